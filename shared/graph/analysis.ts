@@ -1,0 +1,29 @@
+import { CaptureParser, type ParserStats } from '../flows/parser';
+import { LineSplitter } from '../flows/lines';
+import { GraphBuilder } from './builder';
+import type { CaptureCounts } from './warnings';
+import type { ServiceGraph } from './types';
+
+/** A capture read into a graph, with what the reader counted. */
+export interface CaptureAnalysis {
+  readonly file: string;
+  readonly graph: ServiceGraph;
+  readonly stats: ParserStats;
+}
+
+export function countsOf(stats: ParserStats): CaptureCounts {
+  return { badLines: stats.badLines, firstBadLine: stats.badSamples[0], lostEvents: stats.lostEvents, truncatedLastLine: stats.truncatedLastLine };
+}
+
+/** Reads a whole capture held in memory (small files, tests, the renderer's sample). */
+export function analyzeText(text: string, file: string): CaptureAnalysis {
+  const builder = new GraphBuilder();
+  const parser = new CaptureParser(file, (ev) => {
+    if (ev.kind === 'flow') builder.add(ev.record);
+  });
+  const lines = new LineSplitter((line, no, nl) => parser.pushLine(line, no, nl));
+  lines.push(text);
+  lines.end();
+  const stats = parser.end();
+  return { file, graph: builder.build(stats.format, countsOf(stats)), stats };
+}

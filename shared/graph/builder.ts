@@ -1,0 +1,333 @@
+import type { CaptureFormat, FlowRecord, ObservationSide, Peer, Protocol, Verdict } from '../flows/types';
+import { edgeKey, isDnsPort, peerKey } from './keys';
+import type { EdgeEvidence, GraphEdge, GraphNode, ServiceGraph } from './types';
+import { graphWarnings, type CaptureCounts } from './warnings';
+
+const SAMPLE_PODS = 5;
+const MAX_DNS_NAMES = 20;
+const MAX_L7_KEYS = 50;
+const MAX_PODS_INDEXED = 200_000;
+/** Distinct connections tracked over the whole capture; past this, counts are lower bounds. */
+const MAX_TRACKED_CONNECTIONS = 200_000;
+const SIDES: readonly ObservationSide[] = ['client', 'server', 'unknown'];
+
+interface SideAcc {
+  total: number;
+  verdicts: Partial<Record<Verdict, number>>;
+}
+
+/** Mutable per-edge accumulator; plain data so it can cross a worker boundary. */
+export interface EdgeAcc {
+  source: string;
+  target: string;
+  protocol: Protocol;
+  port: number | null;
+  sides: Record<ObservationSide, SideAcc>;
+  replies: number;
+  conns: Set<string>;
+  connsCapped: boolean;
+  first: number;
+  last: number;
+  dropReasons: Map<string, number>;
+  srcPods: Set<string>;
+  dstPods: Set<string>;
+  dnsNames: Set<string>;
+  dns: Map<string, number>;
+  http: Map<string, number>;
+}
+
+interface NodeAcc {
+  peer: Peer;
+  labels?: Readonly<Record<string, string>>;
+  pods: Set<string>;
+}
+
+/** A workload known only by pod name (no labels): resolved through `podOwners` at build time. */
+function unresolved(p: Peer): boolean {
+  return p.kind === 'workload' && Object.keys(p.identity).length === 0;
+}
+
+/** Everything a builder has aggregated; structured-clone friendly for worker threads. */
+export interface GraphPartial {
+  edges: Map<string, EdgeAcc>;
+  nodes: Map<string, NodeAcc>;
+  ipNames: Map<string, Set<string>>;
+  dnsClients: Set<string>;
+  /** `ns/pod` → node id, for pods seen with their labels. */
+  podOwners: Map<string, string>;
+  /** Pods of workloads seen without labels. */
+  unresolvedPods: Map<string, Set<string>>;
+  trackedConnections: number;
+  minTime: number;
+  maxTime: number;
+}
+
+function emptyPartial(): GraphPartial {
+  return {
+    edges: new Map(), nodes: new Map(), ipNames: new Map(), dnsClients: new Set(), podOwners: new Map(), unresolvedPods: new Map(),
+    trackedConnections: 0, minTime: Infinity, maxTime: -Infinity,
+  };
+}
+
+function addCapped<T>(set: Set<T>, value: T | undefined, cap: number): void {
+  if (value !== undefined && set.size < cap) set.add(value);
+}
+
+function bump<K>(map: Map<K, number>, key: K, by: number, cap = Infinity): void {
+  const cur = map.get(key);
+  if (cur !== undefined) map.set(key, cur + by);
+  else if (map.size < cap) map.set(key, by);
+}
+
+function peerLabel(p: Peer): string {
+  return p.kind === 'workload' ? p.name : p.kind === 'entity' ? p.entity : p.ip;
+}
+
+/** Aggregates FlowRecords into a service graph on the fly; records are not kept. */
+export class GraphBuilder {
+  private state: GraphPartial = emptyPartial();
+
+  add(r: FlowRecord): void {
+    const s = this.state;
+    if (r.l7?.kind === 'dns') {
+      for (const ip of r.l7.ips) {
+        let names = s.ipNames.get(ip);
+        if (!names) s.ipNames.set(ip, (names = new Set()));
+        addCapped(names, r.l7.query, MAX_DNS_NAMES);
+      }
+    }
+    const src = this.node(r.src, r.srcPod, r.srcLabels);
+    const dst = this.node(r.dst, r.dstPod, r.dstLabels);
+    const key = edgeKey(src, dst, r.protocol, r.port);
+    let e = s.edges.get(key);
+    if (!e) {
+      e = {
+        source: src, target: dst, protocol: r.protocol, port: r.port,
+        sides: { client: { total: 0, verdicts: {} }, server: { total: 0, verdicts: {} }, unknown: { total: 0, verdicts: {} } },
+        replies: 0, conns: new Set(), connsCapped: false, first: Infinity, last: -Infinity,
+        dropReasons: new Map(), srcPods: new Set(), dstPods: new Set(), dnsNames: new Set(), dns: new Map(), http: new Map(),
+      };
+      s.edges.set(key, e);
+    }
+    if (Number.isFinite(r.time)) {
+      if (r.time < e.first) e.first = r.time;
+      if (r.time > e.last) e.last = r.time;
+      if (r.time < s.minTime) s.minTime = r.time;
+      if (r.time > s.maxTime) s.maxTime = r.time;
+    }
+    if (r.srcIp !== undefined || r.clientPort !== undefined) {
+      const conn = `${r.srcIp ?? ''}|${r.clientPort ?? ''}|${r.dstIp ?? ''}`;
+      if (!e.conns.has(conn)) {
+        if (s.trackedConnections < MAX_TRACKED_CONNECTIONS) {
+          e.conns.add(conn);
+          s.trackedConnections++;
+        } else e.connsCapped = true;
+      }
+    }
+    addCapped(e.srcPods, r.srcPod, SAMPLE_PODS);
+    addCapped(e.dstPods, r.dstPod, SAMPLE_PODS);
+    if (r.isReply) {
+      e.replies += r.count;
+      return;
+    }
+    const side = e.sides[r.side];
+    side.total += r.count;
+    side.verdicts[r.verdict] = (side.verdicts[r.verdict] ?? 0) + r.count;
+    if (r.dropReason) bump(e.dropReasons, r.dropReason, r.count, MAX_L7_KEYS);
+    if (r.dstNames) for (const n of r.dstNames) addCapped(e.dnsNames, n, MAX_DNS_NAMES);
+    if (r.l7?.kind === 'dns') bump(e.dns, r.l7.query, r.count, MAX_L7_KEYS);
+    else if (r.l7?.kind === 'http') bump(e.http, `${r.l7.method} ${r.l7.path}`, r.count, MAX_L7_KEYS);
+    if (r.l7?.kind === 'dns' || isDnsPort(r.protocol, r.port)) s.dnsClients.add(src);
+  }
+
+  private node(p: Peer, pod: string | undefined, labels: Readonly<Record<string, string>> | undefined): string {
+    const id = peerKey(p);
+    const s = this.state;
+    let n = s.nodes.get(id);
+    if (!n) s.nodes.set(id, (n = { peer: p, labels, pods: new Set() }));
+    else if (!n.labels && labels) n.labels = labels;
+    addCapped(n.pods, pod, SAMPLE_PODS);
+    if (pod !== undefined && p.kind === 'workload') {
+      const podKey = `${p.namespace}/${pod}`;
+      if (unresolved(p)) {
+        let pods = s.unresolvedPods.get(id);
+        if (!pods) s.unresolvedPods.set(id, (pods = new Set()));
+        addCapped(pods, podKey, 1000);
+      } else if (s.podOwners.size < MAX_PODS_INDEXED && !s.podOwners.has(podKey)) s.podOwners.set(podKey, id);
+    }
+    return id;
+  }
+
+  /** The aggregated state, to send to another thread or merge into another builder. */
+  partial(): GraphPartial {
+    return this.state;
+  }
+
+  /** Adds another builder's aggregate (for example a worker thread's) into this one. */
+  merge(o: GraphPartial): void {
+    const s = this.state;
+    for (const [id, n] of o.nodes) {
+      const mine = s.nodes.get(id);
+      if (!mine) s.nodes.set(id, n);
+      else {
+        mine.labels ??= n.labels;
+        for (const p of n.pods) addCapped(mine.pods, p, SAMPLE_PODS);
+      }
+    }
+    for (const [ip, names] of o.ipNames) {
+      const mine = s.ipNames.get(ip);
+      if (!mine) s.ipNames.set(ip, names);
+      else for (const n of names) addCapped(mine, n, MAX_DNS_NAMES);
+    }
+    for (const c of o.dnsClients) s.dnsClients.add(c);
+    for (const [pod, id] of o.podOwners) if (!s.podOwners.has(pod) && s.podOwners.size < MAX_PODS_INDEXED) s.podOwners.set(pod, id);
+    for (const [id, pods] of o.unresolvedPods) {
+      const mine = s.unresolvedPods.get(id);
+      if (!mine) s.unresolvedPods.set(id, pods);
+      else for (const p of pods) addCapped(mine, p, 1000);
+    }
+    s.minTime = Math.min(s.minTime, o.minTime);
+    s.maxTime = Math.max(s.maxTime, o.maxTime);
+    for (const [key, e] of o.edges) {
+      const mine = s.edges.get(key);
+      if (!mine) {
+        s.edges.set(key, e);
+        s.trackedConnections += e.conns.size;
+        continue;
+      }
+      this.mergeEdge(mine, e);
+    }
+  }
+
+  private mergeEdge(mine: EdgeAcc, e: EdgeAcc): void {
+    const s = this.state;
+    for (const side of SIDES) {
+      mine.sides[side].total += e.sides[side].total;
+      for (const [v, n] of Object.entries(e.sides[side].verdicts)) {
+        mine.sides[side].verdicts[v as Verdict] = (mine.sides[side].verdicts[v as Verdict] ?? 0) + n;
+      }
+    }
+    mine.replies += e.replies;
+    for (const c of e.conns) {
+      if (!mine.conns.has(c)) {
+        mine.conns.add(c);
+        s.trackedConnections++;
+      }
+    }
+    mine.connsCapped ||= e.connsCapped;
+    mine.first = Math.min(mine.first, e.first);
+    mine.last = Math.max(mine.last, e.last);
+    for (const [k, n] of e.dropReasons) bump(mine.dropReasons, k, n, MAX_L7_KEYS);
+    for (const p of e.srcPods) addCapped(mine.srcPods, p, SAMPLE_PODS);
+    for (const p of e.dstPods) addCapped(mine.dstPods, p, SAMPLE_PODS);
+    for (const n of e.dnsNames) addCapped(mine.dnsNames, n, MAX_DNS_NAMES);
+    for (const [k, n] of e.dns) bump(mine.dns, k, n, MAX_L7_KEYS);
+    for (const [k, n] of e.http) bump(mine.http, k, n, MAX_L7_KEYS);
+  }
+
+  /** Re-keys workloads known only by pod name onto the workload that owns the pod, if seen. */
+  private resolvePods(): void {
+    const s = this.state;
+    const remap = new Map<string, string>();
+    for (const [id, pods] of s.unresolvedPods) {
+      for (const pod of pods) {
+        const owner = s.podOwners.get(pod);
+        if (owner) {
+          remap.set(id, owner);
+          break;
+        }
+      }
+    }
+    if (remap.size === 0) return;
+    for (const [id, owner] of remap) {
+      const from = s.nodes.get(id);
+      const to = s.nodes.get(owner);
+      if (from && to) for (const p of from.pods) addCapped(to.pods, p, SAMPLE_PODS);
+      s.nodes.delete(id);
+      if (s.dnsClients.delete(id)) s.dnsClients.add(owner);
+    }
+    for (const [key, e] of [...s.edges]) {
+      const source = remap.get(e.source) ?? e.source;
+      const target = remap.get(e.target) ?? e.target;
+      if (source === e.source && target === e.target) continue;
+      s.edges.delete(key);
+      const newKey = edgeKey(source, target, e.protocol, e.port);
+      const mine = s.edges.get(newKey);
+      if (mine) this.mergeEdge(mine, e);
+      else s.edges.set(newKey, { ...e, source, target });
+    }
+  }
+
+  /** Freezes the aggregate into a deterministic ServiceGraph (sorted nodes and edges). */
+  build(format: CaptureFormat | undefined, counts: CaptureCounts): ServiceGraph {
+    this.resolvePods();
+    const s = this.state;
+    const nodes: GraphNode[] = [...s.nodes.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([id, n]) => nodeOf(id, n, s.ipNames));
+    const edges: GraphEdge[] = [...s.edges.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, e]) => ({ key, source: e.source, target: e.target, protocol: e.protocol, port: e.port, evidence: evidenceOf(e, s.ipNames) }));
+    const namespaces = [...new Set(nodes.flatMap((n) => (n.namespace ? [n.namespace] : [])))].sort();
+    const window = Number.isFinite(s.minTime) ? { start: s.minTime, end: s.maxTime } : null;
+    const graph = { format, nodes, edges, namespaces, window, warnings: [] };
+    return { ...graph, warnings: graphWarnings(graph, s.dnsClients, counts) };
+  }
+}
+
+function sortedObject<T>(entries: Iterable<[string, T]>): Record<string, T> {
+  return Object.fromEntries([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function nodeOf(id: string, n: NodeAcc, ipNames: Map<string, Set<string>>): GraphNode {
+  const p = n.peer;
+  const samplePods = [...n.pods].sort();
+  switch (p.kind) {
+    case 'workload':
+      return { id, kind: 'workload', label: p.name, namespace: p.namespace, identity: p.identity, labels: n.labels ? sortedObject(Object.entries(n.labels)) : { ...p.identity }, samplePods };
+    case 'entity':
+      return { id, kind: 'entity', label: p.entity, entity: p.entity };
+    case 'external': {
+      const names = [...(ipNames.get(p.ip) ?? [])].sort();
+      return { id, kind: 'external', label: names[0] ?? peerLabel(p), ip: p.ip, dnsNames: names };
+    }
+  }
+}
+
+function evidenceOf(e: EdgeAcc, ipNames: Map<string, Set<string>>): EdgeEvidence {
+  // An event seen at both ends is counted once: take the side that saw the most.
+  let flows = 0;
+  const verdicts: Partial<Record<Verdict, number>> = {};
+  for (const side of SIDES) {
+    flows = Math.max(flows, e.sides[side].total);
+    for (const [v, n] of Object.entries(e.sides[side].verdicts)) {
+      verdicts[v as Verdict] = Math.max(verdicts[v as Verdict] ?? 0, n);
+    }
+  }
+  const dnsNames = new Set(e.dnsNames);
+  if (e.target.startsWith('ip:')) for (const n of ipNames.get(e.target.slice(3)) ?? []) dnsNames.add(n);
+  const byCount = <T extends { count: number }>(a: T[], key: (x: T) => string): T[] =>
+    a.sort((x, y) => y.count - x.count || (key(x) < key(y) ? -1 : 1));
+  return {
+    flows,
+    replies: e.replies,
+    connections: e.conns.size,
+    connectionsCapped: e.connsCapped,
+    firstSeen: Number.isFinite(e.first) ? e.first : null,
+    lastSeen: Number.isFinite(e.last) ? e.last : null,
+    verdicts: sortedObject(Object.entries(verdicts)),
+    dropReasons: sortedObject(e.dropReasons.entries()),
+    samplePods: { src: [...e.srcPods].sort(), dst: [...e.dstPods].sort() },
+    dnsNames: [...dnsNames].sort(),
+    l7: {
+      dns: byCount([...e.dns].map(([query, count]) => ({ query, count })), (x) => x.query),
+      http: byCount(
+        [...e.http].map(([k, count]) => {
+          const sp = k.indexOf(' ');
+          return { method: k.slice(0, sp), path: k.slice(sp + 1), count };
+        }),
+        (x) => `${x.method} ${x.path}`,
+      ),
+    },
+  };
+}

@@ -11,6 +11,8 @@ await build({
     main: 'cli/main.ts',
     'ingest-worker': 'shared/node/ingest-worker.ts',
     'generate-capture': 'scripts/generate-capture.ts',
+    'bench-ingest': 'scripts/bench-ingest.ts',
+    bench: 'scripts/bench.ts',
   },
   outdir: 'out/cli',
   outExtension: { '.js': '.mjs' },

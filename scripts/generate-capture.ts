@@ -1,1 +1,196 @@
-// placeholder replaced below
+// Writes a realistic synthetic `hubble observe -o jsonpb` capture: many namespaces and workloads,
+// both-ends observations, replies, DNS with L7 answers, world traffic with names, and some drops.
+// Usage: node out/cli/generate-capture.mjs --lines 1000000 --workloads 2000 --edges 10000 --out big.jsonl [--gzip]
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { parseArgs } from 'node:util';
+import { createGzip } from 'node:zlib';
+import type { Writable } from 'node:stream';
+
+export interface GenerateOptions {
+  readonly lines: number;
+  readonly workloads: number;
+  readonly edges: number;
+  readonly namespaces?: number;
+  readonly seed?: number;
+  /** First timestamp (ms); events are spread over `spanMs`. */
+  readonly startMs?: number;
+  readonly spanMs?: number;
+}
+
+/** Small deterministic PRNG (mulberry32) so the same options give the same file. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Workload {
+  ns: string;
+  app: string;
+  pods: string[];
+  ips: string[];
+  endpointJson: string[];
+  port: number;
+}
+
+const WORDS = ['api', 'web', 'cart', 'checkout', 'payments', 'orders', 'search', 'users', 'auth', 'ledger', 'mailer', 'ratings', 'reviews', 'catalog', 'gateway', 'worker', 'cache', 'queue', 'billing', 'reports'];
+const PORTS = [80, 443, 8080, 8443, 9080, 5432, 6379, 9090, 3000, 50051];
+const NODES = ['gke-prod-pool-1-a1b2', 'gke-prod-pool-1-c3d4', 'gke-prod-pool-2-e5f6', 'gke-prod-pool-2-g7h8'];
+
+/** The synthetic service graph behind a capture: workloads with pods, and the edges between them. */
+export function syntheticTopology(o: GenerateOptions): { workloads: Workload[]; edges: [number, number][]; rand: () => number } {
+  const rand = rng(o.seed ?? 42);
+  const nsCount = o.namespaces ?? Math.max(1, Math.round(o.workloads / 40));
+  const workloads: Workload[] = [];
+  for (let i = 0; i < o.workloads; i++) {
+    const ns = `team-${i % nsCount}`;
+    const app = `${WORDS[i % WORDS.length]}-${Math.floor(i / WORDS.length)}`;
+    const hash = Math.floor(rand() * 0xffffffff).toString(16).padStart(8, '0').slice(0, 9);
+    const pods: string[] = [];
+    const ips: string[] = [];
+    const endpointJson: string[] = [];
+    for (let p = 0; p < 2; p++) {
+      const pod = `${app}-${hash}-${Math.floor(rand() * 36 ** 5).toString(36).padStart(5, '0')}`;
+      const ip = `10.${(i >> 8) & 255}.${i & 255}.${10 + p}`;
+      pods.push(pod);
+      ips.push(ip);
+      endpointJson.push(
+        JSON.stringify({
+          ID: 1000 + i * 2 + p,
+          identity: 20000 + i,
+          namespace: ns,
+          labels: [
+            `k8s:app=${app}`,
+            `k8s:io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name=${ns}`,
+            `k8s:io.cilium.k8s.namespace.labels.team=${ns}`,
+            'k8s:io.cilium.k8s.policy.cluster=default',
+            `k8s:io.cilium.k8s.policy.serviceaccount=${app}`,
+            `k8s:io.kubernetes.pod.namespace=${ns}`,
+            `k8s:pod-template-hash=${hash}`,
+            'k8s:version=v1',
+          ],
+          pod_name: pod,
+          workloads: [{ name: app, kind: 'Deployment' }],
+        }),
+      );
+    }
+    workloads.push({ ns, app, pods, ips, endpointJson, port: PORTS[i % PORTS.length] });
+  }
+  const edges: [number, number][] = [];
+  const seen = new Set<string>();
+  while (edges.length < Math.min(o.edges, o.workloads * (o.workloads - 1))) {
+    const a = Math.floor(rand() * o.workloads);
+    // Mostly within the namespace neighbourhood, sometimes across.
+    const b = rand() < 0.8 ? (a + 1 + Math.floor(rand() * 30)) % o.workloads : Math.floor(rand() * o.workloads);
+    if (a === b || seen.has(`${a}>${b}`)) continue;
+    seen.add(`${a}>${b}`);
+    edges.push([a, b]);
+  }
+  return { workloads, edges, rand };
+}
+
+const KUBE_DNS = JSON.stringify({ ID: 9, identity: 102, namespace: 'kube-system', labels: ['k8s:k8s-app=kube-dns', 'k8s:io.kubernetes.pod.namespace=kube-system', 'k8s:io.cilium.k8s.policy.cluster=default', 'k8s:pod-template-hash=5d8f7c9b4'], pod_name: 'coredns-5d8f7c9b4-x7k2p' });
+const WORLD = JSON.stringify({ identity: 2, labels: ['reserved:world'] });
+
+/** Yields capture lines (without newlines). */
+export function* generateLines(o: GenerateOptions): Generator<string> {
+  const { workloads, edges, rand } = syntheticTopology(o);
+  const start = o.startMs ?? Date.parse('2026-11-01T00:00:00Z');
+  const span = o.spanMs ?? 26 * 3600 * 1000;
+  for (let i = 0; i < o.lines; i++) {
+    const t = new Date(start + Math.floor((i / o.lines) * span)).toISOString().replace('Z', '123456Z');
+    const node = NODES[i % NODES.length];
+    const r = rand();
+    const [ai, bi] = edges[Math.floor(rand() * edges.length)];
+    const a = workloads[ai];
+    const pa = i % 2;
+    const sport = 32768 + Math.floor(rand() * 28000);
+    let src: string, dst: string, sip: string, dip: string, l4: string, extra = '', reply = false, dir = 'EGRESS', verdict = 'FORWARDED';
+    if (r < 0.1) {
+      // DNS query or answer to kube-dns, with L7.
+      reply = r < 0.05;
+      const q = `${workloads[bi].app}.${workloads[bi].ns}.svc.cluster.local.`;
+      [src, dst, sip, dip] = reply ? [KUBE_DNS, a.endpointJson[pa], '10.96.0.10', a.ips[pa]] : [a.endpointJson[pa], KUBE_DNS, a.ips[pa], '10.96.0.10'];
+      l4 = reply ? `{"UDP":{"source_port":53,"destination_port":${sport}}}` : `{"UDP":{"source_port":${sport},"destination_port":53}}`;
+      extra = `,"Type":"L7","l7":{"type":"${reply ? 'RESPONSE' : 'REQUEST'}","latency_ns":"${reply ? 182000 : 0}","dns":{"query":"${q}"${reply ? `,"ips":["${workloads[bi].ips[0]}"],"ttl":30,"rcode":0,"qtypes":["A"],"rrtypes":["A"]` : ',"qtypes":["A"]'},"observation_source":"proxy"}}`;
+    } else if (r < 0.13) {
+      // External HTTPS with a learned name.
+      const ext = `52.${Math.floor(ai % 200)}.1.${1 + (ai % 3)}`;
+      [src, dst, sip, dip] = [a.endpointJson[pa], WORLD, a.ips[pa], ext];
+      l4 = `{"TCP":{"source_port":${sport},"destination_port":443,"flags":{"ACK":true,"PSH":true}}}`;
+      extra = `,"destination_names":["api-${ai % 50}.example.com"],"Type":"L3_L4"`;
+    } else {
+      const b = workloads[bi];
+      const pb = (i >> 1) % 2;
+      reply = r > 0.6;
+      dir = r > 0.8 ? 'INGRESS' : 'EGRESS';
+      verdict = r > 0.995 ? 'DROPPED' : 'FORWARDED';
+      const flags = r < 0.2 ? '{"SYN":true}' : reply && r < 0.65 ? '{"SYN":true,"ACK":true}' : '{"ACK":true,"PSH":true}';
+      if (reply) {
+        [src, dst, sip, dip] = [b.endpointJson[pb], a.endpointJson[pa], b.ips[pb], a.ips[pa]];
+        l4 = `{"TCP":{"source_port":${b.port},"destination_port":${sport},"flags":${flags}}}`;
+      } else {
+        [src, dst, sip, dip] = [a.endpointJson[pa], b.endpointJson[pb], a.ips[pa], b.ips[pb]];
+        l4 = `{"TCP":{"source_port":${sport},"destination_port":${b.port},"flags":${flags}}}`;
+      }
+      extra = `,"Type":"L3_L4"${verdict === 'DROPPED' ? ',"drop_reason":133,"drop_reason_desc":"POLICY_DENIED"' : ''}`;
+    }
+    yield `{"flow":{"time":"${t}","uuid":"${(i * 2654435761 >>> 0).toString(16)}-7c1e-4c4e-9d3a-0f9b${i.toString(16).padStart(8, '0')}","verdict":"${verdict}","ethernet":{"source":"6a:1f:02:3b:9c:${(i & 255).toString(16).padStart(2, '0')}","destination":"d6:ec:b0:4a:ff:46"},"IP":{"source":"${sip}","destination":"${dip}","ipVersion":"IPv4"},"l4":${l4},"source":${src},"destination":${dst}${extra},"node_name":"${node}","event_type":{"type":4},"traffic_direction":"${dir}","trace_observation_point":"TO_ENDPOINT","is_reply":${reply},"Summary":"TCP Flags: ACK"},"node_name":"${node}","time":"${t}"}`;
+  }
+}
+
+async function write(out: Writable, lines: Iterable<string>): Promise<void> {
+  let batch: string[] = [];
+  for (const line of lines) {
+    batch.push(line);
+    if (batch.length === 2000) {
+      if (!out.write(batch.join('\n') + '\n')) await once(out, 'drain');
+      batch = [];
+    }
+  }
+  if (batch.length) out.write(batch.join('\n') + '\n');
+  out.end();
+  await once(out, 'finish');
+}
+
+/** Writes a capture file; returns when it is on disk. */
+export async function writeCapture(file: string, o: GenerateOptions, gzip = false): Promise<void> {
+  const fileStream = createWriteStream(file);
+  if (gzip) {
+    const z = createGzip({ level: 1 });
+    z.pipe(fileStream);
+    await write(z, generateLines(o));
+    await once(fileStream, 'finish');
+  } else {
+    await write(fileStream, generateLines(o));
+  }
+}
+
+if (process.argv[1]?.endsWith('generate-capture.mjs')) {
+  const { values } = parseArgs({
+    options: {
+      lines: { type: 'string', default: '100000' },
+      workloads: { type: 'string', default: '200' },
+      edges: { type: 'string', default: '1000' },
+      namespaces: { type: 'string' },
+      out: { type: 'string' },
+      gzip: { type: 'boolean', default: false },
+    },
+  });
+  if (!values.out) {
+    process.stderr.write('usage: generate-capture --out FILE [--lines N] [--workloads W] [--edges E] [--namespaces K] [--gzip]\n');
+    process.exit(2);
+  }
+  await writeCapture(values.out, {
+    lines: Number(values.lines),
+    workloads: Number(values.workloads),
+    edges: Number(values.edges),
+    namespaces: values.namespaces ? Number(values.namespaces) : undefined,
+  }, values.gzip);
+}

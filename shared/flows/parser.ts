@@ -1,4 +1,5 @@
 import { calicoTextEvent, classifyObject, describeNonCapture, eventOfObject, formatOfObject, isCalicoTextHeader, looksLikeCalicoText, type ObjectKind } from './classify';
+import { hubbleLineFast } from './hubble';
 import { ACCEPTED_FORMATS_TEXT, CaptureError, type BadLine, type CaptureEvent, type CaptureFormat } from './types';
 
 export interface ParserLimits {
@@ -40,6 +41,7 @@ export function emptyStats(): ParserStats {
 
 export type EventSink = (event: CaptureEvent) => void;
 
+const TRUNCATED_LAST_LINE = 'truncated last line (the capture was cut short?)';
 const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;
 const OPEN_BRACKET = 91;
@@ -106,7 +108,10 @@ export class CaptureParser {
       throw new CaptureError(this.file, `${describeNonCapture(this.detectSample)}. Accepted formats: ${ACCEPTED_FORMATS_TEXT}.`);
     }
     if (this.parts.length > 0 || this.depth > (this.inArray ? 1 : 0)) {
-      if (!this.skipping) this.bad(this.valueStart, `truncated: the record starting at line ${this.valueStart} never ends (the file was cut short?)`);
+      const lastLineCut = this.valueStart === this.lastLineNo && !this.lastLineEndedWithNewline;
+      if (!this.skipping) {
+        this.bad(this.valueStart, lastLineCut ? TRUNCATED_LAST_LINE : `truncated: the record starting at line ${this.valueStart} never ends (the file was cut short?)`);
+      }
       this.stats.truncatedLastLine = true;
       this.parts = [];
     }
@@ -145,7 +150,7 @@ export class CaptureParser {
     } else if (looksLikeCalicoText(t)) {
       found = { mode: 'text', format: 'calico-text' };
     }
-    if (!found && (t.startsWith('}') || t.startsWith(']'))) {
+    if (!found && /^[[\]{}]/.test(t)) {
       // Pretty-printed JSON: try the sample gathered so far as whole values.
       found = this.detectPretty();
     }
@@ -201,6 +206,15 @@ export class CaptureParser {
   }
 
   private jsonLine(line: string, lineNo: number): void {
+    if (this.parts.length > 0 && this.isWholeRecord(line)) {
+      // A record that never closed, followed by a complete one: the open one was broken.
+      this.bad(this.valueStart, `invalid JSON: the record starting at line ${this.valueStart} is not closed before line ${lineNo}`);
+      this.parts = [];
+      this.partsChars = 0;
+      this.depth = this.inArray ? 1 : 0;
+      this.inString = false;
+      this.escaped = false;
+    }
     if (this.parts.length === 0 && !this.skipping && this.depth === (this.inArray ? 1 : 0)) {
       // Fast path: a whole object on one line (JSON lines, or one array element per line).
       let i = 0;
@@ -220,6 +234,18 @@ export class CaptureParser {
       }
     }
     this.scan(line, lineNo);
+  }
+
+  /** True for a line that is on its own a recognisable flow record (used to resynchronise). */
+  private isWholeRecord(line: string): boolean {
+    const t = line.trim().replace(/,$/, '');
+    if (!t.startsWith('{') || !t.endsWith('}')) return false;
+    try {
+      const o: unknown = JSON.parse(t);
+      return !!o && typeof o === 'object' && classifyObject(o as Record<string, unknown>) !== undefined;
+    } catch {
+      return false;
+    }
   }
 
   /** Character scanner for JSON values that span lines or share a line. */
@@ -293,13 +319,27 @@ export class CaptureParser {
   }
 
   private value(text: string, lineNo: number, singleLine: boolean): void {
+    if (singleLine) {
+      let fast: CaptureEvent | undefined;
+      try {
+        fast = hubbleLineFast(text);
+      } catch (e) {
+        this.bad(lineNo, (e as Error).message);
+        return;
+      }
+      if (fast) {
+        const ev = fast;
+        this.event(lineNo, () => ev);
+        return;
+      }
+    }
     let o: unknown;
     try {
       o = JSON.parse(text);
     } catch (e) {
       const truncated = singleLine && lineNo === this.lastLineNo && !this.lastLineEndedWithNewline;
       if (truncated) this.stats.truncatedLastLine = true;
-      this.bad(lineNo, truncated ? 'truncated last line (the capture was cut short?)' : `invalid JSON: ${(e as Error).message}`);
+      this.bad(lineNo, truncated ? TRUNCATED_LAST_LINE : `invalid JSON: ${(e as Error).message}`);
       return;
     }
     if (!o || typeof o !== 'object' || Array.isArray(o)) {

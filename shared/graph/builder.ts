@@ -24,7 +24,8 @@ export interface EdgeAcc {
   port: number | null;
   sides: Record<ObservationSide, SideAcc>;
   replies: number;
-  conns: Set<string>;
+  /** 32-bit hashes of (client address, client port, server address). */
+  conns: Set<number>;
   connsCapped: boolean;
   first: number;
   last: number;
@@ -67,6 +68,20 @@ function emptyPartial(): GraphPartial {
     edges: new Map(), nodes: new Map(), ipNames: new Map(), dnsClients: new Set(), podOwners: new Map(), unresolvedPods: new Map(),
     trackedConnections: 0, minTime: Infinity, maxTime: -Infinity,
   };
+}
+
+/** FNV-1a over the connection's identifying fields: cheaper to store and compare than strings. */
+export function connectionHash(srcIp: string | undefined, clientPort: number | undefined, dstIp: string | undefined): number {
+  let h = 0x811c9dc5;
+  const mix = (str: string): void => {
+    for (let i = 0; i < str.length; i++) h = Math.imul(h ^ str.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ 0x7c, 0x01000193);
+  };
+  if (srcIp) mix(srcIp);
+  if (dstIp) mix(dstIp);
+  h = Math.imul(h ^ ((clientPort ?? 0) & 0xff), 0x01000193);
+  h = Math.imul(h ^ ((clientPort ?? 0) >>> 8), 0x01000193);
+  return h >>> 0;
 }
 
 function addCapped<T>(set: Set<T>, value: T | undefined, cap: number): void {
@@ -116,7 +131,7 @@ export class GraphBuilder {
       if (r.time > s.maxTime) s.maxTime = r.time;
     }
     if (r.srcIp !== undefined || r.clientPort !== undefined) {
-      const conn = `${r.srcIp ?? ''}|${r.clientPort ?? ''}|${r.dstIp ?? ''}`;
+      const conn = connectionHash(r.srcIp, r.clientPort, r.dstIp);
       if (!e.conns.has(conn)) {
         if (s.trackedConnections < MAX_TRACKED_CONNECTIONS) {
           e.conns.add(conn);
@@ -126,6 +141,7 @@ export class GraphBuilder {
     }
     addCapped(e.srcPods, r.srcPod, SAMPLE_PODS);
     addCapped(e.dstPods, r.dstPod, SAMPLE_PODS);
+    if (r.l7?.kind === 'dns' || isDnsPort(r.protocol, r.port)) s.dnsClients.add(src);
     if (r.isReply) {
       e.replies += r.count;
       return;
@@ -137,7 +153,6 @@ export class GraphBuilder {
     if (r.dstNames) for (const n of r.dstNames) addCapped(e.dnsNames, n, MAX_DNS_NAMES);
     if (r.l7?.kind === 'dns') bump(e.dns, r.l7.query, r.count, MAX_L7_KEYS);
     else if (r.l7?.kind === 'http') bump(e.http, `${r.l7.method} ${r.l7.path}`, r.count, MAX_L7_KEYS);
-    if (r.l7?.kind === 'dns' || isDnsPort(r.protocol, r.port)) s.dnsClients.add(src);
   }
 
   private node(p: Peer, pod: string | undefined, labels: Readonly<Record<string, string>> | undefined): string {

@@ -186,10 +186,9 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
   try {
     for await (const chunk of source) {
       if (opts.signal?.aborted) throw abortError();
-      const data = carry ? Buffer.concat([carry, chunk]) : chunk;
-      const last = data.lastIndexOf(10);
+      const last = chunk.lastIndexOf(10);
       if (last < 0) {
-        carry = data;
+        carry = carry ? Buffer.concat([carry, chunk]) : Buffer.from(chunk);
         if (carry.length > maxLineBytes) {
           // One endless line: skip it rather than hold it all in memory.
           overlong = true;
@@ -198,18 +197,23 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
         opts.onProgress?.({ bytesDone, bytesTotal: size });
         continue;
       }
-      carry = last + 1 < data.length ? Buffer.from(data.subarray(last + 1)) : undefined;
+      let from = 0;
       if (overlong) {
+        // The rest of the endless line ends at this chunk's first newline.
         parser.skipOverlongLine(++lineNo, maxLineBytes);
         overlong = false;
+        from = chunk.indexOf(10) + 1;
       }
-      const whole = data.subarray(0, last + 1);
+      // One copy: the carried partial line plus this chunk up to its last newline.
+      const head = carry?.length ?? 0;
+      const whole = new Uint8Array(head + last + 1 - from);
+      if (carry) whole.set(carry, 0);
+      whole.set(chunk.subarray(from, last + 1), head);
+      carry = last + 1 < chunk.length ? Buffer.from(chunk.subarray(last + 1)) : undefined;
       if (pool) {
-        const bytes = new Uint8Array(whole.length);
-        bytes.set(whole);
         const first = lineNo + 1;
-        lineNo += countNewlines(bytes);
-        await pool.send(bytes, first);
+        lineNo += countNewlines(whole);
+        await pool.send(whole, first);
       } else {
         // Until the format is known (and while a multi-line record is open) parse on this thread.
         lineNo += forEachLine(decoder.decode(whole), lineNo + 1, (line, no) => parser.pushLine(line, no));

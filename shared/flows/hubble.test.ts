@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { hubbleEvent } from './hubble';
+import type { FlowRecord } from './types';
+
+const pod = (ns: string, app: string, podName: string, extra: string[] = []) => ({
+  ID: 100,
+  identity: 4242,
+  namespace: ns,
+  labels: [`k8s:app=${app}`, `k8s:io.kubernetes.pod.namespace=${ns}`, 'k8s:pod-template-hash=abc123', 'k8s:io.cilium.k8s.policy.cluster=default', ...extra],
+  pod_name: podName,
+});
+
+function flowOf(flow: Record<string, unknown>): FlowRecord {
+  const ev = hubbleEvent({ flow, node_name: 'n1', time: '2024-01-01T00:00:00Z' });
+  if (ev.kind !== 'flow') throw new Error(`expected a flow, got ${ev.kind}`);
+  return ev.record;
+}
+
+const base = {
+  time: '2024-01-01T10:00:00.123456789Z',
+  verdict: 'FORWARDED',
+  IP: { source: '10.0.0.1', destination: '10.0.0.2' },
+  source: pod('shop', 'frontend', 'frontend-7d9f8c6b5-abcde'),
+  destination: pod('shop', 'api', 'api-5c4b3a2f1-fghij'),
+};
+
+describe('hubbleEvent direction', () => {
+  it.each([
+    ['is_reply false', { is_reply: false, l4: { TCP: { source_port: 51000, destination_port: 8080 } } }, false],
+    ['is_reply true', { is_reply: true, l4: { TCP: { source_port: 8080, destination_port: 51000 } } }, true],
+    ['old reply:true', { reply: true, l4: { TCP: { source_port: 8080, destination_port: 51000 } } }, true],
+    ['SYN-ACK without is_reply', { l4: { TCP: { source_port: 8080, destination_port: 51000, flags: { SYN: true, ACK: true } } } }, true],
+    ['SYN without is_reply', { l4: { TCP: { source_port: 51000, destination_port: 8080, flags: { SYN: true } } } }, false],
+    ['unknown, ephemeral destination', { l4: { TCP: { source_port: 8080, destination_port: 51000, flags: { ACK: true } } } }, true],
+    ['L7 RESPONSE', { l4: { TCP: { source_port: 8080, destination_port: 51000 } }, l7: { type: 'RESPONSE' } }, true],
+  ])('%s', (_name, extra, reply) => {
+    const r = flowOf({ ...base, ...extra });
+    expect(r.isReply).toBe(reply);
+    // Whatever the packet direction, the client is frontend and the port is the server's.
+    const [client, server] = reply ? ['api', 'frontend'] : ['frontend', 'api'];
+    expect(r.src).toMatchObject({ kind: 'workload', name: client });
+    expect(r.dst).toMatchObject({ kind: 'workload', name: server });
+    expect(r.port).toBe(8080);
+    expect(r.clientPort).toBe(51000);
+  });
+
+  it('maps traffic_direction to the observing side', () => {
+    expect(flowOf({ ...base, is_reply: false, traffic_direction: 'EGRESS', l4: { TCP: { source_port: 5, destination_port: 80 } } }).side).toBe('client');
+    expect(flowOf({ ...base, is_reply: true, traffic_direction: 'INGRESS', l4: { TCP: { source_port: 80, destination_port: 5 } } }).side).toBe('server');
+    expect(flowOf({ ...base, is_reply: false, trace_observation_point: 'TO_OVERLAY', l4: { TCP: { source_port: 5, destination_port: 80 } } }).side).toBe('client');
+  });
+});
+
+describe('hubbleEvent peers', () => {
+  it('takes the namespace from the pod label when the field is missing, and ignores hash labels', () => {
+    const { namespace: _ns, ...noNs } = base.destination;
+    const r = flowOf({ ...base, destination: noNs, is_reply: false, l4: { TCP: { source_port: 40000, destination_port: 80 } } });
+    expect(r.dst).toEqual({ kind: 'workload', namespace: 'shop', name: 'api', identity: { app: 'api' } });
+    expect(r.dstLabels).toEqual({ app: 'api' });
+  });
+
+  it('prefers app.kubernetes.io/name over app', () => {
+    const src = pod('shop', 'x', 'x-1', ['k8s:app.kubernetes.io/name=checkout']);
+    const r = flowOf({ ...base, source: src, is_reply: false, l4: { UDP: { source_port: 40000, destination_port: 53 } } });
+    expect(r.src).toMatchObject({ name: 'checkout', identity: { 'app.kubernetes.io/name': 'checkout' } });
+    expect(r.protocol).toBe('UDP');
+  });
+
+  it.each([
+    ['reserved:host', 'host'],
+    ['reserved:remote-node', 'remote-node'],
+    ['reserved:kube-apiserver', 'kube-apiserver'],
+    ['reserved:health', 'health'],
+    ['reserved:ingress', 'ingress'],
+    ['reserved:init', 'init'],
+    ['reserved:unmanaged', 'unmanaged'],
+  ])('%s becomes an entity', (label, entity) => {
+    const r = flowOf({ ...base, destination: { identity: 1, labels: [label] }, is_reply: false, l4: { TCP: { source_port: 40000, destination_port: 443 } } });
+    expect(r.dst).toEqual({ kind: 'entity', entity });
+  });
+
+  it('keeps the IP of a world address and its destination_names', () => {
+    const r = flowOf({
+      ...base,
+      IP: { source: '10.0.0.1', destination: '93.184.216.34' },
+      destination: { identity: 2, labels: ['reserved:world'] },
+      destination_names: ['example.com'],
+      is_reply: false,
+      l4: { TCP: { source_port: 40000, destination_port: 443 } },
+    });
+    expect(r.dst).toEqual({ kind: 'external', ip: '93.184.216.34' });
+    expect(r.dstNames).toEqual(['example.com']);
+  });
+
+  it('names a label-less pod after its owner, never its pod hash', () => {
+    const r = flowOf({ ...base, source: { namespace: 'default', pod_name: 'deathstar-7848d6c4d5-th9v2' }, is_reply: false, l4: { TCP: { source_port: 44916, destination_port: 80 } } });
+    expect(r.src).toMatchObject({ kind: 'workload', name: 'deathstar' });
+  });
+
+  it('summarises DNS and HTTP L7 records', () => {
+    const dns = flowOf({ ...base, l4: { UDP: { source_port: 40000, destination_port: 53 } }, l7: { type: 'RESPONSE', dns: { query: 'api.example.com.', ips: ['1.2.3.4'] } } });
+    expect(dns.l7).toEqual({ kind: 'dns', query: 'api.example.com', ips: ['1.2.3.4'] });
+    const http = flowOf({ ...base, l4: { TCP: { source_port: 40000, destination_port: 80 } }, l7: { type: 'REQUEST', http: { method: 'GET', url: 'http://api:80/v1/items?id=3' } } });
+    expect(http.l7).toEqual({ kind: 'http', method: 'GET', path: '/v1/items' });
+  });
+});
+
+describe('hubbleEvent non-flows', () => {
+  it('counts node_status and lost_events', () => {
+    expect(hubbleEvent({ node_status: { state_change: 'NODE_CONNECTED' }, time: '2024-01-01T00:00:00Z' }).kind).toBe('node-status');
+    expect(hubbleEvent({ lost_events: { source: 'HUBBLE_RING_BUFFER', num_events_lost: '12' } })).toEqual({ kind: 'lost-events', count: 12, source: 'HUBBLE_RING_BUFFER' });
+  });
+
+  it('rejects objects that are not flows', () => {
+    expect(() => hubbleEvent({ flow: { foo: 1 } })).toThrow(/not a Hubble flow/);
+  });
+});

@@ -82,7 +82,7 @@ function withAddress(view: EndpointView, ip: string | undefined): EndpointView {
 function endpointView(ep: WireEndpoint | undefined, ip: string | undefined): EndpointView {
   const labels = ep?.labels;
   if (!ep || !labels || labels.length === 0) return withAddress(interpretEndpoint(ep), ip);
-  const key = ep.identity !== undefined ? `#${ep.identity}|${ep.namespace ?? ''}|${ep.pod_name ?? ''}|${labels.length}` : `${ep.namespace ?? ''}|${ep.pod_name ?? ''}|${labels.join(',')}`;
+  const key = ep.identity !== undefined && ep.identity >= 1000 ? `#${ep.identity}|${ep.namespace ?? ''}|${ep.pod_name ?? ''}|${labels.length}` : `${ep.namespace ?? ''}|${ep.pod_name ?? ''}|${labels.join(',')}`;
   return withAddress(cached(key, () => interpretEndpoint(ep)), ip);
 }
 
@@ -102,12 +102,13 @@ function rawField(raw: string, key: string): string | undefined {
 
 /**
  * Interprets an endpoint from its raw JSON text (the fast path: no parse on a cache hit). A
- * Cilium identity names one label set, so identity, namespace and pod key the cache cheaply.
+ * Cilium identity (≥ 1000; reserved ones are small and compared in full) names one label set,
+ * so identity, namespace and pod key the cache cheaply.
  */
 function rawEndpointView(raw: string, ip: string | undefined): EndpointView {
   const identity = rawField(raw, '"identity":');
   const key =
-    identity !== undefined && raw.includes('"labels":[') && !raw.includes('\\')
+    identity !== undefined && identity.length > 3 && raw.includes('"labels":[') && !raw.includes('\\')
       ? `#${identity}|${rawField(raw, '"namespace":') ?? ''}|${rawField(raw, '"pod_name":') ?? ''}`
       : raw;
   return withAddress(cached(key, () => interpretEndpoint(JSON.parse(raw) as WireEndpoint)), ip);

@@ -10,8 +10,13 @@ export const CALICO_TEXT_FIELDS = [
 
 const PROTO_NUMBERS: Record<string, Protocol> = { '6': 'TCP', '17': 'UDP', '132': 'SCTP', '1': 'ICMPv4', '58': 'ICMPv6' };
 
+/** Scalars as text; anything else (objects, null) as empty. */
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+}
+
 function toProtocol(p: unknown): Protocol | undefined {
-  const s = String(p ?? '').trim();
+  const s = text(p).trim();
   if (PROTO_NUMBERS[s]) return PROTO_NUMBERS[s];
   switch (s.toLowerCase()) {
     case 'tcp': return 'TCP';
@@ -24,7 +29,7 @@ function toProtocol(p: unknown): Protocol | undefined {
 }
 
 function toVerdict(action: unknown): Verdict {
-  switch (String(action ?? '').toLowerCase()) {
+  switch (text(action).toLowerCase()) {
     case 'allow': return 'FORWARDED';
     case 'deny': return 'DROPPED';
     case 'pass': return 'AUDIT';
@@ -33,14 +38,13 @@ function toVerdict(action: unknown): Verdict {
 }
 
 const present = (v: unknown): string | undefined => {
-  if (v === undefined || v === null) return undefined;
-  const s = String(v).trim();
+  const s = text(v).trim();
   return s === '' || s === '-' ? undefined : s;
 };
 
 /** Endpoint types: Calico Enterprise short names and Goldmane enum names. */
 function endpointKind(type: unknown): 'workload' | 'host' | 'networkset' | 'network' | undefined {
-  switch (String(type ?? '').toLowerCase()) {
+  switch (text(type).toLowerCase()) {
     case 'wep': case 'workloadendpoint': return 'workload';
     case 'hep': case 'hostendpoint': return 'host';
     case 'ns': case 'networkset': return 'networkset';
@@ -104,12 +108,12 @@ interface FlatCalico {
 
 function calicoRecord(f: FlatCalico): CaptureEvent {
   const protocol = toProtocol(f.proto);
-  if (!protocol) throw new Error(`unknown protocol "${String(f.proto)}"`);
+  if (!protocol) throw new Error(`unknown protocol "${text(f.proto)}"`);
   const src = calicoPeer(f.src);
   const dst = calicoPeer(f.dst);
   const port = protocol.startsWith('ICMP') ? null : numberOr(f.dstPort, NaN);
   if (port !== null && !Number.isFinite(port)) throw new Error('missing destination port');
-  const reporter = String(f.reporter ?? '').toLowerCase();
+  const reporter = text(f.reporter).toLowerCase();
   // Calico reports each flow from the source ("src") and/or destination ("dst") endpoint.
   // Older text logs say "out" (reported by the source) and "in" (by the destination).
   const side = reporter.startsWith('src') || reporter === 'out' ? 'client' : reporter.startsWith('dst') || reporter === 'in' ? 'server' : 'unknown';

@@ -53,7 +53,8 @@ describe('hubbleEvent direction', () => {
 
 describe('hubbleEvent peers', () => {
   it('takes the namespace from the pod label when the field is missing, and ignores hash labels', () => {
-    const { namespace: _ns, ...noNs } = base.destination;
+    const noNs: Partial<typeof base.destination> = { ...base.destination };
+    delete noNs.namespace;
     const r = flowOf({ ...base, destination: noNs, is_reply: false, l4: { TCP: { source_port: 40000, destination_port: 80 } } });
     expect(r.dst).toEqual({ kind: 'workload', namespace: 'shop', name: 'api', identity: { app: 'api' } });
     expect(r.dstLabels).toEqual({ app: 'api' });

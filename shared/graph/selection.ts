@@ -61,16 +61,17 @@ export function serializeSelection(sel: Selection): SelectionFile {
 
 /** Reads a serialised selection; throws with a message that says what is wrong. */
 export function parseSelection(data: unknown): Selection {
-  const f = data as Partial<SelectionFile> | null;
-  if (!f || f.version !== 1 || !Array.isArray(f.pruned)) {
+  const f = data as { version?: unknown; pruned?: unknown } | null;
+  if (!f || typeof f !== 'object' || f.version !== 1 || !Array.isArray(f.pruned)) {
     throw new Error('not a selection: expected {"version": 1, "pruned": [...]}');
   }
   const pruned = new Map<string, PrunedEdge>();
-  f.pruned.forEach((p, i) => {
+  (f.pruned as unknown[]).forEach((entry, i) => {
+    const p = entry as { edge?: unknown; by?: unknown; reason?: unknown } | null;
     if (!p || typeof p.edge !== 'string' || (p.by !== 'user' && p.by !== 'dropped')) {
       throw new Error(`selection entry ${i} needs "edge" (a string) and "by" ("user" or "dropped")`);
     }
-    pruned.set(p.edge, p.reason ? { by: p.by, reason: String(p.reason) } : { by: p.by });
+    pruned.set(p.edge, typeof p.reason === 'string' && p.reason ? { by: p.by, reason: p.reason } : { by: p.by });
   });
   return { pruned };
 }

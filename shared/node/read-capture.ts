@@ -30,9 +30,13 @@ const CHUNK_BYTES = 1 << 20;
 const PARALLEL_MIN_BYTES = 16 << 20;
 const IN_FLIGHT_PER_WORKER = 4;
 
+/** The bundled worker beside this module (`.mjs` in the CLI bundle, `.js` in the app's main). */
 function defaultWorkerUrl(): URL | undefined {
-  const url = new URL('./ingest-worker.mjs', import.meta.url);
-  return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : undefined;
+  for (const name of ['./ingest-worker.mjs', './ingest-worker.js']) {
+    const url = new URL(name, import.meta.url);
+    if (url.protocol === 'file:' && existsSync(fileURLToPath(url))) return url;
+  }
+  return undefined;
 }
 
 function abortError(): Error {

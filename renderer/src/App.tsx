@@ -1,0 +1,63 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { ApiError, OpenedCapture, Result } from '../../shared/api/contract';
+import { EmptyState } from './EmptyState';
+import { SummaryView } from './SummaryView';
+
+type Status = { kind: 'idle' } | { kind: 'loading'; what: string } | { kind: 'error'; error: ApiError };
+
+/** The app shell: sources on the left, the open capture's summary in the centre, status below. */
+export function App() {
+  const [opened, setOpened] = useState<OpenedCapture | null>(null);
+  const [status, setStatus] = useState<Status>({ kind: 'idle' });
+
+  useEffect(() => {
+    void window.netpol.getSummary().then((r) => {
+      if (r.ok) setOpened(r.value);
+    });
+  }, []);
+
+  const run = useCallback(async (what: string, op: () => Promise<Result<OpenedCapture>>) => {
+    setStatus({ kind: 'loading', what });
+    const r = await op();
+    if (r.ok) {
+      setOpened(r.value);
+      setStatus({ kind: 'idle' });
+    } else if (r.error.code === 'cancelled') {
+      setStatus({ kind: 'idle' });
+    } else {
+      // The capture open before (if any) stays on screen; the error says what went wrong.
+      setStatus({ kind: 'error', error: r.error });
+    }
+  }, []);
+
+  const openCapture = () => void run('Reading capture…', () => window.netpol.openCapture());
+  const openSample = () => void run('Reading the sample capture…', () => window.netpol.loadSample());
+
+  return (
+    <div className="app">
+      <aside className="sources" aria-label="Sources">
+        <h1>netpol-studio</h1>
+        <button type="button" onClick={openCapture}>
+          Open capture…
+        </button>
+        <button type="button" onClick={openSample}>
+          Open sample capture
+        </button>
+        <button type="button" disabled title="Live capture with hubble arrives with the main-process services">
+          Capture live…
+        </button>
+      </aside>
+      <main className="centre">
+        {status.kind === 'error' && (
+          <div className="error" role="alert">
+            <strong>Could not open the capture.</strong> {status.error.message}
+          </div>
+        )}
+        {opened ? <SummaryView opened={opened} /> : <EmptyState onOpen={openCapture} onSample={openSample} />}
+      </main>
+      <footer className="status" role="status">
+        {status.kind === 'loading' ? status.what : opened ? `${opened.summary.file}` : 'No capture open'}
+      </footer>
+    </div>
+  );
+}

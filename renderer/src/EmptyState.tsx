@@ -1,0 +1,25 @@
+interface Props {
+  readonly onOpen: () => void;
+  readonly onSample: () => void;
+}
+
+/** What a first-time user sees: the ways to get flows in. */
+export function EmptyState({ onOpen, onSample }: Props) {
+  return (
+    <section className="empty" aria-label="Get started">
+      <h2>Start from observed traffic</h2>
+      <p>
+        Open a saved <code>hubble observe -o jsonpb</code> capture or a Calico flow log, or try the built-in bookinfo sample. Nothing
+        is sent to a cluster.
+      </p>
+      <div className="actions">
+        <button type="button" className="primary" onClick={onOpen}>
+          Open capture…
+        </button>
+        <button type="button" onClick={onSample}>
+          Open sample capture
+        </button>
+      </div>
+    </section>
+  );
+}

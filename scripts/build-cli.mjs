@@ -13,6 +13,7 @@ await build({
     'generate-capture': 'scripts/generate-capture.ts',
     'bench-ingest': 'scripts/bench-ingest.ts',
     bench: 'scripts/bench.ts',
+    host: 'e2e/host/main.ts',
   },
   outdir: 'out/cli',
   outExtension: { '.js': '.mjs' },

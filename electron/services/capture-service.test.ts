@@ -5,12 +5,12 @@ import { CaptureService } from './capture-service';
 const samplePath = `${ROOT}/resources/sample-capture.jsonl`;
 
 describe('CaptureService', () => {
-  it('loads the built-in sample: bookinfo with DNS and HTTP', async () => {
+  it('loads the built-in sample: bookinfo on kind, with DNS', async () => {
     const s = new CaptureService({ samplePath, dialogs: { chooseCaptureFile: () => Promise.resolve(undefined) } });
     const r = await s.loadSample();
     if (!r.ok) throw new Error(r.error.message);
     expect(r.value.sample).toBe(true);
-    expect(r.value.summary).toMatchObject({ format: 'hubble-jsonpb', records: 1148, badLines: 0 });
+    expect(r.value.summary).toMatchObject({ format: 'hubble-jsonpb', records: 1200, badLines: 0 });
     expect(r.value.summary.namespaces).toEqual(expect.arrayContaining(['bookinfo', 'kube-system']));
     await expect(s.getSummary()).resolves.toMatchObject({ ok: true, value: { sample: true } });
   });

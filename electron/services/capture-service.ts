@@ -19,7 +19,12 @@ export class CaptureService {
   constructor(private readonly ports: CaptureServicePorts) {}
 
   async openCapture(): Promise<Result<OpenedCapture>> {
-    const file = await this.ports.dialogs.chooseCaptureFile();
+    let file: string | undefined;
+    try {
+      file = await this.ports.dialogs.chooseCaptureFile();
+    } catch (e) {
+      return { ok: false, error: { code: 'internal', message: (e as Error).message } };
+    }
     if (!file) return { ok: false, error: { code: 'cancelled', message: 'No file was chosen.' } };
     return this.open(file, false);
   }

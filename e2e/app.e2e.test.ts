@@ -1,0 +1,67 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixture, hubbleFixture } from '../shared/testing/fixtures';
+import type { RunningHost } from './host/server';
+import { AppPage } from './support/app-page';
+import { browserMissing, launchChromium, tracedPage } from './support/browser';
+import { buildRenderer, startTestHost } from './support/host';
+
+const missing = browserMissing();
+if (missing) console.warn(`e2e: skipping the browser suite: ${missing}`);
+
+describe.skipIf(missing)('the app in Chromium (browser host)', () => {
+  let browser: Browser;
+  let host: RunningHost;
+  let nextFile: string | undefined;
+
+  beforeAll(async () => {
+    buildRenderer();
+    host = await startTestHost(() => nextFile);
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+  });
+
+  it('starts on the empty state, then opens the sample capture and shows its summary', async () => {
+    const { page } = await tracedPage(browser, 'sample');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await expect(app.emptyState.getByRole('button', { name: 'Open sample capture' }).isVisible()).resolves.toBe(true);
+    await app.screenshot('empty-state');
+
+    await app.openSampleCapture();
+    await expect(app.field('Format').textContent()).resolves.toBe('hubble-jsonpb');
+    await expect(app.field('Namespaces').textContent()).resolves.toBe('bookinfo, jaeger, kube-system');
+    await expect(app.field('Bad lines').textContent()).resolves.toBe('0');
+    await expect(app.warning('short-window').textContent()).resolves.toMatch(/less than 24 hours/);
+    await app.screenshot('capture-summary');
+  });
+
+  it('a file that is not a capture shows the error from main, and the app keeps working', async () => {
+    const { page } = await tracedPage(browser, 'broken-file');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    nextFile = fixture('SOURCES.md');
+    await app.openCapture();
+    await app.error.waitFor();
+    await expect(app.error.textContent()).resolves.toMatch(/SOURCES\.md: no line is a Hubble flow .*Accepted formats/);
+    await app.screenshot('error-not-a-capture');
+
+    nextFile = hubbleFixture('basic-sample-400-tcp-flows.json');
+    await app.openCapture();
+    await app.summary.waitFor();
+    await expect(app.field('Edges').textContent()).resolves.toBe('11');
+    await expect(app.error.count()).resolves.toBe(0);
+  });
+
+  it('the bridge refuses calls without the token', async () => {
+    const origin = new URL(host.url).origin;
+    const res = await fetch(`${origin}/__netpol/api/loadSample`, { method: 'POST', body: '{"args":[]}' });
+    expect(res.status).toBe(403);
+    const page = await fetch(`${origin}/`);
+    expect(page.status).toBe(403);
+  });
+});

@@ -1,0 +1,29 @@
+// Drives the packaged Electron app when a binary exists; this machine has none, so it says so and skips.
+import path from 'node:path';
+import { _electron as electron } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../shared/testing/fixtures';
+// @ts-expect-error plain ESM helper shared with scripts/start.mjs
+import { findElectronBinary } from '../scripts/electron-binary.mjs';
+import { buildRenderer } from './support/host';
+
+const binary = (findElectronBinary as () => { path?: string; reason?: string })();
+if (!binary.path) console.warn(`e2e: skipping the Electron suite: ${binary.reason}`);
+
+describe.skipIf(!binary.path)('the app in Electron', () => {
+  it('opens a sandboxed window and shows the sample summary', async () => {
+    buildRenderer();
+    const app = await electron.launch({ executablePath: binary.path, args: [ROOT], cwd: ROOT, timeout: 60_000 });
+    try {
+      const page = await app.firstWindow();
+      // No Node in the page, and only the contract's functions on window.netpol.
+      await expect(page.evaluate('typeof window.require + "," + typeof window.process')).resolves.toBe('undefined,undefined');
+      await expect(page.evaluate('Object.keys(window.netpol).sort().join(",")')).resolves.toBe('getSummary,loadSample,openCapture');
+      await page.getByRole('button', { name: 'Open sample capture' }).first().click();
+      await page.getByRole('region', { name: 'Capture summary' }).waitFor();
+      await page.screenshot({ path: path.join(ROOT, 'docs/screenshots/electron-summary.png') });
+    } finally {
+      await app.close();
+    }
+  });
+});

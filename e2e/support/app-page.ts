@@ -1,0 +1,51 @@
+import path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { SCREENSHOTS } from './browser';
+
+/** The app as a user sees it: reads like the UI, not like the DOM. */
+export class AppPage {
+  constructor(readonly page: Page) {}
+
+  async open(url: string): Promise<void> {
+    await this.page.goto(url);
+    await this.page.getByRole('heading', { name: 'netpol-studio' }).waitFor();
+  }
+
+  get emptyState(): Locator {
+    return this.page.getByRole('region', { name: 'Get started' });
+  }
+
+  get summary(): Locator {
+    return this.page.getByRole('region', { name: 'Capture summary' });
+  }
+
+  get error(): Locator {
+    return this.page.getByRole('alert');
+  }
+
+  async openSampleCapture(): Promise<void> {
+    await this.emptyStateOrSources().getByRole('button', { name: 'Open sample capture' }).first().click();
+    await this.summary.waitFor();
+  }
+
+  async openCapture(): Promise<void> {
+    await this.page.getByRole('complementary', { name: 'Sources' }).getByRole('button', { name: 'Open capture…' }).click();
+  }
+
+  /** The value shown for one summary field, e.g. "Edges". */
+  field(name: string): Locator {
+    return this.summary.locator(`dd[data-field="${name}"]`);
+  }
+
+  warning(code: string): Locator {
+    return this.summary.locator(`li[data-code="${code}"]`);
+  }
+
+  async screenshot(name: string): Promise<void> {
+    await this.page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+  }
+
+  private emptyStateOrSources(): Locator {
+    return this.page.getByRole('complementary', { name: 'Sources' });
+  }
+}

@@ -69,7 +69,8 @@ function cached(key: string, make: () => EndpointView): EndpointView {
   if (view === undefined) {
     view = make();
     if (endpointCache.size >= ENDPOINT_CACHE_MAX) endpointCache.clear();
-    endpointCache.set(key, view);
+    // The key may be a slice of a whole input chunk: store a copy so the chunk can be freed.
+    endpointCache.set(JSON.parse(JSON.stringify(key)) as string, view);
   }
   return view;
 }

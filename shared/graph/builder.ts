@@ -101,6 +101,10 @@ function peerLabel(p: Peer): string {
 /** Aggregates FlowRecords into a service graph on the fly; records are not kept. */
 export class GraphBuilder {
   private state: GraphPartial = emptyPartial();
+  // Peers from the endpoint cache are shared objects: remember their keys.
+  private readonly ids = new WeakMap<Peer, string>();
+  // Pods already indexed in podOwners / unresolvedPods, to skip the work on repeat sightings.
+  private readonly seenPods = new Set<string>();
 
   add(r: FlowRecord): void {
     const s = this.state;
@@ -156,13 +160,21 @@ export class GraphBuilder {
   }
 
   private node(p: Peer, pod: string | undefined, labels: Readonly<Record<string, string>> | undefined): string {
-    const id = peerKey(p);
+    let id = this.ids.get(p);
+    if (id === undefined) {
+      id = peerKey(p);
+      if (p.kind !== 'external') this.ids.set(p, id);
+    }
     const s = this.state;
     let n = s.nodes.get(id);
     if (!n) s.nodes.set(id, (n = { peer: p, labels, pods: new Set() }));
     else if (!n.labels && labels) n.labels = labels;
+    if (pod === undefined) return id;
+    const seenKey = unresolved(p) ? `?${pod}` : pod;
+    if (this.seenPods.has(seenKey)) return id;
+    if (this.seenPods.size < MAX_PODS_INDEXED) this.seenPods.add(seenKey);
     addCapped(n.pods, pod, SAMPLE_PODS);
-    if (pod !== undefined && p.kind === 'workload') {
+    if (p.kind === 'workload') {
       const podKey = `${p.namespace}/${pod}`;
       if (unresolved(p)) {
         let pods = s.unresolvedPods.get(id);

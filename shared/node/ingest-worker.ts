@@ -1,34 +1,52 @@
-// Worker thread: parses whole-line chunks of a capture and aggregates them into a partial graph.
-import { parentPort } from 'node:worker_threads';
+// Worker thread: reads its own byte range of a capture file, parses the lines that start in it
+// and aggregates them into a partial graph; only that aggregate goes back.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
 import { CaptureParser } from '../flows/parser';
 import { GraphBuilder } from '../graph/builder';
-import { forEachLine } from '../flows/lines';
-import type { FromWorker, ToWorker } from './protocol';
+import { ByteLineReader } from './byte-lines';
+import type { FromWorker, RangeJob } from './protocol';
+
+const CHUNK = 1 << 20;
+const PROGRESS_EVERY = 16 << 20;
+
+function run(job: RangeJob, send: (m: FromWorker) => void): void {
+  const builder = new GraphBuilder();
+  const parser = new CaptureParser(job.file, (ev) => {
+    if (ev.kind === 'flow') builder.add(ev.record);
+  }, job.limits, { mode: job.mode, format: job.format });
+  const maxLine = job.limits.maxRecordChars * 2;
+  const lines = new ByteLineReader((line, no, nl) => parser.pushLine(line, no, nl), (no) => parser.skipOverlongLine(no, maxLine), maxLine);
+  const fd = openSync(job.file, 'r');
+  const buf = Buffer.allocUnsafe(CHUNK);
+  try {
+    // The reader aligned the range to line starts: read exactly [start, end).
+    let pos = job.start;
+    let reported = 0;
+    while (pos < job.end) {
+      const n = readSync(fd, buf, 0, Math.min(CHUNK, job.end - pos), pos);
+      if (n <= 0) break;
+      lines.push(buf.subarray(0, n));
+      pos += n;
+      if (pos - job.start - reported >= PROGRESS_EVERY) {
+        send({ type: 'progress', bytes: pos - job.start - reported });
+        reported = pos - job.start;
+      }
+    }
+    send({ type: 'progress', bytes: pos - job.start - reported });
+    if (job.last) lines.end();
+    // A record left open at the end of the range is reported here, not lost.
+    parser.end();
+  } finally {
+    closeSync(fd);
+  }
+  send({ type: 'done', partial: builder.partial(), stats: parser.stats, lines: lines.lineNo });
+}
 
 const port = parentPort;
 if (!port) throw new Error('ingest-worker must run in a worker thread');
-
-let parser: CaptureParser | undefined;
-const builder = new GraphBuilder();
-const decoder = new TextDecoder();
-const send = (m: FromWorker): void => port.postMessage(m);
-
-port.on('message', (m: ToWorker) => {
-  try {
-    if (m.type === 'init') {
-      parser = new CaptureParser(m.file, (ev) => {
-        if (ev.kind === 'flow') builder.add(ev.record);
-      }, m.limits, { mode: m.mode, format: m.format });
-    } else if (m.type === 'chunk') {
-      if (!parser) throw new Error('chunk before init');
-      const p = parser;
-      forEachLine(decoder.decode(m.bytes), m.firstLine, (line, no) => p.pushLine(line, no));
-      send({ type: 'ack' });
-    } else {
-      if (!parser) throw new Error('end before init');
-      send({ type: 'done', partial: builder.partial(), stats: parser.stats });
-    }
-  } catch (e) {
-    send({ type: 'error', message: (e as Error).message });
-  }
-});
+try {
+  run(workerData as RangeJob, (m) => port.postMessage(m));
+} catch (e) {
+  port.postMessage({ type: 'error', message: (e as Error).message } satisfies FromWorker);
+}

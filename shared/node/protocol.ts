@@ -2,13 +2,20 @@ import type { ParserLimits, ParserStats } from '../flows/parser';
 import type { CaptureFormat } from '../flows/types';
 import type { GraphPartial } from '../graph/builder';
 
-/** Messages between the capture reader and its parsing workers. */
-export type ToWorker =
-  | { readonly type: 'init'; readonly file: string; readonly mode: 'json' | 'text'; readonly format: CaptureFormat; readonly limits: ParserLimits }
-  | { readonly type: 'chunk'; readonly bytes: Uint8Array; readonly firstLine: number }
-  | { readonly type: 'end' };
+/** A parser thread's job: the bytes [start, end) of the file, both at line starts. */
+export interface RangeJob {
+  readonly file: string;
+  readonly start: number;
+  readonly end: number;
+  /** True when `end` is the end of the file (a last line without newline is judged there). */
+  readonly last: boolean;
+  readonly mode: 'json' | 'text';
+  readonly format: CaptureFormat;
+  readonly limits: ParserLimits;
+}
 
 export type FromWorker =
-  | { readonly type: 'ack' }
-  | { readonly type: 'done'; readonly partial: GraphPartial; readonly stats: ParserStats }
+  | { readonly type: 'progress'; readonly bytes: number }
+  /** Bad-line numbers in `stats` count from 1 at the range's first line; `lines` is how many it had. */
+  | { readonly type: 'done'; readonly partial: GraphPartial; readonly stats: ParserStats; readonly lines: number }
   | { readonly type: 'error'; readonly message: string };

@@ -1,15 +1,16 @@
-import { createReadStream, existsSync } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
 import { CaptureParser, DEFAULT_LIMITS, type ParserLimits, type ParserStats } from '../flows/parser';
-import { forEachLine } from '../flows/lines';
 import { CaptureError } from '../flows/types';
 import { countsOf, type CaptureAnalysis } from '../graph/analysis';
-import { GraphBuilder } from '../graph/builder';
-import type { FromWorker, ToWorker } from './protocol';
+import { GraphBuilder, type GraphPartial } from '../graph/builder';
+import { ByteLineReader } from './byte-lines';
+import type { FromWorker, RangeJob } from './protocol';
 
 export interface ReadProgress {
   readonly bytesDone: number;
@@ -19,16 +20,17 @@ export interface ReadProgress {
 export interface ReadOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: ReadProgress) => void;
-  /** Parsing threads; 0 parses on this thread. Default: one per core for large files. */
+  /** Parsing threads; 0 parses on this thread. Default: up to 2 for large uncompressed files. */
   readonly workers?: number;
-  /** Where the bundled worker lives; default `ingest-worker.mjs` beside this module. */
+  /** Where the bundled worker lives; default `ingest-worker.(m)js` beside this module. */
   readonly workerUrl?: URL;
   readonly limits?: ParserLimits;
 }
 
 const CHUNK_BYTES = 1 << 20;
 const PARALLEL_MIN_BYTES = 16 << 20;
-const IN_FLIGHT_PER_WORKER = 4;
+// Each parser thread's heap is bounded so that a big capture stays within a few hundred MB.
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 };
 
 /** The bundled worker beside this module (`.mjs` in the CLI bundle, `.js` in the app's main). */
 function defaultWorkerUrl(): URL | undefined {
@@ -43,83 +45,7 @@ function abortError(): Error {
   return new DOMException('The capture read was cancelled', 'AbortError');
 }
 
-/** Counts `\n` bytes (native memchr via indexOf). */
-function countNewlines(b: Uint8Array): number {
-  const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-  let n = 0;
-  let i = -1;
-  while ((i = buf.indexOf(10, i + 1)) !== -1) n++;
-  return n;
-}
-
-class WorkerPool {
-  private readonly workers: Worker[];
-  private readonly inFlight: number[];
-  private readonly waiters: (() => void)[] = [];
-  private failure: Error | undefined;
-  private next = 0;
-
-  constructor(count: number, url: URL, init: ToWorker) {
-    this.workers = Array.from({ length: count }, () => new Worker(url));
-    this.inFlight = this.workers.map(() => 0);
-    this.workers.forEach((w, i) => {
-      w.on('message', (m: FromWorker) => {
-        if (m.type === 'ack') {
-          this.inFlight[i]--;
-          this.waiters.splice(0).forEach((f) => f());
-        } else if (m.type === 'error') this.fail(new Error(`parser thread failed: ${m.message}`));
-      });
-      w.on('error', (e) => this.fail(e));
-      w.postMessage(init);
-    });
-  }
-
-  private fail(e: Error): void {
-    this.failure ??= e;
-    this.waiters.splice(0).forEach((f) => f());
-  }
-
-  /** Sends a chunk to the next worker, waiting while every worker is busy (backpressure). */
-  async send(bytes: Uint8Array, firstLine: number): Promise<void> {
-    for (;;) {
-      if (this.failure) throw this.failure;
-      const i = this.inFlight.findIndex((n, k) => n < IN_FLIGHT_PER_WORKER && k === this.next % this.workers.length);
-      const free = i >= 0 ? i : this.inFlight.findIndex((n) => n < IN_FLIGHT_PER_WORKER);
-      if (free >= 0) {
-        this.next++;
-        this.inFlight[free]++;
-        const msg: ToWorker = { type: 'chunk', bytes, firstLine };
-        this.workers[free].postMessage(msg, [bytes.buffer as ArrayBuffer]);
-        return;
-      }
-      await new Promise<void>((r) => this.waiters.push(r));
-    }
-  }
-
-  async finish(): Promise<{ partials: Extract<FromWorker, { type: 'done' }>[] }> {
-    const partials = await Promise.all(
-      this.workers.map(
-        (w) =>
-          new Promise<Extract<FromWorker, { type: 'done' }>>((resolve, reject) => {
-            w.on('message', (m: FromWorker) => {
-              if (m.type === 'done') resolve(m);
-              else if (m.type === 'error') reject(new Error(m.message));
-            });
-            w.on('error', reject);
-            w.postMessage({ type: 'end' } satisfies ToWorker);
-          }),
-      ),
-    );
-    if (this.failure) throw this.failure;
-    return { partials };
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
-  }
-}
-
-function mergeStats(into: ParserStats, from: ParserStats, keep: number): void {
+function mergeStats(into: ParserStats, from: ParserStats, lineOffset: number, keep: number): void {
   into.lines += from.lines;
   into.records += from.records;
   into.flows += from.flows;
@@ -129,14 +55,64 @@ function mergeStats(into: ParserStats, from: ParserStats, keep: number): void {
   into.lostEvents += from.lostEvents;
   into.skipped += from.skipped;
   into.badLines += from.badLines;
-  into.badSamples.push(...from.badSamples);
+  into.truncatedLastLine ||= from.truncatedLastLine;
+  into.badSamples.push(...from.badSamples.map((b) => ({ line: b.line + lineOffset, reason: b.reason })));
   into.badSamples.sort((a, b) => a.line - b.line);
   into.badSamples.splice(keep);
 }
 
+/** Moves `pos` to the start of the line it falls in, or the next line start (the byte after a `\n`). */
+async function nextLineStart(fh: FileHandle, pos: number, size: number): Promise<number> {
+  const buf = Buffer.allocUnsafe(64 * 1024);
+  let p = pos - 1;
+  while (p < size) {
+    const { bytesRead } = await fh.read(buf, 0, buf.length, p);
+    if (bytesRead <= 0) break;
+    const nl = buf.subarray(0, bytesRead).indexOf(10);
+    if (nl >= 0) return p + nl + 1;
+    p += bytesRead;
+  }
+  return size;
+}
+
+interface WorkerResult {
+  readonly partial: GraphPartial;
+  readonly stats: ParserStats;
+  readonly lines: number;
+}
+
+function runWorker(url: URL, job: RangeJob, onBytes: (n: number) => void, signal?: AbortSignal): Promise<WorkerResult> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError());
+    const w = new Worker(url, { workerData: job, resourceLimits: WORKER_LIMITS });
+    const onAbort = (): void => {
+      void w.terminate();
+      reject(abortError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const done = (): void => signal?.removeEventListener('abort', onAbort);
+    w.on('message', (m: FromWorker) => {
+      if (m.type === 'progress') onBytes(m.bytes);
+      else if (m.type === 'done') {
+        done();
+        resolve(m);
+        void w.terminate();
+      } else {
+        done();
+        reject(new Error(`parser thread failed: ${m.message}`));
+      }
+    });
+    w.on('error', (e) => {
+      done();
+      reject(e);
+    });
+  });
+}
+
 /**
- * Reads a capture file (plain or gzip) into a service graph with bounded memory: bytes stream
- * in, whole lines go to parser threads, and only the aggregated graph comes back.
+ * Reads a capture file (plain or gzip) into a service graph with bounded memory. The start is
+ * parsed here until the format is known; the rest of a large plain file is split into line-aligned
+ * byte ranges that worker threads read and parse themselves, returning only aggregated graphs.
  */
 export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise<CaptureAnalysis> {
   const limits = opts.limits ?? DEFAULT_LIMITS;
@@ -151,105 +127,85 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
   }
   opts.signal?.throwIfAborted();
 
+  const fh = await open(file, 'r');
+  const head = Buffer.alloc(2);
+  await fh.read(head, 0, 2, 0);
+  const gzip = size >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+
   const builder = new GraphBuilder();
   const parser = new CaptureParser(file, (ev) => {
     if (ev.kind === 'flow') builder.add(ev.record);
   }, limits);
-  const decoder = new TextDecoder('utf-8');
   const maxLineBytes = limits.maxRecordChars * 2;
+  const lines = new ByteLineReader((line, no, nl) => parser.pushLine(line, no, nl), (no) => parser.skipOverlongLine(no, maxLineBytes), maxLineBytes);
 
-  const head = Buffer.alloc(2);
-  const fh = await open(file, 'r');
-  try {
-    await fh.read(head, 0, 2, 0);
-  } finally {
-    await fh.close();
-  }
-  const gzip = size >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+  const workers = gzip ? 0 : (opts.workers ?? (size >= PARALLEL_MIN_BYTES ? Math.min(2, availableParallelism()) : 0));
+  const workerUrl = workers > 0 ? (opts.workerUrl ?? defaultWorkerUrl()) : undefined;
   const raw = createReadStream(file, { highWaterMark: CHUNK_BYTES });
-  let bytesDone = 0;
-  raw.on('data', (b) => (bytesDone += b.length));
+  let bytesRead = 0;
+  raw.on('data', (b) => (bytesRead += b.length));
   const source: AsyncIterable<Buffer> = gzip ? raw.pipe(createGunzip()) : raw;
-
-  const wantWorkers = opts.workers ?? (size >= PARALLEL_MIN_BYTES ? Math.min(2, availableParallelism()) : 0);
-  const workerUrl = wantWorkers > 0 ? (opts.workerUrl ?? defaultWorkerUrl()) : undefined;
-  let pool: WorkerPool | undefined;
-  let carry: Buffer | undefined;
-  let lineNo = 0;
-  let overlong = false;
-
-  const finishPool = async (): Promise<void> => {
-    if (!pool) return;
-    const { partials } = await pool.finish();
-    for (const p of partials) {
-      builder.merge(p.partial);
-      mergeStats(parser.stats, p.stats, limits.keepBadLines);
-    }
-  };
+  let handOffAt: number | undefined;
 
   try {
     for await (const chunk of source) {
       if (opts.signal?.aborted) throw abortError();
-      const last = chunk.lastIndexOf(10);
-      if (last < 0) {
-        carry = carry ? Buffer.concat([carry, chunk]) : Buffer.from(chunk);
-        if (carry.length > maxLineBytes) {
-          // One endless line: skip it rather than hold it all in memory.
-          overlong = true;
-          carry = undefined;
-        }
-        opts.onProgress?.({ bytesDone, bytesTotal: size });
-        continue;
+      lines.push(chunk);
+      opts.onProgress?.({ bytesDone: bytesRead, bytesTotal: size });
+      // Once the format is known and no multi-line record is open, hand the rest to threads.
+      if (workerUrl && parser.stats.format && parser.canHandOff() && size - lines.consumed >= CHUNK_BYTES * workers) {
+        handOffAt = lines.consumed;
+        break;
       }
-      let from = 0;
-      if (overlong) {
-        // The rest of the endless line ends at this chunk's first newline.
-        parser.skipOverlongLine(++lineNo, maxLineBytes);
-        overlong = false;
-        from = chunk.indexOf(10) + 1;
-      }
-      // One copy: the carried partial line plus this chunk up to its last newline.
-      const head = carry?.length ?? 0;
-      const whole = new Uint8Array(head + last + 1 - from);
-      if (carry) whole.set(carry, 0);
-      whole.set(chunk.subarray(from, last + 1), head);
-      carry = last + 1 < chunk.length ? Buffer.from(chunk.subarray(last + 1)) : undefined;
-      if (pool) {
-        const first = lineNo + 1;
-        lineNo += countNewlines(whole);
-        await pool.send(whole, first);
-      } else {
-        // Until the format is known (and while a multi-line record is open) parse on this thread.
-        lineNo += forEachLine(decoder.decode(whole), lineNo + 1, (line, no) => parser.pushLine(line, no));
-        const format = parser.stats.format;
-        if (format && workerUrl && parser.canHandOff()) {
-          pool = new WorkerPool(wantWorkers, workerUrl, { type: 'init', file, mode: parser.handOffMode(), format, limits });
-        }
-      }
-      opts.onProgress?.({ bytesDone, bytesTotal: size });
     }
+    if (handOffAt === undefined) lines.end();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const gzipCut = code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR';
-    if (!gzipCut || opts.signal?.aborted) {
-      await pool?.close();
-      raw.destroy();
-      if (opts.signal?.aborted) throw abortError();
-      if (e instanceof CaptureError) throw e;
-      throw new CaptureError(file, `could not be read: ${(e as Error).message}`);
-    }
+    if (opts.signal?.aborted) throw abortError();
+    if (e instanceof CaptureError) throw e;
+    if (code !== 'Z_DATA_ERROR' && code !== 'Z_BUF_ERROR') throw new CaptureError(file, `could not be read: ${(e as Error).message}`);
     // A gzip stream cut short: keep what was read, and say so.
+    lines.end();
     parser.stats.truncatedLastLine = true;
-  }
-  try {
-    await finishPool();
   } finally {
-    await pool?.close();
     raw.destroy();
   }
-  // The unterminated tail (if any) is the last line: parse it here, where truncation is judged.
-  if (overlong) parser.skipOverlongLine(++lineNo, maxLineBytes);
-  else if (carry) parser.pushLine(decoder.decode(carry).replace(/\r$/, ''), ++lineNo, false);
+
+  try {
+    if (handOffAt !== undefined && workerUrl) {
+      if (opts.signal?.aborted) throw abortError();
+      const mode = parser.handOffMode();
+      const format = parser.stats.format!;
+      const bounds = [handOffAt];
+      for (let k = 1; k < workers; k++) {
+        const guess = handOffAt + Math.floor(((size - handOffAt) * k) / workers);
+        bounds.push(Math.max(bounds[k - 1], await nextLineStart(fh, guess, size)));
+      }
+      bounds.push(size);
+      let done = handOffAt;
+      const results = await Promise.all(
+        bounds.slice(0, -1).map((start, k) =>
+          runWorker(
+            workerUrl,
+            { file, start, end: bounds[k + 1], last: k === workers - 1, mode, format, limits },
+            (n) => {
+              done += n;
+              opts.onProgress?.({ bytesDone: done, bytesTotal: size });
+            },
+            opts.signal,
+          ),
+        ),
+      );
+      let lineOffset = lines.lineNo;
+      for (const r of results) {
+        builder.merge(r.partial);
+        mergeStats(parser.stats, r.stats, lineOffset, limits.keepBadLines);
+        lineOffset += r.lines;
+      }
+    }
+  } finally {
+    await fh.close();
+  }
   const stats = parser.end();
   opts.onProgress?.({ bytesDone: size, bytesTotal: size });
   return { file, graph: builder.build(stats.format, countsOf(stats)), stats };

@@ -36,7 +36,10 @@ export default tseslint.config(
     files: ['shared/flows/**/*.ts', 'shared/graph/**/*.ts', 'shared/api/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['node:*', 'electron', 'react', 'react-dom', '../node/*', '../../electron/*', '../../renderer/*'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['node:*', 'electron', 'react', 'react-dom', '../node/*', '../../electron/*', '../../renderer/*'] },
+      ],
     },
   },
   {

@@ -11,7 +11,12 @@ export function formatSummary(s: CaptureSummary): string {
     ['window', s.window ? `${s.window.start} → ${s.window.end} (${formatDuration(s.window.durationMs)})` : 'no timestamps'],
     ['flows', `${n(s.flows)} connection events from ${n(s.records)} records (${n(s.replies)} replies folded in)`],
     ['connections', n(s.connections)],
-    ['bad lines', s.badLines === 0 ? '0' : `${n(s.badLines)}${s.badLineSamples[0] ? ` (first: line ${s.badLineSamples[0].line}, ${s.badLineSamples[0].reason})` : ''}`],
+    [
+      'bad lines',
+      s.badLines === 0
+        ? '0'
+        : `${n(s.badLines)}${s.badLineSamples[0] ? ` (first: line ${s.badLineSamples[0].line}, ${s.badLineSamples[0].reason})` : ''}`,
+    ],
     ['lost events', n(s.lostEvents)],
     ['namespaces', s.namespaces.join(', ') || '-'],
     ['workloads', n(s.workloads)],

@@ -16,7 +16,8 @@ describe('netpol-studio CLI', () => {
     const r = await cli('summarize', hubbleFixture('basic-sample-330-dns-flows.json'), '--json');
     expect(r.code).toBe(0);
     const s = JSON.parse(r.out) as Record<string, unknown>;
-    for (const key of ['format', 'flows', 'badLines', 'window', 'namespaces', 'workloads', 'edges', 'warnings']) expect(s).toHaveProperty(key);
+    for (const key of ['format', 'flows', 'badLines', 'window', 'namespaces', 'workloads', 'edges', 'warnings'])
+      expect(s).toHaveProperty(key);
     expect(s).toMatchObject({
       format: 'hubble-jsonpb',
       flows: 165,
@@ -80,10 +81,16 @@ describe('netpol-studio CLI', () => {
     });
 
     it('runs from bin/netpol-studio.mjs with the same output and exit codes', () => {
-      const ok = spawnSync(process.execPath, [path.join(ROOT, 'bin/netpol-studio.mjs'), 'summarize', hubbleFixture('basic-sample-5-dns-flows.json'), '--json'], { encoding: 'utf8' });
+      const ok = spawnSync(
+        process.execPath,
+        [path.join(ROOT, 'bin/netpol-studio.mjs'), 'summarize', hubbleFixture('basic-sample-5-dns-flows.json'), '--json'],
+        { encoding: 'utf8' },
+      );
       expect(ok.status).toBe(0);
       expect(JSON.parse(ok.stdout)).toMatchObject({ flows: 3, edges: 1 });
-      const bad = spawnSync(process.execPath, [path.join(ROOT, 'bin/netpol-studio.mjs'), 'summarize', fixture('SOURCES.md')], { encoding: 'utf8' });
+      const bad = spawnSync(process.execPath, [path.join(ROOT, 'bin/netpol-studio.mjs'), 'summarize', fixture('SOURCES.md')], {
+        encoding: 'utf8',
+      });
       expect(bad.status).toBe(2);
       expect(bad.stderr).toMatch(/Accepted formats/);
     });

@@ -41,7 +41,8 @@ function parse(args: string[], options: ParseArgsConfig['options']): { values: R
 }
 
 function onePositional(positionals: string[], what: string): string {
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? `missing ${what}` : `unexpected argument "${positionals[1]}"`);
+  if (positionals.length !== 1)
+    throw new UsageError(positionals.length === 0 ? `missing ${what}` : `unexpected argument "${positionals[1]}"`);
   return positionals[0];
 }
 

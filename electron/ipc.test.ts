@@ -33,7 +33,10 @@ describe('IPC contract', () => {
 
   it('refuses requests from other frames, and payloads that do not fit the schema', async () => {
     const { invoke, calls } = setup();
-    await expect(invoke(CHANNELS.loadSample, 'https://evil.example/')).resolves.toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    await expect(invoke(CHANNELS.loadSample, 'https://evil.example/')).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request' },
+    });
     await expect(invoke(CHANNELS.openCapture, 'file:///app/index.html', '/etc/passwd')).resolves.toMatchObject({
       ok: false,
       error: { code: 'invalid-request', message: expect.stringMatching(/^Refused openCapture/) as unknown },

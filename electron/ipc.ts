@@ -2,7 +2,10 @@ import { CONTRACT, OPERATIONS, validateArgs, type NetpolApi, type Operation } fr
 
 /** The part of Electron's IpcMain (or a test double) that handlers are registered on. */
 export interface IpcRegistry {
-  handle(channel: string, listener: (event: { readonly senderFrame: { readonly url: string } | null }, ...args: unknown[]) => unknown): void;
+  handle(
+    channel: string,
+    listener: (event: { readonly senderFrame: { readonly url: string } | null }, ...args: unknown[]) => unknown,
+  ): void;
 }
 
 /**
@@ -14,7 +17,10 @@ export function registerIpc(ipc: IpcRegistry, api: NetpolApi, isTrustedUrl: (url
     ipc.handle(CONTRACT[op].channel, async (event, ...args) => {
       const url = event.senderFrame?.url ?? '';
       if (!isTrustedUrl(url)) {
-        return { ok: false, error: { code: 'invalid-request', message: `Refused ${op}: the request did not come from the app's own window.` } };
+        return {
+          ok: false,
+          error: { code: 'invalid-request', message: `Refused ${op}: the request did not come from the app's own window.` },
+        };
       }
       const valid = validateArgs(op, args);
       if (!valid.ok) return { ok: false, error: { code: 'invalid-request', message: `Refused ${valid.reason}` } };

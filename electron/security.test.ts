@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../shared/testing/fixtures';
-import { applyRestrictions, CONTENT_SECURITY_POLICY, isAppUrl, secureWebPreferences, type GuardedContents, type GuardedSession } from './security';
+import {
+  applyRestrictions,
+  CONTENT_SECURITY_POLICY,
+  isAppUrl,
+  secureWebPreferences,
+  type GuardedContents,
+  type GuardedSession,
+} from './security';
 
 describe('window security', () => {
   it('keeps the renderer isolated and sandboxed (fails if any setting is weakened)', () => {

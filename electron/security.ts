@@ -83,7 +83,12 @@ export interface GuardedSession {
  * Deny by default: no new windows, no navigation away from the app, no webviews, no
  * permissions, and the CSP on every response.
  */
-export function applyRestrictions(contents: GuardedContents, session: GuardedSession, appUrl: string, onDenied: (what: string) => void): void {
+export function applyRestrictions(
+  contents: GuardedContents,
+  session: GuardedSession,
+  appUrl: string,
+  onDenied: (what: string) => void,
+): void {
   contents.setWindowOpenHandler(({ url }) => {
     onDenied(`window.open(${url})`);
     return { action: 'deny' };

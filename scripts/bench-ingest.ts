@@ -9,5 +9,12 @@ const analysis = await analyzeFile(file, { workers: Number(workers ?? 2) });
 const ms = performance.now() - t0;
 const s = summarize(analysis);
 process.stdout.write(
-  JSON.stringify({ ms, maxRssBytes: process.resourceUsage().maxRSS * 1024, records: s.records, flows: s.flows, edges: s.edges, badLines: s.badLines }) + '\n',
+  JSON.stringify({
+    ms,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    records: s.records,
+    flows: s.flows,
+    edges: s.edges,
+    badLines: s.badLines,
+  }) + '\n',
 );

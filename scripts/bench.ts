@@ -39,7 +39,9 @@ interface IngestRun {
 
 function ingest(file: string, workers: number): Promise<IngestRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'out/cli/bench-ingest.mjs'), file, String(workers)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [path.join(root, 'out/cli/bench-ingest.mjs'), file, String(workers)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);
@@ -76,10 +78,19 @@ const ms = median(ours.map((r) => r.ms));
 const rss = Math.max(...ours.map((r) => r.maxRssBytes));
 const r0 = ours[0];
 
-const row = (k: string, v: string): void => void process.stdout.write(`${k.padEnd(34)}${v}\n`);
-row('records / flows / edges', `${r0.records.toLocaleString('en-US')} / ${r0.flows.toLocaleString('en-US')} / ${r0.edges.toLocaleString('en-US')} (bad lines: ${r0.badLines})`);
-row(`netpol-studio, ${values.workers} workers (median of ${runs})`, `${(ms / 1000).toFixed(2)} s  ${((r0.records / ms) * 1000).toFixed(0)} records/s  ${((bytes / 1e6 / ms) * 1000).toFixed(0)} MB/s`);
-row('netpol-studio, one thread', `${(oneThread.ms / 1000).toFixed(2)} s  ${((bytes / 1e6 / oneThread.ms) * 1000).toFixed(0)} MB/s  (peak RSS ${mb(oneThread.maxRssBytes)} MB)`);
+const row = (k: string, v: string): void => void process.stdout.write(`${k.padEnd(44)}${v}\n`);
+row(
+  'records / flows / edges',
+  `${r0.records.toLocaleString('en-US')} / ${r0.flows.toLocaleString('en-US')} / ${r0.edges.toLocaleString('en-US')} (bad lines: ${r0.badLines})`,
+);
+row(
+  `netpol-studio, ${values.workers} workers (median of ${runs})`,
+  `${(ms / 1000).toFixed(2)} s  ${((r0.records / ms) * 1000).toFixed(0)} records/s  ${((bytes / 1e6 / ms) * 1000).toFixed(0)} MB/s`,
+);
+row(
+  'netpol-studio, one thread',
+  `${(oneThread.ms / 1000).toFixed(2)} s  ${((bytes / 1e6 / oneThread.ms) * 1000).toFixed(0)} MB/s  (peak RSS ${mb(oneThread.maxRssBytes)} MB)`,
+);
 row('peak RSS (workers included)', `${mb(rss)} MB   target < ${TARGET_RSS_MB} MB: ${rss / 1e6 < TARGET_RSS_MB ? 'met' : 'MISSED'}`);
 if (jqMs === undefined) {
   row('jq baseline', 'jq is not installed: no ratio (apt-get install -y jq)');

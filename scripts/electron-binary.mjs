@@ -17,5 +17,8 @@ export function findElectronBinary() {
   const found = candidates.find((p) => existsSync(p));
   return found
     ? { path: found }
-    : { path: undefined, reason: `no Electron binary at ${candidates.join(' or ')} (the electron package installs without downloading it here)` };
+    : {
+        path: undefined,
+        reason: `no Electron binary at ${candidates.join(' or ')} (the electron package installs without downloading it here)`,
+      };
 }

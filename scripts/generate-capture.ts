@@ -39,7 +39,28 @@ interface Workload {
   port: number;
 }
 
-const WORDS = ['api', 'web', 'cart', 'checkout', 'payments', 'orders', 'search', 'users', 'auth', 'ledger', 'mailer', 'ratings', 'reviews', 'catalog', 'gateway', 'worker', 'cache', 'queue', 'billing', 'reports'];
+const WORDS = [
+  'api',
+  'web',
+  'cart',
+  'checkout',
+  'payments',
+  'orders',
+  'search',
+  'users',
+  'auth',
+  'ledger',
+  'mailer',
+  'ratings',
+  'reviews',
+  'catalog',
+  'gateway',
+  'worker',
+  'cache',
+  'queue',
+  'billing',
+  'reports',
+];
 const PORTS = [80, 443, 8080, 8443, 9080, 5432, 6379, 9090, 3000, 50051];
 const NODES = ['gke-prod-pool-1-a1b2', 'gke-prod-pool-1-c3d4', 'gke-prod-pool-2-e5f6', 'gke-prod-pool-2-g7h8'];
 
@@ -51,12 +72,17 @@ export function syntheticTopology(o: GenerateOptions): { workloads: Workload[]; 
   for (let i = 0; i < o.workloads; i++) {
     const ns = `team-${i % nsCount}`;
     const app = `${WORDS[i % WORDS.length]}-${Math.floor(i / WORDS.length)}`;
-    const hash = Math.floor(rand() * 0xffffffff).toString(16).padStart(8, '0').slice(0, 9);
+    const hash = Math.floor(rand() * 0xffffffff)
+      .toString(16)
+      .padStart(8, '0')
+      .slice(0, 9);
     const pods: string[] = [];
     const ips: string[] = [];
     const endpointJson: string[] = [];
     for (let p = 0; p < 2; p++) {
-      const pod = `${app}-${hash}-${Math.floor(rand() * 36 ** 5).toString(36).padStart(5, '0')}`;
+      const pod = `${app}-${hash}-${Math.floor(rand() * 36 ** 5)
+        .toString(36)
+        .padStart(5, '0')}`;
       const ip = `10.${(i >> 8) & 255}.${i & 255}.${10 + p}`;
       pods.push(pod);
       ips.push(ip);
@@ -95,7 +121,18 @@ export function syntheticTopology(o: GenerateOptions): { workloads: Workload[]; 
   return { workloads, edges, rand };
 }
 
-const KUBE_DNS = JSON.stringify({ ID: 9, identity: 102, namespace: 'kube-system', labels: ['k8s:k8s-app=kube-dns', 'k8s:io.kubernetes.pod.namespace=kube-system', 'k8s:io.cilium.k8s.policy.cluster=default', 'k8s:pod-template-hash=5d8f7c9b4'], pod_name: 'coredns-5d8f7c9b4-x7k2p' });
+const KUBE_DNS = JSON.stringify({
+  ID: 9,
+  identity: 102,
+  namespace: 'kube-system',
+  labels: [
+    'k8s:k8s-app=kube-dns',
+    'k8s:io.kubernetes.pod.namespace=kube-system',
+    'k8s:io.cilium.k8s.policy.cluster=default',
+    'k8s:pod-template-hash=5d8f7c9b4',
+  ],
+  pod_name: 'coredns-5d8f7c9b4-x7k2p',
+});
 const WORLD = JSON.stringify({ identity: 2, labels: ['reserved:world'] });
 
 /** Yields capture lines (without newlines). */
@@ -111,12 +148,22 @@ export function* generateLines(o: GenerateOptions): Generator<string> {
     const a = workloads[ai];
     const pa = i % 2;
     const sport = 32768 + Math.floor(rand() * 28000);
-    let src: string, dst: string, sip: string, dip: string, l4: string, extra = '', reply = false, dir = 'EGRESS', verdict = 'FORWARDED';
+    let src: string,
+      dst: string,
+      sip: string,
+      dip: string,
+      l4: string,
+      extra = '',
+      reply = false,
+      dir = 'EGRESS',
+      verdict = 'FORWARDED';
     if (r < 0.1) {
       // DNS query or answer to kube-dns, with L7.
       reply = r < 0.05;
       const q = `${workloads[bi].app}.${workloads[bi].ns}.svc.cluster.local.`;
-      [src, dst, sip, dip] = reply ? [KUBE_DNS, a.endpointJson[pa], '10.96.0.10', a.ips[pa]] : [a.endpointJson[pa], KUBE_DNS, a.ips[pa], '10.96.0.10'];
+      [src, dst, sip, dip] = reply
+        ? [KUBE_DNS, a.endpointJson[pa], '10.96.0.10', a.ips[pa]]
+        : [a.endpointJson[pa], KUBE_DNS, a.ips[pa], '10.96.0.10'];
       l4 = reply ? `{"UDP":{"source_port":53,"destination_port":${sport}}}` : `{"UDP":{"source_port":${sport},"destination_port":53}}`;
       extra = `,"Type":"L7","l7":{"type":"${reply ? 'RESPONSE' : 'REQUEST'}","latency_ns":"${reply ? 182000 : 0}","dns":{"query":"${q}"${reply ? `,"ips":["${workloads[bi].ips[0]}"],"ttl":30,"rcode":0,"qtypes":["A"],"rrtypes":["A"]` : ',"qtypes":["A"]'},"observation_source":"proxy"}}`;
     } else if (r < 0.13) {
@@ -141,7 +188,7 @@ export function* generateLines(o: GenerateOptions): Generator<string> {
       }
       extra = `,"Type":"L3_L4"${verdict === 'DROPPED' ? ',"drop_reason":133,"drop_reason_desc":"POLICY_DENIED"' : ''}`;
     }
-    yield `{"flow":{"time":"${t}","uuid":"${(i * 2654435761 >>> 0).toString(16)}-7c1e-4c4e-9d3a-0f9b${i.toString(16).padStart(8, '0')}","verdict":"${verdict}","ethernet":{"source":"6a:1f:02:3b:9c:${(i & 255).toString(16).padStart(2, '0')}","destination":"d6:ec:b0:4a:ff:46"},"IP":{"source":"${sip}","destination":"${dip}","ipVersion":"IPv4"},"l4":${l4},"source":${src},"destination":${dst}${extra},"node_name":"${node}","event_type":{"type":4},"traffic_direction":"${dir}","trace_observation_point":"TO_ENDPOINT","is_reply":${reply},"Summary":"TCP Flags: ACK"},"node_name":"${node}","time":"${t}"}`;
+    yield `{"flow":{"time":"${t}","uuid":"${((i * 2654435761) >>> 0).toString(16)}-7c1e-4c4e-9d3a-0f9b${i.toString(16).padStart(8, '0')}","verdict":"${verdict}","ethernet":{"source":"6a:1f:02:3b:9c:${(i & 255).toString(16).padStart(2, '0')}","destination":"d6:ec:b0:4a:ff:46"},"IP":{"source":"${sip}","destination":"${dip}","ipVersion":"IPv4"},"l4":${l4},"source":${src},"destination":${dst}${extra},"node_name":"${node}","event_type":{"type":4},"traffic_direction":"${dir}","trace_observation_point":"TO_ENDPOINT","is_reply":${reply},"Summary":"TCP Flags: ACK"},"node_name":"${node}","time":"${t}"}`;
   }
 }
 
@@ -187,10 +234,14 @@ if (process.argv[1]?.endsWith('generate-capture.mjs')) {
     process.stderr.write('usage: generate-capture --out FILE [--lines N] [--workloads W] [--edges E] [--namespaces K] [--gzip]\n');
     process.exit(2);
   }
-  await writeCapture(values.out, {
-    lines: Number(values.lines),
-    workloads: Number(values.workloads),
-    edges: Number(values.edges),
-    namespaces: values.namespaces ? Number(values.namespaces) : undefined,
-  }, values.gzip);
+  await writeCapture(
+    values.out,
+    {
+      lines: Number(values.lines),
+      workloads: Number(values.workloads),
+      edges: Number(values.edges),
+      namespaces: values.namespaces ? Number(values.namespaces) : undefined,
+    },
+    values.gzip,
+  );
 }

@@ -15,7 +15,9 @@ const captures = new CaptureService({
   dialogs: {
     chooseCaptureFile() {
       if (!values.capture) {
-        return Promise.reject(new Error('The browser has no native file dialog: start with `npm start -- --capture FILE` to open your own capture.'));
+        return Promise.reject(
+          new Error('The browser has no native file dialog: start with `npm start -- --capture FILE` to open your own capture.'),
+        );
       }
       return Promise.resolve(path.resolve(values.capture));
     },

@@ -116,7 +116,9 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
           return send(res, 400, `bad request: ${(e as Error).message}`);
         }
         const valid = validateArgs(op, args);
-        const reply = valid.ok ? await callApi(opts.api, op) : { ok: false, error: { code: 'invalid-request', message: `Refused ${valid.reason}` } };
+        const reply = valid.ok
+          ? await callApi(opts.api, op)
+          : { ok: false, error: { code: 'invalid-request', message: `Refused ${valid.reason}` } };
         return send(res, 200, JSON.stringify(reply), 'application/json');
       }
       if (url.pathname === BRIDGE_PATH) return send(res, 200, bridgeScript(), TYPES['.js']);

@@ -7,7 +7,10 @@ import { startHost, type RunningHost } from '../host/server';
 
 /** Builds the renderer once per run (electron-vite, as `npm run build` does). */
 export function buildRenderer(): void {
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, stdio: 'pipe' });
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+    cwd: ROOT,
+    stdio: 'pipe',
+  });
 }
 
 /** The real services behind the browser host; `chooseFile` stands in for the native dialog. */

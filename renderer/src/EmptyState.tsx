@@ -9,8 +9,8 @@ export function EmptyState({ onOpen, onSample }: Props) {
     <section className="empty" aria-label="Get started">
       <h2>Start from observed traffic</h2>
       <p>
-        Open a saved <code>hubble observe -o jsonpb</code> capture or a Calico flow log, or try the built-in bookinfo sample. Nothing
-        is sent to a cluster.
+        Open a saved <code>hubble observe -o jsonpb</code> capture or a Calico flow log, or try the built-in bookinfo sample. Nothing is
+        sent to a cluster.
       </p>
       <div className="actions">
         <button type="button" className="primary" onClick={onOpen}>

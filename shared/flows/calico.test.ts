@@ -8,7 +8,9 @@ describe('Calico Enterprise flow logs', () => {
   it('reads the documented pretty-printed JSON record (host-forwarded traffic)', () => {
     const a = analyzeText(doc('ex_01_b80e197672.json'), 'ex_01.json');
     expect(a.stats.format).toBe('calico-enterprise-json');
-    expect(a.graph.edges.map((e) => e.key)).toEqual(['client-pods-namespace/client-pods->maintenance-server-namespace/maintenance-server:22/TCP']);
+    expect(a.graph.edges.map((e) => e.key)).toEqual([
+      'client-pods-namespace/client-pods->maintenance-server-namespace/maintenance-server:22/TCP',
+    ]);
     expect(a.graph.edges[0].evidence.verdicts).toEqual({ FORWARDED: 1 });
   });
 
@@ -30,7 +32,10 @@ describe('Calico Enterprise flow logs', () => {
   it('uses labels, not hashes, to name workloads (JSON lines)', () => {
     const fixed = doc('ex_06_87e232adae.json').replace(/,(\s*\])/g, '$1');
     const line = JSON.stringify(JSON.parse(fixed));
-    const a = analyzeText(`${line}\n${line.replace('"reporter": "dst"', '"reporter": "src"').replace('"reporter":"dst"', '"reporter":"src"')}\n`, 'flows.log');
+    const a = analyzeText(
+      `${line}\n${line.replace('"reporter": "dst"', '"reporter": "src"').replace('"reporter":"dst"', '"reporter":"src"')}\n`,
+      'flows.log',
+    );
     expect(a.stats.format).toBe('calico-enterprise-json');
     const [e] = a.graph.edges;
     expect(e.key).toBe('policy-demo/access->policy-demo/nginx:80/TCP');
@@ -61,12 +66,21 @@ describe('Calico OSS Goldmane / Whisker', () => {
   it('reads Goldmane Flow protojson (Key nested)', () => {
     const flow = {
       Key: {
-        source_name: 'checkout-7d9f8c6b5-*', source_namespace: 'shop', source_type: 'WorkloadEndpoint',
-        dest_name: 'payments-5c4b3a2f1-*', dest_namespace: 'shop', dest_type: 'WorkloadEndpoint',
-        dest_port: 8443, proto: 'tcp', reporter: 'Src', action: 'Allow',
+        source_name: 'checkout-7d9f8c6b5-*',
+        source_namespace: 'shop',
+        source_type: 'WorkloadEndpoint',
+        dest_name: 'payments-5c4b3a2f1-*',
+        dest_namespace: 'shop',
+        dest_type: 'WorkloadEndpoint',
+        dest_port: 8443,
+        proto: 'tcp',
+        reporter: 'Src',
+        action: 'Allow',
       },
-      start_time: 1700000000, end_time: 1700000015,
-      source_labels: ['app=checkout', 'pod-template-hash=7d9f8c6b5'], dest_labels: ['app=payments'],
+      start_time: 1700000000,
+      end_time: 1700000015,
+      source_labels: ['app=checkout', 'pod-template-hash=7d9f8c6b5'],
+      dest_labels: ['app=payments'],
       num_connections_started: 4,
     };
     const a = analyzeText(JSON.stringify(flow) + '\n', 'goldmane.json');
@@ -76,9 +90,18 @@ describe('Calico OSS Goldmane / Whisker', () => {
 
   it('reads the flat Whisker API flow, with labels as a string', () => {
     const flow = {
-      start_time: '2025-03-01T10:00:00Z', end_time: '2025-03-01T10:00:15Z', action: 'Deny',
-      source_name: 'web-*', source_namespace: 'shop', source_labels: 'app=web | team=a',
-      dest_name: 'db-*', dest_namespace: 'data', dest_labels: 'app=db', protocol: 'tcp', dest_port: 5432, reporter: 'Dst',
+      start_time: '2025-03-01T10:00:00Z',
+      end_time: '2025-03-01T10:00:15Z',
+      action: 'Deny',
+      source_name: 'web-*',
+      source_namespace: 'shop',
+      source_labels: 'app=web | team=a',
+      dest_name: 'db-*',
+      dest_namespace: 'data',
+      dest_labels: 'app=db',
+      protocol: 'tcp',
+      dest_port: 5432,
+      reporter: 'Dst',
       policies: { enforced: [], pending: [] },
     };
     const a = analyzeText(JSON.stringify(flow) + '\n', 'whisker.json');

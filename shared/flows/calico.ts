@@ -3,9 +3,30 @@ import type { CaptureEvent, Peer, Protocol, Verdict } from './types';
 
 /** Field order of the documented space-delimited Calico flow-log text format. */
 export const CALICO_TEXT_FIELDS = [
-  'startTime', 'endTime', 'srcType', 'srcNamespace', 'srcName', 'srcLabels', 'dstType', 'dstNamespace',
-  'dstName', 'dstLabels', 'srcIP', 'dstIP', 'proto', 'srcPort', 'dstPort', 'numFlows', 'numFlowsStarted',
-  'numFlowsCompleted', 'reporter', 'packetsIn', 'packetsOut', 'bytesIn', 'bytesOut', 'action',
+  'startTime',
+  'endTime',
+  'srcType',
+  'srcNamespace',
+  'srcName',
+  'srcLabels',
+  'dstType',
+  'dstNamespace',
+  'dstName',
+  'dstLabels',
+  'srcIP',
+  'dstIP',
+  'proto',
+  'srcPort',
+  'dstPort',
+  'numFlows',
+  'numFlowsStarted',
+  'numFlowsCompleted',
+  'reporter',
+  'packetsIn',
+  'packetsOut',
+  'bytesIn',
+  'bytesOut',
+  'action',
 ] as const;
 
 const PROTO_NUMBERS: Record<string, Protocol> = { '6': 'TCP', '17': 'UDP', '132': 'SCTP', '1': 'ICMPv4', '58': 'ICMPv6' };
@@ -19,21 +40,33 @@ function toProtocol(p: unknown): Protocol | undefined {
   const s = text(p).trim();
   if (PROTO_NUMBERS[s]) return PROTO_NUMBERS[s];
   switch (s.toLowerCase()) {
-    case 'tcp': return 'TCP';
-    case 'udp': return 'UDP';
-    case 'sctp': return 'SCTP';
-    case 'icmp': case 'icmpv4': return 'ICMPv4';
-    case 'icmpv6': case 'icmp6': return 'ICMPv6';
-    default: return undefined;
+    case 'tcp':
+      return 'TCP';
+    case 'udp':
+      return 'UDP';
+    case 'sctp':
+      return 'SCTP';
+    case 'icmp':
+    case 'icmpv4':
+      return 'ICMPv4';
+    case 'icmpv6':
+    case 'icmp6':
+      return 'ICMPv6';
+    default:
+      return undefined;
   }
 }
 
 function toVerdict(action: unknown): Verdict {
   switch (text(action).toLowerCase()) {
-    case 'allow': return 'FORWARDED';
-    case 'deny': return 'DROPPED';
-    case 'pass': return 'AUDIT';
-    default: return 'OTHER';
+    case 'allow':
+      return 'FORWARDED';
+    case 'deny':
+      return 'DROPPED';
+    case 'pass':
+      return 'AUDIT';
+    default:
+      return 'OTHER';
   }
 }
 
@@ -45,11 +78,20 @@ const present = (v: unknown): string | undefined => {
 /** Endpoint types: Calico Enterprise short names and Goldmane enum names. */
 function endpointKind(type: unknown): 'workload' | 'host' | 'networkset' | 'network' | undefined {
   switch (text(type).toLowerCase()) {
-    case 'wep': case 'workloadendpoint': return 'workload';
-    case 'hep': case 'hostendpoint': return 'host';
-    case 'ns': case 'networkset': return 'networkset';
-    case 'net': case 'network': return 'network';
-    default: return undefined;
+    case 'wep':
+    case 'workloadendpoint':
+      return 'workload';
+    case 'hep':
+    case 'hostendpoint':
+      return 'host';
+    case 'ns':
+    case 'networkset':
+      return 'networkset';
+    case 'net':
+    case 'network':
+      return 'network';
+    default:
+      return undefined;
   }
 }
 
@@ -116,7 +158,8 @@ function calicoRecord(f: FlatCalico): CaptureEvent {
   const reporter = text(f.reporter).toLowerCase();
   // Calico reports each flow from the source ("src") and/or destination ("dst") endpoint.
   // Older text logs say "out" (reported by the source) and "in" (by the destination).
-  const side = reporter.startsWith('src') || reporter === 'out' ? 'client' : reporter.startsWith('dst') || reporter === 'in' ? 'server' : 'unknown';
+  const side =
+    reporter.startsWith('src') || reporter === 'out' ? 'client' : reporter.startsWith('dst') || reporter === 'in' ? 'server' : 'unknown';
   const start = epochMs(f.start);
   const end = epochMs(f.end);
   return {
@@ -147,8 +190,22 @@ export function calicoEnterpriseEvent(o: Record<string, unknown>): CaptureEvent 
   return calicoRecord({
     start: o.start_time,
     end: o.end_time ?? o['@timestamp'],
-    src: { type: o.source_type, namespace: o.source_namespace, name: o.source_name, nameAggr: o.source_name_aggr, labels: o.source_labels, ip: o.source_ip },
-    dst: { type: o.dest_type, namespace: o.dest_namespace, name: o.dest_name, nameAggr: o.dest_name_aggr, labels: o.dest_labels, ip: o.dest_ip },
+    src: {
+      type: o.source_type,
+      namespace: o.source_namespace,
+      name: o.source_name,
+      nameAggr: o.source_name_aggr,
+      labels: o.source_labels,
+      ip: o.source_ip,
+    },
+    dst: {
+      type: o.dest_type,
+      namespace: o.dest_namespace,
+      name: o.dest_name,
+      nameAggr: o.dest_name_aggr,
+      labels: o.dest_labels,
+      ip: o.dest_ip,
+    },
     proto: o.proto ?? o.protocol,
     srcPort: o.source_port,
     dstPort: o.dest_port,
@@ -165,8 +222,22 @@ export function calicoGoldmaneEvent(o: Record<string, unknown>): CaptureEvent {
   return calicoRecord({
     start: o.start_time ?? o.startTime,
     end: o.end_time ?? o.endTime,
-    src: { type: pick('source_type', 'sourceType') ?? 'WorkloadEndpoint', namespace: pick('source_namespace', 'sourceNamespace'), name: pick('source_name', 'sourceName'), nameAggr: undefined, labels: o.source_labels ?? o.sourceLabels, ip: undefined },
-    dst: { type: pick('dest_type', 'destType') ?? 'WorkloadEndpoint', namespace: pick('dest_namespace', 'destNamespace'), name: pick('dest_name', 'destName'), nameAggr: undefined, labels: o.dest_labels ?? o.destLabels, ip: undefined },
+    src: {
+      type: pick('source_type', 'sourceType') ?? 'WorkloadEndpoint',
+      namespace: pick('source_namespace', 'sourceNamespace'),
+      name: pick('source_name', 'sourceName'),
+      nameAggr: undefined,
+      labels: o.source_labels ?? o.sourceLabels,
+      ip: undefined,
+    },
+    dst: {
+      type: pick('dest_type', 'destType') ?? 'WorkloadEndpoint',
+      namespace: pick('dest_namespace', 'destNamespace'),
+      name: pick('dest_name', 'destName'),
+      nameAggr: undefined,
+      labels: o.dest_labels ?? o.destLabels,
+      ip: undefined,
+    },
     proto: pick('proto', 'proto') ?? o.protocol,
     srcPort: undefined,
     dstPort: pick('dest_port', 'destPort'),

@@ -47,7 +47,8 @@ export function describeNonCapture(sample: string): string {
   // eslint-disable-next-line no-control-regex
   const binary = /[\u0000-\u0008\u000e-\u001f]/.exec(head.slice(0, 4096));
   if (binary || head.includes('\uFFFD')) return 'the file is binary, not text';
-  if (/^(---|apiVersion:|kind:|[A-Za-z_][\w.-]*:\s)/m.test(head.slice(0, 2048))) return 'the file looks like YAML (a Kubernetes manifest?), not a flow capture';
+  if (/^(---|apiVersion:|kind:|[A-Za-z_][\w.-]*:\s)/m.test(head.slice(0, 2048)))
+    return 'the file looks like YAML (a Kubernetes manifest?), not a flow capture';
   if (head.startsWith('{') || head.startsWith('[')) return 'the file is JSON, but no object in it is a Hubble flow or a Calico flow log';
   return 'no line is a Hubble flow or a Calico flow log';
 }

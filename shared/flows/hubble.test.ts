@@ -6,7 +6,13 @@ const pod = (ns: string, app: string, podName: string, extra: string[] = []) => 
   ID: 100,
   identity: 4242,
   namespace: ns,
-  labels: [`k8s:app=${app}`, `k8s:io.kubernetes.pod.namespace=${ns}`, 'k8s:pod-template-hash=abc123', 'k8s:io.cilium.k8s.policy.cluster=default', ...extra],
+  labels: [
+    `k8s:app=${app}`,
+    `k8s:io.kubernetes.pod.namespace=${ns}`,
+    'k8s:pod-template-hash=abc123',
+    'k8s:io.cilium.k8s.policy.cluster=default',
+    ...extra,
+  ],
   pod_name: podName,
 });
 
@@ -45,9 +51,16 @@ describe('hubbleEvent direction', () => {
   });
 
   it('maps traffic_direction to the observing side', () => {
-    expect(flowOf({ ...base, is_reply: false, traffic_direction: 'EGRESS', l4: { TCP: { source_port: 5, destination_port: 80 } } }).side).toBe('client');
-    expect(flowOf({ ...base, is_reply: true, traffic_direction: 'INGRESS', l4: { TCP: { source_port: 80, destination_port: 5 } } }).side).toBe('server');
-    expect(flowOf({ ...base, is_reply: false, trace_observation_point: 'TO_OVERLAY', l4: { TCP: { source_port: 5, destination_port: 80 } } }).side).toBe('client');
+    expect(
+      flowOf({ ...base, is_reply: false, traffic_direction: 'EGRESS', l4: { TCP: { source_port: 5, destination_port: 80 } } }).side,
+    ).toBe('client');
+    expect(
+      flowOf({ ...base, is_reply: true, traffic_direction: 'INGRESS', l4: { TCP: { source_port: 80, destination_port: 5 } } }).side,
+    ).toBe('server');
+    expect(
+      flowOf({ ...base, is_reply: false, trace_observation_point: 'TO_OVERLAY', l4: { TCP: { source_port: 5, destination_port: 80 } } })
+        .side,
+    ).toBe('client');
   });
 });
 
@@ -76,7 +89,12 @@ describe('hubbleEvent peers', () => {
     ['reserved:init', 'init'],
     ['reserved:unmanaged', 'unmanaged'],
   ])('%s becomes an entity', (label, entity) => {
-    const r = flowOf({ ...base, destination: { identity: 1, labels: [label] }, is_reply: false, l4: { TCP: { source_port: 40000, destination_port: 443 } } });
+    const r = flowOf({
+      ...base,
+      destination: { identity: 1, labels: [label] },
+      is_reply: false,
+      l4: { TCP: { source_port: 40000, destination_port: 443 } },
+    });
     expect(r.dst).toEqual({ kind: 'entity', entity });
   });
 
@@ -94,14 +112,27 @@ describe('hubbleEvent peers', () => {
   });
 
   it('names a label-less pod after its owner, never its pod hash', () => {
-    const r = flowOf({ ...base, source: { namespace: 'default', pod_name: 'deathstar-7848d6c4d5-th9v2' }, is_reply: false, l4: { TCP: { source_port: 44916, destination_port: 80 } } });
+    const r = flowOf({
+      ...base,
+      source: { namespace: 'default', pod_name: 'deathstar-7848d6c4d5-th9v2' },
+      is_reply: false,
+      l4: { TCP: { source_port: 44916, destination_port: 80 } },
+    });
     expect(r.src).toMatchObject({ kind: 'workload', name: 'deathstar' });
   });
 
   it('summarises DNS and HTTP L7 records', () => {
-    const dns = flowOf({ ...base, l4: { UDP: { source_port: 40000, destination_port: 53 } }, l7: { type: 'RESPONSE', dns: { query: 'api.example.com.', ips: ['1.2.3.4'] } } });
+    const dns = flowOf({
+      ...base,
+      l4: { UDP: { source_port: 40000, destination_port: 53 } },
+      l7: { type: 'RESPONSE', dns: { query: 'api.example.com.', ips: ['1.2.3.4'] } },
+    });
     expect(dns.l7).toEqual({ kind: 'dns', query: 'api.example.com', ips: ['1.2.3.4'] });
-    const http = flowOf({ ...base, l4: { TCP: { source_port: 40000, destination_port: 80 } }, l7: { type: 'REQUEST', http: { method: 'GET', url: 'http://api:80/v1/items?id=3' } } });
+    const http = flowOf({
+      ...base,
+      l4: { TCP: { source_port: 40000, destination_port: 80 } },
+      l7: { type: 'REQUEST', http: { method: 'GET', url: 'http://api:80/v1/items?id=3' } },
+    });
     expect(http.l7).toEqual({ kind: 'http', method: 'GET', path: '/v1/items' });
   });
 });
@@ -109,7 +140,11 @@ describe('hubbleEvent peers', () => {
 describe('hubbleEvent non-flows', () => {
   it('counts node_status and lost_events', () => {
     expect(hubbleEvent({ node_status: { state_change: 'NODE_CONNECTED' }, time: '2024-01-01T00:00:00Z' }).kind).toBe('node-status');
-    expect(hubbleEvent({ lost_events: { source: 'HUBBLE_RING_BUFFER', num_events_lost: '12' } })).toEqual({ kind: 'lost-events', count: 12, source: 'HUBBLE_RING_BUFFER' });
+    expect(hubbleEvent({ lost_events: { source: 'HUBBLE_RING_BUFFER', num_events_lost: '12' } })).toEqual({
+      kind: 'lost-events',
+      count: 12,
+      source: 'HUBBLE_RING_BUFFER',
+    });
   });
 
   it('rejects objects that are not flows', () => {

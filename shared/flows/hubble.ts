@@ -83,8 +83,14 @@ function withAddress(view: EndpointView, ip: string | undefined): EndpointView {
 function endpointView(ep: WireEndpoint | undefined, ip: string | undefined): EndpointView {
   const labels = ep?.labels;
   if (!ep || !labels || labels.length === 0) return withAddress(interpretEndpoint(ep), ip);
-  const key = ep.identity !== undefined && ep.identity >= 1000 ? `#${ep.identity}|${ep.namespace ?? ''}|${ep.pod_name ?? ''}|${labels.length}` : `${ep.namespace ?? ''}|${ep.pod_name ?? ''}|${labels.join(',')}`;
-  return withAddress(cached(key, () => interpretEndpoint(ep)), ip);
+  const key =
+    ep.identity !== undefined && ep.identity >= 1000
+      ? `#${ep.identity}|${ep.namespace ?? ''}|${ep.pod_name ?? ''}|${labels.length}`
+      : `${ep.namespace ?? ''}|${ep.pod_name ?? ''}|${labels.join(',')}`;
+  return withAddress(
+    cached(key, () => interpretEndpoint(ep)),
+    ip,
+  );
 }
 
 /** `"key":VALUE` inside `raw`: a number or a plain string (no escapes); undefined otherwise. */
@@ -112,7 +118,10 @@ function rawEndpointView(raw: string, ip: string | undefined): EndpointView {
     identity !== undefined && identity.length > 3 && raw.includes('"labels":[') && !raw.includes('\\')
       ? `#${identity}|${rawField(raw, '"namespace":') ?? ''}|${rawField(raw, '"pod_name":') ?? ''}`
       : raw;
-  return withAddress(cached(key, () => interpretEndpoint(JSON.parse(raw) as WireEndpoint)), ip);
+  return withAddress(
+    cached(key, () => interpretEndpoint(JSON.parse(raw) as WireEndpoint)),
+    ip,
+  );
 }
 
 function interpretEndpoint(ep: WireEndpoint | undefined): EndpointView {
@@ -222,7 +231,10 @@ function l7Summary(l7: WireFlow['l7']): L7Summary | undefined {
  */
 export function hubbleEvent(
   obj: Record<string, unknown>,
-  endpoints: (flow: WireFlow) => [EndpointView, EndpointView] = (flow) => [endpointView(flow.source, flow.IP?.source), endpointView(flow.destination, flow.IP?.destination)],
+  endpoints: (flow: WireFlow) => [EndpointView, EndpointView] = (flow) => [
+    endpointView(flow.source, flow.IP?.source),
+    endpointView(flow.destination, flow.IP?.destination),
+  ],
 ): CaptureEvent {
   if ('node_status' in obj) return { kind: 'node-status', time: parseTime(obj.time) };
   if ('lost_events' in obj) {

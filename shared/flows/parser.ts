@@ -1,4 +1,13 @@
-import { calicoTextEvent, classifyObject, describeNonCapture, eventOfObject, formatOfObject, isCalicoTextHeader, looksLikeCalicoText, type ObjectKind } from './classify';
+import {
+  calicoTextEvent,
+  classifyObject,
+  describeNonCapture,
+  eventOfObject,
+  formatOfObject,
+  isCalicoTextHeader,
+  looksLikeCalicoText,
+  type ObjectKind,
+} from './classify';
 import { hubbleLineFast } from './hubble';
 import { ACCEPTED_FORMATS_TEXT, CaptureError, type BadLine, type CaptureEvent, type CaptureFormat } from './types';
 
@@ -36,7 +45,19 @@ export interface ParserStats {
 }
 
 export function emptyStats(): ParserStats {
-  return { lines: 0, records: 0, flows: 0, replies: 0, nodeStatus: 0, lostEventRecords: 0, lostEvents: 0, skipped: 0, badLines: 0, badSamples: [], truncatedLastLine: false };
+  return {
+    lines: 0,
+    records: 0,
+    flows: 0,
+    replies: 0,
+    nodeStatus: 0,
+    lostEventRecords: 0,
+    lostEvents: 0,
+    skipped: 0,
+    badLines: 0,
+    badSamples: [],
+    truncatedLastLine: false,
+  };
 }
 
 export type EventSink = (event: CaptureEvent) => void;
@@ -110,7 +131,12 @@ export class CaptureParser {
     if (this.parts.length > 0 || this.depth > (this.inArray ? 1 : 0)) {
       const lastLineCut = this.valueStart === this.lastLineNo && !this.lastLineEndedWithNewline;
       if (!this.skipping) {
-        this.bad(this.valueStart, lastLineCut ? TRUNCATED_LAST_LINE : `truncated: the record starting at line ${this.valueStart} never ends (the file was cut short?)`);
+        this.bad(
+          this.valueStart,
+          lastLineCut
+            ? TRUNCATED_LAST_LINE
+            : `truncated: the record starting at line ${this.valueStart} never ends (the file was cut short?)`,
+        );
       }
       this.stats.truncatedLastLine = true;
       this.parts = [];
@@ -143,7 +169,8 @@ export class CaptureParser {
       try {
         const o: unknown = JSON.parse(candidate);
         const kind = o && typeof o === 'object' && !Array.isArray(o) ? classifyObject(o as Record<string, unknown>) : undefined;
-        if (kind) found = { mode: 'json', format: formatOfObject(kind, t.startsWith('[') || this.detectSample.trimStart().startsWith('[')) };
+        if (kind)
+          found = { mode: 'json', format: formatOfObject(kind, t.startsWith('[') || this.detectSample.trimStart().startsWith('[')) };
       } catch {
         // not a whole object on one line; decided below from the joined sample
       }
@@ -191,7 +218,11 @@ export class CaptureParser {
         } catch {
           // A broken first record (say a trailing comma): judge by its field names instead.
           const names = text.slice(open, i + 1);
-          kind = /"(source_name_aggr|reporter)"/.test(names) ? 'calico-enterprise' : /"(flow|l4|IP)"\s*:/.test(names) ? 'hubble' : undefined;
+          kind = /"(source_name_aggr|reporter)"/.test(names)
+            ? 'calico-enterprise'
+            : /"(flow|l4|IP)"\s*:/.test(names)
+              ? 'hubble'
+              : undefined;
         }
         return kind ? { mode: 'json', format: formatOfObject(kind, text.trimStart().startsWith('[')) } : undefined;
       }
@@ -349,7 +380,10 @@ export class CaptureParser {
     const rec = o as Record<string, unknown>;
     const kind = classifyObject(rec);
     if (!kind) {
-      this.bad(lineNo, 'JSON object is neither a Hubble flow nor a Calico flow log (no "flow", "source"/"l4", "Key" or "source_name" field)');
+      this.bad(
+        lineNo,
+        'JSON object is neither a Hubble flow nor a Calico flow log (no "flow", "source"/"l4", "Key" or "source_name" field)',
+      );
       return;
     }
     this.event(lineNo, () => eventOfObject(kind, rec));

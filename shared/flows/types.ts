@@ -5,16 +5,7 @@ export type Protocol = 'TCP' | 'UDP' | 'SCTP' | 'ICMPv4' | 'ICMPv6';
 export type Verdict = 'FORWARDED' | 'DROPPED' | 'AUDIT' | 'REDIRECTED' | 'ERROR' | 'OTHER';
 
 /** Reserved identities that Kubernetes NetworkPolicy cannot name by selector. */
-export type EntityName =
-  | 'host'
-  | 'remote-node'
-  | 'world'
-  | 'kube-apiserver'
-  | 'health'
-  | 'ingress'
-  | 'init'
-  | 'unmanaged'
-  | 'unknown';
+export type EntityName = 'host' | 'remote-node' | 'world' | 'kube-apiserver' | 'health' | 'ingress' | 'init' | 'unmanaged' | 'unknown';
 
 export interface WorkloadPeer {
   readonly kind: 'workload';
@@ -85,12 +76,7 @@ export type CaptureEvent =
   | { readonly kind: 'lost-events'; readonly count: number; readonly source: string }
   | { readonly kind: 'skip'; readonly reason: string };
 
-export type CaptureFormat =
-  | 'hubble-jsonpb'
-  | 'hubble-json-array'
-  | 'calico-enterprise-json'
-  | 'calico-text'
-  | 'calico-goldmane-json';
+export type CaptureFormat = 'hubble-jsonpb' | 'hubble-json-array' | 'calico-enterprise-json' | 'calico-text' | 'calico-goldmane-json';
 
 export const ACCEPTED_FORMATS_TEXT =
   'Hubble `hubble observe -o jsonpb` / `-o json` output (JSON lines or a JSON array, optionally gzip-compressed), ' +

@@ -12,7 +12,12 @@ export interface CaptureAnalysis {
 }
 
 export function countsOf(stats: ParserStats): CaptureCounts {
-  return { badLines: stats.badLines, firstBadLine: stats.badSamples[0], lostEvents: stats.lostEvents, truncatedLastLine: stats.truncatedLastLine };
+  return {
+    badLines: stats.badLines,
+    firstBadLine: stats.badSamples[0],
+    lostEvents: stats.lostEvents,
+    truncatedLastLine: stats.truncatedLastLine,
+  };
 }
 
 /** Reads a whole capture held in memory (small files, tests, the renderer's sample). */

@@ -90,7 +90,11 @@ const flowLine = (o: { dir: 'EGRESS' | 'INGRESS'; reply?: boolean; t: string; sp
       time: o.t,
       verdict: 'FORWARDED',
       IP: o.reply ? { source: '10.0.0.2', destination: '10.0.0.1' } : { source: '10.0.0.1', destination: '10.0.0.2' },
-      l4: { TCP: o.reply ? { source_port: 8080, destination_port: o.sport ?? 40000 } : { source_port: o.sport ?? 40000, destination_port: 8080 } },
+      l4: {
+        TCP: o.reply
+          ? { source_port: 8080, destination_port: o.sport ?? 40000 }
+          : { source_port: o.sport ?? 40000, destination_port: 8080 },
+      },
       source: o.reply ? { namespace: 'shop', labels: ['k8s:app=api'] } : { namespace: 'shop', labels: ['k8s:app=web'] },
       destination: o.reply ? { namespace: 'shop', labels: ['k8s:app=web'] } : { namespace: 'shop', labels: ['k8s:app=api'] },
       is_reply: o.reply ?? false,
@@ -116,17 +120,27 @@ describe('counting', () => {
   it('learns DNS names for world addresses from DNS answers in the same capture', () => {
     const dns = JSON.stringify({
       flow: {
-        time: '2024-01-01T00:00:00Z', verdict: 'FORWARDED', is_reply: true, traffic_direction: 'EGRESS',
-        IP: { source: '10.0.0.10', destination: '10.0.0.1' }, l4: { UDP: { source_port: 53, destination_port: 41000 } },
-        source: { namespace: 'kube-system', labels: ['k8s:k8s-app=kube-dns'] }, destination: { namespace: 'shop', labels: ['k8s:app=web'] },
+        time: '2024-01-01T00:00:00Z',
+        verdict: 'FORWARDED',
+        is_reply: true,
+        traffic_direction: 'EGRESS',
+        IP: { source: '10.0.0.10', destination: '10.0.0.1' },
+        l4: { UDP: { source_port: 53, destination_port: 41000 } },
+        source: { namespace: 'kube-system', labels: ['k8s:k8s-app=kube-dns'] },
+        destination: { namespace: 'shop', labels: ['k8s:app=web'] },
         l7: { type: 'RESPONSE', dns: { query: 'api.stripe.com.', ips: ['54.187.174.169'] } },
       },
     });
     const out = JSON.stringify({
       flow: {
-        time: '2024-01-01T00:00:01Z', verdict: 'FORWARDED', is_reply: false, traffic_direction: 'EGRESS',
-        IP: { source: '10.0.0.1', destination: '54.187.174.169' }, l4: { TCP: { source_port: 41001, destination_port: 443 } },
-        source: { namespace: 'shop', labels: ['k8s:app=web'] }, destination: { identity: 2, labels: ['reserved:world'] },
+        time: '2024-01-01T00:00:01Z',
+        verdict: 'FORWARDED',
+        is_reply: false,
+        traffic_direction: 'EGRESS',
+        IP: { source: '10.0.0.1', destination: '54.187.174.169' },
+        l4: { TCP: { source_port: 41001, destination_port: 443 } },
+        source: { namespace: 'shop', labels: ['k8s:app=web'] },
+        destination: { identity: 2, labels: ['reserved:world'] },
       },
     });
     const { graph } = analyzeText([dns, out].join('\n'), 'x.json');

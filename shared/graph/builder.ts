@@ -65,8 +65,15 @@ export interface GraphPartial {
 
 function emptyPartial(): GraphPartial {
   return {
-    edges: new Map(), nodes: new Map(), ipNames: new Map(), dnsClients: new Set(), podOwners: new Map(), unresolvedPods: new Map(),
-    trackedConnections: 0, minTime: Infinity, maxTime: -Infinity,
+    edges: new Map(),
+    nodes: new Map(),
+    ipNames: new Map(),
+    dnsClients: new Set(),
+    podOwners: new Map(),
+    unresolvedPods: new Map(),
+    trackedConnections: 0,
+    minTime: Infinity,
+    maxTime: -Infinity,
   };
 }
 
@@ -121,10 +128,22 @@ export class GraphBuilder {
     let e = s.edges.get(key);
     if (!e) {
       e = {
-        source: src, target: dst, protocol: r.protocol, port: r.port,
+        source: src,
+        target: dst,
+        protocol: r.protocol,
+        port: r.port,
         sides: { client: { total: 0, verdicts: {} }, server: { total: 0, verdicts: {} }, unknown: { total: 0, verdicts: {} } },
-        replies: 0, conns: new Set(), connsCapped: false, first: Infinity, last: -Infinity,
-        dropReasons: new Map(), srcPods: new Set(), dstPods: new Set(), dnsNames: new Set(), dns: new Map(), http: new Map(),
+        replies: 0,
+        conns: new Set(),
+        connsCapped: false,
+        first: Infinity,
+        last: -Infinity,
+        dropReasons: new Map(),
+        srcPods: new Set(),
+        dstPods: new Set(),
+        dnsNames: new Set(),
+        dns: new Map(),
+        http: new Map(),
       };
       s.edges.set(key, e);
     }
@@ -294,7 +313,14 @@ export class GraphBuilder {
       .map(([id, n]) => nodeOf(id, n, s.ipNames));
     const edges: GraphEdge[] = [...s.edges.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([key, e]) => ({ key, source: e.source, target: e.target, protocol: e.protocol, port: e.port, evidence: evidenceOf(e, s.ipNames) }));
+      .map(([key, e]) => ({
+        key,
+        source: e.source,
+        target: e.target,
+        protocol: e.protocol,
+        port: e.port,
+        evidence: evidenceOf(e, s.ipNames),
+      }));
     const namespaces = [...new Set(nodes.flatMap((n) => (n.namespace ? [n.namespace] : [])))].sort();
     const window = Number.isFinite(s.minTime) ? { start: s.minTime, end: s.maxTime } : null;
     const graph = { format, nodes, edges, namespaces, window, warnings: [] };
@@ -311,7 +337,15 @@ function nodeOf(id: string, n: NodeAcc, ipNames: Map<string, Set<string>>): Grap
   const samplePods = [...n.pods].sort();
   switch (p.kind) {
     case 'workload':
-      return { id, kind: 'workload', label: p.name, namespace: p.namespace, identity: p.identity, labels: n.labels ? sortedObject(Object.entries(n.labels)) : { ...p.identity }, samplePods };
+      return {
+        id,
+        kind: 'workload',
+        label: p.name,
+        namespace: p.namespace,
+        identity: p.identity,
+        labels: n.labels ? sortedObject(Object.entries(n.labels)) : { ...p.identity },
+        samplePods,
+      };
     case 'entity':
       return { id, kind: 'entity', label: p.entity, entity: p.entity };
     case 'external': {
@@ -347,7 +381,10 @@ function evidenceOf(e: EdgeAcc, ipNames: Map<string, Set<string>>): EdgeEvidence
     samplePods: { src: [...e.srcPods].sort(), dst: [...e.dstPods].sort() },
     dnsNames: [...dnsNames].sort(),
     l7: {
-      dns: byCount([...e.dns].map(([query, count]) => ({ query, count })), (x) => x.query),
+      dns: byCount(
+        [...e.dns].map(([query, count]) => ({ query, count })),
+        (x) => x.query,
+      ),
       http: byCount(
         [...e.http].map(([k, count]) => {
           const sp = k.indexOf(' ');

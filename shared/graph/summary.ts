@@ -41,7 +41,11 @@ export function summarize(a: CaptureAnalysis): CaptureSummary {
     lostEvents: stats.lostEvents,
     truncatedLastLine: stats.truncatedLastLine,
     window: graph.window
-      ? { start: new Date(graph.window.start).toISOString(), end: new Date(graph.window.end).toISOString(), durationMs: graph.window.end - graph.window.start }
+      ? {
+          start: new Date(graph.window.start).toISOString(),
+          end: new Date(graph.window.end).toISOString(),
+          durationMs: graph.window.end - graph.window.start,
+        }
       : null,
     namespaces: graph.namespaces,
     workloads: graph.nodes.filter((n) => n.kind === 'workload').length,

@@ -40,7 +40,9 @@ export function graphWarnings(
   }
   const workloads = new Map<string, GraphNode>(graph.nodes.filter((n) => n.kind === 'workload').map((n) => [n.id, n]));
   const egressWithoutDns = [
-    ...new Set(edges.filter((e) => workloads.has(e.source) && !isDnsPort(e.protocol, e.port) && !dnsClients.has(e.source)).map((e) => e.source)),
+    ...new Set(
+      edges.filter((e) => workloads.has(e.source) && !isDnsPort(e.protocol, e.port) && !dnsClients.has(e.source)).map((e) => e.source),
+    ),
   ].sort();
   if (egressWithoutDns.length > 0) {
     out.push({
@@ -78,7 +80,10 @@ export function graphWarnings(
     out.push({ code: 'bad-lines', message: `${counts.badLines} line(s) could not be read and were skipped${first}.` });
   }
   if (counts.truncatedLastLine) {
-    out.push({ code: 'truncated', message: 'The capture ends in the middle of a record: it was cut short, and the last record was skipped.' });
+    out.push({
+      code: 'truncated',
+      message: 'The capture ends in the middle of a record: it was cut short, and the last record was skipped.',
+    });
   }
   return out;
 }

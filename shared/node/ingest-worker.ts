@@ -12,11 +12,20 @@ const PROGRESS_EVERY = 16 << 20;
 
 function run(job: RangeJob, send: (m: FromWorker) => void): void {
   const builder = new GraphBuilder();
-  const parser = new CaptureParser(job.file, (ev) => {
-    if (ev.kind === 'flow') builder.add(ev.record);
-  }, job.limits, { mode: job.mode, format: job.format });
+  const parser = new CaptureParser(
+    job.file,
+    (ev) => {
+      if (ev.kind === 'flow') builder.add(ev.record);
+    },
+    job.limits,
+    { mode: job.mode, format: job.format },
+  );
   const maxLine = job.limits.maxRecordChars * 2;
-  const lines = new ByteLineReader((line, no, nl) => parser.pushLine(line, no, nl), (no) => parser.skipOverlongLine(no, maxLine), maxLine);
+  const lines = new ByteLineReader(
+    (line, no, nl) => parser.pushLine(line, no, nl),
+    (no) => parser.skipOverlongLine(no, maxLine),
+    maxLine,
+  );
   const fd = openSync(job.file, 'r');
   const buf = Buffer.allocUnsafe(CHUNK);
   try {

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeCapture } from '../../scripts/generate-capture';
+import { DEFAULT_LIMITS } from '../flows/parser';
 import { analyzeText } from '../graph/analysis';
 import { fixture, hubbleFixture, ROOT } from '../testing/fixtures';
 import { analyzeFile } from './read-capture';
@@ -60,6 +61,17 @@ describe('analyzeFile', () => {
     const png = path.join(dir, 'image.png');
     writeFileSync(png, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]));
     await expect(analyzeFile(png)).rejects.toThrow(/binary/);
+  });
+
+  it('skips a line over the size limit, reports its number, and keeps the lines around it', async () => {
+    const lines = readFileSync(hubbleFixture('basic-sample-10-flows.json'), 'utf8').trimEnd().split('\n');
+    const file = path.join(dir, 'long-line.json');
+    writeFileSync(file, [lines[0], `{"flow":{"pad":"${'x'.repeat(50_000)}"}}`, ...lines.slice(1)].join('\n') + '\n');
+    const a = await analyzeFile(file, { limits: { ...DEFAULT_LIMITS, maxRecordChars: 10_000 } });
+    expect(a.stats.records).toBe(10);
+    expect(a.stats.badSamples).toEqual([
+      { line: 2, reason: expect.stringMatching(/^line is longer than 10000 characters; skipped$/) as unknown },
+    ]);
   });
 
   describe('with worker threads on a generated capture', () => {

@@ -1,4 +1,4 @@
-import { CONTRACT, OPERATIONS, validateArgs, type NetpolApi, type Operation } from '../shared/api/contract';
+import { callOperation, CONTRACT, OPERATIONS, validateArgs, type NetpolApi } from '../shared/api/contract';
 
 /** The part of Electron's IpcMain (or a test double) that handlers are registered on. */
 export interface IpcRegistry {
@@ -24,18 +24,7 @@ export function registerIpc(ipc: IpcRegistry, api: NetpolApi, isTrustedUrl: (url
       }
       const valid = validateArgs(op, args);
       if (!valid.ok) return { ok: false, error: { code: 'invalid-request', message: `Refused ${valid.reason}` } };
-      return await call(api, op, args);
+      return await callOperation(api, op, args);
     });
-  }
-}
-
-function call(api: NetpolApi, op: Operation, _args: unknown[]): Promise<unknown> {
-  switch (op) {
-    case 'openCapture':
-      return api.openCapture();
-    case 'loadSample':
-      return api.loadSample();
-    case 'getSummary':
-      return api.getSummary();
   }
 }

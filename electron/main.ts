@@ -2,10 +2,9 @@
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { NetpolApi } from '../shared/api/contract';
 import { registerIpc } from './ipc';
 import { applyRestrictions, isAppUrl, secureWebPreferences } from './security';
-import { CaptureService } from './services/capture-service';
+import { CaptureService, createApi } from './services/capture-service';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
@@ -35,11 +34,7 @@ const captures = new CaptureService({
   },
 });
 
-const api: NetpolApi = {
-  openCapture: () => captures.openCapture(),
-  loadSample: () => captures.loadSample(),
-  getSummary: () => captures.getSummary(),
-};
+const api = createApi(captures);
 
 function createWindow(): void {
   const win = new BrowserWindow({

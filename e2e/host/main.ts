@@ -2,8 +2,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import type { NetpolApi } from '../../shared/api/contract';
-import { CaptureService } from '../../electron/services/capture-service';
+import { CaptureService, createApi } from '../../electron/services/capture-service';
 import { startHost } from './server';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -23,11 +22,7 @@ const captures = new CaptureService({
     },
   },
 });
-const api: NetpolApi = {
-  openCapture: () => captures.openCapture(),
-  loadSample: () => captures.loadSample(),
-  getSummary: () => captures.getSummary(),
-};
+const api = createApi(captures);
 const host = await startHost({ rendererDir: path.join(root, 'out/renderer'), api, port: values.port ? Number(values.port) : 0 });
 process.stdout.write(`netpol-studio is running in browser mode at\n\n  ${host.url}\n\nOpen it in your browser. Press Ctrl+C to stop.\n`);
 const stop = (): void => void host.close().then(() => process.exit(0));

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { OPERATIONS, validateArgs, type NetpolApi, type Operation } from '../../shared/api/contract';
+import { callOperation, OPERATIONS, validateArgs, type NetpolApi, type Operation } from '../../shared/api/contract';
 import { CONTENT_SECURITY_POLICY } from '../../electron/security';
 
 export interface HostOptions {
@@ -82,17 +82,6 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function callApi(api: NetpolApi, op: Operation): Promise<unknown> {
-  switch (op) {
-    case 'openCapture':
-      return api.openCapture();
-    case 'loadSample':
-      return api.loadSample();
-    case 'getSummary':
-      return api.getSummary();
-  }
-}
-
 /** Starts the host on 127.0.0.1 (an ephemeral port unless one is given). */
 export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const token = randomBytes(24).toString('hex');
@@ -117,7 +106,7 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         }
         const valid = validateArgs(op, args);
         const reply = valid.ok
-          ? await callApi(opts.api, op)
+          ? await callOperation(opts.api, op, args)
           : { ok: false, error: { code: 'invalid-request', message: `Refused ${valid.reason}` } };
         return send(res, 200, JSON.stringify(reply), 'application/json');
       }

@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import type { NetpolApi } from '../../shared/api/contract';
 import { ROOT } from '../../shared/testing/fixtures';
-import { CaptureService } from '../../electron/services/capture-service';
+import { CaptureService, createApi } from '../../electron/services/capture-service';
 import { startHost, type RunningHost } from '../host/server';
 
 /** Builds the renderer once per run (electron-vite, as `npm run build` does). */
@@ -19,10 +18,6 @@ export async function startTestHost(chooseFile: () => string | undefined): Promi
     samplePath: path.join(ROOT, 'resources/sample-capture.jsonl'),
     dialogs: { chooseCaptureFile: () => Promise.resolve(chooseFile()) },
   });
-  const api: NetpolApi = {
-    openCapture: () => captures.openCapture(),
-    loadSample: () => captures.loadSample(),
-    getSummary: () => captures.getSummary(),
-  };
+  const api = createApi(captures);
   return startHost({ rendererDir: path.join(ROOT, 'out/renderer'), api });
 }

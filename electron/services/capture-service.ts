@@ -1,4 +1,4 @@
-import type { OpenedCapture, Result } from '../../shared/api/contract';
+import type { NetpolApi, OpenedCapture, Result } from '../../shared/api/contract';
 import { CaptureError } from '../../shared/flows/types';
 import type { CaptureAnalysis } from '../../shared/graph/analysis';
 import { summarize } from '../../shared/graph/summary';
@@ -54,4 +54,13 @@ export class CaptureService {
       return { ok: false, error: { code: 'internal', message: `${file}: ${(e as Error).message}` } };
     }
   }
+}
+
+/** The API the renderer sees, backed by the services (Electron's main and the browser host share it). */
+export function createApi(captures: CaptureService): NetpolApi {
+  return {
+    openCapture: () => captures.openCapture(),
+    loadSample: () => captures.loadSample(),
+    getSummary: () => captures.getSummary(),
+  };
 }

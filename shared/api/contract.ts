@@ -52,3 +52,15 @@ export function validateArgs(op: Operation, args: unknown[]): { ok: true } | { o
 }
 
 export const OPERATIONS = Object.keys(CONTRACT) as Operation[];
+
+/** Calls the API function of one operation with validated arguments (main and the browser host). */
+export function callOperation(api: NetpolApi, op: Operation, _args: unknown[]): Promise<unknown> {
+  switch (op) {
+    case 'openCapture':
+      return api.openCapture();
+    case 'loadSample':
+      return api.loadSample();
+    case 'getSummary':
+      return api.getSummary();
+  }
+}

@@ -1,3 +1,5 @@
+import { forEachLine } from '../flows/lines';
+
 /**
  * Splits raw bytes into numbered lines without holding more than one partial line. UTF-8 is
  * safe to split at `\n`. A line longer than `maxLineBytes` is skipped (reported, not kept).
@@ -39,13 +41,7 @@ export class ByteLineReader {
     const body = chunk.subarray(from, last + 1);
     this.consumed += (head?.length ?? 0) + body.length;
     const text = this.decoder.decode(head ? Buffer.concat([head, body]) : body);
-    let start = 0;
-    let nl: number;
-    while ((nl = text.indexOf('\n', start)) !== -1) {
-      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      this.onLine(text.slice(start, end), ++this.lineNo, true);
-      start = nl + 1;
-    }
+    this.lineNo += forEachLine(text, this.lineNo + 1, (line, no) => this.onLine(line, no, true));
     if (last + 1 < chunk.length) this.hold(chunk.subarray(last + 1));
   }
 

@@ -6,3 +6,4 @@ export * from './calico';
 export * from './classify';
 export * from './parser';
 export * from './lines';
+export * from './detect';

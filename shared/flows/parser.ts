@@ -1,13 +1,5 @@
-import {
-  calicoTextEvent,
-  classifyObject,
-  describeNonCapture,
-  eventOfObject,
-  formatOfObject,
-  isCalicoTextHeader,
-  looksLikeCalicoText,
-  type ObjectKind,
-} from './classify';
+import { calicoTextEvent, classifyObject, describeNonCapture, eventOfObject, isCalicoTextHeader } from './classify';
+import { detectFromLine, detectFromPrettyJson } from './detect';
 import { hubbleLineFast } from './hubble';
 import { ACCEPTED_FORMATS_TEXT, CaptureError, type BadLine, type CaptureEvent, type CaptureFormat } from './types';
 
@@ -163,23 +155,10 @@ export class CaptureParser {
     this.pendingDetect.push({ line, no: lineNo });
     if (this.detectSample.length < 8192) this.detectSample += line.slice(0, 8192) + '\n';
     const t = line.trim();
-    let found: { mode: 'json' | 'text'; format: CaptureFormat } | undefined;
-    if (t.startsWith('{') || t.startsWith('[')) {
-      const candidate = t.startsWith('[') ? t.replace(/^\[\s*/, '').replace(/\s*[\],]*$/, '') : t.replace(/,$/, '');
-      try {
-        const o: unknown = JSON.parse(candidate);
-        const kind = o && typeof o === 'object' && !Array.isArray(o) ? classifyObject(o as Record<string, unknown>) : undefined;
-        if (kind)
-          found = { mode: 'json', format: formatOfObject(kind, t.startsWith('[') || this.detectSample.trimStart().startsWith('[')) };
-      } catch {
-        // not a whole object on one line; decided below from the joined sample
-      }
-    } else if (looksLikeCalicoText(t)) {
-      found = { mode: 'text', format: 'calico-text' };
-    }
+    let found = detectFromLine(t, this.detectSample.trimStart().startsWith('['));
     if (!found && /^[[\]{}]/.test(t)) {
-      // Pretty-printed JSON: try the sample gathered so far as whole values.
-      found = this.detectPretty();
+      // Pretty-printed JSON: try the lines gathered so far as whole values.
+      found = detectFromPrettyJson(this.pendingDetect.map((p) => p.line).join('\n'));
     }
     if (found) {
       this.mode = found.mode;
@@ -193,41 +172,6 @@ export class CaptureParser {
       // Nothing recognisable in the first lines: this is not a capture.
       this.end();
     }
-  }
-
-  private detectPretty(): { mode: 'json'; format: CaptureFormat } | undefined {
-    const text = this.pendingDetect.map((p) => p.line).join('\n');
-    const open = text.search(/\{/);
-    if (open < 0) return undefined;
-    let depth = 0;
-    let inStr = false;
-    let esc = false;
-    for (let i = open; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (inStr) {
-        if (esc) esc = false;
-        else if (c === BACKSLASH) esc = true;
-        else if (c === QUOTE) inStr = false;
-      } else if (c === QUOTE) inStr = true;
-      else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-      else if ((c === CLOSE_BRACE || c === CLOSE_BRACKET) && --depth === 0) {
-        let kind: ObjectKind | undefined;
-        try {
-          const o: unknown = JSON.parse(text.slice(open, i + 1));
-          kind = o && typeof o === 'object' ? classifyObject(o as Record<string, unknown>) : undefined;
-        } catch {
-          // A broken first record (say a trailing comma): judge by its field names instead.
-          const names = text.slice(open, i + 1);
-          kind = /"(source_name_aggr|reporter)"/.test(names)
-            ? 'calico-enterprise'
-            : /"(flow|l4|IP)"\s*:/.test(names)
-              ? 'hubble'
-              : undefined;
-        }
-        return kind ? { mode: 'json', format: formatOfObject(kind, text.trimStart().startsWith('[')) } : undefined;
-      }
-    }
-    return undefined;
   }
 
   private textLine(line: string, lineNo: number): void {

@@ -47,8 +47,19 @@ function toVerdict(v: string | undefined): Verdict {
 
 /** Parses an RFC 3339 time with nanoseconds to epoch ms; NaN when absent or malformed. */
 export function parseTime(t: unknown): number {
-  return typeof t === 'string' ? Date.parse(t) : NaN;
+  if (typeof t !== 'string') return NaN;
+  // Flows of one capture share the date and time to the second: parse that part once.
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(t);
+  if (!m) return Date.parse(t);
+  if (m[1] !== lastSecond) {
+    lastSecond = m[1];
+    lastSecondMs = Date.parse(m[1] + 'Z');
+  }
+  return m[2] ? lastSecondMs + Math.floor(Number(m[2].slice(0, 3).padEnd(3, '0'))) : lastSecondMs;
 }
+
+let lastSecond = '';
+let lastSecondMs = NaN;
 
 interface EndpointView {
   readonly peer: Peer;
@@ -61,17 +72,17 @@ interface EndpointView {
 const WORLD_ENTITY: EndpointView = { peer: { kind: 'entity', entity: 'world' }, world: true };
 
 // Endpoints repeat on almost every line; caching their interpretation avoids most per-line work.
-const endpointCache = new Map<string, EndpointView>();
+// A Cilium identity (>= 1000; reserved ones are small) names one label set, namespace included,
+// so identity then pod name key the cache without looking at the labels.
+const byIdentity = new Map<number, Map<string, EndpointView>>();
+const byLabels = new Map<string, EndpointView>();
+let cachedViews = 0;
 const ENDPOINT_CACHE_MAX = 50_000;
 
-function cached(key: string, make: () => EndpointView): EndpointView {
-  let view = endpointCache.get(key);
-  if (view === undefined) {
-    view = make();
-    if (endpointCache.size >= ENDPOINT_CACHE_MAX) endpointCache.clear();
-    // The key may be a slice of a whole input chunk: store a copy so the chunk can be freed.
-    endpointCache.set(JSON.parse(JSON.stringify(key)) as string, view);
-  }
+function remember<K>(map: Map<K, EndpointView>, key: K, view: EndpointView): EndpointView {
+  if (cachedViews >= ENDPOINT_CACHE_MAX) resetHubbleCaches();
+  cachedViews++;
+  map.set(key, view);
   return view;
 }
 
@@ -79,49 +90,17 @@ function withAddress(view: EndpointView, ip: string | undefined): EndpointView {
   return view.world && ip ? { peer: { kind: 'external', ip } } : view;
 }
 
-/** Interprets a parsed endpoint; a Cilium identity number names one label set, so it keys the cache. */
 function endpointView(ep: WireEndpoint | undefined, ip: string | undefined): EndpointView {
   const labels = ep?.labels;
   if (!ep || !labels || labels.length === 0) return withAddress(interpretEndpoint(ep), ip);
-  const key =
-    ep.identity !== undefined && ep.identity >= 1000
-      ? `#${ep.identity}|${ep.namespace ?? ''}|${ep.pod_name ?? ''}|${labels.length}`
-      : `${ep.namespace ?? ''}|${ep.pod_name ?? ''}|${labels.join(',')}`;
-  return withAddress(
-    cached(key, () => interpretEndpoint(ep)),
-    ip,
-  );
-}
-
-/** `"key":VALUE` inside `raw`: a number or a plain string (no escapes); undefined otherwise. */
-function rawField(raw: string, key: string): string | undefined {
-  const k = raw.indexOf(key);
-  if (k < 0) return undefined;
-  const start = k + key.length;
-  if (raw.charCodeAt(start) === 34) {
-    const end = raw.indexOf('"', start + 1);
-    return end < 0 ? undefined : raw.slice(start + 1, end);
+  if (ep.identity !== undefined && ep.identity >= 1000) {
+    let pods = byIdentity.get(ep.identity);
+    if (!pods) byIdentity.set(ep.identity, (pods = new Map()));
+    const pod = ep.pod_name ?? '';
+    return withAddress(pods.get(pod) ?? remember(pods, pod, interpretEndpoint(ep)), ip);
   }
-  let end = start;
-  while (end < raw.length && raw.charCodeAt(end) >= 48 && raw.charCodeAt(end) <= 57) end++;
-  return end > start ? raw.slice(start, end) : undefined;
-}
-
-/**
- * Interprets an endpoint from its raw JSON text (the fast path: no parse on a cache hit). A
- * Cilium identity (≥ 1000; reserved ones are small and compared in full) names one label set,
- * so identity, namespace and pod key the cache cheaply.
- */
-function rawEndpointView(raw: string, ip: string | undefined): EndpointView {
-  const identity = rawField(raw, '"identity":');
-  const key =
-    identity !== undefined && identity.length > 3 && raw.includes('"labels":[') && !raw.includes('\\')
-      ? `#${identity}|${rawField(raw, '"namespace":') ?? ''}|${rawField(raw, '"pod_name":') ?? ''}`
-      : raw;
-  return withAddress(
-    cached(key, () => interpretEndpoint(JSON.parse(raw) as WireEndpoint)),
-    ip,
-  );
+  const key = `${ep.namespace ?? ''}|${ep.pod_name ?? ''}|${labels.join(',')}`;
+  return withAddress(byLabels.get(key) ?? remember(byLabels, key, interpretEndpoint(ep)), ip);
 }
 
 function interpretEndpoint(ep: WireEndpoint | undefined): EndpointView {
@@ -152,63 +131,13 @@ function interpretEndpoint(ep: WireEndpoint | undefined): EndpointView {
 
 /** Clears the endpoint cache (tests and long-running processes between captures). */
 export function resetHubbleCaches(): void {
-  endpointCache.clear();
+  byIdentity.clear();
+  byLabels.clear();
+  cachedViews = 0;
 }
 
 const SOURCE_KEY = '"source":{';
 const DEST_KEY = '"destination":{';
-
-/** Index just past the object that opens at `open`, or -1 (strings are skipped with indexOf). */
-function objectEnd(s: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 34) {
-      // Skip a string, honouring escaped quotes.
-      let q = s.indexOf('"', i + 1);
-      while (q > 0 && s.charCodeAt(q - 1) === 92) {
-        let bs = 0;
-        for (let k = q - 1; s.charCodeAt(k) === 92; k--) bs++;
-        if (bs % 2 === 0) break;
-        q = s.indexOf('"', q + 1);
-      }
-      if (q < 0) return -1;
-      i = q;
-    } else if (c === 123 || c === 91) depth++;
-    else if ((c === 125 || c === 93) && --depth === 0) return i + 1;
-  }
-  return -1;
-}
-
-/**
- * Fast path for one `{"flow":{…}}` line: the two endpoint objects (most of the bytes) are cut
- * out and looked up by their text, and only the rest is parsed. Returns undefined when the line
- * is not of that shape, and the caller parses it the ordinary way.
- */
-export function hubbleLineFast(line: string): CaptureEvent | undefined {
-  if (!line.startsWith('{"flow":{')) return undefined;
-  const si = line.indexOf(SOURCE_KEY);
-  if (si < 0) return undefined;
-  const sOpen = si + SOURCE_KEY.length - 1;
-  const sEnd = objectEnd(line, sOpen);
-  if (sEnd < 0) return undefined;
-  const di = line.indexOf(DEST_KEY, sEnd);
-  // The source endpoint must come first, and nothing else may hold a destination object.
-  if (di < 0 || line.lastIndexOf(DEST_KEY, si) >= 0) return undefined;
-  const dOpen = di + DEST_KEY.length - 1;
-  const dEnd = objectEnd(line, dOpen);
-  if (dEnd < 0) return undefined;
-  const rest = line.slice(0, sOpen) + '0' + line.slice(sEnd, dOpen) + '0' + line.slice(dEnd);
-  let obj: Record<string, unknown>;
-  try {
-    obj = JSON.parse(rest) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-  const srcRaw = line.slice(sOpen, sEnd);
-  const dstRaw = line.slice(dOpen, dEnd);
-  return hubbleEvent(obj, (flow) => [rawEndpointView(srcRaw, flow.IP?.source), rawEndpointView(dstRaw, flow.IP?.destination)]);
-}
 
 function l7Summary(l7: WireFlow['l7']): L7Summary | undefined {
   if (!l7) return undefined;
@@ -229,13 +158,7 @@ function l7Summary(l7: WireFlow['l7']): L7Summary | undefined {
  * Converts one Hubble JSON object (the `GetFlowsResponse` wrapper or a bare `Flow`) into a
  * capture event with a normalized FlowRecord. Throws on a shape that is not Hubble at all.
  */
-export function hubbleEvent(
-  obj: Record<string, unknown>,
-  endpoints: (flow: WireFlow) => [EndpointView, EndpointView] = (flow) => [
-    endpointView(flow.source, flow.IP?.source),
-    endpointView(flow.destination, flow.IP?.destination),
-  ],
-): CaptureEvent {
+export function hubbleEvent(obj: Record<string, unknown>): CaptureEvent {
   if ('node_status' in obj) return { kind: 'node-status', time: parseTime(obj.time) };
   if ('lost_events' in obj) {
     const lost = obj.lost_events as { num_events_lost?: number | string; source?: string } | null;
@@ -267,7 +190,8 @@ export function hubbleEvent(
   });
   const srcIp = flow.IP?.source;
   const dstIp = flow.IP?.destination;
-  const [a, b] = endpoints(flow);
+  const a = endpointView(flow.source, srcIp);
+  const b = endpointView(flow.destination, dstIp);
   const [client, server] = reply ? [b, a] : [a, b];
   const serverPort = reply ? ports?.source_port : ports?.destination_port;
   const clientPort = reply ? ports?.destination_port : ports?.source_port;

@@ -1,6 +1,5 @@
 import { calicoTextEvent, classifyObject, describeNonCapture, eventOfObject, isCalicoTextHeader } from './classify';
 import { detectFromLine, detectFromPrettyJson } from './detect';
-import { hubbleLineFast } from './hubble';
 import { ACCEPTED_FORMATS_TEXT, CaptureError, type BadLine, type CaptureEvent, type CaptureFormat } from './types';
 
 export interface ParserLimits {
@@ -294,20 +293,6 @@ export class CaptureParser {
   }
 
   private value(text: string, lineNo: number, singleLine: boolean): void {
-    if (singleLine) {
-      let fast: CaptureEvent | undefined;
-      try {
-        fast = hubbleLineFast(text);
-      } catch (e) {
-        this.bad(lineNo, (e as Error).message);
-        return;
-      }
-      if (fast) {
-        const ev = fast;
-        this.event(lineNo, () => ev);
-        return;
-      }
-    }
     let o: unknown;
     try {
       o = JSON.parse(text);

@@ -95,7 +95,7 @@ function endpointView(ep: WireEndpoint | undefined, ip: string | undefined): End
   if (!ep || !labels || labels.length === 0) return withAddress(interpretEndpoint(ep), ip);
   if (ep.identity !== undefined && ep.identity >= 1000) {
     let pods = byIdentity.get(ep.identity);
-    if (!pods) byIdentity.set(ep.identity, (pods = new Map()));
+    if (!pods) byIdentity.set(ep.identity, (pods = new Map<string, EndpointView>()));
     const pod = ep.pod_name ?? '';
     return withAddress(pods.get(pod) ?? remember(pods, pod, interpretEndpoint(ep)), ip);
   }
@@ -135,9 +135,6 @@ export function resetHubbleCaches(): void {
   byLabels.clear();
   cachedViews = 0;
 }
-
-const SOURCE_KEY = '"source":{';
-const DEST_KEY = '"destination":{';
 
 function l7Summary(l7: WireFlow['l7']): L7Summary | undefined {
   if (!l7) return undefined;

@@ -4,6 +4,7 @@ import { filterByNamespaces } from '../shared/graph/filter';
 import { summarize } from '../shared/graph/summary';
 import { analyzeFile } from '../shared/node/read-capture';
 import { formatSummary } from './format';
+import { generateCommand, UsageError, verifyCommand } from './policy-commands';
 
 export interface CliIo {
   readonly out: (s: string) => void;
@@ -21,6 +22,14 @@ Usage:
       Counts, format, time window, namespaces, workloads, edges and warnings of a capture.
   netpol-studio graph <capture> [--namespace NS]... --json
       The service graph as JSON (schema in README.md, "Graph JSON").
+  netpol-studio generate <capture> --namespace NS [--namespace NS2]... [--prune FILE] [--include-dropped]
+                        [--default-deny] [--port-ranges] [-o DIR|-]
+      Least-privilege NetworkPolicies for the workloads of NS from the observed flows. YAML goes to
+      stdout with -o - (the default); with -o DIR one file per policy under DIR/<namespace>/.
+      A prune file holds one edge key per line, as printed by \`graph --json\`.
+  netpol-studio verify <capture> --policies PATH [--namespace NS]... [--prune FILE] [--include-dropped] [--json]
+      Checks policies (a file or folder) against the capture: kept flows allowed, pruned and
+      unobserved ones denied. Exit 1 when a kept observed flow would be blocked.
   netpol-studio help
 
 Captures: Hubble \`hubble observe -o jsonpb\` output (JSON lines or a JSON array, .gz accepted),
@@ -28,8 +37,6 @@ Calico Enterprise flow logs (JSON or text) and Calico OSS Goldmane/Whisker flow 
 
 Exit codes: 0 ok, 1 findings, 2 unusable input or wrong usage (the reason is on stderr).
 `;
-
-class UsageError extends Error {}
 
 function parse(args: string[], options: ParseArgsConfig['options']): { values: Record<string, unknown>; positionals: string[] } {
   try {
@@ -76,6 +83,51 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await summarizeCommand(rest, io);
       case 'graph':
         return await graphCommand(rest, io);
+      case 'generate': {
+        const { values, positionals } = parse(rest, {
+          namespace: { type: 'string', multiple: true, short: 'n' },
+          prune: { type: 'string' },
+          'include-dropped': { type: 'boolean', default: false },
+          'default-deny': { type: 'boolean', default: false },
+          'port-ranges': { type: 'boolean', default: false },
+          output: { type: 'string', short: 'o', default: '-' },
+        });
+        const namespaces = (values.namespace as string[] | undefined) ?? [];
+        if (namespaces.length === 0) throw new UsageError('generate needs at least one --namespace to lock down');
+        return await generateCommand(
+          {
+            capture: onePositional(positionals, '<capture>'),
+            namespaces,
+            pruneFile: values.prune as string | undefined,
+            includeDropped: values['include-dropped'] as boolean,
+            defaultDeny: values['default-deny'] as boolean,
+            portRanges: values['port-ranges'] as boolean,
+            output: values.output as string,
+          },
+          io,
+        );
+      }
+      case 'verify': {
+        const { values, positionals } = parse(rest, {
+          policies: { type: 'string' },
+          namespace: { type: 'string', multiple: true, short: 'n' },
+          prune: { type: 'string' },
+          'include-dropped': { type: 'boolean', default: false },
+          json: { type: 'boolean', default: false },
+        });
+        if (!values.policies) throw new UsageError('verify needs --policies PATH (a YAML file or a folder)');
+        return await verifyCommand(
+          {
+            capture: onePositional(positionals, '<capture>'),
+            policies: values.policies as string,
+            namespaces: (values.namespace as string[] | undefined) ?? [],
+            pruneFile: values.prune as string | undefined,
+            includeDropped: values['include-dropped'] as boolean,
+            json: values.json as boolean,
+          },
+          io,
+        );
+      }
       case 'help':
       case '--help':
       case '-h':

@@ -1,0 +1,77 @@
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../shared/testing/fixtures';
+import { parsePolicies } from '../shared/policy/yaml';
+import { runCli } from './run';
+
+const sample = path.join(ROOT, 'resources/sample-capture.jsonl');
+const dir = mkdtempSync(path.join(tmpdir(), 'netpol-cli-'));
+
+async function cli(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { out: (s) => (out += s), err: (s) => (err += s) });
+  return { code, out, err };
+}
+
+describe('generate and verify from the command line', () => {
+  it('generate -o - prints the policies as YAML, warnings on stderr', async () => {
+    const r = await cli('generate', sample, '--namespace', 'bookinfo', '--default-deny', '-o', '-');
+    expect(r.code).toBe(0);
+    const { policies, problems } = parsePolicies(r.out);
+    expect(problems).toEqual([]);
+    expect(policies.map((p) => p.metadata.name)).toEqual(['default-deny', 'details', 'productpage', 'ratings', 'reviews']);
+    expect(r.out).toContain('# observed: productpage -> details:9080/TCP, 156 flows, 2021-11-10 10:40–10:41 UTC');
+    expect(r.err).toMatch(/warning: Flows with host get no rule/);
+  });
+
+  it('generate -o DIR writes one file per policy; verify passes on them (exit 0)', async () => {
+    const out = path.join(dir, 'policies');
+    expect((await cli('generate', sample, '-n', 'bookinfo', '-o', out)).code).toBe(0);
+    expect(readdirSync(path.join(out, 'bookinfo')).sort()).toEqual(['details.yaml', 'productpage.yaml', 'ratings.yaml', 'reviews.yaml']);
+    const v = await cli('verify', sample, '--policies', out);
+    expect(v.code).toBe(0);
+    expect(v.out).toMatch(/kept edges allowed: 6 of 6/);
+    expect(v.out).toMatch(/result: every kept observed flow is allowed/);
+  });
+
+  it('verify exits 1 and names the blocked flow when a rule is missing', async () => {
+    const out = path.join(dir, 'broken');
+    await cli('generate', sample, '-n', 'bookinfo', '-o', out);
+    const file = path.join(out, 'bookinfo', 'details.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('app: productpage', 'app: nobody'));
+    const v = await cli('verify', sample, '--policies', out);
+    expect(v.code).toBe(1);
+    expect(v.out).toMatch(/BLOCKED bookinfo\/productpage->bookinfo\/details:9080\/TCP/);
+    expect(v.out).toMatch(/rules with no observed flow behind them: 1\n {2}bookinfo\/details ingress\[0\]/);
+    const json = JSON.parse((await cli('verify', sample, '--policies', out, '--json')).out) as { keptDenied: unknown[] };
+    expect(json.keptDenied).toHaveLength(1);
+  });
+
+  it('a prune file takes edges out of the generation, and verify then expects them denied', async () => {
+    const pruneFile = path.join(dir, 'prune.txt');
+    writeFileSync(pruneFile, '# not needed\nbookinfo/ratings->bookinfo/productpage:9080/TCP\nno/such->edge:1/TCP\n');
+    const r = await cli('generate', sample, '-n', 'bookinfo', '--prune', pruneFile);
+    expect(r.out).not.toContain('observed: ratings -> productpage');
+    expect(r.err).toMatch(/prune\.txt:3: no edge "no\/such->edge:1\/TCP" in the capture; ignored/);
+    const policiesFile = path.join(dir, 'pruned.yaml');
+    writeFileSync(policiesFile, r.out);
+    const v = await cli('verify', sample, '--policies', policiesFile, '--prune', pruneFile);
+    expect(v.code).toBe(0);
+    expect(v.out).toMatch(/pruned edges denied: 1 of 1/);
+  });
+
+  it.each([
+    [['generate', sample], /needs at least one --namespace/],
+    [['generate', sample, '-n', 'bookinfo', '--flavour', 'x'], /Unknown option '--flavour'/],
+    [['generate', sample, '-n', 'bookinfo', '--prune', '/no/such/file'], /cannot read the prune file \/no\/such\/file \(ENOENT\)/],
+    [['verify', sample], /needs --policies PATH/],
+    [['verify', sample, '--policies', '/no/such/dir'], /cannot read \/no\/such\/dir \(ENOENT\)/],
+  ])('usage errors exit 2: %j', async (argv, message) => {
+    const r = await cli(...argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+});

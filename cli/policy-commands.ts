@@ -1,0 +1,155 @@
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Selection } from '../shared/graph/selection';
+import { initialSelection, prune } from '../shared/graph/selection';
+import type { ServiceGraph } from '../shared/graph/types';
+import { analyzeFile } from '../shared/node/read-capture';
+import { generate } from '../shared/policy/generate';
+import type { NetworkPolicy } from '../shared/policy/types';
+import { ruleRefText } from '../shared/policy/types';
+import { verify, type Coverage } from '../shared/policy/verify';
+import { parsePolicies, policyYaml, policySetYaml } from '../shared/policy/yaml';
+
+export interface CommandIo {
+  readonly out: (s: string) => void;
+  readonly err: (s: string) => void;
+}
+
+/** A wrong flag, a missing file: the CLI prints usage and exits 2. */
+export class UsageError extends Error {}
+
+/** Reads a prune file: one edge key per line (as `graph --json` prints them); `#` comments and blank lines ignored. */
+export async function readPruneFile(file: string, graph: ServiceGraph, io: CommandIo): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read the prune file ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const known = new Set(graph.edges.map((e) => e.key));
+  const keys: string[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.replace(/#.*$/, '').trim();
+    if (!line) return;
+    if (!known.has(line))
+      io.err(`netpol-studio: ${file}:${i + 1}: no edge "${line}" in the capture; ignored (edge keys are printed by \`graph --json\`)\n`);
+    else keys.push(line);
+  });
+  return keys;
+}
+
+export async function selectionFor(
+  graph: ServiceGraph,
+  pruneFile: string | undefined,
+  includeDropped: boolean,
+  io: CommandIo,
+): Promise<Selection> {
+  const base: Selection = includeDropped ? { pruned: new Map() } : initialSelection(graph);
+  return pruneFile ? prune(base, await readPruneFile(pruneFile, graph, io), `listed in ${path.basename(pruneFile)}`) : base;
+}
+
+export interface GenerateArgs {
+  readonly capture: string;
+  readonly namespaces: readonly string[];
+  readonly pruneFile?: string;
+  readonly includeDropped: boolean;
+  readonly defaultDeny: boolean;
+  readonly portRanges: boolean;
+  readonly output: string;
+}
+
+/** `generate`: YAML to stdout (`-o -`), or one file per policy under DIR/<namespace>/. */
+export async function generateCommand(a: GenerateArgs, io: CommandIo): Promise<number> {
+  const { graph } = await analyzeFile(a.capture);
+  const unknown = a.namespaces.filter((ns) => !graph.namespaces.includes(ns));
+  if (unknown.length > 0)
+    io.err(`netpol-studio: namespace(s) ${unknown.join(', ')} do not appear in the capture; they get only a default deny if asked.\n`);
+  const selection = await selectionFor(graph, a.pruneFile, a.includeDropped, io);
+  const set = generate(graph, selection, { namespaces: a.namespaces, defaultDeny: a.defaultDeny, portRanges: a.portRanges });
+  for (const w of set.warnings)
+    io.err(
+      `warning: ${w.message}${w.subjects.length ? ` (${w.subjects.slice(0, 5).join(', ')}${w.subjects.length > 5 ? ', …' : ''})` : ''}\n`,
+    );
+  if (a.output === '-') {
+    io.out(policySetYaml(set));
+    return 0;
+  }
+  for (const g of set.policies) {
+    const dir = path.join(a.output, g.policy.metadata.namespace ?? 'default');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, `${g.policy.metadata.name}.yaml`), policyYaml(g));
+  }
+  io.err(`wrote ${set.policies.length} policies under ${a.output}\n`);
+  return 0;
+}
+
+/** Reads every NetworkPolicy in a YAML/JSON file or a folder (recursively). */
+export async function loadPolicies(target: string, io: CommandIo): Promise<NetworkPolicy[]> {
+  let files: string[];
+  try {
+    const st = await stat(target);
+    files = st.isDirectory()
+      ? (await readdir(target, { recursive: true }))
+          .filter((f) => /\.(ya?ml|json)$/i.test(f))
+          .sort()
+          .map((f) => path.join(target, f))
+      : [target];
+  } catch (e) {
+    throw new UsageError(`cannot read ${target} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const policies: NetworkPolicy[] = [];
+  for (const f of files) {
+    const parsed = parsePolicies(await readFile(f, 'utf8'));
+    for (const pr of parsed.problems)
+      io.err(`netpol-studio: ${f}: document ${pr.document}${pr.line ? `, line ${pr.line}` : ''}: ${pr.message}\n`);
+    policies.push(...parsed.policies);
+  }
+  return policies;
+}
+
+function coverageText(c: Coverage): string {
+  const lines: string[] = [];
+  const total = c.keptAllowed.length + c.keptDenied.length;
+  lines.push(`scope: ${c.scope.join(', ')}`);
+  lines.push(`kept edges allowed: ${c.keptAllowed.length} of ${total}`);
+  for (const f of c.keptDenied) lines.push(`  BLOCKED ${f.edge}\n    ${f.explanation}`);
+  lines.push(`pruned edges denied: ${c.prunedDenied.length} of ${c.prunedDenied.length + c.prunedAllowed.length}`);
+  for (const f of c.prunedAllowed) lines.push(`  STILL ALLOWED ${f.edge}\n    ${f.explanation}`);
+  lines.push(`unobserved connections allowed: ${c.unobservedAllowedCount}`);
+  for (const u of c.unobservedAllowed.slice(0, 20)) lines.push(`  ${u.source} -> ${u.target}:${u.port}/${u.protocol}`);
+  lines.push(`rules with no observed flow behind them: ${c.unbackedRules.length}`);
+  for (const r of c.unbackedRules) lines.push(`  ${ruleRefText(r)}`);
+  lines.push(`rules wider than the observed ports: ${c.widePorts.length}`);
+  for (const w of c.widePorts) lines.push(`  ${ruleRefText(w.rule)}: ${w.unobserved}`);
+  if (c.notExpressible.length > 0) {
+    lines.push(`edges a NetworkPolicy cannot express: ${c.notExpressible.length}`);
+    for (const f of c.notExpressible.slice(0, 20)) lines.push(`  ${f.explanation}`);
+  }
+  lines.push(
+    c.keptDenied.length === 0
+      ? 'result: every kept observed flow is allowed'
+      : `result: ${c.keptDenied.length} kept observed flow(s) would be BLOCKED`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+export interface VerifyArgs {
+  readonly capture: string;
+  readonly policies: string;
+  readonly namespaces: readonly string[];
+  readonly pruneFile?: string;
+  readonly includeDropped: boolean;
+  readonly json: boolean;
+}
+
+/** `verify`: the coverage report; exit 1 when a kept observed flow would be blocked. */
+export async function verifyCommand(a: VerifyArgs, io: CommandIo): Promise<number> {
+  const { graph } = await analyzeFile(a.capture);
+  const policies = await loadPolicies(a.policies, io);
+  if (policies.length === 0) throw new UsageError(`no networking.k8s.io/v1 NetworkPolicy found in ${a.policies}`);
+  const namespaces = a.namespaces.length > 0 ? a.namespaces : [...new Set(policies.map((p) => p.metadata.namespace ?? 'default'))].sort();
+  const selection = await selectionFor(graph, a.pruneFile, a.includeDropped, io);
+  const c = verify(policies, graph, selection, namespaces);
+  io.out(a.json ? JSON.stringify(c, null, 2) + '\n' : coverageText(c));
+  return c.keptDenied.length > 0 ? 1 : 0;
+}

@@ -1,0 +1,283 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { analyzeText } from '../graph/analysis';
+import { initialSelection, prune } from '../graph/selection';
+import type { ServiceGraph } from '../graph/types';
+import { fixture, hubbleFixture } from '../testing/fixtures';
+import { generate } from './generate';
+import type { NetworkPolicy } from './types';
+import { verify } from './verify';
+import { parsePolicies, policySetYaml } from './yaml';
+
+const EPHEMERAL = 32768;
+
+function flow(o: {
+  t: string;
+  src: object;
+  dst: object;
+  srcIp: string;
+  dstIp: string;
+  proto: 'TCP' | 'UDP';
+  sport: number;
+  dport: number;
+  reply?: boolean;
+  verdict?: string;
+  l7?: object;
+  names?: string[];
+}): string {
+  return JSON.stringify({
+    flow: {
+      time: o.t,
+      verdict: o.verdict ?? 'FORWARDED',
+      IP: { source: o.srcIp, destination: o.dstIp },
+      l4: { [o.proto]: { source_port: o.sport, destination_port: o.dport } },
+      source: o.src,
+      destination: o.dst,
+      is_reply: o.reply ?? false,
+      traffic_direction: 'EGRESS',
+      ...(o.l7 ? { l7: o.l7 } : {}),
+      ...(o.names ? { destination_names: o.names } : {}),
+    },
+  });
+}
+
+const ep = (ns: string, app: string, pod: string, key = 'app') => ({
+  namespace: ns,
+  labels: [`k8s:${key}=${app}`, `k8s:io.kubernetes.pod.namespace=${ns}`, 'k8s:pod-template-hash=6f7d9c'],
+  pod_name: pod,
+});
+const web = ep('shop', 'web', 'web-6f7d9c-aaaaa');
+const api = ep('shop', 'api', 'api-6f7d9c-bbbbb');
+const db = ep('shop', 'db', 'db-0');
+const prom = ep('monitoring', 'prometheus', 'prometheus-0');
+const dns = ep('kube-system', 'kube-dns', 'coredns-5d8f-ccccc', 'k8s-app');
+const world = { identity: 2, labels: ['reserved:world'] };
+
+/** Replies, DNS with answers, a dropped flow, a cross-namespace caller and a world address. */
+const mixed = [
+  flow({ t: '2026-11-01T09:00:00Z', src: web, dst: api, srcIp: '10.0.0.1', dstIp: '10.0.0.2', proto: 'TCP', sport: 41000, dport: 8080 }),
+  flow({
+    t: '2026-11-01T09:00:01Z',
+    src: api,
+    dst: web,
+    srcIp: '10.0.0.2',
+    dstIp: '10.0.0.1',
+    proto: 'TCP',
+    sport: 8080,
+    dport: 41000,
+    reply: true,
+  }),
+  flow({ t: '2026-11-01T09:00:02Z', src: api, dst: db, srcIp: '10.0.0.2', dstIp: '10.0.0.3', proto: 'TCP', sport: 41001, dport: 5432 }),
+  flow({
+    t: '2026-11-01T09:00:03Z',
+    src: db,
+    dst: api,
+    srcIp: '10.0.0.3',
+    dstIp: '10.0.0.2',
+    proto: 'TCP',
+    sport: 5432,
+    dport: 41001,
+    reply: true,
+  }),
+  flow({
+    t: '2026-11-01T09:00:04Z',
+    src: api,
+    dst: dns,
+    srcIp: '10.0.0.2',
+    dstIp: '10.0.9.9',
+    proto: 'UDP',
+    sport: 50000,
+    dport: 53,
+    l7: { type: 'REQUEST', dns: { query: 'payments.example.com.' } },
+  }),
+  flow({
+    t: '2026-11-01T09:00:04Z',
+    src: dns,
+    dst: api,
+    srcIp: '10.0.9.9',
+    dstIp: '10.0.0.2',
+    proto: 'UDP',
+    sport: 53,
+    dport: 50000,
+    reply: true,
+    l7: { type: 'RESPONSE', dns: { query: 'payments.example.com.', ips: ['203.0.113.7'] } },
+  }),
+  flow({
+    t: '2026-11-01T09:00:05Z',
+    src: api,
+    dst: world,
+    srcIp: '10.0.0.2',
+    dstIp: '203.0.113.7',
+    proto: 'TCP',
+    sport: 41002,
+    dport: 443,
+  }),
+  flow({
+    t: '2026-11-01T09:00:06Z',
+    src: world,
+    dst: api,
+    srcIp: '203.0.113.7',
+    dstIp: '10.0.0.2',
+    proto: 'TCP',
+    sport: 443,
+    dport: 41002,
+    reply: true,
+  }),
+  flow({ t: '2026-11-01T09:00:07Z', src: prom, dst: api, srcIp: '10.1.0.5', dstIp: '10.0.0.2', proto: 'TCP', sport: 41003, dport: 9090 }),
+  flow({
+    t: '2026-11-01T09:00:08Z',
+    src: web,
+    dst: db,
+    srcIp: '10.0.0.1',
+    dstIp: '10.0.0.3',
+    proto: 'TCP',
+    sport: 41004,
+    dport: 5432,
+    verdict: 'DROPPED',
+  }),
+  flow({ t: '2026-11-01T09:00:09Z', src: web, dst: dns, srcIp: '10.0.0.1', dstIp: '10.0.9.9', proto: 'UDP', sport: 50001, dport: 53 }),
+  flow({ t: '2026-11-01T09:00:10Z', src: web, dst: dns, srcIp: '10.0.0.1', dstIp: '10.0.9.9', proto: 'TCP', sport: 50002, dport: 53 }),
+].join('\n');
+
+const allPeers = (p: NetworkPolicy) => [
+  ...(p.spec.ingress ?? []).flatMap((r) => r.from ?? []),
+  ...(p.spec.egress ?? []).flatMap((r) => r.to ?? []),
+];
+const allPorts = (p: NetworkPolicy) => [...(p.spec.ingress ?? []), ...(p.spec.egress ?? [])].flatMap((r) => r.ports ?? []);
+
+describe('generate on a capture with replies, DNS, a drop, a cross-namespace caller and a world address', () => {
+  const { graph } = analyzeText(mixed, 'mixed.json');
+  const selection = initialSelection(graph);
+  const set = generate(graph, selection, { namespaces: ['shop'], defaultDeny: true });
+  const byName = new Map(set.policies.map((g) => [g.policy.metadata.name, g.policy]));
+
+  it('writes one policy per workload plus the default deny, with both policy types', () => {
+    expect([...byName.keys()]).toEqual(['default-deny', 'api', 'db', 'web']);
+    expect(byName.get('api')?.spec.podSelector).toEqual({ matchLabels: { app: 'api' } });
+    expect(byName.get('api')?.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+  });
+
+  it('no ephemeral port, no ipBlock for a pod, no empty selector in a peer', () => {
+    for (const p of byName.values()) {
+      for (const port of allPorts(p)) expect(Number(port.port)).toBeLessThan(EPHEMERAL);
+      for (const peer of allPeers(p)) {
+        if (peer.ipBlock) expect(peer.ipBlock.cidr).toBe('203.0.113.7/32');
+        for (const sel of [peer.podSelector, peer.namespaceSelector])
+          if (sel) expect(Object.keys(sel.matchLabels ?? {}).length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('cross-namespace peers carry namespaceSelector and podSelector in one entry; DNS egress is allowed as observed', () => {
+    const api = byName.get('api')!;
+    expect(api.spec.ingress).toContainEqual({
+      from: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+          podSelector: { matchLabels: { app: 'prometheus' } },
+        },
+      ],
+      ports: [{ protocol: 'TCP', port: 9090 }],
+    });
+    expect(api.spec.egress).toContainEqual({
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+        },
+      ],
+      ports: [{ protocol: 'UDP', port: 53 }],
+    });
+    expect(byName.get('web')?.spec.egress).toContainEqual({
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+        },
+      ],
+      ports: [
+        { protocol: 'TCP', port: 53 },
+        { protocol: 'UDP', port: 53 },
+      ],
+    });
+  });
+
+  it('the dropped flow starts pruned and gets no rule', () => {
+    const web = byName.get('web')!;
+    expect(JSON.stringify(web.spec.egress)).not.toContain('"db"');
+  });
+
+  it('verify: kept flows allowed, the pruned flow and unobserved pairs denied, every rule backed', () => {
+    const c = verify(
+      set.policies.map((g) => g.policy),
+      graph,
+      selection,
+      ['shop'],
+    );
+    expect(c.keptDenied).toEqual([]);
+    expect(c.prunedAllowed).toEqual([]);
+    expect(c.unobservedAllowed).toEqual([]);
+    expect(c.unbackedRules).toEqual([]);
+    expect(c.prunedDenied.map((f) => f.edge)).toEqual(['shop/web->shop/db:5432/TCP']);
+    expect(c.keptAllowed.find((f) => f.edge === 'shop/web->shop/api:8080/TCP')?.ingress).toEqual({
+      policy: 'shop/api',
+      direction: 'ingress',
+      index: 1,
+    });
+    expect(c.ok).toBe(true);
+  });
+
+  it('YAML: a comment above each rule naming the flow, and the same bytes every time', () => {
+    const yaml = policySetYaml(set);
+    expect(yaml).toContain('    # observed: monitoring/prometheus -> api:9090/TCP, 1 flow, 2026-11-01 09:00–09:00 UTC\n    - from:');
+    expect(yaml).toContain('# observed: api -> 203.0.113.7 (payments.example.com):443/TCP, 1 flow');
+    const shuffled: ServiceGraph = { ...graph, edges: [...graph.edges].reverse(), nodes: [...graph.nodes].reverse() };
+    expect(policySetYaml(generate(shuffled, selection, { namespaces: ['shop'], defaultDeny: true }))).toBe(yaml);
+    const back = parsePolicies(yaml);
+    expect(back.problems).toEqual([]);
+    expect(back.policies).toEqual(set.policies.map((g) => g.policy));
+  });
+
+  it('pruning an edge takes its rule out, and verify then finds it denied', () => {
+    const key = 'monitoring/prometheus->shop/api:9090/TCP';
+    const sel = prune(selection, [key], 'scraper moves to a sidecar');
+    const next = generate(graph, sel, { namespaces: ['shop'] });
+    expect(JSON.stringify(next.policies.find((g) => g.policy.metadata.name === 'api')?.policy.spec.ingress)).not.toContain('prometheus');
+    const c = verify(
+      next.policies.map((g) => g.policy),
+      graph,
+      sel,
+      ['shop'],
+    );
+    expect(c.prunedDenied.map((f) => f.edge)).toContain(key);
+    expect(c.ok).toBe(true);
+  });
+
+  it('warns where NetworkPolicy cannot follow', () => {
+    const { graph: g } = analyzeText(readFileSync(hubbleFixture('basic-sample-400-tcp-flows.json'), 'utf8'), 'x');
+    const s = generate(g, initialSelection(g), { namespaces: ['bookinfo'] });
+    expect(s.warnings.map((w) => w.code)).toEqual(['entity-peer', 'entity-peer', 'no-dns']);
+    expect(s.warnings[0].message).toMatch(/host get no rule: NetworkPolicy cannot select the node itself/);
+  });
+});
+
+describe('real captures: generate, then verify passes', () => {
+  const dir = fixture('hubble', 'cilium-hubble-otel');
+  it.each(readdirSync(dir).filter((f) => f.endsWith('.json')))('%s', (name) => {
+    const { graph } = analyzeText(readFileSync(`${dir}/${name}`, 'utf8'), name);
+    const selection = initialSelection(graph);
+    const namespaces = graph.namespaces.filter((ns) => graph.nodes.some((n) => n.namespace === ns && n.kind === 'workload'));
+    const set = generate(graph, selection, { namespaces, defaultDeny: true });
+    const c = verify(
+      set.policies.map((g) => g.policy),
+      graph,
+      selection,
+      namespaces,
+    );
+    expect(c.keptDenied).toEqual([]);
+    expect(c.prunedAllowed).toEqual([]);
+    expect(c.unobservedAllowed).toEqual([]);
+    expect(c.unbackedRules).toEqual([]);
+    for (const g of set.policies) for (const port of allPorts(g.policy)) expect(Number(port.port)).toBeLessThan(EPHEMERAL);
+  });
+});

@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { benchPolicy } from './bench-policy';
 import { writeCapture } from './generate-capture';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -18,6 +19,7 @@ const { values } = parseArgs({
   },
 });
 const lines = Number(values.lines);
+const TARGET_POLICY_MS = 500;
 const runs = Math.max(1, Number(values.runs));
 
 const TARGET_RATIO = 8;
@@ -99,3 +101,22 @@ if (jqMs === undefined) {
   row('jq baseline (same fields, same file)', `${(jqMs / 1000).toFixed(2)} s  ${((bytes / 1e6 / jqMs) * 1000).toFixed(0)} MB/s`);
   row('ratio (jq time / our time)', `${ratio.toFixed(1)}×   target ≥ ${TARGET_RATIO}×: ${ratio >= TARGET_RATIO ? 'met' : 'MISSED'}`);
 }
+
+// Policy engine: generate plus verify on 1,000 workloads and 10,000 kept edges (median of 5, after a warm-up).
+benchPolicy();
+const policyRuns = Array.from({ length: 5 }, () => benchPolicy());
+const total = median(policyRuns.map((r) => r.generateMs + r.verifyMs));
+const p0 = policyRuns[0];
+process.stdout.write('\n');
+row(
+  'policy: graph',
+  `1,000 workloads, 10,000 kept edges -> ${p0.policies.toLocaleString('en-US')} policies, ${p0.rules.toLocaleString('en-US')} rules (verify ok: ${p0.ok})`,
+);
+row(
+  'policy: generate + verify (median of 5)',
+  `${total.toFixed(0)} ms (generate ${median(policyRuns.map((r) => r.generateMs)).toFixed(0)} ms, verify ${median(policyRuns.map((r) => r.verifyMs)).toFixed(0)} ms)`,
+);
+row(
+  'policy: budget used',
+  `${((total / TARGET_POLICY_MS) * 100).toFixed(0)}% of ${TARGET_POLICY_MS} ms: ${total < TARGET_POLICY_MS ? 'met' : 'MISSED'}`,
+);

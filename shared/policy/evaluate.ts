@@ -144,7 +144,6 @@ export function evaluate(policies: readonly NetworkPolicy[], cluster: ClusterMod
   const ingress = conn.dst.kind === 'pod' ? direction(policies, cluster, conn.dst.pod, conn, 'ingress') : null;
   const egressOk = !egress || !egress.isolated || !!egress.allowedBy;
   const ingressOk = !ingress || !ingress.isolated || !!ingress.allowedBy;
-  const what = `${endText(conn.src)} -> ${endText(conn.dst)}:${conn.port}/${conn.protocol}`;
   const part = (name: string, r: DirectionResult | null, ok: boolean): string =>
     !r || !r.isolated
       ? `${name} not restricted`
@@ -155,6 +154,10 @@ export function evaluate(policies: readonly NetworkPolicy[], cluster: ClusterMod
     allowed: egressOk && ingressOk,
     egress,
     ingress,
-    explanation: `${what} is ${egressOk && ingressOk ? 'allowed' : 'denied'}: ${part('egress', egress, egressOk)}; ${part('ingress', ingress, ingressOk)}.`,
+    // Built on demand: verifying a large graph evaluates many connections and reads few of these.
+    get explanation(): string {
+      const what = `${endText(conn.src)} -> ${endText(conn.dst)}:${conn.port}/${conn.protocol}`;
+      return `${what} is ${egressOk && ingressOk ? 'allowed' : 'denied'}: ${part('egress', egress, egressOk)}; ${part('ingress', ingress, ingressOk)}.`;
+    },
   };
 }

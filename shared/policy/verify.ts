@@ -16,7 +16,8 @@ import type { NetworkPolicy, NetworkPolicyPeer, PolicyProtocol, RuleRef } from '
 
 export interface EdgeFinding {
   readonly edge: string;
-  readonly explanation: string;
+  /** Why, in words: given for the findings that are problems (and edges a policy cannot express). */
+  readonly explanation?: string;
   readonly egress?: RuleRef;
   readonly ingress?: RuleRef;
 }
@@ -98,12 +99,17 @@ export function verify(
     const ns = p.metadata.namespace ?? 'default';
     (byNamespace.get(ns) ?? byNamespace.set(ns, []).get(ns)!).push(p);
   }
+  // The policies that select each pod (either direction), so each evaluation looks at a few.
+  const selecting = new Map<ClusterPod, NetworkPolicy[]>();
+  const selectingOf = (pod: ClusterPod): NetworkPolicy[] => {
+    let list = selecting.get(pod);
+    if (!list)
+      selecting.set(pod, (list = (byNamespace.get(pod.namespace) ?? []).filter((p) => selectorMatches(p.spec.podSelector, pod.labels))));
+    return list;
+  };
   const relevant = (c: Connection): NetworkPolicy[] => {
-    const a = c.src.kind === 'pod' ? (byNamespace.get(c.src.pod.namespace) ?? []) : [];
-    const b =
-      c.dst.kind === 'pod' && !(c.src.kind === 'pod' && c.src.pod.namespace === c.dst.pod.namespace)
-        ? (byNamespace.get(c.dst.pod.namespace) ?? [])
-        : [];
+    const a = c.src.kind === 'pod' ? selectingOf(c.src.pod) : [];
+    const b = c.dst.kind === 'pod' && !(c.src.kind === 'pod' && c.src.pod === c.dst.pod) ? selectingOf(c.dst.pod) : [];
     return b.length === 0 ? a : a.length === 0 ? b : [...a, ...b];
   };
   const judge = (c: Connection) => evaluate(relevant(c), cluster, c);
@@ -143,7 +149,10 @@ export function verify(
     }
     const conn: Connection = { src: a, dst: b, protocol, port: e.port };
     const v = judge(conn);
-    const finding: EdgeFinding = { edge: e.key, explanation: v.explanation, egress: v.egress?.allowedBy, ingress: v.ingress?.allowedBy };
+    const problem = kept !== v.allowed;
+    const finding: EdgeFinding = problem
+      ? { edge: e.key, explanation: v.explanation, egress: v.egress?.allowedBy, ingress: v.ingress?.allowedBy }
+      : { edge: e.key, egress: v.egress?.allowedBy, ingress: v.ingress?.allowedBy };
     if (kept) {
       (v.allowed ? keptAllowed : keptDenied).push(finding);
       keptEdges.push({ edge: e, conn });
@@ -153,14 +162,36 @@ export function verify(
   // Unobserved pairs: for each in-scope destination and each port it serves, which sources could
   // reach it? Candidates come from its ingress rules' peers (all sources when not isolated).
   const sources = [...ends.entries()];
+  // Index pod ends by namespace and label, so a peer's candidates are found without a scan.
+  const byLabel = new Map<string, [string, ConnectionEnd][]>();
+  const addresses = sources.filter(([, end]) => end.kind === 'ip');
+  for (const entry of sources) {
+    const end = entry[1];
+    if (end.kind !== 'pod') continue;
+    for (const [k, v] of Object.entries(end.pod.labels)) {
+      const key = `${end.pod.namespace}\0${k}=${v}`;
+      (byLabel.get(key) ?? byLabel.set(key, []).get(key)!).push(entry);
+    }
+  }
+  const candidatesOf = (peer: NetworkPolicyPeer, ns: string): [string, ConnectionEnd][] => {
+    if (peer.ipBlock) return addresses;
+    const nsSel = peer.namespaceSelector;
+    const nsNames = Object.keys(nsSel?.matchLabels ?? {});
+    const exactNs = !nsSel
+      ? ns
+      : nsNames.length === 1 && !nsSel.matchExpressions?.length
+        ? nsSel.matchLabels?.['kubernetes.io/metadata.name']
+        : undefined;
+    const first = Object.entries(peer.podSelector?.matchLabels ?? {})[0];
+    if (exactNs === undefined || !first) return sources;
+    return byLabel.get(`${exactNs}\0${first[0]}=${first[1]}`) ?? [];
+  };
   const unobservedAllowed: UnobservedFinding[] = [];
   let unobservedAllowedCount = 0;
   for (const [target, portSet] of [...serverPorts].sort(([x], [y]) => (x < y ? -1 : 1))) {
     const dst = ends.get(target);
     if (dst?.kind !== 'pod') continue;
-    const isolating = (byNamespace.get(dst.pod.namespace) ?? []).filter(
-      (p) => effectivePolicyTypes(p).includes('Ingress') && selectorMatches(p.spec.podSelector, dst.pod.labels),
-    );
+    const isolating = selectingOf(dst.pod).filter((p) => effectivePolicyTypes(p).includes('Ingress'));
     for (const pp of [...portSet].sort()) {
       const [protocol, portText] = pp.split('/') as [PolicyProtocol, string];
       const port = Number(portText);
@@ -174,9 +205,15 @@ export function verify(
             else for (const peer of rule.from) peers.push({ peer, ns: p.metadata.namespace ?? 'default' });
           }
         }
-        candidates = peers.some((x) => x.peer === undefined)
-          ? sources
-          : sources.filter(([, end]) => peers.some((x) => peerMatches(x.peer!, x.ns, end, cluster)));
+        if (peers.some((x) => x.peer === undefined)) candidates = sources;
+        else {
+          const found = new Map<string, ConnectionEnd>();
+          for (const x of peers) {
+            for (const [id, end] of candidatesOf(x.peer!, x.ns))
+              if (!found.has(id) && peerMatches(x.peer!, x.ns, end, cluster)) found.set(id, end);
+          }
+          candidates = [...found.entries()];
+        }
       }
       for (const [source, src] of candidates) {
         if (source === target || observed.has(`${source}|${target}|${protocol}|${port}`)) continue;
@@ -192,21 +229,31 @@ export function verify(
   // not reach beyond the ports of those edges.
   const unbackedRules: RuleRef[] = [];
   const widePorts: { rule: RuleRef; unobserved: string }[] = [];
+  const keptBySelf = { ingress: new Map<ClusterPod, typeof keptEdges>(), egress: new Map<ClusterPod, typeof keptEdges>() };
+  for (const k of keptEdges) {
+    for (const [dir, end] of [['ingress', k.conn.dst] as const, ['egress', k.conn.src] as const]) {
+      if (end.kind === 'pod') (keptBySelf[dir].get(end.pod) ?? keptBySelf[dir].set(end.pod, []).get(end.pod)!).push(k);
+    }
+  }
+  const podsByNamespace = new Map<string, ClusterPod[]>();
+  for (const pod of cluster.pods)
+    (podsByNamespace.get(pod.namespace) ?? podsByNamespace.set(pod.namespace, []).get(pod.namespace)!).push(pod);
   for (const p of policies) {
     const ns = p.metadata.namespace ?? 'default';
     const id = policyId(p);
+    const selected = (podsByNamespace.get(ns) ?? []).filter((pod) => selectorMatches(p.spec.podSelector, pod.labels));
     for (const dir of ['ingress', 'egress'] as const) {
       const rules = dir === 'ingress' ? (p.spec.ingress ?? []) : (p.spec.egress ?? []);
       rules.forEach((rule, index) => {
         const peers =
           dir === 'ingress' ? (rule as { from?: readonly NetworkPolicyPeer[] }).from : (rule as { to?: readonly NetworkPolicyPeer[] }).to;
-        const backing = keptEdges.filter(({ conn }) => {
-          const self = dir === 'ingress' ? conn.dst : conn.src;
-          const other = dir === 'ingress' ? conn.src : conn.dst;
-          if (self.kind !== 'pod' || self.pod.namespace !== ns || !selectorMatches(p.spec.podSelector, self.pod.labels)) return false;
-          const peerOk = !peers || peers.length === 0 || peers.some((peer) => peerMatches(peer, ns, other, cluster));
-          return peerOk && portsMatch(rule.ports, conn);
-        });
+        const backing = selected
+          .flatMap((pod) => keptBySelf[dir].get(pod) ?? [])
+          .filter(({ conn }) => {
+            const other = dir === 'ingress' ? conn.src : conn.dst;
+            const peerOk = !peers || peers.length === 0 || peers.some((peer) => peerMatches(peer, ns, other, cluster));
+            return peerOk && portsMatch(rule.ports, conn);
+          });
         const ref: RuleRef = { policy: id, direction: dir, index };
         if (backing.length === 0) unbackedRules.push(ref);
         else {

@@ -75,3 +75,21 @@ describe('generate and verify from the command line', () => {
     expect(r.err).toMatch(message);
   });
 });
+
+describe('lint from the command line', () => {
+  it('generated policies lint clean (exit 0); a broken one exits 1 with the fix', async () => {
+    const out = path.join(dir, 'lint');
+    await cli('generate', sample, '-n', 'bookinfo', '-o', out);
+    const ok = await cli('lint', out, '--capture', sample);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/4 policies, 0 error\(s\), 1 warning\(s\)/);
+    const bad = path.join(dir, 'bad.yaml');
+    writeFileSync(
+      bad,
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web, namespace: shop}\nspec:\n  podSelector: {matchLabels: {pod-template-hash: abc}}\n  ingress: [{from: [{podSelector: {}}]}]\n',
+    );
+    const r = await cli('lint', bad);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/error: shop\/web spec.podSelector: selects on "pod-template-hash".*\n {2}fix: Select on a stable label/);
+  });
+});

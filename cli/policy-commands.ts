@@ -7,6 +7,7 @@ import { analyzeFile } from '../shared/node/read-capture';
 import { generate } from '../shared/policy/generate';
 import type { NetworkPolicy } from '../shared/policy/types';
 import { ruleRefText } from '../shared/policy/types';
+import { lint } from '../shared/policy/lint';
 import { verify, type Coverage } from '../shared/policy/verify';
 import { parsePolicies, policyYaml, policySetYaml } from '../shared/policy/yaml';
 
@@ -152,4 +153,25 @@ export async function verifyCommand(a: VerifyArgs, io: CommandIo): Promise<numbe
   const c = verify(policies, graph, selection, namespaces);
   io.out(a.json ? JSON.stringify(c, null, 2) + '\n' : coverageText(c));
   return c.keptDenied.length > 0 ? 1 : 0;
+}
+
+export interface LintArgs {
+  readonly policies: string;
+  readonly capture?: string;
+  readonly json: boolean;
+}
+
+/** `lint`: findings with a fix each; exit 1 when any is an error. */
+export async function lintCommand(a: LintArgs, io: CommandIo): Promise<number> {
+  const policies = await loadPolicies(a.policies, io);
+  if (policies.length === 0) throw new UsageError(`no networking.k8s.io/v1 NetworkPolicy found in ${a.policies}`);
+  const graph = a.capture ? (await analyzeFile(a.capture)).graph : undefined;
+  const findings = lint(policies, { graph });
+  if (a.json) io.out(JSON.stringify(findings, null, 2) + '\n');
+  else {
+    for (const f of findings) io.out(`${f.severity}: ${f.policy}${f.where ? ` ${f.where}` : ''}: ${f.message}\n  fix: ${f.fix}\n`);
+    const errors = findings.filter((f) => f.severity === 'error').length;
+    io.out(`${policies.length} policies, ${errors} error(s), ${findings.length - errors} warning(s)\n`);
+  }
+  return findings.some((f) => f.severity === 'error') ? 1 : 0;
 }

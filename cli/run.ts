@@ -4,7 +4,7 @@ import { filterByNamespaces } from '../shared/graph/filter';
 import { summarize } from '../shared/graph/summary';
 import { analyzeFile } from '../shared/node/read-capture';
 import { formatSummary } from './format';
-import { generateCommand, UsageError, verifyCommand } from './policy-commands';
+import { generateCommand, lintCommand, UsageError, verifyCommand } from './policy-commands';
 
 export interface CliIo {
   readonly out: (s: string) => void;
@@ -30,6 +30,9 @@ Usage:
   netpol-studio verify <capture> --policies PATH [--namespace NS]... [--prune FILE] [--include-dropped] [--json]
       Checks policies (a file or folder) against the capture: kept flows allowed, pruned and
       unobserved ones denied. Exit 1 when a kept observed flow would be blocked.
+  netpol-studio lint <PATH> [--capture FILE] [--json]
+      Checks policies (a file or folder) for mistakes, each with a one-line fix; with a capture
+      also ipBlocks over pod networks and cross-namespace peers. Exit 1 when any is an error.
   netpol-studio help
 
 Captures: Hubble \`hubble observe -o jsonpb\` output (JSON lines or a JSON array, .gz accepted),
@@ -125,6 +128,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             includeDropped: values['include-dropped'] as boolean,
             json: values.json as boolean,
           },
+          io,
+        );
+      }
+      case 'lint': {
+        const { values, positionals } = parse(rest, { capture: { type: 'string' }, json: { type: 'boolean', default: false } });
+        return await lintCommand(
+          { policies: onePositional(positionals, '<PATH>'), capture: values.capture as string | undefined, json: values.json as boolean },
           io,
         );
       }

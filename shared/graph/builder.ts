@@ -58,6 +58,8 @@ export interface GraphPartial {
   podOwners: Map<string, string>;
   /** Pods of workloads seen without labels. */
   unresolvedPods: Map<string, Set<string>>;
+  /** /24 (IPv4) or /64 (IPv6) networks pod addresses were seen in. */
+  podNetworks: Set<string>;
   trackedConnections: number;
   minTime: number;
   maxTime: number;
@@ -71,6 +73,7 @@ function emptyPartial(): GraphPartial {
     dnsClients: new Set(),
     podOwners: new Map(),
     unresolvedPods: new Map(),
+    podNetworks: new Set(),
     trackedConnections: 0,
     minTime: Infinity,
     maxTime: -Infinity,
@@ -124,6 +127,8 @@ export class GraphBuilder {
     }
     const src = this.node(r.src, r.srcPod, r.srcLabels);
     const dst = this.node(r.dst, r.dstPod, r.dstLabels);
+    if (r.src.kind === 'workload' && r.srcIp !== undefined) this.podNetwork(r.srcIp);
+    if (r.dst.kind === 'workload' && r.dstIp !== undefined) this.podNetwork(r.dstIp);
     const key = edgeKey(src, dst, r.protocol, r.port);
     let e = s.edges.get(key);
     if (!e) {
@@ -178,6 +183,22 @@ export class GraphBuilder {
     else if (r.l7?.kind === 'http') bump(e.http, `${r.l7.method} ${r.l7.path}`, r.count, MAX_L7_KEYS);
   }
 
+  private lastPodIp = '';
+
+  private podNetwork(ip: string): void {
+    if (ip === this.lastPodIp) return;
+    this.lastPodIp = ip;
+    const nets = this.state.podNetworks;
+    if (nets.size >= 4096) return;
+    if (ip.includes(':')) {
+      const groups = ip.split('::')[0].split(':').slice(0, 4);
+      if (groups.length === 4) nets.add(`${groups.join(':')}::/64`);
+    } else {
+      const dot = ip.lastIndexOf('.');
+      if (dot > 0) nets.add(`${ip.slice(0, dot)}.0/24`);
+    }
+  }
+
   private node(p: Peer, pod: string | undefined, labels: Readonly<Record<string, string>> | undefined): string {
     let id = this.ids.get(p);
     if (id === undefined) {
@@ -226,6 +247,7 @@ export class GraphBuilder {
       else for (const n of names) addCapped(mine, n, MAX_DNS_NAMES);
     }
     for (const c of o.dnsClients) s.dnsClients.add(c);
+    for (const n of o.podNetworks) if (s.podNetworks.size < 4096) s.podNetworks.add(n);
     for (const [pod, id] of o.podOwners) if (!s.podOwners.has(pod) && s.podOwners.size < MAX_PODS_INDEXED) s.podOwners.set(pod, id);
     for (const [id, pods] of o.unresolvedPods) {
       const mine = s.unresolvedPods.get(id);
@@ -323,7 +345,8 @@ export class GraphBuilder {
       }));
     const namespaces = [...new Set(nodes.flatMap((n) => (n.namespace ? [n.namespace] : [])))].sort();
     const window = Number.isFinite(s.minTime) ? { start: s.minTime, end: s.maxTime } : null;
-    const graph = { format, nodes, edges, namespaces, window, warnings: [] };
+    const podNetworks = [...s.podNetworks].sort();
+    const graph = { format, nodes, edges, namespaces, window, podNetworks, warnings: [] };
     return { ...graph, warnings: graphWarnings(graph, s.dnsClients, counts) };
   }
 }

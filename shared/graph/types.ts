@@ -70,5 +70,7 @@ export interface ServiceGraph {
   readonly edges: readonly GraphEdge[];
   readonly namespaces: readonly string[];
   readonly window: CaptureWindow | null;
+  /** Networks pods were seen in (/24 for IPv4, /64 for IPv6): an ipBlock should not cover them. */
+  readonly podNetworks?: readonly string[];
   readonly warnings: readonly GraphWarning[];
 }

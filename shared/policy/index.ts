@@ -6,3 +6,4 @@ export * from './generate';
 export * from './verify';
 export * from './yaml';
 export * from './format';
+export * from './lint';

@@ -93,3 +93,22 @@ describe('lint from the command line', () => {
     expect(r.out).toMatch(/error: shop\/web spec.podSelector: selects on "pod-template-hash".*\n {2}fix: Select on a stable label/);
   });
 });
+
+describe('diff from the command line', () => {
+  it('prints the newly blocked flow first, in text, json and md', async () => {
+    const a = path.join(dir, 'diff-a');
+    const b = path.join(dir, 'diff-b');
+    const pruneFile = path.join(dir, 'diff-prune.txt');
+    writeFileSync(pruneFile, 'bookinfo/productpage->bookinfo/details:9080/TCP\n');
+    await cli('generate', sample, '-n', 'bookinfo', '-o', a);
+    await cli('generate', sample, '-n', 'bookinfo', '--prune', pruneFile, '-o', b);
+    const text = await cli('diff', a, b, '--capture', sample);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/^observed flows newly BLOCKED: 1\n {2}bookinfo\/productpage -> bookinfo\/details:9080\/TCP/);
+    expect(text.out).toMatch(/policies: 0 added, 0 removed, 2 changed, 2 unchanged/);
+    const json = JSON.parse((await cli('diff', a, b, '--capture', sample, '--format', 'json')).out) as { newlyBlocked: unknown[] };
+    expect(json.newlyBlocked).toHaveLength(1);
+    expect((await cli('diff', a, b, '--format', 'md')).out).toMatch(/^# Policy diff/);
+    expect((await cli('diff', a, b, '--format', 'xml')).code).toBe(2);
+  });
+});

@@ -7,6 +7,7 @@ import { analyzeFile } from '../shared/node/read-capture';
 import { generate } from '../shared/policy/generate';
 import type { NetworkPolicy } from '../shared/policy/types';
 import { ruleRefText } from '../shared/policy/types';
+import { diffMarkdown, diffPolicies, diffText } from '../shared/policy/diff';
 import { lint } from '../shared/policy/lint';
 import { verify, type Coverage } from '../shared/policy/verify';
 import { parsePolicies, policyYaml, policySetYaml } from '../shared/policy/yaml';
@@ -174,4 +175,22 @@ export async function lintCommand(a: LintArgs, io: CommandIo): Promise<number> {
     io.out(`${policies.length} policies, ${errors} error(s), ${findings.length - errors} warning(s)\n`);
   }
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
+}
+
+export interface DiffArgs {
+  readonly before: string;
+  readonly after: string;
+  readonly capture?: string;
+  readonly format: string;
+}
+
+/** `diff OLD NEW`: per policy (normalised YAML) and, with a capture, per observed flow. */
+export async function diffCommand(a: DiffArgs, io: CommandIo): Promise<number> {
+  if (!['text', 'json', 'md'].includes(a.format)) throw new UsageError(`--format must be text, json or md, not "${a.format}"`);
+  const before = await loadPolicies(a.before, io);
+  const after = await loadPolicies(a.after, io);
+  const graph = a.capture ? (await analyzeFile(a.capture)).graph : undefined;
+  const d = diffPolicies(before, after, graph);
+  io.out(a.format === 'json' ? JSON.stringify(d, null, 2) + '\n' : a.format === 'md' ? diffMarkdown(d) : diffText(d));
+  return 0;
 }

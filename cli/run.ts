@@ -4,7 +4,7 @@ import { filterByNamespaces } from '../shared/graph/filter';
 import { summarize } from '../shared/graph/summary';
 import { analyzeFile } from '../shared/node/read-capture';
 import { formatSummary } from './format';
-import { generateCommand, lintCommand, UsageError, verifyCommand } from './policy-commands';
+import { diffCommand, generateCommand, lintCommand, UsageError, verifyCommand } from './policy-commands';
 
 export interface CliIo {
   readonly out: (s: string) => void;
@@ -33,6 +33,9 @@ Usage:
   netpol-studio lint <PATH> [--capture FILE] [--json]
       Checks policies (a file or folder) for mistakes, each with a one-line fix; with a capture
       also ipBlocks over pod networks and cross-namespace peers. Exit 1 when any is an error.
+  netpol-studio diff <OLD> <NEW> [--capture FILE] [--format text|json|md]
+      What changes between two policy sets (files or folders): per policy, with key order and
+      comments ignored, and with a capture, which observed flows become blocked or allowed.
   netpol-studio help
 
 Captures: Hubble \`hubble observe -o jsonpb\` output (JSON lines or a JSON array, .gz accepted),
@@ -135,6 +138,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const { values, positionals } = parse(rest, { capture: { type: 'string' }, json: { type: 'boolean', default: false } });
         return await lintCommand(
           { policies: onePositional(positionals, '<PATH>'), capture: values.capture as string | undefined, json: values.json as boolean },
+          io,
+        );
+      }
+      case 'diff': {
+        const { values, positionals } = parse(rest, { capture: { type: 'string' }, format: { type: 'string', default: 'text' } });
+        if (positionals.length !== 2) throw new UsageError('diff needs two paths: OLD and NEW');
+        return await diffCommand(
+          { before: positionals[0], after: positionals[1], capture: values.capture as string | undefined, format: values.format as string },
           io,
         );
       }

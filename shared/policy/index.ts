@@ -7,3 +7,4 @@ export * from './verify';
 export * from './yaml';
 export * from './format';
 export * from './lint';
+export * from './diff';

@@ -1,0 +1,158 @@
+import { stringify } from 'yaml';
+import type { ServiceGraph } from '../graph/types';
+import { evaluate, policyId, type Connection } from './evaluate';
+import { hunks, lineDiff } from './text-diff';
+import type { NetworkPolicy, PolicyProtocol } from './types';
+import { clusterFromGraph } from './verify';
+
+export interface PolicyChange {
+  readonly policy: string;
+  readonly change: 'added' | 'removed' | 'changed';
+  /** Unified diff of the normalised YAML (key order and comments do not count). */
+  readonly diff: readonly string[];
+}
+
+export interface FlowChange {
+  readonly source: string;
+  readonly target: string;
+  readonly protocol: PolicyProtocol;
+  readonly port: number;
+  /** The observed edge, when the connection was observed. */
+  readonly edge?: string;
+  readonly explanation: string;
+}
+
+export interface PolicyDiff {
+  readonly policies: readonly PolicyChange[];
+  readonly unchanged: number;
+  /** With a graph: observed edges allowed before and blocked after (first, they are outages). */
+  readonly newlyBlocked?: readonly FlowChange[];
+  readonly newlyAllowed?: readonly FlowChange[];
+  /** Connections never observed (between seen workloads, on seen ports) that the new set opens. */
+  readonly openedUnobserved?: readonly FlowChange[];
+}
+
+/** Sorts object keys recursively so that key order never shows as a change. */
+function normalise(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(normalise);
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>)
+        .filter(([k]) => k !== 'status')
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, x]) => [k, normalise(x)]),
+    );
+  }
+  return v;
+}
+
+/** The YAML a policy is compared as: sorted keys, no comments, no server-set metadata. */
+export function normalisedYaml(p: NetworkPolicy): string {
+  const { metadata, ...rest } = p;
+  const meta = { name: metadata.name, namespace: metadata.namespace ?? 'default', ...(metadata.labels ? { labels: metadata.labels } : {}) };
+  return stringify(normalise({ ...rest, metadata: meta }), { lineWidth: 0 });
+}
+
+const MAX_UNOBSERVED = 500;
+
+/** What changes from policy set `a` to `b`: per policy as YAML, and (with a graph) per observed flow. */
+export function diffPolicies(a: readonly NetworkPolicy[], b: readonly NetworkPolicy[], graph?: ServiceGraph): PolicyDiff {
+  const before = new Map(a.map((p) => [policyId(p), p]));
+  const after = new Map(b.map((p) => [policyId(p), p]));
+  const ids = [...new Set([...before.keys(), ...after.keys()])].sort();
+  const policies: PolicyChange[] = [];
+  let unchanged = 0;
+  for (const id of ids) {
+    const x = before.get(id);
+    const y = after.get(id);
+    const xs = x ? normalisedYaml(x).trimEnd().split('\n') : [];
+    const ys = y ? normalisedYaml(y).trimEnd().split('\n') : [];
+    if (x && y && xs.join('\n') === ys.join('\n')) {
+      unchanged++;
+      continue;
+    }
+    policies.push({ policy: id, change: !x ? 'added' : !y ? 'removed' : 'changed', diff: hunks(lineDiff(xs, ys)) });
+  }
+  if (!graph) return { policies, unchanged };
+
+  const { cluster, ends } = clusterFromGraph(graph);
+  const newlyBlocked: FlowChange[] = [];
+  const newlyAllowed: FlowChange[] = [];
+  const openedUnobserved: FlowChange[] = [];
+  const observed = new Set<string>();
+  const ports = new Map<string, Set<string>>();
+  for (const e of graph.edges) {
+    const src = ends.get(e.source);
+    const dst = ends.get(e.target);
+    if (!src || !dst || e.port === null || (e.protocol !== 'TCP' && e.protocol !== 'UDP' && e.protocol !== 'SCTP')) continue;
+    observed.add(`${e.source}|${e.target}|${e.protocol}|${e.port}`);
+    (ports.get(e.target) ?? ports.set(e.target, new Set()).get(e.target)!).add(`${e.protocol}/${e.port}`);
+    const conn: Connection = { src, dst, protocol: e.protocol, port: e.port };
+    const va = evaluate(a, cluster, conn);
+    const vb = evaluate(b, cluster, conn);
+    if (va.allowed === vb.allowed) continue;
+    const change = { source: e.source, target: e.target, protocol: e.protocol, port: e.port, edge: e.key, explanation: vb.explanation };
+    (va.allowed ? newlyBlocked : newlyAllowed).push(change);
+  }
+  for (const [target, set] of [...ports].sort(([x], [y]) => (x < y ? -1 : 1))) {
+    const dst = ends.get(target)!;
+    if (dst.kind !== 'pod') continue;
+    for (const pp of [...set].sort()) {
+      const [protocol, port] = [pp.split('/')[0] as PolicyProtocol, Number(pp.split('/')[1])];
+      for (const [source, src] of ends) {
+        if (source === target || observed.has(`${source}|${target}|${protocol}|${port}`) || openedUnobserved.length >= MAX_UNOBSERVED)
+          continue;
+        const conn: Connection = { src, dst, protocol, port };
+        const vb = evaluate(b, cluster, conn);
+        if (vb.allowed && !evaluate(a, cluster, conn).allowed)
+          openedUnobserved.push({ source, target, protocol, port, explanation: vb.explanation });
+      }
+    }
+  }
+  return { policies, unchanged, newlyBlocked, newlyAllowed, openedUnobserved };
+}
+
+const flowLine = (f: FlowChange): string => `${f.source} -> ${f.target}:${f.port}/${f.protocol}`;
+
+/** Plain text: blocked flows first, then opened ones, then the YAML changes. */
+export function diffText(d: PolicyDiff): string {
+  const out: string[] = [];
+  if (d.newlyBlocked) {
+    out.push(`observed flows newly BLOCKED: ${d.newlyBlocked.length}`);
+    for (const f of d.newlyBlocked) out.push(`  ${flowLine(f)}\n    ${f.explanation}`);
+    out.push(`observed flows newly allowed: ${d.newlyAllowed?.length ?? 0}`);
+    for (const f of d.newlyAllowed ?? []) out.push(`  ${flowLine(f)}`);
+    out.push(`unobserved connections opened: ${d.openedUnobserved?.length ?? 0}`);
+    for (const f of d.openedUnobserved ?? []) out.push(`  ${flowLine(f)}`);
+    out.push('');
+  }
+  out.push(
+    `policies: ${d.policies.filter((p) => p.change === 'added').length} added, ${d.policies.filter((p) => p.change === 'removed').length} removed, ${d.policies.filter((p) => p.change === 'changed').length} changed, ${d.unchanged} unchanged`,
+  );
+  for (const p of d.policies) {
+    out.push(`--- ${p.change}: ${p.policy}`);
+    out.push(...p.diff);
+  }
+  return out.join('\n') + '\n';
+}
+
+/** Markdown for a review: tables of flows, fenced diffs of policies. */
+export function diffMarkdown(d: PolicyDiff): string {
+  const out: string[] = ['# Policy diff', ''];
+  const table = (title: string, rows: readonly FlowChange[] | undefined): void => {
+    if (!rows) return;
+    out.push(`## ${title} (${rows.length})`, '');
+    if (rows.length === 0) out.push('None.', '');
+    else {
+      out.push('| source | destination | port | why |', '|---|---|---|---|');
+      for (const f of rows) out.push(`| ${f.source} | ${f.target} | ${f.port}/${f.protocol} | ${f.explanation.replace(/\|/g, '\\|')} |`);
+      out.push('');
+    }
+  };
+  table('Observed flows newly blocked', d.newlyBlocked);
+  table('Observed flows newly allowed', d.newlyAllowed);
+  table('Unobserved connections opened', d.openedUnobserved);
+  out.push(`## Policies (${d.policies.length} changed, ${d.unchanged} unchanged)`, '');
+  for (const p of d.policies) out.push(`### ${p.change}: \`${p.policy}\``, '', '```diff', ...p.diff, '```', '');
+  return out.join('\n');
+}

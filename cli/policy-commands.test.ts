@@ -112,3 +112,58 @@ describe('diff from the command line', () => {
     expect((await cli('diff', a, b, '--format', 'xml')).code).toBe(2);
   });
 });
+
+describe('bundle from the command line', () => {
+  it('writes the bundle folder; the manifest hashes match; lint passes on its policies; no clobber without --force', async () => {
+    const out = path.join(dir, 'bundle');
+    const r = await cli('bundle', sample, '-n', 'bookinfo', '--default-deny', '-o', out);
+    expect(r.code).toBe(0);
+    const files = (readdirSync(out, { recursive: true }) as string[]).filter((f) => f.includes('.')).sort();
+    expect(files).toEqual([
+      'REPORT.md',
+      'bundle.json',
+      'capture-summary.json',
+      'connectivity.csv',
+      'kustomization.yaml',
+      'policies/bookinfo/default-deny.yaml',
+      'policies/bookinfo/details.yaml',
+      'policies/bookinfo/productpage.yaml',
+      'policies/bookinfo/ratings.yaml',
+      'policies/bookinfo/reviews.yaml',
+    ]);
+    const manifest = JSON.parse(readFileSync(path.join(out, 'bundle.json'), 'utf8')) as {
+      files: { path: string; sha256: string }[];
+      capture: { sha256: string };
+    };
+    const { createHash } = await import('node:crypto');
+    for (const f of manifest.files)
+      expect(
+        createHash('sha256')
+          .update(readFileSync(path.join(out, f.path)))
+          .digest('hex'),
+      ).toBe(f.sha256);
+    expect(manifest.capture.sha256).toBe(createHash('sha256').update(readFileSync(sample)).digest('hex'));
+    expect(readFileSync(path.join(out, 'REPORT.md'), 'utf8')).toMatch(
+      /\| egress\[2\] \| productpage -> kube-system\/kube-dns:53\/UDP, 227 flows/,
+    );
+    expect(readFileSync(path.join(out, 'kustomization.yaml'), 'utf8')).toContain('  - policies/bookinfo/productpage.yaml');
+    expect((await cli('lint', path.join(out, 'policies'), '--capture', sample)).code).toBe(0);
+
+    const again = await cli('bundle', sample, '-n', 'bookinfo', '-o', out);
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/already exists; pass --force to replace it\n$/);
+    expect((await cli('bundle', sample, '-n', 'bookinfo', '-o', out, '--force')).code).toBe(0);
+    expect(readdirSync(path.join(out, 'policies/bookinfo'))).not.toContain('default-deny.yaml');
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-') || f.includes('.old-'))).toEqual([]);
+  });
+
+  it('writes a .zip with the same files, byte-identical on a second run', async () => {
+    const a = path.join(dir, 'a.zip');
+    const b = path.join(dir, 'b.zip');
+    expect((await cli('bundle', sample, '-n', 'bookinfo', '-o', a)).code).toBe(0);
+    expect((await cli('bundle', sample, '-n', 'bookinfo', '-o', b)).code).toBe(0);
+    expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+    const { unzipSync } = await import('fflate');
+    expect(Object.keys(unzipSync(readFileSync(a))).sort()).toContain('policies/bookinfo/productpage.yaml');
+  });
+});

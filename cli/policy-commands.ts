@@ -4,6 +4,9 @@ import type { Selection } from '../shared/graph/selection';
 import { initialSelection, prune } from '../shared/graph/selection';
 import type { ServiceGraph } from '../shared/graph/types';
 import { analyzeFile } from '../shared/node/read-capture';
+import { BundleExistsError, fileSha256, writeBundle } from '../shared/node/write-bundle';
+import { buildBundle } from '../shared/bundle/bundle';
+import { summarize } from '../shared/graph/summary';
 import { generate } from '../shared/policy/generate';
 import type { NetworkPolicy } from '../shared/policy/types';
 import { ruleRefText } from '../shared/policy/types';
@@ -17,8 +20,22 @@ export interface CommandIo {
   readonly err: (s: string) => void;
 }
 
-/** A wrong flag, a missing file: the CLI prints usage and exits 2. */
-export class UsageError extends Error {}
+/** A wrong flag, a missing file: the CLI says why (with usage when the call itself is wrong) and exits 2. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly showUsage = true,
+  ) {
+    super(message);
+  }
+}
+
+/** Input that cannot be used (a missing file, an existing bundle): exit 2, without the usage text. */
+export class InputError extends UsageError {
+  constructor(message: string) {
+    super(message, false);
+  }
+}
 
 /** Reads a prune file: one edge key per line (as `graph --json` prints them); `#` comments and blank lines ignored. */
 export async function readPruneFile(file: string, graph: ServiceGraph, io: CommandIo): Promise<string[]> {
@@ -26,7 +43,7 @@ export async function readPruneFile(file: string, graph: ServiceGraph, io: Comma
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new UsageError(`cannot read the prune file ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new InputError(`cannot read the prune file ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   const known = new Set(graph.edges.map((e) => e.key));
   const keys: string[] = [];
@@ -97,7 +114,7 @@ export async function loadPolicies(target: string, io: CommandIo): Promise<Netwo
           .map((f) => path.join(target, f))
       : [target];
   } catch (e) {
-    throw new UsageError(`cannot read ${target} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new InputError(`cannot read ${target} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   const policies: NetworkPolicy[] = [];
   for (const f of files) {
@@ -148,7 +165,7 @@ export interface VerifyArgs {
 export async function verifyCommand(a: VerifyArgs, io: CommandIo): Promise<number> {
   const { graph } = await analyzeFile(a.capture);
   const policies = await loadPolicies(a.policies, io);
-  if (policies.length === 0) throw new UsageError(`no networking.k8s.io/v1 NetworkPolicy found in ${a.policies}`);
+  if (policies.length === 0) throw new InputError(`no networking.k8s.io/v1 NetworkPolicy found in ${a.policies}`);
   const namespaces = a.namespaces.length > 0 ? a.namespaces : [...new Set(policies.map((p) => p.metadata.namespace ?? 'default'))].sort();
   const selection = await selectionFor(graph, a.pruneFile, a.includeDropped, io);
   const c = verify(policies, graph, selection, namespaces);
@@ -165,7 +182,7 @@ export interface LintArgs {
 /** `lint`: findings with a fix each; exit 1 when any is an error. */
 export async function lintCommand(a: LintArgs, io: CommandIo): Promise<number> {
   const policies = await loadPolicies(a.policies, io);
-  if (policies.length === 0) throw new UsageError(`no networking.k8s.io/v1 NetworkPolicy found in ${a.policies}`);
+  if (policies.length === 0) throw new InputError(`no networking.k8s.io/v1 NetworkPolicy found in ${a.policies}`);
   const graph = a.capture ? (await analyzeFile(a.capture)).graph : undefined;
   const findings = lint(policies, { graph });
   if (a.json) io.out(JSON.stringify(findings, null, 2) + '\n');
@@ -192,5 +209,37 @@ export async function diffCommand(a: DiffArgs, io: CommandIo): Promise<number> {
   const graph = a.capture ? (await analyzeFile(a.capture)).graph : undefined;
   const d = diffPolicies(before, after, graph);
   io.out(a.format === 'json' ? JSON.stringify(d, null, 2) + '\n' : a.format === 'md' ? diffMarkdown(d) : diffText(d));
+  return 0;
+}
+
+export const TOOL_VERSION = '0.1.0';
+
+export interface BundleArgs extends Omit<GenerateArgs, 'output' | 'portRanges'> {
+  readonly portRanges: boolean;
+  readonly out: string;
+  readonly force: boolean;
+}
+
+/** `bundle`: policies, kustomization, REPORT.md, connectivity.csv, capture summary and manifest. */
+export async function bundleCommand(a: BundleArgs, io: CommandIo): Promise<number> {
+  const analysis = await analyzeFile(a.capture);
+  const { graph } = analysis;
+  const selection = await selectionFor(graph, a.pruneFile, a.includeDropped, io);
+  const set = generate(graph, selection, { namespaces: a.namespaces, defaultDeny: a.defaultDeny, portRanges: a.portRanges });
+  const files = await buildBundle({
+    summary: summarize(analysis),
+    graph,
+    selection,
+    set,
+    captureSha256: await fileSha256(a.capture),
+    toolVersion: TOOL_VERSION,
+  });
+  try {
+    await writeBundle(files, a.out, { force: a.force });
+  } catch (e) {
+    if (e instanceof BundleExistsError) throw new InputError(e.message);
+    throw e;
+  }
+  io.err(`wrote ${a.out}: ${files.length} files (${set.policies.length} policies)\n`);
   return 0;
 }

@@ -4,7 +4,7 @@ import { filterByNamespaces } from '../shared/graph/filter';
 import { summarize } from '../shared/graph/summary';
 import { analyzeFile } from '../shared/node/read-capture';
 import { formatSummary } from './format';
-import { diffCommand, generateCommand, lintCommand, UsageError, verifyCommand } from './policy-commands';
+import { bundleCommand, diffCommand, generateCommand, lintCommand, UsageError, verifyCommand } from './policy-commands';
 
 export interface CliIo {
   readonly out: (s: string) => void;
@@ -36,6 +36,11 @@ Usage:
   netpol-studio diff <OLD> <NEW> [--capture FILE] [--format text|json|md]
       What changes between two policy sets (files or folders): per policy, with key order and
       comments ignored, and with a capture, which observed flows become blocked or allowed.
+  netpol-studio bundle <capture> --namespace NS [--namespace NS2]... -o OUT[.zip] [--prune FILE]
+                      [--include-dropped] [--default-deny] [--port-ranges] [--force]
+      A reviewable bundle: policies/<ns>/<name>.yaml, kustomization.yaml, REPORT.md,
+      connectivity.csv, capture-summary.json and bundle.json (sha256 of every file). Written
+      atomically; an existing OUT is replaced only with --force.
   netpol-studio help
 
 Captures: Hubble \`hubble observe -o jsonpb\` output (JSON lines or a JSON array, .gz accepted),
@@ -149,6 +154,33 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           io,
         );
       }
+      case 'bundle': {
+        const { values, positionals } = parse(rest, {
+          namespace: { type: 'string', multiple: true, short: 'n' },
+          prune: { type: 'string' },
+          'include-dropped': { type: 'boolean', default: false },
+          'default-deny': { type: 'boolean', default: false },
+          'port-ranges': { type: 'boolean', default: false },
+          output: { type: 'string', short: 'o' },
+          force: { type: 'boolean', default: false },
+        });
+        const namespaces = (values.namespace as string[] | undefined) ?? [];
+        if (namespaces.length === 0) throw new UsageError('bundle needs at least one --namespace to lock down');
+        if (!values.output) throw new UsageError('bundle needs -o OUT (a folder, or a file ending in .zip)');
+        return await bundleCommand(
+          {
+            capture: onePositional(positionals, '<capture>'),
+            namespaces,
+            pruneFile: values.prune as string | undefined,
+            includeDropped: values['include-dropped'] as boolean,
+            defaultDeny: values['default-deny'] as boolean,
+            portRanges: values['port-ranges'] as boolean,
+            out: values.output as string,
+            force: values.force as boolean,
+          },
+          io,
+        );
+      }
       case 'help':
       case '--help':
       case '-h':
@@ -161,7 +193,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`netpol-studio: ${e.message}\n\n${USAGE}`);
+      io.err(`netpol-studio: ${e.message}\n${e.showUsage ? `\n${USAGE}` : ''}`);
       return EXIT_USAGE;
     }
     if (e instanceof CaptureError) {

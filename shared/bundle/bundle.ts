@@ -1,0 +1,101 @@
+import { stringify } from 'yaml';
+import type { CaptureSummary } from '../graph/summary';
+import type { ServiceGraph } from '../graph/types';
+import { isKept, type Selection } from '../graph/selection';
+import type { PolicySet } from '../policy/generate';
+import { lint } from '../policy/lint';
+import { ruleRefText } from '../policy/types';
+import { verify } from '../policy/verify';
+import { policyYaml } from '../policy/yaml';
+import { reportMarkdown } from './report';
+
+export interface BundleFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+export interface BundleInput {
+  readonly summary: CaptureSummary;
+  readonly graph: ServiceGraph;
+  readonly selection: Selection;
+  readonly set: PolicySet;
+  readonly captureSha256: string;
+  readonly toolVersion: string;
+}
+
+const csvCell = (v: string | number): string => {
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** SHA-256 in hex with Web Crypto (present in browsers and Node), so the renderer can preview bundles too. */
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The files of a policy bundle: one YAML per policy (with its comments), a kustomization, the
+ * report, the observed connectivity, the capture summary and a manifest with every file's sha256.
+ */
+export async function buildBundle(input: BundleInput): Promise<BundleFile[]> {
+  const { set, graph, selection } = input;
+  const policies = set.policies.map((g) => g.policy);
+  const coverage = verify(policies, graph, selection, set.options.namespaces);
+  const findings = lint(policies, { graph });
+  const files: BundleFile[] = set.policies.map((g) => ({
+    path: `policies/${g.policy.metadata.namespace}/${g.policy.metadata.name}.yaml`,
+    content: policyYaml(g),
+  }));
+  files.push({
+    path: 'kustomization.yaml',
+    content: stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files.map((f) => f.path) }),
+  });
+  files.push({
+    path: 'REPORT.md',
+    content: reportMarkdown({ summary: input.summary, graph, selection, set, coverage, lint: findings, toolVersion: input.toolVersion }),
+  });
+
+  const ruleOf = new Map<string, string[]>();
+  for (const g of set.policies)
+    for (const r of g.rules) for (const e of r.edges) (ruleOf.get(e) ?? ruleOf.set(e, []).get(e)!).push(ruleRefText(r.ref));
+  const rows = [['source', 'destination', 'protocol', 'port', 'flows', 'kept', 'rules'].join(',')];
+  for (const e of graph.edges) {
+    rows.push(
+      [
+        e.source,
+        e.target,
+        e.protocol,
+        e.port ?? '',
+        e.evidence.flows,
+        isKept(selection, e.key) ? 'yes' : 'no',
+        (ruleOf.get(e.key) ?? []).join(' '),
+      ]
+        .map(csvCell)
+        .join(','),
+    );
+  }
+  files.push({ path: 'connectivity.csv', content: rows.join('\n') + '\n' });
+  files.push({ path: 'capture-summary.json', content: JSON.stringify(input.summary, null, 2) + '\n' });
+
+  const hashed = await Promise.all(files.map(async (f) => ({ path: f.path, sha256: await sha256Hex(f.content) })));
+  const manifest = {
+    tool: 'netpol-studio',
+    version: input.toolVersion,
+    capture: { file: input.summary.file.split(/[\\/]/).pop(), sha256: input.captureSha256, format: input.summary.format },
+    options: set.options,
+    coverage: {
+      ok: coverage.ok,
+      keptDenied: coverage.keptDenied.length,
+      prunedAllowed: coverage.prunedAllowed.length,
+      unobservedAllowed: coverage.unobservedAllowedCount,
+    },
+    lint: {
+      errors: findings.filter((f) => f.severity === 'error').length,
+      warnings: findings.filter((f) => f.severity === 'warning').length,
+    },
+    files: hashed,
+  };
+  files.push({ path: 'bundle.json', content: JSON.stringify(manifest, null, 2) + '\n' });
+  return files;
+}

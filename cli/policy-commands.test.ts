@@ -27,6 +27,13 @@ describe('generate and verify from the command line', () => {
     expect(r.err).toMatch(/warning: Flows with host get no rule/);
   });
 
+  it('generate --flavor cilium prints CiliumNetworkPolicies', async () => {
+    const r = await cli('generate', sample, '-n', 'bookinfo', '--flavor', 'cilium');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('kind: CiliumNetworkPolicy');
+    expect(r.out).toContain('k8s:io.kubernetes.pod.namespace: bookinfo');
+  });
+
   it('generate -o DIR writes one file per policy; verify passes on them (exit 0)', async () => {
     const out = path.join(dir, 'policies');
     expect((await cli('generate', sample, '-n', 'bookinfo', '-o', out)).code).toBe(0);
@@ -68,6 +75,7 @@ describe('generate and verify from the command line', () => {
     [['generate', sample, '-n', 'bookinfo', '--flavour', 'x'], /Unknown option '--flavour'/],
     [['generate', sample, '-n', 'bookinfo', '--prune', '/no/such/file'], /cannot read the prune file \/no\/such\/file \(ENOENT\)/],
     [['verify', sample], /needs --policies PATH/],
+    [['generate', sample, '-n', 'bookinfo', '--flavor', 'calico'], /--flavor must be kubernetes or cilium/],
     [['verify', sample, '--policies', '/no/such/dir'], /cannot read \/no\/such\/dir \(ENOENT\)/],
   ])('usage errors exit 2: %j', async (argv, message) => {
     const r = await cli(...argv);

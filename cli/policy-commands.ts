@@ -7,7 +7,8 @@ import { analyzeFile } from '../shared/node/read-capture';
 import { BundleExistsError, fileSha256, writeBundle } from '../shared/node/write-bundle';
 import { buildBundle } from '../shared/bundle/bundle';
 import { summarize } from '../shared/graph/summary';
-import { generate } from '../shared/policy/generate';
+import { generateCilium, type GeneratedCiliumPolicy } from '../shared/policy/cilium';
+import { generate, type GeneratedPolicy } from '../shared/policy/generate';
 import type { NetworkPolicy } from '../shared/policy/types';
 import { ruleRefText } from '../shared/policy/types';
 import { diffMarkdown, diffPolicies, diffText } from '../shared/policy/diff';
@@ -69,6 +70,7 @@ export async function selectionFor(
 
 export interface GenerateArgs {
   readonly capture: string;
+  readonly flavor?: 'kubernetes' | 'cilium';
   readonly namespaces: readonly string[];
   readonly pruneFile?: string;
   readonly includeDropped: boolean;
@@ -84,7 +86,8 @@ export async function generateCommand(a: GenerateArgs, io: CommandIo): Promise<n
   if (unknown.length > 0)
     io.err(`netpol-studio: namespace(s) ${unknown.join(', ')} do not appear in the capture; they get only a default deny if asked.\n`);
   const selection = await selectionFor(graph, a.pruneFile, a.includeDropped, io);
-  const set = generate(graph, selection, { namespaces: a.namespaces, defaultDeny: a.defaultDeny, portRanges: a.portRanges });
+  const options = { namespaces: a.namespaces, defaultDeny: a.defaultDeny, portRanges: a.portRanges };
+  const set = a.flavor === 'cilium' ? generateCilium(graph, selection, options) : generate(graph, selection, options);
   for (const w of set.warnings)
     io.err(
       `warning: ${w.message}${w.subjects.length ? ` (${w.subjects.slice(0, 5).join(', ')}${w.subjects.length > 5 ? ', …' : ''})` : ''}\n`,
@@ -93,7 +96,7 @@ export async function generateCommand(a: GenerateArgs, io: CommandIo): Promise<n
     io.out(policySetYaml(set));
     return 0;
   }
-  for (const g of set.policies) {
+  for (const g of set.policies as readonly (GeneratedPolicy | GeneratedCiliumPolicy)[]) {
     const dir = path.join(a.output, g.policy.metadata.namespace ?? 'default');
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, `${g.policy.metadata.name}.yaml`), policyYaml(g));

@@ -23,7 +23,7 @@ Usage:
   netpol-studio graph <capture> [--namespace NS]... --json
       The service graph as JSON (schema in README.md, "Graph JSON").
   netpol-studio generate <capture> --namespace NS [--namespace NS2]... [--prune FILE] [--include-dropped]
-                        [--default-deny] [--port-ranges] [-o DIR|-]
+                        [--flavor kubernetes|cilium] [--default-deny] [--port-ranges] [-o DIR|-]
       Least-privilege NetworkPolicies for the workloads of NS from the observed flows. YAML goes to
       stdout with -o - (the default); with -o DIR one file per policy under DIR/<namespace>/.
       A prune file holds one edge key per line, as printed by \`graph --json\`.
@@ -99,15 +99,19 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           namespace: { type: 'string', multiple: true, short: 'n' },
           prune: { type: 'string' },
           'include-dropped': { type: 'boolean', default: false },
+          flavor: { type: 'string', default: 'kubernetes' },
           'default-deny': { type: 'boolean', default: false },
           'port-ranges': { type: 'boolean', default: false },
           output: { type: 'string', short: 'o', default: '-' },
         });
+        if (values.flavor !== 'kubernetes' && values.flavor !== 'cilium')
+          throw new UsageError(`--flavor must be kubernetes or cilium, not "${String(values.flavor)}"`);
         const namespaces = (values.namespace as string[] | undefined) ?? [];
         if (namespaces.length === 0) throw new UsageError('generate needs at least one --namespace to lock down');
         return await generateCommand(
           {
             capture: onePositional(positionals, '<capture>'),
+            flavor: values.flavor,
             namespaces,
             pruneFile: values.prune as string | undefined,
             includeDropped: values['include-dropped'] as boolean,

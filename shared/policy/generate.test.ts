@@ -4,6 +4,7 @@ import { analyzeText } from '../graph/analysis';
 import { initialSelection, prune } from '../graph/selection';
 import type { ServiceGraph } from '../graph/types';
 import { fixture, hubbleFixture } from '../testing/fixtures';
+import { generateCilium } from './cilium';
 import { generate } from './generate';
 import type { NetworkPolicy } from './types';
 import { verify } from './verify';
@@ -279,5 +280,39 @@ describe('real captures: generate, then verify passes', () => {
     expect(c.unobservedAllowed).toEqual([]);
     expect(c.unbackedRules).toEqual([]);
     for (const g of set.policies) for (const port of allPorts(g.policy)) expect(Number(port.port)).toBeLessThan(EPHEMERAL);
+  });
+});
+
+describe('Cilium flavor', () => {
+  const { graph } = analyzeText(mixed, 'mixed.json');
+  const set = generateCilium(graph, initialSelection(graph), { namespaces: ['shop'] });
+  const api = set.policies.find((g) => g.policy.metadata.name === 'api')!.policy;
+
+  it('names endpoints with their namespace label, and external names with toFQDNs plus the DNS rule it needs', () => {
+    expect(api.apiVersion).toBe('cilium.io/v2');
+    expect(api.spec.endpointSelector).toEqual({ matchLabels: { app: 'api' } });
+    expect(api.spec.ingress).toContainEqual({
+      fromEndpoints: [{ matchLabels: { app: 'prometheus', 'k8s:io.kubernetes.pod.namespace': 'monitoring' } }],
+      toPorts: [{ ports: [{ port: '9090', protocol: 'TCP' }] }],
+    });
+    expect(api.spec.egress).toContainEqual({
+      toFQDNs: [{ matchName: 'payments.example.com' }],
+      toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }],
+    });
+    expect(api.spec.egress).toContainEqual({
+      toEndpoints: [{ matchLabels: { 'k8s-app': 'kube-dns', 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }],
+      toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
+    });
+    expect(policySetYaml(set)).toContain('# observed: api -> 203.0.113.7 (payments.example.com):443/TCP');
+  });
+
+  it('uses entities for reserved identities', () => {
+    const { graph: g } = analyzeText(
+      readFileSync(`${fixture('hubble', 'cilium-hubble-otel')}/basic-sample-400-tcp-flows.json`, 'utf8'),
+      'x',
+    );
+    const s = generateCilium(g, initialSelection(g), { namespaces: ['bookinfo'] });
+    const productpage = s.policies.find((p) => p.policy.metadata.name === 'productpage')!.policy;
+    expect(productpage.spec.ingress).toContainEqual({ fromEntities: ['host'], toPorts: [{ ports: [{ port: '9080', protocol: 'TCP' }] }] });
   });
 });

@@ -8,3 +8,4 @@ export * from './yaml';
 export * from './format';
 export * from './lint';
 export * from './diff';
+export * from './cilium';

@@ -1,8 +1,9 @@
 import { Document, isMap, isSeq, parseAllDocuments } from 'yaml';
+import type { CiliumPolicySet, GeneratedCiliumPolicy } from './cilium';
 import type { GeneratedPolicy, PolicySet } from './generate';
 import type { NetworkPolicy } from './types';
 
-function policyDocument(g: GeneratedPolicy): Document {
+function policyDocument(g: GeneratedPolicy | GeneratedCiliumPolicy): Document {
   const doc = new Document(g.policy);
   const p = g.policy;
   doc.commentBefore =
@@ -20,13 +21,13 @@ function policyDocument(g: GeneratedPolicy): Document {
 }
 
 /** One policy as YAML with a comment above each rule naming the flows behind it. */
-export function policyYaml(g: GeneratedPolicy): string {
+export function policyYaml(g: GeneratedPolicy | GeneratedCiliumPolicy): string {
   return policyDocument(g).toString({ lineWidth: 0 });
 }
 
 /** The whole set as one multi-document YAML stream, in the set's (deterministic) order. */
-export function policySetYaml(set: PolicySet): string {
-  return set.policies.map((g) => policyYaml(g)).join('---\n');
+export function policySetYaml(set: PolicySet | CiliumPolicySet): string {
+  return set.policies.map((g: GeneratedPolicy | GeneratedCiliumPolicy) => policyYaml(g)).join('---\n');
 }
 
 export interface ParsedPolicies {

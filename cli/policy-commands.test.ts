@@ -175,3 +175,19 @@ describe('bundle from the command line', () => {
     expect(Object.keys(unzipSync(readFileSync(a))).sort()).toContain('policies/bookinfo/productpage.yaml');
   });
 });
+
+describe('connlist from the command line', () => {
+  it('prints netpol-analyzer output for a folder of manifests', async () => {
+    const input = path.join(ROOT, 'fixtures/netpol-analyzer/tests/onlineboutique');
+    const r = await cli('connlist', input);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(
+      readFileSync(path.join(ROOT, 'fixtures/netpol-analyzer/test_outputs/connlist/onlineboutique_connlist_output.txt'), 'utf8').trimEnd() +
+        '\n',
+    );
+    const json = JSON.parse((await cli('connlist', input, '--format', 'json')).out) as { src: string }[];
+    expect(json[0].src).toBe('0.0.0.0-255.255.255.255[External]');
+    expect((await cli('connlist', input, '--format', 'dot')).code).toBe(2);
+    expect((await cli('connlist', '/no/such/dir')).err).toMatch(/cannot read \/no\/such\/dir \(ENOENT\)/);
+  });
+});

@@ -13,6 +13,9 @@ import type { NetworkPolicy } from '../shared/policy/types';
 import { ruleRefText } from '../shared/policy/types';
 import { diffMarkdown, diffPolicies, diffText } from '../shared/policy/diff';
 import { lint } from '../shared/policy/lint';
+import { connlist, connlistJson, connlistText } from '../shared/policy/connlist/connlist';
+import { buildModel } from '../shared/policy/connlist/model';
+import { readResourceDir } from '../shared/node/k8s-resources';
 import { verify, type Coverage } from '../shared/policy/verify';
 import { parsePolicies, policyYaml, policySetYaml } from '../shared/policy/yaml';
 
@@ -244,5 +247,20 @@ export async function bundleCommand(a: BundleArgs, io: CommandIo): Promise<numbe
     throw e;
   }
   io.err(`wrote ${a.out}: ${files.length} files (${set.policies.length} policies)\n`);
+  return 0;
+}
+
+/** `connlist DIR`: the allowed connections between the workloads of a folder of manifests, in netpol-analyzer's format. */
+export async function connlistCommand(a: { dir: string; format: string }, io: CommandIo): Promise<number> {
+  if (a.format !== 'txt' && a.format !== 'json') throw new UsageError(`--format must be txt or json, not "${a.format}"`);
+  let read;
+  try {
+    read = await readResourceDir(a.dir);
+  } catch (e) {
+    throw new InputError(`cannot read ${a.dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  for (const p of read.problems) io.err(`netpol-studio: ${p.file}: ${p.message}; skipped\n`);
+  const conns = connlist(buildModel(read.objects));
+  io.out(a.format === 'json' ? connlistJson(conns) + '\n' : connlistText(conns));
   return 0;
 }

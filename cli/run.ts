@@ -4,7 +4,7 @@ import { filterByNamespaces } from '../shared/graph/filter';
 import { summarize } from '../shared/graph/summary';
 import { analyzeFile } from '../shared/node/read-capture';
 import { formatSummary } from './format';
-import { bundleCommand, diffCommand, generateCommand, lintCommand, UsageError, verifyCommand } from './policy-commands';
+import { bundleCommand, connlistCommand, diffCommand, generateCommand, lintCommand, UsageError, verifyCommand } from './policy-commands';
 
 export interface CliIo {
   readonly out: (s: string) => void;
@@ -41,6 +41,9 @@ Usage:
       A reviewable bundle: policies/<ns>/<name>.yaml, kustomization.yaml, REPORT.md,
       connectivity.csv, capture-summary.json and bundle.json (sha256 of every file). Written
       atomically; an existing OUT is replaced only with --force.
+  netpol-studio connlist <DIR> [--format txt|json]
+      The allowed connections between the workloads of a folder of Kubernetes manifests
+      (pods, workloads, namespaces, NetworkPolicies), in np-guard netpol-analyzer's format.
   netpol-studio help
 
 Captures: Hubble \`hubble observe -o jsonpb\` output (JSON lines or a JSON array, .gz accepted),
@@ -184,6 +187,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           },
           io,
         );
+      }
+      case 'connlist': {
+        const { values, positionals } = parse(rest, { format: { type: 'string', default: 'txt' } });
+        return await connlistCommand({ dir: onePositional(positionals, '<DIR>'), format: values.format as string }, io);
       }
       case 'help':
       case '--help':

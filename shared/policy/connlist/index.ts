@@ -1,0 +1,3 @@
+export * from './portset';
+export * from './model';
+export * from './connlist';

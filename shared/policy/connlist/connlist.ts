@@ -3,7 +3,7 @@ import { effectivePolicyTypes } from '../evaluate';
 import { selectorMatches } from '../selectors';
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../types';
 import type { ConnlistModel, WorkloadPeer } from './model';
-import { ALL_CONNS, connOf, connString, intersect, isEmpty, NO_CONNS, union, type ConnProtocol, type ConnSet } from './portset';
+import { ALL_CONNS, connOf, connString, intersect, isEmpty, NO_CONNS, union, type ConnSet } from './portset';
 
 /** An IPv4 range outside the cluster, one of the disjoint pieces the policies' ipBlocks cut the address space into. */
 export interface IpPeer {

@@ -101,7 +101,7 @@ function portsConn(ports: readonly NetworkPolicyPort[] | undefined, dst: Connlis
   if (!ports || ports.length === 0) return ALL_CONNS;
   let acc = NO_CONNS;
   for (const p of ports) {
-    const proto = (p.protocol ?? 'TCP');
+    const proto = p.protocol ?? 'TCP';
     if (p.port === undefined) acc = union(acc, connOf(proto, 1, 65535));
     else if (typeof p.port === 'number' || /^\d+$/.test(p.port)) {
       const n = Number(p.port);

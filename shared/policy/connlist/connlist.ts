@@ -135,12 +135,23 @@ function allowed(model: ConnlistModel, self: ConnlistPeer, other: ConnlistPeer, 
   return acc;
 }
 
+export interface PeerConnSet {
+  readonly src: ConnlistPeer;
+  readonly dst: ConnlistPeer;
+  readonly conn: ConnSet;
+}
+
 /** The allowed connections between every pair of peers, as netpol-analyzer's `list` computes them. */
 export function connlist(model: ConnlistModel): PeerConnection[] {
+  return connections(model).map((c) => ({ src: peerName(c.src), dst: peerName(c.dst), conn: connString(c.conn) }));
+}
+
+/** The same, with the peers and connection sets as values (sorted by source, then destination). */
+export function connections(model: ConnlistModel): PeerConnSet[] {
   if (model.workloads.length === 0) return [];
   const srcs: ConnlistPeer[] = [...ipAtoms(rulePeers(model.policies, 'ingress')), ...model.workloads];
   const dsts: ConnlistPeer[] = [...ipAtoms(rulePeers(model.policies, 'egress')), ...model.workloads];
-  const out: PeerConnection[] = [];
+  const out: { src: ConnlistPeer; dst: ConnlistPeer; conn: ConnSet; s: string; d: string }[] = [];
   for (const src of srcs) {
     for (const dst of dsts) {
       if (src.kind === 'ip' && dst.kind === 'ip') continue;
@@ -148,10 +159,12 @@ export function connlist(model: ConnlistModel): PeerConnection[] {
       const d = peerName(dst);
       if (s === d) continue;
       const conn = intersect(allowed(model, src, dst, 'egress', dst), allowed(model, dst, src, 'ingress', dst));
-      if (!isEmpty(conn)) out.push({ src: s, dst: d, conn: connString(conn) });
+      if (!isEmpty(conn)) out.push({ src, dst, conn, s, d });
     }
   }
-  return out.sort((a, b) => (a.src !== b.src ? (a.src < b.src ? -1 : 1) : a.dst < b.dst ? -1 : a.dst > b.dst ? 1 : 0));
+  return out
+    .sort((a, b) => (a.s !== b.s ? (a.s < b.s ? -1 : 1) : a.d < b.d ? -1 : a.d > b.d ? 1 : 0))
+    .map(({ src, dst, conn }) => ({ src, dst, conn }));
 }
 
 export function connlistText(conns: readonly PeerConnection[]): string {

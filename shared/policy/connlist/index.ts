@@ -1,3 +1,4 @@
 export * from './portset';
 export * from './model';
 export * from './connlist';
+export * from './diff';

@@ -13,6 +13,7 @@ import type { NetworkPolicy } from '../shared/policy/types';
 import { ruleRefText } from '../shared/policy/types';
 import { diffMarkdown, diffPolicies, diffText } from '../shared/policy/diff';
 import { lint } from '../shared/policy/lint';
+import { parseCidr } from '../shared/policy/cidr';
 import { connlist, connlistJson, connlistText } from '../shared/policy/connlist/connlist';
 import { buildModel } from '../shared/policy/connlist/model';
 import { readResourceDir } from '../shared/node/k8s-resources';
@@ -39,6 +40,13 @@ export class InputError extends UsageError {
   constructor(message: string) {
     super(message, false);
   }
+}
+
+function checkCidrs(cidrs: readonly string[] | undefined): string[] {
+  const list = [...(cidrs ?? [])];
+  const bad = list.find((c) => !/\//.test(c) || !parseCidr(c));
+  if (bad) throw new UsageError(`--cidr "${bad}" is not a CIDR such as 203.0.113.0/24`);
+  return list;
 }
 
 /** Reads a prune file: one edge key per line (as `graph --json` prints them); `#` comments and blank lines ignored. */
@@ -73,6 +81,8 @@ export async function selectionFor(
 
 export interface GenerateArgs {
   readonly capture: string;
+  /** CIDRs to use for the external addresses they cover (instead of one /32 each). */
+  readonly cidrs?: readonly string[];
   readonly flavor?: 'kubernetes' | 'cilium';
   readonly namespaces: readonly string[];
   readonly pruneFile?: string;
@@ -89,7 +99,7 @@ export async function generateCommand(a: GenerateArgs, io: CommandIo): Promise<n
   if (unknown.length > 0)
     io.err(`netpol-studio: namespace(s) ${unknown.join(', ')} do not appear in the capture; they get only a default deny if asked.\n`);
   const selection = await selectionFor(graph, a.pruneFile, a.includeDropped, io);
-  const options = { namespaces: a.namespaces, defaultDeny: a.defaultDeny, portRanges: a.portRanges };
+  const options = { namespaces: a.namespaces, defaultDeny: a.defaultDeny, portRanges: a.portRanges, cidrs: checkCidrs(a.cidrs) };
   const set = a.flavor === 'cilium' ? generateCilium(graph, selection, options) : generate(graph, selection, options);
   for (const w of set.warnings)
     io.err(
@@ -231,7 +241,12 @@ export async function bundleCommand(a: BundleArgs, io: CommandIo): Promise<numbe
   const analysis = await analyzeFile(a.capture);
   const { graph } = analysis;
   const selection = await selectionFor(graph, a.pruneFile, a.includeDropped, io);
-  const set = generate(graph, selection, { namespaces: a.namespaces, defaultDeny: a.defaultDeny, portRanges: a.portRanges });
+  const set = generate(graph, selection, {
+    namespaces: a.namespaces,
+    defaultDeny: a.defaultDeny,
+    portRanges: a.portRanges,
+    cidrs: checkCidrs(a.cidrs),
+  });
   const files = await buildBundle({
     summary: summarize(analysis),
     graph,

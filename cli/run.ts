@@ -23,10 +23,11 @@ Usage:
   netpol-studio graph <capture> [--namespace NS]... --json
       The service graph as JSON (schema in README.md, "Graph JSON").
   netpol-studio generate <capture> --namespace NS [--namespace NS2]... [--prune FILE] [--include-dropped]
-                        [--flavor kubernetes|cilium] [--default-deny] [--port-ranges] [-o DIR|-]
+                        [--flavor kubernetes|cilium] [--default-deny] [--port-ranges] [--cidr CIDR]... [-o DIR|-]
       Least-privilege NetworkPolicies for the workloads of NS from the observed flows. YAML goes to
       stdout with -o - (the default); with -o DIR one file per policy under DIR/<namespace>/.
-      A prune file holds one edge key per line, as printed by \`graph --json\`.
+      A prune file holds one edge key per line, as printed by \`graph --json\`. External addresses
+      get an ipBlock /32 each, or the --cidr that covers them.
   netpol-studio verify <capture> --policies PATH [--namespace NS]... [--prune FILE] [--include-dropped] [--json]
       Checks policies (a file or folder) against the capture: kept flows allowed, pruned and
       unobserved ones denied. Exit 1 when a kept observed flow would be blocked.
@@ -37,7 +38,7 @@ Usage:
       What changes between two policy sets (files or folders): per policy, with key order and
       comments ignored, and with a capture, which observed flows become blocked or allowed.
   netpol-studio bundle <capture> --namespace NS [--namespace NS2]... -o OUT[.zip] [--prune FILE]
-                      [--include-dropped] [--default-deny] [--port-ranges] [--force]
+                      [--include-dropped] [--default-deny] [--port-ranges] [--cidr CIDR]... [--force]
       A reviewable bundle: policies/<ns>/<name>.yaml, kustomization.yaml, REPORT.md,
       connectivity.csv, capture-summary.json and bundle.json (sha256 of every file). Written
       atomically; an existing OUT is replaced only with --force.
@@ -103,6 +104,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           prune: { type: 'string' },
           'include-dropped': { type: 'boolean', default: false },
           flavor: { type: 'string', default: 'kubernetes' },
+          cidr: { type: 'string', multiple: true },
           'default-deny': { type: 'boolean', default: false },
           'port-ranges': { type: 'boolean', default: false },
           output: { type: 'string', short: 'o', default: '-' },
@@ -115,6 +117,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           {
             capture: onePositional(positionals, '<capture>'),
             flavor: values.flavor,
+            cidrs: (values.cidr as string[] | undefined) ?? [],
             namespaces,
             pruneFile: values.prune as string | undefined,
             includeDropped: values['include-dropped'] as boolean,
@@ -169,6 +172,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           'default-deny': { type: 'boolean', default: false },
           'port-ranges': { type: 'boolean', default: false },
           output: { type: 'string', short: 'o' },
+          cidr: { type: 'string', multiple: true },
           force: { type: 'boolean', default: false },
         });
         const namespaces = (values.namespace as string[] | undefined) ?? [];
@@ -183,6 +187,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             defaultDeny: values['default-deny'] as boolean,
             portRanges: values['port-ranges'] as boolean,
             out: values.output as string,
+            cidrs: (values.cidr as string[] | undefined) ?? [],
             force: values.force as boolean,
           },
           io,

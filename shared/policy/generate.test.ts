@@ -203,6 +203,12 @@ describe('generate on a capture with replies, DNS, a drop, a cross-namespace cal
     });
   });
 
+  it('a user-given CIDR that covers an external address is used instead of its /32', () => {
+    const withCidr = generate(graph, selection, { namespaces: ['shop'], cidrs: ['203.0.113.0/24'] });
+    const api = withCidr.policies.find((g) => g.policy.metadata.name === 'api')!.policy;
+    expect(api.spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ protocol: 'TCP', port: 443 }] });
+  });
+
   it('the dropped flow starts pruned and gets no rule', () => {
     const web = byName.get('web')!;
     expect(JSON.stringify(web.spec.egress)).not.toContain('"db"');

@@ -89,6 +89,34 @@ async function graphCommand(args: string[], io: CliIo): Promise<number> {
   return EXIT_OK;
 }
 
+/** Flags shared by the commands that build a selection and generate from it. */
+const SELECTION_FLAGS = {
+  namespace: { type: 'string', multiple: true, short: 'n' },
+  prune: { type: 'string' },
+  'include-dropped': { type: 'boolean', default: false },
+} as const;
+const GENERATION_FLAGS = {
+  ...SELECTION_FLAGS,
+  cidr: { type: 'string', multiple: true },
+  'default-deny': { type: 'boolean', default: false },
+  'port-ranges': { type: 'boolean', default: false },
+} as const;
+
+/** The generation arguments common to `generate` and `bundle`. */
+function generationArgs(values: Record<string, unknown>, positionals: string[], command: string) {
+  const namespaces = (values.namespace as string[] | undefined) ?? [];
+  if (namespaces.length === 0) throw new UsageError(`${command} needs at least one --namespace to lock down`);
+  return {
+    capture: onePositional(positionals, '<capture>'),
+    namespaces,
+    pruneFile: values.prune as string | undefined,
+    includeDropped: values['include-dropped'] as boolean,
+    defaultDeny: values['default-deny'] as boolean,
+    portRanges: values['port-ranges'] as boolean,
+    cidrs: (values.cidr as string[] | undefined) ?? [],
+  };
+}
+
 /** Runs one CLI invocation and returns its exit code; never throws. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -100,40 +128,21 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await graphCommand(rest, io);
       case 'generate': {
         const { values, positionals } = parse(rest, {
-          namespace: { type: 'string', multiple: true, short: 'n' },
-          prune: { type: 'string' },
-          'include-dropped': { type: 'boolean', default: false },
+          ...GENERATION_FLAGS,
           flavor: { type: 'string', default: 'kubernetes' },
-          cidr: { type: 'string', multiple: true },
-          'default-deny': { type: 'boolean', default: false },
-          'port-ranges': { type: 'boolean', default: false },
           output: { type: 'string', short: 'o', default: '-' },
         });
         if (values.flavor !== 'kubernetes' && values.flavor !== 'cilium')
           throw new UsageError(`--flavor must be kubernetes or cilium, not "${String(values.flavor)}"`);
-        const namespaces = (values.namespace as string[] | undefined) ?? [];
-        if (namespaces.length === 0) throw new UsageError('generate needs at least one --namespace to lock down');
         return await generateCommand(
-          {
-            capture: onePositional(positionals, '<capture>'),
-            flavor: values.flavor,
-            cidrs: (values.cidr as string[] | undefined) ?? [],
-            namespaces,
-            pruneFile: values.prune as string | undefined,
-            includeDropped: values['include-dropped'] as boolean,
-            defaultDeny: values['default-deny'] as boolean,
-            portRanges: values['port-ranges'] as boolean,
-            output: values.output as string,
-          },
+          { ...generationArgs(values, positionals, 'generate'), flavor: values.flavor, output: values.output as string },
           io,
         );
       }
       case 'verify': {
         const { values, positionals } = parse(rest, {
+          ...SELECTION_FLAGS,
           policies: { type: 'string' },
-          namespace: { type: 'string', multiple: true, short: 'n' },
-          prune: { type: 'string' },
-          'include-dropped': { type: 'boolean', default: false },
           json: { type: 'boolean', default: false },
         });
         if (!values.policies) throw new UsageError('verify needs --policies PATH (a YAML file or a folder)');
@@ -166,32 +175,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       case 'bundle': {
         const { values, positionals } = parse(rest, {
-          namespace: { type: 'string', multiple: true, short: 'n' },
-          prune: { type: 'string' },
-          'include-dropped': { type: 'boolean', default: false },
-          'default-deny': { type: 'boolean', default: false },
-          'port-ranges': { type: 'boolean', default: false },
+          ...GENERATION_FLAGS,
           output: { type: 'string', short: 'o' },
-          cidr: { type: 'string', multiple: true },
           force: { type: 'boolean', default: false },
         });
-        const namespaces = (values.namespace as string[] | undefined) ?? [];
-        if (namespaces.length === 0) throw new UsageError('bundle needs at least one --namespace to lock down');
+        const args = generationArgs(values, positionals, 'bundle');
         if (!values.output) throw new UsageError('bundle needs -o OUT (a folder, or a file ending in .zip)');
-        return await bundleCommand(
-          {
-            capture: onePositional(positionals, '<capture>'),
-            namespaces,
-            pruneFile: values.prune as string | undefined,
-            includeDropped: values['include-dropped'] as boolean,
-            defaultDeny: values['default-deny'] as boolean,
-            portRanges: values['port-ranges'] as boolean,
-            out: values.output as string,
-            cidrs: (values.cidr as string[] | undefined) ?? [],
-            force: values.force as boolean,
-          },
-          io,
-        );
+        return await bundleCommand({ ...args, out: values.output as string, force: values.force as boolean }, io);
       }
       case 'connlist': {
         const { values, positionals } = parse(rest, { format: { type: 'string', default: 'txt' } });

@@ -1,0 +1,122 @@
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { standinEnv, STANDIN_BIN } from '../../e2e/standins';
+import { hubbleFixture } from '../../shared/testing/fixtures';
+import { isContextName, isNamespaceName, loginShellPath, ProcessRunner, RunError } from './process-runner';
+
+function runner(extra: Record<string, string> = {}, paths: Record<string, string> = {}) {
+  const s = standinEnv(extra);
+  return { ...s, r: new ProcessRunner({ binaryPaths: () => paths, env: s.env, searchPath: () => Promise.resolve(s.env.PATH ?? '') }) };
+}
+
+async function failure(p: Promise<unknown>): Promise<RunError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof RunError) return e;
+    throw e;
+  }
+  throw new Error('expected a RunError');
+}
+
+describe('ProcessRunner', () => {
+  it('runs an allow-listed tool with an argument array, passed as is (no shell)', async () => {
+    const { r, calls } = runner({ NETPOL_STANDIN_CAPTURE: hubbleFixture('basic-sample-10-flows.json') });
+    const marker = path.join(tmpdir(), `netpol-no-shell-${process.pid}`);
+    const out = await r.run('hubble', ['observe', '--namespace', 'bookinfo', '--output', 'jsonpb', '--server', `$(touch ${marker})`]);
+    expect(out.stdout.trim().split('\n')).toHaveLength(10);
+    expect(calls()).toEqual([
+      { tool: 'hubble', args: ['observe', '--namespace', 'bookinfo', '--output', 'jsonpb', '--server', `$(touch ${marker})`] },
+    ]);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('a missing binary is "not-installed", with how to install it', async () => {
+    const r = new ProcessRunner({ binaryPaths: () => ({}), searchPath: () => Promise.resolve('/nonexistent') });
+    const e = await failure(r.run('kubectl', ['version']));
+    expect(e.kind).toBe('not-installed');
+    expect(e.message).toBe('kubectl was not found on your PATH.');
+    expect(e.details.hint).toMatch(/Install kubectl .*or set its path in Settings/);
+    const wrongPath = new ProcessRunner({ binaryPaths: () => ({ hubble: '/opt/nothing/hubble' }) });
+    expect((await failure(wrongPath.run('hubble', ['observe']))).message).toMatch(
+      /set to \/opt\/nothing\/hubble in Settings, but no executable is there/,
+    );
+  });
+
+  it('uses the path configured in Settings', async () => {
+    const { r, calls } = runner({}, { kubectl: path.join(STANDIN_BIN, 'kubectl') });
+    expect((await r.run('kubectl', ['config', 'current-context'])).stdout).toBe('kind-staging\n');
+    expect(calls()).toHaveLength(1);
+  });
+
+  it('a non-zero exit is "exited" with the code and the end of stderr', async () => {
+    const { r } = runner({ NETPOL_STANDIN_MODE: 'fail' });
+    const e = await failure(r.run('kubectl', ['get', 'pods']));
+    expect(e.kind).toBe('exited');
+    expect(e.details.code).toBe(3);
+    expect(e.message).toMatch(/kubectl exited with code 3: Error: connection refused/);
+  });
+
+  it('a hung command is stopped at its timeout', async () => {
+    const { r } = runner({ NETPOL_STANDIN_MODE: 'hang' });
+    const t0 = Date.now();
+    const e = await failure(r.run('hubble', ['observe'], { timeoutMs: 300 }));
+    expect(e.kind).toBe('timed-out');
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+
+  it('streams lines with backpressure, and stops when cancelled mid-stream', async () => {
+    const { r } = runner({ NETPOL_STANDIN_CAPTURE: hubbleFixture('basic-sample-400-tcp-flows.json'), NETPOL_STANDIN_DELAY_MS: '2' });
+    const ac = new AbortController();
+    const seen: string[] = [];
+    const e = await failure(
+      r.stream('hubble', ['observe', '--namespace', 'bookinfo', '--output', 'jsonpb', '--follow'], {
+        signal: ac.signal,
+        timeoutMs: 30_000,
+        onLine: async (line) => {
+          seen.push(line);
+          await new Promise((res) => setTimeout(res, 1));
+          if (seen.length === 50) ac.abort();
+        },
+      }),
+    );
+    expect(e.kind).toBe('cancelled');
+    expect(seen.length).toBeGreaterThanOrEqual(50);
+    expect(seen.length).toBeLessThan(400);
+    expect(JSON.parse(seen[0])).toHaveProperty('flow');
+  });
+
+  it('copes with huge output: streams it all, and bounds what run() keeps', async () => {
+    const { r } = runner({ NETPOL_STANDIN_MODE: 'huge', NETPOL_STANDIN_LINES: '100000' });
+    let n = 0;
+    await r.stream('hubble', ['observe'], { onLine: () => void n++, timeoutMs: 60_000 });
+    expect(n).toBe(100_000);
+    const e = await failure(r.run('hubble', ['observe'], { maxOutputBytes: 1_000_000 }));
+    expect(e.kind).toBe('output-too-large');
+  });
+
+  it('kills every child on quit', async () => {
+    const { r } = runner({ NETPOL_STANDIN_MODE: 'hang' });
+    const running = failure(r.run('hubble', ['observe'], { timeoutMs: 60_000 }));
+    await new Promise((res) => setTimeout(res, 200));
+    r.killAll();
+    expect((await running).kind).toBe('exited');
+  });
+
+  it('checks names before they reach a command line', () => {
+    expect(isNamespaceName('bookinfo')).toBe(true);
+    expect(isNamespaceName('--all-namespaces')).toBe(false);
+    expect(isNamespaceName('Shop')).toBe(false);
+    expect(isContextName('arn:aws:eks:eu-west-1:123456789012:cluster/staging')).toBe(true);
+    expect(isContextName('gke_my-project_europe-west1_staging')).toBe(true);
+    expect(isContextName('--kubeconfig=/etc/shadow')).toBe(false);
+    expect(isContextName('a b')).toBe(false);
+  });
+
+  it('asks the login shell for PATH once, and falls back to this PATH', async () => {
+    const p = await loginShellPath({ ...process.env, SHELL: '/bin/sh' });
+    expect(p.split(path.delimiter)).toContain('/usr/bin');
+  });
+});

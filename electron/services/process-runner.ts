@@ -1,0 +1,267 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { access, constants } from 'node:fs/promises';
+import path from 'node:path';
+
+/** The only programs the app ever runs. */
+export type ToolName = 'hubble' | 'kubectl';
+export const TOOLS: readonly ToolName[] = ['hubble', 'kubectl'];
+
+export type RunErrorKind = 'not-installed' | 'exited' | 'timed-out' | 'cancelled' | 'invalid-argument' | 'output-too-large';
+
+const INSTALL_HINTS: Record<ToolName, string> = {
+  hubble:
+    'Install the Hubble CLI (https://docs.cilium.io/en/stable/observability/hubble/setup/), make sure `hubble status` works in a terminal, or set its path in Settings.',
+  kubectl:
+    'Install kubectl (https://kubernetes.io/docs/tasks/tools/), make sure `kubectl version --client` works in a terminal, or set its path in Settings.',
+};
+
+/** A failed run, as a value the UI can show: what happened and what to do. */
+export class RunError extends Error {
+  constructor(
+    readonly kind: RunErrorKind,
+    readonly tool: ToolName,
+    message: string,
+    readonly details: { readonly code?: number | null; readonly stderrTail?: string; readonly hint?: string } = {},
+  ) {
+    super(message);
+    this.name = 'RunError';
+  }
+}
+
+export interface RunnerPorts {
+  /** Paths set in Settings (empty: look the tool up on PATH). */
+  readonly binaryPaths: () => Partial<Record<ToolName, string>>;
+  /** The PATH to search; by default the user's login-shell PATH (GUI launches do not inherit it). */
+  readonly searchPath?: () => Promise<string>;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface RunOptions {
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+  /** Written to the child's stdin, then closed. */
+  readonly input?: string;
+  /** run(): the most stdout kept, in bytes. */
+  readonly maxOutputBytes?: number;
+}
+
+export interface StreamOptions extends RunOptions {
+  /** Called per stdout line; a returned promise pauses the child's output until it settles (backpressure). */
+  readonly onLine: (line: string) => void | Promise<void>;
+}
+
+export interface RunResult {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const STDERR_TAIL = 4000;
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_OUTPUT = 256 * 1024 * 1024;
+const KILL_GRACE_MS = 2000;
+
+/** DNS-1123 label: what a namespace name must be. */
+export function isNamespaceName(s: string): boolean {
+  return s.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s);
+}
+
+/** Kube context names are free-form in kubeconfig; refuse only what could be read as a flag or is not printable. */
+export function isContextName(s: string): boolean {
+  return s.length > 0 && s.length <= 253 && !s.startsWith('-') && /^[A-Za-z0-9._:/@+=-]+$/.test(s);
+}
+
+let loginPath: Promise<string> | undefined;
+
+/** The PATH of the user's login shell, asked once with a timeout; falls back to this process's PATH. */
+export function loginShellPath(env: NodeJS.ProcessEnv = process.env, timeoutMs = 3000): Promise<string> {
+  if (process.platform === 'win32') return Promise.resolve(env.PATH ?? '');
+  loginPath ??= new Promise<string>((resolve) => {
+    const shell = env.SHELL && path.isAbsolute(env.SHELL) ? env.SHELL : '/bin/sh';
+    const marker = '__NETPOL_PATH__';
+    let out = '';
+    const child = spawn(shell, ['-ilc', `printf '${marker}%s${marker}' "$PATH"`], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+      env,
+      timeout: timeoutMs,
+    });
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const fallback = (): void => resolve(env.PATH ?? '');
+    child.on('error', fallback);
+    child.on('close', () => {
+      const m = new RegExp(`${marker}(.*)${marker}`).exec(out);
+      resolve(m && m[1] ? [m[1], env.PATH ?? ''].filter(Boolean).join(path.delimiter) : (env.PATH ?? ''));
+    });
+  });
+  return loginPath;
+}
+
+async function executable(p: string): Promise<boolean> {
+  try {
+    await access(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The one way the app runs external programs: allow-listed tools only, argument arrays (never a
+ * shell), a timeout, cancellation, line streaming with backpressure, and typed errors. Children
+ * are tracked so that they die with the app.
+ */
+export class ProcessRunner {
+  private readonly children = new Set<ChildProcess>();
+
+  constructor(private readonly ports: RunnerPorts) {}
+
+  /** Where the tool would be run from, or a not-installed error with install hints. */
+  async resolve(tool: ToolName): Promise<string> {
+    if (!TOOLS.includes(tool)) throw new RunError('invalid-argument', tool, `${String(tool)} is not a tool this app runs`);
+    const configured = this.ports.binaryPaths()[tool];
+    if (configured) {
+      if (await executable(configured)) return configured;
+      throw new RunError('not-installed', tool, `${tool} is set to ${configured} in Settings, but no executable is there.`, {
+        hint: INSTALL_HINTS[tool],
+      });
+    }
+    const searchPath = await (this.ports.searchPath ?? (() => loginShellPath(this.ports.env)))();
+    const names = process.platform === 'win32' ? [`${tool}.exe`, `${tool}.cmd`] : [tool];
+    for (const dir of searchPath.split(path.delimiter).filter(Boolean)) {
+      for (const name of names) {
+        const candidate = path.join(dir, name);
+        if (await executable(candidate)) return candidate;
+      }
+    }
+    throw new RunError('not-installed', tool, `${tool} was not found on your PATH.`, { hint: INSTALL_HINTS[tool] });
+  }
+
+  /** Runs to completion and returns its output. */
+  async run(tool: ToolName, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+    const max = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stderr = await this.exec(tool, args, opts, (child, fail) => {
+      child.stdout?.on('data', (d: Buffer) => {
+        size += d.length;
+        if (size > max)
+          fail(new RunError('output-too-large', tool, `${tool} printed more than ${Math.round(max / 1e6)} MB; narrow the request.`));
+        else chunks.push(d);
+      });
+    });
+    return { stdout: Buffer.concat(chunks).toString('utf8'), stderr };
+  }
+
+  /** Runs and hands stdout over line by line; resolves with stderr when the program ends. */
+  async stream(tool: ToolName, args: readonly string[], opts: StreamOptions): Promise<RunResult> {
+    const stderr = await this.exec(tool, args, opts, (child, fail) => {
+      let rest = '';
+      let queue: Promise<void> = Promise.resolve();
+      const stdout = child.stdout!;
+      stdout.setEncoding('utf8');
+      stdout.on('data', (text: string) => {
+        const parts = (rest + text).split('\n');
+        rest = parts.pop() ?? '';
+        for (const line of parts) {
+          const r = opts.onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+          if (r instanceof Promise) {
+            stdout.pause();
+            queue = queue
+              .then(() => r)
+              .then(
+                () => void stdout.resume(),
+                (e: unknown) => fail(e as Error),
+              );
+          }
+        }
+      });
+      stdout.on('end', () => {
+        if (rest) void opts.onLine(rest);
+      });
+    });
+    return { stdout: '', stderr };
+  }
+
+  /** Ends every running child (on app quit). */
+  killAll(): void {
+    for (const c of this.children) c.kill('SIGKILL');
+    this.children.clear();
+  }
+
+  private async exec(
+    tool: ToolName,
+    args: readonly string[],
+    opts: RunOptions,
+    wire: (child: ChildProcess, fail: (e: Error) => void) => void,
+  ): Promise<string> {
+    if (args.some((a) => typeof a !== 'string' || a.includes('\0')))
+      throw new RunError('invalid-argument', tool, 'arguments must be plain strings');
+    if (opts.signal?.aborted) throw new RunError('cancelled', tool, `${tool} was cancelled before it started.`);
+    const bin = await this.resolve(tool);
+    return new Promise<string>((resolve, reject) => {
+      const child = spawn(bin, [...args], {
+        shell: false,
+        windowsHide: true,
+        env: this.ports.env ?? process.env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      this.children.add(child);
+      let stderr = '';
+      let settled = false;
+      let killTimer: NodeJS.Timeout | undefined;
+      const finish = (err: Error | undefined): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        if (err) {
+          child.kill('SIGTERM');
+          killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+          killTimer.unref();
+          reject(err);
+        } else resolve(stderr);
+      };
+      const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      const timer = setTimeout(
+        () =>
+          finish(
+            new RunError(
+              'timed-out',
+              tool,
+              `${tool} ${args[0] ?? ''} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped.`,
+            ),
+          ),
+        timeoutMs,
+      );
+      const onAbort = (): void => finish(new RunError('cancelled', tool, `${tool} was cancelled.`));
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      child.stderr?.on('data', (d: Buffer) => {
+        stderr = (stderr + d.toString()).slice(-STDERR_TAIL);
+      });
+      child.on('error', (e: NodeJS.ErrnoException) =>
+        finish(
+          e.code === 'ENOENT' || e.code === 'EACCES'
+            ? new RunError('not-installed', tool, `${tool} could not be started (${e.code}).`, { hint: INSTALL_HINTS[tool] })
+            : new RunError('exited', tool, `${tool} could not be started: ${e.message}`),
+        ),
+      );
+      child.on('close', (code) => {
+        this.children.delete(child);
+        if (killTimer) clearTimeout(killTimer);
+        if (code === 0) finish(undefined);
+        else {
+          const tail = stderr.trim().split('\n').slice(-5).join('\n');
+          finish(
+            new RunError('exited', tool, `${tool} exited with code ${code ?? 'unknown'}${tail ? `: ${tail}` : ''}`, {
+              code,
+              stderrTail: stderr,
+            }),
+          );
+        }
+      });
+      child.stdin?.on('error', () => undefined);
+      if (opts.input !== undefined) child.stdin?.end(opts.input);
+      else child.stdin?.end();
+      wire(child, (e) => finish(e));
+    });
+  }
+}

@@ -6,3 +6,4 @@ export * from './warnings';
 export * from './analysis';
 export * from './summary';
 export * from './filter';
+export * from './drops';

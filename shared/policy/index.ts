@@ -9,3 +9,4 @@ export * from './format';
 export * from './lint';
 export * from './diff';
 export * from './cilium';
+export * from './overlap';

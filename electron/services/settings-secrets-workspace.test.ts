@@ -1,0 +1,120 @@
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fileSha256 } from '../../shared/node/write-bundle';
+import { hubbleFixture } from '../../shared/testing/fixtures';
+import { SecretStore, type Encryptor } from './secrets';
+import { DEFAULT_SETTINGS, SettingsService, type KeyValueStore } from './settings';
+import { WorkspaceService, type Workspace } from './workspace';
+
+/** A fake electron-store: a Map behind the same small interface. */
+function fakeStore(initial: Record<string, unknown> = {}): KeyValueStore & { data: Map<string, unknown> } {
+  const data = new Map(Object.entries(initial));
+  return { data, get: (k) => data.get(k), set: (k, v) => void data.set(k, v) };
+}
+
+/** A fake safeStorage: reversible, but never the plain text. */
+const fakeEncryptor = (available = true): Encryptor => ({
+  isEncryptionAvailable: () => available,
+  encryptString: (t) => Buffer.from(t, 'utf8').map((b) => b ^ 0x5a),
+  decryptString: (b) => Buffer.from(b.map((x) => x ^ 0x5a)).toString('utf8'),
+});
+
+const dir = mkdtempSync(path.join(tmpdir(), 'netpol-ws-'));
+
+describe('settings', () => {
+  it('has defaults, validates changes, and falls back when a stored value no longer fits', () => {
+    const store = fakeStore({ productionPatterns: 'not-a-list', aiModel: 'llama3' });
+    const s = new SettingsService(store);
+    expect(s.get()).toEqual({ ...DEFAULT_SETTINGS, aiModel: 'llama3' });
+    expect(s.update({ kubectlPath: '/opt/bin/kubectl' }).kubectlPath).toBe('/opt/bin/kubectl');
+    expect(() => s.update({ productionPatterns: ['prod us'] })).toThrow(/setting productionPatterns\.0/);
+    expect(() => s.update({ apiKey: 'sk-x' } as never)).toThrow(/setting/);
+    s.addRecent('/a.json');
+    s.addRecent('/b.json');
+    s.addRecent('/a.json');
+    expect(s.get().recentWorkspaces).toEqual(['/a.json', '/b.json']);
+  });
+});
+
+describe('secret store', () => {
+  it('keeps the key encrypted in its own file, never in settings', async () => {
+    const store = fakeStore();
+    const settings = new SettingsService(store);
+    const file = path.join(dir, 'secret.bin');
+    const secrets = new SecretStore(fakeEncryptor(), file);
+    expect(await secrets.isSet()).toBe(false);
+    await secrets.set('sk-test-1234567890');
+    expect(await secrets.isSet()).toBe(true);
+    expect(await secrets.get()).toBe('sk-test-1234567890');
+    expect(readFileSync(file).toString('utf8')).not.toContain('sk-test');
+    expect(JSON.stringify(settings.get())).not.toContain('sk-test');
+    expect(JSON.stringify([...store.data.values()])).not.toContain('sk-test');
+    await secrets.clear();
+    expect(await secrets.isSet()).toBe(false);
+  });
+
+  it('refuses to store a key when no encrypted storage exists', async () => {
+    const secrets = new SecretStore(fakeEncryptor(false), path.join(dir, 'none.bin'));
+    await expect(secrets.set('sk-x')).rejects.toThrow(/no encrypted storage/);
+    expect(existsSync(path.join(dir, 'none.bin'))).toBe(false);
+  });
+});
+
+describe('workspaces', () => {
+  const capture = path.join(dir, 'capture.json');
+  copyFileSync(hubbleFixture('basic-sample-10-flows.json'), capture);
+
+  const ws = async (): Promise<Workspace> => ({
+    version: 1,
+    capture: { path: capture, sha256: await fileSha256(capture) },
+    selection: { version: 1, pruned: [{ edge: 'a/b->c/d:80/TCP', by: 'user', reason: 'legacy' }] },
+    options: { namespaces: ['bookinfo'], defaultDeny: true, portRanges: false, flavor: 'kubernetes' },
+    notes: 'reviewed with the team',
+    savedAt: '2026-11-27T12:00:00Z',
+  });
+
+  it('saves atomically and opens what it saved', async () => {
+    const s = new WorkspaceService(path.join(dir, 'autosave.json'));
+    const file = path.join(dir, 'shop.workspace.json');
+    await s.save(file, await ws());
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    const opened = await s.open(file);
+    expect(opened.workspace).toEqual(await ws());
+    expect(opened.captureWarning).toBeUndefined();
+  });
+
+  it('warns when the capture changed since the save, instead of a silent mismatch', async () => {
+    const s = new WorkspaceService(path.join(dir, 'autosave2.json'));
+    const file = path.join(dir, 'changed.workspace.json');
+    await s.save(file, await ws());
+    writeFileSync(capture, readFileSync(capture, 'utf8') + '\n');
+    expect((await s.open(file)).captureWarning).toMatch(/has changed since this workspace was saved/);
+    copyFileSync(hubbleFixture('basic-sample-10-flows.json'), capture);
+  });
+
+  it('rejects a file that is not a workspace, naming the field', async () => {
+    const s = new WorkspaceService(path.join(dir, 'autosave3.json'));
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ version: 1, capture: { path: 'x', sha256: 'nope' } }));
+    await expect(s.open(bad)).rejects.toThrow(/bad\.json: not a netpol-studio workspace: capture\.sha256/);
+  });
+
+  it('autosaves (debounced), recovers after a crash, and forgets it on a clean quit or a save', async () => {
+    const auto = path.join(dir, 'autosave4.json');
+    const s = new WorkspaceService(auto, 50);
+    s.autosave({ ...(await ws()), notes: 'first' });
+    s.autosave({ ...(await ws()), notes: 'second' });
+    await new Promise((r) => setTimeout(r, 150));
+    // A new run after a crash finds the autosave.
+    const next = new WorkspaceService(auto, 50);
+    expect((await next.recover())?.notes).toBe('second');
+    await next.discardAutosave();
+    expect(await next.recover()).toBeUndefined();
+    s.autosave(await ws());
+    await s.save(path.join(dir, 'saved.json'), await ws());
+    await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(auto)).toBe(false);
+  });
+});

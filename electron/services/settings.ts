@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/** Everything the app remembers between runs, except secrets (those live in the SecretStore). */
+export const SETTINGS_SCHEMA = z.object({
+  hubblePath: z.string().max(4096),
+  kubectlPath: z.string().max(4096),
+  productionPatterns: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(64)
+        .regex(/^[A-Za-z0-9-]+$/),
+    )
+    .max(32),
+  aiBaseUrl: z.string().max(2048),
+  aiModel: z.string().max(256),
+  recentWorkspaces: z.array(z.string().max(4096)).max(10),
+  layout: z.object({ hideNoise: z.boolean(), sidebarWidth: z.number().int().min(160).max(800) }),
+});
+
+export type Settings = z.infer<typeof SETTINGS_SCHEMA>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  hubblePath: '',
+  kubectlPath: '',
+  productionPatterns: ['prod', 'production', 'live'],
+  aiBaseUrl: 'https://api.openai.com/v1',
+  aiModel: 'gpt-4o-mini',
+  recentWorkspaces: [],
+  layout: { hideNoise: true, sidebarWidth: 240 },
+};
+
+/** What a settings backend must do (electron-store in the app, a Map in tests). */
+export interface KeyValueStore {
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+}
+
+/** Settings with a schema and defaults; a stored value that no longer fits falls back to its default. */
+export class SettingsService {
+  constructor(private readonly store: KeyValueStore) {}
+
+  get(): Settings {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[]) {
+      const parsed = SETTINGS_SCHEMA.shape[key].safeParse(this.store.get(key));
+      out[key] = parsed.success ? parsed.data : DEFAULT_SETTINGS[key];
+    }
+    return out as Settings;
+  }
+
+  /** Validates and stores a change; throws with the field and reason when it does not fit. */
+  update(patch: Partial<Settings>): Settings {
+    const parsed = SETTINGS_SCHEMA.partial().strict().safeParse(patch);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Error(`setting ${issue.path.join('.') || '(unknown)'}: ${issue.message}`);
+    }
+    for (const [k, v] of Object.entries(parsed.data)) this.store.set(k, v);
+    return this.get();
+  }
+
+  /** Puts a workspace at the top of the recent list. */
+  addRecent(file: string): void {
+    const recent = [file, ...this.get().recentWorkspaces.filter((f) => f !== file)].slice(0, 10);
+    this.store.set('recentWorkspaces', recent);
+  }
+}

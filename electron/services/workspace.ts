@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { fileSha256 } from '../../shared/node/write-bundle';
+
+/** A workspace: the capture it was made from, the pruning with its reasons, options and notes. */
+export const WORKSPACE_SCHEMA = z.object({
+  version: z.literal(1),
+  capture: z.object({ path: z.string().max(4096), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  selection: z.object({
+    version: z.literal(1),
+    pruned: z
+      .array(z.object({ edge: z.string().max(2048), by: z.enum(['user', 'dropped']), reason: z.string().max(2000).optional() }))
+      .max(200_000),
+  }),
+  options: z.object({
+    namespaces: z.array(z.string().max(63)).max(1000),
+    defaultDeny: z.boolean(),
+    portRanges: z.boolean(),
+    flavor: z.enum(['kubernetes', 'cilium']),
+  }),
+  notes: z.string().max(100_000),
+  positions: z.record(z.string(), z.object({ x: z.number(), y: z.number() })).optional(),
+  savedAt: z.string(),
+});
+
+export type Workspace = z.infer<typeof WORKSPACE_SCHEMA>;
+
+export interface OpenedWorkspace {
+  readonly workspace: Workspace;
+  /** Set when the capture file changed (or vanished) since the workspace was saved. */
+  readonly captureWarning?: string;
+}
+
+/** Writes beside the target, then renames: a crash never leaves half a file. */
+export async function writeAtomic(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${randomBytes(4).toString('hex')}`;
+  await writeFile(tmp, text);
+  await rename(tmp, file);
+}
+
+/** Saving, opening, autosave and crash recovery of workspaces. */
+export class WorkspaceService {
+  private autosaveTimer: NodeJS.Timeout | undefined;
+  private pending: Workspace | undefined;
+
+  constructor(
+    /** Where the autosave copy lives (the app's data folder). */
+    private readonly autosaveFile: string,
+    private readonly autosaveDelayMs = 2000,
+  ) {}
+
+  async save(file: string, ws: Workspace): Promise<void> {
+    const checked = WORKSPACE_SCHEMA.parse(ws);
+    await writeAtomic(file, JSON.stringify(checked, null, 2) + '\n');
+    // A deliberate save makes the autosave copy obsolete.
+    this.cancelAutosave();
+    await rm(this.autosaveFile, { force: true });
+  }
+
+  async open(file: string): Promise<OpenedWorkspace> {
+    let data: unknown;
+    try {
+      data = JSON.parse(await readFile(file, 'utf8'));
+    } catch (e) {
+      throw new Error(`${file}: not a readable workspace (${(e as Error).message}).`);
+    }
+    const parsed = WORKSPACE_SCHEMA.safeParse(data);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Error(`${file}: not a netpol-studio workspace: ${issue.path.join('.')}: ${issue.message}.`);
+    }
+    const ws = parsed.data;
+    let captureWarning: string | undefined;
+    try {
+      if ((await fileSha256(ws.capture.path)) !== ws.capture.sha256) {
+        captureWarning = `The capture ${ws.capture.path} has changed since this workspace was saved: its flows may not match the pruning and notes.`;
+      }
+    } catch {
+      captureWarning = `The capture ${ws.capture.path} is no longer there: open it from its new place to continue.`;
+    }
+    return { workspace: ws, captureWarning };
+  }
+
+  /** Schedules an autosave of the latest state (debounced). */
+  autosave(ws: Workspace): void {
+    this.pending = ws;
+    clearTimeout(this.autosaveTimer);
+    this.autosaveTimer = setTimeout(() => void this.flush(), this.autosaveDelayMs);
+    this.autosaveTimer.unref?.();
+  }
+
+  /** Writes a pending autosave now (also on quit). */
+  async flush(): Promise<void> {
+    const ws = this.pending;
+    this.pending = undefined;
+    clearTimeout(this.autosaveTimer);
+    if (ws) await writeAtomic(this.autosaveFile, JSON.stringify(WORKSPACE_SCHEMA.parse(ws)) + '\n');
+  }
+
+  /** After a crash: the autosaved workspace, if one is left over. */
+  async recover(): Promise<Workspace | undefined> {
+    try {
+      await stat(this.autosaveFile);
+    } catch {
+      return undefined;
+    }
+    try {
+      return WORKSPACE_SCHEMA.parse(JSON.parse(await readFile(this.autosaveFile, 'utf8')));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A clean quit: nothing to recover next time. */
+  async discardAutosave(): Promise<void> {
+    this.cancelAutosave();
+    await rm(this.autosaveFile, { force: true });
+  }
+
+  private cancelAutosave(): void {
+    clearTimeout(this.autosaveTimer);
+    this.pending = undefined;
+  }
+}

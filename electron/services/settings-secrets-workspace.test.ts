@@ -17,7 +17,7 @@ function fakeStore(initial: Record<string, unknown> = {}): KeyValueStore & { dat
 /** A fake safeStorage: reversible, but never the plain text. */
 const fakeEncryptor = (available = true): Encryptor => ({
   isEncryptionAvailable: () => available,
-  encryptString: (t) => Buffer.from(t, 'utf8').map((b) => b ^ 0x5a),
+  encryptString: (t) => Buffer.from(Buffer.from(t, 'utf8').map((b) => b ^ 0x5a)),
   decryptString: (b) => Buffer.from(b.map((x) => x ^ 0x5a)).toString('utf8'),
 });
 

@@ -16,7 +16,7 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
 
   beforeAll(async () => {
     buildRenderer();
-    host = await startTestHost(() => nextFile);
+    host = await startTestHost({ chooseFile: () => nextFile });
     browser = await launchChromium();
   });
 

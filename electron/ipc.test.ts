@@ -1,46 +1,59 @@
 import { describe, expect, it } from 'vitest';
 import { CHANNELS } from '../shared/api/channels';
-import { CONTRACT, OPERATIONS, type NetpolApi } from '../shared/api/contract';
+import { CONTRACT, OPERATIONS, type NetpolHandlers } from '../shared/api/contract';
 import { registerIpc, type IpcRegistry } from './ipc';
 
 type Listener = Parameters<IpcRegistry['handle']>[1];
 
 function setup() {
   const handlers = new Map<string, Listener>();
-  const calls: string[] = [];
-  const api: NetpolApi = {
-    openCapture: () => (calls.push('openCapture'), Promise.resolve({ ok: false, error: { code: 'cancelled', message: 'x' } })),
-    loadSample: () => (calls.push('loadSample'), Promise.resolve({ ok: false, error: { code: 'cancelled', message: 'x' } })),
-    getSummary: () => (calls.push('getSummary'), Promise.resolve({ ok: true, value: null })),
-  };
+  const calls: { op: string; args: unknown[] }[] = [];
+  // Every operation answers with what it was called with.
+  const api = new Proxy({} as NetpolHandlers, {
+    get:
+      (_t, op: string) =>
+      (...args: unknown[]) => {
+        calls.push({ op, args });
+        return Promise.resolve({ ok: true, value: null });
+      },
+  });
   registerIpc({ handle: (ch, l) => handlers.set(ch, l) }, api, (url) => url === 'file:///app/index.html');
   const invoke = (channel: string, url: string, ...args: unknown[]) => handlers.get(channel)?.({ senderFrame: { url } }, ...args);
   return { handlers, calls, invoke };
 }
 
+const APP = 'file:///app/index.html';
+
 describe('IPC contract', () => {
   it('registers exactly one handler per operation, on the channels the preload uses', () => {
     const { handlers } = setup();
-    expect([...handlers.keys()].sort()).toEqual(Object.values(CHANNELS).sort());
-    for (const op of OPERATIONS) expect(CONTRACT[op].channel).toBe(CHANNELS[op]);
+    expect(handlers.size).toBe(OPERATIONS.length);
+    for (const op of OPERATIONS) {
+      expect(CONTRACT[op].channel).toBe(CHANNELS[op]);
+      expect(handlers.has(CHANNELS[op])).toBe(true);
+    }
   });
 
-  it('serves our own frame', async () => {
+  it('serves our own frame, with the parsed arguments', async () => {
     const { invoke, calls } = setup();
-    await expect(invoke(CHANNELS.getSummary, 'file:///app/index.html')).resolves.toEqual({ ok: true, value: null });
-    expect(calls).toEqual(['getSummary']);
+    await expect(invoke(CHANNELS.getSummary, APP)).resolves.toEqual({ ok: true, value: null });
+    await invoke(CHANNELS.dryRun, APP, 'kind-staging', 'shop', ['apiVersion: networking.k8s.io/v1'], 'server');
+    await invoke(CHANNELS.startCapture, APP, { namespace: 'shop', window: { kind: 'follow', seconds: 60 } });
+    expect(calls.map((c) => c.op)).toEqual(['getSummary', 'dryRun', 'startCapture']);
+    expect(calls[1].args).toEqual(['kind-staging', 'shop', ['apiVersion: networking.k8s.io/v1'], 'server']);
   });
 
-  it('refuses requests from other frames, and payloads that do not fit the schema', async () => {
+  it.each([
+    ['another frame', CHANNELS.loadSample, 'https://evil.example/', []],
+    ['arguments where none are taken', CHANNELS.openCapture, APP, ['/etc/passwd']],
+    ['a context that is a flag', CHANNELS.kubeNamespaces, APP, ['--kubeconfig=/etc/shadow']],
+    ['a namespace that is not a name', CHANNELS.existingPolicies, APP, ['kind-staging', 'Shop Prod']],
+    ['a dry-run mode that does not exist', CHANNELS.dryRun, APP, ['kind-staging', 'shop', ['x'], 'none']],
+    ['a capture window without its fields', CHANNELS.startCapture, APP, [{ namespace: 'shop', window: { kind: 'follow' } }]],
+    ['a setting that is not one (the API key)', CHANNELS.updateSettings, APP, [{ apiKey: 'sk-1' }]],
+  ])('refuses %s before any service sees it', async (_name, channel, url, args) => {
     const { invoke, calls } = setup();
-    await expect(invoke(CHANNELS.loadSample, 'https://evil.example/')).resolves.toMatchObject({
-      ok: false,
-      error: { code: 'invalid-request' },
-    });
-    await expect(invoke(CHANNELS.openCapture, 'file:///app/index.html', '/etc/passwd')).resolves.toMatchObject({
-      ok: false,
-      error: { code: 'invalid-request', message: expect.stringMatching(/^Refused openCapture/) as unknown },
-    });
+    await expect(invoke(channel, url, ...args)).resolves.toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     expect(calls).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { callOperation, CONTRACT, OPERATIONS, validateArgs, type NetpolApi } from '../shared/api/contract';
+import { callOperation, CONTRACT, OPERATIONS, validateArgs, type NetpolHandlers } from '../shared/api/contract';
 
 /** The part of Electron's IpcMain (or a test double) that handlers are registered on. */
 export interface IpcRegistry {
@@ -12,7 +12,7 @@ export interface IpcRegistry {
  * Registers one handler per contract operation. Each request is checked for its sender (our own
  * frame only) and its arguments (the contract's schema) before the service sees it.
  */
-export function registerIpc(ipc: IpcRegistry, api: NetpolApi, isTrustedUrl: (url: string) => boolean): void {
+export function registerIpc(ipc: IpcRegistry, api: NetpolHandlers, isTrustedUrl: (url: string) => boolean): void {
   for (const op of OPERATIONS) {
     ipc.handle(CONTRACT[op].channel, async (event, ...args) => {
       const url = event.senderFrame?.url ?? '';
@@ -24,7 +24,7 @@ export function registerIpc(ipc: IpcRegistry, api: NetpolApi, isTrustedUrl: (url
       }
       const valid = validateArgs(op, args);
       if (!valid.ok) return { ok: false, error: { code: 'invalid-request', message: `Refused ${valid.reason}` } };
-      return await callOperation(api, op, args);
+      return await callOperation(api, op, valid.args);
     });
   }
 }

@@ -1,10 +1,13 @@
 // Electron main process: wires the Electron implementations of the ports into the services.
-import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron';
+import Store from 'electron-store';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { EVENTS } from '../shared/api/channels';
 import { registerIpc } from './ipc';
 import { applyRestrictions, isAppUrl, secureWebPreferences } from './security';
-import { CaptureService, createApi } from './services/capture-service';
+import { composeServices } from './services/compose';
+import { DEFAULT_SETTINGS } from './services/settings';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
@@ -16,8 +19,17 @@ const samplePath = app.isPackaged
 
 let mainWindow: BrowserWindow | undefined;
 
-const captures = new CaptureService({
+const parent = (): BrowserWindow | undefined => mainWindow;
+const workspaceFilters = [{ name: 'netpol-studio workspace', extensions: ['json'] }];
+
+const store = new Store<Record<string, unknown>>({ name: 'settings', defaults: { ...DEFAULT_SETTINGS } });
+
+const services = composeServices({
+  dataDir: app.getPath('userData'),
   samplePath,
+  store: { get: (k) => store.get(k), set: (k, v) => store.set(k, v) },
+  encryptor: safeStorage,
+  emit: (event, payload) => mainWindow?.webContents.send(EVENTS[event], payload),
   dialogs: {
     async chooseCaptureFile() {
       const options = {
@@ -28,13 +40,40 @@ const captures = new CaptureService({
           { name: 'All files', extensions: ['*'] },
         ],
       };
-      const r = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+      const w = parent();
+      const r = w ? await dialog.showOpenDialog(w, options) : await dialog.showOpenDialog(options);
       return r.canceled ? undefined : r.filePaths[0];
+    },
+    async chooseWorkspaceToSave() {
+      const w = parent();
+      const options = { title: 'Save workspace', defaultPath: 'netpol-workspace.json', filters: workspaceFilters };
+      const r = w ? await dialog.showSaveDialog(w, options) : await dialog.showSaveDialog(options);
+      return r.canceled ? undefined : r.filePath;
+    },
+    async chooseWorkspaceToOpen() {
+      const w = parent();
+      const options = { title: 'Open workspace', properties: ['openFile' as const], filters: workspaceFilters };
+      const r = w ? await dialog.showOpenDialog(w, options) : await dialog.showOpenDialog(options);
+      return r.canceled ? undefined : r.filePaths[0];
+    },
+    // The only way to mutate a cluster: a native dialog the renderer cannot answer for the user.
+    async confirm(r) {
+      const options = {
+        type: 'warning' as const,
+        title: r.title,
+        message: r.message,
+        detail: r.detail,
+        buttons: ['Cancel', r.confirmLabel],
+        defaultId: 0,
+        cancelId: 0,
+        noLink: true,
+      };
+      const w = parent();
+      const answer = w ? await dialog.showMessageBox(w, options) : await dialog.showMessageBox(options);
+      return answer.response === 1;
     },
   },
 });
-
-const api = createApi(captures);
 
 function createWindow(): void {
   const win = new BrowserWindow({
@@ -53,11 +92,18 @@ function createWindow(): void {
 
 app.enableSandbox();
 void app.whenReady().then(() => {
-  registerIpc(ipcMain, api, (url) => isAppUrl(url, appUrl));
+  registerIpc(ipcMain, services.api, (url) => isAppUrl(url, appUrl));
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });
+});
+
+// Children (hubble, kubectl) die with the app, and a pending autosave is written.
+app.on('before-quit', () => {
+  services.runner.killAll();
+  // Unsaved work stays in the autosave copy, so the next start can offer it back.
+  void services.workspaces.flush();
 });
 
 app.on('window-all-closed', () => {

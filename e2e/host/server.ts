@@ -6,13 +6,39 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { callOperation, OPERATIONS, validateArgs, type NetpolApi, type Operation } from '../../shared/api/contract';
+import {
+  callOperation,
+  EVENT_NAMES,
+  OPERATIONS,
+  validateArgs,
+  type EventName,
+  type NetpolHandlers,
+  type Operation,
+} from '../../shared/api/contract';
 import { CONTENT_SECURITY_POLICY } from '../../electron/security';
+
+/** Where the host gets the events it forwards to the page (Server-Sent Events). */
+export interface EventHub {
+  subscribe(listener: (event: EventName, payload: unknown) => void): () => void;
+}
+
+/** A simple hub: services emit, connected pages receive. */
+export function createEventHub(): EventHub & { emit(event: EventName, payload: unknown): void } {
+  const listeners = new Set<(event: EventName, payload: unknown) => void>();
+  return {
+    subscribe: (l) => {
+      listeners.add(l);
+      return () => void listeners.delete(l);
+    },
+    emit: (event, payload) => listeners.forEach((l) => l(event, payload)),
+  };
+}
 
 export interface HostOptions {
   /** The built renderer (out/renderer). */
   readonly rendererDir: string;
-  readonly api: NetpolApi;
+  readonly api: NetpolHandlers;
+  readonly events?: EventHub;
   readonly port?: number;
 }
 
@@ -34,12 +60,14 @@ const TYPES: Record<string, string> = {
 };
 
 const API_PREFIX = '/__netpol/api/';
+const EVENTS_PATH = '/__netpol/events';
 const BRIDGE_PATH = '/__netpol/bridge.js';
 const MAX_BODY = 1 << 20;
 
-/** `window.netpol` for the browser: one function per contract operation, calling the host. */
+/** `window.netpol` for the browser: one function per contract operation, one subscription per event. */
 export function bridgeScript(): string {
-  const fns = OPERATIONS.map((op) => `${op}: call(${JSON.stringify(op)})`).join(',\n    ');
+  const fns = OPERATIONS.map((op) => `${op}: call(${JSON.stringify(op)})`);
+  const subs = EVENT_NAMES.map((e) => `on${e[0].toUpperCase()}${e.slice(1)}: on(${JSON.stringify(e)})`);
   return `(() => {
   const token = new URLSearchParams(location.search).get('token') || '';
   const call = (op) => (...args) =>
@@ -48,8 +76,21 @@ export function bridgeScript(): string {
       headers: { 'content-type': 'application/json', 'x-netpol-token': token },
       body: JSON.stringify({ args }),
     }).then((r) => r.json());
+  const listeners = {};
+  let source;
+  const on = (name) => (listener) => {
+    if (!source) {
+      source = new EventSource(${JSON.stringify(EVENTS_PATH)} + '?token=' + encodeURIComponent(token));
+      source.onmessage = (m) => {
+        const { event, payload } = JSON.parse(m.data);
+        (listeners[event] || []).forEach((l) => l(payload));
+      };
+    }
+    (listeners[name] = listeners[name] || []).push(listener);
+    return () => { listeners[name] = listeners[name].filter((l) => l !== listener); };
+  };
   Object.defineProperty(window, 'netpol', { value: Object.freeze({
-    ${fns}
+    ${[...fns, ...subs].join(',\n    ')}
   }), enumerable: true });
 })();
 `;
@@ -106,11 +147,19 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
         }
         const valid = validateArgs(op, args);
         const reply = valid.ok
-          ? await callOperation(opts.api, op, args)
+          ? await callOperation(opts.api, op, valid.args)
           : { ok: false, error: { code: 'invalid-request', message: `Refused ${valid.reason}` } };
         return send(res, 200, JSON.stringify(reply), 'application/json');
       }
       if (url.pathname === BRIDGE_PATH) return send(res, 200, bridgeScript(), TYPES['.js']);
+      if (url.pathname === EVENTS_PATH) {
+        if (!sameToken(url.searchParams.get('token') ?? '', token) || !opts.events) return send(res, 403, 'forbidden');
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+        res.write(': connected\n\n');
+        const unsubscribe = opts.events.subscribe((event, payload) => res.write(`data: ${JSON.stringify({ event, payload })}\n\n`));
+        res.on('close', unsubscribe);
+        return;
+      }
       if (url.pathname === '/' || url.pathname === '/index.html') {
         if (!sameToken(url.searchParams.get('token') ?? '', token)) return send(res, 403, 'open the URL with its token');
         const html = await readFile(path.join(root, 'index.html'), 'utf8');

@@ -1,7 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { ConfirmRequest } from '../../electron/services/kubectl-service';
+import type { Encryptor } from '../../electron/services/secrets';
 import { ROOT } from '../../shared/testing/fixtures';
-import { CaptureService, createApi } from '../../electron/services/capture-service';
+import { composeHostServices } from '../host/compose-host';
 import { startHost, type RunningHost } from '../host/server';
 
 /** Builds the renderer once per run (electron-vite, as `npm run build` does). */
@@ -12,12 +16,25 @@ export function buildRenderer(): void {
   });
 }
 
-/** The real services behind the browser host; `chooseFile` stands in for the native dialog. */
-export async function startTestHost(chooseFile: () => string | undefined): Promise<RunningHost> {
-  const captures = new CaptureService({
-    samplePath: path.join(ROOT, 'resources/sample-capture.jsonl'),
-    dialogs: { chooseCaptureFile: () => Promise.resolve(chooseFile()) },
+export interface TestHostOptions {
+  readonly chooseFile?: () => string | undefined;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly confirm?: (r: ConfirmRequest) => Promise<boolean>;
+  readonly encryptor?: Encryptor;
+}
+
+/** The real services behind the browser host; dialogs and the environment are the test's. */
+export async function startTestHost(o: TestHostOptions = {}): Promise<RunningHost & { dataDir: string }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'netpol-host-'));
+  const services = composeHostServices({
+    root: ROOT,
+    dataDir,
+    env: o.env,
+    searchPath: o.env?.PATH,
+    chooseFile: o.chooseFile,
+    confirm: o.confirm,
+    encryptor: o.encryptor,
   });
-  const api = createApi(captures);
-  return startHost({ rendererDir: path.join(ROOT, 'out/renderer'), api });
+  const host = await startHost({ rendererDir: path.join(ROOT, 'out/renderer'), api: services.api, events: services.events });
+  return { ...host, dataDir, close: async () => (services.runner.killAll(), await host.close()) };
 }

@@ -1,4 +1,4 @@
-import type { NetpolApi, OpenedCapture, Result } from '../../shared/api/contract';
+import type { OpenedCapture, Result } from '../../shared/api/contract';
 import { CaptureError } from '../../shared/flows/types';
 import type { CaptureAnalysis } from '../../shared/graph/analysis';
 import { summarize } from '../../shared/graph/summary';
@@ -38,6 +38,11 @@ export class CaptureService {
     return Promise.resolve({ ok: true, value: c ? { summary: summarize(c.analysis), sample: c.sample } : null });
   }
 
+  /** Makes a capture read elsewhere (a live capture) the open one. */
+  adopt(analysis: CaptureAnalysis): void {
+    this.current = { analysis, sample: false };
+  }
+
   /** The graph of the open capture, for later operations in main. */
   get analysis(): CaptureAnalysis | undefined {
     return this.current?.analysis;
@@ -54,13 +59,4 @@ export class CaptureService {
       return { ok: false, error: { code: 'internal', message: `${file}: ${(e as Error).message}` } };
     }
   }
-}
-
-/** The API the renderer sees, backed by the services (Electron's main and the browser host share it). */
-export function createApi(captures: CaptureService): NetpolApi {
-  return {
-    openCapture: () => captures.openCapture(),
-    loadSample: () => captures.loadSample(),
-    getSummary: () => captures.getSummary(),
-  };
 }

@@ -1,0 +1,71 @@
+// The services behind the browser host: the same composition as Electron's main, with ports that
+// work outside Electron (a JSON settings file, no OS keychain, no native dialogs).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ConfirmRequest } from '../../electron/services/kubectl-service';
+import { composeServices, type ComposedServices } from '../../electron/services/compose';
+import type { Encryptor } from '../../electron/services/secrets';
+import type { KeyValueStore } from '../../electron/services/settings';
+import { createEventHub } from './server';
+
+/** Settings in a JSON file (the browser host has no electron-store). */
+export function jsonFileStore(file: string): KeyValueStore {
+  const read = (): Record<string, unknown> => {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  };
+  return {
+    get: (k) => read()[k],
+    set: (k, v) => {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, JSON.stringify({ ...read(), [k]: v }, null, 2));
+    },
+  };
+}
+
+/** Without an OS keychain no key is stored, rather than storing it in the clear. */
+export const NO_ENCRYPTION: Encryptor = {
+  isEncryptionAvailable: () => false,
+  encryptString: () => {
+    throw new Error('no encrypted storage');
+  },
+  decryptString: () => {
+    throw new Error('no encrypted storage');
+  },
+};
+
+export interface HostServicesOptions {
+  readonly root: string;
+  readonly dataDir: string;
+  readonly store?: KeyValueStore;
+  readonly encryptor?: Encryptor;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly searchPath?: string;
+  readonly chooseFile?: () => string | undefined;
+  readonly chooseWorkspace?: () => string | undefined;
+  readonly confirm?: (r: ConfirmRequest) => Promise<boolean>;
+}
+
+export function composeHostServices(o: HostServicesOptions): ComposedServices & { events: ReturnType<typeof createEventHub> } {
+  const events = createEventHub();
+  const services = composeServices({
+    dataDir: o.dataDir,
+    samplePath: path.join(o.root, 'resources/sample-capture.jsonl'),
+    store: o.store ?? jsonFileStore(path.join(o.dataDir, 'settings.json')),
+    encryptor: o.encryptor ?? NO_ENCRYPTION,
+    env: o.env,
+    searchPath: o.searchPath,
+    emit: (event, payload) => events.emit(event, payload),
+    dialogs: {
+      chooseCaptureFile: () => Promise.resolve(o.chooseFile?.()),
+      chooseWorkspaceToSave: () => Promise.resolve(o.chooseWorkspace?.()),
+      chooseWorkspaceToOpen: () => Promise.resolve(o.chooseWorkspace?.()),
+      // There is no native dialog in a browser: nothing is applied unless a confirmer is given (tests).
+      confirm: o.confirm ?? (() => Promise.resolve(false)),
+    },
+  });
+  return { ...services, events };
+}

@@ -1,0 +1,149 @@
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { composeHostServices } from '../../e2e/host/compose-host';
+import { startHost } from '../../e2e/host/server';
+import { standinEnv } from '../../e2e/standins';
+import { analyzeText } from '../../shared/graph/analysis';
+import { initialSelection } from '../../shared/graph/selection';
+import { generate } from '../../shared/policy/generate';
+import { policyYaml } from '../../shared/policy/yaml';
+import { fixture, hubbleFixture, ROOT } from '../../shared/testing/fixtures';
+import type { Encryptor } from './secrets';
+
+const encryptor: Encryptor = {
+  isEncryptionAvailable: () => true,
+  encryptString: (t) => Buffer.from(Buffer.from(t, 'utf8').map((b) => b ^ 0x33)),
+  decryptString: (b) => Buffer.from(b.map((x) => x ^ 0x33)).toString('utf8'),
+};
+
+function services(o: { confirm?: boolean[]; withStandins?: boolean } = {}) {
+  const s = standinEnv({
+    NETPOL_STANDIN_CAPTURE: hubbleFixture('basic-sample-400-tcp-flows.json'),
+    NETPOL_STANDIN_CLUSTER: fixture('kubectl-standin'),
+  });
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'netpol-app-'));
+  const answers = [...(o.confirm ?? [])];
+  const emitted: { event: string; payload: unknown }[] = [];
+  const composed = composeHostServices({
+    root: ROOT,
+    dataDir,
+    encryptor,
+    env: s.env,
+    searchPath: o.withStandins === false ? '/nonexistent' : s.env.PATH,
+    chooseWorkspace: () => path.join(dataDir, 'team.workspace.json'),
+    confirm: () => Promise.resolve(answers.shift() ?? false),
+  });
+  composed.events.subscribe((event, payload) => emitted.push({ event, payload }));
+  return { ...composed, ...s, dataDir, emitted };
+}
+
+const sampleYaml = () => {
+  const { graph } = analyzeText(readFileSync(`${ROOT}/resources/sample-capture.jsonl`, 'utf8'), 'sample');
+  return generate(graph, initialSelection(graph), { namespaces: ['bookinfo'] }).policies.map((g) => policyYaml(g));
+};
+
+describe('the app API behind IPC (services with stand-ins)', () => {
+  it('the AI key is write-only: stored encrypted, never in settings, never in a reply', async () => {
+    const { api, dataDir } = services();
+    const key = 'sk-live-0123456789abcdef';
+    const replies = [
+      await api.setApiKey(key),
+      await api.getSettings(),
+      await api.updateSettings({ aiModel: 'llama3' }),
+      await api.getSettings(),
+    ];
+    expect(replies[3]).toMatchObject({ ok: true, value: { apiKeySet: true, aiModel: 'llama3' } });
+    for (const r of replies) expect(JSON.stringify(r)).not.toContain(key);
+    for (const f of readdirSync(dataDir, { recursive: true }) as string[]) {
+      const p = path.join(dataDir, f);
+      try {
+        expect(readFileSync(p, 'utf8')).not.toContain(key);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EISDIR') throw e;
+      }
+    }
+    await expect(api.clearApiKey()).resolves.toEqual({ ok: true, value: { apiKeySet: false } });
+  });
+
+  it('live capture reports progress as events and opens the result', async () => {
+    const { api, emitted, calls } = services();
+    const r = await api.startCapture({ namespace: 'bookinfo', window: { kind: 'last', last: 400 } });
+    expect(r).toMatchObject({ ok: true, value: { summary: { records: 400, edges: 11 }, sample: false } });
+    expect(calls()[0].args).toEqual(['observe', '--namespace', 'bookinfo', '--output', 'jsonpb', '--last', '400']);
+    expect(emitted.filter((e) => e.event === 'captureProgress').at(-1)?.payload).toMatchObject({ records: 400 });
+    const g = await api.getGraph();
+    expect(g.ok && g.value?.edges.length).toBe(11);
+  });
+
+  it('a missing hubble is reported with how to install it', async () => {
+    const { api } = services({ withStandins: false });
+    await expect(api.startCapture({ namespace: 'bookinfo', window: { kind: 'last', last: 10 } })).resolves.toMatchObject({
+      ok: false,
+      error: {
+        code: 'not-installed',
+        message: 'hubble was not found on your PATH.',
+        hint: expect.stringMatching(/Install the Hubble CLI/) as unknown,
+      },
+    });
+  });
+
+  it('apply is refused without the confirmation, and audited when confirmed', async () => {
+    const refused = services({ confirm: [false] });
+    await expect(refused.api.applyPolicies('kind-staging', 'bookinfo', sampleYaml())).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'refused' },
+    });
+    await expect(refused.api.auditLog()).resolves.toEqual({ ok: true, value: [] });
+    expect(refused.calls()).toEqual([]);
+    const yes = services({ confirm: [true] });
+    await expect(yes.api.applyPolicies('kind-staging', 'bookinfo', sampleYaml())).resolves.toMatchObject({
+      ok: true,
+      value: { status: 'applied' },
+    });
+    const audit = await yes.api.auditLog();
+    expect(audit.ok && audit.value.map((e) => `${e.action} ${e.context} ${e.namespace} ${e.exitCode}`)).toEqual([
+      'apply kind-staging bookinfo 0',
+    ]);
+  });
+
+  it('saves a workspace for the open capture and opens it again', async () => {
+    const { api } = services();
+    await api.loadSample();
+    const payload = {
+      selection: { version: 1 as const, pruned: [{ edge: 'x->y:1/TCP', by: 'user' as const, reason: 'not needed' }] },
+      options: { namespaces: ['bookinfo'], defaultDeny: true, portRanges: false, flavor: 'kubernetes' as const },
+      notes: 'first pass',
+    };
+    const saved = await api.saveWorkspace(payload);
+    expect(saved.ok && saved.value.file.endsWith('team.workspace.json')).toBe(true);
+    const opened = await api.openWorkspace();
+    expect(opened).toMatchObject({
+      ok: true,
+      value: { workspace: { notes: 'first pass', selection: payload.selection }, captureWarning: undefined },
+    });
+    const settings = await api.getSettings();
+    expect(settings.ok && settings.value.recentWorkspaces[0]).toMatch(/team\.workspace\.json$/);
+  });
+
+  it('the browser host forwards events over a token-protected event stream', async () => {
+    const { api, events: hub } = services();
+    const host = await startHost({ rendererDir: path.join(ROOT, 'renderer'), api, events: hub });
+    try {
+      const origin = new URL(host.url).origin;
+      expect((await fetch(`${origin}/__netpol/events?token=wrong`)).status).toBe(403);
+      const res = await fetch(`${origin}/__netpol/events?token=${host.token}`);
+      const reader = res.body!.getReader();
+      await reader.read(); // ": connected"
+      hub.emit('captureProgress', { records: 1, flows: 1, connections: 1, elapsedMs: 5 });
+      const { value } = (await reader.read()) as { value?: Uint8Array };
+      expect(new TextDecoder().decode(value)).toBe(
+        `data: ${JSON.stringify({ event: 'captureProgress', payload: { records: 1, flows: 1, connections: 1, elapsedMs: 5 } })}\n\n`,
+      );
+      await reader.cancel();
+    } finally {
+      await host.close();
+    }
+  });
+});

@@ -1,0 +1,184 @@
+import type {
+  ApiError,
+  EventName,
+  EventPayload,
+  NetpolHandlers,
+  OpenedCapture,
+  Result,
+  SettingsView,
+  WorkspacePayload,
+} from '../../shared/api/contract';
+import { summarize } from '../../shared/graph/summary';
+import { fileSha256 } from '../../shared/node/write-bundle';
+import type { CaptureService } from './capture-service';
+import type { KubectlService } from './kubectl-service';
+import { watchDrops, type LiveCapture } from './live-capture';
+import { RunError, type ProcessRunner } from './process-runner';
+import type { SecretStore } from './secrets';
+import type { SettingsService } from './settings';
+import type { WorkspaceService } from './workspace';
+
+export interface AppPorts {
+  readonly captures: CaptureService;
+  readonly live: LiveCapture;
+  readonly runner: ProcessRunner;
+  readonly kubectl: KubectlService;
+  readonly settings: SettingsService;
+  readonly secrets: SecretStore;
+  readonly workspaces: WorkspaceService;
+  /** Native file dialogs for workspaces; undefined when the user cancels. */
+  readonly chooseWorkspaceToSave: () => Promise<string | undefined>;
+  readonly chooseWorkspaceToOpen: () => Promise<string | undefined>;
+  /** Sends an event to the renderer. */
+  readonly emit: <E extends EventName>(event: E, payload: EventPayload[E]) => void;
+}
+
+/** The user said no (a dialog, the production guard): nothing happened. */
+export class RefusedError extends Error {}
+/** The user closed a dialog without choosing. */
+export class CancelledError extends Error {}
+
+/** A failure as the renderer sees it: a code and a message (and a hint) it can show where it happened. */
+export function apiError(e: unknown): ApiError {
+  if (e instanceof RefusedError) return { code: 'refused', message: e.message };
+  if (e instanceof CancelledError) return { code: 'cancelled', message: e.message };
+  if (e instanceof RunError) {
+    switch (e.kind) {
+      case 'not-installed':
+        return { code: 'not-installed', message: e.message, hint: e.details.hint };
+      case 'cancelled':
+        return { code: 'cancelled', message: e.message };
+      case 'invalid-argument':
+        return { code: 'invalid-request', message: e.message };
+      default:
+        return { code: 'command-failed', message: e.message };
+    }
+  }
+  return { code: 'internal', message: (e as Error).message ?? String(e) };
+}
+
+async function attempt<T>(f: () => Promise<T>): Promise<Result<T>> {
+  try {
+    return { ok: true, value: await f() };
+  } catch (e) {
+    return { ok: false, error: apiError(e) };
+  }
+}
+
+/** The request/reply API, backed by the services; Electron's main and the browser host both serve it. */
+export function createAppApi(p: AppPorts): NetpolHandlers {
+  let drops: AbortController | undefined;
+  let workspaceFile: string | undefined;
+
+  const settingsView = async (): Promise<SettingsView> => ({ ...p.settings.get(), apiKeySet: await p.secrets.isSet() });
+
+  const fullWorkspace = async (ws: WorkspacePayload) => {
+    const analysis = p.captures.analysis;
+    if (!analysis) throw new Error('Open a capture first: a workspace belongs to one.');
+    return {
+      version: 1 as const,
+      capture: { path: analysis.file, sha256: await fileSha256(analysis.file) },
+      ...ws,
+      savedAt: new Date().toISOString(),
+    };
+  };
+
+  return {
+    openCapture: () => p.captures.openCapture(),
+    loadSample: () => p.captures.loadSample(),
+    getSummary: () => p.captures.getSummary(),
+    getGraph: () => attempt(() => Promise.resolve(p.captures.analysis?.graph ?? null)),
+
+    startCapture: (request) =>
+      attempt(async (): Promise<OpenedCapture> => {
+        const r = await p.live.start(request, (progress) => p.emit('captureProgress', progress));
+        p.captures.adopt(r.analysis);
+        return { summary: summarize(r.analysis), sample: false, savedTo: r.file };
+      }),
+    stopCapture: () =>
+      attempt(() => {
+        p.live.stop();
+        return Promise.resolve(null);
+      }),
+
+    startDropWatch: (request) =>
+      attempt(() => {
+        drops?.abort();
+        const ac = new AbortController();
+        drops = ac;
+        // The watch runs until stopped; a failure ends it and is reported as an event-free error on the next start.
+        void watchDrops(p.runner, request, ac.signal, (d) => p.emit('drop', d)).catch(() => undefined);
+        return Promise.resolve(null);
+      }),
+    stopDropWatch: () =>
+      attempt(() => {
+        drops?.abort();
+        drops = undefined;
+        return Promise.resolve(null);
+      }),
+
+    getSettings: () => attempt(settingsView),
+    updateSettings: (patch) =>
+      attempt(async () => {
+        p.settings.update(patch);
+        return settingsView();
+      }),
+    setApiKey: (key) =>
+      attempt(async () => {
+        await p.secrets.set(key);
+        return { apiKeySet: await p.secrets.isSet() };
+      }),
+    clearApiKey: () =>
+      attempt(async () => {
+        await p.secrets.clear();
+        return { apiKeySet: false };
+      }),
+
+    kubeContexts: () => attempt(() => p.kubectl.contexts()),
+    kubeNamespaces: (context) => attempt(() => p.kubectl.namespaces(context)),
+    existingPolicies: (context, namespace) => attempt(() => p.kubectl.existingPolicies(context, namespace)),
+    dryRun: (context, namespace, policies, mode) => attempt(() => p.kubectl.dryRun(context, namespace, policies, mode)),
+    applyPolicies: (context, namespace, policies) =>
+      attempt(async () => {
+        const r = await p.kubectl.apply(context, namespace, policies);
+        if (r.status === 'refused') throw new RefusedError(r.reason);
+        return { status: r.status, output: r.output };
+      }),
+    rollback: () =>
+      attempt(async () => {
+        const r = await p.kubectl.rollback();
+        if (r.status === 'refused') throw new RefusedError(r.reason);
+        return { status: r.status, output: r.output };
+      }),
+    auditLog: () => attempt(async () => [...(await p.kubectl.auditEntries())]),
+
+    saveWorkspace: (ws) =>
+      attempt(async () => {
+        const file = workspaceFile ?? (await p.chooseWorkspaceToSave());
+        if (!file) throw new CancelledError('No file was chosen.');
+        await p.workspaces.save(file, await fullWorkspace(ws));
+        workspaceFile = file;
+        p.settings.addRecent(file);
+        return { file };
+      }),
+    openWorkspace: () =>
+      attempt(async () => {
+        const file = await p.chooseWorkspaceToOpen();
+        if (!file) throw new CancelledError('No file was chosen.');
+        const opened = await p.workspaces.open(file);
+        workspaceFile = file;
+        p.settings.addRecent(file);
+        return { ...opened, file };
+      }),
+    recoverWorkspace: () =>
+      attempt(async () => {
+        const ws = await p.workspaces.recover();
+        return ws ? { workspace: ws, file: undefined } : null;
+      }),
+    autosaveWorkspace: (ws) =>
+      attempt(async () => {
+        p.workspaces.autosave(await fullWorkspace(ws));
+        return null;
+      }),
+  };
+}

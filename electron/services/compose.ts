@@ -1,0 +1,71 @@
+import path from 'node:path';
+import type { EventName, EventPayload, NetpolHandlers } from '../../shared/api/contract';
+import { createAppApi } from './app-api';
+import { CaptureService } from './capture-service';
+import { KubectlService, type ConfirmRequest } from './kubectl-service';
+import { LiveCapture } from './live-capture';
+import { ProcessRunner } from './process-runner';
+import type { Dialogs } from './ports';
+import { SecretStore, type Encryptor } from './secrets';
+import { SettingsService, type KeyValueStore } from './settings';
+import { WorkspaceService } from './workspace';
+
+export interface ComposeOptions {
+  /** The app's data folder: captures, staging, audit log, secrets, autosave. */
+  readonly dataDir: string;
+  readonly samplePath: string;
+  readonly store: KeyValueStore;
+  readonly encryptor: Encryptor;
+  readonly dialogs: Dialogs & {
+    chooseWorkspaceToSave(): Promise<string | undefined>;
+    chooseWorkspaceToOpen(): Promise<string | undefined>;
+    confirm(r: ConfirmRequest): Promise<boolean>;
+  };
+  readonly emit: <E extends EventName>(event: E, payload: EventPayload[E]) => void;
+  /** Environment for child processes (PATH with the stand-ins in tests). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Search this PATH instead of asking the login shell (tests, the browser host). */
+  readonly searchPath?: string;
+}
+
+export interface ComposedServices {
+  readonly api: NetpolHandlers;
+  readonly runner: ProcessRunner;
+  readonly workspaces: WorkspaceService;
+  readonly settings: SettingsService;
+}
+
+/** Builds the services with their ports; Electron's main, the browser host and the tests all use this. */
+export function composeServices(o: ComposeOptions): ComposedServices {
+  const settings = new SettingsService(o.store);
+  const runner = new ProcessRunner({
+    binaryPaths: () => {
+      const s = settings.get();
+      return { hubble: s.hubblePath || undefined, kubectl: s.kubectlPath || undefined };
+    },
+    env: o.env,
+    searchPath: o.searchPath !== undefined ? () => Promise.resolve(o.searchPath!) : undefined,
+  });
+  const captures = new CaptureService({ samplePath: o.samplePath, dialogs: o.dialogs });
+  const kubectl = new KubectlService({
+    runner,
+    confirm: (r) => o.dialogs.confirm(r),
+    productionPatterns: () => settings.get().productionPatterns,
+    stagingDir: path.join(o.dataDir, 'staging'),
+    auditLog: path.join(o.dataDir, 'audit.log'),
+  });
+  const workspaces = new WorkspaceService(path.join(o.dataDir, 'autosave.workspace.json'));
+  const api = createAppApi({
+    captures,
+    live: new LiveCapture({ runner, captureDir: path.join(o.dataDir, 'captures') }),
+    runner,
+    kubectl,
+    settings,
+    secrets: new SecretStore(o.encryptor, path.join(o.dataDir, 'secrets', 'ai-api-key.bin')),
+    workspaces,
+    chooseWorkspaceToSave: () => o.dialogs.chooseWorkspaceToSave(),
+    chooseWorkspaceToOpen: () => o.dialogs.chooseWorkspaceToOpen(),
+    emit: o.emit,
+  });
+  return { api, runner, workspaces, settings };
+}

@@ -77,8 +77,21 @@ describe('the app API behind IPC (services with stand-ins)', () => {
     expect(g.ok && g.value?.edges.length).toBe(11);
   });
 
+  it('drops arrive as events while the watch runs', async () => {
+    const { api, emitted, calls } = services({ capture: fixture('hubble', 'cilium-docs', 'export-rst-dropped-flows.jsonl') });
+    await expect(api.startDropWatch({ namespace: 'default' })).resolves.toEqual({ ok: true, value: null });
+    for (let i = 0; i < 50 && emitted.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    await api.stopDropWatch();
+    expect(calls()[0].args).toEqual(['observe', '--namespace', 'default', '--output', 'jsonpb', '--follow', '--verdict', 'DROPPED']);
+    expect(emitted.map((e) => `${e.event} ${(e.payload as { dropReason?: string }).dropReason}`)).toEqual([
+      'drop INVALID_SOURCE_IP',
+      'drop POLICY_DENIED',
+    ]);
+  });
+
   it('a missing hubble is reported with how to install it', async () => {
     const { api } = services({ withStandins: false });
+    await expect(api.startDropWatch({ namespace: 'default' })).resolves.toMatchObject({ ok: false, error: { code: 'not-installed' } });
     await expect(api.startCapture({ namespace: 'bookinfo', window: { kind: 'last', last: 10 } })).resolves.toMatchObject({
       ok: false,
       error: {

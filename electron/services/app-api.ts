@@ -102,13 +102,15 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
       }),
 
     startDropWatch: (request) =>
-      attempt(() => {
+      attempt(async () => {
+        // Say now when hubble is missing, rather than let the watch end quietly.
+        await p.runner.resolve('hubble');
         drops?.abort();
         const ac = new AbortController();
         drops = ac;
-        // The watch runs until stopped; a failure ends it and is reported as an event-free error on the next start.
+        // The watch runs until stopped; when hubble fails later, the watch simply ends.
         void watchDrops(p.runner, request, ac.signal, (d) => p.emit('drop', d)).catch(() => undefined);
-        return Promise.resolve(null);
+        return null;
       }),
     stopDropWatch: () =>
       attempt(() => {

@@ -18,9 +18,9 @@ const encryptor: Encryptor = {
   decryptString: (b) => Buffer.from(b.map((x) => x ^ 0x33)).toString('utf8'),
 };
 
-function services(o: { confirm?: boolean[]; withStandins?: boolean } = {}) {
+function services(o: { confirm?: boolean[]; withStandins?: boolean; capture?: string } = {}) {
   const s = standinEnv({
-    NETPOL_STANDIN_CAPTURE: hubbleFixture('basic-sample-400-tcp-flows.json'),
+    NETPOL_STANDIN_CAPTURE: o.capture ?? hubbleFixture('basic-sample-400-tcp-flows.json'),
     NETPOL_STANDIN_CLUSTER: fixture('kubectl-standin'),
   });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'netpol-app-'));

@@ -44,6 +44,7 @@ export default tseslint.config(
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['electron', 'node:*', '**/electron/**', '**/shared/node/**'] }] },
   },
 );

@@ -57,6 +57,35 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await expect(app.error.count()).resolves.toBe(0);
   });
 
+  it('prunes an edge from the keyboard: its rule leaves the YAML, undo brings it back', async () => {
+    const { page } = await tracedPage(browser, 'prune-undo');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await app.openSampleCapture();
+    await app.graph.waitFor();
+    // 14 edges, 7 of them to or from host, health or remote-node (hidden as noise by default).
+    await expect(app.graph.getAttribute('data-edges')).resolves.toBe('7');
+    const key = 'bookinfo/ratings->bookinfo/productpage:9080/TCP';
+    const before = await app.rules();
+    expect(before).toContain('bookinfo/productpage ingress[0]');
+    await app.selectEdge(key);
+    await expect(app.inspector.locator('dd[data-field="rules"]').textContent()).resolves.toBe(
+      'bookinfo/productpage ingress[0], bookinfo/ratings egress[0]',
+    );
+    await app.screenshot('workbench');
+    await app.press('x');
+    await expect(app.inspector.locator('dd[data-field="state"]').textContent()).resolves.toBe('pruned');
+    const after = await app.rules();
+    expect(after).not.toContain('bookinfo/productpage ingress[0]');
+    expect(after.length).toBe(before.length - 2);
+    await app.screenshot('workbench-pruned');
+    await app.press('z');
+    await expect(app.inspector.locator('dd[data-field="state"]').textContent()).resolves.toBe('kept');
+    expect(await app.rules()).toEqual(before);
+    await app.press('Shift+Z');
+    await expect(app.inspector.locator('dd[data-field="state"]').textContent()).resolves.toBe('pruned');
+  });
+
   it('the bridge refuses calls without the token', async () => {
     const origin = new URL(host.url).origin;
     const res = await fetch(`${origin}/__netpol/api/loadSample`, { method: 'POST', body: '{"args":[]}' });

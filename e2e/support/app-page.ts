@@ -25,7 +25,8 @@ export class AppPage {
 
   async openSampleCapture(): Promise<void> {
     await this.emptyStateOrSources().getByRole('button', { name: 'Open sample capture' }).first().click();
-    await this.summary.waitFor();
+    // The page may show the capture opened before (the host keeps it): wait for the sample's own heading.
+    await this.summary.getByRole('heading', { name: /^Sample capture/ }).waitFor();
   }
 
   async openCapture(): Promise<void> {
@@ -39,6 +40,29 @@ export class AppPage {
 
   warning(code: string): Locator {
     return this.summary.locator(`li[data-code="${code}"]`);
+  }
+
+  get graph(): Locator {
+    return this.page.getByRole('img', { name: 'Service graph' });
+  }
+
+  /** Selects an edge through the edge list (the same selection as clicking it in the graph). */
+  async selectEdge(key: string): Promise<void> {
+    await this.page.getByRole('region', { name: 'Edges' }).getByRole('button', { name: key }).click();
+  }
+
+  /** The generated rules, as `ns/name direction[i]` references. */
+  async rules(): Promise<string[]> {
+    const items = await this.page.getByRole('list', { name: 'Rules' }).locator('li').all();
+    return Promise.all(items.map(async (li) => (await li.getAttribute('data-rule')) ?? ''));
+  }
+
+  get inspector(): Locator {
+    return this.page.getByRole('region', { name: 'Edge inspector' });
+  }
+
+  async press(key: string): Promise<void> {
+    await this.page.locator('body').press(key);
   }
 
   async screenshot(name: string): Promise<void> {

@@ -1,18 +1,23 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ApiError, OpenedCapture, Result } from '../../shared/api/contract';
+import type { ServiceGraph } from '../../shared/graph/types';
 import { EmptyState } from './EmptyState';
 import { SummaryView } from './SummaryView';
+import { Workbench } from './Workbench';
 
 type Status = { kind: 'idle' } | { kind: 'loading'; what: string } | { kind: 'error'; error: ApiError };
 
 /** The app shell: sources on the left, the open capture's summary in the centre, status below. */
 export function App() {
   const [opened, setOpened] = useState<OpenedCapture | null>(null);
+  const [graph, setGraph] = useState<ServiceGraph | null>(null);
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
 
+  // A reload of the window keeps the capture that main has open.
   useEffect(() => {
-    void window.netpol.getSummary().then((r) => {
-      if (r.ok) setOpened(r.value);
+    void Promise.all([window.netpol.getSummary(), window.netpol.getGraph()]).then(([summary, g]) => {
+      if (summary.ok) setOpened(summary.value);
+      if (g.ok) setGraph(g.value);
     });
   }, []);
 
@@ -21,6 +26,8 @@ export function App() {
     const r = await op();
     if (r.ok) {
       setOpened(r.value);
+      const g = await window.netpol.getGraph();
+      if (g.ok) setGraph(g.value);
       setStatus({ kind: 'idle' });
     } else if (r.error.code === 'cancelled') {
       setStatus({ kind: 'idle' });
@@ -53,7 +60,18 @@ export function App() {
             <strong>Could not open the capture.</strong> {status.error.message}
           </div>
         )}
-        {opened ? <SummaryView opened={opened} /> : <EmptyState onOpen={openCapture} onSample={openSample} />}
+        {opened && graph ? (
+          <Workbench graph={graph}>
+            <details className="summary-details" open>
+              <summary>Capture summary</summary>
+              <SummaryView opened={opened} />
+            </details>
+          </Workbench>
+        ) : opened ? (
+          <SummaryView opened={opened} />
+        ) : (
+          <EmptyState onOpen={openCapture} onSample={openSample} />
+        )}
       </main>
       <footer className="status" role="status">
         {status.kind === 'loading' ? status.what : opened ? `${opened.summary.file}` : 'No capture open'}

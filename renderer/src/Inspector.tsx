@@ -1,0 +1,90 @@
+import type { GraphEdge } from '../../shared/graph/types';
+import type { RuleProvenance } from '../../shared/policy/generate';
+import { ruleRefText } from '../../shared/policy/types';
+import { formatWindow } from '../../shared/policy/format';
+
+interface Props {
+  readonly edges: readonly GraphEdge[];
+  readonly pruned: ReadonlyMap<string, { readonly reason?: string; readonly by: string }>;
+  readonly rules: readonly RuleProvenance[];
+  readonly reason: string;
+  readonly onReason: (r: string) => void;
+  readonly onTogglePrune: () => void;
+}
+
+/** The selected edge(s): evidence, the rules they produced, and prune/restore with an optional reason. */
+export function Inspector({ edges, pruned, rules, reason, onReason, onTogglePrune }: Props) {
+  if (edges.length === 0) return <p className="hint">Select an edge in the graph or the list (shift or a box for several).</p>;
+  const allPruned = edges.every((e) => pruned.has(e.key));
+  return (
+    <section className="inspector" aria-label="Edge inspector">
+      {edges.slice(0, 5).map((e) => {
+        const ev = e.evidence;
+        const mine = rules.filter((r) => r.edges.includes(e.key));
+        const p = pruned.get(e.key);
+        return (
+          <div key={e.key} className="edge-card">
+            <h3>{e.key}</h3>
+            <dl>
+              <dt>Flows</dt>
+              <dd>
+                {ev.flows.toLocaleString('en-US')} ({ev.replies.toLocaleString('en-US')} replies, {ev.connections.toLocaleString('en-US')}{' '}
+                connections)
+              </dd>
+              <dt>Seen</dt>
+              <dd>{ev.firstSeen !== null ? formatWindow(ev.firstSeen, ev.lastSeen ?? ev.firstSeen) : '–'}</dd>
+              <dt>Verdicts</dt>
+              <dd>
+                {Object.entries(ev.verdicts)
+                  .map(([v, n]) => `${v} ${n}`)
+                  .join(', ') || '–'}
+              </dd>
+              <dt>Pods</dt>
+              <dd>{[...ev.samplePods.src, '→', ...ev.samplePods.dst].join(' ')}</dd>
+              {ev.l7.http.length > 0 && (
+                <>
+                  <dt>HTTP</dt>
+                  <dd>
+                    {ev.l7.http
+                      .slice(0, 5)
+                      .map((h) => `${h.method} ${h.path} (${h.count})`)
+                      .join(', ')}
+                  </dd>
+                </>
+              )}
+              {ev.l7.dns.length > 0 && (
+                <>
+                  <dt>DNS</dt>
+                  <dd>
+                    {ev.l7.dns
+                      .slice(0, 5)
+                      .map((d) => `${d.query} (${d.count})`)
+                      .join(', ')}
+                  </dd>
+                </>
+              )}
+              <dt>State</dt>
+              <dd data-field="state">{p ? `pruned${p.reason ? `: ${p.reason}` : ''}` : 'kept'}</dd>
+              <dt>Rules</dt>
+              <dd data-field="rules">{mine.length ? mine.map((r) => ruleRefText(r.ref)).join(', ') : 'none'}</dd>
+            </dl>
+          </div>
+        );
+      })}
+      {edges.length > 5 && <p className="hint">and {edges.length - 5} more selected</p>}
+      <div className="prune-row">
+        {!allPruned && (
+          <input
+            aria-label="Reason for pruning (optional)"
+            placeholder="Reason (optional)"
+            value={reason}
+            onChange={(e) => onReason(e.target.value)}
+          />
+        )}
+        <button type="button" onClick={onTogglePrune}>
+          {allPruned ? 'Restore' : 'Prune'} ({edges.length}) <kbd>x</kbd>
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,109 @@
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import type { ServiceGraph } from '../../shared/graph/types';
+import { generateCilium } from '../../shared/policy/cilium';
+import { generate } from '../../shared/policy/generate';
+import { EdgeList } from './EdgeList';
+import { graphElements } from './graph/elements';
+import { GraphView } from './graph/GraphView';
+import { Inspector } from './Inspector';
+import { PolicyPanel } from './policy/PolicyPanel';
+import { EMPTY_WORKBENCH, workbenchReducer } from './state/workbench';
+
+const typing = (t: EventTarget | null): boolean =>
+  t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
+
+/** The graph in the centre, edges and inspector beside it, the generated policies on the right. */
+export function Workbench({ graph, children }: { readonly graph: ServiceGraph; readonly children?: React.ReactNode }) {
+  const [s, dispatch] = useReducer(workbenchReducer, EMPTY_WORKBENCH);
+  const [reason, setReason] = useState('');
+  const [flavor, setFlavor] = useState<'kubernetes' | 'cilium'>('kubernetes');
+  const [hideNoise, setHideNoise] = useState(true);
+  const filterRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => dispatch({ type: 'load', graph }), [graph]);
+
+  const current = s.graph ?? graph;
+  const elements = useMemo(() => graphElements(current, s.selection, { hideNoise }), [current, s.selection, hideNoise]);
+  const set = useMemo(() => {
+    const options = { namespaces: s.namespaces, defaultDeny: s.defaultDeny };
+    return flavor === 'cilium' ? generateCilium(current, s.selection, options) : generate(current, s.selection, options);
+  }, [current, s.selection, s.namespaces, s.defaultDeny, flavor]);
+  const selectedEdges = useMemo(() => current.edges.filter((e) => s.selected.includes(e.key)), [current, s.selected]);
+  const prunedKeys = useMemo(() => new Set(s.selection.pruned.keys()), [s.selection]);
+
+  const togglePrune = useCallback(() => {
+    dispatch({ type: 'toggle-prune', edges: s.selected, reason: reason.trim() || undefined });
+    setReason('');
+  }, [s.selected, reason]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.key === 'x' || e.key === 'Delete') togglePrune();
+      else if (e.key === 'z') dispatch({ type: 'undo' });
+      else if (e.key === 'Z') dispatch({ type: 'redo' });
+      else if (e.key === '/') filterRef.current?.focus();
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [togglePrune]);
+
+  return (
+    <div className="workbench">
+      <div className="graph-column">
+        <div className="toolbar" role="toolbar" aria-label="Graph tools">
+          <button type="button" onClick={() => dispatch({ type: 'undo' })} disabled={s.undo.length === 0}>
+            Undo <kbd>z</kbd>
+          </button>
+          <button type="button" onClick={() => dispatch({ type: 'redo' })} disabled={s.redo.length === 0}>
+            Redo <kbd>⇧z</kbd>
+          </button>
+          <label>
+            <input type="checkbox" checked={hideNoise} onChange={(e) => setHideNoise(e.target.checked)} /> hide host, health, remote-node
+          </label>
+          <span className="counts" role="status">
+            {current.edges.length - prunedKeys.size} of {current.edges.length} edges kept
+          </span>
+        </div>
+        <GraphView
+          layoutKey={current}
+          elements={elements}
+          selected={s.selected}
+          onSelect={(edges) => dispatch({ type: 'select', edges })}
+        />
+        <div className="below-graph">
+          <EdgeList
+            ref={filterRef}
+            edges={current.edges}
+            pruned={prunedKeys}
+            selected={s.selected}
+            onSelect={(keys, additive) => dispatch({ type: 'select', edges: additive ? [...new Set([...s.selected, ...keys])] : keys })}
+          />
+          <Inspector
+            edges={selectedEdges}
+            pruned={s.selection.pruned}
+            rules={set.policies.flatMap((g) => g.rules)}
+            reason={reason}
+            onReason={setReason}
+            onTogglePrune={togglePrune}
+          />
+        </div>
+      </div>
+      <aside className="right-panel" aria-label="Review">
+        <PolicyPanel
+          set={set}
+          namespaces={current.namespaces}
+          scope={s.namespaces}
+          defaultDeny={s.defaultDeny}
+          flavor={flavor}
+          onScope={(ns) => dispatch({ type: 'scope', namespaces: ns })}
+          onDefaultDeny={(on) => dispatch({ type: 'default-deny', on })}
+          onFlavor={setFlavor}
+        />
+        {children}
+      </aside>
+    </div>
+  );
+}

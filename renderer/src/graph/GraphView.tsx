@@ -1,0 +1,163 @@
+import cytoscape from 'cytoscape';
+import { useEffect, useRef } from 'react';
+import type { ElementData } from './elements';
+
+const STYLE: cytoscape.StylesheetJson = [
+  {
+    selector: 'node',
+    style: {
+      label: 'data(label)',
+      'font-size': 11,
+      color: '#1d2430',
+      'text-valign': 'bottom',
+      'text-margin-y': 4,
+      width: 26,
+      height: 26,
+      'background-color': '#2563eb',
+    },
+  },
+  {
+    selector: 'node.namespace',
+    style: {
+      'background-color': '#eef2f7',
+      'background-opacity': 0.8,
+      'border-color': '#c7d0db',
+      'border-width': 1,
+      shape: 'round-rectangle',
+      'text-valign': 'top',
+      'text-halign': 'center',
+      'font-weight': 'bold',
+      color: '#52606d',
+      padding: '18px',
+    },
+  },
+  { selector: 'node.entity', style: { shape: 'diamond', 'background-color': '#7c3aed' } },
+  { selector: 'node.external', style: { shape: 'hexagon', 'background-color': '#0d9488' } },
+  {
+    selector: 'edge',
+    style: {
+      width: 'data(width)',
+      'line-color': '#64748b',
+      'target-arrow-color': '#64748b',
+      'target-arrow-shape': 'triangle',
+      'curve-style': 'bezier',
+      label: 'data(label)',
+      'font-size': 9,
+      color: '#334155',
+      'text-background-color': '#ffffff',
+      'text-background-opacity': 0.85,
+      'text-background-padding': '1px',
+      'text-rotation': 'autorotate',
+    },
+  },
+  { selector: 'edge.dropped', style: { 'line-color': '#dc2626', 'target-arrow-color': '#dc2626' } },
+  { selector: 'edge.audit', style: { 'line-color': '#d97706', 'target-arrow-color': '#d97706' } },
+  {
+    selector: 'edge.pruned',
+    style: { 'line-style': 'dashed', 'line-color': '#cbd5e1', 'target-arrow-color': '#cbd5e1', color: '#94a3b8' },
+  },
+  { selector: 'edge:selected', style: { 'line-color': '#2563eb', 'target-arrow-color': '#2563eb', 'z-index': 10, width: 4 } },
+  { selector: 'edge.highlight', style: { 'line-color': '#f59e0b', 'target-arrow-color': '#f59e0b', width: 4 } },
+];
+
+interface Props {
+  /** Changes when a different graph is shown: positions are reapplied and the view refitted. */
+  readonly layoutKey: unknown;
+  readonly elements: readonly ElementData[];
+  readonly selected: readonly string[];
+  readonly onSelect: (edges: string[]) => void;
+}
+
+/**
+ * One long-lived Cytoscape instance that React never re-renders: elements are diffed into it
+ * inside cy.batch(), positions come precomputed (preset layout), so big graphs stay fast.
+ */
+export function GraphView({ layoutKey, elements, selected, onSelect }: Props) {
+  const container = useRef<HTMLDivElement>(null);
+  const cyRef = useRef<cytoscape.Core | null>(null);
+  const onSelectRef = useRef(onSelect);
+  useEffect(() => {
+    onSelectRef.current = onSelect;
+  });
+
+  useEffect(() => {
+    const cy = cytoscape({
+      container: container.current,
+      style: STYLE,
+      elements: [],
+      layout: { name: 'preset' },
+      wheelSensitivity: 0.3,
+      boxSelectionEnabled: true,
+      selectionType: 'additive',
+    });
+    const report = (): void => onSelectRef.current(cy.$('edge:selected').map((e) => e.id()));
+    cy.on('tap', 'edge', (evt) => {
+      const shift = (evt.originalEvent as MouseEvent | undefined)?.shiftKey;
+      if (!shift) cy.$(':selected').unselect();
+      (evt.target as cytoscape.EdgeSingular).select();
+      report();
+    });
+    cy.on('tap', (evt) => {
+      if (evt.target === cy) {
+        cy.$(':selected').unselect();
+        report();
+      }
+    });
+    cy.on('boxend', () => setTimeout(report, 0));
+    cyRef.current = cy;
+    return () => {
+      cy.destroy();
+      cyRef.current = null;
+    };
+  }, []);
+
+  const laidOut = useRef<unknown>(undefined);
+
+  useEffect(() => {
+    const cy = cyRef.current;
+    if (!cy) return;
+    const wanted = new Map(elements.map((e) => [e.data.id as string, e]));
+    const relayout = laidOut.current !== layoutKey;
+    laidOut.current = layoutKey;
+    let added = 0;
+    cy.batch(() => {
+      cy.elements().forEach((el) => {
+        if (!wanted.has(el.id())) el.remove();
+      });
+      for (const [id, e] of wanted) {
+        const el = cy.getElementById(id);
+        if (el.empty()) {
+          cy.add({ group: e.group, data: { ...e.data }, classes: e.classes, position: e.position ? { ...e.position } : undefined });
+          added++;
+        } else {
+          el.classes(e.classes);
+          el.data({ ...e.data });
+          // A new graph gets the island layout again; pruning keeps whatever the user arranged.
+          if (relayout && e.position && el.isNode()) el.position({ ...e.position });
+        }
+      }
+      // Big graphs: straight edges draw much faster than curved ones.
+      cy.edges().style('curve-style', cy.edges().length > 3000 ? 'haystack' : 'bezier');
+    });
+    if (added > 0 || relayout) cy.fit(undefined, 30);
+  }, [elements, layoutKey]);
+
+  useEffect(() => {
+    const cy = cyRef.current;
+    if (!cy) return;
+    cy.batch(() => {
+      cy.$(':selected').unselect();
+      for (const id of selected) cy.getElementById(id).select();
+    });
+  }, [selected]);
+
+  return (
+    <div
+      ref={container}
+      className="graph"
+      role="img"
+      aria-label="Service graph"
+      data-edges={elements.filter((e) => e.group === 'edges').length}
+    />
+  );
+}

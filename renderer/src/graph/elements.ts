@@ -1,0 +1,86 @@
+import type { Selection } from '../../../shared/graph/selection';
+import type { GraphNode, ServiceGraph } from '../../../shared/graph/types';
+
+/** Plain data for Cytoscape (kept free of Cytoscape types so it can be tested in Node). */
+export interface ElementData {
+  readonly group: 'nodes' | 'edges';
+  readonly data: Record<string, string | number | undefined>;
+  readonly classes: string;
+  readonly position?: { readonly x: number; readonly y: number };
+}
+
+const NOISE = new Set(['entity:host', 'entity:health', 'entity:remote-node']);
+
+function nodeClass(n: GraphNode): string {
+  return n.kind === 'workload' ? 'workload' : n.kind === 'external' ? 'external' : `entity entity-${n.entity ?? 'unknown'}`;
+}
+
+/**
+ * Positions without a force layout: namespaces are islands on a grid, their workloads on a grid
+ * inside; entities and external addresses form a column to the left. Linear in the graph size.
+ */
+export function islandLayout(graph: ServiceGraph): Map<string, { x: number; y: number }> {
+  const pos = new Map<string, { x: number; y: number }>();
+  const spacing = 110;
+  const byNs = new Map<string, GraphNode[]>();
+  const outside: GraphNode[] = [];
+  for (const n of graph.nodes) {
+    if (n.kind === 'workload' && n.namespace) (byNs.get(n.namespace) ?? byNs.set(n.namespace, []).get(n.namespace)!).push(n);
+    else outside.push(n);
+  }
+  outside.forEach((n, i) => pos.set(n.id, { x: -spacing * 2, y: i * spacing }));
+  const namespaces = [...byNs.keys()].sort();
+  const perRow = Math.max(1, Math.ceil(Math.sqrt(namespaces.length)));
+  let x = 0;
+  let y = 0;
+  let rowHeight = 0;
+  namespaces.forEach((ns, i) => {
+    if (i > 0 && i % perRow === 0) {
+      x = 0;
+      y += rowHeight + spacing;
+      rowHeight = 0;
+    }
+    const members = byNs.get(ns)!;
+    const cols = Math.max(1, Math.ceil(Math.sqrt(members.length)));
+    members.forEach((n, j) => pos.set(n.id, { x: x + (j % cols) * spacing, y: y + Math.floor(j / cols) * spacing }));
+    const rows = Math.ceil(members.length / cols);
+    x += cols * spacing + spacing;
+    rowHeight = Math.max(rowHeight, rows * spacing);
+  });
+  return pos;
+}
+
+/** The graph as Cytoscape elements: namespaces as compound nodes, edges labelled `port/proto`. */
+export function graphElements(graph: ServiceGraph, selection: Selection, opts: { hideNoise: boolean }): ElementData[] {
+  const positions = islandLayout(graph);
+  const hidden = new Set(opts.hideNoise ? [...NOISE] : []);
+  const out: ElementData[] = [];
+  for (const ns of graph.namespaces) out.push({ group: 'nodes', data: { id: `ns:${ns}`, label: ns }, classes: 'namespace' });
+  for (const n of graph.nodes) {
+    if (hidden.has(n.id)) continue;
+    out.push({
+      group: 'nodes',
+      data: { id: n.id, label: n.label, parent: n.kind === 'workload' && n.namespace ? `ns:${n.namespace}` : undefined },
+      classes: nodeClass(n),
+      position: positions.get(n.id),
+    });
+  }
+  const maxFlows = Math.max(1, ...graph.edges.map((e) => e.evidence.flows));
+  for (const e of graph.edges) {
+    if (hidden.has(e.source) || hidden.has(e.target)) continue;
+    const v = e.evidence.verdicts;
+    const verdict = (v.DROPPED ?? 0) > 0 && !v.FORWARDED && !v.REDIRECTED ? 'dropped' : (v.AUDIT ?? 0) > 0 ? 'audit' : 'forwarded';
+    out.push({
+      group: 'edges',
+      data: {
+        id: e.key,
+        source: e.source,
+        target: e.target,
+        label: e.port === null ? e.protocol : `${e.port}/${e.protocol}`,
+        width: 1 + 5 * Math.sqrt(e.evidence.flows / maxFlows),
+      },
+      classes: `${verdict}${selection.pruned.has(e.key) ? ' pruned' : ''}`,
+    });
+  }
+  return out;
+}

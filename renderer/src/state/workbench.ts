@@ -1,0 +1,69 @@
+import { initialSelection, isKept, prune, restore, type Selection } from '../../../shared/graph/selection';
+import type { ServiceGraph } from '../../../shared/graph/types';
+
+/** What the user is working on: the graph, what is pruned (with undo/redo), and what is selected. */
+export interface Workbench {
+  readonly graph: ServiceGraph | null;
+  readonly selection: Selection;
+  readonly undo: readonly Selection[];
+  readonly redo: readonly Selection[];
+  /** Selected edge keys. */
+  readonly selected: readonly string[];
+  readonly namespaces: readonly string[];
+  readonly defaultDeny: boolean;
+}
+
+export type WorkbenchAction =
+  | { readonly type: 'load'; readonly graph: ServiceGraph }
+  | { readonly type: 'select'; readonly edges: readonly string[] }
+  /** Prunes the selected edges, or restores them when all of them are pruned already. */
+  | { readonly type: 'toggle-prune'; readonly edges: readonly string[]; readonly reason?: string }
+  | { readonly type: 'undo' }
+  | { readonly type: 'redo' }
+  | { readonly type: 'scope'; readonly namespaces: readonly string[] }
+  | { readonly type: 'default-deny'; readonly on: boolean };
+
+export const EMPTY_WORKBENCH: Workbench = {
+  graph: null,
+  selection: { pruned: new Map() },
+  undo: [],
+  redo: [],
+  selected: [],
+  namespaces: [],
+  defaultDeny: true,
+};
+
+/** Namespaces worth locking down by default: those with workloads, except the cluster's own. */
+export function defaultScope(graph: ServiceGraph): string[] {
+  const system = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
+  return graph.namespaces.filter((ns) => !system.has(ns) && graph.nodes.some((n) => n.kind === 'workload' && n.namespace === ns));
+}
+
+const HISTORY = 200;
+
+export function workbenchReducer(s: Workbench, a: WorkbenchAction): Workbench {
+  switch (a.type) {
+    case 'load':
+      return { ...EMPTY_WORKBENCH, graph: a.graph, selection: initialSelection(a.graph), namespaces: defaultScope(a.graph) };
+    case 'select':
+      return { ...s, selected: [...a.edges] };
+    case 'toggle-prune': {
+      if (a.edges.length === 0) return s;
+      const allPruned = a.edges.every((k) => !isKept(s.selection, k));
+      const next = allPruned ? restore(s.selection, a.edges) : prune(s.selection, a.edges, a.reason);
+      return { ...s, selection: next, undo: [...s.undo, s.selection].slice(-HISTORY), redo: [] };
+    }
+    case 'undo': {
+      const prev = s.undo.at(-1);
+      return prev ? { ...s, selection: prev, undo: s.undo.slice(0, -1), redo: [...s.redo, s.selection] } : s;
+    }
+    case 'redo': {
+      const next = s.redo.at(-1);
+      return next ? { ...s, selection: next, redo: s.redo.slice(0, -1), undo: [...s.undo, s.selection] } : s;
+    }
+    case 'scope':
+      return { ...s, namespaces: [...a.namespaces] };
+    case 'default-deny':
+      return { ...s, defaultDeny: a.on };
+  }
+}

@@ -5,7 +5,7 @@ import { initialSelection, prune } from '../shared/graph/selection';
 import type { ServiceGraph } from '../shared/graph/types';
 import { analyzeFile } from '../shared/node/read-capture';
 import { BundleExistsError, fileSha256, writeBundle } from '../shared/node/write-bundle';
-import { buildBundle } from '../shared/bundle/bundle';
+import { buildBundle, TOOL_VERSION } from '../shared/bundle/bundle';
 import { summarize } from '../shared/graph/summary';
 import { generateCilium, type GeneratedCiliumPolicy } from '../shared/policy/cilium';
 import { generate, type GeneratedPolicy } from '../shared/policy/generate';
@@ -227,8 +227,6 @@ export async function diffCommand(a: DiffArgs, io: CommandIo): Promise<number> {
   io.out(a.format === 'json' ? JSON.stringify(d, null, 2) + '\n' : a.format === 'md' ? diffMarkdown(d) : diffText(d));
   return 0;
 }
-
-export const TOOL_VERSION = '0.1.0';
 
 export interface BundleArgs extends Omit<GenerateArgs, 'output' | 'portRanges'> {
   readonly portRanges: boolean;

@@ -1,4 +1,8 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Browser } from 'playwright-core';
+import { runCli } from '../cli/run';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, hubbleFixture } from '../shared/testing/fixtures';
 import type { RunningHost } from './host/server';
@@ -13,10 +17,14 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
   let browser: Browser;
   let host: RunningHost;
   let nextFile: string | undefined;
+  const exportDir = mkdtempSync(path.join(tmpdir(), 'netpol-export-'));
 
   beforeAll(async () => {
     buildRenderer();
-    host = await startTestHost({ chooseFile: () => nextFile });
+    host = await startTestHost({
+      chooseFile: () => nextFile,
+      chooseBundle: (as) => path.join(exportDir, as === 'zip' ? 'bundle.zip' : 'bundle'),
+    });
     browser = await launchChromium();
   });
 
@@ -84,6 +92,29 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     expect(await app.rules()).toEqual(before);
     await app.press('Shift+Z');
     await expect(app.inspector.locator('dd[data-field="state"]').textContent()).resolves.toBe('pruned');
+  });
+
+  it('exports a bundle: preview of the files and REPORT.md, then the folder, which lints clean', async () => {
+    const { page } = await tracedPage(browser, 'export');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await app.openSampleCapture();
+    await page.getByRole('button', { name: 'Export bundle…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Export bundle' });
+    await dialog.getByRole('list', { name: 'Bundle files' }).waitFor();
+    await expect(dialog.getByRole('list', { name: 'Bundle files' }).textContent()).resolves.toMatch(
+      /policies\/bookinfo\/productpage\.yaml.*REPORT\.md.*bundle\.json/,
+    );
+    await expect(dialog.getByLabel('REPORT.md').textContent()).resolves.toMatch(/^# NetworkPolicy bundle report/);
+    await app.screenshot('export-dialog');
+    await dialog.getByRole('button', { name: 'Save as folder…' }).click();
+    await dialog.getByRole('status').waitFor();
+    const out = path.join(exportDir, 'bundle');
+    expect(existsSync(path.join(out, 'policies/bookinfo/productpage.yaml'))).toBe(true);
+    let lintOut = '';
+    const code = await runCli(['lint', path.join(out, 'policies')], { out: (s) => (lintOut += s), err: () => undefined });
+    expect(lintOut).toMatch(/0 error\(s\)/);
+    expect(code).toBe(0);
   });
 
   it('the bridge refuses calls without the token', async () => {

@@ -56,6 +56,21 @@ const services = composeServices({
       const r = w ? await dialog.showOpenDialog(w, options) : await dialog.showOpenDialog(options);
       return r.canceled ? undefined : r.filePaths[0];
     },
+    async chooseBundlePath(as) {
+      const w = parent();
+      if (as === 'zip') {
+        const options = {
+          title: 'Export policy bundle',
+          defaultPath: 'netpol-bundle.zip',
+          filters: [{ name: 'Zip archive', extensions: ['zip'] }],
+        };
+        const r = w ? await dialog.showSaveDialog(w, options) : await dialog.showSaveDialog(options);
+        return r.canceled ? undefined : r.filePath;
+      }
+      const options = { title: 'Export policy bundle to a new folder', defaultPath: 'netpol-bundle' };
+      const r = w ? await dialog.showSaveDialog(w, options) : await dialog.showSaveDialog(options);
+      return r.canceled ? undefined : r.filePath;
+    },
     // The only way to mutate a cluster: a native dialog the renderer cannot answer for the user.
     async confirm(r) {
       const options = {

@@ -46,6 +46,7 @@ export interface HostServicesOptions {
   readonly searchPath?: string;
   readonly chooseFile?: () => string | undefined;
   readonly chooseWorkspace?: () => string | undefined;
+  readonly chooseBundle?: (as: 'folder' | 'zip') => string | undefined;
   readonly confirm?: (r: ConfirmRequest) => Promise<boolean>;
 }
 
@@ -63,6 +64,7 @@ export function composeHostServices(o: HostServicesOptions): ComposedServices & 
       chooseCaptureFile: () => Promise.resolve(o.chooseFile?.()),
       chooseWorkspaceToSave: () => Promise.resolve(o.chooseWorkspace?.()),
       chooseWorkspaceToOpen: () => Promise.resolve(o.chooseWorkspace?.()),
+      chooseBundlePath: (as) => Promise.resolve(o.chooseBundle?.(as)),
       // There is no native dialog in a browser: nothing is applied unless a confirmer is given (tests).
       confirm: o.confirm ?? (() => Promise.resolve(false)),
     },

@@ -21,6 +21,7 @@ export interface TestHostOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly confirm?: (r: ConfirmRequest) => Promise<boolean>;
   readonly encryptor?: Encryptor;
+  readonly chooseBundle?: (as: 'folder' | 'zip') => string | undefined;
 }
 
 /** The real services behind the browser host; dialogs and the environment are the test's. */
@@ -34,6 +35,7 @@ export async function startTestHost(o: TestHostOptions = {}): Promise<RunningHos
     chooseFile: o.chooseFile,
     confirm: o.confirm,
     encryptor: o.encryptor,
+    chooseBundle: o.chooseBundle,
   });
   const host = await startHost({ rendererDir: path.join(ROOT, 'out/renderer'), api: services.api, events: services.events });
   return { ...host, dataDir, close: async () => (services.runner.killAll(), await host.close()) };

@@ -41,6 +41,8 @@ const api: NetpolApi = {
   openWorkspace: invoke(CHANNELS.openWorkspace),
   recoverWorkspace: invoke(CHANNELS.recoverWorkspace),
   autosaveWorkspace: invoke(CHANNELS.autosaveWorkspace),
+  previewBundle: invoke(CHANNELS.previewBundle),
+  exportBundle: invoke(CHANNELS.exportBundle),
   onCaptureProgress: subscribe(EVENTS.captureProgress),
   onDrop: subscribe(EVENTS.drop),
 };

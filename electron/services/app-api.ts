@@ -1,5 +1,6 @@
 import type {
   ApiError,
+  BundleRequest,
   EventName,
   EventPayload,
   NetpolHandlers,
@@ -9,6 +10,10 @@ import type {
   WorkspacePayload,
 } from '../../shared/api/contract';
 import { summarize } from '../../shared/graph/summary';
+import { parseSelection } from '../../shared/graph/selection';
+import { buildBundle, TOOL_VERSION } from '../../shared/bundle/bundle';
+import { generate } from '../../shared/policy/generate';
+import { writeBundle } from '../../shared/node/write-bundle';
 import { fileSha256 } from '../../shared/node/write-bundle';
 import type { CaptureService } from './capture-service';
 import type { KubectlService } from './kubectl-service';
@@ -29,6 +34,8 @@ export interface AppPorts {
   /** Native file dialogs for workspaces; undefined when the user cancels. */
   readonly chooseWorkspaceToSave: () => Promise<string | undefined>;
   readonly chooseWorkspaceToOpen: () => Promise<string | undefined>;
+  /** Where to write a bundle; undefined when the user cancels. */
+  readonly chooseBundlePath: (as: 'folder' | 'zip') => Promise<string | undefined>;
   /** Sends an event to the renderer. */
   readonly emit: <E extends EventName>(event: E, payload: EventPayload[E]) => void;
 }
@@ -69,6 +76,21 @@ async function attempt<T>(f: () => Promise<T>): Promise<Result<T>> {
 export function createAppApi(p: AppPorts): NetpolHandlers {
   let drops: AbortController | undefined;
   let workspaceFile: string | undefined;
+
+  const bundleFor = async (request: BundleRequest) => {
+    const analysis = p.captures.analysis;
+    if (!analysis) throw new Error('Open a capture first: a bundle is made from one.');
+    const selection = parseSelection(request.selection);
+    const set = generate(analysis.graph, selection, request.options);
+    return buildBundle({
+      summary: summarize(analysis),
+      graph: analysis.graph,
+      selection,
+      set,
+      captureSha256: await fileSha256(analysis.file),
+      toolVersion: TOOL_VERSION,
+    });
+  };
 
   const settingsView = async (): Promise<SettingsView> => ({ ...p.settings.get(), apiKeySet: await p.secrets.isSet() });
 
@@ -176,6 +198,24 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
       attempt(async () => {
         const ws = await p.workspaces.recover();
         return ws ? { workspace: ws, file: undefined } : null;
+      }),
+    previewBundle: (request) =>
+      attempt(async () => {
+        const files = await bundleFor(request);
+        return {
+          files: files.map((f) => ({ path: f.path, bytes: Buffer.byteLength(f.content) })),
+          report: files.find((f) => f.path === 'REPORT.md')?.content ?? '',
+        };
+      }),
+    exportBundle: (request, as) =>
+      attempt(async () => {
+        const target = await p.chooseBundlePath(as);
+        if (!target) throw new CancelledError('No place was chosen.');
+        const out = as === 'zip' && !target.toLowerCase().endsWith('.zip') ? `${target}.zip` : target;
+        const files = await bundleFor(request);
+        // The save dialog already asked before replacing an existing file or folder.
+        await writeBundle(files, out, { force: true });
+        return { path: out, files: files.map((f) => f.path) };
       }),
     autosaveWorkspace: (ws) =>
       attempt(async () => {

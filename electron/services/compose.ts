@@ -19,6 +19,7 @@ export interface ComposeOptions {
   readonly dialogs: Dialogs & {
     chooseWorkspaceToSave(): Promise<string | undefined>;
     chooseWorkspaceToOpen(): Promise<string | undefined>;
+    chooseBundlePath(as: 'folder' | 'zip'): Promise<string | undefined>;
     confirm(r: ConfirmRequest): Promise<boolean>;
   };
   readonly emit: <E extends EventName>(event: E, payload: EventPayload[E]) => void;
@@ -65,6 +66,7 @@ export function composeServices(o: ComposeOptions): ComposedServices {
     workspaces,
     chooseWorkspaceToSave: () => o.dialogs.chooseWorkspaceToSave(),
     chooseWorkspaceToOpen: () => o.dialogs.chooseWorkspaceToOpen(),
+    chooseBundlePath: (as) => o.dialogs.chooseBundlePath(as),
     emit: o.emit,
   });
   return { api, runner, workspaces, settings };

@@ -2,7 +2,9 @@ import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'r
 import type { ServiceGraph } from '../../shared/graph/types';
 import { generateCilium } from '../../shared/policy/cilium';
 import { generate } from '../../shared/policy/generate';
+import { serializeSelection } from '../../shared/graph/selection';
 import { EdgeList } from './EdgeList';
+import { ExportDialog } from './ExportDialog';
 import { graphElements } from './graph/elements';
 import { GraphView } from './graph/GraphView';
 import { Inspector } from './Inspector';
@@ -19,6 +21,7 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
   const [flavor, setFlavor] = useState<'kubernetes' | 'cilium'>('kubernetes');
   const [hideNoise, setHideNoise] = useState(true);
   const filterRef = useRef<HTMLInputElement>(null);
+  const [exporting, setExporting] = useState(false);
 
   useEffect(() => dispatch({ type: 'load', graph }), [graph]);
 
@@ -30,6 +33,14 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
   }, [current, s.selection, s.namespaces, s.defaultDeny, flavor]);
   const selectedEdges = useMemo(() => current.edges.filter((e) => s.selected.includes(e.key)), [current, s.selected]);
   const prunedKeys = useMemo(() => new Set(s.selection.pruned.keys()), [s.selection]);
+
+  const bundleRequest = useMemo(
+    () => ({
+      selection: { version: 1 as const, pruned: [...serializeSelection(s.selection).pruned] },
+      options: { namespaces: [...s.namespaces], defaultDeny: s.defaultDeny, portRanges: false },
+    }),
+    [s.selection, s.namespaces, s.defaultDeny],
+  );
 
   const togglePrune = useCallback(() => {
     dispatch({ type: 'toggle-prune', edges: s.selected, reason: reason.trim() || undefined });
@@ -63,6 +74,14 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
           <label>
             <input type="checkbox" checked={hideNoise} onChange={(e) => setHideNoise(e.target.checked)} /> hide host, health, remote-node
           </label>
+          <button
+            type="button"
+            onClick={() => setExporting(true)}
+            disabled={s.namespaces.length === 0 || flavor !== 'kubernetes'}
+            title="Bundles hold Kubernetes NetworkPolicies"
+          >
+            Export bundle…
+          </button>
           <span className="counts" role="status">
             {current.edges.length - prunedKeys.size} of {current.edges.length} edges kept
           </span>
@@ -104,6 +123,7 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
         />
         {children}
       </aside>
+      {exporting && <ExportDialog request={bundleRequest} onClose={() => setExporting(false)} />}
     </div>
   );
 }

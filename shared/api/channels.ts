@@ -23,6 +23,8 @@ export const CHANNELS = {
   openWorkspace: 'workspace:open',
   recoverWorkspace: 'workspace:recover',
   autosaveWorkspace: 'workspace:autosave',
+  previewBundle: 'bundle:preview',
+  exportBundle: 'bundle:export',
 } as const;
 
 /** Main → renderer events. */

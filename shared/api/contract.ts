@@ -81,6 +81,11 @@ export const WORKSPACE_PAYLOAD = z.object({
   positions: z.record(z.string(), z.object({ x: z.number(), y: z.number() })).optional(),
 });
 
+export const BUNDLE_REQUEST = z.object({
+  selection: WORKSPACE_PAYLOAD.shape.selection,
+  options: z.object({ namespaces: z.array(namespace).min(1).max(1000), defaultDeny: z.boolean(), portRanges: z.boolean() }),
+});
+
 /**
  * The whole IPC surface: one entry per operation, with its channel and the runtime schema of its
  * arguments. Main validates every request against `args` before it reaches a service.
@@ -109,6 +114,8 @@ export const CONTRACT = {
   openWorkspace: { channel: CHANNELS.openWorkspace, args: z.tuple([]) },
   recoverWorkspace: { channel: CHANNELS.recoverWorkspace, args: z.tuple([]) },
   autosaveWorkspace: { channel: CHANNELS.autosaveWorkspace, args: z.tuple([WORKSPACE_PAYLOAD]) },
+  previewBundle: { channel: CHANNELS.previewBundle, args: z.tuple([BUNDLE_REQUEST]) },
+  exportBundle: { channel: CHANNELS.exportBundle, args: z.tuple([BUNDLE_REQUEST, z.enum(['folder', 'zip'])]) },
 } as const;
 
 export type Operation = keyof typeof CONTRACT;
@@ -150,6 +157,12 @@ export interface AuditRecord {
 }
 
 export type WorkspacePayload = z.infer<typeof WORKSPACE_PAYLOAD>;
+export type BundleRequest = z.infer<typeof BUNDLE_REQUEST>;
+
+export interface BundlePreview {
+  readonly files: readonly { readonly path: string; readonly bytes: number }[];
+  readonly report: string;
+}
 
 export interface OpenedWorkspaceView {
   readonly workspace: WorkspacePayload & { readonly capture: { readonly path: string; readonly sha256: string }; readonly savedAt: string };
@@ -190,6 +203,10 @@ export interface NetpolApi {
   openWorkspace(): Promise<Result<OpenedWorkspaceView>>;
   recoverWorkspace(): Promise<Result<OpenedWorkspaceView | null>>;
   autosaveWorkspace(ws: WorkspacePayload): Promise<Result<null>>;
+  /** The bundle's file list and REPORT.md, without writing anything. */
+  previewBundle(request: BundleRequest): Promise<Result<BundlePreview>>;
+  /** Asks where to save (a folder, or a .zip), then writes the bundle there. */
+  exportBundle(request: BundleRequest, as: 'folder' | 'zip'): Promise<Result<{ path: string; files: string[] }>>;
   onCaptureProgress(listener: (p: LiveCaptureProgressEvent) => void): () => void;
   onDrop(listener: (drop: FlowRecord) => void): () => void;
 }

@@ -9,6 +9,9 @@ import { verify } from '../policy/verify';
 import { policyYaml } from '../policy/yaml';
 import { reportMarkdown } from './report';
 
+/** The version written into bundles and reports. */
+export const TOOL_VERSION = '0.1.0';
+
 export interface BundleFile {
   readonly path: string;
   readonly content: string;

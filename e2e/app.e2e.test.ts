@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { runCli } from '../cli/run';
+import type { ConfirmRequest } from '../electron/services/kubectl-service';
+import { standinEnv } from './standins';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, hubbleFixture } from '../shared/testing/fixtures';
 import type { RunningHost } from './host/server';
@@ -123,5 +125,76 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     expect(res.status).toBe(403);
     const page = await fetch(`${origin}/`);
     expect(page.status).toBe(403);
+  });
+});
+
+describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser host)', () => {
+  let browser: Browser;
+  let host: RunningHost;
+  const asked: ConfirmRequest[] = [];
+
+  beforeAll(async () => {
+    buildRenderer();
+    const { env } = standinEnv({
+      NETPOL_STANDIN_CLUSTER: fixture('kubectl-standin'),
+      NETPOL_STANDIN_CAPTURE: fixture('hubble', 'derived', 'dropped-reviews-ratings.jsonl'),
+    });
+    host = await startTestHost({
+      env,
+      confirm: (r) => {
+        asked.push(r);
+        return Promise.resolve(true);
+      },
+    });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+  });
+
+  it('dry-runs, applies through the confirmation, shows the audit entry; a drop becomes a rule with "Allow this flow"', async () => {
+    const { page } = await tracedPage(browser, 'rollout');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await app.openSampleCapture();
+    // Prune reviews -> ratings, as if it were not wanted: the staging drop then asks for it back.
+    await app.selectEdge('bookinfo/reviews->bookinfo/ratings:9080/TCP');
+    await app.press('x');
+    expect(await app.rules()).not.toContain('bookinfo/ratings ingress[0]');
+
+    await page.getByRole('tab', { name: 'Rollout' }).click();
+    const rollout = page.getByRole('region', { name: 'Rollout' });
+    await rollout.getByLabel('Kube context').locator('option', { hasText: 'kind-staging' }).waitFor({ state: 'attached' });
+    await expect(rollout.getByLabel('Kube context').inputValue()).resolves.toBe('kind-staging');
+    await rollout.getByLabel('Namespace to roll out').selectOption('bookinfo');
+    await rollout.getByRole('button', { name: 'Dry-run (server)' }).click();
+    await expect(rollout.getByRole('list', { name: 'Dry-run results' }).textContent()).resolves.toMatch(
+      /productpage\.yaml: networkpolicy\.networking\.k8s\.io\/productpage created \(server dry run\)/,
+    );
+
+    await rollout.getByRole('button', { name: 'Apply to staging…' }).click();
+    await rollout.getByRole('status').waitFor();
+    expect(asked[0]).toMatchObject({
+      title: 'Apply NetworkPolicies',
+      detail: expect.stringMatching(/^Context: kind-staging\nNamespace: bookinfo\nFiles:/) as unknown,
+    });
+    await expect(rollout.getByRole('list', { name: 'Audit log' }).textContent()).resolves.toMatch(
+      /apply bookinfo on kind-staging: 5 file\(s\), exit 0/,
+    );
+
+    await rollout.getByRole('button', { name: 'Watch drops' }).click();
+    const drop = rollout.getByRole('list', { name: 'Drops' }).locator('li').first();
+    await drop.waitFor();
+    await expect(drop.textContent()).resolves.toMatch(/bookinfo\/reviews → bookinfo\/ratings:9080\/TCP POLICY_DENIED/);
+    await app.screenshot('rollout');
+    await drop.getByRole('button', { name: 'Allow this flow' }).click();
+    await page.getByRole('tab', { name: 'Policies' }).click();
+    expect(await app.rules()).toContain('bookinfo/ratings ingress[0]');
+    await rollout
+      .getByRole('button', { name: 'Stop watching' })
+      .click()
+      .catch(() => undefined);
   });
 });

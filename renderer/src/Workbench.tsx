@@ -5,6 +5,8 @@ import { generate } from '../../shared/policy/generate';
 import { serializeSelection } from '../../shared/graph/selection';
 import { EdgeList } from './EdgeList';
 import { ExportDialog } from './ExportDialog';
+import { RolloutPanel } from './RolloutPanel';
+import { policyYaml } from '../../shared/policy/yaml';
 import { graphElements } from './graph/elements';
 import { GraphView } from './graph/GraphView';
 import { Inspector } from './Inspector';
@@ -22,6 +24,7 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
   const [hideNoise, setHideNoise] = useState(true);
   const filterRef = useRef<HTMLInputElement>(null);
   const [exporting, setExporting] = useState(false);
+  const [tab, setTab] = useState<'policies' | 'rollout'>('policies');
 
   useEffect(() => dispatch({ type: 'load', graph }), [graph]);
 
@@ -111,17 +114,36 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
         </div>
       </div>
       <aside className="right-panel" aria-label="Review">
-        <PolicyPanel
-          set={set}
-          namespaces={current.namespaces}
-          scope={s.namespaces}
-          defaultDeny={s.defaultDeny}
-          flavor={flavor}
-          onScope={(ns) => dispatch({ type: 'scope', namespaces: ns })}
-          onDefaultDeny={(on) => dispatch({ type: 'default-deny', on })}
-          onFlavor={setFlavor}
-        />
-        {children}
+        <div className="tabs" role="tablist">
+          <button type="button" role="tab" aria-selected={tab === 'policies'} onClick={() => setTab('policies')}>
+            Policies
+          </button>
+          <button type="button" role="tab" aria-selected={tab === 'rollout'} onClick={() => setTab('rollout')}>
+            Rollout
+          </button>
+        </div>
+        {tab === 'rollout' && (
+          <RolloutPanel
+            namespaces={s.namespaces}
+            policiesFor={(ns) =>
+              set.flavor === 'kubernetes' ? set.policies.filter((g) => g.policy.metadata.namespace === ns).map((g) => policyYaml(g)) : []
+            }
+            onAllowDrop={(drop) => dispatch({ type: 'allow-drop', drop })}
+          />
+        )}
+        <div hidden={tab !== 'policies'}>
+          <PolicyPanel
+            set={set}
+            namespaces={current.namespaces}
+            scope={s.namespaces}
+            defaultDeny={s.defaultDeny}
+            flavor={flavor}
+            onScope={(ns) => dispatch({ type: 'scope', namespaces: ns })}
+            onDefaultDeny={(on) => dispatch({ type: 'default-deny', on })}
+            onFlavor={setFlavor}
+          />
+          {children}
+        </div>
       </aside>
       {exporting && <ExportDialog request={bundleRequest} onClose={() => setExporting(false)} />}
     </div>

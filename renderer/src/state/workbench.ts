@@ -1,3 +1,5 @@
+import type { FlowRecord } from '../../../shared/flows/types';
+import { allowDrop } from '../../../shared/graph/drops';
 import { initialSelection, isKept, prune, restore, type Selection } from '../../../shared/graph/selection';
 import type { ServiceGraph } from '../../../shared/graph/types';
 
@@ -21,7 +23,9 @@ export type WorkbenchAction =
   | { readonly type: 'undo' }
   | { readonly type: 'redo' }
   | { readonly type: 'scope'; readonly namespaces: readonly string[] }
-  | { readonly type: 'default-deny'; readonly on: boolean };
+  | { readonly type: 'default-deny'; readonly on: boolean }
+  /** "Allow this flow": a drop seen in staging becomes a kept edge (undoable). */
+  | { readonly type: 'allow-drop'; readonly drop: FlowRecord };
 
 export const EMPTY_WORKBENCH: Workbench = {
   graph: null,
@@ -65,5 +69,17 @@ export function workbenchReducer(s: Workbench, a: WorkbenchAction): Workbench {
       return { ...s, namespaces: [...a.namespaces] };
     case 'default-deny':
       return { ...s, defaultDeny: a.on };
+    case 'allow-drop': {
+      if (!s.graph) return s;
+      const r = allowDrop(s.graph, s.selection, a.drop);
+      return {
+        ...s,
+        graph: r.graph,
+        selection: r.selection,
+        selected: [r.edgeKey],
+        undo: [...s.undo, s.selection].slice(-HISTORY),
+        redo: [],
+      };
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -6,7 +6,7 @@ import { runCli } from '../cli/run';
 import type { ConfirmRequest } from '../electron/services/kubectl-service';
 import { standinEnv } from './standins';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, hubbleFixture } from '../shared/testing/fixtures';
+import { fixture, hubbleFixture, ROOT } from '../shared/testing/fixtures';
 import type { RunningHost } from './host/server';
 import { AppPage } from './support/app-page';
 import { browserMissing, launchChromium, tracedPage } from './support/browser';
@@ -132,6 +132,7 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
   let browser: Browser;
   let host: RunningHost;
   const asked: ConfirmRequest[] = [];
+  const exportDir = mkdtempSync(path.join(tmpdir(), 'netpol-rollout-'));
 
   beforeAll(async () => {
     buildRenderer();
@@ -152,6 +153,23 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
   afterAll(async () => {
     await browser?.close();
     await host?.close();
+  });
+
+  it('captures live with hubble: progress, then the graph', async () => {
+    const { page } = await tracedPage(browser, 'live-capture');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await page.getByRole('button', { name: 'Capture live…' }).click();
+    const form = page.getByRole('form', { name: 'Live capture' });
+    await form.getByLabel('Namespace').fill('bookinfo');
+    await form.getByLabel('Seconds').fill('2');
+    await form.getByRole('button', { name: 'Start capture' }).click();
+    await form.getByRole('progressbar', { name: 'Capture progress' }).waitFor();
+    await app.screenshot('live-capture');
+    await app.summary.getByRole('heading', { name: /^Capture hubble-bookinfo-/ }).waitFor({ timeout: 20_000 });
+    // How much arrives in 2 s depends on the stand-in's pace; the capture's own namespace is always there.
+    await expect(app.field('Namespaces').textContent()).resolves.toMatch(/bookinfo/);
+    await app.graph.waitFor();
   });
 
   it('dry-runs, applies through the confirmation, shows the audit entry; a drop becomes a rule with "Allow this flow"', async () => {

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { onTestFailed } from 'vitest';
+import { onTestFailed, onTestFinished } from 'vitest';
 import { ROOT } from '../../shared/testing/fixtures';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -40,11 +40,18 @@ export async function tracedPage(browser: Browser, name: string): Promise<{ page
   const page = await context.newPage();
   const consoleErrors: string[] = [];
   page.on('pageerror', (e) => consoleErrors.push(e.message));
+  let failed = false;
   onTestFailed(async () => {
+    failed = true;
     mkdirSync(TRACE_DIR, { recursive: true });
     const file = path.join(TRACE_DIR, `${name.replace(/\W+/g, '-')}.zip`);
     await context.tracing.stop({ path: file });
     console.error(`e2e: trace of the failed test saved to ${file}; page errors: ${consoleErrors.join(' | ') || 'none'}`);
+  });
+  // Close each test's pages: their open event streams would otherwise hold the host's connections.
+  onTestFinished(async () => {
+    if (!failed) await context.tracing.stop();
+    await context.close();
   });
   return { page, context };
 }

@@ -3,6 +3,7 @@ import type { ApiError, OpenedCapture, Result } from '../../shared/api/contract'
 import type { ServiceGraph } from '../../shared/graph/types';
 import { EmptyState } from './EmptyState';
 import { SummaryView } from './SummaryView';
+import { LiveCapture } from './LiveCapture';
 import { Workbench } from './Workbench';
 
 type Status = { kind: 'idle' } | { kind: 'loading'; what: string } | { kind: 'error'; error: ApiError };
@@ -39,6 +40,13 @@ export function App() {
 
   const openCapture = () => void run('Reading capture…', () => window.netpol.openCapture());
   const openSample = () => void run('Reading the sample capture…', () => window.netpol.loadSample());
+  const [capturing, setCapturing] = useState(false);
+  const startLive = (r: { namespace: string; seconds: number; server?: string }) => {
+    setCapturing(true);
+    void run(`Capturing ${r.namespace} with hubble…`, () =>
+      window.netpol.startCapture({ namespace: r.namespace, window: { kind: 'follow', seconds: r.seconds }, server: r.server }),
+    ).finally(() => setCapturing(false));
+  };
 
   return (
     <div className="app">
@@ -50,14 +58,13 @@ export function App() {
         <button type="button" onClick={openSample}>
           Open sample capture
         </button>
-        <button type="button" disabled title="Live capture with hubble arrives with the main-process services">
-          Capture live…
-        </button>
+        <LiveCapture running={capturing} onStart={startLive} onStop={() => void window.netpol.stopCapture()} />
       </aside>
       <main className="centre">
         {status.kind === 'error' && (
           <div className="error" role="alert">
             <strong>Could not open the capture.</strong> {status.error.message}
+            {status.error.hint ? ` ${status.error.hint}` : ''}
           </div>
         )}
         {opened && graph ? (

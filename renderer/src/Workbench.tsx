@@ -25,6 +25,8 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
   const filterRef = useRef<HTMLInputElement>(null);
   const [exporting, setExporting] = useState(false);
   const [tab, setTab] = useState<'policies' | 'rollout'>('policies');
+  // The rollout panel asks kubectl for contexts: mount it on first use, then keep its state.
+  const [rolloutOpened, setRolloutOpened] = useState(false);
 
   useEffect(() => dispatch({ type: 'load', graph }), [graph]);
 
@@ -118,18 +120,28 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
           <button type="button" role="tab" aria-selected={tab === 'policies'} onClick={() => setTab('policies')}>
             Policies
           </button>
-          <button type="button" role="tab" aria-selected={tab === 'rollout'} onClick={() => setTab('rollout')}>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'rollout'}
+            onClick={() => {
+              setTab('rollout');
+              setRolloutOpened(true);
+            }}
+          >
             Rollout
           </button>
         </div>
-        {tab === 'rollout' && (
-          <RolloutPanel
-            namespaces={s.namespaces}
-            policiesFor={(ns) =>
-              set.flavor === 'kubernetes' ? set.policies.filter((g) => g.policy.metadata.namespace === ns).map((g) => policyYaml(g)) : []
-            }
-            onAllowDrop={(drop) => dispatch({ type: 'allow-drop', drop })}
-          />
+        {rolloutOpened && (
+          <div hidden={tab !== 'rollout'}>
+            <RolloutPanel
+              namespaces={s.namespaces}
+              policiesFor={(ns) =>
+                set.flavor === 'kubernetes' ? set.policies.filter((g) => g.policy.metadata.namespace === ns).map((g) => policyYaml(g)) : []
+              }
+              onAllowDrop={(drop) => dispatch({ type: 'allow-drop', drop })}
+            />
+          </div>
         )}
         <div hidden={tab !== 'policies'}>
           <PolicyPanel

@@ -1,0 +1,72 @@
+import { useEffect, useState } from 'react';
+import type { LiveCaptureProgressEvent } from '../../shared/api/contract';
+
+interface Props {
+  readonly running: boolean;
+  readonly onStart: (request: { namespace: string; seconds: number; server?: string }) => void;
+  readonly onStop: () => void;
+}
+
+/** "Capture live": namespace, duration and relay for `hubble observe`, with progress and stop. */
+export function LiveCapture({ running, onStart, onStop }: Props) {
+  const [open, setOpen] = useState(false);
+  const [namespace, setNamespace] = useState('default');
+  const [seconds, setSeconds] = useState(300);
+  const [server, setServer] = useState('');
+  const [progress, setProgress] = useState<LiveCaptureProgressEvent | null>(null);
+
+  useEffect(() => window.netpol.onCaptureProgress(setProgress), []);
+
+  if (!open && !running) {
+    return (
+      <button type="button" onClick={() => setOpen(true)}>
+        Capture live…
+      </button>
+    );
+  }
+  return (
+    <form
+      className="live-capture"
+      aria-label="Live capture"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setProgress(null);
+        onStart({ namespace: namespace.trim(), seconds, server: server.trim() || undefined });
+      }}
+    >
+      <label>
+        Namespace <input value={namespace} onChange={(e) => setNamespace(e.target.value)} disabled={running} />
+      </label>
+      <label>
+        Seconds{' '}
+        <input type="number" min={1} max={604800} value={seconds} onChange={(e) => setSeconds(Number(e.target.value))} disabled={running} />
+      </label>
+      <label>
+        Relay (optional){' '}
+        <input placeholder="hubble-relay:4245" value={server} onChange={(e) => setServer(e.target.value)} disabled={running} />
+      </label>
+      {running ? (
+        <>
+          <progress aria-label="Capture progress" max={seconds * 1000} value={progress?.elapsedMs ?? 0} />
+          <p className="hint" role="status">
+            {progress
+              ? `${progress.records.toLocaleString('en-US')} records, ${progress.flows.toLocaleString('en-US')} flows, ${Math.round(progress.elapsedMs / 1000)} s`
+              : 'Starting hubble…'}
+          </p>
+          <button type="button" onClick={onStop}>
+            Stop (keep what was captured)
+          </button>
+        </>
+      ) : (
+        <div className="actions">
+          <button type="submit" className="primary">
+            Start capture
+          </button>
+          <button type="button" onClick={() => setOpen(false)}>
+            Cancel
+          </button>
+        </div>
+      )}
+    </form>
+  );
+}

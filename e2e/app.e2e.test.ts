@@ -136,9 +136,17 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
 
   beforeAll(async () => {
     buildRenderer();
+    // What the stand-in hubble replays: the sample (for the live capture) plus two drops (for the watch).
+    const capture = path.join(exportDir, 'standin-capture.jsonl');
+    writeFileSync(
+      capture,
+      readFileSync(path.join(ROOT, 'resources/sample-capture.jsonl'), 'utf8') +
+        readFileSync(fixture('hubble', 'derived', 'dropped-reviews-ratings.jsonl'), 'utf8'),
+    );
     const { env } = standinEnv({
       NETPOL_STANDIN_CLUSTER: fixture('kubectl-standin'),
-      NETPOL_STANDIN_CAPTURE: fixture('hubble', 'derived', 'dropped-reviews-ratings.jsonl'),
+      NETPOL_STANDIN_CAPTURE: capture,
+      NETPOL_STANDIN_DELAY_MS: '1',
     });
     host = await startTestHost({
       env,
@@ -188,9 +196,10 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
     await expect(rollout.getByLabel('Kube context').inputValue()).resolves.toBe('kind-staging');
     await rollout.getByLabel('Namespace to roll out').selectOption('bookinfo');
     await rollout.getByRole('button', { name: 'Dry-run (server)' }).click();
-    await expect(rollout.getByRole('list', { name: 'Dry-run results' }).textContent()).resolves.toMatch(
-      /productpage\.yaml: networkpolicy\.networking\.k8s\.io\/productpage created \(server dry run\)/,
-    );
+    await rollout
+      .getByRole('list', { name: 'Dry-run results' })
+      .locator('li', { hasText: /productpage\.yaml: networkpolicy\.networking\.k8s\.io\/productpage created \(server dry run\)/ })
+      .waitFor();
 
     await rollout.getByRole('button', { name: 'Apply to staging…' }).click();
     await rollout.getByRole('status').waitFor();
@@ -198,9 +207,11 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
       title: 'Apply NetworkPolicies',
       detail: expect.stringMatching(/^Context: kind-staging\nNamespace: bookinfo\nFiles:/) as unknown,
     });
-    await expect(rollout.getByRole('list', { name: 'Audit log' }).textContent()).resolves.toMatch(
-      /apply bookinfo on kind-staging: 5 file\(s\), exit 0/,
-    );
+    // The audit log reloads after the apply returns; wait for the entry rather than read it once.
+    await rollout
+      .getByRole('list', { name: 'Audit log' })
+      .locator('li', { hasText: /apply bookinfo on kind-staging: 5 file\(s\), exit 0/ })
+      .waitFor();
 
     await rollout.getByRole('button', { name: 'Watch drops' }).click();
     const drop = rollout.getByRole('list', { name: 'Drops' }).locator('li').first();
@@ -210,9 +221,9 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
     await drop.getByRole('button', { name: 'Allow this flow' }).click();
     await page.getByRole('tab', { name: 'Policies' }).click();
     expect(await app.rules()).toContain('bookinfo/ratings ingress[0]');
-    await rollout
-      .getByRole('button', { name: 'Stop watching' })
-      .click()
-      .catch(() => undefined);
+    // The watch keeps running on its tab; stopping it ends the stand-in hubble.
+    await page.getByRole('tab', { name: 'Rollout' }).click();
+    await rollout.getByRole('button', { name: 'Stop watching' }).click();
+    await rollout.getByRole('button', { name: 'Watch drops' }).waitFor();
   });
 });

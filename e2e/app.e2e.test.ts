@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { runCli } from '../cli/run';
 import type { ConfirmRequest } from '../electron/services/kubectl-service';
-import { standinEnv } from './standins';
+import { standinEnv, type StandinCall } from './standins';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, hubbleFixture, ROOT } from '../shared/testing/fixtures';
 import type { RunningHost } from './host/server';
@@ -133,6 +133,7 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
   let host: RunningHost;
   const asked: ConfirmRequest[] = [];
   const exportDir = mkdtempSync(path.join(tmpdir(), 'netpol-rollout-'));
+  let calls: () => StandinCall[];
 
   beforeAll(async () => {
     buildRenderer();
@@ -143,13 +144,14 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
       readFileSync(path.join(ROOT, 'resources/sample-capture.jsonl'), 'utf8') +
         readFileSync(fixture('hubble', 'derived', 'dropped-reviews-ratings.jsonl'), 'utf8'),
     );
-    const { env } = standinEnv({
+    const standins = standinEnv({
       NETPOL_STANDIN_CLUSTER: fixture('kubectl-standin'),
       NETPOL_STANDIN_CAPTURE: capture,
       NETPOL_STANDIN_DELAY_MS: '1',
     });
+    calls = standins.calls;
     host = await startTestHost({
-      env,
+      env: standins.env,
       confirm: (r) => {
         asked.push(r);
         return Promise.resolve(true);
@@ -178,6 +180,50 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
     // How much arrives in 2 s depends on the stand-in's pace; the capture's own namespace is always there.
     await expect(app.field('Namespaces').textContent()).resolves.toMatch(/bookinfo/);
     await app.graph.waitFor();
+  });
+
+  it('diffs against the stand-in cluster: the pruned flow is newly blocked and highlighted; then against the previous generation', async () => {
+    const { page } = await tracedPage(browser, 'diff');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await app.openSampleCapture();
+    await app.selectEdge('bookinfo/reviews->bookinfo/ratings:9080/TCP');
+    await app.press('x');
+
+    await page.getByRole('tab', { name: 'Diff' }).click();
+    const diff = page.getByRole('region', { name: 'Diff' });
+    await diff.getByLabel('Diff context').locator('option', { hasText: 'kind-staging' }).waitFor({ state: 'attached' });
+    await diff.getByLabel('Diff namespace').selectOption('bookinfo');
+    await diff.getByRole('button', { name: 'Compare with cluster' }).click();
+    // The cluster allows everything inside bookinfo; the generation blocks only what was pruned.
+    const blocked = diff.getByRole('list', { name: 'Newly blocked observed flows' });
+    await blocked.waitFor();
+    await expect(blocked.locator('li').allTextContents()).resolves.toEqual(['bookinfo/reviews → bookinfo/ratings:9080/TCP']);
+    await expect(diff.getByRole('status').textContent()).resolves.toMatch(
+      /^Against kind-staging \/ bookinfo \(namespaces bookinfo\): \d+ policies differ/,
+    );
+    const changes = await diff.getByRole('list', { name: 'Policy changes' }).locator('li').allTextContents();
+    expect(changes).toContain('removed bookinfo/allow-same-namespace');
+    expect(changes).toContain('added bookinfo/ratings');
+    await expect(app.graph.getAttribute('data-highlighted')).resolves.toBe('bookinfo/reviews->bookinfo/ratings:9080/TCP');
+    // Side by side: the cluster's policy on the left, the generation on the right.
+    const merge = diff.getByLabel('YAML before and after');
+    await expect(merge.locator('.cm-merge-a .cm-content').textContent()).resolves.toMatch(/name: allow-same-namespace/);
+    // CodeMirror draws only the lines in view, so check the right side's start (policies sorted by name).
+    await expect(merge.locator('.cm-merge-b .cm-content').textContent()).resolves.toMatch(/kind: NetworkPolicy.*namespace: bookinfo/);
+    await app.screenshot('diff');
+    expect(
+      calls().some((c) => c.tool === 'kubectl' && c.args.join(' ') === '--context=kind-staging get networkpolicies -n bookinfo -o yaml'),
+    ).toBe(true);
+
+    // The previous generation (before the prune): the same flow is the one that changes.
+    await diff.getByRole('radio', { name: 'Previous generation' }).check();
+    await expect(blocked.locator('li').allTextContents()).resolves.toEqual(['bookinfo/reviews → bookinfo/ratings:9080/TCP']);
+    await blocked.getByRole('button').click();
+    await expect(app.inspector.textContent()).resolves.toMatch(/reviews/);
+    // Leaving the tab clears the highlight.
+    await page.getByRole('tab', { name: 'Policies' }).click();
+    await expect(app.graph.getAttribute('data-highlighted')).resolves.toBe('');
   });
 
   it('dry-runs, applies through the confirmation, shows the audit entry; a drop becomes a rule with "Allow this flow"', async () => {

@@ -10,7 +10,9 @@ import { policyYaml } from '../../shared/policy/yaml';
 import { graphElements } from './graph/elements';
 import { GraphView } from './graph/GraphView';
 import { Inspector } from './Inspector';
+import { DiffPanel } from './policy/DiffPanel';
 import { PolicyPanel } from './policy/PolicyPanel';
+import type { NetworkPolicy } from '../../shared/policy/types';
 import { EMPTY_WORKBENCH, workbenchReducer } from './state/workbench';
 
 const typing = (t: EventTarget | null): boolean =>
@@ -24,18 +26,39 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
   const [hideNoise, setHideNoise] = useState(true);
   const filterRef = useRef<HTMLInputElement>(null);
   const [exporting, setExporting] = useState(false);
-  const [tab, setTab] = useState<'policies' | 'rollout'>('policies');
-  // The rollout panel asks kubectl for contexts: mount it on first use, then keep its state.
+  const [tab, setTab] = useState<'policies' | 'diff' | 'rollout'>('policies');
+  // The rollout and diff panels ask kubectl for contexts: mount them on first use, then keep their state.
   const [rolloutOpened, setRolloutOpened] = useState(false);
+  const [diffOpened, setDiffOpened] = useState(false);
+  const [highlight, setHighlight] = useState<ReadonlySet<string>>(new Set());
+  const onHighlight = useCallback((edges: readonly string[]) => setHighlight(new Set(edges)), []);
 
   useEffect(() => dispatch({ type: 'load', graph }), [graph]);
 
   const current = s.graph ?? graph;
-  const elements = useMemo(() => graphElements(current, s.selection, { hideNoise }), [current, s.selection, hideNoise]);
+  const elements = useMemo(
+    () => graphElements(current, s.selection, { hideNoise, highlight: tab === 'diff' ? highlight : undefined }),
+    [current, s.selection, hideNoise, highlight, tab],
+  );
   const set = useMemo(() => {
     const options = { namespaces: s.namespaces, defaultDeny: s.defaultDeny };
     return flavor === 'cilium' ? generateCilium(current, s.selection, options) : generate(current, s.selection, options);
   }, [current, s.selection, s.namespaces, s.defaultDeny, flavor]);
+  // The diff speaks Kubernetes NetworkPolicy whatever flavor is shown.
+  const k8sPolicies = useMemo<readonly NetworkPolicy[]>(
+    () =>
+      set.flavor === 'kubernetes'
+        ? set.policies.map((g) => g.policy)
+        : generate(current, s.selection, { namespaces: s.namespaces, defaultDeny: s.defaultDeny }).policies.map((g) => g.policy),
+    [set, current, s.selection, s.namespaces, s.defaultDeny],
+  );
+  // The generation before the last change, for "compare with the previous generation".
+  const [generations, setGenerations] = useState<{ cur: readonly NetworkPolicy[]; prev: readonly NetworkPolicy[] | null }>({
+    cur: k8sPolicies,
+    prev: null,
+  });
+  if (generations.cur !== k8sPolicies)
+    setGenerations({ cur: k8sPolicies, prev: generations.cur.length > 0 ? generations.cur : generations.prev });
   const selectedEdges = useMemo(() => current.edges.filter((e) => s.selected.includes(e.key)), [current, s.selected]);
   const prunedKeys = useMemo(() => new Set(s.selection.pruned.keys()), [s.selection]);
 
@@ -123,6 +146,17 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
           <button
             type="button"
             role="tab"
+            aria-selected={tab === 'diff'}
+            onClick={() => {
+              setTab('diff');
+              setDiffOpened(true);
+            }}
+          >
+            Diff
+          </button>
+          <button
+            type="button"
+            role="tab"
             aria-selected={tab === 'rollout'}
             onClick={() => {
               setTab('rollout');
@@ -132,6 +166,18 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
             Rollout
           </button>
         </div>
+        {diffOpened && (
+          <div hidden={tab !== 'diff'}>
+            <DiffPanel
+              graph={current}
+              current={k8sPolicies}
+              previous={generations.prev}
+              namespaces={s.namespaces}
+              onHighlight={onHighlight}
+              onSelectEdge={(edge) => dispatch({ type: 'select', edges: [edge] })}
+            />
+          </div>
+        )}
         {rolloutOpened && (
           <div hidden={tab !== 'rollout'}>
             <RolloutPanel

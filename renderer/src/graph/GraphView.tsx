@@ -140,6 +140,11 @@ export function GraphView({ layoutKey, elements, selected, onSelect }: Props) {
       cy.edges().style('curve-style', cy.edges().length > 3000 ? 'haystack' : 'bezier');
     });
     if (added > 0 || relayout) cy.fit(undefined, 30);
+    // What Cytoscape itself now highlights (the diff's newly blocked edges), for people and tests alike.
+    container.current!.dataset.highlighted = cy
+      .edges('.highlight')
+      .map((e) => e.id())
+      .join(' ');
   }, [elements, layoutKey]);
 
   useEffect(() => {

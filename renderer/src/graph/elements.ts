@@ -51,7 +51,11 @@ export function islandLayout(graph: ServiceGraph): Map<string, { x: number; y: n
 }
 
 /** The graph as Cytoscape elements: namespaces as compound nodes, edges labelled `port/proto`. */
-export function graphElements(graph: ServiceGraph, selection: Selection, opts: { hideNoise: boolean }): ElementData[] {
+export function graphElements(
+  graph: ServiceGraph,
+  selection: Selection,
+  opts: { hideNoise: boolean; highlight?: ReadonlySet<string> },
+): ElementData[] {
   const positions = islandLayout(graph);
   const hidden = new Set(opts.hideNoise ? [...NOISE] : []);
   const out: ElementData[] = [];
@@ -79,7 +83,7 @@ export function graphElements(graph: ServiceGraph, selection: Selection, opts: {
         label: e.port === null ? e.protocol : `${e.port}/${e.protocol}`,
         width: 1 + 5 * Math.sqrt(e.evidence.flows / maxFlows),
       },
-      classes: `${verdict}${selection.pruned.has(e.key) ? ' pruned' : ''}`,
+      classes: `${verdict}${selection.pruned.has(e.key) ? ' pruned' : ''}${opts.highlight?.has(e.key) ? ' highlight' : ''}`,
     });
   }
   return out;

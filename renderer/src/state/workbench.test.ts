@@ -43,6 +43,12 @@ describe('graph elements', () => {
     expect(graphElements(graph, { pruned: new Map() }, { hideNoise: false }).some((e) => e.data.id === 'entity:host')).toBe(true);
   });
 
+  it("highlights exactly the edges asked for (the diff's newly blocked flows)", () => {
+    const key = 'bookinfo/reviews->bookinfo/ratings:9080/TCP';
+    const els = graphElements(graph, { pruned: new Map() }, { hideNoise: true, highlight: new Set([key]) });
+    expect(els.filter((e) => e.classes.includes('highlight')).map((e) => e.data.id)).toEqual([key]);
+  });
+
   it('lays 2,000 workloads out by namespace without overlaps', () => {
     const nodes = Array.from({ length: 2000 }, (_, i) => ({
       id: `ns-${i % 50}/w${i}`,

@@ -1,0 +1,227 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { ApiError } from '../../../shared/api/contract';
+import type { ServiceGraph } from '../../../shared/graph/types';
+import { diffPolicies, normalisedYaml, type FlowChange } from '../../../shared/policy/diff';
+import { policyId } from '../../../shared/policy/evaluate';
+import type { NetworkPolicy } from '../../../shared/policy/types';
+import { parsePolicies } from '../../../shared/policy/yaml';
+import { MergeYaml } from './MergeYaml';
+
+type Source = 'cluster' | 'file' | 'previous';
+
+interface Baseline {
+  readonly label: string;
+  readonly policies: readonly NetworkPolicy[];
+  /** Only these namespaces of the generation are compared (the cluster's namespace, the file's). */
+  readonly namespaces?: readonly string[];
+  readonly problems: readonly string[];
+}
+
+interface Props {
+  readonly graph: ServiceGraph;
+  /** The generated Kubernetes NetworkPolicies now, and before the last change. */
+  readonly current: readonly NetworkPolicy[];
+  readonly previous: readonly NetworkPolicy[] | null;
+  readonly namespaces: readonly string[];
+  /** Edges to highlight on the graph (the newly blocked ones), and one to select. */
+  readonly onHighlight: (edges: readonly string[]) => void;
+  readonly onSelectEdge: (edge: string) => void;
+}
+
+const setYaml = (ps: readonly NetworkPolicy[]): string =>
+  [...ps]
+    .sort((a, b) => (policyId(a) < policyId(b) ? -1 : 1))
+    .map((p) => normalisedYaml(p))
+    .join('---\n');
+
+function FlowList({ title, flows, onSelect }: { title: string; flows: readonly FlowChange[]; onSelect: (edge: string) => void }) {
+  if (flows.length === 0) return null;
+  return (
+    <>
+      <h3>
+        {title} ({flows.length})
+      </h3>
+      <ul aria-label={title}>
+        {flows.slice(0, 200).map((f) => (
+          <li key={`${f.source}|${f.target}|${f.protocol}|${f.port}`} title={f.explanation}>
+            {f.edge ? (
+              <button type="button" className="link" onClick={() => onSelect(f.edge!)}>
+                {f.source} → {f.target}:{f.port}/{f.protocol}
+              </button>
+            ) : (
+              <span>
+                {f.source} → {f.target}:{f.port}/{f.protocol}
+              </span>
+            )}
+          </li>
+        ))}
+        {flows.length > 200 && <li>… and {flows.length - 200} more (the exported report lists all)</li>}
+      </ul>
+    </>
+  );
+}
+
+/** Compares the generation with the cluster's policies (kubectl), a YAML file, or the previous generation. */
+export function DiffPanel({ graph, current, previous, namespaces, onHighlight, onSelectEdge }: Props) {
+  const [source, setSource] = useState<Source>('cluster');
+  const [contexts, setContexts] = useState<string[]>([]);
+  const [context, setContext] = useState('');
+  const [namespace, setNamespace] = useState(namespaces[0] ?? '');
+  const [baseline, setBaseline] = useState<Baseline | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | string | null>(null);
+
+  useEffect(() => {
+    void window.netpol.kubeContexts().then((r) => {
+      if (r.ok) {
+        setContexts(r.value.contexts);
+        setContext(r.value.current ?? r.value.contexts[0] ?? '');
+      }
+    });
+  }, []);
+
+  // "Previous generation" follows the generation as it changes; the others stay as loaded.
+  const effective = useMemo<Baseline | null>(
+    () => (source === 'previous' ? (previous ? { label: 'the previous generation', policies: previous, problems: [] } : null) : baseline),
+    [source, previous, baseline],
+  );
+
+  const diff = useMemo(() => {
+    if (!effective) return null;
+    const scope = effective.namespaces ? new Set(effective.namespaces) : null;
+    const after = scope ? current.filter((p) => scope.has(p.metadata.namespace ?? 'default')) : current;
+    return { d: diffPolicies(effective.policies, after, graph), before: setYaml(effective.policies), after: setYaml(after) };
+  }, [effective, current, graph]);
+
+  const blocked = diff?.d.newlyBlocked;
+  useEffect(() => {
+    onHighlight((blocked ?? []).flatMap((f) => (f.edge ? [f.edge] : [])));
+  }, [blocked, onHighlight]);
+  useEffect(() => () => onHighlight([]), [onHighlight]);
+
+  const fromCluster = async (): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    const r = await window.netpol.existingPolicies(context, namespace);
+    setBusy(false);
+    if (r.ok) setBaseline({ label: `${context} / ${namespace}`, policies: r.value, namespaces: [namespace], problems: [] });
+    else setError(r.error);
+  };
+
+  const fromFiles = async (files: FileList | null): Promise<void> => {
+    if (!files || files.length === 0) return;
+    setError(null);
+    const policies: NetworkPolicy[] = [];
+    const problems: string[] = [];
+    for (const f of [...files]) {
+      const parsed = parsePolicies(await f.text());
+      policies.push(...parsed.policies);
+      for (const p of parsed.problems) problems.push(`${f.name}: document ${p.document}${p.line ? `, line ${p.line}` : ''}: ${p.message}`);
+    }
+    if (policies.length === 0) {
+      setBaseline(null);
+      setError(
+        `No NetworkPolicy in ${[...files].map((f) => f.name).join(', ')}. ${problems[0] ?? ''} Choose YAML with networking.k8s.io/v1 NetworkPolicies.`,
+      );
+      return;
+    }
+    const fileNamespaces = [...new Set(policies.map((p) => p.metadata.namespace ?? 'default'))].sort();
+    setBaseline({ label: [...files].map((f) => f.name).join(', '), policies, namespaces: fileNamespaces, problems });
+  };
+
+  return (
+    <section className="diff" aria-label="Diff">
+      <div className="row" role="radiogroup" aria-label="Compare with">
+        {(
+          [
+            ['cluster', 'Cluster'],
+            ['file', 'File'],
+            ['previous', 'Previous generation'],
+          ] as const
+        ).map(([value, text]) => (
+          <label key={value}>
+            <input
+              type="radio"
+              name="diff-source"
+              checked={source === value}
+              onChange={() => {
+                setSource(value);
+                setBaseline(null);
+                setError(null);
+              }}
+            />{' '}
+            {text}
+          </label>
+        ))}
+      </div>
+      {source === 'cluster' && (
+        <div className="row">
+          <select aria-label="Diff context" value={context} onChange={(e) => setContext(e.target.value)}>
+            {contexts.map((c) => (
+              <option key={c}>{c}</option>
+            ))}
+          </select>
+          <select aria-label="Diff namespace" value={namespace} onChange={(e) => setNamespace(e.target.value)}>
+            {namespaces.map((n) => (
+              <option key={n}>{n}</option>
+            ))}
+          </select>
+          <button type="button" onClick={() => void fromCluster()} disabled={busy || !context || !namespace}>
+            {busy ? 'Reading…' : 'Compare with cluster'}
+          </button>
+        </div>
+      )}
+      {source === 'file' && (
+        <div className="row">
+          <label>
+            Policy YAML{' '}
+            <input
+              type="file"
+              aria-label="Policy YAML files"
+              accept=".yaml,.yml,.json"
+              multiple
+              onChange={(e) => void fromFiles(e.target.files)}
+            />
+          </label>
+        </div>
+      )}
+      {source === 'previous' && !previous && <p className="muted">No previous generation yet: prune an edge or change an option first.</p>}
+      {error && (
+        <p role="alert" className="error">
+          {typeof error === 'string' ? error : error.message}
+        </p>
+      )}
+      {effective && diff && (
+        <div aria-label="Diff result">
+          <p className="diff-summary" role="status">
+            Against {effective.label}
+            {effective.namespaces ? ` (namespaces ${effective.namespaces.join(', ')})` : ''}: {diff.d.policies.length} policies differ,{' '}
+            {diff.d.unchanged} unchanged; {diff.d.newlyBlocked?.length ?? 0} observed flows become blocked,{' '}
+            {diff.d.newlyAllowed?.length ?? 0} become allowed.
+          </p>
+          {effective.problems.length > 0 && (
+            <ul className="problems" aria-label="Skipped documents">
+              {effective.problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          )}
+          <div className="blocked">
+            <FlowList title="Newly blocked observed flows" flows={diff.d.newlyBlocked ?? []} onSelect={onSelectEdge} />
+          </div>
+          <FlowList title="Newly allowed observed flows" flows={diff.d.newlyAllowed ?? []} onSelect={onSelectEdge} />
+          <FlowList title="Opened but never observed" flows={diff.d.openedUnobserved ?? []} onSelect={onSelectEdge} />
+          <h3>Policies</h3>
+          <ul aria-label="Policy changes">
+            {diff.d.policies.map((p) => (
+              <li key={p.policy} className={p.change}>
+                {p.change} <code>{p.policy}</code>
+              </li>
+            ))}
+          </ul>
+          <MergeYaml before={diff.before} after={diff.after} label="YAML before and after" />
+        </div>
+      )}
+    </section>
+  );
+}

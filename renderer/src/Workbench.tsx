@@ -7,7 +7,7 @@ import { EdgeList } from './EdgeList';
 import { ExportDialog } from './ExportDialog';
 import { RolloutPanel } from './RolloutPanel';
 import { policyYaml } from '../../shared/policy/yaml';
-import { graphElements } from './graph/elements';
+import { graphElements, islandLayout } from './graph/elements';
 import { GraphView } from './graph/GraphView';
 import { Inspector } from './Inspector';
 import { DiffPanel } from './policy/DiffPanel';
@@ -36,9 +36,10 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
   useEffect(() => dispatch({ type: 'load', graph }), [graph]);
 
   const current = s.graph ?? graph;
+  const positions = useMemo(() => islandLayout(current), [current]);
   const elements = useMemo(
-    () => graphElements(current, s.selection, { hideNoise, highlight: tab === 'diff' ? highlight : undefined }),
-    [current, s.selection, hideNoise, highlight, tab],
+    () => graphElements(current, s.selection, { hideNoise, positions, highlight: tab === 'diff' ? highlight : undefined }),
+    [current, s.selection, hideNoise, positions, highlight, tab],
   );
   const set = useMemo(() => {
     const options = { namespaces: s.namespaces, defaultDeny: s.defaultDeny };
@@ -60,6 +61,7 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
   if (generations.cur !== k8sPolicies)
     setGenerations({ cur: k8sPolicies, prev: generations.cur.length > 0 ? generations.cur : generations.prev });
   const selectedEdges = useMemo(() => current.edges.filter((e) => s.selected.includes(e.key)), [current, s.selected]);
+  const focusWorkloads = useMemo(() => new Set(selectedEdges.flatMap((e) => [e.source, e.target])), [selectedEdges]);
   const prunedKeys = useMemo(() => new Set(s.selection.pruned.keys()), [s.selection]);
 
   const bundleRequest = useMemo(
@@ -199,6 +201,7 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
             onScope={(ns) => dispatch({ type: 'scope', namespaces: ns })}
             onDefaultDeny={(on) => dispatch({ type: 'default-deny', on })}
             onFlavor={setFlavor}
+            focus={focusWorkloads}
           />
           {children}
         </div>

@@ -17,7 +17,7 @@ function nodeClass(n: GraphNode): string {
 
 /**
  * Positions without a force layout: namespaces are islands on a grid, their workloads on a grid
- * inside; entities and external addresses form a column to the left. Linear in the graph size.
+ * inside; entities and external addresses form a block to the left. Linear in the graph size.
  */
 export function islandLayout(graph: ServiceGraph): Map<string, { x: number; y: number }> {
   const pos = new Map<string, { x: number; y: number }>();
@@ -28,7 +28,11 @@ export function islandLayout(graph: ServiceGraph): Map<string, { x: number; y: n
     if (n.kind === 'workload' && n.namespace) (byNs.get(n.namespace) ?? byNs.set(n.namespace, []).get(n.namespace)!).push(n);
     else outside.push(n);
   }
-  outside.forEach((n, i) => pos.set(n.id, { x: -spacing * 2, y: i * spacing }));
+  // Entities first, then external addresses, in a square block: one column of hundreds of
+  // addresses would make the graph a tall tower with every edge fanning into it.
+  outside.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'entity' ? -1 : 1));
+  const outCols = Math.max(1, Math.ceil(Math.sqrt(outside.length)));
+  outside.forEach((n, i) => pos.set(n.id, { x: -spacing * (outCols + 1) + (i % outCols) * spacing, y: Math.floor(i / outCols) * spacing }));
   const namespaces = [...byNs.keys()].sort();
   const perRow = Math.max(1, Math.ceil(Math.sqrt(namespaces.length)));
   let x = 0;
@@ -54,9 +58,10 @@ export function islandLayout(graph: ServiceGraph): Map<string, { x: number; y: n
 export function graphElements(
   graph: ServiceGraph,
   selection: Selection,
-  opts: { hideNoise: boolean; highlight?: ReadonlySet<string> },
+  opts: { hideNoise: boolean; highlight?: ReadonlySet<string>; positions?: ReadonlyMap<string, { x: number; y: number }> },
 ): ElementData[] {
-  const positions = islandLayout(graph);
+  // The layout depends on the graph alone: callers that redraw on every prune pass it in.
+  const positions = opts.positions ?? islandLayout(graph);
   const hidden = new Set(opts.hideNoise ? [...NOISE] : []);
   const out: ElementData[] = [];
   for (const ns of graph.namespaces) out.push({ group: 'nodes', data: { id: `ns:${ns}`, label: ns }, classes: 'namespace' });

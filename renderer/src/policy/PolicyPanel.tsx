@@ -14,15 +14,36 @@ interface Props {
   readonly onScope: (ns: string[]) => void;
   readonly onDefaultDeny: (on: boolean) => void;
   readonly onFlavor: (f: 'kubernetes' | 'cilium') => void;
+  /** Workloads (node ids) of the selected edges: a big set shows their policies. */
+  readonly focus: ReadonlySet<string>;
 }
 
+/** Above this many policies the panel shows a part of the set, not all of it. */
+const BIG = 100;
+const RULES_SHOWN = 500;
+
 /** The generated policies: options, warnings, the rules with their flows, and the YAML. */
-export function PolicyPanel({ set, namespaces, scope, defaultDeny, flavor, onScope, onDefaultDeny, onFlavor }: Props) {
+export function PolicyPanel({ set, namespaces, scope, defaultDeny, flavor, focus, onScope, onDefaultDeny, onFlavor }: Props) {
   const [which, setWhich] = useState('');
+  const big = set.policies.length > BIG;
+  // A big set is not stringified whole on every change: the panel shows the policies of the
+  // selected edges' workloads (what a prune changes), or the first ones; the export holds all.
+  const { shown, why } = useMemo(() => {
+    if (!big) return { shown: set.policies, why: '' };
+    const focused = set.policies.filter((g) => g.workload !== undefined && focus.has(g.workload));
+    return focused.length > 0
+      ? { shown: focused, why: "the selected edges' workloads" }
+      : { shown: set.policies.slice(0, BIG), why: 'the first ones' };
+  }, [set, big, focus]);
   const yamlText = useMemo(() => {
     const one = set.policies.find((g) => `${g.policy.metadata.namespace}/${g.policy.metadata.name}` === which);
-    return one ? policyYaml(one) : policySetYaml(set);
-  }, [set, which]);
+    if (one) return policyYaml(one);
+    if (!big) return policySetYaml(set);
+    const note = `# ${shown.length} of ${set.policies.length} policies (${why}); pick one under "Show", or export the bundle for all.\n`;
+    return note + shown.map((g) => policyYaml(g)).join('---\n');
+  }, [set, which, big, shown, why]);
+  const rules = useMemo(() => shown.flatMap((g) => g.rules).slice(0, RULES_SHOWN), [shown]);
+  const ruleCount = useMemo(() => set.policies.reduce((n, g) => n + g.rules.length, 0), [set]);
   return (
     <section className="policy-panel" aria-label="Policies">
       <fieldset>
@@ -56,14 +77,17 @@ export function PolicyPanel({ set, namespaces, scope, defaultDeny, flavor, onSco
         </ul>
       )}
       <ul className="rules" aria-label="Rules">
-        {set.policies.flatMap((g) =>
-          g.rules.map((r) => (
-            <li key={ruleRefText(r.ref)} data-rule={ruleRefText(r.ref)}>
-              <code>{ruleRefText(r.ref)}</code> {r.comment.split('\n').join('; ')}
-            </li>
-          )),
-        )}
+        {rules.map((r) => (
+          <li key={ruleRefText(r.ref)} data-rule={ruleRefText(r.ref)}>
+            <code>{ruleRefText(r.ref)}</code> {r.comment.split('\n').join('; ')}
+          </li>
+        ))}
       </ul>
+      {rules.length < ruleCount && (
+        <p className="hint">
+          {rules.length} of {ruleCount.toLocaleString('en-US')} rules shown: select edges to see theirs.
+        </p>
+      )}
       <label>
         Show{' '}
         <select aria-label="Policy to show" value={which} onChange={(e) => setWhich(e.target.value)}>

@@ -1,0 +1,106 @@
+/// <reference lib="dom" />
+// (page.evaluate bodies run in the page, so this file sees DOM types.)
+// The 2,000-workload / 10,000-edge capture in the real renderer: it draws, and pruning stays
+// responsive. The times are measured and printed (and written to out/e2e-big-graph.json) for the
+// closing note; the suite asserts behaviour, not time (timing targets belong to `npm run bench`).
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeCapture } from '../scripts/generate-capture';
+import { ROOT } from '../shared/testing/fixtures';
+import { browserMissing, launchChromium, tracedPage } from './support/browser';
+import { buildRenderer, startTestHost } from './support/host';
+import { AppPage } from './support/app-page';
+import type { RunningHost } from './host/server';
+
+const missing = browserMissing();
+const WORKLOADS = 2000;
+const EDGES = 10_000;
+
+/** Waits two animation frames in the page: what was changed has been painted. */
+const painted = (page: Page): Promise<void> =>
+  page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+
+describe.skipIf(missing)(`a ${WORKLOADS}-workload, ${EDGES}-edge capture in the browser host`, () => {
+  let browser: Browser;
+  let host: RunningHost;
+  let capture: string;
+  const measured: Record<string, number> = {};
+
+  beforeAll(async () => {
+    buildRenderer();
+    capture = path.join(mkdtempSync(path.join(tmpdir(), 'netpol-big-')), 'big.jsonl');
+    await writeCapture(capture, { lines: 60_000, workloads: WORKLOADS, edges: EDGES });
+    host = await startTestHost({ chooseFile: () => capture });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    if (Object.keys(measured).length > 0) {
+      mkdirSync(path.join(ROOT, 'out'), { recursive: true });
+      writeFileSync(path.join(ROOT, 'out/e2e-big-graph.json'), JSON.stringify(measured, null, 2) + '\n');
+      console.log(`e2e big graph (${WORKLOADS} workloads, ${EDGES} edges): ${JSON.stringify(measured)}`);
+    }
+  });
+
+  it('draws the graph, and pruning an edge updates the graph, the counts and the policies', async () => {
+    const { page } = await tracedPage(browser, 'big-graph');
+    const app = new AppPage(page);
+    await app.open(host.url);
+
+    const t0 = Date.now();
+    await app.openCapture();
+    await app.summary.waitFor({ timeout: 60_000 });
+    measured.openToSummaryMs = Date.now() - t0;
+    await page.locator('.graph[data-edges]').waitFor();
+    const drawn = Number(await app.graph.getAttribute('data-edges'));
+    await page.getByRole('list', { name: 'Rules' }).locator('li').first().waitFor({ timeout: 60_000 });
+    await painted(page);
+    measured.openToDrawnMs = Date.now() - t0;
+    // The generator's edges, less the few it makes twice by chance, plus DNS and world edges.
+    expect(drawn).toBeGreaterThan(EDGES * 0.9);
+    await app.screenshot('big-graph');
+
+    // Prune from the keyboard, timed inside the page: key press → counts changed → painted.
+    const counts = page.locator('.toolbar .counts');
+    const before = await counts.textContent();
+    const yaml = page.getByTestId('policy-yaml');
+    const key = (await page.getByRole('region', { name: 'Edges' }).locator('button').nth(5).getAttribute('title'))!;
+    await app.selectEdge(key);
+    await app.inspector.getByRole('heading', { name: key }).waitFor();
+    // A big set shows the policies of the selected edge's workloads: the rule for this edge is there.
+    await expect.poll(() => yaml.getAttribute('data-text-length')).not.toBe(null);
+    const yamlBefore = await yaml.getAttribute('data-text-length');
+    const rulesBefore = await app.rules();
+    const pruneMs = await page.evaluate(async () => {
+      const status = document.querySelector('.toolbar .counts')!;
+      const start = performance.now();
+      const changed = new Promise<void>((r) =>
+        new MutationObserver(() => r()).observe(status, { childList: true, subtree: true, characterData: true }),
+      );
+      window.dispatchEvent(new KeyboardEvent('keydown', { key: 'x', bubbles: true }));
+      await changed;
+      await new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+      return performance.now() - start;
+    });
+    measured.pruneToPaintedMs = Math.round(pruneMs);
+    const after = await counts.textContent();
+    expect(after).not.toBe(before);
+    expect(Number(after!.split(' ')[0].replace(/,/g, ''))).toBe(Number(before!.split(' ')[0].replace(/,/g, '')) - 1);
+    // The edge's rules left the policies shown, and so the YAML.
+    const rulesAfter = await app.rules();
+    expect(rulesAfter.length).toBeLessThan(rulesBefore.length);
+    expect(await yaml.getAttribute('data-text-length')).not.toBe(yamlBefore);
+
+    // Undo is as quick, and brings the count back.
+    const t1 = Date.now();
+    await app.press('z');
+    await expect.poll(() => counts.textContent()).toBe(before);
+    await painted(page);
+    measured.undoToPaintedMs = Date.now() - t1;
+  });
+});

@@ -96,6 +96,36 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await expect(app.inspector.locator('dd[data-field="state"]').textContent()).resolves.toBe('pruned');
   });
 
+  it('prunes whole parts: all edges of a node, then everything outside a namespace; each is one undo step', async () => {
+    const { page } = await tracedPage(browser, 'prune-parts');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await app.openSampleCapture();
+    const counts = page.getByRole('toolbar', { name: 'Graph tools' }).getByRole('status');
+    const kept = async (): Promise<number> => Number((await counts.textContent())!.split(' ')[0]);
+    const start = await kept();
+    const keptKeys = (): Promise<string[]> => page.getByRole('region', { name: 'Edges' }).locator('li:not(.pruned) .key').allTextContents();
+    const ofRatings = (await keptKeys()).filter((k) => k.startsWith('bookinfo/ratings->') || k.includes('->bookinfo/ratings:'));
+    expect(ofRatings.length).toBeGreaterThanOrEqual(3);
+    await app.selectEdge('bookinfo/reviews->bookinfo/ratings:9080/TCP');
+    const parts = app.inspector.getByRole('group', { name: 'Prune whole parts' });
+    await parts.getByRole('button', { name: 'Prune all edges of bookinfo/ratings' }).click();
+    await expect.poll(kept).toBe(start - ofRatings.length);
+    expect((await keptKeys()).filter((k) => ofRatings.includes(k))).toEqual([]);
+    expect((await app.rules()).filter((r) => r.startsWith('bookinfo/ratings '))).toEqual([]);
+    await expect(app.inspector.locator('dd[data-field="state"]').textContent()).resolves.toBe('pruned: all edges of bookinfo/ratings');
+    await app.press('z');
+    await expect.poll(kept).toBe(start);
+
+    await parts.getByRole('button', { name: 'Keep only namespace bookinfo' }).click();
+    await expect.poll(kept).toBeLessThan(start);
+    const left = await keptKeys();
+    expect(left.length).toBe(await kept());
+    for (const k of left) expect(k).toMatch(/bookinfo\//);
+    await app.press('z');
+    await expect.poll(kept).toBe(start);
+  });
+
   it('exports a bundle: preview of the files and REPORT.md, then the folder, which lints clean', async () => {
     const { page } = await tracedPage(browser, 'export');
     const app = new AppPage(page);

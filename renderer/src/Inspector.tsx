@@ -10,10 +10,15 @@ interface Props {
   readonly reason: string;
   readonly onReason: (r: string) => void;
   readonly onTogglePrune: () => void;
+  /** "Prune all edges of this node" (a node id). */
+  readonly onPruneNode: (node: string) => void;
+  /** "Keep only this namespace". */
+  readonly onKeepNamespace: (namespace: string) => void;
+  readonly namespaceOf: (node: string) => string | undefined;
 }
 
 /** The selected edge(s): evidence, the rules they produced, and prune/restore with an optional reason. */
-export function Inspector({ edges, pruned, rules, reason, onReason, onTogglePrune }: Props) {
+export function Inspector({ edges, pruned, rules, reason, onReason, onTogglePrune, onPruneNode, onKeepNamespace, namespaceOf }: Props) {
   if (edges.length === 0) return <p className="hint">Select an edge in the graph or the list (shift or a box for several).</p>;
   const allPruned = edges.every((e) => pruned.has(e.key));
   return (
@@ -72,6 +77,25 @@ export function Inspector({ edges, pruned, rules, reason, onReason, onTogglePrun
         );
       })}
       {edges.length > 5 && <p className="hint">and {edges.length - 5} more selected</p>}
+      {edges.length === 1 && (
+        <div className="prune-row" role="group" aria-label="Prune whole parts">
+          {[...new Set([edges[0].source, edges[0].target])].map((n) => (
+            <button key={n} type="button" onClick={() => onPruneNode(n)} title="Prune every edge from or to it (one undo step)">
+              Prune all edges of {n}
+            </button>
+          ))}
+          {[...new Set([edges[0].source, edges[0].target].map(namespaceOf).filter((x): x is string => x !== undefined))].map((ns) => (
+            <button
+              key={ns}
+              type="button"
+              onClick={() => onKeepNamespace(ns)}
+              title="Prune every edge that neither starts nor ends in it; its traffic across the border stays"
+            >
+              Keep only namespace {ns}
+            </button>
+          ))}
+        </div>
+      )}
       <div className="prune-row">
         {!allPruned && (
           <input

@@ -13,7 +13,7 @@ import { Inspector } from './Inspector';
 import { DiffPanel } from './policy/DiffPanel';
 import { PolicyPanel } from './policy/PolicyPanel';
 import type { NetworkPolicy } from '../../shared/policy/types';
-import { EMPTY_WORKBENCH, workbenchReducer } from './state/workbench';
+import { EMPTY_WORKBENCH, edgesOfNode, edgesOutsideNamespace, namespaceOf, workbenchReducer } from './state/workbench';
 
 const typing = (t: EventTarget | null): boolean =>
   t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
@@ -137,6 +137,19 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
             reason={reason}
             onReason={setReason}
             onTogglePrune={togglePrune}
+            namespaceOf={(n) => namespaceOf(current, n)}
+            onPruneNode={(n) => {
+              dispatch({ type: 'prune-edges', edges: edgesOfNode(current, n), reason: reason.trim() || `all edges of ${n}` });
+              setReason('');
+            }}
+            onKeepNamespace={(ns) => {
+              dispatch({
+                type: 'prune-edges',
+                edges: edgesOutsideNamespace(current, ns),
+                reason: reason.trim() || `keep only namespace ${ns}`,
+              });
+              setReason('');
+            }}
           />
         </div>
       </div>

@@ -4,7 +4,7 @@ import { analyzeText } from '../../../shared/graph/analysis';
 import { isKept } from '../../../shared/graph/selection';
 import { ROOT } from '../../../shared/testing/fixtures';
 import { graphElements, islandLayout } from '../graph/elements';
-import { EMPTY_WORKBENCH, workbenchReducer } from './workbench';
+import { EMPTY_WORKBENCH, edgesOfNode, edgesOutsideNamespace, workbenchReducer } from './workbench';
 
 const { graph } = analyzeText(readFileSync(`${ROOT}/resources/sample-capture.jsonl`, 'utf8'), 'sample');
 
@@ -24,6 +24,43 @@ describe('workbench state', () => {
     expect(isKept(s.selection, key)).toBe(true);
     expect(s.undo).toHaveLength(2);
     expect(s.redo).toHaveLength(0);
+  });
+});
+
+describe('pruning whole parts', () => {
+  it('prunes all edges of a node in one undoable step, with the reason on each', () => {
+    let s = workbenchReducer(EMPTY_WORKBENCH, { type: 'load', graph });
+    const edges = edgesOfNode(graph, 'bookinfo/ratings');
+    expect(edges.length).toBeGreaterThan(1);
+    expect(edges.every((k) => k.startsWith('bookinfo/ratings->') || k.includes('->bookinfo/ratings:'))).toBe(true);
+    s = workbenchReducer(s, { type: 'prune-edges', edges, reason: 'ratings is retired' });
+    expect(edges.every((k) => !isKept(s.selection, k) && s.selection.pruned.get(k)?.reason !== undefined)).toBe(true);
+    expect(s.undo).toHaveLength(1);
+    s = workbenchReducer(s, { type: 'undo' });
+    expect(edges.filter((k) => !isKept(s.selection, k))).toEqual(
+      edges.filter((k) => !isKept(workbenchReducer(EMPTY_WORKBENCH, { type: 'load', graph }).selection, k)),
+    );
+  });
+
+  it('"keep only this namespace" prunes the edges that neither start nor end in it, and keeps its border traffic', () => {
+    const outside = edgesOutsideNamespace(graph, 'bookinfo');
+    expect(outside.length).toBeGreaterThan(0);
+    for (const k of outside) expect(k.includes('bookinfo/')).toBe(false);
+    // bookinfo's DNS lookups cross into kube-system and stay.
+    expect(outside).not.toContain('bookinfo/productpage->kube-system/kube-dns:53/UDP');
+    const s = workbenchReducer(workbenchReducer(EMPTY_WORKBENCH, { type: 'load', graph }), { type: 'prune-edges', edges: outside });
+    expect(
+      graph.edges
+        .filter((e) => isKept(s.selection, e.key))
+        .every((e) => e.source.startsWith('bookinfo/') || e.target.startsWith('bookinfo/')),
+    ).toBe(true);
+  });
+
+  it('pruning edges that are all pruned already changes nothing and adds no undo step', () => {
+    const key = 'bookinfo/reviews->bookinfo/ratings:9080/TCP';
+    const s = workbenchReducer(workbenchReducer(EMPTY_WORKBENCH, { type: 'load', graph }), { type: 'prune-edges', edges: [key] });
+    expect(isKept(s.selection, key)).toBe(false);
+    expect(workbenchReducer(s, { type: 'prune-edges', edges: [key] })).toBe(s);
   });
 });
 

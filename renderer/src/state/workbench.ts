@@ -24,6 +24,8 @@ export type WorkbenchAction =
   | { readonly type: 'redo' }
   | { readonly type: 'scope'; readonly namespaces: readonly string[] }
   | { readonly type: 'default-deny'; readonly on: boolean }
+  /** Prunes these edges (kept ones only), as one undoable step: "all edges of a node", "keep only a namespace". */
+  | { readonly type: 'prune-edges'; readonly edges: readonly string[]; readonly reason?: string }
   /** "Allow this flow": a drop seen in staging becomes a kept edge (undoable). */
   | { readonly type: 'allow-drop'; readonly drop: FlowRecord };
 
@@ -45,6 +47,26 @@ export function defaultScope(graph: ServiceGraph): string[] {
 
 const HISTORY = 200;
 
+/** Every edge from or to a node: "prune all edges of this node". */
+export function edgesOfNode(graph: ServiceGraph, node: string): string[] {
+  return graph.edges.filter((e) => e.source === node || e.target === node).map((e) => e.key);
+}
+
+/** Namespace of a node id (`ns/name` for workloads), or undefined for entities and addresses. */
+export function namespaceOf(graph: ServiceGraph, node: string): string | undefined {
+  const n = graph.nodes.find((x) => x.id === node);
+  return n?.kind === 'workload' ? n.namespace : undefined;
+}
+
+/**
+ * "Keep only this namespace": the edges that neither start nor end in it. Edges that cross its
+ * border (its DNS lookups, callers from elsewhere) stay: they are its traffic too.
+ */
+export function edgesOutsideNamespace(graph: ServiceGraph, namespace: string): string[] {
+  const inside = new Set(graph.nodes.filter((n) => n.kind === 'workload' && n.namespace === namespace).map((n) => n.id));
+  return graph.edges.filter((e) => !inside.has(e.source) && !inside.has(e.target)).map((e) => e.key);
+}
+
 export function workbenchReducer(s: Workbench, a: WorkbenchAction): Workbench {
   switch (a.type) {
     case 'load':
@@ -56,6 +78,11 @@ export function workbenchReducer(s: Workbench, a: WorkbenchAction): Workbench {
       const allPruned = a.edges.every((k) => !isKept(s.selection, k));
       const next = allPruned ? restore(s.selection, a.edges) : prune(s.selection, a.edges, a.reason);
       return { ...s, selection: next, undo: [...s.undo, s.selection].slice(-HISTORY), redo: [] };
+    }
+    case 'prune-edges': {
+      const kept = a.edges.filter((k) => isKept(s.selection, k));
+      if (kept.length === 0) return s;
+      return { ...s, selection: prune(s.selection, kept, a.reason), undo: [...s.undo, s.selection].slice(-HISTORY), redo: [] };
     }
     case 'undo': {
       const prev = s.undo.at(-1);

@@ -126,6 +126,37 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await expect.poll(kept).toBe(start);
   });
 
+  it('filters the graph and the edge list by namespace, verdict and port; a bad port filter says what is accepted', async () => {
+    const { page } = await tracedPage(browser, 'filters');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await app.openSampleCapture();
+    const tools = page.getByRole('toolbar', { name: 'Graph tools' });
+    const listed = (): Promise<string[]> => page.getByRole('region', { name: 'Edges' }).locator('.key').allTextContents();
+    const all = await listed();
+
+    await tools.getByLabel('Namespace filter').selectOption('jaeger');
+    await expect.poll(async () => (await listed()).length).toBeLessThan(all.length);
+    const jaeger = await listed();
+    expect(jaeger).toEqual(all.filter((k) => k.includes('jaeger/')));
+    // The graph draws the same edges (less the hidden noise ones: host, health, remote-node).
+    const noise = jaeger.filter((k) => /entity:(host|health|remote-node)/.test(k)).length;
+    await expect.poll(() => app.graph.getAttribute('data-edges')).toBe(String(jaeger.length - noise));
+    await expect(tools.getByRole('status').textContent()).resolves.toMatch(new RegExp(`· ${jaeger.length} shown$`));
+
+    await tools.getByRole('button', { name: 'Clear filters' }).click();
+    await tools.getByLabel('Port filter').fill('53/udp');
+    await expect.poll(async () => (await listed()).every((k) => k.endsWith(':53/UDP'))).toBe(true);
+    expect((await listed()).length).toBeGreaterThan(0);
+    await tools.getByLabel('Verdict filter').selectOption('dropped');
+    await expect.poll(listed).toEqual([]);
+
+    await tools.getByRole('button', { name: 'Clear filters' }).click();
+    await tools.getByLabel('Port filter').fill('http');
+    await expect(tools.getByRole('alert').textContent()).resolves.toMatch(/Use a port \(9080\)/);
+    await expect.poll(async () => (await listed()).length).toBe(all.length);
+  });
+
   it('exports a bundle: preview of the files and REPORT.md, then the folder, which lints clean', async () => {
     const { page } = await tracedPage(browser, 'export');
     const app = new AppPage(page);

@@ -8,6 +8,7 @@ import { ExportDialog } from './ExportDialog';
 import { RolloutPanel } from './RolloutPanel';
 import { policyYaml } from '../../shared/policy/yaml';
 import { graphElements, islandLayout } from './graph/elements';
+import { edgeMatcher, isFiltering, NO_FILTER, portFilterError, type GraphFilter } from './graph/filter';
 import { GraphView } from './graph/GraphView';
 import { Inspector } from './Inspector';
 import { DiffPanel } from './policy/DiffPanel';
@@ -24,6 +25,8 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
   const [reason, setReason] = useState('');
   const [flavor, setFlavor] = useState<'kubernetes' | 'cilium'>('kubernetes');
   const [hideNoise, setHideNoise] = useState(true);
+  const [filter, setFilter] = useState<GraphFilter>(NO_FILTER);
+  const portError = portFilterError(filter.port);
   const filterRef = useRef<HTMLInputElement>(null);
   const [exporting, setExporting] = useState(false);
   const [tab, setTab] = useState<'policies' | 'diff' | 'rollout'>('policies');
@@ -37,9 +40,11 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
 
   const current = s.graph ?? graph;
   const positions = useMemo(() => islandLayout(current), [current]);
+  const match = useMemo(() => (isFiltering(filter) ? edgeMatcher(current, filter) : undefined), [current, filter]);
+  const shownEdges = useMemo(() => (match ? current.edges.filter(match) : current.edges), [current, match]);
   const elements = useMemo(
-    () => graphElements(current, s.selection, { hideNoise, positions, highlight: tab === 'diff' ? highlight : undefined }),
-    [current, s.selection, hideNoise, positions, highlight, tab],
+    () => graphElements(current, s.selection, { hideNoise, positions, match, highlight: tab === 'diff' ? highlight : undefined }),
+    [current, s.selection, hideNoise, positions, match, highlight, tab],
   );
   const set = useMemo(() => {
     const options = { namespaces: s.namespaces, defaultDeny: s.defaultDeny };
@@ -104,6 +109,42 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
           <label>
             <input type="checkbox" checked={hideNoise} onChange={(e) => setHideNoise(e.target.checked)} /> hide host, health, remote-node
           </label>
+          <select
+            aria-label="Namespace filter"
+            value={filter.namespace}
+            onChange={(e) => setFilter({ ...filter, namespace: e.target.value })}
+          >
+            <option value="">all namespaces</option>
+            {current.namespaces.map((ns) => (
+              <option key={ns} value={ns}>
+                {ns}
+              </option>
+            ))}
+          </select>
+          <select
+            aria-label="Verdict filter"
+            value={filter.verdict}
+            onChange={(e) => setFilter({ ...filter, verdict: e.target.value as GraphFilter['verdict'] })}
+          >
+            <option value="">all verdicts</option>
+            <option value="forwarded">forwarded</option>
+            <option value="dropped">dropped</option>
+            <option value="audit">audit</option>
+          </select>
+          <input
+            aria-label="Port filter"
+            placeholder="port or proto"
+            size={10}
+            value={filter.port}
+            aria-invalid={portError !== undefined}
+            title={portError ?? 'A port (9080), a port and protocol (53/UDP), or a protocol (TCP)'}
+            onChange={(e) => setFilter({ ...filter, port: e.target.value })}
+          />
+          {isFiltering(filter) && (
+            <button type="button" onClick={() => setFilter(NO_FILTER)}>
+              Clear filters
+            </button>
+          )}
           <button
             type="button"
             onClick={() => setExporting(true)}
@@ -112,12 +153,19 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
           >
             Export bundle…
           </button>
+          {portError && (
+            <span className="error" role="alert">
+              {portError}
+            </span>
+          )}
           <span className="counts" role="status">
             {current.edges.length - prunedKeys.size} of {current.edges.length} edges kept
+            {match ? ` · ${shownEdges.length} shown` : ''}
           </span>
         </div>
         <GraphView
           layoutKey={current}
+          fitKey={filter}
           elements={elements}
           selected={s.selected}
           onSelect={(edges) => dispatch({ type: 'select', edges })}
@@ -125,7 +173,7 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
         <div className="below-graph">
           <EdgeList
             ref={filterRef}
-            edges={current.edges}
+            edges={shownEdges}
             pruned={prunedKeys}
             selected={s.selected}
             onSelect={(keys, additive) => dispatch({ type: 'select', edges: additive ? [...new Set([...s.selected, ...keys])] : keys })}

@@ -72,6 +72,8 @@ const sameData = (a: ElementData['data'], b: ElementData['data']): boolean => {
 interface Props {
   /** Changes when a different graph is shown: positions are reapplied and the view refitted. */
   readonly layoutKey: unknown;
+  /** Changes when what is shown changes as a whole (a filter): the view is refitted to it. */
+  readonly fitKey?: unknown;
   readonly elements: readonly ElementData[];
   readonly selected: readonly string[];
   readonly onSelect: (edges: string[]) => void;
@@ -81,7 +83,7 @@ interface Props {
  * One long-lived Cytoscape instance that React never re-renders: elements are diffed into it
  * inside cy.batch(), positions come precomputed (preset layout), so big graphs stay fast.
  */
-export function GraphView({ layoutKey, elements, selected, onSelect }: Props) {
+export function GraphView({ layoutKey, fitKey, elements, selected, onSelect }: Props) {
   const container = useRef<HTMLDivElement>(null);
   const cyRef = useRef<cytoscape.Core | null>(null);
   const onSelectRef = useRef(onSelect);
@@ -121,6 +123,7 @@ export function GraphView({ layoutKey, elements, selected, onSelect }: Props) {
   }, []);
 
   const laidOut = useRef<unknown>(undefined);
+  const fitted = useRef<unknown>(undefined);
   /** What was last given to Cytoscape, per element: classes as applied, and data. */
   const applied = useRef(new Map<string, { readonly classes: string; readonly data: ElementData['data'] }>());
 
@@ -159,13 +162,14 @@ export function GraphView({ layoutKey, elements, selected, onSelect }: Props) {
       // Parents come first in `elements`, as Cytoscape needs for compound nodes.
       if (fresh.length > 0) cy.add(fresh);
     });
-    if (fresh.length > 0 || relayout) cy.fit(undefined, 30);
+    if (fresh.length > 0 || relayout || fitted.current !== fitKey) cy.fit(undefined, 30);
+    fitted.current = fitKey;
     // What Cytoscape itself now highlights (the diff's newly blocked edges), for people and tests alike.
     container.current!.dataset.highlighted = cy
       .edges('.highlight')
       .map((e) => e.id())
       .join(' ');
-  }, [elements, layoutKey]);
+  }, [elements, layoutKey, fitKey]);
 
   useEffect(() => {
     const cy = cyRef.current;

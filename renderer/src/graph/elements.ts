@@ -1,5 +1,6 @@
 import type { Selection } from '../../../shared/graph/selection';
-import type { GraphNode, ServiceGraph } from '../../../shared/graph/types';
+import type { GraphEdge, GraphNode, ServiceGraph } from '../../../shared/graph/types';
+import { edgeVerdict } from './filter';
 
 /** Plain data for Cytoscape (kept free of Cytoscape types so it can be tested in Node). */
 export interface ElementData {
@@ -58,15 +59,26 @@ export function islandLayout(graph: ServiceGraph): Map<string, { x: number; y: n
 export function graphElements(
   graph: ServiceGraph,
   selection: Selection,
-  opts: { hideNoise: boolean; highlight?: ReadonlySet<string>; positions?: ReadonlyMap<string, { x: number; y: number }> },
+  opts: {
+    hideNoise: boolean;
+    highlight?: ReadonlySet<string>;
+    positions?: ReadonlyMap<string, { x: number; y: number }>;
+    /** Only these edges (and the nodes they touch) are drawn. */
+    match?: (e: GraphEdge) => boolean;
+  },
 ): ElementData[] {
   // The layout depends on the graph alone: callers that redraw on every prune pass it in.
   const positions = opts.positions ?? islandLayout(graph);
   const hidden = new Set(opts.hideNoise ? [...NOISE] : []);
+  const edges = graph.edges.filter((e) => !hidden.has(e.source) && !hidden.has(e.target) && (!opts.match || opts.match(e)));
+  // With a filter on, only the nodes its edges touch are drawn (and the namespaces holding them).
+  const touched = opts.match ? new Set(edges.flatMap((e) => [e.source, e.target])) : null;
+  const nodes = graph.nodes.filter((n) => !hidden.has(n.id) && (!touched || touched.has(n.id)));
+  const usedNs = new Set(nodes.flatMap((n) => (n.kind === 'workload' && n.namespace ? [n.namespace] : [])));
   const out: ElementData[] = [];
-  for (const ns of graph.namespaces) out.push({ group: 'nodes', data: { id: `ns:${ns}`, label: ns }, classes: 'namespace' });
-  for (const n of graph.nodes) {
-    if (hidden.has(n.id)) continue;
+  for (const ns of graph.namespaces)
+    if (!touched || usedNs.has(ns)) out.push({ group: 'nodes', data: { id: `ns:${ns}`, label: ns }, classes: 'namespace' });
+  for (const n of nodes) {
     out.push({
       group: 'nodes',
       data: { id: n.id, label: n.label, parent: n.kind === 'workload' && n.namespace ? `ns:${n.namespace}` : undefined },
@@ -74,11 +86,10 @@ export function graphElements(
       position: positions.get(n.id),
     });
   }
-  const maxFlows = Math.max(1, ...graph.edges.map((e) => e.evidence.flows));
-  for (const e of graph.edges) {
-    if (hidden.has(e.source) || hidden.has(e.target)) continue;
-    const v = e.evidence.verdicts;
-    const verdict = (v.DROPPED ?? 0) > 0 && !v.FORWARDED && !v.REDIRECTED ? 'dropped' : (v.AUDIT ?? 0) > 0 ? 'audit' : 'forwarded';
+  // (A loop, not Math.max(...): spreading 100,000 arguments overflows the stack.)
+  let maxFlows = 1;
+  for (const e of graph.edges) maxFlows = Math.max(maxFlows, e.evidence.flows);
+  for (const e of edges) {
     out.push({
       group: 'edges',
       data: {
@@ -88,7 +99,7 @@ export function graphElements(
         label: e.port === null ? e.protocol : `${e.port}/${e.protocol}`,
         width: 1 + 5 * Math.sqrt(e.evidence.flows / maxFlows),
       },
-      classes: `${verdict}${selection.pruned.has(e.key) ? ' pruned' : ''}${opts.highlight?.has(e.key) ? ' highlight' : ''}`,
+      classes: `${edgeVerdict(e)}${selection.pruned.has(e.key) ? ' pruned' : ''}${opts.highlight?.has(e.key) ? ' highlight' : ''}`,
     });
   }
   return out;

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -17,13 +17,19 @@ if (missing) console.warn(`e2e: skipping the browser suite: ${missing}`);
 
 describe.skipIf(missing)('the app in Chromium (browser host)', () => {
   let browser: Browser;
-  let host: RunningHost;
+  let host: RunningHost & { dataDir: string };
   let nextFile: string | undefined;
   const exportDir = mkdtempSync(path.join(tmpdir(), 'netpol-export-'));
 
   beforeAll(async () => {
     buildRenderer();
     host = await startTestHost({
+      // Stands in for the OS keychain (safeStorage): reversible, and never the clear text on disk.
+      encryptor: {
+        isEncryptionAvailable: () => true,
+        encryptString: (t) => Buffer.from(Buffer.from(t).toString('base64')).reverse(),
+        decryptString: (b) => Buffer.from(Buffer.from(b).reverse().toString(), 'base64').toString(),
+      },
       chooseFile: () => nextFile,
       chooseBundle: (as) => path.join(exportDir, as === 'zip' ? 'bundle.zip' : 'bundle'),
     });
@@ -155,6 +161,49 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await tools.getByLabel('Port filter').fill('http');
     await expect(tools.getByRole('alert').textContent()).resolves.toMatch(/Use a port \(9080\)/);
     await expect.poll(async () => (await listed()).length).toBe(all.length);
+  });
+
+  it('settings: main rejects a relative tool path with the reason; the API key is write-only and never leaves main', async () => {
+    const { page } = await tracedPage(browser, 'settings');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await page.getByRole('button', { name: 'Settings…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Settings' });
+    const form = dialog.getByRole('form', { name: 'Settings form' });
+    await form.getByLabel('kubectl path').fill('kubectl');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog.getByRole('alert').textContent()).resolves.toMatch(/kubectlPath: use the absolute path of the executable/);
+
+    await form.getByLabel('kubectl path').fill('/usr/bin/kubectl');
+    await form.getByLabel('Production patterns').fill('prod, prd, live');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog.getByRole('status').textContent()).resolves.toBe('Settings saved.');
+
+    const secret = 'sk-e2e-0123456789abcdef';
+    const keyForm = dialog.getByRole('form', { name: 'API key' });
+    await keyForm.getByLabel('API key').fill(secret);
+    await keyForm.getByRole('button', { name: 'Store key' }).click();
+    await expect.poll(() => keyForm.locator('[data-field="api-key-state"]').textContent()).toMatch(/^A key is stored/);
+    await expect(keyForm.getByLabel('API key').inputValue()).resolves.toBe('');
+    await app.screenshot('settings');
+
+    // Reopened: the saved values come back from main; the key does not, anywhere.
+    await page.reload();
+    await page.getByRole('button', { name: 'Settings…' }).click();
+    await expect.poll(() => form.getByLabel('kubectl path').inputValue()).toBe('/usr/bin/kubectl');
+    await expect(form.getByLabel('Production patterns').inputValue()).resolves.toBe('prod, prd, live');
+    await expect(keyForm.locator('[data-field="api-key-state"]').textContent()).resolves.toMatch(/^A key is stored/);
+    expect(await page.content()).not.toContain(secret);
+    const settingsReply = await page.evaluate('window.netpol.getSettings()');
+    expect(JSON.stringify(settingsReply)).not.toContain(secret);
+    const onDisk = readdirSync(host.dataDir, { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => readFileSync(path.join(d.parentPath, d.name), 'utf8'));
+    expect(onDisk.length).toBeGreaterThan(0);
+    for (const text of onDisk) expect(text).not.toContain(secret);
+
+    await keyForm.getByRole('button', { name: 'Remove key' }).click();
+    await expect.poll(() => keyForm.locator('[data-field="api-key-state"]').textContent()).toBe('No key stored.');
   });
 
   it('exports a bundle: preview of the files and REPORT.md, then the folder, which lints clean', async () => {

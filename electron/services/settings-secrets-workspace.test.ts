@@ -36,6 +36,17 @@ describe('settings', () => {
     s.addRecent('/a.json');
     expect(s.get().recentWorkspaces).toEqual(['/a.json', '/b.json']);
   });
+
+  it('binary paths are absolute or empty, and the AI endpoint is https (http only to this machine)', () => {
+    const s = new SettingsService(fakeStore({}));
+    expect(() => s.update({ hubblePath: 'hubble' })).toThrow(/setting hubblePath: use the absolute path of the executable/);
+    expect(() => s.update({ kubectlPath: 'kubectl --kubeconfig /x' })).toThrow(/setting kubectlPath/);
+    expect(s.update({ hubblePath: '' }).hubblePath).toBe('');
+    expect(() => s.update({ aiBaseUrl: 'http://models.example.com/v1' })).toThrow(/setting aiBaseUrl: use an https:\/\/ URL/);
+    expect(() => s.update({ aiBaseUrl: 'not a url' })).toThrow(/setting aiBaseUrl/);
+    expect(s.update({ aiBaseUrl: 'http://localhost:11434/v1' }).aiBaseUrl).toBe('http://localhost:11434/v1');
+    expect(s.update({ aiBaseUrl: 'https://llm.internal.example/v1' }).aiBaseUrl).toBe('https://llm.internal.example/v1');
+  });
 });
 
 describe('secret store', () => {

@@ -1,9 +1,35 @@
+import path from 'node:path';
 import { z } from 'zod';
+
+/** A configured binary: empty (search the login shell's PATH) or an absolute path, never a command line. */
+const binaryPath = z
+  .string()
+  .max(4096)
+  .refine((p) => p === '' || (path.isAbsolute(p) && !/[\n\0]/.test(p)), {
+    message: 'use the absolute path of the executable (e.g. /usr/local/bin/hubble), or leave it empty to search PATH',
+  });
+
+/** The model endpoint: https, or http only to this machine (a local model server). */
+const endpoint = z
+  .string()
+  .max(2048)
+  .refine(
+    (u) => {
+      if (u === '') return true;
+      try {
+        const url = new URL(u);
+        return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
+      } catch {
+        return false;
+      }
+    },
+    { message: 'use an https:// URL (http:// only for localhost), e.g. https://api.openai.com/v1' },
+  );
 
 /** Everything the app remembers between runs, except secrets (those live in the SecretStore). */
 export const SETTINGS_SCHEMA = z.object({
-  hubblePath: z.string().max(4096),
-  kubectlPath: z.string().max(4096),
+  hubblePath: binaryPath,
+  kubectlPath: binaryPath,
   productionPatterns: z
     .array(
       z
@@ -13,7 +39,7 @@ export const SETTINGS_SCHEMA = z.object({
         .regex(/^[A-Za-z0-9-]+$/),
     )
     .max(32),
-  aiBaseUrl: z.string().max(2048),
+  aiBaseUrl: endpoint,
   aiModel: z.string().max(256),
   recentWorkspaces: z.array(z.string().max(4096)).max(10),
   layout: z.object({ hideNoise: z.boolean(), sidebarWidth: z.number().int().min(160).max(800) }),

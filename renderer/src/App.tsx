@@ -4,6 +4,7 @@ import type { ServiceGraph } from '../../shared/graph/types';
 import { EmptyState } from './EmptyState';
 import { SummaryView } from './SummaryView';
 import { LiveCapture } from './LiveCapture';
+import { SettingsDialog } from './SettingsDialog';
 import { Workbench } from './Workbench';
 
 type Status = { kind: 'idle' } | { kind: 'loading'; what: string } | { kind: 'error'; error: ApiError };
@@ -41,6 +42,7 @@ export function App() {
   const openCapture = () => void run('Reading capture…', () => window.netpol.openCapture());
   const openSample = () => void run('Reading the sample capture…', () => window.netpol.loadSample());
   const [capturing, setCapturing] = useState(false);
+  const [settingsOpen, setSettingsOpen] = useState(false);
   const startLive = (r: { namespace: string; seconds: number; server?: string }) => {
     setCapturing(true);
     void run(`Capturing ${r.namespace} with hubble…`, () =>
@@ -59,7 +61,11 @@ export function App() {
           Open sample capture
         </button>
         <LiveCapture running={capturing} onStart={startLive} onStop={() => void window.netpol.stopCapture()} />
+        <button type="button" className="settings-button" onClick={() => setSettingsOpen(true)}>
+          Settings…
+        </button>
       </aside>
+      {settingsOpen && <SettingsDialog onClose={() => setSettingsOpen(false)} />}
       <main className="centre">
         {status.kind === 'error' && (
           <div className="error" role="alert">

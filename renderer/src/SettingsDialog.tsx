@@ -1,0 +1,151 @@
+import { useEffect, useRef, useState } from 'react';
+import type { ApiError, SettingsView } from '../../shared/api/contract';
+
+/**
+ * Binary paths, production patterns and the AI endpoint, checked by main on save. The API key is
+ * write-only: it goes to main's encrypted store and the dialog only ever learns whether one is set.
+ */
+export function SettingsDialog({ onClose }: { readonly onClose: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const [view, setView] = useState<SettingsView | null>(null);
+  const [form, setForm] = useState({ hubblePath: '', kubectlPath: '', productionPatterns: '', aiBaseUrl: '', aiModel: '' });
+  const [key, setKey] = useState('');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+
+  const show = (v: SettingsView): void => {
+    setView(v);
+    setForm({
+      hubblePath: v.hubblePath,
+      kubectlPath: v.kubectlPath,
+      productionPatterns: v.productionPatterns.join(', '),
+      aiBaseUrl: v.aiBaseUrl,
+      aiModel: v.aiModel,
+    });
+  };
+
+  useEffect(() => {
+    if (ref.current && !ref.current.open) ref.current.showModal();
+    void window.netpol.getSettings().then((r) => (r.ok ? show(r.value) : setError(r.error)));
+  }, []);
+
+  const save = async (): Promise<void> => {
+    setError(null);
+    setSaved(null);
+    const r = await window.netpol.updateSettings({
+      hubblePath: form.hubblePath.trim(),
+      kubectlPath: form.kubectlPath.trim(),
+      productionPatterns: form.productionPatterns
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+      aiBaseUrl: form.aiBaseUrl.trim(),
+      aiModel: form.aiModel.trim(),
+    });
+    if (!r.ok) return setError(r.error);
+    show(r.value);
+    setSaved('Settings saved.');
+  };
+
+  const saveKey = async (): Promise<void> => {
+    setError(null);
+    setSaved(null);
+    const r = await window.netpol.setApiKey(key);
+    setKey('');
+    if (!r.ok) return setError(r.error);
+    if (view) setView({ ...view, apiKeySet: r.value.apiKeySet });
+    setSaved('API key stored, encrypted by the operating system.');
+  };
+
+  const clearKey = async (): Promise<void> => {
+    setError(null);
+    const r = await window.netpol.clearApiKey();
+    if (!r.ok) return setError(r.error);
+    if (view) setView({ ...view, apiKeySet: false });
+    setSaved('API key removed.');
+  };
+
+  const field = (name: keyof typeof form, label: string, hint: string) => (
+    <label className="setting">
+      <span>{label}</span>
+      <input aria-label={label} value={form[name]} onChange={(e) => setForm({ ...form, [name]: e.target.value })} placeholder={hint} />
+    </label>
+  );
+
+  return (
+    <dialog ref={ref} className="export-dialog settings-dialog" aria-label="Settings" onClose={onClose}>
+      <h2>Settings</h2>
+      {error && (
+        <p className="error" role="alert">
+          {error.message}
+          {error.hint ? ` ${error.hint}` : ''}
+        </p>
+      )}
+      {saved && <p role="status">{saved}</p>}
+      {view && (
+        <form
+          aria-label="Settings form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save();
+          }}
+        >
+          <fieldset>
+            <legend>Tools (run under your own kube credentials)</legend>
+            {field('hubblePath', 'hubble path', 'empty: search PATH')}
+            {field('kubectlPath', 'kubectl path', 'empty: search PATH')}
+            {field('productionPatterns', 'Production patterns', 'prod, production, live')}
+          </fieldset>
+          <fieldset>
+            <legend>AI drafting (OpenAI-compatible)</legend>
+            {field('aiBaseUrl', 'Endpoint', 'https://api.openai.com/v1')}
+            {field('aiModel', 'Model', 'gpt-4o-mini')}
+          </fieldset>
+          <div className="row">
+            <button type="submit" className="primary">
+              Save
+            </button>
+            <button type="button" onClick={() => ref.current?.close()}>
+              Close
+            </button>
+          </div>
+        </form>
+      )}
+      {view && (
+        <form
+          aria-label="API key"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void saveKey();
+          }}
+        >
+          <fieldset>
+            <legend>API key</legend>
+            <p data-field="api-key-state">{view.apiKeySet ? 'A key is stored (encrypted). It is never shown again.' : 'No key stored.'}</p>
+            <label className="setting">
+              <span>{view.apiKeySet ? 'Replace key' : 'Key'}</span>
+              <input
+                aria-label="API key"
+                type="password"
+                autoComplete="off"
+                value={key}
+                onChange={(e) => setKey(e.target.value)}
+                placeholder="sk-…"
+              />
+            </label>
+            <div className="row">
+              <button type="submit" disabled={key.trim() === ''}>
+                Store key
+              </button>
+              {view.apiKeySet && (
+                <button type="button" onClick={() => void clearKey()}>
+                  Remove key
+                </button>
+              )}
+            </div>
+          </fieldset>
+        </form>
+      )}
+    </dialog>
+  );
+}

@@ -45,7 +45,8 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     const { page } = await tracedPage(browser, 'sample');
     const app = new AppPage(page);
     await app.open(host.url);
-    await expect(app.emptyState.getByRole('button', { name: 'Open sample capture' }).isVisible()).resolves.toBe(true);
+    for (const name of ['Open capture…', 'Capture live…', 'Open sample capture'])
+      await expect(app.emptyState.getByRole('button', { name }).isVisible()).resolves.toBe(true);
     await app.screenshot('empty-state');
 
     await app.openSampleCapture();
@@ -279,7 +280,8 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
     const { page } = await tracedPage(browser, 'live-capture');
     const app = new AppPage(page);
     await app.open(host.url);
-    await page.getByRole('button', { name: 'Capture live…' }).click();
+    // The empty state's button opens the same form as the sidebar's.
+    await app.emptyState.getByRole('button', { name: 'Capture live…' }).click();
     const form = page.getByRole('form', { name: 'Live capture' });
     await form.getByLabel('Namespace').fill('bookinfo');
     await form.getByLabel('Seconds').fill('2');

@@ -43,6 +43,7 @@ export function App() {
   const openSample = () => void run('Reading the sample capture…', () => window.netpol.loadSample());
   const [capturing, setCapturing] = useState(false);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const [liveOpen, setLiveOpen] = useState(false);
   const startLive = (r: { namespace: string; seconds: number; server?: string }) => {
     setCapturing(true);
     void run(`Capturing ${r.namespace} with hubble…`, () =>
@@ -60,7 +61,13 @@ export function App() {
         <button type="button" onClick={openSample}>
           Open sample capture
         </button>
-        <LiveCapture running={capturing} onStart={startLive} onStop={() => void window.netpol.stopCapture()} />
+        <LiveCapture
+          running={capturing}
+          open={liveOpen}
+          onOpen={setLiveOpen}
+          onStart={startLive}
+          onStop={() => void window.netpol.stopCapture()}
+        />
         <button type="button" className="settings-button" onClick={() => setSettingsOpen(true)}>
           Settings…
         </button>
@@ -83,7 +90,7 @@ export function App() {
         ) : opened ? (
           <SummaryView opened={opened} />
         ) : (
-          <EmptyState onOpen={openCapture} onSample={openSample} />
+          <EmptyState onOpen={openCapture} onSample={openSample} onLive={() => setLiveOpen(true)} />
         )}
       </main>
       <footer className="status" role="status">

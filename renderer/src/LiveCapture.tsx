@@ -5,11 +5,13 @@ interface Props {
   readonly running: boolean;
   readonly onStart: (request: { namespace: string; seconds: number; server?: string }) => void;
   readonly onStop: () => void;
+  /** Whether the form is shown (the empty state's "Capture live…" opens it too). */
+  readonly open: boolean;
+  readonly onOpen: (open: boolean) => void;
 }
 
 /** "Capture live": namespace, duration and relay for `hubble observe`, with progress and stop. */
-export function LiveCapture({ running, onStart, onStop }: Props) {
-  const [open, setOpen] = useState(false);
+export function LiveCapture({ running, onStart, onStop, open, onOpen: setOpen }: Props) {
   const [namespace, setNamespace] = useState('default');
   const [seconds, setSeconds] = useState(300);
   const [server, setServer] = useState('');
@@ -35,7 +37,7 @@ export function LiveCapture({ running, onStart, onStop }: Props) {
       }}
     >
       <label>
-        Namespace <input value={namespace} onChange={(e) => setNamespace(e.target.value)} disabled={running} />
+        Namespace <input autoFocus value={namespace} onChange={(e) => setNamespace(e.target.value)} disabled={running} />
       </label>
       <label>
         Seconds{' '}

@@ -115,6 +115,13 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     const ofRatings = (await keptKeys()).filter((k) => k.startsWith('bookinfo/ratings->') || k.includes('->bookinfo/ratings:'));
     expect(ofRatings.length).toBeGreaterThanOrEqual(3);
     await app.selectEdge('bookinfo/reviews->bookinfo/ratings:9080/TCP');
+    // The edge's rule links to its policy's YAML.
+    await app.inspector.getByRole('button', { name: 'bookinfo/ratings ingress[0]' }).click();
+    await expect(page.getByLabel('Policy to show').inputValue()).resolves.toBe('bookinfo/ratings');
+    await expect
+      .poll(() => page.getByTestId('policy-yaml').locator('.cm-content').textContent())
+      .toMatch(/^# bookinfo\/ratings: least privilege.*name: ratings/);
+    await page.getByLabel('Policy to show').selectOption('');
     const parts = app.inspector.getByRole('group', { name: 'Prune whole parts' });
     await parts.getByRole('button', { name: 'Prune all edges of bookinfo/ratings' }).click();
     await expect.poll(kept).toBe(start - ofRatings.length);

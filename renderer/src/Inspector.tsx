@@ -15,10 +15,23 @@ interface Props {
   /** "Keep only this namespace". */
   readonly onKeepNamespace: (namespace: string) => void;
   readonly namespaceOf: (node: string) => string | undefined;
+  /** Shows a rule's policy in the YAML panel. */
+  readonly onShowRule: (policy: string) => void;
 }
 
 /** The selected edge(s): evidence, the rules they produced, and prune/restore with an optional reason. */
-export function Inspector({ edges, pruned, rules, reason, onReason, onTogglePrune, onPruneNode, onKeepNamespace, namespaceOf }: Props) {
+export function Inspector({
+  edges,
+  pruned,
+  rules,
+  reason,
+  onReason,
+  onTogglePrune,
+  onPruneNode,
+  onKeepNamespace,
+  namespaceOf,
+  onShowRule,
+}: Props) {
   if (edges.length === 0) return <p className="hint">Select an edge in the graph or the list (shift or a box for several).</p>;
   const allPruned = edges.every((e) => pruned.has(e.key));
   return (
@@ -71,7 +84,21 @@ export function Inspector({ edges, pruned, rules, reason, onReason, onTogglePrun
               <dt>State</dt>
               <dd data-field="state">{p ? `pruned${p.reason ? `: ${p.reason}` : ''}` : 'kept'}</dd>
               <dt>Rules</dt>
-              <dd data-field="rules">{mine.length ? mine.map((r) => ruleRefText(r.ref)).join(', ') : 'none'}</dd>
+              <dd data-field="rules">
+                {mine.length
+                  ? mine.map((r) => (
+                      <button
+                        key={ruleRefText(r.ref)}
+                        type="button"
+                        className="link"
+                        title="Show this policy's YAML"
+                        onClick={() => onShowRule(r.ref.policy)}
+                      >
+                        {ruleRefText(r.ref)}
+                      </button>
+                    ))
+                  : 'none'}
+              </dd>
             </dl>
           </div>
         );

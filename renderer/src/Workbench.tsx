@@ -26,6 +26,7 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
   const [flavor, setFlavor] = useState<'kubernetes' | 'cilium'>('kubernetes');
   const [hideNoise, setHideNoise] = useState(true);
   const [filter, setFilter] = useState<GraphFilter>(NO_FILTER);
+  const [shownPolicy, setShownPolicy] = useState('');
   const portError = portFilterError(filter.port);
   const filterRef = useRef<HTMLInputElement>(null);
   const [exporting, setExporting] = useState(false);
@@ -186,6 +187,10 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
             onReason={setReason}
             onTogglePrune={togglePrune}
             namespaceOf={(n) => namespaceOf(current, n)}
+            onShowRule={(policy) => {
+              setShownPolicy(policy);
+              setTab('policies');
+            }}
             onPruneNode={(n) => {
               dispatch({ type: 'prune-edges', edges: edgesOfNode(current, n), reason: reason.trim() || `all edges of ${n}` });
               setReason('');
@@ -263,6 +268,8 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
             onDefaultDeny={(on) => dispatch({ type: 'default-deny', on })}
             onFlavor={setFlavor}
             focus={focusWorkloads}
+            which={shownPolicy}
+            onWhich={setShownPolicy}
           />
           {children}
         </div>

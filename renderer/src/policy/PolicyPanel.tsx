@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import type { PolicySet } from '../../../shared/policy/generate';
 import type { CiliumPolicySet } from '../../../shared/policy/cilium';
 import { ruleRefText } from '../../../shared/policy/types';
@@ -16,6 +16,9 @@ interface Props {
   readonly onFlavor: (f: 'kubernetes' | 'cilium') => void;
   /** Workloads (node ids) of the selected edges: a big set shows their policies. */
   readonly focus: ReadonlySet<string>;
+  /** The policy shown alone (`ns/name`), or '' for the set; the inspector's rule links set it. */
+  readonly which: string;
+  readonly onWhich: (id: string) => void;
 }
 
 /** Above this many policies the panel shows a part of the set, not all of it. */
@@ -23,8 +26,19 @@ const BIG = 100;
 const RULES_SHOWN = 500;
 
 /** The generated policies: options, warnings, the rules with their flows, and the YAML. */
-export function PolicyPanel({ set, namespaces, scope, defaultDeny, flavor, focus, onScope, onDefaultDeny, onFlavor }: Props) {
-  const [which, setWhich] = useState('');
+export function PolicyPanel({
+  set,
+  namespaces,
+  scope,
+  defaultDeny,
+  flavor,
+  focus,
+  which,
+  onWhich: setWhich,
+  onScope,
+  onDefaultDeny,
+  onFlavor,
+}: Props) {
   const big = set.policies.length > BIG;
   // A big set is not stringified whole on every change: the panel shows the policies of the
   // selected edges' workloads (what a prune changes), or the first ones; the export holds all.

@@ -12,9 +12,15 @@ import { edgeMatcher, isFiltering, NO_FILTER, portFilterError, type GraphFilter 
 import { GraphView } from './graph/GraphView';
 import { Inspector } from './Inspector';
 import { DiffPanel } from './policy/DiffPanel';
+import { Findings } from './policy/Findings';
+import type { FindingItem } from './policy/finding-items';
+import { computeFindings, type FindingsReply, type FindingsRequest } from './policy/findings-compute';
 import { PolicyPanel } from './policy/PolicyPanel';
 import type { NetworkPolicy } from '../../shared/policy/types';
 import { EMPTY_WORKBENCH, edgesOfNode, edgesOutsideNamespace, namespaceOf, workbenchReducer } from './state/workbench';
+
+/** From this many edges, coverage and lint run in a Web Worker. */
+const WORKER_EDGES = 1500;
 
 const typing = (t: EventTarget | null): boolean =>
   t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
@@ -67,6 +73,45 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
   if (generations.cur !== k8sPolicies)
     setGenerations({ cur: k8sPolicies, prev: generations.cur.length > 0 ? generations.cur : generations.prev });
   const selectedEdges = useMemo(() => current.edges.filter((e) => s.selected.includes(e.key)), [current, s.selected]);
+  // Coverage and lint: in a Web Worker (seconds on a 10,000-edge graph), on the main thread after
+  // the paint for small graphs or where workers are unavailable. Only the newest answer is shown.
+  const [findings, setFindings] = useState<{
+    readonly items: FindingItem[];
+    readonly policies: readonly NetworkPolicy[];
+    readonly selection: unknown;
+  } | null>(null);
+  // Shown until the newest answer arrives, marked as being rechecked.
+  const checking = !findings || findings.policies !== k8sPolicies || findings.selection !== s.selection;
+  const worker = useRef<Worker | null>(null);
+  const request = useRef(0);
+  const sentGraph = useRef<ServiceGraph | null>(null);
+  useEffect(() => () => worker.current?.terminate(), []);
+  useEffect(() => {
+    const id = ++request.current;
+    const input = { policies: k8sPolicies, graph: current, selection: s.selection, namespaces: s.namespaces };
+    const onMain = (): ReturnType<typeof setTimeout> =>
+      setTimeout(() => {
+        if (id === request.current) setFindings({ items: computeFindings(input), policies: input.policies, selection: input.selection });
+      }, 0);
+    if (current.edges.length < WORKER_EDGES) {
+      const t = onMain();
+      return () => clearTimeout(t);
+    }
+    try {
+      worker.current ??= new Worker(new URL('./policy/findings.worker.ts', import.meta.url), { type: 'module' });
+    } catch {
+      const t = onMain();
+      return () => clearTimeout(t);
+    }
+    worker.current.onmessage = (e: MessageEvent<FindingsReply>) => {
+      if (e.data.id === request.current && e.data.items)
+        setFindings({ items: e.data.items, policies: input.policies, selection: input.selection });
+    };
+    const graphChanged = sentGraph.current !== current;
+    sentGraph.current = current;
+    worker.current.postMessage({ id, ...input, graph: graphChanged ? current : undefined } satisfies FindingsRequest);
+    return undefined;
+  }, [k8sPolicies, current, s.selection, s.namespaces]);
   const focusWorkloads = useMemo(() => new Set(selectedEdges.flatMap((e) => [e.source, e.target])), [selectedEdges]);
   const prunedKeys = useMemo(() => new Set(s.selection.pruned.keys()), [s.selection]);
 
@@ -258,6 +303,12 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
           </div>
         )}
         <div hidden={tab !== 'policies'}>
+          <Findings
+            items={findings?.items ?? null}
+            checking={checking}
+            onEdge={(edge) => dispatch({ type: 'select', edges: [edge] })}
+            onPolicy={(policy) => setShownPolicy(policy)}
+          />
           <PolicyPanel
             set={set}
             namespaces={current.namespaces}

@@ -178,6 +178,14 @@ export function GraphView({ layoutKey, fitKey, elements, selected, onSelect }: P
       cy.$(':selected').unselect();
       for (const id of selected) cy.getElementById(id).select();
     });
+    // Selected from elsewhere (the list, a finding): bring one edge into view if it is outside.
+    if (selected.length === 1) {
+      const el = cy.getElementById(selected[0]);
+      if (el.nonempty()) {
+        const bb = el.renderedBoundingBox();
+        if (bb.x2 < 0 || bb.x1 > cy.width() || bb.y2 < 0 || bb.y1 > cy.height()) cy.center(el);
+      }
+    }
   }, [selected]);
 
   return (

@@ -1,0 +1,45 @@
+import type { Coverage } from '../../../shared/policy/verify';
+import type { LintFinding } from '../../../shared/policy/lint';
+import { ruleRefText } from '../../../shared/policy/types';
+
+export interface FindingItem {
+  readonly severity: 'error' | 'warning' | 'info';
+  readonly text: string;
+  /** What clicking focuses: an edge on the graph, or a policy's YAML. */
+  readonly edge?: string;
+  readonly policy?: string;
+}
+
+const LISTED = 50;
+
+/** Coverage (every flow against the rules, every rule against the flows) and lint, as one list, worst first. */
+export function findingItems(coverage: Coverage, lintFindings: readonly LintFinding[]): FindingItem[] {
+  const out: FindingItem[] = [];
+  for (const f of coverage.keptDenied.slice(0, LISTED))
+    out.push({ severity: 'error', edge: f.edge, text: `Kept flow blocked: ${f.edge}${f.explanation ? ` (${f.explanation})` : ''}` });
+  for (const f of coverage.prunedAllowed.slice(0, LISTED))
+    out.push({ severity: 'error', edge: f.edge, text: `Pruned flow still allowed: ${f.edge}` });
+  for (const l of lintFindings.filter((x) => x.severity === 'error').slice(0, LISTED))
+    out.push({ severity: 'error', policy: l.policy, text: `${l.policy}${l.where ? ` ${l.where}` : ''}: ${l.message} ${l.fix}` });
+  if (coverage.unobservedAllowedCount > 0)
+    out.push({
+      severity: 'warning',
+      text: `${coverage.unobservedAllowedCount} never-observed connections are allowed, e.g. ${coverage.unobservedAllowed
+        .slice(0, 3)
+        .map((u) => `${u.source} -> ${u.target}:${u.port}/${u.protocol}`)
+        .join(', ')}`,
+    });
+  for (const r of coverage.unbackedRules.slice(0, LISTED))
+    out.push({ severity: 'warning', policy: r.policy, text: `Rule with no kept flow behind it: ${ruleRefText(r)}` });
+  for (const w of coverage.widePorts.slice(0, LISTED))
+    out.push({ severity: 'warning', policy: w.rule.policy, text: `${ruleRefText(w.rule)} opens ports never seen: ${w.unobserved}` });
+  for (const l of lintFindings.filter((x) => x.severity === 'warning').slice(0, LISTED))
+    out.push({ severity: 'warning', policy: l.policy, text: `${l.policy}${l.where ? ` ${l.where}` : ''}: ${l.message} ${l.fix}` });
+  for (const f of coverage.notExpressible.slice(0, LISTED))
+    out.push({
+      severity: 'info',
+      edge: f.edge,
+      text: `No NetworkPolicy can express ${f.edge}${f.explanation ? `: ${f.explanation}` : ''}`,
+    });
+  return out;
+}

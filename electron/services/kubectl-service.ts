@@ -3,6 +3,7 @@ import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { buildModel, flattenObjects, type ConnlistModel } from '../../shared/policy/connlist/model';
+import type { AuditRecord } from '../../shared/api/contract';
 import type { NetworkPolicy } from '../../shared/policy/types';
 import { parsePolicies } from '../../shared/policy/yaml';
 import { isContextName, isNamespaceName, RunError, type ProcessRunner } from './process-runner';
@@ -32,15 +33,8 @@ export interface FileResult {
   readonly output: string;
 }
 
-export interface AuditEntry {
-  readonly time: string;
-  readonly action: 'apply' | 'delete';
-  readonly context: string;
-  readonly namespace: string;
-  readonly files: readonly { readonly name: string; readonly sha256: string }[];
-  readonly exitCode: number;
-  readonly output: string;
-}
+/** One line of the audit log: the same record the renderer is shown. */
+export type AuditEntry = AuditRecord;
 
 export type MutationResult =
   { readonly status: 'applied' | 'deleted'; readonly output: string } | { readonly status: 'refused'; readonly reason: string };

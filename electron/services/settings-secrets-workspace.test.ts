@@ -108,7 +108,18 @@ describe('workspaces', () => {
   it('rejects a file that is not a workspace, naming the field', async () => {
     const s = new WorkspaceService(path.join(dir, 'autosave3.json'));
     const bad = path.join(dir, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ version: 1, capture: { path: 'x', sha256: 'nope' } }));
+    // Everything in order but the capture's hash: the error names that field.
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        version: 1,
+        capture: { path: 'x', sha256: 'nope' },
+        selection: { version: 1, pruned: [] },
+        options: { namespaces: ['shop'], defaultDeny: true, portRanges: false, flavor: 'kubernetes' },
+        notes: '',
+        savedAt: '2026-11-27T00:00:00Z',
+      }),
+    );
     await expect(s.open(bad)).rejects.toThrow(/bad\.json: not a netpol-studio workspace: capture\.sha256/);
   });
 

@@ -2,26 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { WORKSPACE_PAYLOAD } from '../../shared/api/contract';
 import { fileSha256 } from '../../shared/node/write-bundle';
 
-/** A workspace: the capture it was made from, the pruning with its reasons, options and notes. */
-export const WORKSPACE_SCHEMA = z.object({
+/** A workspace: what the renderer sends (pruning with reasons, options, notes), plus the capture it was made from. */
+export const WORKSPACE_SCHEMA = WORKSPACE_PAYLOAD.extend({
   version: z.literal(1),
   capture: z.object({ path: z.string().max(4096), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
-  selection: z.object({
-    version: z.literal(1),
-    pruned: z
-      .array(z.object({ edge: z.string().max(2048), by: z.enum(['user', 'dropped']), reason: z.string().max(2000).optional() }))
-      .max(200_000),
-  }),
-  options: z.object({
-    namespaces: z.array(z.string().max(63)).max(1000),
-    defaultDeny: z.boolean(),
-    portRanges: z.boolean(),
-    flavor: z.enum(['kubernetes', 'cilium']),
-  }),
-  notes: z.string().max(100_000),
-  positions: z.record(z.string(), z.object({ x: z.number(), y: z.number() })).optional(),
   savedAt: z.string(),
 });
 

@@ -227,6 +227,34 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await expect.poll(() => keyForm.locator('[data-field="api-key-state"]').textContent()).toBe('No key stored.');
   });
 
+  it('exports the graph as drawn: a PNG image and an SVG drawing with its nodes and edges', async () => {
+    const { page } = await tracedPage(browser, 'graph-image');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await app.openSampleCapture();
+    await app.graph.waitFor();
+    const tools = page.getByRole('toolbar', { name: 'Graph tools' });
+    const save = async (button: string): Promise<{ name: string; bytes: Buffer }> => {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        tools.getByRole('button', { name: button, exact: true }).click(),
+      ]);
+      return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
+    };
+    const png = await save('PNG');
+    expect(png.name).toBe('service-graph.png');
+    expect(png.bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    expect(png.bytes.length).toBeGreaterThan(10_000);
+
+    const svg = await save('SVG');
+    expect(svg.name).toBe('service-graph.svg');
+    const text = svg.bytes.toString('utf8');
+    expect(text).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    // What the graph draws: its edges (noise hidden) and the sample's workloads.
+    expect(text.match(/<g class="edge">/g)?.length).toBe(Number(await app.graph.getAttribute('data-edges')));
+    for (const name of ['productpage', 'reviews', 'ratings', 'details', 'kube-dns']) expect(text).toContain(`>${name}</text>`);
+  });
+
   it('exports a bundle: preview of the files and REPORT.md, then the folder, which lints clean', async () => {
     const { page } = await tracedPage(browser, 'export');
     const app = new AppPage(page);

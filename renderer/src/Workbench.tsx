@@ -9,7 +9,7 @@ import { RolloutPanel } from './RolloutPanel';
 import { policyYaml } from '../../shared/policy/yaml';
 import { graphElements, islandLayout } from './graph/elements';
 import { edgeMatcher, isFiltering, NO_FILTER, portFilterError, type GraphFilter } from './graph/filter';
-import { GraphView } from './graph/GraphView';
+import { GraphView, type GraphExporter } from './graph/GraphView';
 import { Inspector } from './Inspector';
 import { DiffPanel } from './policy/DiffPanel';
 import { Findings } from './policy/Findings';
@@ -18,6 +18,15 @@ import { computeFindings, type FindingsReply, type FindingsRequest } from './pol
 import { PolicyPanel } from './policy/PolicyPanel';
 import type { NetworkPolicy } from '../../shared/policy/types';
 import { EMPTY_WORKBENCH, edgesOfNode, edgesOutsideNamespace, namespaceOf, workbenchReducer } from './state/workbench';
+
+/** Saves a file the renderer made (the browser's download; Electron asks where with its save dialog). */
+function download(href: string, name: string): void {
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = name;
+  a.click();
+  if (href.startsWith('blob:')) setTimeout(() => URL.revokeObjectURL(href), 10_000);
+}
 
 /** From this many edges, coverage and lint run in a Web Worker. */
 const WORKER_EDGES = 1500;
@@ -33,6 +42,7 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
   const [hideNoise, setHideNoise] = useState(true);
   const [filter, setFilter] = useState<GraphFilter>(NO_FILTER);
   const [shownPolicy, setShownPolicy] = useState('');
+  const exporter = useRef<GraphExporter>(null);
   const portError = portFilterError(filter.port);
   const filterRef = useRef<HTMLInputElement>(null);
   const [exporting, setExporting] = useState(false);
@@ -193,6 +203,23 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
           )}
           <button
             type="button"
+            title="The graph as drawn, as a PNG image"
+            onClick={() => exporter.current && download(exporter.current.png(), 'service-graph.png')}
+          >
+            PNG
+          </button>
+          <button
+            type="button"
+            title="The graph as drawn, as an SVG drawing"
+            onClick={() =>
+              exporter.current &&
+              download(URL.createObjectURL(new Blob([exporter.current.svg()], { type: 'image/svg+xml' })), 'service-graph.svg')
+            }
+          >
+            SVG
+          </button>
+          <button
+            type="button"
             onClick={() => setExporting(true)}
             disabled={s.namespaces.length === 0 || flavor !== 'kubernetes'}
             title="Bundles hold Kubernetes NetworkPolicies"
@@ -212,6 +239,7 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
         <GraphView
           layoutKey={current}
           fitKey={filter}
+          exporter={exporter}
           elements={elements}
           selected={s.selected}
           onSelect={(edges) => dispatch({ type: 'select', edges })}

@@ -1,5 +1,6 @@
 import cytoscape from 'cytoscape';
-import { useEffect, useRef } from 'react';
+import { useEffect, useImperativeHandle, useRef, type Ref } from 'react';
+import { graphSvg, type GraphSnapshot } from './svg';
 import type { ElementData } from './elements';
 
 const STYLE: cytoscape.StylesheetJson = [
@@ -77,13 +78,20 @@ interface Props {
   readonly elements: readonly ElementData[];
   readonly selected: readonly string[];
   readonly onSelect: (edges: string[]) => void;
+  /** Export of what is drawn: PNG (a data URL) and SVG (text). */
+  readonly exporter?: Ref<GraphExporter>;
+}
+
+export interface GraphExporter {
+  png(): string;
+  svg(): string;
 }
 
 /**
  * One long-lived Cytoscape instance that React never re-renders: elements are diffed into it
  * inside cy.batch(), positions come precomputed (preset layout), so big graphs stay fast.
  */
-export function GraphView({ layoutKey, fitKey, elements, selected, onSelect }: Props) {
+export function GraphView({ layoutKey, fitKey, elements, selected, onSelect, exporter }: Props) {
   const container = useRef<HTMLDivElement>(null);
   const cyRef = useRef<cytoscape.Core | null>(null);
   const onSelectRef = useRef(onSelect);
@@ -121,6 +129,36 @@ export function GraphView({ layoutKey, fitKey, elements, selected, onSelect }: P
       cyRef.current = null;
     };
   }, []);
+
+  useImperativeHandle(exporter, () => ({
+    png: () => cyRef.current!.png({ full: true, scale: 2, bg: '#ffffff', output: 'base64uri' }),
+    svg: () => {
+      const cy = cyRef.current!;
+      const snapshot: GraphSnapshot = {
+        groups: cy
+          .nodes()
+          .filter((n) => n.isParent())
+          .map((n) => {
+            const b = n.boundingBox({ includeLabels: false });
+            return { label: String(n.data('label')), x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2 };
+          }),
+        nodes: cy
+          .nodes()
+          .filter((n) => !n.isParent())
+          .map((n: cytoscape.NodeSingular) => ({ label: String(n.data('label')), ...n.position(), classes: n.classes() })),
+        edges: cy.edges().map((e) => ({
+          label: String(e.data('label')),
+          x1: e.source().position().x,
+          y1: e.source().position().y,
+          x2: e.target().position().x,
+          y2: e.target().position().y,
+          width: Number(e.data('width')),
+          classes: e.classes(),
+        })),
+      };
+      return graphSvg(snapshot);
+    },
+  }));
 
   const laidOut = useRef<unknown>(undefined);
   const fitted = useRef<unknown>(undefined);

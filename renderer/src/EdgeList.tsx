@@ -1,4 +1,5 @@
 import { forwardRef, useMemo, useState } from 'react';
+import { formatCount } from '../../shared/policy/format';
 import type { GraphEdge } from '../../shared/graph/types';
 
 interface Props {
@@ -32,7 +33,7 @@ export const EdgeList = forwardRef<HTMLInputElement, Props>(function EdgeList({ 
           <li key={e.key} className={`${pruned.has(e.key) ? 'pruned' : ''} ${sel.has(e.key) ? 'selected' : ''}`}>
             <button type="button" aria-pressed={sel.has(e.key)} onClick={(ev) => onSelect([e.key], ev.shiftKey)} title={e.key}>
               <span className="key">{e.key}</span>
-              <span className="flows">{e.evidence.flows.toLocaleString('en-US')}</span>
+              <span className="flows">{formatCount(e.evidence.flows)}</span>
             </button>
           </li>
         ))}

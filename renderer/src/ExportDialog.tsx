@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { formatCount } from '../../shared/policy/format';
 import type { ApiError, BundlePreview, BundleRequest } from '../../shared/api/contract';
 
 interface Props {
@@ -38,7 +39,7 @@ export function ExportDialog({ request, onClose }: Props) {
           <ul aria-label="Bundle files">
             {preview.files.map((f) => (
               <li key={f.path}>
-                <code>{f.path}</code> <span className="hint">{f.bytes.toLocaleString('en-US')} bytes</span>
+                <code>{f.path}</code> <span className="hint">{formatCount(f.bytes)} bytes</span>
               </li>
             ))}
           </ul>

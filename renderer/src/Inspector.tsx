@@ -1,7 +1,7 @@
 import type { GraphEdge } from '../../shared/graph/types';
 import type { RuleProvenance } from '../../shared/policy/generate';
 import { ruleRefText } from '../../shared/policy/types';
-import { formatWindow } from '../../shared/policy/format';
+import { formatCount, formatWindow } from '../../shared/policy/format';
 
 interface Props {
   readonly edges: readonly GraphEdge[];
@@ -46,8 +46,7 @@ export function Inspector({
             <dl>
               <dt>Flows</dt>
               <dd>
-                {ev.flows.toLocaleString('en-US')} ({ev.replies.toLocaleString('en-US')} replies, {ev.connections.toLocaleString('en-US')}{' '}
-                connections)
+                {formatCount(ev.flows)} ({formatCount(ev.replies)} replies, {formatCount(ev.connections)} connections)
               </dd>
               <dt>Seen</dt>
               <dd>{ev.firstSeen !== null ? formatWindow(ev.firstSeen, ev.lastSeen ?? ev.firstSeen) : '–'}</dd>

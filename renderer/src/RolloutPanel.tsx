@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ApiError, AuditRecord, DryRunFile } from '../../shared/api/contract';
 import type { FlowRecord } from '../../shared/flows/types';
+import { useKubeContexts } from './kube';
 
 interface Props {
   /** Namespace → the YAML of each policy for it. */
@@ -14,8 +15,6 @@ const peerText = (p: FlowRecord['src']): string =>
 
 /** Dry-run, apply to staging (through main's confirmation), rollback, the audit log, and the live drop watch. */
 export function RolloutPanel({ policiesFor, namespaces, onAllowDrop }: Props) {
-  const [contexts, setContexts] = useState<string[]>([]);
-  const [context, setContext] = useState('');
   const [namespace, setNamespace] = useState(namespaces[0] ?? '');
   const [results, setResults] = useState<DryRunFile[] | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -23,18 +22,13 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop }: Props) {
   const [audit, setAudit] = useState<AuditRecord[]>([]);
   const [watching, setWatching] = useState(false);
   const [drops, setDrops] = useState<FlowRecord[]>([]);
+  const { contexts, context, setContext } = useKubeContexts(setError);
 
   const loadAudit = useCallback(() => {
     void window.netpol.auditLog().then((r) => r.ok && setAudit(r.value));
   }, []);
 
   useEffect(() => {
-    void window.netpol.kubeContexts().then((r) => {
-      if (r.ok) {
-        setContexts(r.value.contexts);
-        setContext(r.value.current ?? r.value.contexts[0] ?? '');
-      } else setError(r.error);
-    });
     loadAudit();
     return window.netpol.onDrop((d) => setDrops((all) => [d, ...all].slice(0, 100)));
   }, [loadAudit]);

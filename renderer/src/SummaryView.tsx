@@ -1,7 +1,8 @@
 import type { OpenedCapture } from '../../shared/api/contract';
+import { formatCount } from '../../shared/policy/format';
 import { formatDuration } from '../../shared/graph/warnings';
 
-const n = (x: number) => x.toLocaleString('en-US');
+const n = formatCount;
 
 /** The headline figures of the open capture, and the warnings to read before trusting it. */
 export function SummaryView({ opened }: { readonly opened: OpenedCapture }) {

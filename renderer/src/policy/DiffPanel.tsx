@@ -5,6 +5,7 @@ import { diffPolicies, normalisedYaml, type FlowChange } from '../../../shared/p
 import { policyId } from '../../../shared/policy/evaluate';
 import type { NetworkPolicy } from '../../../shared/policy/types';
 import { parsePolicies } from '../../../shared/policy/yaml';
+import { useKubeContexts } from '../kube';
 import { MergeYaml } from './MergeYaml';
 
 type Source = 'cluster' | 'file' | 'previous';
@@ -64,21 +65,11 @@ function FlowList({ title, flows, onSelect }: { title: string; flows: readonly F
 /** Compares the generation with the cluster's policies (kubectl), a YAML file, or the previous generation. */
 export function DiffPanel({ graph, current, previous, namespaces, onHighlight, onSelectEdge }: Props) {
   const [source, setSource] = useState<Source>('cluster');
-  const [contexts, setContexts] = useState<string[]>([]);
-  const [context, setContext] = useState('');
+  const { contexts, context, setContext } = useKubeContexts();
   const [namespace, setNamespace] = useState(namespaces[0] ?? '');
   const [baseline, setBaseline] = useState<Baseline | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | string | null>(null);
-
-  useEffect(() => {
-    void window.netpol.kubeContexts().then((r) => {
-      if (r.ok) {
-        setContexts(r.value.contexts);
-        setContext(r.value.current ?? r.value.contexts[0] ?? '');
-      }
-    });
-  }, []);
 
   // "Previous generation" follows the generation as it changes; the others stay as loaded.
   const effective = useMemo<Baseline | null>(

@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { formatCount } from '../../../shared/policy/format';
 import type { PolicySet } from '../../../shared/policy/generate';
 import type { CiliumPolicySet } from '../../../shared/policy/cilium';
 import { ruleRefText } from '../../../shared/policy/types';
@@ -99,7 +100,7 @@ export function PolicyPanel({
       </ul>
       {rules.length < ruleCount && (
         <p className="hint">
-          {rules.length} of {ruleCount.toLocaleString('en-US')} rules shown: select edges to see theirs.
+          {rules.length} of {formatCount(ruleCount)} rules shown: select edges to see theirs.
         </p>
       )}
       <label>

@@ -1,6 +1,7 @@
-import type { CaptureFormat, FlowRecord, ObservationSide, Peer, Protocol, Verdict } from '../flows/types';
+import type { CaptureFormat, FlowRecord, Peer, Verdict } from '../flows/types';
+import { evidenceOf, nodeOf, SIDES, type EdgeAcc, type NodeAcc } from './accumulators';
 import { edgeKey, isDnsPort, peerKey } from './keys';
-import type { EdgeEvidence, GraphEdge, GraphNode, ServiceGraph } from './types';
+import type { GraphEdge, GraphNode, ServiceGraph } from './types';
 import { graphWarnings, type CaptureCounts } from './warnings';
 
 const SAMPLE_PODS = 5;
@@ -9,46 +10,14 @@ const MAX_L7_KEYS = 50;
 const MAX_PODS_INDEXED = 200_000;
 /** Distinct connections tracked over the whole capture; past this, counts are lower bounds. */
 const MAX_TRACKED_CONNECTIONS = 200_000;
-const SIDES: readonly ObservationSide[] = ['client', 'server', 'unknown'];
-
-interface SideAcc {
-  total: number;
-  verdicts: Partial<Record<Verdict, number>>;
-}
-
-/** Mutable per-edge accumulator; plain data so it can cross a worker boundary. */
-export interface EdgeAcc {
-  source: string;
-  target: string;
-  protocol: Protocol;
-  port: number | null;
-  sides: Record<ObservationSide, SideAcc>;
-  replies: number;
-  /** 32-bit hashes of (client address, client port, server address). */
-  conns: Set<number>;
-  connsCapped: boolean;
-  first: number;
-  last: number;
-  dropReasons: Map<string, number>;
-  srcPods: Set<string>;
-  dstPods: Set<string>;
-  dnsNames: Set<string>;
-  dns: Map<string, number>;
-  http: Map<string, number>;
-}
-
-interface NodeAcc {
-  peer: Peer;
-  labels?: Readonly<Record<string, string>>;
-  pods: Set<string>;
-}
-
 /** A workload known only by pod name (no labels): resolved through `podOwners` at build time. */
 function unresolved(p: Peer): boolean {
   return p.kind === 'workload' && Object.keys(p.identity).length === 0;
 }
 
 /** Everything a builder has aggregated; structured-clone friendly for worker threads. */
+export type { EdgeAcc } from './accumulators';
+
 export interface GraphPartial {
   edges: Map<string, EdgeAcc>;
   nodes: Map<string, NodeAcc>;
@@ -102,10 +71,6 @@ function bump<K>(map: Map<K, number>, key: K, by: number, cap = Infinity): void 
   const cur = map.get(key);
   if (cur !== undefined) map.set(key, cur + by);
   else if (map.size < cap) map.set(key, by);
-}
-
-function peerLabel(p: Peer): string {
-  return p.kind === 'workload' ? p.name : p.kind === 'entity' ? p.entity : p.ip;
 }
 
 /** Aggregates FlowRecords into a service graph on the fly; records are not kept. */
@@ -349,72 +314,4 @@ export class GraphBuilder {
     const graph = { format, nodes, edges, namespaces, window, podNetworks, warnings: [] };
     return { ...graph, warnings: graphWarnings(graph, s.dnsClients, counts) };
   }
-}
-
-function sortedObject<T>(entries: Iterable<[string, T]>): Record<string, T> {
-  return Object.fromEntries([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-function nodeOf(id: string, n: NodeAcc, ipNames: Map<string, Set<string>>): GraphNode {
-  const p = n.peer;
-  const samplePods = [...n.pods].sort();
-  switch (p.kind) {
-    case 'workload':
-      return {
-        id,
-        kind: 'workload',
-        label: p.name,
-        namespace: p.namespace,
-        identity: p.identity,
-        labels: n.labels ? sortedObject(Object.entries(n.labels)) : { ...p.identity },
-        samplePods,
-      };
-    case 'entity':
-      return { id, kind: 'entity', label: p.entity, entity: p.entity };
-    case 'external': {
-      const names = [...(ipNames.get(p.ip) ?? [])].sort();
-      return { id, kind: 'external', label: names[0] ?? peerLabel(p), ip: p.ip, dnsNames: names };
-    }
-  }
-}
-
-function evidenceOf(e: EdgeAcc, ipNames: Map<string, Set<string>>): EdgeEvidence {
-  // An event seen at both ends is counted once: take the side that saw the most.
-  let flows = 0;
-  const verdicts: Partial<Record<Verdict, number>> = {};
-  for (const side of SIDES) {
-    flows = Math.max(flows, e.sides[side].total);
-    for (const [v, n] of Object.entries(e.sides[side].verdicts)) {
-      verdicts[v as Verdict] = Math.max(verdicts[v as Verdict] ?? 0, n);
-    }
-  }
-  const dnsNames = new Set(e.dnsNames);
-  if (e.target.startsWith('ip:')) for (const n of ipNames.get(e.target.slice(3)) ?? []) dnsNames.add(n);
-  const byCount = <T extends { count: number }>(a: T[], key: (x: T) => string): T[] =>
-    a.sort((x, y) => y.count - x.count || (key(x) < key(y) ? -1 : 1));
-  return {
-    flows,
-    replies: e.replies,
-    connections: e.conns.size,
-    connectionsCapped: e.connsCapped,
-    firstSeen: Number.isFinite(e.first) ? e.first : null,
-    lastSeen: Number.isFinite(e.last) ? e.last : null,
-    verdicts: sortedObject(Object.entries(verdicts)),
-    dropReasons: sortedObject(e.dropReasons.entries()),
-    samplePods: { src: [...e.srcPods].sort(), dst: [...e.dstPods].sort() },
-    dnsNames: [...dnsNames].sort(),
-    l7: {
-      dns: byCount(
-        [...e.dns].map(([query, count]) => ({ query, count })),
-        (x) => x.query,
-      ),
-      http: byCount(
-        [...e.http].map(([k, count]) => {
-          const sp = k.indexOf(' ');
-          return { method: k.slice(0, sp), path: k.slice(sp + 1), count };
-        }),
-        (x) => `${x.method} ${x.path}`,
-      ),
-    },
-  };
 }

@@ -1,0 +1,164 @@
+import { isKept, type Selection } from '../graph/selection';
+import type { GraphEdge, ServiceGraph } from '../graph/types';
+import { peerMatches, portsMatch, type Connection } from '../policy/evaluate';
+import { observedLine, type GeneratedPolicy, type GenerateOptions, type PolicySet, type RuleProvenance } from '../policy/generate';
+import { selectorMatches } from '../policy/selectors';
+import type {
+  Direction,
+  LabelSelector,
+  NetworkPolicy,
+  NetworkPolicyEgressRule,
+  NetworkPolicyIngressRule,
+  NetworkPolicyPeer,
+  PolicyProtocol,
+  RuleRef,
+} from '../policy/types';
+import { clusterFromGraph } from '../policy/verify';
+
+type Rule = NetworkPolicyIngressRule | NetworkPolicyEgressRule;
+
+export interface DraftRule {
+  readonly ref: RuleRef;
+  readonly policy: NetworkPolicy;
+  readonly rule: Rule;
+}
+
+const idOf = (p: NetworkPolicy): string => `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
+const rulesOf = (p: NetworkPolicy, d: Direction): readonly Rule[] => (d === 'ingress' ? p.spec.ingress : p.spec.egress) ?? [];
+const peersOf = (r: Rule, d: Direction): readonly NetworkPolicyPeer[] | undefined =>
+  d === 'ingress' ? (r as NetworkPolicyIngressRule).from : (r as NetworkPolicyEgressRule).to;
+
+/** Every rule of a draft, addressed as `ns/name direction[i]`. */
+export function draftRules(policies: readonly NetworkPolicy[]): DraftRule[] {
+  return policies.flatMap((policy) =>
+    (['ingress', 'egress'] as const).flatMap((direction) =>
+      rulesOf(policy, direction).map((rule, index) => ({ ref: { policy: idOf(policy), direction, index }, policy, rule })),
+    ),
+  );
+}
+
+/** The kept edges one rule of one policy matches: the pod it selects at its end, a peer and a port at the other. */
+function edgesOfRule(policy: NetworkPolicy, direction: Direction, rule: Rule, graph: ServiceGraph, selection: Selection): GraphEdge[] {
+  const { cluster, ends } = clusterFromGraph(graph);
+  const ns = policy.metadata.namespace ?? 'default';
+  const peers = peersOf(rule, direction);
+  return graph.edges.filter((e) => {
+    if (!isKept(selection, e.key) || e.port === null || !['TCP', 'UDP', 'SCTP'].includes(e.protocol)) return false;
+    const src = ends.get(e.source);
+    const dst = ends.get(e.target);
+    if (!src || !dst) return false;
+    const [self, other] = direction === 'ingress' ? [dst, src] : [src, dst];
+    if (self.kind !== 'pod' || self.pod.namespace !== ns || !selectorMatches(policy.spec.podSelector, self.pod.labels)) return false;
+    const conn: Connection = { src, dst, protocol: e.protocol as PolicyProtocol, port: e.port };
+    if (!portsMatch(rule.ports, conn)) return false;
+    return !peers || peers.length === 0 || peers.some((p) => peerMatches(p, ns, other, cluster));
+  });
+}
+
+function provenance(
+  policy: NetworkPolicy,
+  ref: RuleRef,
+  rule: Rule,
+  graph: ServiceGraph,
+  selection: Selection,
+  origin: string,
+): RuleProvenance {
+  const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
+  const edges = edgesOfRule(policy, ref.direction, rule, graph, selection);
+  const ns = policy.metadata.namespace ?? 'default';
+  const lines = edges.map((e) => observedLine(e, nodes, ns));
+  return {
+    ref,
+    edges: edges.map((e) => e.key),
+    comment: [origin, ...(lines.length > 0 ? lines : ['no observed flow backs this rule'])].join('\n'),
+  };
+}
+
+/** A drafted set as a PolicySet: each rule traced to the kept edges it matches, its comment saying it was drafted. */
+export function draftPolicySet(
+  policies: readonly NetworkPolicy[],
+  graph: ServiceGraph,
+  selection: Selection,
+  options: GenerateOptions,
+  origin: string,
+): PolicySet {
+  return {
+    flavor: 'kubernetes',
+    options,
+    warnings: [],
+    policies: policies.map((policy): GeneratedPolicy => ({
+      policy,
+      workload: `draft:${idOf(policy)}`,
+      rules: draftRules([policy]).map((r) => provenance(policy, r.ref, r.rule, graph, selection, `drafted by ${origin}`)),
+    })),
+  };
+}
+
+const canonical = (s: LabelSelector): string =>
+  JSON.stringify({
+    l: Object.entries(s.matchLabels ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)),
+    e: [...(s.matchExpressions ?? [])].map((x) => JSON.stringify(x)).sort(),
+  });
+
+/**
+ * The deterministic set with some rules of a draft taken into it: each rule joins the generated
+ * policy with the same namespace and pod selector, or a new policy of its own (for its direction
+ * only, so that it isolates nothing more than the rule's own direction).
+ */
+export function withDraftRules(
+  set: PolicySet,
+  draft: readonly NetworkPolicy[],
+  take: readonly RuleRef[],
+  graph: ServiceGraph,
+  selection: Selection,
+  origin: string,
+): PolicySet {
+  const rules = draftRules(draft);
+  const out: GeneratedPolicy[] = [...set.policies];
+  const names = new Set(out.map((g) => idOf(g.policy)));
+  for (const want of take) {
+    const found = rules.find((r) => r.ref.policy === want.policy && r.ref.direction === want.direction && r.ref.index === want.index);
+    if (!found) throw new Error(`The draft has no rule ${want.policy} ${want.direction}[${want.index}].`);
+    const ns = found.policy.metadata.namespace ?? 'default';
+    const key = canonical(found.policy.spec.podSelector);
+    const type = found.ref.direction === 'ingress' ? 'Ingress' : 'Egress';
+    const at = out.findIndex(
+      (g) => g.workload !== undefined && (g.policy.metadata.namespace ?? 'default') === ns && canonical(g.policy.spec.podSelector) === key,
+    );
+    if (at >= 0) {
+      const g = out[at];
+      const list = [...rulesOf(g.policy, found.ref.direction), found.rule];
+      const policy: NetworkPolicy = {
+        ...g.policy,
+        spec: {
+          ...g.policy.spec,
+          policyTypes: [...new Set([...(g.policy.spec.policyTypes ?? []), type])].sort() as NetworkPolicy['spec']['policyTypes'],
+          [found.ref.direction]: list,
+        },
+      };
+      const ref: RuleRef = { policy: idOf(policy), direction: found.ref.direction, index: list.length - 1 };
+      out[at] = {
+        ...g,
+        policy,
+        rules: [...g.rules, provenance(policy, ref, found.rule, graph, selection, `taken from the draft by ${origin}`)],
+      };
+    } else {
+      let name = `${found.policy.metadata.name}-drafted`;
+      for (let i = 2; names.has(`${ns}/${name}`); i++) name = `${found.policy.metadata.name}-drafted-${i}`;
+      names.add(`${ns}/${name}`);
+      const policy: NetworkPolicy = {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name, namespace: ns },
+        spec: { podSelector: found.policy.spec.podSelector, policyTypes: [type], [found.ref.direction]: [found.rule] },
+      };
+      const ref: RuleRef = { policy: idOf(policy), direction: found.ref.direction, index: 0 };
+      out.push({
+        policy,
+        workload: `draft:${idOf(found.policy)}`,
+        rules: [provenance(policy, ref, found.rule, graph, selection, `taken from the draft by ${origin}`)],
+      });
+    }
+  }
+  return { ...set, policies: out };
+}

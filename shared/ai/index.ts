@@ -1,0 +1,5 @@
+export * from './payload';
+export * from './prompt';
+export * from './reply';
+export * from './review';
+export * from './adopt';

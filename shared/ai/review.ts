@@ -1,0 +1,179 @@
+import type { Selection } from '../graph/selection';
+import type { ServiceGraph } from '../graph/types';
+import { policyId } from '../policy/evaluate';
+import { lint } from '../policy/lint';
+import { ruleRefText, type NetworkPolicy } from '../policy/types';
+import { verify } from '../policy/verify';
+import type { ParsedDraft } from './reply';
+
+export type DraftVerdict = 'pass' | 'warnings' | 'errors';
+
+export type DraftFindingCode =
+  | 'no-yaml'
+  | 'refused'
+  | 'yaml'
+  | 'schema'
+  | 'no-policies'
+  | 'kept-denied'
+  | 'pruned-allowed'
+  | 'unobserved-allowed'
+  | 'unbacked-rule'
+  | 'wide-ports'
+  | 'ipblock-in-cluster'
+  | 'missing-namespace-selector'
+  | 'split-peer'
+  | 'empty-selector'
+  | 'no-dns'
+  | 'unstable-label'
+  | 'egress-without-type'
+  | 'not-sent'
+  | 'ignored';
+
+export interface DraftFinding {
+  readonly severity: 'error' | 'warning' | 'info';
+  readonly code: DraftFindingCode;
+  readonly message: string;
+  /** The edge key, or `ns/name` with the rule, the finding is about. */
+  readonly subject?: string;
+  readonly fix?: string;
+}
+
+export interface DraftReview {
+  readonly verdict: DraftVerdict;
+  readonly findings: readonly DraftFinding[];
+  readonly policies: readonly NetworkPolicy[];
+  readonly counts: {
+    readonly policies: number;
+    readonly rules: number;
+    readonly keptAllowed: number;
+    readonly keptDenied: number;
+    readonly prunedAllowed: number;
+    readonly unobservedAllowed: number;
+    readonly unbackedRules: number;
+  };
+}
+
+const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
+
+/**
+ * Checks a drafted policy set against the observed traffic before anyone treats it as a
+ * candidate: schema, coverage (kept edges allowed; pruned and unobserved flows denied), the lint
+ * rules of the house, and rules that no observed flow backs. An empty selector in a peer is an
+ * error here (the prompt forbids it), not the warning it is for a hand-written policy.
+ */
+export function reviewDraft(
+  draft: ParsedDraft,
+  graph: ServiceGraph,
+  selection: Selection,
+  namespaces: readonly string[],
+  notSent: readonly string[] = [],
+): DraftReview {
+  const findings: DraftFinding[] = [];
+  if (draft.refused) findings.push({ severity: 'error', code: 'refused', message: 'The model declined to write the policies.' });
+  else if (draft.yaml.trim() === '')
+    findings.push({
+      severity: 'error',
+      code: 'no-yaml',
+      message: 'The reply holds no YAML.',
+      fix: 'Ask again; the reply is shown as it came.',
+    });
+  for (const p of draft.problems)
+    findings.push({
+      severity: 'error',
+      code: 'yaml',
+      message: `YAML document ${p.document}${p.line ? ` (line ${p.line})` : ''} does not parse: ${p.message}`,
+    });
+  for (const i of draft.ignored) findings.push({ severity: 'info', code: 'ignored', message: `Ignored ${i}.` });
+
+  const lintFindings = lint(draft.policies, { graph });
+  const invalid = new Set(lintFindings.filter((f) => f.code === 'schema').map((f) => f.policy));
+  const policies = draft.policies.filter((p) => !invalid.has(policyId(p)));
+  for (const f of lintFindings) {
+    const severity = f.code === 'empty-selector' ? 'error' : f.severity;
+    findings.push({
+      severity,
+      code: f.code,
+      message: `${f.policy}${f.where ? ` ${f.where}` : ''} ${f.message}`,
+      subject: f.policy,
+      fix: f.fix,
+    });
+  }
+  if (draft.yaml.trim() !== '' && draft.policies.length === 0)
+    findings.push({ severity: 'error', code: 'no-policies', message: 'The YAML holds no networking.k8s.io/v1 NetworkPolicy.' });
+
+  // Without a single policy there is nothing to check coverage of (it would only say "all open").
+  const coverage = verify(policies, graph, selection, namespaces);
+  const checked = policies.length > 0;
+  const notSentSet = new Set(notSent);
+  for (const f of checked ? coverage.keptDenied : [])
+    findings.push({
+      severity: 'error',
+      code: 'kept-denied',
+      subject: f.edge,
+      message: `${f.edge} is kept but the draft blocks it${notSentSet.has(f.edge) ? ' (it was cut from the request to fit the size limit)' : ''}: ${f.explanation ?? ''}`,
+      fix: 'Add a rule for it, or take the deterministic rule for this edge.',
+    });
+  for (const f of checked ? coverage.prunedAllowed : [])
+    findings.push({
+      severity: 'error',
+      code: 'pruned-allowed',
+      subject: f.edge,
+      message: `${f.edge} was pruned but the draft allows it: ${f.explanation ?? ''}`,
+    });
+  for (const u of checked ? coverage.unobservedAllowed : [])
+    findings.push({
+      severity: 'error',
+      code: 'unobserved-allowed',
+      subject: `${u.source}->${u.target}:${u.port}/${u.protocol}`,
+      message: `never observed, yet allowed: ${u.explanation}`,
+      fix: 'Narrow the selector or the ports of the rule that allows it.',
+    });
+  if (checked && coverage.unobservedAllowedCount > coverage.unobservedAllowed.length)
+    findings.push({
+      severity: 'error',
+      code: 'unobserved-allowed',
+      message: `${coverage.unobservedAllowedCount - coverage.unobservedAllowed.length} more unobserved connections are allowed.`,
+    });
+  for (const r of coverage.unbackedRules)
+    findings.push({
+      severity: 'warning',
+      code: 'unbacked-rule',
+      subject: ruleRefText(r),
+      message: `${ruleRefText(r)} is backed by no observed flow.`,
+      fix: 'Drop the rule unless you know the traffic it is for.',
+    });
+  for (const w of coverage.widePorts)
+    findings.push({
+      severity: 'warning',
+      code: 'wide-ports',
+      subject: ruleRefText(w.rule),
+      message: `${ruleRefText(w.rule)} allows ports never observed: ${w.unobserved}.`,
+    });
+  if (notSent.length > 0)
+    findings.push({
+      severity: 'warning',
+      code: 'not-sent',
+      message: `${notSent.length} kept edge(s) were cut from the request to fit the size limit; the draft could not cover them.`,
+    });
+
+  findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+  const verdict: DraftVerdict = findings.some((f) => f.severity === 'error')
+    ? 'errors'
+    : findings.some((f) => f.severity === 'warning')
+      ? 'warnings'
+      : 'pass';
+  return {
+    verdict,
+    findings,
+    policies: draft.policies,
+    counts: {
+      policies: draft.policies.length,
+      rules: draft.policies.reduce((n, p) => n + (p.spec.ingress?.length ?? 0) + (p.spec.egress?.length ?? 0), 0),
+      keptAllowed: coverage.keptAllowed.length,
+      keptDenied: coverage.keptDenied.length,
+      prunedAllowed: coverage.prunedAllowed.length,
+      unobservedAllowed: coverage.unobservedAllowedCount,
+      unbackedRules: coverage.unbackedRules.length,
+    },
+  };
+}

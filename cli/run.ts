@@ -3,12 +3,15 @@ import { CaptureError } from '../shared/flows/types';
 import { filterByNamespaces } from '../shared/graph/filter';
 import { summarize } from '../shared/graph/summary';
 import { analyzeFile } from '../shared/node/read-capture';
+import { draftCommand } from './draft-command';
 import { formatSummary } from './format';
 import { bundleCommand, connlistCommand, diffCommand, generateCommand, lintCommand, UsageError, verifyCommand } from './policy-commands';
 
 export interface CliIo {
   readonly out: (s: string) => void;
   readonly err: (s: string) => void;
+  /** The environment (OPENAI_API_KEY); process.env when not given. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 export const EXIT_OK = 0;
@@ -45,6 +48,15 @@ Usage:
   netpol-studio connlist <DIR> [--format txt|json]
       The allowed connections between the workloads of a folder of Kubernetes manifests
       (pods, workloads, namespaces, NetworkPolicies), in np-guard netpol-analyzer's format.
+  netpol-studio draft <capture> --namespace NS [--namespace NS2]... --base-url URL --model M
+                     [--prune FILE] [--include-dropped] [--allow-external-ips] [--no-stream]
+                     [--timeout SECONDS] [--token-budget N] [--preview] [--json] [-o FILE]
+      Asks an OpenAI-compatible endpoint (OpenAI, Azure OpenAI, Ollama, vLLM; the key from
+      OPENAI_API_KEY) for a draft from the kept edges, scrubbed: external addresses become
+      tokens (unless --allow-external-ips), no pod address, pod name or node name is sent.
+      --preview prints exactly what would be sent, and sends nothing. Prints the draft and its
+      review (coverage, lint, unbacked rules). Exit 1 when the review finds errors, 2 when the
+      endpoint fails.
   netpol-studio help
 
 Captures: Hubble \`hubble observe -o jsonpb\` output (JSON lines or a JSON array, .gz accepted),
@@ -186,6 +198,49 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'connlist': {
         const { values, positionals } = parse(rest, { format: { type: 'string', default: 'txt' } });
         return await connlistCommand({ dir: onePositional(positionals, '<DIR>'), format: values.format as string }, io);
+      }
+      case 'draft': {
+        const { values, positionals } = parse(rest, {
+          ...SELECTION_FLAGS,
+          'base-url': { type: 'string' },
+          model: { type: 'string' },
+          'allow-external-ips': { type: 'boolean', default: false },
+          'no-stream': { type: 'boolean', default: false },
+          timeout: { type: 'string', default: '120' },
+          'token-budget': { type: 'string' },
+          preview: { type: 'boolean', default: false },
+          json: { type: 'boolean', default: false },
+          output: { type: 'string', short: 'o' },
+        });
+        const namespaces = (values.namespace as string[] | undefined) ?? [];
+        if (namespaces.length === 0) throw new UsageError('draft needs at least one --namespace to lock down');
+        if (!values['base-url']) throw new UsageError('draft needs --base-url URL (e.g. https://api.openai.com/v1)');
+        if (!values.model) throw new UsageError('draft needs --model M (e.g. gpt-4o-mini)');
+        const timeout = Number(values.timeout);
+        if (!Number.isFinite(timeout) || timeout <= 0)
+          throw new UsageError(`--timeout must be a number of seconds, not "${String(values.timeout)}"`);
+        const budget = values['token-budget'] === undefined ? undefined : Number(values['token-budget']);
+        if (budget !== undefined && !(Number.isInteger(budget) && budget >= 200))
+          throw new UsageError(`--token-budget must be a whole number of at least 200, not "${String(values['token-budget'])}"`);
+        return await draftCommand(
+          {
+            capture: onePositional(positionals, '<capture>'),
+            namespaces,
+            baseUrl: values['base-url'] as string,
+            model: values.model as string,
+            pruneFile: values.prune as string | undefined,
+            includeDropped: values['include-dropped'] as boolean,
+            allowExternalIps: values['allow-external-ips'] as boolean,
+            stream: !values['no-stream'],
+            timeoutSeconds: timeout,
+            tokenBudget: budget,
+            preview: values.preview as boolean,
+            json: values.json as boolean,
+            output: values.output as string | undefined,
+            apiKey: (io.env ?? process.env).OPENAI_API_KEY || undefined,
+          },
+          io,
+        );
       }
       case 'help':
       case '--help':

@@ -43,8 +43,12 @@ const api: NetpolApi = {
   autosaveWorkspace: invoke(CHANNELS.autosaveWorkspace),
   previewBundle: invoke(CHANNELS.previewBundle),
   exportBundle: invoke(CHANNELS.exportBundle),
+  aiPreview: invoke(CHANNELS.aiPreview),
+  aiDraft: invoke(CHANNELS.aiDraft),
+  aiCancel: invoke(CHANNELS.aiCancel),
   onCaptureProgress: subscribe(EVENTS.captureProgress),
   onDrop: subscribe(EVENTS.drop),
+  onAiDelta: subscribe(EVENTS.aiDelta),
 };
 
 contextBridge.exposeInMainWorld('netpol', api);

@@ -9,7 +9,11 @@ import type {
   SettingsView,
   WorkspacePayload,
 } from '../../shared/api/contract';
+import { applyDraftTake } from '../../shared/ai/adopt';
+import type { DraftPreview } from '../../shared/ai/run';
+import { messagesText } from '../../shared/ai/prompt';
 import { summarize } from '../../shared/graph/summary';
+import { prepareDraft, runDraft } from '../../shared/node/ai-draft';
 import { parseSelection } from '../../shared/graph/selection';
 import { buildBundle, TOOL_VERSION } from '../../shared/bundle/bundle';
 import { generate } from '../../shared/policy/generate';
@@ -75,14 +79,32 @@ async function attempt<T>(f: () => Promise<T>): Promise<Result<T>> {
 /** The request/reply API, backed by the services; Electron's main and the browser host both serve it. */
 export function createAppApi(p: AppPorts): NetpolHandlers {
   let drops: AbortController | undefined;
+  let drafting: AbortController | undefined;
+
+  const openAnalysis = () => {
+    const analysis = p.captures.analysis;
+    if (!analysis) throw new Error('Open a capture first: a draft is made from its flows.');
+    return analysis;
+  };
+  const endpointHost = (url: string): string => {
+    try {
+      return new URL(url).host;
+    } catch {
+      return url;
+    }
+  };
   let workspaceFile: string | undefined;
 
   const bundleFor = async (request: BundleRequest) => {
     const analysis = p.captures.analysis;
     if (!analysis) throw new Error('Open a capture first: a bundle is made from one.');
     const selection = parseSelection(request.selection);
-    const set = generate(analysis.graph, selection, request.options);
+    const generated = generate(analysis.graph, selection, request.options);
+    // A taken draft is read and reviewed again here: main never trusts what the renderer showed.
+    const taken = request.ai ? applyDraftTake(generated, request.ai, analysis.graph, selection) : undefined;
+    const set = taken?.set ?? generated;
     return buildBundle({
+      ai: taken && request.ai ? { model: request.ai.model, take: request.ai.take, review: taken.review } : undefined,
       summary: summarize(analysis),
       graph: analysis.graph,
       selection,
@@ -216,6 +238,47 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
         // The save dialog already asked before replacing an existing file or folder.
         await writeBundle(files, out, { force: true });
         return { path: out, files: files.map((f) => f.path) };
+      }),
+    aiPreview: (request) =>
+      attempt(async (): Promise<DraftPreview> => {
+        const analysis = openAnalysis();
+        const s = p.settings.get();
+        const prepared = await prepareDraft(analysis.graph, parseSelection(request.selection), request, s.aiModel);
+        return {
+          text: messagesText(prepared.messages),
+          model: s.aiModel,
+          endpoint: endpointHost(s.aiBaseUrl),
+          sentEdges: prepared.payload.sentEdges.length,
+          omittedEdges: prepared.payload.omittedEdges.length,
+          estimatedTokens: prepared.payload.estimatedTokens,
+          tokenBudget: prepared.payload.tokenBudget,
+          promptSha256: prepared.promptSha256,
+        };
+      }),
+    aiDraft: (request) =>
+      attempt(async () => {
+        const analysis = openAnalysis();
+        const s = p.settings.get();
+        drafting?.abort();
+        const ac = new AbortController();
+        drafting = ac;
+        try {
+          return await runDraft(
+            analysis.graph,
+            parseSelection(request.selection),
+            request,
+            { baseUrl: s.aiBaseUrl, model: s.aiModel, apiKey: await p.secrets.get() },
+            { signal: ac.signal, stream: request.stream ?? true, onDelta: (text) => p.emit('aiDelta', { text }) },
+          );
+        } finally {
+          if (drafting === ac) drafting = undefined;
+        }
+      }),
+    aiCancel: () =>
+      attempt(() => {
+        drafting?.abort();
+        drafting = undefined;
+        return Promise.resolve(null);
       }),
     autosaveWorkspace: (ws) =>
       attempt(async () => {

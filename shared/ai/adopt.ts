@@ -14,6 +14,8 @@ import type {
   RuleRef,
 } from '../policy/types';
 import { clusterFromGraph } from '../policy/verify';
+import { parseDraftReply } from './reply';
+import { reviewDraft, type DraftReview } from './review';
 
 type Rule = NetworkPolicyIngressRule | NetworkPolicyEgressRule;
 
@@ -161,4 +163,31 @@ export function withDraftRules(
     }
   }
   return { ...set, policies: out };
+}
+
+/** A draft, or some of its rules, chosen to replace or join the deterministic set. */
+export interface DraftTake {
+  readonly model: string;
+  readonly reply: string;
+  readonly tokens: Readonly<Record<string, string>>;
+  readonly take: 'draft' | readonly RuleRef[];
+}
+
+/**
+ * The policy set with a draft taken: the reply is read and reviewed again (never trusted as it was
+ * shown), then either replaces the deterministic set or lends it the chosen rules.
+ */
+export function applyDraftTake(
+  base: PolicySet,
+  t: DraftTake,
+  graph: ServiceGraph,
+  selection: Selection,
+): { set: PolicySet; review: DraftReview } {
+  const review = reviewDraft(parseDraftReply(t.reply, t.tokens), graph, selection, base.options.namespaces);
+  const origin = `model ${t.model}`;
+  const set =
+    t.take === 'draft'
+      ? draftPolicySet(review.policies, graph, selection, base.options, origin)
+      : withDraftRules(base, review.policies, t.take, graph, selection, origin);
+  return { set, review };
 }

@@ -3,3 +3,4 @@ export * from './prompt';
 export * from './reply';
 export * from './review';
 export * from './adopt';
+export * from './run';

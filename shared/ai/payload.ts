@@ -103,7 +103,8 @@ export function buildDraftPayload(graph: ServiceGraph, selection: Selection, opt
         peerText(nodes.get(e.source), e.source),
         peerText(nodes.get(e.target), e.target),
         e.port === null ? e.protocol : `${e.port}/${e.protocol}`,
-        String(e.evidence.flows),
+        // Replies only (the connection began before the capture) still show traffic.
+        String(e.evidence.flows > 0 ? e.evidence.flows : e.evidence.replies),
         iso(e.evidence.firstSeen),
         iso(e.evidence.lastSeen),
       ].join(' | '),

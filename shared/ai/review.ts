@@ -41,6 +41,7 @@ export interface DraftFinding {
 export interface DraftReview {
   readonly verdict: DraftVerdict;
   readonly findings: readonly DraftFinding[];
+  /** The drafted policies that are valid NetworkPolicies (the others are named in the findings). */
   readonly policies: readonly NetworkPolicy[];
   readonly counts: {
     readonly policies: number;
@@ -165,7 +166,7 @@ export function reviewDraft(
   return {
     verdict,
     findings,
-    policies: draft.policies,
+    policies,
     counts: {
       policies: draft.policies.length,
       rules: draft.policies.reduce((n, p) => n + (p.spec.ingress?.length ?? 0) + (p.spec.egress?.length ?? 0), 0),

@@ -25,10 +25,14 @@ export const CHANNELS = {
   autosaveWorkspace: 'workspace:autosave',
   previewBundle: 'bundle:preview',
   exportBundle: 'bundle:export',
+  aiPreview: 'ai:preview',
+  aiDraft: 'ai:draft',
+  aiCancel: 'ai:cancel',
 } as const;
 
 /** Main → renderer events. */
 export const EVENTS = {
   captureProgress: 'event:capture-progress',
   drop: 'event:drop',
+  aiDelta: 'event:ai-delta',
 } as const;

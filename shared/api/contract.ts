@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DraftPreview, DraftRun } from '../ai/run';
 import type { FlowRecord } from '../flows/types';
 import type { CaptureSummary } from '../graph/summary';
 import type { ServiceGraph } from '../graph/types';
@@ -64,13 +65,74 @@ export const SETTINGS_PATCH = z
   .partial()
   .strict();
 
+const SELECTION = z.object({
+  version: z.literal(1),
+  pruned: z
+    .array(z.object({ edge: z.string().max(2048), by: z.enum(['user', 'dropped']), reason: z.string().max(2000).optional() }))
+    .max(200_000),
+});
+
+const TOKENS = z.record(
+  z
+    .string()
+    .regex(/^[A-Z_]+_\d+$/)
+    .max(64),
+  z.string().max(256),
+);
+
+/** An AI run as the workspace keeps it: the request's fingerprint, the model, the reply and the verdicts. */
+export const AI_RUN_RECORD = z.object({
+  id: z.string().max(64),
+  time: z.string().max(64),
+  model: z.string().max(256),
+  endpoint: z.string().max(2048),
+  promptSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  namespaces: z.array(namespace).max(1000),
+  allowExternalIps: z.boolean(),
+  sentEdges: z.number().int().min(0),
+  omittedEdges: z.array(z.string().max(2048)).max(200_000),
+  tokens: TOKENS,
+  reply: z.string().max(2_000_000),
+  error: z.object({ kind: z.string().max(32), message: z.string().max(4000) }).optional(),
+  verdict: z.enum(['pass', 'warnings', 'errors']).optional(),
+  findings: z
+    .array(
+      z.object({
+        severity: z.enum(['error', 'warning', 'info']),
+        code: z.string().max(64),
+        message: z.string().max(8000),
+        subject: z.string().max(4096).optional(),
+        fix: z.string().max(4000).optional(),
+      }),
+    )
+    .max(10_000)
+    .optional(),
+  taken: z.string().max(200_000).optional(),
+});
+
+export const AI_DRAFT_REQUEST = z.object({
+  selection: SELECTION,
+  namespaces: z.array(namespace).min(1).max(1000),
+  allowExternalIps: z.boolean(),
+  stream: z.boolean().optional(),
+});
+
+const RULE_REF = z.object({
+  policy: z.string().max(320),
+  direction: z.enum(['ingress', 'egress']),
+  index: z.number().int().min(0).max(100_000),
+});
+
+/** A draft (or some of its rules) taken into the policy set; main reads and checks the reply again. */
+export const AI_TAKE = z.object({
+  model: z.string().max(256),
+  reply: z.string().max(2_000_000),
+  tokens: TOKENS,
+  take: z.union([z.literal('draft'), z.array(RULE_REF).min(1).max(10_000)]),
+});
+
 export const WORKSPACE_PAYLOAD = z.object({
-  selection: z.object({
-    version: z.literal(1),
-    pruned: z
-      .array(z.object({ edge: z.string().max(2048), by: z.enum(['user', 'dropped']), reason: z.string().max(2000).optional() }))
-      .max(200_000),
-  }),
+  selection: SELECTION,
   options: z.object({
     namespaces: z.array(namespace).max(1000),
     defaultDeny: z.boolean(),
@@ -79,11 +141,14 @@ export const WORKSPACE_PAYLOAD = z.object({
   }),
   notes: z.string().max(100_000),
   positions: z.record(z.string(), z.object({ x: z.number(), y: z.number() })).optional(),
+  aiRuns: z.array(AI_RUN_RECORD).max(200).optional(),
+  aiTaken: AI_TAKE.optional(),
 });
 
 export const BUNDLE_REQUEST = z.object({
   selection: WORKSPACE_PAYLOAD.shape.selection,
   options: z.object({ namespaces: z.array(namespace).min(1).max(1000), defaultDeny: z.boolean(), portRanges: z.boolean() }),
+  ai: AI_TAKE.optional(),
 });
 
 /**
@@ -116,6 +181,9 @@ export const CONTRACT = {
   autosaveWorkspace: { channel: CHANNELS.autosaveWorkspace, args: z.tuple([WORKSPACE_PAYLOAD]) },
   previewBundle: { channel: CHANNELS.previewBundle, args: z.tuple([BUNDLE_REQUEST]) },
   exportBundle: { channel: CHANNELS.exportBundle, args: z.tuple([BUNDLE_REQUEST, z.enum(['folder', 'zip'])]) },
+  aiPreview: { channel: CHANNELS.aiPreview, args: z.tuple([AI_DRAFT_REQUEST]) },
+  aiDraft: { channel: CHANNELS.aiDraft, args: z.tuple([AI_DRAFT_REQUEST]) },
+  aiCancel: { channel: CHANNELS.aiCancel, args: z.tuple([]) },
 } as const;
 
 export type Operation = keyof typeof CONTRACT;
@@ -157,6 +225,9 @@ export interface AuditRecord {
 }
 
 export type WorkspacePayload = z.infer<typeof WORKSPACE_PAYLOAD>;
+export type AiDraftRequest = z.infer<typeof AI_DRAFT_REQUEST>;
+export type AiRunRecord = z.infer<typeof AI_RUN_RECORD>;
+export type AiTake = z.infer<typeof AI_TAKE>;
 export type BundleRequest = z.infer<typeof BUNDLE_REQUEST>;
 
 export interface BundlePreview {
@@ -207,17 +278,29 @@ export interface NetpolApi {
   previewBundle(request: BundleRequest): Promise<Result<BundlePreview>>;
   /** Asks where to save (a folder, or a .zip), then writes the bundle there. */
   exportBundle(request: BundleRequest, as: 'folder' | 'zip'): Promise<Result<{ path: string; files: string[] }>>;
+  /** The exact messages a draft request would send (scrubbed), without sending anything. */
+  aiPreview(request: AiDraftRequest): Promise<Result<DraftPreview>>;
+  /** Asks the configured model for a draft; the reply streams through onAiDelta and comes back reviewed. */
+  aiDraft(request: AiDraftRequest): Promise<Result<DraftRun>>;
+  aiCancel(): Promise<Result<null>>;
   onCaptureProgress(listener: (p: LiveCaptureProgressEvent) => void): () => void;
   onDrop(listener: (drop: FlowRecord) => void): () => void;
+  onAiDelta(listener: (delta: AiDeltaEvent) => void): () => void;
+}
+
+export interface AiDeltaEvent {
+  readonly text: string;
 }
 
 export type EventName = keyof typeof EVENTS;
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
-export type EventPayload = { captureProgress: LiveCaptureProgressEvent; drop: FlowRecord };
+export type EventPayload = { captureProgress: LiveCaptureProgressEvent; drop: FlowRecord; aiDelta: AiDeltaEvent };
+
+type Subscription = 'onCaptureProgress' | 'onDrop' | 'onAiDelta';
 
 // Every operation of the contract is a function of the API, and the rest are event subscriptions.
 type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
-export const CONTRACT_MATCHES_API: Exact<Operation, Exclude<keyof NetpolApi, 'onCaptureProgress' | 'onDrop'>> = true;
+export const CONTRACT_MATCHES_API: Exact<Operation, Exclude<keyof NetpolApi, Subscription>> = true;
 
 /** Validates the arguments of one request; returns the parsed arguments or a readable reason. */
 export function validateArgs(op: Operation, args: unknown[]): { ok: true; args: unknown[] } | { ok: false; reason: string } {
@@ -230,7 +313,7 @@ export function validateArgs(op: Operation, args: unknown[]): { ok: true; args: 
 export const OPERATIONS = Object.keys(CONTRACT) as Operation[];
 
 /** The request/reply part of the API (no subscriptions): what main and the browser host implement. */
-export type NetpolHandlers = Omit<NetpolApi, 'onCaptureProgress' | 'onDrop'>;
+export type NetpolHandlers = Omit<NetpolApi, Subscription>;
 
 /** Calls the handler of one operation with arguments that were validated against the contract. */
 export function callOperation(api: NetpolHandlers, op: Operation, args: unknown[]): Promise<unknown> {

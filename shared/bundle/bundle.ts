@@ -4,7 +4,8 @@ import type { ServiceGraph } from '../graph/types';
 import { isKept, type Selection } from '../graph/selection';
 import type { PolicySet } from '../policy/generate';
 import { lint } from '../policy/lint';
-import { ruleRefText } from '../policy/types';
+import { ruleRefText, type RuleRef } from '../policy/types';
+import type { DraftReview } from '../ai/review';
 import { verify } from '../policy/verify';
 import { policyYaml } from '../policy/yaml';
 import { reportMarkdown } from './report';
@@ -24,6 +25,14 @@ export interface BundleInput {
   readonly set: PolicySet;
   readonly captureSha256: string;
   readonly toolVersion: string;
+  /** When a model's draft (or some of its rules) was taken: who drafted it, what was taken, and its review. */
+  readonly ai?: AiSection;
+}
+
+export interface AiSection {
+  readonly model: string;
+  readonly take: 'draft' | readonly RuleRef[];
+  readonly review: DraftReview;
 }
 
 const csvCell = (v: string | number): string => {
@@ -56,7 +65,16 @@ export async function buildBundle(input: BundleInput): Promise<BundleFile[]> {
   });
   files.push({
     path: 'REPORT.md',
-    content: reportMarkdown({ summary: input.summary, graph, selection, set, coverage, lint: findings, toolVersion: input.toolVersion }),
+    content: reportMarkdown({
+      summary: input.summary,
+      graph,
+      selection,
+      set,
+      coverage,
+      lint: findings,
+      toolVersion: input.toolVersion,
+      ai: input.ai,
+    }),
   });
 
   const ruleOf = new Map<string, string[]>();
@@ -97,6 +115,16 @@ export async function buildBundle(input: BundleInput): Promise<BundleFile[]> {
       errors: findings.filter((f) => f.severity === 'error').length,
       warnings: findings.filter((f) => f.severity === 'warning').length,
     },
+    ...(input.ai
+      ? {
+          ai: {
+            model: input.ai.model,
+            taken: input.ai.take === 'draft' ? 'the whole draft' : input.ai.take.map(ruleRefText),
+            verdict: input.ai.review.verdict,
+            errors: input.ai.review.findings.filter((f) => f.severity === 'error').length,
+          },
+        }
+      : {}),
     files: hashed,
   };
   files.push({ path: 'bundle.json', content: JSON.stringify(manifest, null, 2) + '\n' });

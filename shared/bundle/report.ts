@@ -6,6 +6,7 @@ import type { PolicySet } from '../policy/generate';
 import type { LintFinding } from '../policy/lint';
 import { ruleRefText } from '../policy/types';
 import type { Coverage } from '../policy/verify';
+import type { AiSection } from './bundle';
 
 export interface ReportInput {
   readonly summary: CaptureSummary;
@@ -15,6 +16,7 @@ export interface ReportInput {
   readonly coverage: Coverage;
   readonly lint: readonly LintFinding[];
   readonly toolVersion: string;
+  readonly ai?: AiSection;
 }
 
 const esc = (s: string): string => s.replace(/\|/g, '\\|');
@@ -65,6 +67,21 @@ export function reportMarkdown(r: ReportInput): string {
       : ['No findings.']),
     '',
   );
+
+  if (r.ai) {
+    const a = r.ai;
+    out.push('## AI draft', '');
+    out.push(
+      a.take === 'draft'
+        ? `The policies below were drafted by the model \`${a.model}\` and checked against the observed flows; the deterministic generation was set aside.`
+        : `Rules drafted by the model \`${a.model}\` were taken into the generated set: ${a.take.map((t) => `\`${ruleRefText(t)}\``).join(', ')}.`,
+      '',
+      `Review of the draft: **${a.review.verdict}** (${a.review.counts.keptDenied} kept edge(s) blocked, ${a.review.counts.prunedAllowed} pruned edge(s) allowed, ${a.review.counts.unobservedAllowed} unobserved connection(s) allowed, ${a.review.counts.unbackedRules} unbacked rule(s)).`,
+      '',
+    );
+    const shown = a.review.findings.filter((f) => f.severity !== 'info');
+    out.push(...(shown.length ? shown.map((f) => `- ${f.severity}: ${f.message}${f.fix ? ` Fix: ${f.fix}` : ''}`) : ['No findings.']), '');
+  }
 
   out.push('## Rules and the flows behind them', '');
   for (const g of r.set.policies) {

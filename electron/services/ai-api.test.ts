@@ -1,0 +1,119 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { composeHostServices } from '../../e2e/host/compose-host';
+import { startOpenAiStandin, STANDIN_KEY, type OpenAiStandin } from '../../e2e/standins/openai-standin';
+import { draftRules } from '../../shared/ai/adopt';
+import { ROOT } from '../../shared/testing/fixtures';
+import type { Encryptor } from './secrets';
+
+const encryptor: Encryptor = {
+  isEncryptionAvailable: () => true,
+  encryptString: (t) => Buffer.from(Buffer.from(t, 'utf8').map((b) => b ^ 0x5a)),
+  decryptString: (b) => Buffer.from(b.map((x) => x ^ 0x5a)).toString('utf8'),
+};
+
+let standin: OpenAiStandin;
+beforeAll(async () => {
+  standin = await startOpenAiStandin();
+});
+afterAll(() => standin.close());
+
+async function services(model: string) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'netpol-ai-'));
+  const composed = composeHostServices({
+    root: ROOT,
+    dataDir,
+    encryptor,
+    env: process.env,
+    searchPath: '/nonexistent',
+    chooseWorkspace: () => path.join(dataDir, 'ai.workspace.json'),
+    chooseBundle: () => path.join(dataDir, 'bundle'),
+    confirm: () => Promise.resolve(false),
+  });
+  const deltas: string[] = [];
+  composed.events.subscribe((event, payload) => {
+    if (event === 'aiDelta') deltas.push((payload as { text: string }).text);
+  });
+  await composed.api.updateSettings({ aiBaseUrl: standin.url, aiModel: model });
+  await composed.api.setApiKey(STANDIN_KEY);
+  await composed.api.loadSample();
+  return { ...composed, dataDir, deltas };
+}
+
+const request = { selection: { version: 1 as const, pruned: [] }, namespaces: ['bookinfo'], allowExternalIps: false };
+
+describe('AI drafts through the app API (stand-in endpoint)', () => {
+  it('previews the exact payload without sending anything', async () => {
+    const { api } = await services('sample-good');
+    const before = standin.requests.length;
+    const r = await api.aiPreview(request);
+    expect(standin.requests.length).toBe(before);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.model).toBe('sample-good');
+    expect(r.value.text).toContain('--- system ---');
+    expect(r.value.text).toContain('bookinfo/productpage {app=productpage}');
+    expect(r.value.sentEdges).toBeGreaterThan(0);
+    // What is previewed is what is sent.
+    await api.aiDraft(request);
+    const sent = standin.requests
+      .at(-1)!
+      .body.messages.map((m) => `--- ${m.role} ---\n${m.content}`)
+      .join('\n\n');
+    expect(sent).toBe(r.value.text);
+  });
+
+  it('streams the reply as events, reviews it, and never returns or sends the key', async () => {
+    const { api, deltas } = await services('sample-good');
+    const r = await api.aiDraft(request);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.error).toBeUndefined();
+    expect(deltas.join('')).toBe(r.value.reply);
+    // The draft adds DNS for reviews, which the capture never saw: a warning, not an error.
+    expect(r.value.review?.verdict).toBe('warnings');
+    expect(r.value.review?.findings.filter((f) => f.severity === 'warning').map((f) => f.subject)).toEqual(['bookinfo/reviews egress[1]']);
+    expect(JSON.stringify(r)).not.toContain(STANDIN_KEY);
+  });
+
+  it('a failing endpoint comes back as a run with the reason', async () => {
+    const { api } = await services('rate-limited');
+    const r = await api.aiDraft(request);
+    expect(r).toMatchObject({ ok: true, value: { error: { kind: 'rate-limited' } } });
+  });
+
+  it('without a capture, says to open one', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'netpol-ai-'));
+    const { api } = composeHostServices({ root: ROOT, dataDir, encryptor, env: process.env, searchPath: '/nonexistent' });
+    expect(await api.aiPreview(request)).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('Open a capture first') as string },
+    });
+  });
+
+  it('a bundle with a rule taken from the draft: main reads the reply again, and the report names the model and the review', async () => {
+    const { api, dataDir } = await services('sample-good');
+    const run = await api.aiDraft(request);
+    if (!run.ok || !run.value.review) throw new Error('no draft');
+    const rule = draftRules(run.value.review.policies)[0].ref;
+    const exported = await api.exportBundle(
+      {
+        selection: request.selection,
+        options: { namespaces: ['bookinfo'], defaultDeny: true, portRanges: false },
+        ai: { model: run.value.model, reply: run.value.reply, tokens: run.value.tokens, take: [rule] },
+      },
+      'folder',
+    );
+    expect(exported.ok).toBe(true);
+    const report = readFileSync(path.join(dataDir, 'bundle', 'REPORT.md'), 'utf8');
+    expect(report).toContain('## AI draft');
+    expect(report).toContain('`sample-good`');
+    expect(report).toContain('taken from the draft by model sample-good');
+    const manifest = JSON.parse(readFileSync(path.join(dataDir, 'bundle', 'bundle.json'), 'utf8')) as {
+      ai: { model: string; taken: string[] };
+    };
+    expect(manifest.ai).toMatchObject({ model: 'sample-good', taken: [`${rule.policy} ${rule.direction}[${rule.index}]`] });
+  });
+});

@@ -5,6 +5,7 @@ import type { Browser } from 'playwright-core';
 import { runCli } from '../cli/run';
 import type { ConfirmRequest } from '../electron/services/kubectl-service';
 import { standinEnv, type StandinCall } from './standins';
+import { startOpenAiStandin, STANDIN_KEY, type OpenAiStandin } from './standins/openai-standin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, hubbleFixture, ROOT } from '../shared/testing/fixtures';
 import type { RunningHost } from './host/server';
@@ -20,9 +21,12 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
   let host: RunningHost & { dataDir: string };
   let nextFile: string | undefined;
   const exportDir = mkdtempSync(path.join(tmpdir(), 'netpol-export-'));
+  const workspaceFile = path.join(exportDir, 'team.workspace.json');
+  let openai: OpenAiStandin;
 
   beforeAll(async () => {
     buildRenderer();
+    openai = await startOpenAiStandin();
     host = await startTestHost({
       // Stands in for the OS keychain (safeStorage): reversible, and never the clear text on disk.
       encryptor: {
@@ -32,6 +36,7 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
       },
       chooseFile: () => nextFile,
       chooseBundle: (as) => path.join(exportDir, as === 'zip' ? 'bundle.zip' : 'bundle'),
+      chooseWorkspace: () => workspaceFile,
     });
     browser = await launchChromium();
   });
@@ -39,6 +44,7 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
   afterAll(async () => {
     await browser?.close();
     await host?.close();
+    await openai?.close();
   });
 
   it('starts on the empty state, then opens the sample capture and shows its summary', async () => {
@@ -225,6 +231,99 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
 
     await keyForm.getByRole('button', { name: 'Remove key' }).click();
     await expect.poll(() => keyForm.locator('[data-field="api-key-state"]').textContent()).toBe('No key stored.');
+  });
+
+  it('drafts with AI (stand-in endpoint): preview, streamed draft, review, one rule taken; the run and the take live in the workspace', async () => {
+    const { page } = await tracedPage(browser, 'ai-draft');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await app.openSampleCapture();
+    await app.graph.waitFor();
+    // Point the app at the loopback stand-in, with its key, through Settings.
+    await page.getByRole('button', { name: 'Settings…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Settings' });
+    const form = dialog.getByRole('form', { name: 'Settings form' });
+    await form.getByLabel('Endpoint').fill(openai.url);
+    await form.getByLabel('Model').fill('sample-good');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => dialog.getByRole('status').textContent()).toBe('Settings saved.');
+    const keyForm = dialog.getByRole('form', { name: 'API key' });
+    await keyForm.getByLabel('API key').fill(STANDIN_KEY);
+    await keyForm.getByRole('button', { name: 'Store key' }).click();
+    await expect.poll(() => keyForm.locator('[data-field="api-key-state"]').textContent()).toMatch(/^A key is stored/);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    // Lock down bookinfo only: the draft is for it (with jaeger in scope, the review would say jaeger is left open).
+    await page
+      .getByRole('region', { name: 'Policies' })
+      .getByRole('group', { name: 'Lock down' })
+      .getByRole('checkbox', { name: 'jaeger' })
+      .uncheck();
+    await page.getByRole('tab', { name: 'AI draft' }).click();
+    const panel = page.getByRole('region', { name: 'AI draft' });
+    await panel.getByRole('button', { name: 'Preview payload' }).click();
+    await expect.poll(() => panel.getByTestId('ai-payload').textContent()).toMatch(/^--- system ---/);
+    const payload = (await panel.getByTestId('ai-payload').textContent())!;
+    expect(payload).toContain('bookinfo/productpage {app=productpage} | bookinfo/details {app=details} | 9080/TCP');
+    expect(payload).not.toMatch(/\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/);
+    expect(payload).not.toMatch(/productpage-v1-|details-v1-|reviews-v\d-/);
+    const sentBefore = openai.requests.length;
+
+    await panel.getByRole('button', { name: 'Draft with AI' }).click();
+    const verdict = panel.getByTestId('ai-verdict');
+    await verdict.waitFor();
+    await expect(verdict.getAttribute('data-verdict')).resolves.toBe('warnings');
+    expect(openai.requests.length).toBe(sentBefore + 1);
+    // What was previewed is exactly what was sent.
+    expect(
+      openai.requests
+        .at(-1)!
+        .body.messages.map((m) => `--- ${m.role} ---\n${m.content}`)
+        .join('\n\n'),
+    ).toBe(payload);
+    const findings = panel.getByRole('region', { name: 'Draft findings' });
+    await expect(findings.locator('li[data-code="unbacked-rule"]').textContent()).resolves.toMatch(
+      /bookinfo\/reviews egress\[1\] is backed by no observed flow/,
+    );
+    await app.screenshot('ai-draft');
+
+    // Take the one rule the capture could not back: DNS for reviews (the 35 s capture saw none).
+    const rule = panel.getByRole('list', { name: 'Draft rules' }).locator('li[data-rule="bookinfo/reviews egress[1]"]');
+    await rule.getByRole('button', { name: 'Take this rule' }).click();
+    await expect(rule.getByRole('button', { name: 'Taken · undo' }).getAttribute('aria-pressed')).resolves.toBe('true');
+    await rule.scrollIntoViewIfNeeded();
+    await app.screenshot('ai-draft-rules');
+    await page.getByRole('tab', { name: 'Policies' }).click();
+    const policies = page.getByRole('region', { name: 'Policies' });
+    await expect
+      .poll(() => policies.getByRole('note').first().textContent())
+      .toBe('1 rule(s) taken from the draft by model sample-good (see the AI draft tab).');
+    await expect.poll(() => app.rules()).toContain('bookinfo/reviews egress[1]');
+    await expect(
+      policies.getByRole('list', { name: 'Rules' }).locator('li[data-rule="bookinfo/reviews egress[1]"]').textContent(),
+    ).resolves.toContain('taken from the draft by model sample-good');
+
+    // Saved: the run (prompt hash, model, reply, verdicts) and the taken rule are in the workspace file.
+    await page.getByRole('complementary', { name: 'Sources' }).getByRole('button', { name: 'Save workspace' }).click();
+    await expect.poll(() => page.getByTestId('notice').textContent()).toBe(`Workspace saved to ${workspaceFile}`);
+    const saved = JSON.parse(readFileSync(workspaceFile, 'utf8')) as {
+      aiRuns: { model: string; promptSha256: string; verdict: string; reply: string; findings: { code: string }[] }[];
+      aiTaken: { take: unknown };
+    };
+    expect(saved.aiRuns).toHaveLength(1);
+    expect(saved.aiRuns[0]).toMatchObject({ model: 'sample-good', verdict: 'warnings' });
+    expect(saved.aiRuns[0].promptSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(saved.aiRuns[0].reply).toContain('kind: NetworkPolicy');
+    expect(saved.aiTaken.take).toEqual([{ policy: 'bookinfo/reviews', direction: 'egress', index: 1 }]);
+
+    // A fresh page, the workspace opened again: the taken rule and the reviewed run are back.
+    await page.reload();
+    await page.getByRole('complementary', { name: 'Sources' }).getByRole('button', { name: 'Open workspace…' }).click();
+    await expect.poll(() => app.rules()).toContain('bookinfo/reviews egress[1]');
+    await page.getByRole('tab', { name: 'AI draft' }).click();
+    await expect(page.getByRole('region', { name: 'AI draft' }).getByTestId('ai-verdict').getAttribute('data-verdict')).resolves.toBe(
+      'warnings',
+    );
   });
 
   it('exports the graph as drawn: a PNG image and an SVG drawing with its nodes and edges', async () => {

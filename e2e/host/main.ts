@@ -8,12 +8,16 @@ import { startHost } from './server';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const { values } = parseArgs({ options: { capture: { type: 'string' }, port: { type: 'string' } } });
+const { values } = parseArgs({ options: { capture: { type: 'string' }, port: { type: 'string' }, workspace: { type: 'string' } } });
+const dataDir = path.join(homedir(), '.netpol-studio');
 
 const services = composeHostServices({
   root,
-  dataDir: path.join(homedir(), '.netpol-studio'),
+  dataDir,
   chooseFile: () => (values.capture ? path.resolve(values.capture) : undefined),
+  // No native save dialogs in a browser: workspaces and bundles go to fixed places, said at start.
+  chooseWorkspace: () => path.resolve(values.workspace ?? path.join(dataDir, 'workspace.netpol.json')),
+  chooseBundle: (as) => path.join(dataDir, 'exports', as === 'zip' ? 'bundle.zip' : 'bundle'),
 });
 const host = await startHost({
   rendererDir: path.join(root, 'out/renderer'),
@@ -24,7 +28,9 @@ const host = await startHost({
 process.stdout.write(
   `netpol-studio is running in browser mode at\n\n  ${host.url}\n\nOpen it in your browser. Press Ctrl+C to stop.\n` +
     (values.capture ? '' : 'Browsers have no native file dialog: start with `npm start -- --capture FILE` to open your own capture.\n') +
-    'Applying to a cluster needs the desktop app (its confirmation dialog); here it is always refused.\n',
+    `Workspaces are saved to ${values.workspace ?? path.join(dataDir, 'workspace.netpol.json')} (--workspace FILE), bundles to ${path.join(dataDir, 'exports')}.\n` +
+    'Applying to a cluster needs the desktop app (its confirmation dialog); here it is always refused.\n' +
+    'There is no keychain here, so no AI key is stored: a local model server (Ollama, vLLM on localhost) needs none.\n',
 );
 const stop = (): void => {
   services.runner.killAll();

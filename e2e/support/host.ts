@@ -22,6 +22,7 @@ export interface TestHostOptions {
   readonly confirm?: (r: ConfirmRequest) => Promise<boolean>;
   readonly encryptor?: Encryptor;
   readonly chooseBundle?: (as: 'folder' | 'zip') => string | undefined;
+  readonly chooseWorkspace?: () => string | undefined;
 }
 
 /** The real services behind the browser host; dialogs and the environment are the test's. */
@@ -36,6 +37,7 @@ export async function startTestHost(o: TestHostOptions = {}): Promise<RunningHos
     confirm: o.confirm,
     encryptor: o.encryptor,
     chooseBundle: o.chooseBundle,
+    chooseWorkspace: o.chooseWorkspace,
   });
   const host = await startHost({ rendererDir: path.join(ROOT, 'out/renderer'), api: services.api, events: services.events });
   return { ...host, dataDir, close: async () => (services.runner.killAll(), await host.close()) };

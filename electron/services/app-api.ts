@@ -214,7 +214,12 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
         const opened = await p.workspaces.open(file);
         workspaceFile = file;
         p.settings.addRecent(file);
-        return { ...opened, file };
+        // Its capture is opened with it, when it is still there.
+        const capture = opened.captureWarning?.includes('no longer there')
+          ? undefined
+          : await p.captures.openFile(opened.workspace.capture.path);
+        if (capture && !capture.ok) return { ...opened, file, captureWarning: `The capture could not be opened: ${capture.error.message}` };
+        return { ...opened, file, capture: capture?.value };
       }),
     recoverWorkspace: () =>
       attempt(async () => {

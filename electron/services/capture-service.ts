@@ -33,6 +33,11 @@ export class CaptureService {
     return this.open(this.ports.samplePath, true);
   }
 
+  /** Opens a capture named by a workspace (no dialog: the user chose the workspace). */
+  openFile(file: string): Promise<Result<OpenedCapture>> {
+    return this.open(file, false);
+  }
+
   getSummary(): Promise<Result<OpenedCapture | null>> {
     const c = this.current;
     return Promise.resolve({ ok: true, value: c ? { summary: summarize(c.analysis), sample: c.sample } : null });

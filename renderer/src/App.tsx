@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { ApiError, OpenedCapture, Result } from '../../shared/api/contract';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ApiError, OpenedCapture, Result, WorkspacePayload } from '../../shared/api/contract';
 import type { ServiceGraph } from '../../shared/graph/types';
 import { EmptyState } from './EmptyState';
 import { SummaryView } from './SummaryView';
@@ -14,6 +14,15 @@ export function App() {
   const [opened, setOpened] = useState<OpenedCapture | null>(null);
   const [graph, setGraph] = useState<ServiceGraph | null>(null);
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
+  // Each opened capture or workspace mounts a fresh workbench (the key), which starts from `restore`.
+  const [session, setSession] = useState<{ key: number; restore?: WorkspacePayload }>({ key: 0 });
+  const workspace = useRef<WorkspacePayload | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const onWorkspace = useCallback((ws: WorkspacePayload) => {
+    workspace.current = ws;
+    // Main debounces and keeps it for recovery after a crash.
+    void window.netpol.autosaveWorkspace(ws);
+  }, []);
 
   // A reload of the window keeps the capture that main has open.
   useEffect(() => {
@@ -30,6 +39,8 @@ export function App() {
       setOpened(r.value);
       const g = await window.netpol.getGraph();
       if (g.ok) setGraph(g.value);
+      setSession((x) => ({ key: x.key + 1 }));
+      setNotice(null);
       setStatus({ kind: 'idle' });
     } else if (r.error.code === 'cancelled') {
       setStatus({ kind: 'idle' });
@@ -40,6 +51,32 @@ export function App() {
   }, []);
 
   const openCapture = () => void run('Reading capture…', () => window.netpol.openCapture());
+  const saveWorkspace = async () => {
+    if (!workspace.current) return;
+    const r = await window.netpol.saveWorkspace(workspace.current);
+    if (r.ok) setNotice(`Workspace saved to ${r.value.file}`);
+    else if (r.error.code !== 'cancelled') setNotice(`Could not save the workspace: ${r.error.message}`);
+  };
+  const openWorkspace = async () => {
+    setStatus({ kind: 'loading', what: 'Opening workspace…' });
+    const r = await window.netpol.openWorkspace();
+    setStatus({ kind: 'idle' });
+    if (!r.ok) {
+      if (r.error.code !== 'cancelled') setNotice(`Could not open the workspace: ${r.error.message}`);
+      return;
+    }
+    const v = r.value;
+    if (v.capture) {
+      setOpened(v.capture);
+      const g = await window.netpol.getGraph();
+      if (g.ok) setGraph(g.value);
+    } else if (!graph) {
+      setNotice(`${v.captureWarning ?? 'The workspace has no capture.'} Open the capture, then the workspace again.`);
+      return;
+    }
+    setSession((x) => ({ key: x.key + 1, restore: v.workspace }));
+    setNotice(v.captureWarning ?? `Workspace ${v.file ?? ''} opened.`);
+  };
   const openSample = () => void run('Reading the sample capture…', () => window.netpol.loadSample());
   const [capturing, setCapturing] = useState(false);
   const [settingsOpen, setSettingsOpen] = useState(false);
@@ -68,6 +105,14 @@ export function App() {
           onStart={startLive}
           onStop={() => void window.netpol.stopCapture()}
         />
+        <button type="button" onClick={() => void openWorkspace()}>
+          Open workspace…
+        </button>
+        {graph && (
+          <button type="button" onClick={() => void saveWorkspace()}>
+            Save workspace
+          </button>
+        )}
         <button type="button" className="settings-button" onClick={() => setSettingsOpen(true)}>
           Settings…
         </button>
@@ -80,8 +125,13 @@ export function App() {
             {status.error.hint ? ` ${status.error.hint}` : ''}
           </div>
         )}
+        {notice && (
+          <p className="banner" role="status" data-testid="notice">
+            {notice}
+          </p>
+        )}
         {opened && graph ? (
-          <Workbench graph={graph}>
+          <Workbench key={session.key} graph={graph} restore={session.restore} onWorkspace={onWorkspace}>
             <details className="summary-details" open>
               <summary>Capture summary</summary>
               <SummaryView opened={opened} />

@@ -2,7 +2,14 @@ import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'r
 import type { ServiceGraph } from '../../shared/graph/types';
 import { generateCilium } from '../../shared/policy/cilium';
 import { generate } from '../../shared/policy/generate';
-import { serializeSelection } from '../../shared/graph/selection';
+import { parseSelection, serializeSelection } from '../../shared/graph/selection';
+import { applyDraftTake } from '../../shared/ai/adopt';
+import { parseDraftReply } from '../../shared/ai/reply';
+import { reviewDraft } from '../../shared/ai/review';
+import type { DraftRun } from '../../shared/ai/run';
+import type { AiRunRecord, AiTake, WorkspacePayload } from '../../shared/api/contract';
+import type { Selection } from '../../shared/graph/selection';
+import { AiPanel } from './policy/AiPanel';
 import { EdgeList } from './EdgeList';
 import { ExportDialog } from './ExportDialog';
 import { RolloutPanel } from './RolloutPanel';
@@ -34,11 +41,62 @@ const WORKER_EDGES = 1500;
 const typing = (t: EventTarget | null): boolean =>
   t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
 
+/** A run as the workspace keeps it: the review's verdict and findings, not the parsed policies. */
+function runRecord(run: DraftRun): AiRunRecord {
+  const { review, ...rest } = run;
+  return {
+    ...rest,
+    namespaces: [...rest.namespaces],
+    omittedEdges: [...rest.omittedEdges],
+    tokens: { ...rest.tokens },
+    verdict: review?.verdict,
+    findings: review?.findings.map((f) => ({ ...f })),
+  };
+}
+
+/** A run from the workspace, reviewed again against the graph as it is now. */
+function runFromRecord(r: AiRunRecord, graph: ServiceGraph, selection: Selection): DraftRun {
+  return {
+    id: r.id,
+    time: r.time,
+    model: r.model,
+    endpoint: r.endpoint,
+    promptSha256: r.promptSha256,
+    namespaces: r.namespaces,
+    allowExternalIps: r.allowExternalIps,
+    sentEdges: r.sentEdges,
+    omittedEdges: r.omittedEdges,
+    tokens: r.tokens,
+    reply: r.reply,
+    error: r.error as DraftRun['error'],
+    review: r.error ? undefined : reviewDraft(parseDraftReply(r.reply, r.tokens), graph, selection, r.namespaces, r.omittedEdges),
+  };
+}
+
+interface WorkbenchProps {
+  readonly graph: ServiceGraph;
+  /** A saved workspace to start from (its pruning, options, positions and AI runs). Mount anew (a new key) to restore another. */
+  readonly restore?: WorkspacePayload;
+  /** Called with the workspace whenever it changes: for autosave and "Save workspace". */
+  readonly onWorkspace?: (ws: WorkspacePayload) => void;
+  readonly children?: React.ReactNode;
+}
+
 /** The graph in the centre, edges and inspector beside it, the generated policies on the right. */
-export function Workbench({ graph, children }: { readonly graph: ServiceGraph; readonly children?: React.ReactNode }) {
-  const [s, dispatch] = useReducer(workbenchReducer, EMPTY_WORKBENCH);
+export function Workbench({ graph, restore: ws, onWorkspace, children }: WorkbenchProps) {
+  const [s, dispatch] = useReducer(workbenchReducer, undefined, () =>
+    ws
+      ? workbenchReducer(EMPTY_WORKBENCH, {
+          type: 'restore',
+          graph,
+          selection: parseSelection(ws.selection),
+          namespaces: ws.options.namespaces,
+          defaultDeny: ws.options.defaultDeny,
+        })
+      : workbenchReducer(EMPTY_WORKBENCH, { type: 'load', graph }),
+  );
   const [reason, setReason] = useState('');
-  const [flavor, setFlavor] = useState<'kubernetes' | 'cilium'>('kubernetes');
+  const [flavor, setFlavor] = useState<'kubernetes' | 'cilium'>(ws?.options.flavor ?? 'kubernetes');
   const [hideNoise, setHideNoise] = useState(true);
   const [filter, setFilter] = useState<GraphFilter>(NO_FILTER);
   const [shownPolicy, setShownPolicy] = useState('');
@@ -46,35 +104,79 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
   const portError = portFilterError(filter.port);
   const filterRef = useRef<HTMLInputElement>(null);
   const [exporting, setExporting] = useState(false);
-  const [tab, setTab] = useState<'policies' | 'diff' | 'rollout'>('policies');
+  const [tab, setTab] = useState<'policies' | 'diff' | 'rollout' | 'ai'>('policies');
+  const [aiOpened, setAiOpened] = useState(false);
+  const [aiRuns, setAiRuns] = useState<readonly AiRunRecord[]>(ws?.aiRuns ?? []);
+  const [aiRun, setAiRun] = useState<DraftRun | undefined>(() => {
+    const last = ws?.aiRuns?.at(-1);
+    return last && ws ? runFromRecord(last, graph, parseSelection(ws.selection)) : undefined;
+  });
+  const [aiTaken, setAiTaken] = useState<AiTake | undefined>(ws?.aiTaken);
+  const [notes] = useState(ws?.notes ?? '');
+  const savedPositions = ws?.positions;
+  // Where the user dragged nodes to: kept for the workspace, not re-rendered.
+  const moved = useRef<Record<string, { x: number; y: number }>>({ ...(ws?.positions ?? {}) });
+  const [movedVersion, setMovedVersion] = useState(0);
   // The rollout and diff panels ask kubectl for contexts: mount them on first use, then keep their state.
   const [rolloutOpened, setRolloutOpened] = useState(false);
   const [diffOpened, setDiffOpened] = useState(false);
   const [highlight, setHighlight] = useState<ReadonlySet<string>>(new Set());
   const onHighlight = useCallback((edges: readonly string[]) => setHighlight(new Set(edges)), []);
 
-  useEffect(() => dispatch({ type: 'load', graph }), [graph]);
-
   const current = s.graph ?? graph;
-  const positions = useMemo(() => islandLayout(current), [current]);
+  const positions = useMemo(() => {
+    const base = islandLayout(current);
+    for (const [id, p] of Object.entries(savedPositions ?? {})) if (base.has(id)) base.set(id, p);
+    return base;
+  }, [current, savedPositions]);
   const match = useMemo(() => (isFiltering(filter) ? edgeMatcher(current, filter) : undefined), [current, filter]);
   const shownEdges = useMemo(() => (match ? current.edges.filter(match) : current.edges), [current, match]);
   const elements = useMemo(
     () => graphElements(current, s.selection, { hideNoise, positions, match, highlight: tab === 'diff' ? highlight : undefined }),
     [current, s.selection, hideNoise, positions, match, highlight, tab],
   );
-  const set = useMemo(() => {
-    const options = { namespaces: s.namespaces, defaultDeny: s.defaultDeny };
-    return flavor === 'cilium' ? generateCilium(current, s.selection, options) : generate(current, s.selection, options);
-  }, [current, s.selection, s.namespaces, s.defaultDeny, flavor]);
-  // The diff speaks Kubernetes NetworkPolicy whatever flavor is shown.
-  const k8sPolicies = useMemo<readonly NetworkPolicy[]>(
-    () =>
-      set.flavor === 'kubernetes'
-        ? set.policies.map((g) => g.policy)
-        : generate(current, s.selection, { namespaces: s.namespaces, defaultDeny: s.defaultDeny }).policies.map((g) => g.policy),
-    [set, current, s.selection, s.namespaces, s.defaultDeny],
+  const options = useMemo(() => ({ namespaces: s.namespaces, defaultDeny: s.defaultDeny }), [s.namespaces, s.defaultDeny]);
+  const k8sGenerated = useMemo(() => generate(current, s.selection, options), [current, s.selection, options]);
+  // A taken AI draft (or some of its rules), read and reviewed again against the graph as it is now.
+  const adopted = useMemo(() => {
+    if (!aiTaken) return undefined;
+    try {
+      return applyDraftTake(k8sGenerated, aiTaken, current, s.selection);
+    } catch {
+      return undefined;
+    }
+  }, [aiTaken, k8sGenerated, current, s.selection]);
+  const k8sSet = adopted?.set ?? k8sGenerated;
+  const set = useMemo(
+    () => (flavor === 'cilium' ? generateCilium(current, s.selection, options) : k8sSet),
+    [flavor, current, s.selection, options, k8sSet],
   );
+  // The diff, findings and rollout speak Kubernetes NetworkPolicy whatever flavor is shown.
+  const k8sPolicies = useMemo<readonly NetworkPolicy[]>(() => k8sSet.policies.map((g) => g.policy), [k8sSet]);
+  const notices = useMemo(() => {
+    const out = current.warnings.filter((w) => w.code === 'no-dns' || w.code === 'short-window').map((w) => w.message);
+    if (aiTaken && flavor === 'kubernetes')
+      out.unshift(
+        aiTaken.take === 'draft'
+          ? `Showing the draft by model ${aiTaken.model}, not the deterministic policies (review: ${adopted?.review.verdict ?? 'unreadable'}; see the AI draft tab).`
+          : `${aiTaken.take.length} rule(s) taken from the draft by model ${aiTaken.model} (see the AI draft tab).`,
+      );
+    if (aiTaken && flavor === 'cilium')
+      out.unshift('The taken AI draft is Kubernetes NetworkPolicy: the Cilium flavor shows the deterministic policies.');
+    return out;
+  }, [current, aiTaken, adopted, flavor]);
+
+  // The workspace as it stands: autosaved by main, and what "Save workspace" writes.
+  useEffect(() => {
+    onWorkspace?.({
+      selection: { version: 1, pruned: [...serializeSelection(s.selection).pruned] },
+      options: { namespaces: [...s.namespaces], defaultDeny: s.defaultDeny, portRanges: false, flavor },
+      notes,
+      positions: Object.keys(moved.current).length > 0 ? { ...moved.current } : undefined,
+      aiRuns: aiRuns.length > 0 ? [...aiRuns] : undefined,
+      aiTaken,
+    });
+  }, [onWorkspace, s.selection, s.namespaces, s.defaultDeny, flavor, notes, aiRuns, aiTaken, movedVersion]);
   // The generation before the last change, for "compare with the previous generation".
   const [generations, setGenerations] = useState<{ cur: readonly NetworkPolicy[]; prev: readonly NetworkPolicy[] | null }>({
     cur: k8sPolicies,
@@ -129,8 +231,9 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
     () => ({
       selection: { version: 1 as const, pruned: [...serializeSelection(s.selection).pruned] },
       options: { namespaces: [...s.namespaces], defaultDeny: s.defaultDeny, portRanges: false },
+      ai: adopted ? aiTaken : undefined,
     }),
-    [s.selection, s.namespaces, s.defaultDeny],
+    [s.selection, s.namespaces, s.defaultDeny, adopted, aiTaken],
   );
 
   const togglePrune = useCallback(() => {
@@ -237,7 +340,11 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
           </span>
         </div>
         <GraphView
-          layoutKey={current}
+          layoutKey={positions}
+          onMoved={(m) => {
+            Object.assign(moved.current, m);
+            setMovedVersion((v) => v + 1);
+          }}
           fitKey={filter}
           exporter={exporter}
           elements={elements}
@@ -306,7 +413,36 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
           >
             Rollout
           </button>
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'ai'}
+            onClick={() => {
+              setTab('ai');
+              setAiOpened(true);
+            }}
+          >
+            AI draft
+          </button>
         </div>
+        {aiOpened && (
+          <div hidden={tab !== 'ai'}>
+            <AiPanel
+              graph={current}
+              selection={s.selection}
+              namespaces={s.namespaces}
+              generated={k8sGenerated}
+              taken={aiTaken}
+              onTake={setAiTaken}
+              run={aiRun}
+              onRun={(run) => {
+                setAiRun(run);
+                setAiRuns((all) => [...all, runRecord(run)].slice(-200));
+              }}
+              onSelectEdge={(edge) => dispatch({ type: 'select', edges: [edge] })}
+            />
+          </div>
+        )}
         {diffOpened && (
           <div hidden={tab !== 'diff'}>
             <DiffPanel
@@ -349,6 +485,7 @@ export function Workbench({ graph, children }: { readonly graph: ServiceGraph; r
             focus={focusWorkloads}
             which={shownPolicy}
             onWhich={setShownPolicy}
+            notices={notices}
           />
           {children}
         </div>

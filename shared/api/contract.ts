@@ -107,7 +107,6 @@ export const AI_RUN_RECORD = z.object({
     )
     .max(10_000)
     .optional(),
-  taken: z.string().max(200_000).optional(),
 });
 
 export const AI_DRAFT_REQUEST = z.object({
@@ -239,6 +238,8 @@ export interface OpenedWorkspaceView {
   readonly workspace: WorkspacePayload & { readonly capture: { readonly path: string; readonly sha256: string }; readonly savedAt: string };
   readonly captureWarning?: string;
   readonly file?: string;
+  /** The workspace's capture, opened with it (absent when it is gone or unreadable). */
+  readonly capture?: OpenedCapture;
 }
 
 /** `window.netpol`: one function per operation, and one subscription per event. */

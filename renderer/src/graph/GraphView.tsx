@@ -80,6 +80,8 @@ interface Props {
   readonly onSelect: (edges: string[]) => void;
   /** Export of what is drawn: PNG (a data URL) and SVG (text). */
   readonly exporter?: Ref<GraphExporter>;
+  /** Nodes the user dragged, with where they were dropped (a namespace moves its workloads). */
+  readonly onMoved?: (moved: Record<string, { x: number; y: number }>) => void;
 }
 
 export interface GraphExporter {
@@ -91,12 +93,14 @@ export interface GraphExporter {
  * One long-lived Cytoscape instance that React never re-renders: elements are diffed into it
  * inside cy.batch(), positions come precomputed (preset layout), so big graphs stay fast.
  */
-export function GraphView({ layoutKey, fitKey, elements, selected, onSelect, exporter }: Props) {
+export function GraphView({ layoutKey, fitKey, elements, selected, onSelect, exporter, onMoved }: Props) {
   const container = useRef<HTMLDivElement>(null);
   const cyRef = useRef<cytoscape.Core | null>(null);
   const onSelectRef = useRef(onSelect);
+  const onMovedRef = useRef(onMoved);
   useEffect(() => {
     onSelectRef.current = onSelect;
+    onMovedRef.current = onMoved;
   });
 
   useEffect(() => {
@@ -123,6 +127,13 @@ export function GraphView({ layoutKey, fitKey, elements, selected, onSelect, exp
       }
     });
     cy.on('boxend', () => setTimeout(report, 0));
+    cy.on('dragfree', 'node', (evt) => {
+      const n = evt.target as cytoscape.NodeSingular;
+      const moved: Record<string, { x: number; y: number }> = {};
+      const nodes: cytoscape.NodeSingular[] = n.isParent() ? n.descendants().toArray() : [n];
+      for (const x of nodes) if (!x.isParent()) moved[x.id()] = { ...x.position() };
+      onMovedRef.current?.(moved);
+    });
     cyRef.current = cy;
     return () => {
       cy.destroy();

@@ -1,11 +1,12 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ApiError } from '../../../shared/api/contract';
 import type { ServiceGraph } from '../../../shared/graph/types';
-import { diffPolicies, normalisedYaml, type FlowChange } from '../../../shared/policy/diff';
+import { diffPolicies, normalisedYaml } from '../../../shared/policy/diff';
 import { policyId } from '../../../shared/policy/evaluate';
 import type { NetworkPolicy } from '../../../shared/policy/types';
 import { parsePolicies } from '../../../shared/policy/yaml';
 import { useKubeContexts } from '../kube';
+import { FlowList } from './FlowList';
 import { MergeYaml } from './MergeYaml';
 
 type Source = 'cluster' | 'file' | 'previous';
@@ -34,33 +35,6 @@ const setYaml = (ps: readonly NetworkPolicy[]): string =>
     .sort((a, b) => (policyId(a) < policyId(b) ? -1 : 1))
     .map((p) => normalisedYaml(p))
     .join('---\n');
-
-function FlowList({ title, flows, onSelect }: { title: string; flows: readonly FlowChange[]; onSelect: (edge: string) => void }) {
-  if (flows.length === 0) return null;
-  return (
-    <>
-      <h3>
-        {title} ({flows.length})
-      </h3>
-      <ul aria-label={title}>
-        {flows.slice(0, 200).map((f) => (
-          <li key={`${f.source}|${f.target}|${f.protocol}|${f.port}`} title={f.explanation}>
-            {f.edge ? (
-              <button type="button" className="link" onClick={() => onSelect(f.edge!)}>
-                {f.source} → {f.target}:{f.port}/{f.protocol}
-              </button>
-            ) : (
-              <span>
-                {f.source} → {f.target}:{f.port}/{f.protocol}
-              </span>
-            )}
-          </li>
-        ))}
-        {flows.length > 200 && <li>… and {flows.length - 200} more (the exported report lists all)</li>}
-      </ul>
-    </>
-  );
-}
 
 /** Compares the generation with the cluster's policies (kubectl), a YAML file, or the previous generation. */
 export function DiffPanel({ graph, current, previous, namespaces, onHighlight, onSelectEdge }: Props) {

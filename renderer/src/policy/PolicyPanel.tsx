@@ -20,6 +20,8 @@ interface Props {
   /** The policy shown alone (`ns/name`), or '' for the set; the inspector's rule links set it. */
   readonly which: string;
   readonly onWhich: (id: string) => void;
+  /** Banners above the YAML: a missing DNS or full day of capture, a taken AI draft. */
+  readonly notices?: readonly string[];
 }
 
 /** Above this many policies the panel shows a part of the set, not all of it. */
@@ -39,6 +41,7 @@ export function PolicyPanel({
   onScope,
   onDefaultDeny,
   onFlavor,
+  notices = [],
 }: Props) {
   const big = set.policies.length > BIG;
   // A big set is not stringified whole on every change: the panel shows the policies of the
@@ -61,6 +64,11 @@ export function PolicyPanel({
   const ruleCount = useMemo(() => set.policies.reduce((n, g) => n + g.rules.length, 0), [set]);
   return (
     <section className="policy-panel" aria-label="Policies">
+      {notices.map((n) => (
+        <p key={n} className="banner" role="note">
+          {n}
+        </p>
+      ))}
       <fieldset>
         <legend>Lock down</legend>
         {namespaces.map((ns) => (

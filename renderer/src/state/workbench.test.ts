@@ -25,6 +25,26 @@ describe('workbench state', () => {
     expect(s.undo).toHaveLength(2);
     expect(s.redo).toHaveLength(0);
   });
+
+  it('restores a saved workspace: pruning with reasons, scope, default deny; what the graph lacks is dropped', () => {
+    const key = 'bookinfo/ratings->bookinfo/productpage:9080/TCP';
+    const s = workbenchReducer(EMPTY_WORKBENCH, {
+      type: 'restore',
+      graph,
+      selection: {
+        pruned: new Map([
+          [key, { by: 'user', reason: 'not in the design' }],
+          ['gone->x:1/TCP', { by: 'user' }],
+        ]),
+      },
+      namespaces: ['bookinfo', 'nope'],
+      defaultDeny: false,
+    });
+    expect([...s.selection.pruned]).toEqual([[key, { by: 'user', reason: 'not in the design' }]]);
+    expect(s.namespaces).toEqual(['bookinfo']);
+    expect(s.defaultDeny).toBe(false);
+    expect(s.undo).toHaveLength(0);
+  });
 });
 
 describe('pruning whole parts', () => {

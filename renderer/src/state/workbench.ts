@@ -27,7 +27,15 @@ export type WorkbenchAction =
   /** Prunes these edges (kept ones only), as one undoable step: "all edges of a node", "keep only a namespace". */
   | { readonly type: 'prune-edges'; readonly edges: readonly string[]; readonly reason?: string }
   /** "Allow this flow": a drop seen in staging becomes a kept edge (undoable). */
-  | { readonly type: 'allow-drop'; readonly drop: FlowRecord };
+  | { readonly type: 'allow-drop'; readonly drop: FlowRecord }
+  /** A saved workspace on the same graph: its pruning (with reasons), scope and default deny; history starts afresh. */
+  | {
+      readonly type: 'restore';
+      readonly graph: ServiceGraph;
+      readonly selection: Selection;
+      readonly namespaces: readonly string[];
+      readonly defaultDeny: boolean;
+    };
 
 export const EMPTY_WORKBENCH: Workbench = {
   graph: null,
@@ -73,6 +81,18 @@ export function workbenchReducer(s: Workbench, a: WorkbenchAction): Workbench {
       return { ...EMPTY_WORKBENCH, graph: a.graph, selection: initialSelection(a.graph), namespaces: defaultScope(a.graph) };
     case 'select':
       return { ...s, selected: [...a.edges] };
+    case 'restore': {
+      // Pruned edges the graph no longer has are dropped; namespaces likewise.
+      const known = new Set(a.graph.edges.map((e) => e.key));
+      const pruned = new Map([...a.selection.pruned].filter(([k]) => known.has(k)));
+      return {
+        ...EMPTY_WORKBENCH,
+        graph: a.graph,
+        selection: { pruned },
+        namespaces: a.namespaces.filter((ns) => a.graph.namespaces.includes(ns)),
+        defaultDeny: a.defaultDeny,
+      };
+    }
     case 'toggle-prune': {
       if (a.edges.length === 0) return s;
       const allPruned = a.edges.every((k) => !isKept(s.selection, k));

@@ -27,13 +27,18 @@ describe.skipIf(missing)(`a ${WORKLOADS}-workload, ${EDGES}-edge capture in the 
   let browser: Browser;
   let host: RunningHost;
   let capture: string;
+  /** Big enough (about 480 MB) that its read takes seconds: there is time to press Cancel. */
+  let huge: string;
+  let nextFile: string | undefined;
   const measured: Record<string, number> = {};
 
   beforeAll(async () => {
     buildRenderer();
     capture = path.join(mkdtempSync(path.join(tmpdir(), 'netpol-big-')), 'big.jsonl');
     await writeCapture(capture, { lines: 60_000, workloads: WORKLOADS, edges: EDGES });
-    host = await startTestHost({ chooseFile: () => capture });
+    huge = path.join(path.dirname(capture), 'huge.jsonl');
+    await writeCapture(huge, { lines: 300_000, workloads: WORKLOADS, edges: EDGES });
+    host = await startTestHost({ chooseFile: () => nextFile });
     browser = await launchChromium();
   });
 
@@ -47,10 +52,28 @@ describe.skipIf(missing)(`a ${WORKLOADS}-workload, ${EDGES}-edge capture in the 
     }
   });
 
+  it('shows how far the read is, and Cancel stops it with the app still usable', async () => {
+    const { page } = await tracedPage(browser, 'big-graph-cancel');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    nextFile = huge;
+    await app.openCapture();
+    const bar = page.getByRole('progressbar', { name: 'Reading progress' });
+    await bar.waitFor();
+    await expect.poll(async () => Number(await bar.getAttribute('value')), { timeout: 30_000 }).toBeGreaterThan(0);
+    await page.locator('footer.status').getByRole('button', { name: 'Cancel' }).click();
+    await expect
+      .poll(() => page.getByTestId('notice').textContent())
+      .toMatch(/^Reading .*huge\.jsonl was cancelled; the capture open before stays open\.$/);
+    await expect(bar.count()).resolves.toBe(0);
+    await expect(app.emptyState.isVisible()).resolves.toBe(true);
+  });
+
   it('draws the graph, and pruning an edge updates the graph, the counts and the policies', async () => {
     const { page } = await tracedPage(browser, 'big-graph');
     const app = new AppPage(page);
     await app.open(host.url);
+    nextFile = capture;
 
     const t0 = Date.now();
     await app.openCapture();

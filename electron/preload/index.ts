@@ -46,9 +46,11 @@ const api: NetpolApi = {
   aiPreview: invoke(CHANNELS.aiPreview),
   aiDraft: invoke(CHANNELS.aiDraft),
   aiCancel: invoke(CHANNELS.aiCancel),
+  cancelOpen: invoke(CHANNELS.cancelOpen),
   onCaptureProgress: subscribe(EVENTS.captureProgress),
   onDrop: subscribe(EVENTS.drop),
   onAiDelta: subscribe(EVENTS.aiDelta),
+  onReadProgress: subscribe(EVENTS.readProgress),
 };
 
 contextBridge.exposeInMainWorld('netpol', api);

@@ -279,6 +279,11 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
           if (drafting === ac) drafting = undefined;
         }
       }),
+    cancelOpen: () =>
+      attempt(() => {
+        p.captures.cancel();
+        return Promise.resolve(null);
+      }),
     aiCancel: () =>
       attempt(() => {
         drafting?.abort();

@@ -1,4 +1,4 @@
-import type { OpenedCapture, Result } from '../../shared/api/contract';
+import type { OpenedCapture, ReadProgressEvent, Result } from '../../shared/api/contract';
 import { CaptureError } from '../../shared/flows/types';
 import type { CaptureAnalysis } from '../../shared/graph/analysis';
 import { summarize } from '../../shared/graph/summary';
@@ -10,11 +10,14 @@ export interface CaptureServicePorts {
   /** The capture that ships with the app. */
   readonly samplePath: string;
   readonly read?: (file: string, opts?: ReadOptions) => Promise<CaptureAnalysis>;
+  /** How far the read of a capture is (a few times a second at most). */
+  readonly onProgress?: (p: ReadProgressEvent) => void;
 }
 
 /** Opens captures and keeps the one in use; only summaries and graphs leave the main process. */
 export class CaptureService {
   private current: { analysis: CaptureAnalysis; sample: boolean } | undefined;
+  private reading: AbortController | undefined;
 
   constructor(private readonly ports: CaptureServicePorts) {}
 
@@ -31,6 +34,11 @@ export class CaptureService {
 
   loadSample(): Promise<Result<OpenedCapture>> {
     return this.open(this.ports.samplePath, true);
+  }
+
+  /** Stops the read in progress; the capture open before stays open. */
+  cancel(): void {
+    this.reading?.abort();
   }
 
   /** Opens a capture named by a workspace (no dialog: the user chose the workspace). */
@@ -54,14 +62,28 @@ export class CaptureService {
   }
 
   private async open(file: string, sample: boolean): Promise<Result<OpenedCapture>> {
+    this.reading?.abort();
+    const ac = new AbortController();
+    this.reading = ac;
+    let last = 0;
+    const onProgress = (p: { bytesDone: number; bytesTotal: number }): void => {
+      const now = Date.now();
+      if (now - last < 100 && p.bytesDone < p.bytesTotal) return;
+      last = now;
+      this.ports.onProgress?.({ file, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal });
+    };
     try {
-      const analysis = await (this.ports.read ?? analyzeFile)(file);
+      const analysis = await (this.ports.read ?? analyzeFile)(file, { signal: ac.signal, onProgress });
       // A failed open keeps the capture that was open before.
       this.current = { analysis, sample };
       return { ok: true, value: { summary: summarize(analysis), sample } };
     } catch (e) {
+      if (ac.signal.aborted)
+        return { ok: false, error: { code: 'cancelled', message: `Reading ${file} was cancelled; the capture open before stays open.` } };
       if (e instanceof CaptureError) return { ok: false, error: { code: 'unusable-input', message: e.message } };
       return { ok: false, error: { code: 'internal', message: `${file}: ${(e as Error).message}` } };
+    } finally {
+      if (this.reading === ac) this.reading = undefined;
     }
   }
 }

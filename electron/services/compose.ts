@@ -47,7 +47,7 @@ export function composeServices(o: ComposeOptions): ComposedServices {
     env: o.env,
     searchPath: o.searchPath !== undefined ? () => Promise.resolve(o.searchPath!) : undefined,
   });
-  const captures = new CaptureService({ samplePath: o.samplePath, dialogs: o.dialogs });
+  const captures = new CaptureService({ samplePath: o.samplePath, dialogs: o.dialogs, onProgress: (p) => o.emit('readProgress', p) });
   const kubectl = new KubectlService({
     runner,
     confirm: (r) => o.dialogs.confirm(r),

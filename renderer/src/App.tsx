@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ApiError, OpenedCapture, Result, WorkspacePayload } from '../../shared/api/contract';
+import type { ApiError, OpenedCapture, ReadProgressEvent, Result, WorkspacePayload } from '../../shared/api/contract';
 import type { ServiceGraph } from '../../shared/graph/types';
 import { EmptyState } from './EmptyState';
 import { SummaryView } from './SummaryView';
@@ -7,7 +7,7 @@ import { LiveCapture } from './LiveCapture';
 import { SettingsDialog } from './SettingsDialog';
 import { Workbench } from './Workbench';
 
-type Status = { kind: 'idle' } | { kind: 'loading'; what: string } | { kind: 'error'; error: ApiError };
+type Status = { kind: 'idle' } | { kind: 'loading'; what: string; file?: boolean } | { kind: 'error'; error: ApiError };
 
 /** The app shell: sources on the left, the open capture's summary in the centre, status below. */
 export function App() {
@@ -32,8 +32,12 @@ export function App() {
     });
   }, []);
 
-  const run = useCallback(async (what: string, op: () => Promise<Result<OpenedCapture>>) => {
-    setStatus({ kind: 'loading', what });
+  const [reading, setReading] = useState<ReadProgressEvent | null>(null);
+  useEffect(() => window.netpol.onReadProgress(setReading), []);
+
+  const run = useCallback(async (what: string, op: () => Promise<Result<OpenedCapture>>, file = false) => {
+    setReading(null);
+    setStatus({ kind: 'loading', what, file });
     const r = await op();
     if (r.ok) {
       setOpened(r.value);
@@ -44,13 +48,14 @@ export function App() {
       setStatus({ kind: 'idle' });
     } else if (r.error.code === 'cancelled') {
       setStatus({ kind: 'idle' });
+      if (file && r.error.message.startsWith('Reading')) setNotice(r.error.message);
     } else {
       // The capture open before (if any) stays on screen; the error says what went wrong.
       setStatus({ kind: 'error', error: r.error });
     }
   }, []);
 
-  const openCapture = () => void run('Reading capture…', () => window.netpol.openCapture());
+  const openCapture = () => void run('Reading capture…', () => window.netpol.openCapture(), true);
   const saveWorkspace = async () => {
     if (!workspace.current) return;
     const r = await window.netpol.saveWorkspace(workspace.current);
@@ -77,7 +82,7 @@ export function App() {
     setSession((x) => ({ key: x.key + 1, restore: v.workspace }));
     setNotice(v.captureWarning ?? `Workspace ${v.file ?? ''} opened.`);
   };
-  const openSample = () => void run('Reading the sample capture…', () => window.netpol.loadSample());
+  const openSample = () => void run('Reading the sample capture…', () => window.netpol.loadSample(), true);
   const [capturing, setCapturing] = useState(false);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [liveOpen, setLiveOpen] = useState(false);
@@ -145,6 +150,16 @@ export function App() {
       </main>
       <footer className="status" role="status">
         {status.kind === 'loading' ? status.what : opened ? `${opened.summary.file}` : 'No capture open'}
+        {status.kind === 'loading' && status.file && (
+          <>
+            {' '}
+            <progress aria-label="Reading progress" max={reading?.bytesTotal || 1} value={reading?.bytesDone ?? 0} />{' '}
+            {reading ? `${Math.round((100 * reading.bytesDone) / Math.max(1, reading.bytesTotal))} %` : ''}{' '}
+            <button type="button" onClick={() => void window.netpol.cancelOpen()}>
+              Cancel
+            </button>
+          </>
+        )}
       </footer>
     </div>
   );

@@ -28,6 +28,7 @@ export const CHANNELS = {
   aiPreview: 'ai:preview',
   aiDraft: 'ai:draft',
   aiCancel: 'ai:cancel',
+  cancelOpen: 'capture:cancel-open',
 } as const;
 
 /** Main → renderer events. */
@@ -35,4 +36,5 @@ export const EVENTS = {
   captureProgress: 'event:capture-progress',
   drop: 'event:drop',
   aiDelta: 'event:ai-delta',
+  readProgress: 'event:read-progress',
 } as const;

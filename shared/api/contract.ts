@@ -183,6 +183,7 @@ export const CONTRACT = {
   aiPreview: { channel: CHANNELS.aiPreview, args: z.tuple([AI_DRAFT_REQUEST]) },
   aiDraft: { channel: CHANNELS.aiDraft, args: z.tuple([AI_DRAFT_REQUEST]) },
   aiCancel: { channel: CHANNELS.aiCancel, args: z.tuple([]) },
+  cancelOpen: { channel: CHANNELS.cancelOpen, args: z.tuple([]) },
 } as const;
 
 export type Operation = keyof typeof CONTRACT;
@@ -284,9 +285,19 @@ export interface NetpolApi {
   /** Asks the configured model for a draft; the reply streams through onAiDelta and comes back reviewed. */
   aiDraft(request: AiDraftRequest): Promise<Result<DraftRun>>;
   aiCancel(): Promise<Result<null>>;
+  /** Stops reading a capture file; the capture open before stays. */
+  cancelOpen(): Promise<Result<null>>;
   onCaptureProgress(listener: (p: LiveCaptureProgressEvent) => void): () => void;
   onDrop(listener: (drop: FlowRecord) => void): () => void;
   onAiDelta(listener: (delta: AiDeltaEvent) => void): () => void;
+  onReadProgress(listener: (p: ReadProgressEvent) => void): () => void;
+}
+
+/** How far main has read a capture file. */
+export interface ReadProgressEvent {
+  readonly file: string;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
 }
 
 export interface AiDeltaEvent {
@@ -295,9 +306,14 @@ export interface AiDeltaEvent {
 
 export type EventName = keyof typeof EVENTS;
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
-export type EventPayload = { captureProgress: LiveCaptureProgressEvent; drop: FlowRecord; aiDelta: AiDeltaEvent };
+export type EventPayload = {
+  captureProgress: LiveCaptureProgressEvent;
+  drop: FlowRecord;
+  aiDelta: AiDeltaEvent;
+  readProgress: ReadProgressEvent;
+};
 
-type Subscription = 'onCaptureProgress' | 'onDrop' | 'onAiDelta';
+type Subscription = 'onCaptureProgress' | 'onDrop' | 'onAiDelta' | 'onReadProgress';
 
 // Every operation of the contract is a function of the API, and the rest are event subscriptions.
 type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -474,6 +474,21 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
     expect(
       calls().some((c) => c.tool === 'kubectl' && c.args.join(' ') === '--context=kind-staging get networkpolicies -n bookinfo -o yaml'),
     ).toBe(true);
+
+    // A folder of YAML (the stand-in cluster's policies as files, a kustomization beside them).
+    const folder = mkdtempSync(path.join(tmpdir(), 'netpol-diff-folder-'));
+    mkdirSync(path.join(folder, 'bookinfo'));
+    writeFileSync(
+      path.join(folder, 'bookinfo', 'policies.yaml'),
+      readFileSync(fixture('kubectl-standin', 'networkpolicies-bookinfo.yaml')),
+    );
+    writeFileSync(path.join(folder, 'README.txt'), 'not YAML');
+    await diff.getByRole('radio', { name: 'Folder' }).check();
+    await diff.getByLabel('Policy folder').setInputFiles(folder);
+    await expect
+      .poll(() => diff.getByRole('status').textContent())
+      .toMatch(/^Against folder netpol-diff-folder-\w+ \(1 files\) \(namespaces bookinfo\): \d+ policies differ/);
+    await expect(blocked.locator('li').allTextContents()).resolves.toEqual(['bookinfo/reviews → bookinfo/ratings:9080/TCP']);
 
     // The previous generation (before the prune): the same flow is the one that changes.
     await diff.getByRole('radio', { name: 'Previous generation' }).check();

@@ -78,6 +78,15 @@ describe('AI drafts through the app API (stand-in endpoint)', () => {
     expect(JSON.stringify(r)).not.toContain(STANDIN_KEY);
   });
 
+  it('a draft in progress can be cancelled', async () => {
+    const { api } = await services('slow:sample-good');
+    const pending = api.aiDraft(request);
+    await new Promise((r) => setTimeout(r, 200));
+    await expect(api.aiCancel()).resolves.toEqual({ ok: true, value: null });
+    const r = await pending;
+    expect(r).toMatchObject({ ok: true, value: { error: { kind: 'cancelled' } } });
+  });
+
   it('a failing endpoint comes back as a run with the reason', async () => {
     const { api } = await services('rate-limited');
     const r = await api.aiDraft(request);

@@ -9,7 +9,7 @@ import { useKubeContexts } from '../kube';
 import { FlowList } from './FlowList';
 import { MergeYaml } from './MergeYaml';
 
-type Source = 'cluster' | 'file' | 'previous';
+type Source = 'cluster' | 'file' | 'folder' | 'previous';
 
 interface Baseline {
   readonly label: string;
@@ -73,25 +73,34 @@ export function DiffPanel({ graph, current, previous, namespaces, onHighlight, o
     else setError(r.error);
   };
 
-  const fromFiles = async (files: FileList | null): Promise<void> => {
-    if (!files || files.length === 0) return;
+  const fromFiles = async (list: FileList | null, folder = false): Promise<void> => {
+    if (!list || list.length === 0) return;
     setError(null);
+    // A folder gives every file under it: its YAML (and JSON) files are read, the rest left alone.
+    const files = [...list].filter((f) => !folder || /\.(ya?ml|json)$/i.test(f.name));
+    const name = (f: File): string => f.webkitRelativePath || f.name;
+    if (files.length === 0) {
+      setBaseline(null);
+      setError(`No .yaml, .yml or .json file in ${name(list[0]).split('/')[0]}. Choose a folder of NetworkPolicy YAML.`);
+      return;
+    }
     const policies: NetworkPolicy[] = [];
     const problems: string[] = [];
-    for (const f of [...files]) {
+    for (const f of files) {
       const parsed = parsePolicies(await f.text());
       policies.push(...parsed.policies);
-      for (const p of parsed.problems) problems.push(`${f.name}: document ${p.document}${p.line ? `, line ${p.line}` : ''}: ${p.message}`);
+      for (const p of parsed.problems) problems.push(`${name(f)}: document ${p.document}${p.line ? `, line ${p.line}` : ''}: ${p.message}`);
     }
     if (policies.length === 0) {
       setBaseline(null);
       setError(
-        `No NetworkPolicy in ${[...files].map((f) => f.name).join(', ')}. ${problems[0] ?? ''} Choose YAML with networking.k8s.io/v1 NetworkPolicies.`,
+        `No NetworkPolicy in ${folder ? name(files[0]).split('/')[0] : files.map(name).join(', ')}. ${problems[0] ?? ''} Choose YAML with networking.k8s.io/v1 NetworkPolicies.`,
       );
       return;
     }
     const fileNamespaces = [...new Set(policies.map((p) => p.metadata.namespace ?? 'default'))].sort();
-    setBaseline({ label: [...files].map((f) => f.name).join(', '), policies, namespaces: fileNamespaces, problems });
+    const label = folder ? `folder ${name(files[0]).split('/')[0]} (${files.length} files)` : files.map(name).join(', ');
+    setBaseline({ label, policies, namespaces: fileNamespaces, problems });
   };
 
   return (
@@ -101,6 +110,7 @@ export function DiffPanel({ graph, current, previous, namespaces, onHighlight, o
           [
             ['cluster', 'Cluster'],
             ['file', 'File'],
+            ['folder', 'Folder'],
             ['previous', 'Previous generation'],
           ] as const
         ).map(([value, text]) => (
@@ -146,6 +156,20 @@ export function DiffPanel({ graph, current, previous, namespaces, onHighlight, o
               accept=".yaml,.yml,.json"
               multiple
               onChange={(e) => void fromFiles(e.target.files)}
+            />
+          </label>
+        </div>
+      )}
+      {source === 'folder' && (
+        <div className="row">
+          <label>
+            Policy folder{' '}
+            <input
+              type="file"
+              aria-label="Policy folder"
+              // React has no prop for it: a folder picker, in Chromium and Electron alike.
+              ref={(el) => el?.setAttribute('webkitdirectory', '')}
+              onChange={(e) => void fromFiles(e.target.files, true)}
             />
           </label>
         </div>

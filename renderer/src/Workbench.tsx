@@ -97,6 +97,7 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
   );
   const [reason, setReason] = useState('');
   const [flavor, setFlavor] = useState<'kubernetes' | 'cilium'>(ws?.options.flavor ?? 'kubernetes');
+  const [portRanges, setPortRanges] = useState(ws?.options.portRanges ?? false);
   const [hideNoise, setHideNoise] = useState(true);
   const [filter, setFilter] = useState<GraphFilter>(NO_FILTER);
   const [shownPolicy, setShownPolicy] = useState('');
@@ -124,18 +125,17 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
   const onHighlight = useCallback((edges: readonly string[]) => setHighlight(new Set(edges)), []);
 
   const current = s.graph ?? graph;
-  const positions = useMemo(() => {
-    const base = islandLayout(current);
-    for (const [id, p] of Object.entries(savedPositions ?? {})) if (base.has(id)) base.set(id, p);
-    return base;
-  }, [current, savedPositions]);
+  const positions = useMemo(() => islandLayout(current, savedPositions), [current, savedPositions]);
   const match = useMemo(() => (isFiltering(filter) ? edgeMatcher(current, filter) : undefined), [current, filter]);
   const shownEdges = useMemo(() => (match ? current.edges.filter(match) : current.edges), [current, match]);
   const elements = useMemo(
     () => graphElements(current, s.selection, { hideNoise, positions, match, highlight: tab === 'diff' ? highlight : undefined }),
     [current, s.selection, hideNoise, positions, match, highlight, tab],
   );
-  const options = useMemo(() => ({ namespaces: s.namespaces, defaultDeny: s.defaultDeny }), [s.namespaces, s.defaultDeny]);
+  const options = useMemo(
+    () => ({ namespaces: s.namespaces, defaultDeny: s.defaultDeny, portRanges }),
+    [s.namespaces, s.defaultDeny, portRanges],
+  );
   const k8sGenerated = useMemo(() => generate(current, s.selection, options), [current, s.selection, options]);
   // A taken AI draft (or some of its rules), read and reviewed again against the graph as it is now.
   const adopted = useMemo(() => {
@@ -170,13 +170,13 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
   useEffect(() => {
     onWorkspace?.({
       selection: { version: 1, pruned: [...serializeSelection(s.selection).pruned] },
-      options: { namespaces: [...s.namespaces], defaultDeny: s.defaultDeny, portRanges: false, flavor },
+      options: { namespaces: [...s.namespaces], defaultDeny: s.defaultDeny, portRanges, flavor },
       notes,
       positions: Object.keys(moved.current).length > 0 ? { ...moved.current } : undefined,
       aiRuns: aiRuns.length > 0 ? [...aiRuns] : undefined,
       aiTaken,
     });
-  }, [onWorkspace, s.selection, s.namespaces, s.defaultDeny, flavor, notes, aiRuns, aiTaken, movedVersion]);
+  }, [onWorkspace, s.selection, s.namespaces, s.defaultDeny, portRanges, flavor, notes, aiRuns, aiTaken, movedVersion]);
   // The generation before the last change, for "compare with the previous generation".
   const [generations, setGenerations] = useState<{ cur: readonly NetworkPolicy[]; prev: readonly NetworkPolicy[] | null }>({
     cur: k8sPolicies,
@@ -230,10 +230,10 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
   const bundleRequest = useMemo(
     () => ({
       selection: { version: 1 as const, pruned: [...serializeSelection(s.selection).pruned] },
-      options: { namespaces: [...s.namespaces], defaultDeny: s.defaultDeny, portRanges: false },
+      options: { namespaces: [...s.namespaces], defaultDeny: s.defaultDeny, portRanges },
       ai: adopted ? aiTaken : undefined,
     }),
-    [s.selection, s.namespaces, s.defaultDeny, adopted, aiTaken],
+    [s.selection, s.namespaces, s.defaultDeny, portRanges, adopted, aiTaken],
   );
 
   const togglePrune = useCallback(() => {
@@ -478,6 +478,8 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
             namespaces={current.namespaces}
             scope={s.namespaces}
             defaultDeny={s.defaultDeny}
+            portRanges={portRanges}
+            onPortRanges={setPortRanges}
             flavor={flavor}
             onScope={(ns) => dispatch({ type: 'scope', namespaces: ns })}
             onDefaultDeny={(on) => dispatch({ type: 'default-deny', on })}

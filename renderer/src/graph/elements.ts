@@ -20,7 +20,17 @@ function nodeClass(n: GraphNode): string {
  * Positions without a force layout: namespaces are islands on a grid, their workloads on a grid
  * inside; entities and external addresses form a block to the left. Linear in the graph size.
  */
-export function islandLayout(graph: ServiceGraph): Map<string, { x: number; y: number }> {
+export function islandLayout(
+  graph: ServiceGraph,
+  /** Where the user put nodes (a workspace): these win over the computed places. */
+  saved?: Readonly<Record<string, { x: number; y: number }>>,
+): Map<string, { x: number; y: number }> {
+  const pos = computeIslands(graph);
+  for (const [id, p] of Object.entries(saved ?? {})) if (pos.has(id)) pos.set(id, { x: p.x, y: p.y });
+  return pos;
+}
+
+function computeIslands(graph: ServiceGraph): Map<string, { x: number; y: number }> {
   const pos = new Map<string, { x: number; y: number }>();
   const spacing = 110;
   const byNs = new Map<string, GraphNode[]>();

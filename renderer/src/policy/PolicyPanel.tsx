@@ -11,6 +11,9 @@ interface Props {
   readonly namespaces: readonly string[];
   readonly scope: readonly string[];
   readonly defaultDeny: boolean;
+  /** Merge consecutive ports of one peer into endPort ranges. */
+  readonly portRanges: boolean;
+  readonly onPortRanges: (on: boolean) => void;
   readonly flavor: 'kubernetes' | 'cilium';
   readonly onScope: (ns: string[]) => void;
   readonly onDefaultDeny: (on: boolean) => void;
@@ -34,6 +37,8 @@ export function PolicyPanel({
   namespaces,
   scope,
   defaultDeny,
+  portRanges,
+  onPortRanges,
   flavor,
   focus,
   which,
@@ -83,6 +88,9 @@ export function PolicyPanel({
         ))}
         <label>
           <input type="checkbox" checked={defaultDeny} onChange={(e) => onDefaultDeny(e.target.checked)} /> default deny
+        </label>
+        <label title="Consecutive ports of one peer become one endPort range (fewer lines; verify checks it allows no unobserved port)">
+          <input type="checkbox" checked={portRanges} onChange={(e) => onPortRanges(e.target.checked)} /> port ranges
         </label>
         <label>
           Flavor{' '}

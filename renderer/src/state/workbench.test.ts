@@ -106,6 +106,14 @@ describe('graph elements', () => {
     expect(els.filter((e) => e.classes.includes('highlight')).map((e) => e.data.id)).toEqual([key]);
   });
 
+  it('puts nodes where a workspace says the user dragged them, and ignores nodes the graph lacks', () => {
+    const base = islandLayout(graph);
+    const moved = islandLayout(graph, { 'bookinfo/details': { x: -500, y: 42 }, 'gone/x': { x: 1, y: 1 } });
+    expect(moved.get('bookinfo/details')).toEqual({ x: -500, y: 42 });
+    expect(moved.has('gone/x')).toBe(false);
+    expect(moved.get('bookinfo/reviews')).toEqual(base.get('bookinfo/reviews'));
+  });
+
   it('lays 2,000 workloads out by namespace without overlaps', () => {
     const nodes = Array.from({ length: 2000 }, (_, i) => ({
       id: `ns-${i % 50}/w${i}`,

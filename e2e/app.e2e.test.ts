@@ -299,6 +299,10 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
       .poll(() => policies.getByRole('note').first().textContent())
       .toBe('1 rule(s) taken from the draft by model sample-good (see the AI draft tab).');
     await expect.poll(() => app.rules()).toContain('bookinfo/reviews egress[1]');
+    // The capture's gaps stay in view beside the policies: no DNS seen from reviews, not a full day.
+    const notes = await policies.getByRole('note').allTextContents();
+    expect(notes.some((n) => /no DNS lookup from them was seen.*bookinfo\/reviews/.test(n))).toBe(true);
+    expect(notes.some((n) => /less than 24 hours/.test(n))).toBe(true);
     await expect(
       policies.getByRole('list', { name: 'Rules' }).locator('li[data-rule="bookinfo/reviews egress[1]"]').textContent(),
     ).resolves.toContain('taken from the draft by model sample-good');

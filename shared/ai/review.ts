@@ -1,31 +1,25 @@
 import type { Selection } from '../graph/selection';
 import type { ServiceGraph } from '../graph/types';
 import { policyId } from '../policy/evaluate';
-import { lint } from '../policy/lint';
+import { lint, type LintCode } from '../policy/lint';
 import { ruleRefText, type NetworkPolicy } from '../policy/types';
 import { verify } from '../policy/verify';
 import type { ParsedDraft } from './reply';
 
 export type DraftVerdict = 'pass' | 'warnings' | 'errors';
 
+/** The lint rules' codes, and the review's own. */
 export type DraftFindingCode =
+  | LintCode
   | 'no-yaml'
   | 'refused'
   | 'yaml'
-  | 'schema'
   | 'no-policies'
   | 'kept-denied'
   | 'pruned-allowed'
   | 'unobserved-allowed'
   | 'unbacked-rule'
   | 'wide-ports'
-  | 'ipblock-in-cluster'
-  | 'missing-namespace-selector'
-  | 'split-peer'
-  | 'empty-selector'
-  | 'no-dns'
-  | 'unstable-label'
-  | 'egress-without-type'
   | 'not-sent'
   | 'ignored';
 

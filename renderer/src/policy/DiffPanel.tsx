@@ -146,30 +146,21 @@ export function DiffPanel({ graph, current, previous, namespaces, onHighlight, o
           </button>
         </div>
       )}
-      {source === 'file' && (
+      {(source === 'file' || source === 'folder') && (
         <div className="row">
           <label>
-            Policy YAML{' '}
+            {source === 'file' ? 'Policy YAML' : 'Policy folder'}{' '}
             <input
+              key={source}
               type="file"
-              aria-label="Policy YAML files"
-              accept=".yaml,.yml,.json"
-              multiple
-              onChange={(e) => void fromFiles(e.target.files)}
-            />
-          </label>
-        </div>
-      )}
-      {source === 'folder' && (
-        <div className="row">
-          <label>
-            Policy folder{' '}
-            <input
-              type="file"
-              aria-label="Policy folder"
-              // React has no prop for it: a folder picker, in Chromium and Electron alike.
-              ref={(el) => el?.setAttribute('webkitdirectory', '')}
-              onChange={(e) => void fromFiles(e.target.files, true)}
+              aria-label={source === 'file' ? 'Policy YAML files' : 'Policy folder'}
+              accept={source === 'file' ? '.yaml,.yml,.json' : undefined}
+              multiple={source === 'file'}
+              // React has no prop for a folder picker (Chromium and Electron alike): set the attribute.
+              ref={(el) => {
+                if (source === 'folder') el?.setAttribute('webkitdirectory', '');
+              }}
+              onChange={(e) => void fromFiles(e.target.files, source === 'folder')}
             />
           </label>
         </div>

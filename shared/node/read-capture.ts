@@ -155,28 +155,34 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
   const source: AsyncIterable<Buffer> = gzip ? raw.pipe(createGunzip()) : raw;
   let handOffAt: number | undefined;
 
+  // A read that ends early (cancelled, unreadable) closes its file handle here; a finished one below.
   try {
-    for await (const chunk of source) {
-      if (opts.signal?.aborted) throw abortError();
-      lines.push(chunk);
-      opts.onProgress?.({ bytesDone: bytesRead, bytesTotal: size });
-      // Once the format is known and no multi-line record is open, hand the rest to threads.
-      if (workerUrl && parser.stats.format && parser.canHandOff() && size - lines.consumed >= CHUNK_BYTES * workers) {
-        handOffAt = lines.consumed;
-        break;
+    try {
+      for await (const chunk of source) {
+        if (opts.signal?.aborted) throw abortError();
+        lines.push(chunk);
+        opts.onProgress?.({ bytesDone: bytesRead, bytesTotal: size });
+        // Once the format is known and no multi-line record is open, hand the rest to threads.
+        if (workerUrl && parser.stats.format && parser.canHandOff() && size - lines.consumed >= CHUNK_BYTES * workers) {
+          handOffAt = lines.consumed;
+          break;
+        }
       }
+      if (handOffAt === undefined) lines.end();
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (opts.signal?.aborted) throw abortError();
+      if (e instanceof CaptureError) throw e;
+      if (code !== 'Z_DATA_ERROR' && code !== 'Z_BUF_ERROR') throw new CaptureError(file, `could not be read: ${(e as Error).message}`);
+      // A gzip stream cut short: keep what was read, and say so.
+      lines.end();
+      parser.stats.truncatedLastLine = true;
+    } finally {
+      raw.destroy();
     }
-    if (handOffAt === undefined) lines.end();
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (opts.signal?.aborted) throw abortError();
-    if (e instanceof CaptureError) throw e;
-    if (code !== 'Z_DATA_ERROR' && code !== 'Z_BUF_ERROR') throw new CaptureError(file, `could not be read: ${(e as Error).message}`);
-    // A gzip stream cut short: keep what was read, and say so.
-    lines.end();
-    parser.stats.truncatedLastLine = true;
-  } finally {
-    raw.destroy();
+    await fh.close();
+    throw e;
   }
 
   try {

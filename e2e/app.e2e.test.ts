@@ -330,6 +330,48 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     );
   });
 
+  it('unsaved work survives a restart: the next start offers it back, with its capture', async () => {
+    const { page } = await tracedPage(browser, 'recover');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await app.openSampleCapture();
+    await app.selectEdge('bookinfo/reviews->bookinfo/ratings:9080/TCP');
+    const reason = app.inspector.getByLabel('Reason for pruning (optional)');
+    await reason.fill('reviews must not call ratings directly');
+    await reason.press('Enter');
+    await expect
+      .poll(() => app.inspector.locator('dd[data-field="state"]').textContent())
+      .toBe('pruned: reviews must not call ratings directly');
+    // Main writes the autosave copy a moment after the change.
+    const autosave = path.join(host.dataDir, 'autosave.workspace.json');
+    await expect
+      .poll(() => existsSync(autosave) && readFileSync(autosave, 'utf8').includes('reviews must not call ratings directly'), {
+        timeout: 10_000,
+      })
+      .toBe(true);
+
+    // The app starts again on the same machine (same data folder), with nothing open.
+    const again = await startTestHost({ dataDir: host.dataDir });
+    const { page: page2, context: context2 } = await tracedPage(browser, 'recover-restart');
+    try {
+      const app2 = new AppPage(page2);
+      await app2.open(again.url);
+      const offer = page2.getByRole('region', { name: 'Unsaved work' });
+      await expect.poll(() => offer.textContent()).toMatch(/^Unsaved work from .* on .*sample-capture\.jsonl\./);
+      await offer.getByRole('button', { name: 'Restore' }).click();
+      await expect.poll(() => page2.getByTestId('notice').textContent()).toBe('Unsaved work restored.');
+      await app2.selectEdge('bookinfo/reviews->bookinfo/ratings:9080/TCP');
+      await expect(app2.inspector.locator('dd[data-field="state"]').textContent()).resolves.toBe(
+        'pruned: reviews must not call ratings directly',
+      );
+      expect(await app2.rules()).not.toContain('bookinfo/ratings ingress[0]');
+    } finally {
+      // The page's event stream would keep the second host from closing.
+      await context2.close();
+      await again.close();
+    }
+  });
+
   it('exports the graph as drawn: a PNG image and an SVG drawing with its nodes and edges', async () => {
     const { page } = await tracedPage(browser, 'graph-image');
     const app = new AppPage(page);

@@ -43,13 +43,18 @@ export async function tracedPage(browser: Browser, name: string): Promise<{ page
   let failed = false;
   onTestFailed(async () => {
     failed = true;
+    if (closed) return;
     mkdirSync(TRACE_DIR, { recursive: true });
     const file = path.join(TRACE_DIR, `${name.replace(/\W+/g, '-')}.zip`);
     await context.tracing.stop({ path: file });
     console.error(`e2e: trace of the failed test saved to ${file}; page errors: ${consoleErrors.join(' | ') || 'none'}`);
   });
   // Close each test's pages: their open event streams would otherwise hold the host's connections.
+  // A test may close its context itself (to let a host it started close): nothing is left to do then.
+  let closed = false;
+  context.on('close', () => (closed = true));
   onTestFinished(async () => {
+    if (closed) return;
     if (!failed) await context.tracing.stop();
     await context.close();
   });

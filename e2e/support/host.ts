@@ -23,11 +23,13 @@ export interface TestHostOptions {
   readonly encryptor?: Encryptor;
   readonly chooseBundle?: (as: 'folder' | 'zip') => string | undefined;
   readonly chooseWorkspace?: () => string | undefined;
+  /** Another host's data folder: a restart of the app on the same machine. */
+  readonly dataDir?: string;
 }
 
 /** The real services behind the browser host; dialogs and the environment are the test's. */
 export async function startTestHost(o: TestHostOptions = {}): Promise<RunningHost & { dataDir: string }> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'netpol-host-'));
+  const dataDir = o.dataDir ?? mkdtempSync(path.join(tmpdir(), 'netpol-host-'));
   const services = composeHostServices({
     root: ROOT,
     dataDir,

@@ -40,6 +40,8 @@ const api: NetpolApi = {
   saveWorkspace: invoke(CHANNELS.saveWorkspace),
   openWorkspace: invoke(CHANNELS.openWorkspace),
   recoverWorkspace: invoke(CHANNELS.recoverWorkspace),
+  restoreAutosave: invoke(CHANNELS.restoreAutosave),
+  discardAutosave: invoke(CHANNELS.discardAutosave),
   autosaveWorkspace: invoke(CHANNELS.autosaveWorkspace),
   previewBundle: invoke(CHANNELS.previewBundle),
   exportBundle: invoke(CHANNELS.exportBundle),

@@ -140,6 +140,35 @@ describe('the app API behind IPC (services with stand-ins)', () => {
     expect(settings.ok && settings.value.recentWorkspaces[0]).toMatch(/team\.workspace\.json$/);
   });
 
+  it('left-over unsaved work is offered, restored with its capture, or discarded', async () => {
+    const first = services();
+    await first.api.loadSample();
+    const payload = {
+      selection: { version: 1 as const, pruned: [{ edge: 'bookinfo/reviews->bookinfo/ratings:9080/TCP', by: 'user' as const }] },
+      options: { namespaces: ['bookinfo'], defaultDeny: true, portRanges: false, flavor: 'kubernetes' as const },
+      notes: '',
+    };
+    await first.api.autosaveWorkspace(payload);
+    await first.workspaces.flush();
+    // A restart: new services on the same data folder, nothing open.
+    const again = composeHostServices({ root: ROOT, dataDir: first.dataDir, encryptor, env: first.env, searchPath: first.env.PATH });
+    await expect(again.api.getSummary()).resolves.toEqual({ ok: true, value: null });
+    const offered = await again.api.recoverWorkspace();
+    expect(offered).toMatchObject({ ok: true, value: { workspace: { selection: payload.selection } } });
+    const restored = await again.api.restoreAutosave();
+    expect(restored).toMatchObject({
+      ok: true,
+      value: { workspace: { selection: payload.selection }, capture: { summary: { records: 1200 } } },
+    });
+    await expect(again.api.getSummary()).resolves.toMatchObject({ ok: true, value: { summary: { records: 1200 } } });
+    await expect(again.api.discardAutosave()).resolves.toEqual({ ok: true, value: null });
+    await expect(again.api.recoverWorkspace()).resolves.toEqual({ ok: true, value: null });
+    await expect(again.api.restoreAutosave()).resolves.toMatchObject({
+      ok: false,
+      error: { message: 'There is no unsaved work to restore.' },
+    });
+  });
+
   it('the browser host forwards events over a token-protected event stream', async () => {
     const { api, events: hub } = services();
     const host = await startHost({ rendererDir: path.join(ROOT, 'renderer'), api, events: hub });

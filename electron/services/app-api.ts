@@ -5,6 +5,7 @@ import type {
   EventPayload,
   NetpolHandlers,
   OpenedCapture,
+  OpenedWorkspaceView,
   Result,
   SettingsView,
   WorkspacePayload,
@@ -25,7 +26,7 @@ import { watchDrops, type LiveCapture } from './live-capture';
 import { RunError, type ProcessRunner } from './process-runner';
 import type { SecretStore } from './secrets';
 import type { SettingsService } from './settings';
-import type { WorkspaceService } from './workspace';
+import type { OpenedWorkspace, WorkspaceService } from './workspace';
 
 export interface AppPorts {
   readonly captures: CaptureService;
@@ -112,6 +113,15 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
       captureSha256: await fileSha256(analysis.file),
       toolVersion: TOOL_VERSION,
     });
+  };
+
+  /** A workspace with its capture opened (when it is still there), as the renderer needs it. */
+  const withCapture = async (opened: OpenedWorkspace): Promise<OpenedWorkspaceView> => {
+    const capture = opened.captureWarning?.includes('no longer there')
+      ? undefined
+      : await p.captures.openFile(opened.workspace.capture.path);
+    if (capture && !capture.ok) return { ...opened, captureWarning: `The capture could not be opened: ${capture.error.message}` };
+    return { ...opened, capture: capture?.value };
   };
 
   const settingsView = async (): Promise<SettingsView> => ({ ...p.settings.get(), apiKeySet: await p.secrets.isSet() });
@@ -214,17 +224,23 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
         const opened = await p.workspaces.open(file);
         workspaceFile = file;
         p.settings.addRecent(file);
-        // Its capture is opened with it, when it is still there.
-        const capture = opened.captureWarning?.includes('no longer there')
-          ? undefined
-          : await p.captures.openFile(opened.workspace.capture.path);
-        if (capture && !capture.ok) return { ...opened, file, captureWarning: `The capture could not be opened: ${capture.error.message}` };
-        return { ...opened, file, capture: capture?.value };
+        return { ...(await withCapture(opened)), file };
       }),
     recoverWorkspace: () =>
       attempt(async () => {
         const ws = await p.workspaces.recover();
         return ws ? { workspace: ws, file: undefined } : null;
+      }),
+    restoreAutosave: () =>
+      attempt(async () => {
+        const opened = await p.workspaces.openAutosave();
+        if (!opened) throw new Error('There is no unsaved work to restore.');
+        return withCapture(opened);
+      }),
+    discardAutosave: () =>
+      attempt(async () => {
+        await p.workspaces.discardAutosave();
+        return null;
       }),
     previewBundle: (request) =>
       attempt(async () => {

@@ -101,6 +101,11 @@ export class WorkspaceService {
     }
   }
 
+  /** The autosaved workspace opened as a file is (with the check of its capture), if one is left over. */
+  async openAutosave(): Promise<OpenedWorkspace | undefined> {
+    return (await this.recover()) ? this.open(this.autosaveFile) : undefined;
+  }
+
   /** A clean quit: nothing to recover next time. */
   async discardAutosave(): Promise<void> {
     this.cancelAutosave();

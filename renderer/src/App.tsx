@@ -18,17 +18,32 @@ export function App() {
   const [session, setSession] = useState<{ key: number; restore?: WorkspacePayload }>({ key: 0 });
   const workspace = useRef<WorkspacePayload | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const onWorkspace = useCallback((ws: WorkspacePayload) => {
-    workspace.current = ws;
-    // Main debounces and keeps it for recovery after a crash.
-    void window.netpol.autosaveWorkspace(ws);
-  }, []);
+  // The workbench reports its state when it mounts, then on every change: only changes are unsaved work.
+  const reported = useRef(-1);
+  const onWorkspace = useCallback(
+    (ws: WorkspacePayload) => {
+      workspace.current = ws;
+      if (reported.current !== session.key) {
+        reported.current = session.key;
+        return;
+      }
+      // Main debounces and keeps it, so that unsaved work survives a crash or a quit.
+      void window.netpol.autosaveWorkspace(ws);
+    },
+    [session.key],
+  );
+  const [recoverable, setRecoverable] = useState<{ savedAt: string; capture: string } | null>(null);
 
   // A reload of the window keeps the capture that main has open.
   useEffect(() => {
-    void Promise.all([window.netpol.getSummary(), window.netpol.getGraph()]).then(([summary, g]) => {
+    void Promise.all([window.netpol.getSummary(), window.netpol.getGraph()]).then(async ([summary, g]) => {
       if (summary.ok) setOpened(summary.value);
       if (g.ok) setGraph(g.value);
+      // A fresh start with work left unsaved last time: offer it back.
+      if (summary.ok && !summary.value) {
+        const r = await window.netpol.recoverWorkspace();
+        if (r.ok && r.value) setRecoverable({ savedAt: r.value.workspace.savedAt, capture: r.value.workspace.capture.path });
+      }
     });
   }, []);
 
@@ -45,6 +60,8 @@ export function App() {
       if (g.ok) setGraph(g.value);
       setSession((x) => ({ key: x.key + 1 }));
       setNotice(null);
+      // New work from here: the left-over autosave is about to be replaced.
+      setRecoverable(null);
       setStatus({ kind: 'idle' });
     } else if (r.error.code === 'cancelled') {
       setStatus({ kind: 'idle' });
@@ -62,9 +79,10 @@ export function App() {
     if (r.ok) setNotice(`Workspace saved to ${r.value.file}`);
     else if (r.error.code !== 'cancelled') setNotice(`Could not save the workspace: ${r.error.message}`);
   };
-  const openWorkspace = async () => {
-    setStatus({ kind: 'loading', what: 'Opening workspace…' });
-    const r = await window.netpol.openWorkspace();
+  const openWorkspace = async (autosaved = false) => {
+    setRecoverable(null);
+    setStatus({ kind: 'loading', what: autosaved ? 'Restoring unsaved work…' : 'Opening workspace…' });
+    const r = autosaved ? await window.netpol.restoreAutosave() : await window.netpol.openWorkspace();
     setStatus({ kind: 'idle' });
     if (!r.ok) {
       if (r.error.code !== 'cancelled') setNotice(`Could not open the workspace: ${r.error.message}`);
@@ -80,7 +98,7 @@ export function App() {
       return;
     }
     setSession((x) => ({ key: x.key + 1, restore: v.workspace }));
-    setNotice(v.captureWarning ?? `Workspace ${v.file ?? ''} opened.`);
+    setNotice(v.captureWarning ?? (v.file ? `Workspace ${v.file} opened.` : 'Unsaved work restored.'));
   };
   const openSample = () => void run('Reading the sample capture…', () => window.netpol.loadSample(), true);
   const [capturing, setCapturing] = useState(false);
@@ -128,6 +146,23 @@ export function App() {
           <div className="error" role="alert">
             <strong>Could not open the capture.</strong> {status.error.message}
             {status.error.hint ? ` ${status.error.hint}` : ''}
+          </div>
+        )}
+        {recoverable && (
+          <div className="banner" role="region" aria-label="Unsaved work">
+            Unsaved work from {new Date(recoverable.savedAt).toLocaleString()} on {recoverable.capture}.{' '}
+            <button type="button" onClick={() => void openWorkspace(true)}>
+              Restore
+            </button>{' '}
+            <button
+              type="button"
+              onClick={() => {
+                setRecoverable(null);
+                void window.netpol.discardAutosave();
+              }}
+            >
+              Discard
+            </button>
           </div>
         )}
         {notice && (

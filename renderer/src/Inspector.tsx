@@ -129,6 +129,10 @@ export function Inspector({
             placeholder="Reason (optional)"
             value={reason}
             onChange={(e) => onReason(e.target.value)}
+            // Enter prunes with the reason typed, as x does from the graph.
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') onTogglePrune();
+            }}
           />
         )}
         <button type="button" onClick={onTogglePrune}>

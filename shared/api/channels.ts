@@ -22,6 +22,8 @@ export const CHANNELS = {
   saveWorkspace: 'workspace:save',
   openWorkspace: 'workspace:open',
   recoverWorkspace: 'workspace:recover',
+  restoreAutosave: 'workspace:restore-autosave',
+  discardAutosave: 'workspace:discard-autosave',
   autosaveWorkspace: 'workspace:autosave',
   previewBundle: 'bundle:preview',
   exportBundle: 'bundle:export',

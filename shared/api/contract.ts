@@ -177,6 +177,8 @@ export const CONTRACT = {
   saveWorkspace: { channel: CHANNELS.saveWorkspace, args: z.tuple([WORKSPACE_PAYLOAD]) },
   openWorkspace: { channel: CHANNELS.openWorkspace, args: z.tuple([]) },
   recoverWorkspace: { channel: CHANNELS.recoverWorkspace, args: z.tuple([]) },
+  restoreAutosave: { channel: CHANNELS.restoreAutosave, args: z.tuple([]) },
+  discardAutosave: { channel: CHANNELS.discardAutosave, args: z.tuple([]) },
   autosaveWorkspace: { channel: CHANNELS.autosaveWorkspace, args: z.tuple([WORKSPACE_PAYLOAD]) },
   previewBundle: { channel: CHANNELS.previewBundle, args: z.tuple([BUNDLE_REQUEST]) },
   exportBundle: { channel: CHANNELS.exportBundle, args: z.tuple([BUNDLE_REQUEST, z.enum(['folder', 'zip'])]) },
@@ -274,7 +276,11 @@ export interface NetpolApi {
   auditLog(): Promise<Result<AuditRecord[]>>;
   saveWorkspace(ws: WorkspacePayload): Promise<Result<{ file: string }>>;
   openWorkspace(): Promise<Result<OpenedWorkspaceView>>;
+  /** Whether unsaved work was left over (after a crash or a quit without saving), without opening it. */
   recoverWorkspace(): Promise<Result<OpenedWorkspaceView | null>>;
+  /** Opens the left-over unsaved work, with its capture. */
+  restoreAutosave(): Promise<Result<OpenedWorkspaceView>>;
+  discardAutosave(): Promise<Result<null>>;
   autosaveWorkspace(ws: WorkspacePayload): Promise<Result<null>>;
   /** The bundle's file list and REPORT.md, without writing anything. */
   previewBundle(request: BundleRequest): Promise<Result<BundlePreview>>;

@@ -1,3 +1,4 @@
+import { onlyDropped } from '../../../shared/graph/selection';
 import type { GraphEdge, ServiceGraph } from '../../../shared/graph/types';
 
 /** What the graph and the edge list show. Empty fields filter nothing. */
@@ -13,10 +14,12 @@ export const NO_FILTER: GraphFilter = { namespace: '', verdict: '', port: '' };
 
 export const isFiltering = (f: GraphFilter): boolean => f.namespace !== '' || f.verdict !== '' || f.port.trim() !== '';
 
-/** The verdict an edge is drawn with: dropped when it was only ever dropped. */
+/**
+ * The verdict an edge is drawn with: dropped when it was only ever dropped (the same test that
+ * starts such edges pruned), audit when a policy in audit mode saw it, else forwarded.
+ */
 export function edgeVerdict(e: GraphEdge): 'forwarded' | 'dropped' | 'audit' {
-  const v = e.evidence.verdicts;
-  return (v.DROPPED ?? 0) > 0 && !v.FORWARDED && !v.REDIRECTED ? 'dropped' : (v.AUDIT ?? 0) > 0 ? 'audit' : 'forwarded';
+  return onlyDropped(e) ? 'dropped' : (e.evidence.verdicts.AUDIT ?? 0) > 0 ? 'audit' : 'forwarded';
 }
 
 /** A port filter that does not parse; the message says what is accepted. */

@@ -330,6 +330,37 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     );
   });
 
+  it('a dragged node keeps its place in the workspace', async () => {
+    const { page } = await tracedPage(browser, 'drag');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await app.openSampleCapture();
+    await app.graph.waitFor();
+    await app.selectEdge('bookinfo/reviews->bookinfo/ratings:9080/TCP');
+    await expect.poll(() => app.graph.getAttribute('data-selected-ends')).not.toBe(null);
+    const [sx, sy] = (await app.graph.getAttribute('data-selected-ends'))!.split(',').map(Number);
+    const box = (await app.graph.boundingBox())!;
+    // Drag reviews 80 px right and 60 px down, as a person would.
+    await page.mouse.move(box.x + sx, box.y + sy);
+    await page.mouse.down();
+    await page.mouse.move(box.x + sx + 40, box.y + sy + 30, { steps: 5 });
+    await page.mouse.move(box.x + sx + 80, box.y + sy + 60, { steps: 5 });
+    await page.mouse.up();
+    await page.getByRole('complementary', { name: 'Sources' }).getByRole('button', { name: 'Save workspace' }).click();
+    await expect.poll(() => page.getByTestId('notice').textContent()).toBe(`Workspace saved to ${workspaceFile}`);
+    type Saved = { positions?: Record<string, { x: number; y: number }> };
+    const moved = (JSON.parse(readFileSync(workspaceFile, 'utf8')) as Saved).positions?.['bookinfo/reviews'];
+    expect(moved).toBeDefined();
+
+    // Opened again in a fresh page, the node is where it was put: saved again, the place is the same.
+    await page.reload();
+    await page.getByRole('complementary', { name: 'Sources' }).getByRole('button', { name: 'Open workspace…' }).click();
+    await expect.poll(() => page.getByTestId('notice').textContent()).toBe(`Workspace ${workspaceFile} opened.`);
+    await page.getByRole('complementary', { name: 'Sources' }).getByRole('button', { name: 'Save workspace' }).click();
+    await expect.poll(() => page.getByTestId('notice').textContent()).toBe(`Workspace saved to ${workspaceFile}`);
+    expect((JSON.parse(readFileSync(workspaceFile, 'utf8')) as Saved).positions?.['bookinfo/reviews']).toEqual(moved);
+  });
+
   it('unsaved work survives a restart: the next start offers it back, with its capture', async () => {
     const { page } = await tracedPage(browser, 'recover');
     const app = new AppPage(page);

@@ -228,11 +228,19 @@ export function GraphView({ layoutKey, fitKey, elements, selected, onSelect, exp
       for (const id of selected) cy.getElementById(id).select();
     });
     // Selected from elsewhere (the list, a finding): bring one edge into view if it is outside.
+    const box = container.current!;
+    delete box.dataset.selectedEnds;
     if (selected.length === 1) {
       const el = cy.getElementById(selected[0]);
       if (el.nonempty()) {
         const bb = el.renderedBoundingBox();
         if (bb.x2 < 0 || bb.x1 > cy.width() || bb.y2 < 0 || bb.y1 > cy.height()) cy.center(el);
+        // Where its two nodes are drawn (in the graph's own pixels): for people and tests alike.
+        if (el.isEdge()) {
+          const a = el.source().renderedPosition();
+          const b = el.target().renderedPosition();
+          box.dataset.selectedEnds = [a.x, a.y, b.x, b.y].map(Math.round).join(',');
+        }
       }
     }
   }, [selected]);

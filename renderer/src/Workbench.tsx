@@ -221,9 +221,17 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
     };
     const graphChanged = sentGraph.current !== current;
     sentGraph.current = current;
-    worker.current.postMessage({ id, ...input, graph: graphChanged ? current : undefined } satisfies FindingsRequest);
+    // Cloning 2,000 policies costs the main thread more than generating them again in the worker:
+    // a deterministic set goes as its options; only a taken draft goes as policies.
+    worker.current.postMessage({
+      id,
+      ...(adopted ? { policies: input.policies } : { generate: options }),
+      selection: input.selection,
+      namespaces: input.namespaces,
+      graph: graphChanged ? current : undefined,
+    } satisfies FindingsRequest);
     return undefined;
-  }, [k8sPolicies, current, s.selection, s.namespaces]);
+  }, [k8sPolicies, current, s.selection, s.namespaces, adopted, options]);
   const focusWorkloads = useMemo(() => new Set(selectedEdges.flatMap((e) => [e.source, e.target])), [selectedEdges]);
   const prunedKeys = useMemo(() => new Set(s.selection.pruned.keys()), [s.selection]);
 

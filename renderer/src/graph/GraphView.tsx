@@ -1,5 +1,5 @@
 import cytoscape from 'cytoscape';
-import { useEffect, useImperativeHandle, useRef, type Ref } from 'react';
+import { useCallback, useEffect, useImperativeHandle, useRef, type Ref } from 'react';
 import { graphSvg, type GraphSnapshot } from './svg';
 import type { ElementData } from './elements';
 
@@ -64,6 +64,9 @@ const STYLE: cytoscape.StylesheetJson = [
   { selector: 'edge:selected', style: { 'line-color': '#2563eb', 'target-arrow-color': '#2563eb', 'z-index': 10, width: 4 } },
   { selector: 'edge.highlight', style: { 'line-color': '#f59e0b', 'target-arrow-color': '#f59e0b', width: 4 } },
 ];
+
+/** From this many elements, Cytoscape gets its updates after the page's own frame. */
+const BIG_ELEMENTS = 3000;
 
 const sameData = (a: ElementData['data'], b: ElementData['data']): boolean => {
   const ka = Object.keys(a);
@@ -176,74 +179,106 @@ export function GraphView({ layoutKey, fitKey, elements, selected, onSelect, exp
   /** What was last given to Cytoscape, per element: classes as applied, and data. */
   const applied = useRef(new Map<string, { readonly classes: string; readonly data: ElementData['data'] }>());
 
-  useEffect(() => {
-    const cy = cyRef.current;
-    if (!cy) return;
-    const wanted = new Map(elements.map((e) => [e.data.id as string, e]));
-    const relayout = laidOut.current !== layoutKey;
-    laidOut.current = layoutKey;
-    const fresh: cytoscape.ElementDefinition[] = [];
-    // Big graphs: straight (haystack) edges draw much faster than curved ones. A class set with the
-    // element costs nothing; a style bypass on 10,000 edges costs a full style pass.
-    const straight = elements.filter((e) => e.group === 'edges').length > 3000;
-    const classesOf = (e: ElementData): string => (straight && e.group === 'edges' ? `${e.classes} straight` : e.classes);
-    const next = new Map<string, { readonly classes: string; readonly data: ElementData['data'] }>();
-    cy.batch(() => {
-      cy.elements()
-        .filter((el) => !wanted.has(el.id()))
-        .remove();
-      for (const [id, e] of wanted) {
-        const el = cy.getElementById(id);
-        next.set(id, { classes: classesOf(e), data: e.data });
-        if (el.empty()) {
-          fresh.push({ group: e.group, data: { ...e.data }, classes: classesOf(e), position: e.position ? { ...e.position } : undefined });
-        } else {
-          // Only what changed: touching all of 10,000 edges costs Cytoscape a style pass each.
-          const was = applied.current.get(id);
-          if (was?.classes !== classesOf(e)) el.classes(classesOf(e));
-          if (!was || !sameData(was.data, e.data)) el.data({ ...e.data });
-          // A new graph gets the island layout again; pruning keeps whatever the user arranged.
-          if (relayout && e.position && el.isNode()) el.position({ ...e.position });
-        }
-      }
-      applied.current = next;
-      // One add for all new elements: adding 12,000 one by one builds a collection each time.
-      // Parents come first in `elements`, as Cytoscape needs for compound nodes.
-      if (fresh.length > 0) cy.add(fresh);
-    });
-    if (fresh.length > 0 || relayout || fitted.current !== fitKey) cy.fit(undefined, 30);
-    fitted.current = fitKey;
-    // What Cytoscape itself now highlights (the diff's newly blocked edges), for people and tests alike.
-    container.current!.dataset.highlighted = cy
-      .edges('.highlight')
-      .map((e) => e.id())
-      .join(' ');
-  }, [elements, layoutKey, fitKey]);
+  // On a big graph the canvas takes a few hundred ms to redraw: changes reach Cytoscape after the
+  // frame that shows the rest of the page (counts, inspector, YAML), so those never wait for it.
+  const big = elements.length > BIG_ELEMENTS;
+  const pending = useRef<(() => void)[]>([]);
+  const later = useCallback(
+    (f: () => void) => {
+      if (!big) return f();
+      pending.current.push(f);
+      if (pending.current.length > 1) return;
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          const run = pending.current;
+          pending.current = [];
+          for (const g of run) g();
+        }, 0),
+      );
+    },
+    [big],
+  );
 
   useEffect(() => {
-    const cy = cyRef.current;
-    if (!cy) return;
-    cy.batch(() => {
-      cy.$(':selected').unselect();
-      for (const id of selected) cy.getElementById(id).select();
+    later(() => {
+      const cy = cyRef.current;
+      if (!cy) return;
+      const wanted = new Map(elements.map((e) => [e.data.id as string, e]));
+      const relayout = laidOut.current !== layoutKey;
+      laidOut.current = layoutKey;
+      const fresh: cytoscape.ElementDefinition[] = [];
+      // Big graphs: straight (haystack) edges draw much faster than curved ones. A class set with the
+      // element costs nothing; a style bypass on 10,000 edges costs a full style pass.
+      const straight = elements.filter((e) => e.group === 'edges').length > 3000;
+      const classesOf = (e: ElementData): string => (straight && e.group === 'edges' ? `${e.classes} straight` : e.classes);
+      const next = new Map<string, { readonly classes: string; readonly data: ElementData['data'] }>();
+      cy.batch(() => {
+        cy.elements()
+          .filter((el) => !wanted.has(el.id()))
+          .remove();
+        for (const [id, e] of wanted) {
+          const el = cy.getElementById(id);
+          next.set(id, { classes: classesOf(e), data: e.data });
+          if (el.empty()) {
+            fresh.push({
+              group: e.group,
+              data: { ...e.data },
+              classes: classesOf(e),
+              position: e.position ? { ...e.position } : undefined,
+            });
+          } else {
+            // Only what changed: touching all of 10,000 edges costs Cytoscape a style pass each.
+            const was = applied.current.get(id);
+            if (was?.classes !== classesOf(e)) el.classes(classesOf(e));
+            if (!was || !sameData(was.data, e.data)) el.data({ ...e.data });
+            // A new graph gets the island layout again; pruning keeps whatever the user arranged.
+            if (relayout && e.position && el.isNode()) el.position({ ...e.position });
+          }
+        }
+        applied.current = next;
+        // One add for all new elements: adding 12,000 one by one builds a collection each time.
+        // Parents come first in `elements`, as Cytoscape needs for compound nodes.
+        if (fresh.length > 0) cy.add(fresh);
+      });
+      if (fresh.length > 0 || relayout || fitted.current !== fitKey) cy.fit(undefined, 30);
+      fitted.current = fitKey;
+      // What Cytoscape itself now highlights (the diff's newly blocked edges), for people and tests alike.
+      container.current!.dataset.highlighted = cy
+        .edges('.highlight')
+        .map((e) => e.id())
+        .join(' ');
+      // How many updates Cytoscape has taken: a test waits for it, then for the paint.
+      container.current!.dataset.applied = String(Number(container.current!.dataset.applied ?? 0) + 1);
     });
-    // Selected from elsewhere (the list, a finding): bring one edge into view if it is outside.
-    const box = container.current!;
-    delete box.dataset.selectedEnds;
-    if (selected.length === 1) {
-      const el = cy.getElementById(selected[0]);
-      if (el.nonempty()) {
-        const bb = el.renderedBoundingBox();
-        if (bb.x2 < 0 || bb.x1 > cy.width() || bb.y2 < 0 || bb.y1 > cy.height()) cy.center(el);
-        // Where its two nodes are drawn (in the graph's own pixels): for people and tests alike.
-        if (el.isEdge()) {
-          const a = el.source().renderedPosition();
-          const b = el.target().renderedPosition();
-          box.dataset.selectedEnds = [a.x, a.y, b.x, b.y].map(Math.round).join(',');
+  }, [elements, layoutKey, fitKey, later]);
+
+  useEffect(() => {
+    later(() => {
+      const cy = cyRef.current;
+      if (!cy) return;
+      cy.batch(() => {
+        cy.$(':selected').unselect();
+        for (const id of selected) cy.getElementById(id).select();
+      });
+      // Selected from elsewhere (the list, a finding): bring one edge into view if it is outside.
+      const box = container.current!;
+      delete box.dataset.selectedEnds;
+      if (selected.length === 1) {
+        const el = cy.getElementById(selected[0]);
+        if (el.nonempty()) {
+          const bb = el.renderedBoundingBox();
+          if (bb.x2 < 0 || bb.x1 > cy.width() || bb.y2 < 0 || bb.y1 > cy.height()) cy.center(el);
+          // Where its two nodes are drawn (in the graph's own pixels): for people and tests alike.
+          if (el.isEdge()) {
+            const a = el.source().renderedPosition();
+            const b = el.target().renderedPosition();
+            box.dataset.selectedEnds = [a.x, a.y, b.x, b.y].map(Math.round).join(',');
+          }
         }
       }
-    }
-  }, [selected]);
+      box.dataset.applied = String(Number(box.dataset.applied ?? 0) + 1);
+    });
+  }, [selected, later]);
 
   return (
     <div

@@ -325,9 +325,18 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await page.getByRole('complementary', { name: 'Sources' }).getByRole('button', { name: 'Open workspace…' }).click();
     await expect.poll(() => app.rules()).toContain('bookinfo/reviews egress[1]');
     await page.getByRole('tab', { name: 'AI draft' }).click();
-    await expect(page.getByRole('region', { name: 'AI draft' }).getByTestId('ai-verdict').getAttribute('data-verdict')).resolves.toBe(
-      'warnings',
-    );
+    const reopened = page.getByRole('region', { name: 'AI draft' });
+    await expect(reopened.getByTestId('ai-verdict').getAttribute('data-verdict')).resolves.toBe('warnings');
+
+    // The review follows the pruning: prune an edge the draft allows, and the draft is in error for it.
+    await app.selectEdge('bookinfo/productpage->bookinfo/details:9080/TCP');
+    await app.press('x');
+    await expect.poll(() => reopened.getByTestId('ai-verdict').getAttribute('data-verdict')).toBe('errors');
+    await expect(
+      reopened.getByRole('region', { name: 'Draft findings' }).locator('li[data-code="pruned-allowed"]').textContent(),
+    ).resolves.toMatch(/^bookinfo\/productpage->bookinfo\/details:9080\/TCP was pruned but the draft allows it/);
+    await app.press('z');
+    await expect.poll(() => reopened.getByTestId('ai-verdict').getAttribute('data-verdict')).toBe('warnings');
   });
 
   it('a dragged node keeps its place in the workspace', async () => {

@@ -1,5 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { draftPolicySet, draftRules } from '../../../shared/ai/adopt';
+import { parseDraftReply } from '../../../shared/ai/reply';
+import { reviewDraft } from '../../../shared/ai/review';
 import type { DraftPreview, DraftRun } from '../../../shared/ai/run';
 import type { AiTake, SettingsView } from '../../../shared/api/contract';
 import { serializeSelection, type Selection } from '../../../shared/graph/selection';
@@ -25,6 +27,9 @@ interface Props {
   readonly run: DraftRun | undefined;
   readonly onSelectEdge: (edge: string) => void;
 }
+
+/** Below this many edges the draft's review is redone on every change of the pruning. */
+const LIVE_REVIEW_EDGES = 1500;
 
 const sameRef = (a: RuleRef, b: RuleRef): boolean => a.policy === b.policy && a.direction === b.direction && a.index === b.index;
 const isLoopback = (url: string): boolean => /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])[:/]/.test(url);
@@ -76,7 +81,16 @@ export function AiPanel({ graph, selection, namespaces, generated, taken, onTake
     }
   };
 
-  const review = run?.review;
+  // The review follows the pruning as it is now (cheap on small graphs); on a big graph it stays as
+  // made when the draft came, and says so, rather than re-verify 10,000 edges on every prune.
+  const live = graph.edges.length < LIVE_REVIEW_EDGES;
+  const review = useMemo(
+    () =>
+      run && !run.error && live
+        ? reviewDraft(parseDraftReply(run.reply, run.tokens), graph, selection, run.namespaces, run.omittedEdges)
+        : run?.review,
+    [run, live, graph, selection],
+  );
   const draftSet = useMemo(
     () => (review && run ? draftPolicySet(review.policies, graph, selection, generated.options, `model ${run.model}`) : undefined),
     [review, run, graph, selection, generated.options],
@@ -176,7 +190,8 @@ export function AiPanel({ graph, selection, namespaces, generated, taken, onTake
               <p className={`verdict verdict-${review.verdict}`} data-testid="ai-verdict" data-verdict={review.verdict}>
                 Review:{' '}
                 {review.verdict === 'pass' ? 'passes' : review.verdict === 'warnings' ? 'passes with warnings' : `${errors} error(s)`} ·{' '}
-                {review.counts.policies} policies, {review.counts.rules} rules · {review.counts.keptAllowed} kept edges allowed,{' '}
+                {review.counts.policies} policies, {review.counts.rules} rules
+                {live ? '' : ' (reviewed when it came; prunes since are not in it)'} · {review.counts.keptAllowed} kept edges allowed,{' '}
                 {review.counts.keptDenied} blocked · {review.counts.prunedAllowed} pruned allowed · {review.counts.unobservedAllowed}{' '}
                 unobserved allowed · {review.counts.unbackedRules} unbacked rules
               </p>

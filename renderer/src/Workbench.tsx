@@ -37,6 +37,8 @@ function download(href: string, name: string): void {
 
 /** From this many edges, coverage and lint run in a Web Worker. */
 const WORKER_EDGES = 1500;
+/** How long the worker waits after a change before it checks the policies. */
+const WORKER_PAUSE_MS = 400;
 
 const typing = (t: EventTarget | null): boolean =>
   t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
@@ -219,18 +221,22 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
       if (e.data.id === request.current && e.data.items)
         setFindings({ items: e.data.items, policies: input.policies, selection: input.selection });
     };
-    const graphChanged = sentGraph.current !== current;
-    sentGraph.current = current;
-    // Cloning 2,000 policies costs the main thread more than generating them again in the worker:
-    // a deterministic set goes as its options; only a taken draft goes as policies.
-    worker.current.postMessage({
-      id,
-      ...(adopted ? { policies: input.policies } : { generate: options }),
-      selection: input.selection,
-      namespaces: input.namespaces,
-      graph: graphChanged ? current : undefined,
-    } satisfies FindingsRequest);
-    return undefined;
+    // A short pause first: the page and the canvas paint before the worker takes a core (this
+    // machine class has two), and a quick run of prunes costs one check, not one each.
+    const t = setTimeout(() => {
+      const graphChanged = sentGraph.current !== current;
+      sentGraph.current = current;
+      // Cloning 2,000 policies costs the main thread more than generating them again in the worker:
+      // a deterministic set goes as its options; only a taken draft goes as policies.
+      worker.current?.postMessage({
+        id,
+        ...(adopted ? { policies: input.policies } : { generate: options }),
+        selection: input.selection,
+        namespaces: input.namespaces,
+        graph: graphChanged ? current : undefined,
+      } satisfies FindingsRequest);
+    }, WORKER_PAUSE_MS);
+    return () => clearTimeout(t);
   }, [k8sPolicies, current, s.selection, s.namespaces, adopted, options]);
   const focusWorkloads = useMemo(() => new Set(selectedEdges.flatMap((e) => [e.source, e.target])), [selectedEdges]);
   const prunedKeys = useMemo(() => new Set(s.selection.pruned.keys()), [s.selection]);

@@ -188,6 +188,12 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await tools.getByLabel('Port filter').fill('http');
     await expect(tools.getByRole('alert').textContent()).resolves.toMatch(/Use a port \(9080\)/);
     await expect.poll(async () => (await listed()).length).toBe(all.length);
+    await tools.getByLabel('Port filter').fill('');
+
+    // As in Hubble UI, the DNS lookups can be hidden: the two from bookinfo leave the 7 drawn edges.
+    await expect(app.graph.getAttribute('data-edges')).resolves.toBe('7');
+    await tools.getByRole('checkbox', { name: 'hide kube-dns:53' }).check();
+    await expect.poll(() => app.graph.getAttribute('data-edges')).toBe('5');
   });
 
   it('settings: main rejects a relative tool path with the reason; the API key is write-only and never leaves main', async () => {

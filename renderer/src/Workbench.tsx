@@ -101,6 +101,7 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
   const [flavor, setFlavor] = useState<'kubernetes' | 'cilium'>(ws?.options.flavor ?? 'kubernetes');
   const [portRanges, setPortRanges] = useState(ws?.options.portRanges ?? false);
   const [hideNoise, setHideNoise] = useState(true);
+  const [hideDns, setHideDns] = useState(false);
   const [filter, setFilter] = useState<GraphFilter>(NO_FILTER);
   const [shownPolicy, setShownPolicy] = useState('');
   const exporter = useRef<GraphExporter>(null);
@@ -131,8 +132,8 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
   const match = useMemo(() => (isFiltering(filter) ? edgeMatcher(current, filter) : undefined), [current, filter]);
   const shownEdges = useMemo(() => (match ? current.edges.filter(match) : current.edges), [current, match]);
   const elements = useMemo(
-    () => graphElements(current, s.selection, { hideNoise, positions, match, highlight: tab === 'diff' ? highlight : undefined }),
-    [current, s.selection, hideNoise, positions, match, highlight, tab],
+    () => graphElements(current, s.selection, { hideNoise, hideDns, positions, match, highlight: tab === 'diff' ? highlight : undefined }),
+    [current, s.selection, hideNoise, hideDns, positions, match, highlight, tab],
   );
   const options = useMemo(
     () => ({ namespaces: s.namespaces, defaultDeny: s.defaultDeny, portRanges }),
@@ -281,6 +282,9 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
           </button>
           <label>
             <input type="checkbox" checked={hideNoise} onChange={(e) => setHideNoise(e.target.checked)} /> hide host, health, remote-node
+          </label>
+          <label>
+            <input type="checkbox" checked={hideDns} onChange={(e) => setHideDns(e.target.checked)} /> hide kube-dns:53
           </label>
           <select
             aria-label="Namespace filter"

@@ -12,6 +12,13 @@ export interface ElementData {
 
 const NOISE = new Set(['entity:host', 'entity:health', 'entity:remote-node']);
 
+/** The cluster DNS, as Hubble UI's "kube-dns:53" toggle finds it. */
+export function isClusterDns(n: GraphNode | undefined): boolean {
+  if (n?.kind !== 'workload') return false;
+  const app = n.identity?.['k8s-app'] ?? n.identity?.['app.kubernetes.io/name'] ?? n.label;
+  return app === 'kube-dns' || app === 'coredns';
+}
+
 function nodeClass(n: GraphNode): string {
   return n.kind === 'workload' ? 'workload' : n.kind === 'external' ? 'external' : `entity entity-${n.entity ?? 'unknown'}`;
 }
@@ -71,6 +78,8 @@ export function graphElements(
   selection: Selection,
   opts: {
     hideNoise: boolean;
+    /** Hide the DNS lookups (edges to kube-dns on port 53), as Hubble UI does. */
+    hideDns?: boolean;
     highlight?: ReadonlySet<string>;
     positions?: ReadonlyMap<string, { x: number; y: number }>;
     /** Only these edges (and the nodes they touch) are drawn. */
@@ -80,7 +89,10 @@ export function graphElements(
   // The layout depends on the graph alone: callers that redraw on every prune pass it in.
   const positions = opts.positions ?? islandLayout(graph);
   const hidden = new Set(opts.hideNoise ? [...NOISE] : []);
-  const edges = graph.edges.filter((e) => !hidden.has(e.source) && !hidden.has(e.target) && (!opts.match || opts.match(e)));
+  const dns = opts.hideDns ? new Set(graph.nodes.filter(isClusterDns).map((n) => n.id)) : null;
+  const edges = graph.edges.filter(
+    (e) => !hidden.has(e.source) && !hidden.has(e.target) && !(dns?.has(e.target) && e.port === 53) && (!opts.match || opts.match(e)),
+  );
   // With a filter on, only the nodes its edges touch are drawn (and the namespaces holding them).
   const touched = opts.match ? new Set(edges.flatMap((e) => [e.source, e.target])) : null;
   const nodes = graph.nodes.filter((n) => !hidden.has(n.id) && (!touched || touched.has(n.id)));

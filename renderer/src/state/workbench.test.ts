@@ -100,6 +100,21 @@ describe('graph elements', () => {
     expect(graphElements(graph, { pruned: new Map() }, { hideNoise: false }).some((e) => e.data.id === 'entity:host')).toBe(true);
   });
 
+  it('hides the DNS lookups on request, as Hubble UI does, and nothing else', () => {
+    const edgesOf = (hideDns: boolean) =>
+      graphElements(graph, EMPTY_WORKBENCH.selection, { hideNoise: false, hideDns })
+        .filter((e) => e.group === 'edges')
+        .map((e) => String(e.data.id));
+    const all = edgesOf(false);
+    const shown = edgesOf(true);
+    const dns = all.filter((k) => !shown.includes(k));
+    expect(dns.sort()).toEqual([
+      'bookinfo/productpage->kube-system/kube-dns:53/UDP',
+      'bookinfo/ratings->kube-system/kube-dns:53/UDP',
+      'entity:remote-node->kube-system/kube-dns:53/UDP',
+    ]);
+  });
+
   it("highlights exactly the edges asked for (the diff's newly blocked flows)", () => {
     const key = 'bookinfo/reviews->bookinfo/ratings:9080/TCP';
     const els = graphElements(graph, { pruned: new Map() }, { hideNoise: true, highlight: new Set([key]) });

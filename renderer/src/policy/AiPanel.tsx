@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { draftPolicySet, draftRules } from '../../../shared/ai/adopt';
 import { parseDraftReply } from '../../../shared/ai/reply';
 import { reviewDraft } from '../../../shared/ai/review';
@@ -50,7 +50,9 @@ export function AiPanel({ graph, selection, namespaces, generated, taken, onTake
   useEffect(() => {
     void window.netpol.getSettings().then((r) => r.ok && setSettings(r.value));
   }, []);
-  useEffect(() => window.netpol.onAiDelta((d) => setStreamed((s) => (s ?? '') + d.text)), []);
+  // Deltas count only while this panel's draft runs (an event may arrive after the reply itself).
+  const drafting = useRef(false);
+  useEffect(() => window.netpol.onAiDelta((d) => drafting.current && setStreamed((s) => (s ?? '') + d.text)), []);
 
   const apiRequest = useMemo(
     () => ({
@@ -71,11 +73,13 @@ export function AiPanel({ graph, selection, namespaces, generated, taken, onTake
     setError(null);
     setBusy(true);
     setStreamed('');
+    drafting.current = true;
     try {
       const r = await window.netpol.aiDraft(apiRequest);
       if (!r.ok) setError(r.error.message);
       else onRun(r.value);
     } finally {
+      drafting.current = false;
       setBusy(false);
       setStreamed(null);
     }

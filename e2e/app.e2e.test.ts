@@ -267,8 +267,16 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
       .uncheck();
     await page.getByRole('tab', { name: 'AI draft' }).click();
     const panel = page.getByRole('region', { name: 'AI draft' });
+    // A small token budget cuts the table, and says so.
+    await panel.getByLabel('Token budget').fill('300');
     await panel.getByRole('button', { name: 'Preview payload' }).click();
-    await expect.poll(() => panel.getByTestId('ai-payload').textContent()).toMatch(/^--- system ---/);
+    await expect.poll(() => panel.locator('.ai-preview summary').textContent()).toMatch(/edges cut to fit/);
+    await expect(panel.getByTestId('ai-payload').textContent()).resolves.toMatch(
+      /# \d+ more connection\(s\) were left out to fit the size limit\./,
+    );
+    await panel.getByLabel('Token budget').fill('8000');
+    await panel.getByRole('button', { name: 'Preview payload' }).click();
+    await expect.poll(() => panel.locator('.ai-preview summary').textContent()).not.toMatch(/cut to fit/);
     const payload = (await panel.getByTestId('ai-payload').textContent())!;
     expect(payload).toContain('bookinfo/productpage {app=productpage} | bookinfo/details {app=details} | 9080/TCP');
     expect(payload).not.toMatch(/\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/);

@@ -114,6 +114,8 @@ export const AI_DRAFT_REQUEST = z.object({
   namespaces: z.array(namespace).min(1).max(1000),
   allowExternalIps: z.boolean(),
   stream: z.boolean().optional(),
+  /** The most (estimated) tokens of edge table to send; the rest is cut and reported. */
+  tokenBudget: z.number().int().min(200).max(1_000_000).optional(),
 });
 
 const RULE_REF = z.object({

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { draftPolicySet, draftRules } from '../../../shared/ai/adopt';
+import { DEFAULT_TOKEN_BUDGET } from '../../../shared/ai/payload';
 import { parseDraftReply } from '../../../shared/ai/reply';
 import { reviewDraft } from '../../../shared/ai/review';
 import type { DraftPreview, DraftRun } from '../../../shared/ai/run';
@@ -42,6 +43,8 @@ const isLoopback = (url: string): boolean => /^http:\/\/(localhost|127\.0\.0\.1|
 export function AiPanel({ graph, selection, namespaces, generated, taken, onTake, onRun, run, onSelectEdge }: Props) {
   const [settings, setSettings] = useState<SettingsView | null>(null);
   const [allowIps, setAllowIps] = useState(false);
+  const [budget, setBudget] = useState(String(DEFAULT_TOKEN_BUDGET));
+  const budgetValue = /^\d+$/.test(budget) && Number(budget) >= 200 ? Number(budget) : undefined;
   const [preview, setPreview] = useState<DraftPreview | null>(null);
   const [streamed, setStreamed] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -59,8 +62,9 @@ export function AiPanel({ graph, selection, namespaces, generated, taken, onTake
       selection: { version: 1 as const, pruned: [...serializeSelection(selection).pruned] },
       namespaces: [...namespaces],
       allowExternalIps: allowIps,
+      tokenBudget: budgetValue,
     }),
-    [selection, namespaces, allowIps],
+    [selection, namespaces, allowIps, budgetValue],
   );
 
   const showPreview = async () => {
@@ -139,10 +143,20 @@ export function AiPanel({ graph, selection, namespaces, generated, taken, onTake
         <label>
           <input type="checkbox" checked={allowIps} onChange={(e) => setAllowIps(e.target.checked)} /> send external addresses as they are
         </label>
-        <button type="button" onClick={() => void showPreview()} disabled={namespaces.length === 0}>
+        <label title="The most tokens of edge table to send (estimated); the busiest edges go first, DNS before all">
+          token budget{' '}
+          <input
+            aria-label="Token budget"
+            size={7}
+            value={budget}
+            aria-invalid={budgetValue === undefined}
+            onChange={(e) => setBudget(e.target.value.trim())}
+          />
+        </label>
+        <button type="button" onClick={() => void showPreview()} disabled={namespaces.length === 0 || budgetValue === undefined}>
           Preview payload
         </button>
-        <button type="button" onClick={() => void draft()} disabled={busy || namespaces.length === 0}>
+        <button type="button" onClick={() => void draft()} disabled={busy || namespaces.length === 0 || budgetValue === undefined}>
           Draft with AI
         </button>
         {busy && (

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { _electron as electron } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { EVENT_NAMES, OPERATIONS } from '../shared/api/contract';
 import { ROOT } from '../shared/testing/fixtures';
 // @ts-expect-error plain ESM helper shared with scripts/start.mjs
 import { findElectronBinary } from '../scripts/electron-binary.mjs';
@@ -18,7 +19,9 @@ describe.skipIf(!binary.path)('the app in Electron', () => {
       const page = await app.firstWindow();
       // No Node in the page, and only the contract's functions on window.netpol.
       await expect(page.evaluate('typeof window.require + "," + typeof window.process')).resolves.toBe('undefined,undefined');
-      await expect(page.evaluate('Object.keys(window.netpol).sort().join(",")')).resolves.toBe('getSummary,loadSample,openCapture');
+      // One function per operation of the contract, one subscription per event: nothing else.
+      const expected = [...OPERATIONS, ...EVENT_NAMES.map((e) => `on${e[0].toUpperCase()}${e.slice(1)}`)].sort().join(',');
+      await expect(page.evaluate('Object.keys(window.netpol).sort().join(",")')).resolves.toBe(expected);
       await page.getByRole('button', { name: 'Open sample capture' }).first().click();
       await page.getByRole('region', { name: 'Capture summary' }).waitFor();
       await page.screenshot({ path: path.join(ROOT, 'docs/screenshots/electron-summary.png') });

@@ -17,6 +17,9 @@ const STYLE: cytoscape.StylesheetJson = [
       width: 26,
       height: 26,
       'background-color': '#2563eb',
+      // Nodes above edges above namespace boxes, whatever their kind.
+      'z-index-compare': 'manual',
+      'z-index': 20,
     },
   },
   {
@@ -33,6 +36,11 @@ const STYLE: cytoscape.StylesheetJson = [
       color: '#52606d',
       padding: '18px',
     },
+  },
+  {
+    // Namespace boxes of a big graph: plain nodes behind the workloads, deaf to the mouse.
+    selector: 'node.namespace.flat',
+    style: { width: 'data(w)', height: 'data(h)', events: 'no', 'z-index': 0, 'text-margin-y': -4 },
   },
   { selector: 'node.entity', style: { shape: 'diamond', 'background-color': '#7c3aed' } },
   { selector: 'node.external', style: { shape: 'hexagon', 'background-color': '#0d9488' } },
@@ -52,6 +60,8 @@ const STYLE: cytoscape.StylesheetJson = [
       'text-background-opacity': 0.85,
       'text-background-padding': '1px',
       'text-rotation': 'autorotate',
+      'z-index-compare': 'manual',
+      'z-index': 10,
     },
   },
   { selector: 'edge.straight', style: { 'curve-style': 'haystack' } },
@@ -61,9 +71,37 @@ const STYLE: cytoscape.StylesheetJson = [
     selector: 'edge.pruned',
     style: { 'line-style': 'dashed', 'line-color': '#cbd5e1', 'target-arrow-color': '#cbd5e1', color: '#94a3b8' },
   },
-  { selector: 'edge:selected', style: { 'line-color': '#2563eb', 'target-arrow-color': '#2563eb', 'z-index': 10, width: 4 } },
-  { selector: 'edge.highlight', style: { 'line-color': '#f59e0b', 'target-arrow-color': '#f59e0b', width: 4 } },
+  { selector: 'edge:selected', style: { 'line-color': '#2563eb', 'target-arrow-color': '#2563eb', 'z-index': 15, width: 4 } },
+  { selector: 'edge.highlight', style: { 'line-color': '#f59e0b', 'target-arrow-color': '#f59e0b', width: 4, 'z-index': 14 } },
 ];
+
+/** Fits the view to the nodes' positions (no measuring), allowing for node size, labels and namespace boxes. */
+function fitToPositions(cy: cytoscape.Core, elements: Iterable<ElementData>, padding: number): void {
+  let x1 = Infinity;
+  let y1 = Infinity;
+  let x2 = -Infinity;
+  let y2 = -Infinity;
+  for (const e of elements) {
+    const p = e.position;
+    if (!p) continue;
+    x1 = Math.min(x1, p.x);
+    y1 = Math.min(y1, p.y);
+    x2 = Math.max(x2, p.x);
+    y2 = Math.max(y2, p.y);
+  }
+  if (!Number.isFinite(x1)) return void cy.fit(undefined, padding);
+  // Half a node, the label below it, and a namespace box's padding and title around it.
+  const mx = 13 + 18 + 40;
+  const top = 13 + 18 + 24;
+  const bottom = 13 + 18 + 20;
+  const w = Math.max(1, x2 - x1 + 2 * mx);
+  const h = Math.max(1, y2 - y1 + top + bottom);
+  const zoom = Math.min((cy.width() - 2 * padding) / w, (cy.height() - 2 * padding) / h);
+  const z = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), zoom));
+  const cx = (x1 - mx + x2 + mx) / 2;
+  const cyy = (y1 - top + y2 + bottom) / 2;
+  cy.viewport({ zoom: z, pan: { x: cy.width() / 2 - cx * z, y: cy.height() / 2 - cyy * z } });
+}
 
 /** From this many elements, Cytoscape gets its updates after the page's own frame. */
 const BIG_ELEMENTS = 3000;
@@ -151,14 +189,14 @@ export function GraphView({ layoutKey, fitKey, elements, selected, onSelect, exp
       const snapshot: GraphSnapshot = {
         groups: cy
           .nodes()
-          .filter((n) => n.isParent())
+          .filter((n) => n.isParent() || n.hasClass('flat'))
           .map((n) => {
             const b = n.boundingBox({ includeLabels: false });
             return { label: String(n.data('label')), x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2 };
           }),
         nodes: cy
           .nodes()
-          .filter((n) => !n.isParent())
+          .filter((n) => !n.isParent() && !n.hasClass('flat'))
           .map((n: cytoscape.NodeSingular) => ({ label: String(n.data('label')), ...n.position(), classes: n.classes() })),
         edges: cy.edges().map((e) => ({
           label: String(e.data('label')),
@@ -240,7 +278,12 @@ export function GraphView({ layoutKey, fitKey, elements, selected, onSelect, exp
         // Parents come first in `elements`, as Cytoscape needs for compound nodes.
         if (fresh.length > 0) cy.add(fresh);
       });
-      if (fresh.length > 0 || relayout || fitted.current !== fitKey) cy.fit(undefined, 30);
+      if (fresh.length > 0 || relayout || fitted.current !== fitKey) {
+        // Cytoscape's fit measures every element (styles and labels first): seconds on a big graph.
+        // There, the positions are known, so the view is fitted to them with a margin for the boxes.
+        if (big) fitToPositions(cy, wanted.values(), 30);
+        else cy.fit(undefined, 30);
+      }
       fitted.current = fitKey;
       // What Cytoscape itself now highlights (the diff's newly blocked edges), for people and tests alike.
       container.current!.dataset.highlighted = cy
@@ -250,7 +293,7 @@ export function GraphView({ layoutKey, fitKey, elements, selected, onSelect, exp
       // How many updates Cytoscape has taken: a test waits for it, then for the paint.
       container.current!.dataset.applied = String(Number(container.current!.dataset.applied ?? 0) + 1);
     });
-  }, [elements, layoutKey, fitKey, later]);
+  }, [elements, layoutKey, fitKey, later, big]);
 
   useEffect(() => {
     later(() => {

@@ -12,6 +12,11 @@ export interface ElementData {
 
 const NOISE = new Set(['entity:host', 'entity:health', 'entity:remote-node']);
 
+/** From this many edges (in the whole graph), namespaces are drawn as boxes, not compound nodes. */
+export const FLAT_NAMESPACES_EDGES = 3000;
+/** Space between a namespace box and its outermost workloads. */
+const BOX_MARGIN = 45;
+
 /** The cluster DNS, as Hubble UI's "kube-dns:53" toggle finds it. */
 export function isClusterDns(n: GraphNode | undefined): boolean {
   if (n?.kind !== 'workload') return false;
@@ -98,12 +103,47 @@ export function graphElements(
   const nodes = graph.nodes.filter((n) => !hidden.has(n.id) && (!touched || touched.has(n.id)));
   const usedNs = new Set(nodes.flatMap((n) => (n.kind === 'workload' && n.namespace ? [n.namespace] : [])));
   const out: ElementData[] = [];
-  for (const ns of graph.namespaces)
-    if (!touched || usedNs.has(ns)) out.push({ group: 'nodes', data: { id: `ns:${ns}`, label: ns }, classes: 'namespace' });
+  // A big graph draws its namespaces as boxes behind their workloads, not as compound parents:
+  // Cytoscape walks every compound's family on each style change, which costs seconds there.
+  const flat = graph.edges.length > FLAT_NAMESPACES_EDGES;
+  const boxes = new Map<string, { x1: number; y1: number; x2: number; y2: number }>();
+  if (flat)
+    for (const n of nodes) {
+      const p = positions.get(n.id);
+      if (n.kind !== 'workload' || !n.namespace || !p) continue;
+      const b = boxes.get(n.namespace);
+      if (!b) boxes.set(n.namespace, { x1: p.x, y1: p.y, x2: p.x, y2: p.y });
+      else {
+        b.x1 = Math.min(b.x1, p.x);
+        b.y1 = Math.min(b.y1, p.y);
+        b.x2 = Math.max(b.x2, p.x);
+        b.y2 = Math.max(b.y2, p.y);
+      }
+    }
+  for (const ns of graph.namespaces) {
+    if (touched && !usedNs.has(ns)) continue;
+    const b = boxes.get(ns);
+    if (flat && !b) continue;
+    out.push(
+      b
+        ? {
+            group: 'nodes',
+            // Room for half a node and its label on every side of the workloads.
+            data: { id: `ns:${ns}`, label: ns, w: b.x2 - b.x1 + 2 * BOX_MARGIN, h: b.y2 - b.y1 + 2 * BOX_MARGIN },
+            classes: 'namespace flat',
+            position: { x: (b.x1 + b.x2) / 2, y: (b.y1 + b.y2) / 2 },
+          }
+        : { group: 'nodes', data: { id: `ns:${ns}`, label: ns }, classes: 'namespace' },
+    );
+  }
   for (const n of nodes) {
     out.push({
       group: 'nodes',
-      data: { id: n.id, label: n.label, parent: n.kind === 'workload' && n.namespace ? `ns:${n.namespace}` : undefined },
+      data: {
+        id: n.id,
+        label: n.label,
+        parent: !flat && n.kind === 'workload' && n.namespace ? `ns:${n.namespace}` : undefined,
+      },
       classes: nodeClass(n),
       position: positions.get(n.id),
     });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyzeText } from '../../../shared/graph/analysis';
 import { isKept } from '../../../shared/graph/selection';
+import type { ServiceGraph } from '../../../shared/graph/types';
 import { ROOT } from '../../../shared/testing/fixtures';
 import { graphElements, islandLayout } from '../graph/elements';
 import { EMPTY_WORKBENCH, edgesOfNode, edgesOutsideNamespace, workbenchReducer } from './workbench';
@@ -140,5 +141,39 @@ describe('graph elements', () => {
     const pos = islandLayout(big);
     const seen = new Set([...pos.values()].map((p) => `${p.x},${p.y}`));
     expect(seen.size).toBe(2000);
+  });
+
+  it("draws a big graph's namespaces as boxes around their workloads, not as compound parents", () => {
+    const nodes = Array.from({ length: 400 }, (_, i) => ({
+      id: `ns-${i % 8}/w${i}`,
+      kind: 'workload' as const,
+      label: `w${i}`,
+      namespace: `ns-${i % 8}`,
+    }));
+    const edges = Array.from({ length: 3200 }, (_, i) => ({
+      key: `${nodes[i % 400].id}->${nodes[(i * 7 + 1) % 400].id}:${8000 + (i % 50)}/TCP`,
+      source: nodes[i % 400].id,
+      target: nodes[(i * 7 + 1) % 400].id,
+      protocol: 'TCP' as const,
+      port: 8000 + (i % 50),
+      evidence: { flows: 1, verdicts: { FORWARDED: 1 } },
+    })) as unknown as ServiceGraph['edges'];
+    const big: ServiceGraph = { nodes, edges, namespaces: [...new Set(nodes.map((n) => n.namespace))], window: null, warnings: [] };
+    const els = graphElements(big, EMPTY_WORKBENCH.selection, { hideNoise: true });
+    const boxes = els.filter((e) => e.classes.includes('namespace'));
+    expect(boxes).toHaveLength(8);
+    expect(boxes.every((b) => b.classes === 'namespace flat')).toBe(true);
+    expect(els.filter((e) => e.group === 'nodes' && e.data.parent !== undefined)).toEqual([]);
+    for (const b of boxes) {
+      const ns = String(b.data.label);
+      const w = Number(b.data.w);
+      const h = Number(b.data.h);
+      for (const n of els.filter((e) => e.group === 'nodes' && String(e.data.id).startsWith(`${ns}/`))) {
+        expect(Math.abs(n.position!.x - b.position!.x)).toBeLessThan(w / 2);
+        expect(Math.abs(n.position!.y - b.position!.y)).toBeLessThan(h / 2);
+      }
+    }
+    // The sample (14 edges) keeps compound namespaces.
+    expect(graphElements(graph, EMPTY_WORKBENCH.selection, { hideNoise: true }).some((e) => e.data.parent === 'ns:bookinfo')).toBe(true);
   });
 });

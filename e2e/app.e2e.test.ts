@@ -286,7 +286,8 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await panel.getByRole('button', { name: 'Draft with AI' }).click();
     const verdict = panel.getByTestId('ai-verdict');
     await verdict.waitFor();
-    await expect(verdict.getAttribute('data-verdict')).resolves.toBe('warnings');
+    // One error: the draft lets reviews look up DNS, which the 35 s capture never saw it do.
+    await expect(verdict.getAttribute('data-verdict')).resolves.toBe('errors');
     expect(openai.requests.length).toBe(sentBefore + 1);
     // What was previewed is exactly what was sent.
     expect(
@@ -296,6 +297,10 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
         .join('\n\n'),
     ).toBe(payload);
     const findings = panel.getByRole('region', { name: 'Draft findings' });
+    await expect(findings.locator('li[data-code="unobserved-allowed"]').textContent()).resolves.toMatch(
+      /^never observed, yet allowed: bookinfo\/reviews -> kube-system\/kube-dns:53\/UDP is allowed: egress allowed by bookinfo\/reviews egress\[1\]/,
+    );
+    await expect(panel.getByRole('button', { name: 'Take the draft despite 1 error(s)' }).isVisible()).resolves.toBe(true);
     await expect(findings.locator('li[data-code="unbacked-rule"]').textContent()).resolves.toMatch(
       /bookinfo\/reviews egress\[1\] is backed by no observed flow/,
     );
@@ -329,7 +334,7 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
       aiTaken: { take: unknown };
     };
     expect(saved.aiRuns).toHaveLength(1);
-    expect(saved.aiRuns[0]).toMatchObject({ model: 'sample-good', verdict: 'warnings' });
+    expect(saved.aiRuns[0]).toMatchObject({ model: 'sample-good', verdict: 'errors' });
     expect(saved.aiRuns[0].promptSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(saved.aiRuns[0].reply).toContain('kind: NetworkPolicy');
     expect(saved.aiTaken.take).toEqual([{ policy: 'bookinfo/reviews', direction: 'egress', index: 1 }]);
@@ -340,17 +345,19 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await expect.poll(() => app.rules()).toContain('bookinfo/reviews egress[1]');
     await page.getByRole('tab', { name: 'AI draft' }).click();
     const reopened = page.getByRole('region', { name: 'AI draft' });
-    await expect(reopened.getByTestId('ai-verdict').getAttribute('data-verdict')).resolves.toBe('warnings');
+    await expect(reopened.getByTestId('ai-verdict').getAttribute('data-verdict')).resolves.toBe('errors');
+    const pruned = reopened.getByRole('region', { name: 'Draft findings' }).locator('li[data-code="pruned-allowed"]');
+    await expect(pruned.count()).resolves.toBe(0);
 
     // The review follows the pruning: prune an edge the draft allows, and the draft is in error for it.
     await app.selectEdge('bookinfo/productpage->bookinfo/details:9080/TCP');
     await app.press('x');
-    await expect.poll(() => reopened.getByTestId('ai-verdict').getAttribute('data-verdict')).toBe('errors');
+    await expect.poll(() => pruned.count()).toBe(1);
     await expect(
       reopened.getByRole('region', { name: 'Draft findings' }).locator('li[data-code="pruned-allowed"]').textContent(),
     ).resolves.toMatch(/^bookinfo\/productpage->bookinfo\/details:9080\/TCP was pruned but the draft allows it/);
     await app.press('z');
-    await expect.poll(() => reopened.getByTestId('ai-verdict').getAttribute('data-verdict')).toBe('warnings');
+    await expect.poll(() => pruned.count()).toBe(0);
   });
 
   it('a dragged node keeps its place in the workspace', async () => {

@@ -72,9 +72,13 @@ describe('AI drafts through the app API (stand-in endpoint)', () => {
     if (!r.ok) return;
     expect(r.value.error).toBeUndefined();
     expect(deltas.join('')).toBe(r.value.reply);
-    // The draft adds DNS for reviews, which the capture never saw: a warning, not an error.
-    expect(r.value.review?.verdict).toBe('warnings');
-    expect(r.value.review?.findings.filter((f) => f.severity === 'warning').map((f) => f.subject)).toEqual(['bookinfo/reviews egress[1]']);
+    // The draft adds DNS for reviews, which the capture never saw: a connection never observed,
+    // allowed by a rule no flow backs. Everything else in it checks out.
+    expect(r.value.review?.verdict).toBe('errors');
+    expect(r.value.review?.findings.filter((f) => f.severity !== 'info').map((f) => [f.code, f.subject])).toEqual([
+      ['unobserved-allowed', 'bookinfo/reviews->kube-system/kube-dns:53/UDP'],
+      ['unbacked-rule', 'bookinfo/reviews egress[1]'],
+    ]);
     expect(JSON.stringify(r)).not.toContain(STANDIN_KEY);
   });
 

@@ -82,6 +82,26 @@ describe('reviewing drafted policies against the mixed capture (namespace shop)'
     expect(codes('refusal')).toEqual(['refused']);
   });
 
+  it('fails an egress rule that opens a connection outside the scope never observed (DNS over TCP for a workload that only used UDP)', () => {
+    const udpOnly = ['      ports:', '        - protocol: UDP', '          port: 53', '    # shop/api -> shop/db:5432/TCP'].join('\n');
+    const both = [
+      '      ports:',
+      '        - protocol: UDP',
+      '          port: 53',
+      '        - protocol: TCP',
+      '          port: 53',
+      '    # shop/api -> shop/db:5432/TCP',
+    ].join('\n');
+    const good = readFixture('ai', 'replies', 'good.md');
+    expect(good).toContain(udpOnly);
+    const r = reviewDraft(parseDraftReply(good.replace(udpOnly, both), payload.tokens), graph, selection, ['shop']);
+    expect(r.verdict).toBe('errors');
+    expect(r.findings.filter((f) => f.severity === 'error').map((f) => [f.code, f.subject])).toEqual([
+      ['unobserved-allowed', 'shop/api->kube-system/kube-dns:53/TCP'],
+    ]);
+    expect(r.counts.unobservedAllowed).toBe(1);
+  });
+
   it('fails a draft that allows an edge the user pruned', () => {
     const pruned = prune(selection, ['shop/web->shop/api:8080/TCP'], 'web should go through the gateway');
     const r = review('good', pruned);

@@ -1,9 +1,9 @@
 import type { Selection } from '../graph/selection';
 import type { ServiceGraph } from '../graph/types';
-import { policyId } from '../policy/evaluate';
+import { evaluate, policyId } from '../policy/evaluate';
 import { lint, type LintCode } from '../policy/lint';
-import { ruleRefText, type NetworkPolicy } from '../policy/types';
-import { verify } from '../policy/verify';
+import { ruleRefText, type NetworkPolicy, type PolicyProtocol } from '../policy/types';
+import { clusterFromGraph, verify } from '../policy/verify';
 import type { ParsedDraft } from './reply';
 
 export type DraftVerdict = 'pass' | 'warnings' | 'errors';
@@ -49,6 +49,44 @@ export interface DraftReview {
 }
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
+
+/**
+ * What `verify` does not look at: connections from the workloads in scope to pods outside it,
+ * on ports those pods were seen serving, never observed from that workload, yet allowed by one
+ * of the draft's egress rules (a DNS rule for a workload that never looked anything up).
+ */
+function unobservedEgressOut(
+  policies: readonly NetworkPolicy[],
+  graph: ServiceGraph,
+  namespaces: readonly string[],
+): { subject: string; explanation: string }[] {
+  const scope = new Set(namespaces);
+  const { cluster, ends } = clusterFromGraph(graph);
+  const observed = new Set<string>();
+  const served = new Map<string, Set<string>>();
+  for (const e of graph.edges) {
+    if (e.port === null || (e.protocol !== 'TCP' && e.protocol !== 'UDP' && e.protocol !== 'SCTP')) continue;
+    observed.add(`${e.source}|${e.target}|${e.protocol}|${e.port}`);
+    const dst = ends.get(e.target);
+    if (dst?.kind === 'pod' && !scope.has(dst.pod.namespace))
+      (served.get(e.target) ?? served.set(e.target, new Set()).get(e.target)!).add(`${e.protocol}/${e.port}`);
+  }
+  const out: { subject: string; explanation: string }[] = [];
+  for (const [source, src] of ends) {
+    if (src.kind !== 'pod' || !scope.has(src.pod.namespace)) continue;
+    for (const [target, ports] of served) {
+      for (const pp of ports) {
+        const [protocol, port] = [pp.split('/')[0] as PolicyProtocol, Number(pp.split('/')[1])];
+        if (observed.has(`${source}|${target}|${protocol}|${port}`)) continue;
+        const v = evaluate(policies, cluster, { src, dst: ends.get(target)!, protocol, port });
+        // Allowed by a rule of the draft, not merely because the draft leaves egress open.
+        if (v.egress?.allowedBy) out.push({ subject: `${source}->${target}:${port}/${protocol}`, explanation: v.explanation });
+        if (out.length >= 200) return out;
+      }
+    }
+  }
+  return out;
+}
 
 /**
  * Checks a drafted policy set against the observed traffic before anyone treats it as a
@@ -123,6 +161,15 @@ export function reviewDraft(
       message: `never observed, yet allowed: ${u.explanation}`,
       fix: 'Narrow the selector or the ports of the rule that allows it.',
     });
+  const outward = checked ? unobservedEgressOut(policies, graph, namespaces) : [];
+  for (const u of outward)
+    findings.push({
+      severity: 'error',
+      code: 'unobserved-allowed',
+      subject: u.subject,
+      message: `never observed, yet allowed: ${u.explanation}`,
+      fix: 'Drop the rule unless you know the traffic it is for, or capture longer to see it.',
+    });
   if (checked && coverage.unobservedAllowedCount > coverage.unobservedAllowed.length)
     findings.push({
       severity: 'error',
@@ -167,7 +214,7 @@ export function reviewDraft(
       keptAllowed: coverage.keptAllowed.length,
       keptDenied: coverage.keptDenied.length,
       prunedAllowed: coverage.prunedAllowed.length,
-      unobservedAllowed: coverage.unobservedAllowedCount,
+      unobservedAllowed: coverage.unobservedAllowedCount + outward.length,
       unbackedRules: coverage.unbackedRules.length,
     },
   };

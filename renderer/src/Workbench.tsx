@@ -116,7 +116,8 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
     return last && ws ? runFromRecord(last, graph, parseSelection(ws.selection)) : undefined;
   });
   const [aiTaken, setAiTaken] = useState<AiTake | undefined>(ws?.aiTaken);
-  const [notes] = useState(ws?.notes ?? '');
+  // Notes are kept as the workspace brought them (the UI has no editor for them yet).
+  const notes = ws?.notes ?? '';
   const savedPositions = ws?.positions;
   // Where the user dragged nodes to: kept for the workspace, not re-rendered.
   const moved = useRef<Record<string, { x: number; y: number }>>({ ...(ws?.positions ?? {}) });
@@ -172,7 +173,7 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
   // The workspace as it stands: autosaved by main, and what "Save workspace" writes.
   useEffect(() => {
     onWorkspace?.({
-      selection: { version: 1, pruned: [...serializeSelection(s.selection).pruned] },
+      selection: serializeSelection(s.selection),
       options: { namespaces: [...s.namespaces], defaultDeny: s.defaultDeny, portRanges, flavor },
       notes,
       positions: Object.keys(moved.current).length > 0 ? { ...moved.current } : undefined,
@@ -244,7 +245,7 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
 
   const bundleRequest = useMemo(
     () => ({
-      selection: { version: 1 as const, pruned: [...serializeSelection(s.selection).pruned] },
+      selection: serializeSelection(s.selection),
       options: { namespaces: [...s.namespaces], defaultDeny: s.defaultDeny, portRanges },
       ai: adopted ? aiTaken : undefined,
     }),

@@ -50,7 +50,8 @@ export function restore(sel: Selection, edgeKeys: readonly string[]): Selection 
   return { pruned };
 }
 
-export function serializeSelection(sel: Selection): SelectionFile {
+/** The selection as a workspace file and the IPC payloads hold it (a fresh array, so callers may keep it). */
+export function serializeSelection(sel: Selection): { version: 1; pruned: SelectionFile['pruned'][number][] } {
   return {
     version: 1,
     pruned: [...sel.pruned.entries()]

@@ -59,7 +59,7 @@ export function AiPanel({ graph, selection, namespaces, generated, taken, onTake
 
   const apiRequest = useMemo(
     () => ({
-      selection: { version: 1 as const, pruned: [...serializeSelection(selection).pruned] },
+      selection: serializeSelection(selection),
       namespaces: [...namespaces],
       allowExternalIps: allowIps,
       tokenBudget: budgetValue,

@@ -4,76 +4,28 @@ import { generateCilium } from '../../shared/policy/cilium';
 import { generate } from '../../shared/policy/generate';
 import { parseSelection, serializeSelection } from '../../shared/graph/selection';
 import { applyDraftTake } from '../../shared/ai/adopt';
-import { parseDraftReply } from '../../shared/ai/reply';
-import { reviewDraft } from '../../shared/ai/review';
 import type { DraftRun } from '../../shared/ai/run';
 import type { AiRunRecord, AiTake, WorkspacePayload } from '../../shared/api/contract';
-import type { Selection } from '../../shared/graph/selection';
 import { AiPanel } from './policy/AiPanel';
 import { EdgeList } from './EdgeList';
 import { ExportDialog } from './ExportDialog';
 import { RolloutPanel } from './RolloutPanel';
 import { policyYaml } from '../../shared/policy/yaml';
 import { graphElements, islandLayout } from './graph/elements';
-import { edgeMatcher, isFiltering, NO_FILTER, portFilterError, type GraphFilter } from './graph/filter';
+import { edgeMatcher, isFiltering, NO_FILTER, type GraphFilter } from './graph/filter';
+import { GraphToolbar } from './graph/GraphToolbar';
 import { GraphView, type GraphExporter } from './graph/GraphView';
 import { Inspector } from './Inspector';
 import { DiffPanel } from './policy/DiffPanel';
 import { Findings } from './policy/Findings';
-import type { FindingItem } from './policy/finding-items';
-import { computeFindings, type FindingsReply, type FindingsRequest } from './policy/findings-compute';
+import { useFindings } from './policy/useFindings';
+import { runFromRecord, runRecord } from './state/ai-runs';
 import { PolicyPanel } from './policy/PolicyPanel';
 import type { NetworkPolicy } from '../../shared/policy/types';
 import { EMPTY_WORKBENCH, edgesOfNode, edgesOutsideNamespace, namespaceOf, workbenchReducer } from './state/workbench';
 
-/** Saves a file the renderer made (the browser's download; Electron asks where with its save dialog). */
-function download(href: string, name: string): void {
-  const a = document.createElement('a');
-  a.href = href;
-  a.download = name;
-  a.click();
-  if (href.startsWith('blob:')) setTimeout(() => URL.revokeObjectURL(href), 10_000);
-}
-
-/** From this many edges, coverage and lint run in a Web Worker. */
-const WORKER_EDGES = 1500;
-/** How long the worker waits after a change before it checks the policies. */
-const WORKER_PAUSE_MS = 400;
-
 const typing = (t: EventTarget | null): boolean =>
   t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
-
-/** A run as the workspace keeps it: the review's verdict and findings, not the parsed policies. */
-function runRecord(run: DraftRun): AiRunRecord {
-  const { review, ...rest } = run;
-  return {
-    ...rest,
-    namespaces: [...rest.namespaces],
-    omittedEdges: [...rest.omittedEdges],
-    tokens: { ...rest.tokens },
-    verdict: review?.verdict,
-    findings: review?.findings.map((f) => ({ ...f })),
-  };
-}
-
-/** A run from the workspace, reviewed again against the graph as it is now. */
-function runFromRecord(r: AiRunRecord, graph: ServiceGraph, selection: Selection): DraftRun {
-  return {
-    id: r.id,
-    time: r.time,
-    model: r.model,
-    endpoint: r.endpoint,
-    promptSha256: r.promptSha256,
-    namespaces: r.namespaces,
-    allowExternalIps: r.allowExternalIps,
-    sentEdges: r.sentEdges,
-    omittedEdges: r.omittedEdges,
-    tokens: r.tokens,
-    reply: r.reply,
-    error: r.error as DraftRun['error'],
-    review: r.error ? undefined : reviewDraft(parseDraftReply(r.reply, r.tokens), graph, selection, r.namespaces, r.omittedEdges),
-  };
-}
 
 interface WorkbenchProps {
   readonly graph: ServiceGraph;
@@ -105,7 +57,6 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
   const [filter, setFilter] = useState<GraphFilter>(NO_FILTER);
   const [shownPolicy, setShownPolicy] = useState('');
   const exporter = useRef<GraphExporter>(null);
-  const portError = portFilterError(filter.port);
   const filterRef = useRef<HTMLInputElement>(null);
   const [exporting, setExporting] = useState(false);
   const [tab, setTab] = useState<'policies' | 'diff' | 'rollout' | 'ai'>('policies');
@@ -189,57 +140,14 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
   if (generations.cur !== k8sPolicies)
     setGenerations({ cur: k8sPolicies, prev: generations.cur.length > 0 ? generations.cur : generations.prev });
   const selectedEdges = useMemo(() => current.edges.filter((e) => s.selected.includes(e.key)), [current, s.selected]);
-  // Coverage and lint: in a Web Worker (seconds on a 10,000-edge graph), on the main thread after
-  // the paint for small graphs or where workers are unavailable. Only the newest answer is shown.
-  const [findings, setFindings] = useState<{
-    readonly items: FindingItem[];
-    readonly policies: readonly NetworkPolicy[];
-    readonly selection: unknown;
-  } | null>(null);
-  // Shown until the newest answer arrives, marked as being rechecked.
-  const checking = !findings || findings.policies !== k8sPolicies || findings.selection !== s.selection;
-  const worker = useRef<Worker | null>(null);
-  const request = useRef(0);
-  const sentGraph = useRef<ServiceGraph | null>(null);
-  useEffect(() => () => worker.current?.terminate(), []);
-  useEffect(() => {
-    const id = ++request.current;
-    const input = { policies: k8sPolicies, graph: current, selection: s.selection, namespaces: s.namespaces };
-    const onMain = (): ReturnType<typeof setTimeout> =>
-      setTimeout(() => {
-        if (id === request.current) setFindings({ items: computeFindings(input), policies: input.policies, selection: input.selection });
-      }, 0);
-    if (current.edges.length < WORKER_EDGES) {
-      const t = onMain();
-      return () => clearTimeout(t);
-    }
-    try {
-      worker.current ??= new Worker(new URL('./policy/findings.worker.ts', import.meta.url), { type: 'module' });
-    } catch {
-      const t = onMain();
-      return () => clearTimeout(t);
-    }
-    worker.current.onmessage = (e: MessageEvent<FindingsReply>) => {
-      if (e.data.id === request.current && e.data.items)
-        setFindings({ items: e.data.items, policies: input.policies, selection: input.selection });
-    };
-    // A short pause first: the page and the canvas paint before the worker takes a core (this
-    // machine class has two), and a quick run of prunes costs one check, not one each.
-    const t = setTimeout(() => {
-      const graphChanged = sentGraph.current !== current;
-      sentGraph.current = current;
-      // Cloning 2,000 policies costs the main thread more than generating them again in the worker:
-      // a deterministic set goes as its options; only a taken draft goes as policies.
-      worker.current?.postMessage({
-        id,
-        ...(adopted ? { policies: input.policies } : { generate: options }),
-        selection: input.selection,
-        namespaces: input.namespaces,
-        graph: graphChanged ? current : undefined,
-      } satisfies FindingsRequest);
-    }, WORKER_PAUSE_MS);
-    return () => clearTimeout(t);
-  }, [k8sPolicies, current, s.selection, s.namespaces, adopted, options]);
+  const { findings, checking } = useFindings({
+    policies: k8sPolicies,
+    graph: current,
+    selection: s.selection,
+    namespaces: s.namespaces,
+    // A deterministic set goes to the worker as its options; only a taken draft as policies.
+    generate: adopted ? undefined : options,
+  });
   const focusWorkloads = useMemo(() => new Set(selectedEdges.flatMap((e) => [e.source, e.target])), [selectedEdges]);
   const prunedKeys = useMemo(() => new Set(s.selection.pruned.keys()), [s.selection]);
 
@@ -274,90 +182,25 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
   return (
     <div className="workbench">
       <div className="graph-column">
-        <div className="toolbar" role="toolbar" aria-label="Graph tools">
-          <button type="button" onClick={() => dispatch({ type: 'undo' })} disabled={s.undo.length === 0}>
-            Undo <kbd>z</kbd>
-          </button>
-          <button type="button" onClick={() => dispatch({ type: 'redo' })} disabled={s.redo.length === 0}>
-            Redo <kbd>⇧z</kbd>
-          </button>
-          <label>
-            <input type="checkbox" checked={hideNoise} onChange={(e) => setHideNoise(e.target.checked)} /> hide host, health, remote-node
-          </label>
-          <label>
-            <input type="checkbox" checked={hideDns} onChange={(e) => setHideDns(e.target.checked)} /> hide kube-dns:53
-          </label>
-          <select
-            aria-label="Namespace filter"
-            value={filter.namespace}
-            onChange={(e) => setFilter({ ...filter, namespace: e.target.value })}
-          >
-            <option value="">all namespaces</option>
-            {current.namespaces.map((ns) => (
-              <option key={ns} value={ns}>
-                {ns}
-              </option>
-            ))}
-          </select>
-          <select
-            aria-label="Verdict filter"
-            value={filter.verdict}
-            onChange={(e) => setFilter({ ...filter, verdict: e.target.value as GraphFilter['verdict'] })}
-          >
-            <option value="">all verdicts</option>
-            <option value="forwarded">forwarded</option>
-            <option value="dropped">dropped</option>
-            <option value="audit">audit</option>
-          </select>
-          <input
-            aria-label="Port filter"
-            placeholder="port or proto"
-            size={10}
-            value={filter.port}
-            aria-invalid={portError !== undefined}
-            title={portError ?? 'A port (9080), a port and protocol (53/UDP), or a protocol (TCP)'}
-            onChange={(e) => setFilter({ ...filter, port: e.target.value })}
-          />
-          {isFiltering(filter) && (
-            <button type="button" onClick={() => setFilter(NO_FILTER)}>
-              Clear filters
-            </button>
-          )}
-          <button
-            type="button"
-            title="The graph as drawn, as a PNG image"
-            onClick={() => exporter.current && download(exporter.current.png(), 'service-graph.png')}
-          >
-            PNG
-          </button>
-          <button
-            type="button"
-            title="The graph as drawn, as an SVG drawing"
-            onClick={() =>
-              exporter.current &&
-              download(URL.createObjectURL(new Blob([exporter.current.svg()], { type: 'image/svg+xml' })), 'service-graph.svg')
-            }
-          >
-            SVG
-          </button>
-          <button
-            type="button"
-            onClick={() => setExporting(true)}
-            disabled={s.namespaces.length === 0 || flavor !== 'kubernetes'}
-            title="Bundles hold Kubernetes NetworkPolicies"
-          >
-            Export bundle…
-          </button>
-          {portError && (
-            <span className="error" role="alert">
-              {portError}
-            </span>
-          )}
-          <span className="counts" role="status">
-            {current.edges.length - prunedKeys.size} of {current.edges.length} edges kept
-            {match ? ` · ${shownEdges.length} shown` : ''}
-          </span>
-        </div>
+        <GraphToolbar
+          namespaces={current.namespaces}
+          canUndo={s.undo.length > 0}
+          canRedo={s.redo.length > 0}
+          onUndo={() => dispatch({ type: 'undo' })}
+          onRedo={() => dispatch({ type: 'redo' })}
+          hideNoise={hideNoise}
+          onHideNoise={setHideNoise}
+          hideDns={hideDns}
+          onHideDns={setHideDns}
+          filter={filter}
+          onFilter={setFilter}
+          exporter={exporter}
+          canExport={s.namespaces.length > 0 && flavor === 'kubernetes'}
+          onExport={() => setExporting(true)}
+          kept={current.edges.length - prunedKeys.size}
+          total={current.edges.length}
+          shown={match ? shownEdges.length : undefined}
+        />
         <GraphView
           layoutKey={positions}
           onMoved={(m) => {
@@ -487,7 +330,7 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
         )}
         <div hidden={tab !== 'policies'}>
           <Findings
-            items={findings?.items ?? null}
+            items={findings}
             checking={checking}
             onEdge={(edge) => dispatch({ type: 'select', edges: [edge] })}
             onPolicy={(policy) => setShownPolicy(policy)}

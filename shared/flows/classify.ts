@@ -1,5 +1,5 @@
 import { calicoEnterpriseEvent, calicoGoldmaneEvent, calicoTextEvent, CALICO_TEXT_FIELDS, isCalicoTextHeader } from './calico';
-import { hubbleEvent } from './hubble';
+import { HubbleDecoder } from './hubble';
 import type { CaptureEvent, CaptureFormat } from './types';
 
 export type ObjectKind = 'hubble' | 'calico-enterprise' | 'calico-goldmane';
@@ -19,11 +19,14 @@ export function formatOfObject(kind: ObjectKind, inArray: boolean): CaptureForma
   return kind === 'calico-enterprise' ? 'calico-enterprise-json' : 'calico-goldmane-json';
 }
 
-/** Converts a classified JSON object into a capture event (throws with a reason on bad content). */
-export function eventOfObject(kind: ObjectKind, o: Record<string, unknown>): CaptureEvent {
+/**
+ * Converts a classified JSON object into a capture event (throws with a reason on bad content).
+ * `hubble` is the read's own decoder: its endpoint caches belong to that read.
+ */
+export function eventOfObject(kind: ObjectKind, o: Record<string, unknown>, hubble: HubbleDecoder = new HubbleDecoder()): CaptureEvent {
   switch (kind) {
     case 'hubble':
-      return hubbleEvent(o);
+      return hubble.decode(o);
     case 'calico-enterprise':
       return calicoEnterpriseEvent(o);
     case 'calico-goldmane':

@@ -1,59 +1,135 @@
-import type { ObservationSide } from './types';
+import type { DirectionBasis, Observer, PacketClues, Protocol } from './types';
 
 /** Linux's default ephemeral range starts here; Kubernetes NodePorts (30000–32767) stay below it. */
 export const EPHEMERAL_PORT_MIN = 32768;
+/** Ports below this need privileges to bind: a client never picks one. */
+const PRIVILEGED_PORT_MAX = 1023;
 
-export interface DirectionHints {
-  /** `is_reply` (authoritative when present) or the old `reply: true`. */
-  readonly isReply?: boolean;
-  readonly tcpFlags?: Readonly<Record<string, boolean>>;
-  /** L7 `REQUEST` / `RESPONSE`. */
-  readonly l7Type?: string;
-  readonly icmpType?: number;
-  readonly icmpV6?: boolean;
-  readonly srcPort?: number;
-  readonly dstPort?: number;
-}
+const SENDER_POINTS = new Set(['TO_OVERLAY', 'TO_STACK', 'FROM_ENDPOINT', 'TO_NETWORK', 'TO_CRYPTO']);
+const RECEIVER_POINTS = new Set(['TO_ENDPOINT', 'FROM_NETWORK', 'FROM_OVERLAY', 'FROM_STACK', 'FROM_CRYPTO']);
 
 /**
- * Decides whether a packet travelled server → client. Hubble's `is_reply` wins; otherwise TCP
- * flags, the L7 type, ICMP echo types and finally the port numbers decide.
+ * Which node saw the packet, relative to the packet itself. Hubble's trace observation point says
+ * where the packet was (leaving its sender's endpoint, or arriving at its receiver's); without one,
+ * `traffic_direction` (relative to the local endpoint's connection: EGRESS means it is the client)
+ * combined with the packet's reply claim says the same. Points that can be on either node (the
+ * proxy, the host stack) fall back to the direction.
  */
-export function isReplyPacket(h: DirectionHints): boolean {
-  if (h.isReply !== undefined) return h.isReply;
-  const f = h.tcpFlags;
-  if (f?.SYN) return f.ACK === true;
-  if (h.l7Type === 'RESPONSE') return true;
-  if (h.l7Type === 'REQUEST') return false;
-  if (h.icmpType !== undefined) return h.icmpV6 ? h.icmpType === 129 : h.icmpType === 0;
-  const { srcPort, dstPort } = h;
-  if (srcPort === undefined || dstPort === undefined) return false;
-  const srcEphemeral = srcPort >= EPHEMERAL_PORT_MIN;
-  const dstEphemeral = dstPort >= EPHEMERAL_PORT_MIN;
-  if (srcEphemeral !== dstEphemeral) return dstEphemeral;
-  // Both in the same range: privileged ports are servers.
-  if (srcPort < 1024 && dstPort >= 1024) return true;
-  return false;
-}
-
-const SENDER_POINTS = new Set(['TO_OVERLAY', 'TO_STACK', 'TO_PROXY', 'TO_HOST', 'FROM_ENDPOINT', 'TO_NETWORK', 'TO_CRYPTO']);
-const RECEIVER_POINTS = new Set(['TO_ENDPOINT', 'FROM_NETWORK', 'FROM_OVERLAY', 'FROM_STACK', 'FROM_HOST', 'FROM_CRYPTO']);
-
-/**
- * Which end of the connection saw this event. Hubble's `traffic_direction` is relative to the
- * local endpoint's connection: EGRESS means the local endpoint is the client. Without it, the
- * observation point says whether the packet's sender or receiver saw it.
- */
-export function observationSide(
+export function observerOf(
   trafficDirection: string | undefined,
   observationPoint: string | undefined,
-  reply: boolean,
-): ObservationSide {
-  if (trafficDirection === 'EGRESS') return 'client';
-  if (trafficDirection === 'INGRESS') return 'server';
-  if (observationPoint) {
-    if (SENDER_POINTS.has(observationPoint)) return reply ? 'server' : 'client';
-    if (RECEIVER_POINTS.has(observationPoint)) return reply ? 'client' : 'server';
+  claim: PacketClues['claim'],
+): Observer {
+  if (observationPoint && SENDER_POINTS.has(observationPoint)) return 'sender';
+  if (observationPoint && RECEIVER_POINTS.has(observationPoint)) return 'receiver';
+  if (!claim || (trafficDirection !== 'EGRESS' && trafficDirection !== 'INGRESS')) return 'unknown';
+  return (trafficDirection === 'EGRESS') === (claim === 'request') ? 'sender' : 'receiver';
+}
+
+/** A moment in a capture: epoch ms and the nanoseconds within it, to order packets finer than a millisecond. */
+export interface Moment {
+  readonly ms: number;
+  readonly nanos: number;
+}
+
+export function earlier(a: Moment | undefined, b: Moment | undefined): boolean {
+  if (!a) return false;
+  if (!b) return true;
+  return a.ms < b.ms || (a.ms === b.ms && a.nanos < b.nanos);
+}
+
+/**
+ * What the packets of one connection (with no handshake or L7 message among them) say, by end.
+ * End 0 and end 1 are the connection's two addresses with their ports, in any fixed order.
+ */
+export interface ConnectionEvidence {
+  readonly protocol: Protocol;
+  readonly ports: readonly [number, number];
+  /** What the rest of the capture settled about each end's address and port: a server's, a client's, or nothing. */
+  readonly known: readonly [('server' | 'client')?, ('server' | 'client')?];
+  /** Packets whose reply flag names end 0, resp. end 1, as the client. */
+  readonly votes: readonly [number, number];
+  /** The earliest packet each end sent. */
+  readonly firstSent: readonly [Moment?, Moment?];
+  /** The earliest packet each end sent that claims to be a request. */
+  readonly firstRequest: readonly [Moment?, Moment?];
+}
+
+export interface DirectionDecision {
+  /** Which end opened the connection. */
+  readonly client: 0 | 1;
+  readonly basis: DirectionBasis;
+  /** Nothing settled it: the reply flags disagree (or say nothing), and the ports do not tell. */
+  readonly uncertain: boolean;
+}
+
+const serverEnd = (end: 0 | 1): 0 | 1 => (end === 0 ? 1 : 0);
+
+/**
+ * Who opened a connection that no handshake or L7 message settled (DESIGN.md, "Connection"):
+ * 1. a port the rest of the capture shows was a server's (or a client's) at that address;
+ * 2. a privileged port (< 1024) facing an ephemeral one (≥ 32768): no client binds the former;
+ * 3. the reply flags, when every packet that carries one agrees;
+ * 4. the port ranges: one end ephemeral (or one privileged) and the other not;
+ * 5. the first packet seen — the rule conntrack itself uses for UDP and SCTP. For TCP, or when the
+ *    flags disagree, this is a guess and the decision says it is uncertain.
+ */
+export function decideDirection(c: ConnectionEvidence): DirectionDecision {
+  const [k0, k1] = c.known;
+  if (k0 === 'server' && k1 !== 'server') return { client: 1, basis: 'known-port', uncertain: false };
+  if (k1 === 'server' && k0 !== 'server') return { client: 0, basis: 'known-port', uncertain: false };
+  if (k0 === 'client' && k1 !== 'client') return { client: 0, basis: 'known-port', uncertain: false };
+  if (k1 === 'client' && k0 !== 'client') return { client: 1, basis: 'known-port', uncertain: false };
+  const [p0, p1] = c.ports;
+  if (p0 <= PRIVILEGED_PORT_MAX && p1 >= EPHEMERAL_PORT_MIN) return { client: 1, basis: 'port-range', uncertain: false };
+  if (p1 <= PRIVILEGED_PORT_MAX && p0 >= EPHEMERAL_PORT_MIN) return { client: 0, basis: 'port-range', uncertain: false };
+  const [v0, v1] = c.votes;
+  if (v0 > 0 && v1 === 0) return { client: 0, basis: 'reply-flag', uncertain: false };
+  if (v1 > 0 && v0 === 0) return { client: 1, basis: 'reply-flag', uncertain: false };
+  const e0 = p0 >= EPHEMERAL_PORT_MIN;
+  const e1 = p1 >= EPHEMERAL_PORT_MIN;
+  if (e0 !== e1) return { client: e0 ? 0 : 1, basis: 'port-range', uncertain: false };
+  const r0 = p0 <= PRIVILEGED_PORT_MAX;
+  const r1 = p1 <= PRIVILEGED_PORT_MAX;
+  if (r0 !== r1) return { client: serverEnd(r0 ? 0 : 1), basis: 'port-range', uncertain: false };
+  const flagsDisagree = v0 > 0 && v1 > 0;
+  const [q0, q1] = c.firstRequest;
+  const [f0, f1] = c.firstSent;
+  const client: 0 | 1 = q0 || q1 ? (earlier(q1, q0) ? 1 : 0) : earlier(f1, f0) ? 1 : 0;
+  const connectionless = c.protocol === 'UDP' || c.protocol === 'SCTP';
+  return { client, basis: 'first-seen', uncertain: flagsDisagree || !connectionless };
+}
+
+/**
+ * A lone packet's best guess of whether it travelled server → client: its opener (SYN, SYN-ACK,
+ * L7 type), the ICMP echo type, then the same rules as a connection of one packet. The connection
+ * tracker revises this with every other packet of the connection.
+ */
+export function packetGuess(
+  clues: PacketClues,
+  protocol: Protocol,
+  icmpType: number | undefined,
+  srcPort: number | undefined,
+  dstPort: number | undefined,
+): boolean {
+  switch (clues.opener) {
+    case 'syn':
+    case 'l7-request':
+      return false;
+    case 'syn-ack':
+    case 'l7-response':
+      return true;
   }
-  return 'unknown';
+  if (icmpType !== undefined) return protocol === 'ICMPv6' ? icmpType === 129 : icmpType === 0;
+  if (srcPort === undefined || dstPort === undefined) return clues.claim === 'reply';
+  const here: Moment = { ms: 0, nanos: 0 };
+  const d = decideDirection({
+    protocol,
+    ports: [srcPort, dstPort],
+    known: [undefined, undefined],
+    votes: clues.claim === 'request' ? [1, 0] : clues.claim === 'reply' ? [0, 1] : [0, 0],
+    firstSent: [here, undefined],
+    firstRequest: clues.claim === 'reply' ? [undefined, undefined] : [here, undefined],
+  });
+  return d.client === 1;
 }

@@ -50,17 +50,16 @@ describe('hubbleEvent direction', () => {
     expect(r.clientPort).toBe(51000);
   });
 
-  it('maps traffic_direction to the observing side', () => {
-    expect(
-      flowOf({ ...base, is_reply: false, traffic_direction: 'EGRESS', l4: { TCP: { source_port: 5, destination_port: 80 } } }).side,
-    ).toBe('client');
-    expect(
-      flowOf({ ...base, is_reply: true, traffic_direction: 'INGRESS', l4: { TCP: { source_port: 80, destination_port: 5 } } }).side,
-    ).toBe('server');
-    expect(
-      flowOf({ ...base, is_reply: false, trace_observation_point: 'TO_OVERLAY', l4: { TCP: { source_port: 5, destination_port: 80 } } })
-        .side,
-    ).toBe('client');
+  it.each([
+    ['EGRESS, a request: the client sent it from its node', { is_reply: false, traffic_direction: 'EGRESS' }, 'sender'],
+    ['EGRESS, a reply: it arrived at the client', { is_reply: true, traffic_direction: 'EGRESS' }, 'receiver'],
+    ['INGRESS, a request: it arrived at the server', { is_reply: false, traffic_direction: 'INGRESS' }, 'receiver'],
+    ['INGRESS, a reply: the server sent it', { is_reply: true, traffic_direction: 'INGRESS' }, 'sender'],
+    ['TO_OVERLAY: leaving the sender, whatever the flags say', { is_reply: true, trace_observation_point: 'TO_OVERLAY' }, 'sender'],
+    ['TO_ENDPOINT: delivered to the receiver', { trace_observation_point: 'TO_ENDPOINT', traffic_direction: 'EGRESS' }, 'receiver'],
+    ['nothing to tell', {}, 'unknown'],
+  ])('observer: %s', (_name, extra, observer) => {
+    expect(flowOf({ ...base, ...extra, l4: { TCP: { source_port: 51000, destination_port: 8080 } } }).observer).toBe(observer);
   });
 });
 

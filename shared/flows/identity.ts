@@ -1,7 +1,7 @@
-import type { EntityName } from './types';
+import type { EntityName, Unlabelled } from './types';
 
 /** Label keys that name a workload, in order of preference (DESIGN.md, "Workload identity"). */
-export const IDENTITY_LABEL_KEYS = ['app.kubernetes.io/name', 'app', 'k8s-app', 'name'] as const;
+export const IDENTITY_LABEL_KEYS = ['app.kubernetes.io/name', 'app', 'k8s-app', 'name', 'run'] as const;
 
 /** Labels that change with every rollout, job run or pod: never part of an identity or selector. */
 const UNSTABLE_LABEL_KEYS = new Set([
@@ -101,17 +101,23 @@ export function entityForIdentity(identity: number | undefined): EntityName | un
 
 export interface WorkloadIdentity {
   readonly name: string;
+  /** The labels a podSelector uses; `{}` when none is known (then `unlabelled` says why). */
   readonly identity: Record<string, string>;
+  readonly unlabelled?: Unlabelled;
 }
 
 /**
- * Names a workload from its labels, then its owner, then its pod name
- * (`reviews-v1-545db77b95-s6jb8` → `reviews-v1`).
+ * Names a workload and picks the labels that select it (DESIGN.md, "Workload identity"): the first
+ * of `app.kubernetes.io/name`, `app`, `k8s-app`, `name`, `run`; without one, every stable label the
+ * pods carry, named after the owner (`ownerName`, else the pod name without its generated suffix).
+ * `labelsKnown` false means the record carried no labels at all, as opposed to none a policy can use.
+ * Undefined when there is neither a label nor a name.
  */
 export function workloadIdentity(
   labels: Readonly<Record<string, string>>,
   ownerName: string | undefined,
   podName: string | undefined,
+  labelsKnown = true,
 ): WorkloadIdentity | undefined {
   for (const key of IDENTITY_LABEL_KEYS) {
     const value = labels[key];
@@ -119,20 +125,66 @@ export function workloadIdentity(
   }
   const owner = ownerName || (podName ? ownerFromPodName(podName) : undefined);
   if (!owner) return undefined;
-  // Without an identity label the best selector is the stable labels the pods carry.
-  return { name: owner, identity: { ...labels } };
+  const identity = { ...labels };
+  if (Object.keys(identity).length > 0) return { name: owner, identity };
+  return { name: owner, identity, unlabelled: labelsKnown ? 'none' : 'not-captured' };
 }
 
-/** Strips the ReplicaSet hash and pod suffix, the DaemonSet/Job suffix, or the StatefulSet ordinal. */
+// Kubernetes generates name suffixes from this alphabet (apimachinery `rand.SafeEncodeString`:
+// no vowels, no 0, 1 or 3), so a word like "proxy" or "https-v2" is never taken for one.
+const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
+// A ReplicaSet's pod-template-hash: the safe alphabet since Kubernetes 1.11, decimal before.
+const RS_HASH = `[0-9${SAFE.slice(0, 20)}]{6,10}`;
+const POD_SUFFIX = `[${SAFE}]{5}`;
+const DEPLOYMENT_POD = new RegExp(`^(.+)-${RS_HASH}-${POD_SUFFIX}$`);
+const GENERATED_POD = new RegExp(`^(.+)-${POD_SUFFIX}$`);
+const STATEFUL_POD = /^(.+)-\d+$/;
+const REPLICASET = new RegExp(`^(.+)-${RS_HASH}$`);
+// A CronJob names each Job `<cronjob>-<scheduled time in minutes since the epoch>`.
+const CRONJOB_JOB = /^(.+)-\d{8,}$/;
+
+/**
+ * The workload a pod belongs to, from the name its controller generated:
+ * - Deployment `<name>-<ReplicaSet hash>-<5 chars>` (a CronJob's Job pod `<name>-<schedule>-<5 chars>` alike),
+ * - DaemonSet and Job `<name>-<5 chars>`,
+ * - StatefulSet `<name>-<ordinal>`;
+ * anything else is a bare pod named as it is. Semantics: Kubernetes `generateName` and
+ * apimachinery's `SafeEncodeString`.
+ */
 export function ownerFromPodName(pod: string): string {
-  const deploy = /^(.+)-[a-z0-9]{6,10}-[a-z0-9]{5}$/.exec(pod);
+  const deploy = DEPLOYMENT_POD.exec(pod);
   if (deploy) return deploy[1];
-  const random = /^(.+)-[a-z0-9]{5}$/.exec(pod);
-  if (random && /[0-9]/.test(pod.slice(-5))) return random[1];
-  const ordinal = /^(.+)-\d+$/.exec(pod);
+  const generated = GENERATED_POD.exec(pod);
+  if (generated) return ownerFromControllerName(generated[1], 'Job');
+  const ordinal = STATEFUL_POD.exec(pod);
   if (ordinal) return ordinal[1];
   return pod;
 }
+
+/**
+ * The top-level workload behind a controller Hubble or Kubernetes names: a ReplicaSet
+ * `<deployment>-<hash>` is its Deployment, a Job `<cronjob>-<schedule>` its CronJob.
+ */
+export function ownerFromControllerName(name: string, kind: string | undefined): string {
+  if (kind === 'ReplicaSet') return REPLICASET.exec(name)?.[1] ?? name;
+  if (kind === 'Job') return CRONJOB_JOB.exec(name)?.[1] ?? name;
+  return name;
+}
+
+/**
+ * The workload behind a Calico aggregated name (`nginx-86c57db685-*`, `web-*`, `rails-81531*`):
+ * the prefix without its wildcard and without a ReplicaSet hash or CronJob schedule.
+ */
+export function ownerFromAggregatedName(aggr: string): string {
+  const wildcard = /^(.*?)(-?)\*$/.exec(aggr);
+  if (!wildcard) return ownerFromPodName(aggr);
+  let prefix = wildcard[1];
+  // `rails-81531*`: the aggregation cut the name inside the hash; drop the part of it that is left.
+  if (!wildcard[2]) prefix = PARTIAL_HASH.exec(prefix)?.[1] ?? prefix;
+  return REPLICASET.exec(prefix)?.[1] ?? CRONJOB_JOB.exec(prefix)?.[1] ?? prefix;
+}
+
+const PARTIAL_HASH = new RegExp(`^(.+)-[0-9${SAFE.slice(0, 20)}]+$`);
 
 /** Parses Calico's label forms: `["k=v", …]`, `{labels:[…]}`, `{"k":"v"}` or `k=v | k2=v2`. */
 export function parseKeyValueLabels(input: unknown): Record<string, string> {

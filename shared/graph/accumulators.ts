@@ -1,26 +1,47 @@
 // The builder's per-edge and per-node accumulators, and how they become the graph's nodes and
 // evidence once a capture is read (the aggregation itself is in builder.ts).
-import type { ObservationSide, Peer, Protocol, Verdict } from '../flows/types';
-import type { EdgeEvidence, GraphNode } from './types';
+import type { DirectionBasis, ObservationSide, Peer, PolicyHit, Protocol, Verdict } from '../flows/types';
+import type { AttributionEvidence, EdgeEvidence, GraphNode, PolicyHitEvidence } from './types';
 
 export const SIDES: readonly ObservationSide[] = ['client', 'server', 'unknown'];
 
+/** Direction bases from the strongest to the weakest: a connection seen twice keeps the stronger. */
+export const BASES: readonly DirectionBasis[] = [
+  'handshake',
+  'l7',
+  'known-port',
+  'port-range',
+  'reply-flag',
+  'first-seen',
+  'flow-log',
+  'icmp',
+  'packet',
+];
+
 export interface SideAcc {
   total: number;
+  replies: number;
   verdicts: Partial<Record<Verdict, number>>;
 }
+
+export type EdgeService = NonNullable<EdgeEvidence['service']>;
 
 /** Mutable per-edge accumulator; plain data so it can cross a worker boundary. */
 export interface EdgeAcc {
   source: string;
   target: string;
   protocol: Protocol;
-  port: number | null;
+  port: number | null | 'unknown';
   sides: Record<ObservationSide, SideAcc>;
-  replies: number;
-  /** 32-bit hashes of (client address, client port, server address). */
-  conns: Set<number>;
+  /** Connections by the 53-bit hash of their client address and port → index in BASES of what settled them. */
+  conns: Map<number, number>;
   connsCapped: boolean;
+  /** Connections decided by a guess (see DirectionEvidence.uncertain). */
+  uncertain: number;
+  /** Records with no connection to track them by, by basis (their `count`). */
+  untracked: Partial<Record<DirectionBasis, number>>;
+  /** Flow-log connections (Calico records each stand for `count` connections), by the side that reported them. */
+  flowLog: Record<ObservationSide, number>;
   first: number;
   last: number;
   dropReasons: Map<string, number>;
@@ -29,16 +50,98 @@ export interface EdgeAcc {
   dnsNames: Set<string>;
   dns: Map<string, number>;
   http: Map<string, number>;
+  /** Policy hits by `action|direction|kind|policy` → flow events. */
+  enforced: Map<string, number>;
+  pending: Map<string, number>;
+  pendingActions: Map<string, number>;
+  matchTypes: Map<string, number>;
+  service?: EdgeService;
+}
+
+/**
+ * Adds `value` to a set that keeps at most `cap` values: the smallest ones, so that the result does
+ * not depend on the order values arrive in (one thread or several, any split of the file).
+ */
+export function addCapped<T extends string | number>(set: Set<T>, value: T | undefined, cap: number): void {
+  if (value === undefined || set.has(value)) return;
+  if (set.size < cap) {
+    set.add(value);
+    return;
+  }
+  let max: T | undefined;
+  for (const v of set) if (max === undefined || v > max) max = v;
+  if (max !== undefined && value < max) {
+    set.delete(max);
+    set.add(value);
+  }
 }
 
 export interface NodeAcc {
   peer: Peer;
+  /** The stable labels of the pod with the smallest name seen (the same whatever order records come in). */
   labels?: Readonly<Record<string, string>>;
+  labelsPod?: string;
   pods: Set<string>;
+  /** The identity came from a cluster snapshot, not from the capture. */
+  fromSnapshot?: true;
+}
+
+export function emptyEdge(source: string, target: string, protocol: Protocol, port: number | null | 'unknown'): EdgeAcc {
+  const side = (): SideAcc => ({ total: 0, replies: 0, verdicts: {} });
+  return {
+    source,
+    target,
+    protocol,
+    port,
+    sides: { client: side(), server: side(), unknown: side() },
+    conns: new Map(),
+    connsCapped: false,
+    uncertain: 0,
+    untracked: {},
+    flowLog: { client: 0, server: 0, unknown: 0 },
+    first: Infinity,
+    last: -Infinity,
+    dropReasons: new Map(),
+    srcPods: new Set(),
+    dstPods: new Set(),
+    dnsNames: new Set(),
+    dns: new Map(),
+    http: new Map(),
+    enforced: new Map(),
+    pending: new Map(),
+    pendingActions: new Map(),
+    matchTypes: new Map(),
+  };
+}
+
+export function hitKey(h: PolicyHit): string {
+  return `${h.action}|${h.direction ?? ''}|${h.kind ?? ''}|${h.policy}`;
+}
+
+function hitOf(key: string, count: number): PolicyHitEvidence {
+  const [action, direction, kind, ...policy] = key.split('|');
+  return {
+    policy: policy.join('|'),
+    ...(kind ? { kind } : {}),
+    ...(direction ? { direction: direction as 'ingress' | 'egress' } : {}),
+    action: action as PolicyHitEvidence['action'],
+    count,
+  };
 }
 
 function peerLabel(p: Peer): string {
-  return p.kind === 'workload' ? p.name : p.kind === 'entity' ? p.entity : p.ip;
+  switch (p.kind) {
+    case 'workload':
+      return p.name;
+    case 'entity':
+      return p.entity;
+    case 'external':
+      return p.ip;
+    case 'service':
+      return `${p.name} (Service)`;
+    case 'network':
+      return p.scope === 'public' ? 'a public network' : 'a private network';
+  }
 }
 
 function sortedObject<T>(entries: Iterable<[string, T]>): Record<string, T> {
@@ -56,6 +159,8 @@ export function nodeOf(id: string, n: NodeAcc, ipNames: Map<string, Set<string>>
         label: p.name,
         namespace: p.namespace,
         identity: p.identity,
+        ...(p.unlabelled ? { unlabelled: p.unlabelled } : {}),
+        ...(n.fromSnapshot ? { identitySource: 'snapshot' as const } : {}),
         labels: n.labels ? sortedObject(Object.entries(n.labels)) : { ...p.identity },
         samplePods,
       };
@@ -65,16 +170,35 @@ export function nodeOf(id: string, n: NodeAcc, ipNames: Map<string, Set<string>>
       const names = [...(ipNames.get(p.ip) ?? [])].sort();
       return { id, kind: 'external', label: names[0] ?? peerLabel(p), ip: p.ip, dnsNames: names };
     }
+    case 'service':
+      return { id, kind: 'service', label: peerLabel(p), namespace: p.namespace };
+    case 'network':
+      return { id, kind: 'network', label: peerLabel(p), scope: p.scope };
   }
+}
+
+function attributionOf(e: EdgeAcc): AttributionEvidence {
+  const hits = (m: Map<string, number>): PolicyHitEvidence[] =>
+    [...m]
+      .map(([k, n]) => hitOf(k, n))
+      .sort((a, b) => b.count - a.count || (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0) || (a.action < b.action ? -1 : 1));
+  return {
+    enforced: hits(e.enforced),
+    pending: hits(e.pending),
+    pendingActions: sortedObject(e.pendingActions.entries()),
+    matchTypes: sortedObject(e.matchTypes.entries()),
+  };
 }
 
 export function evidenceOf(e: EdgeAcc, ipNames: Map<string, Set<string>>): EdgeEvidence {
   // An event seen at both ends is counted once: take the side that saw the most.
-  let flows = 0;
+  let seen: SideAcc = e.sides.unknown;
+  let flows = -1;
   const verdicts: Partial<Record<Verdict, number>> = {};
   for (const side of SIDES) {
-    flows = Math.max(flows, e.sides[side].total);
-    for (const [v, n] of Object.entries(e.sides[side].verdicts)) {
+    const s = e.sides[side];
+    if (s.total > flows) [flows, seen] = [s.total, s];
+    for (const [v, n] of Object.entries(s.verdicts)) {
       verdicts[v as Verdict] = Math.max(verdicts[v as Verdict] ?? 0, n);
     }
   }
@@ -82,10 +206,15 @@ export function evidenceOf(e: EdgeAcc, ipNames: Map<string, Set<string>>): EdgeE
   if (e.target.startsWith('ip:')) for (const n of ipNames.get(e.target.slice(3)) ?? []) dnsNames.add(n);
   const byCount = <T extends { count: number }>(a: T[], key: (x: T) => string): T[] =>
     a.sort((x, y) => y.count - x.count || (key(x) < key(y) ? -1 : 1));
+  const basis: Partial<Record<DirectionBasis, number>> = { ...e.untracked };
+  for (const b of e.conns.values()) basis[BASES[b]] = (basis[BASES[b]] ?? 0) + 1;
+  // Both ends may report the same flow-log connections: count the side that reported the most.
+  const flowLog = Math.max(e.flowLog.client, e.flowLog.server, e.flowLog.unknown);
+  if (flowLog > 0) basis['flow-log'] = flowLog;
   return {
-    flows,
-    replies: e.replies,
-    connections: e.conns.size,
+    flows: Math.max(0, flows),
+    replies: seen.replies,
+    connections: e.conns.size + flowLog,
     connectionsCapped: e.connsCapped,
     firstSeen: Number.isFinite(e.first) ? e.first : null,
     lastSeen: Number.isFinite(e.last) ? e.last : null,
@@ -106,5 +235,8 @@ export function evidenceOf(e: EdgeAcc, ipNames: Map<string, Set<string>>): EdgeE
         (x) => `${x.method} ${x.path}`,
       ),
     },
+    direction: { basis: sortedObject(Object.entries(basis)), uncertain: e.uncertain },
+    attribution: attributionOf(e),
+    ...(e.service ? { service: e.service } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { CaptureParser, type ParserStats } from '../flows/parser';
 import { LineSplitter } from '../flows/lines';
-import { GraphBuilder } from './builder';
+import { GraphBuilder, type BuildOptions } from './builder';
 import type { CaptureCounts } from './warnings';
 import type { ServiceGraph } from './types';
 
@@ -11,17 +11,24 @@ export interface CaptureAnalysis {
   readonly stats: ParserStats;
 }
 
+/** What the warnings need from the reader's stats. */
 export function countsOf(stats: ParserStats): CaptureCounts {
   return {
     badLines: stats.badLines,
     firstBadLine: stats.badSamples[0],
     lostEvents: stats.lostEvents,
     truncatedLastLine: stats.truncatedLastLine,
+    nodesUnavailable: stats.nodesUnavailable,
+    nodesUnavailableEvents: stats.nodesUnavailableEvents,
+    ...(stats.damaged ? { damaged: stats.damaged } : {}),
   };
 }
 
-/** Reads a whole capture held in memory (small files, tests, the renderer's sample). */
-export function analyzeText(text: string, file: string): CaptureAnalysis {
+/**
+ * Reads a whole capture held in memory (small files, tests, the renderer's sample); a cluster
+ * snapshot, when given, resolves Services and labels the capture alone cannot.
+ */
+export function analyzeText(text: string, file: string, options: BuildOptions = {}): CaptureAnalysis {
   const builder = new GraphBuilder();
   const parser = new CaptureParser(file, (ev) => {
     if (ev.kind === 'flow') builder.add(ev.record);
@@ -30,5 +37,5 @@ export function analyzeText(text: string, file: string): CaptureAnalysis {
   lines.push(text);
   lines.end();
   const stats = parser.end();
-  return { file, graph: builder.build(stats.format, countsOf(stats)), stats };
+  return { file, graph: builder.build(stats.format, countsOf(stats), options), stats };
 }

@@ -1,6 +1,10 @@
-import type { CaptureFormat, FlowRecord, Peer, Verdict } from '../flows/types';
-import { evidenceOf, nodeOf, SIDES, type EdgeAcc, type NodeAcc } from './accumulators';
-import { edgeKey, isDnsPort, peerKey } from './keys';
+import type { ClusterSnapshot } from '../cluster/snapshot';
+import type { CaptureFormat, DirectionBasis, FlowRecord, Peer, Verdict } from '../flows/types';
+import { addCapped, BASES, emptyEdge, evidenceOf, hitKey, nodeOf, SIDES, type EdgeAcc, type NodeAcc } from './accumulators';
+import { ConnectionTracker, isTrackable, type TrackerExport } from './connections';
+import { hash53, edgeKey, isDnsPort, peerKey } from './keys';
+import { relabelFromSnapshot, remapNodes } from './relabel';
+import { resolveServices } from './services';
 import type { GraphEdge, GraphNode, ServiceGraph } from './types';
 import { graphWarnings, type CaptureCounts } from './warnings';
 
@@ -10,14 +14,15 @@ const MAX_L7_KEYS = 50;
 const MAX_PODS_INDEXED = 200_000;
 /** Distinct connections tracked over the whole capture; past this, counts are lower bounds. */
 const MAX_TRACKED_CONNECTIONS = 200_000;
-/** A workload known only by pod name (no labels): resolved through `podOwners` at build time. */
+
+/** A workload known only by pod name (no labels in its records): resolved through `podOwners` at build time. */
 function unresolved(p: Peer): boolean {
-  return p.kind === 'workload' && Object.keys(p.identity).length === 0;
+  return p.kind === 'workload' && p.unlabelled === 'not-captured';
 }
 
-/** Everything a builder has aggregated; structured-clone friendly for worker threads. */
 export type { EdgeAcc } from './accumulators';
 
+/** Everything a builder has aggregated; structured-clone friendly for worker threads. */
 export interface GraphPartial {
   edges: Map<string, EdgeAcc>;
   nodes: Map<string, NodeAcc>;
@@ -25,13 +30,17 @@ export interface GraphPartial {
   dnsClients: Set<string>;
   /** `ns/pod` → node id, for pods seen with their labels. */
   podOwners: Map<string, string>;
-  /** Pods of workloads seen without labels. */
+  /** Pods of workloads whose records carried no labels. */
   unresolvedPods: Map<string, Set<string>>;
   /** /24 (IPv4) or /64 (IPv6) networks pod addresses were seen in. */
   podNetworks: Set<string>;
+  /** Service `ns/name` → backends (`node|port`) Hubble named on flows that reached a pod. */
+  serviceBackends: Map<string, Set<string>>;
   trackedConnections: number;
   minTime: number;
   maxTime: number;
+  /** A worker's connections for the main thread to finish (see ConnectionTracker.export). */
+  connections?: TrackerExport;
 }
 
 function emptyPartial(): GraphPartial {
@@ -43,28 +52,11 @@ function emptyPartial(): GraphPartial {
     podOwners: new Map(),
     unresolvedPods: new Map(),
     podNetworks: new Set(),
+    serviceBackends: new Map(),
     trackedConnections: 0,
     minTime: Infinity,
     maxTime: -Infinity,
   };
-}
-
-/** FNV-1a over the connection's identifying fields: cheaper to store and compare than strings. */
-export function connectionHash(srcIp: string | undefined, clientPort: number | undefined, dstIp: string | undefined): number {
-  let h = 0x811c9dc5;
-  const mix = (str: string): void => {
-    for (let i = 0; i < str.length; i++) h = Math.imul(h ^ str.charCodeAt(i), 0x01000193);
-    h = Math.imul(h ^ 0x7c, 0x01000193);
-  };
-  if (srcIp) mix(srcIp);
-  if (dstIp) mix(dstIp);
-  h = Math.imul(h ^ ((clientPort ?? 0) & 0xff), 0x01000193);
-  h = Math.imul(h ^ ((clientPort ?? 0) >>> 8), 0x01000193);
-  return h >>> 0;
-}
-
-function addCapped<T>(set: Set<T>, value: T | undefined, cap: number): void {
-  if (value !== undefined && set.size < cap) set.add(value);
 }
 
 function bump<K>(map: Map<K, number>, key: K, by: number, cap = Infinity): void {
@@ -73,15 +65,49 @@ function bump<K>(map: Map<K, number>, key: K, by: number, cap = Infinity): void 
   else if (map.size < cap) map.set(key, by);
 }
 
-/** Aggregates FlowRecords into a service graph on the fly; records are not kept. */
+/** Where a record's direction comes from when no connection can be tracked for it. */
+function untrackedBasis(r: FlowRecord): DirectionBasis {
+  if (!r.clues) return 'flow-log';
+  return r.protocol.startsWith('ICMP') ? 'icmp' : 'packet';
+}
+
+export interface BuildOptions {
+  /** A cluster snapshot: labels for workloads whose records had none, and Service backends. */
+  readonly snapshot?: ClusterSnapshot;
+}
+
+/**
+ * Aggregates FlowRecords into a service graph on the fly; records are not kept, except those of
+ * connections nothing has settled yet (see ConnectionTracker).
+ */
 export class GraphBuilder {
   private state: GraphPartial = emptyPartial();
   // Peers from the endpoint cache are shared objects: remember their keys.
   private readonly ids = new WeakMap<Peer, string>();
   // Pods already indexed in podOwners / unresolvedPods, to skip the work on repeat sightings.
   private readonly seenPods = new Set<string>();
+  private readonly tracker: ConnectionTracker;
+  private tracking = { forgotten: 0, decidedEarly: 0 };
 
+  /** @param options.part true in a worker thread that reads one part of a file (see ConnectionTracker) */
+  constructor(private readonly options: { readonly part?: boolean } = {}) {
+    this.tracker = new ConnectionTracker((r, basis, uncertain) => this.addSettled(r, basis, uncertain), options.part);
+  }
+
+  /** Adds one record: a Hubble packet goes through its connection, anything else is taken as it is. */
   add(r: FlowRecord): void {
+    const s = this.state;
+    if (Number.isFinite(r.time)) {
+      const start = r.start !== undefined && Number.isFinite(r.start) ? Math.min(r.start, r.time) : r.time;
+      if (start < s.minTime) s.minTime = start;
+      if (r.time > s.maxTime) s.maxTime = r.time;
+    }
+    if (isTrackable(r)) this.tracker.add(r);
+    else this.addSettled(r, untrackedBasis(r), false);
+  }
+
+  /** Adds a record whose client and server are settled. */
+  private addSettled(r: FlowRecord, basis: DirectionBasis, uncertain: boolean): void {
     const s = this.state;
     if (r.l7?.kind === 'dns') {
       for (const ip of r.l7.ips) {
@@ -96,56 +122,50 @@ export class GraphBuilder {
     if (r.dst.kind === 'workload' && r.dstIp !== undefined) this.podNetwork(r.dstIp);
     const key = edgeKey(src, dst, r.protocol, r.port);
     let e = s.edges.get(key);
-    if (!e) {
-      e = {
-        source: src,
-        target: dst,
-        protocol: r.protocol,
-        port: r.port,
-        sides: { client: { total: 0, verdicts: {} }, server: { total: 0, verdicts: {} }, unknown: { total: 0, verdicts: {} } },
-        replies: 0,
-        conns: new Set(),
-        connsCapped: false,
-        first: Infinity,
-        last: -Infinity,
-        dropReasons: new Map(),
-        srcPods: new Set(),
-        dstPods: new Set(),
-        dnsNames: new Set(),
-        dns: new Map(),
-        http: new Map(),
-      };
-      s.edges.set(key, e);
-    }
+    if (!e) s.edges.set(key, (e = emptyEdge(src, dst, r.protocol, r.port)));
+    const start = r.start !== undefined && Number.isFinite(r.start) ? Math.min(r.start, r.time) : r.time;
     if (Number.isFinite(r.time)) {
-      if (r.time < e.first) e.first = r.time;
+      if (start < e.first) e.first = start;
       if (r.time > e.last) e.last = r.time;
-      if (r.time < s.minTime) s.minTime = r.time;
-      if (r.time > s.maxTime) s.maxTime = r.time;
     }
-    if (r.srcIp !== undefined || r.clientPort !== undefined) {
-      const conn = connectionHash(r.srcIp, r.clientPort, r.dstIp);
-      if (!e.conns.has(conn)) {
+    const side = r.observer === 'unknown' ? 'unknown' : (r.observer === 'sender') !== r.isReply ? 'client' : 'server';
+    if (basis === 'flow-log') e.flowLog[side] += r.count;
+    else if (r.srcIp !== undefined) {
+      const conn = hash53(`${r.protocol}|${r.srcIp}|${r.clientPort ?? ''}`);
+      const b = BASES.indexOf(basis);
+      const had = e.conns.get(conn);
+      if (had === undefined) {
         if (s.trackedConnections < MAX_TRACKED_CONNECTIONS) {
-          e.conns.add(conn);
+          e.conns.set(conn, b);
           s.trackedConnections++;
         } else e.connsCapped = true;
-      }
-    }
+      } else if (b < had) e.conns.set(conn, b);
+    } else e.untracked[basis] = (e.untracked[basis] ?? 0) + r.count;
+    if (uncertain) e.uncertain++;
     addCapped(e.srcPods, r.srcPod, SAMPLE_PODS);
     addCapped(e.dstPods, r.dstPod, SAMPLE_PODS);
     if (r.l7?.kind === 'dns' || isDnsPort(r.protocol, r.port)) s.dnsClients.add(src);
-    if (r.isReply) {
-      e.replies += r.count;
-      return;
-    }
-    const side = e.sides[r.side];
-    side.total += r.count;
-    side.verdicts[r.verdict] = (side.verdicts[r.verdict] ?? 0) + r.count;
+    const seen = e.sides[side];
+    seen.total += r.count;
+    if (r.isReply) seen.replies += r.count;
+    seen.verdicts[r.verdict] = (seen.verdicts[r.verdict] ?? 0) + r.count;
     if (r.dropReason) bump(e.dropReasons, r.dropReason, r.count, MAX_L7_KEYS);
-    if (r.dstNames) for (const n of r.dstNames) addCapped(e.dnsNames, n, MAX_DNS_NAMES);
+    if (r.dstNames && !r.isReply) for (const n of r.dstNames) addCapped(e.dnsNames, n, MAX_DNS_NAMES);
     if (r.l7?.kind === 'dns') bump(e.dns, r.l7.query, r.count, MAX_L7_KEYS);
     else if (r.l7?.kind === 'http') bump(e.http, `${r.l7.method} ${r.l7.path}`, r.count, MAX_L7_KEYS);
+    const p = r.policies;
+    if (p) {
+      for (const h of p.enforced) bump(e.enforced, hitKey(h), r.count, MAX_L7_KEYS);
+      for (const h of p.pending ?? []) bump(e.pending, hitKey(h), r.count, MAX_L7_KEYS);
+      if (p.pendingAction) bump(e.pendingActions, p.pendingAction, r.count);
+      if (p.matchType) bump(e.matchTypes, p.matchType, r.count);
+    }
+    if (r.dstService && r.dst.kind === 'workload' && typeof r.port === 'number') {
+      const svc = `${r.dstService.namespace}/${r.dstService.name}`;
+      let backends = s.serviceBackends.get(svc);
+      if (!backends) s.serviceBackends.set(svc, (backends = new Set()));
+      addCapped(backends, `${dst}|${r.port}`, 100);
+    }
   }
 
   private lastPodIp = '';
@@ -172,8 +192,8 @@ export class GraphBuilder {
     }
     const s = this.state;
     let n = s.nodes.get(id);
-    if (!n) s.nodes.set(id, (n = { peer: p, labels, pods: new Set() }));
-    else if (!n.labels && labels) n.labels = labels;
+    if (!n) s.nodes.set(id, (n = { peer: p, pods: new Set() }));
+    if (labels) takeLabels(n, labels, pod);
     if (pod === undefined) return id;
     const seenKey = unresolved(p) ? `?${pod}` : pod;
     if (this.seenPods.has(seenKey)) return id;
@@ -192,17 +212,21 @@ export class GraphBuilder {
 
   /** The aggregated state, to send to another thread or merge into another builder. */
   partial(): GraphPartial {
+    if (this.options.part) this.state.connections = this.tracker.export();
     return this.state;
   }
 
-  /** Adds another builder's aggregate (for example a worker thread's) into this one. */
+  /**
+   * Adds another builder's aggregate into this one. Workers' partials must be merged in the order
+   * of their parts of the file, after this builder read what comes before them.
+   */
   merge(o: GraphPartial): void {
     const s = this.state;
     for (const [id, n] of o.nodes) {
       const mine = s.nodes.get(id);
       if (!mine) s.nodes.set(id, n);
       else {
-        mine.labels ??= n.labels;
+        if (n.labels) takeLabels(mine, n.labels, n.labelsPod);
         for (const p of n.pods) addCapped(mine.pods, p, SAMPLE_PODS);
       }
     }
@@ -219,6 +243,11 @@ export class GraphBuilder {
       if (!mine) s.unresolvedPods.set(id, pods);
       else for (const p of pods) addCapped(mine, p, 1000);
     }
+    for (const [svc, backends] of o.serviceBackends) {
+      const mine = s.serviceBackends.get(svc);
+      if (!mine) s.serviceBackends.set(svc, backends);
+      else for (const b of backends) addCapped(mine, b, 100);
+    }
     s.minTime = Math.min(s.minTime, o.minTime);
     s.maxTime = Math.max(s.maxTime, o.maxTime);
     for (const [key, e] of o.edges) {
@@ -228,37 +257,12 @@ export class GraphBuilder {
         s.trackedConnections += e.conns.size;
         continue;
       }
-      this.mergeEdge(mine, e);
+      mergeEdge(mine, e, s);
     }
+    if (o.connections) this.tracker.merge(o.connections);
   }
 
-  private mergeEdge(mine: EdgeAcc, e: EdgeAcc): void {
-    const s = this.state;
-    for (const side of SIDES) {
-      mine.sides[side].total += e.sides[side].total;
-      for (const [v, n] of Object.entries(e.sides[side].verdicts)) {
-        mine.sides[side].verdicts[v as Verdict] = (mine.sides[side].verdicts[v as Verdict] ?? 0) + n;
-      }
-    }
-    mine.replies += e.replies;
-    for (const c of e.conns) {
-      if (!mine.conns.has(c)) {
-        mine.conns.add(c);
-        s.trackedConnections++;
-      }
-    }
-    mine.connsCapped ||= e.connsCapped;
-    mine.first = Math.min(mine.first, e.first);
-    mine.last = Math.max(mine.last, e.last);
-    for (const [k, n] of e.dropReasons) bump(mine.dropReasons, k, n, MAX_L7_KEYS);
-    for (const p of e.srcPods) addCapped(mine.srcPods, p, SAMPLE_PODS);
-    for (const p of e.dstPods) addCapped(mine.dstPods, p, SAMPLE_PODS);
-    for (const n of e.dnsNames) addCapped(mine.dnsNames, n, MAX_DNS_NAMES);
-    for (const [k, n] of e.dns) bump(mine.dns, k, n, MAX_L7_KEYS);
-    for (const [k, n] of e.http) bump(mine.http, k, n, MAX_L7_KEYS);
-  }
-
-  /** Re-keys workloads known only by pod name onto the workload that owns the pod, if seen. */
+  /** Re-keys workloads known only by pod name onto the workload that owns the pod, if seen with labels. */
   private resolvePods(): void {
     const s = this.state;
     const remap = new Map<string, string>();
@@ -271,30 +275,17 @@ export class GraphBuilder {
         }
       }
     }
-    if (remap.size === 0) return;
-    for (const [id, owner] of remap) {
-      const from = s.nodes.get(id);
-      const to = s.nodes.get(owner);
-      if (from && to) for (const p of from.pods) addCapped(to.pods, p, SAMPLE_PODS);
-      s.nodes.delete(id);
-      if (s.dnsClients.delete(id)) s.dnsClients.add(owner);
-    }
-    for (const [key, e] of [...s.edges]) {
-      const source = remap.get(e.source) ?? e.source;
-      const target = remap.get(e.target) ?? e.target;
-      if (source === e.source && target === e.target) continue;
-      s.edges.delete(key);
-      const newKey = edgeKey(source, target, e.protocol, e.port);
-      const mine = s.edges.get(newKey);
-      if (mine) this.mergeEdge(mine, e);
-      else s.edges.set(newKey, { ...e, source, target });
-    }
+    remapNodes(s, remap, (mine, e) => mergeEdge(mine, e, s));
   }
 
   /** Freezes the aggregate into a deterministic ServiceGraph (sorted nodes and edges). */
-  build(format: CaptureFormat | undefined, counts: CaptureCounts): ServiceGraph {
+  build(format: CaptureFormat | undefined, counts: CaptureCounts, options: BuildOptions = {}): ServiceGraph {
+    this.tracking = this.tracker.finish();
     this.resolvePods();
     const s = this.state;
+    const merge = (mine: EdgeAcc, e: EdgeAcc): void => mergeEdge(mine, e, s);
+    if (options.snapshot) relabelFromSnapshot(s, options.snapshot, merge);
+    resolveServices(s, options.snapshot, merge);
     const nodes: GraphNode[] = [...s.nodes.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([id, n]) => nodeOf(id, n, s.ipNames));
@@ -312,6 +303,55 @@ export class GraphBuilder {
     const window = Number.isFinite(s.minTime) ? { start: s.minTime, end: s.maxTime } : null;
     const podNetworks = [...s.podNetworks].sort();
     const graph = { format, nodes, edges, namespaces, window, podNetworks, warnings: [] };
-    return { ...graph, warnings: graphWarnings(graph, s.dnsClients, counts) };
+    return {
+      ...graph,
+      warnings: graphWarnings(graph, s.dnsClients, { ...counts, ...this.tracking, snapshot: options.snapshot?.source }),
+    };
   }
+}
+
+/** Keeps the labels of the pod with the smallest name (records without a pod name come last). */
+function takeLabels(n: NodeAcc, labels: Readonly<Record<string, string>>, pod: string | undefined): void {
+  const key = pod ?? '\uffff';
+  if (n.labels === undefined || key < (n.labelsPod ?? '\uffff')) {
+    n.labels = labels;
+    n.labelsPod = key;
+  }
+}
+
+/** Adds edge `e`'s evidence into `mine` (same key): counts add, samples and names are capped unions. */
+export function mergeEdge(mine: EdgeAcc, e: EdgeAcc, s: { trackedConnections: number }): void {
+  for (const side of SIDES) {
+    mine.sides[side].total += e.sides[side].total;
+    mine.sides[side].replies += e.sides[side].replies;
+    for (const [v, n] of Object.entries(e.sides[side].verdicts)) {
+      mine.sides[side].verdicts[v as Verdict] = (mine.sides[side].verdicts[v as Verdict] ?? 0) + n;
+    }
+  }
+  for (const [c, b] of e.conns) {
+    const had = mine.conns.get(c);
+    if (had === undefined) {
+      mine.conns.set(c, b);
+      s.trackedConnections++;
+    } else if (b < had) mine.conns.set(c, b);
+  }
+  mine.connsCapped ||= e.connsCapped;
+  mine.uncertain += e.uncertain;
+  for (const side of SIDES) mine.flowLog[side] += e.flowLog[side];
+  for (const [b, n] of Object.entries(e.untracked)) {
+    mine.untracked[b as DirectionBasis] = (mine.untracked[b as DirectionBasis] ?? 0) + n;
+  }
+  mine.first = Math.min(mine.first, e.first);
+  mine.last = Math.max(mine.last, e.last);
+  for (const [k, n] of e.dropReasons) bump(mine.dropReasons, k, n, MAX_L7_KEYS);
+  for (const p of e.srcPods) addCapped(mine.srcPods, p, SAMPLE_PODS);
+  for (const p of e.dstPods) addCapped(mine.dstPods, p, SAMPLE_PODS);
+  for (const n of e.dnsNames) addCapped(mine.dnsNames, n, MAX_DNS_NAMES);
+  for (const [k, n] of e.dns) bump(mine.dns, k, n, MAX_L7_KEYS);
+  for (const [k, n] of e.http) bump(mine.http, k, n, MAX_L7_KEYS);
+  for (const [k, n] of e.enforced) bump(mine.enforced, k, n, MAX_L7_KEYS);
+  for (const [k, n] of e.pending) bump(mine.pending, k, n, MAX_L7_KEYS);
+  for (const [k, n] of e.pendingActions) bump(mine.pendingActions, k, n);
+  for (const [k, n] of e.matchTypes) bump(mine.matchTypes, k, n);
+  mine.service ??= e.service;
 }

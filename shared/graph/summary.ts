@@ -7,10 +7,11 @@ import type { WarningCode } from './types';
 export interface CaptureSummary {
   readonly file: string;
   readonly format: CaptureFormat | null;
-  /** Connection events (replies folded in, each counted once). */
+  /** Flow events of every edge, both directions, each counted once (the sum of the edges' `flows`). */
   readonly flows: number;
-  /** Records read, including replies and events seen at both ends. */
+  /** Records read, including events seen at both ends. */
   readonly records: number;
+  /** How many of `flows` travelled server → client. */
   readonly replies: number;
   readonly connections: number;
   readonly badLines: number;
@@ -34,7 +35,7 @@ export function summarize(a: CaptureAnalysis): CaptureSummary {
     format: stats.format ?? null,
     flows: graph.edges.reduce((n, e) => n + e.evidence.flows, 0),
     records: stats.records,
-    replies: stats.replies,
+    replies: graph.edges.reduce((n, e) => n + e.evidence.replies, 0),
     connections: graph.edges.reduce((n, e) => n + e.evidence.connections, 0),
     badLines: stats.badLines,
     badLineSamples: stats.badSamples,

@@ -1,13 +1,22 @@
-import type { CaptureFormat, EntityName, Protocol, Verdict } from '../flows/types';
+import type { CaptureFormat, DirectionBasis, EntityName, Protocol, Unlabelled, Verdict } from '../flows/types';
+
+export type { DirectionBasis };
 
 export interface GraphNode {
-  /** Stable peer key: `ns/name` for workloads, `entity:NAME`, or `ip:ADDRESS`. */
+  /**
+   * Stable peer key: `ns/name` for workloads, `entity:NAME`, `ip:ADDRESS`, `service:NS/NAME` for a
+   * Service frontend nothing resolved, `net:public` / `net:private` for Calico's aggregated networks.
+   */
   readonly id: string;
-  readonly kind: 'workload' | 'entity' | 'external';
+  readonly kind: 'workload' | 'entity' | 'external' | 'service' | 'network';
   readonly label: string;
   readonly namespace?: string;
-  /** Labels a podSelector uses for this workload. */
+  /** Labels a podSelector uses for this workload; `{}` when no selector can name it (see `unlabelled`). */
   readonly identity?: Readonly<Record<string, string>>;
+  /** Set when `identity` is empty: the records carried no labels, or the pods have none a policy can select. */
+  readonly unlabelled?: Unlabelled;
+  /** Where the identity came from when not from the capture itself. */
+  readonly identitySource?: 'snapshot';
   /** Stable pod labels seen on the workload (first seen). */
   readonly labels?: Readonly<Record<string, string>>;
   readonly entity?: EntityName;
@@ -15,6 +24,8 @@ export interface GraphNode {
   /** DNS names learned for an external address. */
   readonly dnsNames?: readonly string[];
   readonly samplePods?: readonly string[];
+  /** `net:` nodes: which kind of network Calico aggregated the address into. */
+  readonly scope?: 'public' | 'private';
 }
 
 export interface L7Evidence {
@@ -22,10 +33,44 @@ export interface L7Evidence {
   readonly http: readonly { readonly method: string; readonly path: string; readonly count: number }[];
 }
 
+export interface DirectionEvidence {
+  /** Connections (or, when untracked, records) of this edge by what settled their direction. */
+  readonly basis: Readonly<Partial<Record<DirectionBasis, number>>>;
+  /**
+   * Connections whose direction nothing settled: no handshake, reply flags that disagree, and
+   * neither port a server's elsewhere. The edge may be the reverse of what happened.
+   */
+  readonly uncertain: number;
+}
+
+/** One policy that acted on this edge's flows, with how many flow events it acted on. */
+export interface PolicyHitEvidence {
+  readonly policy: string;
+  readonly kind?: string;
+  readonly direction?: 'ingress' | 'egress';
+  readonly action: 'allow' | 'deny' | 'pass';
+  readonly count: number;
+}
+
+/** Which policies allowed or denied the edge's flows, as Cilium (≥ 1.15) or Calico reported them. */
+export interface AttributionEvidence {
+  /** Hubble `*_allowed_by` / `*_denied_by`; Calico `enforced_policies`. */
+  readonly enforced: readonly PolicyHitEvidence[];
+  /** Calico `pending_policies`: staged policies as if enforced. */
+  readonly pending: readonly PolicyHitEvidence[];
+  /** Calico: flow events by the verdict the staged set would give them. */
+  readonly pendingActions: Readonly<Partial<Record<'allow' | 'deny' | 'pass', number>>>;
+  /** Hubble `policy_match_type`, by flow events. */
+  readonly matchTypes: Readonly<Record<string, number>>;
+}
+
 export interface EdgeEvidence {
-  /** Connection events, replies excluded, each event counted once even when seen at both ends. */
+  /**
+   * Flow events of this edge's connections in both directions (requests and the replies folded
+   * into them), each counted once when it was seen at both ends. The one count every view shows.
+   */
   readonly flows: number;
-  /** Reply events folded into this edge's connections. */
+  /** How many of `flows` travelled server → client. */
   readonly replies: number;
   /** Distinct connections (client address and port) seen. */
   readonly connections: number;
@@ -38,19 +83,39 @@ export interface EdgeEvidence {
   readonly samplePods: { readonly src: readonly string[]; readonly dst: readonly string[] };
   readonly dnsNames: readonly string[];
   readonly l7: L7Evidence;
+  readonly direction: DirectionEvidence;
+  readonly attribution: AttributionEvidence;
+  /** The Service the client addressed, when the edge was reached through one (`ns/name`), and how its backend was found. */
+  readonly service?: { readonly name: string; readonly resolvedBy: 'translation' | 'learned-backend' | 'snapshot' | 'unresolved' };
 }
 
 export interface GraphEdge {
-  /** Stable key: `SRC->DST:PORT/PROTO` (the port is `*` for ICMP). */
+  /** Stable key: `SRC->DST:PORT/PROTO` (the port is `*` for ICMP, `unknown` when a flow log left it out). */
   readonly key: string;
   readonly source: string;
   readonly target: string;
   readonly protocol: Protocol;
-  readonly port: number | null;
+  /** Server port; null for ICMP, `'unknown'` when the capture does not say. */
+  readonly port: number | null | 'unknown';
   readonly evidence: EdgeEvidence;
 }
 
-export type WarningCode = 'no-dns' | 'lost-events' | 'short-window' | 'dropped-flows' | 'bad-lines' | 'truncated' | 'no-flows';
+export type WarningCode =
+  | 'no-dns'
+  | 'lost-events'
+  | 'short-window'
+  | 'dropped-flows'
+  | 'bad-lines'
+  | 'truncated'
+  | 'damaged-gzip'
+  | 'no-flows'
+  | 'nodes-unavailable'
+  | 'uncertain-direction'
+  | 'unresolved-service'
+  | 'unlabelled-workloads'
+  | 'unknown-port'
+  | 'aggregated-network'
+  | 'connections-capped';
 
 export interface GraphWarning {
   readonly code: WarningCode;

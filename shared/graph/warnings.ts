@@ -1,3 +1,4 @@
+import type { NodeStatusAt, StreamDamage } from '../flows/parser';
 import { isDnsPort } from './keys';
 import type { GraphEdge, GraphNode, GraphWarning, ServiceGraph } from './types';
 
@@ -7,6 +8,16 @@ export interface CaptureCounts {
   readonly firstBadLine?: { readonly line: number; readonly reason: string };
   readonly lostEvents: number;
   readonly truncatedLastLine: boolean;
+  /** Hubble reports of nodes it could not reach (the first ones, with their lines), and how many there were. */
+  readonly nodesUnavailable?: readonly NodeStatusAt[];
+  readonly nodesUnavailableEvents?: number;
+  /** Where a gzip capture broke: nothing after it could be read. */
+  readonly damaged?: StreamDamage;
+  /** Connections the tracker forgot (too many at once) or decided before the whole capture was read. */
+  readonly forgotten?: number;
+  readonly decidedEarly?: number;
+  /** The cluster snapshot the graph was resolved with, when one was given. */
+  readonly snapshot?: string;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -51,6 +62,7 @@ export function graphWarnings(
       subjects: egressWithoutDns,
     });
   }
+  out.push(...trafficWarnings(graph, counts));
   if (counts.lostEvents > 0) {
     out.push({
       code: 'lost-events',
@@ -79,11 +91,102 @@ export function graphWarnings(
     const first = counts.firstBadLine ? ` (first at line ${counts.firstBadLine.line}: ${counts.firstBadLine.reason})` : '';
     out.push({ code: 'bad-lines', message: `${counts.badLines} line(s) could not be read and were skipped${first}.` });
   }
-  if (counts.truncatedLastLine) {
+  const outage = nodesUnavailableWarning(counts.nodesUnavailable ?? [], counts.nodesUnavailableEvents ?? 0);
+  if (outage) out.push(outage);
+  if (counts.damaged) {
+    const d = counts.damaged;
+    out.push({
+      code: 'damaged-gzip',
+      message:
+        `The gzip stream is damaged near byte ${d.compressedByte.toLocaleString('en-US')} of ${d.compressedSize.toLocaleString('en-US')} (${d.reason}): ` +
+        `reading stopped after line ${d.afterLine}, and nothing after that point could be read. ` +
+        'Decompress it with `gzip -dc FILE > out.jsonl` to see how much is recoverable, or capture again.',
+    });
+  } else if (counts.truncatedLastLine) {
     out.push({
       code: 'truncated',
       message: 'The capture ends in the middle of a record: it was cut short, and the last record was skipped.',
     });
   }
   return out;
+}
+
+/** What the graph itself cannot vouch for: guessed directions, unresolved Services, unselectable workloads, missing ports. */
+function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges'>, counts: CaptureCounts): GraphWarning[] {
+  const out: GraphWarning[] = [];
+  const uncertain = graph.edges.filter((e) => e.evidence.direction.uncertain > 0).map((e) => e.key);
+  if (uncertain.length > 0) {
+    out.push({
+      code: 'uncertain-direction',
+      message: `${uncertain.length} edge(s) rest on connections whose direction nothing in the capture settles (no handshake, reply flags that disagree, neither port a server's elsewhere): ${list(uncertain)}. Each may be the reverse of what happened; check it before keeping it, or capture longer so the connections' starts are in it.`,
+      subjects: uncertain,
+    });
+  }
+  const services = graph.edges.filter((e) => e.target.startsWith('service:'));
+  if (services.length > 0) {
+    const names = [...new Set(services.map((e) => e.target.slice('service:'.length)))].sort();
+    out.push({
+      code: 'unresolved-service',
+      message: `${services.length} edge(s) go to Service frontends that nothing in the capture${counts.snapshot ? ' or the snapshot' : ''} resolves to backends (${list(names)}). A NetworkPolicy sees traffic after the Service is translated, so no rule can allow them as they are: ${counts.snapshot ? 'check that the snapshot is of the same cluster and has the EndpointSlices' : 'give a cluster snapshot (`kubectl get svc,endpointslices,pods -A -o json`)'}, or capture the translated flows too.`,
+      subjects: services.map((e) => e.key),
+    });
+  }
+  const unlabelled = (why: 'not-captured' | 'none') =>
+    graph.nodes.filter((n) => n.kind === 'workload' && n.unlabelled === why).map((n) => n.id);
+  const notCaptured = unlabelled('not-captured');
+  if (notCaptured.length > 0) {
+    out.push({
+      code: 'unlabelled-workloads',
+      message: `${notCaptured.length} workload(s) appear only in records that carried no labels (${list(notCaptured)}), so no selector can name them yet. ${counts.snapshot ? 'The snapshot does not know their pods either: take it from the same cluster while they run' : 'Give a cluster snapshot to take their labels from (`kubectl get svc,endpointslices,pods -A -o json`)'}; until then their flows stay blocked by the generated policies.`,
+      subjects: notCaptured,
+    });
+  }
+  const none = unlabelled('none');
+  if (none.length > 0) {
+    out.push({
+      code: 'unlabelled-workloads',
+      message: `${none.length} workload(s) have no labels a policy could select (${list(none)}): label their pods (for example app=NAME) and capture again. Until then no rule can name them, and their flows stay blocked by the generated policies.`,
+      subjects: none,
+    });
+  }
+  const noPort = graph.edges.filter((e) => e.port === 'unknown').map((e) => e.key);
+  if (noPort.length > 0) {
+    out.push({
+      code: 'unknown-port',
+      message: `${noPort.length} edge(s) have no port, because the flow log aggregated it away: ${list(noPort)}. No port-restricted rule can be written for them; lower Calico's flow-log aggregation (flowLogsFileAggregationKindForAllowed) so that ports are kept.`,
+      subjects: noPort,
+    });
+  }
+  const networks = graph.edges.filter((e) => e.source.startsWith('net:') || e.target.startsWith('net:')).map((e) => e.key);
+  if (networks.length > 0) {
+    out.push({
+      code: 'aggregated-network',
+      message: `${networks.length} edge(s) reach addresses the flow log reduced to "a public network" or "a private network" (${list(networks)}). No ipBlock can be derived from that; lower Calico's flow-log aggregation to keep the addresses, or add the CIDRs by hand.`,
+      subjects: networks,
+    });
+  }
+  const capped = (counts.forgotten ?? 0) + (counts.decidedEarly ?? 0);
+  if (capped > 0) {
+    out.push({
+      code: 'connections-capped',
+      message: `The capture holds more open connections than are tracked at once: ${counts.decidedEarly ?? 0} connection(s) were settled before the whole capture was read and ${counts.forgotten ?? 0} settled one(s) were forgotten early, so a few late packets may have been judged alone. Split the capture by namespace or time to read it exactly.`,
+    });
+  }
+  return out;
+}
+
+/** Hubble's relay could not reach some nodes: their flows are missing from the capture. */
+function nodesUnavailableWarning(kept: readonly NodeStatusAt[], events: number): GraphWarning | undefined {
+  const first = kept[0];
+  if (!first) return undefined;
+  const nodes = [...new Set(kept.flatMap((k) => k.nodes))];
+  const who = nodes.length > 0 ? `node(s) ${list(nodes)}` : 'some node(s)';
+  const detail = `${first.state} at line ${first.line}${first.message ? `: ${first.message}` : ''}`;
+  const more = events > 1 ? `, and ${events - 1} more such report(s)` : '';
+  return {
+    code: 'nodes-unavailable',
+    message:
+      `Hubble could not reach ${who} during the capture (${detail}${more}): their flows are missing, so edges through them may be absent. ` +
+      'Capture again when every node is connected (`hubble list nodes`).',
+  };
 }

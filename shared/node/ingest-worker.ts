@@ -11,7 +11,8 @@ const CHUNK = 1 << 20;
 const PROGRESS_EVERY = 16 << 20;
 
 function run(job: RangeJob, send: (m: FromWorker) => void): void {
-  const builder = new GraphBuilder();
+  // A part of the file: connections it cannot settle alone go back to the main thread.
+  const builder = new GraphBuilder({ part: true });
   const parser = new CaptureParser(
     job.file,
     (ev) => {

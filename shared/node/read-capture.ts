@@ -5,9 +5,10 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
-import { CaptureParser, DEFAULT_LIMITS, type ParserLimits, type ParserStats } from '../flows/parser';
+import { CaptureParser, DEFAULT_LIMITS, KEEP_NODE_STATUS, type ParserLimits, type ParserStats } from '../flows/parser';
 import { CaptureError } from '../flows/types';
 import { countsOf, type CaptureAnalysis } from '../graph/analysis';
+import type { ClusterSnapshot } from '../cluster/snapshot';
 import { GraphBuilder, type GraphPartial } from '../graph/builder';
 import { ByteLineReader } from './byte-lines';
 import type { FromWorker, RangeJob } from './protocol';
@@ -25,6 +26,13 @@ export interface ReadOptions {
   /** Where the bundled worker lives; default `ingest-worker.(m)js` beside this module. */
   readonly workerUrl?: URL;
   readonly limits?: ParserLimits;
+  /** A cluster snapshot: labels for workloads whose records had none, and Service backends (see GraphBuilder.build). */
+  readonly snapshot?: ClusterSnapshot;
+  /**
+   * Bytes read at a time, and the least a thread is handed (default 1 MiB). Tests make it small to
+   * split small captures into parts, which must give the same graph as one thread.
+   */
+  readonly partBytes?: number;
 }
 
 const CHUNK_BYTES = 1 << 20;
@@ -45,20 +53,35 @@ function abortError(): Error {
   return new DOMException('The capture read was cancelled', 'AbortError');
 }
 
-function mergeStats(into: ParserStats, from: ParserStats, lineOffset: number, keep: number): void {
+/** Adds a parser thread's stats to the reader's; its line numbers start after `lineOffset` lines. */
+export function mergeStats(into: ParserStats, from: ParserStats, lineOffset: number, keep: number): void {
   into.lines += from.lines;
   into.records += from.records;
   into.flows += from.flows;
   into.replies += from.replies;
   into.nodeStatus += from.nodeStatus;
+  into.nodesUnavailableEvents += from.nodesUnavailableEvents;
+  into.nodesUnavailable.push(...from.nodesUnavailable.map((n) => ({ ...n, line: n.line + lineOffset })));
+  into.nodesUnavailable.sort((a, b) => a.line - b.line);
+  into.nodesUnavailable.splice(KEEP_NODE_STATUS);
   into.lostEventRecords += from.lostEventRecords;
   into.lostEvents += from.lostEvents;
   into.skipped += from.skipped;
   into.badLines += from.badLines;
   into.truncatedLastLine ||= from.truncatedLastLine;
+  if (from.damaged && !into.damaged) into.damaged = { ...from.damaged, afterLine: from.damaged.afterLine + lineOffset };
   into.badSamples.push(...from.badSamples.map((b) => ({ line: b.line + lineOffset, reason: b.reason })));
   into.badSamples.sort((a, b) => a.line - b.line);
   into.badSamples.splice(keep);
+}
+
+/** What zlib's error means for the reader, in words. */
+function gzipDamageReason(code: string | undefined, message: string): string {
+  if (code === 'Z_BUF_ERROR') return 'the file ends before the gzip stream does: it was cut short';
+  if (/incorrect data check|incorrect length check/.test(message)) {
+    return 'its checksum does not match, so lines read before this point may be corrupt too';
+  }
+  return `the compressed data is corrupt (zlib says "${message}")`;
 }
 
 /** Moves `pos` to the start of the line it falls in, or the next line start (the byte after a `\n`). */
@@ -149,10 +172,12 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
 
   const workers = gzip ? 0 : (opts.workers ?? (size >= PARALLEL_MIN_BYTES ? Math.min(2, availableParallelism()) : 0));
   const workerUrl = workers > 0 ? (opts.workerUrl ?? defaultWorkerUrl()) : undefined;
-  const raw = createReadStream(file, { highWaterMark: CHUNK_BYTES });
+  const chunkBytes = opts.partBytes ?? CHUNK_BYTES;
+  const raw = createReadStream(file, { highWaterMark: chunkBytes });
   let bytesRead = 0;
   raw.on('data', (b) => (bytesRead += b.length));
-  const source: AsyncIterable<Buffer> = gzip ? raw.pipe(createGunzip()) : raw;
+  const gunzip = gzip ? createGunzip() : undefined;
+  const source: AsyncIterable<Buffer> = gunzip ? raw.pipe(gunzip) : raw;
   let handOffAt: number | undefined;
 
   // A read that ends early (cancelled, unreadable) closes its file handle here; a finished one below.
@@ -163,7 +188,7 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
         lines.push(chunk);
         opts.onProgress?.({ bytesDone: bytesRead, bytesTotal: size });
         // Once the format is known and no multi-line record is open, hand the rest to threads.
-        if (workerUrl && parser.stats.format && parser.canHandOff() && size - lines.consumed >= CHUNK_BYTES * workers) {
+        if (workerUrl && parser.stats.format && parser.canHandOff() && size - lines.consumed >= chunkBytes * workers) {
           handOffAt = lines.consumed;
           break;
         }
@@ -174,9 +199,26 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
       if (opts.signal?.aborted) throw abortError();
       if (e instanceof CaptureError) throw e;
       if (code !== 'Z_DATA_ERROR' && code !== 'Z_BUF_ERROR') throw new CaptureError(file, `could not be read: ${(e as Error).message}`);
-      // A gzip stream cut short: keep what was read, and say so.
+      // A gzip stream damaged or cut short: keep every line before the damage, and say where it stopped.
+      const afterLine = lines.lineNo;
+      // zlib counts the compressed bytes it consumed before the failing block: the damage is near there.
+      const damaged = {
+        afterLine,
+        compressedByte: Math.min(size, gunzip?.bytesWritten ?? 0),
+        compressedSize: size,
+        reason: gzipDamageReason(code, (e as Error).message),
+      };
       lines.end();
       parser.stats.truncatedLastLine = true;
+      parser.stats.damaged = damaged;
+      if (!parser.stats.format) {
+        const near = `near byte ${damaged.compressedByte.toLocaleString('en-US')} of ${size.toLocaleString('en-US')}`;
+        throw new CaptureError(
+          file,
+          `is a damaged gzip file (${near}: ${damaged.reason}) and nothing before the damage could be read as a capture. ` +
+            'Decompress it with `gzip -dc` to see what is recoverable, or capture again.',
+        );
+      }
     } finally {
       raw.destroy();
     }
@@ -222,5 +264,5 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
   }
   const stats = parser.end();
   opts.onProgress?.({ bytesDone: size, bytesTotal: size });
-  return { file, graph: builder.build(stats.format, countsOf(stats)), stats };
+  return { file, graph: builder.build(stats.format, countsOf(stats), { snapshot: opts.snapshot }), stats };
 }

@@ -1,0 +1,380 @@
+// The connection tracker: settles client and server per connection (protocol, both addresses and
+// both ports) instead of per packet (DESIGN.md, "Connection"), and hands every record on turned to
+// its connection's direction. Split reads (worker threads) export what they could not settle and
+// the main thread merges the parts in file order, so a split never changes the result.
+import { decideDirection, earlier, type Moment } from '../flows/direction';
+import type { DirectionBasis, FlowRecord } from '../flows/types';
+import { BASES } from './accumulators';
+import { hash53, peerKey } from './keys';
+
+/** One end of a connection: 0 is the lower of its two `address|port` strings, 1 the higher. */
+export type End = 0 | 1;
+
+/** A settled connection that saw nothing for this long is over: a later packet starts a new one. */
+export const IDLE_MS = 10 * 60_000;
+/** How far out of time order records may arrive before a settled entry is dropped from memory. */
+const SLACK_MS = 10 * 60_000;
+/** Records held for connections nothing has settled yet; past this, the oldest are decided early. */
+const PENDING_CAP = 250_000;
+/** Settled connections kept at once; past this, the oldest are forgotten (and counted). */
+const TABLE_CAP = 400_000;
+const SWEEP_EVERY = 8192;
+const KNOWN_CAP = 500_000;
+
+/** Where records go once their connection's direction is settled (`uncertain` once per guessed connection). */
+export type SettledSink = (r: FlowRecord, basis: DirectionBasis, uncertain: boolean) => void;
+
+interface Conn {
+  /** The settled client end, once a handshake or L7 message said so. */
+  client?: End;
+  basis?: DirectionBasis;
+  lastTime: number;
+  /** Worker mode: the first settlement in this part of the file, and the records before it. */
+  first?: End;
+  firstBasis?: DirectionBasis;
+  head?: FlowRecord[];
+  /** Records waiting for a settlement: before any (single tracker) or after one expired. */
+  pending?: FlowRecord[];
+}
+
+/** An open connection of a part of the file, as the part leaves it (see TrackerExport). */
+export interface OpenConnection {
+  readonly key: number;
+  readonly head?: FlowRecord[];
+  readonly first?: End;
+  readonly firstBasis?: number;
+  readonly final?: { readonly client: End; readonly basis: number; readonly lastTime: number };
+  readonly pending?: FlowRecord[];
+}
+
+/** What a part of the file tells the main thread about its connections (typed arrays cross threads cheaply). */
+export interface TrackerExport {
+  readonly open: OpenConnection[];
+  /** Settled at the part's end and possibly still active: key, client end, basis index, last time. */
+  readonly settled: { keys: Float64Array; clients: Uint8Array; bases: Uint8Array; last: Float64Array };
+  /** Connections whose first record in the part settled them: key, client end, basis index. */
+  readonly firsts: { keys: Float64Array; clients: Uint8Array; bases: Uint8Array };
+  readonly knownServers: string[];
+  readonly knownClients: Float64Array;
+  readonly forgotten: number;
+  readonly decidedEarly: number;
+  readonly maxTime: number;
+}
+
+interface Ends {
+  readonly key: number;
+  /** The end the record guessed to be the client. */
+  readonly guess: End;
+}
+
+const other = (e: End): End => (e === 0 ? 1 : 0);
+
+function endsOf(r: FlowRecord): Ends {
+  const c = `${r.srcIp}|${r.clientPort}`;
+  const s = `${r.dstIp}|${r.port}`;
+  const guess: End = c <= s ? 0 : 1;
+  return { key: hash53(guess === 0 ? `${r.protocol}|${c}|${s}` : `${r.protocol}|${s}|${c}`), guess };
+}
+
+/** True for records the tracker can settle: Hubble packets with both addresses and both ports. */
+export function isTrackable(r: FlowRecord): boolean {
+  return (
+    r.clues !== undefined &&
+    r.srcIp !== undefined &&
+    r.dstIp !== undefined &&
+    typeof r.port === 'number' &&
+    typeof r.clientPort === 'number' &&
+    !r.protocol.startsWith('ICMP')
+  );
+}
+
+/** The record turned around: the other end is the client (the packet itself is unchanged). */
+function turned(r: FlowRecord): FlowRecord {
+  return {
+    ...r,
+    src: r.dst,
+    dst: r.src,
+    srcIp: r.dstIp,
+    dstIp: r.srcIp,
+    srcPod: r.dstPod,
+    dstPod: r.srcPod,
+    srcLabels: r.dstLabels,
+    dstLabels: r.srcLabels,
+    port: r.clientPort ?? null,
+    clientPort: typeof r.port === 'number' ? r.port : undefined,
+    isReply: !r.isReply,
+    dstService: undefined,
+  };
+}
+
+function oriented(r: FlowRecord, client: End, guess: End = endsOf(r).guess): FlowRecord {
+  return client === guess ? r : turned(r);
+}
+
+/** The end that opened the connection, when the record alone settles it. */
+function settlement(r: FlowRecord, guess: End): { client: End; basis: DirectionBasis } | undefined {
+  const opener = r.clues?.opener;
+  if (!opener) return undefined;
+  const sender = r.isReply ? other(guess) : guess;
+  const client = opener === 'syn' || opener === 'l7-request' ? sender : other(sender);
+  return { client, basis: opener === 'syn' || opener === 'syn-ack' ? 'handshake' : 'l7' };
+}
+
+const momentOf = (r: FlowRecord): Moment => ({ ms: r.time, nanos: r.nanos ?? 0 });
+const endpoint = (r: FlowRecord, end: 'client' | 'server'): string =>
+  end === 'client' ? `${r.protocol}|${r.srcIp}|${r.clientPort}` : `${r.protocol}|${r.dstIp}|${r.port}`;
+
+export class ConnectionTracker {
+  private readonly table = new Map<number, Conn>();
+  /** `proto|ip|port` and `proto|peer|port` of servers that a handshake or L7 message settled. */
+  private readonly knownServers = new Set<string>();
+  /** Hashes of `proto|ip|port` of clients that a handshake or L7 message settled. */
+  private readonly knownClients = new Set<number>();
+  private pendingRecords = 0;
+  private inserts = 0;
+  private maxTime = -Infinity;
+  private forgotten = 0;
+  private decidedEarly = 0;
+  private readonly firsts: { keys: number[]; clients: number[]; bases: number[] } = { keys: [], clients: [], bases: [] };
+
+  /**
+   * @param sink receives every record once its connection is settled
+   * @param part true in a worker that reads one part of a file: records before the part's first
+   *   settlement are kept for the main thread, which knows what came before the part
+   */
+  constructor(
+    private readonly sink: SettledSink,
+    private readonly part = false,
+  ) {}
+
+  /** Adds one trackable record (see isTrackable). */
+  add(r: FlowRecord): void {
+    const ends = endsOf(r);
+    const t = r.time;
+    if (t > this.maxTime) this.maxTime = t;
+    const strong = settlement(r, ends.guess);
+    let conn = this.table.get(ends.key);
+    if (!conn) {
+      conn = { lastTime: t };
+      this.table.set(ends.key, conn);
+      if (++this.inserts % SWEEP_EVERY === 0) this.sweep();
+    }
+    if (strong) {
+      this.settle(ends.key, conn, strong.client, strong.basis);
+      conn.lastTime = Math.max(conn.lastTime, t) || t;
+      const o = oriented(r, strong.client, ends.guess);
+      this.learn(o);
+      this.sink(o, strong.basis, false);
+    } else this.foldOrWait(conn, r, ends.guess);
+  }
+
+  /** A record that settles nothing: it follows the connection's settlement while that is active, else it waits. */
+  private foldOrWait(conn: Conn, r: FlowRecord, guess?: End): void {
+    if (conn.client !== undefined && !(r.time - conn.lastTime > IDLE_MS)) {
+      conn.lastTime = Math.max(conn.lastTime, r.time) || r.time;
+      this.sink(oriented(r, conn.client, guess), conn.basis!, false);
+      return;
+    }
+    // Over for longer than IDLE_MS: this is a new connection on the same addresses and ports.
+    conn.client = undefined;
+    conn.basis = undefined;
+    if (this.part && conn.first === undefined) (conn.head ??= []).push(r);
+    else (conn.pending ??= []).push(r);
+    if (++this.pendingRecords > PENDING_CAP) this.decideEarly();
+  }
+
+  private settle(key: number, conn: Conn, client: End, basis: DirectionBasis): void {
+    if (this.part && conn.first === undefined) {
+      conn.first = client;
+      conn.firstBasis = basis;
+      if (!conn.head) {
+        this.firsts.keys.push(key);
+        this.firsts.clients.push(client);
+        this.firsts.bases.push(BASES.indexOf(basis));
+      }
+    }
+    conn.client = client;
+    conn.basis = basis;
+    if (conn.pending) {
+      const waiting = conn.pending;
+      conn.pending = undefined;
+      this.pendingRecords -= waiting.length;
+      for (const x of waiting) this.sink(oriented(x, client), basis, false);
+    }
+  }
+
+  private learn(o: FlowRecord): void {
+    if (this.knownServers.size < KNOWN_CAP) {
+      this.knownServers.add(endpoint(o, 'server'));
+      if (o.dst.kind === 'workload') this.knownServers.add(`${o.protocol}|${peerKey(o.dst)}|${o.port}`);
+    }
+    if (this.knownClients.size < KNOWN_CAP) this.knownClients.add(hash53(endpoint(o, 'client')));
+  }
+
+  /** Drops settled connections that are long over; past the cap, the oldest settled ones. */
+  private sweep(): void {
+    if (this.table.size < 50_000) return;
+    const before = this.maxTime - IDLE_MS - SLACK_MS;
+    for (const [key, c] of this.table) {
+      if (c.client !== undefined && !c.head && !c.pending && c.lastTime < before) this.table.delete(key);
+    }
+    if (this.table.size <= TABLE_CAP) return;
+    for (const [key, c] of this.table) {
+      if (this.table.size <= TABLE_CAP * 0.9) break;
+      if (c.client !== undefined && !c.head && !c.pending) {
+        this.table.delete(key);
+        this.forgotten++;
+      }
+    }
+  }
+
+  /** Too many records wait for a settlement: decide the connections that waited longest with what is known so far. */
+  private decideEarly(): void {
+    for (const c of this.table.values()) {
+      if (this.pendingRecords <= PENDING_CAP * 0.75) break;
+      if (!c.pending) continue;
+      const waiting = c.pending;
+      c.pending = undefined;
+      this.pendingRecords -= waiting.length;
+      this.decidedEarly++;
+      this.decide(waiting);
+    }
+  }
+
+  /** Settles a connection no handshake or L7 message settled, from all its records (see decideDirection). */
+  private decide(records: readonly FlowRecord[]): void {
+    if (records.length === 0) return;
+    const r0 = records[0];
+    const { guess: g0 } = endsOf(r0);
+    // End 0 and 1 as the connection numbers them, with each end's address, port and peer.
+    const side = (end: End) => {
+      const asClient = end === g0;
+      return {
+        ip: asClient ? r0.srcIp : r0.dstIp,
+        port: (asClient ? r0.clientPort : r0.port) as number,
+        peer: asClient ? r0.src : r0.dst,
+      };
+    };
+    const e = [side(0), side(1)] as const;
+    const known = e.map(({ ip, port, peer }) => {
+      if (this.knownServers.has(`${r0.protocol}|${ip}|${port}`)) return 'server';
+      if (peer.kind === 'workload' && this.knownServers.has(`${r0.protocol}|${peerKey(peer)}|${port}`)) return 'server';
+      if (this.knownClients.has(hash53(`${r0.protocol}|${ip}|${port}`))) return 'client';
+      return undefined;
+    }) as [('server' | 'client')?, ('server' | 'client')?];
+    const votes: [number, number] = [0, 0];
+    const firstSent: [Moment?, Moment?] = [undefined, undefined];
+    const firstRequest: [Moment?, Moment?] = [undefined, undefined];
+    for (const r of records) {
+      const { guess } = endsOf(r);
+      const sender = r.isReply ? other(guess) : guess;
+      const m = momentOf(r);
+      if (earlier(m, firstSent[sender])) firstSent[sender] = m;
+      const claim = r.clues?.claim;
+      if (claim === 'request') {
+        votes[sender]++;
+        if (earlier(m, firstRequest[sender])) firstRequest[sender] = m;
+      } else if (claim === 'reply') votes[other(sender)]++;
+    }
+    const d = decideDirection({ protocol: r0.protocol, ports: [e[0].port, e[1].port], known, votes, firstSent, firstRequest });
+    records.forEach((r, i) => this.sink(oriented(r, d.client), d.basis, d.uncertain && i === 0));
+  }
+
+  /** The part's open connections and settlements, for the main thread (worker mode). */
+  export(): TrackerExport {
+    const open: OpenConnection[] = [];
+    const settled = { keys: [] as number[], clients: [] as number[], bases: [] as number[], last: [] as number[] };
+    const active = this.maxTime - IDLE_MS - SLACK_MS;
+    for (const [key, c] of this.table) {
+      const final = c.client !== undefined ? { client: c.client, basis: BASES.indexOf(c.basis!), lastTime: c.lastTime } : undefined;
+      if (c.head || c.pending) {
+        open.push({
+          key,
+          ...(c.head ? { head: c.head } : {}),
+          ...(c.first !== undefined ? { first: c.first, firstBasis: BASES.indexOf(c.firstBasis!) } : {}),
+          ...(final ? { final } : {}),
+          ...(c.pending ? { pending: c.pending } : {}),
+        });
+      } else if (final && !(c.lastTime < active)) {
+        settled.keys.push(key);
+        settled.clients.push(final.client);
+        settled.bases.push(final.basis);
+        settled.last.push(final.lastTime);
+      }
+    }
+    return {
+      open,
+      settled: {
+        keys: Float64Array.from(settled.keys),
+        clients: Uint8Array.from(settled.clients),
+        bases: Uint8Array.from(settled.bases),
+        last: Float64Array.from(settled.last),
+      },
+      firsts: {
+        keys: Float64Array.from(this.firsts.keys),
+        clients: Uint8Array.from(this.firsts.clients),
+        bases: Uint8Array.from(this.firsts.bases),
+      },
+      knownServers: [...this.knownServers],
+      knownClients: Float64Array.from(this.knownClients),
+      forgotten: this.forgotten,
+      decidedEarly: this.decidedEarly,
+      maxTime: this.maxTime,
+    };
+  }
+
+  /**
+   * Continues this tracker (the part before) with the export of the next part of the file, as if
+   * one tracker had read both: the part's records that came before its first settlement meet the
+   * state this tracker left, and what waited here meets the part's first settlement.
+   */
+  merge(x: TrackerExport): void {
+    for (const s of x.knownServers) if (this.knownServers.size < KNOWN_CAP) this.knownServers.add(s);
+    for (const k of x.knownClients) if (this.knownClients.size < KNOWN_CAP) this.knownClients.add(k);
+    this.forgotten += x.forgotten;
+    this.decidedEarly += x.decidedEarly;
+    const seen = new Set<number>();
+    for (const o of x.open) {
+      seen.add(o.key);
+      let c = this.table.get(o.key);
+      if (!c) this.table.set(o.key, (c = { lastTime: -Infinity }));
+      for (const r of o.head ?? []) this.foldOrWait(c, r);
+      if (o.first !== undefined) this.settle(o.key, c, o.first, BASES[o.firstBasis!]);
+      if (o.final) Object.assign(c, { client: o.final.client, basis: BASES[o.final.basis], lastTime: o.final.lastTime });
+      else if (o.first !== undefined) c.client = undefined;
+      if (o.pending) {
+        (c.pending ??= []).push(...o.pending);
+        this.pendingRecords += o.pending.length;
+      }
+    }
+    const { firsts, settled } = x;
+    for (let i = 0; i < firsts.keys.length; i++) {
+      const key = firsts.keys[i];
+      const c = this.table.get(key);
+      if (!c || seen.has(key)) continue;
+      if (c.pending) this.settle(key, c, firsts.clients[i] as End, BASES[firsts.bases[i]]);
+      // The part's own state follows from `settled` below; what is not there is over.
+      this.table.delete(key);
+    }
+    for (let i = 0; i < settled.keys.length; i++) {
+      const c = this.table.get(settled.keys[i]) ?? { lastTime: -Infinity };
+      if (c.pending) continue;
+      this.table.set(settled.keys[i], { client: settled.clients[i] as End, basis: BASES[settled.bases[i]], lastTime: settled.last[i] });
+    }
+    this.maxTime = Math.max(this.maxTime, x.maxTime);
+  }
+
+  /** Decides every connection still waiting and hands its records on. */
+  finish(): { forgotten: number; decidedEarly: number } {
+    for (const c of this.table.values()) {
+      if (c.head && c.first !== undefined) {
+        for (const r of c.head) this.sink(oriented(r, c.first), c.firstBasis!, false);
+      } else if (c.head) this.decide(c.head);
+      if (c.pending) this.decide(c.pending);
+      c.head = undefined;
+      c.pending = undefined;
+    }
+    this.pendingRecords = 0;
+    return { forgotten: this.forgotten, decidedEarly: this.decidedEarly };
+  }
+}

@@ -1,0 +1,186 @@
+// The direction of real connections: the handed field case F02 (a reply flag that is wrong after a
+// FIN) and variants of the same kind of fault.
+import { describe, expect, it } from 'vitest';
+import { initialSelection } from './selection';
+import { generate } from '../policy/generate';
+import { readFixture } from '../testing/fixtures';
+import { packetLine, type ScriptedConnection, type ScriptedPacket } from '../testing/connection-capture';
+import { analyzeText } from './analysis';
+
+const F02 = readFixture('field', 'F02-wrong-is-reply-at-fin.jsonl');
+const lines = F02.trimEnd().split('\n');
+
+function graphOf(text: string) {
+  const a = analyzeText(text, 'capture.jsonl');
+  expect(a.stats.badLines).toBe(0);
+  return a.graph;
+}
+
+/** Every port a policy generated from the graph opens. */
+function openedPorts(graph: ReturnType<typeof graphOf>): number[] {
+  const set = generate(graph, initialSelection(graph), { namespaces: graph.namespaces });
+  return set.policies.flatMap((p) =>
+    [...(p.policy.spec.ingress ?? []), ...(p.policy.spec.egress ?? [])].flatMap((r) => (r.ports ?? []).map((x) => Number(x.port))),
+  );
+}
+
+const p = (fromServer: boolean, isReply: boolean | undefined, flags?: Record<string, boolean>): ScriptedPacket => ({
+  at: 0,
+  fromServer,
+  isReply,
+  flags,
+  seenAt: 'sender',
+});
+
+function capture(...conns: ScriptedConnection[]): string {
+  return conns
+    .flatMap((c) => c.packets.map((pk, i) => packetLine(c, { ...pk, at: pk.at || i * 2 })))
+    .sort((a, b) => a.time - b.time)
+    .map((l) => l.line)
+    .join('\n');
+}
+
+describe('F02: a reply flag that is wrong after the FIN', () => {
+  it('gives exactly one edge, toolbox → web:80, settled by the handshake', () => {
+    const graph = graphOf(F02);
+    expect(graph.edges.map((e) => e.key)).toEqual(['default/toolbox->default/web:80/TCP']);
+    expect(graph.edges[0].evidence).toMatchObject({
+      flows: 7,
+      replies: 4,
+      connections: 1,
+      direction: { basis: { handshake: 1 }, uncertain: 0 },
+    });
+    expect(openedPorts(graph)).toEqual([80, 80]);
+  });
+
+  it('without the handshake in the capture, the privileged port still decides', () => {
+    const graph = graphOf(lines.slice(2).join('\n'));
+    expect(graph.edges.map((e) => e.key)).toEqual(['default/toolbox->default/web:80/TCP']);
+    expect(graph.edges[0].evidence.direction).toEqual({ basis: { 'port-range': 1 }, uncertain: 0 });
+    expect(openedPorts(graph)).not.toContain(52380);
+  });
+
+  it('in any order of its lines, it is one edge', () => {
+    for (let k = 0; k < lines.length; k++) {
+      const rotated = [...lines.slice(k), ...lines.slice(0, k)];
+      expect(graphOf(rotated.join('\n')).edges.map((e) => e.key)).toEqual(['default/toolbox->default/web:80/TCP']);
+    }
+  });
+});
+
+describe('the same kind of fault, other ports and protocols', () => {
+  const wrongAfterFin = (serverPort: number, clientPort = 52380, protocol: ScriptedConnection['protocol'] = 'TCP'): ScriptedConnection => ({
+    protocol,
+    client: 5,
+    server: 0,
+    clientPort,
+    serverPort,
+    start: 0,
+    // No handshake captured; the request and reply right, then the flags turn around.
+    packets: [
+      p(false, false, { ACK: true, PSH: true }),
+      p(true, true, { ACK: true, PSH: true }),
+      p(true, false, { ACK: true, FIN: true }),
+      p(false, true, { ACK: true, FIN: true }),
+      p(true, false, { ACK: true }),
+    ],
+  });
+
+  it('an unprivileged server port (8080): the ephemeral port is the client', () => {
+    const graph = graphOf(capture(wrongAfterFin(8080)));
+    expect(graph.edges.map((e) => e.key)).toEqual(['shop/toolbox->shop/web:8080/TCP']);
+    expect(openedPorts(graph)).not.toContain(52380);
+  });
+
+  it('both ports ephemeral: a port that is a server port elsewhere in the capture wins', () => {
+    const settled: ScriptedConnection = {
+      protocol: 'TCP',
+      client: 1,
+      server: 0,
+      clientPort: 41000,
+      serverPort: 50051,
+      start: 60_000,
+      packets: [p(false, false, { SYN: true }), p(true, true, { SYN: true, ACK: true })],
+    };
+    const graph = graphOf(capture(wrongAfterFin(50051, 52380), settled));
+    expect(graph.edges.map((e) => e.key).sort()).toEqual(['shop/api->shop/web:50051/TCP', 'shop/toolbox->shop/web:50051/TCP']);
+    expect(graph.edges.find((e) => e.source === 'shop/toolbox')!.evidence.direction).toEqual({ basis: { 'known-port': 1 }, uncertain: 0 });
+  });
+
+  it('both ports ephemeral and nothing else: the edge says its direction is uncertain, and so does a warning', () => {
+    const graph = graphOf(capture(wrongAfterFin(50051, 52380)));
+    expect(graph.edges).toHaveLength(1);
+    expect(graph.edges[0].evidence.direction.uncertain).toBe(1);
+    const w = graph.warnings.find((x) => x.code === 'uncertain-direction');
+    expect(w?.subjects).toEqual([graph.edges[0].key]);
+  });
+
+  it('UDP with both ports ≥ 32768 and no flags: the first sender is the client, one edge', () => {
+    const udp: ScriptedConnection = {
+      protocol: 'UDP',
+      client: 3,
+      server: 4,
+      clientPort: 51515,
+      serverPort: 40400,
+      start: 0,
+      packets: [p(false, undefined), p(true, undefined), p(false, undefined), p(true, undefined)],
+    };
+    const graph = graphOf(capture(udp));
+    expect(graph.edges.map((e) => e.key)).toEqual(['shop/cache->shop/worker:40400/UDP']);
+    expect(graph.edges[0].evidence.direction).toEqual({ basis: { 'first-seen': 1 }, uncertain: 0 });
+    expect(openedPorts(graph)).not.toContain(51515);
+  });
+
+  it('UDP with a reply flag wrong on a later packet: still one edge', () => {
+    const udp: ScriptedConnection = {
+      protocol: 'UDP',
+      client: 3,
+      server: 4,
+      clientPort: 51515,
+      serverPort: 40400,
+      start: 0,
+      packets: [p(false, false), p(true, true), p(true, false), p(false, false)],
+    };
+    expect(graphOf(capture(udp)).edges.map((e) => e.key)).toEqual(['shop/cache->shop/worker:40400/UDP']);
+  });
+
+  it('an SCTP association on 38412 from an ephemeral port, seen at both ends: one edge, each event once', () => {
+    const packets: ScriptedPacket[] = [];
+    for (const [fromServer, at] of [
+      [false, 0],
+      [true, 1],
+      [false, 2],
+      [true, 3],
+    ] as const) {
+      packets.push({ at: at * 2, fromServer, seenAt: 'sender' }, { at: at * 2 + 1, fromServer, seenAt: 'receiver' });
+    }
+    const sctp: ScriptedConnection = { protocol: 'SCTP', client: 1, server: 2, clientPort: 45000, serverPort: 38412, start: 0, packets };
+    const graph = graphOf(capture(sctp));
+    expect(graph.edges.map((e) => e.key)).toEqual(['shop/api->shop/db:38412/SCTP']);
+    expect(graph.edges[0].evidence).toMatchObject({ flows: 4, replies: 2, connections: 1 });
+  });
+
+  it('a settlement expires: the same addresses and ports ten minutes later are a connection of their own', () => {
+    // web:40000 answers a handshake, then 11 minutes later the same pair talks again the other way round.
+    const first: ScriptedConnection = {
+      protocol: 'TCP',
+      client: 1,
+      server: 0,
+      clientPort: 45000,
+      serverPort: 40000,
+      start: 0,
+      packets: [p(false, false, { SYN: true }), p(true, true, { SYN: true, ACK: true })],
+    };
+    const later: ScriptedConnection = {
+      protocol: 'TCP',
+      client: 0,
+      server: 1,
+      clientPort: 40000,
+      serverPort: 45000,
+      start: 11 * 60_000,
+      packets: [p(false, false, { SYN: true }), p(true, true, { SYN: true, ACK: true }), p(false, false, { ACK: true })],
+    };
+    const graph = graphOf(capture(first, later));
+    expect(graph.edges.map((e) => e.key).sort()).toEqual(['shop/api->shop/web:40000/TCP', 'shop/web->shop/api:45000/TCP']);
+  });
+});

@@ -1,0 +1,131 @@
+// Service frontends in, backends out. A NetworkPolicy sees traffic after a Service is translated,
+// so an edge to a ClusterIP (which Hubble reports before translation, often as `reserved:world`
+// with `destination_service`) must become an edge to the backend workload on its target port.
+import type { ClusterSnapshot } from '../cluster/snapshot';
+import type { Protocol } from '../flows/types';
+import { emptyEdge, type EdgeAcc, type EdgeService, type NodeAcc } from './accumulators';
+import { edgeKey } from './keys';
+import { workloadOfPod } from './relabel';
+
+interface Resolvable {
+  readonly nodes: Map<string, NodeAcc>;
+  readonly edges: Map<string, EdgeAcc>;
+  /** Service `ns/name` → `node|port` Hubble named on flows that reached a pod. */
+  readonly serviceBackends: Map<string, Set<string>>;
+}
+
+/** An edge to a Service frontend: its key, the Service (`ns/name`) and the frontend port. */
+interface Frontend {
+  readonly key: string;
+  readonly edge: EdgeAcc;
+  readonly service: string;
+  readonly port: number;
+}
+
+const SNAPSHOT_PROTOCOLS = new Set<Protocol>(['TCP', 'UDP', 'SCTP']);
+
+function frontends(s: Resolvable, snapshot: ClusterSnapshot | undefined): Frontend[] {
+  const out: Frontend[] = [];
+  for (const [key, e] of s.edges) {
+    if (typeof e.port !== 'number') continue;
+    if (e.target.startsWith('service:')) out.push({ key, edge: e, service: e.target.slice('service:'.length), port: e.port });
+    else if (snapshot && e.target.startsWith('ip:') && SNAPSHOT_PROTOCOLS.has(e.protocol)) {
+      // A ClusterIP Hubble did not name (no destination_service): the snapshot knows it.
+      const hit = snapshot.serviceByFrontend(e.target.slice(3), e.port, e.protocol as 'TCP');
+      if (hit) out.push({ key, edge: e, service: `${hit.service.namespace}/${hit.service.name}`, port: e.port });
+    }
+  }
+  return out;
+}
+
+/** Backends (`node|port`) the capture shows each frontend's own connections reached after translation. */
+function translations(s: Resolvable, fronts: readonly Frontend[]): Map<Frontend, Set<string>> {
+  const byConn = new Map<number, Frontend[]>();
+  for (const f of fronts) for (const c of f.edge.conns.keys()) (byConn.get(c) ?? byConn.set(c, []).get(c)!).push(f);
+  const found = new Map<Frontend, Set<string>>();
+  if (byConn.size === 0) return found;
+  const isFront = new Set(fronts.map((f) => f.edge));
+  for (const e of s.edges.values()) {
+    if (isFront.has(e) || typeof e.port !== 'number') continue;
+    for (const c of e.conns.keys()) {
+      for (const f of byConn.get(c) ?? []) {
+        // The same client address and port, the same client and protocol: the translated flow.
+        if (f.edge.source !== e.source || f.edge.protocol !== e.protocol) continue;
+        (found.get(f) ?? found.set(f, new Set()).get(f)!).add(`${e.target}|${e.port}`);
+      }
+    }
+  }
+  return found;
+}
+
+/** The snapshot's backends of one Service port, as graph node ids (created when the capture never saw them). */
+function snapshotBackends(s: Resolvable, snapshot: ClusterSnapshot, f: Frontend): string[] {
+  const [namespace, name] = f.service.split('/');
+  const svc = snapshot.service(namespace, name);
+  const port = svc?.ports.find((p) => p.port === f.port && p.protocol === f.edge.protocol);
+  if (!svc || !port) return [];
+  return snapshot.backends(svc, port).flatMap((b) => {
+    if (b.kind === 'address') {
+      const id = `ip:${b.ip}`;
+      if (!s.nodes.has(id)) s.nodes.set(id, { peer: { kind: 'external', ip: b.ip }, pods: new Set() });
+      return [`${id}|${b.port}`];
+    }
+    const w = workloadOfPod(b.pod);
+    if (!w) return [];
+    const id = `${w.peer.namespace}/${w.peer.name}`;
+    if (!s.nodes.has(id)) s.nodes.set(id, { peer: w.peer, labels: w.labels, pods: new Set([b.pod.name]), fromSnapshot: true });
+    return [`${id}|${b.port}`];
+  });
+}
+
+/**
+ * Resolves every edge to a Service frontend to the Service's backends, from (in this order) the
+ * translated flow of the same connection (same client address and port), the backends other
+ * connections to that Service port reached, the backends Hubble named with `destination_service`,
+ * and the cluster snapshot. A frontend nothing resolves stays a `service:NS/NAME` edge, marked
+ * unresolved: an ipBlock on a ClusterIP would never match.
+ */
+export function resolveServices(s: Resolvable, snapshot: ClusterSnapshot | undefined, merge: (into: EdgeAcc, from: EdgeAcc) => void): void {
+  const fronts = frontends(s, snapshot);
+  if (fronts.length === 0) return;
+  const own = translations(s, fronts);
+  const learned = new Map<string, Set<string>>();
+  for (const [f, targets] of own) {
+    const k = `${f.service}|${f.edge.protocol}|${f.port}`;
+    for (const t of targets) (learned.get(k) ?? learned.set(k, new Set()).get(k)!).add(t);
+  }
+  const gone = new Set<string>();
+  for (const f of fronts) {
+    let resolvedBy: EdgeService['resolvedBy'] = 'translation';
+    let targets = [...(own.get(f) ?? [])];
+    if (targets.length === 0) {
+      resolvedBy = 'learned-backend';
+      targets = [...(learned.get(`${f.service}|${f.edge.protocol}|${f.port}`) ?? [])];
+    }
+    if (targets.length === 0) targets = [...(s.serviceBackends.get(f.service) ?? [])];
+    if (snapshot) {
+      const more = snapshotBackends(s, snapshot, f);
+      if (targets.length === 0 && more.length > 0) resolvedBy = 'snapshot';
+      targets = [...new Set([...targets, ...more])];
+    }
+    if (targets.length === 0) {
+      f.edge.service = { name: f.service, resolvedBy: 'unresolved' };
+      continue;
+    }
+    s.edges.delete(f.key);
+    gone.add(f.edge.target);
+    for (const t of targets.sort()) {
+      const bar = t.lastIndexOf('|');
+      const [node, port] = [t.slice(0, bar), Number(t.slice(bar + 1))];
+      const key = edgeKey(f.edge.source, node, f.edge.protocol, port);
+      let mine = s.edges.get(key);
+      if (!mine) s.edges.set(key, (mine = emptyEdge(f.edge.source, node, f.edge.protocol, port)));
+      merge(mine, f.edge);
+      // Through a Service, the edge says how its backend was found; the translation is the best evidence.
+      if (!mine.service || resolvedBy === 'translation') mine.service = { name: f.service, resolvedBy };
+    }
+  }
+  // A frontend node no edge uses any more leaves the graph.
+  const used = new Set([...s.edges.values()].flatMap((e) => [e.source, e.target]));
+  for (const id of gone) if (!used.has(id)) s.nodes.delete(id);
+}

@@ -1,10 +1,545 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeText } from '../graph/analysis';
 import { readFixture } from '../testing/fixtures';
+import { calicoEnterpriseEvent, calicoGoldmaneEvent, calicoTextEvent } from './calico';
+import { LineSplitter } from './lines';
+import { CaptureParser, type ParserStats } from './parser';
+import type { CaptureEvent, FlowRecord } from './types';
 
-const doc = (name: string) => readFixture('calico', 'tigera-docs', name);
+const doc = (name: string): string => readFixture('calico', 'tigera-docs', name);
+const F11 = readFixture('field', 'F11-calico-aggregated-pub-pvt.json');
+/** The documented "no aggregation" example, made valid JSON: as published it has a trailing comma. */
+const EX06 = JSON.parse(doc('ex_06_87e232adae.json').replace(/,(\s*\])/g, '$1')) as Record<string, unknown>;
+const EX05_LINE = doc('ex_05_7fb50632c9.txt').trim();
 
-describe('Calico Enterprise flow logs', () => {
+function recordOf(ev: CaptureEvent): FlowRecord {
+  if (ev.kind !== 'flow') throw new Error(`expected a flow, got ${ev.kind}`);
+  return ev.record;
+}
+
+/** Reads a capture through the parser only (no graph): its records and what it counted. */
+function readCapture(text: string): { records: FlowRecord[]; stats: ParserStats } {
+  const records: FlowRecord[] = [];
+  const parser = new CaptureParser('capture', (ev) => {
+    if (ev.kind === 'flow') records.push(ev.record);
+  });
+  const lines = new LineSplitter((line, no, nl) => parser.pushLine(line, no, nl));
+  lines.push(text);
+  lines.end();
+  return { records, stats: parser.end() };
+}
+
+const F11_START = Date.parse('2025-01-10T09:06:40Z');
+const F11_END = Date.parse('2025-01-10T09:11:40Z');
+
+describe('F11: aggregated Calico Enterprise records (`-` names and addresses, pub/pvt networks)', () => {
+  const { records, stats } = readCapture(F11);
+  const frontend = { kind: 'workload', namespace: 'shop', name: 'frontend', identity: { app: 'frontend' } } as const;
+  const backend = { kind: 'workload', namespace: 'shop', name: 'backend', identity: { app: 'backend' } } as const;
+  const common = { time: F11_END, start: F11_START, verdict: 'FORWARDED', protocol: 'TCP', isReply: false, count: 4 } as const;
+
+  it('reads every line, none bad', () => {
+    expect(stats.format).toBe('calico-enterprise-json');
+    expect(stats.badLines).toBe(0);
+    expect(records).toHaveLength(4);
+  });
+
+  it('produces the connection-level records, oriented initiator → receiver', () => {
+    expect(records).toStrictEqual([
+      {
+        ...common,
+        src: frontend,
+        dst: backend,
+        port: 8080,
+        observer: 'sender',
+        srcLabels: { app: 'frontend' },
+        dstLabels: { app: 'backend' },
+      },
+      {
+        ...common,
+        src: frontend,
+        dst: backend,
+        port: 8080,
+        observer: 'receiver',
+        srcLabels: { app: 'frontend' },
+        dstLabels: { app: 'backend' },
+      },
+      {
+        ...common,
+        src: frontend,
+        dst: { kind: 'network', scope: 'public' },
+        port: 443,
+        observer: 'sender',
+        srcLabels: { app: 'frontend' },
+      },
+      {
+        ...common,
+        src: frontend,
+        dst: { kind: 'network', scope: 'private' },
+        port: 5432,
+        observer: 'sender',
+        srcLabels: { app: 'frontend' },
+      },
+    ]);
+  });
+
+  it('spans the aggregation interval: earliest start_time to latest end_time (300 s)', () => {
+    const start = Math.min(...records.map((r) => r.start ?? r.time));
+    const end = Math.max(...records.map((r) => r.time));
+    expect([new Date(start).toISOString(), new Date(end).toISOString()]).toEqual(['2025-01-10T09:06:40.000Z', '2025-01-10T09:11:40.000Z']);
+    expect(end - start).toBe(300_000);
+  });
+
+  it('never names a workload after its ReplicaSet hash', () => {
+    expect(JSON.stringify(records)).not.toMatch(/7d9c5b6f4|5f6d7c8b9/);
+  });
+});
+
+/** A record at Calico's highest aggregation level, as the data types describe it; each case overrides fields. */
+const AGGREGATED = {
+  start_time: 1736500000,
+  end_time: 1736500300,
+  proto: 'tcp',
+  action: 'allow',
+  reporter: 'src',
+  num_flows_started: 2,
+  source_ip: null,
+  source_name: '-',
+  source_name_aggr: 'web-59bbf86d94-*',
+  source_namespace: 'shop',
+  source_port: null,
+  source_type: 'wep',
+  source_labels: { labels: ['app=web'] },
+  dest_ip: null,
+  dest_name: '-',
+  dest_name_aggr: 'api-6c8d9f7b5-*',
+  dest_namespace: 'shop',
+  dest_port: 8080,
+  dest_type: 'wep',
+  dest_labels: { labels: ['app=api'] },
+};
+const enterprise = (fields: Record<string, unknown>): FlowRecord => recordOf(calicoEnterpriseEvent({ ...AGGREGATED, ...fields }));
+
+describe('Calico endpoints', () => {
+  it.each([
+    [
+      'a `pub` network without an address',
+      { dest_type: 'net', dest_namespace: '-', dest_name_aggr: 'pub', dest_ip: '-' },
+      { kind: 'network', scope: 'public' },
+    ],
+    [
+      'a `pvt` network without an address',
+      { dest_type: 'net', dest_namespace: '-', dest_name_aggr: 'pvt', dest_ip: null },
+      { kind: 'network', scope: 'private' },
+    ],
+    [
+      'a network with its address',
+      { dest_type: 'net', dest_namespace: '-', dest_name_aggr: 'pub', dest_ip: '203.0.113.7' },
+      { kind: 'external', ip: '203.0.113.7' },
+    ],
+    [
+      'a network with neither address nor pub/pvt',
+      { dest_type: 'net', dest_namespace: '-', dest_name_aggr: '-', dest_ip: '-' },
+      { kind: 'entity', entity: 'world' },
+    ],
+    [
+      'a network set with an address',
+      { dest_type: 'ns', dest_namespace: '-', dest_name_aggr: 'partners', dest_ip: '198.51.100.9' },
+      { kind: 'external', ip: '198.51.100.9' },
+    ],
+    [
+      'a network set without an address (never an ipBlock)',
+      { dest_type: 'ns', dest_namespace: '-', dest_name_aggr: 'partners', dest_ip: '-' },
+      { kind: 'entity', entity: 'world' },
+    ],
+    ['a host endpoint', { dest_type: 'hep', dest_namespace: '-', dest_name_aggr: 'node-1' }, { kind: 'entity', entity: 'host' }],
+    ['a workload without a namespace', { dest_namespace: '-' }, { kind: 'entity', entity: 'unknown' }],
+    [
+      'aggregated pods named after their Deployment, labels absent',
+      { dest_labels: undefined },
+      { kind: 'workload', namespace: 'shop', name: 'api', identity: {}, unlabelled: 'not-captured' },
+    ],
+    ['labels null', { dest_labels: null }, { kind: 'workload', namespace: 'shop', name: 'api', identity: {}, unlabelled: 'not-captured' }],
+    ['labels `-`', { dest_labels: '-' }, { kind: 'workload', namespace: 'shop', name: 'api', identity: {}, unlabelled: 'not-captured' }],
+    [
+      'labels an aggregated `-`',
+      { dest_labels: { labels: '-' } },
+      { kind: 'workload', namespace: 'shop', name: 'api', identity: {}, unlabelled: 'not-captured' },
+    ],
+    [
+      'labels given, none usable',
+      { dest_labels: { labels: ['pod-template-hash=6c8d9f7b5'] } },
+      { kind: 'workload', namespace: 'shop', name: 'api', identity: {}, unlabelled: 'none' },
+    ],
+    [
+      'stable labels without a name label',
+      { dest_labels: ['tier=backend'] },
+      { kind: 'workload', namespace: 'shop', name: 'api', identity: { tier: 'backend' } },
+    ],
+    [
+      '`*` names, the workload known by its labels',
+      { dest_name: '*', dest_name_aggr: '*', dest_labels: ['app=api'] },
+      { kind: 'workload', namespace: 'shop', name: 'api', identity: { app: 'api' } },
+    ],
+    [
+      '`*` names and no labels: nothing names it',
+      { dest_name: '*', dest_name_aggr: '*', dest_labels: '-' },
+      { kind: 'entity', entity: 'unknown' },
+    ],
+    [
+      'a name cut inside the hash',
+      { dest_name_aggr: 'rails-81531*', dest_labels: '-' },
+      { kind: 'workload', namespace: 'shop', name: 'rails', identity: {}, unlabelled: 'not-captured' },
+    ],
+    [
+      'a real pod name',
+      { dest_name: 'api-6c8d9f7b5-x2x2x', dest_name_aggr: '-', dest_labels: null },
+      { kind: 'workload', namespace: 'shop', name: 'api', identity: {}, unlabelled: 'not-captured' },
+    ],
+  ])('%s', (_, fields, dst) => {
+    expect(enterprise(fields).dst).toStrictEqual(dst);
+  });
+
+  it('keeps the pod name and its stable labels for the inspector, and the labels only when captured', () => {
+    const r = enterprise({ dest_name: 'api-6c8d9f7b5-x2x2x', dest_labels: ['app=api', 'pod-template-hash=6c8d9f7b5'], source_labels: '-' });
+    expect([r.dstPod, r.dstLabels, r.srcPod, r.srcLabels]).toStrictEqual(['api-6c8d9f7b5-x2x2x', { app: 'api' }, undefined, undefined]);
+  });
+
+  it('reads a `pub` source as ingress from the internet, reported by the receiving pod', () => {
+    const r = enterprise({
+      source_type: 'net',
+      source_namespace: '-',
+      source_name_aggr: 'pub',
+      source_labels: null,
+      reporter: 'dst',
+      dest_port: 443,
+    });
+    expect([r.src, r.dst, r.port, r.observer, r.isReply]).toStrictEqual([
+      { kind: 'network', scope: 'public' },
+      { kind: 'workload', namespace: 'shop', name: 'api', identity: { app: 'api' } },
+      443,
+      'receiver',
+      false,
+    ]);
+  });
+});
+
+describe('Calico record fields', () => {
+  it.each([
+    ['a number', { dest_port: 8080 }, 8080],
+    ['a decimal string', { dest_port: '8443' }, 8443],
+    ['null (aggregated away)', { dest_port: null }, 'unknown'],
+    ['absent', { dest_port: undefined }, 'unknown'],
+    ['`-`', { dest_port: '-' }, 'unknown'],
+    ['0 (Goldmane’s zero value)', { dest_port: 0 }, 'unknown'],
+    ['ICMP, with or without one', { proto: 'icmp', dest_port: 0 }, null],
+    ['ICMPv6 by number', { proto: '58', dest_port: null }, null],
+  ])('destination port %s', (_, fields, port) => {
+    expect(enterprise(fields).port).toBe(port);
+  });
+
+  it.each([
+    ['a name', { dest_port: 'http' }, /destination port "http" is not a port number/],
+    ['out of range', { dest_port: 70000 }, /destination port "70000" is not a port number/],
+    ['an unknown protocol', { proto: 'gre' }, /unknown protocol "gre"/],
+  ])('throws (one bad line) on %s', (_, fields, reason) => {
+    expect(() => enterprise(fields)).toThrow(reason);
+  });
+
+  it.each([
+    ['src', 'sender'],
+    ['dst', 'receiver'],
+    ['dst, fwd', 'receiver'],
+    ['fwd', 'unknown'],
+    [undefined, 'unknown'],
+  ])('reporter %s → observer %s', (reporter, observer) => {
+    expect(enterprise({ reporter }).observer).toBe(observer);
+  });
+
+  it.each([
+    ['start_time and end_time', {}, F11_START, F11_END],
+    ['@timestamp (ms) when end_time is absent', { end_time: undefined, '@timestamp': 1736500300000 }, F11_START, F11_END],
+    ['start_time alone', { end_time: null }, F11_START, F11_START],
+    ['RFC 3339 strings', { start_time: '2025-01-10T09:06:40Z', end_time: '2025-01-10T09:11:40Z' }, F11_START, F11_END],
+    ['no time at all', { start_time: undefined, end_time: undefined }, undefined, NaN],
+  ])('times from %s', (_, fields, start, time) => {
+    const r = enterprise(fields);
+    expect([r.start, r.time]).toStrictEqual([start, time]);
+  });
+
+  it('counts started flows, and a client port only when the record kept one', () => {
+    expect([enterprise({}).count, enterprise({}).clientPort, enterprise({ source_port: 42106 }).clientPort]).toStrictEqual([
+      2,
+      undefined,
+      42106,
+    ]);
+  });
+
+  it('reads a level-3-style record: no port, `*` and `-` names, no addresses, no labels', () => {
+    const r = enterprise({
+      source_name: '-',
+      source_name_aggr: 'checkout-*',
+      source_labels: '-',
+      dest_name: '*',
+      dest_name_aggr: 'payments-5c4b9d2f7-*',
+      dest_labels: '-',
+      dest_port: null,
+      num_flows_started: 12,
+    });
+    expect(r).toStrictEqual({
+      time: F11_END,
+      start: F11_START,
+      verdict: 'FORWARDED',
+      src: { kind: 'workload', namespace: 'shop', name: 'checkout', identity: {}, unlabelled: 'not-captured' },
+      dst: { kind: 'workload', namespace: 'shop', name: 'payments', identity: {}, unlabelled: 'not-captured' },
+      protocol: 'TCP',
+      port: 'unknown',
+      isReply: false,
+      observer: 'sender',
+      count: 12,
+    });
+  });
+});
+
+describe('Calico Enterprise: the documented "no aggregation" example (ex_06, fixed up)', () => {
+  it('reads the record with its enforced and pending policies in index order', () => {
+    expect(recordOf(calicoEnterpriseEvent(EX06))).toStrictEqual({
+      time: 1597166383000,
+      start: 1597166083000,
+      verdict: 'FORWARDED',
+      src: { kind: 'workload', namespace: 'policy-demo', name: 'access', identity: { app: 'access' } },
+      dst: { kind: 'workload', namespace: 'policy-demo', name: 'nginx', identity: { app: 'nginx' } },
+      protocol: 'TCP',
+      port: 80,
+      isReply: false,
+      observer: 'receiver',
+      count: 1,
+      srcIp: '192.168.47.9',
+      dstIp: '192.168.138.79',
+      clientPort: 42106,
+      srcPod: 'access-6b687c8dcb-zn5s2',
+      dstPod: 'nginx-86c57db685-h6792',
+      srcLabels: { app: 'access' },
+      dstLabels: { app: 'nginx' },
+      policies: {
+        enforced: [
+          { policy: 'ns1/tier1.policy1', kind: 'CalicoNetworkPolicy', action: 'pass' },
+          { policy: 'policy-demo/default.access-nginx', kind: 'CalicoNetworkPolicy', action: 'allow' },
+        ],
+        pending: [
+          { policy: 'ns1/tier1.policy1', kind: 'CalicoNetworkPolicy', action: 'pass' },
+          { policy: 'ns2/staged:tier1.policy1', kind: 'StagedNetworkPolicy', action: 'deny' },
+        ],
+        pendingAction: 'deny',
+      },
+    });
+  });
+});
+
+describe('Calico OSS Goldmane / Whisker', () => {
+  const flow = {
+    Key: {
+      source_name: 'checkout-7d9f8c6b5-*',
+      source_namespace: 'shop',
+      source_type: 'WorkloadEndpoint',
+      dest_name: 'payments-5c4b9d2f7-*',
+      dest_namespace: 'shop',
+      dest_type: 'WorkloadEndpoint',
+      dest_port: '8443',
+      proto: 'tcp',
+      reporter: 'Src',
+      action: 'Allow',
+      policies: {
+        enforced_policies: [
+          { kind: 'Profile', name: 'kns.shop', action: 'Allow', policy_index: '1', rule_index: '0' },
+          { kind: 'CalicoNetworkPolicy', namespace: 'shop', name: 'allow-checkout', tier: 'platform', action: 'Pass', rule_index: '2' },
+        ],
+        pending_policies: [
+          { kind: 'CalicoNetworkPolicy', namespace: 'shop', name: 'allow-checkout', tier: 'platform', action: 'Pass', rule_index: '2' },
+          {
+            kind: 'StagedNetworkPolicy',
+            namespace: 'shop',
+            name: 'lockdown',
+            tier: 'default',
+            action: 'Deny',
+            policy_index: '1',
+            rule_index: '0',
+          },
+        ],
+      },
+    },
+    start_time: '1736500000',
+    end_time: '1736500015',
+    source_labels: ['app=checkout', 'pod-template-hash=7d9f8c6b5'],
+    num_connections_started: '4',
+  };
+
+  it('reads a protojson Flow with PolicyHit objects and a staged pending deny', () => {
+    expect(recordOf(calicoGoldmaneEvent(flow))).toStrictEqual({
+      time: 1736500015000,
+      start: F11_START,
+      verdict: 'FORWARDED',
+      src: { kind: 'workload', namespace: 'shop', name: 'checkout', identity: { app: 'checkout' } },
+      dst: { kind: 'workload', namespace: 'shop', name: 'payments', identity: {}, unlabelled: 'not-captured' },
+      protocol: 'TCP',
+      port: 8443,
+      isReply: false,
+      observer: 'sender',
+      count: 4,
+      srcLabels: { app: 'checkout' },
+      policies: {
+        enforced: [
+          { policy: 'shop/platform.allow-checkout', kind: 'CalicoNetworkPolicy', action: 'pass' },
+          { policy: '__PROFILE__.kns.shop', kind: 'Profile', action: 'allow' },
+        ],
+        pending: [
+          { policy: 'shop/platform.allow-checkout', kind: 'CalicoNetworkPolicy', action: 'pass' },
+          { policy: 'shop/default.staged:lockdown', kind: 'StagedNetworkPolicy', action: 'deny' },
+        ],
+        pendingAction: 'deny',
+      },
+    });
+  });
+
+  it('reads the camelCase form (`key`, `startTime`, `destPort`) the same way', () => {
+    const { Key, start_time, end_time, source_labels, num_connections_started, ...rest } = flow;
+    const camel = {
+      ...rest,
+      key: {
+        sourceName: Key.source_name,
+        sourceNamespace: Key.source_namespace,
+        sourceType: Key.source_type,
+        destName: Key.dest_name,
+        destNamespace: Key.dest_namespace,
+        destType: Key.dest_type,
+        destPort: Key.dest_port,
+        proto: Key.proto,
+        reporter: Key.reporter,
+        action: Key.action,
+        policies: { enforcedPolicies: Key.policies.enforced_policies, pendingPolicies: Key.policies.pending_policies },
+      },
+      startTime: start_time,
+      endTime: end_time,
+      sourceLabels: source_labels,
+      numConnectionsStarted: num_connections_started,
+    };
+    expect(recordOf(calicoGoldmaneEvent(camel))).toStrictEqual(recordOf(calicoGoldmaneEvent(flow)));
+  });
+
+  it('reads a Goldmane Network peer by its `pub`/`pvt` name, and a flow without a port', () => {
+    const r = recordOf(
+      calicoGoldmaneEvent({
+        ...flow,
+        Key: { ...flow.Key, dest_name: 'pvt', dest_namespace: '', dest_type: 'Network', dest_port: undefined },
+      }),
+    );
+    expect([r.dst, r.port]).toStrictEqual([{ kind: 'network', scope: 'private' }, 'unknown']);
+  });
+
+  it('reads the flat Whisker API flow: RFC 3339 times, labels as a string, `{enforced, pending}` policies', () => {
+    const r = recordOf(
+      calicoGoldmaneEvent({
+        start_time: '2025-01-10T09:06:40Z',
+        end_time: '2025-01-10T09:11:40Z',
+        action: 'Deny',
+        source_name: 'pub',
+        source_namespace: '',
+        source_labels: '',
+        dest_name: 'db-*',
+        dest_namespace: 'data',
+        dest_labels: 'app=db | team=a',
+        protocol: 'tcp',
+        dest_port: 5432,
+        reporter: 'Dst',
+        policies: {
+          enforced: [
+            {
+              kind: 'EndOfTier',
+              tier: 'default',
+              action: 'Deny',
+              policy_index: 0,
+              rule_index: -1,
+              trigger: { kind: 'NetworkPolicy', namespace: 'data', name: 'db-ingress', tier: 'default' },
+            },
+          ],
+          pending: [],
+        },
+      }),
+    );
+    expect(r).toStrictEqual({
+      time: F11_END,
+      start: F11_START,
+      verdict: 'DROPPED',
+      src: { kind: 'network', scope: 'public' },
+      dst: { kind: 'workload', namespace: 'data', name: 'db', identity: { app: 'db' } },
+      protocol: 'TCP',
+      port: 5432,
+      isReply: false,
+      observer: 'receiver',
+      count: 1,
+      dstLabels: { app: 'db', team: 'a' },
+      policies: { enforced: [{ policy: 'data/knp.default.db-ingress', kind: 'NetworkPolicy', action: 'deny' }], pending: [] },
+    });
+  });
+});
+
+describe('Calico text format', () => {
+  it('reads the documented example line: `-` labels were not captured, `*` names name the owner', () => {
+    expect(recordOf(calicoTextEvent(EX05_LINE))).toStrictEqual({
+      time: 1528842851000,
+      start: 1528842551000,
+      verdict: 'FORWARDED',
+      src: { kind: 'workload', namespace: 'dev', name: 'rails', identity: {}, unlabelled: 'not-captured' },
+      dst: { kind: 'workload', namespace: 'dev', name: 'memcached', identity: {}, unlabelled: 'not-captured' },
+      protocol: 'TCP',
+      port: 3000,
+      isReply: false,
+      observer: 'sender',
+      count: 3,
+    });
+  });
+
+  it.each([
+    [
+      'a `pub` source reported by the destination (`in`)',
+      'net - pub - wep dev memcached-38456* app=memcached',
+      '3000',
+      { kind: 'network', scope: 'public' },
+      3000,
+    ],
+    [
+      'a `pvt` source and an aggregated port',
+      'net - pvt - wep dev memcached-38456* -',
+      '-',
+      { kind: 'network', scope: 'private' },
+      'unknown',
+    ],
+  ])('%s', (_, endpoints, dstPort, src, port) => {
+    const r = recordOf(calicoTextEvent(`1528842551 1528842851 ${endpoints} - - 6 - ${dstPort} 7 3 4 in 154 61 70111 49404 allow`));
+    expect([r.src, r.port, r.observer, r.policies]).toStrictEqual([src, port, 'receiver', undefined]);
+  });
+
+  it('counts a line with the wrong number of fields as bad', () => {
+    const { stats } = readCapture(EX05_LINE + '\n1528842551 1528842851 wep dev\n');
+    expect(stats.badSamples).toEqual([{ line: 2, reason: 'expected 24 space-delimited fields, found 4' }]);
+  });
+});
+
+// Graph level: these go through shared/graph (analyzeText, the graph builder), which is being
+// rewritten. For the owner of shared/graph to check once the builder is whole again.
+describe('graph level (owner of shared/graph: check after the builder rewrite)', () => {
+  it('F11: three edges, the window from the earliest start_time to the latest end_time', () => {
+    const a = analyzeText(F11, 'F11.json');
+    expect(a.stats.badLines).toBe(0);
+    expect(a.graph.edges.map((e) => e.key).sort()).toEqual([
+      'shop/frontend->net:private:5432/TCP',
+      'shop/frontend->net:public:443/TCP',
+      'shop/frontend->shop/backend:8080/TCP',
+    ]);
+    expect(a.graph.window).toEqual({ start: F11_START, end: F11_END });
+    expect(a.graph.nodes.map((n) => n.id)).not.toContain('shop/frontend-7d9c5b6f4');
+  });
+
   it('reads the documented pretty-printed JSON record (host-forwarded traffic)', () => {
     const a = analyzeText(doc('ex_01_b80e197672.json'), 'ex_01.json');
     expect(a.stats.format).toBe('calico-enterprise-json');
@@ -24,88 +559,25 @@ describe('Calico Enterprise flow logs', () => {
     const a = analyzeText(text, 'mixed.json');
     expect(a.stats.records).toBe(2);
     expect(a.stats.badLines).toBe(1);
-    const firstLines = doc('ex_01_b80e197672.json').split('\n').length;
-    expect(a.stats.badSamples[0].line).toBe(firstLines + 1);
+    expect(a.stats.badSamples[0].line).toBe(doc('ex_01_b80e197672.json').split('\n').length + 1);
     expect(a.stats.badSamples[0].reason).toMatch(/invalid JSON/);
   });
 
-  it('uses labels, not hashes, to name workloads (JSON lines)', () => {
-    const fixed = doc('ex_06_87e232adae.json').replace(/,(\s*\])/g, '$1');
-    const line = JSON.stringify(JSON.parse(fixed));
-    const a = analyzeText(
-      `${line}\n${line.replace('"reporter": "dst"', '"reporter": "src"').replace('"reporter":"dst"', '"reporter":"src"')}\n`,
-      'flows.log',
-    );
-    expect(a.stats.format).toBe('calico-enterprise-json');
+  it('one flow reported by both ends stays one flow, named by labels (ex_06 as JSON lines)', () => {
+    const line = JSON.stringify(EX06);
+    const a = analyzeText(`${line}\n${line.replace('"reporter":"dst"', '"reporter":"src"')}\n`, 'flows.log');
     const [e] = a.graph.edges;
     expect(e.key).toBe('policy-demo/access->policy-demo/nginx:80/TCP');
-    // Reported by both ends: one flow, not two.
     expect(e.evidence.flows).toBe(1);
     expect(a.graph.nodes.find((n) => n.id === 'policy-demo/access')?.identity).toEqual({ app: 'access' });
   });
-});
 
-describe('Calico text format', () => {
-  it('reads the documented example line after its header', () => {
-    const text = doc('ex_04_28b7877c5e.txt') + '\n' + doc('ex_05_7fb50632c9.txt') + '\n';
-    const a = analyzeText(text, 'flows.txt');
+  it('the text format: one edge, its window from startTime to endTime', () => {
+    const a = analyzeText(doc('ex_04_28b7877c5e.txt') + '\n' + doc('ex_05_7fb50632c9.txt') + '\n', 'flows.txt');
     expect(a.stats.format).toBe('calico-text');
     expect(a.stats.badLines).toBe(0);
     expect(a.graph.edges.map((e) => e.key)).toEqual(['dev/rails->dev/memcached:3000/TCP']);
     expect(a.graph.edges[0].evidence.flows).toBe(3);
-    expect(a.graph.window).toEqual({ start: 1528842851000, end: 1528842851000 });
-  });
-
-  it('counts a line with the wrong number of fields as bad', () => {
-    const a = analyzeText(doc('ex_05_7fb50632c9.txt').trimEnd() + '\n1528842551 1528842851 wep dev\n', 'flows.txt');
-    expect(a.stats.badSamples).toEqual([{ line: 2, reason: 'expected 24 space-delimited fields, found 4' }]);
-  });
-});
-
-describe('Calico OSS Goldmane / Whisker', () => {
-  it('reads Goldmane Flow protojson (Key nested)', () => {
-    const flow = {
-      Key: {
-        source_name: 'checkout-7d9f8c6b5-*',
-        source_namespace: 'shop',
-        source_type: 'WorkloadEndpoint',
-        dest_name: 'payments-5c4b3a2f1-*',
-        dest_namespace: 'shop',
-        dest_type: 'WorkloadEndpoint',
-        dest_port: 8443,
-        proto: 'tcp',
-        reporter: 'Src',
-        action: 'Allow',
-      },
-      start_time: 1700000000,
-      end_time: 1700000015,
-      source_labels: ['app=checkout', 'pod-template-hash=7d9f8c6b5'],
-      dest_labels: ['app=payments'],
-      num_connections_started: 4,
-    };
-    const a = analyzeText(JSON.stringify(flow) + '\n', 'goldmane.json');
-    expect(a.stats.format).toBe('calico-goldmane-json');
-    expect(a.graph.edges.map((e) => [e.key, e.evidence.flows])).toEqual([['shop/checkout->shop/payments:8443/TCP', 4]]);
-  });
-
-  it('reads the flat Whisker API flow, with labels as a string', () => {
-    const flow = {
-      start_time: '2025-03-01T10:00:00Z',
-      end_time: '2025-03-01T10:00:15Z',
-      action: 'Deny',
-      source_name: 'web-*',
-      source_namespace: 'shop',
-      source_labels: 'app=web | team=a',
-      dest_name: 'db-*',
-      dest_namespace: 'data',
-      dest_labels: 'app=db',
-      protocol: 'tcp',
-      dest_port: 5432,
-      reporter: 'Dst',
-      policies: { enforced: [], pending: [] },
-    };
-    const a = analyzeText(JSON.stringify(flow) + '\n', 'whisker.json');
-    expect(a.graph.edges.map((e) => e.key)).toEqual(['shop/web->data/db:5432/TCP']);
-    expect(a.graph.edges[0].evidence.verdicts).toEqual({ DROPPED: 1 });
+    expect(a.graph.window).toEqual({ start: 1528842551000, end: 1528842851000 });
   });
 });

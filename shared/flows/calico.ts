@@ -1,5 +1,6 @@
-import { ownerFromPodName, parseKeyValueLabels, workloadIdentity } from './identity';
-import type { CaptureEvent, Peer, Protocol, Verdict } from './types';
+import { enterprisePolicies, goldmanePolicies } from './calico-policies';
+import { ownerFromAggregatedName, parseKeyValueLabels, workloadIdentity } from './identity';
+import type { CaptureEvent, FlowRecord, NetworkPeer, Observer, Peer, Protocol, RecordPolicies, Verdict } from './types';
 
 /** Field order of the documented space-delimited Calico flow-log text format. */
 export const CALICO_TEXT_FIELDS = [
@@ -29,104 +30,104 @@ export const CALICO_TEXT_FIELDS = [
   'action',
 ] as const;
 
-const PROTO_NUMBERS: Record<string, Protocol> = { '6': 'TCP', '17': 'UDP', '132': 'SCTP', '1': 'ICMPv4', '58': 'ICMPv6' };
+/** Protocol names and IANA numbers as Calico writes them (`tcp`, `6`, Goldmane `TCP`). */
+const PROTOCOLS: Readonly<Record<string, Protocol>> = {
+  ...{ tcp: 'TCP', udp: 'UDP', sctp: 'SCTP', icmp: 'ICMPv4', icmpv4: 'ICMPv4', icmpv6: 'ICMPv6', icmp6: 'ICMPv6' },
+  ...{ '6': 'TCP', '17': 'UDP', '132': 'SCTP', '1': 'ICMPv4', '58': 'ICMPv6' },
+};
+
+/** The record's `action`: Calico Enterprise `allow`/`deny`, Goldmane `Allow`/`Deny`/`Pass`. */
+const VERDICTS: Readonly<Record<string, Verdict>> = { allow: 'FORWARDED', deny: 'DROPPED', pass: 'AUDIT' };
+
+type EndpointKind = 'workload' | 'host' | 'networkset' | 'network';
+
+/** Endpoint types: Calico Enterprise short names, Goldmane `EndpointType` names and enum numbers. */
+const ENDPOINT_KINDS: Readonly<Record<string, EndpointKind>> = {
+  ...{ wep: 'workload', workloadendpoint: 'workload', '1': 'workload', hep: 'host', hostendpoint: 'host', '2': 'host' },
+  ...{ ns: 'networkset', networkset: 'networkset', '3': 'networkset', net: 'network', network: 'network', '4': 'network' },
+};
 
 /** Scalars as text; anything else (objects, null) as empty. */
 function text(v: unknown): string {
   return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
 }
 
-function toProtocol(p: unknown): Protocol | undefined {
-  const s = text(p).trim();
-  if (PROTO_NUMBERS[s]) return PROTO_NUMBERS[s];
-  switch (s.toLowerCase()) {
-    case 'tcp':
-      return 'TCP';
-    case 'udp':
-      return 'UDP';
-    case 'sctp':
-      return 'SCTP';
-    case 'icmp':
-    case 'icmpv4':
-      return 'ICMPv4';
-    case 'icmpv6':
-    case 'icmp6':
-      return 'ICMPv6';
-    default:
-      return undefined;
-  }
-}
-
-function toVerdict(action: unknown): Verdict {
-  switch (text(action).toLowerCase()) {
-    case 'allow':
-      return 'FORWARDED';
-    case 'deny':
-      return 'DROPPED';
-    case 'pass':
-      return 'AUDIT';
-    default:
-      return 'OTHER';
-  }
-}
-
-const present = (v: unknown): string | undefined => {
-  const s = text(v).trim();
-  return s === '' || s === '-' ? undefined : s;
+const lookup = <T>(table: Readonly<Record<string, T>>, v: unknown): T | undefined => {
+  const k = text(v).trim().toLowerCase();
+  return Object.hasOwn(table, k) ? table[k] : undefined;
 };
 
-/** Endpoint types: Calico Enterprise short names and Goldmane enum names. */
-function endpointKind(type: unknown): 'workload' | 'host' | 'networkset' | 'network' | undefined {
-  switch (text(type).toLowerCase()) {
-    case 'wep':
-    case 'workloadendpoint':
-      return 'workload';
-    case 'hep':
-    case 'hostendpoint':
-      return 'host';
-    case 'ns':
-    case 'networkset':
-      return 'networkset';
-    case 'net':
-    case 'network':
-      return 'network';
-    default:
-      return undefined;
-  }
-}
+/** A field's text, or undefined when Calico left it out: empty, `-` (absent or aggregated away) or `*`. */
+const present = (v: unknown): string | undefined => {
+  const s = text(v).trim();
+  return s === '' || s === '-' || s === '*' ? undefined : s;
+};
+
+/** Calico's names for an address it aggregated to its kind (`*_name_aggr`, Goldmane `*_name` of a Network). */
+const NETWORK_SCOPES: Readonly<Record<string, NetworkPeer['scope']>> = { pub: 'public', pvt: 'private' };
 
 interface CalicoEndpoint {
   readonly type: unknown;
   readonly namespace: unknown;
+  /** The pod's own name (`-` when aggregated), or a `<prefix>*` name in the text format. */
   readonly name: unknown;
+  /** `<prefix>*` for aggregated pods, `pub` / `pvt` for networks. */
   readonly nameAggr: unknown;
   readonly labels: unknown;
   readonly ip: unknown;
 }
 
-function calicoPeer(ep: CalicoEndpoint): { peer: Peer; pod?: string; labels?: Record<string, string> } {
-  const kind = endpointKind(ep.type);
+interface EndpointView {
+  readonly peer: Peer;
+  readonly pod?: string;
+  readonly labels?: Record<string, string>;
+}
+
+/**
+ * Whether the record carried the endpoint's labels at all. Absent, null, `-` and an aggregated `-`
+ * (`{"labels": "-"}`, `["-"]`) mean Calico left them out (flow-log data types: "A hyphen indicates
+ * aggregation"); an empty list or map means the pods have none.
+ */
+function labelsCaptured(input: unknown): boolean {
+  if (input === undefined || input === null) return false;
+  if (typeof input === 'string') return present(input) !== undefined;
+  if (Array.isArray(input)) return input.length === 0 || input.some((l) => present(l) !== undefined);
+  if (typeof input === 'object' && 'labels' in input) return labelsCaptured(input.labels);
+  return typeof input === 'object';
+}
+
+/** What one end of a Calico record names: a workload, a host, an address, a pub/pvt network or nothing usable. */
+function calicoPeer(ep: CalicoEndpoint): EndpointView {
+  const kind = lookup(ENDPOINT_KINDS, ep.type);
   const namespace = present(ep.namespace);
   const ip = present(ep.ip);
   if (kind === 'host') return { peer: { kind: 'entity', entity: 'host' } };
   if (kind === 'network' || kind === 'networkset' || (!namespace && kind !== 'workload')) {
-    return { peer: ip ? { kind: 'external', ip } : { kind: 'entity', entity: 'world' } };
+    if (ip) return { peer: { kind: 'external', ip } };
+    // Aggregation dropped the address and kept only its kind: no ipBlock can be derived from it.
+    const scope = kind === 'networkset' ? undefined : NETWORK_SCOPES[present(ep.nameAggr) ?? present(ep.name) ?? ''];
+    return { peer: scope ? { kind: 'network', scope } : { kind: 'entity', entity: 'world' } };
   }
   if (!namespace) return { peer: { kind: 'entity', entity: 'unknown' } };
-  const labels = parseKeyValueLabels(ep.labels);
+  const labelsKnown = labelsCaptured(ep.labels);
+  const labels = labelsKnown ? parseKeyValueLabels(ep.labels) : {};
   const name = present(ep.name);
-  const aggr = present(ep.nameAggr);
-  // `rails-81531*` / `access-6b687c8dcb-*` name the owner of aggregated pods.
-  const owner = aggr ? ownerFromPodName(aggr.replace(/-?\*$/, '')) : undefined;
-  const pod = name && !name.endsWith('*') ? name : undefined;
-  const id = workloadIdentity(labels, owner ?? (name?.endsWith('*') ? ownerFromPodName(name.replace(/-?\*$/, '')) : undefined), pod);
+  const pod = name && !name.includes('*') ? name : undefined;
+  // `nginx-86c57db685-*` / `rails-81531*` stand for the owner's pods: it is named without the hash.
+  const aggr = present(ep.nameAggr) ?? (name?.includes('*') ? name : undefined);
+  const owner = aggr ? ownerFromAggregatedName(aggr) || undefined : undefined;
+  const id = workloadIdentity(labels, owner, pod, labelsKnown);
   if (!id) return { peer: { kind: 'entity', entity: 'unknown' } };
-  return { peer: { kind: 'workload', namespace, name: id.name, identity: id.identity }, pod, labels };
+  const peer: Peer = id.unlabelled
+    ? { kind: 'workload', namespace, name: id.name, identity: id.identity, unlabelled: id.unlabelled }
+    : { kind: 'workload', namespace, name: id.name, identity: id.identity };
+  return { peer, pod, labels: labelsKnown ? labels : undefined };
 }
 
+/** Unix seconds, epoch milliseconds (Elasticsearch `@timestamp`), their decimal strings, or RFC 3339; NaN otherwise. */
 function epochMs(v: unknown): number {
   if (typeof v === 'number') return v < 1e12 ? v * 1000 : v;
-  if (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v)) return epochMs(Number(v));
+  if (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v.trim())) return epochMs(Number(v));
   return typeof v === 'string' ? Date.parse(v) : NaN;
 }
 
@@ -135,9 +136,37 @@ function numberOr(v: unknown, fallback: number): number {
   return Number.isFinite(n) ? n : fallback;
 }
 
+const isPort = (n: number): boolean => Number.isInteger(n) && n > 0 && n <= 65535;
+
+/**
+ * The server port: null for ICMP, `'unknown'` when the aggregation level dropped it (`dest_port`
+ * null, absent, `-`, or Goldmane's zero value). Throws on a value that is no port at all.
+ */
+function serverPort(protocol: Protocol, v: unknown): number | null | 'unknown' {
+  if (protocol === 'ICMPv4' || protocol === 'ICMPv6') return null;
+  const s = present(v);
+  if (s === undefined || s === '0') return 'unknown';
+  const n = Number(s);
+  if (!isPort(n)) throw new Error(`destination port "${s}" is not a port number`);
+  return n;
+}
+
+/**
+ * Calico records are connection-level, oriented initiator → receiver: reporter `src` (old text
+ * logs: `out`) is the sender's node, `dst` (`in`) the receiver's; `fwd` neither.
+ */
+function reporterObserver(reporter: unknown): Observer {
+  const r = text(reporter).trim().toLowerCase();
+  if (r.startsWith('src') || r === 'out') return 'sender';
+  if (r.startsWith('dst') || r === 'in') return 'receiver';
+  return 'unknown';
+}
+
 interface FlatCalico {
   readonly start: unknown;
   readonly end: unknown;
+  /** When the record was written (Elasticsearch `@timestamp`), used when it has no end time. */
+  readonly written?: unknown;
   readonly src: CalicoEndpoint;
   readonly dst: CalicoEndpoint;
   readonly proto: unknown;
@@ -146,50 +175,56 @@ interface FlatCalico {
   readonly count: unknown;
   readonly reporter: unknown;
   readonly action: unknown;
+  readonly policies?: RecordPolicies;
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 function calicoRecord(f: FlatCalico): CaptureEvent {
-  const protocol = toProtocol(f.proto);
+  const protocol = lookup(PROTOCOLS, f.proto);
   if (!protocol) throw new Error(`unknown protocol "${text(f.proto)}"`);
   const src = calicoPeer(f.src);
   const dst = calicoPeer(f.dst);
-  const port = protocol.startsWith('ICMP') ? null : numberOr(f.dstPort, NaN);
-  if (port !== null && !Number.isFinite(port)) throw new Error('missing destination port');
-  const reporter = text(f.reporter).toLowerCase();
-  // Calico reports each flow from the source ("src") and/or destination ("dst") endpoint.
-  // Older text logs say "out" (reported by the source) and "in" (by the destination).
-  const side =
-    reporter.startsWith('src') || reporter === 'out' ? 'client' : reporter.startsWith('dst') || reporter === 'in' ? 'server' : 'unknown';
+  // The record covers an aggregation interval: `start` is when it began, `time` when it ended.
   const start = epochMs(f.start);
-  const end = epochMs(f.end);
-  return {
-    kind: 'flow',
-    record: {
-      time: Number.isFinite(end) ? end : start,
-      verdict: toVerdict(f.action),
-      src: src.peer,
-      dst: dst.peer,
-      protocol,
-      port,
-      isReply: false,
-      side,
-      count: Math.max(1, numberOr(f.count, 1)),
-      srcIp: present(f.src.ip),
-      dstIp: present(f.dst.ip),
-      clientPort: present(f.srcPort) ? numberOr(f.srcPort, 0) : undefined,
-      srcPod: src.pod,
-      dstPod: dst.pod,
-      srcLabels: src.labels,
-      dstLabels: dst.labels,
-    },
+  const time = [epochMs(f.end), epochMs(f.written), start].find(Number.isFinite) ?? NaN;
+  const record: Mutable<FlowRecord> = {
+    time,
+    verdict: lookup(VERDICTS, f.action) ?? 'OTHER',
+    src: src.peer,
+    dst: dst.peer,
+    protocol,
+    port: serverPort(protocol, f.dstPort),
+    isReply: false,
+    observer: reporterObserver(f.reporter),
+    count: Math.max(1, numberOr(f.count, 1)),
   };
+  if (Number.isFinite(start)) record.start = start;
+  const srcIp = present(f.src.ip);
+  const dstIp = present(f.dst.ip);
+  const clientPort = numberOr(f.srcPort, NaN);
+  if (srcIp) record.srcIp = srcIp;
+  if (dstIp) record.dstIp = dstIp;
+  if (isPort(clientPort)) record.clientPort = clientPort;
+  if (src.pod) record.srcPod = src.pod;
+  if (dst.pod) record.dstPod = dst.pod;
+  if (src.labels) record.srcLabels = src.labels;
+  if (dst.labels) record.dstLabels = dst.labels;
+  if (f.policies) record.policies = f.policies;
+  return { kind: 'flow', record };
 }
 
-/** Calico Enterprise flow-log JSON (flows.log / Elasticsearch documents). */
+/**
+ * Converts one Calico Enterprise flow-log document (flows.log line or Elasticsearch `_source`) into
+ * a capture event. Field meanings: Calico Enterprise "Flow log data types" (`*_name_aggr`, `pub` /
+ * `pvt`, `-` for aggregated fields, times in Unix seconds). Throws with a reason on an unknown
+ * protocol or a destination port that is no port; a missing port is `'unknown'`, not an error.
+ */
 export function calicoEnterpriseEvent(o: Record<string, unknown>): CaptureEvent {
   return calicoRecord({
     start: o.start_time,
-    end: o.end_time ?? o['@timestamp'],
+    end: o.end_time,
+    written: o['@timestamp'],
     src: {
       type: o.source_type,
       namespace: o.source_namespace,
@@ -212,42 +247,57 @@ export function calicoEnterpriseEvent(o: Record<string, unknown>): CaptureEvent 
     count: o.num_flows_started ?? o.num_flows,
     reporter: o.reporter,
     action: o.action,
+    policies: enterprisePolicies(o.policies, o.pending_action ?? o.pendingAction),
   });
 }
 
-/** Calico OSS Goldmane `Flow` (protojson, `Key` nested) or the flat Whisker API flow. */
+const asRecord = (v: unknown): Record<string, unknown> | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+
+/**
+ * Converts one Calico OSS Goldmane `Flow` (protojson with `Key` nested, snake_case or camelCase,
+ * int64 as strings, times in Unix seconds) or one flat Whisker API flow (RFC 3339 times) into a
+ * capture event. Schema: goldmane/proto/api.proto (`Flow`, `FlowKey`, `PolicyTrace`); a source or
+ * destination name is the pods' shared generate-name (`web-*`) or `pub` / `pvt` for a Network.
+ * Throws like {@link calicoEnterpriseEvent}.
+ */
 export function calicoGoldmaneEvent(o: Record<string, unknown>): CaptureEvent {
-  const key = (o.Key ?? o.key ?? o) as Record<string, unknown>;
-  const pick = (snake: string, camel: string): unknown => key[snake] ?? key[camel];
+  const key = asRecord(o.Key) ?? asRecord(o.key) ?? o;
+  const pick = (snake: string, camel: string): unknown => key[snake] ?? key[camel] ?? o[snake] ?? o[camel];
   return calicoRecord({
     start: o.start_time ?? o.startTime,
     end: o.end_time ?? o.endTime,
     src: {
-      type: pick('source_type', 'sourceType') ?? 'WorkloadEndpoint',
+      type: pick('source_type', 'sourceType'),
       namespace: pick('source_namespace', 'sourceNamespace'),
-      name: pick('source_name', 'sourceName'),
-      nameAggr: undefined,
+      name: undefined,
+      nameAggr: pick('source_name', 'sourceName'),
       labels: o.source_labels ?? o.sourceLabels,
       ip: undefined,
     },
     dst: {
-      type: pick('dest_type', 'destType') ?? 'WorkloadEndpoint',
+      type: pick('dest_type', 'destType'),
       namespace: pick('dest_namespace', 'destNamespace'),
-      name: pick('dest_name', 'destName'),
-      nameAggr: undefined,
+      name: undefined,
+      nameAggr: pick('dest_name', 'destName'),
       labels: o.dest_labels ?? o.destLabels,
       ip: undefined,
     },
-    proto: pick('proto', 'proto') ?? o.protocol,
+    proto: pick('proto', 'protocol'),
     srcPort: undefined,
     dstPort: pick('dest_port', 'destPort'),
     count: o.num_connections_started ?? o.numConnectionsStarted ?? 1,
     reporter: pick('reporter', 'reporter'),
     action: pick('action', 'action'),
+    policies: goldmanePolicies(key.policies ?? o.policies, pick('pending_action', 'pendingAction')),
   });
 }
 
-/** One line of the documented space-delimited text format. */
+/**
+ * Converts one line of the documented space-delimited text format ({@link CALICO_TEXT_FIELDS};
+ * Calico Enterprise "Filter flow logs") into a capture event. The format names no policies.
+ * Throws on a wrong number of fields or a start time that is not a Unix timestamp.
+ */
 export function calicoTextEvent(line: string): CaptureEvent {
   const f = line.trim().split(/\s+/);
   if (f.length !== CALICO_TEXT_FIELDS.length) {
@@ -258,8 +308,8 @@ export function calicoTextEvent(line: string): CaptureEvent {
   return calicoRecord({
     start: v.startTime,
     end: v.endTime,
-    src: { type: v.srcType, namespace: v.srcNamespace, name: v.srcName, nameAggr: v.srcName, labels: v.srcLabels, ip: v.srcIP },
-    dst: { type: v.dstType, namespace: v.dstNamespace, name: v.dstName, nameAggr: v.dstName, labels: v.dstLabels, ip: v.dstIP },
+    src: { type: v.srcType, namespace: v.srcNamespace, name: v.srcName, nameAggr: undefined, labels: v.srcLabels, ip: v.srcIP },
+    dst: { type: v.dstType, namespace: v.dstNamespace, name: v.dstName, nameAggr: undefined, labels: v.dstLabels, ip: v.dstIP },
     proto: v.proto,
     srcPort: v.srcPort,
     dstPort: v.dstPort,

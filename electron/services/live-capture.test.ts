@@ -1,21 +1,30 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { standinEnv } from '../../e2e/standins';
-import type { FlowRecord } from '../../shared/flows/types';
+import { DEFAULT_LIMITS, type ParserLimits } from '../../shared/flows/parser';
+import { CaptureError, type FlowRecord } from '../../shared/flows/types';
+import { analyzeText } from '../../shared/graph/analysis';
 import { allowDrop } from '../../shared/graph/drops';
 import { initialSelection, isKept } from '../../shared/graph/selection';
 import { generate } from '../../shared/policy/generate';
 import { fixture, hubbleFixture } from '../../shared/testing/fixtures';
-import { checkCaptureRequest, LiveCapture, watchDrops } from './live-capture';
+import { checkCaptureRequest, LiveCapture, overlongPlaceholder, watchDrops } from './live-capture';
 import { ProcessRunner, RunError } from './process-runner';
 
-function setup(extra: Record<string, string>) {
+function setup(extra: Record<string, string>, limits?: ParserLimits) {
   const s = standinEnv(extra);
   const runner = new ProcessRunner({ binaryPaths: () => ({}), env: s.env, searchPath: () => Promise.resolve(s.env.PATH ?? '') });
   const captureDir = mkdtempSync(path.join(tmpdir(), 'netpol-live-'));
-  return { ...s, runner, live: new LiveCapture({ runner, captureDir }) };
+  return { ...s, runner, live: new LiveCapture({ runner, captureDir, limits }) };
+}
+
+/** A capture for the stand-in to replay, written to a temporary file. */
+function captureFile(lines: readonly string[]): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'netpol-live-in-')), 'capture.jsonl');
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
 }
 
 describe('LiveCapture (with the stand-in hubble)', () => {
@@ -77,6 +86,65 @@ describe('LiveCapture (with the stand-in hubble)', () => {
     await expect(live.start({ namespace: 'bookinfo', window: { kind: 'last', last: 100 } }, () => undefined)).rejects.toThrow(
       /hubble exited with code 3/,
     );
+  });
+});
+
+describe('bad lines from hubble', () => {
+  const good = readFileSync(hubbleFixture('basic-sample-400-tcp-flows.json'), 'utf8').split('\n').filter(Boolean);
+  const limits: ParserLimits = { ...DEFAULT_LIMITS, maxRecordChars: 100_000 };
+  const overlong = '{"flow":{"pad":"' + 'x'.repeat(1_000_000) + '"}}';
+  const bad: [number, string, RegExp][] = [
+    [21, '{"flow":' + '{"a":'.repeat(200), /^nested deeper than 64 levels/],
+    [32, '{"flow":{"time":"2024-05-01T10:00', /^invalid JSON: a string is not closed on this line/],
+    [43, overlong, /^line is longer than 100000 characters; skipped$/],
+    [54, '{', /^invalid JSON: the record starting at line 54 is not closed before line 55$/],
+  ];
+  const lines = good.slice(0, 60);
+  for (const [no, line] of bad) lines.splice(no - 1, 0, line);
+
+  it('each loses only itself, the saved capture keeps the line numbers, and reading it again agrees', async () => {
+    const { live } = setup({ NETPOL_STANDIN_CAPTURE: captureFile(lines) }, limits);
+    const r = await live.start({ namespace: 'bookinfo', window: { kind: 'last', last: 100 } }, () => undefined);
+    const s = r.analysis.stats;
+    expect(s.records).toBe(60);
+    expect(s.badLines).toBe(4);
+    expect(s.badSamples).toEqual(bad.map(([line, , reason]) => ({ line, reason: expect.stringMatching(reason) as unknown })));
+    // The line too long to keep is saved as a marker in its place, so the numbers stay the same.
+    const saved = readFileSync(r.file, 'utf8').split('\n').filter(Boolean);
+    expect(saved).toEqual(lines.map((l) => (l === overlong ? overlongPlaceholder(overlong.length, 100_000) : l)));
+    const again = analyzeText(saved.join('\n') + '\n', r.file);
+    expect(again.stats.records).toBe(60);
+    expect(again.stats.badSamples.map((b) => b.line)).toEqual(bad.map(([line]) => line));
+  });
+
+  it('a line over the limit is never held whole: without a handler it fails the run as output-too-large', async () => {
+    const { runner } = setup({ NETPOL_STANDIN_CAPTURE: captureFile([good[0], overlong, good[1]]) });
+    const seen: number[] = [];
+    await runner.stream('hubble', ['observe', '--namespace', 'x', '--output', 'jsonpb'], {
+      onLine: (l) => void seen.push(l.length),
+      maxLineChars: 100_000,
+      onOverlongLine: (chars) => void seen.push(-chars),
+    });
+    expect(seen).toEqual([good[0].length, -overlong.length, good[1].length]);
+    const e = await runner
+      .stream('hubble', ['observe', '--namespace', 'x', '--output', 'jsonpb'], { onLine: () => undefined, maxLineChars: 100_000 })
+      .catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(RunError);
+    expect((e as RunError).kind).toBe('output-too-large');
+  });
+
+  it('output that is not a capture fails the capture with a CaptureError, and nothing escapes', async () => {
+    const { live } = setup(
+      { NETPOL_STANDIN_CAPTURE: captureFile(Array.from({ length: 20 }, (_, k) => `warning ${k}: not a flow`)) },
+      {
+        ...DEFAULT_LIMITS,
+        detectLines: 5,
+      },
+    );
+    const err = await live.start({ namespace: 'bookinfo', window: { kind: 'last', last: 100 } }, () => undefined).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CaptureError);
+    expect((err as Error).message).toMatch(/no line is a Hubble flow/);
+    expect(live.running).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { CaptureParser } from '../../shared/flows/parser';
+import { CaptureParser, DEFAULT_LIMITS, type ParserLimits } from '../../shared/flows/parser';
 import type { FlowRecord } from '../../shared/flows/types';
 import { countsOf, type CaptureAnalysis } from '../../shared/graph/analysis';
 import { GraphBuilder } from '../../shared/graph/builder';
@@ -38,6 +38,8 @@ export interface LiveCapturePorts {
   /** Folder the raw captures are saved in. */
   readonly captureDir: string;
   readonly now?: () => number;
+  /** The parser's limits (tests lower them); a line longer than `maxRecordChars` is not even held. */
+  readonly limits?: ParserLimits;
 }
 
 /** Why a request cannot run, in words; undefined when it is fine. */
@@ -67,6 +69,14 @@ export function observeArgs(r: LiveCaptureRequest, extra: readonly string[] = []
 
 function writeLine(out: WriteStream, line: string): void | Promise<void> {
   if (!out.write(line + '\n')) return new Promise((resolve) => out.once('drain', () => resolve()));
+}
+
+/**
+ * What the saved capture holds in place of a line too long to keep, so that its line numbers stay
+ * those the analysis reports (reading it again counts it as one bad line, as the capture did).
+ */
+export function overlongPlaceholder(chars: number, max: number): string {
+  return JSON.stringify({ netpol_studio_skipped_line: { characters: chars, reason: `longer than ${max} characters; not kept` } });
 }
 
 /**
@@ -102,9 +112,14 @@ export class LiveCapture {
     );
     const out = createWriteStream(file);
     const builder = new GraphBuilder();
-    const parser = new CaptureParser(file, (ev) => {
-      if (ev.kind === 'flow') builder.add(ev.record);
-    });
+    const limits = this.ports.limits ?? DEFAULT_LIMITS;
+    const parser = new CaptureParser(
+      file,
+      (ev) => {
+        if (ev.kind === 'flow') builder.add(ev.record);
+      },
+      limits,
+    );
     const stopper = new AbortController();
     this.stopper = stopper;
     this.stoppedByUser = false;
@@ -123,11 +138,17 @@ export class LiveCapture {
       await this.ports.runner.stream('hubble', observeArgs(request), {
         signal: stopper.signal,
         timeoutMs: (duration ?? 10 * 60_000) + 30_000,
+        // Each line of hubble's JSON lines is read on its own: a bad one is counted and loses only itself.
         onLine: (line) => {
           if (!line.trim()) return;
           parser.pushLine(line, ++lineNo);
           report();
           return writeLine(out, line);
+        },
+        maxLineChars: limits.maxRecordChars,
+        onOverlongLine: (chars) => {
+          parser.skipOverlongLine(++lineNo, limits.maxRecordChars, 'characters');
+          return writeLine(out, overlongPlaceholder(chars, limits.maxRecordChars));
         },
       });
     } catch (e) {
@@ -168,6 +189,8 @@ export async function watchDrops(
       onLine: (line) => {
         if (line.trim()) parser.pushLine(line, ++n);
       },
+      maxLineChars: DEFAULT_LIMITS.maxRecordChars,
+      onOverlongLine: () => parser.skipOverlongLine(++n, DEFAULT_LIMITS.maxRecordChars, 'characters'),
     });
   } catch (e) {
     if (!(e instanceof RunError && e.kind === 'cancelled' && signal.aborted)) throw e;

@@ -48,6 +48,13 @@ export interface RunOptions {
 export interface StreamOptions extends RunOptions {
   /** Called per stdout line; a returned promise pauses the child's output until it settles (backpressure). */
   readonly onLine: (line: string) => void | Promise<void>;
+  /** The longest line handed over, in characters; a longer one is dropped without being held (default 64 Mi). */
+  readonly maxLineChars?: number;
+  /**
+   * Called in a dropped line's place, with its length. Without it, such a line fails the run as
+   * `output-too-large`.
+   */
+  readonly onOverlongLine?: (chars: number) => void | Promise<void>;
 }
 
 export interface RunResult {
@@ -58,6 +65,7 @@ export interface RunResult {
 const STDERR_TAIL = 4000;
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_OUTPUT = 256 * 1024 * 1024;
+const DEFAULT_MAX_LINE_CHARS = 64 * 1024 * 1024;
 const KILL_GRACE_MS = 2000;
 
 /** DNS-1123 label: what a namespace name must be. */
@@ -151,31 +159,65 @@ export class ProcessRunner {
     return { stdout: Buffer.concat(chunks).toString('utf8'), stderr };
   }
 
-  /** Runs and hands stdout over line by line; resolves with stderr when the program ends. */
+  /**
+   * Runs and hands stdout over line by line; resolves with stderr when the program ends. A line is
+   * held only up to `maxLineChars`, and a handler that throws fails the run (it never escapes).
+   */
   async stream(tool: ToolName, args: readonly string[], opts: StreamOptions): Promise<RunResult> {
+    const maxLine = opts.maxLineChars ?? DEFAULT_MAX_LINE_CHARS;
     const stderr = await this.exec(tool, args, opts, (child, fail) => {
-      let rest = '';
+      // The line not ended yet, in pieces joined once it ends (re-joining per chunk is quadratic).
+      let pending: string[] = [];
+      let pendingChars = 0;
       let queue: Promise<void> = Promise.resolve();
+      let failed = false;
       const stdout = child.stdout!;
       stdout.setEncoding('utf8');
+      // The run fails with the handler's error; lines still buffered are not handed over after it.
+      const stop = (e: unknown): void => {
+        failed = true;
+        fail(e instanceof Error ? e : new Error(String(e)));
+      };
+      const hand = (call: () => void | Promise<void>): void => {
+        if (failed) return;
+        let r: void | Promise<void>;
+        try {
+          r = call();
+        } catch (e) {
+          stop(e);
+          return;
+        }
+        if (r instanceof Promise) {
+          stdout.pause();
+          queue = queue.then(() => r).then(() => void stdout.resume(), stop);
+        }
+      };
+      const endLine = (tail: string): void => {
+        const chars = pendingChars + tail.length;
+        const line = chars > maxLine ? undefined : pending.length > 0 ? pending.join('') + tail : tail;
+        pending = [];
+        pendingChars = 0;
+        if (line !== undefined) hand(() => opts.onLine(line.endsWith('\r') ? line.slice(0, -1) : line));
+        else if (opts.onOverlongLine) hand(() => opts.onOverlongLine?.(chars));
+        else stop(new RunError('output-too-large', tool, `${tool} printed a line longer than ${maxLine} characters.`));
+      };
       stdout.on('data', (text: string) => {
-        const parts = (rest + text).split('\n');
-        rest = parts.pop() ?? '';
-        for (const line of parts) {
-          const r = opts.onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
-          if (r instanceof Promise) {
-            stdout.pause();
-            queue = queue
-              .then(() => r)
-              .then(
-                () => void stdout.resume(),
-                (e: unknown) => fail(e as Error),
-              );
-          }
+        let start = 0;
+        let nl: number;
+        while ((nl = text.indexOf('\n', start)) !== -1) {
+          endLine(text.slice(start, nl));
+          start = nl + 1;
+        }
+        if (start < text.length) {
+          const piece = text.slice(start);
+          // Past the limit only the length is kept.
+          if (pendingChars + piece.length <= maxLine) pending.push(piece);
+          else pending = [];
+          pendingChars += piece.length;
         }
       });
       stdout.on('end', () => {
-        if (rest) void opts.onLine(rest);
+        if (pendingChars > 0) endLine('');
       });
     });
     return { stdout: '', stderr };

@@ -1,11 +1,13 @@
 import { calicoTextEvent, classifyObject, describeNonCapture, eventOfObject, isCalicoTextHeader } from './classify';
-import { detectFromLine, detectFromPrettyJson } from './detect';
+import { detectFromLine, detectFromPrettyJson, type DetectedFormat } from './detect';
+import { HubbleDecoder } from './hubble';
+import { hasMoreOpenersThan, isSpace, RecordScanner, shapeOf } from './record-scanner';
 import { ACCEPTED_FORMATS_TEXT, CaptureError, type BadLine, type CaptureEvent, type CaptureFormat } from './types';
 
 export interface ParserLimits {
   /** A single line or multi-line record longer than this is skipped as bad. */
   readonly maxRecordChars: number;
-  /** JSON nested deeper than this (in a multi-line record) is skipped as bad. */
+  /** JSON nested deeper than this is skipped as bad. */
   readonly maxDepth: number;
   /** How many bad lines are kept with their reasons (all are counted). */
   readonly keepBadLines: number;
@@ -20,6 +22,27 @@ export const DEFAULT_LIMITS: ParserLimits = {
   detectLines: 1000,
 };
 
+/** How many node-status problems are kept with their lines (all are counted). */
+export const KEEP_NODE_STATUS = 100;
+
+/** A Hubble relay report that node(s) could not be reached, at a line of the capture. */
+export interface NodeStatusAt {
+  readonly state: string;
+  readonly nodes: readonly string[];
+  readonly message?: string;
+  readonly line: number;
+}
+
+/** Where a compressed stream broke: everything after `afterLine` could not be read. */
+export interface StreamDamage {
+  /** The last complete line read before the damage. */
+  readonly afterLine: number;
+  /** About how far into the compressed file the damage was found (the decoder reads ahead a little). */
+  readonly compressedByte: number;
+  readonly compressedSize: number;
+  readonly reason: string;
+}
+
 export interface ParserStats {
   format?: CaptureFormat;
   lines: number;
@@ -27,14 +50,20 @@ export interface ParserStats {
   flows: number;
   replies: number;
   nodeStatus: number;
+  /** Node-status events saying nodes were unreachable: the first KEEP_NODE_STATUS, and how many in all. */
+  readonly nodesUnavailable: NodeStatusAt[];
+  nodesUnavailableEvents: number;
   lostEventRecords: number;
   lostEvents: number;
   skipped: number;
   badLines: number;
   readonly badSamples: BadLine[];
   truncatedLastLine: boolean;
+  /** Set by the file reader when a gzip stream broke before its end. */
+  damaged?: StreamDamage;
 }
 
+/** Stats with nothing counted yet. */
 export function emptyStats(): ParserStats {
   return {
     lines: 0,
@@ -42,6 +71,8 @@ export function emptyStats(): ParserStats {
     flows: 0,
     replies: 0,
     nodeStatus: 0,
+    nodesUnavailable: [],
+    nodesUnavailableEvents: 0,
     lostEventRecords: 0,
     lostEvents: 0,
     skipped: 0,
@@ -53,50 +84,48 @@ export function emptyStats(): ParserStats {
 
 export type EventSink = (event: CaptureEvent) => void;
 
+/**
+ * `lines`: every line is a record of its own (JSON lines, or a JSON array with one element per
+ * line), so a broken line loses only itself. `pretty`: records span lines (pretty-printed JSON).
+ */
+type Mode = 'detect' | 'lines' | 'pretty' | 'text';
+
 const TRUNCATED_LAST_LINE = 'truncated last line (the capture was cut short?)';
 const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
 const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
-const QUOTE = 34;
-const BACKSLASH = 92;
 const COMMA = 44;
 
-function isSpace(c: number): boolean {
-  return c === 32 || c === 9 || c === 13 || c === 10 || c === 0xfeff;
-}
-
 /**
- * Turns lines of a capture into events. Recognises the format from the content, parses JSON
- * lines on a fast path and multi-line JSON (pretty-printed objects, arrays) with a scanner,
- * and counts every bad line with its number and reason instead of failing.
+ * Turns lines of a capture into events. Recognises the format from the content; JSON lines are
+ * parsed one line at a time, pretty-printed JSON with a scanner that resynchronises on the next
+ * record. Every bad line is counted with its number and reason instead of failing the read.
  */
 export class CaptureParser {
   readonly stats: ParserStats = emptyStats();
-  private mode: 'detect' | 'json' | 'text' = 'detect';
+  private mode: Mode = 'detect';
   private readonly pendingDetect: { line: string; no: number }[] = [];
   private detectSample = '';
-  private inArray = false;
-  // Multi-line JSON scanner state.
-  private parts: string[] = [];
-  private partsChars = 0;
-  private depth = 0;
-  private inString = false;
-  private escaped = false;
-  private valueStart = 0;
-  private skipping: string | undefined;
+  /** Looks for a first pretty-printed record while the format is unknown, past broken ones. */
+  private probe: RecordScanner | undefined;
+  private probed: DetectedFormat | undefined;
+  /** Records that span lines: pretty-printed input, or a lone `{` line in JSON lines. */
+  private scanner: RecordScanner;
   private lastLineNo = 0;
   private lastLineEndedWithNewline = true;
+  /** One decoder per read: its endpoint caches belong to this capture. */
+  private readonly hubble = new HubbleDecoder();
 
   constructor(
     private readonly file: string,
     private readonly sink: EventSink,
     private readonly limits: ParserLimits = DEFAULT_LIMITS,
-    /** A format already recognised (parallel workers get it from the reader). */
+    /** A format already recognised (parallel workers get it from the reader); `json` is one record per line. */
     preset?: { mode: 'json' | 'text'; format: CaptureFormat },
   ) {
+    this.scanner = this.scannerFor(false);
     if (preset) {
-      this.mode = preset.mode;
+      this.mode = preset.mode === 'text' ? 'text' : 'lines';
       this.stats.format = preset.format;
     }
   }
@@ -106,12 +135,10 @@ export class CaptureParser {
     this.stats.lines++;
     this.lastLineNo = lineNo;
     this.lastLineEndedWithNewline = endedWithNewline;
-    if (this.mode === 'detect') {
-      this.detect(line, lineNo);
-      return;
-    }
-    if (this.mode === 'text') this.textLine(line, lineNo);
-    else this.jsonLine(line, lineNo);
+    if (this.mode === 'detect') this.detect(line, lineNo);
+    else if (this.mode === 'text') this.textLine(line, lineNo);
+    else if (this.mode === 'pretty' || this.scanner.isOpen()) this.scanner.push(line, lineNo);
+    else this.recordLine(line, lineNo);
   }
 
   /** Call after the last line. Throws CaptureError when the input is not a capture at all. */
@@ -119,35 +146,36 @@ export class CaptureParser {
     if (this.mode === 'detect') {
       throw new CaptureError(this.file, `${describeNonCapture(this.detectSample)}. Accepted formats: ${ACCEPTED_FORMATS_TEXT}.`);
     }
-    if (this.parts.length > 0 || this.depth > (this.inArray ? 1 : 0)) {
-      const lastLineCut = this.valueStart === this.lastLineNo && !this.lastLineEndedWithNewline;
-      if (!this.skipping) {
-        this.bad(
-          this.valueStart,
-          lastLineCut
-            ? TRUNCATED_LAST_LINE
-            : `truncated: the record starting at line ${this.valueStart} never ends (the file was cut short?)`,
-        );
-      }
-      this.stats.truncatedLastLine = true;
-      this.parts = [];
-    }
+    const wasOpen = this.scanner.end((start) =>
+      start === this.lastLineNo && !this.lastLineEndedWithNewline ? TRUNCATED_LAST_LINE : undefined,
+    );
+    if (wasOpen) this.stats.truncatedLastLine = true;
     return this.stats;
   }
 
-  /** True when no multi-line record is open, so later lines can be parsed independently. */
+  /** True when later lines can be parsed independently of earlier ones (by another thread). */
   canHandOff(): boolean {
-    return this.mode !== 'detect' && !this.inArray && this.parts.length === 0 && this.depth === 0 && !this.skipping;
+    return this.mode === 'text' || (this.mode === 'lines' && !this.scanner.isOpen());
   }
 
+  /** The preset a thread parsing later lines needs (see `canHandOff`). */
   handOffMode(): 'json' | 'text' {
     return this.mode === 'text' ? 'text' : 'json';
   }
 
-  /** Records a line the reader refused to hold in memory. */
-  skipOverlongLine(lineNo: number, maxBytes: number): void {
+  /** Records a line the reader refused to hold in memory (longer than `max` bytes, or characters). */
+  skipOverlongLine(lineNo: number, max: number, unit: 'bytes' | 'characters' = 'bytes'): void {
     this.stats.lines++;
-    this.bad(lineNo, `line is longer than ${maxBytes} bytes; skipped`);
+    if (this.scanner.isOpen()) this.scanner.skipLine(lineNo, `is longer than ${max} ${unit}; skipped`);
+    else this.bad(lineNo, `line is longer than ${max} ${unit}; skipped`);
+  }
+
+  private scannerFor(arrays: boolean): RecordScanner {
+    return new RecordScanner(
+      this.limits,
+      { value: (text, line) => this.value(text, line, false), bad: (line, why) => this.bad(line, why) },
+      arrays,
+    );
   }
 
   private detect(line: string, lineNo: number): void {
@@ -155,13 +183,19 @@ export class CaptureParser {
     if (this.detectSample.length < 8192) this.detectSample += line.slice(0, 8192) + '\n';
     const t = line.trim();
     let found = detectFromLine(t, this.detectSample.trimStart().startsWith('['));
-    if (!found && /^[[\]{}]/.test(t)) {
-      // Pretty-printed JSON: try the lines gathered so far as whole values.
-      found = detectFromPrettyJson(this.pendingDetect.map((p) => p.line).join('\n'));
+    let mode: Mode = found?.mode === 'text' ? 'text' : 'lines';
+    if (!found) {
+      // Pretty-printed JSON: the first whole value the scanner finds (a broken one before it is skipped).
+      this.probe ??= new RecordScanner(this.limits, { value: (text) => this.probeValue(text), bad: () => undefined }, true);
+      this.probe.push(line, lineNo);
+      found = this.probed;
+      mode = 'pretty';
     }
     if (found) {
-      this.mode = found.mode;
+      this.mode = mode;
+      if (mode === 'pretty') this.scanner = this.scannerFor(true);
       this.stats.format = found.format;
+      this.probe = undefined;
       const replay = this.pendingDetect.splice(0);
       this.stats.lines -= replay.length;
       for (const p of replay) this.pushLine(p.line, p.no);
@@ -173,122 +207,35 @@ export class CaptureParser {
     }
   }
 
+  private probeValue(text: string): void {
+    // Inside an array the value is an element: say so, for the array format.
+    this.probed ??= detectFromPrettyJson(this.probe?.inArray ? `[${text}]` : text);
+  }
+
   private textLine(line: string, lineNo: number): void {
     const t = line.trim();
     if (t === '' || t.startsWith('#') || isCalicoTextHeader(t)) return;
     this.event(lineNo, () => calicoTextEvent(t));
   }
 
-  private jsonLine(line: string, lineNo: number): void {
-    if (this.parts.length > 0 && this.isWholeRecord(line)) {
-      // A record that never closed, followed by a complete one: the open one was broken.
-      this.bad(this.valueStart, `invalid JSON: the record starting at line ${this.valueStart} is not closed before line ${lineNo}`);
-      this.parts = [];
-      this.partsChars = 0;
-      this.depth = this.inArray ? 1 : 0;
-      this.inString = false;
-      this.escaped = false;
-    }
-    if (this.parts.length === 0 && !this.skipping && this.depth === (this.inArray ? 1 : 0)) {
-      // Fast path: a whole object on one line (JSON lines, or one array element per line).
-      let i = 0;
-      let j = line.length - 1;
-      while (i <= j && isSpace(line.charCodeAt(i))) i++;
-      while (j >= i && isSpace(line.charCodeAt(j))) j--;
-      if (i > j) return;
-      let end = j;
-      if (this.inArray && line.charCodeAt(end) === COMMA) end--;
-      if (line.charCodeAt(i) === OPEN_BRACE && line.charCodeAt(end) === CLOSE_BRACE) {
-        if (end - i > this.limits.maxRecordChars) {
-          this.bad(lineNo, `line is longer than ${this.limits.maxRecordChars} characters; skipped`);
-          return;
-        }
-        this.value(i === 0 && end === line.length - 1 ? line : line.slice(i, end + 1), lineNo, true);
-        return;
-      }
-    }
-    this.scan(line, lineNo);
-  }
-
-  /** True for a line that is on its own a recognisable flow record (used to resynchronise). */
-  private isWholeRecord(line: string): boolean {
-    const t = line.trim().replace(/,$/, '');
-    if (!t.startsWith('{') || !t.endsWith('}')) return false;
-    try {
-      const o: unknown = JSON.parse(t);
-      return !!o && typeof o === 'object' && classifyObject(o as Record<string, unknown>) !== undefined;
-    } catch {
-      return false;
-    }
-  }
-
-  /** Character scanner for JSON values that span lines or share a line. */
-  private scan(line: string, lineNo: number): void {
-    const base = this.inArray ? 1 : 0;
-    let segStart = this.depth > base ? 0 : -1;
-    for (let i = 0; i < line.length; i++) {
-      const c = line.charCodeAt(i);
-      if (this.depth === base && !this.inString) {
-        if (isSpace(c) || c === COMMA) continue;
-        if (c === OPEN_BRACKET && base === 0) {
-          this.inArray = true;
-          this.depth = 1;
-          this.scan(line.slice(i + 1), lineNo);
-          return;
-        }
-        if (c === CLOSE_BRACKET && base === 1) {
-          this.inArray = false;
-          this.depth = 0;
-          this.scan(line.slice(i + 1), lineNo);
-          return;
-        }
-        if (c === OPEN_BRACE) {
-          this.depth++;
-          segStart = i;
-          this.valueStart = lineNo;
-          this.skipping = undefined;
-          continue;
-        }
-        this.bad(lineNo, 'not JSON: expected an object');
-        return;
-      }
-      if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === BACKSLASH) this.escaped = true;
-        else if (c === QUOTE) this.inString = false;
-        continue;
-      }
-      if (c === QUOTE) this.inString = true;
-      else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-        if (++this.depth - base > this.limits.maxDepth && !this.skipping) {
-          this.skipping = `nested deeper than ${this.limits.maxDepth} levels; skipped`;
-          this.bad(this.valueStart, this.skipping);
-          this.parts = [];
-          this.partsChars = 0;
-        }
-      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-        if (--this.depth === base) {
-          if (!this.skipping) {
-            this.parts.push(line.slice(Math.max(segStart, 0), i + 1));
-            const text = this.parts.join('\n');
-            this.parts = [];
-            this.partsChars = 0;
-            this.value(text, this.valueStart, false);
-          }
-          this.skipping = undefined;
-          segStart = -1;
-        }
-      }
-    }
-    if (this.depth > base && !this.skipping) {
-      this.parts.push(line.slice(Math.max(segStart, 0)));
-      this.partsChars += line.length;
-      if (this.partsChars > this.limits.maxRecordChars) {
-        this.skipping = `record is longer than ${this.limits.maxRecordChars} characters; skipped`;
-        this.bad(this.valueStart, this.skipping);
-        this.parts = [];
-        this.partsChars = 0;
-      }
+  /** A line of JSON lines: one whole record, on its own; nothing carries over to the next line. */
+  private recordLine(line: string, lineNo: number): void {
+    let i = 0;
+    let j = line.length - 1;
+    // Array brackets and commas around an element are punctuation.
+    while (i <= j && (isSpace(line.charCodeAt(i)) || line.charCodeAt(i) === OPEN_BRACKET || line.charCodeAt(i) === COMMA)) i++;
+    while (j >= i && (isSpace(line.charCodeAt(j)) || line.charCodeAt(j) === CLOSE_BRACKET || line.charCodeAt(j) === COMMA)) j--;
+    if (i > j) return;
+    // A lone `{` opens a pretty-printed record; the next record line ends it if it never closes.
+    if (i === j && line.charCodeAt(i) === OPEN_BRACE) this.scanner.push(line, lineNo);
+    else if (line.charCodeAt(i) !== OPEN_BRACE) this.bad(lineNo, 'not JSON: expected an object');
+    else if (j - i + 1 > this.limits.maxRecordChars)
+      this.bad(lineNo, `line is longer than ${this.limits.maxRecordChars} characters; skipped`);
+    else {
+      const text = i === 0 && j === line.length - 1 ? line : line.slice(i, j + 1);
+      const max = this.limits.maxDepth;
+      if (hasMoreOpenersThan(text, max) && shapeOf(text).deepest > max) this.bad(lineNo, `nested deeper than ${max} levels; skipped`);
+      else this.value(text, lineNo, true);
     }
   }
 
@@ -297,9 +244,7 @@ export class CaptureParser {
     try {
       o = JSON.parse(text);
     } catch (e) {
-      const truncated = singleLine && lineNo === this.lastLineNo && !this.lastLineEndedWithNewline;
-      if (truncated) this.stats.truncatedLastLine = true;
-      this.bad(lineNo, truncated ? TRUNCATED_LAST_LINE : `invalid JSON: ${(e as Error).message}`);
+      this.bad(lineNo, this.invalidReason(text, lineNo, singleLine, e));
       return;
     }
     if (!o || typeof o !== 'object' || Array.isArray(o)) {
@@ -315,7 +260,22 @@ export class CaptureParser {
       );
       return;
     }
-    this.event(lineNo, () => eventOfObject(kind, rec));
+    this.event(lineNo, () => eventOfObject(kind, rec, this.hubble));
+  }
+
+  /** Why `text` is not JSON, in words: cut short, not closed on its line, or the parser's message. */
+  private invalidReason(text: string, lineNo: number, singleLine: boolean, e: unknown): string {
+    if (singleLine && lineNo === this.lastLineNo && !this.lastLineEndedWithNewline) {
+      this.stats.truncatedLastLine = true;
+      return TRUNCATED_LAST_LINE;
+    }
+    if (e instanceof RangeError) return `nested too deep to read (${e.message}); skipped`;
+    if (singleLine) {
+      const shape = shapeOf(text);
+      if (shape.inString) return 'invalid JSON: a string is not closed on this line (each line must hold one whole record)';
+      if (shape.open > 0) return `invalid JSON: the record is not closed on this line (${shape.open} bracket(s) left open)`;
+    }
+    return `invalid JSON: ${e instanceof Error ? e.message : String(e)}`;
   }
 
   private event(lineNo: number, make: () => CaptureEvent): void {
@@ -323,7 +283,7 @@ export class CaptureParser {
     try {
       ev = make();
     } catch (e) {
-      this.bad(lineNo, (e as Error).message);
+      this.bad(lineNo, e instanceof Error ? e.message : String(e));
       return;
     }
     const s = this.stats;
@@ -335,6 +295,12 @@ export class CaptureParser {
         break;
       case 'node-status':
         s.nodeStatus++;
+        if (ev.status) {
+          s.nodesUnavailableEvents++;
+          const { state, nodes, message } = ev.status;
+          if (s.nodesUnavailable.length < KEEP_NODE_STATUS)
+            s.nodesUnavailable.push({ state, nodes: [...nodes], ...(message !== undefined ? { message } : {}), line: lineNo });
+        }
         break;
       case 'lost-events':
         s.lostEventRecords++;

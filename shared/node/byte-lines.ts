@@ -5,7 +5,9 @@ import { forEachLine } from '../flows/lines';
  * safe to split at `\n`. A line longer than `maxLineBytes` is skipped (reported, not kept).
  */
 export class ByteLineReader {
-  private carry: Buffer | undefined;
+  // The pieces of a line that has not ended yet, joined once when it does (not once per chunk).
+  private carry: Buffer[] = [];
+  private carryBytes = 0;
   private overlong = false;
   private readonly decoder = new TextDecoder('utf-8');
   /** Number of the last line handed out. */
@@ -36,11 +38,11 @@ export class ByteLineReader {
       this.overlong = false;
       this.onOverlong(++this.lineNo);
     }
-    const head = this.carry;
-    this.carry = undefined;
     const body = chunk.subarray(from, last + 1);
-    this.consumed += (head?.length ?? 0) + body.length;
-    const text = this.decoder.decode(head ? Buffer.concat([head, body]) : body);
+    this.consumed += this.carryBytes + body.length;
+    const text = this.decoder.decode(this.carry.length > 0 ? Buffer.concat([...this.carry, body]) : body);
+    this.carry = [];
+    this.carryBytes = 0;
     this.lineNo += forEachLine(text, this.lineNo + 1, (line, no) => this.onLine(line, no, true));
     if (last + 1 < chunk.length) this.hold(chunk.subarray(last + 1));
   }
@@ -50,9 +52,10 @@ export class ByteLineReader {
     if (this.overlong) {
       this.onOverlong(++this.lineNo);
       this.overlong = false;
-    } else if (this.carry) {
-      const line = this.decoder.decode(this.carry).replace(/\r$/, '');
-      this.carry = undefined;
+    } else if (this.carry.length > 0) {
+      const line = this.decoder.decode(Buffer.concat(this.carry)).replace(/\r$/, '');
+      this.carry = [];
+      this.carryBytes = 0;
       this.onLine(line, ++this.lineNo, false);
     }
   }
@@ -62,10 +65,13 @@ export class ByteLineReader {
       this.consumed += bytes.length;
       return;
     }
-    this.carry = this.carry ? Buffer.concat([this.carry, bytes]) : Buffer.from(bytes);
-    if (this.carry.length > this.maxLineBytes) {
-      this.consumed += this.carry.length;
-      this.carry = undefined;
+    // A copy: the caller may reuse its buffer (the worker reads into one).
+    this.carry.push(Buffer.from(bytes));
+    this.carryBytes += bytes.length;
+    if (this.carryBytes > this.maxLineBytes) {
+      this.consumed += this.carryBytes;
+      this.carry = [];
+      this.carryBytes = 0;
       this.overlong = true;
     }
   }

@@ -45,7 +45,7 @@ function edgesOfRule(policy: NetworkPolicy, direction: Direction, rule: Rule, gr
   const ns = policy.metadata.namespace ?? 'default';
   const peers = peersOf(rule, direction);
   return graph.edges.filter((e) => {
-    if (!isKept(selection, e.key) || e.port === null || !['TCP', 'UDP', 'SCTP'].includes(e.protocol)) return false;
+    if (!isKept(selection, e.key) || typeof e.port !== 'number' || !['TCP', 'UDP', 'SCTP'].includes(e.protocol)) return false;
     const src = ends.get(e.source);
     const dst = ends.get(e.target);
     if (!src || !dst) return false;

@@ -66,6 +66,8 @@ export function buildDraftPayload(graph: ServiceGraph, selection: Selection, opt
   const peerText = (n: GraphNode | undefined, id: string): string => {
     if (!n) return scrubAddresses(id);
     if (n.kind === 'entity') return `entity:${n.entity ?? n.label}`;
+    if (n.kind === 'service') return `${n.id} (a Service frontend no backend is known for)`;
+    if (n.kind === 'network') return `network:${n.scope} (an address the flow log aggregated away)`;
     if (n.kind === 'external') {
       const ip = n.ip ?? n.label;
       const names = (n.dnsNames ?? []).slice(0, 3);
@@ -104,7 +106,7 @@ export function buildDraftPayload(graph: ServiceGraph, selection: Selection, opt
         peerText(nodes.get(e.target), e.target),
         e.port === null ? e.protocol : `${e.port}/${e.protocol}`,
         // Replies only (the connection began before the capture) still show traffic.
-        String(e.evidence.flows > 0 ? e.evidence.flows : e.evidence.replies),
+        String(e.evidence.flows),
         iso(e.evidence.firstSeen),
         iso(e.evidence.lastSeen),
       ].join(' | '),

@@ -65,7 +65,7 @@ function unobservedEgressOut(
   const observed = new Set<string>();
   const served = new Map<string, Set<string>>();
   for (const e of graph.edges) {
-    if (e.port === null || (e.protocol !== 'TCP' && e.protocol !== 'UDP' && e.protocol !== 'SCTP')) continue;
+    if (typeof e.port !== 'number' || (e.protocol !== 'TCP' && e.protocol !== 'UDP' && e.protocol !== 'SCTP')) continue;
     observed.add(`${e.source}|${e.target}|${e.protocol}|${e.port}`);
     const dst = ends.get(e.target);
     if (dst?.kind === 'pod' && !scope.has(dst.pod.namespace))

@@ -1,5 +1,5 @@
 import type { CaptureSummary } from '../graph/summary';
-import type { ServiceGraph } from '../graph/types';
+import type { DirectionBasis, ServiceGraph } from '../graph/types';
 import type { Selection } from '../graph/selection';
 import { formatDuration } from '../graph/warnings';
 import type { PolicySet } from '../policy/generate';
@@ -34,7 +34,7 @@ export function reportMarkdown(r: ReportInput): string {
     `- Capture window: ${s.window ? `${s.window.start} → ${s.window.end} (${formatDuration(s.window.durationMs)})` : 'no timestamps'}`,
   );
   out.push(
-    `- Flows: ${s.flows.toLocaleString('en-US')} connection events, ${s.edges} edges, ${s.badLines} bad line(s), ${s.lostEvents} lost event(s)`,
+    `- Flows: ${s.flows.toLocaleString('en-US')} flow events (both directions, each once), ${s.edges} edges, ${s.badLines} bad line(s), ${s.lostEvents} lost event(s)`,
   );
   out.push(`- Policies: ${r.set.policies.length}`, '');
 
@@ -59,6 +59,8 @@ export function reportMarkdown(r: ReportInput): string {
   for (const f of c.prunedAllowed) out.push(`- **Still allowed:** \`${f.edge}\`: ${f.explanation ?? ''}`);
   for (const f of c.notExpressible) out.push(`- Not expressible: ${f.explanation ?? f.edge}`);
   out.push('');
+
+  out.push(...directionSection(r.graph, r.selection));
 
   out.push(`## Lint (${r.lint.length})`, '');
   out.push(
@@ -119,4 +121,44 @@ export function reportMarkdown(r: ReportInput): string {
     '',
   );
   return out.join('\n');
+}
+
+const BASIS_TEXT: Record<DirectionBasis, string> = {
+  handshake: 'a TCP handshake in the capture',
+  l7: 'an L7 request or response',
+  'known-port': "a port that is a server's (or a client's) elsewhere in the capture",
+  'port-range': 'the port ranges (a privileged or a service port facing an ephemeral one)',
+  'reply-flag': 'reply flags that all agree',
+  'first-seen': 'the first packet seen (UDP, SCTP)',
+  'flow-log': 'the flow log, which names the initiator',
+  icmp: 'the ICMP echo type',
+  packet: "a lone packet's own flags (no addresses or ports to follow it by)",
+};
+
+/** How the direction of the kept edges' connections was settled, and which edges are a guess. */
+function directionSection(graph: ServiceGraph, selection: Selection): string[] {
+  const kept = graph.edges.filter((e) => !selection.pruned.has(e.key));
+  const totals = new Map<DirectionBasis, number>();
+  for (const e of kept)
+    for (const [b, n] of Object.entries(e.evidence.direction.basis))
+      totals.set(b as DirectionBasis, (totals.get(b as DirectionBasis) ?? 0) + n);
+  const uncertain = kept.filter((e) => e.evidence.direction.uncertain > 0);
+  const out = ['## Direction of the kept flows', ''];
+  out.push('Client and server are settled per connection, never per packet. Connections settled by:', '');
+  for (const [b, text] of Object.entries(BASIS_TEXT)) {
+    const n = totals.get(b as DirectionBasis);
+    if (n) out.push(`- ${text}: ${n.toLocaleString('en-US')}`);
+  }
+  out.push('');
+  if (uncertain.length === 0) out.push('No kept edge rests on a guessed direction.', '');
+  else {
+    out.push(
+      `**Direction uncertain** (no handshake, reply flags that disagree, neither port a server's elsewhere): check each of these, it may be the reverse of what happened.`,
+      '',
+    );
+    for (const e of uncertain)
+      out.push(`- \`${e.key}\`: ${e.evidence.direction.uncertain} of ${e.evidence.connections} connection(s) guessed`);
+    out.push('');
+  }
+  return out;
 }

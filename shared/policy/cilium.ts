@@ -64,13 +64,15 @@ function peerOf(n: GraphNode, egress: boolean): Peer | undefined {
     if (egress && n.dnsNames && n.dnsNames.length > 0) return { key: `fqdn:${n.dnsNames.join(',')}`, kind: 'fqdn', names: [...n.dnsNames] };
     return { key: `cidr:${n.ip}`, kind: 'cidr', cidr: hostCidr(n.ip) };
   }
+  // A Service frontend nothing resolved and a flow log's aggregated network name nothing a rule can use.
+  if (n.kind !== 'entity') return undefined;
   const entity = n.entity ?? n.label;
   return ENTITIES.has(entity) ? { key: `entity:${entity}`, kind: 'entity', entity } : undefined;
 }
 
 function toPorts(edges: readonly GraphEdge[]): CiliumPortRule[] | undefined {
   const ports = [
-    ...new Set(edges.filter((e) => e.port !== null && !e.protocol.startsWith('ICMP')).map((e) => `${e.protocol}/${e.port}`)),
+    ...new Set(edges.filter((e) => typeof e.port === 'number' && !e.protocol.startsWith('ICMP')).map((e) => `${e.protocol}/${e.port}`)),
   ].sort();
   if (ports.length === 0) return undefined;
   return [{ ports: ports.map((p) => ({ port: p.split('/')[1], protocol: p.split('/')[0] as 'TCP' | 'UDP' | 'SCTP' })) }];
@@ -97,7 +99,8 @@ export function generateCilium(graph: ServiceGraph, selection: Selection, option
         const groups = new Map<string, { peer: Peer; edges: GraphEdge[] }>();
         for (const e of edges) {
           const other = nodes.get(dir === 'ingress' ? e.source : e.target);
-          const peer = other && peerOf(other, dir === 'egress');
+          // Without a port, a rule would allow every port: none is written (the Kubernetes flavor says why).
+          const peer = e.port !== 'unknown' && other && peerOf(other, dir === 'egress');
           if (!peer) {
             skipped.add(e.key);
             continue;

@@ -84,7 +84,7 @@ export function diffPolicies(a: readonly NetworkPolicy[], b: readonly NetworkPol
   for (const e of graph.edges) {
     const src = ends.get(e.source);
     const dst = ends.get(e.target);
-    if (!src || !dst || e.port === null || (e.protocol !== 'TCP' && e.protocol !== 'UDP' && e.protocol !== 'SCTP')) continue;
+    if (!src || !dst || typeof e.port !== 'number' || (e.protocol !== 'TCP' && e.protocol !== 'UDP' && e.protocol !== 'SCTP')) continue;
     observed.add(`${e.source}|${e.target}|${e.protocol}|${e.port}`);
     (ports.get(e.target) ?? ports.set(e.target, new Set()).get(e.target)!).add(`${e.protocol}/${e.port}`);
     const conn: Connection = { src, dst, protocol: e.protocol, port: e.port };

@@ -18,6 +18,8 @@ const evidence: EdgeEvidence = {
   samplePods: { src: [], dst: [] },
   dnsNames: [],
   l7: { dns: [], http: [] },
+  direction: { basis: { handshake: 2 }, uncertain: 0 },
+  attribution: { enforced: [], pending: [], pendingActions: {}, matchTypes: {} },
 };
 
 /** Random service graphs: workloads in a few namespaces (some sharing names), external addresses, edges on random ports. */

@@ -23,7 +23,16 @@ export interface GenerateOptions {
   readonly cidrs?: readonly string[];
 }
 
-export type PolicyWarningCode = 'entity-peer' | 'unselectable-workload' | 'icmp' | 'no-dns' | 'empty-scope';
+export type PolicyWarningCode =
+  | 'entity-peer'
+  | 'unselectable-workload'
+  | 'unresolved-service'
+  | 'aggregated-network'
+  | 'unknown-port'
+  | 'uncertain-direction'
+  | 'icmp'
+  | 'no-dns'
+  | 'empty-scope';
 
 export interface PolicyWarning {
   readonly code: PolicyWarningCode;
@@ -71,6 +80,21 @@ function isSelectable(n: GraphNode): boolean {
   return n.kind === 'workload' && !!n.identity && Object.keys(n.identity).length > 0;
 }
 
+/** Why a workload gets no rule and no policy, and what would change that. */
+function unselectable(n: GraphNode): { code: PolicyWarningCode; message: string } {
+  return n.unlabelled === 'not-captured'
+    ? {
+        code: 'unselectable-workload',
+        message:
+          'These workloads appear only in records that carried no labels, so no selector can name them and their flows get no rule: give a cluster snapshot (`--snapshot`) to take their labels from. Until then their flows stay blocked by the other policies.',
+      }
+    : {
+        code: 'unselectable-workload',
+        message:
+          'These workloads have no labels a policy could select, so they get no policy and their flows get no rule: label their pods (for example app=NAME). Until then their flows stay blocked by the other policies.',
+      };
+}
+
 interface PeerChoice {
   readonly key: string;
   readonly peer?: NetworkPolicyPeer;
@@ -93,16 +117,7 @@ function peerFor(
   cidrs: readonly { text: string; parsed: NonNullable<ReturnType<typeof parseCidr>> }[],
 ): PeerChoice {
   if (node.kind === 'workload') {
-    if (!isSelectable(node)) {
-      return {
-        key: node.id,
-        warning: {
-          code: 'unselectable-workload',
-          message:
-            'Flows with workloads seen without their labels get no rule, since no selector can name them: capture again once their identity is known, or write those rules by hand.',
-        },
-      };
-    }
+    if (!isSelectable(node)) return { key: node.id, warning: unselectable(node) };
     const podSelector = { matchLabels: { ...node.identity } };
     return node.namespace === policyNamespace
       ? { key: node.id, peer: { podSelector } }
@@ -112,6 +127,26 @@ function peerFor(
     const covering = cidrs.find((c) => cidrContains(c.parsed, node.ip!));
     const cidr = covering ? covering.text : hostCidr(node.ip);
     return { key: `cidr:${cidr}`, peer: { ipBlock: { cidr } } };
+  }
+  if (node.kind === 'service') {
+    return {
+      key: node.id,
+      warning: {
+        code: 'unresolved-service',
+        message:
+          'Flows to Service frontends that nothing resolved to backends get no rule: a policy sees traffic after the Service is translated, so it must name the backend pods. Give a cluster snapshot (`--snapshot`), or capture the translated flows.',
+      },
+    };
+  }
+  if (node.kind === 'network') {
+    return {
+      key: node.id,
+      warning: {
+        code: 'aggregated-network',
+        message:
+          'Flows with addresses the flow log reduced to "a public network" or "a private network" get no rule, since no ipBlock can be derived from that: lower Calico\'s flow-log aggregation, or add the CIDR by hand.',
+      },
+    };
   }
   const entity = node.entity ?? node.label;
   return {
@@ -126,7 +161,7 @@ function peerFor(
 function ports(edges: readonly GraphEdge[], ranges: boolean): NetworkPolicyPort[] {
   const byProto = new Map<PolicyProtocol, number[]>();
   for (const e of edges) {
-    if (e.port === null || e.protocol.startsWith('ICMP')) continue;
+    if (typeof e.port !== 'number' || e.protocol.startsWith('ICMP')) continue;
     const list = byProto.get(e.protocol as PolicyProtocol) ?? [];
     list.push(e.port);
     byProto.set(e.protocol as PolicyProtocol, list);
@@ -153,10 +188,12 @@ export function observedLine(e: GraphEdge, nodes: ReadonlyMap<string, GraphNode>
     return n.kind === 'external' && n.ip && n.label !== n.ip ? `${n.ip} (${n.label})` : n.label;
   };
   const port = e.port === null ? e.protocol : `${e.port}/${e.protocol}`;
-  const flows = e.evidence.flows > 0 ? e.evidence.flows : e.evidence.replies;
-  return `observed: ${name(e.source)} -> ${name(e.target)}:${port}, ${formatCount(flows)} flow${flows === 1 ? '' : 's'}${
+  const flows = e.evidence.flows;
+  const via = e.evidence.service ? ` via Service ${e.evidence.service.name}` : '';
+  const doubt = e.evidence.direction.uncertain > 0 ? ' (direction uncertain)' : '';
+  return `observed: ${name(e.source)} -> ${name(e.target)}:${port}${via}, ${formatCount(flows)} flow${flows === 1 ? '' : 's'}${
     e.evidence.firstSeen !== null ? `, ${formatWindow(e.evidence.firstSeen, e.evidence.lastSeen ?? e.evidence.firstSeen)}` : ''
-  }`;
+  }${doubt}`;
 }
 
 interface RuleDraft {
@@ -209,11 +246,8 @@ export function generate(graph: ServiceGraph, selection: Selection, options: Gen
     const workloads = graph.nodes.filter((n) => n.kind === 'workload' && n.namespace === ns).sort((a, b) => byString(a.id, b.id));
     for (const w of workloads) {
       if (!isSelectable(w)) {
-        warn(
-          'unselectable-workload',
-          'These workloads were seen without their labels, so no policy can select them: capture again once their identity is known.',
-          w.id,
-        );
+        const why = unselectable(w);
+        warn(why.code, why.message, w.id);
         continue;
       }
       const draft = (edges: readonly GraphEdge[], other: (e: GraphEdge) => string): RuleDraft[] => {
@@ -227,8 +261,23 @@ export function generate(graph: ServiceGraph, selection: Selection, options: Gen
             );
             continue;
           }
+          if (e.port === 'unknown') {
+            warn(
+              'unknown-port',
+              `The flow log left out the port of these edges, so no port-restricted rule can be written for them (a rule without ports would allow every port): lower Calico's flow-log aggregation so that ports are kept, or write the rule by hand.`,
+              e.key,
+            );
+            continue;
+          }
           const node = nodes.get(other(e));
           if (!node) continue;
+          if (e.evidence.direction.uncertain > 0) {
+            warn(
+              'uncertain-direction',
+              'Rules for edges whose direction the capture could not settle are marked "direction uncertain" in their comment: check that the client and the port are the right way round before applying.',
+              e.key,
+            );
+          }
           const choice = peerFor(node, ns, cidrs);
           if (!choice.peer) {
             warn(choice.warning!.code, choice.warning!.message, e.key);

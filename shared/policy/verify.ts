@@ -73,6 +73,32 @@ export function clusterFromGraph(graph: ServiceGraph): { cluster: ClusterModel; 
   return { cluster: { pods, namespaceLabels }, ends };
 }
 
+/**
+ * Why no generated rule can cover an edge the capture observed, and what to do, when that is the
+ * case: a workload no selector can name, a Service frontend nothing resolved, an address Calico
+ * aggregated away, a port the flow log left out. Undefined for the edges that are expressible (or
+ * that only other flavors can express: entities, ICMP).
+ */
+export function uncoverable(e: GraphEdge, nodes: ReadonlyMap<string, GraphNode>): string | undefined {
+  for (const id of [e.source, e.target]) {
+    const n = nodes.get(id);
+    if (n?.kind === 'workload' && (!n.identity || Object.keys(n.identity).length === 0)) {
+      return n.unlabelled === 'not-captured'
+        ? `${id} appears only in records without labels, so no selector can name it: give a cluster snapshot to take its labels from`
+        : `${id} has no labels a policy could select: label its pods (for example app=${n.label}) and capture again`;
+    }
+    if (n?.kind === 'service') {
+      return `${id} is a Service frontend nothing resolved to its backends, and a policy sees traffic after the Service is translated: give a cluster snapshot, or capture the translated flows`;
+    }
+    if (n?.kind === 'network') {
+      return `${n.label} is all the flow log says of this address, and no ipBlock can be derived from it: lower Calico's flow-log aggregation or add the CIDR by hand`;
+    }
+  }
+  if (e.port === 'unknown')
+    return "the flow log left out the port, so no port-restricted rule can allow it: lower Calico's flow-log aggregation so that ports are kept";
+  return undefined;
+}
+
 function policyProtocol(e: GraphEdge): PolicyProtocol | undefined {
   return e.protocol === 'TCP' || e.protocol === 'UDP' || e.protocol === 'SCTP' ? e.protocol : undefined;
 }
@@ -131,14 +157,18 @@ export function verify(
     const protocol = policyProtocol(e);
     const a = ends.get(e.source);
     const b = ends.get(e.target);
-    if (!protocol || e.port === null || !a || !b) {
-      const missing = nodes.get(!a ? e.source : e.target);
-      const why = !protocol
-        ? `${e.protocol} cannot be named by a NetworkPolicy`
-        : missing?.kind === 'workload'
-          ? `${missing.id} was seen without its labels, so no selector can name it`
+    if (!protocol || typeof e.port !== 'number' || !a || !b) {
+      const gap = uncoverable(e, nodes);
+      // A kept edge no rule can cover is blocked by the policies that isolate its ends: never "allowed".
+      if (gap && kept) keptDenied.push({ edge: e.key, explanation: `${e.key}: ${gap}` });
+      else if (gap) prunedDenied.push({ edge: e.key });
+      else {
+        const missing = nodes.get(!a ? e.source : e.target);
+        const why = !protocol
+          ? `${e.protocol} cannot be named by a NetworkPolicy`
           : `${missing?.id ?? e.target} cannot be selected by a NetworkPolicy`;
-      notExpressible.push({ edge: e.key, explanation: `${e.key}: ${why}` });
+        notExpressible.push({ edge: e.key, explanation: `${e.key}: ${why}` });
+      }
       continue;
     }
     observed.add(`${e.source}|${e.target}|${protocol}|${e.port}`);

@@ -1,12 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { parseDraftReply } from '../shared/ai/reply';
 import type { DraftFinding } from '../shared/ai/review';
-import { analyzeFile } from '../shared/node/read-capture';
+import { readCapture } from './capture';
 import { prepareDraft, runDraft } from '../shared/node/ai-draft';
 import { messagesText } from '../shared/ai/prompt';
 import { InputError, selectionFor, UsageError, type CommandIo } from './policy-commands';
 
 export interface DraftArgs {
+  /** Cluster snapshot files (`--snapshot`), read with the capture. */
+  readonly snapshots?: readonly string[];
   readonly capture: string;
   readonly namespaces: string[];
   readonly baseUrl: string;
@@ -42,7 +44,7 @@ export async function draftCommand(a: DraftArgs, io: CommandIo): Promise<number>
   } catch {
     throw new UsageError(`--base-url "${a.baseUrl}" is not a URL such as https://api.openai.com/v1 or http://localhost:11434/v1`);
   }
-  const analysis = await analyzeFile(a.capture);
+  const analysis = await readCapture(a.capture, a.snapshots);
   const known = new Set(analysis.graph.namespaces);
   const unknown = a.namespaces.filter((n) => !known.has(n));
   if (unknown.length > 0)

@@ -9,7 +9,7 @@ export function formatSummary(s: CaptureSummary): string {
     ['capture', s.file],
     ['format', s.format ?? 'unknown'],
     ['window', s.window ? `${s.window.start} → ${s.window.end} (${formatDuration(s.window.durationMs)})` : 'no timestamps'],
-    ['flows', `${n(s.flows)} connection events from ${n(s.records)} records (${n(s.replies)} replies folded in)`],
+    ['flows', `${n(s.flows)} flow events, both directions, each once (${n(s.replies)} of them replies; ${n(s.records)} records read)`],
     ['connections', n(s.connections)],
     [
       'bad lines',

@@ -23,7 +23,7 @@ describe('generate and verify from the command line', () => {
     const { policies, problems } = parsePolicies(r.out);
     expect(problems).toEqual([]);
     expect(policies.map((p) => p.metadata.name)).toEqual(['default-deny', 'details', 'productpage', 'ratings', 'reviews']);
-    expect(r.out).toContain('# observed: productpage -> details:9080/TCP, 156 flows, 2021-11-10 10:40–10:41 UTC');
+    expect(r.out).toContain('# observed: productpage -> details:9080/TCP, 188 flows, 2021-11-10 10:40–10:41 UTC');
     expect(r.err).toMatch(/warning: Flows with host get no rule/);
   });
 
@@ -153,7 +153,7 @@ describe('bundle from the command line', () => {
       ).toBe(f.sha256);
     expect(manifest.capture.sha256).toBe(createHash('sha256').update(readFileSync(sample)).digest('hex'));
     expect(readFileSync(path.join(out, 'REPORT.md'), 'utf8')).toMatch(
-      /\| egress\[2\] \| productpage -> kube-system\/kube-dns:53\/UDP, 227 flows/,
+      /\| egress\[2\] \| productpage -> kube-system\/kube-dns:53\/UDP, 323 flows/,
     );
     expect(readFileSync(path.join(out, 'kustomization.yaml'), 'utf8')).toContain('  - policies/bookinfo/productpage.yaml');
     expect((await cli('lint', path.join(out, 'policies'), '--capture', sample)).code).toBe(0);

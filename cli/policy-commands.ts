@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Selection } from '../shared/graph/selection';
 import { initialSelection, prune } from '../shared/graph/selection';
 import type { ServiceGraph } from '../shared/graph/types';
-import { analyzeFile } from '../shared/node/read-capture';
+import { readCapture } from './capture';
 import { BundleExistsError, fileSha256, writeBundle } from '../shared/node/write-bundle';
 import { buildBundle, TOOL_VERSION } from '../shared/bundle/bundle';
 import { summarize } from '../shared/graph/summary';
@@ -80,6 +80,8 @@ export async function selectionFor(
 }
 
 export interface GenerateArgs {
+  /** Cluster snapshot files (`--snapshot`), read with the capture. */
+  readonly snapshots?: readonly string[];
   readonly capture: string;
   /** CIDRs to use for the external addresses they cover (instead of one /32 each). */
   readonly cidrs?: readonly string[];
@@ -94,7 +96,7 @@ export interface GenerateArgs {
 
 /** `generate`: YAML to stdout (`-o -`), or one file per policy under DIR/<namespace>/. */
 export async function generateCommand(a: GenerateArgs, io: CommandIo): Promise<number> {
-  const { graph } = await analyzeFile(a.capture);
+  const { graph } = await readCapture(a.capture, a.snapshots);
   const unknown = a.namespaces.filter((ns) => !graph.namespaces.includes(ns));
   if (unknown.length > 0)
     io.err(`netpol-studio: namespace(s) ${unknown.join(', ')} do not appear in the capture; they get only a default deny if asked.\n`);
@@ -169,6 +171,8 @@ function coverageText(c: Coverage): string {
 }
 
 export interface VerifyArgs {
+  /** Cluster snapshot files (`--snapshot`), read with the capture. */
+  readonly snapshots?: readonly string[];
   readonly capture: string;
   readonly policies: string;
   readonly namespaces: readonly string[];
@@ -179,7 +183,7 @@ export interface VerifyArgs {
 
 /** `verify`: the coverage report; exit 1 when a kept observed flow would be blocked. */
 export async function verifyCommand(a: VerifyArgs, io: CommandIo): Promise<number> {
-  const { graph } = await analyzeFile(a.capture);
+  const { graph } = await readCapture(a.capture, a.snapshots);
   const policies = await loadPolicies(a.policies, io);
   if (policies.length === 0) throw new InputError(`no networking.k8s.io/v1 NetworkPolicy found in ${a.policies}`);
   const namespaces = a.namespaces.length > 0 ? a.namespaces : [...new Set(policies.map((p) => p.metadata.namespace ?? 'default'))].sort();
@@ -190,6 +194,8 @@ export async function verifyCommand(a: VerifyArgs, io: CommandIo): Promise<numbe
 }
 
 export interface LintArgs {
+  /** Cluster snapshot files (`--snapshot`), read with the capture. */
+  readonly snapshots?: readonly string[];
   readonly policies: string;
   readonly capture?: string;
   readonly json: boolean;
@@ -199,7 +205,7 @@ export interface LintArgs {
 export async function lintCommand(a: LintArgs, io: CommandIo): Promise<number> {
   const policies = await loadPolicies(a.policies, io);
   if (policies.length === 0) throw new InputError(`no networking.k8s.io/v1 NetworkPolicy found in ${a.policies}`);
-  const graph = a.capture ? (await analyzeFile(a.capture)).graph : undefined;
+  const graph = a.capture ? (await readCapture(a.capture, a.snapshots)).graph : undefined;
   const findings = lint(policies, { graph });
   if (a.json) io.out(JSON.stringify(findings, null, 2) + '\n');
   else {
@@ -211,6 +217,8 @@ export async function lintCommand(a: LintArgs, io: CommandIo): Promise<number> {
 }
 
 export interface DiffArgs {
+  /** Cluster snapshot files (`--snapshot`), read with the capture. */
+  readonly snapshots?: readonly string[];
   readonly before: string;
   readonly after: string;
   readonly capture?: string;
@@ -222,7 +230,7 @@ export async function diffCommand(a: DiffArgs, io: CommandIo): Promise<number> {
   if (!['text', 'json', 'md'].includes(a.format)) throw new UsageError(`--format must be text, json or md, not "${a.format}"`);
   const before = await loadPolicies(a.before, io);
   const after = await loadPolicies(a.after, io);
-  const graph = a.capture ? (await analyzeFile(a.capture)).graph : undefined;
+  const graph = a.capture ? (await readCapture(a.capture, a.snapshots)).graph : undefined;
   const d = diffPolicies(before, after, graph);
   io.out(a.format === 'json' ? JSON.stringify(d, null, 2) + '\n' : a.format === 'md' ? diffMarkdown(d) : diffText(d));
   return 0;
@@ -236,7 +244,7 @@ export interface BundleArgs extends Omit<GenerateArgs, 'output' | 'portRanges'> 
 
 /** `bundle`: policies, kustomization, REPORT.md, connectivity.csv, capture summary and manifest. */
 export async function bundleCommand(a: BundleArgs, io: CommandIo): Promise<number> {
-  const analysis = await analyzeFile(a.capture);
+  const analysis = await readCapture(a.capture, a.snapshots);
   const { graph } = analysis;
   const selection = await selectionFor(graph, a.pruneFile, a.includeDropped, io);
   const set = generate(graph, selection, {

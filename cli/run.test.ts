@@ -20,7 +20,8 @@ describe('netpol-studio CLI', () => {
       expect(s).toHaveProperty(key);
     expect(s).toMatchObject({
       format: 'hubble-jsonpb',
-      flows: 165,
+      // Both directions of every connection, each event once: 165 queries and 165 answers.
+      flows: 330,
       records: 330,
       replies: 165,
       connections: 67,
@@ -87,7 +88,7 @@ describe('netpol-studio CLI', () => {
         { encoding: 'utf8' },
       );
       expect(ok.status).toBe(0);
-      expect(JSON.parse(ok.stdout)).toMatchObject({ flows: 3, edges: 1 });
+      expect(JSON.parse(ok.stdout)).toMatchObject({ flows: 5, replies: 2, edges: 1 });
       const bad = spawnSync(process.execPath, [path.join(ROOT, 'bin/netpol-studio.mjs'), 'summarize', fixture('SOURCES.md')], {
         encoding: 'utf8',
       });

@@ -2,7 +2,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CaptureError } from '../shared/flows/types';
 import { filterByNamespaces } from '../shared/graph/filter';
 import { summarize } from '../shared/graph/summary';
-import { analyzeFile } from '../shared/node/read-capture';
+import { SnapshotError } from '../shared/cluster/snapshot';
+import { readCapture } from './capture';
 import { draftCommand } from './draft-command';
 import { formatSummary } from './format';
 import { bundleCommand, connlistCommand, diffCommand, generateCommand, lintCommand, UsageError, verifyCommand } from './policy-commands';
@@ -21,17 +22,17 @@ export const EXIT_USAGE = 2;
 export const USAGE = `netpol-studio — observed Kubernetes traffic in, least-privilege NetworkPolicies out
 
 Usage:
-  netpol-studio summarize <capture> [--json]
+  netpol-studio summarize <capture> [--snapshot FILE]... [--json]
       Counts, format, time window, namespaces, workloads, edges and warnings of a capture.
-  netpol-studio graph <capture> [--namespace NS]... --json
+  netpol-studio graph <capture> [--namespace NS]... [--snapshot FILE]... --json
       The service graph as JSON (schema in README.md, "Graph JSON").
-  netpol-studio generate <capture> --namespace NS [--namespace NS2]... [--prune FILE] [--include-dropped]
+  netpol-studio generate <capture> --namespace NS [--namespace NS2]... [--snapshot FILE]... [--prune FILE] [--include-dropped]
                         [--flavor kubernetes|cilium] [--default-deny] [--port-ranges] [--cidr CIDR]... [-o DIR|-]
       Least-privilege NetworkPolicies for the workloads of NS from the observed flows. YAML goes to
       stdout with -o - (the default); with -o DIR one file per policy under DIR/<namespace>/.
       A prune file holds one edge key per line, as printed by \`graph --json\`. External addresses
       get an ipBlock /32 each, or the --cidr that covers them.
-  netpol-studio verify <capture> --policies PATH [--namespace NS]... [--prune FILE] [--include-dropped] [--json]
+  netpol-studio verify <capture> --policies PATH [--namespace NS]... [--snapshot FILE]... [--prune FILE] [--include-dropped] [--json]
       Checks policies (a file or folder) against the capture: kept flows allowed, pruned and
       unobserved ones denied. Exit 1 when a kept observed flow would be blocked.
   netpol-studio lint <PATH> [--capture FILE] [--json]
@@ -62,6 +63,11 @@ Usage:
 Captures: Hubble \`hubble observe -o jsonpb\` output (JSON lines or a JSON array, .gz accepted),
 Calico Enterprise flow logs (JSON or text) and Calico OSS Goldmane/Whisker flow JSON.
 
+--snapshot FILE (every command that reads a capture; repeatable): the output of
+\`kubectl get svc,endpointslices,pods -A -o json\` (JSON or YAML). It resolves flows to a Service's
+ClusterIP to the Service's backends and target ports, and gives labels to workloads whose
+records carried none (aggregated Calico flow logs, exports with a field mask).
+
 Exit codes: 0 ok, 1 findings, 2 unusable input or wrong usage (the reason is on stderr).
 `;
 
@@ -81,9 +87,9 @@ function onePositional(positionals: string[], what: string): string {
 }
 
 async function summarizeCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, { json: { type: 'boolean', default: false } });
+  const { values, positionals } = parse(args, { json: { type: 'boolean', default: false }, snapshot: SNAPSHOT_FLAG });
   const file = onePositional(positionals, '<capture>');
-  const summary = summarize(await analyzeFile(file));
+  const summary = summarize(await readCapture(file, snapshotsOf(values)));
   io.out(values.json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary));
   return EXIT_OK;
 }
@@ -92,17 +98,23 @@ async function graphCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, {
     json: { type: 'boolean', default: false },
     namespace: { type: 'string', multiple: true, short: 'n' },
+    snapshot: SNAPSHOT_FLAG,
   });
   const file = onePositional(positionals, '<capture>');
   if (!values.json) throw new UsageError('graph prints JSON only: add --json');
-  const analysis = await analyzeFile(file);
+  const analysis = await readCapture(file, snapshotsOf(values));
   const graph = filterByNamespaces(analysis.graph, (values.namespace as string[] | undefined) ?? []);
   io.out(JSON.stringify(graph, null, 2) + '\n');
   return EXIT_OK;
 }
 
+/** `--snapshot FILE` (repeatable): `kubectl get svc,endpointslices,pods -A -o json` output to resolve Services and labels with. */
+const SNAPSHOT_FLAG = { type: 'string', multiple: true } as const;
+const snapshotsOf = (values: Record<string, unknown>): string[] => (values.snapshot as string[] | undefined) ?? [];
+
 /** Flags shared by the commands that build a selection and generate from it. */
 const SELECTION_FLAGS = {
+  snapshot: SNAPSHOT_FLAG,
   namespace: { type: 'string', multiple: true, short: 'n' },
   prune: { type: 'string' },
   'include-dropped': { type: 'boolean', default: false },
@@ -120,6 +132,7 @@ function generationArgs(values: Record<string, unknown>, positionals: string[], 
   if (namespaces.length === 0) throw new UsageError(`${command} needs at least one --namespace to lock down`);
   return {
     capture: onePositional(positionals, '<capture>'),
+    snapshots: snapshotsOf(values),
     namespaces,
     pruneFile: values.prune as string | undefined,
     includeDropped: values['include-dropped'] as boolean,
@@ -161,6 +174,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await verifyCommand(
           {
             capture: onePositional(positionals, '<capture>'),
+            snapshots: snapshotsOf(values),
             policies: values.policies as string,
             namespaces: (values.namespace as string[] | undefined) ?? [],
             pruneFile: values.prune as string | undefined,
@@ -171,17 +185,36 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         );
       }
       case 'lint': {
-        const { values, positionals } = parse(rest, { capture: { type: 'string' }, json: { type: 'boolean', default: false } });
+        const { values, positionals } = parse(rest, {
+          capture: { type: 'string' },
+          snapshot: SNAPSHOT_FLAG,
+          json: { type: 'boolean', default: false },
+        });
         return await lintCommand(
-          { policies: onePositional(positionals, '<PATH>'), capture: values.capture as string | undefined, json: values.json as boolean },
+          {
+            policies: onePositional(positionals, '<PATH>'),
+            capture: values.capture as string | undefined,
+            snapshots: snapshotsOf(values),
+            json: values.json as boolean,
+          },
           io,
         );
       }
       case 'diff': {
-        const { values, positionals } = parse(rest, { capture: { type: 'string' }, format: { type: 'string', default: 'text' } });
+        const { values, positionals } = parse(rest, {
+          capture: { type: 'string' },
+          snapshot: SNAPSHOT_FLAG,
+          format: { type: 'string', default: 'text' },
+        });
         if (positionals.length !== 2) throw new UsageError('diff needs two paths: OLD and NEW');
         return await diffCommand(
-          { before: positionals[0], after: positionals[1], capture: values.capture as string | undefined, format: values.format as string },
+          {
+            before: positionals[0],
+            after: positionals[1],
+            capture: values.capture as string | undefined,
+            snapshots: snapshotsOf(values),
+            format: values.format as string,
+          },
           io,
         );
       }
@@ -225,6 +258,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await draftCommand(
           {
             capture: onePositional(positionals, '<capture>'),
+            snapshots: snapshotsOf(values),
             namespaces,
             baseUrl: values['base-url'] as string,
             model: values.model as string,
@@ -257,7 +291,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.err(`netpol-studio: ${e.message}\n${e.showUsage ? `\n${USAGE}` : ''}`);
       return EXIT_USAGE;
     }
-    if (e instanceof CaptureError) {
+    if (e instanceof CaptureError || e instanceof SnapshotError) {
       io.err(`netpol-studio: ${e.message}\n`);
       return EXIT_USAGE;
     }

@@ -18,6 +18,8 @@ const evidence: EdgeEvidence = {
   samplePods: { src: [], dst: [] },
   dnsNames: [],
   l7: { dns: [], http: [] },
+  direction: { basis: { handshake: 2 }, uncertain: 0 },
+  attribution: { enforced: [], pending: [], pendingActions: {}, matchTypes: {} },
 };
 
 /** The service graph of the capture generator's topology, built directly (no capture file). */

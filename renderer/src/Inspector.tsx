@@ -1,4 +1,4 @@
-import type { GraphEdge } from '../../shared/graph/types';
+import type { DirectionBasis, DirectionEvidence, EdgeEvidence, GraphEdge, PolicyHitEvidence } from '../../shared/graph/types';
 import type { RuleProvenance } from '../../shared/policy/generate';
 import { ruleRefText } from '../../shared/policy/types';
 import { formatCount, formatWindow } from '../../shared/policy/format';
@@ -17,6 +17,46 @@ interface Props {
   readonly namespaceOf: (node: string) => string | undefined;
   /** Shows a rule's policy in the YAML panel. */
   readonly onShowRule: (policy: string) => void;
+}
+
+const BASIS: Record<DirectionBasis, string> = {
+  handshake: 'TCP handshake',
+  l7: 'L7 request',
+  'known-port': 'server port elsewhere',
+  'port-range': 'port ranges',
+  'reply-flag': 'reply flags',
+  'first-seen': 'first packet',
+  'flow-log': 'flow log',
+  icmp: 'ICMP type',
+  packet: 'lone packet',
+};
+
+/** How the connections' direction was settled, and a plain warning when some of it is a guess. */
+function directionText(d: DirectionEvidence): string {
+  const parts = Object.entries(d.basis).map(([b, n]) => `${BASIS[b as DirectionBasis]} ${formatCount(n)}`);
+  const settled = parts.length ? `settled by ${parts.join(', ')}` : 'not settled';
+  return d.uncertain > 0
+    ? `uncertain for ${formatCount(d.uncertain)} connection(s): nothing in the capture settles who opened them, so this edge may be the reverse of what happened (${settled})`
+    : settled;
+}
+
+function serviceText(s: NonNullable<EdgeEvidence['service']>): string {
+  switch (s.resolvedBy) {
+    case 'translation':
+      return `through Service ${s.name} (its translated flows reached this backend)`;
+    case 'learned-backend':
+      return `through Service ${s.name} (a backend other connections to it reached)`;
+    case 'snapshot':
+      return `through Service ${s.name} (a backend from the cluster snapshot)`;
+    case 'unresolved':
+      return `Service ${s.name}: no backend known, so no rule can allow it; give a cluster snapshot`;
+  }
+}
+
+function hitText(h: PolicyHitEvidence): string {
+  return `${h.action === 'allow' ? 'allowed' : h.action === 'deny' ? 'denied' : 'passed'} by ${h.kind ? `${h.kind} ` : ''}${h.policy}${
+    h.direction ? ` (${h.direction})` : ''
+  }: ${formatCount(h.count)}`;
 }
 
 /** The selected edge(s): evidence, the rules they produced, and prune/restore with an optional reason. */
@@ -77,6 +117,47 @@ export function Inspector({
                       .slice(0, 5)
                       .map((d) => `${d.query} (${d.count})`)
                       .join(', ')}
+                  </dd>
+                </>
+              )}
+              <dt>Direction</dt>
+              <dd data-field="direction" className={ev.direction.uncertain > 0 ? 'uncertain' : undefined}>
+                {directionText(ev.direction)}
+              </dd>
+              {ev.service && (
+                <>
+                  <dt>Service</dt>
+                  <dd data-field="service">{serviceText(ev.service)}</dd>
+                </>
+              )}
+              {e.port === 'unknown' && (
+                <>
+                  <dt>Port</dt>
+                  <dd>unknown: the flow log aggregated it away, so no port-restricted rule can be written</dd>
+                </>
+              )}
+              {(ev.attribution.enforced.length > 0 || ev.attribution.pending.length > 0) && (
+                <>
+                  <dt>Policies</dt>
+                  <dd data-field="policies">
+                    <ul className="policy-hits">
+                      {ev.attribution.enforced.slice(0, 6).map((h) => (
+                        <li key={`e${h.action}${h.direction ?? ''}${h.policy}`}>{hitText(h)}</li>
+                      ))}
+                      {ev.attribution.pending.slice(0, 6).map((h) => (
+                        <li key={`p${h.action}${h.policy}`} className="pending">
+                          staged: {hitText(h)}
+                        </li>
+                      ))}
+                    </ul>
+                    {Object.keys(ev.attribution.pendingActions).length > 0 && (
+                      <p className="hint">
+                        If the staged policies were enforced:{' '}
+                        {Object.entries(ev.attribution.pendingActions)
+                          .map(([a, n]) => `${a} ${formatCount(n)}`)
+                          .join(', ')}
+                      </p>
+                    )}
                   </dd>
                 </>
               )}

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ApiError, AuditRecord, DryRunFile } from '../../shared/api/contract';
 import type { FlowRecord } from '../../shared/flows/types';
+import { peerKey } from '../../shared/graph/keys';
 import { useKubeContexts } from './kube';
 
 interface Props {
@@ -10,8 +11,7 @@ interface Props {
   readonly onAllowDrop: (drop: FlowRecord) => void;
 }
 
-const peerText = (p: FlowRecord['src']): string =>
-  p.kind === 'workload' ? `${p.namespace}/${p.name}` : p.kind === 'external' ? p.ip : p.entity;
+const peerText = (p: FlowRecord['src']): string => peerKey(p).replace(/^(entity|ip):/, '');
 
 /** Dry-run, apply to staging (through main's confirmation), rollback, the audit log, and the live drop watch. */
 export function RolloutPanel({ policiesFor, namespaces, onAllowDrop }: Props) {

@@ -10,7 +10,7 @@ export function SummaryView({ opened }: { readonly opened: OpenedCapture }) {
   const rows: [string, string][] = [
     ['Format', s.format ?? 'unknown'],
     ['Time window', s.window ? `${s.window.start} → ${s.window.end} (${formatDuration(s.window.durationMs)})` : 'no timestamps'],
-    ['Flows', `${n(s.flows)} connection events (${n(s.records)} records, ${n(s.replies)} replies folded in)`],
+    ['Flows', `${n(s.flows)} flow events, both directions, each once (${n(s.replies)} of them replies; ${n(s.records)} records read)`],
     ['Connections', n(s.connections)],
     ['Namespaces', s.namespaces.join(', ') || '–'],
     ['Workloads', n(s.workloads)],

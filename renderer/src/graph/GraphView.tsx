@@ -44,6 +44,12 @@ const STYLE: cytoscape.StylesheetJson = [
   },
   { selector: 'node.entity', style: { shape: 'diamond', 'background-color': '#7c3aed' } },
   { selector: 'node.external', style: { shape: 'hexagon', 'background-color': '#0d9488' } },
+  // A Service frontend nothing resolved, and workloads no selector can name: drawn as gaps, not as peers.
+  {
+    selector: 'node.service',
+    style: { shape: 'tag', 'background-color': '#b45309', 'border-width': 2, 'border-style': 'dashed', 'border-color': '#78350f' },
+  },
+  { selector: 'node.unlabelled', style: { 'border-width': 2, 'border-style': 'dashed', 'border-color': '#dc2626' } },
   {
     selector: 'edge',
     style: {
@@ -67,6 +73,8 @@ const STYLE: cytoscape.StylesheetJson = [
   { selector: 'edge.straight', style: { 'curve-style': 'haystack' } },
   { selector: 'edge.dropped', style: { 'line-color': '#dc2626', 'target-arrow-color': '#dc2626' } },
   { selector: 'edge.audit', style: { 'line-color': '#d97706', 'target-arrow-color': '#d97706' } },
+  // Its direction is a guess: dotted, with an arrow at both ends.
+  { selector: 'edge.uncertain', style: { 'line-style': 'dotted', 'source-arrow-shape': 'triangle', 'source-arrow-color': '#64748b' } },
   {
     selector: 'edge.pruned',
     style: { 'line-style': 'dashed', 'line-color': '#cbd5e1', 'target-arrow-color': '#cbd5e1', color: '#94a3b8' },

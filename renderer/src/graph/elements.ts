@@ -25,7 +25,18 @@ export function isClusterDns(n: GraphNode | undefined): boolean {
 }
 
 function nodeClass(n: GraphNode): string {
-  return n.kind === 'workload' ? 'workload' : n.kind === 'external' ? 'external' : `entity entity-${n.entity ?? 'unknown'}`;
+  switch (n.kind) {
+    case 'workload':
+      return n.unlabelled ? 'workload unlabelled' : 'workload';
+    case 'external':
+      return 'external';
+    case 'service':
+      return 'service';
+    case 'network':
+      return 'external network';
+    case 'entity':
+      return `entity entity-${n.entity ?? 'unknown'}`;
+  }
 }
 
 /**
@@ -161,7 +172,9 @@ export function graphElements(
         label: e.port === null ? e.protocol : `${e.port}/${e.protocol}`,
         width: 1 + 5 * Math.sqrt(e.evidence.flows / maxFlows),
       },
-      classes: `${edgeVerdict(e)}${selection.pruned.has(e.key) ? ' pruned' : ''}${opts.highlight?.has(e.key) ? ' highlight' : ''}`,
+      classes: `${edgeVerdict(e)}${selection.pruned.has(e.key) ? ' pruned' : ''}${opts.highlight?.has(e.key) ? ' highlight' : ''}${
+        e.evidence.direction.uncertain > 0 ? ' uncertain' : ''
+      }`,
     });
   }
   return out;

@@ -156,7 +156,7 @@ describe('graph elements', () => {
       target: nodes[(i * 7 + 1) % 400].id,
       protocol: 'TCP' as const,
       port: 8000 + (i % 50),
-      evidence: { flows: 1, verdicts: { FORWARDED: 1 } },
+      evidence: { flows: 1, verdicts: { FORWARDED: 1 }, direction: { basis: { handshake: 1 }, uncertain: 0 } },
     })) as unknown as ServiceGraph['edges'];
     const big: ServiceGraph = { nodes, edges, namespaces: [...new Set(nodes.map((n) => n.namespace))], window: null, warnings: [] };
     const els = graphElements(big, EMPTY_WORKBENCH.selection, { hideNoise: true });

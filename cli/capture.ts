@@ -1,0 +1,13 @@
+import type { CaptureAnalysis } from '../shared/graph/analysis';
+import { analyzeFile } from '../shared/node/read-capture';
+import { readClusterSnapshot } from '../shared/node/read-snapshot';
+
+/**
+ * Reads a capture for a command, resolved with the cluster snapshot files when any are given
+ * (`--snapshot FILE`, repeatable). Throws CaptureError or SnapshotError with a message that
+ * names the file and says what to do.
+ */
+export async function readCapture(capture: string, snapshots: readonly string[] = []): Promise<CaptureAnalysis> {
+  const snapshot = snapshots.length > 0 ? await readClusterSnapshot(snapshots) : undefined;
+  return analyzeFile(capture, { snapshot });
+}

@@ -135,60 +135,118 @@ const KUBE_DNS = JSON.stringify({
 });
 const WORLD = JSON.stringify({ identity: 2, labels: ['reserved:world'] });
 
-/** Yields capture lines (without newlines). */
+interface Packet {
+  readonly fromServer: boolean;
+  readonly l4: string;
+  readonly reply: boolean;
+  /** Seen at the sender's node (TO_STACK), or also at the receiver's (TO_ENDPOINT). */
+  readonly both: boolean;
+  readonly extra?: string;
+  readonly verdict?: string;
+}
+
+const tcp = (sport: number, dport: number, flags: string): string =>
+  `{"TCP":{"source_port":${sport},"destination_port":${dport},"flags":${flags}}}`;
+
+/**
+ * Yields capture lines (without newlines) made of whole connections, as `hubble observe` prints
+ * them: a handshake seen at both nodes, replies on the same ports, DNS lookups with their answers,
+ * HTTPS to named external addresses, drops, connections already open when the capture began, and
+ * now and then a reply flag that is wrong after a FIN. The first connections go once over every
+ * edge of the topology, so even a short capture has them all.
+ */
 export function* generateLines(o: GenerateOptions): Generator<string> {
   const { workloads, edges, rand } = syntheticTopology(o);
   const start = o.startMs ?? Date.parse('2026-11-01T00:00:00Z');
   const span = o.spanMs ?? 26 * 3600 * 1000;
-  for (let i = 0; i < o.lines; i++) {
-    const t = new Date(start + Math.floor((i / o.lines) * span)).toISOString().replace('Z', '123456Z');
-    const node = NODES[i % NODES.length];
+  let i = 0;
+  for (let c = 0; i < o.lines; c++) {
     const r = rand();
-    const [ai, bi] = edges[Math.floor(rand() * edges.length)];
+    const [ai, bi] = c < edges.length ? edges[c] : edges[Math.floor(rand() * edges.length)];
     const a = workloads[ai];
-    const pa = i % 2;
+    const pa = c % 2;
     const sport = 32768 + Math.floor(rand() * 28000);
-    let src: string,
-      dst: string,
-      sip: string,
-      dip: string,
-      l4: string,
-      extra = '',
-      reply = false,
-      dir = 'EGRESS',
-      verdict = 'FORWARDED';
+    const t0 = start + Math.floor((i / o.lines) * span);
+    const node = NODES[c % NODES.length];
+    const packets: Packet[] = [];
+    let server: { json: string; ip: string; port: number };
     if (r < 0.1) {
-      // DNS query or answer to kube-dns, with L7.
-      reply = r < 0.05;
+      // A DNS lookup and its answer, with L7.
       const q = `${workloads[bi].app}.${workloads[bi].ns}.svc.cluster.local.`;
-      [src, dst, sip, dip] = reply
-        ? [KUBE_DNS, a.endpointJson[pa], '10.96.0.10', a.ips[pa]]
-        : [a.endpointJson[pa], KUBE_DNS, a.ips[pa], '10.96.0.10'];
-      l4 = reply ? `{"UDP":{"source_port":53,"destination_port":${sport}}}` : `{"UDP":{"source_port":${sport},"destination_port":53}}`;
-      extra = `,"Type":"L7","l7":{"type":"${reply ? 'RESPONSE' : 'REQUEST'}","latency_ns":"${reply ? 182000 : 0}","dns":{"query":"${q}"${reply ? `,"ips":["${workloads[bi].ips[0]}"],"ttl":30,"rcode":0,"qtypes":["A"],"rrtypes":["A"]` : ',"qtypes":["A"]'},"observation_source":"proxy"}}`;
+      server = { json: KUBE_DNS, ip: '10.96.0.10', port: 53 };
+      const l4 = (from: boolean) => `{"UDP":{"source_port":${from ? 53 : sport},"destination_port":${from ? sport : 53}}}`;
+      packets.push(
+        {
+          fromServer: false,
+          l4: l4(false),
+          reply: false,
+          both: false,
+          extra: `,"Type":"L7","l7":{"type":"REQUEST","latency_ns":"0","dns":{"query":"${q}","qtypes":["A"]},"observation_source":"proxy"}`,
+        },
+        {
+          fromServer: true,
+          l4: l4(true),
+          reply: true,
+          both: false,
+          extra: `,"Type":"L7","l7":{"type":"RESPONSE","latency_ns":"182000","dns":{"query":"${q}","ips":["${workloads[bi].ips[0]}"],"ttl":30,"rcode":0,"qtypes":["A"],"rrtypes":["A"]},"observation_source":"proxy"}`,
+        },
+      );
     } else if (r < 0.13) {
-      // External HTTPS with a learned name.
-      const ext = `52.${Math.floor(ai % 200)}.1.${1 + (ai % 3)}`;
-      [src, dst, sip, dip] = [a.endpointJson[pa], WORLD, a.ips[pa], ext];
-      l4 = `{"TCP":{"source_port":${sport},"destination_port":443,"flags":{"ACK":true,"PSH":true}}}`;
-      extra = `,"destination_names":["api-${ai % 50}.example.com"],"Type":"L3_L4"`;
+      // HTTPS to a named external address: only the client's node sees it.
+      server = { json: WORLD, ip: `52.${Math.floor(ai % 200)}.1.${1 + (ai % 3)}`, port: 443 };
+      const names = `,"destination_names":["api-${ai % 50}.example.com"],"Type":"L3_L4"`;
+      packets.push(
+        { fromServer: false, l4: tcp(sport, 443, '{"SYN":true}'), reply: false, both: false, extra: names },
+        { fromServer: true, l4: tcp(443, sport, '{"SYN":true,"ACK":true}'), reply: true, both: false, extra: ',"Type":"L3_L4"' },
+        { fromServer: false, l4: tcp(sport, 443, '{"ACK":true,"FIN":true}'), reply: false, both: false, extra: names },
+      );
     } else {
       const b = workloads[bi];
-      const pb = (i >> 1) % 2;
-      reply = r > 0.6;
-      dir = r > 0.8 ? 'INGRESS' : 'EGRESS';
-      verdict = r > 0.995 ? 'DROPPED' : 'FORWARDED';
-      const flags = r < 0.2 ? '{"SYN":true}' : reply && r < 0.65 ? '{"SYN":true,"ACK":true}' : '{"ACK":true,"PSH":true}';
-      if (reply) {
-        [src, dst, sip, dip] = [b.endpointJson[pb], a.endpointJson[pa], b.ips[pb], a.ips[pa]];
-        l4 = `{"TCP":{"source_port":${b.port},"destination_port":${sport},"flags":${flags}}}`;
+      const pb = (c >> 1) % 2;
+      server = { json: b.endpointJson[pb], ip: b.ips[pb], port: b.port };
+      const out = (flags: string) => tcp(sport, b.port, flags);
+      const back = (flags: string) => tcp(b.port, sport, flags);
+      if (r > 0.995) {
+        // A drop at the server's node: the SYN never gets an answer.
+        packets.push({
+          fromServer: false,
+          l4: out('{"SYN":true}'),
+          reply: false,
+          both: true,
+          verdict: 'DROPPED',
+          extra: ',"drop_reason":133,"drop_reason_desc":"POLICY_DENIED"',
+        });
+      } else if (r > 0.95) {
+        // Open before the capture began: no handshake, the flags right.
+        packets.push(
+          { fromServer: false, l4: out('{"ACK":true,"PSH":true}'), reply: false, both: true },
+          { fromServer: true, l4: back('{"ACK":true,"PSH":true}'), reply: true, both: true },
+        );
       } else {
-        [src, dst, sip, dip] = [a.endpointJson[pa], b.endpointJson[pb], a.ips[pa], b.ips[pb]];
-        l4 = `{"TCP":{"source_port":${sport},"destination_port":${b.port},"flags":${flags}}}`;
+        packets.push(
+          { fromServer: false, l4: out('{"SYN":true}'), reply: false, both: true },
+          { fromServer: true, l4: back('{"SYN":true,"ACK":true}'), reply: true, both: true },
+        );
+        if (r > 0.7) packets.push({ fromServer: false, l4: out('{"ACK":true,"PSH":true}'), reply: false, both: false });
+        // After the FIN the agent sometimes has the flag the wrong way round (cilium/cilium issues about is_reply).
+        if (r > 0.9) packets.push({ fromServer: true, l4: back('{"ACK":true,"FIN":true}'), reply: r > 0.93, both: false });
       }
-      extra = `,"Type":"L3_L4"${verdict === 'DROPPED' ? ',"drop_reason":133,"drop_reason_desc":"POLICY_DENIED"' : ''}`;
     }
-    yield `{"flow":{"time":"${t}","uuid":"${((i * 2654435761) >>> 0).toString(16)}-7c1e-4c4e-9d3a-0f9b${i.toString(16).padStart(8, '0')}","verdict":"${verdict}","ethernet":{"source":"6a:1f:02:3b:9c:${(i & 255).toString(16).padStart(2, '0')}","destination":"d6:ec:b0:4a:ff:46"},"IP":{"source":"${sip}","destination":"${dip}","ipVersion":"IPv4"},"l4":${l4},"source":${src},"destination":${dst}${extra},"node_name":"${node}","event_type":{"type":4},"traffic_direction":"${dir}","trace_observation_point":"TO_ENDPOINT","is_reply":${reply},"Summary":"TCP Flags: ACK"},"node_name":"${node}","time":"${t}"}`;
+    const client = { json: a.endpointJson[pa], ip: a.ips[pa] };
+    let ms = 0;
+    for (const p of packets) {
+      const [src, dst, sip, dip] = p.fromServer
+        ? [server.json, client.json, server.ip, client.ip]
+        : [client.json, server.json, client.ip, server.ip];
+      for (const point of p.both ? ['TO_STACK', 'TO_ENDPOINT'] : ['TO_STACK']) {
+        if (i >= o.lines) return;
+        const t = new Date(t0 + ms).toISOString().replace('Z', `${String(i % 1000).padStart(3, '0')}456Z`);
+        const dir = (point === 'TO_STACK') !== p.fromServer ? 'EGRESS' : 'INGRESS';
+        yield `{"flow":{"time":"${t}","uuid":"${((i * 2654435761) >>> 0).toString(16)}-7c1e-4c4e-9d3a-0f9b${i.toString(16).padStart(8, '0')}","verdict":"${p.verdict ?? 'FORWARDED'}","ethernet":{"source":"6a:1f:02:3b:9c:${(i & 255).toString(16).padStart(2, '0')}","destination":"d6:ec:b0:4a:ff:46"},"IP":{"source":"${sip}","destination":"${dip}","ipVersion":"IPv4"},"l4":${p.l4},"source":${src},"destination":${dst}${p.extra ?? ',"Type":"L3_L4"'},"node_name":"${node}","event_type":{"type":4},"traffic_direction":"${dir}","trace_observation_point":"${point}","is_reply":${p.reply},"Summary":"TCP Flags: ACK"},"node_name":"${node}","time":"${t}"}`;
+        i++;
+      }
+      ms += 1 + Math.floor(rand() * 3);
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { observerOf, packetGuess } from './direction';
 import { entityForIdentity, ownerFromControllerName, ownerFromPodName, parseCiliumLabels, workloadIdentity } from './identity';
-import type { CaptureEvent, L7Summary, PacketClues, Peer, PolicyHit, Protocol, RecordPolicies, Verdict } from './types';
+import type { CaptureEvent, FlowRecord, L7Summary, PacketClues, Peer, PolicyHit, Protocol, RecordPolicies, Verdict } from './types';
 
 /** The parts of Hubble's `flow.Endpoint` we read; the wire shape stays in this file. */
 interface WireEndpoint {
@@ -65,6 +65,10 @@ interface EndpointView {
   readonly world?: true;
 }
 
+const OPENERS: readonly PacketClues['opener'][] = [undefined, 'syn', 'syn-ack', 'l7-request', 'l7-response'];
+const CLAIMS: readonly PacketClues['claim'][] = [undefined, 'request', 'reply'];
+const OBSERVERS: readonly PacketClues['observer'][] = ['sender', 'receiver', 'unknown'];
+
 const WORLD_ENTITY: EndpointView = { peer: { kind: 'entity', entity: 'world' }, world: true };
 const ENDPOINT_CACHE_MAX = 50_000;
 
@@ -127,13 +131,15 @@ function policyHits(list: unknown, direction: 'ingress' | 'egress', action: 'all
 
 /** Cilium ≥ 1.15 names the policies that allowed or denied a flow; older agents leave the fields out. */
 function recordPolicies(f: WireFlow): RecordPolicies | undefined {
+  const named = f.ingress_allowed_by ?? f.egress_allowed_by ?? f.ingress_denied_by ?? f.egress_denied_by;
+  const matchType = typeof f.policy_match_type === 'number' && f.policy_match_type > 0 ? MATCH_TYPES[f.policy_match_type] : undefined;
+  if (named === undefined && !matchType) return undefined;
   const enforced = [
     ...policyHits(f.ingress_allowed_by, 'ingress', 'allow'),
     ...policyHits(f.egress_allowed_by, 'egress', 'allow'),
     ...policyHits(f.ingress_denied_by, 'ingress', 'deny'),
     ...policyHits(f.egress_denied_by, 'egress', 'deny'),
   ];
-  const matchType = typeof f.policy_match_type === 'number' && f.policy_match_type > 0 ? MATCH_TYPES[f.policy_match_type] : undefined;
   if (enforced.length === 0 && !matchType) return undefined;
   return matchType ? { enforced, matchType } : { enforced };
 }
@@ -158,18 +164,30 @@ export class HubbleDecoder {
   private lastSecond = '';
   private lastSecondMs = NaN;
 
-  /** Parses an RFC 3339 time to epoch ms and the nanoseconds within that millisecond; NaN when absent or malformed. */
-  parseTime(t: unknown): { ms: number; nanos?: number } {
-    if (typeof t !== 'string') return { ms: NaN };
+  /** Nanoseconds within the millisecond of the last time parseTime read (undefined when it had none). */
+  private nanos: number | undefined;
+  // Packets carry one of a few dozen clue combinations: share them instead of allocating one each.
+  private readonly clues: PacketClues[] = [];
+
+  /** Parses an RFC 3339 time to epoch ms (NaN when absent or malformed); the sub-millisecond digits go to `nanos`. */
+  private parseTime(t: unknown): number {
+    this.nanos = undefined;
+    if (typeof t !== 'string') return NaN;
     const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(t);
-    if (!m) return { ms: Date.parse(t) };
+    if (!m) return Date.parse(t);
     if (m[1] !== this.lastSecond) {
       this.lastSecond = m[1];
       this.lastSecondMs = Date.parse(m[1] + 'Z');
     }
-    if (!m[2]) return { ms: this.lastSecondMs };
-    const digits = m[2].slice(0, 9).padEnd(9, '0');
-    return { ms: this.lastSecondMs + Number(digits.slice(0, 3)), nanos: Number(digits.slice(3)) };
+    if (!m[2]) return this.lastSecondMs;
+    const digits = m[2].length >= 9 ? m[2].slice(0, 9) : m[2].padEnd(9, '0');
+    this.nanos = Number(digits.slice(3));
+    return this.lastSecondMs + Number(digits.slice(0, 3));
+  }
+
+  private cluesOf(opener: PacketClues['opener'], claim: PacketClues['claim'], observer: PacketClues['observer']): PacketClues {
+    const key = (OPENERS.indexOf(opener) * 3 + CLAIMS.indexOf(claim)) * 3 + OBSERVERS.indexOf(observer);
+    return (this.clues[key] ??= { ...(opener ? { opener } : {}), ...(claim ? { claim } : {}), observer });
   }
 
   private remember<K>(map: Map<K, EndpointView>, key: K, view: EndpointView): EndpointView {
@@ -230,11 +248,7 @@ export class HubbleDecoder {
         : l7Type === 'RESPONSE'
           ? 'l7-response'
           : undefined;
-    const clues: PacketClues = {
-      ...(opener ? { opener } : {}),
-      ...(claim ? { claim } : {}),
-      observer: observerOf(flow.traffic_direction, flow.trace_observation_point, claim),
-    };
+    const clues = this.cluesOf(opener, claim, observerOf(flow.traffic_direction, flow.trace_observation_point, claim));
     const reply = packetGuess(clues, protocol, icmpType, ports?.source_port, ports?.destination_port);
 
     const srcIp = flow.IP?.source;
@@ -251,40 +265,38 @@ export class HubbleDecoder {
     const serverPort = reply ? ports?.source_port : ports?.destination_port;
     const clientPort = reply ? ports?.destination_port : ports?.source_port;
     const time = this.parseTime(flow.time ?? obj.time);
-    const policies = recordPolicies(flow);
-    const backendOf = dstService && b.peer.kind === 'workload' ? dstService : undefined;
-    return {
-      kind: 'flow',
-      record: {
-        time: time.ms,
-        ...(time.nanos !== undefined ? { nanos: time.nanos } : {}),
-        verdict: toVerdict(flow.verdict),
-        src: client.peer,
-        dst: server.peer,
-        protocol,
-        port: serverPort ?? null,
-        isReply: reply,
-        observer: clues.observer,
-        count: 1,
-        srcIp: reply ? dstIp : srcIp,
-        dstIp: reply ? srcIp : dstIp,
-        clientPort,
-        srcPod: client.pod,
-        dstPod: server.pod,
-        srcLabels: client.labels,
-        dstLabels: server.labels,
-        dropReason: flow.drop_reason_desc,
-        l7: l7Summary(flow.l7),
-        dstNames: flow.destination_names,
-        clues,
-        ...(backendOf && !reply ? { dstService: backendOf } : {}),
-        ...(policies ? { policies } : {}),
-      },
+    const backendOf = dstService && b.peer.kind === 'workload' && !reply ? dstService : undefined;
+    // One shape for every record (absent fields undefined): cheaper to build and to read than spreads.
+    const record: FlowRecord = {
+      time,
+      nanos: this.nanos,
+      verdict: toVerdict(flow.verdict),
+      src: client.peer,
+      dst: server.peer,
+      protocol,
+      port: serverPort ?? null,
+      isReply: reply,
+      observer: clues.observer,
+      count: 1,
+      srcIp: reply ? dstIp : srcIp,
+      dstIp: reply ? srcIp : dstIp,
+      clientPort,
+      srcPod: client.pod,
+      dstPod: server.pod,
+      srcLabels: client.labels,
+      dstLabels: server.labels,
+      dropReason: flow.drop_reason_desc,
+      l7: l7Summary(flow.l7),
+      dstNames: flow.destination_names,
+      clues,
+      dstService: backendOf,
+      policies: recordPolicies(flow),
     };
+    return { kind: 'flow', record };
   }
 
   private nodeStatus(obj: Record<string, unknown>): CaptureEvent {
-    const time = this.parseTime(obj.time).ms;
+    const time = this.parseTime(obj.time);
     const s = obj.node_status as { state_change?: unknown; node_names?: unknown; message?: unknown } | null;
     const state = typeof s?.state_change === 'string' ? s.state_change : undefined;
     if (!state || state === 'NODE_CONNECTED' || state === 'UNKNOWN_NODE_STATE') return { kind: 'node-status', time };

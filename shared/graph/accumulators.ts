@@ -26,27 +26,13 @@ export interface SideAcc {
 
 export type EdgeService = NonNullable<EdgeEvidence['service']>;
 
-/** Mutable per-edge accumulator; plain data so it can cross a worker boundary. */
-export interface EdgeAcc {
-  source: string;
-  target: string;
-  protocol: Protocol;
-  port: number | null | 'unknown';
-  sides: Record<ObservationSide, SideAcc>;
-  /** Connections by the 53-bit hash of their client address and port → index in BASES of what settled them. */
-  conns: Map<number, number>;
-  connsCapped: boolean;
-  /** Connections decided by a guess (see DirectionEvidence.uncertain). */
-  uncertain: number;
+/** What few edges have (L7, drops, names, policies, flow logs): created on first use, to keep edges small. */
+export interface EdgeExtra {
   /** Records with no connection to track them by, by basis (their `count`). */
   untracked: Partial<Record<DirectionBasis, number>>;
   /** Flow-log connections (Calico records each stand for `count` connections), by the side that reported them. */
   flowLog: Record<ObservationSide, number>;
-  first: number;
-  last: number;
   dropReasons: Map<string, number>;
-  srcPods: Set<string>;
-  dstPods: Set<string>;
   dnsNames: Set<string>;
   dns: Map<string, number>;
   http: Map<string, number>;
@@ -55,7 +41,42 @@ export interface EdgeAcc {
   pending: Map<string, number>;
   pendingActions: Map<string, number>;
   matchTypes: Map<string, number>;
+}
+
+/** Mutable per-edge accumulator; plain data so it can cross a worker boundary. */
+export interface EdgeAcc {
+  source: string;
+  target: string;
+  protocol: Protocol;
+  port: number | null | 'unknown';
+  sides: Record<ObservationSide, SideAcc>;
+  /** Connections by the key of their client address and port (see endpointKey) → index in BASES of what settled them. */
+  conns: Map<number, number>;
+  connsCapped: boolean;
+  /** Connections decided by a guess (see DirectionEvidence.uncertain). */
+  uncertain: number;
+  first: number;
+  last: number;
+  srcPods: Set<string>;
+  dstPods: Set<string>;
+  extra?: EdgeExtra;
   service?: EdgeService;
+}
+
+/** The edge's rarely used evidence, created when first needed. */
+export function extraOf(e: EdgeAcc): EdgeExtra {
+  return (e.extra ??= {
+    untracked: {},
+    flowLog: { client: 0, server: 0, unknown: 0 },
+    dropReasons: new Map(),
+    dnsNames: new Set(),
+    dns: new Map(),
+    http: new Map(),
+    enforced: new Map(),
+    pending: new Map(),
+    pendingActions: new Map(),
+    matchTypes: new Map(),
+  });
 }
 
 /**
@@ -97,20 +118,10 @@ export function emptyEdge(source: string, target: string, protocol: Protocol, po
     conns: new Map(),
     connsCapped: false,
     uncertain: 0,
-    untracked: {},
-    flowLog: { client: 0, server: 0, unknown: 0 },
     first: Infinity,
     last: -Infinity,
-    dropReasons: new Map(),
     srcPods: new Set(),
     dstPods: new Set(),
-    dnsNames: new Set(),
-    dns: new Map(),
-    http: new Map(),
-    enforced: new Map(),
-    pending: new Map(),
-    pendingActions: new Map(),
-    matchTypes: new Map(),
   };
 }
 
@@ -177,7 +188,20 @@ export function nodeOf(id: string, n: NodeAcc, ipNames: Map<string, Set<string>>
   }
 }
 
-function attributionOf(e: EdgeAcc): AttributionEvidence {
+const NO_EXTRA: EdgeExtra = {
+  untracked: {},
+  flowLog: { client: 0, server: 0, unknown: 0 },
+  dropReasons: new Map(),
+  dnsNames: new Set(),
+  dns: new Map(),
+  http: new Map(),
+  enforced: new Map(),
+  pending: new Map(),
+  pendingActions: new Map(),
+  matchTypes: new Map(),
+};
+
+function attributionOf(e: EdgeExtra): AttributionEvidence {
   const hits = (m: Map<string, number>): PolicyHitEvidence[] =>
     [...m]
       .map(([k, n]) => hitOf(k, n))
@@ -191,6 +215,7 @@ function attributionOf(e: EdgeAcc): AttributionEvidence {
 }
 
 export function evidenceOf(e: EdgeAcc, ipNames: Map<string, Set<string>>): EdgeEvidence {
+  const x = e.extra ?? NO_EXTRA;
   // An event seen at both ends is counted once: take the side that saw the most.
   let seen: SideAcc = e.sides.unknown;
   let flows = -1;
@@ -202,14 +227,14 @@ export function evidenceOf(e: EdgeAcc, ipNames: Map<string, Set<string>>): EdgeE
       verdicts[v as Verdict] = Math.max(verdicts[v as Verdict] ?? 0, n);
     }
   }
-  const dnsNames = new Set(e.dnsNames);
+  const dnsNames = new Set(x.dnsNames);
   if (e.target.startsWith('ip:')) for (const n of ipNames.get(e.target.slice(3)) ?? []) dnsNames.add(n);
   const byCount = <T extends { count: number }>(a: T[], key: (x: T) => string): T[] =>
     a.sort((x, y) => y.count - x.count || (key(x) < key(y) ? -1 : 1));
-  const basis: Partial<Record<DirectionBasis, number>> = { ...e.untracked };
+  const basis: Partial<Record<DirectionBasis, number>> = { ...x.untracked };
   for (const b of e.conns.values()) basis[BASES[b]] = (basis[BASES[b]] ?? 0) + 1;
   // Both ends may report the same flow-log connections: count the side that reported the most.
-  const flowLog = Math.max(e.flowLog.client, e.flowLog.server, e.flowLog.unknown);
+  const flowLog = Math.max(x.flowLog.client, x.flowLog.server, x.flowLog.unknown);
   if (flowLog > 0) basis['flow-log'] = flowLog;
   return {
     flows: Math.max(0, flows),
@@ -219,16 +244,16 @@ export function evidenceOf(e: EdgeAcc, ipNames: Map<string, Set<string>>): EdgeE
     firstSeen: Number.isFinite(e.first) ? e.first : null,
     lastSeen: Number.isFinite(e.last) ? e.last : null,
     verdicts: sortedObject(Object.entries(verdicts)),
-    dropReasons: sortedObject(e.dropReasons.entries()),
+    dropReasons: sortedObject(x.dropReasons.entries()),
     samplePods: { src: [...e.srcPods].sort(), dst: [...e.dstPods].sort() },
     dnsNames: [...dnsNames].sort(),
     l7: {
       dns: byCount(
-        [...e.dns].map(([query, count]) => ({ query, count })),
+        [...x.dns].map(([query, count]) => ({ query, count })),
         (x) => x.query,
       ),
       http: byCount(
-        [...e.http].map(([k, count]) => {
+        [...x.http].map(([k, count]) => {
           const sp = k.indexOf(' ');
           return { method: k.slice(0, sp), path: k.slice(sp + 1), count };
         }),
@@ -236,7 +261,7 @@ export function evidenceOf(e: EdgeAcc, ipNames: Map<string, Set<string>>): EdgeE
       ),
     },
     direction: { basis: sortedObject(Object.entries(basis)), uncertain: e.uncertain },
-    attribution: attributionOf(e),
+    attribution: attributionOf(x),
     ...(e.service ? { service: e.service } : {}),
   };
 }

@@ -1,8 +1,8 @@
 import type { ClusterSnapshot } from '../cluster/snapshot';
 import type { CaptureFormat, DirectionBasis, FlowRecord, Peer, Verdict } from '../flows/types';
-import { addCapped, BASES, emptyEdge, evidenceOf, hitKey, nodeOf, SIDES, type EdgeAcc, type NodeAcc } from './accumulators';
+import { addCapped, BASES, emptyEdge, evidenceOf, extraOf, hitKey, nodeOf, SIDES, type EdgeAcc, type NodeAcc } from './accumulators';
 import { ConnectionTracker, isTrackable, type TrackerExport } from './connections';
-import { hash53, edgeKey, isDnsPort, peerKey } from './keys';
+import { AddressHashes, edgeKey, endpointKey, isDnsPort, peerKey, protocolCode } from './keys';
 import { relabelFromSnapshot, remapNodes } from './relabel';
 import { resolveServices } from './services';
 import type { GraphEdge, GraphNode, ServiceGraph } from './types';
@@ -87,11 +87,12 @@ export class GraphBuilder {
   // Pods already indexed in podOwners / unresolvedPods, to skip the work on repeat sightings.
   private readonly seenPods = new Set<string>();
   private readonly tracker: ConnectionTracker;
+  private readonly hashes = new AddressHashes();
   private tracking = { forgotten: 0, decidedEarly: 0 };
 
   /** @param options.part true in a worker thread that reads one part of a file (see ConnectionTracker) */
   constructor(private readonly options: { readonly part?: boolean } = {}) {
-    this.tracker = new ConnectionTracker((r, basis, uncertain) => this.addSettled(r, basis, uncertain), options.part);
+    this.tracker = new ConnectionTracker((r, basis, uncertain) => this.addSettled(r, basis, uncertain), options.part, this.hashes);
   }
 
   /** Adds one record: a Hubble packet goes through its connection, anything else is taken as it is. */
@@ -129,9 +130,9 @@ export class GraphBuilder {
       if (r.time > e.last) e.last = r.time;
     }
     const side = r.observer === 'unknown' ? 'unknown' : (r.observer === 'sender') !== r.isReply ? 'client' : 'server';
-    if (basis === 'flow-log') e.flowLog[side] += r.count;
+    if (basis === 'flow-log') extraOf(e).flowLog[side] += r.count;
     else if (r.srcIp !== undefined) {
-      const conn = hash53(`${r.protocol}|${r.srcIp}|${r.clientPort ?? ''}`);
+      const conn = endpointKey(protocolCode(r.protocol), this.hashes.of(r.srcIp), r.clientPort ?? 0);
       const b = BASES.indexOf(basis);
       const had = e.conns.get(conn);
       if (had === undefined) {
@@ -140,7 +141,10 @@ export class GraphBuilder {
           s.trackedConnections++;
         } else e.connsCapped = true;
       } else if (b < had) e.conns.set(conn, b);
-    } else e.untracked[basis] = (e.untracked[basis] ?? 0) + r.count;
+    } else {
+      const untracked = extraOf(e).untracked;
+      untracked[basis] = (untracked[basis] ?? 0) + r.count;
+    }
     if (uncertain) e.uncertain++;
     addCapped(e.srcPods, r.srcPod, SAMPLE_PODS);
     addCapped(e.dstPods, r.dstPod, SAMPLE_PODS);
@@ -149,16 +153,17 @@ export class GraphBuilder {
     seen.total += r.count;
     if (r.isReply) seen.replies += r.count;
     seen.verdicts[r.verdict] = (seen.verdicts[r.verdict] ?? 0) + r.count;
-    if (r.dropReason) bump(e.dropReasons, r.dropReason, r.count, MAX_L7_KEYS);
-    if (r.dstNames && !r.isReply) for (const n of r.dstNames) addCapped(e.dnsNames, n, MAX_DNS_NAMES);
-    if (r.l7?.kind === 'dns') bump(e.dns, r.l7.query, r.count, MAX_L7_KEYS);
-    else if (r.l7?.kind === 'http') bump(e.http, `${r.l7.method} ${r.l7.path}`, r.count, MAX_L7_KEYS);
+    if (r.dropReason) bump(extraOf(e).dropReasons, r.dropReason, r.count, MAX_L7_KEYS);
+    if (r.dstNames && r.dstNames.length > 0 && !r.isReply) for (const n of r.dstNames) addCapped(extraOf(e).dnsNames, n, MAX_DNS_NAMES);
+    if (r.l7?.kind === 'dns') bump(extraOf(e).dns, r.l7.query, r.count, MAX_L7_KEYS);
+    else if (r.l7?.kind === 'http') bump(extraOf(e).http, `${r.l7.method} ${r.l7.path}`, r.count, MAX_L7_KEYS);
     const p = r.policies;
     if (p) {
-      for (const h of p.enforced) bump(e.enforced, hitKey(h), r.count, MAX_L7_KEYS);
-      for (const h of p.pending ?? []) bump(e.pending, hitKey(h), r.count, MAX_L7_KEYS);
-      if (p.pendingAction) bump(e.pendingActions, p.pendingAction, r.count);
-      if (p.matchType) bump(e.matchTypes, p.matchType, r.count);
+      const x = extraOf(e);
+      for (const h of p.enforced) bump(x.enforced, hitKey(h), r.count, MAX_L7_KEYS);
+      for (const h of p.pending ?? []) bump(x.pending, hitKey(h), r.count, MAX_L7_KEYS);
+      if (p.pendingAction) bump(x.pendingActions, p.pendingAction, r.count);
+      if (p.matchType) bump(x.matchTypes, p.matchType, r.count);
     }
     if (r.dstService && r.dst.kind === 'workload' && typeof r.port === 'number') {
       const svc = `${r.dstService.namespace}/${r.dstService.name}`;
@@ -337,21 +342,23 @@ export function mergeEdge(mine: EdgeAcc, e: EdgeAcc, s: { trackedConnections: nu
   }
   mine.connsCapped ||= e.connsCapped;
   mine.uncertain += e.uncertain;
-  for (const side of SIDES) mine.flowLog[side] += e.flowLog[side];
-  for (const [b, n] of Object.entries(e.untracked)) {
-    mine.untracked[b as DirectionBasis] = (mine.untracked[b as DirectionBasis] ?? 0) + n;
-  }
   mine.first = Math.min(mine.first, e.first);
   mine.last = Math.max(mine.last, e.last);
-  for (const [k, n] of e.dropReasons) bump(mine.dropReasons, k, n, MAX_L7_KEYS);
   for (const p of e.srcPods) addCapped(mine.srcPods, p, SAMPLE_PODS);
   for (const p of e.dstPods) addCapped(mine.dstPods, p, SAMPLE_PODS);
-  for (const n of e.dnsNames) addCapped(mine.dnsNames, n, MAX_DNS_NAMES);
-  for (const [k, n] of e.dns) bump(mine.dns, k, n, MAX_L7_KEYS);
-  for (const [k, n] of e.http) bump(mine.http, k, n, MAX_L7_KEYS);
-  for (const [k, n] of e.enforced) bump(mine.enforced, k, n, MAX_L7_KEYS);
-  for (const [k, n] of e.pending) bump(mine.pending, k, n, MAX_L7_KEYS);
-  for (const [k, n] of e.pendingActions) bump(mine.pendingActions, k, n);
-  for (const [k, n] of e.matchTypes) bump(mine.matchTypes, k, n);
+  const x = e.extra;
+  if (x) {
+    const m = extraOf(mine);
+    for (const side of SIDES) m.flowLog[side] += x.flowLog[side];
+    for (const [b, n] of Object.entries(x.untracked)) m.untracked[b as DirectionBasis] = (m.untracked[b as DirectionBasis] ?? 0) + n;
+    for (const [k, n] of x.dropReasons) bump(m.dropReasons, k, n, MAX_L7_KEYS);
+    for (const n of x.dnsNames) addCapped(m.dnsNames, n, MAX_DNS_NAMES);
+    for (const [k, n] of x.dns) bump(m.dns, k, n, MAX_L7_KEYS);
+    for (const [k, n] of x.http) bump(m.http, k, n, MAX_L7_KEYS);
+    for (const [k, n] of x.enforced) bump(m.enforced, k, n, MAX_L7_KEYS);
+    for (const [k, n] of x.pending) bump(m.pending, k, n, MAX_L7_KEYS);
+    for (const [k, n] of x.pendingActions) bump(m.pendingActions, k, n);
+    for (const [k, n] of x.matchTypes) bump(m.matchTypes, k, n);
+  }
   mine.service ??= e.service;
 }

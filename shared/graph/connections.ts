@@ -5,7 +5,7 @@
 import { decideDirection, earlier, type Moment } from '../flows/direction';
 import type { DirectionBasis, FlowRecord } from '../flows/types';
 import { BASES } from './accumulators';
-import { hash53, peerKey } from './keys';
+import { AddressHashes, connectionKey, endpointKey, hash53, peerKey, protocolCode } from './keys';
 
 /** One end of a connection: 0 is the lower of its two `address|port` strings, 1 the higher. */
 export type End = 0 | 1;
@@ -15,11 +15,11 @@ export const IDLE_MS = 10 * 60_000;
 /** How far out of time order records may arrive before a settled entry is dropped from memory. */
 const SLACK_MS = 10 * 60_000;
 /** Records held for connections nothing has settled yet; past this, the oldest are decided early. */
-const PENDING_CAP = 250_000;
+const PENDING_CAP = 50_000;
 /** Settled connections kept at once; past this, the oldest are forgotten (and counted). */
 const TABLE_CAP = 400_000;
 const SWEEP_EVERY = 8192;
-const KNOWN_CAP = 500_000;
+const KNOWN_CAP = 250_000;
 
 /** Where records go once their connection's direction is settled (`uncertain` once per guessed connection). */
 export type SettledSink = (r: FlowRecord, basis: DirectionBasis, uncertain: boolean) => void;
@@ -54,27 +54,21 @@ export interface TrackerExport {
   readonly settled: { keys: Float64Array; clients: Uint8Array; bases: Uint8Array; last: Float64Array };
   /** Connections whose first record in the part settled them: key, client end, basis index. */
   readonly firsts: { keys: Float64Array; clients: Uint8Array; bases: Uint8Array };
-  readonly knownServers: string[];
-  readonly knownClients: Float64Array;
+  readonly knownServers: Int32Array;
+  readonly knownClients: Int32Array;
   readonly forgotten: number;
   readonly decidedEarly: number;
   readonly maxTime: number;
 }
 
-interface Ends {
-  readonly key: number;
-  /** The end the record guessed to be the client. */
-  readonly guess: End;
+/** The end a record guessed to be the client: 0 when its client's `address|port` sorts first. */
+function guessOf(r: FlowRecord): End {
+  const c = r.srcIp!;
+  const s = r.dstIp!;
+  return c < s || (c === s && (r.clientPort as number) <= (r.port as number)) ? 0 : 1;
 }
 
 const other = (e: End): End => (e === 0 ? 1 : 0);
-
-function endsOf(r: FlowRecord): Ends {
-  const c = `${r.srcIp}|${r.clientPort}`;
-  const s = `${r.dstIp}|${r.port}`;
-  const guess: End = c <= s ? 0 : 1;
-  return { key: hash53(guess === 0 ? `${r.protocol}|${c}|${s}` : `${r.protocol}|${s}|${c}`), guess };
-}
 
 /** True for records the tracker can settle: Hubble packets with both addresses and both ports. */
 export function isTrackable(r: FlowRecord): boolean {
@@ -107,7 +101,7 @@ function turned(r: FlowRecord): FlowRecord {
   };
 }
 
-function oriented(r: FlowRecord, client: End, guess: End = endsOf(r).guess): FlowRecord {
+function oriented(r: FlowRecord, client: End, guess: End = guessOf(r)): FlowRecord {
   return client === guess ? r : turned(r);
 }
 
@@ -121,14 +115,12 @@ function settlement(r: FlowRecord, guess: End): { client: End; basis: DirectionB
 }
 
 const momentOf = (r: FlowRecord): Moment => ({ ms: r.time, nanos: r.nanos ?? 0 });
-const endpoint = (r: FlowRecord, end: 'client' | 'server'): string =>
-  end === 'client' ? `${r.protocol}|${r.srcIp}|${r.clientPort}` : `${r.protocol}|${r.dstIp}|${r.port}`;
 
 export class ConnectionTracker {
   private readonly table = new Map<number, Conn>();
-  /** `proto|ip|port` and `proto|peer|port` of servers that a handshake or L7 message settled. */
-  private readonly knownServers = new Set<string>();
-  /** Hashes of `proto|ip|port` of clients that a handshake or L7 message settled. */
+  /** Endpoint keys (see endpointKey) of servers a handshake or L7 message settled, by address and by workload. */
+  private readonly knownServers = new Set<number>();
+  /** Endpoint keys of clients a handshake or L7 message settled. */
   private readonly knownClients = new Set<number>();
   private pendingRecords = 0;
   private inserts = 0;
@@ -145,27 +137,41 @@ export class ConnectionTracker {
   constructor(
     private readonly sink: SettledSink,
     private readonly part = false,
+    private readonly hashes = new AddressHashes(),
   ) {}
+
+  /** The connection's key: its protocol and both ends, in a fixed order. */
+  private keyOf(r: FlowRecord, guess: End): number {
+    const p = protocolCode(r.protocol);
+    const c = this.hashes.of(r.srcIp!);
+    const s = this.hashes.of(r.dstIp!);
+    const cp = r.clientPort as number;
+    const sp = r.port as number;
+    return guess === 0 ? connectionKey(p, c, cp, s, sp) : connectionKey(p, s, sp, c, cp);
+  }
 
   /** Adds one trackable record (see isTrackable). */
   add(r: FlowRecord): void {
-    const ends = endsOf(r);
+    const guess = guessOf(r);
+    const key = this.keyOf(r, guess);
     const t = r.time;
     if (t > this.maxTime) this.maxTime = t;
-    const strong = settlement(r, ends.guess);
-    let conn = this.table.get(ends.key);
+    const strong = settlement(r, guess);
+    let conn = this.table.get(key);
     if (!conn) {
       conn = { lastTime: t };
-      this.table.set(ends.key, conn);
+      this.table.set(key, conn);
       if (++this.inserts % SWEEP_EVERY === 0) this.sweep();
     }
     if (strong) {
-      this.settle(ends.key, conn, strong.client, strong.basis);
+      // A new connection, or one turned around: what it settles is worth remembering once.
+      const fresh = conn.client !== strong.client || t - conn.lastTime > IDLE_MS;
+      this.settle(key, conn, strong.client, strong.basis);
       conn.lastTime = Math.max(conn.lastTime, t) || t;
-      const o = oriented(r, strong.client, ends.guess);
-      this.learn(o);
+      const o = oriented(r, strong.client, guess);
+      if (fresh) this.learn(o);
       this.sink(o, strong.basis, false);
-    } else this.foldOrWait(conn, r, ends.guess);
+    } else this.foldOrWait(conn, r, guess);
   }
 
   /** A record that settles nothing: it follows the connection's settlement while that is active, else it waits. */
@@ -204,11 +210,12 @@ export class ConnectionTracker {
   }
 
   private learn(o: FlowRecord): void {
+    const p = protocolCode(o.protocol);
     if (this.knownServers.size < KNOWN_CAP) {
-      this.knownServers.add(endpoint(o, 'server'));
-      if (o.dst.kind === 'workload') this.knownServers.add(`${o.protocol}|${peerKey(o.dst)}|${o.port}`);
+      this.knownServers.add(endpointKey(p, this.hashes.of(o.dstIp!), o.port as number));
+      if (o.dst.kind === 'workload') this.knownServers.add(endpointKey(p, hash53(peerKey(o.dst)), o.port as number));
     }
-    if (this.knownClients.size < KNOWN_CAP) this.knownClients.add(hash53(endpoint(o, 'client')));
+    if (this.knownClients.size < KNOWN_CAP) this.knownClients.add(endpointKey(p, this.hashes.of(o.srcIp!), o.clientPort!));
   }
 
   /** Drops settled connections that are long over; past the cap, the oldest settled ones. */
@@ -228,16 +235,22 @@ export class ConnectionTracker {
     }
   }
 
-  /** Too many records wait for a settlement: decide the connections that waited longest with what is known so far. */
+  /**
+   * Too many records wait for a settlement: decide the connections that waited longest with what is
+   * known so far (in a part of a file, also those waiting for what came before the part). The graph
+   * warns that this happened; a capture of ordinary traffic never gets here.
+   */
   private decideEarly(): void {
-    for (const c of this.table.values()) {
+    for (const [key, c] of this.table) {
       if (this.pendingRecords <= PENDING_CAP * 0.75) break;
-      if (!c.pending) continue;
-      const waiting = c.pending;
-      c.pending = undefined;
+      const waiting = c.head && c.first === undefined ? c.head : c.pending;
+      if (!waiting) continue;
+      if (waiting === c.head) c.head = undefined;
+      else c.pending = undefined;
       this.pendingRecords -= waiting.length;
       this.decidedEarly++;
       this.decide(waiting);
+      if (c.client === undefined && !c.head && !c.pending) this.table.delete(key);
     }
   }
 
@@ -245,7 +258,7 @@ export class ConnectionTracker {
   private decide(records: readonly FlowRecord[]): void {
     if (records.length === 0) return;
     const r0 = records[0];
-    const { guess: g0 } = endsOf(r0);
+    const g0 = guessOf(r0);
     // End 0 and 1 as the connection numbers them, with each end's address, port and peer.
     const side = (end: End) => {
       const asClient = end === g0;
@@ -256,17 +269,19 @@ export class ConnectionTracker {
       };
     };
     const e = [side(0), side(1)] as const;
+    const p = protocolCode(r0.protocol);
     const known = e.map(({ ip, port, peer }) => {
-      if (this.knownServers.has(`${r0.protocol}|${ip}|${port}`)) return 'server';
-      if (peer.kind === 'workload' && this.knownServers.has(`${r0.protocol}|${peerKey(peer)}|${port}`)) return 'server';
-      if (this.knownClients.has(hash53(`${r0.protocol}|${ip}|${port}`))) return 'client';
+      const at = endpointKey(p, this.hashes.of(ip!), port);
+      if (this.knownServers.has(at)) return 'server';
+      if (peer.kind === 'workload' && this.knownServers.has(endpointKey(p, hash53(peerKey(peer)), port))) return 'server';
+      if (this.knownClients.has(at)) return 'client';
       return undefined;
     }) as [('server' | 'client')?, ('server' | 'client')?];
     const votes: [number, number] = [0, 0];
     const firstSent: [Moment?, Moment?] = [undefined, undefined];
     const firstRequest: [Moment?, Moment?] = [undefined, undefined];
     for (const r of records) {
-      const { guess } = endsOf(r);
+      const guess = guessOf(r);
       const sender = r.isReply ? other(guess) : guess;
       const m = momentOf(r);
       if (earlier(m, firstSent[sender])) firstSent[sender] = m;
@@ -315,8 +330,8 @@ export class ConnectionTracker {
         clients: Uint8Array.from(this.firsts.clients),
         bases: Uint8Array.from(this.firsts.bases),
       },
-      knownServers: [...this.knownServers],
-      knownClients: Float64Array.from(this.knownClients),
+      knownServers: Int32Array.from(this.knownServers),
+      knownClients: Int32Array.from(this.knownClients),
       forgotten: this.forgotten,
       decidedEarly: this.decidedEarly,
       maxTime: this.maxTime,

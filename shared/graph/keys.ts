@@ -45,3 +45,72 @@ export function hash53(s: string): number {
   }
   return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
 }
+
+const TWO32 = 4294967296;
+
+/** 32-bit mixing step (murmur3's finalizer over an added value). */
+function mix32(h: number, v: number): number {
+  h = Math.imul(h ^ (v >>> 0), 0xcc9e2d51);
+  h = (h << 15) | (h >>> 17);
+  h = Math.imul(h, 0x1b873593);
+  h ^= h >>> 13;
+  return Math.imul(h, 0xc2b2ae35) >>> 0;
+}
+
+/**
+ * Hashes of addresses, computed once per distinct address: connection and endpoint keys are then
+ * combined from numbers, without building a string per record.
+ */
+export class AddressHashes {
+  private readonly cache = new Map<string, number>();
+
+  /** The 53-bit hash of an address (see hash53). */
+  of(ip: string): number {
+    let h = this.cache.get(ip);
+    if (h === undefined) {
+      if (this.cache.size >= 200_000) this.cache.clear();
+      h = hash53(ip);
+      this.cache.set(ip, h);
+    }
+    return h;
+  }
+}
+
+/**
+ * A 53-bit key of a connection from its protocol (a small number) and its two ends (address hash
+ * from AddressHashes, port), in a fixed order: collisions are negligible below 10⁷ connections.
+ */
+export function connectionKey(protocol: number, ipA: number, portA: number, ipB: number, portB: number): number {
+  let a = 0x9747b28c ^ protocol;
+  let b = 0x85ebca6b ^ protocol;
+  a = mix32(mix32(mix32(a, ipA % TWO32), Math.floor(ipA / TWO32)), portA);
+  b = mix32(mix32(mix32(b, ipA % TWO32), Math.floor(ipA / TWO32)), portA ^ 0x5bd1);
+  a = mix32(mix32(mix32(a, ipB % TWO32), Math.floor(ipB / TWO32)), portB);
+  b = mix32(mix32(mix32(b, ipB % TWO32), Math.floor(ipB / TWO32)), portB ^ 0x5bd1);
+  return a * 0x200000 + (b & 0x1fffff);
+}
+
+/**
+ * A 31-bit key of one end of a connection (protocol, address hash, port), small enough that sets of
+ * them stay unboxed. Used where a rare collision costs little: counting an edge's connections,
+ * pairing a Service's frontend with its translated flow, remembering clients' ports.
+ */
+export function endpointKey(protocol: number, ip: number, port: number): number {
+  return mix32(mix32(mix32(0x3c6ef372 ^ protocol, ip % TWO32), Math.floor(ip / TWO32)), port) & 0x7fffffff;
+}
+
+/** A small number per protocol, for the keys above. */
+export function protocolCode(p: Protocol): number {
+  switch (p) {
+    case 'TCP':
+      return 6;
+    case 'UDP':
+      return 17;
+    case 'SCTP':
+      return 132;
+    case 'ICMPv4':
+      return 1;
+    case 'ICMPv6':
+      return 58;
+  }
+}

@@ -145,7 +145,7 @@ function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges'>, counts: C
   if (none.length > 0) {
     out.push({
       code: 'unlabelled-workloads',
-      message: `${none.length} workload(s) have no labels a policy could select (${list(none)}): label their pods (for example app=NAME) and capture again. Until then no rule can name them, and their flows stay blocked by the generated policies.`,
+      message: `${none.length} workload(s) have no labels a policy could select (${list(none)}): label their pods (for example app=NAME). Until then no rule can name them, and their flows stay blocked by the generated policies.`,
       subjects: none,
     });
   }

@@ -49,6 +49,7 @@ const api: NetpolApi = {
   aiDraft: invoke(CHANNELS.aiDraft),
   aiCancel: invoke(CHANNELS.aiCancel),
   cancelOpen: invoke(CHANNELS.cancelOpen),
+  resolveWithCluster: invoke(CHANNELS.resolveWithCluster),
   onCaptureProgress: subscribe(EVENTS.captureProgress),
   onDrop: subscribe(EVENTS.drop),
   onAiDelta: subscribe(EVENTS.aiDelta),

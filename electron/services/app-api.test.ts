@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ const encryptor: Encryptor = {
   decryptString: (b) => Buffer.from(b.map((x) => x ^ 0x33)).toString('utf8'),
 };
 
-function services(o: { confirm?: boolean[]; withStandins?: boolean; capture?: string } = {}) {
+function services(o: { confirm?: boolean[]; withStandins?: boolean; capture?: string; file?: string } = {}) {
   const s = standinEnv({
     NETPOL_STANDIN_CAPTURE: o.capture ?? hubbleFixture('basic-sample-400-tcp-flows.json'),
     NETPOL_STANDIN_CLUSTER: fixture('kubectl-standin'),
@@ -33,6 +33,7 @@ function services(o: { confirm?: boolean[]; withStandins?: boolean; capture?: st
     env: s.env,
     searchPath: o.withStandins === false ? '/nonexistent' : s.env.PATH,
     chooseWorkspace: () => path.join(dataDir, 'team.workspace.json'),
+    chooseFile: () => o.file,
     confirm: () => Promise.resolve(answers.shift() ?? false),
   });
   composed.events.subscribe((event, payload) => emitted.push({ event, payload }));
@@ -65,6 +66,34 @@ describe('the app API behind IPC (services with stand-ins)', () => {
       }
     }
     await expect(api.clearApiKey()).resolves.toEqual({ ok: true, value: { apiKeySet: false } });
+  });
+
+  it('resolves the open capture with a snapshot main takes of the cluster (read-only, the context checked)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'netpol-resolve-'));
+    const capture = path.join(dir, 'f04.jsonl');
+    writeFileSync(
+      capture,
+      readFileSync(fixture('field', 'F04-clusterip-world-destination-service.jsonl'), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('41010'))
+        .join('\n'),
+    );
+    const { api, calls } = services({ file: capture });
+    expect(await api.resolveWithCluster('kind-staging')).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    expect(await api.openCapture()).toMatchObject({ ok: true });
+    const before = await api.getGraph();
+    expect(before.ok && before.value?.edges.map((e) => e.key)).toEqual(['logging/kibana->service:logging/elasticsearch-master:80/TCP']);
+    const r = await api.resolveWithCluster('kind-staging');
+    expect(r).toMatchObject({ ok: true, value: { snapshot: 'kubectl --context=kind-staging' } });
+    expect(r.ok && r.value.summary.warnings.map((w) => w.code)).not.toContain('unresolved-service');
+    expect(calls().at(-1)).toEqual({
+      tool: 'kubectl',
+      args: ['--context=kind-staging', 'get', 'svc,endpointslices,pods', '-A', '-o', 'json'],
+    });
+    const after = await api.getGraph();
+    expect(after.ok && after.value?.edges.map((e) => e.key)).toEqual(['logging/kibana->logging/elasticsearch-master:9200/TCP']);
+    // A context name kubectl would read as a flag never reaches it.
+    expect(await api.resolveWithCluster('--kubeconfig=/etc/passwd')).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
   });
 
   it('live capture reports progress as events and opens the result', async () => {

@@ -24,6 +24,7 @@ import type { CaptureService } from './capture-service';
 import type { KubectlService } from './kubectl-service';
 import { watchDrops, type LiveCapture } from './live-capture';
 import { RunError, type ProcessRunner } from './process-runner';
+import { SnapshotError } from '../../shared/cluster/snapshot';
 import type { SecretStore } from './secrets';
 import type { SettingsService } from './settings';
 import type { OpenedWorkspace, WorkspaceService } from './workspace';
@@ -53,6 +54,7 @@ export class CancelledError extends Error {}
 /** A failure as the renderer sees it: a code and a message (and a hint) it can show where it happened. */
 export function apiError(e: unknown): ApiError {
   if (e instanceof RefusedError) return { code: 'refused', message: e.message };
+  if (e instanceof SnapshotError) return { code: 'unusable-input', message: e.message };
   if (e instanceof CancelledError) return { code: 'cancelled', message: e.message };
   if (e instanceof RunError) {
     switch (e.kind) {
@@ -142,6 +144,12 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
     loadSample: () => p.captures.loadSample(),
     getSummary: () => p.captures.getSummary(),
     getGraph: () => attempt(() => Promise.resolve(p.captures.analysis?.graph ?? null)),
+    resolveWithCluster: async (context) => {
+      if (!p.captures.analysis)
+        return { ok: false, error: { code: 'invalid-request', message: 'Open a capture first: the snapshot resolves its flows.' } };
+      const snapshot = await attempt(() => p.kubectl.clusterSnapshot(context));
+      return snapshot.ok ? p.captures.resolveWith(snapshot.value) : snapshot;
+    },
 
     startCapture: (request) =>
       attempt(async (): Promise<OpenedCapture> => {

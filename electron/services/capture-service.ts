@@ -2,6 +2,7 @@ import type { OpenedCapture, ReadProgressEvent, Result } from '../../shared/api/
 import { CaptureError } from '../../shared/flows/types';
 import type { CaptureAnalysis } from '../../shared/graph/analysis';
 import { summarize } from '../../shared/graph/summary';
+import type { ClusterSnapshot } from '../../shared/cluster/snapshot';
 import { analyzeFile, type ReadOptions } from '../../shared/node/read-capture';
 import type { Dialogs } from './ports';
 
@@ -14,9 +15,15 @@ export interface CaptureServicePorts {
   readonly onProgress?: (p: ReadProgressEvent) => void;
 }
 
+function openedOf(c: { analysis: CaptureAnalysis; sample: boolean; snapshot?: string }): OpenedCapture {
+  return c.snapshot
+    ? { summary: summarize(c.analysis), sample: c.sample, snapshot: c.snapshot }
+    : { summary: summarize(c.analysis), sample: c.sample };
+}
+
 /** Opens captures and keeps the one in use; only summaries and graphs leave the main process. */
 export class CaptureService {
-  private current: { analysis: CaptureAnalysis; sample: boolean } | undefined;
+  private current: { analysis: CaptureAnalysis; sample: boolean; snapshot?: string } | undefined;
   private reading: AbortController | undefined;
 
   constructor(private readonly ports: CaptureServicePorts) {}
@@ -48,7 +55,21 @@ export class CaptureService {
 
   getSummary(): Promise<Result<OpenedCapture | null>> {
     const c = this.current;
-    return Promise.resolve({ ok: true, value: c ? { summary: summarize(c.analysis), sample: c.sample } : null });
+    return Promise.resolve({ ok: true, value: c ? openedOf(c) : null });
+  }
+
+  /**
+   * Reads the open capture again with a cluster snapshot: Service frontends resolved to their
+   * backends, labels for workloads whose records carried none. A failed read keeps what was open.
+   */
+  resolveWith(snapshot: ClusterSnapshot): Promise<Result<OpenedCapture>> {
+    const c = this.current;
+    if (!c)
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'invalid-request', message: 'Open a capture first: the snapshot resolves its flows.' },
+      });
+    return this.open(c.analysis.file, c.sample, snapshot);
   }
 
   /** Makes a capture read elsewhere (a live capture) the open one. */
@@ -61,7 +82,7 @@ export class CaptureService {
     return this.current?.analysis;
   }
 
-  private async open(file: string, sample: boolean): Promise<Result<OpenedCapture>> {
+  private async open(file: string, sample: boolean, snapshot?: ClusterSnapshot): Promise<Result<OpenedCapture>> {
     this.reading?.abort();
     const ac = new AbortController();
     this.reading = ac;
@@ -73,10 +94,10 @@ export class CaptureService {
       this.ports.onProgress?.({ file, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal });
     };
     try {
-      const analysis = await (this.ports.read ?? analyzeFile)(file, { signal: ac.signal, onProgress });
+      const analysis = await (this.ports.read ?? analyzeFile)(file, { signal: ac.signal, onProgress, snapshot });
       // A failed open keeps the capture that was open before.
-      this.current = { analysis, sample };
-      return { ok: true, value: { summary: summarize(analysis), sample } };
+      this.current = snapshot ? { analysis, sample, snapshot: snapshot.source } : { analysis, sample };
+      return { ok: true, value: openedOf(this.current) };
     } catch (e) {
       if (ac.signal.aborted)
         return { ok: false, error: { code: 'cancelled', message: `Reading ${file} was cancelled; the capture open before stays open.` } };

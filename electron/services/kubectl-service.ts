@@ -4,6 +4,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { buildModel, flattenObjects, type ConnlistModel } from '../../shared/policy/connlist/model';
 import type { AuditRecord } from '../../shared/api/contract';
+import { parseClusterSnapshot, type ClusterSnapshot } from '../../shared/cluster/snapshot';
 import type { NetworkPolicy } from '../../shared/policy/types';
 import { parsePolicies } from '../../shared/policy/yaml';
 import { isContextName, isNamespaceName, RunError, type ProcessRunner } from './process-runner';
@@ -100,6 +101,25 @@ export class KubectlService {
       { timeoutMs: 120_000 },
     );
     return buildModel(flattenObjects([JSON.parse(r.stdout) as unknown]));
+  }
+
+  /**
+   * Services, EndpointSlices and pods of every namespace (`kubectl get svc,endpointslices,pods -A
+   * -o json`), indexed: what resolves a capture's Service frontends to backends and gives labels to
+   * workloads whose records carried none. Read-only, under the user's own kubeconfig.
+   */
+  async clusterSnapshot(context: string): Promise<ClusterSnapshot> {
+    check(context);
+    const r = await this.ports.runner.run('kubectl', [`--context=${context}`, 'get', 'svc,endpointslices,pods', '-A', '-o', 'json'], {
+      timeoutMs: 120_000,
+    });
+    let list: unknown;
+    try {
+      list = JSON.parse(r.stdout);
+    } catch (e) {
+      throw new RunError('invalid-argument', 'kubectl', `kubectl printed something that is not JSON (${(e as Error).message}).`);
+    }
+    return parseClusterSnapshot([list], `kubectl --context=${context}`);
   }
 
   /** The NetworkPolicies running in a namespace now, for the diff. */

@@ -101,6 +101,8 @@ export function App() {
     setNotice(v.captureWarning ?? (v.file ? `Workspace ${v.file} opened.` : 'Unsaved work restored.'));
   };
   const openSample = () => void run('Reading the sample capture…', () => window.netpol.loadSample(), true);
+  const resolveWithCluster = (context: string) =>
+    void run(`Resolving with a snapshot of ${context}…`, () => window.netpol.resolveWithCluster(context), true);
   const [capturing, setCapturing] = useState(false);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [liveOpen, setLiveOpen] = useState(false);
@@ -174,11 +176,11 @@ export function App() {
           <Workbench key={session.key} graph={graph} restore={session.restore} onWorkspace={onWorkspace}>
             <details className="summary-details" open>
               <summary>Capture summary</summary>
-              <SummaryView opened={opened} />
+              <SummaryView opened={opened} onResolve={resolveWithCluster} />
             </details>
           </Workbench>
         ) : opened ? (
-          <SummaryView opened={opened} />
+          <SummaryView opened={opened} onResolve={resolveWithCluster} />
         ) : (
           <EmptyState onOpen={openCapture} onSample={openSample} onLive={() => setLiveOpen(true)} />
         )}

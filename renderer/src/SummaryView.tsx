@@ -1,11 +1,19 @@
 import type { OpenedCapture } from '../../shared/api/contract';
 import { formatCount } from '../../shared/policy/format';
 import { formatDuration } from '../../shared/graph/warnings';
+import { useState } from 'react';
+import { useKubeContexts } from './kube';
 
 const n = formatCount;
 
-/** The headline figures of the open capture, and the warnings to read before trusting it. */
-export function SummaryView({ opened }: { readonly opened: OpenedCapture }) {
+/** Warnings a cluster snapshot can answer: Service frontends with no known backend, workloads whose records had no labels. */
+const SNAPSHOT_HELPS = new Set(['unresolved-service', 'unlabelled-workloads']);
+
+/**
+ * The headline figures of the open capture, and the warnings to read before trusting it. When a
+ * cluster snapshot would resolve what the capture cannot, it offers to take one (`onResolve`).
+ */
+export function SummaryView({ opened, onResolve }: { readonly opened: OpenedCapture; readonly onResolve?: (context: string) => void }) {
   const s = opened.summary;
   const rows: [string, string][] = [
     ['Format', s.format ?? 'unknown'],
@@ -19,7 +27,9 @@ export function SummaryView({ opened }: { readonly opened: OpenedCapture }) {
     ['Edges', `${n(s.edges)}${s.droppedEdges ? ` (${n(s.droppedEdges)} with dropped flows)` : ''}`],
     ['Bad lines', n(s.badLines)],
     ['Lost events', n(s.lostEvents)],
+    ...(opened.snapshot ? [['Resolved with', opened.snapshot] as [string, string]] : []),
   ];
+  const snapshotHelps = !opened.snapshot && onResolve && s.warnings.some((w) => SNAPSHOT_HELPS.has(w.code));
   return (
     <section className="summary" aria-label="Capture summary">
       <h2>
@@ -37,14 +47,15 @@ export function SummaryView({ opened }: { readonly opened: OpenedCapture }) {
         <section className="warnings" aria-label="Warnings">
           <h3>Read before trusting policies from this capture</h3>
           <ul>
-            {s.warnings.map((w) => (
-              <li key={w.code} data-code={w.code}>
+            {s.warnings.map((w, i) => (
+              <li key={`${w.code}-${i}`} data-code={w.code}>
                 {w.message}
               </li>
             ))}
           </ul>
         </section>
       )}
+      {snapshotHelps && <ResolveWithCluster onResolve={onResolve} />}
       {s.badLineSamples.length > 0 && (
         <section className="bad-lines" aria-label="Bad lines">
           <h3>Lines that could not be read</h3>
@@ -57,6 +68,40 @@ export function SummaryView({ opened }: { readonly opened: OpenedCapture }) {
           </ul>
         </section>
       )}
+    </section>
+  );
+}
+
+/** Takes a snapshot of a cluster (in main, read-only) to resolve Services and labels the capture cannot. */
+function ResolveWithCluster({ onResolve }: { readonly onResolve: (context: string) => void }) {
+  const [error, setError] = useState<string | null>(null);
+  const { contexts, context, setContext, loaded } = useKubeContexts((e) => setError(e.hint ? `${e.message} ${e.hint}` : e.message));
+  return (
+    <section className="resolve" aria-label="Resolve with the cluster">
+      <h3>Resolve with the cluster</h3>
+      <p>
+        Some flows go to Services or workloads this capture alone cannot name. A snapshot of the cluster (
+        <code>kubectl get svc,endpointslices,pods -A -o json</code>, read-only, under your kubeconfig) gives Services their backends and
+        workloads their labels.
+      </p>
+      {error && <p className="error">{error}</p>}
+      {!error && loaded && contexts.length === 0 && (
+        <p className="error">
+          kubectl knows no context: add your cluster to your kubeconfig (`kubectl config get-contexts` lists them), then open this capture
+          again.
+        </p>
+      )}
+      <label>
+        Context{' '}
+        <select aria-label="Kube context for the snapshot" value={context} onChange={(e) => setContext(e.target.value)}>
+          {contexts.map((c) => (
+            <option key={c}>{c}</option>
+          ))}
+        </select>
+      </label>{' '}
+      <button type="button" disabled={!context} onClick={() => onResolve(context)}>
+        Take a snapshot and resolve
+      </button>
     </section>
   );
 }

@@ -6,11 +6,15 @@ export function useKubeContexts(onError?: (e: ApiError) => void): {
   contexts: string[];
   context: string;
   setContext: (c: string) => void;
+  /** True once kubectl answered (with contexts or an error). */
+  loaded: boolean;
 } {
   const [contexts, setContexts] = useState<string[]>([]);
   const [context, setContext] = useState('');
+  const [loaded, setLoaded] = useState(false);
   useEffect(() => {
     void window.netpol.kubeContexts().then((r) => {
+      setLoaded(true);
       if (r.ok) {
         setContexts(r.value.contexts);
         setContext(r.value.current ?? r.value.contexts[0] ?? '');
@@ -19,5 +23,5 @@ export function useKubeContexts(onError?: (e: ApiError) => void): {
     // Asked once per panel: contexts do not change while it is open.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
-  return { contexts, context, setContext };
+  return { contexts, context, setContext, loaded };
 }

@@ -31,6 +31,7 @@ export const CHANNELS = {
   aiDraft: 'ai:draft',
   aiCancel: 'ai:cancel',
   cancelOpen: 'capture:cancel-open',
+  resolveWithCluster: 'capture:resolve-with-cluster',
 } as const;
 
 /** Main → renderer events. */

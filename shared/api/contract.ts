@@ -23,6 +23,8 @@ export interface OpenedCapture {
   readonly sample: boolean;
   /** For a live capture: where the raw lines were saved. */
   readonly savedTo?: string;
+  /** The cluster snapshot the graph was resolved with (Services to backends, labels for unlabelled workloads). */
+  readonly snapshot?: string;
 }
 
 const namespace = z
@@ -188,6 +190,7 @@ export const CONTRACT = {
   aiDraft: { channel: CHANNELS.aiDraft, args: z.tuple([AI_DRAFT_REQUEST]) },
   aiCancel: { channel: CHANNELS.aiCancel, args: z.tuple([]) },
   cancelOpen: { channel: CHANNELS.cancelOpen, args: z.tuple([]) },
+  resolveWithCluster: { channel: CHANNELS.resolveWithCluster, args: z.tuple([context]) },
 } as const;
 
 export type Operation = keyof typeof CONTRACT;
@@ -258,6 +261,11 @@ export interface NetpolApi {
   /** The service graph of the capture open now, if any. */
   getGraph(): Promise<Result<ServiceGraph | null>>;
   /** Captures live with hubble; progress arrives through onCaptureProgress. */
+  /**
+   * Reads the open capture again, resolved with a snapshot main takes of the cluster (kubectl get
+   * svc,endpointslices,pods -A -o json, read-only, under the user's kubeconfig).
+   */
+  resolveWithCluster(context: string): Promise<Result<OpenedCapture>>;
   startCapture(request: z.infer<typeof LIVE_CAPTURE_REQUEST>): Promise<Result<OpenedCapture>>;
   /** Stops a live capture; what was captured is kept. */
   stopCapture(): Promise<Result<null>>;

@@ -150,3 +150,55 @@ describe('hubbleEvent non-flows', () => {
     expect(() => hubbleEvent({ flow: { foo: 1 } })).toThrow(/not a Hubble flow/);
   });
 });
+
+describe('one decoder per read', () => {
+  it('two captures read in one process do not share what an identity means', async () => {
+    const { analyzeText } = await import('../graph/analysis');
+    // The same Cilium identity number and pod name mean different labels in two clusters.
+    const line = (app: string) =>
+      JSON.stringify({
+        flow: {
+          ...base,
+          is_reply: false,
+          l4: { TCP: { source_port: 40000, destination_port: 80, flags: { SYN: true } } },
+          source: { ...pod('shop', app, 'web-59bbf86d94-646hr'), identity: 31337 },
+        },
+      });
+    expect(analyzeText(line('cart'), 'a.json').graph.nodes.map((n) => n.id)).toContain('shop/cart');
+    expect(analyzeText(line('billing'), 'b.json').graph.nodes.map((n) => n.id)).toContain('shop/billing');
+  });
+});
+
+describe('policy attribution (Cilium ≥ 1.15)', () => {
+  it('reads the policies that allowed or denied a flow, and the match type, into the edge', async () => {
+    const { analyzeText } = await import('../graph/analysis');
+    const flow = {
+      ...base,
+      is_reply: false,
+      l4: { TCP: { source_port: 40000, destination_port: 8080, flags: { SYN: true } } },
+      policy_match_type: 2,
+      ingress_allowed_by: [{ name: 'allow-frontend', namespace: 'shop', kind: 'CiliumNetworkPolicy', revision: 7 }],
+      egress_allowed_by: [{ name: 'frontend-egress', namespace: 'shop', kind: 'NetworkPolicy' }],
+    };
+    const denied = {
+      ...flow,
+      verdict: 'DROPPED',
+      policy_match_type: undefined,
+      ingress_allowed_by: undefined,
+      egress_allowed_by: undefined,
+      ingress_denied_by: [{ name: 'deny-all', kind: 'CiliumClusterwideNetworkPolicy' }],
+    };
+    const text = [flow, flow, denied].map((f) => JSON.stringify({ flow: f })).join('\n');
+    const [edge] = analyzeText(text, 'x.json').graph.edges;
+    expect(edge.evidence.attribution).toEqual({
+      enforced: [
+        { policy: 'shop/allow-frontend', kind: 'CiliumNetworkPolicy', direction: 'ingress', action: 'allow', count: 2 },
+        { policy: 'shop/frontend-egress', kind: 'NetworkPolicy', direction: 'egress', action: 'allow', count: 2 },
+        { policy: 'deny-all', kind: 'CiliumClusterwideNetworkPolicy', direction: 'ingress', action: 'deny', count: 1 },
+      ],
+      pending: [],
+      pendingActions: {},
+      matchTypes: { 'L3-L4': 2 },
+    });
+  });
+});

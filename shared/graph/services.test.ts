@@ -72,6 +72,7 @@ describe('F04: a ClusterIP reported as world, with destination_service', () => {
     );
     expect(graph.edges.map((e) => e.key)).toEqual(['logging/kibana->logging/elasticsearch-master:9200/TCP']);
     expect(graph.edges[0].evidence.service).toEqual({ name: 'logging/elasticsearch-master', resolvedBy: 'snapshot' });
+    expect(graph.edges[0].evidence.samplePods.dst).toEqual(['elasticsearch-master-0', 'elasticsearch-master-1']);
   });
 
   it('a ClusterIP Hubble did not name (world, no destination_service) is resolved by the snapshot', () => {

@@ -3,7 +3,7 @@
 // with `destination_service`) must become an edge to the backend workload on its target port.
 import type { ClusterSnapshot } from '../cluster/snapshot';
 import type { Protocol } from '../flows/types';
-import { emptyEdge, type EdgeAcc, type EdgeService, type NodeAcc } from './accumulators';
+import { addCapped, emptyEdge, type EdgeAcc, type EdgeService, type NodeAcc } from './accumulators';
 import { edgeKey } from './keys';
 import { workloadOfPod } from './relabel';
 
@@ -58,8 +58,11 @@ function translations(s: Resolvable, fronts: readonly Frontend[]): Map<Frontend,
   return found;
 }
 
-/** The snapshot's backends of one Service port, as graph node ids (created when the capture never saw them). */
-function snapshotBackends(s: Resolvable, snapshot: ClusterSnapshot, f: Frontend): string[] {
+/**
+ * The snapshot's backends of one Service port, as `node|port` (nodes created when the capture never
+ * saw them), with the pods behind each in `pods`.
+ */
+function snapshotBackends(s: Resolvable, snapshot: ClusterSnapshot, f: Frontend, pods: Map<string, Set<string>>): string[] {
   const [namespace, name] = f.service.split('/');
   const svc = snapshot.service(namespace, name);
   const port = svc?.ports.find((p) => p.port === f.port && p.protocol === f.edge.protocol);
@@ -74,7 +77,9 @@ function snapshotBackends(s: Resolvable, snapshot: ClusterSnapshot, f: Frontend)
     if (!w) return [];
     const id = `${w.peer.namespace}/${w.peer.name}`;
     if (!s.nodes.has(id)) s.nodes.set(id, { peer: w.peer, labels: w.labels, pods: new Set([b.pod.name]), fromSnapshot: true });
-    return [`${id}|${b.port}`];
+    const target = `${id}|${b.port}`;
+    (pods.get(target) ?? pods.set(target, new Set()).get(target)!).add(b.pod.name);
+    return [target];
   });
 }
 
@@ -103,8 +108,9 @@ export function resolveServices(s: Resolvable, snapshot: ClusterSnapshot | undef
       targets = [...(learned.get(`${f.service}|${f.edge.protocol}|${f.port}`) ?? [])];
     }
     if (targets.length === 0) targets = [...(s.serviceBackends.get(f.service) ?? [])];
+    const pods = new Map<string, Set<string>>();
     if (snapshot) {
-      const more = snapshotBackends(s, snapshot, f);
+      const more = snapshotBackends(s, snapshot, f, pods);
       if (targets.length === 0 && more.length > 0) resolvedBy = 'snapshot';
       targets = [...new Set([...targets, ...more])];
     }
@@ -121,6 +127,7 @@ export function resolveServices(s: Resolvable, snapshot: ClusterSnapshot | undef
       let mine = s.edges.get(key);
       if (!mine) s.edges.set(key, (mine = emptyEdge(f.edge.source, node, f.edge.protocol, port)));
       merge(mine, f.edge);
+      for (const pod of pods.get(t) ?? []) addCapped(mine.dstPods, pod, 5);
       // Through a Service, the edge says how its backend was found; the translation is the best evidence.
       if (!mine.service || resolvedBy === 'translation') mine.service = { name: f.service, resolvedBy };
     }

@@ -5,6 +5,8 @@ import { fixture, hubbleFixture } from '../testing/fixtures';
 import { analyzeText } from './analysis';
 import { initialSelection, isKept, parseSelection, prune, restore, serializeSelection } from './selection';
 import { summarize } from './summary';
+import { observedLine } from '../policy/generate';
+import { buildDraftPayload } from '../ai/payload';
 
 const hubbleDir = fixture('hubble', 'cilium-hubble-otel');
 const captures = readdirSync(hubbleDir).filter((f) => f.endsWith('.json'));
@@ -81,6 +83,23 @@ describe('real Hubble captures', () => {
       expect(e.evidence.flows, e.key).toBe(e.evidence.replies);
       expect(e.evidence.flows, e.key).toBeGreaterThan(0);
     }
+  });
+
+  it('one flow count everywhere: an edge seen only through replies shows the same number in every view', () => {
+    const replies = readFileSync(hubbleFixture('basic-sample-400-tcp-flows.json'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('"is_reply":true'))
+      .join('\n');
+    const a = analyzeText(replies, 'replies.json');
+    const e = a.graph.edges.find((x) => x.key === 'bookinfo/productpage->bookinfo/details:9080/TCP')!;
+    expect(e.evidence.flows).toBeGreaterThan(0);
+    const nodes = new Map(a.graph.nodes.map((n) => [n.id, n]));
+    expect(observedLine(e, nodes, 'bookinfo')).toContain(`, ${e.evidence.flows} flows,`);
+    const selection = initialSelection(a.graph);
+    const payload = buildDraftPayload(a.graph, selection, { namespaces: ['bookinfo'] });
+    const row = payload.table.split('\n').find((l) => l.includes('details') && l.includes('9080/TCP'))!;
+    expect(row.split('|').map((c) => c.trim())).toContain(String(e.evidence.flows));
+    expect(summarize(a).flows).toBe(a.graph.edges.reduce((n, x) => n + x.evidence.flows, 0));
   });
 
   it('summarize gives the headline figures', () => {

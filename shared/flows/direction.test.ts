@@ -36,9 +36,16 @@ describe('decideDirection: who opened a connection no handshake settled', () => 
     ],
     ['a privileged port facing an ephemeral one beats wrong flags', { ports: [52380, 80], votes: [0, 5] }, 0, 'port-range', false],
     ['flags that agree decide between two unprivileged ports', { ports: [9090, 8080], votes: [0, 4] }, 1, 'reply-flag', false],
-    ['flags that disagree: the ephemeral port is the client', { ports: [52380, 8080], votes: [2, 3] }, 0, 'port-range', false],
+    [
+      'flags that disagree between two service ports: a privileged port is the server',
+      { ports: [9090, 443], votes: [2, 3] },
+      0,
+      'port-range',
+      false,
+    ],
     ['no flags: the ephemeral port is the client', { ports: [8080, 52380] }, 1, 'port-range', false],
     ['no flags: a privileged port is the server', { ports: [443, 8443] }, 1, 'port-range', false],
+    ['flags that agree beat a privileged port between two service ports', { ports: [443, 8443], votes: [1, 0] }, 0, 'reply-flag', false],
     [
       'TCP, both ephemeral, flags disagree: the first request, uncertain',
       { ports: [40000, 45000], votes: [2, 2], firstRequest: [t(5), t(3)] },

@@ -47,6 +47,7 @@ export interface ConnectionEvidence {
   readonly ports: readonly [number, number];
   /** What the rest of the capture settled about each end's address and port: a server's, a client's, or nothing. */
   readonly known: readonly [('server' | 'client')?, ('server' | 'client')?];
+
   /** Packets whose reply flag names end 0, resp. end 1, as the client. */
   readonly votes: readonly [number, number];
   /** The earliest packet each end sent. */
@@ -66,29 +67,39 @@ export interface DirectionDecision {
 const serverEnd = (end: 0 | 1): 0 | 1 => (end === 0 ? 1 : 0);
 
 /**
+ * Which end is the server when exactly one port is in the ephemeral range (≥ 32768) — the range
+ * clients bind from, which servers avoid (NodePorts stay below it): undefined when both or neither
+ * are. This settles a connection at once, whatever its reply flags say (F02's flags turn around
+ * after a FIN) and whatever the rest of the capture holds.
+ */
+export function serverByPortRange(p0: number, p1: number): 0 | 1 | undefined {
+  const e0 = p0 >= EPHEMERAL_PORT_MIN;
+  const e1 = p1 >= EPHEMERAL_PORT_MIN;
+  return e0 === e1 ? undefined : e0 ? 1 : 0;
+}
+
+/**
  * Who opened a connection that no handshake or L7 message settled (DESIGN.md, "Connection"):
- * 1. a port the rest of the capture shows was a server's (or a client's) at that address;
- * 2. a privileged port (< 1024) facing an ephemeral one (≥ 32768): no client binds the former;
+ * 1. the port ranges: an ephemeral port (≥ 32768) facing one below that range is the client's;
+ * 2. a port the rest of the capture shows was a server's (or a client's) at that address, then at
+ *    that workload;
  * 3. the reply flags, when every packet that carries one agrees;
- * 4. the port ranges: one end ephemeral (or one privileged) and the other not;
+ * 4. a privileged port (< 1024) facing an unprivileged one is the server's;
  * 5. the first packet seen — the rule conntrack itself uses for UDP and SCTP. For TCP, or when the
  *    flags disagree, this is a guess and the decision says it is uncertain.
  */
 export function decideDirection(c: ConnectionEvidence): DirectionDecision {
+  const [p0, p1] = c.ports;
+  const byRange = serverByPortRange(p0, p1);
+  if (byRange !== undefined) return { client: serverEnd(byRange), basis: 'port-range', uncertain: false };
   const [k0, k1] = c.known;
   if (k0 === 'server' && k1 !== 'server') return { client: 1, basis: 'known-port', uncertain: false };
   if (k1 === 'server' && k0 !== 'server') return { client: 0, basis: 'known-port', uncertain: false };
   if (k0 === 'client' && k1 !== 'client') return { client: 0, basis: 'known-port', uncertain: false };
   if (k1 === 'client' && k0 !== 'client') return { client: 1, basis: 'known-port', uncertain: false };
-  const [p0, p1] = c.ports;
-  if (p0 <= PRIVILEGED_PORT_MAX && p1 >= EPHEMERAL_PORT_MIN) return { client: 1, basis: 'port-range', uncertain: false };
-  if (p1 <= PRIVILEGED_PORT_MAX && p0 >= EPHEMERAL_PORT_MIN) return { client: 0, basis: 'port-range', uncertain: false };
   const [v0, v1] = c.votes;
   if (v0 > 0 && v1 === 0) return { client: 0, basis: 'reply-flag', uncertain: false };
   if (v1 > 0 && v0 === 0) return { client: 1, basis: 'reply-flag', uncertain: false };
-  const e0 = p0 >= EPHEMERAL_PORT_MIN;
-  const e1 = p1 >= EPHEMERAL_PORT_MIN;
-  if (e0 !== e1) return { client: e0 ? 0 : 1, basis: 'port-range', uncertain: false };
   const r0 = p0 <= PRIVILEGED_PORT_MAX;
   const r1 = p1 <= PRIVILEGED_PORT_MAX;
   if (r0 !== r1) return { client: serverEnd(r0 ? 0 : 1), basis: 'port-range', uncertain: false };

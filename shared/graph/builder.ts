@@ -1,8 +1,21 @@
 import type { ClusterSnapshot } from '../cluster/snapshot';
 import type { CaptureFormat, DirectionBasis, FlowRecord, Peer, Verdict } from '../flows/types';
-import { addCapped, BASES, emptyEdge, evidenceOf, extraOf, hitKey, nodeOf, SIDES, type EdgeAcc, type NodeAcc } from './accumulators';
-import { ConnectionTracker, isTrackable, type TrackerExport } from './connections';
-import { AddressHashes, edgeKey, endpointKey, isDnsPort, peerKey, protocolCode } from './keys';
+import {
+  addCapped,
+  BASES,
+  connValue,
+  emptyEdge,
+  evidenceOf,
+  extraOf,
+  hitKey,
+  mergeConnValues,
+  nodeOf,
+  SIDES,
+  type EdgeAcc,
+  type NodeAcc,
+} from './accumulators';
+import { ConnectionTracker, hostOf, isTrackable, type TrackerExport } from './connections';
+import { AddressHashes, displayIds, edgeKey, endpointKey, isDnsPort, nodeKey, protocolCode } from './keys';
 import { relabelFromSnapshot, remapNodes } from './relabel';
 import { resolveServices } from './services';
 import type { GraphEdge, GraphNode, ServiceGraph } from './types';
@@ -130,17 +143,20 @@ export class GraphBuilder {
       if (r.time > e.last) e.last = r.time;
     }
     const side = r.observer === 'unknown' ? 'unknown' : (r.observer === 'sender') !== r.isReply ? 'client' : 'server';
-    if (basis === 'flow-log') extraOf(e).flowLog[side] += r.count;
-    else if (r.srcIp !== undefined) {
-      const conn = endpointKey(protocolCode(r.protocol), this.hashes.of(r.srcIp), r.clientPort ?? 0);
-      const b = BASES.indexOf(basis);
+    if (basis === 'flow-log') {
+      extraOf(e).flowLog[side] += r.startedConnections ?? r.count;
+      // Calico resolved the Service itself: the record already names the backend.
+      if (r.dstService && !e.service) e.service = { name: `${r.dstService.namespace}/${r.dstService.name}`, resolvedBy: 'flow-log' };
+    } else if (hostOf(r, 'client') !== undefined) {
+      const conn = endpointKey(protocolCode(r.protocol), this.hashes.of(hostOf(r, 'client')!), r.clientPort ?? 0);
+      const v = connValue(start, BASES.indexOf(basis));
       const had = e.conns.get(conn);
       if (had === undefined) {
         if (s.trackedConnections < MAX_TRACKED_CONNECTIONS) {
-          e.conns.set(conn, b);
+          e.conns.set(conn, v);
           s.trackedConnections++;
         } else e.connsCapped = true;
-      } else if (b < had) e.conns.set(conn, b);
+      } else if (v !== had) e.conns.set(conn, mergeConnValues(had, v));
     } else {
       const untracked = extraOf(e).untracked;
       untracked[basis] = (untracked[basis] ?? 0) + r.count;
@@ -192,7 +208,7 @@ export class GraphBuilder {
   private node(p: Peer, pod: string | undefined, labels: Readonly<Record<string, string>> | undefined): string {
     let id = this.ids.get(p);
     if (id === undefined) {
-      id = peerKey(p);
+      id = nodeKey(p);
       if (p.kind !== 'external') this.ids.set(p, id);
     }
     const s = this.state;
@@ -256,18 +272,17 @@ export class GraphBuilder {
     s.minTime = Math.min(s.minTime, o.minTime);
     s.maxTime = Math.max(s.maxTime, o.maxTime);
     for (const [key, e] of o.edges) {
-      const mine = s.edges.get(key);
-      if (!mine) {
-        s.edges.set(key, e);
-        s.trackedConnections += e.conns.size;
-        continue;
-      }
+      let mine = s.edges.get(key);
+      if (!mine) s.edges.set(key, (mine = emptyEdge(e.source, e.target, e.protocol, e.port)));
       mergeEdge(mine, e, s);
     }
     if (o.connections) this.tracker.merge(o.connections);
   }
 
-  /** Re-keys workloads known only by pod name onto the workload that owns the pod, if seen with labels. */
+  /**
+   * Re-keys workloads whose records carried no labels onto the workload that owns their pods, when
+   * a pod was also seen with labels, or else onto the one labelled workload of the same name.
+   */
   private resolvePods(): void {
     const s = this.state;
     const remap = new Map<string, string>();
@@ -280,6 +295,18 @@ export class GraphBuilder {
         }
       }
     }
+    const byBase = new Map<string, string[]>();
+    for (const id of s.nodes.keys()) {
+      const hash = id.indexOf('#');
+      if (hash > 0) (byBase.get(id.slice(0, hash)) ?? byBase.set(id.slice(0, hash), []).get(id.slice(0, hash))!).push(id);
+    }
+    for (const [id, n] of s.nodes) {
+      if (remap.has(id) || n.peer.kind !== 'workload' || n.peer.unlabelled !== 'not-captured') continue;
+      const namesakes = (byBase.get(id.slice(0, id.indexOf('#'))) ?? []).filter(
+        (o) => !o.endsWith('#!not-captured') && !o.endsWith('#!none'),
+      );
+      if (namesakes.length === 1) remap.set(id, namesakes[0]);
+    }
     remapNodes(s, remap, (mine, e) => mergeEdge(mine, e, s));
   }
 
@@ -291,9 +318,16 @@ export class GraphBuilder {
     const merge = (mine: EdgeAcc, e: EdgeAcc): void => mergeEdge(mine, e, s);
     if (options.snapshot) relabelFromSnapshot(s, options.snapshot, merge);
     resolveServices(s, options.snapshot, merge);
+    // Name the workloads: `namespace/name`, with the selector only where two share a name.
+    const shown = displayIds(s.nodes.keys());
+    remapNodes(s, shown, merge);
     const nodes: GraphNode[] = [...s.nodes.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([id, n]) => nodeOf(id, n, s.ipNames));
+      .map(([id, n]) => {
+        const node = nodeOf(id, n, s.ipNames);
+        const bracket = id.indexOf('[');
+        return bracket > 0 ? { ...node, label: id.slice(id.indexOf('/') + 1) } : node;
+      });
     const edges: GraphEdge[] = [...s.edges.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([key, e]) => ({
@@ -333,12 +367,15 @@ export function mergeEdge(mine: EdgeAcc, e: EdgeAcc, s: { trackedConnections: nu
       mine.sides[side].verdicts[v as Verdict] = (mine.sides[side].verdicts[v as Verdict] ?? 0) + n;
     }
   }
-  for (const [c, b] of e.conns) {
+  for (const [c, v] of e.conns) {
     const had = mine.conns.get(c);
     if (had === undefined) {
-      mine.conns.set(c, b);
-      s.trackedConnections++;
-    } else if (b < had) mine.conns.set(c, b);
+      // The same cap as one thread: past it, counts are lower bounds and say so.
+      if (s.trackedConnections < MAX_TRACKED_CONNECTIONS) {
+        mine.conns.set(c, v);
+        s.trackedConnections++;
+      } else mine.connsCapped = true;
+    } else if (v !== had) mine.conns.set(c, mergeConnValues(had, v));
   }
   mine.connsCapped ||= e.connsCapped;
   mine.uncertain += e.uncertain;

@@ -2,10 +2,10 @@
 // both ports) instead of per packet (DESIGN.md, "Connection"), and hands every record on turned to
 // its connection's direction. Split reads (worker threads) export what they could not settle and
 // the main thread merges the parts in file order, so a split never changes the result.
-import { decideDirection, earlier, type Moment } from '../flows/direction';
+import { decideDirection, earlier, serverByPortRange, type Moment } from '../flows/direction';
 import type { DirectionBasis, FlowRecord } from '../flows/types';
 import { BASES } from './accumulators';
-import { AddressHashes, connectionKey, endpointKey, hash53, peerKey, protocolCode } from './keys';
+import { AddressHashes, connectionKey, endpointKey, hash53, nodeKey, protocolCode } from './keys';
 
 /** One end of a connection: 0 is the lower of its two `address|port` strings, 1 the higher. */
 export type End = 0 | 1;
@@ -15,7 +15,7 @@ export const IDLE_MS = 10 * 60_000;
 /** How far out of time order records may arrive before a settled entry is dropped from memory. */
 const SLACK_MS = 10 * 60_000;
 /** Records held for connections nothing has settled yet; past this, the oldest are decided early. */
-const PENDING_CAP = 50_000;
+const PENDING_CAP = 150_000;
 /** Settled connections kept at once; past this, the oldest are forgotten (and counted). */
 const TABLE_CAP = 400_000;
 const SWEEP_EVERY = 8192;
@@ -32,6 +32,7 @@ interface Conn {
   /** Worker mode: the first settlement in this part of the file, and the records before it. */
   first?: End;
   firstBasis?: DirectionBasis;
+  firstTime?: number;
   head?: FlowRecord[];
   /** Records waiting for a settlement: before any (single tracker) or after one expired. */
   pending?: FlowRecord[];
@@ -43,6 +44,7 @@ export interface OpenConnection {
   readonly head?: FlowRecord[];
   readonly first?: End;
   readonly firstBasis?: number;
+  readonly firstTime?: number;
   readonly final?: { readonly client: End; readonly basis: number; readonly lastTime: number };
   readonly pending?: FlowRecord[];
 }
@@ -52,8 +54,8 @@ export interface TrackerExport {
   readonly open: OpenConnection[];
   /** Settled at the part's end and possibly still active: key, client end, basis index, last time. */
   readonly settled: { keys: Float64Array; clients: Uint8Array; bases: Uint8Array; last: Float64Array };
-  /** Connections whose first record in the part settled them: key, client end, basis index. */
-  readonly firsts: { keys: Float64Array; clients: Uint8Array; bases: Uint8Array };
+  /** Connections whose first record in the part settled them: key, client end, basis index, time. */
+  readonly firsts: { keys: Float64Array; clients: Uint8Array; bases: Uint8Array; times: Float64Array };
   readonly knownServers: Int32Array;
   readonly knownClients: Int32Array;
   readonly forgotten: number;
@@ -61,24 +63,34 @@ export interface TrackerExport {
   readonly maxTime: number;
 }
 
-/** The end a record guessed to be the client: 0 when its client's `address|port` sorts first. */
+/**
+ * What a connection's end is known by: its address, or for a record without addresses (an
+ * exporter's field mask) its pod, `namespace/pod`. Undefined when the record has neither.
+ */
+export function hostOf(r: FlowRecord, end: 'client' | 'server'): string | undefined {
+  if (end === 'client')
+    return r.srcIp ?? (r.srcPod !== undefined && r.src.kind === 'workload' ? `${r.src.namespace}/${r.srcPod}` : undefined);
+  return r.dstIp ?? (r.dstPod !== undefined && r.dst.kind === 'workload' ? `${r.dst.namespace}/${r.dstPod}` : undefined);
+}
+
+/** The end a record guessed to be the client: 0 when its client's `host|port` sorts first. */
 function guessOf(r: FlowRecord): End {
-  const c = r.srcIp!;
-  const s = r.dstIp!;
+  const c = hostOf(r, 'client')!;
+  const s = hostOf(r, 'server')!;
   return c < s || (c === s && (r.clientPort as number) <= (r.port as number)) ? 0 : 1;
 }
 
 const other = (e: End): End => (e === 0 ? 1 : 0);
 
-/** True for records the tracker can settle: Hubble packets with both addresses and both ports. */
+/** True for records the tracker can settle: Hubble packets with both ends (address or pod) and both ports. */
 export function isTrackable(r: FlowRecord): boolean {
   return (
     r.clues !== undefined &&
-    r.srcIp !== undefined &&
-    r.dstIp !== undefined &&
     typeof r.port === 'number' &&
     typeof r.clientPort === 'number' &&
-    !r.protocol.startsWith('ICMP')
+    !r.protocol.startsWith('ICMP') &&
+    hostOf(r, 'client') !== undefined &&
+    hostOf(r, 'server') !== undefined
   );
 }
 
@@ -127,7 +139,12 @@ export class ConnectionTracker {
   private maxTime = -Infinity;
   private forgotten = 0;
   private decidedEarly = 0;
-  private readonly firsts: { keys: number[]; clients: number[]; bases: number[] } = { keys: [], clients: [], bases: [] };
+  private readonly firsts: { keys: number[]; clients: number[]; bases: number[]; times: number[] } = {
+    keys: [],
+    clients: [],
+    bases: [],
+    times: [],
+  };
 
   /**
    * @param sink receives every record once its connection is settled
@@ -143,8 +160,8 @@ export class ConnectionTracker {
   /** The connection's key: its protocol and both ends, in a fixed order. */
   private keyOf(r: FlowRecord, guess: End): number {
     const p = protocolCode(r.protocol);
-    const c = this.hashes.of(r.srcIp!);
-    const s = this.hashes.of(r.dstIp!);
+    const c = this.hashes.of(hostOf(r, 'client')!);
+    const s = this.hashes.of(hostOf(r, 'server')!);
     const cp = r.clientPort as number;
     const sp = r.port as number;
     return guess === 0 ? connectionKey(p, c, cp, s, sp) : connectionKey(p, s, sp, c, cp);
@@ -166,16 +183,20 @@ export class ConnectionTracker {
     if (strong) {
       // A new connection, or one turned around: what it settles is worth remembering once.
       const fresh = conn.client !== strong.client || t - conn.lastTime > IDLE_MS;
-      this.settle(key, conn, strong.client, strong.basis);
+      this.settle(key, conn, strong.client, strong.basis, t);
       conn.lastTime = Math.max(conn.lastTime, t) || t;
       const o = oriented(r, strong.client, guess);
       if (fresh) this.learn(o);
       this.sink(o, strong.basis, false);
-    } else this.foldOrWait(conn, r, guess);
+    } else this.foldOrWait(conn, r, guess, key);
   }
 
-  /** A record that settles nothing: it follows the connection's settlement while that is active, else it waits. */
-  private foldOrWait(conn: Conn, r: FlowRecord, guess?: End): void {
+  /**
+   * A record with no opener: it follows the connection's settlement while that is active; else an
+   * ephemeral port facing a lower one settles it at once (the ports are the connection's own, so
+   * only a handshake can say otherwise); else it waits for a settlement or the end of the capture.
+   */
+  private foldOrWait(conn: Conn, r: FlowRecord, guess: End = guessOf(r), key?: number): void {
     if (conn.client !== undefined && !(r.time - conn.lastTime > IDLE_MS)) {
       conn.lastTime = Math.max(conn.lastTime, r.time) || r.time;
       this.sink(oriented(r, conn.client, guess), conn.basis!, false);
@@ -184,19 +205,33 @@ export class ConnectionTracker {
     // Over for longer than IDLE_MS: this is a new connection on the same addresses and ports.
     conn.client = undefined;
     conn.basis = undefined;
+    const server = serverByPortRange(r.clientPort as number, r.port as number);
+    if (server !== undefined && key !== undefined) {
+      const client = server === 1 ? guess : other(guess);
+      this.settle(key, conn, client, 'port-range', r.time);
+      conn.lastTime = r.time;
+      this.sink(oriented(r, client, guess), 'port-range', false);
+      return;
+    }
     if (this.part && conn.first === undefined) (conn.head ??= []).push(r);
     else (conn.pending ??= []).push(r);
     if (++this.pendingRecords > PENDING_CAP) this.decideEarly();
   }
 
-  private settle(key: number, conn: Conn, client: End, basis: DirectionBasis): void {
+  /**
+   * Settles a connection at time `at`. Records that waited for it follow, except those from more
+   * than IDLE_MS before: they were another connection on the same ends, decided on their own.
+   */
+  private settle(key: number, conn: Conn, client: End, basis: DirectionBasis, at: number): void {
     if (this.part && conn.first === undefined) {
       conn.first = client;
       conn.firstBasis = basis;
+      conn.firstTime = at;
       if (!conn.head) {
         this.firsts.keys.push(key);
         this.firsts.clients.push(client);
         this.firsts.bases.push(BASES.indexOf(basis));
+        this.firsts.times.push(at);
       }
     }
     conn.client = client;
@@ -205,17 +240,19 @@ export class ConnectionTracker {
       const waiting = conn.pending;
       conn.pending = undefined;
       this.pendingRecords -= waiting.length;
-      for (const x of waiting) this.sink(oriented(x, client), basis, false);
+      const stale = waiting.filter((x) => at - x.time > IDLE_MS);
+      for (const x of waiting) if (!(at - x.time > IDLE_MS)) this.sink(oriented(x, client), basis, false);
+      this.decide(stale);
     }
   }
 
   private learn(o: FlowRecord): void {
     const p = protocolCode(o.protocol);
     if (this.knownServers.size < KNOWN_CAP) {
-      this.knownServers.add(endpointKey(p, this.hashes.of(o.dstIp!), o.port as number));
-      if (o.dst.kind === 'workload') this.knownServers.add(endpointKey(p, hash53(peerKey(o.dst)), o.port as number));
+      this.knownServers.add(endpointKey(p, this.hashes.of(hostOf(o, 'server')!), o.port as number));
+      if (o.dst.kind === 'workload') this.knownServers.add(endpointKey(p, hash53(nodeKey(o.dst)), o.port as number));
     }
-    if (this.knownClients.size < KNOWN_CAP) this.knownClients.add(endpointKey(p, this.hashes.of(o.srcIp!), o.clientPort!));
+    if (this.knownClients.size < KNOWN_CAP) this.knownClients.add(endpointKey(p, this.hashes.of(hostOf(o, 'client')!), o.clientPort!));
   }
 
   /** Drops settled connections that are long over; past the cap, the oldest settled ones. */
@@ -254,29 +291,48 @@ export class ConnectionTracker {
     }
   }
 
-  /** Settles a connection no handshake or L7 message settled, from all its records (see decideDirection). */
+  /**
+   * Settles what no handshake, L7 message or port range settled, from all its records (see
+   * decideDirection); records more than IDLE_MS apart are separate connections, decided apart.
+   */
   private decide(records: readonly FlowRecord[]): void {
     if (records.length === 0) return;
+    const sorted = [...records].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+    let from = 0;
+    for (let i = 1; i <= sorted.length; i++) {
+      if (i === sorted.length || sorted[i].time - sorted[i - 1].time > IDLE_MS) {
+        this.decideOne(sorted.slice(from, i));
+        from = i;
+      }
+    }
+  }
+
+  private decideOne(records: readonly FlowRecord[]): void {
     const r0 = records[0];
     const g0 = guessOf(r0);
     // End 0 and 1 as the connection numbers them, with each end's address, port and peer.
     const side = (end: End) => {
       const asClient = end === g0;
       return {
-        ip: asClient ? r0.srcIp : r0.dstIp,
+        host: hostOf(r0, asClient ? 'client' : 'server')!,
         port: (asClient ? r0.clientPort : r0.port) as number,
         peer: asClient ? r0.src : r0.dst,
       };
     };
     const e = [side(0), side(1)] as const;
     const p = protocolCode(r0.protocol);
-    const known = e.map(({ ip, port, peer }) => {
-      const at = endpointKey(p, this.hashes.of(ip!), port);
-      if (this.knownServers.has(at)) return 'server';
-      if (peer.kind === 'workload' && this.knownServers.has(endpointKey(p, hash53(peerKey(peer)), port))) return 'server';
-      if (this.knownClients.has(at)) return 'client';
-      return undefined;
-    }) as [('server' | 'client')?, ('server' | 'client')?];
+    // What is known of the very address comes first, then what is known of its workload.
+    const atHost = e.map(({ host, port }) => {
+      const at = endpointKey(p, this.hashes.of(host), port);
+      return this.knownServers.has(at) ? 'server' : this.knownClients.has(at) ? 'client' : undefined;
+    });
+    const known = (
+      atHost[0] || atHost[1]
+        ? atHost
+        : e.map(({ port, peer }) =>
+            peer.kind === 'workload' && this.knownServers.has(endpointKey(p, hash53(nodeKey(peer)), port)) ? 'server' : undefined,
+          )
+    ) as [('server' | 'client')?, ('server' | 'client')?];
     const votes: [number, number] = [0, 0];
     const firstSent: [Moment?, Moment?] = [undefined, undefined];
     const firstRequest: [Moment?, Moment?] = [undefined, undefined];
@@ -306,7 +362,7 @@ export class ConnectionTracker {
         open.push({
           key,
           ...(c.head ? { head: c.head } : {}),
-          ...(c.first !== undefined ? { first: c.first, firstBasis: BASES.indexOf(c.firstBasis!) } : {}),
+          ...(c.first !== undefined ? { first: c.first, firstBasis: BASES.indexOf(c.firstBasis!), firstTime: c.firstTime } : {}),
           ...(final ? { final } : {}),
           ...(c.pending ? { pending: c.pending } : {}),
         });
@@ -329,6 +385,7 @@ export class ConnectionTracker {
         keys: Float64Array.from(this.firsts.keys),
         clients: Uint8Array.from(this.firsts.clients),
         bases: Uint8Array.from(this.firsts.bases),
+        times: Float64Array.from(this.firsts.times),
       },
       knownServers: Int32Array.from(this.knownServers),
       knownClients: Int32Array.from(this.knownClients),
@@ -353,8 +410,8 @@ export class ConnectionTracker {
       seen.add(o.key);
       let c = this.table.get(o.key);
       if (!c) this.table.set(o.key, (c = { lastTime: -Infinity }));
-      for (const r of o.head ?? []) this.foldOrWait(c, r);
-      if (o.first !== undefined) this.settle(o.key, c, o.first, BASES[o.firstBasis!]);
+      for (const r of o.head ?? []) this.foldOrWait(c, r, guessOf(r), o.key);
+      if (o.first !== undefined) this.settle(o.key, c, o.first, BASES[o.firstBasis!], o.firstTime ?? NaN);
       if (o.final) Object.assign(c, { client: o.final.client, basis: BASES[o.final.basis], lastTime: o.final.lastTime });
       else if (o.first !== undefined) c.client = undefined;
       if (o.pending) {
@@ -367,7 +424,7 @@ export class ConnectionTracker {
       const key = firsts.keys[i];
       const c = this.table.get(key);
       if (!c || seen.has(key)) continue;
-      if (c.pending) this.settle(key, c, firsts.clients[i] as End, BASES[firsts.bases[i]]);
+      if (c.pending) this.settle(key, c, firsts.clients[i] as End, BASES[firsts.bases[i]], firsts.times[i]);
       // The part's own state follows from `settled` below; what is not there is over.
       this.table.delete(key);
     }
@@ -383,7 +440,8 @@ export class ConnectionTracker {
   finish(): { forgotten: number; decidedEarly: number } {
     for (const c of this.table.values()) {
       if (c.head && c.first !== undefined) {
-        for (const r of c.head) this.sink(oriented(r, c.first), c.firstBasis!, false);
+        for (const r of c.head) if (!(c.firstTime! - r.time > IDLE_MS)) this.sink(oriented(r, c.first), c.firstBasis!, false);
+        this.decide(c.head.filter((r) => c.firstTime! - r.time > IDLE_MS));
       } else if (c.head) this.decide(c.head);
       if (c.pending) this.decide(c.pending);
       c.head = undefined;

@@ -183,4 +183,93 @@ describe('the same kind of fault, other ports and protocols', () => {
     const graph = graphOf(capture(first, later));
     expect(graph.edges.map((e) => e.key).sort()).toEqual(['shop/api->shop/web:40000/TCP', 'shop/web->shop/api:45000/TCP']);
   });
+
+  it('every flag inverted and no handshake, on a service port: the ephemeral port is still the client', () => {
+    // Conntrack lost the connection and re-created it the wrong way round: the flags agree, and lie.
+    const inverted = (clientPort: number): ScriptedConnection => ({
+      protocol: 'TCP',
+      client: 5,
+      server: 0,
+      clientPort,
+      serverPort: 8080,
+      start: clientPort,
+      packets: [
+        p(true, false, { ACK: true, PSH: true }),
+        p(false, true, { ACK: true, PSH: true }),
+        p(true, false, { ACK: true, FIN: true }),
+      ],
+    });
+    const graph = graphOf(capture(inverted(45000), inverted(45007), inverted(45014)));
+    expect(graph.edges.map((e) => e.key)).toEqual(['shop/toolbox->shop/web:8080/TCP']);
+    expect(graph.edges[0].evidence.direction).toEqual({ basis: { 'port-range': 3 }, uncertain: 0 });
+    expect(openedPorts(graph).every((port) => port === 8080)).toBe(true);
+  });
+
+  it('a NodePort (below the ephemeral range) with inverted flags is the server', () => {
+    const nodePort: ScriptedConnection = {
+      protocol: 'TCP',
+      client: 2,
+      server: 3,
+      clientPort: 45000,
+      serverPort: 30080,
+      start: 0,
+      packets: [p(true, false, { ACK: true }), p(false, true, { ACK: true })],
+    };
+    expect(graphOf(capture(nodePort)).edges.map((e) => e.key)).toEqual(['shop/db->shop/cache:30080/TCP']);
+  });
+
+  it('records without addresses (an exporter field mask) are followed by their pods', () => {
+    const conn: ScriptedConnection = {
+      protocol: 'TCP',
+      client: 5,
+      server: 0,
+      clientPort: 52380,
+      serverPort: 40000,
+      start: 0,
+      packets: [
+        p(false, false, { SYN: true }),
+        p(true, true, { SYN: true, ACK: true }),
+        p(true, false, { ACK: true, FIN: true }),
+        p(false, true, { ACK: true }),
+      ],
+    };
+    const noIp = capture(conn)
+      .split('\n')
+      .map((l) => {
+        const o = JSON.parse(l) as { flow: Record<string, unknown> };
+        delete o.flow.IP;
+        return JSON.stringify(o);
+      })
+      .join('\n');
+    const graph = graphOf(noIp);
+    expect(graph.edges.map((e) => e.key)).toEqual(['shop/toolbox->shop/web:40000/TCP']);
+    expect(graph.edges[0].evidence.direction).toEqual({ basis: { handshake: 1 }, uncertain: 0 });
+  });
+
+  it('a connection waiting for a settlement is not turned around by a handshake twenty minutes later', () => {
+    // api:5000 → db:6000 mid-stream (the flags agree), then db opens 6000 → 5000 twenty minutes on.
+    const before: ScriptedConnection = {
+      protocol: 'TCP',
+      client: 1,
+      server: 2,
+      clientPort: 5000,
+      serverPort: 6000,
+      start: 0,
+      packets: [p(false, false, { ACK: true, PSH: true }), p(true, true, { ACK: true })],
+    };
+    const after: ScriptedConnection = {
+      protocol: 'TCP',
+      client: 2,
+      server: 1,
+      clientPort: 6000,
+      serverPort: 5000,
+      start: 20 * 60_000,
+      packets: [p(false, false, { SYN: true }), p(true, true, { SYN: true, ACK: true })],
+    };
+    expect(
+      graphOf(capture(before, after))
+        .edges.map((e) => e.key)
+        .sort(),
+    ).toEqual(['shop/api->shop/db:6000/TCP', 'shop/db->shop/api:5000/TCP']);
+  });
 });

@@ -18,6 +18,21 @@ export const BASES: readonly DirectionBasis[] = [
   'packet',
 ];
 
+/**
+ * A connection's entry in an edge: the minute it was first seen and the index in BASES of what
+ * settled it, in one small integer (so the maps stay unboxed); two sightings keep the earlier
+ * minute and the stronger basis.
+ */
+export function connValue(time: number, basis: number): number {
+  return (Number.isFinite(time) ? Math.floor(time / 60_000) : 0) * 16 + basis;
+}
+
+export function mergeConnValues(a: number, b: number): number {
+  return Math.min(a >> 4, b >> 4) * 16 + Math.min(a & 15, b & 15);
+}
+
+export const connMinute = (v: number): number => v >> 4;
+
 export interface SideAcc {
   total: number;
   replies: number;
@@ -50,7 +65,10 @@ export interface EdgeAcc {
   protocol: Protocol;
   port: number | null | 'unknown';
   sides: Record<ObservationSide, SideAcc>;
-  /** Connections by the key of their client address and port (see endpointKey) → index in BASES of what settled them. */
+  /**
+   * Connections by the key of their client address and port (see endpointKey) → what settled them
+   * and when they were first seen (see connValue).
+   */
   conns: Map<number, number>;
   connsCapped: boolean;
   /** Connections decided by a guess (see DirectionEvidence.uncertain). */
@@ -216,29 +234,32 @@ function attributionOf(e: EdgeExtra): AttributionEvidence {
 
 export function evidenceOf(e: EdgeAcc, ipNames: Map<string, Set<string>>): EdgeEvidence {
   const x = e.extra ?? NO_EXTRA;
-  // An event seen at both ends is counted once: take the side that saw the most.
-  let seen: SideAcc = e.sides.unknown;
-  let flows = -1;
+  // An event seen at both ends is counted once: requests and replies each at the end that saw more
+  // of them (a capture often sees a connection's requests at one node and its replies at the other).
+  let requests = 0;
+  let replies = 0;
   const verdicts: Partial<Record<Verdict, number>> = {};
   for (const side of SIDES) {
     const s = e.sides[side];
-    if (s.total > flows) [flows, seen] = [s.total, s];
+    requests = Math.max(requests, s.total - s.replies);
+    replies = Math.max(replies, s.replies);
     for (const [v, n] of Object.entries(s.verdicts)) {
       verdicts[v as Verdict] = Math.max(verdicts[v as Verdict] ?? 0, n);
     }
   }
+  const flows = requests + replies;
   const dnsNames = new Set(x.dnsNames);
   if (e.target.startsWith('ip:')) for (const n of ipNames.get(e.target.slice(3)) ?? []) dnsNames.add(n);
   const byCount = <T extends { count: number }>(a: T[], key: (x: T) => string): T[] =>
     a.sort((x, y) => y.count - x.count || (key(x) < key(y) ? -1 : 1));
   const basis: Partial<Record<DirectionBasis, number>> = { ...x.untracked };
-  for (const b of e.conns.values()) basis[BASES[b]] = (basis[BASES[b]] ?? 0) + 1;
+  for (const v of e.conns.values()) basis[BASES[v & 15]] = (basis[BASES[v & 15]] ?? 0) + 1;
   // Both ends may report the same flow-log connections: count the side that reported the most.
   const flowLog = Math.max(x.flowLog.client, x.flowLog.server, x.flowLog.unknown);
   if (flowLog > 0) basis['flow-log'] = flowLog;
   return {
-    flows: Math.max(0, flows),
-    replies: seen.replies,
+    flows,
+    replies,
     connections: e.conns.size + flowLog,
     connectionsCapped: e.connsCapped,
     firstSeen: Number.isFinite(e.first) ? e.first : null,

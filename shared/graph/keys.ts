@@ -16,6 +16,48 @@ export function peerKey(p: Peer): string {
   }
 }
 
+/** What selects a workload, in a fixed form: `app=web`, or `!none` / `!not-captured` without labels. */
+function selectorText(p: Extract<Peer, { kind: 'workload' }>): string {
+  const keys = Object.keys(p.identity).sort();
+  return keys.length > 0 ? keys.map((k) => `${k}=${p.identity[k]}`).join(',') : `!${p.unlabelled ?? 'none'}`;
+}
+
+/**
+ * The key a graph builder files a peer under: a workload's `namespace/name` with what selects it
+ * (`shop/nginx#run=nginx`), so that two workloads of one name (a `kubectl run nginx` pod beside a
+ * Deployment nginx), or one seen with and without labels, stay apart until the build names them
+ * (see displayIds). Other peers: as peerKey.
+ */
+export function nodeKey(p: Peer): string {
+  return p.kind === 'workload' ? `${p.namespace}/${p.name}#${selectorText(p)}` : peerKey(p);
+}
+
+/**
+ * The ids a graph shows for the builder's node keys: `namespace/name` when one workload has that
+ * name, else `namespace/name[selector]` for each (`shop/nginx[run=nginx]`, `shop/nginx[app=nginx]`,
+ * `shop/nginx[no-labels]`), so no two workloads ever share an id and no choice depends on order.
+ */
+export function displayIds(keys: Iterable<string>): Map<string, string> {
+  const byBase = new Map<string, string[]>();
+  for (const k of keys) {
+    const hash = k.indexOf('#');
+    const base = hash < 0 ? k : k.slice(0, hash);
+    (byBase.get(base) ?? byBase.set(base, []).get(base)!).push(k);
+  }
+  const out = new Map<string, string>();
+  for (const [base, group] of byBase) {
+    for (const k of group) {
+      const hash = k.indexOf('#');
+      if (hash < 0 || group.length === 1) out.set(k, base);
+      else {
+        const sel = k.slice(hash + 1);
+        out.set(k, `${base}[${sel === '!none' ? 'no-labels' : sel === '!not-captured' ? 'labels-not-captured' : sel}]`);
+      }
+    }
+  }
+  return out;
+}
+
 /** The port as an edge key writes it: the number, `*` for ICMP (no port), `unknown` when the capture does not say. */
 export function portText(port: number | null | 'unknown'): string {
   return port === null ? '*' : String(port);

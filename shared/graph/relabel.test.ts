@@ -86,3 +86,66 @@ describe("Calico's documented example: pod names, no labels", () => {
     expect(w?.message).not.toMatch(/capture again/);
   });
 });
+
+describe('workloads of one name, and one workload seen with and without labels', () => {
+  const flow = (srcPod: string, srcLabels: string[] | null, port: number, t: string) =>
+    JSON.stringify({
+      flow: {
+        time: t,
+        verdict: 'FORWARDED',
+        IP: { source: srcPod.startsWith('nginx-86') ? '10.0.0.5' : '10.0.0.6', destination: '10.0.0.9' },
+        l4: { TCP: { source_port: port, destination_port: 8080, flags: { SYN: true } } },
+        source: srcLabels
+          ? {
+              identity: 30000 + port,
+              namespace: 'default',
+              labels: [...srcLabels, 'k8s:io.kubernetes.pod.namespace=default'],
+              pod_name: srcPod,
+            }
+          : { identity: 2, namespace: 'default', labels: ['reserved:world'], pod_name: srcPod },
+        destination: {
+          identity: 40000,
+          namespace: 'default',
+          labels: ['k8s:app=api', 'k8s:io.kubernetes.pod.namespace=default'],
+          pod_name: 'api-7d9c5b6f4-bq7wz',
+        },
+        is_reply: false,
+      },
+    });
+
+  it('a `kubectl run nginx` pod and a Deployment nginx stay two workloads, each with its own selector and policy', () => {
+    const text = [
+      flow('nginx', ['k8s:run=nginx'], 40001, '2025-01-01T00:00:00Z'),
+      flow('nginx-86c57db685-h6792', ['k8s:app=nginx'], 40002, '2025-01-01T00:00:01Z'),
+    ].join('\n');
+    const { graph } = analyzeText(text, 'x.json');
+    expect(graph.nodes.filter((n) => n.label.startsWith('nginx')).map((n) => [n.id, n.identity])).toEqual([
+      ['default/nginx[app=nginx]', { app: 'nginx' }],
+      ['default/nginx[run=nginx]', { run: 'nginx' }],
+    ]);
+    const selection = initialSelection(graph);
+    const set = generate(graph, selection, { namespaces: ['default'] });
+    const c = verify(
+      set.policies.map((p) => p.policy),
+      graph,
+      selection,
+      ['default'],
+    );
+    expect(c.keptDenied).toEqual([]);
+    expect(c.keptAllowed).toHaveLength(2);
+    const api = set.policies.find((p) => p.policy.metadata.name === 'api')!.policy;
+    expect(api.spec.ingress?.map((r) => r.from?.[0].podSelector?.matchLabels)).toEqual([{ app: 'nginx' }, { run: 'nginx' }]);
+  });
+
+  it('a pod reported first without its labels (identity still resolving) and then with them is one labelled workload, in either order', () => {
+    const lines = [
+      flow('web-59bbf86d94-646hr', null, 40003, '2025-01-01T00:00:00Z'),
+      flow('web-7d9c5b6f4-bq7wz', ['k8s:app=web'], 40004, '2025-01-01T00:00:01Z'),
+    ];
+    const forward = analyzeText(lines.join('\n'), 'x.json').graph;
+    const backward = analyzeText([...lines].reverse().join('\n'), 'x.json').graph;
+    expect(forward).toEqual(backward);
+    expect(forward.nodes.find((n) => n.label === 'web')).toMatchObject({ id: 'default/web', identity: { app: 'web' } });
+    expect(forward.nodes.filter((n) => n.unlabelled)).toEqual([]);
+  });
+});

@@ -4,7 +4,7 @@ import type { ClusterSnapshot, SnapshotPod } from '../cluster/snapshot';
 import { isUnstableLabel, workloadIdentity } from '../flows/identity';
 import type { WorkloadPeer } from '../flows/types';
 import { addCapped, type EdgeAcc, type NodeAcc } from './accumulators';
-import { edgeKey, peerKey } from './keys';
+import { edgeKey, nodeKey } from './keys';
 
 interface Remappable {
   readonly nodes: Map<string, NodeAcc>;
@@ -88,7 +88,7 @@ export function relabelFromSnapshot(s: Remappable, snapshot: ClusterSnapshot, me
       snapshot.podsOfWorkload(p.namespace, p.name)[0];
     const w = pod && workloadOfPod(pod);
     if (!w || Object.keys(w.peer.identity).length === 0) continue;
-    remap.set(id, { id: peerKey(w.peer), node: { peer: w.peer, labels: w.labels, pods: new Set(n.pods), fromSnapshot: true } });
+    remap.set(id, { id: nodeKey(w.peer), node: { peer: w.peer, labels: w.labels, pods: new Set(n.pods), fromSnapshot: true } });
   }
   remapNodes(s, remap, merge);
 }

@@ -30,6 +30,9 @@ describe('F04: a ClusterIP reported as world, with destination_service', () => {
     expect(graph.edges.map((e) => e.key)).toEqual(['logging/kibana->logging/elasticsearch-master:9200/TCP']);
     expect(graph.nodes.filter((n) => n.kind !== 'workload')).toEqual([]);
     expect(graph.edges[0].evidence).toMatchObject({
+      // SYN, PSH and a second SYN seen at kibana's node; the SYN-ACK only at the server's.
+      flows: 4,
+      replies: 1,
       connections: 2,
       service: { name: 'logging/elasticsearch-master', resolvedBy: 'translation' },
     });
@@ -107,5 +110,69 @@ describe('F04: a ClusterIP reported as world, with destination_service', () => {
     const graph = graphOf(outside);
     expect(graph.edges.map((e) => e.key)).toEqual(['logging/kibana->ip:203.0.113.10:5432/TCP']);
     expect(graph.edges[0].evidence.service?.resolvedBy).toBe('translation');
+  });
+
+  /** A copy of F04's records for kibana's 41000 connection, changed by `f`. */
+  const variant = (f: (text: string) => string) =>
+    records
+      .filter((r) => port(r.flow) === 41000)
+      .map((r) => f(JSON.stringify(r)))
+      .join('\n');
+
+  it("a Service's other port is not folded into the port other connections reached", () => {
+    // 41000 reached 9200 through port 80; 41020 went to the Service's port 9300 and was never seen translated.
+    const other = records
+      .filter((r) => port(r.flow) === 41010)
+      .map((r) => JSON.stringify(r).replaceAll('41010', '41020').replaceAll('"destination_port":80', '"destination_port":9300'));
+    // Hubble also names the Service on the translated flow to the pod: a backend hint, for port 9200 only.
+    const hinted = (t: string) => {
+      const o = JSON.parse(t) as { flow: { IP: { destination: string }; destination_service?: unknown } };
+      if (o.flow.IP.destination === '10.0.3.15') o.flow.destination_service = { name: 'elasticsearch-master', namespace: 'logging' };
+      return JSON.stringify(o);
+    };
+    const graph = graphOf([variant(hinted), ...other].join('\n'));
+    expect(graph.edges.map((e) => e.key)).toEqual([
+      'logging/kibana->logging/elasticsearch-master:9200/TCP',
+      'logging/kibana->service:logging/elasticsearch-master:9300/TCP',
+    ]);
+    // The snapshot knows port 9300: its own backend port, not 9200.
+    expect(graphOf([variant((t) => t), ...other].join('\n'), true).edges.map((e) => [e.key, e.evidence.service?.resolvedBy])).toEqual([
+      ['logging/kibana->logging/elasticsearch-master:9200/TCP', 'translation'],
+      ['logging/kibana->logging/elasticsearch-master:9300/TCP', 'snapshot'],
+    ]);
+  });
+
+  it('a client port used again twenty minutes later is another connection: no pairing across it', () => {
+    // kibana:41000 to the Service at 09:00 (never seen translated), and 41000 to a redis pod at 09:20.
+    const early = records
+      .filter((r) => port(r.flow) === 41000 && JSON.stringify(r).includes('10.96.200.135'))
+      .map((r) => JSON.stringify(r));
+    const redis = records
+      .filter((r) => port(r.flow) === 41000 && !JSON.stringify(r).includes('10.96.200.135'))
+      .map((r) =>
+        JSON.stringify(r).replaceAll('T09:00:', 'T09:20:').replaceAll('elasticsearch-master', 'redis').replaceAll('9200', '6379'),
+      );
+    const graph = graphOf([...early, ...redis].join('\n'));
+    expect(graph.edges.map((e) => e.key)).toEqual([
+      'logging/kibana->logging/redis:6379/TCP',
+      'logging/kibana->service:logging/elasticsearch-master:80/TCP',
+    ]);
+  });
+
+  it('a NodePort frontend resolves through the snapshot to the Service port that owns it', () => {
+    const nodePortSnapshot = parseClusterSnapshot(
+      [
+        JSON.parse(
+          readFixture('field', 'F04-snapshot.json').replace('"port": 80,', '"nodePort": 30080,\n                        "port": 80,'),
+        ) as unknown,
+      ],
+      'nodeport.json',
+    );
+    const text = records
+      .filter((r) => port(r.flow) === 41010)
+      .map((r) => JSON.stringify(r).replaceAll('"destination_port":80', '"destination_port":30080'))
+      .join('\n');
+    const a = analyzeText(text, 'x.jsonl', { snapshot: nodePortSnapshot });
+    expect(a.graph.edges.map((e) => e.key)).toEqual(['logging/kibana->logging/elasticsearch-master:9200/TCP']);
   });
 });

@@ -3,8 +3,8 @@
 // with `destination_service`) must become an edge to the backend workload on its target port.
 import type { ClusterSnapshot } from '../cluster/snapshot';
 import type { Protocol } from '../flows/types';
-import { addCapped, emptyEdge, type EdgeAcc, type EdgeService, type NodeAcc } from './accumulators';
-import { edgeKey } from './keys';
+import { addCapped, connMinute, emptyEdge, type EdgeAcc, type EdgeService, type NodeAcc } from './accumulators';
+import { edgeKey, nodeKey } from './keys';
 import { workloadOfPod } from './relabel';
 
 interface Resolvable {
@@ -38,19 +38,27 @@ function frontends(s: Resolvable, snapshot: ClusterSnapshot | undefined): Fronte
   return out;
 }
 
-/** Backends (`node|port`) the capture shows each frontend's own connections reached after translation. */
+/** A translated flow starts with the frontend's: within this many minutes (the keys keep minutes). */
+const PAIR_MINUTES = 1;
+
+/**
+ * Backends (`node|port`) the capture shows each frontend's own connections reached after
+ * translation: the same client address and port, the same client and protocol, at the same time
+ * (a client port used again later is another connection).
+ */
 function translations(s: Resolvable, fronts: readonly Frontend[]): Map<Frontend, Set<string>> {
-  const byConn = new Map<number, Frontend[]>();
-  for (const f of fronts) for (const c of f.edge.conns.keys()) (byConn.get(c) ?? byConn.set(c, []).get(c)!).push(f);
+  const byConn = new Map<number, { f: Frontend; minute: number }[]>();
+  for (const f of fronts) {
+    for (const [c, v] of f.edge.conns) (byConn.get(c) ?? byConn.set(c, []).get(c)!).push({ f, minute: connMinute(v) });
+  }
   const found = new Map<Frontend, Set<string>>();
   if (byConn.size === 0) return found;
   const isFront = new Set(fronts.map((f) => f.edge));
   for (const e of s.edges.values()) {
     if (isFront.has(e) || typeof e.port !== 'number') continue;
-    for (const c of e.conns.keys()) {
-      for (const f of byConn.get(c) ?? []) {
-        // The same client address and port, the same client and protocol: the translated flow.
-        if (f.edge.source !== e.source || f.edge.protocol !== e.protocol) continue;
+    for (const [c, v] of e.conns) {
+      for (const { f, minute } of byConn.get(c) ?? []) {
+        if (f.edge.source !== e.source || f.edge.protocol !== e.protocol || Math.abs(minute - connMinute(v)) > PAIR_MINUTES) continue;
         (found.get(f) ?? found.set(f, new Set()).get(f)!).add(`${e.target}|${e.port}`);
       }
     }
@@ -65,7 +73,10 @@ function translations(s: Resolvable, fronts: readonly Frontend[]): Map<Frontend,
 function snapshotBackends(s: Resolvable, snapshot: ClusterSnapshot, f: Frontend, pods: Map<string, Set<string>>): string[] {
   const [namespace, name] = f.service.split('/');
   const svc = snapshot.service(namespace, name);
-  const port = svc?.ports.find((p) => p.port === f.port && p.protocol === f.edge.protocol);
+  // A frontend port is the Service port, or its NodePort when the client addressed a node.
+  const port =
+    svc?.ports.find((p) => p.port === f.port && p.protocol === f.edge.protocol) ??
+    svc?.ports.find((p) => p.nodePort === f.port && p.protocol === f.edge.protocol);
   if (!svc || !port) return [];
   return snapshot.backends(svc, port).flatMap((b) => {
     if (b.kind === 'address') {
@@ -75,7 +86,7 @@ function snapshotBackends(s: Resolvable, snapshot: ClusterSnapshot, f: Frontend,
     }
     const w = workloadOfPod(b.pod);
     if (!w) return [];
-    const id = `${w.peer.namespace}/${w.peer.name}`;
+    const id = nodeKey(w.peer);
     if (!s.nodes.has(id)) s.nodes.set(id, { peer: w.peer, labels: w.labels, pods: new Set([b.pod.name]), fromSnapshot: true });
     const target = `${id}|${b.port}`;
     (pods.get(target) ?? pods.set(target, new Set()).get(target)!).add(b.pod.name);
@@ -93,27 +104,28 @@ function snapshotBackends(s: Resolvable, snapshot: ClusterSnapshot, f: Frontend,
 export function resolveServices(s: Resolvable, snapshot: ClusterSnapshot | undefined, merge: (into: EdgeAcc, from: EdgeAcc) => void): void {
   const fronts = frontends(s, snapshot);
   if (fronts.length === 0) return;
-  const own = translations(s, fronts);
+  const ownOf = translations(s, fronts);
   const learned = new Map<string, Set<string>>();
-  for (const [f, targets] of own) {
+  for (const [f, targets] of ownOf) {
     const k = `${f.service}|${f.edge.protocol}|${f.port}`;
     for (const t of targets) (learned.get(k) ?? learned.set(k, new Set()).get(k)!).add(t);
   }
   const gone = new Set<string>();
   for (const f of fronts) {
+    // The best evidence first: this frontend's own translated flows; then the cluster snapshot
+    // (all of the Service port's backends); then what other clients of the Service port reached;
+    // then Hubble's hints, only where they name the same port (a Service's other ports differ).
+    const own = [...(ownOf.get(f) ?? [])];
+    const pods = new Map<string, Set<string>>();
+    const fromSnapshot = snapshot ? snapshotBackends(s, snapshot, f, pods) : [];
     let resolvedBy: EdgeService['resolvedBy'] = 'translation';
-    let targets = [...(own.get(f) ?? [])];
+    let targets = [...new Set([...own, ...fromSnapshot])];
+    if (own.length === 0 && fromSnapshot.length > 0) resolvedBy = 'snapshot';
     if (targets.length === 0) {
       resolvedBy = 'learned-backend';
       targets = [...(learned.get(`${f.service}|${f.edge.protocol}|${f.port}`) ?? [])];
     }
-    if (targets.length === 0) targets = [...(s.serviceBackends.get(f.service) ?? [])];
-    const pods = new Map<string, Set<string>>();
-    if (snapshot) {
-      const more = snapshotBackends(s, snapshot, f, pods);
-      if (targets.length === 0 && more.length > 0) resolvedBy = 'snapshot';
-      targets = [...new Set([...targets, ...more])];
-    }
+    if (targets.length === 0) targets = [...(s.serviceBackends.get(f.service) ?? [])].filter((t) => t.endsWith(`|${f.port}`));
     if (targets.length === 0) {
       f.edge.service = { name: f.service, resolvedBy: 'unresolved' };
       continue;

@@ -86,7 +86,10 @@ export interface EdgeEvidence {
   readonly direction: DirectionEvidence;
   readonly attribution: AttributionEvidence;
   /** The Service the client addressed, when the edge was reached through one (`ns/name`), and how its backend was found. */
-  readonly service?: { readonly name: string; readonly resolvedBy: 'translation' | 'learned-backend' | 'snapshot' | 'unresolved' };
+  readonly service?: {
+    readonly name: string;
+    readonly resolvedBy: 'translation' | 'learned-backend' | 'snapshot' | 'flow-log' | 'unresolved';
+  };
 }
 
 export interface GraphEdge {
@@ -115,6 +118,7 @@ export type WarningCode =
   | 'unlabelled-workloads'
   | 'unknown-port'
   | 'aggregated-network'
+  | 'private-address'
   | 'connections-capped';
 
 export interface GraphWarning {

@@ -35,13 +35,13 @@ Usage:
   netpol-studio verify <capture> --policies PATH [--namespace NS]... [--snapshot FILE]... [--prune FILE] [--include-dropped] [--json]
       Checks policies (a file or folder) against the capture: kept flows allowed, pruned and
       unobserved ones denied. Exit 1 when a kept observed flow would be blocked.
-  netpol-studio lint <PATH> [--capture FILE] [--json]
+  netpol-studio lint <PATH> [--capture FILE [--snapshot FILE]...] [--json]
       Checks policies (a file or folder) for mistakes, each with a one-line fix; with a capture
       also ipBlocks over pod networks and cross-namespace peers. Exit 1 when any is an error.
-  netpol-studio diff <OLD> <NEW> [--capture FILE] [--format text|json|md]
+  netpol-studio diff <OLD> <NEW> [--capture FILE [--snapshot FILE]...] [--format text|json|md]
       What changes between two policy sets (files or folders): per policy, with key order and
       comments ignored, and with a capture, which observed flows become blocked or allowed.
-  netpol-studio bundle <capture> --namespace NS [--namespace NS2]... -o OUT[.zip] [--prune FILE]
+  netpol-studio bundle <capture> --namespace NS [--namespace NS2]... -o OUT[.zip] [--snapshot FILE]... [--prune FILE]
                       [--include-dropped] [--default-deny] [--port-ranges] [--cidr CIDR]... [--force]
       A reviewable bundle: policies/<ns>/<name>.yaml, kustomization.yaml, REPORT.md,
       connectivity.csv, capture-summary.json and bundle.json (sha256 of every file). Written
@@ -50,7 +50,7 @@ Usage:
       The allowed connections between the workloads of a folder of Kubernetes manifests
       (pods, workloads, namespaces, NetworkPolicies), in np-guard netpol-analyzer's format.
   netpol-studio draft <capture> --namespace NS [--namespace NS2]... --base-url URL --model M
-                     [--prune FILE] [--include-dropped] [--allow-external-ips] [--no-stream]
+                     [--snapshot FILE]... [--prune FILE] [--include-dropped] [--allow-external-ips] [--no-stream]
                      [--timeout SECONDS] [--token-budget N] [--preview] [--json] [-o FILE]
       Asks an OpenAI-compatible endpoint (OpenAI, Azure OpenAI, Ollama, vLLM; the key from
       OPENAI_API_KEY) for a draft from the kept edges, scrubbed: external addresses become
@@ -76,8 +76,23 @@ function parse(args: string[], options: ParseArgsConfig['options']): { values: R
     const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { values, positionals };
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    const err = e as Error & { code?: string };
+    // Node's own wording is long and quotes oddly; say which flag, and leave the rest to the usage.
+    const flag = /'(-[^']*)'/.exec(err.message)?.[1];
+    if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag) throw new UsageError(`unknown option ${flag}`);
+    if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag) throw new UsageError(`${flag} needs a value`);
+    throw new UsageError(err.message);
   }
+}
+
+/** The usage of one command (its lines of USAGE), or all of it for an unknown one. */
+export function usageOf(command: string | undefined): string {
+  const lines = USAGE.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`  netpol-studio ${command ?? ''} `) || l === `  netpol-studio ${command ?? ''}`);
+  if (!command || start < 0) return USAGE;
+  let end = start + 1;
+  while (end < lines.length && lines[end].startsWith('   ') && !lines[end].startsWith('  netpol-studio')) end++;
+  return `Usage:\n${lines.slice(start, end).join('\n')}\n\nSee \`netpol-studio help\` for every command.\n`;
 }
 
 function onePositional(positionals: string[], what: string): string {
@@ -288,7 +303,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`netpol-studio: ${e.message}\n${e.showUsage ? `\n${USAGE}` : ''}`);
+      io.err(`netpol-studio: ${e.message}\n${e.showUsage ? `\n${usageOf(command)}` : ''}`);
       return EXIT_USAGE;
     }
     if (e instanceof CaptureError || e instanceof SnapshotError) {

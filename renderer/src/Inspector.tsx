@@ -19,13 +19,15 @@ interface Props {
   readonly onShowRule: (policy: string) => void;
 }
 
+const plural = (n: number, one: string, many: string): string => `${formatCount(n)} ${n === 1 ? one : many}`;
+
 const BASIS: Record<DirectionBasis, string> = {
   handshake: 'TCP handshake',
   l7: 'L7 request',
   'known-port': 'server port elsewhere',
   'port-range': 'port ranges',
   'reply-flag': 'reply flags',
-  'first-seen': 'first packet',
+  'first-seen': 'first packet seen',
   'flow-log': 'flow log',
   icmp: 'ICMP type',
   packet: 'lone packet',
@@ -48,6 +50,8 @@ function serviceText(s: NonNullable<EdgeEvidence['service']>): string {
       return `through Service ${s.name} (a backend other connections to it reached)`;
     case 'snapshot':
       return `through Service ${s.name} (a backend from the cluster snapshot)`;
+    case 'flow-log':
+      return `through Service ${s.name} (as the flow log names it)`;
     case 'unresolved':
       return `Service ${s.name}: no backend known, so no rule can allow it; give a cluster snapshot`;
   }
@@ -86,7 +90,7 @@ export function Inspector({
             <dl>
               <dt>Flows</dt>
               <dd>
-                {formatCount(ev.flows)} ({formatCount(ev.replies)} replies, {formatCount(ev.connections)} connections)
+                {formatCount(ev.flows)} ({plural(ev.replies, 'reply', 'replies')}, {plural(ev.connections, 'connection', 'connections')})
               </dd>
               <dt>Seen</dt>
               <dd>{ev.firstSeen !== null ? formatWindow(ev.firstSeen, ev.lastSeen ?? ev.firstSeen) : '–'}</dd>

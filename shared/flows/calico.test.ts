@@ -36,7 +36,15 @@ describe('F11: aggregated Calico Enterprise records (`-` names and addresses, pu
   const { records, stats } = readCapture(F11);
   const frontend = { kind: 'workload', namespace: 'shop', name: 'frontend', identity: { app: 'frontend' } } as const;
   const backend = { kind: 'workload', namespace: 'shop', name: 'backend', identity: { app: 'backend' } } as const;
-  const common = { time: F11_END, start: F11_START, verdict: 'FORWARDED', protocol: 'TCP', isReply: false, count: 4 } as const;
+  const common = {
+    time: F11_END,
+    start: F11_START,
+    verdict: 'FORWARDED',
+    protocol: 'TCP',
+    isReply: false,
+    count: 4,
+    startedConnections: 4,
+  } as const;
 
   it('reads every line, none bad', () => {
     expect(stats.format).toBe('calico-enterprise-json');
@@ -297,6 +305,7 @@ describe('Calico record fields', () => {
       isReply: false,
       observer: 'sender',
       count: 12,
+      startedConnections: 12,
     });
   });
 });
@@ -314,6 +323,7 @@ describe('Calico Enterprise: the documented "no aggregation" example (ex_06, fix
       isReply: false,
       observer: 'receiver',
       count: 1,
+      startedConnections: 1,
       srcIp: '192.168.47.9',
       dstIp: '192.168.138.79',
       clientPort: 42106,
@@ -386,6 +396,7 @@ describe('Calico OSS Goldmane / Whisker', () => {
       isReply: false,
       observer: 'sender',
       count: 4,
+      startedConnections: 4,
       srcLabels: { app: 'checkout' },
       policies: {
         enforced: [
@@ -477,6 +488,7 @@ describe('Calico OSS Goldmane / Whisker', () => {
       isReply: false,
       observer: 'receiver',
       count: 1,
+      startedConnections: 1,
       dstLabels: { app: 'db', team: 'a' },
       policies: { enforced: [{ policy: 'data/knp.default.db-ingress', kind: 'NetworkPolicy', action: 'deny' }], pending: [] },
     });
@@ -495,7 +507,8 @@ describe('Calico text format', () => {
       port: 3000,
       isReply: false,
       observer: 'sender',
-      count: 3,
+      count: 7,
+      startedConnections: 3,
     });
   });
 
@@ -577,7 +590,51 @@ describe('graph level (owner of shared/graph: check after the builder rewrite)',
     expect(a.stats.format).toBe('calico-text');
     expect(a.stats.badLines).toBe(0);
     expect(a.graph.edges.map((e) => e.key)).toEqual(['dev/rails->dev/memcached:3000/TCP']);
-    expect(a.graph.edges[0].evidence.flows).toBe(3);
+    // 7 flows in the interval (num_flows), 3 of them started in it (num_flows_started).
+    expect(a.graph.edges[0].evidence).toMatchObject({ flows: 7, connections: 3 });
     expect(a.graph.window).toEqual({ start: 1528842551000, end: 1528842851000 });
+  });
+});
+
+describe('Calico counts and Services', () => {
+  const rec = (start: number, numFlows: number, started: number, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      start_time: start,
+      end_time: start + 300,
+      source_ip: '10.0.0.5',
+      source_name: 'frontend-7d9c5b6f4-bq7wz',
+      source_name_aggr: 'frontend-7d9c5b6f4-*',
+      source_namespace: 'shop',
+      source_type: 'wep',
+      source_labels: { labels: ['app=frontend'] },
+      dest_ip: '10.0.0.9',
+      dest_name: 'backend-5f6d7c8b9-x7k2p',
+      dest_name_aggr: 'backend-5f6d7c8b9-*',
+      dest_namespace: 'shop',
+      dest_type: 'wep',
+      dest_labels: { labels: ['app=backend'] },
+      dest_port: 8080,
+      proto: 'tcp',
+      action: 'allow',
+      reporter: 'src',
+      num_flows: numFlows,
+      num_flows_started: started,
+      ...extra,
+    });
+
+  it('a long-lived connection reported in three intervals is one connection and three flow events', () => {
+    const a = analyzeText([rec(1736500000, 1, 1), rec(1736500300, 1, 0), rec(1736500600, 1, 0)].join('\n'), 'flows.log');
+    expect(a.graph.edges[0].evidence).toMatchObject({ flows: 3, connections: 1, direction: { basis: { 'flow-log': 1 } } });
+    expect(a.graph.window).toEqual({ start: 1736500000000, end: 1736500900000 });
+  });
+
+  it('the Service the flow log names goes into the evidence of the edge to its backend', () => {
+    const a = analyzeText(
+      rec(1736500000, 2, 2, { dest_service_name: 'backend', dest_service_namespace: 'shop', dest_service_port: 'http' }),
+      'flows.log',
+    );
+    expect(a.graph.edges.map((e) => [e.key, e.evidence.service])).toEqual([
+      ['shop/frontend->shop/backend:8080/TCP', { name: 'shop/backend', resolvedBy: 'flow-log' }],
+    ]);
   });
 });

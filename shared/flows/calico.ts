@@ -172,10 +172,15 @@ interface FlatCalico {
   readonly proto: unknown;
   readonly srcPort: unknown;
   readonly dstPort: unknown;
+  /** Flow events in the interval (`num_flows`: every connection active in it). */
   readonly count: unknown;
+  /** Connections started in the interval (`num_flows_started`). */
+  readonly started: unknown;
   readonly reporter: unknown;
   readonly action: unknown;
   readonly policies?: RecordPolicies;
+  /** The Service the source addressed (`dest_service_namespace` / `dest_service_name`), resolved by Calico to this backend. */
+  readonly service?: { readonly namespace: unknown; readonly name: unknown };
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -198,6 +203,7 @@ function calicoRecord(f: FlatCalico): CaptureEvent {
     isReply: false,
     observer: reporterObserver(f.reporter),
     count: Math.max(1, numberOr(f.count, 1)),
+    startedConnections: Math.max(0, numberOr(f.started, numberOr(f.count, 1))),
   };
   if (Number.isFinite(start)) record.start = start;
   const srcIp = present(f.src.ip);
@@ -211,6 +217,9 @@ function calicoRecord(f: FlatCalico): CaptureEvent {
   if (src.labels) record.srcLabels = src.labels;
   if (dst.labels) record.dstLabels = dst.labels;
   if (f.policies) record.policies = f.policies;
+  const svcName = present(f.service?.name);
+  if (svcName && dst.peer.kind === 'workload')
+    record.dstService = { namespace: present(f.service?.namespace) ?? dst.peer.namespace, name: svcName };
   return { kind: 'flow', record };
 }
 
@@ -244,10 +253,12 @@ export function calicoEnterpriseEvent(o: Record<string, unknown>): CaptureEvent 
     proto: o.proto ?? o.protocol,
     srcPort: o.source_port,
     dstPort: o.dest_port,
-    count: o.num_flows_started ?? o.num_flows,
+    count: o.num_flows ?? o.num_flows_started,
+    started: o.num_flows_started ?? o.num_flows,
     reporter: o.reporter,
     action: o.action,
     policies: enterprisePolicies(o.policies, o.pending_action ?? o.pendingAction),
+    service: { namespace: o.dest_service_namespace, name: o.dest_service_name },
   });
 }
 
@@ -286,10 +297,18 @@ export function calicoGoldmaneEvent(o: Record<string, unknown>): CaptureEvent {
     proto: pick('proto', 'protocol'),
     srcPort: undefined,
     dstPort: pick('dest_port', 'destPort'),
-    count: o.num_connections_started ?? o.numConnectionsStarted ?? 1,
+    // Goldmane counts connections, not flows: those started, and those still open at the end.
+    count: Math.max(
+      numberOr(o.num_connections_started ?? o.numConnectionsStarted, 0),
+      numberOr(o.num_connections_live ?? o.numConnectionsLive, 0),
+      numberOr(o.num_connections_completed ?? o.numConnectionsCompleted, 0),
+      1,
+    ),
+    started: o.num_connections_started ?? o.numConnectionsStarted ?? 1,
     reporter: pick('reporter', 'reporter'),
     action: pick('action', 'action'),
     policies: goldmanePolicies(key.policies ?? o.policies, pick('pending_action', 'pendingAction')),
+    service: { namespace: pick('dest_service_namespace', 'destServiceNamespace'), name: pick('dest_service_name', 'destServiceName') },
   });
 }
 
@@ -313,7 +332,8 @@ export function calicoTextEvent(line: string): CaptureEvent {
     proto: v.proto,
     srcPort: v.srcPort,
     dstPort: v.dstPort,
-    count: v.numFlowsStarted !== '-' ? v.numFlowsStarted : v.numFlows,
+    count: v.numFlows !== '-' ? v.numFlows : v.numFlowsStarted,
+    started: v.numFlowsStarted !== '-' ? v.numFlowsStarted : v.numFlows,
     reporter: v.reporter,
     action: v.action,
   });

@@ -22,6 +22,7 @@ describe('ownerFromPodName: the workload behind a generated pod name, never a ha
     // Bare pods and words that only look like suffixes (vowels never appear in generated ones)
     ['toolbox', 'toolbox'],
     ['proxy-https-v2', 'proxy-https-v2'],
+    ['proxy-https', 'proxy-https'],
     ['web-proxy', 'web-proxy'],
     ['api-v2', 'api-v2'],
   ])('%s → %s', (pod, owner) => {

@@ -140,6 +140,8 @@ const DEPLOYMENT_POD = new RegExp(`^(.+)-${RS_HASH}-${POD_SUFFIX}$`);
 const GENERATED_POD = new RegExp(`^(.+)-${POD_SUFFIX}$`);
 const STATEFUL_POD = /^(.+)-\d+$/;
 const REPLICASET = new RegExp(`^(.+)-${RS_HASH}$`);
+// Words people name pods with that happen to fit the suffix alphabet.
+const WORDS_LIKE_SUFFIXES = new Set(['https', 'crypt', 'scrpt', 'shtml', 'xhtml', 'nginx']);
 // A CronJob names each Job `<cronjob>-<scheduled time in minutes since the epoch>`.
 const CRONJOB_JOB = /^(.+)-\d{8,}$/;
 
@@ -155,7 +157,7 @@ export function ownerFromPodName(pod: string): string {
   const deploy = DEPLOYMENT_POD.exec(pod);
   if (deploy) return deploy[1];
   const generated = GENERATED_POD.exec(pod);
-  if (generated) return ownerFromControllerName(generated[1], 'Job');
+  if (generated && !WORDS_LIKE_SUFFIXES.has(pod.slice(-5))) return ownerFromControllerName(generated[1], 'Job');
   const ordinal = STATEFUL_POD.exec(pod);
   if (ordinal) return ordinal[1];
   return pod;

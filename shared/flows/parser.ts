@@ -315,6 +315,8 @@ export class CaptureParser {
 
   private bad(line: number, reason: string): void {
     this.stats.badLines++;
-    if (this.stats.badSamples.length < this.limits.keepBadLines) this.stats.badSamples.push({ line, reason });
+    // One line per reason: JSON.parse messages can quote the input over several.
+    if (this.stats.badSamples.length < this.limits.keepBadLines)
+      this.stats.badSamples.push({ line, reason: reason.replace(/\s*\n\s*/g, ' ') });
   }
 }

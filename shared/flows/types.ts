@@ -140,8 +140,10 @@ export interface FlowRecord {
   readonly isReply: boolean;
   /** Which end's node saw the packet, relative to the packet's own travel. */
   readonly observer: Observer;
-  /** How many connection events this record stands for (Calico aggregates; Hubble is 1). */
+  /** How many flow events this record stands for (Calico aggregates: every connection active in its interval; Hubble is 1). */
   readonly count: number;
+  /** A flow-log record: how many of its connections started in its interval (Calico `num_flows_started`). */
+  readonly startedConnections?: number;
   readonly srcIp?: string;
   readonly dstIp?: string;
   /** Client port; identifies the connection together with the addresses. */
@@ -157,7 +159,7 @@ export interface FlowRecord {
   readonly dstNames?: readonly string[];
   /** Hubble only: what the packet says about its connection. Records without it are settled as they are. */
   readonly clues?: PacketClues;
-  /** A Service Hubble named for a workload end (`destination_service` on a flow that reached a pod): a backend it learned. */
+  /** The Service a flow that reached a pod was addressed to (Hubble `destination_service`, Calico `dest_service_name`). */
   readonly dstService?: { readonly namespace: string; readonly name: string };
   readonly policies?: RecordPolicies;
 }

@@ -22,6 +22,13 @@ export interface CaptureCounts {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** RFC 1918 IPv4, 100.64/10 (shared address space, used for Service ranges too) and IPv6 unique-local addresses. */
+export function isPrivateAddress(ip: string): boolean {
+  if (ip.includes(':')) return /^f[cd][0-9a-f]{2}:/i.test(ip);
+  const [a, b] = ip.split('.').map(Number);
+  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+}
+
 /** Formats a duration in words: `3 min 20 s`, `5 h 12 min`. */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
@@ -118,7 +125,7 @@ function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges'>, counts: C
   if (uncertain.length > 0) {
     out.push({
       code: 'uncertain-direction',
-      message: `${uncertain.length} edge(s) rest on connections whose direction nothing in the capture settles (no handshake, reply flags that disagree, neither port a server's elsewhere): ${list(uncertain)}. Each may be the reverse of what happened; check it before keeping it, or capture longer so the connections' starts are in it.`,
+      message: `${uncertain.length} edge(s) rest on connections whose direction nothing in the capture settles (no handshake, ports in the same range, neither port a server's elsewhere, reply flags missing or in disagreement): ${list(uncertain)}. Each may be the reverse of what happened; check it before keeping it, or capture longer so the connections' starts are in it.`,
       subjects: uncertain,
     });
   }
@@ -147,6 +154,20 @@ function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges'>, counts: C
       code: 'unlabelled-workloads',
       message: `${none.length} workload(s) have no labels a policy could select (${list(none)}): label their pods (for example app=NAME). Until then no rule can name them, and their flows stay blocked by the generated policies.`,
       subjects: none,
+    });
+  }
+  // An address in a private range reported as outside the cluster may be a Service's ClusterIP that
+  // Hubble did not name: an ipBlock for it would never match. Only a snapshot can tell.
+  const privateAddresses = counts.snapshot
+    ? []
+    : graph.nodes
+        .filter((n) => n.kind === 'external' && n.ip && isPrivateAddress(n.ip) && graph.edges.some((e) => e.target === n.id))
+        .map((n) => n.id);
+  if (privateAddresses.length > 0) {
+    out.push({
+      code: 'private-address',
+      message: `${privateAddresses.length} address(es) in a private range were reached as if outside the cluster (${list(privateAddresses)}). If one is a Service's ClusterIP that the capture does not name, an ipBlock for it never matches (a policy sees traffic after the Service is translated): give a cluster snapshot to tell, or capture the translated flows.`,
+      subjects: privateAddresses,
     });
   }
   const noPort = graph.edges.filter((e) => e.port === 'unknown').map((e) => e.key);

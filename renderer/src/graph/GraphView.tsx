@@ -79,6 +79,8 @@ const STYLE: cytoscape.StylesheetJson = [
     selector: 'edge.pruned',
     style: { 'line-style': 'dashed', 'line-color': '#cbd5e1', 'target-arrow-color': '#cbd5e1', color: '#94a3b8' },
   },
+  // Dropped and pruned (as every edge that was only ever dropped starts): still red, dashed.
+  { selector: 'edge.dropped.pruned', style: { 'line-color': '#f87171', 'target-arrow-color': '#f87171' } },
   { selector: 'edge:selected', style: { 'line-color': '#2563eb', 'target-arrow-color': '#2563eb', 'z-index': 15, width: 4 } },
   { selector: 'edge.highlight', style: { 'line-color': '#f59e0b', 'target-arrow-color': '#f59e0b', width: 4, 'z-index': 14 } },
 ];

@@ -12,11 +12,17 @@ export interface FindingItem {
 
 const LISTED = 50;
 
+/** The finding's reason without the edge key it repeats (the item names the edge already). */
+function reason(f: { readonly edge: string; readonly explanation?: string }): string | undefined {
+  const e = f.explanation;
+  return e?.startsWith(`${f.edge}: `) ? e.slice(f.edge.length + 2) : e;
+}
+
 /** Coverage (every flow against the rules, every rule against the flows) and lint, as one list, worst first. */
 export function findingItems(coverage: Coverage, lintFindings: readonly LintFinding[]): FindingItem[] {
   const out: FindingItem[] = [];
   for (const f of coverage.keptDenied.slice(0, LISTED))
-    out.push({ severity: 'error', edge: f.edge, text: `Kept flow blocked: ${f.edge}${f.explanation ? ` (${f.explanation})` : ''}` });
+    out.push({ severity: 'error', edge: f.edge, text: `Kept flow blocked: ${f.edge}${f.explanation ? `: ${reason(f)}` : ''}` });
   for (const f of coverage.prunedAllowed.slice(0, LISTED))
     out.push({ severity: 'error', edge: f.edge, text: `Pruned flow still allowed: ${f.edge}` });
   for (const l of lintFindings.filter((x) => x.severity === 'error').slice(0, LISTED))
@@ -39,7 +45,7 @@ export function findingItems(coverage: Coverage, lintFindings: readonly LintFind
     out.push({
       severity: 'info',
       edge: f.edge,
-      text: `No NetworkPolicy can express ${f.edge}${f.explanation ? `: ${f.explanation}` : ''}`,
+      text: `No NetworkPolicy can express ${f.edge}${f.explanation ? `: ${reason(f)}` : ''}`,
     });
   return out;
 }

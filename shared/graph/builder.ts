@@ -273,6 +273,12 @@ export class GraphBuilder {
     s.maxTime = Math.max(s.maxTime, o.maxTime);
     for (const [key, e] of o.edges) {
       let mine = s.edges.get(key);
+      // A new edge is taken as it came, while its connections fit under the cap (no copy).
+      if (!mine && s.trackedConnections + e.conns.size <= MAX_TRACKED_CONNECTIONS) {
+        s.edges.set(key, e);
+        s.trackedConnections += e.conns.size;
+        continue;
+      }
       if (!mine) s.edges.set(key, (mine = emptyEdge(e.source, e.target, e.protocol, e.port)));
       mergeEdge(mine, e, s);
     }

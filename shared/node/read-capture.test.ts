@@ -207,6 +207,22 @@ describe('one thread, worker threads and gzip give the same graph, on every fixt
   });
 });
 
+describe('a parser thread that fails', () => {
+  it('does not lose the read: the file is read again on one thread, with the same graph', async () => {
+    const failing = path.join(dir, 'failing-worker.mjs');
+    // What a thread that ran out of its bounded heap looks like to the reader.
+    writeFileSync(
+      failing,
+      "import { parentPort } from 'node:worker_threads';\nparentPort.postMessage({ type: 'error', message: 'out of memory' });\n",
+    );
+    const file = hubbleFixture('basic-sample-400-tcp-flows.json');
+    const one = await analyzeFile(file, { workers: 0 });
+    const split = await analyzeFile(file, { workers: 2, workerUrl: pathToFileURL(failing), partBytes: 4096 });
+    expect(split.graph).toEqual(one.graph);
+    expect(split.stats.records).toBe(400);
+  });
+});
+
 describe('mergeStats', () => {
   const stats = (patch: Partial<ParserStats>): ParserStats => Object.assign(emptyStats(), patch);
   const outage = (line: number) => ({ state: 'NODE_GONE', nodes: [`n${line}`], line });

@@ -38,7 +38,7 @@ export interface ReadOptions {
 const CHUNK_BYTES = 1 << 20;
 const PARALLEL_MIN_BYTES = 16 << 20;
 // Each parser thread's heap is bounded so that a big capture stays within a few hundred MB.
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 };
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 128 };
 
 /** The bundled worker beside this module (`.mjs` in the CLI bundle, `.js` in the app's main). */
 function defaultWorkerUrl(): URL | undefined {
@@ -239,19 +239,27 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
       }
       bounds.push(size);
       let done = handOffAt;
-      const results = await Promise.all(
-        bounds.slice(0, -1).map((start, k) =>
-          runWorker(
-            workerUrl,
-            { file, start, end: bounds[k + 1], last: k === workers - 1, mode, format, limits },
-            (n) => {
-              done += n;
-              opts.onProgress?.({ bytesDone: done, bytesTotal: size });
-            },
-            opts.signal,
-          ),
+      const ranges = bounds.slice(0, -1).map((start, k) =>
+        runWorker(
+          workerUrl,
+          { file, start, end: bounds[k + 1], last: k === workers - 1, mode, format, limits },
+          (n) => {
+            done += n;
+            opts.onProgress?.({ bytesDone: done, bytesTotal: size });
+          },
+          opts.signal,
         ),
       );
+      let results: WorkerResult[];
+      try {
+        results = await Promise.all(ranges);
+      } catch (e) {
+        if (opts.signal?.aborted) throw e;
+        // A thread that ran out of its bounded heap (an unusual capture) must not lose the read:
+        // read it again on this thread, where only the tracker's own caps bound it.
+        await Promise.allSettled(ranges);
+        return analyzeFile(file, { ...opts, workers: 0 });
+      }
       let lineOffset = lines.lineNo;
       for (const r of results) {
         builder.merge(r.partial);

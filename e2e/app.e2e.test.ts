@@ -138,7 +138,7 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await app.inspector.getByRole('button', { name: 'bookinfo/ratings ingress[0]' }).click();
     await expect(page.getByLabel('Policy to show').inputValue()).resolves.toBe('bookinfo/ratings');
     await expect
-      .poll(() => page.getByTestId('policy-yaml').locator('.cm-content').textContent())
+      .poll(() => page.getByTestId('policy-yaml').locator('.cm-content').textContent(), { timeout: 10_000 })
       .toMatch(/^# bookinfo\/ratings: least privilege.*name: ratings/);
     await page.getByLabel('Policy to show').selectOption('');
     const parts = app.inspector.getByRole('group', { name: 'Prune whole parts' });
@@ -532,39 +532,6 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
     await host?.close();
   });
 
-  it('a Service seen only before translation: the summary offers a cluster snapshot, and the edge then goes to the backend', async () => {
-    const { page } = await tracedPage(browser, 'resolve-service');
-    const app = new AppPage(page);
-    await app.open(host.url);
-    const capture = path.join(exportDir, 'kibana-to-service.jsonl');
-    writeFileSync(
-      capture,
-      readFileSync(fixture('field', 'F04-clusterip-world-destination-service.jsonl'), 'utf8')
-        .split('\n')
-        .filter((l) => l.includes('41010'))
-        .join('\n'),
-    );
-    nextFile = capture;
-    await app.openCapture();
-    await app.warning('unresolved-service').waitFor();
-    await expect(app.warning('unresolved-service').textContent()).resolves.toMatch(/logging\/elasticsearch-master/);
-    const resolve = page.getByRole('region', { name: 'Resolve with the cluster' });
-    await resolve.getByLabel('Kube context for the snapshot').locator('option', { hasText: 'kind-staging' }).waitFor({ state: 'attached' });
-    await resolve.scrollIntoViewIfNeeded();
-    await app.screenshot('resolve-with-cluster');
-    await resolve.getByRole('button', { name: 'Take a snapshot and resolve' }).click();
-    await expect.poll(() => app.field('Resolved with').count()).toBe(1);
-    await expect(app.field('Resolved with').textContent()).resolves.toBe('kubectl --context=kind-staging');
-    await expect(app.warning('unresolved-service').count()).resolves.toBe(0);
-    const key = 'logging/kibana->logging/elasticsearch-master:9200/TCP';
-    await app.selectEdge(key);
-    await expect(app.inspector.locator('dd[data-field="service"]').textContent()).resolves.toBe(
-      'through Service logging/elasticsearch-master (a backend from the cluster snapshot)',
-    );
-    await expect(app.inspector.locator('dd[data-field="direction"]').textContent()).resolves.toBe('settled by TCP handshake 1');
-    await app.screenshot('inspector-service');
-  });
-
   it('captures live with hubble: progress, then the graph', async () => {
     const { page } = await tracedPage(browser, 'live-capture');
     const app = new AppPage(page);
@@ -687,5 +654,37 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
     await page.getByRole('tab', { name: 'Rollout' }).click();
     await rollout.getByRole('button', { name: 'Stop watching' }).click();
     await rollout.getByRole('button', { name: 'Watch drops' }).waitFor();
+  });
+  it('a Service seen only before translation: the summary offers a cluster snapshot, and the edge then goes to the backend', async () => {
+    const { page } = await tracedPage(browser, 'resolve-service');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    const capture = path.join(exportDir, 'kibana-to-service.jsonl');
+    writeFileSync(
+      capture,
+      readFileSync(fixture('field', 'F04-clusterip-world-destination-service.jsonl'), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('41010'))
+        .join('\n'),
+    );
+    nextFile = capture;
+    await app.openCapture();
+    await app.warning('unresolved-service').waitFor();
+    await expect(app.warning('unresolved-service').textContent()).resolves.toMatch(/logging\/elasticsearch-master/);
+    const resolve = page.getByRole('region', { name: 'Resolve with the cluster' });
+    await resolve.getByLabel('Kube context for the snapshot').locator('option', { hasText: 'kind-staging' }).waitFor({ state: 'attached' });
+    await resolve.scrollIntoViewIfNeeded();
+    await app.screenshot('resolve-with-cluster');
+    await resolve.getByRole('button', { name: 'Take a snapshot and resolve' }).click();
+    await expect.poll(() => app.field('Resolved with').count()).toBe(1);
+    await expect(app.field('Resolved with').textContent()).resolves.toBe('kubectl --context=kind-staging');
+    await expect(app.warning('unresolved-service').count()).resolves.toBe(0);
+    const key = 'logging/kibana->logging/elasticsearch-master:9200/TCP';
+    await app.selectEdge(key);
+    await expect(app.inspector.locator('dd[data-field="service"]').textContent()).resolves.toBe(
+      'through Service logging/elasticsearch-master (a backend from the cluster snapshot)',
+    );
+    await expect(app.inspector.locator('dd[data-field="direction"]').textContent()).resolves.toBe('settled by TCP handshake 1');
+    await app.screenshot('inspector-service');
   });
 });

@@ -67,39 +67,47 @@ export interface DirectionDecision {
 const serverEnd = (end: 0 | 1): 0 | 1 => (end === 0 ? 1 : 0);
 
 /**
- * Which end is the server when exactly one port is in the ephemeral range (≥ 32768) — the range
- * clients bind from, which servers avoid (NodePorts stay below it): undefined when both or neither
- * are. This settles a connection at once, whatever its reply flags say (F02's flags turn around
- * after a FIN) and whatever the rest of the capture holds.
+ * Which end is the server when a privileged port (< 1024) faces an ephemeral one (≥ 32768):
+ * nothing binds a client to a privileged port, and address translation keeps a port privileged.
+ * This settles a connection at once, whatever its reply flags say; undefined otherwise.
  */
-export function serverByPortRange(p0: number, p1: number): 0 | 1 | undefined {
-  const e0 = p0 >= EPHEMERAL_PORT_MIN;
-  const e1 = p1 >= EPHEMERAL_PORT_MIN;
-  return e0 === e1 ? undefined : e0 ? 1 : 0;
+export function serverByPrivilege(p0: number, p1: number): 0 | 1 | undefined {
+  if (p0 <= PRIVILEGED_PORT_MAX && p1 >= EPHEMERAL_PORT_MIN) return 0;
+  if (p1 <= PRIVILEGED_PORT_MAX && p0 >= EPHEMERAL_PORT_MIN) return 1;
+  return undefined;
 }
 
 /**
  * Who opened a connection that no handshake or L7 message settled (DESIGN.md, "Connection"):
- * 1. the port ranges: an ephemeral port (≥ 32768) facing one below that range is the client's;
+ * 1. a privileged port facing an ephemeral one is the server's (see serverByPrivilege);
  * 2. a port the rest of the capture shows was a server's (or a client's) at that address, then at
  *    that workload;
- * 3. the reply flags, when every packet that carries one agrees;
- * 4. a privileged port (< 1024) facing an unprivileged one is the server's;
- * 5. the first packet seen — the rule conntrack itself uses for UDP and SCTP. For TCP, or when the
+ * 3. an ephemeral port (≥ 32768) facing a lower one is the client's — but when every reply flag
+ *    says the opposite, the decision says it is uncertain (conntrack that lost a connection turns
+ *    its flags around; a client whose source ports are translated or widened uses lower ones);
+ * 4. the reply flags, when every packet that carries one agrees;
+ * 5. a privileged port facing an unprivileged one is the server's;
+ * 6. the first packet seen — the rule conntrack itself uses for UDP and SCTP. For TCP, or when the
  *    flags disagree, this is a guess and the decision says it is uncertain.
  */
 export function decideDirection(c: ConnectionEvidence): DirectionDecision {
   const [p0, p1] = c.ports;
-  const byRange = serverByPortRange(p0, p1);
-  if (byRange !== undefined) return { client: serverEnd(byRange), basis: 'port-range', uncertain: false };
+  const privileged = serverByPrivilege(p0, p1);
+  if (privileged !== undefined) return { client: serverEnd(privileged), basis: 'port-range', uncertain: false };
   const [k0, k1] = c.known;
   if (k0 === 'server' && k1 !== 'server') return { client: 1, basis: 'known-port', uncertain: false };
   if (k1 === 'server' && k0 !== 'server') return { client: 0, basis: 'known-port', uncertain: false };
   if (k0 === 'client' && k1 !== 'client') return { client: 0, basis: 'known-port', uncertain: false };
   if (k1 === 'client' && k0 !== 'client') return { client: 1, basis: 'known-port', uncertain: false };
   const [v0, v1] = c.votes;
-  if (v0 > 0 && v1 === 0) return { client: 0, basis: 'reply-flag', uncertain: false };
-  if (v1 > 0 && v0 === 0) return { client: 1, basis: 'reply-flag', uncertain: false };
+  const flagClient: 0 | 1 | undefined = v0 > 0 && v1 === 0 ? 0 : v1 > 0 && v0 === 0 ? 1 : undefined;
+  const e0 = p0 >= EPHEMERAL_PORT_MIN;
+  const e1 = p1 >= EPHEMERAL_PORT_MIN;
+  if (e0 !== e1) {
+    const client: 0 | 1 = e0 ? 0 : 1;
+    return { client, basis: 'port-range', uncertain: flagClient !== undefined && flagClient !== client };
+  }
+  if (flagClient !== undefined) return { client: flagClient, basis: 'reply-flag', uncertain: false };
   const r0 = p0 <= PRIVILEGED_PORT_MAX;
   const r1 = p1 <= PRIVILEGED_PORT_MAX;
   if (r0 !== r1) return { client: serverEnd(r0 ? 0 : 1), basis: 'port-range', uncertain: false };

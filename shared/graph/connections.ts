@@ -2,7 +2,7 @@
 // both ports) instead of per packet (DESIGN.md, "Connection"), and hands every record on turned to
 // its connection's direction. Split reads (worker threads) export what they could not settle and
 // the main thread merges the parts in file order, so a split never changes the result.
-import { decideDirection, earlier, serverByPortRange, type Moment } from '../flows/direction';
+import { decideDirection, earlier, serverByPrivilege, type Moment } from '../flows/direction';
 import type { DirectionBasis, FlowRecord } from '../flows/types';
 import { BASES } from './accumulators';
 import { AddressHashes, connectionKey, endpointKey, hash53, nodeKey, protocolCode } from './keys';
@@ -192,9 +192,10 @@ export class ConnectionTracker {
   }
 
   /**
-   * A record with no opener: it follows the connection's settlement while that is active; else an
-   * ephemeral port facing a lower one settles it at once (the ports are the connection's own, so
-   * only a handshake can say otherwise); else it waits for a settlement or the end of the capture.
+   * A record with no opener: it follows the connection's settlement while that is active; else a
+   * privileged port facing an ephemeral one settles it at once (the ports are the connection's own,
+   * so only a handshake can say otherwise); else it waits for a settlement or the end of the
+   * capture, when what the whole capture knows of its ports decides.
    */
   private foldOrWait(conn: Conn, r: FlowRecord, guess: End = guessOf(r), key?: number): void {
     if (conn.client !== undefined && !(r.time - conn.lastTime > IDLE_MS)) {
@@ -205,7 +206,7 @@ export class ConnectionTracker {
     // Over for longer than IDLE_MS: this is a new connection on the same addresses and ports.
     conn.client = undefined;
     conn.basis = undefined;
-    const server = serverByPortRange(r.clientPort as number, r.port as number);
+    const server = serverByPrivilege(r.clientPort as number, r.port as number);
     if (server !== undefined && key !== undefined) {
       const client = server === 1 ? guess : other(guess);
       this.settle(key, conn, client, 'port-range', r.time);

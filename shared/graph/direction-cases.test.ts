@@ -184,7 +184,7 @@ describe('the same kind of fault, other ports and protocols', () => {
     expect(graph.edges.map((e) => e.key).sort()).toEqual(['shop/api->shop/web:40000/TCP', 'shop/web->shop/api:45000/TCP']);
   });
 
-  it('every flag inverted and no handshake, on a service port: the ephemeral port is still the client', () => {
+  it('every flag inverted and no handshake, on a service port: the ephemeral port is the client, and the doubt is said', () => {
     // Conntrack lost the connection and re-created it the wrong way round: the flags agree, and lie.
     const inverted = (clientPort: number): ScriptedConnection => ({
       protocol: 'TCP',
@@ -201,8 +201,17 @@ describe('the same kind of fault, other ports and protocols', () => {
     });
     const graph = graphOf(capture(inverted(45000), inverted(45007), inverted(45014)));
     expect(graph.edges.map((e) => e.key)).toEqual(['shop/toolbox->shop/web:8080/TCP']);
-    expect(graph.edges[0].evidence.direction).toEqual({ basis: { 'port-range': 3 }, uncertain: 0 });
+    // The flags agree with each other and contradict the ports: the ports win, and the edge says so.
+    expect(graph.edges[0].evidence.direction).toEqual({ basis: { 'port-range': 3 }, uncertain: 3 });
+    expect(graph.warnings.map((w) => w.code)).toContain('uncertain-direction');
     expect(openedPorts(graph).every((port) => port === 8080)).toBe(true);
+    // One connection to 8080 with a handshake elsewhere in the capture settles the others for certain.
+    const opened: ScriptedConnection = {
+      ...inverted(45021),
+      packets: [p(false, false, { SYN: true }), p(true, true, { SYN: true, ACK: true })],
+    };
+    const settled = graphOf(capture(inverted(45000), inverted(45007), opened));
+    expect(settled.edges[0].evidence.direction).toEqual({ basis: { handshake: 1, 'known-port': 2 }, uncertain: 0 });
   });
 
   it('a NodePort (below the ephemeral range) with inverted flags is the server', () => {
@@ -271,5 +280,25 @@ describe('the same kind of fault, other ports and protocols', () => {
         .edges.map((e) => e.key)
         .sort(),
     ).toEqual(['shop/api->shop/db:6000/TCP', 'shop/db->shop/api:5000/TCP']);
+  });
+
+  it("a server on an ephemeral port (gRPC 50051) with a client on a lower one: the capture's handshakes decide, in any order", () => {
+    const grpc = (clientPort: number, start: number, packets: ScriptedPacket[]): ScriptedConnection => ({
+      protocol: 'TCP',
+      client: 1,
+      server: 0,
+      clientPort,
+      serverPort: 50051,
+      start,
+      packets,
+    });
+    const handshake = grpc(20000, 0, [p(false, false, { SYN: true }), p(true, true, { SYN: true, ACK: true })]);
+    const midStream = grpc(20001, 1000, [p(false, false, { ACK: true, PSH: true }), p(true, true, { ACK: true, PSH: true })]);
+    const lines = capture(handshake, midStream).split('\n');
+    for (const order of [lines, [...lines].reverse()]) {
+      const graph = graphOf(order.join('\n'));
+      expect(graph.edges.map((e) => e.key)).toEqual(['shop/api->shop/web:50051/TCP']);
+      expect(graph.edges[0].evidence.direction).toEqual({ basis: { handshake: 1, 'known-port': 1 }, uncertain: 0 });
+    }
   });
 });

@@ -3,7 +3,7 @@
 // with `destination_service`) must become an edge to the backend workload on its target port.
 import type { ClusterSnapshot } from '../cluster/snapshot';
 import type { Protocol } from '../flows/types';
-import { addCapped, connMinute, emptyEdge, type EdgeAcc, type EdgeService, type NodeAcc } from './accumulators';
+import { addCapped, connSecondsApart, emptyEdge, type EdgeAcc, type EdgeService, type NodeAcc } from './accumulators';
 import { edgeKey, nodeKey } from './keys';
 import { workloadOfPod } from './relabel';
 
@@ -38,30 +38,40 @@ function frontends(s: Resolvable, snapshot: ClusterSnapshot | undefined): Fronte
   return out;
 }
 
-/** A translated flow starts with the frontend's: within this many minutes (the keys keep minutes). */
-const PAIR_MINUTES = 1;
+/** A translated flow is seen within this many seconds of the frontend's (the same packets, a moment later). */
+const PAIR_SECONDS = 5;
 
 /**
  * Backends (`node|port`) the capture shows each frontend's own connections reached after
- * translation: the same client address and port, the same client and protocol, at the same time
- * (a client port used again later is another connection).
+ * translation: the same client address and port, the same client and protocol, at the same time.
+ * A busy client uses one source port towards several destinations, so a backend must be reached by
+ * at least half of the frontend's connections that were seen translated.
  */
 function translations(s: Resolvable, fronts: readonly Frontend[]): Map<Frontend, Set<string>> {
-  const byConn = new Map<number, { f: Frontend; minute: number }[]>();
+  const byConn = new Map<number, { f: Frontend; value: number }[]>();
   for (const f of fronts) {
-    for (const [c, v] of f.edge.conns) (byConn.get(c) ?? byConn.set(c, []).get(c)!).push({ f, minute: connMinute(v) });
+    for (const [c, value] of f.edge.conns) (byConn.get(c) ?? byConn.set(c, []).get(c)!).push({ f, value });
   }
-  const found = new Map<Frontend, Set<string>>();
-  if (byConn.size === 0) return found;
+  // Per frontend: the client connections seen translated, and which backends each reached.
+  const reached = new Map<Frontend, Map<number, Set<string>>>();
+  if (byConn.size === 0) return new Map();
   const isFront = new Set(fronts.map((f) => f.edge));
   for (const e of s.edges.values()) {
     if (isFront.has(e) || typeof e.port !== 'number') continue;
     for (const [c, v] of e.conns) {
-      for (const { f, minute } of byConn.get(c) ?? []) {
-        if (f.edge.source !== e.source || f.edge.protocol !== e.protocol || Math.abs(minute - connMinute(v)) > PAIR_MINUTES) continue;
-        (found.get(f) ?? found.set(f, new Set()).get(f)!).add(`${e.target}|${e.port}`);
+      for (const { f, value } of byConn.get(c) ?? []) {
+        if (f.edge.source !== e.source || f.edge.protocol !== e.protocol || connSecondsApart(value, v) > PAIR_SECONDS) continue;
+        const byClient = reached.get(f) ?? reached.set(f, new Map()).get(f)!;
+        (byClient.get(c) ?? byClient.set(c, new Set()).get(c)!).add(`${e.target}|${e.port}`);
       }
     }
+  }
+  const found = new Map<Frontend, Set<string>>();
+  for (const [f, byClient] of reached) {
+    const votes = new Map<string, number>();
+    for (const targets of byClient.values()) for (const t of targets) votes.set(t, (votes.get(t) ?? 0) + 1);
+    const backends = [...votes].filter(([, n]) => n * 2 >= byClient.size).map(([t]) => t);
+    if (backends.length > 0) found.set(f, new Set(backends));
   }
   return found;
 }
@@ -115,9 +125,10 @@ export function resolveServices(s: Resolvable, snapshot: ClusterSnapshot | undef
     // The best evidence first: this frontend's own translated flows; then the cluster snapshot
     // (all of the Service port's backends); then what other clients of the Service port reached;
     // then Hubble's hints, only where they name the same port (a Service's other ports differ).
-    const own = [...(ownOf.get(f) ?? [])];
     const pods = new Map<string, Set<string>>();
     const fromSnapshot = snapshot ? snapshotBackends(s, snapshot, f, pods) : [];
+    // Where the snapshot knows the Service port, a translation to anything else is a coincidence.
+    const own = [...(ownOf.get(f) ?? [])].filter((t) => fromSnapshot.length === 0 || fromSnapshot.includes(t));
     let resolvedBy: EdgeService['resolvedBy'] = 'translation';
     let targets = [...new Set([...own, ...fromSnapshot])];
     if (own.length === 0 && fromSnapshot.length > 0) resolvedBy = 'snapshot';

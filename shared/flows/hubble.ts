@@ -274,7 +274,8 @@ export class HubbleDecoder {
       src: client.peer,
       dst: server.peer,
       protocol,
-      port: serverPort ?? null,
+      // A field mask can leave the ports out: say so, never take it for ICMP's "no port" (a rule for every port).
+      port: serverPort ?? (protocol.startsWith('ICMP') ? null : 'unknown'),
       isReply: reply,
       observer: clues.observer,
       count: 1,

@@ -87,7 +87,8 @@ export function parseCiliumLabels(labels: readonly string[] | undefined): Parsed
       if (e && (entity === undefined || e === 'kube-apiserver')) entity = e;
     } else if (source === 'cidr' || source === 'fqdn') {
       worldish = true;
-    } else if (source === 'k8s' || source === 'container' || source === '') {
+    } else if (source === 'k8s' || source === '') {
+      // `container:` labels come from the container runtime: no Kubernetes selector can name them.
       if (key === 'io.kubernetes.pod.namespace') namespace = value;
       else if (!isUnstableLabel(key)) pod[key] = value;
     }

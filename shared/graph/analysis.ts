@@ -18,6 +18,7 @@ export function countsOf(stats: ParserStats): CaptureCounts {
     firstBadLine: stats.badSamples[0],
     lostEvents: stats.lostEvents,
     truncatedLastLine: stats.truncatedLastLine,
+    skipped: stats.skipped,
     nodesUnavailable: stats.nodesUnavailable,
     nodesUnavailableEvents: stats.nodesUnavailableEvents,
     ...(stats.damaged ? { damaged: stats.damaged } : {}),

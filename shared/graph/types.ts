@@ -119,6 +119,8 @@ export type WarningCode =
   | 'unknown-port'
   | 'aggregated-network'
   | 'private-address'
+  | 'skipped-records'
+  | 'shared-selector'
   | 'connections-capped';
 
 export interface GraphWarning {

@@ -16,6 +16,8 @@ export interface CaptureCounts {
   /** Connections the tracker forgot (too many at once) or decided before the whole capture was read. */
   readonly forgotten?: number;
   readonly decidedEarly?: number;
+  /** Records with no L4 protocol the tool reads (TCP, UDP, SCTP, ICMP). */
+  readonly skipped?: number;
   /** The cluster snapshot the graph was resolved with, when one was given. */
   readonly snapshot?: string;
 }
@@ -24,6 +26,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** RFC 1918 IPv4, 100.64/10 (shared address space, used for Service ranges too) and IPv6 unique-local addresses. */
 export function isPrivateAddress(ip: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return isPrivateAddress(mapped[1]);
   if (ip.includes(':')) return /^f[cd][0-9a-f]{2}:/i.test(ip);
   const [a, b] = ip.split('.').map(Number);
   return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
@@ -170,6 +174,24 @@ function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges'>, counts: C
       subjects: privateAddresses,
     });
   }
+  // Two workloads with the same labels: a policy that selects one selects the other.
+  const bySelector = new Map<string, string[]>();
+  for (const n of graph.nodes) {
+    if (n.kind !== 'workload' || !n.identity || Object.keys(n.identity).length === 0) continue;
+    const sel = `${n.namespace}|${Object.entries(n.identity)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')}`;
+    (bySelector.get(sel) ?? bySelector.set(sel, []).get(sel)!).push(n.id);
+  }
+  for (const [sel, ids] of bySelector) {
+    if (ids.length < 2) continue;
+    out.push({
+      code: 'shared-selector',
+      message: `${list(ids)} carry the same labels (${sel.slice(sel.indexOf('|') + 1)}), so a policy that selects one selects the others too and each gets the others' rules: add a label that tells them apart (for example app=NAME), then capture again.`,
+      subjects: ids,
+    });
+  }
   const noPort = graph.edges.filter((e) => e.port === 'unknown').map((e) => e.key);
   if (noPort.length > 0) {
     out.push({
@@ -186,11 +208,17 @@ function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges'>, counts: C
       subjects: networks,
     });
   }
+  if (counts.skipped) {
+    out.push({
+      code: 'skipped-records',
+      message: `${counts.skipped} record(s) named no L4 protocol the tool reads (TCP, UDP, SCTP, ICMP) and were left out: no rule can come from them. If they should count, capture without a field mask that drops \`l4\`.`,
+    });
+  }
   const capped = (counts.forgotten ?? 0) + (counts.decidedEarly ?? 0);
   if (capped > 0) {
     out.push({
       code: 'connections-capped',
-      message: `The capture holds more open connections than are tracked at once: ${counts.decidedEarly ?? 0} connection(s) were settled before the whole capture was read and ${counts.forgotten ?? 0} settled one(s) were forgotten early, so a few late packets may have been judged alone. Split the capture by namespace or time to read it exactly.`,
+      message: `The capture holds more connections waiting for a settlement than are kept at once: ${counts.decidedEarly ?? 0} connection(s) were settled before the whole capture was read and ${counts.forgotten ?? 0} settled one(s) were forgotten early. Their direction used only what was read until then, so it may differ from a reading of the whole capture, and between a read on one thread and on several. Split the capture by namespace or time to read it exactly.`,
     });
   }
   return out;

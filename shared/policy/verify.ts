@@ -85,7 +85,7 @@ export function uncoverable(e: GraphEdge, nodes: ReadonlyMap<string, GraphNode>)
     if (n?.kind === 'workload' && (!n.identity || Object.keys(n.identity).length === 0)) {
       return n.unlabelled === 'not-captured'
         ? `${id} appears only in records without labels, so no selector can name it: give a cluster snapshot to take its labels from`
-        : `${id} has no labels a policy could select: label its pods (for example app=${n.label})`;
+        : `${id} has no labels a policy could select: label its pods (for example app=${n.label.replace(/\[.*\]$/, '')})`;
     }
     if (n?.kind === 'service') {
       return `${id} is a Service frontend nothing resolved to its backends, and a policy sees traffic after the Service is translated: give a cluster snapshot, or capture the translated flows`;

@@ -1,0 +1,130 @@
+// Records an exporter's field mask or a runtime thinned out: no ports, no L4 at all, runtime-only
+// labels, and two workloads that carry the same labels. Each must be said, never turned into a rule
+// that opens more than was seen.
+import { describe, expect, it } from 'vitest';
+import { analyzeText } from './analysis';
+import { initialSelection } from './selection';
+import { generate } from '../policy/generate';
+import { verify } from '../policy/verify';
+import { api, db, ep, flow, web } from '../testing/mixed-capture';
+
+function withoutPorts(line: string): string {
+  const o = JSON.parse(line) as { flow: { l4: Record<string, Record<string, number>> } };
+  for (const proto of Object.keys(o.flow.l4)) o.flow.l4[proto] = {};
+  return JSON.stringify(o);
+}
+
+function withoutL4(line: string): string {
+  const o = JSON.parse(line) as { flow: Record<string, unknown> };
+  delete o.flow.l4;
+  return JSON.stringify(o);
+}
+
+const webToApi = flow({
+  t: '2026-11-01T09:00:00Z',
+  src: web,
+  dst: api,
+  srcIp: '10.0.0.1',
+  dstIp: '10.0.0.2',
+  proto: 'TCP',
+  sport: 41000,
+  dport: 8080,
+});
+const apiToDb = flow({
+  t: '2026-11-01T09:00:01Z',
+  src: api,
+  dst: db,
+  srcIp: '10.0.0.2',
+  dstIp: '10.0.0.3',
+  proto: 'TCP',
+  sport: 41001,
+  dport: 5432,
+});
+
+describe('a field mask that drops the ports', () => {
+  const a = analyzeText([withoutPorts(webToApi), apiToDb].join('\n'), 'masked.jsonl');
+  const graph = a.graph;
+
+  it('keeps the edge with its port unknown and warns about it', () => {
+    expect(graph.edges.map((e) => e.key).sort()).toEqual(['shop/api->shop/db:5432/TCP', 'shop/web->shop/api:unknown/TCP']);
+    expect(graph.warnings.find((w) => w.code === 'unknown-port')?.subjects).toEqual(['shop/web->shop/api:unknown/TCP']);
+  });
+
+  it('never becomes a rule for every port, and verify says the kept edge stays blocked', () => {
+    const selection = initialSelection(graph);
+    const set = generate(graph, selection, { namespaces: ['shop'] });
+    for (const g of set.policies) {
+      for (const rule of [...(g.policy.spec.ingress ?? []), ...(g.policy.spec.egress ?? [])]) {
+        // A rule without ports allows every port: only the DNS-free test data here, so none may exist.
+        expect(rule.ports, `${g.policy.metadata.name}: ${JSON.stringify(rule)}`).toBeDefined();
+      }
+    }
+    const c = verify(
+      set.policies.map((g) => g.policy),
+      graph,
+      selection,
+      ['shop'],
+    );
+    expect(c.keptDenied.map((f) => f.edge)).toEqual(['shop/web->shop/api:unknown/TCP']);
+    expect(c.keptDenied[0].explanation).toMatch(/port/);
+    expect(c.keptAllowed.map((f) => f.edge)).toEqual(['shop/api->shop/db:5432/TCP']);
+  });
+});
+
+describe('a field mask that drops l4 altogether', () => {
+  it('leaves the record out, counts it, and says so', () => {
+    const a = analyzeText([withoutL4(webToApi), apiToDb].join('\n'), 'masked.jsonl');
+    expect(a.stats.skipped).toBe(1);
+    expect(a.graph.edges.map((e) => e.key)).toEqual(['shop/api->shop/db:5432/TCP']);
+    expect(a.graph.warnings.find((w) => w.code === 'skipped-records')?.message).toMatch(/^1 record\(s\) named no L4 protocol/);
+  });
+
+  it('says nothing when every record has one', () => {
+    const a = analyzeText([webToApi, apiToDb].join('\n'), 'whole.jsonl');
+    expect(a.stats.skipped).toBe(0);
+    expect(a.graph.warnings.map((w) => w.code)).not.toContain('skipped-records');
+  });
+});
+
+describe('labels no selector can use', () => {
+  it('container: labels from the runtime are not taken as pod labels', () => {
+    const runtime = {
+      namespace: 'shop',
+      labels: ['container:io.kubernetes.container.name=worker', 'k8s:io.kubernetes.pod.namespace=shop'],
+      pod_name: 'worker-6f7d9c5b8d-x7k2p',
+    };
+    const line = flow({
+      t: '2026-11-01T09:00:00Z',
+      src: runtime,
+      dst: api,
+      srcIp: '10.0.0.9',
+      dstIp: '10.0.0.2',
+      proto: 'TCP',
+      sport: 41000,
+      dport: 8080,
+    });
+    const graph = analyzeText(line, 'c.jsonl').graph;
+    const worker = graph.nodes.find((n) => n.label === 'worker')!;
+    expect(worker.identity ?? {}).toEqual({});
+    expect(worker.unlabelled).toBe('none');
+    expect(graph.warnings.find((w) => w.code === 'unlabelled-workloads')?.subjects).toContain(worker.id);
+  });
+
+  it('two workloads with the same labels are warned about: one policy would select both', () => {
+    // Named by their owners (no app label), selected by the same tier label.
+    const a1 = ep('shop', 'frontend', 'web-6f7d9c5b8d-x7k2p', 'tier');
+    const a2 = ep('shop', 'frontend', 'web-canary-7c8d9f6b5d-b8m2q', 'tier');
+    const lines = [
+      flow({ t: '2026-11-01T09:00:00Z', src: a1, dst: db, srcIp: '10.0.0.1', dstIp: '10.0.0.3', proto: 'TCP', sport: 41000, dport: 5432 }),
+      flow({ t: '2026-11-01T09:00:01Z', src: a2, dst: db, srcIp: '10.0.0.4', dstIp: '10.0.0.3', proto: 'TCP', sport: 41001, dport: 5432 }),
+    ];
+    const graph = analyzeText(lines.join('\n'), 's.jsonl').graph;
+    const w = graph.warnings.find((x) => x.code === 'shared-selector');
+    expect(w?.subjects?.length).toBe(2);
+    expect(w?.subjects).toEqual(['shop/web', 'shop/web-canary']);
+    expect(w?.message).toContain('tier=frontend');
+    // Different labels: no warning.
+    const other = analyzeText(lines[0], 'one.jsonl').graph;
+    expect(other.warnings.map((x) => x.code)).not.toContain('shared-selector');
+  });
+});

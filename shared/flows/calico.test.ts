@@ -590,8 +590,8 @@ describe('graph level (owner of shared/graph: check after the builder rewrite)',
     expect(a.stats.format).toBe('calico-text');
     expect(a.stats.badLines).toBe(0);
     expect(a.graph.edges.map((e) => e.key)).toEqual(['dev/rails->dev/memcached:3000/TCP']);
-    // 7 flows in the interval (num_flows), 3 of them started in it (num_flows_started).
-    expect(a.graph.edges[0].evidence).toMatchObject({ flows: 7, connections: 3 });
+    // 7 connections active in the interval (num_flows), 3 of them started in it (num_flows_started).
+    expect(a.graph.edges[0].evidence).toMatchObject({ flows: 7, connections: 7 });
     expect(a.graph.window).toEqual({ start: 1528842551000, end: 1528842851000 });
   });
 });
@@ -626,6 +626,11 @@ describe('Calico counts and Services', () => {
     const a = analyzeText([rec(1736500000, 1, 1), rec(1736500300, 1, 0), rec(1736500600, 1, 0)].join('\n'), 'flows.log');
     expect(a.graph.edges[0].evidence).toMatchObject({ flows: 3, connections: 1, direction: { basis: { 'flow-log': 1 } } });
     expect(a.graph.window).toEqual({ start: 1736500000000, end: 1736500900000 });
+  });
+
+  it('a connection open before the capture, reported in two intervals that started none, is still one connection', () => {
+    const a = analyzeText([rec(1736500000, 1, 0), rec(1736500300, 1, 0)].join('\n'), 'flows.log');
+    expect(a.graph.edges[0].evidence).toMatchObject({ flows: 2, connections: 1, direction: { basis: { 'flow-log': 1 } } });
   });
 
   it('the Service the flow log names goes into the evidence of the edge to its backend', () => {

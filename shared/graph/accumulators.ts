@@ -18,25 +18,34 @@ export const BASES: readonly DirectionBasis[] = [
   'packet',
 ];
 
+/** Seconds kept in a connection's entry: 2^26 s (about two years), so an entry stays a small integer. */
+const SECONDS_WRAP = 2 ** 26;
+
 /**
- * A connection's entry in an edge: the minute it was first seen and the index in BASES of what
- * settled it, in one small integer (so the maps stay unboxed); two sightings keep the earlier
- * minute and the stronger basis.
+ * A connection's entry in an edge: the second it was first seen (modulo SECONDS_WRAP) and the
+ * index in BASES of what settled it, in one small integer (so the maps stay unboxed); two
+ * sightings keep the earlier second and the stronger basis.
  */
 export function connValue(time: number, basis: number): number {
-  return (Number.isFinite(time) ? Math.floor(time / 60_000) : 0) * 16 + basis;
+  return (Number.isFinite(time) ? Math.floor(time / 1000) % SECONDS_WRAP : 0) * 16 + basis;
 }
 
 export function mergeConnValues(a: number, b: number): number {
   return Math.min(a >> 4, b >> 4) * 16 + Math.min(a & 15, b & 15);
 }
 
-export const connMinute = (v: number): number => v >> 4;
+/** Seconds between two connection entries' first sightings. */
+export function connSecondsApart(a: number, b: number): number {
+  const d = Math.abs((a >> 4) - (b >> 4));
+  return Math.min(d, SECONDS_WRAP - d);
+}
 
 export interface SideAcc {
   total: number;
   replies: number;
+  /** Verdicts of the requests, and of the replies (counted like `flows`: each at the end that saw more). */
   verdicts: Partial<Record<Verdict, number>>;
+  replyVerdicts: Partial<Record<Verdict, number>>;
 }
 
 export type EdgeService = NonNullable<EdgeEvidence['service']>;
@@ -45,8 +54,10 @@ export type EdgeService = NonNullable<EdgeEvidence['service']>;
 export interface EdgeExtra {
   /** Records with no connection to track them by, by basis (their `count`). */
   untracked: Partial<Record<DirectionBasis, number>>;
-  /** Flow-log connections (Calico records each stand for `count` connections), by the side that reported them. */
+  /** Flow-log connections started (Calico `num_flows_started`), by the side that reported them. */
   flowLog: Record<ObservationSide, number>;
+  /** The most connections one flow-log record saw active at once, by side: a connection open before the capture counts too. */
+  flowLogPeak: Record<ObservationSide, number>;
   dropReasons: Map<string, number>;
   dnsNames: Set<string>;
   dns: Map<string, number>;
@@ -86,6 +97,7 @@ export function extraOf(e: EdgeAcc): EdgeExtra {
   return (e.extra ??= {
     untracked: {},
     flowLog: { client: 0, server: 0, unknown: 0 },
+    flowLogPeak: { client: 0, server: 0, unknown: 0 },
     dropReasons: new Map(),
     dnsNames: new Set(),
     dns: new Map(),
@@ -126,7 +138,7 @@ export interface NodeAcc {
 }
 
 export function emptyEdge(source: string, target: string, protocol: Protocol, port: number | null | 'unknown'): EdgeAcc {
-  const side = (): SideAcc => ({ total: 0, replies: 0, verdicts: {} });
+  const side = (): SideAcc => ({ total: 0, replies: 0, verdicts: {}, replyVerdicts: {} });
   return {
     source,
     target,
@@ -209,6 +221,7 @@ export function nodeOf(id: string, n: NodeAcc, ipNames: Map<string, Set<string>>
 const NO_EXTRA: EdgeExtra = {
   untracked: {},
   flowLog: { client: 0, server: 0, unknown: 0 },
+  flowLogPeak: { client: 0, server: 0, unknown: 0 },
   dropReasons: new Map(),
   dnsNames: new Set(),
   dns: new Map(),
@@ -239,14 +252,15 @@ export function evidenceOf(e: EdgeAcc, ipNames: Map<string, Set<string>>): EdgeE
   let requests = 0;
   let replies = 0;
   const verdicts: Partial<Record<Verdict, number>> = {};
+  const asReplies: Partial<Record<Verdict, number>> = {};
   for (const side of SIDES) {
     const s = e.sides[side];
     requests = Math.max(requests, s.total - s.replies);
     replies = Math.max(replies, s.replies);
-    for (const [v, n] of Object.entries(s.verdicts)) {
-      verdicts[v as Verdict] = Math.max(verdicts[v as Verdict] ?? 0, n);
-    }
+    for (const [v, n] of Object.entries(s.verdicts)) verdicts[v as Verdict] = Math.max(verdicts[v as Verdict] ?? 0, n);
+    for (const [v, n] of Object.entries(s.replyVerdicts)) asReplies[v as Verdict] = Math.max(asReplies[v as Verdict] ?? 0, n);
   }
+  for (const [v, n] of Object.entries(asReplies)) verdicts[v as Verdict] = (verdicts[v as Verdict] ?? 0) + n;
   const flows = requests + replies;
   const dnsNames = new Set(x.dnsNames);
   if (e.target.startsWith('ip:')) for (const n of ipNames.get(e.target.slice(3)) ?? []) dnsNames.add(n);
@@ -255,7 +269,7 @@ export function evidenceOf(e: EdgeAcc, ipNames: Map<string, Set<string>>): EdgeE
   const basis: Partial<Record<DirectionBasis, number>> = { ...x.untracked };
   for (const v of e.conns.values()) basis[BASES[v & 15]] = (basis[BASES[v & 15]] ?? 0) + 1;
   // Both ends may report the same flow-log connections: count the side that reported the most.
-  const flowLog = Math.max(x.flowLog.client, x.flowLog.server, x.flowLog.unknown);
+  const flowLog = Math.max(...SIDES.map((side) => Math.max(x.flowLog[side], x.flowLogPeak[side])));
   if (flowLog > 0) basis['flow-log'] = flowLog;
   return {
     flows,

@@ -45,9 +45,9 @@ describe('real Hubble captures', () => {
     expect(details.flows).toBe(114);
     expect(details.replies).toBe(32);
     // 12 client address and port pairs: 9 opened by a handshake in the capture, 3 whose start was
-    // before it, settled by their ports (an ephemeral client port facing 9080).
+    // before it, settled because 9080 is details' server port in the others.
     expect(details.connections).toBe(12);
-    expect(details.direction).toEqual({ basis: { handshake: 9, 'port-range': 3 }, uncertain: 0 });
+    expect(details.direction).toEqual({ basis: { handshake: 9, 'known-port': 3 }, uncertain: 0 });
     expect(details.samplePods.dst).toEqual(['details-v1-79f774bdb9-m4j4k']);
   });
 

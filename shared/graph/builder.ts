@@ -144,7 +144,9 @@ export class GraphBuilder {
     }
     const side = r.observer === 'unknown' ? 'unknown' : (r.observer === 'sender') !== r.isReply ? 'client' : 'server';
     if (basis === 'flow-log') {
-      extraOf(e).flowLog[side] += r.startedConnections ?? r.count;
+      const x = extraOf(e);
+      x.flowLog[side] += r.startedConnections ?? r.count;
+      x.flowLogPeak[side] = Math.max(x.flowLogPeak[side], r.count);
       // Calico resolved the Service itself: the record already names the backend.
       if (r.dstService && !e.service) e.service = { name: `${r.dstService.namespace}/${r.dstService.name}`, resolvedBy: 'flow-log' };
     } else if (hostOf(r, 'client') !== undefined) {
@@ -168,7 +170,8 @@ export class GraphBuilder {
     const seen = e.sides[side];
     seen.total += r.count;
     if (r.isReply) seen.replies += r.count;
-    seen.verdicts[r.verdict] = (seen.verdicts[r.verdict] ?? 0) + r.count;
+    const verdicts = r.isReply ? seen.replyVerdicts : seen.verdicts;
+    verdicts[r.verdict] = (verdicts[r.verdict] ?? 0) + r.count;
     if (r.dropReason) bump(extraOf(e).dropReasons, r.dropReason, r.count, MAX_L7_KEYS);
     if (r.dstNames && r.dstNames.length > 0 && !r.isReply) for (const n of r.dstNames) addCapped(extraOf(e).dnsNames, n, MAX_DNS_NAMES);
     if (r.l7?.kind === 'dns') bump(extraOf(e).dns, r.l7.query, r.count, MAX_L7_KEYS);
@@ -372,6 +375,9 @@ export function mergeEdge(mine: EdgeAcc, e: EdgeAcc, s: { trackedConnections: nu
     for (const [v, n] of Object.entries(e.sides[side].verdicts)) {
       mine.sides[side].verdicts[v as Verdict] = (mine.sides[side].verdicts[v as Verdict] ?? 0) + n;
     }
+    for (const [v, n] of Object.entries(e.sides[side].replyVerdicts)) {
+      mine.sides[side].replyVerdicts[v as Verdict] = (mine.sides[side].replyVerdicts[v as Verdict] ?? 0) + n;
+    }
   }
   for (const [c, v] of e.conns) {
     const had = mine.conns.get(c);
@@ -392,7 +398,10 @@ export function mergeEdge(mine: EdgeAcc, e: EdgeAcc, s: { trackedConnections: nu
   const x = e.extra;
   if (x) {
     const m = extraOf(mine);
-    for (const side of SIDES) m.flowLog[side] += x.flowLog[side];
+    for (const side of SIDES) {
+      m.flowLog[side] += x.flowLog[side];
+      m.flowLogPeak[side] = Math.max(m.flowLogPeak[side], x.flowLogPeak[side]);
+    }
     for (const [b, n] of Object.entries(x.untracked)) m.untracked[b as DirectionBasis] = (m.untracked[b as DirectionBasis] ?? 0) + n;
     for (const [k, n] of x.dropReasons) bump(m.dropReasons, k, n, MAX_L7_KEYS);
     for (const n of x.dnsNames) addCapped(m.dnsNames, n, MAX_DNS_NAMES);

@@ -1,4 +1,5 @@
 import type { ClusterSnapshot } from '../cluster/snapshot';
+import { networkOf } from '../policy/cidr';
 import type { CaptureFormat, DirectionBasis, FlowRecord, Peer, Verdict } from '../flows/types';
 import {
   addCapped,
@@ -199,13 +200,8 @@ export class GraphBuilder {
     this.lastPodIp = ip;
     const nets = this.state.podNetworks;
     if (nets.size >= 4096) return;
-    if (ip.includes(':')) {
-      const groups = ip.split('::')[0].split(':').slice(0, 4);
-      if (groups.length === 4) nets.add(`${groups.join(':')}::/64`);
-    } else {
-      const dot = ip.lastIndexOf('.');
-      if (dot > 0) nets.add(`${ip.slice(0, dot)}.0/24`);
-    }
+    const net = networkOf(ip);
+    if (net) nets.add(net);
   }
 
   private node(p: Peer, pod: string | undefined, labels: Readonly<Record<string, string>> | undefined): string {

@@ -1,75 +1,134 @@
-/** IPv4/IPv6 CIDR membership with bigint arithmetic (no Node APIs, so the renderer can use it). */
+/**
+ * IP addresses and CIDR blocks, IPv4 and IPv6, on ipaddr.js (no Node APIs, so the renderer can use
+ * it). One place for address arithmetic: the policy engine, lint, generation and the graph's pod
+ * networks all use these. An IPv4-mapped IPv6 address (`::ffff:10.0.0.1`) is read as IPv4, as the
+ * kernel and Cilium treat it.
+ */
+import ipaddr from 'ipaddr.js';
 
-export interface ParsedCidr {
+/** An inclusive range of addresses of one family, as integers (IPv4 < 2^32, IPv6 < 2^128). */
+export interface IpRange {
   readonly v6: boolean;
+  readonly start: bigint;
+  readonly end: bigint;
+}
+
+/** A parsed CIDR: its family, network address and prefix length. */
+export interface ParsedCidr extends IpRange {
   readonly base: bigint;
   readonly bits: number;
 }
 
-function parseV4(ip: string): bigint | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
+function toBigInt(bytes: readonly number[]): bigint {
   let n = 0n;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = (n << 8n) | BigInt(Number(p));
-  }
+  for (const b of bytes) n = (n << 8n) | BigInt(b);
   return n;
 }
 
-function parseV6(ip: string): bigint | undefined {
-  let s = ip;
-  const v4tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(s);
-  if (v4tail) {
-    const v4 = parseV4(v4tail[1]);
-    if (v4 === undefined) return undefined;
-    s = s.slice(0, -v4tail[1].length) + ((v4 >> 16n) & 0xffffn).toString(16) + ':' + (v4 & 0xffffn).toString(16);
+function fromBigInt(n: bigint, v6: boolean): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < (v6 ? 16 : 4); i++) {
+    bytes.unshift(Number(n & 255n));
+    n >>= 8n;
   }
-  const halves = s.split('::');
-  if (halves.length > 2) return undefined;
-  const head = halves[0] ? halves[0].split(':') : [];
-  const tail = halves.length === 2 && halves[1] ? halves[1].split(':') : [];
-  const missing = 8 - head.length - tail.length;
-  if ((halves.length === 1 && missing !== 0) || missing < 0) return undefined;
-  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail];
-  let n = 0n;
-  for (const g of groups) {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-    n = (n << 16n) | BigInt(parseInt(g, 16));
-  }
-  return n;
+  return ipaddr.fromByteArray(bytes).toString();
 }
 
 /** Parses an address into (family, value); undefined when it is not an IP. */
 export function parseIp(ip: string): { v6: boolean; value: bigint } | undefined {
-  if (ip.includes(':')) {
-    const v = parseV6(ip);
-    return v === undefined ? undefined : { v6: true, value: v };
-  }
-  const v = parseV4(ip);
-  return v === undefined ? undefined : { v6: false, value: v };
+  if (!ipaddr.isValid(ip)) return undefined;
+  const a = ipaddr.process(ip);
+  return { v6: a.kind() === 'ipv6', value: toBigInt(a.toByteArray()) };
 }
 
+/** The address of an integer value, in its canonical text form (`10.0.0.1`, `2001:db8::1`). */
+export function ipText(value: bigint, v6: boolean): string {
+  return fromBigInt(value, v6);
+}
+
+/**
+ * Parses `a.b.c.d/n` or `x::y/n` (a bare address counts as /32 or /128). Host bits are masked off,
+ * as Kubernetes does for ipBlock (`10.0.0.1/24` is 10.0.0.0/24). Undefined when it is not a CIDR.
+ */
 export function parseCidr(cidr: string): ParsedCidr | undefined {
-  const [addr, len] = cidr.split('/');
-  const ip = parseIp(addr);
-  if (!ip) return undefined;
-  const max = ip.v6 ? 128 : 32;
-  const bits = len === undefined ? max : Number(len);
-  if (!Number.isInteger(bits) || bits < 0 || bits > max) return undefined;
-  const mask = bits === 0 ? 0n : ((1n << BigInt(bits)) - 1n) << BigInt(max - bits);
-  return { v6: ip.v6, base: ip.value & mask, bits };
+  const slash = cidr.indexOf('/');
+  const addr = slash < 0 ? cidr : cidr.slice(0, slash);
+  if (!ipaddr.isValid(addr)) return undefined;
+  const parsed = ipaddr.parse(addr);
+  // A mapped address with an IPv6 prefix length counts as the IPv4 prefix it covers.
+  const v4mapped = parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress();
+  const v6 = parsed.kind() === 'ipv6' && !v4mapped;
+  const max = v6 ? 128 : 32;
+  let bits = max;
+  if (slash >= 0) {
+    const text = cidr.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(text)) return undefined;
+    bits = Number(text) - (v4mapped ? 96 : 0);
+    if (bits < 0 || bits > max) return undefined;
+  }
+  const value = toBigInt((v4mapped ? (parsed as ipaddr.IPv6).toIPv4Address() : parsed).toByteArray());
+  const size = 1n << BigInt(max - bits);
+  const base = value - (value % size);
+  return { v6, base, bits, start: base, end: base + size - 1n };
 }
 
-export function cidrContains(cidr: ParsedCidr, ip: string): boolean {
+/** Is the address inside the CIDR (same family)? */
+export function cidrContains(cidr: IpRange, ip: string): boolean {
   const p = parseIp(ip);
-  if (!p || p.v6 !== cidr.v6) return false;
-  const max = cidr.v6 ? 128 : 32;
-  const mask = cidr.bits === 0 ? 0n : ((1n << BigInt(cidr.bits)) - 1n) << BigInt(max - cidr.bits);
-  return (p.value & mask) === cidr.base;
+  return !!p && p.v6 === cidr.v6 && p.value >= cidr.start && p.value <= cidr.end;
+}
+
+/** Do the two ranges share an address? */
+export function rangesOverlap(a: IpRange, b: IpRange): boolean {
+  return a.v6 === b.v6 && a.start <= b.end && b.start <= a.end;
+}
+
+/** Does `outer` hold every address of `inner`? */
+export function rangeCovers(outer: IpRange, inner: IpRange): boolean {
+  return outer.v6 === inner.v6 && outer.start <= inner.start && inner.end <= outer.end;
+}
+
+/**
+ * An ipBlock as disjoint sorted ranges: its CIDR minus the union of its `except` CIDRs (excepts of
+ * the other family or outside the block take nothing away). Empty when the CIDR does not parse.
+ */
+export function blockRanges(cidr: string, except: readonly string[] = []): IpRange[] {
+  const whole = parseCidr(cidr);
+  if (!whole) return [];
+  const holes = except
+    .flatMap((e) => {
+      const r = parseCidr(e);
+      return r && r.v6 === whole.v6 ? [r] : [];
+    })
+    .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  const out: IpRange[] = [];
+  let from = whole.start;
+  for (const h of holes) {
+    if (h.end < from || h.start > whole.end) continue;
+    if (h.start > from) out.push({ v6: whole.v6, start: from, end: h.start - 1n });
+    if (h.end + 1n > from) from = h.end + 1n;
+  }
+  if (from <= whole.end) out.push({ v6: whole.v6, start: from, end: whole.end });
+  return out;
 }
 
 /** The /32 (or /128) CIDR of one address. */
 export function hostCidr(ip: string): string {
-  return ip.includes(':') ? `${ip}/128` : `${ip}/32`;
+  const p = parseIp(ip);
+  return p ? `${fromBigInt(p.value, p.v6)}/${p.v6 ? 128 : 32}` : ip.includes(':') ? `${ip}/128` : `${ip}/32`;
+}
+
+/** The network of `bits` (default /24 for IPv4, /64 for IPv6) that holds the address, as CIDR text. */
+export function networkOf(ip: string, bits?: number): string | undefined {
+  const p = parseIp(ip);
+  if (!p) return undefined;
+  const max = p.v6 ? 128 : 32;
+  const b = Math.min(max, bits ?? (p.v6 ? 64 : 24));
+  const size = 1n << BigInt(max - b);
+  return `${fromBigInt(p.value - (p.value % size), p.v6)}/${b}`;
+}
+
+/** The whole address space of a family. */
+export function allAddresses(v6: boolean): IpRange {
+  return { v6, start: 0n, end: v6 ? (1n << 128n) - 1n : (1n << 32n) - 1n };
 }

@@ -61,13 +61,19 @@ export interface NetworkPolicy {
 
 export type Direction = 'ingress' | 'egress';
 
-/** Points at one rule: `ns/name`, direction and index in that list. */
+/**
+ * Points at one rule: `ns/name` (a CiliumClusterwideNetworkPolicy: its name), direction and index
+ * in that list; Cilium deny rules (`ingressDeny`/`egressDeny`) and rules of `specs[i]` say so.
+ */
 export interface RuleRef {
   readonly policy: string;
   readonly direction: Direction;
   readonly index: number;
+  readonly deny?: boolean;
+  readonly spec?: number;
 }
 
+/** `ns/name ingress[0]`, `ns/name specs[1].egressDeny[0]`. */
 export function ruleRefText(r: RuleRef): string {
-  return `${r.policy} ${r.direction}[${r.index}]`;
+  return `${r.policy} ${r.spec !== undefined ? `specs[${r.spec}].` : ''}${r.direction}${r.deny ? 'Deny' : ''}[${r.index}]`;
 }

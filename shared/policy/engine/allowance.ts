@@ -1,0 +1,78 @@
+/**
+ * What a rule, a direction or a pair of peers allows, in three values: `sure` is allowed whatever
+ * the unknowns turn out to be, `maybe` may be allowed (sure ⊆ maybe); what is outside `maybe` is
+ * blocked. The shapes both engines (Kubernetes and Cilium) return.
+ */
+import { ALL_CONNS, coverage, has, intersect, NO_CONNS, subtract, union, type ConnProtocol, type ConnSet } from './conn-set';
+import type { End, Tri } from './model';
+import type { RuleRef } from '../types';
+
+export interface Allowance {
+  readonly sure: ConnSet;
+  readonly maybe: ConnSet;
+}
+
+export const NOTHING: Allowance = { sure: NO_CONNS, maybe: NO_CONNS };
+
+export const exactly = (c: ConnSet): Allowance => ({ sure: c, maybe: c });
+
+export function unionAllowance(a: Allowance, b: Allowance): Allowance {
+  return { sure: union(a.sure, b.sure), maybe: union(a.maybe, b.maybe) };
+}
+
+export function intersectAllowance(a: Allowance, b: Allowance): Allowance {
+  return { sure: intersect(a.sure, b.sure), maybe: intersect(a.maybe, b.maybe) };
+}
+
+/** Allowed minus denied: sure only where no deny may apply, maybe wherever no deny surely applies. */
+export function subtractAllowance(allow: Allowance, deny: Allowance): Allowance {
+  return { sure: subtract(allow.sure, deny.maybe), maybe: subtract(allow.maybe, deny.sure) };
+}
+
+/** Is the connection allowed: one port (or ICMP type), or, with `value` undefined, whichever it was. */
+export function allows(a: Allowance, protocol: ConnProtocol, value: number | undefined): Tri {
+  if (value !== undefined) return has(a.sure, protocol, value) ? 'yes' : has(a.maybe, protocol, value) ? 'maybe' : 'no';
+  if (coverage(a.sure, protocol) === 'all') return 'yes';
+  return coverage(a.maybe, protocol) === 'none' ? 'no' : 'maybe';
+}
+
+/** One rule of one policy that may apply in a direction, with what it allows (or denies). */
+export interface RuleAllowance {
+  readonly ref: RuleRef;
+  readonly allowance: Allowance;
+  /** Why it only may apply. */
+  readonly why?: readonly string[];
+  /** Set for what the platform allows without a rule (Cilium's allow-localhost): said instead of the ref. */
+  readonly implicit?: string;
+}
+
+/** What one end's policies allow in one direction (its egress, or its ingress). */
+export interface DirectionDetail {
+  readonly self: End;
+  readonly direction: 'ingress' | 'egress';
+  /** Does a policy restrict this direction? */
+  readonly isolated: Tri;
+  /** Policies that surely / maybe select the end for this direction. */
+  readonly isolating: readonly string[];
+  readonly maybeIsolating: readonly string[];
+  /** Allow rules that may apply, in policy order. */
+  readonly rules: readonly RuleAllowance[];
+  /** Deny rules that may apply (Cilium). */
+  readonly denies: readonly RuleAllowance[];
+  readonly allowance: Allowance;
+  /** Why parts of the answer are 'maybe', and what would decide them. */
+  readonly unknowns: readonly string[];
+}
+
+/** What the policies allow from `src` to `dst`: egress of one and ingress of the other (null: not restricted there). */
+export interface PairDetail {
+  readonly egress: DirectionDetail | null;
+  readonly ingress: DirectionDetail | null;
+  readonly allowance: Allowance;
+}
+
+/** A pair's allowance: what both the source's egress and the destination's ingress allow (null: not restricted). */
+export function pairAllowance(egress: DirectionDetail | null, ingress: DirectionDetail | null): Allowance {
+  const all = exactly(ALL_CONNS);
+  return intersectAllowance(egress?.allowance ?? all, ingress?.allowance ?? all);
+}

@@ -1,0 +1,606 @@
+/**
+ * CiliumNetworkPolicy semantics (cilium.io/v2, CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy,
+ * with the Kubernetes NetworkPolicies Cilium enforces beside them) as connection sets, in three
+ * values. Sources: docs.cilium.io "Policy Enforcement Modes", "Layer 3/4 examples", "Deny Policies",
+ * and cilium/cilium pkg/policy/api (rule.go: ingress/egress "if omitted or empty, this rule does not
+ * apply"; enableDefaultDeny: true for each direction that has rules unless set, any policy requesting
+ * it wins), pkg/k8s/apis/cilium.io/utils (a namespaced policy's endpoint selectors are scoped to its
+ * namespace unless they name io.kubernetes.pod.namespace), pkg/policy/api/entity.go (entities).
+ * What this evaluator assumes of the agent's configuration (the defaults) is listed in the README.
+ */
+import { blockRanges, parseIp, rangeCovers, rangesOverlap, type IpRange } from '../cidr';
+import type { CiliumIcmpField, CiliumNetworkPolicy, CiliumPolicySpec, CiliumPortRule, CiliumRule } from '../cilium-types';
+import type { LabelSelector, NetworkPolicy, NetworkPolicyPeer, RuleRef } from '../types';
+import { exactly, NOTHING, pairAllowance, type Allowance, type DirectionDetail, type PairDetail, type RuleAllowance } from './allowance';
+import { ALL_CONNS, ALL_L4, allOf, connOf, NO_CONNS, subtract, union, type ConnSet, type L4Protocol } from './conn-set';
+import { effectivePolicyTypes, KubernetesPolicies, peerMatch, policyId, portsAllowance } from './kubernetes';
+import { isHiddenKey, selectorMatch, triAnd, triOr, type End, type Labels, type PodEnd, type Tri } from './model';
+
+const NS_KEY = 'io.kubernetes.pod.namespace';
+const NS_LABEL_PREFIX = 'io.cilium.k8s.namespace.labels.';
+
+/** One rule set (a `spec` or one of `specs`) of one policy, with where it lives. */
+interface RuleSet {
+  readonly id: string;
+  /** Undefined for a CiliumClusterwideNetworkPolicy. */
+  readonly namespace?: string;
+  readonly spec: CiliumPolicySpec;
+  /** `specs[i]`, when the policy has several. */
+  readonly specIndex?: number;
+}
+
+/** ICMP type names Cilium accepts (pkg/policy/api/icmp.go), IPv4 and IPv6. */
+const ICMP4_NAMES: Record<string, number> = {
+  EchoReply: 0,
+  DestinationUnreachable: 3,
+  Redirect: 5,
+  Echo: 8,
+  EchoRequest: 8,
+  RouterAdvertisement: 9,
+  RouterSelection: 10,
+  TimeExceeded: 11,
+  ParameterProblem: 12,
+  Timestamp: 13,
+  TimestampReply: 14,
+  Photuris: 40,
+  ExtendedEchoRequest: 42,
+  ExtendedEchoReply: 43,
+};
+const ICMP6_NAMES: Record<string, number> = {
+  DestinationUnreachable: 1,
+  PacketTooBig: 2,
+  TimeExceeded: 3,
+  ParameterProblem: 4,
+  EchoRequest: 128,
+  EchoReply: 129,
+  MulticastListenerQuery: 130,
+  MulticastListenerReport: 131,
+  MulticastListenerDone: 132,
+  RouterSolicitation: 133,
+  RouterAdvertisement: 134,
+  NeighborSolicitation: 135,
+  NeighborAdvertisement: 136,
+  RedirectMessage: 137,
+  RouterRenumbering: 138,
+  ICMPNodeInformationQuery: 139,
+  ICMPNodeInformationResponse: 140,
+  InverseNeighborDiscoverySolicitation: 141,
+  InverseNeighborDiscoveryAdvertisement: 142,
+  HomeAgentAddressDiscoveryRequest: 144,
+  HomeAgentAddressDiscoveryReply: 145,
+  MobilePrefixSolicitation: 146,
+  MobilePrefixAdvertisement: 147,
+  DuplicateAddressRequestCodeSuffix: 157,
+  DuplicateAddressConfirmationCodeSuffix: 158,
+  ExtendedEchoRequest: 160,
+  ExtendedEchoReply: 161,
+};
+
+/** An ICMP field as a connection set; undefined when its type is not a known name or number. */
+export function icmpFieldSet(f: CiliumIcmpField): ConnSet | undefined {
+  const v6 = f.family === 'IPv6';
+  const type = typeof f.type === 'number' ? f.type : /^\d+$/.test(f.type) ? Number(f.type) : (v6 ? ICMP6_NAMES : ICMP4_NAMES)[f.type];
+  if (type === undefined || type < 0 || type > 255) return undefined;
+  return connOf(v6 ? 'ICMPv6' : 'ICMPv4', type, type);
+}
+
+/** Cilium's `port` text: a number, "0" (every port), or a named port. */
+function portRuleAllowance(toPorts: readonly CiliumPortRule[], dst: End): { allowance: Allowance; why?: string } {
+  let sure = NO_CONNS;
+  let maybe = NO_CONNS;
+  let why: string | undefined;
+  for (const pr of toPorts) {
+    const ports = pr.ports ?? [];
+    if (ports.length === 0) {
+      // A toPorts entry without ports (L7 only) restricts nothing at L4.
+      sure = union(sure, ALL_L4);
+      continue;
+    }
+    for (const p of ports) {
+      const protos: L4Protocol[] = !p.protocol || p.protocol === 'ANY' ? ['TCP', 'UDP', 'SCTP'] : [p.protocol];
+      const text = p.port ?? '0';
+      if (/^\d+$/.test(text)) {
+        const n = Number(text);
+        for (const proto of protos)
+          sure = union(sure, n === 0 ? allOf(proto) : connOf(proto, n, p.endPort && p.endPort > n ? p.endPort : n));
+      } else {
+        // A named port: the Kubernetes resolution (on the destination pod's container ports).
+        for (const proto of protos) {
+          const r = portsAllowance([{ protocol: proto, port: text }], dst);
+          sure = union(sure, r.allowance.sure);
+          maybe = union(maybe, r.allowance.maybe);
+          why ??= r.why;
+        }
+      }
+    }
+  }
+  return { allowance: { sure, maybe: union(sure, maybe) }, why };
+}
+
+/** What a rule allows at L4: toPorts and icmps together; with neither, every port and protocol. */
+function l4Allowance(rule: CiliumRule, dst: End): { allowance: Allowance; why?: string } {
+  const hasPorts = (rule.toPorts?.length ?? 0) > 0;
+  const hasIcmp = (rule.icmps?.length ?? 0) > 0;
+  if (!hasPorts && !hasIcmp) return { allowance: exactly(ALL_CONNS) };
+  let allowance: Allowance = NOTHING;
+  let why: string | undefined;
+  if (hasPorts) {
+    const r = portRuleAllowance(rule.toPorts!, dst);
+    allowance = r.allowance;
+    why = r.why;
+  }
+  if (hasIcmp) {
+    let icmp = NO_CONNS;
+    for (const ic of rule.icmps!) for (const f of ic.fields ?? []) icmp = union(icmp, icmpFieldSet(f) ?? NO_CONNS);
+    allowance = { sure: union(allowance.sure, icmp), maybe: union(allowance.maybe, icmp) };
+  }
+  return { allowance, why };
+}
+
+/** The labels Cilium gives a pod's identity (without source prefixes), and which keys may be missing. */
+function podIdentity(pod: PodEnd): { labels: Labels | undefined; hidden: (key: string) => boolean } {
+  if (!pod.labels) return { labels: undefined, hidden: () => true };
+  const labels: Record<string, string> = { ...pod.labels, ...pod.ciliumLabels, [NS_KEY]: pod.namespace };
+  if (pod.namespaceLabels) {
+    for (const [k, v] of Object.entries(pod.namespaceLabels)) labels[NS_LABEL_PREFIX + k] = v;
+  }
+  labels[`${NS_LABEL_PREFIX}kubernetes.io/metadata.name`] = pod.namespace;
+  const hidden = (key: string): boolean => {
+    if (key.startsWith(NS_LABEL_PREFIX)) return !pod.namespaceLabels;
+    if (key.startsWith('io.cilium.k8s.policy.')) return !pod.ciliumLabels;
+    return !pod.labelsComplete && isHiddenKey(key);
+  };
+  return { labels, hidden };
+}
+
+/** Splits a selector key `source:key` into its source (`k8s`, `any`, `reserved`, …) and key. */
+function splitKey(key: string): { source: string; key: string } {
+  const colon = key.indexOf(':');
+  // Label keys may hold a `/` prefix but never a `:` — a colon means a Cilium source prefix.
+  return colon > 0 ? { source: key.slice(0, colon), key: key.slice(colon + 1) } : { source: 'any', key };
+}
+
+/** The selector with source prefixes taken off; `reserved` requirements listed apart. */
+function normaliseSelector(sel: LabelSelector): { selector: LabelSelector; reserved: string[]; other: boolean } {
+  const reserved: string[] = [];
+  let other = false;
+  const matchLabels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) {
+    const s = splitKey(k);
+    if (s.source === 'reserved') reserved.push(s.key);
+    else if (s.source === 'k8s' || s.source === 'any') matchLabels[s.key] = v;
+    else other = true;
+  }
+  const matchExpressions = (sel.matchExpressions ?? []).flatMap((e) => {
+    const s = splitKey(e.key);
+    if (s.source === 'reserved') {
+      reserved.push(s.key);
+      return [];
+    }
+    if (s.source !== 'k8s' && s.source !== 'any') {
+      other = true;
+      return [];
+    }
+    return [{ ...e, key: s.key }];
+  });
+  return { selector: { matchLabels, matchExpressions }, reserved, other };
+}
+
+/** A peer selector that names the namespace (or namespace labels) is not scoped to the policy's namespace (utils.go). */
+const mentionsNamespace = (sel: LabelSelector): boolean =>
+  [...Object.keys(sel.matchLabels ?? {}), ...(sel.matchExpressions ?? []).map((e) => e.key)].some((k) => {
+    const key = splitKey(k).key;
+    return key === NS_KEY || key.startsWith(NS_LABEL_PREFIX);
+  });
+
+/**
+ * Does an endpoint selector pick `end`? In a namespaced policy a selector that does not name
+ * io.kubernetes.pod.namespace is scoped to the policy's namespace (so `{}` means every pod of it).
+ */
+export function endpointSelectorMatch(
+  sel: LabelSelector,
+  policyNamespace: string | undefined,
+  end: End,
+  subject = false,
+): { match: Tri; why?: string } {
+  const { selector, reserved, other } = normaliseSelector(sel);
+  if (other) return { match: 'maybe', why: 'the selector uses a label source this tool does not read' };
+  const empty = Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
+  if (end.kind === 'entity') {
+    // Reserved identities carry `reserved:NAME` and nothing else a pod selector names.
+    if (reserved.length > 0) return { match: reserved.every((r) => r === end.entity) && empty ? 'yes' : 'no' };
+    return { match: 'no' };
+  }
+  if (end.kind === 'opaque' && !end.within) return { match: 'maybe', why: end.why };
+  if (end.kind !== 'pod') return { match: 'no' };
+  if (reserved.length > 0) return { match: 'no' };
+  // A namespaced policy's endpointSelector always selects in its own namespace; its peer selectors do unless they name one.
+  if (policyNamespace !== undefined && (subject || !mentionsNamespace(sel)) && end.namespace !== policyNamespace) return { match: 'no' };
+  const id = podIdentity(end);
+  const m = selectorMatch(selector, id.labels, id.hidden, `the labels of ${end.id}`);
+  return m.match === 'maybe' ? { match: 'maybe', why: `${m.why}: give a cluster snapshot` } : m;
+}
+
+/** The entities each entity selector stands for (pkg/policy/api/entity.go). */
+function entityMatch(name: string, end: End): { match: Tri; why?: string } {
+  const inCluster = (e: End): Tri => {
+    if (e.kind === 'pod') return 'yes';
+    if (e.kind === 'entity') {
+      if (e.entity === 'world') return 'no';
+      if (e.entity === 'kube-apiserver') return 'maybe';
+      return 'yes';
+    }
+    if (e.kind === 'opaque') return e.within ? 'no' : 'maybe';
+    return 'no';
+  };
+  const isWorld = (e: End): Tri => {
+    if (e.kind === 'address' || e.kind === 'range') return 'yes';
+    if (e.kind === 'entity') return e.entity === 'world' ? 'yes' : e.entity === 'kube-apiserver' ? 'maybe' : 'no';
+    if (e.kind === 'opaque') return e.within ? 'yes' : 'maybe';
+    return 'no';
+  };
+  const family = (e: End): 'v4' | 'v6' | undefined => {
+    const ip = e.kind === 'address' ? e.ip : e.kind === 'entity' ? e.ip : undefined;
+    if (e.kind === 'range') return e.range.v6 ? 'v6' : 'v4';
+    const p = ip ? parseIp(ip) : undefined;
+    return p ? (p.v6 ? 'v6' : 'v4') : undefined;
+  };
+  let match: Tri;
+  switch (name) {
+    case 'all':
+      match = 'yes';
+      break;
+    case 'world':
+      match = isWorld(end);
+      break;
+    case 'world-ipv4':
+    case 'world-ipv6': {
+      const w = isWorld(end);
+      const f = family(end);
+      match = w === 'no' ? 'no' : f === undefined ? 'maybe' : f === (name === 'world-ipv4' ? 'v4' : 'v6') ? w : 'no';
+      break;
+    }
+    case 'cluster':
+      match = inCluster(end);
+      break;
+    case 'kube-apiserver':
+      match = end.kind === 'entity' && end.entity === 'kube-apiserver' ? 'yes' : end.kind === 'opaque' && !end.within ? 'maybe' : 'no';
+      break;
+    case 'none':
+      match = 'no';
+      break;
+    case 'host':
+    case 'remote-node':
+      // An API server that runs on the nodes carries reserved:host or reserved:remote-node as well.
+      match =
+        end.kind === 'entity' && end.entity === name ? 'yes' : end.kind === 'entity' && end.entity === 'kube-apiserver' ? 'maybe' : 'no';
+      break;
+    default:
+      match = end.kind === 'entity' && end.entity === name ? 'yes' : 'no';
+  }
+  return match === 'maybe' ? { match, why: `whether ${end.id} counts as entity "${name}" is not known from the capture` } : { match };
+}
+
+function cidrRanges(rule: CiliumRule, direction: 'ingress' | 'egress'): { ranges: IpRange[]; groups: boolean } {
+  const plain = (direction === 'ingress' ? rule.fromCIDR : rule.toCIDR) ?? [];
+  const sets = (direction === 'ingress' ? rule.fromCIDRSet : rule.toCIDRSet) ?? [];
+  const ranges = [...plain.flatMap((c) => blockRanges(c)), ...sets.flatMap((s) => (s.cidr ? blockRanges(s.cidr, s.except ?? []) : []))];
+  return { ranges, groups: sets.some((s) => !s.cidr && s.cidrGroupRef) };
+}
+
+/** Does a CIDR rule pick the end? CIDR identities are addresses outside the cluster (world), never pods or nodes. */
+function cidrMatch(ranges: readonly IpRange[], end: End): { match: Tri; why?: string } {
+  if (ranges.length === 0) return { match: 'no' };
+  const holds = (ip: string): boolean => {
+    const p = parseIp(ip);
+    return !!p && ranges.some((r) => r.v6 === p.v6 && r.start <= p.value && p.value <= r.end);
+  };
+  if (end.kind === 'address') return { match: holds(end.ip) ? 'yes' : 'no' };
+  if (end.kind === 'range')
+    return {
+      match: ranges.some((r) => rangeCovers(r, end.range)) ? 'yes' : ranges.some((r) => rangesOverlap(r, end.range)) ? 'maybe' : 'no',
+    };
+  if (end.kind === 'entity' && end.entity === 'world') {
+    if (end.ip) return { match: holds(end.ip) ? 'yes' : 'no' };
+    return { match: 'maybe', why: `the address behind ${end.id} is not in the capture` };
+  }
+  if (end.kind === 'entity' && end.entity === 'kube-apiserver' && end.ip && holds(end.ip))
+    return { match: 'maybe', why: `whether a CIDR rule selects the API server at ${end.ip} depends on where it runs` };
+  if (end.kind === 'opaque') return { match: 'maybe', why: end.why };
+  return { match: 'no' };
+}
+
+/** DNS names Cilium's toFQDNs selectors accept: matchName exactly, matchPattern with `*` for any characters but a dot (`**.` for any subdomain depth). */
+export function fqdnMatches(sel: { matchName?: string; matchPattern?: string }, name: string): boolean {
+  const n = name.toLowerCase().replace(/\.$/, '');
+  if (sel.matchName !== undefined) return sel.matchName.toLowerCase().replace(/\.$/, '') === n;
+  if (sel.matchPattern === undefined) return false;
+  const pattern = sel.matchPattern.toLowerCase().replace(/\.$/, '');
+  if (pattern === '*') return true;
+  const re = pattern
+    .split('')
+    .map((c, i, all) => {
+      if (c === '*' && all[i + 1] === '*') return '';
+      if (c === '*' && all[i - 1] === '*') return '.*';
+      if (c === '*') return '[-a-z0-9_]*';
+      return c.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('');
+  return new RegExp(`^${re}$`).test(n);
+}
+
+function fqdnMatch(rule: CiliumRule, end: End): { match: Tri; why?: string } {
+  const sels = rule.toFQDNs ?? [];
+  if (sels.length === 0) return { match: 'no' };
+  if (end.kind !== 'address' && !(end.kind === 'entity' && end.entity === 'world')) return { match: 'no' };
+  const names = end.kind === 'address' ? (end.names ?? []) : [];
+  if (names.length === 0) return { match: 'maybe', why: `no DNS name of ${end.id} was seen in the capture, so toFQDNs cannot be judged` };
+  return { match: names.some((n) => sels.some((s) => fqdnMatches(s, n))) ? 'yes' : 'no' };
+}
+
+const PEER_FIELDS = {
+  ingress: ['fromEndpoints', 'fromEntities', 'fromCIDR', 'fromCIDRSet', 'fromNodes'],
+  egress: ['toEndpoints', 'toEntities', 'toCIDR', 'toCIDRSet', 'toNodes', 'toFQDNs', 'toServices', 'toGroups'],
+} as const;
+
+/** Does a rule's peer part pick the other end? A rule with no peer field picks every peer. */
+function rulePeerMatch(
+  rule: CiliumRule,
+  direction: 'ingress' | 'egress',
+  namespace: string | undefined,
+  other: End,
+  dnsVisible = true,
+): { match: Tri; why: string[] } {
+  const endpoints = (direction === 'ingress' ? rule.fromEndpoints : rule.toEndpoints) ?? [];
+  const entities = (direction === 'ingress' ? rule.fromEntities : rule.toEntities) ?? [];
+  const cidr = cidrRanges(rule, direction);
+  const nodes = (direction === 'ingress' ? rule.fromNodes : rule.toNodes) ?? [];
+  const requires = (direction === 'ingress' ? rule.fromRequires : rule.toRequires) ?? [];
+  const fqdns = direction === 'egress' ? (rule.toFQDNs ?? []) : [];
+  const services = direction === 'egress' ? (rule.toServices ?? []) : [];
+  const groups = direction === 'egress' ? (rule.toGroups ?? []) : [];
+  const why: string[] = [];
+  const anyPeer =
+    endpoints.length + entities.length + cidr.ranges.length + nodes.length + fqdns.length + services.length + groups.length > 0 ||
+    cidr.groups;
+  const hasL4 = (rule.toPorts?.length ?? 0) > 0 || (rule.icmps?.length ?? 0) > 0;
+  if (!anyPeer && requires.length === 0) {
+    // `{}` allows nothing (it only turns enforcement on); ports without peers allow them from (to) any peer, world included.
+    if (!hasL4) return { match: 'no', why };
+    const explicitEmpty = PEER_FIELDS[direction].some((f) => Array.isArray((rule as Record<string, unknown>)[f]));
+    if (explicitEmpty)
+      return {
+        match: 'maybe',
+        why: [`an empty peer list in ${direction} rules selects nothing in recent Cilium, and every peer in older releases`],
+      };
+    return { match: 'yes', why };
+  }
+  let match: Tri = anyPeer ? 'no' : 'yes';
+  const add = (m: { match: Tri; why?: string }): void => {
+    match = triOr(match, m.match);
+    if (m.match === 'maybe' && m.why) why.push(m.why);
+  };
+  for (const sel of endpoints) add(endpointSelectorMatch(sel, namespace, other));
+  for (const e of entities) add(entityMatch(e, other));
+  add(cidrMatch(cidr.ranges, other));
+  const fq = fqdnMatch(rule, other);
+  // toFQDNs allows the addresses Cilium's DNS proxy saw returned: without a DNS rule for this pod, it may have seen none.
+  add(
+    fq.match === 'yes' && !dnsVisible
+      ? {
+          match: 'maybe',
+          why: 'toFQDNs learns addresses only from lookups the DNS proxy sees: add an egress rule to kube-dns with toPorts port 53 and rules.dns',
+        }
+      : fq,
+  );
+  if (cidr.groups) add({ match: 'maybe', why: 'a CIDR group (cidrGroupRef) is not in the input' });
+  if (nodes.length > 0)
+    add({
+      match: other.kind === 'entity' && (other.entity === 'host' || other.entity === 'remote-node') ? 'maybe' : 'no',
+      why: "node selectors need the nodes' labels",
+    });
+  if (services.length > 0) add({ match: 'maybe', why: "toServices needs the Service's endpoints" });
+  if (groups.length > 0) add({ match: 'maybe', why: "toGroups needs the cloud provider's addresses" });
+  if (requires.length > 0) {
+    for (const sel of requires) {
+      const m = endpointSelectorMatch(sel, namespace, other);
+      match = triAnd(match, m.match);
+      if (m.match === 'maybe' && m.why) why.push(m.why);
+    }
+  }
+  return { match, why };
+}
+
+/** The policies of one evaluation: Cilium rule sets and the Kubernetes NetworkPolicies beside them. */
+export class CiliumPolicies {
+  readonly sets: readonly RuleSet[];
+  readonly kubernetes: KubernetesPolicies;
+  readonly ruleRefs: readonly RuleRef[];
+
+  constructor(cilium: readonly CiliumNetworkPolicy[], kubernetes: readonly NetworkPolicy[]) {
+    const sets: RuleSet[] = [];
+    const refs: RuleRef[] = [];
+    for (const p of cilium) {
+      const clusterwide = p.kind === 'CiliumClusterwideNetworkPolicy';
+      const namespace = clusterwide ? undefined : (p.metadata.namespace ?? 'default');
+      const id = clusterwide ? p.metadata.name : `${namespace}/${p.metadata.name}`;
+      const specs: { spec: CiliumPolicySpec; specIndex?: number }[] = [
+        ...(p.spec ? [{ spec: p.spec }] : []),
+        ...(p.specs ?? []).map((spec, specIndex) => ({ spec, specIndex })),
+      ];
+      for (const s of specs) {
+        sets.push({ id, namespace, ...s });
+        for (const dir of ['ingress', 'egress', 'ingressDeny', 'egressDeny'] as const) {
+          (s.spec[dir] ?? []).forEach((rule, index) => {
+            // `{}` only turns enforcement on: it allows (or denies) nothing, so no flow can back it.
+            if (Object.keys(rule).length === 0) return;
+            refs.push({
+              policy: id,
+              direction: dir.startsWith('ingress') ? 'ingress' : 'egress',
+              index,
+              ...(dir.endsWith('Deny') ? { deny: true } : {}),
+              ...(s.specIndex !== undefined ? { spec: s.specIndex } : {}),
+            });
+          });
+        }
+      }
+    }
+    for (const p of kubernetes) {
+      const id = policyId(p);
+      (p.spec.ingress ?? []).forEach((_, index) => refs.push({ policy: id, direction: 'ingress', index }));
+      (p.spec.egress ?? []).forEach((_, index) => refs.push({ policy: id, direction: 'egress', index }));
+    }
+    this.sets = sets;
+    this.kubernetes = new KubernetesPolicies(kubernetes);
+    this.ruleRefs = refs;
+  }
+}
+
+/** Does the rule set select the end (a pod), with the reason when 'maybe'. */
+function setSelects(set: RuleSet, end: End): { match: Tri; why?: string } {
+  if (!set.spec.endpointSelector) return { match: 'no' }; // a host policy (nodeSelector) selects nodes, not pods
+  if (end.kind !== 'pod') return { match: 'no' };
+  return endpointSelectorMatch(set.spec.endpointSelector, set.namespace, end, true);
+}
+
+/**
+ * What the policies allow `self` in one direction, as Cilium enforces them: default deny once a
+ * selecting rule set has rules in that direction (unless its enableDefaultDeny says no) or a
+ * Kubernetes NetworkPolicy isolates it; allow rules add up; deny rules win over every allow.
+ * Null when `self` is not a pod.
+ */
+export function ciliumDirection(
+  index: CiliumPolicies,
+  self: End,
+  other: End,
+  direction: 'ingress' | 'egress',
+  dst: End,
+): DirectionDetail | null {
+  if (self.kind !== 'pod') return null;
+  const isolating: string[] = [];
+  const maybeIsolating: string[] = [];
+  const unknowns = new Set<string>();
+  const rules: RuleAllowance[] = [];
+  const denies: RuleAllowance[] = [];
+  let sure = NO_CONNS;
+  let maybe = NO_CONNS;
+  let denySure = NO_CONNS;
+  let denyMaybe = NO_CONNS;
+  const denyKey = direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
+  const dnsVisible =
+    direction === 'egress' &&
+    index.sets.some(
+      (set) =>
+        setSelects(set, self).match === 'yes' &&
+        (set.spec.egress ?? []).some((r) => (r.toPorts ?? []).some((tp) => tp.rules && 'dns' in tp.rules)),
+    );
+
+  for (const set of index.sets) {
+    const sel = setSelects(set, self);
+    if (sel.match === 'no') continue;
+    if (sel.match === 'maybe' && sel.why) unknowns.add(sel.why);
+    const allowRules = set.spec[direction] ?? [];
+    const denyRules = set.spec[denyKey] ?? [];
+    const requested = set.spec.enableDefaultDeny?.[direction];
+    if ((allowRules.length > 0 || denyRules.length > 0) && requested !== false)
+      (sel.match === 'yes' ? isolating : maybeIsolating).push(set.id);
+    const judge = (rule: CiliumRule, i: number, deny: boolean): RuleAllowance | undefined => {
+      const peer = rulePeerMatch(rule, direction, set.namespace, other, dnsVisible);
+      if (peer.match === 'no') return undefined;
+      const l4 = l4Allowance(rule, dst);
+      const why = [...peer.why, ...(l4.why ? [l4.why] : [])];
+      if (sel.match === 'maybe') why.push(sel.why ?? 'whether the policy selects the pod is not known');
+      const certain = peer.match === 'yes' && sel.match === 'yes';
+      const allowance: Allowance = certain ? l4.allowance : { sure: NO_CONNS, maybe: l4.allowance.maybe };
+      const ref: RuleRef = {
+        policy: set.id,
+        direction,
+        index: i,
+        ...(deny ? { deny: true } : {}),
+        ...(set.specIndex !== undefined ? { spec: set.specIndex } : {}),
+      };
+      for (const w of why) unknowns.add(w);
+      return why.length > 0 ? { ref, allowance, why } : { ref, allowance };
+    };
+    allowRules.forEach((rule, i) => {
+      const r = judge(rule, i, false);
+      if (!r) return;
+      // toFQDNs only learns addresses from lookups Cilium's DNS proxy sees.
+      rules.push(r);
+      sure = union(sure, r.allowance.sure);
+      maybe = union(maybe, r.allowance.maybe);
+    });
+    denyRules.forEach((rule, i) => {
+      const r = judge(rule, i, true);
+      if (!r) return;
+      denies.push(r);
+      denySure = union(denySure, r.allowance.sure);
+      denyMaybe = union(denyMaybe, r.allowance.maybe);
+    });
+  }
+
+  // Kubernetes NetworkPolicies: Cilium enforces them beside its own (ipBlock as a CIDR rule: world only).
+  const type = direction === 'ingress' ? 'Ingress' : 'Egress';
+  for (const p of index.kubernetes.inNamespace(self.namespace)) {
+    if (!effectivePolicyTypes(p).includes(type)) continue;
+    const sel = selectorMatch(p.spec.podSelector, self.labels, self.labelsComplete ? undefined : isHiddenKey, `the labels of ${self.id}`);
+    if (sel.match === 'no') continue;
+    const id = policyId(p);
+    (sel.match === 'yes' ? isolating : maybeIsolating).push(id);
+    if (sel.match === 'maybe' && sel.why) unknowns.add(sel.why);
+    const list = direction === 'ingress' ? (p.spec.ingress ?? []) : (p.spec.egress ?? []);
+    list.forEach((rule, i) => {
+      const peers =
+        direction === 'ingress'
+          ? (rule as { from?: readonly NetworkPolicyPeer[] }).from
+          : (rule as { to?: readonly NetworkPolicyPeer[] }).to;
+      let match: Tri = 'yes';
+      const why: string[] = [];
+      if (peers && peers.length > 0) {
+        match = 'no';
+        for (const peer of peers) {
+          // Cilium turns an ipBlock into a CIDR rule: world addresses only, never pods or nodes (default policy-cidr-match-mode).
+          const m = peer.ipBlock
+            ? cidrMatch(blockRanges(peer.ipBlock.cidr, peer.ipBlock.except ?? []), other)
+            : peerMatch(peer, p.metadata.namespace ?? 'default', other);
+          match = triOr(match, m.match);
+          if (m.match === 'maybe' && m.why) why.push(m.why);
+        }
+      }
+      if (match === 'no') return;
+      const ports = portsAllowance(rule.ports, dst);
+      if (ports.why) why.push(ports.why);
+      if (sel.match === 'maybe' && sel.why) why.push(sel.why);
+      const certain = match === 'yes' && sel.match === 'yes';
+      const allowance: Allowance = certain ? ports.allowance : { sure: NO_CONNS, maybe: ports.allowance.maybe };
+      for (const w of why) unknowns.add(w);
+      const ref: RuleRef = { policy: id, direction, index: i };
+      rules.push(why.length > 0 ? { ref, allowance, why } : { ref, allowance });
+      sure = union(sure, allowance.sure);
+      maybe = union(maybe, allowance.maybe);
+    });
+  }
+
+  // allow-localhost (the agent's default in Kubernetes mode): the node a pod runs on reaches it whatever the
+  // allow rules say (kubelet probes); an explicit deny from the host still wins.
+  if (direction === 'ingress' && other.kind === 'entity' && other.entity === 'host') {
+    rules.push({
+      ref: { policy: 'cilium', direction: 'ingress', index: 0 },
+      allowance: exactly(ALL_CONNS),
+      implicit: "Cilium's allow-localhost (the default in Kubernetes: the node reaches its own pods)",
+    });
+    sure = ALL_CONNS;
+    maybe = ALL_CONNS;
+  }
+  const isolated: Tri = isolating.length > 0 ? 'yes' : maybeIsolating.length > 0 ? 'maybe' : 'no';
+  const allowed: Allowance = isolated === 'no' ? exactly(ALL_CONNS) : isolated === 'yes' ? { sure, maybe } : { sure, maybe: ALL_CONNS };
+  const allowance: Allowance = { sure: subtract(allowed.sure, denyMaybe), maybe: subtract(allowed.maybe, denySure) };
+  return { self, direction, isolated, isolating, maybeIsolating, rules, denies, allowance, unknowns: [...unknowns] };
+}
+
+/** Both directions of a connection from `src` to `dst`, as Cilium enforces them. */
+export function ciliumPair(index: CiliumPolicies, src: End, dst: End): PairDetail {
+  const egress = ciliumDirection(index, src, dst, 'egress', dst);
+  const ingress = ciliumDirection(index, dst, src, 'ingress', dst);
+  return { egress, ingress, allowance: pairAllowance(egress, ingress) };
+}

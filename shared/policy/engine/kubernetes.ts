@@ -1,0 +1,264 @@
+/**
+ * Kubernetes NetworkPolicy (networking.k8s.io/v1) semantics as connection sets, in three values.
+ * Source: the Kubernetes API reference for NetworkPolicySpec and the concepts page "Network
+ * Policies" (a pod is isolated in a direction once a policy with that policyType selects it; the
+ * rules of all such policies combine as a union; a connection needs the source's egress and the
+ * destination's ingress; a rule with no `from`/`to` matches every peer, with no `ports` every port;
+ * a peer with both namespaceSelector and podSelector is one peer (AND); ipBlock names addresses
+ * outside the cluster, as np-guard/netpol-analyzer reads it; named ports resolve on the destination
+ * pod). Verified by the replay of netpol-analyzer's connlist test suite.
+ */
+import { blockRanges, parseIp, rangeCovers, rangesOverlap, type IpRange } from '../cidr';
+import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, PolicyType, RuleRef } from '../types';
+import { ALL_CONNS, allOf, connOf, NO_CONNS, union, type ConnSet, type L4Protocol } from './conn-set';
+import { exactly, NOTHING, pairAllowance, type Allowance, type DirectionDetail, type PairDetail, type RuleAllowance } from './allowance';
+import { isHiddenKey, namespaceLabelsOf, selectorMatch, triOr, type End, type PodEnd, type Tri } from './model';
+
+/** `policyTypes`, or what Kubernetes infers when it is absent (Ingress, plus Egress when there are egress rules). */
+export function effectivePolicyTypes(p: NetworkPolicy): readonly PolicyType[] {
+  if (p.spec.policyTypes && p.spec.policyTypes.length > 0) return p.spec.policyTypes;
+  return (p.spec.egress?.length ?? 0) > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
+}
+
+export const policyId = (p: { metadata: { name: string; namespace?: string } }): string =>
+  `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
+
+/** A peer answer with the reason when it is 'maybe'. */
+interface PeerMatch {
+  readonly match: Tri;
+  readonly why?: string;
+}
+
+const NODE_ENTITIES = new Set(['host', 'remote-node', 'kube-apiserver', 'health', 'ingress']);
+
+/** Ranges a `network` end (a flow log's aggregated address) may be in, and where nodes live. */
+const PRIVATE_RANGES: readonly string[] = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'];
+const PRIVATE = PRIVATE_RANGES.flatMap((c) => blockRanges(c));
+
+/**
+ * A block wide enough that an address the capture does not give may plausibly be in it: shorter
+ * than /16 (IPv4) or /48 (IPv6). An unknown address is not taken to be one of a few named addresses.
+ */
+function isWide(r: IpRange): boolean {
+  return r.end - r.start + 1n > (r.v6 ? 1n << 80n : 1n << 16n);
+}
+
+function blockMatch(peer: NetworkPolicyPeer, other: End): PeerMatch {
+  const ranges = blockRanges(peer.ipBlock!.cidr, peer.ipBlock!.except ?? []);
+  const holds = (ip: string): boolean => {
+    const p = parseIp(ip);
+    return !!p && ranges.some((r) => r.v6 === p.v6 && r.start <= p.value && p.value <= r.end);
+  };
+  switch (other.kind) {
+    case 'pod':
+      return { match: 'no' };
+    case 'address':
+      return { match: holds(other.ip) ? 'yes' : 'no' };
+    case 'range':
+      return {
+        match: ranges.some((r) => rangeCovers(r, other.range)) ? 'yes' : ranges.some((r) => rangesOverlap(r, other.range)) ? 'maybe' : 'no',
+      };
+    case 'entity':
+      if (other.entity === 'world') {
+        if (other.ip) return { match: holds(other.ip) ? 'yes' : 'no' };
+        return ranges.some(isWide) ? { match: 'maybe', why: `the address behind ${other.id} is not in the capture` } : { match: 'no' };
+      }
+      if (NODE_ENTITIES.has(other.entity)) {
+        if (other.ip && !holds(other.ip)) return { match: 'no' };
+        // Without its address, a node is taken to be in a private range (where nodes live) and in no narrow public block.
+        const may = other.ip ? true : ranges.some((r) => isWide(r) || PRIVATE.some((p) => rangesOverlap(p, r)));
+        return may
+          ? {
+              match: 'maybe',
+              why: `whether ipBlock ${peer.ipBlock!.cidr} matches ${other.id} depends on its address and the CNI (Cilium matches ipBlocks against nodes only with policy-cidr-match-mode=nodes)`,
+            }
+          : { match: 'no' };
+      }
+      return { match: 'no' };
+    case 'opaque': {
+      if (other.within) {
+        const priv = PRIVATE;
+        const inPrivate = ranges.some((r) => priv.some((p) => rangesOverlap(r, p)));
+        const outside = ranges.some((r) => !priv.some((p) => rangeCovers(p, r)));
+        const may = other.within === 'private' ? inPrivate : outside;
+        return may ? { match: 'maybe', why: other.why } : { match: 'no' };
+      }
+      return ranges.length > 0 ? { match: 'maybe', why: other.why } : { match: 'no' };
+    }
+  }
+}
+
+/** Does one `from`/`to` entry select the other end? */
+export function peerMatch(peer: NetworkPolicyPeer, policyNamespace: string, other: End): PeerMatch {
+  if (peer.ipBlock) return blockMatch(peer, other);
+  if (!peer.podSelector && !peer.namespaceSelector) return { match: 'no' }; // `{}` is invalid: it selects nothing
+  if (other.kind === 'opaque' && !other.within) return { match: 'maybe', why: other.why };
+  if (other.kind !== 'pod') return { match: 'no' };
+  let whyNs: string | undefined;
+  if (peer.namespaceSelector) {
+    const ns = namespaceLabelsOf(other);
+    const m = selectorMatch(
+      peer.namespaceSelector,
+      ns.labels,
+      ns.complete ? undefined : (k) => k !== 'kubernetes.io/metadata.name',
+      `the labels of namespace ${other.namespace}`,
+    );
+    if (m.match === 'no') return { match: 'no' };
+    if (m.match === 'maybe') whyNs = `${m.why}: give a cluster snapshot that lists namespaces`;
+  } else if (other.namespace !== policyNamespace) return { match: 'no' };
+  const m = selectorMatch(peer.podSelector, other.labels, other.labelsComplete ? undefined : isHiddenKey, `the labels of ${other.id}`);
+  if (m.match === 'no') return { match: 'no' };
+  if (m.match === 'maybe' || whyNs) return { match: 'maybe', why: whyNs ?? `${m.why}: give a cluster snapshot` };
+  return { match: 'yes' };
+}
+
+const portCache = new WeakMap<readonly NetworkPolicyPort[], ConnSet>();
+
+/**
+ * What a rule's `ports` allow towards `dst`: every port and protocol when empty; a protocol's every
+ * port when `port` is absent; `port`–`endPort`; a named port resolved on the destination's pods
+ * ('maybe' for every port of the protocol when their container ports are not known).
+ */
+export function portsAllowance(ports: readonly NetworkPolicyPort[] | undefined, dst: End): { allowance: Allowance; why?: string } {
+  if (!ports || ports.length === 0) return { allowance: exactly(ALL_CONNS) };
+  const cached = portCache.get(ports);
+  if (cached) return { allowance: exactly(cached) };
+  let sure = NO_CONNS;
+  let maybe = NO_CONNS;
+  let named = false;
+  let why: string | undefined;
+  for (const p of ports) {
+    const proto = p.protocol ?? 'TCP';
+    if (p.port === undefined) sure = union(sure, allOf(proto));
+    else if (typeof p.port === 'number' || /^\d+$/.test(p.port)) {
+      const n = Number(p.port);
+      sure = union(sure, connOf(proto, n, p.endPort ?? n));
+    } else {
+      named = true;
+      const r = namedPort(p.port, proto, dst);
+      sure = union(sure, r.sure);
+      maybe = union(maybe, r.maybe);
+      why ??= r.why;
+    }
+  }
+  if (!named) portCache.set(ports, sure);
+  return { allowance: { sure, maybe: union(sure, maybe) }, why };
+}
+
+function namedPort(name: string, proto: L4Protocol, dst: End): Allowance & { why?: string } {
+  if (dst.kind !== 'pod') {
+    // A named port names a container port: an address outside the cluster has none.
+    if (dst.kind === 'opaque' && !dst.within) return { sure: NO_CONNS, maybe: allOf(proto), why: dst.why };
+    return NOTHING;
+  }
+  if (!dst.podPorts) {
+    return {
+      sure: NO_CONNS,
+      maybe: allOf(proto),
+      why: `named port "${name}" cannot be resolved: the input has no container port names for ${dst.id} (give a cluster snapshot with --snapshot)`,
+    };
+  }
+  const values = new Set<number | undefined>();
+  for (const pod of dst.podPorts) values.add(pod.find((c) => c.name === name && (c.protocol ?? 'TCP') === proto)?.containerPort);
+  const numbers = [...values].filter((v): v is number => v !== undefined);
+  let set = NO_CONNS;
+  for (const n of numbers) set = union(set, connOf(proto, n, n));
+  if (values.size === 1 && numbers.length === 1) return exactly(set);
+  return { sure: NO_CONNS, maybe: set, why: `named port "${name}" means different ports on the pods of ${dst.id}` };
+}
+
+/** Policies indexed by namespace. */
+export class KubernetesPolicies {
+  private readonly byNs = new Map<string, NetworkPolicy[]>();
+
+  constructor(readonly policies: readonly NetworkPolicy[]) {
+    for (const p of policies) {
+      const ns = p.metadata.namespace ?? 'default';
+      (this.byNs.get(ns) ?? this.byNs.set(ns, []).get(ns)!).push(p);
+    }
+  }
+
+  inNamespace(ns: string): readonly NetworkPolicy[] {
+    return this.byNs.get(ns) ?? [];
+  }
+}
+
+/** Does the policy select the pod (three values), with the reason when 'maybe'. */
+export function policySelects(p: NetworkPolicy, pod: PodEnd): { match: Tri; why?: string } {
+  const m = selectorMatch(p.spec.podSelector, pod.labels, pod.labelsComplete ? undefined : isHiddenKey, `the labels of ${pod.id}`);
+  return m.match === 'maybe' ? { match: 'maybe', why: `${m.why}, so whether ${policyId(p)} selects it is not known` } : m;
+}
+
+/**
+ * What the NetworkPolicies allow `self` in one direction with `other` (its egress to `other` as
+ * destination, or its ingress from `other` as source); `dst` is the connection's destination, where
+ * named ports resolve. Null when `self` is not a pod: nothing restricts it.
+ */
+export function kubernetesDirection(
+  index: KubernetesPolicies,
+  self: End,
+  other: End,
+  direction: 'ingress' | 'egress',
+  dst: End,
+): DirectionDetail | null {
+  if (self.kind !== 'pod') return null;
+  const type: PolicyType = direction === 'ingress' ? 'Ingress' : 'Egress';
+  const isolating: string[] = [];
+  const maybeIsolating: string[] = [];
+  const unknowns = new Set<string>();
+  const rules: RuleAllowance[] = [];
+  let sure = NO_CONNS;
+  let maybe = NO_CONNS;
+  for (const p of index.inNamespace(self.namespace)) {
+    if (!effectivePolicyTypes(p).includes(type)) continue;
+    const sel = policySelects(p, self);
+    if (sel.match === 'no') continue;
+    const id = policyId(p);
+    if (sel.match === 'yes') isolating.push(id);
+    else {
+      maybeIsolating.push(id);
+      unknowns.add(sel.why!);
+    }
+    const ns = p.metadata.namespace ?? 'default';
+    const list = direction === 'ingress' ? (p.spec.ingress ?? []) : (p.spec.egress ?? []);
+    list.forEach((rule, index) => {
+      const peers =
+        direction === 'ingress'
+          ? (rule as { from?: readonly NetworkPolicyPeer[] }).from
+          : (rule as { to?: readonly NetworkPolicyPeer[] }).to;
+      let match: Tri = 'yes';
+      const why: string[] = [];
+      if (peers && peers.length > 0) {
+        match = 'no';
+        for (const peer of peers) {
+          const m = peerMatch(peer, ns, other);
+          match = triOr(match, m.match);
+          if (m.match === 'maybe' && m.why) why.push(m.why);
+          if (match === 'yes') break;
+        }
+      }
+      if (match === 'no') return;
+      const ports = portsAllowance(rule.ports, dst);
+      if (ports.why) why.push(ports.why);
+      const certain = match === 'yes' && sel.match === 'yes';
+      const allowance: Allowance = certain ? ports.allowance : { sure: NO_CONNS, maybe: ports.allowance.maybe };
+      if (match === 'yes' && sel.match !== 'yes') why.push(sel.why!);
+      const ref: RuleRef = { policy: id, direction, index };
+      rules.push(why.length > 0 ? { ref, allowance, why } : { ref, allowance });
+      sure = union(sure, allowance.sure);
+      maybe = union(maybe, allowance.maybe);
+    });
+  }
+  for (const r of rules) for (const w of r.why ?? []) unknowns.add(w);
+  const isolated: Tri = isolating.length > 0 ? 'yes' : maybeIsolating.length > 0 ? 'maybe' : 'no';
+  const allowance: Allowance =
+    isolated === 'no' ? exactly(ALL_CONNS) : isolated === 'yes' ? { sure, maybe } : { sure: NO_CONNS, maybe: ALL_CONNS };
+  return { self, direction, isolated, isolating, maybeIsolating, rules, denies: [], allowance, unknowns: [...unknowns] };
+}
+
+/** Both directions of a connection from `src` to `dst`: the source's egress and the destination's ingress. */
+export function kubernetesPair(index: KubernetesPolicies, src: End, dst: End): PairDetail {
+  const egress = kubernetesDirection(index, src, dst, 'egress', dst);
+  const ingress = kubernetesDirection(index, dst, src, 'ingress', dst);
+  return { egress, ingress, allowance: pairAllowance(egress, ingress) };
+}

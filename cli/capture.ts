@@ -1,13 +1,17 @@
 import type { CaptureAnalysis } from '../shared/graph/analysis';
 import { analyzeFile } from '../shared/node/read-capture';
 import { readClusterSnapshot } from '../shared/node/read-snapshot';
+import type { ClusterSnapshot } from '../shared/cluster/snapshot';
 
 /**
  * Reads a capture for a command, resolved with the cluster snapshot files when any are given
  * (`--snapshot FILE`, repeatable). Throws CaptureError or SnapshotError with a message that
  * names the file and says what to do.
  */
-export async function readCapture(capture: string, snapshots: readonly string[] = []): Promise<CaptureAnalysis> {
+export async function readCapture(
+  capture: string,
+  snapshots: readonly string[] = [],
+): Promise<CaptureAnalysis & { readonly snapshot?: ClusterSnapshot }> {
   const snapshot = snapshots.length > 0 ? await readClusterSnapshot(snapshots) : undefined;
-  return analyzeFile(capture, { snapshot });
+  return { ...(await analyzeFile(capture, { snapshot })), ...(snapshot ? { snapshot } : {}) };
 }

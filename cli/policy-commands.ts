@@ -144,29 +144,29 @@ export async function loadPolicies(target: string, io: CommandIo): Promise<Netwo
   return policies;
 }
 
-function coverageText(c: Coverage): string {
+/** The coverage report as text: each kept edge that is not allowed with why, the other checks, then the one verdict. */
+export function coverageText(c: Coverage): string {
   const lines: string[] = [];
-  const total = c.keptAllowed.length + c.keptDenied.length;
-  lines.push(`scope: ${c.scope.join(', ')}`);
+  const total = c.keptAllowed.length + c.keptDenied.length + c.keptUndecided.length;
+  lines.push(
+    `scope: ${c.scope.join(', ')} (${c.engine === 'cilium' ? 'judged as Cilium enforces it' : 'Kubernetes NetworkPolicy semantics'})`,
+  );
   lines.push(`kept edges allowed: ${c.keptAllowed.length} of ${total}`);
   for (const f of c.keptDenied) lines.push(`  BLOCKED ${f.edge}\n    ${f.explanation}`);
-  lines.push(`pruned edges denied: ${c.prunedDenied.length} of ${c.prunedDenied.length + c.prunedAllowed.length}`);
+  if (c.keptUndecided.length > 0) lines.push(`kept edges that cannot be decided from this input: ${c.keptUndecided.length}`);
+  for (const f of c.keptUndecided) lines.push(`  UNDECIDED ${f.edge}\n    ${f.explanation}`);
+  lines.push(
+    `pruned edges denied: ${c.prunedDenied.length} of ${c.prunedDenied.length + c.prunedAllowed.length + c.prunedUndecided.length}`,
+  );
   for (const f of c.prunedAllowed) lines.push(`  STILL ALLOWED ${f.edge}\n    ${f.explanation}`);
+  for (const f of c.prunedUndecided) lines.push(`  UNDECIDED ${f.edge}\n    ${f.explanation}`);
   lines.push(`unobserved connections allowed: ${c.unobservedAllowedCount}`);
   for (const u of c.unobservedAllowed.slice(0, 20)) lines.push(`  ${u.source} -> ${u.target}:${u.port}/${u.protocol}`);
   lines.push(`rules with no observed flow behind them: ${c.unbackedRules.length}`);
   for (const r of c.unbackedRules) lines.push(`  ${ruleRefText(r)}`);
   lines.push(`rules wider than the observed ports: ${c.widePorts.length}`);
   for (const w of c.widePorts) lines.push(`  ${ruleRefText(w.rule)}: ${w.unobserved}`);
-  if (c.notExpressible.length > 0) {
-    lines.push(`edges a NetworkPolicy cannot express: ${c.notExpressible.length}`);
-    for (const f of c.notExpressible.slice(0, 20)) lines.push(`  ${f.explanation}`);
-  }
-  lines.push(
-    c.keptDenied.length === 0
-      ? 'result: every kept observed flow is allowed'
-      : `result: ${c.keptDenied.length} kept observed flow(s) would be BLOCKED`,
-  );
+  lines.push(`result: ${c.verdict.status.toUpperCase()}: ${c.verdict.headline}`);
   return lines.join('\n') + '\n';
 }
 
@@ -181,16 +181,16 @@ export interface VerifyArgs {
   readonly json: boolean;
 }
 
-/** `verify`: the coverage report; exit 1 when a kept observed flow would be blocked. */
+/** `verify`: the coverage report; exit 0 pass, 1 fail (a kept flow blocked, or something pruned or unobserved allowed), 3 undecided. */
 export async function verifyCommand(a: VerifyArgs, io: CommandIo): Promise<number> {
-  const { graph } = await readCapture(a.capture, a.snapshots);
+  const { graph, snapshot } = await readCapture(a.capture, a.snapshots);
   const policies = await loadPolicies(a.policies, io);
   if (policies.length === 0) throw new InputError(`no networking.k8s.io/v1 NetworkPolicy found in ${a.policies}`);
   const namespaces = a.namespaces.length > 0 ? a.namespaces : [...new Set(policies.map((p) => p.metadata.namespace ?? 'default'))].sort();
   const selection = await selectionFor(graph, a.pruneFile, a.includeDropped, io);
-  const c = verify(policies, graph, selection, namespaces);
+  const c = verify(policies, graph, selection, namespaces, { snapshot });
   io.out(a.json ? JSON.stringify(c, null, 2) + '\n' : coverageText(c));
-  return c.keptDenied.length > 0 ? 1 : 0;
+  return c.verdict.exitCode;
 }
 
 export interface LintArgs {

@@ -64,7 +64,7 @@ Captures: Hubble \`hubble observe -o jsonpb\` output (JSON lines or a JSON array
 Calico Enterprise flow logs (JSON or text) and Calico OSS Goldmane/Whisker flow JSON.
 
 --snapshot FILE (every command that reads a capture; repeatable): the output of
-\`kubectl get svc,endpointslices,pods -A -o json\` (JSON or YAML). It resolves flows to a Service's
+\`kubectl get svc,endpointslices,pods,namespaces -A -o json\` (JSON or YAML). It resolves flows to a Service's
 ClusterIP to the Service's backends and target ports, and gives labels to workloads whose
 records carried none (aggregated Calico flow logs, exports with a field mask).
 
@@ -123,7 +123,7 @@ async function graphCommand(args: string[], io: CliIo): Promise<number> {
   return EXIT_OK;
 }
 
-/** `--snapshot FILE` (repeatable): `kubectl get svc,endpointslices,pods -A -o json` output to resolve Services and labels with. */
+/** `--snapshot FILE` (repeatable): `kubectl get svc,endpointslices,pods,namespaces -A -o json` output to resolve Services and labels with. */
 const SNAPSHOT_FLAG = { type: 'string', multiple: true } as const;
 const snapshotsOf = (values: Record<string, unknown>): string[] => (values.snapshot as string[] | undefined) ?? [];
 

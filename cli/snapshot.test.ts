@@ -62,7 +62,7 @@ describe('--snapshot', () => {
     const broken = await cli('summarize', capture, '--snapshot', bad);
     expect(broken.code).toBe(2);
     expect(broken.err).toMatch(/bad\.json/);
-    expect(broken.err).toMatch(/kubectl get svc,endpointslices,pods -A -o json/);
+    expect(broken.err).toMatch(/kubectl get svc,endpointslices,pods,namespaces -A -o json/);
     expect(broken.err).not.toMatch(/\n\s+at /);
   });
 });

@@ -88,7 +88,7 @@ describe('the app API behind IPC (services with stand-ins)', () => {
     expect(r.ok && r.value.summary.warnings.map((w) => w.code)).not.toContain('unresolved-service');
     expect(calls().at(-1)).toEqual({
       tool: 'kubectl',
-      args: ['--context=kind-staging', 'get', 'svc,endpointslices,pods', '-A', '-o', 'json'],
+      args: ['--context=kind-staging', 'get', 'svc,endpointslices,pods,namespaces', '-A', '-o', 'json'],
     });
     const after = await api.getGraph();
     expect(after.ok && after.value?.edges.map((e) => e.key)).toEqual(['logging/kibana->logging/elasticsearch-master:9200/TCP']);

@@ -104,13 +104,13 @@ export class KubectlService {
   }
 
   /**
-   * Services, EndpointSlices and pods of every namespace (`kubectl get svc,endpointslices,pods -A
+   * Services, EndpointSlices and pods of every namespace (`kubectl get svc,endpointslices,pods,namespaces -A
    * -o json`), indexed: what resolves a capture's Service frontends to backends and gives labels to
    * workloads whose records carried none. Read-only, under the user's own kubeconfig.
    */
   async clusterSnapshot(context: string): Promise<ClusterSnapshot> {
     check(context);
-    const r = await this.ports.runner.run('kubectl', [`--context=${context}`, 'get', 'svc,endpointslices,pods', '-A', '-o', 'json'], {
+    const r = await this.ports.runner.run('kubectl', [`--context=${context}`, 'get', 'svc,endpointslices,pods,namespaces', '-A', '-o', 'json'], {
       timeoutMs: 120_000,
     });
     let list: unknown;

@@ -81,8 +81,8 @@ function ResolveWithCluster({ onResolve }: { readonly onResolve: (context: strin
       <h3>Resolve with the cluster</h3>
       <p>
         Some flows go to Services or workloads this capture alone cannot name. A snapshot of the cluster (
-        <code>kubectl get svc,endpointslices,pods -A -o json</code>, read-only, under your kubeconfig) gives Services their backends and
-        workloads their labels.
+        <code>kubectl get svc,endpointslices,pods,namespaces -A -o json</code>, read-only, under your kubeconfig) gives Services their
+        backends and workloads their labels.
       </p>
       {error && <p className="error">{error}</p>}
       {!error && loaded && contexts.length === 0 && (

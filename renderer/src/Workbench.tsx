@@ -140,13 +140,15 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
   if (generations.cur !== k8sPolicies)
     setGenerations({ cur: k8sPolicies, prev: generations.cur.length > 0 ? generations.cur : generations.prev });
   const selectedEdges = useMemo(() => current.edges.filter((e) => s.selected.includes(e.key)), [current, s.selected]);
+  // The verdict is on the policies shown, in their flavor.
+  const shownPolicies = useMemo(() => (set.flavor === 'cilium' ? set.policies.map((g) => g.policy) : k8sPolicies), [set, k8sPolicies]);
   const { findings, checking } = useFindings({
-    policies: k8sPolicies,
+    policies: shownPolicies,
     graph: current,
     selection: s.selection,
     namespaces: s.namespaces,
     // A deterministic set goes to the worker as its options; only a taken draft as policies.
-    generate: adopted ? undefined : options,
+    generate: adopted && flavor === 'kubernetes' ? undefined : { ...options, flavor },
   });
   const focusWorkloads = useMemo(() => new Set(selectedEdges.flatMap((e) => [e.source, e.target])), [selectedEdges]);
   const prunedKeys = useMemo(() => new Set(s.selection.pruned.keys()), [s.selection]);
@@ -330,7 +332,7 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
         )}
         <div hidden={tab !== 'policies'}>
           <Findings
-            items={findings}
+            findings={findings}
             checking={checking}
             onEdge={(edge) => dispatch({ type: 'select', edges: [edge] })}
             onPolicy={(policy) => setShownPolicy(policy)}

@@ -263,7 +263,7 @@ export interface NetpolApi {
   /** Captures live with hubble; progress arrives through onCaptureProgress. */
   /**
    * Reads the open capture again, resolved with a snapshot main takes of the cluster (kubectl get
-   * svc,endpointslices,pods -A -o json, read-only, under the user's kubeconfig).
+   * svc,endpointslices,pods,namespaces -A -o json, read-only, under the user's kubeconfig).
    */
   resolveWithCluster(context: string): Promise<Result<OpenedCapture>>;
   startCapture(request: z.infer<typeof LIVE_CAPTURE_REQUEST>): Promise<Result<OpenedCapture>>;

@@ -49,15 +49,21 @@ export function reportMarkdown(r: ReportInput): string {
 
   const c = r.coverage;
   out.push('## Coverage', '');
-  out.push(`- Kept observed edges allowed: ${c.keptAllowed.length} of ${c.keptAllowed.length + c.keptDenied.length}`);
-  out.push(`- Pruned edges denied: ${c.prunedDenied.length} of ${c.prunedDenied.length + c.prunedAllowed.length}`);
+  out.push(`**${c.verdict.status === 'pass' ? 'Pass' : c.verdict.status === 'fail' ? 'Fail' : 'Undecided'}:** ${c.verdict.headline}.`, '');
+  out.push(
+    `- Kept observed edges allowed: ${c.keptAllowed.length} of ${c.keptAllowed.length + c.keptDenied.length + c.keptUndecided.length}`,
+  );
+  out.push(`- Kept edges that cannot be decided from this input: ${c.keptUndecided.length}`);
+  out.push(
+    `- Pruned edges denied: ${c.prunedDenied.length} of ${c.prunedDenied.length + c.prunedAllowed.length + c.prunedUndecided.length}`,
+  );
   out.push(`- Unobserved connections allowed: ${c.unobservedAllowedCount}`);
   out.push(`- Rules with no observed flow behind them: ${c.unbackedRules.length}`);
-  out.push(`- Rules wider than the observed ports: ${c.widePorts.length}`);
-  out.push(`- Edges a NetworkPolicy cannot express: ${c.notExpressible.length}`, '');
+  out.push(`- Rules wider than the observed ports: ${c.widePorts.length}`, '');
   for (const f of c.keptDenied) out.push(`- **Blocked:** \`${f.edge}\`: ${f.explanation ?? ''}`);
+  for (const f of c.keptUndecided) out.push(`- **Cannot be decided:** \`${f.edge}\`: ${f.explanation ?? ''}`);
   for (const f of c.prunedAllowed) out.push(`- **Still allowed:** \`${f.edge}\`: ${f.explanation ?? ''}`);
-  for (const f of c.notExpressible) out.push(`- Not expressible: ${f.explanation ?? f.edge}`);
+  for (const f of c.prunedUndecided) out.push(`- **Pruned, may still be allowed:** \`${f.edge}\`: ${f.explanation ?? ''}`);
   out.push('');
 
   out.push(...directionSection(r.graph, r.selection));

@@ -217,7 +217,7 @@ describe('input it refuses or skips', () => {
       expect(error).toBeInstanceOf(SnapshotError);
       expect(error).toMatchObject({ code: 'no-cluster-objects', source: 'policies.yaml' });
       expect((error as Error).message).toMatch(
-        /^policies\.yaml: holds no Pod, Service.*kubectl get svc,endpointslices,pods -A -o json > snapshot\.json/,
+        /^policies\.yaml: holds no Pod, Service.*kubectl get svc,endpointslices,pods,namespaces -A -o json > snapshot\.json/,
       );
     },
   );

@@ -71,6 +71,8 @@ export interface ClusterSnapshot {
   ): { readonly service: SnapshotService; readonly port: SnapshotServicePort } | undefined;
   /** The backends of one Service port, from its EndpointSlices (label kubernetes.io/service-name), falling back to v1 Endpoints, falling back to the selector matched against pods with the targetPort resolved through each pod's container ports. Ready and not-ready endpoints both count (a policy must allow both). Port: the EndpointSlice port whose name and protocol equal the Service port's (or its only port, when the Service has one), else a numeric targetPort, else the named targetPort on the endpoint's pod. The selector fallback leaves out unscheduled and finished pods, as the EndpointSlice controller does. Empty when none is known (ExternalName, no endpoints). Sorted (pods by namespace and name, then addresses) and de-duplicated (a dual-stack pod once). */
   backends(service: SnapshotService, port: SnapshotServicePort): readonly SnapshotBackend[];
+  /** The labels of a namespace the snapshot lists (`kubernetes.io/metadata.name` included); undefined when it lists none of that name. */
+  namespaceLabels(namespace: string): Readonly<Record<string, string>> | undefined;
   /** A named container port on a pod (`http-api` → 8000), matching protocol (TCP when the container port says none). */
   namedPort(pod: SnapshotPod, name: string, protocol: SnapshotProtocol): number | undefined;
 }
@@ -79,7 +81,7 @@ export interface ClusterSnapshot {
 export type SnapshotErrorCode = 'no-files' | 'unreadable' | 'syntax' | 'no-cluster-objects';
 
 /** The command whose output a snapshot is, for messages that say how to take one. */
-export const SNAPSHOT_COMMAND = 'kubectl get svc,endpointslices,pods -A -o json > snapshot.json';
+export const SNAPSHOT_COMMAND = 'kubectl get svc,endpointslices,pods,namespaces -A -o json > snapshot.json';
 
 /** A snapshot that cannot be used at all; the message starts with its source and says what to do. */
 export class SnapshotError extends Error {
@@ -93,7 +95,7 @@ export class SnapshotError extends Error {
   }
 }
 
-const CLUSTER_KINDS = new Set(['Pod', 'Service', 'EndpointSlice', 'Endpoints']);
+const CLUSTER_KINDS = new Set(['Pod', 'Service', 'EndpointSlice', 'Endpoints', 'Namespace']);
 const byName = <T extends { readonly namespace: string; readonly name: string }>(a: T, b: T): number =>
   a.namespace === b.namespace ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.namespace < b.namespace ? -1 : 1;
 const push = <T>(map: Map<string, T[]>, key: string, value: T): void => {
@@ -128,6 +130,7 @@ export function parseClusterSnapshot(objects: readonly unknown[], source: string
   const serviceMap = new Map<string, SnapshotService>();
   const slices = new Map<string, Map<string, EndpointGroup>>();
   const endpoints = new Map<string, readonly EndpointGroup[]>();
+  const namespaces = new Map<string, Readonly<Record<string, string>>>();
   let seen = 0;
   for (const o of flattenObjects(objects)) {
     if (typeof o.kind !== 'string' || !CLUSTER_KINDS.has(o.kind)) continue;
@@ -138,6 +141,17 @@ export function parseClusterSnapshot(objects: readonly unknown[], source: string
     } else if (o.kind === 'Service') {
       const s = readService(o);
       if (s) serviceMap.set(nameKey(s.namespace, s.name), s);
+    } else if (o.kind === 'Namespace') {
+      const meta = (o.metadata ?? {}) as { name?: unknown; labels?: unknown };
+      if (typeof meta.name === 'string') {
+        const labels =
+          meta.labels && typeof meta.labels === 'object'
+            ? Object.fromEntries(
+                Object.entries(meta.labels as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'),
+              )
+            : {};
+        namespaces.set(meta.name, { ...labels, 'kubernetes.io/metadata.name': meta.name });
+      }
     } else if (o.kind === 'EndpointSlice') {
       const s = readEndpointSlice(o);
       if (s) slices.set(s.service, (slices.get(s.service) ?? new Map<string, EndpointGroup>()).set(s.name, s.group));
@@ -150,7 +164,7 @@ export function parseClusterSnapshot(objects: readonly unknown[], source: string
     throw new SnapshotError(
       source,
       'no-cluster-objects',
-      `holds no Pod, Service, EndpointSlice or Endpoints. Take the snapshot with \`${SNAPSHOT_COMMAND}\`.`,
+      `holds no Pod, Service, EndpointSlice, Endpoints or Namespace. Take the snapshot with \`${SNAPSHOT_COMMAND}\`.`,
     );
   }
 
@@ -216,6 +230,7 @@ export function parseClusterSnapshot(objects: readonly unknown[], source: string
       if (!found) perService.set(port, (found = Object.freeze(resolveBackends(service, port, sources))));
       return found;
     },
+    namespaceLabels: (namespace) => namespaces.get(namespace),
     namedPort,
   };
 }

@@ -90,6 +90,8 @@ export interface EdgeEvidence {
     readonly name: string;
     readonly resolvedBy: 'translation' | 'learned-backend' | 'snapshot' | 'flow-log' | 'unresolved';
   };
+  /** ICMP edges: the request types seen (echo request 8, ICMPv6 128…), sorted; absent when the capture gave none. */
+  readonly icmpTypes?: readonly number[];
 }
 
 export interface GraphEdge {
@@ -143,5 +145,7 @@ export interface ServiceGraph {
   readonly window: CaptureWindow | null;
   /** Networks pods were seen in (/24 for IPv4, /64 for IPv6): an ipBlock should not cover them. */
   readonly podNetworks?: readonly string[];
+  /** Namespace labels the capture carried (Cilium's `io.cilium.k8s.namespace.labels.*`), by namespace: complete where present. */
+  readonly namespaceLabels?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly warnings: readonly GraphWarning[];
 }

@@ -87,7 +87,7 @@ describe('readClusterSnapshot', () => {
     const error = await failure([F04, file]);
     expect(error.code).toBe('syntax');
     expect(error.message.startsWith(`${file}: ${words}`)).toBe(true);
-    expect(error.message).toContain('kubectl get svc,endpointslices,pods -A -o json > snapshot.json');
+    expect(error.message).toContain('kubectl get svc,endpointslices,pods,namespaces -A -o json > snapshot.json');
   });
 
   it('says a missing file cannot be read', async () => {

@@ -48,7 +48,7 @@ function parseDocuments(file: string, text: string): unknown[] {
 
 /**
  * Reads a cluster snapshot from one or more files, each JSON or YAML (multi-document), such as
- * `kubectl get svc,endpointslices,pods -A -o json` writes; `source` is the file names joined by ", ".
+ * `kubectl get svc,endpointslices,pods,namespaces -A -o json` writes; `source` is the file names joined by ", ".
  * Throws SnapshotError naming the file: `unreadable` (missing, a folder), `syntax` (with the line),
  * `no-cluster-objects` (nothing a snapshot holds), `no-files`.
  */

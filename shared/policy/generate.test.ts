@@ -5,6 +5,7 @@ import { initialSelection, prune } from '../graph/selection';
 import type { ServiceGraph } from '../graph/types';
 import { fixture, hubbleFixture } from '../testing/fixtures';
 import { generateCilium } from './cilium';
+import type { CiliumNetworkPolicy } from './cilium-types';
 import { generate } from './generate';
 import type { NetworkPolicy } from './types';
 import { uncoverable, verify } from './verify';
@@ -17,7 +18,10 @@ const allPeers = (p: NetworkPolicy) => [
   ...(p.spec.ingress ?? []).flatMap((r) => r.from ?? []),
   ...(p.spec.egress ?? []).flatMap((r) => r.to ?? []),
 ];
-const allPorts = (p: NetworkPolicy) => [...(p.spec.ingress ?? []), ...(p.spec.egress ?? [])].flatMap((r) => r.ports ?? []);
+const allPorts = (p: NetworkPolicy | CiliumNetworkPolicy): { port?: number | string }[] =>
+  p.kind === 'NetworkPolicy'
+    ? [...(p.spec.ingress ?? []), ...(p.spec.egress ?? [])].flatMap((r) => r.ports ?? [])
+    : [...(p.spec?.ingress ?? []), ...(p.spec?.egress ?? [])].flatMap((r) => (r.toPorts ?? []).flatMap((tp) => tp.ports ?? []));
 
 describe('generate on a capture with replies, DNS, a drop, a cross-namespace caller and a world address', () => {
   const { graph } = analyzeText(mixed, 'mixed.json');
@@ -151,63 +155,39 @@ describe('generate on a capture with replies, DNS, a drop, a cross-namespace cal
 
 describe('real captures: generate, then verify passes except where no rule can', () => {
   const dir = fixture('hubble', 'cilium-hubble-otel');
-  it.each(readdirSync(dir).filter((f) => f.endsWith('.json')))('%s', (name) => {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  it.each(files.flatMap((f) => (['kubernetes', 'cilium'] as const).map((flavor) => [f, flavor] as const)))('%s (%s)', (name, flavor) => {
     const { graph } = analyzeText(readFileSync(`${dir}/${name}`, 'utf8'), name);
     const selection = initialSelection(graph);
     const namespaces = graph.namespaces.filter((ns) => graph.nodes.some((n) => n.namespace === ns && n.kind === 'workload'));
-    const set = generate(graph, selection, { namespaces, defaultDeny: true });
+    const options = { namespaces, defaultDeny: true };
+    const set = flavor === 'cilium' ? generateCilium(graph, selection, options) : generate(graph, selection, options);
     const c = verify(
       set.policies.map((g) => g.policy),
       graph,
       selection,
       namespaces,
+      { engine: flavor },
     );
-    // A kept edge is blocked only where no generated rule can name an end, and verify says why.
+    expect(c.engine).toBe(flavor);
+    // A kept edge is blocked only where the flavor cannot name an end, and verify says why; it is
+    // undecided only where its direction is uncertain.
     const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
     for (const f of c.keptDenied) {
       const edge = graph.edges.find((e) => e.key === f.edge)!;
-      expect(uncoverable(edge, nodes), f.edge).toBeDefined();
-      expect(f.explanation).toContain(uncoverable(edge, nodes));
+      expect(uncoverable(edge, nodes, flavor), f.edge).toBeDefined();
+      expect(f.explanation).toContain(uncoverable(edge, nodes, flavor));
     }
-    const unlabelled = graph.warnings.find((w) => w.code === 'unlabelled-workloads');
-    if (c.keptDenied.length > 0) expect(unlabelled?.subjects?.length).toBeGreaterThan(0);
+    // Undecided only where the direction is uncertain or an end's address is not in the capture.
+    for (const f of c.keptUndecided) {
+      const edge = graph.edges.find((e) => e.key === f.edge)!;
+      const opaque = [edge.source, edge.target].some((id) => nodes.get(id)?.kind !== 'workload' && !nodes.get(id)?.ip);
+      expect(edge.evidence.direction.uncertain > 0 || opaque, f.edge).toBe(true);
+    }
     expect(c.prunedAllowed).toEqual([]);
     expect(c.unobservedAllowed).toEqual([]);
     expect(c.unbackedRules).toEqual([]);
+    expect(c.verdict.status).toBe(c.keptDenied.length > 0 ? 'fail' : c.keptUndecided.length > 0 ? 'undecided' : 'pass');
     for (const g of set.policies) for (const port of allPorts(g.policy)) expect(Number(port.port)).toBeLessThan(EPHEMERAL);
-  });
-});
-
-describe('Cilium flavor', () => {
-  const { graph } = analyzeText(mixed, 'mixed.json');
-  const set = generateCilium(graph, initialSelection(graph), { namespaces: ['shop'] });
-  const api = set.policies.find((g) => g.policy.metadata.name === 'api')!.policy;
-
-  it('names endpoints with their namespace label, and external names with toFQDNs plus the DNS rule it needs', () => {
-    expect(api.apiVersion).toBe('cilium.io/v2');
-    expect(api.spec.endpointSelector).toEqual({ matchLabels: { app: 'api' } });
-    expect(api.spec.ingress).toContainEqual({
-      fromEndpoints: [{ matchLabels: { app: 'prometheus', 'k8s:io.kubernetes.pod.namespace': 'monitoring' } }],
-      toPorts: [{ ports: [{ port: '9090', protocol: 'TCP' }] }],
-    });
-    expect(api.spec.egress).toContainEqual({
-      toFQDNs: [{ matchName: 'payments.example.com' }],
-      toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }],
-    });
-    expect(api.spec.egress).toContainEqual({
-      toEndpoints: [{ matchLabels: { 'k8s-app': 'kube-dns', 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }],
-      toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
-    });
-    expect(policySetYaml(set)).toContain('# observed: api -> 203.0.113.7 (payments.example.com):443/TCP');
-  });
-
-  it('uses entities for reserved identities', () => {
-    const { graph: g } = analyzeText(
-      readFileSync(`${fixture('hubble', 'cilium-hubble-otel')}/basic-sample-400-tcp-flows.json`, 'utf8'),
-      'x',
-    );
-    const s = generateCilium(g, initialSelection(g), { namespaces: ['bookinfo'] });
-    const productpage = s.policies.find((p) => p.policy.metadata.name === 'productpage')!.policy;
-    expect(productpage.spec.ingress).toContainEqual({ fromEntities: ['host'], toPorts: [{ ports: [{ port: '9080', protocol: 'TCP' }] }] });
   });
 });

@@ -1,23 +1,20 @@
+import type { ClusterSnapshot, SnapshotPod } from '../cluster/snapshot';
 import { isKept, type Selection } from '../graph/selection';
 import type { GraphEdge, GraphNode, ServiceGraph } from '../graph/types';
-import {
-  effectivePolicyTypes,
-  evaluate,
-  peerMatches,
-  policyId,
-  portsMatch,
-  type ClusterModel,
-  type ClusterPod,
-  type Connection,
-  type ConnectionEnd,
-} from './evaluate';
-import { selectorMatches } from './selectors';
-import type { NetworkPolicy, NetworkPolicyPeer, PolicyProtocol, RuleRef } from './types';
+import type { CiliumNetworkPolicy } from './cilium-types';
+import { coverage as setCoverage, size, type ConnProtocol } from './engine/conn-set';
+import { allows, policyEngine, type End, type FlowVerdict, type PodEnd, type PolicyEngine, type Verdict3 } from './engine';
+import type { ClusterModel, ClusterPod, ConnectionEnd } from './evaluate';
+import type { NetworkPolicy, PolicyProtocol, RuleRef } from './types';
+import { ruleRefText } from './types';
 
 export interface EdgeFinding {
   readonly edge: string;
-  /** Why, in words: given for the findings that are problems (and edges a policy cannot express). */
+  readonly verdict: Verdict3;
+  /** Why, in words: given for the findings that are problems or cannot be decided. */
   readonly explanation?: string;
+  /** For an undecided edge: what the input lacks, and what would decide it. */
+  readonly decide?: readonly string[];
   readonly egress?: RuleRef;
   readonly ingress?: RuleRef;
 }
@@ -30,16 +27,30 @@ export interface UnobservedFinding {
   readonly explanation: string;
 }
 
+/** The one verdict on a policy set against the capture: every surface (CLI, app, REPORT.md, AI review) shows this. */
+export interface CoverageVerdict {
+  /** pass: every kept edge allowed, nothing pruned or unobserved allowed; fail: some kept edge blocked or something unwanted allowed; undecided: no failure, but some edges cannot be decided from the input. */
+  readonly status: 'pass' | 'fail' | 'undecided';
+  /** One line, e.g. "2 kept flows blocked · 1 cannot be decided". */
+  readonly headline: string;
+  /** The CLI's exit code: 0 pass, 1 fail, 3 undecided. */
+  readonly exitCode: 0 | 1 | 3;
+}
+
 /** The coverage report: the policies against the observed edges and the selection. */
 export interface Coverage {
+  readonly engine: 'kubernetes' | 'cilium';
   readonly scope: readonly string[];
   /** Kept edges the policies allow (with the rules that do). */
   readonly keptAllowed: readonly EdgeFinding[];
-  /** Kept edges the policies block: each one is an outage. */
+  /** Kept edges the policies block: each one is an outage. Edges the flavor cannot express are here, with the reason. */
   readonly keptDenied: readonly EdgeFinding[];
+  /** Kept edges whose verdict the input cannot decide (a named port without a snapshot, an unresolved Service, unknown labels). */
+  readonly keptUndecided: readonly EdgeFinding[];
   readonly prunedDenied: readonly EdgeFinding[];
   /** Pruned edges the policies still allow. */
   readonly prunedAllowed: readonly EdgeFinding[];
+  readonly prunedUndecided: readonly EdgeFinding[];
   /** Connections never observed between workloads on observed ports that the policies allow (first 200). */
   readonly unobservedAllowed: readonly UnobservedFinding[];
   readonly unobservedAllowedCount: number;
@@ -47,15 +58,81 @@ export interface Coverage {
   readonly unbackedRules: readonly RuleRef[];
   /** Rules whose ports reach beyond the ports of the kept edges behind them. */
   readonly widePorts: readonly { readonly rule: RuleRef; readonly unobserved: string }[];
-  /** Edges a NetworkPolicy cannot express (entities, ICMP, workloads without labels). */
-  readonly notExpressible: readonly EdgeFinding[];
   /** True when every kept edge is allowed and nothing pruned or unobserved is. */
   readonly ok: boolean;
+  readonly verdict: CoverageVerdict;
+}
+
+export interface VerifyOptions {
+  /** A cluster snapshot: container port names, full pod labels, namespace labels. */
+  readonly snapshot?: ClusterSnapshot;
+  /** Judge as Cilium enforces the set, or by Kubernetes semantics; by default Cilium's when any CiliumNetworkPolicy is given. */
+  readonly engine?: 'kubernetes' | 'cilium';
 }
 
 const MAX_LISTED = 200;
 
-/** The pods and addresses the graph stands for, as the policy evaluator sees them. */
+/** The pods of a workload node in a snapshot: by the pod names seen, else by the workload's name. */
+function snapshotPods(n: GraphNode, snapshot: ClusterSnapshot | undefined): readonly SnapshotPod[] {
+  if (!snapshot || n.kind !== 'workload' || !n.namespace) return [];
+  const byName = (n.samplePods ?? []).flatMap((p) => {
+    const pod = snapshot.pod(n.namespace!, p);
+    return pod ? [pod] : [];
+  });
+  if (byName.length > 0) {
+    const owner = byName[0].owner?.name;
+    return owner ? snapshot.podsOfWorkload(n.namespace, owner) : byName;
+  }
+  return snapshot.podsOfWorkload(n.namespace, n.label.replace(/\[.*\]$/, ''));
+}
+
+/**
+ * The ends the policy engine judges, one per graph node: workloads as pods (labels from the capture,
+ * or all of them from a snapshot; container ports from a snapshot), external addresses with the DNS
+ * names seen for them, reserved entities, and the nodes the input leaves opaque (a Service frontend
+ * nothing resolved, an address a flow log aggregated away).
+ */
+export function endsFromGraph(graph: ServiceGraph, snapshot?: ClusterSnapshot): Map<string, End> {
+  const ends = new Map<string, End>();
+  for (const n of graph.nodes) {
+    if (n.kind === 'workload' && n.namespace) {
+      const pods = snapshotPods(n, snapshot);
+      const captured = n.unlabelled === 'not-captured' ? undefined : { ...n.labels, ...n.identity };
+      const nsLabels = graph.namespaceLabels?.[n.namespace] ?? snapshot?.namespaceLabels(n.namespace);
+      const end: PodEnd = {
+        kind: 'pod',
+        id: n.id,
+        namespace: n.namespace,
+        ...(pods.length > 0
+          ? { labels: { ...pods[0].labels }, labelsComplete: true, podPorts: pods.map((p) => p.ports) }
+          : captured
+            ? { labels: captured }
+            : {}),
+        ...(nsLabels ? { namespaceLabels: nsLabels } : {}),
+      };
+      ends.set(n.id, end);
+    } else if (n.kind === 'external' && n.ip)
+      ends.set(n.id, { kind: 'address', id: n.id, ip: n.ip, ...(n.dnsNames ? { names: n.dnsNames } : {}) });
+    else if (n.kind === 'entity') ends.set(n.id, { kind: 'entity', id: n.id, entity: n.entity ?? n.label, ...(n.ip ? { ip: n.ip } : {}) });
+    else if (n.kind === 'service')
+      ends.set(n.id, {
+        kind: 'opaque',
+        id: n.id,
+        why: `${n.id} is a Service frontend nothing resolved to its backends, and policies see traffic after the Service is translated: give a cluster snapshot (--snapshot), or capture the translated flows`,
+      });
+    else if (n.kind === 'network')
+      ends.set(n.id, {
+        kind: 'opaque',
+        id: n.id,
+        within: n.scope ?? 'public',
+        why: `the flow log aggregated this address into ${n.label}, so whether an address rule matches it is not known: lower Calico's flow-log aggregation`,
+      });
+    else ends.set(n.id, { kind: 'opaque', id: n.id, why: `${n.id} has no address or identity in the input` });
+  }
+  return ends;
+}
+
+/** The pods and addresses the graph stands for, as the ClusterModel callers of `evaluate` describe them. */
 export function clusterFromGraph(graph: ServiceGraph): { cluster: ClusterModel; ends: Map<string, ConnectionEnd> } {
   const pods: ClusterPod[] = [];
   const ends = new Map<string, ConnectionEnd>();
@@ -63,7 +140,6 @@ export function clusterFromGraph(graph: ServiceGraph): { cluster: ClusterModel; 
   for (const n of graph.nodes) {
     if (n.kind === 'workload' && n.namespace) {
       namespaceLabels[n.namespace] ??= { 'kubernetes.io/metadata.name': n.namespace };
-      // A workload seen without labels cannot be selected: it is reported, not evaluated.
       if (!n.identity || Object.keys(n.identity).length === 0) continue;
       const pod: ClusterPod = { namespace: n.namespace, name: n.label, labels: { ...n.labels, ...n.identity } };
       pods.push(pod);
@@ -74,12 +150,16 @@ export function clusterFromGraph(graph: ServiceGraph): { cluster: ClusterModel; 
 }
 
 /**
- * Why no generated rule can cover an edge the capture observed, and what to do, when that is the
- * case: a workload no selector can name, a Service frontend nothing resolved, an address Calico
- * aggregated away, a port the flow log left out. Undefined for the edges that are expressible (or
- * that only other flavors can express: entities, ICMP).
+ * Why the generated policies of a flavor cannot allow an edge the capture observed, and what to do,
+ * when that is the case: a workload no selector can name, a Service frontend nothing resolved, an
+ * address Calico aggregated away, a port the input left out, and in the Kubernetes flavor the
+ * reserved entities and ICMP. Undefined for an expressible edge.
  */
-export function uncoverable(e: GraphEdge, nodes: ReadonlyMap<string, GraphNode>): string | undefined {
+export function uncoverable(
+  e: GraphEdge,
+  nodes: ReadonlyMap<string, GraphNode>,
+  flavor: 'kubernetes' | 'cilium' = 'kubernetes',
+): string | undefined {
   for (const id of [e.source, e.target]) {
     const n = nodes.get(id);
     if (n?.kind === 'workload' && (!n.identity || Object.keys(n.identity).length === 0)) {
@@ -91,239 +171,312 @@ export function uncoverable(e: GraphEdge, nodes: ReadonlyMap<string, GraphNode>)
       return `${id} is a Service frontend nothing resolved to its backends, and a policy sees traffic after the Service is translated: give a cluster snapshot, or capture the translated flows`;
     }
     if (n?.kind === 'network') {
-      return `${n.label} is all the flow log says of this address, and no ipBlock can be derived from it: lower Calico's flow-log aggregation or add the CIDR by hand`;
+      return `${n.label} is all the flow log says of this address, and no address rule can be derived from it: lower Calico's flow-log aggregation or add the CIDR by hand`;
+    }
+    if (n?.kind === 'entity' && flavor === 'kubernetes') {
+      const entity = n.entity ?? n.label;
+      const field = `${e.source === id ? 'fromEntities' : 'toEntities'}: ${entity}`;
+      if (entity === 'world')
+        return `the capture has no address for ${id}: add an ipBlock for the addresses it reaches, or use the Cilium flavor (${field})`;
+      const local =
+        entity === 'host' && e.source === id
+          ? " Many CNIs let a pod's own node through whatever the policies say (kubelet probes; Cilium's allow-localhost), but no NetworkPolicy says so, and verify does not count on it."
+          : '';
+      return `a NetworkPolicy cannot select ${id}: an ipBlock with its addresses works only where the CNI matches ipBlocks against node addresses (Cilium needs policy-cidr-match-mode=nodes). Use the Cilium flavor (${field}).${local}`;
     }
   }
   if (e.port === 'unknown')
-    return "the flow log left out the port, so no port-restricted rule can allow it: lower Calico's flow-log aggregation so that ports are kept";
+    return "the input left out the port, so no port-restricted rule can allow it: capture with ports (lower Calico's flow-log aggregation, or a Hubble field mask that keeps l4)";
+  if (e.protocol.startsWith('ICMP') && flavor === 'kubernetes')
+    return 'a NetworkPolicy cannot name ICMP (only a rule without ports, which opens every port and protocol, allows it): use the Cilium flavor (icmps)';
   return undefined;
-}
-
-function policyProtocol(e: GraphEdge): PolicyProtocol | undefined {
-  return e.protocol === 'TCP' || e.protocol === 'UDP' || e.protocol === 'SCTP' ? e.protocol : undefined;
 }
 
 function inScope(n: GraphNode | undefined, scope: ReadonlySet<string>): boolean {
   return n?.kind === 'workload' && scope.has(n.namespace ?? '');
 }
 
+/** The connections an edge stands for: one per ICMP request type seen, else one (port undefined when unknown). */
+function flowsOf(e: GraphEdge, src: End, dst: End): { protocol: ConnProtocol; port?: number }[] {
+  if (e.protocol === 'ICMPv4' || e.protocol === 'ICMPv6') {
+    const types = e.evidence.icmpTypes ?? [];
+    return types.length > 0 ? types.map((t) => ({ protocol: e.protocol, port: t })) : [{ protocol: e.protocol }];
+  }
+  void src;
+  void dst;
+  return [{ protocol: e.protocol, ...(typeof e.port === 'number' ? { port: e.port } : {}) }];
+}
+
+/** Why an edge drawn with an uncertain direction cannot be judged as drawn. */
+function directionDoubt(e: GraphEdge): string {
+  const d = e.evidence.direction;
+  const total = Object.values(d.basis).reduce((a, b) => a + (b ?? 0), 0);
+  return `the capture did not settle its direction (${d.uncertain} of ${total} connection(s)): if the flow ran the other way, the policies must allow that instead. Capture the connection's start (its SYN) to settle it`;
+}
+
+/** The verdict of every connection of an edge: allowed only if all are, blocked if one is. */
+function edgeVerdict(
+  engine: PolicyEngine,
+  e: GraphEdge,
+  src: End,
+  dst: End,
+): { verdict: Verdict3; first: FlowVerdict; all: FlowVerdict[] } {
+  const all = flowsOf(e, src, dst).map((f) => engine.evaluate({ src, dst, protocol: f.protocol, port: f.port }));
+  const blocked = all.find((v) => v.verdict === 'blocked');
+  const undecided = all.find((v) => v.verdict === 'undecided');
+  const first = blocked ?? undecided ?? all[0];
+  return { verdict: first.verdict, first, all };
+}
+
+/** The one verdict: status, headline and exit code (see Coverage). */
+export function coverageVerdict(c: Omit<Coverage, 'verdict' | 'ok'>): CoverageVerdict {
+  const kept = c.keptAllowed.length + c.keptDenied.length + c.keptUndecided.length;
+  const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+  const problems: string[] = [];
+  if (c.keptDenied.length > 0) problems.push(`${plural(c.keptDenied.length, 'kept edge')} blocked`);
+  if (c.prunedAllowed.length > 0) problems.push(`${plural(c.prunedAllowed.length, 'pruned edge')} still allowed`);
+  if (c.unobservedAllowedCount > 0) problems.push(`${plural(c.unobservedAllowedCount, 'never-observed connection')} allowed`);
+  if (c.widePorts.length > 0) problems.push(`${plural(c.widePorts.length, 'rule')} wider than the observed ports`);
+  const undecided = c.keptUndecided.length + c.prunedUndecided.length;
+  const open = undecided > 0 ? `${plural(undecided, 'edge')} cannot be decided from this input` : '';
+  if (problems.length > 0) return { status: 'fail', headline: [...problems, ...(open ? [open] : [])].join(' · '), exitCode: 1 };
+  if (undecided > 0)
+    return {
+      status: 'undecided',
+      headline: `${open} · ${c.keptAllowed.length} of ${plural(kept, 'kept edge')} allowed, nothing pruned or unobserved allowed`,
+      exitCode: 3,
+    };
+  return {
+    status: 'pass',
+    headline:
+      kept === 0
+        ? 'No kept flow in scope to check; nothing pruned or unobserved is allowed'
+        : `Every kept flow is allowed (${kept}), nothing pruned or unobserved is`,
+    exitCode: 0,
+  };
+}
+
 /**
- * Checks policies against observed traffic: every kept edge allowed, every pruned edge and every
- * unobserved workload pair (on the ports seen) denied, and every rule backed by a kept edge.
+ * Checks policies (NetworkPolicies, CiliumNetworkPolicies, or both) against observed traffic: every
+ * kept edge allowed, blocked or undecided (with the rules, the reason, or what would decide it),
+ * every pruned edge and every unobserved workload pair (on the ports seen) denied, every rule backed
+ * by a kept edge. The engine is Cilium's when any CiliumNetworkPolicy is given, else Kubernetes'.
+ * Edges the generated flavor cannot express are blocked, with the reason and the fix.
  */
 export function verify(
-  policies: readonly NetworkPolicy[],
+  policies: readonly (NetworkPolicy | CiliumNetworkPolicy)[],
   graph: ServiceGraph,
   selection: Selection,
   namespaces: readonly string[],
+  options: VerifyOptions = {},
 ): Coverage {
   const scope = new Set(namespaces);
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
-  const { cluster, ends } = clusterFromGraph(graph);
-  const byNamespace = new Map<string, NetworkPolicy[]>();
-  for (const p of policies) {
-    const ns = p.metadata.namespace ?? 'default';
-    (byNamespace.get(ns) ?? byNamespace.set(ns, []).get(ns)!).push(p);
-  }
-  // The policies that select each pod (either direction), so each evaluation looks at a few.
-  const selecting = new Map<ClusterPod, NetworkPolicy[]>();
-  const selectingOf = (pod: ClusterPod): NetworkPolicy[] => {
-    let list = selecting.get(pod);
-    if (!list)
-      selecting.set(pod, (list = (byNamespace.get(pod.namespace) ?? []).filter((p) => selectorMatches(p.spec.podSelector, pod.labels))));
-    return list;
-  };
-  const relevant = (c: Connection): NetworkPolicy[] => {
-    const a = c.src.kind === 'pod' ? selectingOf(c.src.pod) : [];
-    const b = c.dst.kind === 'pod' && !(c.src.kind === 'pod' && c.src.pod === c.dst.pod) ? selectingOf(c.dst.pod) : [];
-    return b.length === 0 ? a : a.length === 0 ? b : [...a, ...b];
-  };
-  const judge = (c: Connection) => evaluate(relevant(c), cluster, c);
+  const kubernetes = policies.filter((p): p is NetworkPolicy => p.kind === 'NetworkPolicy');
+  const cilium = policies.filter((p): p is CiliumNetworkPolicy => p.kind !== 'NetworkPolicy');
+  const engine = policyEngine(kubernetes, cilium, options.engine);
+  const ends = endsFromGraph(graph, options.snapshot);
 
   const keptAllowed: EdgeFinding[] = [];
   const keptDenied: EdgeFinding[] = [];
+  const keptUndecided: EdgeFinding[] = [];
   const prunedDenied: EdgeFinding[] = [];
   const prunedAllowed: EdgeFinding[] = [];
-  const notExpressible: EdgeFinding[] = [];
+  const prunedUndecided: EdgeFinding[] = [];
   const observed = new Set<string>();
   const serverPorts = new Map<string, Set<string>>();
-  const keptEdges: { edge: GraphEdge; conn: Connection }[] = [];
+  // Rules that allow some kept edge, and the ports they were seen allowing.
+  const backing = new Map<string, { ref: RuleRef; seen: Set<string>; allows: FlowVerdict['egress'][] }>();
+  const ruleKey = (r: RuleRef): string => ruleRefText(r);
 
   for (const e of graph.edges) {
-    const src = nodes.get(e.source);
-    const dst = nodes.get(e.target);
-    if (!inScope(src, scope) && !inScope(dst, scope)) continue;
+    const srcNode = nodes.get(e.source);
+    const dstNode = nodes.get(e.target);
+    if (!inScope(srcNode, scope) && !inScope(dstNode, scope)) continue;
     const kept = isKept(selection, e.key);
-    const protocol = policyProtocol(e);
-    const a = ends.get(e.source);
-    const b = ends.get(e.target);
-    if (!protocol || typeof e.port !== 'number' || !a || !b) {
-      const gap = uncoverable(e, nodes);
-      // A kept edge no rule can cover is blocked by the policies that isolate its ends: never "allowed".
-      if (gap && kept) keptDenied.push({ edge: e.key, explanation: `${e.key}: ${gap}` });
-      else if (gap) prunedDenied.push({ edge: e.key });
-      else {
-        const missing = nodes.get(!a ? e.source : e.target);
-        const why = !protocol
-          ? `${e.protocol} cannot be named by a NetworkPolicy`
-          : `${missing?.id ?? e.target} cannot be selected by a NetworkPolicy`;
-        notExpressible.push({ edge: e.key, explanation: `${e.key}: ${why}` });
+    const src = ends.get(e.source);
+    const dst = ends.get(e.target);
+    if (!src || !dst) continue;
+    const raw = edgeVerdict(engine, e, src, dst);
+    // An edge whose direction the capture could not settle may be the reverse of what happened: its
+    // rules may not be the ones the real flow needs.
+    const doubt = raw.verdict === 'allowed' && e.evidence.direction.uncertain > 0 ? directionDoubt(e) : undefined;
+    const v = doubt ? { ...raw, verdict: 'undecided' as const } : raw;
+    const hint = doubt ?? (v.verdict !== 'allowed' ? uncoverable(e, nodes, engine.flavor) : undefined);
+    const problem = kept ? v.verdict !== 'allowed' : v.verdict !== 'blocked';
+    const finding: EdgeFinding = {
+      edge: e.key,
+      verdict: v.verdict,
+      ...(problem
+        ? { explanation: doubt ? `${e.key} is allowed as drawn, but ${doubt}.` : `${v.first.explanation}${hint ? ` Why: ${hint}.` : ''}` }
+        : {}),
+      ...(v.verdict === 'undecided' ? { decide: doubt ? [doubt] : v.first.unknowns } : {}),
+      ...(v.first.egressRule ? { egress: v.first.egressRule } : {}),
+      ...(v.first.ingressRule ? { ingress: v.first.ingressRule } : {}),
+    };
+    if (kept) (v.verdict === 'allowed' ? keptAllowed : v.verdict === 'blocked' ? keptDenied : keptUndecided).push(finding);
+    else (v.verdict === 'allowed' ? prunedAllowed : v.verdict === 'blocked' ? prunedDenied : prunedUndecided).push(finding);
+    if (typeof e.port === 'number' && (e.protocol === 'TCP' || e.protocol === 'UDP' || e.protocol === 'SCTP')) {
+      observed.add(`${e.source}|${e.target}|${e.protocol}|${e.port}`);
+      if (inScope(dstNode, scope))
+        (serverPorts.get(e.target) ?? serverPorts.set(e.target, new Set()).get(e.target)!).add(`${e.protocol}/${e.port}`);
+    }
+    if (!kept) continue;
+    for (const fv of v.all) {
+      const f = flowsOf(e, src, dst)[v.all.indexOf(fv)];
+      for (const d of [fv.egress, fv.ingress]) {
+        for (const r of d?.rules ?? []) {
+          if (r.implicit || allows(r.allowance, f.protocol, f.port) === 'no') continue;
+          const k = ruleKey(r.ref);
+          const b = backing.get(k) ?? { ref: r.ref, seen: new Set<string>(), allows: [] };
+          b.seen.add(`${f.protocol}/${f.port ?? '*'}`);
+          b.allows.push(d);
+          backing.set(k, b);
+        }
       }
-      continue;
     }
-    observed.add(`${e.source}|${e.target}|${protocol}|${e.port}`);
-    if (inScope(dst, scope)) {
-      const set = serverPorts.get(e.target) ?? new Set<string>();
-      set.add(`${protocol}/${e.port}`);
-      serverPorts.set(e.target, set);
-    }
-    const conn: Connection = { src: a, dst: b, protocol, port: e.port };
-    const v = judge(conn);
-    const problem = kept !== v.allowed;
-    const finding: EdgeFinding = problem
-      ? { edge: e.key, explanation: v.explanation, egress: v.egress?.allowedBy, ingress: v.ingress?.allowedBy }
-      : { edge: e.key, egress: v.egress?.allowedBy, ingress: v.ingress?.allowedBy };
-    if (kept) {
-      (v.allowed ? keptAllowed : keptDenied).push(finding);
-      keptEdges.push({ edge: e, conn });
-    } else (v.allowed ? prunedAllowed : prunedDenied).push(finding);
   }
 
-  // Unobserved pairs: for each in-scope destination and each port it serves, which sources could
-  // reach it? Candidates come from its ingress rules' peers (all sources when not isolated).
-  const sources = [...ends.entries()];
-  // Index pod ends by namespace and label, so a peer's candidates are found without a scan.
-  const byLabel = new Map<string, [string, ConnectionEnd][]>();
-  const addresses = sources.filter(([, end]) => end.kind === 'ip');
-  for (const entry of sources) {
-    const end = entry[1];
-    if (end.kind !== 'pod') continue;
-    for (const [k, v] of Object.entries(end.pod.labels)) {
-      const key = `${end.pod.namespace}\0${k}=${v}`;
-      (byLabel.get(key) ?? byLabel.set(key, []).get(key)!).push(entry);
-    }
-  }
-  const candidatesOf = (peer: NetworkPolicyPeer, ns: string): [string, ConnectionEnd][] => {
-    if (peer.ipBlock) return addresses;
-    const nsSel = peer.namespaceSelector;
-    const nsNames = Object.keys(nsSel?.matchLabels ?? {});
-    const exactNs = !nsSel
-      ? ns
-      : nsNames.length === 1 && !nsSel.matchExpressions?.length
-        ? nsSel.matchLabels?.['kubernetes.io/metadata.name']
-        : undefined;
-    const first = Object.entries(peer.podSelector?.matchLabels ?? {})[0];
-    if (exactNs === undefined || !first) return sources;
-    return byLabel.get(`${exactNs}\0${first[0]}=${first[1]}`) ?? [];
-  };
+  // Unobserved pairs: for each in-scope destination and each port it serves, which sources could reach it?
   const unobservedAllowed: UnobservedFinding[] = [];
   let unobservedAllowedCount = 0;
+  const candidates = candidateIndex(ends);
   for (const [target, portSet] of [...serverPorts].sort(([x], [y]) => (x < y ? -1 : 1))) {
     const dst = ends.get(target);
     if (dst?.kind !== 'pod') continue;
-    const isolating = selectingOf(dst.pod).filter((p) => effectivePolicyTypes(p).includes('Ingress'));
+    const sources = candidates.sourcesFor(engine, kubernetes, cilium, dst);
     for (const pp of [...portSet].sort()) {
       const [protocol, portText] = pp.split('/') as [PolicyProtocol, string];
       const port = Number(portText);
-      let candidates = sources;
-      if (isolating.length > 0) {
-        const peers: { peer: NetworkPolicyPeer | undefined; ns: string }[] = [];
-        for (const p of isolating) {
-          for (const rule of p.spec.ingress ?? []) {
-            if (!portsMatch(rule.ports, { src: dst, dst, protocol, port })) continue;
-            if (!rule.from || rule.from.length === 0) peers.push({ peer: undefined, ns: dst.pod.namespace });
-            else for (const peer of rule.from) peers.push({ peer, ns: p.metadata.namespace ?? 'default' });
-          }
-        }
-        if (peers.some((x) => x.peer === undefined)) candidates = sources;
-        else {
-          const found = new Map<string, ConnectionEnd>();
-          for (const x of peers) {
-            for (const [id, end] of candidatesOf(x.peer!, x.ns))
-              if (!found.has(id) && peerMatches(x.peer!, x.ns, end, cluster)) found.set(id, end);
-          }
-          candidates = [...found.entries()];
-        }
-      }
-      for (const [source, src] of candidates) {
+      for (const [source, src] of sources) {
         if (source === target || observed.has(`${source}|${target}|${protocol}|${port}`)) continue;
-        const v = judge({ src, dst, protocol, port });
-        if (!v.allowed) continue;
+        const v = engine.evaluate({ src, dst, protocol, port });
+        // What the platform allows whatever the policies say (the node reaching its pods) is not theirs to deny.
+        if (v.verdict !== 'allowed' || v.implicit) continue;
         unobservedAllowedCount++;
         if (unobservedAllowed.length < MAX_LISTED) unobservedAllowed.push({ source, target, protocol, port, explanation: v.explanation });
       }
     }
   }
 
-  // A rule is backed when at least one kept edge matches its peer and ports; its ports should
-  // not reach beyond the ports of those edges.
+  // Rules no kept edge matches, and rules wider than the ports of the edges behind them.
   const unbackedRules: RuleRef[] = [];
   const widePorts: { rule: RuleRef; unobserved: string }[] = [];
-  const keptBySelf = { ingress: new Map<ClusterPod, typeof keptEdges>(), egress: new Map<ClusterPod, typeof keptEdges>() };
-  for (const k of keptEdges) {
-    for (const [dir, end] of [['ingress', k.conn.dst] as const, ['egress', k.conn.src] as const]) {
-      if (end.kind === 'pod') (keptBySelf[dir].get(end.pod) ?? keptBySelf[dir].set(end.pod, []).get(end.pod)!).push(k);
+  for (const ref of engine.ruleRefs) {
+    if (ref.deny) continue;
+    const b = backing.get(ruleKey(ref));
+    if (!b) {
+      unbackedRules.push(ref);
+      continue;
     }
-  }
-  const podsByNamespace = new Map<string, ClusterPod[]>();
-  for (const pod of cluster.pods)
-    (podsByNamespace.get(pod.namespace) ?? podsByNamespace.set(pod.namespace, []).get(pod.namespace)!).push(pod);
-  for (const p of policies) {
-    const ns = p.metadata.namespace ?? 'default';
-    const id = policyId(p);
-    const selected = (podsByNamespace.get(ns) ?? []).filter((pod) => selectorMatches(p.spec.podSelector, pod.labels));
-    for (const dir of ['ingress', 'egress'] as const) {
-      const rules = dir === 'ingress' ? (p.spec.ingress ?? []) : (p.spec.egress ?? []);
-      rules.forEach((rule, index) => {
-        const peers =
-          dir === 'ingress' ? (rule as { from?: readonly NetworkPolicyPeer[] }).from : (rule as { to?: readonly NetworkPolicyPeer[] }).to;
-        const backing = selected
-          .flatMap((pod) => keptBySelf[dir].get(pod) ?? [])
-          .filter(({ conn }) => {
-            const other = dir === 'ingress' ? conn.src : conn.dst;
-            const peerOk = !peers || peers.length === 0 || peers.some((peer) => peerMatches(peer, ns, other, cluster));
-            return peerOk && portsMatch(rule.ports, conn);
-          });
-        const ref: RuleRef = { policy: id, direction: dir, index };
-        if (backing.length === 0) unbackedRules.push(ref);
-        else {
-          const seen = new Set(backing.map(({ conn }) => `${conn.protocol}/${conn.port}`));
-          const extra: string[] = [];
-          for (const port of rule.ports ?? [{}]) {
-            const proto = port.protocol ?? 'TCP';
-            if (port.port === undefined) extra.push(rule.ports ? `every ${proto} port` : 'every port');
-            else if (typeof port.port === 'number') {
-              const end = port.endPort ?? port.port;
-              const missing =
-                end -
-                port.port +
-                1 -
-                [...seen].filter(
-                  (x) =>
-                    x.startsWith(`${proto}/`) &&
-                    Number(x.slice(proto.length + 1)) >= (port.port as number) &&
-                    Number(x.slice(proto.length + 1)) <= end,
-                ).length;
-              if (missing > 0) extra.push(`${missing} unobserved ${proto} port(s) in ${port.port}-${end}`);
-            }
-          }
-          if (extra.length > 0) widePorts.push({ rule: ref, unobserved: extra.join(', ') });
+    const rule = b.allows.flatMap((d) => d?.rules ?? []).find((r) => ruleKey(r.ref) === ruleKey(ref));
+    if (!rule) continue;
+    const extra: string[] = [];
+    const protos: ConnProtocol[] = ['TCP', 'UDP', 'SCTP', 'ICMPv4', 'ICMPv6'];
+    if (protos.every((p) => setCoverage(rule.allowance.maybe, p) === 'all')) extra.push('every port');
+    else
+      for (const p of protos) {
+        const n = size(rule.allowance.maybe, p);
+        if (n === 0) continue;
+        if (setCoverage(rule.allowance.maybe, p) === 'all' && ![...b.seen].some((s) => s === `${p}/*`)) {
+          extra.push(`every ${p} ${p.startsWith('ICMP') ? 'type' : 'port'}`);
+          continue;
         }
-      });
-    }
+        const seen = [...b.seen].filter((s) => s.startsWith(`${p}/`)).length;
+        if (n > seen && ![...b.seen].includes(`${p}/*`))
+          extra.push(`${n - seen} unobserved ${p} ${p.startsWith('ICMP') ? 'type' : 'port'}(s)`);
+      }
+    if (extra.length > 0) widePorts.push({ rule: ref, unobserved: extra.join(', ') });
   }
 
-  return {
+  const base = {
+    engine: engine.flavor,
     scope: [...scope].sort(),
     keptAllowed,
     keptDenied,
+    keptUndecided,
     prunedDenied,
     prunedAllowed,
+    prunedUndecided,
     unobservedAllowed,
     unobservedAllowedCount,
     unbackedRules,
     widePorts,
-    notExpressible,
-    ok: keptDenied.length === 0 && prunedAllowed.length === 0 && unobservedAllowedCount === 0 && widePorts.length === 0,
+  };
+  const verdict = coverageVerdict(base);
+  return { ...base, ok: verdict.status === 'pass', verdict };
+}
+
+/** Sources worth trying for unobserved connections to a pod: those its ingress rules could name. */
+function candidateIndex(ends: ReadonlyMap<string, End>) {
+  const all = [...ends.entries()];
+  const nonPods = all.filter(([, e]) => e.kind !== 'pod');
+  const byLabel = new Map<string, [string, End][]>();
+  for (const entry of all) {
+    const end = entry[1];
+    if (end.kind !== 'pod' || !end.labels) continue;
+    for (const [k, v] of Object.entries(end.labels)) {
+      const key = `${end.namespace}\0${k}=${v}`;
+      (byLabel.get(key) ?? byLabel.set(key, []).get(key)!).push(entry);
+    }
+  }
+  const strip = (k: string): string => (k.includes(':') ? k.slice(k.indexOf(':') + 1) : k);
+  return {
+    /** Every end a rule of a policy selecting `dst` (for ingress) could match; all ends when a rule could match any. */
+    sourcesFor(
+      engine: PolicyEngine,
+      kubernetes: readonly NetworkPolicy[],
+      cilium: readonly CiliumNetworkPolicy[],
+      dst: PodEnd,
+    ): [string, End][] {
+      const probe = engine.pair({ kind: 'opaque', id: 'probe', why: '' }, dst).ingress;
+      if (!probe || probe.isolated === 'no') return all;
+      const found = new Map<string, End>();
+      const addAll = (list: readonly [string, End][]): void => list.forEach(([id, e]) => found.set(id, e));
+      const bySelector = (ns: string | undefined, sel: { matchLabels?: Readonly<Record<string, string>> } | undefined): boolean => {
+        const first = Object.entries(sel?.matchLabels ?? {}).find(([k]) => !strip(k).startsWith('io.kubernetes.pod.namespace'));
+        if (ns === undefined || !first) return false;
+        addAll(byLabel.get(`${ns}\0${strip(first[0])}=${first[1]}`) ?? []);
+        return true;
+      };
+      const selecting = new Set([...probe.isolating, ...probe.maybeIsolating]);
+      for (const p of kubernetes) {
+        const id = `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
+        if (!selecting.has(id)) continue;
+        for (const rule of p.spec.ingress ?? []) {
+          if (!rule.from || rule.from.length === 0) return all;
+          for (const peer of rule.from) {
+            if (peer.ipBlock) addAll(nonPods);
+            else {
+              const nsSel = peer.namespaceSelector;
+              const ns = !nsSel ? (p.metadata.namespace ?? 'default') : nsSel.matchLabels?.['kubernetes.io/metadata.name'];
+              if (!bySelector(ns, peer.podSelector)) return all;
+            }
+          }
+        }
+      }
+      for (const p of cilium) {
+        const id =
+          p.kind === 'CiliumClusterwideNetworkPolicy' ? p.metadata.name : `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
+        if (!selecting.has(id)) continue;
+        for (const spec of [...(p.spec ? [p.spec] : []), ...(p.specs ?? [])]) {
+          for (const rule of spec.ingress ?? []) {
+            const eps = rule.fromEndpoints ?? [];
+            if (eps.length === 0 && !rule.fromEntities && !rule.fromCIDR && !rule.fromCIDRSet) {
+              if ((rule.toPorts?.length ?? 0) > 0 || (rule.icmps?.length ?? 0) > 0) return all;
+              continue;
+            }
+            if ((rule.fromEntities ?? []).some((x) => x === 'cluster' || x === 'all')) return all;
+            if (rule.fromEntities || rule.fromCIDR || rule.fromCIDRSet) addAll(nonPods);
+            for (const sel of eps) {
+              const nsKey = Object.entries(sel.matchLabels ?? {}).find(([k]) => strip(k) === 'io.kubernetes.pod.namespace');
+              const ns = nsKey ? nsKey[1] : p.kind === 'CiliumClusterwideNetworkPolicy' ? undefined : (p.metadata.namespace ?? 'default');
+              if ((sel.matchExpressions?.length ?? 0) > 0 || !bySelector(ns, sel)) return all;
+            }
+          }
+        }
+      }
+      return [...found.entries()];
+    },
   };
 }

@@ -23,6 +23,12 @@ export function findingItems(coverage: Coverage, lintFindings: readonly LintFind
   const out: FindingItem[] = [];
   for (const f of coverage.keptDenied.slice(0, LISTED))
     out.push({ severity: 'error', edge: f.edge, text: `Kept flow blocked: ${f.edge}${f.explanation ? `: ${reason(f)}` : ''}` });
+  for (const f of coverage.keptUndecided.slice(0, LISTED))
+    out.push({
+      severity: 'warning',
+      edge: f.edge,
+      text: `Cannot be decided from this input: ${f.edge}${f.explanation ? `: ${reason(f)}` : ''}`,
+    });
   for (const f of coverage.prunedAllowed.slice(0, LISTED))
     out.push({ severity: 'error', edge: f.edge, text: `Pruned flow still allowed: ${f.edge}` });
   for (const l of lintFindings.filter((x) => x.severity === 'error').slice(0, LISTED))
@@ -41,11 +47,11 @@ export function findingItems(coverage: Coverage, lintFindings: readonly LintFind
     out.push({ severity: 'warning', policy: w.rule.policy, text: `${ruleRefText(w.rule)} opens ports never seen: ${w.unobserved}` });
   for (const l of lintFindings.filter((x) => x.severity === 'warning').slice(0, LISTED))
     out.push({ severity: 'warning', policy: l.policy, text: `${l.policy}${l.where ? ` ${l.where}` : ''}: ${l.message} ${l.fix}` });
-  for (const f of coverage.notExpressible.slice(0, LISTED))
+  for (const f of coverage.prunedUndecided.slice(0, LISTED))
     out.push({
-      severity: 'info',
+      severity: 'warning',
       edge: f.edge,
-      text: `No NetworkPolicy can express ${f.edge}${f.explanation ? `: ${reason(f)}` : ''}`,
+      text: `Pruned flow that may still be allowed: ${f.edge}${f.explanation ? `: ${reason(f)}` : ''}`,
     });
   return out;
 }

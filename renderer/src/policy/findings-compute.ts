@@ -1,30 +1,51 @@
 // Coverage and lint for the findings list: what the worker runs, and the main thread for small graphs.
 import type { Selection } from '../../../shared/graph/selection';
 import type { ServiceGraph } from '../../../shared/graph/types';
+import { generateCilium } from '../../../shared/policy/cilium';
+import type { CiliumNetworkPolicy } from '../../../shared/policy/cilium-types';
 import { generate, type GenerateOptions } from '../../../shared/policy/generate';
 import { lint } from '../../../shared/policy/lint';
 import type { NetworkPolicy } from '../../../shared/policy/types';
-import { verify } from '../../../shared/policy/verify';
+import { verify, type CoverageVerdict } from '../../../shared/policy/verify';
 import { findingItems, type FindingItem } from './finding-items';
 
 export interface FindingsRequest {
   readonly id: number;
   /** The policies to check, or (cheaper to send) the options to generate them from in the worker. */
-  readonly policies?: readonly NetworkPolicy[];
-  readonly generate?: GenerateOptions;
+  readonly policies?: readonly (NetworkPolicy | CiliumNetworkPolicy)[];
+  readonly generate?: GenerateOptions & { readonly flavor?: 'kubernetes' | 'cilium' };
   /** Sent when it changed; the worker keeps the last one. */
   readonly graph?: ServiceGraph;
   readonly selection: Selection;
   readonly namespaces: readonly string[];
 }
 
+/** The one verdict on the policies shown, and the findings behind it, worst first. */
+export interface Findings {
+  readonly verdict: CoverageVerdict;
+  readonly items: FindingItem[];
+}
+
 export interface FindingsReply {
   readonly id: number;
-  readonly items?: FindingItem[];
+  readonly findings?: Findings;
   readonly error?: string;
 }
 
-export function computeFindings(r: Omit<FindingsRequest, 'id' | 'graph'> & { readonly graph: ServiceGraph }): FindingItem[] {
-  const policies = r.policies ?? generate(r.graph, r.selection, r.generate ?? { namespaces: r.namespaces }).policies.map((g) => g.policy);
-  return findingItems(verify(policies, r.graph, r.selection, r.namespaces), lint(policies, { graph: r.graph }));
+/** The policies of a request: given, or generated again from its options in the flavor shown. */
+function policiesOf(
+  r: Omit<FindingsRequest, 'id' | 'graph'> & { readonly graph: ServiceGraph },
+): readonly (NetworkPolicy | CiliumNetworkPolicy)[] {
+  if (r.policies) return r.policies;
+  const options = r.generate ?? { namespaces: r.namespaces };
+  return options.flavor === 'cilium'
+    ? generateCilium(r.graph, r.selection, options).policies.map((g) => g.policy)
+    : generate(r.graph, r.selection, options).policies.map((g) => g.policy);
+}
+
+export function computeFindings(r: Omit<FindingsRequest, 'id' | 'graph'> & { readonly graph: ServiceGraph }): Findings {
+  const policies = policiesOf(r);
+  const coverage = verify(policies, r.graph, r.selection, r.namespaces);
+  const networkPolicies = policies.filter((p): p is NetworkPolicy => p.kind === 'NetworkPolicy');
+  return { verdict: coverage.verdict, items: findingItems(coverage, lint(networkPolicies, { graph: r.graph })) };
 }

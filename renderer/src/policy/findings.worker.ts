@@ -12,7 +12,7 @@ scope.onmessage = (e: MessageEvent<FindingsRequest>) => {
   if (request.graph) graph = request.graph;
   try {
     if (!graph) throw new Error('no graph sent yet');
-    scope.postMessage({ id, items: computeFindings({ ...request, graph }) } satisfies FindingsReply);
+    scope.postMessage({ id, findings: computeFindings({ ...request, graph }) } satisfies FindingsReply);
   } catch (err) {
     scope.postMessage({ id, error: err instanceof Error ? err.message : String(err) } satisfies FindingsReply);
   }

@@ -2,9 +2,9 @@ import { useEffect, useRef, useState } from 'react';
 import type { Selection } from '../../../shared/graph/selection';
 import type { ServiceGraph } from '../../../shared/graph/types';
 import type { GenerateOptions } from '../../../shared/policy/generate';
+import type { CiliumNetworkPolicy } from '../../../shared/policy/cilium-types';
 import type { NetworkPolicy } from '../../../shared/policy/types';
-import type { FindingItem } from './finding-items';
-import { computeFindings, type FindingsReply, type FindingsRequest } from './findings-compute';
+import { computeFindings, type Findings, type FindingsReply, type FindingsRequest } from './findings-compute';
 
 /** From this many edges, coverage and lint run in a Web Worker. */
 const WORKER_EDGES = 1500;
@@ -12,12 +12,12 @@ const WORKER_EDGES = 1500;
 const WORKER_PAUSE_MS = 400;
 
 export interface FindingsInput {
-  readonly policies: readonly NetworkPolicy[];
+  readonly policies: readonly (NetworkPolicy | CiliumNetworkPolicy)[];
   readonly graph: ServiceGraph;
   readonly selection: Selection;
   readonly namespaces: readonly string[];
   /** When the policies are the deterministic generation: the worker makes them again from these. */
-  readonly generate?: GenerateOptions;
+  readonly generate?: GenerateOptions & { readonly flavor?: 'kubernetes' | 'cilium' };
 }
 
 /**
@@ -26,12 +26,12 @@ export interface FindingsInput {
  * answer is shown; until it comes, the last one is marked as being rechecked.
  */
 export function useFindings({ policies, graph, selection, namespaces, generate }: FindingsInput): {
-  readonly findings: readonly FindingItem[] | null;
+  readonly findings: Findings | null;
   readonly checking: boolean;
 } {
   const [answer, setAnswer] = useState<{
-    readonly items: FindingItem[];
-    readonly policies: readonly NetworkPolicy[];
+    readonly findings: Findings;
+    readonly policies: readonly (NetworkPolicy | CiliumNetworkPolicy)[];
     readonly selection: Selection;
   } | null>(null);
   const worker = useRef<Worker | null>(null);
@@ -42,7 +42,8 @@ export function useFindings({ policies, graph, selection, namespaces, generate }
     const id = ++request.current;
     const onMain = (): ReturnType<typeof setTimeout> =>
       setTimeout(() => {
-        if (id === request.current) setAnswer({ items: computeFindings({ policies, graph, selection, namespaces }), policies, selection });
+        if (id === request.current)
+          setAnswer({ findings: computeFindings({ policies, graph, selection, namespaces }), policies, selection });
       }, 0);
     if (graph.edges.length < WORKER_EDGES) {
       const t = onMain();
@@ -55,7 +56,7 @@ export function useFindings({ policies, graph, selection, namespaces, generate }
       return () => clearTimeout(t);
     }
     worker.current.onmessage = (e: MessageEvent<FindingsReply>) => {
-      if (e.data.id === request.current && e.data.items) setAnswer({ items: e.data.items, policies, selection });
+      if (e.data.id === request.current && e.data.findings) setAnswer({ findings: e.data.findings, policies, selection });
     };
     // A short pause first: the page and the canvas paint before the worker takes a core (this
     // machine class has two), and a quick run of prunes costs one check, not one each.
@@ -74,7 +75,7 @@ export function useFindings({ policies, graph, selection, namespaces, generate }
     return () => clearTimeout(t);
   }, [policies, graph, selection, namespaces, generate]);
   return {
-    findings: answer?.items ?? null,
+    findings: answer?.findings ?? null,
     checking: !answer || answer.policies !== policies || answer.selection !== selection,
   };
 }

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import type { ServiceGraph } from '../graph/types';
 import { evaluate, policyId, type Connection } from './evaluate';
-import { hunks, lineDiff } from './text-diff';
+import { lineHunks } from './text-diff';
 import type { NetworkPolicy, PolicyProtocol } from './types';
 import { clusterFromGraph } from './verify';
 
@@ -71,7 +71,7 @@ export function diffPolicies(a: readonly NetworkPolicy[], b: readonly NetworkPol
       unchanged++;
       continue;
     }
-    policies.push({ policy: id, change: !x ? 'added' : !y ? 'removed' : 'changed', diff: hunks(lineDiff(xs, ys)) });
+    policies.push({ policy: id, change: !x ? 'added' : !y ? 'removed' : 'changed', diff: lineHunks(xs, ys) });
   }
   if (!graph) return { policies, unchanged };
 

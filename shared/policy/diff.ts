@@ -1,14 +1,14 @@
-import { stringify } from 'yaml';
 import type { ServiceGraph } from '../graph/types';
 import { evaluate, policyId, type Connection } from './evaluate';
-import { hunks, lineDiff } from './text-diff';
+import { normalisedYaml } from './normalise';
+import { lineHunks } from './text-diff';
 import type { NetworkPolicy, PolicyProtocol } from './types';
 import { clusterFromGraph } from './verify';
 
 export interface PolicyChange {
   readonly policy: string;
   readonly change: 'added' | 'removed' | 'changed';
-  /** Unified diff of the normalised YAML (key order and comments do not count). */
+  /** Unified diff of the normalised YAML (`normalisedYaml`: in the new file's key order; key order, comments and server-set metadata do not count). */
   readonly diff: readonly string[];
 }
 
@@ -32,27 +32,6 @@ export interface PolicyDiff {
   readonly openedUnobserved?: readonly FlowChange[];
 }
 
-/** Sorts object keys recursively so that key order never shows as a change. */
-function normalise(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(normalise);
-  if (v && typeof v === 'object') {
-    return Object.fromEntries(
-      Object.entries(v as Record<string, unknown>)
-        .filter(([k]) => k !== 'status')
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([k, x]) => [k, normalise(x)]),
-    );
-  }
-  return v;
-}
-
-/** The YAML a policy is compared as: sorted keys, no comments, no server-set metadata. */
-export function normalisedYaml(p: NetworkPolicy): string {
-  const { metadata, ...rest } = p;
-  const meta = { name: metadata.name, namespace: metadata.namespace ?? 'default', ...(metadata.labels ? { labels: metadata.labels } : {}) };
-  return stringify(normalise({ ...rest, metadata: meta }), { lineWidth: 0 });
-}
-
 const MAX_UNOBSERVED = 500;
 
 /** What changes from policy set `a` to `b`: per policy as YAML, and (with a graph) per observed flow. */
@@ -65,13 +44,14 @@ export function diffPolicies(a: readonly NetworkPolicy[], b: readonly NetworkPol
   for (const id of ids) {
     const x = before.get(id);
     const y = after.get(id);
-    const xs = x ? normalisedYaml(x).trimEnd().split('\n') : [];
+    // The old side is written in the new side's key order: a key that only moved is no change.
+    const xs = x ? normalisedYaml(x, y).trimEnd().split('\n') : [];
     const ys = y ? normalisedYaml(y).trimEnd().split('\n') : [];
     if (x && y && xs.join('\n') === ys.join('\n')) {
       unchanged++;
       continue;
     }
-    policies.push({ policy: id, change: !x ? 'added' : !y ? 'removed' : 'changed', diff: hunks(lineDiff(xs, ys)) });
+    policies.push({ policy: id, change: !x ? 'added' : !y ? 'removed' : 'changed', diff: lineHunks(xs, ys) });
   }
   if (!graph) return { policies, unchanged };
 

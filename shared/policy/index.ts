@@ -8,5 +8,6 @@ export * from './yaml';
 export * from './format';
 export * from './lint';
 export * from './diff';
+export * from './normalise';
 export * from './cilium';
 export * from './overlap';

@@ -1,39 +1,14 @@
-/** A unified-style line diff (LCS based; policy texts are small). Lines start with ' ', '-' or '+'. */
-export function lineDiff(a: readonly string[], b: readonly string[]): string[] {
-  const n = a.length;
-  const m = b.length;
-  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--)
-    for (let j = m - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-  const out: string[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < n && j < m) {
-    if (a[i] === b[j]) {
-      out.push(` ${a[i++]}`);
-      j++;
-    } else if (lcs[i + 1][j] >= lcs[i][j + 1]) out.push(`-${a[i++]}`);
-    else out.push(`+${b[j++]}`);
-  }
-  while (i < n) out.push(`-${a[i++]}`);
-  while (j < m) out.push(`+${b[j++]}`);
-  return out;
-}
+import { structuredPatch } from 'diff';
 
-/** Keeps changed lines with `context` lines around them; gaps become `@@`. */
-export function hunks(lines: readonly string[], context = 3): string[] {
-  const keep = new Array<boolean>(lines.length).fill(false);
-  lines.forEach((l, i) => {
-    if (l[0] !== ' ') for (let k = Math.max(0, i - context); k <= Math.min(lines.length - 1, i + context); k++) keep[k] = true;
-  });
-  const out: string[] = [];
-  let gap = false;
-  lines.forEach((l, i) => {
-    if (keep[i]) {
-      if (gap && out.length > 0) out.push('@@');
-      out.push(l);
-      gap = false;
-    } else gap = true;
-  });
-  return out;
+/**
+ * A unified diff of two texts given as lines, by jsdiff (`structuredPatch`: Myers' O((N+M)·D) line diff,
+ * D the number of changed lines): each changed line with `context` unchanged lines around it, every line
+ * starting with ' ', '-' or '+', and a bare '@@' between hunks (no line numbers: callers show policies,
+ * not patches to apply). Identical texts give no lines.
+ */
+export function lineHunks(before: readonly string[], after: readonly string[], context = 3): string[] {
+  // Both texts end with a newline (or are empty), so jsdiff never adds "\ No newline at end of file".
+  const text = (lines: readonly string[]): string => (lines.length > 0 ? `${lines.join('\n')}\n` : '');
+  const patch = structuredPatch('before', 'after', text(before), text(after), undefined, undefined, { context });
+  return patch.hunks.flatMap((h, i) => (i > 0 ? ['@@', ...h.lines] : h.lines));
 }

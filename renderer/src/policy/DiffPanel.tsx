@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ApiError } from '../../../shared/api/contract';
 import type { ServiceGraph } from '../../../shared/graph/types';
-import { diffPolicies, normalisedYaml } from '../../../shared/policy/diff';
-import { policyId } from '../../../shared/policy/evaluate';
+import { diffPolicies } from '../../../shared/policy/diff';
+import { normalisedSetYaml } from '../../../shared/policy/normalise';
 import type { NetworkPolicy } from '../../../shared/policy/types';
 import { parsePolicies } from '../../../shared/policy/yaml';
 import { useKubeContexts } from '../kube';
@@ -30,12 +30,6 @@ interface Props {
   readonly onSelectEdge: (edge: string) => void;
 }
 
-const setYaml = (ps: readonly NetworkPolicy[]): string =>
-  [...ps]
-    .sort((a, b) => (policyId(a) < policyId(b) ? -1 : 1))
-    .map((p) => normalisedYaml(p))
-    .join('---\n');
-
 /** Compares the generation with the cluster's policies (kubectl), a YAML file, or the previous generation. */
 export function DiffPanel({ graph, current, previous, namespaces, onHighlight, onSelectEdge }: Props) {
   const [source, setSource] = useState<Source>('cluster');
@@ -55,7 +49,12 @@ export function DiffPanel({ graph, current, previous, namespaces, onHighlight, o
     if (!effective) return null;
     const scope = effective.namespaces ? new Set(effective.namespaces) : null;
     const after = scope ? current.filter((p) => scope.has(p.metadata.namespace ?? 'default')) : current;
-    return { d: diffPolicies(effective.policies, after, graph), before: setYaml(effective.policies), after: setYaml(after) };
+    // The baseline is written in the generation's key order, as diffPolicies compares it.
+    return {
+      d: diffPolicies(effective.policies, after, graph),
+      before: normalisedSetYaml(effective.policies, after),
+      after: normalisedSetYaml(after),
+    };
   }, [effective, current, graph]);
 
   const blocked = diff?.d.newlyBlocked;

@@ -2,7 +2,8 @@ import { parseCidr } from '../cidr';
 import { effectivePolicyTypes } from '../evaluate';
 import { selectorMatches } from '../selectors';
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../types';
-import type { ConnlistModel, WorkloadPeer } from './model';
+import { ingressConnections } from './ingress';
+import type { ConnlistModel, IngressControllerPeer, WorkloadPeer } from './model';
 import { ALL_CONNS, connOf, connString, intersect, isEmpty, NO_CONNS, union, type ConnSet } from './portset';
 
 /** An IPv4 range outside the cluster, one of the disjoint pieces the policies' ipBlocks cut the address space into. */
@@ -12,7 +13,7 @@ export interface IpPeer {
   readonly end: number;
 }
 
-export type ConnlistPeer = WorkloadPeer | IpPeer;
+export type ConnlistPeer = WorkloadPeer | IpPeer | IngressControllerPeer;
 
 export interface PeerConnection {
   readonly src: string;
@@ -27,6 +28,7 @@ function ipText(n: number): string {
 }
 
 export function peerName(p: ConnlistPeer): string {
+  if (p.kind === 'ingress-controller') return '{ingress-controller}';
   return p.kind === 'ip' ? `${ipText(p.start)}-${ipText(p.end)}[External]` : `${p.namespace}/${p.name}[${p.workloadKind}]`;
 }
 
@@ -143,7 +145,26 @@ export interface PeerConnSet {
 
 /** The allowed connections between every pair of peers, as netpol-analyzer's `list` computes them. */
 export function connlist(model: ConnlistModel): PeerConnection[] {
-  return connections(model).map((c) => ({ src: peerName(c.src), dst: peerName(c.dst), conn: connString(c.conn) }));
+  return allConnections(model).map((c) => ({ src: peerName(c.src), dst: peerName(c.dst), conn: connString(c.conn) }));
+}
+
+/**
+ * What the policies allow from `src` (a workload, or a pod standing in for a peer) to workload `dst`:
+ * `src`'s egress intersected with `dst`'s ingress (all connections where no policy selects a side).
+ */
+export function allowedBetween(model: ConnlistModel, src: WorkloadPeer, dst: WorkloadPeer): ConnSet {
+  return intersect(allowed(model, src, dst, 'egress', dst), allowed(model, dst, src, 'ingress', dst));
+}
+
+/**
+ * `connections`, then the ingress controller's connections to the workloads that Ingresses and Routes
+ * expose (`ingressConnections`): netpol-analyzer's whole list, still sorted by source, then destination
+ * (`{ingress-controller}` sorts after every workload and address).
+ */
+export function allConnections(model: ConnlistModel): PeerConnSet[] {
+  const byDst = (a: PeerConnSet, b: PeerConnSet): number =>
+    peerName(a.dst) < peerName(b.dst) ? -1 : peerName(a.dst) > peerName(b.dst) ? 1 : 0;
+  return [...connections(model), ...ingressConnections(model, allowedBetween).sort(byDst)];
 }
 
 /** The same, with the peers and connection sets as values (sorted by source, then destination). */

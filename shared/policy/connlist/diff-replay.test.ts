@@ -20,22 +20,13 @@ const base = fixture('netpol-analyzer');
 const cases = (JSON.parse(readFileSync(`${base}/cases.json`, 'utf8')) as { cases: DiffCase[] }).cases.filter((c) => c.kind === 'diff');
 const strip = (s: string): string => s.replace(/[\r\n]/g, '');
 
-const INGRESS =
-  'the ingress-controller peer that Ingress and Route objects add is not modelled (connlist here covers NetworkPolicy connectivity only)';
-/** Cases known not to match, with the reason. */
-const KNOWN_MISMATCHES = new Map<string, string>([
-  ['onlineboutique_workloads->onlineboutique_workloads_with_ingress', INGRESS],
-  ['k8s_ingress_test->k8s_ingress_test_new', INGRESS],
-  ['acs-security-demos->acs-security-demos-new', INGRESS],
-  ['acs-security-demos->acs-security-demos-no-routes', INGRESS],
-  ['multiple_ingress_objects_with_different_ports->multiple_ingress_objects_with_different_ports_new', INGRESS],
-  ['acs-security-demos->acs-security-demos-added-workloads', INGRESS],
-]);
+/** Cases known not to match, with the reason. Empty: all 30 match. */
+const KNOWN_MISMATCHES = new Map<string, string>();
 
 describe('netpol-analyzer diff replay', () => {
-  it('has the 30 cases, 24 of which must match', () => {
+  it('has the 30 cases, all of which must match', () => {
     expect(cases).toHaveLength(30);
-    expect(cases.length - KNOWN_MISMATCHES.size).toBe(24);
+    expect(cases.length - KNOWN_MISMATCHES.size).toBe(30);
   });
 
   it.each(cases.map((c) => [`${c.ref1}->${c.ref2}`, c] as const))('%s', async (name, c) => {

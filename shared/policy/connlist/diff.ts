@@ -1,4 +1,5 @@
-import { connections, peerName, type ConnlistPeer, type IpPeer, type PeerConnSet } from './connlist';
+import { allConnections, peerName, type ConnlistPeer, type IpPeer, type PeerConnSet } from './connlist';
+import { INGRESS_CONTROLLER } from './ingress';
 import type { ConnlistModel } from './model';
 import { connString } from './portset';
 
@@ -74,8 +75,8 @@ function mergeIpRanges(pairs: Map<string, Pair>): Map<string, Pair> {
 
 /** netpol-analyzer's semantic diff: how allowed connectivity changes from `ref1` to `ref2`, changed first, then added, then removed. */
 export function connlistDiff(ref1: ConnlistModel, ref2: ConnlistModel): ConnDiffLine[] {
-  const c1 = connections(ref1);
-  const c2 = connections(ref2);
+  const c1 = allConnections(ref1);
+  const c2 = allConnections(ref2);
   const ipPeers = [...c1, ...c2].flatMap((c) => [c.src, c.dst]).filter((p): p is IpPeer => p.kind === 'ip');
   const bounds = [...new Set(ipPeers.flatMap((p) => [p.start, p.end + 1]))].sort((a, b) => a - b);
   const pairs = new Map<string, Pair>();
@@ -103,19 +104,25 @@ export function connlistDiff(ref1: ConnlistModel, ref2: ConnlistModel): ConnDiff
     }
     const type: ConnDiffType = pair.first ? 'removed' : 'added';
     const others = pair.first ? names2 : names1;
-    const missing = (p: ConnlistPeer, name: string): boolean => p.kind !== 'ip' && !others.has(name);
+    // Addresses and the ingress controller are never an added or removed workload.
+    const missing = (p: ConnlistPeer, name: string): boolean => p.kind === 'workload' && !others.has(name);
     const gone = [missing(c.src, src) ? src : '', missing(c.dst, dst) ? dst : ''].filter(Boolean);
     lines[type].push({ type, src, dst, ref1: ref1Conn, ref2: ref2Conn, info: gone.length ? `workload ${gone.join(' and ')} ${type}` : '' });
   }
   return (['changed', 'added', 'removed'] as const).flatMap((t) => lines[t]);
 }
 
+const fromIngressController = (l: ConnDiffLine): boolean => l.src === peerName(INGRESS_CONTROLLER);
+
+/** Changed, added, removed, each sorted; the ingress controller's lines after all others, in the same order (as upstream prints them). */
 function sortedLines(lines: readonly ConnDiffLine[], line: (l: ConnDiffLine) => string): string[] {
-  return (['changed', 'added', 'removed'] as const).flatMap((t) =>
-    lines
-      .filter((l) => l.type === t)
-      .map(line)
-      .sort(),
+  return [false, true].flatMap((ingress) =>
+    (['changed', 'added', 'removed'] as const).flatMap((t) =>
+      lines
+        .filter((l) => l.type === t && fromIngressController(l) === ingress)
+        .map(line)
+        .sort(),
+    ),
   );
 }
 

@@ -10,10 +10,51 @@ export interface WorkloadPeer {
   readonly ports: readonly { readonly name?: string; readonly containerPort: number; readonly protocol?: string }[];
 }
 
+/** The peer netpol-analyzer adds when Ingress or Route objects are given: the cluster's ingress controller. */
+export interface IngressControllerPeer {
+  readonly kind: 'ingress-controller';
+}
+
+/** A Service port: `targetPort` (a number or a container port's name) is on the pods; without it, `port` is. */
+export interface ServicePort {
+  readonly name?: string;
+  readonly port: number;
+  readonly targetPort?: number | string;
+}
+
+/** A Service with a selector (one without selects nothing here, as in netpol-analyzer): whom it selects, its ports. */
+export interface ServiceEntry {
+  readonly namespace: string;
+  readonly name: string;
+  readonly selector: Readonly<Record<string, string>>;
+  readonly ports: readonly ServicePort[];
+}
+
+/**
+ * Where an Ingress or Route sends traffic: a Service in its own namespace, and the port it names there
+ * (an Ingress: the Service port's number or name; a Route: `port.targetPort`, a number or a name), or
+ * none for every port of the Service.
+ */
+export interface IngressBackend {
+  readonly service: string;
+  readonly port?: number | string;
+}
+
+/** A `networking.k8s.io/v1` Ingress or an OpenShift `route.openshift.io/v1` Route, reduced to its Service backends. */
+export interface IngressRoute {
+  readonly kind: 'Ingress' | 'Route';
+  readonly namespace: string;
+  readonly name: string;
+  readonly backends: readonly IngressBackend[];
+}
+
 export interface ConnlistModel {
   readonly namespaces: ReadonlyMap<string, Readonly<Record<string, string>>>;
   readonly workloads: readonly WorkloadPeer[];
   readonly policies: readonly NetworkPolicy[];
+  readonly services: readonly ServiceEntry[];
+  /** Ingresses and Routes, in the order they were read. */
+  readonly ingressRoutes: readonly IngressRoute[];
 }
 
 type Obj = Record<string, unknown>;
@@ -34,11 +75,49 @@ function containerPorts(podSpec: Obj): WorkloadPeer['ports'] {
     });
 }
 
-/** Builds the model from Kubernetes objects (Lists already flattened): namespaces, workloads, policies. */
+function servicePorts(spec: Obj): ServicePort[] {
+  return (Array.isArray(spec.ports) ? (spec.ports as unknown[]) : []).map((p) => {
+    const o = obj(p);
+    const target = typeof o.targetPort === 'number' || typeof o.targetPort === 'string' ? o.targetPort : undefined;
+    return { name: str(o.name), port: Number(o.port), targetPort: target === 0 || target === '' ? undefined : target };
+  });
+}
+
+/** An Ingress backend's Service (`spec.defaultBackend`, `spec.rules[].http.paths[].backend`); resource backends name none. */
+function ingressBackend(backend: unknown): IngressBackend[] {
+  const svc = obj(obj(backend).service);
+  const name = str(svc.name);
+  if (!name) return [];
+  const port = obj(svc.port);
+  return [{ service: name, port: str(port.name) || (typeof port.number === 'number' && port.number !== 0 ? port.number : undefined) }];
+}
+
+/** The Services an Ingress or Route sends traffic to (targets of another kind than Service are left out, as upstream does). */
+function ingressBackends(kind: 'Ingress' | 'Route', spec: Obj): IngressBackend[] {
+  if (kind === 'Ingress') {
+    const rules = Array.isArray(spec.rules) ? (spec.rules as unknown[]) : [];
+    const paths = rules.flatMap((r) => {
+      const http = obj(obj(r).http);
+      return Array.isArray(http.paths) ? (http.paths as unknown[]) : [];
+    });
+    return [...(spec.defaultBackend ? ingressBackend(spec.defaultBackend) : []), ...paths.flatMap((p) => ingressBackend(obj(p).backend))];
+  }
+  // No port (or 0, or "") means every port of the Service.
+  const target = obj(spec.port).targetPort;
+  const port = (typeof target === 'number' && target !== 0) || (typeof target === 'string' && target !== '') ? target : undefined;
+  const targets = [spec.to, ...(Array.isArray(spec.alternateBackends) ? (spec.alternateBackends as unknown[]) : [])].map(obj);
+  return targets.flatMap((t) =>
+    (t.kind === undefined || t.kind === '' || t.kind === 'Service') && str(t.name) ? [{ service: str(t.name)!, port }] : [],
+  );
+}
+
+/** Builds the model from Kubernetes objects (Lists already flattened): namespaces, workloads, policies, Services, Ingresses and Routes. */
 export function buildModel(objects: readonly Obj[]): ConnlistModel {
   const namespaces = new Map<string, Record<string, string>>();
   const workloads = new Map<string, WorkloadPeer>();
   const policies: NetworkPolicy[] = [];
+  const services: ServiceEntry[] = [];
+  const ingressRoutes: IngressRoute[] = [];
   const ensureNs = (ns: string): void => {
     if (!namespaces.has(ns)) namespaces.set(ns, { 'kubernetes.io/metadata.name': ns });
   };
@@ -67,6 +146,12 @@ export function buildModel(objects: readonly Obj[]): ConnlistModel {
       };
       const key = `${ns}/${peer.name}[${peer.workloadKind}]`;
       if (!workloads.has(key)) workloads.set(key, peer);
+    } else if (kind === 'Service') {
+      const spec = obj(o.spec);
+      if (spec.selector && typeof spec.selector === 'object')
+        services.push({ namespace: ns, name, selector: labelsOf(spec.selector), ports: servicePorts(spec) });
+    } else if (kind === 'Ingress' || kind === 'Route') {
+      ingressRoutes.push({ kind, namespace: ns, name, backends: ingressBackends(kind, obj(o.spec)) });
     } else if (kind && WORKLOAD_KINDS.has(kind)) {
       ensureNs(ns);
       const spec = obj(o.spec);
@@ -84,7 +169,7 @@ export function buildModel(objects: readonly Obj[]): ConnlistModel {
       }
     }
   }
-  return { namespaces, workloads: [...workloads.values()], policies };
+  return { namespaces, workloads: [...workloads.values()], policies, services, ingressRoutes };
 }
 
 /** Kubernetes objects in parsed YAML/JSON documents, with `List` kinds flattened. */

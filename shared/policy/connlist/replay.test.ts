@@ -1,6 +1,7 @@
 // Replays np-guard/netpol-analyzer's own test suite (fixtures/netpol-analyzer, Apache-2.0): the
-// connlist cases without exposure analysis, focus options or Ingress/Route objects. Output is
-// compared as upstream does: newlines removed, then byte for byte.
+// connlist cases without exposure analysis or focus options, those with Ingress/Route objects (and so
+// the {ingress-controller} peer) included. Output is compared as upstream does: newlines removed,
+// then byte for byte.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readResourceDir } from '../../node/k8s-resources';
@@ -12,6 +13,7 @@ interface Case {
   readonly kind: string;
   readonly dir: string;
   readonly input_dir: string;
+  readonly input_kinds: readonly string[];
   readonly expected: Record<string, string>;
 }
 
@@ -19,11 +21,14 @@ const base = fixture('netpol-analyzer');
 const cases = (JSON.parse(readFileSync(`${base}/cases.json`, 'utf8')) as { cases: Case[] }).cases.filter((c) => c.kind === 'connlist');
 const strip = (s: string): string => s.replace(/[\r\n]/g, '');
 
-/** Cases known not to match, with the reason. Empty: all 42 match. */
+/** Cases known not to match, with the reason. Empty: all 50 match. */
 const KNOWN_MISMATCHES = new Map<string, string>();
 
 describe('netpol-analyzer connlist replay', () => {
-  it('selects the 42 cases', () => expect(cases).toHaveLength(42));
+  it('selects the 50 cases, 8 of them with Ingress or Route objects', () => {
+    expect(cases).toHaveLength(50);
+    expect(cases.filter((c) => c.input_kinds.includes('Ingress') || c.input_kinds.includes('Route'))).toHaveLength(8);
+  });
 
   it.each(cases.map((c) => [c.dir, c] as const))('%s', async (_dir, c) => {
     const { objects } = await readResourceDir(`${base}/${c.input_dir}`);

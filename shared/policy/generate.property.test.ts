@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { edgeKey } from '../graph/keys';
 import { initialSelection, prune } from '../graph/selection';
 import type { EdgeEvidence, GraphEdge, GraphNode, ServiceGraph } from '../graph/types';
+import { generateCilium } from './cilium';
 import { generate } from './generate';
 import { verify } from './verify';
 
@@ -96,5 +97,142 @@ describe('generated policies allow exactly the kept edges (property)', () => {
 
   it('with port ranges on, still exactly the kept edges', () => {
     fc.assert(allowsExactlyTheKeptEdges({ portRanges: true }), { numRuns: 200, seed: 7 });
+  });
+});
+
+const ENTITIES = ['host', 'remote-node', 'kube-apiserver', 'world'] as const;
+
+/** Random graphs with what only Cilium can name: entities, ICMP with request types, names learned from DNS, SCTP. */
+const ciliumGraphs = fc
+  .record({
+    workloads: fc.uniqueArray(fc.tuple(fc.constantFrom('a', 'b'), fc.constantFrom('web', 'api', 'db', 'cache')), {
+      minLength: 2,
+      maxLength: 8,
+      selector: ([ns, n]) => `${ns}/${n}`,
+    }),
+    entities: fc.uniqueArray(fc.constantFrom(...ENTITIES), { maxLength: 3 }),
+    externals: fc.uniqueArray(fc.tuple(fc.ipV4(), fc.option(fc.constantFrom('api.example.com', 'cdn.example.org'), { nil: undefined })), {
+      maxLength: 2,
+      selector: ([ip]) => ip,
+    }),
+    edges: fc.array(
+      fc.tuple(
+        fc.nat(),
+        fc.nat(),
+        fc.constantFrom<'TCP' | 'UDP' | 'SCTP' | 'ICMPv4' | 'ICMPv6'>('TCP', 'UDP', 'SCTP', 'ICMPv4', 'ICMPv6'),
+        fc.constantFrom(53, 80, 443, 8080, 9090),
+      ),
+      { minLength: 1, maxLength: 20 },
+    ),
+    prunedMask: fc.array(fc.boolean(), { maxLength: 20 }),
+  })
+  .map(({ workloads, entities, externals, edges, prunedMask }) => {
+    const nodes: GraphNode[] = [
+      ...workloads.map(([ns, name]) => ({
+        id: `${ns}/${name}`,
+        kind: 'workload' as const,
+        label: name,
+        namespace: ns,
+        identity: { app: name },
+        labels: { app: name },
+      })),
+      ...entities.map((e) => ({ id: `entity:${e}`, kind: 'entity' as const, label: e, entity: e })),
+      ...externals.map(([ip, name]) => ({
+        id: `ip:${ip}`,
+        kind: 'external' as const,
+        label: name ?? ip,
+        ip,
+        ...(name ? { dnsNames: [name] } : {}),
+      })),
+    ];
+    const byKey = new Map<string, GraphEdge>();
+    for (const [s, t, protocol, port] of edges) {
+      const src = nodes[s % nodes.length];
+      const dst = nodes[t % nodes.length];
+      if (src.kind !== 'workload' && dst.kind !== 'workload') continue;
+      if (src.id === dst.id) continue;
+      const icmp = protocol === 'ICMPv4' || protocol === 'ICMPv6';
+      const key = edgeKey(src.id, dst.id, protocol, icmp ? null : port);
+      byKey.set(key, {
+        key,
+        source: src.id,
+        target: dst.id,
+        protocol,
+        port: icmp ? null : port,
+        evidence: icmp ? { ...evidence, icmpTypes: [protocol === 'ICMPv4' ? 8 : 128] } : evidence,
+      });
+    }
+    const graph: ServiceGraph = { nodes, edges: [...byKey.values()], namespaces: ['a', 'b'], window: null, warnings: [] };
+    return { graph, pruned: graph.edges.filter((_, i) => prunedMask[i]).map((e) => e.key) };
+  });
+
+describe('the Cilium flavor allows exactly the kept edges (property)', () => {
+  it('for random graphs with entities, ICMP, DNS names and SCTP, as Cilium enforces the set', () => {
+    fc.assert(
+      fc.property(ciliumGraphs, fc.boolean(), fc.boolean(), ({ graph, pruned }, defaultDeny, portRanges) => {
+        const scope = ['a', 'b'];
+        const selection = prune(initialSelection(graph), pruned);
+        const set = generateCilium(graph, selection, { namespaces: scope, defaultDeny, portRanges });
+        const c = verify(
+          set.policies.map((g) => g.policy),
+          graph,
+          selection,
+          scope,
+        );
+        expect(c.engine).toBe(set.policies.length > 0 ? 'cilium' : 'kubernetes');
+        if (set.policies.length === 0) return;
+        expect(c.keptDenied).toEqual([]);
+        expect(c.keptUndecided).toEqual([]);
+        // Cilium lets the node reach its pods whatever the allow rules say (allow-localhost): a pruned
+        // host edge stays allowed, and verify says why.
+        for (const f of c.prunedAllowed) {
+          expect(f.edge).toMatch(/^entity:host->/);
+          expect(f.explanation).toMatch(/allow-localhost/);
+        }
+        // A rule naming the world allows every outside address: that is the only way unobserved peers get in.
+        const world = set.policies.some((g) => JSON.stringify(g.policy.spec).includes('"world"'));
+        if (!world) expect(c.unobservedAllowed).toEqual([]);
+        // The DNS rule toFQDNs needs is added even when no lookup was captured.
+        const fqdn = set.policies.some((g) => JSON.stringify(g.policy.spec).includes('toFQDNs'));
+        if (!fqdn) expect(c.unbackedRules).toEqual([]);
+        expect(c.widePorts).toEqual([]);
+        // No direction is left unenforced by an empty list.
+        for (const g of set.policies) {
+          expect(g.policy.spec.ingress?.length).toBeGreaterThan(0);
+          expect(g.policy.spec.egress?.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 300, seed: 20261129 },
+    );
+  });
+
+  it('the Kubernetes flavor blocks exactly what it cannot express (entities, ICMP), and says so', () => {
+    fc.assert(
+      fc.property(ciliumGraphs, ({ graph, pruned }) => {
+        const scope = ['a', 'b'];
+        const selection = prune(initialSelection(graph), pruned);
+        const set = generate(graph, selection, { namespaces: scope, defaultDeny: true });
+        const c = verify(
+          set.policies.map((g) => g.policy),
+          graph,
+          selection,
+          scope,
+        );
+        const kept = graph.edges.filter((e) => !pruned.includes(e.key));
+        const inexpressible = (e: GraphEdge): boolean =>
+          e.source.startsWith('entity:') || e.target.startsWith('entity:') || e.protocol.startsWith('ICMP');
+        expect(c.keptDenied.map((f) => f.edge).sort()).toEqual(
+          kept
+            .filter(inexpressible)
+            .map((e) => e.key)
+            .sort(),
+        );
+        for (const f of c.keptDenied) expect(f.explanation).toMatch(/Why: /);
+        expect(c.keptUndecided).toEqual([]);
+        expect(c.prunedAllowed).toEqual([]);
+        expect(c.verdict.status).toBe(c.keptDenied.length > 0 ? 'fail' : c.unobservedAllowedCount > 0 ? 'fail' : 'pass');
+      }),
+      { numRuns: 200, seed: 11 },
+    );
   });
 });

@@ -1,16 +1,20 @@
-import { parseCidr } from '../cidr';
-import { effectivePolicyTypes } from '../evaluate';
-import { selectorMatches } from '../selectors';
-import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../types';
+import { allAddresses, blockRanges, ipText } from '../cidr';
+import { KubernetesPolicies, kubernetesDirection } from '../engine/kubernetes';
+import type { End, PodEnd } from '../engine/model';
+import type { NetworkPolicy, NetworkPolicyPeer } from '../types';
 import { ingressConnections } from './ingress';
 import type { ConnlistModel, IngressControllerPeer, WorkloadPeer } from './model';
-import { ALL_CONNS, connOf, connString, intersect, isEmpty, NO_CONNS, union, type ConnSet } from './portset';
+import { ALL_CONNS, connString, intersect, isEmpty, type ConnSet } from './portset';
 
-/** An IPv4 range outside the cluster, one of the disjoint pieces the policies' ipBlocks cut the address space into. */
+/**
+ * A range of addresses outside the cluster, one of the disjoint pieces the policies' ipBlocks cut
+ * an address family into (IPv6 only when some ipBlock is IPv6).
+ */
 export interface IpPeer {
   readonly kind: 'ip';
-  readonly start: number;
-  readonly end: number;
+  readonly v6: boolean;
+  readonly start: bigint;
+  readonly end: bigint;
 }
 
 export type ConnlistPeer = WorkloadPeer | IpPeer | IngressControllerPeer;
@@ -21,57 +25,31 @@ export interface PeerConnection {
   readonly conn: string;
 }
 
-const V4_MAX = 2 ** 32 - 1;
-
-function ipText(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
 export function peerName(p: ConnlistPeer): string {
   if (p.kind === 'ingress-controller') return '{ingress-controller}';
-  return p.kind === 'ip' ? `${ipText(p.start)}-${ipText(p.end)}[External]` : `${p.namespace}/${p.name}[${p.workloadKind}]`;
+  return p.kind === 'ip' ? `${ipText(p.start, p.v6)}-${ipText(p.end, p.v6)}[External]` : `${p.namespace}/${p.name}[${p.workloadKind}]`;
 }
 
-function v4Range(cidr: string): [number, number] | undefined {
-  const c = parseCidr(cidr);
-  if (!c || c.v6) return undefined;
-  const start = Number(c.base);
-  return [start, start + 2 ** (32 - c.bits) - 1];
-}
-
-/** An ipBlock as disjoint sorted intervals: its CIDR minus the union of its excepts. */
-function blockIntervals(cidr: string, except: readonly string[]): [number, number][] {
-  const whole = v4Range(cidr);
-  if (!whole) return [];
-  const holes = except
-    .flatMap((e) => {
-      const r = v4Range(e);
-      return r ? [r] : [];
-    })
-    .sort((a, b) => a[0] - b[0]);
-  const out: [number, number][] = [];
-  let from = whole[0];
-  for (const [a, b] of holes) {
-    if (b < from || a > whole[1]) continue;
-    if (a > from) out.push([from, a - 1]);
-    from = Math.max(from, b + 1);
-  }
-  if (from <= whole[1]) out.push([from, whole[1]]);
-  return out;
-}
-
-/** Cuts 0.0.0.0–255.255.255.255 at the edges of every ipBlock (excepts taken out) of the given rule peers. */
+/**
+ * Cuts the address space at the edges of every ipBlock (excepts taken out) of the given rule
+ * peers: all of IPv4 always (as netpol-analyzer does), IPv6 when some ipBlock is IPv6.
+ */
 export function ipAtoms(peers: readonly NetworkPolicyPeer[]): IpPeer[] {
-  const bounds = new Set<number>([0, V4_MAX + 1]);
+  const bounds = { v4: new Set<bigint>([0n, allAddresses(false).end + 1n]), v6: new Set<bigint>() };
   for (const p of peers) {
     if (!p.ipBlock) continue;
-    for (const [a, b] of blockIntervals(p.ipBlock.cidr, p.ipBlock.except ?? [])) {
-      bounds.add(a);
-      bounds.add(b + 1);
+    for (const r of blockRanges(p.ipBlock.cidr, p.ipBlock.except ?? [])) {
+      const set = r.v6 ? bounds.v6 : bounds.v4;
+      if (r.v6 && set.size === 0) [0n, allAddresses(true).end + 1n].forEach((b) => set.add(b));
+      set.add(r.start);
+      set.add(r.end + 1n);
     }
   }
-  const sorted = [...bounds].sort((a, b) => a - b);
-  return sorted.slice(0, -1).map((start, i) => ({ kind: 'ip', start, end: sorted[i + 1] - 1 }));
+  const atoms = (set: Set<bigint>, v6: boolean): IpPeer[] => {
+    const sorted = [...set].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return sorted.slice(0, -1).map((start, i) => ({ kind: 'ip', v6, start, end: sorted[i + 1] - 1n }));
+  };
+  return [...atoms(bounds.v4, false), ...atoms(bounds.v6, true)];
 }
 
 function rulePeers(policies: readonly NetworkPolicy[], dir: 'ingress' | 'egress'): NetworkPolicyPeer[] {
@@ -80,61 +58,46 @@ function rulePeers(policies: readonly NetworkPolicy[], dir: 'ingress' | 'egress'
   );
 }
 
-function peerMatches(peer: NetworkPolicyPeer, policyNs: string, other: ConnlistPeer, model: ConnlistModel): boolean {
-  if (peer.ipBlock) {
-    if (other.kind !== 'ip') return false;
-    const r = v4Range(peer.ipBlock.cidr);
-    if (!r || other.start < r[0] || other.end > r[1]) return false;
-    return !(peer.ipBlock.except ?? []).some((e) => {
-      const x = v4Range(e);
-      return x !== undefined && other.start <= x[1] && other.end >= x[0];
-    });
-  }
-  if (!peer.podSelector && !peer.namespaceSelector) return false;
-  if (other.kind !== 'workload') return false;
-  if (peer.namespaceSelector) {
-    const labels = model.namespaces.get(other.namespace) ?? { 'kubernetes.io/metadata.name': other.namespace };
-    if (!selectorMatches(peer.namespaceSelector, labels)) return false;
-  } else if (other.namespace !== policyNs) return false;
-  return selectorMatches(peer.podSelector, other.labels);
+/** The policy engine's view of a connlist peer: a manifest's workload is known completely. */
+function endOf(model: ConnlistModel, p: ConnlistPeer, cache: Map<ConnlistPeer, End>): End {
+  let end = cache.get(p);
+  if (end) return end;
+  if (p.kind === 'ip') end = { kind: 'range', id: peerName(p), range: { v6: p.v6, start: p.start, end: p.end } };
+  else if (p.kind === 'ingress-controller') end = { kind: 'opaque', id: peerName(p), why: 'the ingress controller' };
+  else
+    end = {
+      kind: 'pod',
+      id: peerName(p),
+      namespace: p.namespace,
+      labels: p.labels,
+      labelsComplete: true,
+      namespaceLabels: model.namespaces.get(p.namespace) ?? { 'kubernetes.io/metadata.name': p.namespace },
+      podPorts: [
+        p.ports.flatMap((c) =>
+          Number.isInteger(c.containerPort) ? [{ ...c, protocol: (c.protocol ?? 'TCP') as 'TCP' | 'UDP' | 'SCTP' }] : [],
+        ),
+      ],
+    } satisfies PodEnd;
+  cache.set(p, end);
+  return end;
 }
 
-function portsConn(ports: readonly NetworkPolicyPort[] | undefined, dst: ConnlistPeer): ConnSet {
-  if (!ports || ports.length === 0) return ALL_CONNS;
-  let acc = NO_CONNS;
-  for (const p of ports) {
-    const proto = p.protocol ?? 'TCP';
-    if (p.port === undefined) acc = union(acc, connOf(proto, 1, 65535));
-    else if (typeof p.port === 'number' || /^\d+$/.test(p.port)) {
-      const n = Number(p.port);
-      acc = union(acc, connOf(proto, n, p.endPort ?? n));
-    } else if (dst.kind === 'workload') {
-      const cp = dst.ports.find((c) => c.name === p.port && (c.protocol ?? 'TCP') === proto);
-      if (cp) acc = union(acc, connOf(proto, cp.containerPort, cp.containerPort));
-    }
-  }
-  return acc;
+/** The engine for a model, with its peers' ends, made once per model. */
+const engines = new WeakMap<ConnlistModel, { index: KubernetesPolicies; ends: Map<ConnlistPeer, End> }>();
+function engineOf(model: ConnlistModel): { index: KubernetesPolicies; ends: Map<ConnlistPeer, End> } {
+  let e = engines.get(model);
+  if (!e) engines.set(model, (e = { index: new KubernetesPolicies(model.policies), ends: new Map() }));
+  return e;
 }
 
-function allowed(model: ConnlistModel, self: ConnlistPeer, other: ConnlistPeer, dir: 'ingress' | 'egress', dst: ConnlistPeer): ConnSet {
-  if (self.kind !== 'workload') return ALL_CONNS;
-  const type = dir === 'ingress' ? 'Ingress' : 'Egress';
-  const selecting = model.policies.filter(
-    (p) =>
-      (p.metadata.namespace ?? 'default') === self.namespace &&
-      effectivePolicyTypes(p).includes(type) &&
-      selectorMatches(p.spec.podSelector, self.labels),
-  );
-  if (selecting.length === 0) return ALL_CONNS;
-  let acc = NO_CONNS;
-  for (const p of selecting) {
-    const ns = p.metadata.namespace ?? 'default';
-    for (const rule of (dir === 'ingress' ? p.spec.ingress : p.spec.egress) ?? []) {
-      const peers = dir === 'ingress' ? (rule as { from?: NetworkPolicyPeer[] }).from : (rule as { to?: NetworkPolicyPeer[] }).to;
-      if (!peers || peers.length === 0 || peers.some((x) => peerMatches(x, ns, other, model))) acc = union(acc, portsConn(rule.ports, dst));
-    }
-  }
-  return acc;
+/** What the policy engine surely allows from `src` to `dst` (netpol-analyzer lists what is allowed for certain). */
+function allowed(model: ConnlistModel, src: ConnlistPeer, dst: ConnlistPeer): ConnSet {
+  const { index, ends } = engineOf(model);
+  const a = endOf(model, src, ends);
+  const b = endOf(model, dst, ends);
+  const egress = kubernetesDirection(index, a, b, 'egress', b);
+  const ingress = kubernetesDirection(index, b, a, 'ingress', b);
+  return intersect(egress?.allowance.sure ?? ALL_CONNS, ingress?.allowance.sure ?? ALL_CONNS);
 }
 
 export interface PeerConnSet {
@@ -153,7 +116,7 @@ export function connlist(model: ConnlistModel): PeerConnection[] {
  * `src`'s egress intersected with `dst`'s ingress (all connections where no policy selects a side).
  */
 export function allowedBetween(model: ConnlistModel, src: WorkloadPeer, dst: WorkloadPeer): ConnSet {
-  return intersect(allowed(model, src, dst, 'egress', dst), allowed(model, dst, src, 'ingress', dst));
+  return allowed(model, src, dst);
 }
 
 /**
@@ -179,7 +142,7 @@ export function connections(model: ConnlistModel): PeerConnSet[] {
       const s = peerName(src);
       const d = peerName(dst);
       if (s === d) continue;
-      const conn = intersect(allowed(model, src, dst, 'egress', dst), allowed(model, dst, src, 'ingress', dst));
+      const conn = allowed(model, src, dst);
       if (!isEmpty(conn)) out.push({ src, dst, conn, s, d });
     }
   }

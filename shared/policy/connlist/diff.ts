@@ -16,11 +16,11 @@ export interface ConnDiffLine {
 }
 
 /** Cuts every IP peer of both sides at the edges of all of them, so both sides speak of the same ranges. */
-function refine(conns: readonly PeerConnSet[], bounds: readonly number[]): PeerConnSet[] {
+function refine(conns: readonly PeerConnSet[], bounds: readonly { readonly v6: boolean; readonly at: bigint }[]): PeerConnSet[] {
   const pieces = (p: IpPeer): IpPeer[] => {
-    const cuts = bounds.filter((b) => b > p.start && b <= p.end);
+    const cuts = bounds.filter((b) => b.v6 === p.v6 && b.at > p.start && b.at <= p.end).map((b) => b.at);
     const starts = [p.start, ...cuts];
-    return starts.map((s, i) => ({ kind: 'ip', start: s, end: i + 1 < starts.length ? starts[i + 1] - 1 : p.end }));
+    return starts.map((s, i) => ({ kind: 'ip', v6: p.v6, start: s, end: i + 1 < starts.length ? starts[i + 1] - 1n : p.end }));
   };
   return conns.flatMap((c) =>
     c.src.kind === 'ip'
@@ -54,11 +54,12 @@ function mergeIpRanges(pairs: Map<string, Pair>): Map<string, Pair> {
   for (const { ipIsSrc, pairs: list } of groups.values()) {
     const ranges = list
       .map((p) => (ipIsSrc ? (p.first ?? p.second)!.src : (p.first ?? p.second)!.dst) as IpPeer)
-      .sort((a, b) => a.start - b.start);
+      .sort((a, b) => (a.v6 !== b.v6 ? (a.v6 ? 1 : -1) : a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
     const merged: IpPeer[] = [];
     for (const r of ranges) {
       const last = merged[merged.length - 1];
-      if (last && r.start <= last.end + 1) merged[merged.length - 1] = { kind: 'ip', start: last.start, end: Math.max(last.end, r.end) };
+      if (last && last.v6 === r.v6 && r.start <= last.end + 1n)
+        merged[merged.length - 1] = { kind: 'ip', v6: r.v6, start: last.start, end: last.end > r.end ? last.end : r.end };
       else merged.push(r);
     }
     const proto = list[0];
@@ -78,7 +79,9 @@ export function connlistDiff(ref1: ConnlistModel, ref2: ConnlistModel): ConnDiff
   const c1 = allConnections(ref1);
   const c2 = allConnections(ref2);
   const ipPeers = [...c1, ...c2].flatMap((c) => [c.src, c.dst]).filter((p): p is IpPeer => p.kind === 'ip');
-  const bounds = [...new Set(ipPeers.flatMap((p) => [p.start, p.end + 1]))].sort((a, b) => a - b);
+  const bounds = [...new Map(ipPeers.flatMap((p) => [p.start, p.end + 1n].map((at) => [`${p.v6}/${at}`, { v6: p.v6, at }]))).values()].sort(
+    (a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0),
+  );
   const pairs = new Map<string, Pair>();
   for (const [list, first] of [[refine(c1, bounds), true] as const, [refine(c2, bounds), false] as const]) {
     for (const c of list) {

@@ -587,7 +587,8 @@ export function ciliumDirection(
     rules.push({
       ref: { policy: 'cilium', direction: 'ingress', index: 0 },
       allowance: exactly(ALL_CONNS),
-      implicit: "Cilium's allow-localhost (the default in Kubernetes: the node reaches its own pods)",
+      implicit:
+        "Cilium's allow-localhost (the default in Kubernetes: the node reaches its own pods; only an ingressDeny from the host entity would stop it, and kubelet probes with it)",
     });
     sure = ALL_CONNS;
     maybe = ALL_CONNS;

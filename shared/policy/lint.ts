@@ -7,6 +7,8 @@ import { isEmptySelector, selectorMatches } from './selectors';
 import type { LabelSelector, NetworkPolicy, NetworkPolicyPeer } from './types';
 import { issuesText, validateNetworkPolicy } from './validate';
 
+export { lintCilium } from './lint-cilium';
+
 
 /** What a finding is about; code branches on it (README "lint" lists each). */
 export type LintCode =

@@ -1,7 +1,7 @@
 // The runtime schema of the `cilium.io/v2` CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy
 // fields this tool reads (the shapes in cilium-types.ts). Source of the shapes: cilium/cilium
 // pkg/policy/api (rule.go, ingress.go, egress.go, l4.go, cidr.go, entity.go, fqdn.go, icmp.go)
-// and the entity list of https://docs.cilium.io/en/stable/security/policy/language/#entities-based.
+// and the entity list of https://docs.cilium.io/en/latest/security/policy/layer3/#entities-based.
 // Objects are loose: a field this schema does not know (toServices, authentication, …) is kept,
 // never a reason to refuse a policy Cilium accepts.
 import { z } from 'zod';

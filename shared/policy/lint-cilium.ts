@@ -3,12 +3,12 @@
 // - an omitted or empty `ingress`/`egress` list means "this rule does not apply at ingress/egress"
 //   (pkg/policy/api/rule.go; https://docs.cilium.io/en/stable/security/policy/intro/#rule-basics):
 //   `ingress: []` is not a deny. A rule that allows nothing, `ingress: [{}]`, puts the endpoints
-//   in default deny (https://docs.cilium.io/en/stable/security/policy/language/#ingress-egress-default-deny;
+//   in default deny (https://docs.cilium.io/en/latest/security/policy/layer3/#ingress-egress-default-deny;
 //   pkg/policy/rule.go mergeIngress: an empty rule selects no peer), as does
 //   `enableDefaultDeny: {ingress: true}` (Cilium 1.15+);
 // - CIDR rules do not apply to traffic between Cilium-managed endpoints, or to node addresses unless
 //   the agent runs with `policy-cidr-match-mode: nodes`
-//   (https://docs.cilium.io/en/stable/security/policy/language/#ip-cidr-based).
+//   (https://docs.cilium.io/en/latest/security/policy/layer3/#ip-cidr-based).
 import { isUnstableLabel } from '../flows/identity';
 import type { CiliumCidrRule, CiliumNetworkPolicy, CiliumPolicySpec, CiliumRule } from './cilium-types';
 import type { LintContext, LintFinding } from './lint';

@@ -105,9 +105,10 @@ export function unstableLabelFinding(key: string, where: string): Omit<LintFindi
 /**
  * Findings for a CIDR rule (an ipBlock, or a Cilium CIDR rule) over the cluster's own addresses.
  * Pods: an address inside a pod network names a pod that will be gone at its next restart, and
- * Cilium never matches its own endpoints by CIDR (https://docs.cilium.io/en/stable/security/
- * policy/language/#ip-cidr-based). Services: a policy sees traffic after a Service's ClusterIP is
- * translated to a backend's address (the F04 field case), so a rule on the ClusterIP never matches.
+ * Cilium never matches its own endpoints by CIDR
+ * (https://docs.cilium.io/en/latest/security/policy/layer3/#ip-cidr-based). Services: a policy sees
+ * traffic after a Service's ClusterIP is translated to a backend's address (the F04 field case,
+ * cilium/cilium#21251), so a rule on the ClusterIP never matches.
  */
 export function cidrFindings(
   cidr: string,

@@ -9,7 +9,6 @@ import { issuesText, validateNetworkPolicy } from './validate';
 
 export { lintCilium } from './lint-cilium';
 
-
 /** What a finding is about; code branches on it (README "lint" lists each). */
 export type LintCode =
   | 'schema'
@@ -132,7 +131,13 @@ export function lint(policies: readonly NetworkPolicy[], context: LintContext = 
                 severity: 'warning',
                 code: 'empty-selector',
                 where: `${at}.${name}`,
-                message: `has an empty ${name}, which matches every ${name === 'podSelector' ? 'pod' : 'namespace'}`,
+                message: `has an empty ${name}, which matches ${
+                  name === 'namespaceSelector'
+                    ? 'every namespace'
+                    : peer.namespaceSelector
+                      ? 'every pod of the selected namespaces'
+                      : `every pod in ${ns}`
+                }`,
                 fix: `Give ${name} the labels of the ${name === 'podSelector' ? 'workload' : 'namespace (kubernetes.io/metadata.name)'} it is meant for.`,
               });
             }

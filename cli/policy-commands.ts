@@ -12,7 +12,10 @@ import { generate, type GeneratedPolicy } from '../shared/policy/generate';
 import type { NetworkPolicy } from '../shared/policy/types';
 import { ruleRefText } from '../shared/policy/types';
 import { diffMarkdown, diffPolicies, diffText } from '../shared/policy/diff';
-import { lint } from '../shared/policy/lint';
+import { lint, lintCilium } from '../shared/policy/lint';
+import type { CiliumNetworkPolicy } from '../shared/policy/cilium-types';
+import { analyzeFile } from '../shared/node/read-capture';
+import { readClusterSnapshot } from '../shared/node/read-snapshot';
 import { parseCidr } from '../shared/policy/cidr';
 import { connlist, connlistJson, connlistText } from '../shared/policy/connlist/connlist';
 import { buildModel } from '../shared/policy/connlist/model';
@@ -120,8 +123,18 @@ export async function generateCommand(a: GenerateArgs, io: CommandIo): Promise<n
   return 0;
 }
 
-/** Reads every NetworkPolicy in a YAML/JSON file or a folder (recursively). */
-export async function loadPolicies(target: string, io: CommandIo): Promise<NetworkPolicy[]> {
+/** The policies of a file or folder: NetworkPolicies, and Cilium policies in their own list. */
+export interface LoadedPolicies {
+  readonly policies: NetworkPolicy[];
+  readonly cilium: CiliumNetworkPolicy[];
+}
+
+/**
+ * Reads every NetworkPolicy and CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy in a YAML/JSON
+ * file or a folder (recursively). Documents that cannot be used are reported on stderr, with the
+ * file, document and line, and skipped; the rest are read.
+ */
+export async function loadPolicies(target: string, io: CommandIo): Promise<LoadedPolicies> {
   let files: string[];
   try {
     const st = await stat(target);
@@ -135,13 +148,15 @@ export async function loadPolicies(target: string, io: CommandIo): Promise<Netwo
     throw new InputError(`cannot read ${target} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   const policies: NetworkPolicy[] = [];
+  const cilium: CiliumNetworkPolicy[] = [];
   for (const f of files) {
     const parsed = parsePolicies(await readFile(f, 'utf8'));
     for (const pr of parsed.problems)
       io.err(`netpol-studio: ${f}: document ${pr.document}${pr.line ? `, line ${pr.line}` : ''}: ${pr.message}\n`);
     policies.push(...parsed.policies);
+    cilium.push(...parsed.cilium);
   }
-  return policies;
+  return { policies, cilium };
 }
 
 /** The coverage report as text: each kept edge that is not allowed with why, the other checks, then the one verdict. */
@@ -184,11 +199,14 @@ export interface VerifyArgs {
 /** `verify`: the coverage report; exit 0 pass, 1 fail (a kept flow blocked, or something pruned or unobserved allowed), 3 undecided. */
 export async function verifyCommand(a: VerifyArgs, io: CommandIo): Promise<number> {
   const { graph, snapshot } = await readCapture(a.capture, a.snapshots);
-  const policies = await loadPolicies(a.policies, io);
-  if (policies.length === 0) throw new InputError(`no networking.k8s.io/v1 NetworkPolicy found in ${a.policies}`);
-  const namespaces = a.namespaces.length > 0 ? a.namespaces : [...new Set(policies.map((p) => p.metadata.namespace ?? 'default'))].sort();
+  const { policies, cilium } = await loadPolicies(a.policies, io);
+  const all = [...policies, ...cilium];
+  if (all.length === 0) throw new InputError(`no NetworkPolicy or CiliumNetworkPolicy found in ${a.policies}`);
+  // Clusterwide policies have no namespace: the scope is the namespaces the namespaced ones are in.
+  const namespaces =
+    a.namespaces.length > 0 ? a.namespaces : [...new Set(all.flatMap((p) => (p.metadata.namespace ?? (p.kind === 'CiliumClusterwideNetworkPolicy' ? [] : 'default'))))].sort();
   const selection = await selectionFor(graph, a.pruneFile, a.includeDropped, io);
-  const c = verify(policies, graph, selection, namespaces, { snapshot });
+  const c = verify(all, graph, selection, namespaces, { snapshot });
   io.out(a.json ? JSON.stringify(c, null, 2) + '\n' : coverageText(c));
   return c.verdict.exitCode;
 }
@@ -201,17 +219,23 @@ export interface LintArgs {
   readonly json: boolean;
 }
 
-/** `lint`: findings with a fix each; exit 1 when any is an error. */
+/**
+ * `lint`: findings with a fix each, for NetworkPolicies and Cilium policies; exit 1 when any is an
+ * error. With `--snapshot`, the Services' ClusterIPs are known (no guessing at the Service range).
+ */
 export async function lintCommand(a: LintArgs, io: CommandIo): Promise<number> {
-  const policies = await loadPolicies(a.policies, io);
-  if (policies.length === 0) throw new InputError(`no networking.k8s.io/v1 NetworkPolicy found in ${a.policies}`);
-  const graph = a.capture ? (await readCapture(a.capture, a.snapshots)).graph : undefined;
-  const findings = lint(policies, { graph });
+  const { policies, cilium } = await loadPolicies(a.policies, io);
+  if (policies.length === 0 && cilium.length === 0)
+    throw new InputError(`no networking.k8s.io/v1 NetworkPolicy or cilium.io/v2 CiliumNetworkPolicy found in ${a.policies}`);
+  const snapshot = a.snapshots && a.snapshots.length > 0 ? await readClusterSnapshot(a.snapshots) : undefined;
+  const graph = a.capture ? (await analyzeFile(a.capture, { snapshot })).graph : undefined;
+  const context = { graph, serviceIps: snapshot?.services.flatMap((s) => s.clusterIPs) };
+  const findings = [...lint(policies, context), ...lintCilium(cilium, context)];
   if (a.json) io.out(JSON.stringify(findings, null, 2) + '\n');
   else {
     for (const f of findings) io.out(`${f.severity}: ${f.policy}${f.where ? ` ${f.where}` : ''}: ${f.message}\n  fix: ${f.fix}\n`);
     const errors = findings.filter((f) => f.severity === 'error').length;
-    io.out(`${policies.length} policies, ${errors} error(s), ${findings.length - errors} warning(s)\n`);
+    io.out(`${policies.length + cilium.length} policies, ${errors} error(s), ${findings.length - errors} warning(s)\n`);
   }
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
 }
@@ -228,8 +252,8 @@ export interface DiffArgs {
 /** `diff OLD NEW`: per policy (normalised YAML) and, with a capture, per observed flow. */
 export async function diffCommand(a: DiffArgs, io: CommandIo): Promise<number> {
   if (!['text', 'json', 'md'].includes(a.format)) throw new UsageError(`--format must be text, json or md, not "${a.format}"`);
-  const before = await loadPolicies(a.before, io);
-  const after = await loadPolicies(a.after, io);
+  const { policies: before } = await loadPolicies(a.before, io);
+  const { policies: after } = await loadPolicies(a.after, io);
   const graph = a.capture ? (await readCapture(a.capture, a.snapshots)).graph : undefined;
   const d = diffPolicies(before, after, graph);
   io.out(a.format === 'json' ? JSON.stringify(d, null, 2) + '\n' : a.format === 'md' ? diffMarkdown(d) : diffText(d));

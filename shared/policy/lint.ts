@@ -1,27 +1,35 @@
-import { NetworkPolicy as NetworkPolicyModel } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { isUnstableLabel } from '../flows/identity';
 import type { ServiceGraph } from '../graph/types';
-import { parseCidr, type ParsedCidr } from './cidr';
-import { effectivePolicyTypes, evaluate, policyId } from './evaluate';
+import { policyId } from './evaluate';
+import { dnsFindings } from './lint-dns';
+import { cidrFindings, lintRanges, unstableLabelFinding } from './lint-common';
 import { isEmptySelector, selectorMatches } from './selectors';
-import type { LabelSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from './types';
-import { clusterFromGraph } from './verify';
+import type { LabelSelector, NetworkPolicy, NetworkPolicyPeer } from './types';
+import { issuesText, validateNetworkPolicy } from './validate';
 
+export { lintCilium } from './lint-cilium';
+
+/** What a finding is about; code branches on it (README "lint" lists each). */
 export type LintCode =
   | 'schema'
+  | 'dead-section'
   | 'ipblock-in-cluster'
+  | 'ipblock-service-range'
   | 'missing-namespace-selector'
   | 'split-peer'
   | 'empty-selector'
   | 'no-dns'
   | 'unstable-label'
-  | 'egress-without-type';
+  | 'cilium-empty-section';
 
 export interface LintFinding {
   readonly severity: 'error' | 'warning';
   readonly code: LintCode;
-  /** `ns/name`, and the rule when the finding is about one. */
+  /** `ns/name` of the policy the finding is about (for a workload finding, the policy to fix first). */
   readonly policy: string;
+  /** The workload (`ns/name` as in the graph) the finding is about, when it is about one. */
+  readonly workload?: string;
+  /** Field path in the policy: `spec.egress[0].to[1].ipBlock`. */
   readonly where?: string;
   readonly message: string;
   /** One line that says how to fix it. */
@@ -29,84 +37,60 @@ export interface LintFinding {
 }
 
 export interface LintContext {
-  /** The observed graph: pod networks, and which namespaces a selector's workloads live in. */
+  /** The observed graph: pod networks, which namespaces a selector's workloads live in, who talks. */
   readonly graph?: ServiceGraph;
   /** Pod CIDRs known from elsewhere (added to those inferred from the graph). */
   readonly podCidrs?: readonly string[];
-}
-
-function overlaps(a: ParsedCidr, b: ParsedCidr): boolean {
-  if (a.v6 !== b.v6) return false;
-  const max = a.v6 ? 128 : 32;
-  const bits = Math.min(a.bits, b.bits);
-  const mask = bits === 0 ? 0n : ((1n << BigInt(bits)) - 1n) << BigInt(max - bits);
-  return (a.base & mask) === (b.base & mask);
+  /** The cluster's Service range(s) (`--service-cluster-ip-range`). */
+  readonly serviceCidrs?: readonly string[];
+  /** Services' ClusterIPs known one by one (from a cluster snapshot). */
+  readonly serviceIps?: readonly string[];
 }
 
 function selectorLabels(sel: LabelSelector | undefined): string[] {
   return [...Object.keys(sel?.matchLabels ?? {}), ...(sel?.matchExpressions ?? []).map((e) => e.key)];
 }
 
-function allowsDns(ports: readonly NetworkPolicyPort[] | undefined): boolean {
-  if (!ports || ports.length === 0) return true;
-  return ports.some((p) => {
-    if ((p.protocol ?? 'TCP') !== 'UDP') return false;
-    if (p.port === undefined) return true;
-    if (typeof p.port === 'number') return p.port <= 53 && 53 <= (p.endPort ?? p.port);
-    return p.port === '53' || p.port === 'dns' || p.port === 'dns-udp';
-  });
-}
-
-/** Could this `to` list include the cluster DNS (no peers, another namespace, an address, or a dns-labelled pod)? */
-function mayReachDns(to: readonly NetworkPolicyPeer[] | undefined): boolean {
-  if (!to || to.length === 0) return true;
-  return to.some(
-    (peer) =>
-      !!peer.namespaceSelector || !!peer.ipBlock || Object.values(peer.podSelector?.matchLabels ?? {}).some((v) => v.includes('dns')),
-  );
-}
-
-/** Checks policies for mistakes that cause outages or allow more than meant; each finding says how to fix it. */
+/**
+ * Checks NetworkPolicies (Kubernetes semantics, https://kubernetes.io/docs/concepts/services-
+ * networking/network-policies/) for mistakes that cause outages or allow more, or less, than
+ * meant; each finding says how to fix it. CiliumNetworkPolicies: `lintCilium`.
+ */
 export function lint(policies: readonly NetworkPolicy[], context: LintContext = {}): LintFinding[] {
   const findings: LintFinding[] = [];
-  const podNets = [...(context.podCidrs ?? []), ...(context.graph?.podNetworks ?? [])].flatMap((c) => {
-    const p = parseCidr(c);
-    return p ? [{ text: c, parsed: p }] : [];
-  });
+  const ranges = lintRanges(context);
   const workloads = (context.graph?.nodes ?? []).filter((n) => n.kind === 'workload');
+  const valid: NetworkPolicy[] = [];
 
   for (const p of policies) {
     const id = policyId(p);
     const ns = p.metadata.namespace ?? 'default';
     const add = (f: Omit<LintFinding, 'policy'>): void => void findings.push({ policy: id, ...f });
-    try {
-      new NetworkPolicyModel(p as unknown as ConstructorParameters<typeof NetworkPolicyModel>[0]).validate();
-    } catch (e) {
+    const checked = validateNetworkPolicy(p);
+    if (!checked.ok) {
       add({
         severity: 'error',
         code: 'schema',
-        message: `not a valid NetworkPolicy: ${(e as Error).message}`,
+        message: `not a valid NetworkPolicy: ${issuesText(checked.issues)}`,
         fix: 'Correct the fields named above; `kubectl apply --dry-run=server` would reject it as it is.',
       });
       continue;
     }
-    for (const key of selectorLabels(p.spec.podSelector).filter(isUnstableLabel)) {
+    valid.push(p);
+    for (const key of selectorLabels(p.spec.podSelector).filter(isUnstableLabel)) add(unstableLabelFinding(key, 'spec.podSelector'));
+    // Kubernetes reads a section only for a direction policyTypes lists (when it lists any).
+    const listed = p.spec.policyTypes && p.spec.policyTypes.length > 0 ? p.spec.policyTypes : undefined;
+    for (const [dir, type] of [
+      ['ingress', 'Ingress'],
+      ['egress', 'Egress'],
+    ] as const) {
+      if (!listed || listed.includes(type) || (p.spec[dir]?.length ?? 0) === 0) continue;
       add({
         severity: 'error',
-        code: 'unstable-label',
-        where: 'spec.podSelector',
-        message: `selects on "${key}", which changes with every rollout or run`,
-        fix: 'Select on a stable label such as app.kubernetes.io/name or app.',
-      });
-    }
-    const types = effectivePolicyTypes(p);
-    if ((p.spec.egress?.length ?? 0) > 0 && p.spec.policyTypes && !p.spec.policyTypes.includes('Egress')) {
-      add({
-        severity: 'error',
-        code: 'egress-without-type',
-        where: 'spec.egress',
-        message: 'has egress rules but policyTypes does not list Egress, so they are ignored',
-        fix: 'Add Egress to spec.policyTypes.',
+        code: 'dead-section',
+        where: `spec.${dir}`,
+        message: `has ${dir} rules, but policyTypes lists only ${listed.join(', ')}, so Kubernetes ignores them: this policy does not restrict ${dir === 'ingress' ? 'ingress to' : 'egress from'} these pods`,
+        fix: `If the rules are meant, add ${type} to spec.policyTypes (the pods then ${dir === 'ingress' ? 'accept' : 'may open'} only what the rules allow); if not, delete spec.${dir}.`,
       });
     }
     for (const dir of ['ingress', 'egress'] as const) {
@@ -147,32 +131,22 @@ export function lint(policies: readonly NetworkPolicy[], context: LintContext = 
                 severity: 'warning',
                 code: 'empty-selector',
                 where: `${at}.${name}`,
-                message: `has an empty ${name}, which matches every ${name === 'podSelector' ? 'pod' : 'namespace'}`,
+                message: `has an empty ${name}, which matches ${
+                  name === 'namespaceSelector'
+                    ? 'every namespace'
+                    : peer.namespaceSelector
+                      ? 'every pod of the selected namespaces'
+                      : `every pod in ${ns}`
+                }`,
                 fix: `Give ${name} the labels of the ${name === 'podSelector' ? 'workload' : 'namespace (kubernetes.io/metadata.name)'} it is meant for.`,
               });
             }
-            for (const key of selectorLabels(sel).filter(isUnstableLabel)) {
-              add({
-                severity: 'error',
-                code: 'unstable-label',
-                where: `${at}.${name}`,
-                message: `selects on "${key}", which changes with every rollout or run`,
-                fix: 'Select on a stable label such as app.kubernetes.io/name or app.',
-              });
-            }
+            for (const key of selectorLabels(sel).filter(isUnstableLabel)) add(unstableLabelFinding(key, `${at}.${name}`));
           }
           if (peer.ipBlock) {
-            const cidr = parseCidr(peer.ipBlock.cidr);
-            const hit = cidr && podNets.find((n) => overlaps(cidr, n.parsed));
-            if (hit) {
-              add({
-                severity: 'error',
-                code: 'ipblock-in-cluster',
-                where: `${at}.ipBlock`,
-                message: `ipBlock ${peer.ipBlock.cidr} covers pod network ${hit.text}; pod addresses change when pods restart`,
-                fix: 'Select the pods with podSelector (and namespaceSelector) instead of their addresses.',
-              });
-            }
+            const instead = 'Select the pods with podSelector (and namespaceSelector for another namespace) instead of their addresses.';
+            for (const f of cidrFindings(peer.ipBlock.cidr, peer.ipBlock.except ?? [], ranges, { rule: 'ipBlock', instead }))
+              add({ ...f, where: `${at}.ipBlock` });
           }
           if (peer.podSelector && !peer.namespaceSelector && workloads.length > 0 && !isEmptySelector(peer.podSelector)) {
             const here = workloads.some((n) => n.namespace === ns && selectorMatches(peer.podSelector, { ...n.labels, ...n.identity }));
@@ -192,47 +166,7 @@ export function lint(policies: readonly NetworkPolicy[], context: LintContext = 
         });
       });
     }
-    if (types.includes('Egress')) {
-      const nsPolicies = policies.filter((q) => (q.metadata.namespace ?? 'default') === ns && effectivePolicyTypes(q).includes('Egress'));
-      let dnsOk: boolean;
-      if (context.graph) {
-        // With the graph: can every workload this policy isolates still reach some DNS server on UDP 53?
-        const { cluster, ends } = clusterFromGraph(context.graph);
-        const dnsServers = context.graph.edges
-          .filter((e) => e.port === 53 && e.protocol === 'UDP')
-          .map((e) => ends.get(e.target))
-          .filter((x) => x !== undefined);
-        const targets = dnsServers.length > 0 ? dnsServers : [{ kind: 'ip' as const, ip: '10.96.0.10' }];
-        // Workloads that made no outgoing connection in the capture do not need DNS.
-        const talkers = new Set(context.graph.edges.map((e) => e.source));
-        const podOf = new Map([...ends].flatMap(([nodeId, end]) => (end.kind === 'pod' ? [[end.pod, nodeId] as const] : [])));
-        dnsOk = cluster.pods
-          .filter((pod) => pod.namespace === ns && selectorMatches(p.spec.podSelector, pod.labels) && talkers.has(podOf.get(pod) ?? ''))
-          .every((pod) =>
-            targets.some(
-              (dst) =>
-                evaluate(nsPolicies, { ...cluster, pods: cluster.pods }, { src: { kind: 'pod', pod }, dst, protocol: 'UDP', port: 53 })
-                  .egress?.allowedBy,
-            ),
-          );
-      } else {
-        // Without it: some egress rule for the same (or every) pod must allow UDP 53.
-        dnsOk = nsPolicies.some(
-          (q) =>
-            (isEmptySelector(q.spec.podSelector) || JSON.stringify(q.spec.podSelector) === JSON.stringify(p.spec.podSelector)) &&
-            (q.spec.egress ?? []).some((r) => allowsDns(r.ports) && mayReachDns(r.to)),
-        );
-      }
-      if (!dnsOk) {
-        add({
-          severity: 'warning',
-          code: 'no-dns',
-          where: 'spec.policyTypes',
-          message: 'restricts egress but no egress rule for these pods allows DNS (UDP 53)',
-          fix: 'Allow egress to kube-dns: namespaceSelector kubernetes.io/metadata.name: kube-system with podSelector k8s-app: kube-dns, UDP and TCP 53.',
-        });
-      }
-    }
   }
+  findings.push(...dnsFindings(valid, context.graph));
   return findings;
 }

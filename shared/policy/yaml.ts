@@ -1,7 +1,10 @@
-import { Document, isMap, isSeq, parseAllDocuments } from 'yaml';
+import { Document, isMap, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import type { CiliumPolicySet, GeneratedCiliumPolicy } from './cilium';
+import { validateCiliumPolicy } from './cilium-schema';
+import type { CiliumNetworkPolicy } from './cilium-types';
 import type { GeneratedPolicy, PolicySet } from './generate';
 import type { NetworkPolicy } from './types';
+import { issuesText, validateNetworkPolicy } from './validate';
 
 function policyDocument(g: GeneratedPolicy | GeneratedCiliumPolicy): Document {
   const doc = new Document(g.policy);
@@ -32,42 +35,150 @@ export function policySetYaml(set: PolicySet | CiliumPolicySet): string {
   return set.policies.map((g: GeneratedPolicy | GeneratedCiliumPolicy) => policyYaml(g)).join('---\n');
 }
 
-export interface ParsedPolicies {
-  readonly policies: NetworkPolicy[];
-  /** Documents that are not NetworkPolicies, or that do not parse, with where they are. */
-  readonly problems: { readonly document: number; readonly line?: number; readonly message: string }[];
+/** Why a document (or a `List` item) was not read; code branches on `code`, people read `message`. */
+export type ParseProblemCode =
+  /** The YAML does not parse. */
+  | 'yaml'
+  /** Its aliases expand past the limit (a "billion laughs"): refused unread. */
+  | 'aliases'
+  /** A scalar or a sequence where an object was expected. */
+  | 'not-object'
+  /** A `List` kind without an `items` list. */
+  | 'list-items'
+  /** A NetworkPolicy or Cilium policy with a field of the wrong shape. */
+  | 'invalid'
+  /** Another kind (or apiVersion): not a policy this reader takes. */
+  | 'skipped';
+
+export interface ParseProblem {
+  readonly code: ParseProblemCode;
+  /** 1-based, in the order of the stream. */
+  readonly document: number;
+  /** 1-based line where the document (or the List item) starts, or where the YAML error is. */
+  readonly line?: number;
+  /** What is wrong and what to do; starts with "skipped" for `skipped` (callers that predate `code` read that). */
+  readonly message: string;
 }
 
-/** Reads NetworkPolicies from YAML (multi-document, `List` kinds included); other kinds are reported. */
+export interface ParsedPolicies {
+  readonly policies: NetworkPolicy[];
+  /** `cilium.io/v2` CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies, validated, ports as strings. */
+  readonly cilium: CiliumNetworkPolicy[];
+  /** Documents (or List items) not read, with where they are and why. */
+  readonly problems: ParseProblem[];
+}
+
+/**
+ * Aliases one document may expand (the `yaml` package's own default): a file whose anchors and
+ * aliases expand to millions of nodes is refused before it is built.
+ */
+export const MAX_ALIASES = 100;
+
+const READ_KINDS = 'networking.k8s.io/v1 NetworkPolicy and cilium.io/v2 CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy';
+
+function describe(o: { kind?: unknown; metadata?: unknown }): string {
+  const name = o.metadata && typeof o.metadata === 'object' ? (o.metadata as { name?: unknown }).name : undefined;
+  return `${typeof o.kind === 'string' ? o.kind : 'an object without kind'}${typeof name === 'string' ? ` "${name}"` : ''}`;
+}
+
+/**
+ * Reads policies from a YAML (or JSON) stream: every document, and every item of a `List` kind
+ * (`kubectl get … -o yaml`), is validated before it is returned: NetworkPolicies against the
+ * Kubernetes schema, Cilium policies against cilium-schema.ts. Never throws: a document that does
+ * not parse, expands too far, or has a wrong field becomes a problem naming the document, the line
+ * it starts on and the field, and the documents around it are still read.
+ */
 export function parsePolicies(text: string): ParsedPolicies {
   const policies: NetworkPolicy[] = [];
-  const problems: ParsedPolicies['problems'][number][] = [];
-  const docs = parseAllDocuments(text, { prettyErrors: false });
-  const all = Array.isArray(docs) ? docs : [docs];
-  all.forEach((doc, i) => {
+  const cilium: CiliumNetworkPolicy[] = [];
+  const problems: ParseProblem[] = [];
+  const lines = new LineCounter();
+  const lineOf = (node: unknown): number | undefined => {
+    const range = (node as { range?: readonly number[] } | null)?.range;
+    return range ? lines.linePos(range[0]).line : undefined;
+  };
+  let docs: readonly Document.Parsed[];
+  try {
+    docs = parseAllDocuments(text, { prettyErrors: false, lineCounter: lines }) as readonly Document.Parsed[];
+  } catch (e) {
+    return { policies, cilium, problems: [{ code: 'yaml', document: 1, message: `the YAML cannot be read: ${(e as Error).message}` }] };
+  }
+  docs.forEach((doc, i) => {
+    const document = i + 1;
     if (doc.errors.length > 0) {
       const e = doc.errors[0];
-      problems.push({ document: i + 1, line: e.linePos?.[0]?.line, message: e.message.split('\n')[0] });
+      problems.push({
+        code: 'yaml',
+        document,
+        line: lines.linePos(e.pos[0]).line,
+        message: `${e.message.split('\n')[0]}; fix the YAML at that line`,
+      });
       return;
     }
-    const value = doc.toJS() as unknown;
+    const line = lineOf(doc.contents);
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+    } catch (e) {
+      problems.push(
+        e instanceof ReferenceError
+          ? {
+              code: 'aliases',
+              document,
+              line,
+              message: `refused: its anchors and aliases (&name, *name) expand past ${MAX_ALIASES} aliased copies, the shape of a "billion laughs" file, so nothing of it was read. If the file is meant, write the repeated parts out instead of aliasing them.`,
+            }
+          : { code: 'yaml', document, line, message: `the document cannot be read: ${(e as Error).message}` },
+      );
+      return;
+    }
     if (value === null || value === undefined) return;
-    const visit = (v: unknown): void => {
-      const o = v as { kind?: unknown; apiVersion?: unknown; items?: unknown; metadata?: { name?: unknown } } | null;
-      if (!o || typeof o !== 'object') {
-        problems.push({ document: i + 1, message: 'not a Kubernetes object' });
-      } else if (o.kind === 'List' || (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items))) {
-        (o.items as unknown[]).forEach(visit);
-      } else if (o.kind === 'NetworkPolicy' && o.apiVersion === 'networking.k8s.io/v1') {
-        policies.push(o as NetworkPolicy);
-      } else {
-        problems.push({
-          document: i + 1,
-          message: `skipped ${typeof o.kind === 'string' ? o.kind : 'an object without kind'}${typeof o.metadata?.name === 'string' ? ` "${o.metadata.name}"` : ''}: not a networking.k8s.io/v1 NetworkPolicy`,
-        });
+    const visit = (v: unknown, at: number | undefined, path: readonly (string | number)[]): void => {
+      const where = { document, line: at ?? line };
+      if (!v || typeof v !== 'object' || Array.isArray(v)) {
+        // The exact words are what callers that predate `code` compare against.
+        problems.push({ code: 'not-object', ...where, message: 'not a Kubernetes object' });
+        return;
       }
+      const o = v as { kind?: unknown; apiVersion?: unknown; items?: unknown; metadata?: unknown };
+      if (typeof o.kind === 'string' && o.kind.endsWith('List')) {
+        if (!Array.isArray(o.items)) {
+          problems.push({
+            code: 'list-items',
+            ...where,
+            message: `kind ${o.kind} ${o.items === undefined || o.items === null ? 'has no items' : `has items that are not a list (${typeof o.items})`}, so nothing was read from it; put its objects under "items:" as a YAML list, as \`kubectl get … -o yaml\` prints them`,
+          });
+          return;
+        }
+        o.items.forEach((item, k) => visit(item, lineOf(doc.getIn([...path, 'items', k], true)), [...path, 'items', k]));
+        return;
+      }
+      if (o.kind === 'NetworkPolicy' && o.apiVersion === 'networking.k8s.io/v1') {
+        const r = validateNetworkPolicy(o);
+        if (r.ok) policies.push(r.value);
+        else problems.push({ code: 'invalid', ...where, message: invalidMessage(describe(o), issuesText(r.issues)) });
+        return;
+      }
+      if ((o.kind === 'CiliumNetworkPolicy' || o.kind === 'CiliumClusterwideNetworkPolicy') && o.apiVersion === 'cilium.io/v2') {
+        const r = validateCiliumPolicy(o);
+        if (r.ok) cilium.push(r.value);
+        else problems.push({ code: 'invalid', ...where, message: invalidMessage(describe(o), issuesText(r.issues)) });
+        return;
+      }
+      const known = o.kind === 'NetworkPolicy' || o.kind === 'CiliumNetworkPolicy' || o.kind === 'CiliumClusterwideNetworkPolicy';
+      problems.push({
+        code: 'skipped',
+        ...where,
+        message: known
+          ? `skipped ${describe(o)}: apiVersion ${typeof o.apiVersion === 'string' ? o.apiVersion : '(none)'} is not read (${READ_KINDS} are)`
+          : `skipped ${describe(o)}: not a policy this tool reads (${READ_KINDS} are)`,
+      });
     };
-    visit(value);
+    visit(value, undefined, []);
   });
-  return { policies, problems };
+  return { policies, cilium, problems };
+}
+
+function invalidMessage(what: string, issues: string): string {
+  return `invalid ${what}, not read: ${issues}. Correct the field(s) named; the API server would reject the document as it is (\`kubectl apply --dry-run=server -f FILE\` shows its own words).`;
 }

@@ -93,9 +93,9 @@ spec:
     expect(r.err).toMatch(/no networking.k8s.io\/v1 NetworkPolicy or cilium.io\/v2 CiliumNetworkPolicy found in/);
   });
 
-  it('verify still needs NetworkPolicies: a file of Cilium policies only is refused as before', async () => {
+  it('verify reads Cilium policies too, and judges them as Cilium enforces them', async () => {
     const r = await cli('verify', sample, '--policies', file('cilium-only.yaml', cnpEmpty));
-    expect(r.code).toBe(2);
-    expect(r.err).toMatch(/no networking.k8s.io\/v1 NetworkPolicy found in/);
+    expect(r.out).toMatch(/judged as Cilium enforces it/);
+    expect(r.code).not.toBe(2);
   });
 });

@@ -204,7 +204,9 @@ export async function verifyCommand(a: VerifyArgs, io: CommandIo): Promise<numbe
   if (all.length === 0) throw new InputError(`no NetworkPolicy or CiliumNetworkPolicy found in ${a.policies}`);
   // Clusterwide policies have no namespace: the scope is the namespaces the namespaced ones are in.
   const namespaces =
-    a.namespaces.length > 0 ? a.namespaces : [...new Set(all.flatMap((p) => (p.metadata.namespace ?? (p.kind === 'CiliumClusterwideNetworkPolicy' ? [] : 'default'))))].sort();
+    a.namespaces.length > 0
+      ? a.namespaces
+      : [...new Set(all.flatMap((p) => p.metadata.namespace ?? (p.kind === 'CiliumClusterwideNetworkPolicy' ? [] : 'default')))].sort();
   const selection = await selectionFor(graph, a.pruneFile, a.includeDropped, io);
   const c = verify(all, graph, selection, namespaces, { snapshot });
   io.out(a.json ? JSON.stringify(c, null, 2) + '\n' : coverageText(c));
@@ -252,8 +254,10 @@ export interface DiffArgs {
 /** `diff OLD NEW`: per policy (normalised YAML) and, with a capture, per observed flow. */
 export async function diffCommand(a: DiffArgs, io: CommandIo): Promise<number> {
   if (!['text', 'json', 'md'].includes(a.format)) throw new UsageError(`--format must be text, json or md, not "${a.format}"`);
-  const { policies: before } = await loadPolicies(a.before, io);
-  const { policies: after } = await loadPolicies(a.after, io);
+  const b = await loadPolicies(a.before, io);
+  const c = await loadPolicies(a.after, io);
+  const before = [...b.policies, ...b.cilium];
+  const after = [...c.policies, ...c.cilium];
   const graph = a.capture ? (await readCapture(a.capture, a.snapshots)).graph : undefined;
   const d = diffPolicies(before, after, graph);
   io.out(a.format === 'json' ? JSON.stringify(d, null, 2) + '\n' : a.format === 'md' ? diffMarkdown(d) : diffText(d));

@@ -110,9 +110,13 @@ export class KubectlService {
    */
   async clusterSnapshot(context: string): Promise<ClusterSnapshot> {
     check(context);
-    const r = await this.ports.runner.run('kubectl', [`--context=${context}`, 'get', 'svc,endpointslices,pods,namespaces', '-A', '-o', 'json'], {
-      timeoutMs: 120_000,
-    });
+    const r = await this.ports.runner.run(
+      'kubectl',
+      [`--context=${context}`, 'get', 'svc,endpointslices,pods,namespaces', '-A', '-o', 'json'],
+      {
+        timeoutMs: 120_000,
+      },
+    );
     let list: unknown;
     try {
       list = JSON.parse(r.stdout);
@@ -205,6 +209,12 @@ export class KubectlService {
     for (const [i, text] of policiesYaml.entries()) {
       const parsed = parsePolicies(text);
       if (parsed.problems.length > 0) throw new RunError('invalid-argument', 'kubectl', `policy ${i + 1}: ${parsed.problems[0].message}`);
+      if (parsed.cilium.length > 0)
+        throw new RunError(
+          'invalid-argument',
+          'kubectl',
+          `policy ${i + 1}: only NetworkPolicies are applied from here, not ${parsed.cilium[0].kind}.`,
+        );
       policies.push(...parsed.policies);
     }
     if (policies.length === 0) throw new RunError('invalid-argument', 'kubectl', 'There are no NetworkPolicies to send.');

@@ -72,13 +72,16 @@ export function parseDraftReply(reply: string, tokens: Readonly<Record<string, s
     return { yaml, policies: [], problems: [], ignored, refused: REFUSAL.test(reply) };
   }
   const parsed = parsePolicies(yaml);
-  const problems = parsed.problems.filter((p) => !p.message.startsWith('skipped') && p.message !== 'not a Kubernetes object');
-  const skipped = parsed.problems.filter((p) => p.message.startsWith('skipped') || p.message === 'not a Kubernetes object');
+  const ignorable = (p: (typeof parsed.problems)[number]): boolean => p.code === 'skipped' || p.code === 'not-object';
+  const problems = parsed.problems.filter((p) => !ignorable(p));
+  const skipped = parsed.problems.filter(ignorable);
+  // The draft is asked for as NetworkPolicies: a Cilium policy in it is named, not used.
+  const cilium = parsed.cilium.map((p) => `${p.kind} "${p.metadata.name}": drafts are NetworkPolicies; ignored`);
   return {
     yaml,
     policies: parsed.policies,
     problems,
-    ignored: [...ignored, ...skipped.map((p) => `document ${p.document}: ${p.message}`)],
+    ignored: [...ignored, ...skipped.map((p) => `document ${p.document}: ${p.message}`), ...cilium],
     refused: false,
   };
 }

@@ -1,9 +1,19 @@
 import type { ServiceGraph } from '../graph/types';
-import { evaluate, policyId, type Connection } from './evaluate';
+import type { CiliumNetworkPolicy } from './cilium-types';
+import { policyEngine, type End } from './engine';
 import { normalisedYaml } from './normalise';
 import { lineHunks } from './text-diff';
 import type { NetworkPolicy, PolicyProtocol } from './types';
-import { clusterFromGraph } from './verify';
+import { endsFromGraph } from './verify';
+
+type AnyPolicy = NetworkPolicy | CiliumNetworkPolicy;
+
+/** `ns/name`; a Cilium policy says its kind, a clusterwide one has no namespace. */
+export function diffPolicyId(p: AnyPolicy): string {
+  if (p.kind === 'CiliumClusterwideNetworkPolicy') return `${p.metadata.name} (CiliumClusterwideNetworkPolicy)`;
+  const id = `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
+  return p.kind === 'CiliumNetworkPolicy' ? `${id} (CiliumNetworkPolicy)` : id;
+}
 
 export interface PolicyChange {
   readonly policy: string;
@@ -30,14 +40,20 @@ export interface PolicyDiff {
   readonly newlyAllowed?: readonly FlowChange[];
   /** Connections never observed (between seen workloads, on seen ports) that the new set opens. */
   readonly openedUnobserved?: readonly FlowChange[];
+  /** Observed edges whose verdict changes to one the input cannot decide (see verify). */
+  readonly newlyUndecided?: readonly FlowChange[];
 }
 
 const MAX_UNOBSERVED = 500;
 
-/** What changes from policy set `a` to `b`: per policy as YAML, and (with a graph) per observed flow. */
-export function diffPolicies(a: readonly NetworkPolicy[], b: readonly NetworkPolicy[], graph?: ServiceGraph): PolicyDiff {
-  const before = new Map(a.map((p) => [policyId(p), p]));
-  const after = new Map(b.map((p) => [policyId(p), p]));
+/**
+ * What changes from policy set `a` to `b` (NetworkPolicies, CiliumNetworkPolicies, or both): per
+ * policy as YAML, and (with a graph) per observed flow, each side judged by the policy engine as
+ * verify judges it (Cilium's semantics when the side holds a CiliumNetworkPolicy).
+ */
+export function diffPolicies(a: readonly AnyPolicy[], b: readonly AnyPolicy[], graph?: ServiceGraph): PolicyDiff {
+  const before = new Map(a.map((p) => [diffPolicyId(p), p]));
+  const after = new Map(b.map((p) => [diffPolicyId(p), p]));
   const ids = [...new Set([...before.keys(), ...after.keys()])].sort();
   const policies: PolicyChange[] = [];
   let unchanged = 0;
@@ -45,8 +61,16 @@ export function diffPolicies(a: readonly NetworkPolicy[], b: readonly NetworkPol
     const x = before.get(id);
     const y = after.get(id);
     // The old side is written in the new side's key order: a key that only moved is no change.
-    const xs = x ? normalisedYaml(x, y).trimEnd().split('\n') : [];
-    const ys = y ? normalisedYaml(y).trimEnd().split('\n') : [];
+    const xs = x
+      ? normalisedYaml(x as NetworkPolicy, y as NetworkPolicy | undefined)
+          .trimEnd()
+          .split('\n')
+      : [];
+    const ys = y
+      ? normalisedYaml(y as NetworkPolicy)
+          .trimEnd()
+          .split('\n')
+      : [];
     if (x && y && xs.join('\n') === ys.join('\n')) {
       unchanged++;
       continue;
@@ -55,9 +79,17 @@ export function diffPolicies(a: readonly NetworkPolicy[], b: readonly NetworkPol
   }
   if (!graph) return { policies, unchanged };
 
-  const { cluster, ends } = clusterFromGraph(graph);
+  const engineOf = (set: readonly AnyPolicy[]) =>
+    policyEngine(
+      set.filter((p): p is NetworkPolicy => p.kind === 'NetworkPolicy'),
+      set.filter((p): p is CiliumNetworkPolicy => p.kind !== 'NetworkPolicy'),
+    );
+  const ea = engineOf(a);
+  const eb = engineOf(b);
+  const ends = endsFromGraph(graph);
   const newlyBlocked: FlowChange[] = [];
   const newlyAllowed: FlowChange[] = [];
+  const newlyUndecided: FlowChange[] = [];
   const openedUnobserved: FlowChange[] = [];
   const observed = new Set<string>();
   const ports = new Map<string, Set<string>>();
@@ -67,29 +99,30 @@ export function diffPolicies(a: readonly NetworkPolicy[], b: readonly NetworkPol
     if (!src || !dst || typeof e.port !== 'number' || (e.protocol !== 'TCP' && e.protocol !== 'UDP' && e.protocol !== 'SCTP')) continue;
     observed.add(`${e.source}|${e.target}|${e.protocol}|${e.port}`);
     (ports.get(e.target) ?? ports.set(e.target, new Set()).get(e.target)!).add(`${e.protocol}/${e.port}`);
-    const conn: Connection = { src, dst, protocol: e.protocol, port: e.port };
-    const va = evaluate(a, cluster, conn);
-    const vb = evaluate(b, cluster, conn);
-    if (va.allowed === vb.allowed) continue;
+    const flow = { src, dst, protocol: e.protocol, port: e.port };
+    const va = ea.evaluate(flow);
+    const vb = eb.evaluate(flow);
+    if (va.verdict === vb.verdict) continue;
     const change = { source: e.source, target: e.target, protocol: e.protocol, port: e.port, edge: e.key, explanation: vb.explanation };
-    (va.allowed ? newlyBlocked : newlyAllowed).push(change);
+    (vb.verdict === 'blocked' ? newlyBlocked : vb.verdict === 'allowed' ? newlyAllowed : newlyUndecided).push(change);
   }
+  const sources: [string, End][] = [...ends].filter(([, end]) => end.kind === 'pod' || end.kind === 'address');
   for (const [target, set] of [...ports].sort(([x], [y]) => (x < y ? -1 : 1))) {
     const dst = ends.get(target)!;
     if (dst.kind !== 'pod') continue;
     for (const pp of [...set].sort()) {
       const [protocol, port] = [pp.split('/')[0] as PolicyProtocol, Number(pp.split('/')[1])];
-      for (const [source, src] of ends) {
+      for (const [source, src] of sources) {
         if (source === target || observed.has(`${source}|${target}|${protocol}|${port}`) || openedUnobserved.length >= MAX_UNOBSERVED)
           continue;
-        const conn: Connection = { src, dst, protocol, port };
-        const vb = evaluate(b, cluster, conn);
-        if (vb.allowed && !evaluate(a, cluster, conn).allowed)
+        const flow = { src, dst, protocol, port };
+        const vb = eb.evaluate(flow);
+        if (vb.verdict === 'allowed' && !vb.implicit && ea.evaluate(flow).verdict !== 'allowed')
           openedUnobserved.push({ source, target, protocol, port, explanation: vb.explanation });
       }
     }
   }
-  return { policies, unchanged, newlyBlocked, newlyAllowed, openedUnobserved };
+  return { policies, unchanged, newlyBlocked, newlyAllowed, openedUnobserved, newlyUndecided };
 }
 
 const flowLine = (f: FlowChange): string => `${f.source} -> ${f.target}:${f.port}/${f.protocol}`;
@@ -104,6 +137,10 @@ export function diffText(d: PolicyDiff): string {
     for (const f of d.newlyAllowed ?? []) out.push(`  ${flowLine(f)}`);
     out.push(`unobserved connections opened: ${d.openedUnobserved?.length ?? 0}`);
     for (const f of d.openedUnobserved ?? []) out.push(`  ${flowLine(f)}`);
+    if ((d.newlyUndecided?.length ?? 0) > 0) {
+      out.push(`observed flows that can no longer be decided from this input: ${d.newlyUndecided!.length}`);
+      for (const f of d.newlyUndecided!) out.push(`  ${flowLine(f)}\n    ${f.explanation}`);
+    }
     out.push('');
   }
   out.push(
@@ -132,6 +169,7 @@ export function diffMarkdown(d: PolicyDiff): string {
   table('Observed flows newly blocked', d.newlyBlocked);
   table('Observed flows newly allowed', d.newlyAllowed);
   table('Unobserved connections opened', d.openedUnobserved);
+  if ((d.newlyUndecided?.length ?? 0) > 0) table('Observed flows that can no longer be decided', d.newlyUndecided);
   out.push(`## Policies (${d.policies.length} changed, ${d.unchanged} unchanged)`, '');
   for (const p of d.policies) out.push(`### ${p.change}: \`${p.policy}\``, '', '```diff', ...p.diff, '```', '');
   return out.join('\n');

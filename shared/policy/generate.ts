@@ -102,11 +102,11 @@ interface PeerChoice {
 }
 
 const ENTITY_ADVICE: Record<string, string> = {
-  host: 'NetworkPolicy cannot select the node itself. Most CNIs always allow kubelet probes from the host; for other host traffic add an ipBlock with the node addresses, or use the Cilium flavor (toEntities: host).',
+  host: "NetworkPolicy cannot select the node itself. Kubernetes documents that a pod cannot block its own node (kubelet probes), and Cilium's allow-localhost lets the node in, but no NetworkPolicy says so and traffic to the host needs a rule none can write: verify counts these edges as blocked. Use the Cilium flavor (fromEntities/toEntities: host).",
   'remote-node':
-    'NetworkPolicy cannot select other nodes. Add an ipBlock with the node CIDR, or use the Cilium flavor (toEntities: remote-node).',
+    'NetworkPolicy cannot name other nodes. On Cilium an ipBlock with the node addresses does not match them either unless the agent runs with policy-cidr-match-mode: nodes: use the Cilium flavor (fromEntities/toEntities: remote-node), or turn that setting on and use the node CIDR. On other CNIs, check which source address node traffic carries (an overlay may use a tunnel address) before writing an ipBlock.',
   'kube-apiserver':
-    'NetworkPolicy cannot select the API server by label. Add an ipBlock with its endpoint addresses (`kubectl get endpoints kubernetes -n default`), or use the Cilium flavor (toEntities: kube-apiserver).',
+    "NetworkPolicy cannot select the API server by label. Where it runs outside the cluster's nodes, add an ipBlock with its endpoint addresses (`kubectl get endpoints kubernetes -n default`); on Cilium an API server on the cluster's nodes is matched by an ipBlock only with policy-cidr-match-mode: nodes, so use the Cilium flavor (toEntities: kube-apiserver).",
   world:
     'The capture has no address for this traffic. Add an ipBlock for the addresses it reaches, or use the Cilium flavor (toEntities: world).',
 };
@@ -256,7 +256,7 @@ export function generate(graph: ServiceGraph, selection: Selection, options: Gen
           if (e.protocol.startsWith('ICMP')) {
             warn(
               'icmp',
-              `NetworkPolicy cannot allow ICMP; ${e.key} gets no rule (most CNIs let ICMP through, Cilium's ICMP rules can allow it).`,
+              `NetworkPolicy has no ICMP rules, and Kubernetes leaves what an isolated pod does with ICMP to the network plugin; ${e.key} gets no rule, and verify counts it as blocked. The Cilium flavor allows it with an icmps rule; Calico with an icmp rule in a Calico NetworkPolicy.`,
               e.key,
             );
             continue;

@@ -103,17 +103,25 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     expect(after).not.toContain('bookinfo/productpage ingress[0]');
     expect(after.length).toBe(before.length - 2);
     await app.screenshot('workbench-pruned');
-    // The regenerated set checks clean against the flows; the notes lead to what no policy can express.
+    // The one verdict: in the Kubernetes flavor the nodes' edges (host, remote-node) stay blocked, and
+    // each finding leads to its edge; the Cilium flavor can name them and passes.
     const findings = page.getByRole('region', { name: 'Findings' });
     await expect
       .poll(() => findings.getByRole('heading').textContent())
-      .toMatch(/^Every kept flow is allowed, nothing pruned is( · \d+ notes?)?$/);
-    const note = findings.locator('li[data-severity="info"] button').first();
-    const noted = (await note.textContent())!;
-    await note.click();
+      .toMatch(/^Fail: 3 kept edges blocked( · \d+ notes?)?$/);
+    const blocked = findings.locator('li[data-severity="error"] button').first();
+    const text = (await blocked.textContent())!;
+    expect(text).toMatch(/^Kept flow blocked: entity:(host|remote-node)->.*Use the Cilium flavor/);
+    await blocked.click();
     await expect
-      .poll(async () => noted.startsWith(`No NetworkPolicy can express ${await app.inspector.getByRole('heading').first().textContent()}`))
+      .poll(async () => text.startsWith(`Kept flow blocked: ${await app.inspector.getByRole('heading').first().textContent()}`))
       .toBe(true);
+    await page.getByLabel('Flavor').selectOption('cilium');
+    await expect
+      .poll(() => findings.getByRole('heading').textContent(), { timeout: 10_000 })
+      .toMatch(/^Pass: Every kept edge is allowed \(\d+\), nothing pruned or unobserved is/);
+    await app.screenshot('verdict-cilium');
+    await page.getByLabel('Flavor').selectOption('kubernetes');
     await app.selectEdge('bookinfo/ratings->bookinfo/productpage:9080/TCP');
     await app.press('z');
     await expect(app.inspector.locator('dd[data-field="state"]').textContent()).resolves.toBe('kept');

@@ -2,6 +2,7 @@
 import { edgeKey } from '../shared/graph/keys';
 import { initialSelection } from '../shared/graph/selection';
 import type { EdgeEvidence, GraphEdge, GraphNode, ServiceGraph } from '../shared/graph/types';
+import { generateCilium } from '../shared/policy/cilium';
 import { generate } from '../shared/policy/generate';
 import { verify } from '../shared/policy/verify';
 import { syntheticTopology } from './generate-capture';
@@ -44,20 +45,24 @@ export function syntheticGraph(workloads: number, edges: number): ServiceGraph {
   return { nodes, edges: graphEdges, namespaces, window: null, warnings: [] };
 }
 
+/** Generate then verify (with the engine of the flavor) on the synthetic graph; times in ms. */
 export function benchPolicy(
+  flavor: 'kubernetes' | 'cilium' = 'kubernetes',
   workloads = 1000,
   edges = 10_000,
 ): { generateMs: number; verifyMs: number; policies: number; rules: number; ok: boolean } {
   const graph = syntheticGraph(workloads, edges);
   const selection = initialSelection(graph);
   const t0 = performance.now();
-  const set = generate(graph, selection, { namespaces: graph.namespaces, defaultDeny: true });
+  const options = { namespaces: graph.namespaces, defaultDeny: true };
+  const set = flavor === 'cilium' ? generateCilium(graph, selection, options) : generate(graph, selection, options);
   const t1 = performance.now();
   const c = verify(
     set.policies.map((g) => g.policy),
     graph,
     selection,
     graph.namespaces,
+    { engine: flavor },
   );
   const t2 = performance.now();
   return {

@@ -3,10 +3,20 @@ import { isKept, type Selection } from '../graph/selection';
 import type { GraphEdge, GraphNode, ServiceGraph } from '../graph/types';
 import type { CiliumNetworkPolicy } from './cilium-types';
 import { coverage as setCoverage, size, type ConnProtocol } from './engine/conn-set';
-import { allows, policyEngine, type End, type FlowVerdict, type PodEnd, type PolicyEngine, type Verdict3 } from './engine';
+import {
+  allows,
+  flowVerdict,
+  policyEngine,
+  type PairDetail,
+  type End,
+  type FlowVerdict,
+  type PodEnd,
+  type PolicyEngine,
+  type RuleAllowance,
+  type Verdict3,
+} from './engine';
 import type { ClusterModel, ClusterPod, ConnectionEnd } from './evaluate';
 import type { NetworkPolicy, PolicyProtocol, RuleRef } from './types';
-import { ruleRefText } from './types';
 
 export interface EdgeFinding {
   readonly edge: string;
@@ -31,7 +41,7 @@ export interface UnobservedFinding {
 export interface CoverageVerdict {
   /** pass: every kept edge allowed, nothing pruned or unobserved allowed; fail: some kept edge blocked or something unwanted allowed; undecided: no failure, but some edges cannot be decided from the input. */
   readonly status: 'pass' | 'fail' | 'undecided';
-  /** One line, e.g. "2 kept flows blocked · 1 cannot be decided". */
+  /** One line, e.g. "2 kept edges blocked · 1 edge cannot be decided from this input". */
   readonly headline: string;
   /** The CLI's exit code: 0 pass, 1 fail, 3 undecided. */
   readonly exitCode: 0 | 1 | 3;
@@ -250,8 +260,8 @@ export function coverageVerdict(c: Omit<Coverage, 'verdict' | 'ok'>): CoverageVe
     status: 'pass',
     headline:
       kept === 0
-        ? 'No kept flow in scope to check; nothing pruned or unobserved is allowed'
-        : `Every kept flow is allowed (${kept}), nothing pruned or unobserved is`,
+        ? 'No kept edge in scope to check; nothing pruned or unobserved is allowed'
+        : `Every kept edge is allowed (${kept}), nothing pruned or unobserved is`,
     exitCode: 0,
   };
 }
@@ -286,8 +296,8 @@ export function verify(
   const observed = new Set<string>();
   const serverPorts = new Map<string, Set<string>>();
   // Rules that allow some kept edge, and the ports they were seen allowing.
-  const backing = new Map<string, { ref: RuleRef; seen: Set<string>; allows: FlowVerdict['egress'][] }>();
-  const ruleKey = (r: RuleRef): string => ruleRefText(r);
+  const backing = new Map<string, { ref: RuleRef; seen: Set<string>; rule: RuleAllowance }>();
+  const ruleKey = (r: RuleRef): string => `${r.policy}|${r.spec ?? ''}|${r.direction}|${r.deny ? 1 : 0}|${r.index}`;
 
   for (const e of graph.edges) {
     const srcNode = nodes.get(e.source);
@@ -322,19 +332,19 @@ export function verify(
         (serverPorts.get(e.target) ?? serverPorts.set(e.target, new Set()).get(e.target)!).add(`${e.protocol}/${e.port}`);
     }
     if (!kept) continue;
-    for (const fv of v.all) {
-      const f = flowsOf(e, src, dst)[v.all.indexOf(fv)];
+    const flows = flowsOf(e, src, dst);
+    v.all.forEach((fv, i) => {
+      const f = flows[i];
       for (const d of [fv.egress, fv.ingress]) {
         for (const r of d?.rules ?? []) {
           if (r.implicit || allows(r.allowance, f.protocol, f.port) === 'no') continue;
           const k = ruleKey(r.ref);
-          const b = backing.get(k) ?? { ref: r.ref, seen: new Set<string>(), allows: [] };
+          let b = backing.get(k);
+          if (!b) backing.set(k, (b = { ref: r.ref, seen: new Set<string>(), rule: r }));
           b.seen.add(`${f.protocol}/${f.port ?? '*'}`);
-          b.allows.push(d);
-          backing.set(k, b);
         }
       }
-    }
+    });
   }
 
   // Unobserved pairs: for each in-scope destination and each port it serves, which sources could reach it?
@@ -345,12 +355,19 @@ export function verify(
     const dst = ends.get(target);
     if (dst?.kind !== 'pod') continue;
     const sources = candidates.sourcesFor(engine, kubernetes, cilium, dst);
-    for (const pp of [...portSet].sort()) {
+    const ports = [...portSet].sort().map((pp) => {
       const [protocol, portText] = pp.split('/') as [PolicyProtocol, string];
-      const port = Number(portText);
-      for (const [source, src] of sources) {
-        if (source === target || observed.has(`${source}|${target}|${protocol}|${port}`)) continue;
-        const v = engine.evaluate({ src, dst, protocol, port });
+      return { protocol, port: Number(portText) };
+    });
+    for (const [source, src] of sources) {
+      if (source === target) continue;
+      // One pair answers every port: its sets are computed once.
+      let pair: PairDetail | undefined;
+      for (const { protocol, port } of ports) {
+        if (observed.has(`${source}|${target}|${protocol}|${port}`)) continue;
+        pair ??= engine.pair(src, dst);
+        if (allows(pair.allowance, protocol, port) !== 'yes') continue;
+        const v = flowVerdict(pair, { src, dst, protocol, port });
         // What the platform allows whatever the policies say (the node reaching its pods) is not theirs to deny.
         if (v.verdict !== 'allowed' || v.implicit) continue;
         unobservedAllowedCount++;
@@ -369,22 +386,23 @@ export function verify(
       unbackedRules.push(ref);
       continue;
     }
-    const rule = b.allows.flatMap((d) => d?.rules ?? []).find((r) => ruleKey(r.ref) === ruleKey(ref));
-    if (!rule) continue;
+    const rule = b.rule;
+    // Only what the rule surely allows counts: a port it may allow (a named port the input cannot resolve) is undecided, not wide.
+    const allowed = rule.allowance.sure;
     const extra: string[] = [];
     const protos: ConnProtocol[] = ['TCP', 'UDP', 'SCTP', 'ICMPv4', 'ICMPv6'];
-    if (protos.every((p) => setCoverage(rule.allowance.maybe, p) === 'all')) extra.push('every port');
+    if (protos.every((p) => setCoverage(allowed, p) === 'all')) extra.push('every port');
     else
       for (const p of protos) {
-        const n = size(rule.allowance.maybe, p);
-        if (n === 0) continue;
-        if (setCoverage(rule.allowance.maybe, p) === 'all' && ![...b.seen].some((s) => s === `${p}/*`)) {
-          extra.push(`every ${p} ${p.startsWith('ICMP') ? 'type' : 'port'}`);
+        const n = size(allowed, p);
+        if (n === 0 || [...b.seen].includes(`${p}/*`)) continue;
+        const unit = p.startsWith('ICMP') ? 'type' : 'port';
+        if (setCoverage(allowed, p) === 'all') {
+          extra.push(`every ${p} ${unit}`);
           continue;
         }
         const seen = [...b.seen].filter((s) => s.startsWith(`${p}/`)).length;
-        if (n > seen && ![...b.seen].includes(`${p}/*`))
-          extra.push(`${n - seen} unobserved ${p} ${p.startsWith('ICMP') ? 'type' : 'port'}(s)`);
+        if (n > seen) extra.push(`${n - seen} unobserved ${p} ${unit}(s)`);
       }
     if (extra.length > 0) widePorts.push({ rule: ref, unobserved: extra.join(', ') });
   }
@@ -421,6 +439,20 @@ function candidateIndex(ends: ReadonlyMap<string, End>) {
     }
   }
   const strip = (k: string): string => (k.includes(':') ? k.slice(k.indexOf(':') + 1) : k);
+  const byId = { kubernetes: new Map<string, NetworkPolicy[]>(), cilium: new Map<string, CiliumNetworkPolicy[]>() };
+  let indexed = false;
+  const index = (kubernetes: readonly NetworkPolicy[], cilium: readonly CiliumNetworkPolicy[]): void => {
+    if (indexed) return;
+    indexed = true;
+    for (const p of kubernetes) {
+      const id = `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
+      (byId.kubernetes.get(id) ?? byId.kubernetes.set(id, []).get(id)!).push(p);
+    }
+    for (const p of cilium) {
+      const id = p.kind === 'CiliumClusterwideNetworkPolicy' ? p.metadata.name : `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
+      (byId.cilium.get(id) ?? byId.cilium.set(id, []).get(id)!).push(p);
+    }
+  };
   return {
     /** Every end a rule of a policy selecting `dst` (for ingress) could match; all ends when a rule could match any. */
     sourcesFor(
@@ -429,6 +461,7 @@ function candidateIndex(ends: ReadonlyMap<string, End>) {
       cilium: readonly CiliumNetworkPolicy[],
       dst: PodEnd,
     ): [string, End][] {
+      index(kubernetes, cilium);
       const probe = engine.pair({ kind: 'opaque', id: 'probe', why: '' }, dst).ingress;
       if (!probe || probe.isolated === 'no') return all;
       const found = new Map<string, End>();
@@ -439,10 +472,8 @@ function candidateIndex(ends: ReadonlyMap<string, End>) {
         addAll(byLabel.get(`${ns}\0${strip(first[0])}=${first[1]}`) ?? []);
         return true;
       };
-      const selecting = new Set([...probe.isolating, ...probe.maybeIsolating]);
-      for (const p of kubernetes) {
-        const id = `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
-        if (!selecting.has(id)) continue;
+      const selecting = [...new Set([...probe.isolating, ...probe.maybeIsolating])];
+      for (const p of selecting.flatMap((id) => byId.kubernetes.get(id) ?? [])) {
         for (const rule of p.spec.ingress ?? []) {
           if (!rule.from || rule.from.length === 0) return all;
           for (const peer of rule.from) {
@@ -455,10 +486,7 @@ function candidateIndex(ends: ReadonlyMap<string, End>) {
           }
         }
       }
-      for (const p of cilium) {
-        const id =
-          p.kind === 'CiliumClusterwideNetworkPolicy' ? p.metadata.name : `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
-        if (!selecting.has(id)) continue;
+      for (const p of selecting.flatMap((id) => byId.cilium.get(id) ?? [])) {
         for (const spec of [...(p.spec ? [p.spec] : []), ...(p.specs ?? [])]) {
           for (const rule of spec.ingress ?? []) {
             const eps = rule.fromEndpoints ?? [];

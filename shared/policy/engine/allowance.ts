@@ -3,7 +3,7 @@
  * the unknowns turn out to be, `maybe` may be allowed (sure ⊆ maybe); what is outside `maybe` is
  * blocked. The shapes both engines (Kubernetes and Cilium) return.
  */
-import { ALL_CONNS, coverage, has, intersect, NO_CONNS, subtract, union, type ConnProtocol, type ConnSet } from './conn-set';
+import { ALL_CONNS, connOf, coverage, has, intersect, NO_CONNS, subtract, union, type ConnProtocol, type ConnSet } from './conn-set';
 import type { End, Tri } from './model';
 import type { RuleRef } from '../types';
 
@@ -14,7 +14,48 @@ export interface Allowance {
 
 export const NOTHING: Allowance = { sure: NO_CONNS, maybe: NO_CONNS };
 
-export const exactly = (c: ConnSet): Allowance => ({ sure: c, maybe: c });
+export const exactly = (c: ConnSet): Allowance => (c === ALL_CONNS ? EVERYTHING : c === NO_CONNS ? NOTHING : { sure: c, maybe: c });
+
+export const EVERYTHING: Allowance = { sure: ALL_CONNS, maybe: ALL_CONNS };
+
+/** One connection's protocol and port (ICMP: type): a direction evaluated there only is much cheaper than as whole sets. */
+export interface Point {
+  readonly protocol: ConnProtocol;
+  readonly port: number;
+}
+
+/**
+ * Adds rule allowances up: as whole sets, or, at one point, as two booleans (the result then holds
+ * only that point). `admits` says whether a rule can matter at the point, before its peer is matched.
+ */
+export class AllowanceSum {
+  private sure = NO_CONNS;
+  private maybe = NO_CONNS;
+  private pointSure = false;
+  private pointMaybe = false;
+
+  constructor(private readonly at?: Point) {}
+
+  admits(a: Allowance): boolean {
+    return !this.at || has(a.maybe, this.at.protocol, this.at.port);
+  }
+
+  add(a: Allowance): void {
+    if (this.at) {
+      if (has(a.sure, this.at.protocol, this.at.port)) this.pointSure = true;
+      if (has(a.maybe, this.at.protocol, this.at.port)) this.pointMaybe = true;
+      return;
+    }
+    this.sure = union(this.sure, a.sure);
+    this.maybe = union(this.maybe, a.maybe);
+  }
+
+  result(): Allowance {
+    if (!this.at) return { sure: this.sure, maybe: this.maybe };
+    const point = connOf(this.at.protocol, this.at.port, this.at.port);
+    return { sure: this.pointSure ? point : NO_CONNS, maybe: this.pointMaybe ? point : NO_CONNS };
+  }
+}
 
 export function unionAllowance(a: Allowance, b: Allowance): Allowance {
   return { sure: union(a.sure, b.sure), maybe: union(a.maybe, b.maybe) };

@@ -11,8 +11,20 @@
 import { blockRanges, parseIp, rangeCovers, rangesOverlap, type IpRange } from '../cidr';
 import type { CiliumIcmpField, CiliumNetworkPolicy, CiliumPolicySpec, CiliumPortRule, CiliumRule } from '../cilium-types';
 import type { LabelSelector, NetworkPolicy, NetworkPolicyPeer, RuleRef } from '../types';
-import { exactly, NOTHING, pairAllowance, type Allowance, type DirectionDetail, type PairDetail, type RuleAllowance } from './allowance';
-import { ALL_CONNS, ALL_L4, allOf, connOf, NO_CONNS, subtract, union, type ConnSet, type L4Protocol } from './conn-set';
+import {
+  AllowanceSum,
+  EVERYTHING,
+  exactly,
+  NOTHING,
+  pairAllowance,
+  subtractAllowance,
+  type Point,
+  type Allowance,
+  type DirectionDetail,
+  type PairDetail,
+  type RuleAllowance,
+} from './allowance';
+import { ALL_CONNS, ALL_L4, allOf, connOf, NO_CONNS, union, type ConnSet, type L4Protocol } from './conn-set';
 import { effectivePolicyTypes, KubernetesPolicies, peerMatch, policyId, portsAllowance } from './kubernetes';
 import { isHiddenKey, selectorMatch, triAnd, triOr, type End, type Labels, type PodEnd, type Tri } from './model';
 
@@ -22,6 +34,8 @@ const NS_LABEL_PREFIX = 'io.cilium.k8s.namespace.labels.';
 /** One rule set (a `spec` or one of `specs`) of one policy, with where it lives. */
 interface RuleSet {
   readonly id: string;
+  /** Position in the input, so that rules keep their order across the indexes. */
+  readonly order: number;
   /** Undefined for a CiliumClusterwideNetworkPolicy. */
   readonly namespace?: string;
   readonly spec: CiliumPolicySpec;
@@ -138,7 +152,14 @@ function l4Allowance(rule: CiliumRule, dst: End): { allowance: Allowance; why?: 
 }
 
 /** The labels Cilium gives a pod's identity (without source prefixes), and which keys may be missing. */
+const identities = new WeakMap<PodEnd, { labels: Labels | undefined; hidden: (key: string) => boolean }>();
 function podIdentity(pod: PodEnd): { labels: Labels | undefined; hidden: (key: string) => boolean } {
+  let id = identities.get(pod);
+  if (!id) identities.set(pod, (id = computeIdentity(pod)));
+  return id;
+}
+
+function computeIdentity(pod: PodEnd): { labels: Labels | undefined; hidden: (key: string) => boolean } {
   if (!pod.labels) return { labels: undefined, hidden: () => true };
   const labels: Record<string, string> = { ...pod.labels, ...pod.ciliumLabels, [NS_KEY]: pod.namespace };
   if (pod.namespaceLabels) {
@@ -160,8 +181,25 @@ function splitKey(key: string): { source: string; key: string } {
   return colon > 0 ? { source: key.slice(0, colon), key: key.slice(colon + 1) } : { source: 'any', key };
 }
 
-/** The selector with source prefixes taken off; `reserved` requirements listed apart. */
-function normaliseSelector(sel: LabelSelector): { selector: LabelSelector; reserved: string[]; other: boolean } {
+type Normalised = { selector: LabelSelector; reserved: string[]; other: boolean; empty: boolean; namesNamespace: boolean };
+const normalised = new WeakMap<LabelSelector, Normalised>();
+
+/** The selector with source prefixes taken off; `reserved` requirements listed apart (once per selector object). */
+function normaliseSelector(sel: LabelSelector): Normalised {
+  let n = normalised.get(sel);
+  if (!n) {
+    const base = normaliseOnce(sel);
+    n = {
+      ...base,
+      empty: Object.keys(base.selector.matchLabels ?? {}).length === 0 && (base.selector.matchExpressions ?? []).length === 0,
+      namesNamespace: mentionsNamespace(sel),
+    };
+    normalised.set(sel, n);
+  }
+  return n;
+}
+
+function normaliseOnce(sel: LabelSelector): { selector: LabelSelector; reserved: string[]; other: boolean } {
   const reserved: string[] = [];
   let other = false;
   const matchLabels: Record<string, string> = {};
@@ -203,9 +241,8 @@ export function endpointSelectorMatch(
   end: End,
   subject = false,
 ): { match: Tri; why?: string } {
-  const { selector, reserved, other } = normaliseSelector(sel);
+  const { selector, reserved, other, empty, namesNamespace } = normaliseSelector(sel);
   if (other) return { match: 'maybe', why: 'the selector uses a label source this tool does not read' };
-  const empty = Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
   if (end.kind === 'entity') {
     // Reserved identities carry `reserved:NAME` and nothing else a pod selector names.
     if (reserved.length > 0) return { match: reserved.every((r) => r === end.entity) && empty ? 'yes' : 'no' };
@@ -215,7 +252,7 @@ export function endpointSelectorMatch(
   if (end.kind !== 'pod') return { match: 'no' };
   if (reserved.length > 0) return { match: 'no' };
   // A namespaced policy's endpointSelector always selects in its own namespace; its peer selectors do unless they name one.
-  if (policyNamespace !== undefined && (subject || !mentionsNamespace(sel)) && end.namespace !== policyNamespace) return { match: 'no' };
+  if (policyNamespace !== undefined && (subject || !namesNamespace) && end.namespace !== policyNamespace) return { match: 'no' };
   const id = podIdentity(end);
   const m = selectorMatch(selector, id.labels, id.hidden, `the labels of ${end.id}`);
   return m.match === 'maybe' ? { match: 'maybe', why: `${m.why}: give a cluster snapshot` } : m;
@@ -281,7 +318,17 @@ function entityMatch(name: string, end: End): { match: Tri; why?: string } {
   return match === 'maybe' ? { match, why: `whether ${end.id} counts as entity "${name}" is not known from the capture` } : { match };
 }
 
+const cidrCache = {
+  ingress: new WeakMap<CiliumRule, { ranges: IpRange[]; groups: boolean }>(),
+  egress: new WeakMap<CiliumRule, { ranges: IpRange[]; groups: boolean }>(),
+};
 function cidrRanges(rule: CiliumRule, direction: 'ingress' | 'egress'): { ranges: IpRange[]; groups: boolean } {
+  let r = cidrCache[direction].get(rule);
+  if (!r) cidrCache[direction].set(rule, (r = computeCidrRanges(rule, direction)));
+  return r;
+}
+
+function computeCidrRanges(rule: CiliumRule, direction: 'ingress' | 'egress'): { ranges: IpRange[]; groups: boolean } {
   const plain = (direction === 'ingress' ? rule.fromCIDR : rule.toCIDR) ?? [];
   const sets = (direction === 'ingress' ? rule.fromCIDRSet : rule.toCIDRSet) ?? [];
   const ranges = [...plain.flatMap((c) => blockRanges(c)), ...sets.flatMap((s) => (s.cidr ? blockRanges(s.cidr, s.except ?? []) : []))];
@@ -344,6 +391,52 @@ const PEER_FIELDS = {
 } as const;
 
 /** Does a rule's peer part pick the other end? A rule with no peer field picks every peer. */
+/** A rule's peer fields for one direction, read once per rule object. */
+interface RuleShape {
+  readonly endpoints: readonly LabelSelector[];
+  readonly entities: readonly string[];
+  readonly cidr: { ranges: IpRange[]; groups: boolean };
+  readonly nodes: readonly LabelSelector[];
+  readonly requires: readonly LabelSelector[];
+  readonly services: number;
+  readonly groups: number;
+  readonly anyPeer: boolean;
+  /** Set when the rule names no peer and no requirement: what it means then. */
+  readonly bare?: { readonly match: Tri; readonly why: readonly string[] };
+}
+const shapes = { ingress: new WeakMap<CiliumRule, RuleShape>(), egress: new WeakMap<CiliumRule, RuleShape>() };
+
+function shapeOf(rule: CiliumRule, direction: 'ingress' | 'egress'): RuleShape {
+  let shape = shapes[direction].get(rule);
+  if (shape) return shape;
+  const endpoints = (direction === 'ingress' ? rule.fromEndpoints : rule.toEndpoints) ?? [];
+  const entities = (direction === 'ingress' ? rule.fromEntities : rule.toEntities) ?? [];
+  const cidr = cidrRanges(rule, direction);
+  const nodes = (direction === 'ingress' ? rule.fromNodes : rule.toNodes) ?? [];
+  const requires = (direction === 'ingress' ? rule.fromRequires : rule.toRequires) ?? [];
+  const fqdns = direction === 'egress' ? (rule.toFQDNs ?? []).length : 0;
+  const services = direction === 'egress' ? (rule.toServices ?? []).length : 0;
+  const groups = direction === 'egress' ? (rule.toGroups ?? []).length : 0;
+  const anyPeer = endpoints.length + entities.length + cidr.ranges.length + nodes.length + fqdns + services + groups > 0 || cidr.groups;
+  const hasL4 = (rule.toPorts?.length ?? 0) > 0 || (rule.icmps?.length ?? 0) > 0;
+  let bare: RuleShape['bare'];
+  if (!anyPeer && requires.length === 0) {
+    // `{}` allows nothing (it only turns enforcement on); ports without peers allow them from (to) any peer, world included.
+    const explicitEmpty = PEER_FIELDS[direction].some((f) => Array.isArray((rule as Record<string, unknown>)[f]));
+    bare = !hasL4
+      ? { match: 'no', why: [] }
+      : explicitEmpty
+        ? {
+            match: 'maybe',
+            why: [`an empty peer list in ${direction} rules selects nothing in recent Cilium, and every peer in older releases`],
+          }
+        : { match: 'yes', why: [] };
+  }
+  shape = { endpoints, entities, cidr, nodes, requires, services, groups, anyPeer, bare };
+  shapes[direction].set(rule, shape);
+  return shape;
+}
+
 function rulePeerMatch(
   rule: CiliumRule,
   direction: 'ingress' | 'egress',
@@ -351,30 +444,9 @@ function rulePeerMatch(
   other: End,
   dnsVisible = true,
 ): { match: Tri; why: string[] } {
-  const endpoints = (direction === 'ingress' ? rule.fromEndpoints : rule.toEndpoints) ?? [];
-  const entities = (direction === 'ingress' ? rule.fromEntities : rule.toEntities) ?? [];
-  const cidr = cidrRanges(rule, direction);
-  const nodes = (direction === 'ingress' ? rule.fromNodes : rule.toNodes) ?? [];
-  const requires = (direction === 'ingress' ? rule.fromRequires : rule.toRequires) ?? [];
-  const fqdns = direction === 'egress' ? (rule.toFQDNs ?? []) : [];
-  const services = direction === 'egress' ? (rule.toServices ?? []) : [];
-  const groups = direction === 'egress' ? (rule.toGroups ?? []) : [];
+  const { endpoints, entities, cidr, nodes, requires, services, groups, anyPeer, bare } = shapeOf(rule, direction);
+  if (bare) return { match: bare.match, why: [...bare.why] };
   const why: string[] = [];
-  const anyPeer =
-    endpoints.length + entities.length + cidr.ranges.length + nodes.length + fqdns.length + services.length + groups.length > 0 ||
-    cidr.groups;
-  const hasL4 = (rule.toPorts?.length ?? 0) > 0 || (rule.icmps?.length ?? 0) > 0;
-  if (!anyPeer && requires.length === 0) {
-    // `{}` allows nothing (it only turns enforcement on); ports without peers allow them from (to) any peer, world included.
-    if (!hasL4) return { match: 'no', why };
-    const explicitEmpty = PEER_FIELDS[direction].some((f) => Array.isArray((rule as Record<string, unknown>)[f]));
-    if (explicitEmpty)
-      return {
-        match: 'maybe',
-        why: [`an empty peer list in ${direction} rules selects nothing in recent Cilium, and every peer in older releases`],
-      };
-    return { match: 'yes', why };
-  }
   let match: Tri = anyPeer ? 'no' : 'yes';
   const add = (m: { match: Tri; why?: string }): void => {
     match = triOr(match, m.match);
@@ -399,8 +471,8 @@ function rulePeerMatch(
       match: other.kind === 'entity' && (other.entity === 'host' || other.entity === 'remote-node') ? 'maybe' : 'no',
       why: "node selectors need the nodes' labels",
     });
-  if (services.length > 0) add({ match: 'maybe', why: "toServices needs the Service's endpoints" });
-  if (groups.length > 0) add({ match: 'maybe', why: "toGroups needs the cloud provider's addresses" });
+  if (services > 0) add({ match: 'maybe', why: "toServices needs the Service's endpoints" });
+  if (groups > 0) add({ match: 'maybe', why: "toGroups needs the cloud provider's addresses" });
   if (requires.length > 0) {
     for (const sel of requires) {
       const m = endpointSelectorMatch(sel, namespace, other);
@@ -416,6 +488,31 @@ export class CiliumPolicies {
   readonly sets: readonly RuleSet[];
   readonly kubernetes: KubernetesPolicies;
   readonly ruleRefs: readonly RuleRef[];
+  private readonly byNamespace = new Map<string, RuleSet[]>();
+  private readonly clusterwide: RuleSet[] = [];
+  private readonly selecting = new WeakMap<PodEnd, { sets: readonly { set: RuleSet; match: Tri; why?: string }[]; dnsVisible: boolean }>();
+
+  /**
+   * The rule sets that select the pod (surely or maybe), in order, and whether one that surely
+   * selects it sends its DNS through Cilium's proxy (a `rules.dns` egress rule); once per pod end.
+   */
+  selectingOf(pod: PodEnd): { sets: readonly { set: RuleSet; match: Tri; why?: string }[]; dnsVisible: boolean } {
+    let hit = this.selecting.get(pod);
+    if (!hit) {
+      const sets = [...this.clusterwide, ...(this.byNamespace.get(pod.namespace) ?? [])]
+        .sort((a, b) => a.order - b.order)
+        .flatMap((set) => {
+          const m = setSelects(set, pod);
+          return m.match === 'no' ? [] : [{ set, ...m }];
+        });
+      const dnsVisible = sets.some(
+        ({ set, match }) =>
+          match === 'yes' && (set.spec.egress ?? []).some((r) => (r.toPorts ?? []).some((tp) => tp.rules && 'dns' in tp.rules)),
+      );
+      this.selecting.set(pod, (hit = { sets, dnsVisible }));
+    }
+    return hit;
+  }
 
   constructor(cilium: readonly CiliumNetworkPolicy[], kubernetes: readonly NetworkPolicy[]) {
     const sets: RuleSet[] = [];
@@ -429,7 +526,10 @@ export class CiliumPolicies {
         ...(p.specs ?? []).map((spec, specIndex) => ({ spec, specIndex })),
       ];
       for (const s of specs) {
-        sets.push({ id, namespace, ...s });
+        const set: RuleSet = { id, namespace, order: sets.length, ...s };
+        sets.push(set);
+        if (namespace === undefined) this.clusterwide.push(set);
+        else (this.byNamespace.get(namespace) ?? this.byNamespace.set(namespace, []).get(namespace)!).push(set);
         for (const dir of ['ingress', 'egress', 'ingressDeny', 'egressDeny'] as const) {
           (s.spec[dir] ?? []).forEach((rule, index) => {
             // `{}` only turns enforcement on: it allows (or denies) nothing, so no flow can back it.
@@ -475,6 +575,7 @@ export function ciliumDirection(
   other: End,
   direction: 'ingress' | 'egress',
   dst: End,
+  at?: Point,
 ): DirectionDetail | null {
   if (self.kind !== 'pod') return null;
   const isolating: string[] = [];
@@ -482,22 +583,13 @@ export function ciliumDirection(
   const unknowns = new Set<string>();
   const rules: RuleAllowance[] = [];
   const denies: RuleAllowance[] = [];
-  let sure = NO_CONNS;
-  let maybe = NO_CONNS;
-  let denySure = NO_CONNS;
-  let denyMaybe = NO_CONNS;
+  const allowSum = new AllowanceSum(at);
+  const denySum = new AllowanceSum(at);
   const denyKey = direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
-  const dnsVisible =
-    direction === 'egress' &&
-    index.sets.some(
-      (set) =>
-        setSelects(set, self).match === 'yes' &&
-        (set.spec.egress ?? []).some((r) => (r.toPorts ?? []).some((tp) => tp.rules && 'dns' in tp.rules)),
-    );
+  const selecting = index.selectingOf(self);
+  const dnsVisible = direction === 'egress' && selecting.dnsVisible;
 
-  for (const set of index.sets) {
-    const sel = setSelects(set, self);
-    if (sel.match === 'no') continue;
+  for (const { set, ...sel } of selecting.sets) {
     if (sel.match === 'maybe' && sel.why) unknowns.add(sel.why);
     const allowRules = set.spec[direction] ?? [];
     const denyRules = set.spec[denyKey] ?? [];
@@ -505,9 +597,11 @@ export function ciliumDirection(
     if ((allowRules.length > 0 || denyRules.length > 0) && requested !== false)
       (sel.match === 'yes' ? isolating : maybeIsolating).push(set.id);
     const judge = (rule: CiliumRule, i: number, deny: boolean): RuleAllowance | undefined => {
+      // Ports first: at one point, a rule for other ports is skipped before its peer is matched.
+      const l4 = l4Allowance(rule, dst);
+      if (!(deny ? denySum : allowSum).admits(l4.allowance)) return undefined;
       const peer = rulePeerMatch(rule, direction, set.namespace, other, dnsVisible);
       if (peer.match === 'no') return undefined;
-      const l4 = l4Allowance(rule, dst);
       const why = [...peer.why, ...(l4.why ? [l4.why] : [])];
       if (sel.match === 'maybe') why.push(sel.why ?? 'whether the policy selects the pod is not known');
       const certain = peer.match === 'yes' && sel.match === 'yes';
@@ -527,29 +621,27 @@ export function ciliumDirection(
       if (!r) return;
       // toFQDNs only learns addresses from lookups Cilium's DNS proxy sees.
       rules.push(r);
-      sure = union(sure, r.allowance.sure);
-      maybe = union(maybe, r.allowance.maybe);
+      allowSum.add(r.allowance);
     });
     denyRules.forEach((rule, i) => {
       const r = judge(rule, i, true);
       if (!r) return;
       denies.push(r);
-      denySure = union(denySure, r.allowance.sure);
-      denyMaybe = union(denyMaybe, r.allowance.maybe);
+      denySum.add(r.allowance);
     });
   }
 
   // Kubernetes NetworkPolicies: Cilium enforces them beside its own (ipBlock as a CIDR rule: world only).
   const type = direction === 'ingress' ? 'Ingress' : 'Egress';
-  for (const p of index.kubernetes.inNamespace(self.namespace)) {
+  for (const { policy: p, ...sel } of index.kubernetes.selectingOf(self)) {
     if (!effectivePolicyTypes(p).includes(type)) continue;
-    const sel = selectorMatch(p.spec.podSelector, self.labels, self.labelsComplete ? undefined : isHiddenKey, `the labels of ${self.id}`);
-    if (sel.match === 'no') continue;
     const id = policyId(p);
     (sel.match === 'yes' ? isolating : maybeIsolating).push(id);
     if (sel.match === 'maybe' && sel.why) unknowns.add(sel.why);
     const list = direction === 'ingress' ? (p.spec.ingress ?? []) : (p.spec.egress ?? []);
     list.forEach((rule, i) => {
+      const ports = portsAllowance(rule.ports, dst);
+      if (!allowSum.admits(ports.allowance)) return;
       const peers =
         direction === 'ingress'
           ? (rule as { from?: readonly NetworkPolicyPeer[] }).from
@@ -568,7 +660,6 @@ export function ciliumDirection(
         }
       }
       if (match === 'no') return;
-      const ports = portsAllowance(rule.ports, dst);
       if (ports.why) why.push(ports.why);
       if (sel.match === 'maybe' && sel.why) why.push(sel.why);
       const certain = match === 'yes' && sel.match === 'yes';
@@ -576,8 +667,7 @@ export function ciliumDirection(
       for (const w of why) unknowns.add(w);
       const ref: RuleRef = { policy: id, direction, index: i };
       rules.push(why.length > 0 ? { ref, allowance, why } : { ref, allowance });
-      sure = union(sure, allowance.sure);
-      maybe = union(maybe, allowance.maybe);
+      allowSum.add(allowance);
     });
   }
 
@@ -586,22 +676,22 @@ export function ciliumDirection(
   if (direction === 'ingress' && other.kind === 'entity' && other.entity === 'host') {
     rules.push({
       ref: { policy: 'cilium', direction: 'ingress', index: 0 },
-      allowance: exactly(ALL_CONNS),
+      allowance: EVERYTHING,
       implicit:
         "Cilium's allow-localhost (the default in Kubernetes: the node reaches its own pods; only an ingressDeny from the host entity would stop it, and kubelet probes with it)",
     });
-    sure = ALL_CONNS;
-    maybe = ALL_CONNS;
+    allowSum.add(EVERYTHING);
   }
   const isolated: Tri = isolating.length > 0 ? 'yes' : maybeIsolating.length > 0 ? 'maybe' : 'no';
-  const allowed: Allowance = isolated === 'no' ? exactly(ALL_CONNS) : isolated === 'yes' ? { sure, maybe } : { sure, maybe: ALL_CONNS };
-  const allowance: Allowance = { sure: subtract(allowed.sure, denyMaybe), maybe: subtract(allowed.maybe, denySure) };
+  const summed = allowSum.result();
+  const allowed: Allowance = isolated === 'no' ? EVERYTHING : isolated === 'yes' ? summed : { sure: summed.sure, maybe: ALL_CONNS };
+  const allowance = subtractAllowance(allowed, denySum.result());
   return { self, direction, isolated, isolating, maybeIsolating, rules, denies, allowance, unknowns: [...unknowns] };
 }
 
-/** Both directions of a connection from `src` to `dst`, as Cilium enforces them. */
-export function ciliumPair(index: CiliumPolicies, src: End, dst: End): PairDetail {
-  const egress = ciliumDirection(index, src, dst, 'egress', dst);
-  const ingress = ciliumDirection(index, dst, src, 'ingress', dst);
+/** Both directions of a connection from `src` to `dst`, as Cilium enforces them (at one point, when given). */
+export function ciliumPair(index: CiliumPolicies, src: End, dst: End, at?: Point): PairDetail {
+  const egress = ciliumDirection(index, src, dst, 'egress', dst, at);
+  const ingress = ciliumDirection(index, dst, src, 'ingress', dst, at);
   return { egress, ingress, allowance: pairAllowance(egress, ingress) };
 }

@@ -136,7 +136,8 @@ export function policyEngine(
     return {
       flavor: 'cilium',
       pair: (src, dst) => ciliumPair(index, src, dst),
-      evaluate: (f) => flowVerdict(ciliumPair(index, f.src, f.dst), f),
+      evaluate: (f) =>
+        flowVerdict(ciliumPair(index, f.src, f.dst, f.port === undefined ? undefined : { protocol: f.protocol, port: f.port }), f),
       ruleRefs: index.ruleRefs,
     };
   }
@@ -150,7 +151,8 @@ export function policyEngine(
   return {
     flavor: 'kubernetes',
     pair: (src, dst) => kubernetesPair(index, src, dst),
-    evaluate: (f) => flowVerdict(kubernetesPair(index, f.src, f.dst), f),
+    evaluate: (f) =>
+      flowVerdict(kubernetesPair(index, f.src, f.dst, f.port === undefined ? undefined : { protocol: f.protocol, port: f.port }), f),
     ruleRefs: refs,
   };
 }

@@ -10,8 +10,19 @@
  */
 import { blockRanges, parseIp, rangeCovers, rangesOverlap, type IpRange } from '../cidr';
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, PolicyType, RuleRef } from '../types';
-import { ALL_CONNS, allOf, connOf, NO_CONNS, union, type ConnSet, type L4Protocol } from './conn-set';
-import { exactly, NOTHING, pairAllowance, type Allowance, type DirectionDetail, type PairDetail, type RuleAllowance } from './allowance';
+import { ALL_CONNS, allOf, connOf, NO_CONNS, union, type L4Protocol } from './conn-set';
+import {
+  AllowanceSum,
+  EVERYTHING,
+  exactly,
+  NOTHING,
+  pairAllowance,
+  type Allowance,
+  type DirectionDetail,
+  type PairDetail,
+  type Point,
+  type RuleAllowance,
+} from './allowance';
 import { isHiddenKey, namespaceLabelsOf, selectorMatch, triOr, type End, type PodEnd, type Tri } from './model';
 
 /** `policyTypes`, or what Kubernetes infers when it is absent (Ingress, plus Egress when there are egress rules). */
@@ -112,7 +123,8 @@ export function peerMatch(peer: NetworkPolicyPeer, policyNamespace: string, othe
   return { match: 'yes' };
 }
 
-const portCache = new WeakMap<readonly NetworkPolicyPort[], ConnSet>();
+const portCache = new WeakMap<readonly NetworkPolicyPort[], { allowance: Allowance }>();
+const ALL_PORTS = { allowance: EVERYTHING };
 
 /**
  * What a rule's `ports` allow towards `dst`: every port and protocol when empty; a protocol's every
@@ -120,9 +132,9 @@ const portCache = new WeakMap<readonly NetworkPolicyPort[], ConnSet>();
  * ('maybe' for every port of the protocol when their container ports are not known).
  */
 export function portsAllowance(ports: readonly NetworkPolicyPort[] | undefined, dst: End): { allowance: Allowance; why?: string } {
-  if (!ports || ports.length === 0) return { allowance: exactly(ALL_CONNS) };
+  if (!ports || ports.length === 0) return ALL_PORTS;
   const cached = portCache.get(ports);
-  if (cached) return { allowance: exactly(cached) };
+  if (cached) return cached;
   let sure = NO_CONNS;
   let maybe = NO_CONNS;
   let named = false;
@@ -141,7 +153,11 @@ export function portsAllowance(ports: readonly NetworkPolicyPort[] | undefined, 
       why ??= r.why;
     }
   }
-  if (!named) portCache.set(ports, sure);
+  if (!named) {
+    const result = { allowance: exactly(sure) };
+    portCache.set(ports, result);
+    return result;
+  }
   return { allowance: { sure, maybe: union(sure, maybe) }, why };
 }
 
@@ -167,9 +183,10 @@ function namedPort(name: string, proto: L4Protocol, dst: End): Allowance & { why
   return { sure: NO_CONNS, maybe: set, why: `named port "${name}" means different ports on the pods of ${dst.id}` };
 }
 
-/** Policies indexed by namespace. */
+/** Policies indexed by namespace, and, once asked, by the pod they select. */
 export class KubernetesPolicies {
   private readonly byNs = new Map<string, NetworkPolicy[]>();
+  private readonly selecting = new WeakMap<PodEnd, readonly { policy: NetworkPolicy; match: Tri; why?: string }[]>();
 
   constructor(readonly policies: readonly NetworkPolicy[]) {
     for (const p of policies) {
@@ -180,6 +197,19 @@ export class KubernetesPolicies {
 
   inNamespace(ns: string): readonly NetworkPolicy[] {
     return this.byNs.get(ns) ?? [];
+  }
+
+  /** The policies that select the pod (surely or maybe), in policy order; computed once per pod end. */
+  selectingOf(pod: PodEnd): readonly { policy: NetworkPolicy; match: Tri; why?: string }[] {
+    let list = this.selecting.get(pod);
+    if (!list) {
+      list = this.inNamespace(pod.namespace).flatMap((policy) => {
+        const m = policySelects(policy, pod);
+        return m.match === 'no' ? [] : [{ policy, ...m }];
+      });
+      this.selecting.set(pod, list);
+    }
+    return list;
   }
 }
 
@@ -200,6 +230,7 @@ export function kubernetesDirection(
   other: End,
   direction: 'ingress' | 'egress',
   dst: End,
+  at?: Point,
 ): DirectionDetail | null {
   if (self.kind !== 'pod') return null;
   const type: PolicyType = direction === 'ingress' ? 'Ingress' : 'Egress';
@@ -207,12 +238,9 @@ export function kubernetesDirection(
   const maybeIsolating: string[] = [];
   const unknowns = new Set<string>();
   const rules: RuleAllowance[] = [];
-  let sure = NO_CONNS;
-  let maybe = NO_CONNS;
-  for (const p of index.inNamespace(self.namespace)) {
+  const sum = new AllowanceSum(at);
+  for (const { policy: p, ...sel } of index.selectingOf(self)) {
     if (!effectivePolicyTypes(p).includes(type)) continue;
-    const sel = policySelects(p, self);
-    if (sel.match === 'no') continue;
     const id = policyId(p);
     if (sel.match === 'yes') isolating.push(id);
     else {
@@ -222,6 +250,9 @@ export function kubernetesDirection(
     const ns = p.metadata.namespace ?? 'default';
     const list = direction === 'ingress' ? (p.spec.ingress ?? []) : (p.spec.egress ?? []);
     list.forEach((rule, index) => {
+      // Ports first: at one point, a rule for other ports is skipped before its peer is matched.
+      const ports = portsAllowance(rule.ports, dst);
+      if (!sum.admits(ports.allowance)) return;
       const peers =
         direction === 'ingress'
           ? (rule as { from?: readonly NetworkPolicyPeer[] }).from
@@ -238,27 +269,24 @@ export function kubernetesDirection(
         }
       }
       if (match === 'no') return;
-      const ports = portsAllowance(rule.ports, dst);
       if (ports.why) why.push(ports.why);
       const certain = match === 'yes' && sel.match === 'yes';
       const allowance: Allowance = certain ? ports.allowance : { sure: NO_CONNS, maybe: ports.allowance.maybe };
       if (match === 'yes' && sel.match !== 'yes') why.push(sel.why!);
       const ref: RuleRef = { policy: id, direction, index };
       rules.push(why.length > 0 ? { ref, allowance, why } : { ref, allowance });
-      sure = union(sure, allowance.sure);
-      maybe = union(maybe, allowance.maybe);
+      sum.add(allowance);
     });
   }
   for (const r of rules) for (const w of r.why ?? []) unknowns.add(w);
   const isolated: Tri = isolating.length > 0 ? 'yes' : maybeIsolating.length > 0 ? 'maybe' : 'no';
-  const allowance: Allowance =
-    isolated === 'no' ? exactly(ALL_CONNS) : isolated === 'yes' ? { sure, maybe } : { sure: NO_CONNS, maybe: ALL_CONNS };
+  const allowance: Allowance = isolated === 'no' ? EVERYTHING : isolated === 'yes' ? sum.result() : { sure: NO_CONNS, maybe: ALL_CONNS };
   return { self, direction, isolated, isolating, maybeIsolating, rules, denies: [], allowance, unknowns: [...unknowns] };
 }
 
-/** Both directions of a connection from `src` to `dst`: the source's egress and the destination's ingress. */
-export function kubernetesPair(index: KubernetesPolicies, src: End, dst: End): PairDetail {
-  const egress = kubernetesDirection(index, src, dst, 'egress', dst);
-  const ingress = kubernetesDirection(index, dst, src, 'ingress', dst);
+/** Both directions of a connection from `src` to `dst`: the source's egress and the destination's ingress (at one point, when given). */
+export function kubernetesPair(index: KubernetesPolicies, src: End, dst: End, at?: Point): PairDetail {
+  const egress = kubernetesDirection(index, src, dst, 'egress', dst, at);
+  const ingress = kubernetesDirection(index, dst, src, 'ingress', dst, at);
   return { egress, ingress, allowance: pairAllowance(egress, ingress) };
 }

@@ -1,0 +1,139 @@
+// The handed cases of issue 11 (F08, F16, the newcomer's Calico example) and variants of their kinds:
+// a verdict never says "allowed" when it is not, and says "cannot be decided" when the input cannot tell.
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseClusterSnapshot } from '../cluster/snapshot';
+import { analyzeText } from '../graph/analysis';
+import { initialSelection } from '../graph/selection';
+import { readFixture, fixture } from '../testing/fixtures';
+import { generateCilium } from './cilium';
+import { generate } from './generate';
+import { policyEngine } from './engine';
+import { endsFromGraph, verify } from './verify';
+import { parsePolicies } from './yaml';
+
+describe('F16: a named port the capture cannot resolve', () => {
+  const { graph } = analyzeText(readFixture('field', 'F16-named-port-verify', 'capture.jsonl'), 'capture.jsonl');
+  const dir = fixture('field', 'F16-named-port-verify', 'policies');
+  const policies = readdirSync(dir).flatMap((f) => parsePolicies(readFixture('field', 'F16-named-port-verify', 'policies', f)).policies);
+  const snapshot = parseClusterSnapshot([JSON.parse(readFixture('field', 'F16-named-port-verify', 'snapshot.json'))], 'snapshot.json');
+  const edge = 'beta/client-b->alpha/server-a:8000/TCP';
+
+  it('without a snapshot: undecided, saying the port name cannot be resolved and that a snapshot decides it (exit 3)', () => {
+    const c = verify(policies, graph, initialSelection(graph), ['beta']);
+    expect(c.keptDenied).toEqual([]);
+    expect(c.keptUndecided.map((f) => f.edge)).toEqual([edge]);
+    expect(c.keptUndecided[0].explanation).toMatch(/named port "http-api" cannot be resolved.*--snapshot/);
+    expect(c.keptUndecided[0].decide?.join(' ')).toMatch(/snapshot/);
+    expect(c.verdict).toMatchObject({ status: 'undecided', exitCode: 3 });
+  });
+
+  it('with a snapshot where http-api is 8000 on the server: allowed by that rule (exit 0)', () => {
+    const c = verify(policies, graph, initialSelection(graph), ['beta'], { snapshot });
+    expect(c.keptAllowed).toEqual([
+      { edge, verdict: 'allowed', egress: { policy: 'beta/allow-egress-by-port-name', direction: 'egress', index: 0 } },
+    ]);
+    expect(c.verdict).toMatchObject({ status: 'pass', exitCode: 0 });
+  });
+
+  it('with a snapshot where http-api is another port: blocked', () => {
+    const other: unknown = JSON.parse(
+      readFixture('field', 'F16-named-port-verify', 'snapshot.json').replace('"containerPort": 8000', '"containerPort": 9000'),
+    );
+    const c = verify(policies, graph, initialSelection(graph), ['beta'], { snapshot: parseClusterSnapshot([other], 'other.json') });
+    expect(c.keptDenied.map((f) => f.edge)).toEqual([edge]);
+    expect(c.verdict.status).toBe('fail');
+  });
+
+  it('a namespaceSelector on a label the capture does not carry is undecided; the snapshot with namespaces decides it', () => {
+    const bySelector = parsePolicies(`apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: from-logging-team, namespace: alpha}
+spec:
+  podSelector: {matchLabels: {app: server-a}}
+  policyTypes: [Ingress]
+  ingress:
+  - from:
+    - namespaceSelector: {matchLabels: {team: logging}}
+    ports: [{protocol: TCP, port: 8000}]
+`).policies;
+    const unknown = verify(bySelector, graph, initialSelection(graph), ['alpha']);
+    expect(unknown.keptUndecided.map((f) => f.edge)).toEqual([edge]);
+    expect(unknown.keptUndecided[0].explanation).toMatch(/labels of namespace beta/);
+    const known = verify(bySelector, graph, initialSelection(graph), ['alpha'], { snapshot });
+    expect(known.keptAllowed.map((f) => f.edge)).toEqual([edge]);
+  });
+});
+
+describe('F08: the Cilium flavor never leaves a direction unenforced', () => {
+  const { graph } = analyzeText(readFixture('field', 'F08-cilium-empty-sections.jsonl'), 'F08.jsonl');
+  const selection = initialSelection(graph);
+
+  it('a direction with no allowed peer is an explicit deny-all rule ({}), never an empty list', () => {
+    const set = generateCilium(graph, selection, { namespaces: ['jobs'] });
+    const byName = new Map(set.policies.map((g) => [g.policy.metadata.name, g.policy.spec]));
+    expect(byName.get('api')?.egress).toEqual([{}]);
+    expect(byName.get('worker')?.ingress).toEqual([{}]);
+    for (const spec of byName.values()) {
+      expect(spec.ingress?.length).toBeGreaterThan(0);
+      expect(spec.egress?.length).toBeGreaterThan(0);
+    }
+    // As Cilium enforces it: the kept flow passes, and nothing else reaches either workload.
+    const c = verify(
+      set.policies.map((g) => g.policy),
+      graph,
+      selection,
+      ['jobs'],
+    );
+    expect(c.engine).toBe('cilium');
+    expect(c.verdict.status).toBe('pass');
+  });
+
+  it('--default-deny writes a namespace-wide deny in the Cilium flavor too', () => {
+    const set = generateCilium(graph, selection, { namespaces: ['jobs'], defaultDeny: true });
+    expect(set.policies[0].policy).toMatchObject({
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'default-deny', namespace: 'jobs' },
+      spec: { endpointSelector: {}, ingress: [{}], egress: [{}] },
+    });
+  });
+
+  it('the empty lists of the old output leave the direction open: a connection never seen is allowed', () => {
+    const old = parsePolicies(`apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: worker, namespace: jobs}
+spec:
+  endpointSelector: {matchLabels: {app: worker}}
+  ingress: []
+  egress: [{toEndpoints: [{matchLabels: {app: api}}], toPorts: [{ports: [{port: "8080", protocol: TCP}]}]}]
+`).cilium;
+    const fresh = generateCilium(graph, selection, { namespaces: ['jobs'] }).policies.map((g) => g.policy);
+    const ends = endsFromGraph(graph);
+    const flow = { src: ends.get('jobs/api')!, dst: ends.get('jobs/worker')!, protocol: 'TCP' as const, port: 9000 };
+    expect(policyEngine([], old).evaluate(flow).verdict).toBe('allowed');
+    expect(policyEngine([], fresh).evaluate(flow).verdict).toBe('blocked');
+  });
+});
+
+describe("the newcomer's Calico example: two workloads without labels", () => {
+  const { graph } = analyzeText(readFixture('calico', 'tigera-docs', 'ex_01_b80e197672.json'), 'ex_01.json');
+  const selection = initialSelection(graph);
+  const namespaces = graph.namespaces.filter((ns) => graph.nodes.some((n) => n.kind === 'workload' && n.namespace === ns));
+
+  it('generate --default-deny, then verify: the kept flow is blocked (exit 1), never "every kept flow is allowed"', () => {
+    const set = generate(graph, selection, { namespaces, defaultDeny: true });
+    const c = verify(
+      set.policies.map((g) => g.policy),
+      graph,
+      selection,
+      namespaces,
+    );
+    const kept = graph.edges.filter((e) => !selection.pruned.has(e.key));
+    expect(kept.length).toBeGreaterThan(0);
+    expect(c.keptAllowed).toEqual([]);
+    expect(c.keptDenied.length + c.keptUndecided.length).toBe(kept.length);
+    expect(c.keptDenied.length).toBeGreaterThan(0);
+    expect(c.keptDenied[0].explanation).toMatch(/no selector can name it: give a cluster snapshot/);
+    expect(c.verdict).toMatchObject({ status: 'fail', exitCode: 1 });
+  });
+});

@@ -106,9 +106,7 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     // The one verdict: in the Kubernetes flavor the nodes' edges (host, remote-node) stay blocked, and
     // each finding leads to its edge; the Cilium flavor can name them and passes.
     const findings = page.getByRole('region', { name: 'Findings' });
-    await expect
-      .poll(() => findings.getByRole('heading').textContent())
-      .toMatch(/^Fail: 3 kept edges blocked( · \d+ notes?)?$/);
+    await expect.poll(() => findings.getByRole('heading').textContent()).toMatch(/^Fail: 3 kept edges blocked( · \d+ notes?)?$/);
     const blocked = findings.locator('li[data-severity="error"] button').first();
     const text = (await blocked.textContent())!;
     expect(text).toMatch(/^Kept flow blocked: entity:(host|remote-node)->.*Use the Cilium flavor/);

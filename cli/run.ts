@@ -33,8 +33,11 @@ Usage:
       A prune file holds one edge key per line, as printed by \`graph --json\`. External addresses
       get an ipBlock /32 each, or the --cidr that covers them.
   netpol-studio verify <capture> --policies PATH [--namespace NS]... [--snapshot FILE]... [--prune FILE] [--include-dropped] [--json]
-      Checks policies (a file or folder) against the capture: kept flows allowed, pruned and
-      unobserved ones denied. Exit 1 when a kept observed flow would be blocked.
+      Checks NetworkPolicies and CiliumNetworkPolicies (a file or folder) against the capture:
+      each kept edge allowed, blocked or undecided (with what would decide it), pruned and
+      unobserved ones denied. A set with Cilium policies is judged as Cilium enforces it.
+      Exit 0 pass, 1 fail (a kept edge blocked, or something pruned or unobserved allowed),
+      3 undecided (nothing failed, but some edges cannot be decided from this input).
   netpol-studio lint <PATH> [--capture FILE [--snapshot FILE]...] [--json]
       Checks policies (a file or folder) for mistakes, each with a one-line fix; with a capture
       also ipBlocks over pod networks and cross-namespace peers. Exit 1 when any is an error.

@@ -3,7 +3,7 @@ import type { ServiceGraph } from '../graph/types';
 import { evaluate, policyId } from '../policy/evaluate';
 import { lint, type LintCode } from '../policy/lint';
 import { ruleRefText, type NetworkPolicy, type PolicyProtocol } from '../policy/types';
-import { clusterFromGraph, verify } from '../policy/verify';
+import { clusterFromGraph, verify, type CoverageVerdict } from '../policy/verify';
 import type { ParsedDraft } from './reply';
 
 export type DraftVerdict = 'pass' | 'warnings' | 'errors';
@@ -16,6 +16,7 @@ export type DraftFindingCode =
   | 'yaml'
   | 'no-policies'
   | 'kept-denied'
+  | 'kept-undecided'
   | 'pruned-allowed'
   | 'unobserved-allowed'
   | 'unbacked-rule'
@@ -34,6 +35,8 @@ export interface DraftFinding {
 
 export interface DraftReview {
   readonly verdict: DraftVerdict;
+  /** The one coverage verdict `verify` gives the same policies (absent when the draft holds none). */
+  readonly coverage?: CoverageVerdict;
   readonly findings: readonly DraftFinding[];
   /** The drafted policies that are valid NetworkPolicies (the others are named in the findings). */
   readonly policies: readonly NetworkPolicy[];
@@ -146,6 +149,14 @@ export function reviewDraft(
       message: `${f.edge} is kept but the draft blocks it${notSentSet.has(f.edge) ? ' (it was cut from the request to fit the size limit)' : ''}: ${f.explanation ?? ''}`,
       fix: 'Add a rule for it, or take the deterministic rule for this edge.',
     });
+  for (const f of checked ? coverage.keptUndecided : [])
+    findings.push({
+      severity: 'warning',
+      code: 'kept-undecided',
+      subject: f.edge,
+      message: `${f.edge} is kept, and whether the draft allows it cannot be decided from this input: ${f.explanation ?? ''}`,
+      fix: f.decide?.join('; '),
+    });
   for (const f of checked ? coverage.prunedAllowed : [])
     findings.push({
       severity: 'error',
@@ -206,6 +217,7 @@ export function reviewDraft(
       : 'pass';
   return {
     verdict,
+    ...(checked ? { coverage: coverage.verdict } : {}),
     findings,
     policies,
     counts: {

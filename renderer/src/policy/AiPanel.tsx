@@ -213,6 +213,13 @@ export function AiPanel({ graph, selection, namespaces, generated, taken, onTake
                 {review.counts.keptDenied} blocked · {review.counts.prunedAllowed} pruned allowed · {review.counts.unobservedAllowed}{' '}
                 unobserved allowed · {review.counts.unbackedRules} unbacked rules
               </p>
+              {review.coverage && (
+                <p className="hint" data-testid="ai-coverage" data-verdict={review.coverage.status}>
+                  Against the flows (as verify says it):{' '}
+                  {review.coverage.status === 'pass' ? 'Pass' : review.coverage.status === 'fail' ? 'Fail' : 'Undecided'}:{' '}
+                  {review.coverage.headline}
+                </p>
+              )}
               <section className="findings" aria-label="Draft findings">
                 <ul>
                   {review.findings.map((f, i) => (

@@ -2,7 +2,7 @@
 // (pod networks from the capture or given; the Service range given, or ClusterIPs from a cluster
 // snapshot, otherwise the common defaults, only a guess and reported as one), the findings for a
 // CIDR rule over them, and the finding for a selector on a label that changes with every rollout.
-import { parseCidr, type ParsedCidr } from './cidr';
+import { parseCidr, type ParsedCidr, rangeCovers } from './cidr';
 import type { LintContext, LintFinding } from './lint';
 
 export interface AddressRange {
@@ -55,14 +55,9 @@ export function clusterRanges(known: {
   return { pods, services: DEFAULT_SERVICE_RANGES.flatMap((d) => ranges([d.cidr], d.source)), servicesGuessed: true };
 }
 
-const maskOf = (bits: number, v6: boolean): bigint => {
-  const max = v6 ? 128 : 32;
-  return bits === 0 ? 0n : ((1n << BigInt(bits)) - 1n) << BigInt(max - bits);
-};
-
 /** `inner` lies entirely within `outer`. */
 export function within(inner: ParsedCidr, outer: ParsedCidr): boolean {
-  return inner.v6 === outer.v6 && inner.bits >= outer.bits && (inner.base & maskOf(outer.bits, outer.v6)) === outer.base;
+  return rangeCovers(outer, inner);
 }
 
 /**

@@ -5,6 +5,7 @@ import { generateCilium } from '../../../shared/policy/cilium';
 import type { CiliumNetworkPolicy } from '../../../shared/policy/cilium-types';
 import { generate, type GenerateOptions } from '../../../shared/policy/generate';
 import { lint } from '../../../shared/policy/lint';
+import { lintCilium } from '../../../shared/policy/lint-cilium';
 import type { NetworkPolicy } from '../../../shared/policy/types';
 import { verify, type CoverageVerdict } from '../../../shared/policy/verify';
 import { findingItems, type FindingItem } from './finding-items';
@@ -47,5 +48,7 @@ export function computeFindings(r: Omit<FindingsRequest, 'id' | 'graph'> & { rea
   const policies = policiesOf(r);
   const coverage = verify(policies, r.graph, r.selection, r.namespaces);
   const networkPolicies = policies.filter((p): p is NetworkPolicy => p.kind === 'NetworkPolicy');
-  return { verdict: coverage.verdict, items: findingItems(coverage, lint(networkPolicies, { graph: r.graph })) };
+  const cilium = policies.filter((p): p is CiliumNetworkPolicy => p.kind !== 'NetworkPolicy');
+  const lintFindings = [...lint(networkPolicies, { graph: r.graph }), ...lintCilium(cilium, { graph: r.graph })];
+  return { verdict: coverage.verdict, items: findingItems(coverage, lintFindings) };
 }

@@ -196,7 +196,7 @@ function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges'>, counts: C
   if (noPort.length > 0) {
     out.push({
       code: 'unknown-port',
-      message: `${noPort.length} edge(s) have no port, because the flow log aggregated it away: ${list(noPort)}. No port-restricted rule can be written for them; lower Calico's flow-log aggregation (flowLogsFileAggregationKindForAllowed) so that ports are kept.`,
+      message: `${noPort.length} edge(s) have no port: the capture left it out (a Hubble field mask, Calico's flow-log aggregation) or gave a value that is no port (${list(noPort)}). No port-restricted rule can be written for them; capture with the ports kept (Hubble: no field mask that drops \`l4\`; Calico: lower flowLogsFileAggregationKindForAllowed).`,
       subjects: noPort,
     });
   }

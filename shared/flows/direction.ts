@@ -47,6 +47,11 @@ export interface ConnectionEvidence {
   readonly ports: readonly [number, number];
   /** What the rest of the capture settled about each end's address and port: a server's, a client's, or nothing. */
   readonly known: readonly [('server' | 'client')?, ('server' | 'client')?];
+  /**
+   * Where `known` comes from: the very address and port (the default), or only another pod of the
+   * same workload serving that port, which says less: this pod may use the port as a client.
+   */
+  readonly knownAt?: 'address' | 'workload';
 
   /** Packets whose reply flag names end 0, resp. end 1, as the client. */
   readonly votes: readonly [number, number];
@@ -77,11 +82,23 @@ export function serverByPrivilege(p0: number, p1: number): 0 | 1 | undefined {
   return undefined;
 }
 
+/** The client the known ports name: the other end of a known server, or a known client; undefined when they do not tell. */
+function knownClient([k0, k1]: ConnectionEvidence['known']): 0 | 1 | undefined {
+  if (k0 === 'server' && k1 !== 'server') return 1;
+  if (k1 === 'server' && k0 !== 'server') return 0;
+  if (k0 === 'client' && k1 !== 'client') return 0;
+  if (k1 === 'client' && k0 !== 'client') return 1;
+  return undefined;
+}
+
 /**
  * Who opened a connection that no handshake or L7 message settled (DESIGN.md, "Connection"):
  * 1. a privileged port facing an ephemeral one is the server's (see serverByPrivilege);
- * 2. a port the rest of the capture shows was a server's (or a client's) at that address, then at
- *    that workload;
+ * 2. a port the rest of the capture shows was a server's (or a client's) at that very address —
+ *    uncertain when every reply flag says the opposite and the ports' ranges do not side with it;
+ *    a port only another pod of the workload served says less: reply flags that all say the
+ *    opposite win (uncertain), and so does an ephemeral port facing a lower one when the known port
+ *    is the ephemeral one (uncertain: a pod can use its workload's server port as a client port);
  * 3. an ephemeral port (≥ 32768) facing a lower one is the client's — but when every reply flag
  *    says the opposite, the decision says it is uncertain (conntrack that lost a connection turns
  *    its flags around; a client whose source ports are translated or widened uses lower ones);
@@ -94,18 +111,25 @@ export function decideDirection(c: ConnectionEvidence): DirectionDecision {
   const [p0, p1] = c.ports;
   const privileged = serverByPrivilege(p0, p1);
   if (privileged !== undefined) return { client: serverEnd(privileged), basis: 'port-range', uncertain: false };
-  const [k0, k1] = c.known;
-  if (k0 === 'server' && k1 !== 'server') return { client: 1, basis: 'known-port', uncertain: false };
-  if (k1 === 'server' && k0 !== 'server') return { client: 0, basis: 'known-port', uncertain: false };
-  if (k0 === 'client' && k1 !== 'client') return { client: 0, basis: 'known-port', uncertain: false };
-  if (k1 === 'client' && k0 !== 'client') return { client: 1, basis: 'known-port', uncertain: false };
   const [v0, v1] = c.votes;
   const flagClient: 0 | 1 | undefined = v0 > 0 && v1 === 0 ? 0 : v1 > 0 && v0 === 0 ? 1 : undefined;
   const e0 = p0 >= EPHEMERAL_PORT_MIN;
   const e1 = p1 >= EPHEMERAL_PORT_MIN;
-  if (e0 !== e1) {
-    const client: 0 | 1 = e0 ? 0 : 1;
-    return { client, basis: 'port-range', uncertain: flagClient !== undefined && flagClient !== client };
+  // The ephemeral end when exactly one port is ephemeral: the ranges' client.
+  const rangeClient: 0 | 1 | undefined = e0 !== e1 ? (e0 ? 0 : 1) : undefined;
+  const known = knownClient(c.known);
+  if (known !== undefined) {
+    const flagsAgainst = flagClient !== undefined && flagClient !== known;
+    const rangeAgainst = rangeClient !== undefined && rangeClient !== known;
+    if (c.knownAt === 'workload') {
+      if (flagsAgainst) return { client: flagClient, basis: 'reply-flag', uncertain: true };
+      if (rangeAgainst && flagClient !== known) return { client: rangeClient, basis: 'port-range', uncertain: true };
+      return { client: known, basis: 'known-port', uncertain: rangeAgainst };
+    }
+    return { client: known, basis: 'known-port', uncertain: flagsAgainst && rangeClient !== known };
+  }
+  if (rangeClient !== undefined) {
+    return { client: rangeClient, basis: 'port-range', uncertain: flagClient !== undefined && flagClient !== rangeClient };
   }
   if (flagClient !== undefined) return { client: flagClient, basis: 'reply-flag', uncertain: false };
   const r0 = p0 <= PRIVILEGED_PORT_MAX;

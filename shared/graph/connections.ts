@@ -52,7 +52,7 @@ export interface OpenConnection {
 /** What a part of the file tells the main thread about its connections (typed arrays cross threads cheaply). */
 export interface TrackerExport {
   readonly open: OpenConnection[];
-  /** Settled at the part's end and possibly still active: key, client end, basis index, last time. */
+  /** Settled at the part's end (records far out of order may still fold into them): key, client end, basis index, last time. */
   readonly settled: { keys: Float64Array; clients: Uint8Array; bases: Uint8Array; last: Float64Array };
   /** Connections whose first record in the part settled them: key, client end, basis index, time. */
   readonly firsts: { keys: Float64Array; clients: Uint8Array; bases: Uint8Array; times: Float64Array };
@@ -128,6 +128,24 @@ function settlement(r: FlowRecord, guess: End): { client: End; basis: DirectionB
 
 const momentOf = (r: FlowRecord): Moment => ({ ms: r.time, nanos: r.nanos ?? 0 });
 
+/**
+ * Splits waiting records by the run of a settlement at `at`: the records joined to it by silences
+ * of at most IDLE_MS (`run`), and the runs before and after it (other connections on the same ends).
+ */
+function runAround(records: readonly FlowRecord[], at: number): { before: FlowRecord[]; run: FlowRecord[]; after: FlowRecord[] } {
+  const sorted = [...records].sort((a, b) => a.time - b.time);
+  let lo = at;
+  let hi = at;
+  // Times at or after `at`, nearest first, extend the run forward; those before it, backward.
+  for (const x of sorted) if (x.time >= at && !(x.time - hi > IDLE_MS)) hi = Math.max(hi, x.time);
+  for (let i = sorted.length - 1; i >= 0; i--) if (sorted[i].time < at && !(lo - sorted[i].time > IDLE_MS)) lo = sorted[i].time;
+  const before: FlowRecord[] = [];
+  const run: FlowRecord[] = [];
+  const after: FlowRecord[] = [];
+  for (const x of records) (x.time < lo ? before : x.time > hi ? after : run).push(x);
+  return { before, run, after };
+}
+
 export class ConnectionTracker {
   private readonly table = new Map<number, Conn>();
   /** Endpoint keys (see endpointKey) of servers a handshake or L7 message settled, by address and by workload. */
@@ -176,15 +194,14 @@ export class ConnectionTracker {
     const strong = settlement(r, guess);
     let conn = this.table.get(key);
     if (!conn) {
-      conn = { lastTime: t };
+      conn = { lastTime: -Infinity };
       this.table.set(key, conn);
       if (++this.inserts % SWEEP_EVERY === 0) this.sweep();
     }
     if (strong) {
       // A new connection, or one turned around: what it settles is worth remembering once.
       const fresh = conn.client !== strong.client || t - conn.lastTime > IDLE_MS;
-      this.settle(key, conn, strong.client, strong.basis, t);
-      conn.lastTime = Math.max(conn.lastTime, t) || t;
+      this.settle(key, conn, strong.client, strong.basis, t, fresh);
       const o = oriented(r, strong.client, guess);
       if (fresh) this.learn(o);
       this.sink(o, strong.basis, false);
@@ -209,8 +226,7 @@ export class ConnectionTracker {
     const server = serverByPrivilege(r.clientPort as number, r.port as number);
     if (server !== undefined && key !== undefined) {
       const client = server === 1 ? guess : other(guess);
-      this.settle(key, conn, client, 'port-range', r.time);
-      conn.lastTime = r.time;
+      this.settle(key, conn, client, 'port-range', r.time, true);
       this.sink(oriented(r, client, guess), 'port-range', false);
       return;
     }
@@ -220,10 +236,12 @@ export class ConnectionTracker {
   }
 
   /**
-   * Settles a connection at time `at`. Records that waited for it follow, except those from more
-   * than IDLE_MS before: they were another connection on the same ends, decided on their own.
+   * Settles a connection at time `at` (`fresh`: a connection of its own, not more of the settled
+   * one). Records that waited for it follow when they are of its run (no silence longer than
+   * IDLE_MS between them and `at`); runs before it were other connections on the same ends and are
+   * decided on their own; runs after it keep waiting, for a settlement of their own or the end.
    */
-  private settle(key: number, conn: Conn, client: End, basis: DirectionBasis, at: number): void {
+  private settle(key: number, conn: Conn, client: End, basis: DirectionBasis, at: number, fresh: boolean): void {
     if (this.part && conn.first === undefined) {
       conn.first = client;
       conn.firstBasis = basis;
@@ -237,14 +255,14 @@ export class ConnectionTracker {
     }
     conn.client = client;
     conn.basis = basis;
-    if (conn.pending) {
-      const waiting = conn.pending;
-      conn.pending = undefined;
-      this.pendingRecords -= waiting.length;
-      const stale = waiting.filter((x) => at - x.time > IDLE_MS);
-      for (const x of waiting) if (!(at - x.time > IDLE_MS)) this.sink(oriented(x, client), basis, false);
-      this.decide(stale);
-    }
+    conn.lastTime = fresh ? at : Math.max(conn.lastTime, at);
+    if (!conn.pending) return;
+    const { before, run, after } = runAround(conn.pending, at);
+    this.pendingRecords -= conn.pending.length - after.length;
+    conn.pending = after.length > 0 ? after : undefined;
+    for (const x of run) this.sink(oriented(x, client), basis, false);
+    if (fresh) conn.lastTime = run.reduce((m, x) => Math.max(m, x.time), at);
+    this.decide(before);
   }
 
   private learn(o: FlowRecord): void {
@@ -327,8 +345,9 @@ export class ConnectionTracker {
       const at = endpointKey(p, this.hashes.of(host), port);
       return this.knownServers.has(at) ? 'server' : this.knownClients.has(at) ? 'client' : undefined;
     });
+    const knownAt = atHost[0] || atHost[1] ? 'address' : 'workload';
     const known = (
-      atHost[0] || atHost[1]
+      knownAt === 'address'
         ? atHost
         : e.map(({ port, peer }) =>
             peer.kind === 'workload' && this.knownServers.has(endpointKey(p, hash53(nodeKey(peer)), port)) ? 'server' : undefined,
@@ -348,7 +367,7 @@ export class ConnectionTracker {
         if (earlier(m, firstRequest[sender])) firstRequest[sender] = m;
       } else if (claim === 'reply') votes[other(sender)]++;
     }
-    const d = decideDirection({ protocol: r0.protocol, ports: [e[0].port, e[1].port], known, votes, firstSent, firstRequest });
+    const d = decideDirection({ protocol: r0.protocol, ports: [e[0].port, e[1].port], known, knownAt, votes, firstSent, firstRequest });
     records.forEach((r, i) => this.sink(oriented(r, d.client), d.basis, d.uncertain && i === 0));
   }
 
@@ -356,7 +375,6 @@ export class ConnectionTracker {
   export(): TrackerExport {
     const open: OpenConnection[] = [];
     const settled = { keys: [] as number[], clients: [] as number[], bases: [] as number[], last: [] as number[] };
-    const active = this.maxTime - IDLE_MS - SLACK_MS;
     for (const [key, c] of this.table) {
       const final = c.client !== undefined ? { client: c.client, basis: BASES.indexOf(c.basis!), lastTime: c.lastTime } : undefined;
       if (c.head || c.pending) {
@@ -367,7 +385,9 @@ export class ConnectionTracker {
           ...(final ? { final } : {}),
           ...(c.pending ? { pending: c.pending } : {}),
         });
-      } else if (final && !(c.lastTime < active)) {
+      } else if (final) {
+        // Every settlement, even one long over: a record far out of time order in a later part
+        // still folds into it, as it would on one thread (the main thread sweeps them as one would).
         settled.keys.push(key);
         settled.clients.push(final.client);
         settled.bases.push(final.basis);
@@ -412,7 +432,7 @@ export class ConnectionTracker {
       let c = this.table.get(o.key);
       if (!c) this.table.set(o.key, (c = { lastTime: -Infinity }));
       for (const r of o.head ?? []) this.foldOrWait(c, r, guessOf(r), o.key);
-      if (o.first !== undefined) this.settle(o.key, c, o.first, BASES[o.firstBasis!], o.firstTime ?? NaN);
+      if (o.first !== undefined) this.settle(o.key, c, o.first, BASES[o.firstBasis!], o.firstTime ?? NaN, true);
       if (o.final) Object.assign(c, { client: o.final.client, basis: BASES[o.final.basis], lastTime: o.final.lastTime });
       else if (o.first !== undefined) c.client = undefined;
       if (o.pending) {
@@ -425,16 +445,20 @@ export class ConnectionTracker {
       const key = firsts.keys[i];
       const c = this.table.get(key);
       if (!c || seen.has(key)) continue;
-      if (c.pending) this.settle(key, c, firsts.clients[i] as End, BASES[firsts.bases[i]], firsts.times[i]);
-      // The part's own state follows from `settled` below; what is not there is over.
-      this.table.delete(key);
+      if (c.pending) this.settle(key, c, firsts.clients[i] as End, BASES[firsts.bases[i]], firsts.times[i], true);
+      // The part's own state follows from `settled` below; what is not there is over. Records of
+      // a later run that still wait stay.
+      if (c.pending) Object.assign(c, { client: undefined, basis: undefined });
+      else this.table.delete(key);
     }
     for (let i = 0; i < settled.keys.length; i++) {
-      const c = this.table.get(settled.keys[i]) ?? { lastTime: -Infinity };
-      if (c.pending) continue;
-      this.table.set(settled.keys[i], { client: settled.clients[i] as End, basis: BASES[settled.bases[i]], lastTime: settled.last[i] });
+      const state = { client: settled.clients[i] as End, basis: BASES[settled.bases[i]], lastTime: settled.last[i] };
+      const c = this.table.get(settled.keys[i]);
+      if (c?.pending) Object.assign(c, state);
+      else this.table.set(settled.keys[i], state);
     }
     this.maxTime = Math.max(this.maxTime, x.maxTime);
+    this.sweep();
   }
 
   /** Decides every connection still waiting and hands its records on. */

@@ -76,6 +76,28 @@ describe('decideDirection: who opened a connection no handshake settled', () => 
       'reply-flag',
       false,
     ],
+    [
+      'an earlier run of the same ends decides a later one, uncertain when every flag of it disagrees',
+      { ports: [40000, 45000], earlier: 1, votes: [3, 0] },
+      1,
+      'known-port',
+      true,
+    ],
+    [
+      'an earlier run of the same ends, with flags that agree',
+      { ports: [40000, 45000], earlier: 1, votes: [0, 2] },
+      1,
+      'known-port',
+      false,
+    ],
+    [
+      'an earlier run that agrees with a privileged port: the port',
+      { ports: [80, 45000], earlier: 1, votes: [3, 0] },
+      1,
+      'port-range',
+      false,
+    ],
+    ['an earlier run against a privileged port: the earlier run, uncertain', { ports: [80, 45000], earlier: 0 }, 0, 'known-port', true],
     ['a privileged port facing an ephemeral one beats wrong flags', { ports: [52380, 80], votes: [0, 5] }, 0, 'port-range', false],
     ['flags that agree decide between two unprivileged ports', { ports: [9090, 8080], votes: [0, 4] }, 1, 'reply-flag', false],
     [

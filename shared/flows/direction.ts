@@ -52,6 +52,12 @@ export interface ConnectionEvidence {
    * same workload serving that port, which says less: this pod may use the port as a client.
    */
   readonly knownAt?: 'address' | 'workload';
+  /**
+   * The client end an earlier run of these very addresses and ports was settled with (any basis),
+   * when this run follows it after an idle gap: conntrack re-creates a forgotten connection from
+   * whichever packet comes next, so this run's own flags may be turned around.
+   */
+  readonly earlier?: 0 | 1;
 
   /** Packets whose reply flag names end 0, resp. end 1, as the client. */
   readonly votes: readonly [number, number];
@@ -93,6 +99,8 @@ function knownClient([k0, k1]: ConnectionEvidence['known']): 0 | 1 | undefined {
 
 /**
  * Who opened a connection that no handshake or L7 message settled (DESIGN.md, "Connection"):
+ * 0. an earlier run of the same addresses and ports says (see `earlier`): uncertain when every
+ *    flag of this run, or a privileged port facing an ephemeral one, says the opposite;
  * 1. a privileged port facing an ephemeral one is the server's (see serverByPrivilege);
  * 2. a port the rest of the capture shows was a server's (or a client's) at that very address —
  *    uncertain when every reply flag says the opposite and the ports' ranges do not side with it;
@@ -110,9 +118,13 @@ function knownClient([k0, k1]: ConnectionEvidence['known']): 0 | 1 | undefined {
 export function decideDirection(c: ConnectionEvidence): DirectionDecision {
   const [p0, p1] = c.ports;
   const privileged = serverByPrivilege(p0, p1);
-  if (privileged !== undefined) return { client: serverEnd(privileged), basis: 'port-range', uncertain: false };
   const [v0, v1] = c.votes;
   const flagClient: 0 | 1 | undefined = v0 > 0 && v1 === 0 ? 0 : v1 > 0 && v0 === 0 ? 1 : undefined;
+  if (c.earlier !== undefined && (privileged === undefined || serverEnd(privileged) !== c.earlier)) {
+    const against = (flagClient !== undefined && flagClient !== c.earlier) || privileged !== undefined;
+    return { client: c.earlier, basis: 'known-port', uncertain: against };
+  }
+  if (privileged !== undefined) return { client: serverEnd(privileged), basis: 'port-range', uncertain: false };
   const e0 = p0 >= EPHEMERAL_PORT_MIN;
   const e1 = p1 >= EPHEMERAL_PORT_MIN;
   // The ephemeral end when exactly one port is ephemeral: the ranges' client.

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { HubbleDecoder } from '../flows/hubble';
 import type { FlowRecord } from '../flows/types';
 import { captureLines, connectionArb, packetLine, type ScriptedConnection } from '../testing/connection-capture';
+import { readFixture } from '../testing/fixtures';
 import { GraphBuilder } from './builder';
 
 const NO_COUNTS = { badLines: 0, lostEvents: 0, truncatedLastLine: false };
@@ -96,5 +97,14 @@ describe('connection tracking', () => {
     const one = oneGraph(records);
     expect(one.edges.find((e) => e.source === 'shop/db')?.evidence.direction).toEqual({ basis: { handshake: 1 }, uncertain: 0 });
     for (const cuts of [[1], [4], [1, 4], [2, 4], [1, 3]]) expect(splitGraph(records, cuts), `cuts ${cuts.join(',')}`).toEqual(one);
+  });
+
+  it("the tester's T7 (a later run of the same ends follows the earlier one) at every split", () => {
+    const records = recordsOf(readFixture('tester', 'dir-T7-same-5tuple-flip-after-idle.jsonl').trimEnd().split('\n'));
+    const one = oneGraph(records);
+    expect(one.edges.map((e) => e.key)).toEqual(['shop/client->shop/server:50053/TCP']);
+    for (let a = 0; a <= records.length; a++) {
+      for (let b = a; b <= records.length; b++) expect(splitGraph(records, [a, b]), `cuts ${a},${b}`).toEqual(one);
+    }
   });
 });

@@ -12,6 +12,12 @@ export type End = 0 | 1;
 
 /** A settled connection that saw nothing for this long is over: a later packet starts a new one. */
 export const IDLE_MS = 10 * 60_000;
+/**
+ * A later run of the same addresses and ports this soon after the last one, without a handshake of
+ * its own, follows the direction the last run was settled with (conntrack that forgot an idle
+ * connection re-creates it from whichever packet comes next, and turns its flags around).
+ */
+export const PRIOR_MS = 30 * 60_000;
 /** How far out of time order records may arrive before a settled entry is dropped from memory. */
 const SLACK_MS = 10 * 60_000;
 /** Records held for connections nothing has settled yet; past this, the oldest are decided early. */
@@ -36,6 +42,13 @@ interface Conn {
   head?: FlowRecord[];
   /** Records waiting for a settlement: before any (single tracker) or after one expired. */
   pending?: FlowRecord[];
+  /** The settlement the waiting records came after (see PRIOR_MS): its client end and last time. */
+  prior?: Prior;
+}
+
+interface Prior {
+  readonly client: End;
+  readonly lastTime: number;
 }
 
 /** An open connection of a part of the file, as the part leaves it (see TrackerExport). */
@@ -47,6 +60,7 @@ export interface OpenConnection {
   readonly firstTime?: number;
   readonly final?: { readonly client: End; readonly basis: number; readonly lastTime: number };
   readonly pending?: FlowRecord[];
+  readonly prior?: Prior;
 }
 
 /** What a part of the file tells the main thread about its connections (typed arrays cross threads cheaply). */
@@ -81,6 +95,11 @@ function guessOf(r: FlowRecord): End {
 }
 
 const other = (e: End): End => (e === 0 ? 1 : 0);
+
+/** The client end of a settlement a run starting at `time` follows: one at most PRIOR_MS before it. */
+function usablePrior(prior: Prior | undefined, time: number): End | undefined {
+  return prior && !(time - prior.lastTime > PRIOR_MS) ? prior.client : undefined;
+}
 
 /** True for records the tracker can settle: Hubble packets with both ends (address or pod) and both ports. */
 export function isTrackable(r: FlowRecord): boolean {
@@ -220,12 +239,15 @@ export class ConnectionTracker {
       this.sink(oriented(r, conn.client, guess), conn.basis!, false);
       return;
     }
-    // Over for longer than IDLE_MS: this is a new connection on the same addresses and ports.
+    // Over for longer than IDLE_MS: this is a new connection on the same addresses and ports, which
+    // follows the last one's direction unless something of its own settles it (see decide).
+    if (conn.client !== undefined) conn.prior = { client: conn.client, lastTime: conn.lastTime };
     conn.client = undefined;
     conn.basis = undefined;
     const server = serverByPrivilege(r.clientPort as number, r.port as number);
-    if (server !== undefined && key !== undefined) {
-      const client = server === 1 ? guess : other(guess);
+    const client = server === 1 ? guess : other(guess);
+    const prior = usablePrior(conn.prior, r.time);
+    if (server !== undefined && key !== undefined && (prior === undefined || prior === client)) {
       this.settle(key, conn, client, 'port-range', r.time, true);
       this.sink(oriented(r, client, guess), 'port-range', false);
       return;
@@ -258,11 +280,13 @@ export class ConnectionTracker {
     conn.lastTime = fresh ? at : Math.max(conn.lastTime, at);
     if (!conn.pending) return;
     const { before, run, after } = runAround(conn.pending, at);
+    const earlier = conn.prior;
     this.pendingRecords -= conn.pending.length - after.length;
     conn.pending = after.length > 0 ? after : undefined;
     for (const x of run) this.sink(oriented(x, client), basis, false);
     if (fresh) conn.lastTime = run.reduce((m, x) => Math.max(m, x.time), at);
-    this.decide(before);
+    conn.prior = after.length > 0 ? { client, lastTime: conn.lastTime } : undefined;
+    this.decide(before, earlier);
   }
 
   private learn(o: FlowRecord): void {
@@ -277,7 +301,8 @@ export class ConnectionTracker {
   /** Drops settled connections that are long over; past the cap, the oldest settled ones. */
   private sweep(): void {
     if (this.table.size < 50_000) return;
-    const before = this.maxTime - IDLE_MS - SLACK_MS;
+    // Kept while a later run of its ends could still follow it (see PRIOR_MS).
+    const before = this.maxTime - PRIOR_MS - SLACK_MS;
     for (const [key, c] of this.table) {
       if (c.client !== undefined && !c.head && !c.pending && c.lastTime < before) this.table.delete(key);
     }
@@ -305,28 +330,34 @@ export class ConnectionTracker {
       else c.pending = undefined;
       this.pendingRecords -= waiting.length;
       this.decidedEarly++;
-      this.decide(waiting);
+      this.decide(waiting, c.prior);
       if (c.client === undefined && !c.head && !c.pending) this.table.delete(key);
     }
   }
 
   /**
    * Settles what no handshake, L7 message or port range settled, from all its records (see
-   * decideDirection); records more than IDLE_MS apart are separate connections, decided apart.
+   * decideDirection); records more than IDLE_MS apart are separate connections, decided apart, and
+   * each follows the one before it when that is at most PRIOR_MS earlier (`prior`: a settlement
+   * before the first of them).
    */
-  private decide(records: readonly FlowRecord[]): void {
+  private decide(records: readonly FlowRecord[], prior?: Prior): void {
     if (records.length === 0) return;
     const sorted = [...records].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+    let earlier = prior;
     let from = 0;
     for (let i = 1; i <= sorted.length; i++) {
       if (i === sorted.length || sorted[i].time - sorted[i - 1].time > IDLE_MS) {
-        this.decideOne(sorted.slice(from, i));
+        const run = sorted.slice(from, i);
+        const client = this.decideOne(run, usablePrior(earlier, run[0].time));
+        earlier = { client, lastTime: run[run.length - 1].time };
         from = i;
       }
     }
   }
 
-  private decideOne(records: readonly FlowRecord[]): void {
+  /** Decides one run of records (`before`: the client end the run before it was settled with); returns its client end. */
+  private decideOne(records: readonly FlowRecord[], before: End | undefined): End {
     const r0 = records[0];
     const g0 = guessOf(r0);
     // End 0 and 1 as the connection numbers them, with each end's address, port and peer.
@@ -367,8 +398,18 @@ export class ConnectionTracker {
         if (earlier(m, firstRequest[sender])) firstRequest[sender] = m;
       } else if (claim === 'reply') votes[other(sender)]++;
     }
-    const d = decideDirection({ protocol: r0.protocol, ports: [e[0].port, e[1].port], known, knownAt, votes, firstSent, firstRequest });
+    const d = decideDirection({
+      protocol: r0.protocol,
+      ports: [e[0].port, e[1].port],
+      known,
+      knownAt,
+      earlier: before,
+      votes,
+      firstSent,
+      firstRequest,
+    });
     records.forEach((r, i) => this.sink(oriented(r, d.client), d.basis, d.uncertain && i === 0));
+    return d.client;
   }
 
   /** The part's open connections and settlements, for the main thread (worker mode). */
@@ -384,6 +425,7 @@ export class ConnectionTracker {
           ...(c.first !== undefined ? { first: c.first, firstBasis: BASES.indexOf(c.firstBasis!), firstTime: c.firstTime } : {}),
           ...(final ? { final } : {}),
           ...(c.pending ? { pending: c.pending } : {}),
+          ...(c.prior ? { prior: c.prior } : {}),
         });
       } else if (final) {
         // Every settlement, even one long over: a record far out of time order in a later part
@@ -435,6 +477,7 @@ export class ConnectionTracker {
       if (o.first !== undefined) this.settle(o.key, c, o.first, BASES[o.firstBasis!], o.firstTime ?? NaN, true);
       if (o.final) Object.assign(c, { client: o.final.client, basis: BASES[o.final.basis], lastTime: o.final.lastTime });
       else if (o.first !== undefined) c.client = undefined;
+      if (o.prior) c.prior = o.prior;
       if (o.pending) {
         (c.pending ??= []).push(...o.pending);
         this.pendingRecords += o.pending.length;
@@ -468,7 +511,7 @@ export class ConnectionTracker {
         for (const r of c.head) if (!(c.firstTime! - r.time > IDLE_MS)) this.sink(oriented(r, c.first), c.firstBasis!, false);
         this.decide(c.head.filter((r) => c.firstTime! - r.time > IDLE_MS));
       } else if (c.head) this.decide(c.head);
-      if (c.pending) this.decide(c.pending);
+      if (c.pending) this.decide(c.pending, c.prior);
       c.head = undefined;
       c.pending = undefined;
     }

@@ -383,3 +383,66 @@ describe('a port known as a server elsewhere: at the very address, or only at an
     expect(agreeing.edges.find((e) => e.source === 'shop/db')?.evidence.direction).toEqual({ basis: { 'known-port': 1 }, uncertain: 0 });
   });
 });
+
+describe('the same addresses and ports again after an idle gap, without a handshake of their own', () => {
+  // The tester's T7: client:33003 ↔ server:50053 mid-stream with the flags right, then 11 idle
+  // minutes, then conntrack re-created from the server's packet: every flag of the second run inverted.
+  it('T7: the later run follows the earlier one, one edge, and says its own flags disagree', () => {
+    const graph = graphOf(readFixture('tester', 'dir-T7-same-5tuple-flip-after-idle.jsonl'));
+    expect(graph.edges.map((e) => e.key)).toEqual(['shop/client->shop/server:50053/TCP']);
+    expect(graph.edges[0].evidence).toMatchObject({ flows: 6, connections: 1, direction: { basis: { 'known-port': 1 }, uncertain: 1 } });
+  });
+
+  const run = (start: number, flag: (fromServer: boolean) => boolean | undefined, open = false): ScriptedConnection => ({
+    protocol: 'TCP',
+    client: 1,
+    server: 0,
+    clientPort: 45000,
+    serverPort: 40000,
+    start,
+    packets: [
+      ...(open ? [p(false, false, { SYN: true }), p(true, true, { SYN: true, ACK: true })] : []),
+      p(false, flag(false), { ACK: true, PSH: true }),
+      p(true, flag(true), { ACK: true, PSH: true }),
+    ],
+  });
+  const right = (fromServer: boolean) => fromServer;
+  const inverted = (fromServer: boolean) => !fromServer;
+
+  it('after a handshake, a later run with every flag inverted keeps its direction (uncertain); with them right, certain', () => {
+    const flipped = graphOf(capture(run(0, right, true), run(11 * 60_000, inverted)));
+    expect(flipped.edges.map((e) => [e.key, e.evidence.direction])).toEqual([
+      ['shop/api->shop/web:40000/TCP', { basis: { handshake: 1 }, uncertain: 1 }],
+    ]);
+    const same = graphOf(capture(run(0, right, true), run(11 * 60_000, right)));
+    expect(same.edges.map((e) => [e.key, e.evidence.direction])).toEqual([
+      ['shop/api->shop/web:40000/TCP', { basis: { handshake: 1 }, uncertain: 0 }],
+    ]);
+  });
+
+  it('three runs, the last two inverted: each follows the one before it', () => {
+    const graph = graphOf(capture(run(0, right), run(11 * 60_000, inverted), run(22 * 60_000, inverted)));
+    expect(graph.edges.map((e) => [e.key, e.evidence.direction.uncertain])).toEqual([['shop/api->shop/web:40000/TCP', 2]]);
+  });
+
+  it('in any order of its lines, T7 stays one edge', () => {
+    const lines = readFixture('tester', 'dir-T7-same-5tuple-flip-after-idle.jsonl').trimEnd().split('\n');
+    for (const order of [lines, [...lines].reverse(), [...lines.slice(4), ...lines.slice(0, 4)]]) {
+      expect(graphOf(order.join('\n')).edges.map((e) => e.key)).toEqual(['shop/client->shop/server:50053/TCP']);
+    }
+  });
+
+  it('a handshake of its own still decides the later run', () => {
+    const reversed: ScriptedConnection = { ...run(11 * 60_000, right, true), client: 0, server: 1, clientPort: 40000, serverPort: 45000 };
+    const graph = graphOf(capture(run(0, right), reversed));
+    expect(graph.edges.map((e) => [e.key, e.evidence.direction.basis])).toEqual([
+      ['shop/api->shop/web:40000/TCP', { 'reply-flag': 1 }],
+      ['shop/web->shop/api:45000/TCP', { handshake: 1 }],
+    ]);
+  });
+
+  it('more than half an hour later, the run is decided on its own', () => {
+    const graph = graphOf(capture(run(0, right), run(41 * 60_000, inverted)));
+    expect(graph.edges.map((e) => e.key)).toEqual(['shop/api->shop/web:40000/TCP', 'shop/web->shop/api:45000/TCP']);
+  });
+});

@@ -155,10 +155,23 @@ export function decideDirection(c: ConnectionEvidence): DirectionDecision {
   return { client, basis: 'first-seen', uncertain: flagsDisagree || !connectionless };
 }
 
+/** ICMPv4 messages that answer another packet: echo reply, the errors, timestamp, information and mask replies. */
+const ICMPV4_RESPONSES = new Set([0, 3, 4, 5, 11, 12, 14, 16, 18]);
+/** ICMPv6 messages that answer another packet: the errors (unreachable, too big, time exceeded, parameter problem) and echo reply. */
+const ICMPV6_RESPONSES = new Set([1, 2, 3, 4, 129]);
+
+/**
+ * True for an ICMP message that answers another packet (an error or a reply): it never starts a
+ * connection, so its sender is the server of what it answers and it makes no edge of its own.
+ */
+export function isIcmpResponse(protocol: Protocol, type: number): boolean {
+  return protocol === 'ICMPv6' ? ICMPV6_RESPONSES.has(type) : ICMPV4_RESPONSES.has(type);
+}
+
 /**
  * A lone packet's best guess of whether it travelled server → client: its opener (SYN, SYN-ACK,
- * L7 type), the ICMP echo type, then the same rules as a connection of one packet. The connection
- * tracker revises this with every other packet of the connection.
+ * L7 type), the ICMP type (a response or error travels back), then the same rules as a connection
+ * of one packet. The connection tracker revises this with every other packet of the connection.
  */
 export function packetGuess(
   clues: PacketClues,
@@ -175,7 +188,7 @@ export function packetGuess(
     case 'l7-response':
       return true;
   }
-  if (icmpType !== undefined) return protocol === 'ICMPv6' ? icmpType === 129 : icmpType === 0;
+  if (icmpType !== undefined) return isIcmpResponse(protocol, icmpType);
   if (srcPort === undefined || dstPort === undefined) return clues.claim === 'reply';
   const here: Moment = { ms: 0, nanos: 0 };
   const d = decideDirection({

@@ -63,6 +63,24 @@ describe('hubbleEvent direction', () => {
   });
 });
 
+describe('hubbleEvent ICMP', () => {
+  it.each([
+    ['ICMPv4 echo request', 'ICMPv4', 8, false],
+    ['ICMPv4 echo reply', 'ICMPv4', 0, true],
+    ['ICMPv4 echo reply, its zero type left out by jsonpb', 'ICMPv4', undefined, true],
+    ['ICMPv4 destination unreachable', 'ICMPv4', 3, true],
+    ['ICMPv4 time exceeded', 'ICMPv4', 11, true],
+    ['ICMPv6 echo request', 'ICMPv6', 128, false],
+    ['ICMPv6 echo reply', 'ICMPv6', 129, true],
+    ['ICMPv6 packet too big', 'ICMPv6', 2, true],
+  ])('%s: keeps its type, and an answer travels server → client', (_name, proto, type, reply) => {
+    const r = flowOf({ ...base, l4: { [proto]: type === undefined ? {} : { type, code: 0 } } });
+    expect(r).toMatchObject({ protocol: proto, port: null, icmpType: type ?? 0, isReply: reply });
+    // The sender of an answer is the server of what it answers.
+    expect(r.dst).toMatchObject({ name: reply ? 'frontend' : 'api' });
+  });
+});
+
 describe('hubbleEvent peers', () => {
   it('takes the namespace from the pod label when the field is missing, and ignores hash labels', () => {
     const noNs: Partial<typeof base.destination> = { ...base.destination };

@@ -328,6 +328,7 @@ export class HubbleDecoder {
       // A field mask can leave the ports out (or a record give one that is no port): say so, never
       // take it for ICMP's "no port" (a rule for every port).
       port: serverPort ?? (icmp ? null : 'unknown'),
+      icmpType,
       isReply: reply,
       observer: clues.observer,
       count: 1,

@@ -18,6 +18,8 @@ export interface CaptureCounts {
   readonly decidedEarly?: number;
   /** Records with no L4 protocol the tool reads (TCP, UDP, SCTP, ICMP). */
   readonly skipped?: number;
+  /** ICMP errors and replies that answered no ICMP edge of the capture, left out (see foldIcmpResponses). */
+  readonly icmpResponsesLeftOut?: number;
   /** The cluster snapshot the graph was resolved with, when one was given. */
   readonly snapshot?: string;
 }
@@ -212,6 +214,12 @@ function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges'>, counts: C
     out.push({
       code: 'skipped-records',
       message: `${counts.skipped} record(s) named no L4 protocol the tool reads (TCP, UDP, SCTP, ICMP) and were left out: no rule can come from them. If they should count, capture without a field mask that drops \`l4\`.`,
+    });
+  }
+  if (counts.icmpResponsesLeftOut) {
+    out.push({
+      code: 'skipped-records',
+      message: `${counts.icmpResponsesLeftOut} ICMP error(s) or echo repl(ies) answered no ICMP request in the capture (for example a destination unreachable answering a UDP or TCP packet) and were left out: an answer never opens a connection, so no rule comes from it.`,
     });
   }
   const capped = (counts.forgotten ?? 0) + (counts.decidedEarly ?? 0);

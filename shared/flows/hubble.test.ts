@@ -252,6 +252,21 @@ describe('hubbleEvent fields with the wrong type or an impossible value', () => 
   });
 });
 
+describe("the tester's files with bad field values", () => {
+  it.each([
+    ['badip.jsonl', ['shop/a->entity:world:443/TCP']],
+    ['port70000.json', ['shop/a->shop/b:unknown/TCP']],
+    ['weird2.json', ['entity:unknown->entity:unknown:unknown/TCP']],
+  ])('%s is read without a bad line, and no value that is none becomes a peer or a port', async (name, edges) => {
+    const { analyzeText } = await import('../graph/analysis');
+    const { readFixture } = await import('../testing/fixtures');
+    const a = analyzeText(readFixture('tester', name), name);
+    expect(a.stats.badLines).toBe(0);
+    expect(a.graph.edges.map((e) => e.key)).toEqual(edges);
+    expect(a.graph.nodes.some((n) => n.kind === 'external')).toBe(false);
+  });
+});
+
 describe('hubbleEvent non-flows', () => {
   it('counts node_status and lost_events', () => {
     expect(hubbleEvent({ node_status: { state_change: 'NODE_CONNECTED' }, time: '2024-01-01T00:00:00Z' }).kind).toBe('node-status');

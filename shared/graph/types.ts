@@ -92,7 +92,10 @@ export interface EdgeEvidence {
   readonly icmpTypes?: readonly number[];
   readonly direction: DirectionEvidence;
   readonly attribution: AttributionEvidence;
-  /** The Service the client addressed, when the edge was reached through one (`ns/name`), and how its backend was found. */
+  /**
+   * The Service the client addressed, when the edge was reached through one (`ns/name`, or the
+   * address the client used when nothing in the capture names the Service), and how its backend was found.
+   */
   readonly service?: {
     readonly name: string;
     readonly resolvedBy: 'translation' | 'learned-backend' | 'snapshot' | 'flow-log' | 'unresolved';

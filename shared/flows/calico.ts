@@ -123,7 +123,7 @@ function calicoPeer(ep: CalicoEndpoint): EndpointView {
   // `nginx-86c57db685-*` / `rails-81531*` stand for the owner's pods: it is named without the hash.
   const aggr = present(ep.nameAggr) ?? (name?.includes('*') ? name : undefined);
   const owner = aggr ? ownerFromAggregatedName(aggr) || undefined : undefined;
-  const id = workloadIdentity(labels, owner, pod, labelsKnown);
+  const id = workloadIdentity(labels, owner, pod, labelsKnown, namespace);
   if (!id) return { peer: { kind: 'entity', entity: 'unknown' } };
   const peer: Peer = id.unlabelled
     ? { kind: 'workload', namespace, name: id.name, identity: id.identity, unlabelled: id.unlabelled }

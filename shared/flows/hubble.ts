@@ -91,7 +91,7 @@ function interpretEndpoint(ep: WireEndpoint | undefined): EndpointView {
   if (namespace) {
     // A record without labels (an exporter's field mask) is not a pod without labels.
     const labelsKnown = (ep?.labels?.length ?? 0) > 0;
-    const id = workloadIdentity(parsed.pod, owner, ep?.pod_name, labelsKnown);
+    const id = workloadIdentity(parsed.pod, owner, ep?.pod_name, labelsKnown, namespace);
     if (id) {
       const peer: Peer = id.unlabelled
         ? { kind: 'workload', namespace, name: id.name, identity: id.identity, unlabelled: id.unlabelled }

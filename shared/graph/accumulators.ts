@@ -181,8 +181,20 @@ export interface NodeAcc {
   labels?: Readonly<Record<string, string>>;
   labelsPod?: string;
   pods: Set<string>;
+  /**
+   * Workloads selected by identity labels: the owners its pods' names say they belong to
+   * (`web`, `web-canary`). More than one means one selector gathers several workloads.
+   */
+  owners?: Set<string>;
   /** The identity came from a cluster snapshot, not from the capture. */
   fromSnapshot?: true;
+}
+
+const MAX_OWNERS = 10;
+
+/** Adds a pod's owner to a node, or another node's owners (the same node seen elsewhere). */
+export function addOwners(n: NodeAcc, owners: Iterable<string>): void {
+  for (const o of owners) addCapped((n.owners ??= new Set()), o, MAX_OWNERS);
 }
 
 export function emptyEdge(source: string, target: string, protocol: Protocol, port: number | null | 'unknown'): EdgeAcc {

@@ -1,7 +1,9 @@
 import type { ClusterSnapshot } from '../cluster/snapshot';
+import { ownerFromPodName } from '../flows/identity';
 import type { CaptureFormat, DirectionBasis, FlowRecord, Peer, Verdict } from '../flows/types';
 import {
   addCapped,
+  addOwners,
   addRecordEvidence,
   BASES,
   bump,
@@ -211,6 +213,7 @@ export class GraphBuilder {
     if (this.seenPods.size < MAX_PODS_INDEXED) this.seenPods.add(seenKey);
     addCapped(n.pods, pod, SAMPLE_PODS);
     if (p.kind === 'workload') {
+      if (Object.keys(p.identity).length > 0) addOwners(n, [ownerFromPodName(pod)]);
       const podKey = `${p.namespace}/${pod}`;
       if (unresolved(p)) {
         let pods = s.unresolvedPods.get(id);
@@ -239,6 +242,7 @@ export class GraphBuilder {
       else {
         if (n.labels) takeLabels(mine, n.labels, n.labelsPod);
         for (const p of n.pods) addCapped(mine.pods, p, SAMPLE_PODS);
+        addOwners(mine, n.owners ?? []);
       }
     }
     for (const [ip, names] of o.ipNames) {
@@ -344,15 +348,11 @@ export class GraphBuilder {
     const window = Number.isFinite(s.minTime) ? { start: s.minTime, end: s.maxTime } : null;
     const podNetworks = [...s.podNetworks].sort();
     const graph = { format, nodes, edges, namespaces, window, podNetworks, warnings: [] };
-    return {
-      ...graph,
-      warnings: graphWarnings(graph, s.dnsClients, {
-        ...counts,
-        ...this.tracking,
-        icmpResponsesLeftOut,
-        snapshot: options.snapshot?.source,
-      }),
-    };
+    // Workloads whose pods belong to more than one owner: one selector gathers several workloads.
+    const owners = new Map<string, string[]>();
+    for (const [id, n] of s.nodes) if (n.owners && n.owners.size > 1) owners.set(id, [...n.owners].sort());
+    const tally = { ...counts, ...this.tracking, icmpResponsesLeftOut, snapshot: options.snapshot?.source };
+    return { ...graph, warnings: graphWarnings(graph, s.dnsClients, tally, owners) };
   }
 }
 

@@ -51,11 +51,15 @@ function list(items: readonly string[], max = 5): string {
   return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
 }
 
-/** The warnings a user must see before trusting policies generated from this graph. */
+/**
+ * The warnings a user must see before trusting policies generated from this graph. `owners`: the
+ * workload nodes whose pods belong to more than one owner (by their names), with those owners.
+ */
 export function graphWarnings(
   graph: Pick<ServiceGraph, 'nodes' | 'edges' | 'window'>,
   dnsClients: ReadonlySet<string>,
   counts: CaptureCounts,
+  owners: ReadonlyMap<string, readonly string[]> = new Map(),
 ): GraphWarning[] {
   const out: GraphWarning[] = [];
   const edges: readonly GraphEdge[] = graph.edges;
@@ -75,7 +79,7 @@ export function graphWarnings(
       subjects: egressWithoutDns,
     });
   }
-  out.push(...trafficWarnings(graph, counts));
+  out.push(...trafficWarnings(graph, counts), ...gatheredWarnings(graph, owners));
   if (counts.lostEvents > 0) {
     out.push({
       code: 'lost-events',
@@ -246,4 +250,23 @@ function nodesUnavailableWarning(kept: readonly NodeStatusAt[], events: number):
       `Hubble could not reach ${who} during the capture (${detail}${more}): their flows are missing, so edges through them may be absent. ` +
       'Capture again when every node is connected (`hubble list nodes`).',
   };
+}
+
+/** Two workloads (two owners of pods) behind one node: their pods carry the same identity labels. */
+function gatheredWarnings(graph: Pick<ServiceGraph, 'nodes'>, owners: ReadonlyMap<string, readonly string[]>): GraphWarning[] {
+  return graph.nodes.flatMap((n) => {
+    const names = owners.get(n.id);
+    if (!names || n.kind !== 'workload') return [];
+    const labels = Object.entries(n.identity ?? {})
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    return [
+      {
+        code: 'shared-selector' as const,
+        message: `${n.id} gathers the pods of ${names.length} workloads (${list(names)}) under one selector (${labels}): a policy that selects one selects the others too, and each gets the others' rules. If they should not share rules, give their pods a label that tells them apart (for example app.kubernetes.io/instance, or an app=NAME of their own), then capture again.`,
+        subjects: [n.id],
+      },
+    ];
+  });
 }

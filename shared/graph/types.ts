@@ -121,6 +121,7 @@ export type WarningCode =
   | 'bad-lines'
   | 'truncated'
   | 'damaged-gzip'
+  | 'gzip-trailing-data'
   | 'no-flows'
   | 'nodes-unavailable'
   | 'uncertain-direction'

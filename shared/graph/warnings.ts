@@ -13,6 +13,8 @@ export interface CaptureCounts {
   readonly nodesUnavailableEvents?: number;
   /** Where a gzip capture broke: nothing after it could be read. */
   readonly damaged?: StreamDamage;
+  /** Bytes after the gzip stream that are no gzip data: where they start and how many (ignored). */
+  readonly trailingData?: { readonly offset: number; readonly size: number };
   /** Connections the tracker forgot (too many at once) or decided before the whole capture was read. */
   readonly forgotten?: number;
   readonly decidedEarly?: number;
@@ -123,6 +125,15 @@ export function graphWarnings(
     out.push({
       code: 'truncated',
       message: 'The capture ends in the middle of a record: it was cut short, and the last record was skipped.',
+    });
+  }
+  if (counts.trailingData) {
+    const t = counts.trailingData;
+    out.push({
+      code: 'gzip-trailing-data',
+      message:
+        `${t.size.toLocaleString('en-US')} byte(s) after the end of the gzip stream, from byte ${t.offset.toLocaleString('en-US')}, are no gzip data and were ignored ` +
+        '(as `gzip -dc` ignores "trailing garbage"); every record of the gzip stream was read. If those bytes should hold records, the file was put together wrongly: compress the capture again.',
     });
   }
   return out;

@@ -247,6 +247,20 @@ describe('Calico record fields', () => {
   });
 
   it.each([
+    ['not an IP', 'not-an-ip'],
+    ['a number', 10],
+    ['an address with a prefix', '10.0.0.7/32'],
+  ])('an address that is %s is read as absent: never an external peer or an ipBlock', (_, ip) => {
+    const net = enterprise({ dest_type: 'net', dest_namespace: '-', dest_name_aggr: 'pub', dest_ip: ip, source_ip: ip });
+    expect(net.dst).toEqual({ kind: 'network', scope: 'public' });
+    expect([net.srcIp, net.dstIp]).toEqual([undefined, undefined]);
+    expect(enterprise({ dest_type: 'net', dest_namespace: '-', dest_name_aggr: '-', dest_ip: ip }).dst).toEqual({
+      kind: 'entity',
+      entity: 'world',
+    });
+  });
+
+  it.each([
     ['a name', { dest_port: 'http' }, /destination port "http" is not a port number/],
     ['out of range', { dest_port: 70000 }, /destination port "70000" is not a port number/],
     ['an unknown protocol', { proto: 'gre' }, /unknown protocol "gre"/],

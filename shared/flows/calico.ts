@@ -1,6 +1,7 @@
 import { enterprisePolicies, goldmanePolicies } from './calico-policies';
 import { ownerFromAggregatedName, parseKeyValueLabels, workloadIdentity } from './identity';
 import type { CaptureEvent, FlowRecord, NetworkPeer, Observer, Peer, Protocol, RecordPolicies, Verdict } from './types';
+import { AddressCheck } from './wire-values';
 
 /** Field order of the documented space-delimited Calico flow-log text format. */
 export const CALICO_TEXT_FIELDS = [
@@ -63,6 +64,12 @@ const present = (v: unknown): string | undefined => {
   return s === '' || s === '-' || s === '*' ? undefined : s;
 };
 
+// Which strings are addresses: a record's `source_ip` that is none ("not-an-ip") is read as absent.
+const addresses = new AddressCheck();
+
+/** An endpoint's address, or undefined when Calico left it out (`-`) or gave something that is no IP. */
+const addressOf = (v: unknown): string | undefined => addresses.of(present(v));
+
 /** Calico's names for an address it aggregated to its kind (`*_name_aggr`, Goldmane `*_name` of a Network). */
 const NETWORK_SCOPES: Readonly<Record<string, NetworkPeer['scope']>> = { pub: 'public', pvt: 'private' };
 
@@ -100,7 +107,7 @@ function labelsCaptured(input: unknown): boolean {
 function calicoPeer(ep: CalicoEndpoint): EndpointView {
   const kind = lookup(ENDPOINT_KINDS, ep.type);
   const namespace = present(ep.namespace);
-  const ip = present(ep.ip);
+  const ip = addressOf(ep.ip);
   if (kind === 'host') return { peer: { kind: 'entity', entity: 'host' } };
   if (kind === 'network' || kind === 'networkset' || (!namespace && kind !== 'workload')) {
     if (ip) return { peer: { kind: 'external', ip } };
@@ -116,7 +123,7 @@ function calicoPeer(ep: CalicoEndpoint): EndpointView {
   // `nginx-86c57db685-*` / `rails-81531*` stand for the owner's pods: it is named without the hash.
   const aggr = present(ep.nameAggr) ?? (name?.includes('*') ? name : undefined);
   const owner = aggr ? ownerFromAggregatedName(aggr) || undefined : undefined;
-  const id = workloadIdentity(labels, owner, pod, labelsKnown);
+  const id = workloadIdentity(labels, owner, pod, labelsKnown, namespace);
   if (!id) return { peer: { kind: 'entity', entity: 'unknown' } };
   const peer: Peer = id.unlabelled
     ? { kind: 'workload', namespace, name: id.name, identity: id.identity, unlabelled: id.unlabelled }
@@ -206,8 +213,8 @@ function calicoRecord(f: FlatCalico): CaptureEvent {
     startedConnections: Math.max(0, numberOr(f.started, numberOr(f.count, 1))),
   };
   if (Number.isFinite(start)) record.start = start;
-  const srcIp = present(f.src.ip);
-  const dstIp = present(f.dst.ip);
+  const srcIp = addressOf(f.src.ip);
+  const dstIp = addressOf(f.dst.ip);
   const clientPort = numberOr(f.srcPort, NaN);
   if (srcIp) record.srcIp = srcIp;
   if (dstIp) record.dstIp = dstIp;

@@ -47,6 +47,17 @@ export interface ConnectionEvidence {
   readonly ports: readonly [number, number];
   /** What the rest of the capture settled about each end's address and port: a server's, a client's, or nothing. */
   readonly known: readonly [('server' | 'client')?, ('server' | 'client')?];
+  /**
+   * Where `known` comes from: the very address and port (the default), or only another pod of the
+   * same workload serving that port, which says less: this pod may use the port as a client.
+   */
+  readonly knownAt?: 'address' | 'workload';
+  /**
+   * The client end an earlier run of these very addresses and ports was settled with (any basis),
+   * when this run follows it after an idle gap: conntrack re-creates a forgotten connection from
+   * whichever packet comes next, so this run's own flags may be turned around.
+   */
+  readonly earlier?: 0 | 1;
 
   /** Packets whose reply flag names end 0, resp. end 1, as the client. */
   readonly votes: readonly [number, number];
@@ -77,11 +88,25 @@ export function serverByPrivilege(p0: number, p1: number): 0 | 1 | undefined {
   return undefined;
 }
 
+/** The client the known ports name: the other end of a known server, or a known client; undefined when they do not tell. */
+function knownClient([k0, k1]: ConnectionEvidence['known']): 0 | 1 | undefined {
+  if (k0 === 'server' && k1 !== 'server') return 1;
+  if (k1 === 'server' && k0 !== 'server') return 0;
+  if (k0 === 'client' && k1 !== 'client') return 0;
+  if (k1 === 'client' && k0 !== 'client') return 1;
+  return undefined;
+}
+
 /**
  * Who opened a connection that no handshake or L7 message settled (DESIGN.md, "Connection"):
+ * 0. an earlier run of the same addresses and ports says (see `earlier`): uncertain when every
+ *    flag of this run, or a privileged port facing an ephemeral one, says the opposite;
  * 1. a privileged port facing an ephemeral one is the server's (see serverByPrivilege);
- * 2. a port the rest of the capture shows was a server's (or a client's) at that address, then at
- *    that workload;
+ * 2. a port the rest of the capture shows was a server's (or a client's) at that very address —
+ *    uncertain when every reply flag says the opposite and the ports' ranges do not side with it;
+ *    a port only another pod of the workload served says less: reply flags that all say the
+ *    opposite win (uncertain), and so does an ephemeral port facing a lower one when the known port
+ *    is the ephemeral one (uncertain: a pod can use its workload's server port as a client port);
  * 3. an ephemeral port (≥ 32768) facing a lower one is the client's — but when every reply flag
  *    says the opposite, the decision says it is uncertain (conntrack that lost a connection turns
  *    its flags around; a client whose source ports are translated or widened uses lower ones);
@@ -93,19 +118,30 @@ export function serverByPrivilege(p0: number, p1: number): 0 | 1 | undefined {
 export function decideDirection(c: ConnectionEvidence): DirectionDecision {
   const [p0, p1] = c.ports;
   const privileged = serverByPrivilege(p0, p1);
-  if (privileged !== undefined) return { client: serverEnd(privileged), basis: 'port-range', uncertain: false };
-  const [k0, k1] = c.known;
-  if (k0 === 'server' && k1 !== 'server') return { client: 1, basis: 'known-port', uncertain: false };
-  if (k1 === 'server' && k0 !== 'server') return { client: 0, basis: 'known-port', uncertain: false };
-  if (k0 === 'client' && k1 !== 'client') return { client: 0, basis: 'known-port', uncertain: false };
-  if (k1 === 'client' && k0 !== 'client') return { client: 1, basis: 'known-port', uncertain: false };
   const [v0, v1] = c.votes;
   const flagClient: 0 | 1 | undefined = v0 > 0 && v1 === 0 ? 0 : v1 > 0 && v0 === 0 ? 1 : undefined;
+  if (c.earlier !== undefined && (privileged === undefined || serverEnd(privileged) !== c.earlier)) {
+    const against = (flagClient !== undefined && flagClient !== c.earlier) || privileged !== undefined;
+    return { client: c.earlier, basis: 'known-port', uncertain: against };
+  }
+  if (privileged !== undefined) return { client: serverEnd(privileged), basis: 'port-range', uncertain: false };
   const e0 = p0 >= EPHEMERAL_PORT_MIN;
   const e1 = p1 >= EPHEMERAL_PORT_MIN;
-  if (e0 !== e1) {
-    const client: 0 | 1 = e0 ? 0 : 1;
-    return { client, basis: 'port-range', uncertain: flagClient !== undefined && flagClient !== client };
+  // The ephemeral end when exactly one port is ephemeral: the ranges' client.
+  const rangeClient: 0 | 1 | undefined = e0 !== e1 ? (e0 ? 0 : 1) : undefined;
+  const known = knownClient(c.known);
+  if (known !== undefined) {
+    const flagsAgainst = flagClient !== undefined && flagClient !== known;
+    const rangeAgainst = rangeClient !== undefined && rangeClient !== known;
+    if (c.knownAt === 'workload') {
+      if (flagsAgainst) return { client: flagClient, basis: 'reply-flag', uncertain: true };
+      if (rangeAgainst && flagClient !== known) return { client: rangeClient, basis: 'port-range', uncertain: true };
+      return { client: known, basis: 'known-port', uncertain: rangeAgainst };
+    }
+    return { client: known, basis: 'known-port', uncertain: flagsAgainst && rangeClient !== known };
+  }
+  if (rangeClient !== undefined) {
+    return { client: rangeClient, basis: 'port-range', uncertain: flagClient !== undefined && flagClient !== rangeClient };
   }
   if (flagClient !== undefined) return { client: flagClient, basis: 'reply-flag', uncertain: false };
   const r0 = p0 <= PRIVILEGED_PORT_MAX;
@@ -119,10 +155,23 @@ export function decideDirection(c: ConnectionEvidence): DirectionDecision {
   return { client, basis: 'first-seen', uncertain: flagsDisagree || !connectionless };
 }
 
+/** ICMPv4 messages that answer another packet: echo reply, the errors, timestamp, information and mask replies. */
+const ICMPV4_RESPONSES = new Set([0, 3, 4, 5, 11, 12, 14, 16, 18]);
+/** ICMPv6 messages that answer another packet: the errors (unreachable, too big, time exceeded, parameter problem) and echo reply. */
+const ICMPV6_RESPONSES = new Set([1, 2, 3, 4, 129]);
+
+/**
+ * True for an ICMP message that answers another packet (an error or a reply): it never starts a
+ * connection, so its sender is the server of what it answers and it makes no edge of its own.
+ */
+export function isIcmpResponse(protocol: Protocol, type: number): boolean {
+  return protocol === 'ICMPv6' ? ICMPV6_RESPONSES.has(type) : ICMPV4_RESPONSES.has(type);
+}
+
 /**
  * A lone packet's best guess of whether it travelled server → client: its opener (SYN, SYN-ACK,
- * L7 type), the ICMP echo type, then the same rules as a connection of one packet. The connection
- * tracker revises this with every other packet of the connection.
+ * L7 type), the ICMP type (a response or error travels back), then the same rules as a connection
+ * of one packet. The connection tracker revises this with every other packet of the connection.
  */
 export function packetGuess(
   clues: PacketClues,
@@ -139,7 +188,7 @@ export function packetGuess(
     case 'l7-response':
       return true;
   }
-  if (icmpType !== undefined) return protocol === 'ICMPv6' ? icmpType === 129 : icmpType === 0;
+  if (icmpType !== undefined) return isIcmpResponse(protocol, icmpType);
   if (srcPort === undefined || dstPort === undefined) return clues.claim === 'reply';
   const here: Moment = { ms: 0, nanos: 0 };
   const d = decideDirection({

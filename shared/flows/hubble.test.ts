@@ -63,6 +63,24 @@ describe('hubbleEvent direction', () => {
   });
 });
 
+describe('hubbleEvent ICMP', () => {
+  it.each([
+    ['ICMPv4 echo request', 'ICMPv4', 8, false],
+    ['ICMPv4 echo reply', 'ICMPv4', 0, true],
+    ['ICMPv4 echo reply, its zero type left out by jsonpb', 'ICMPv4', undefined, true],
+    ['ICMPv4 destination unreachable', 'ICMPv4', 3, true],
+    ['ICMPv4 time exceeded', 'ICMPv4', 11, true],
+    ['ICMPv6 echo request', 'ICMPv6', 128, false],
+    ['ICMPv6 echo reply', 'ICMPv6', 129, true],
+    ['ICMPv6 packet too big', 'ICMPv6', 2, true],
+  ])('%s: keeps its type, and an answer travels server → client', (_name, proto, type, reply) => {
+    const r = flowOf({ ...base, l4: { [proto]: type === undefined ? {} : { type, code: 0 } } });
+    expect(r).toMatchObject({ protocol: proto, port: null, icmpType: type ?? 0, isReply: reply });
+    // The sender of an answer is the server of what it answers.
+    expect(r.dst).toMatchObject({ name: reply ? 'frontend' : 'api' });
+  });
+});
+
 describe('hubbleEvent peers', () => {
   it('takes the namespace from the pod label when the field is missing, and ignores hash labels', () => {
     const noNs: Partial<typeof base.destination> = { ...base.destination };
@@ -133,6 +151,119 @@ describe('hubbleEvent peers', () => {
       l7: { type: 'REQUEST', http: { method: 'GET', url: 'http://api:80/v1/items?id=3' } },
     });
     expect(http.l7).toEqual({ kind: 'http', method: 'GET', path: '/v1/items' });
+  });
+});
+
+describe('hubbleEvent fields with the wrong type or an impossible value', () => {
+  const world = { identity: 2, labels: ['reserved:world'] };
+  const syn = (sport: unknown, dport: unknown) => ({ TCP: { source_port: sport, destination_port: dport, flags: { SYN: true } } });
+
+  it('an address that is not an IP is absent: the record stays, with its endpoints, and no address becomes a peer', () => {
+    // The tester's badip.jsonl: a world destination "not-an-ip" became `ip:not-an-ip` (and a /32 ipBlock).
+    const r = flowOf({ ...base, IP: { source: '10.0.0.1', destination: 'not-an-ip' }, destination: world, l4: syn(40000, 443) });
+    expect(r.dst).toEqual({ kind: 'entity', entity: 'world' });
+    expect(r.dstIp).toBeUndefined();
+    expect(r.srcIp).toBe('10.0.0.1');
+    expect(r.src).toMatchObject({ kind: 'workload', name: 'frontend' });
+    expect(r.port).toBe(443);
+  });
+
+  it.each([
+    ['a number', { source: 1, destination: {} }],
+    ['an address with a prefix', { source: '10.0.0.1/24', destination: '10.0.0.2/32' }],
+    ['an octet past 255', { source: '10.0.0.256', destination: '1.2.3' }],
+    ['IPv6 with too many groups', { source: '1:2:3:4:5:6:7:8:9', destination: 'fe80::1::2' }],
+  ])('addresses given as %s are absent, and the pods still name the ends', (_name, IP) => {
+    const r = flowOf({ ...base, IP, l4: syn(40000, 8080) });
+    expect([r.srcIp, r.dstIp]).toEqual([undefined, undefined]);
+    expect([r.src, r.dst]).toMatchObject([{ name: 'frontend' }, { name: 'api' }]);
+  });
+
+  it('keeps addresses that are IPs, IPv6 included', () => {
+    const r = flowOf({ ...base, IP: { source: 'fd00::1', destination: '::ffff:10.0.0.2' }, l4: syn(40000, 8080) });
+    expect([r.srcIp, r.dstIp]).toEqual(['fd00::1', '::ffff:10.0.0.2']);
+  });
+
+  it.each([
+    ['70000', 70000],
+    ['-5', -5],
+    ['8080.5', 8080.5],
+    ['"8080"', '8080'],
+    ['null', null],
+  ])('a server port of %s is unknown, never a port no rule can name', (_name, dport) => {
+    const r = flowOf({ ...base, l4: syn(40000, dport) });
+    expect(r.port).toBe('unknown');
+    expect(r.clientPort).toBe(40000);
+    expect(r.src).toMatchObject({ name: 'frontend' });
+  });
+
+  it('a client port that is no port is left out; 0 and 65535 are ports', () => {
+    expect(flowOf({ ...base, l4: syn('abc', 8080) }).clientPort).toBeUndefined();
+    expect(flowOf({ ...base, l4: syn(65535, 0) })).toMatchObject({ clientPort: 65535, port: 0 });
+  });
+
+  it.each([
+    ['labels that are a string', { namespace: 'shop', labels: 'k8s:app=api', pod_name: 'api-59bbf86d94-646hr' }, 'not-captured'],
+    [
+      'labels that hold numbers and null',
+      { namespace: 'shop', labels: [1, null, 'k8s:app=api'], pod_name: 'api-59bbf86d94-646hr' },
+      undefined,
+    ],
+    ['a pod name that is a number', { namespace: 'shop', labels: ['k8s:app=api'], pod_name: 7 }, undefined],
+    ['workloads that are not objects', { namespace: 'shop', labels: ['k8s:app=api'], workloads: ['api', null] }, undefined],
+  ])('an endpoint with %s keeps the fields that are right (never a TypeError)', (_name, destination, unlabelled) => {
+    const r = flowOf({ ...base, destination, l4: syn(40000, 8080) });
+    expect(r.dst).toMatchObject({ kind: 'workload', namespace: 'shop', name: 'api' });
+    expect((r.dst as { unlabelled?: string }).unlabelled).toBe(unlabelled);
+  });
+
+  it("the tester's weird2.json and weird.json: read, not an internal error", () => {
+    const weird2 = { time: 12345, l4: { TCP: {} }, source: { namespace: 'a', labels: 'k8s:app=x' }, destination: { labels: [1, 2, null] } };
+    expect(flowOf(weird2)).toMatchObject({ protocol: 'TCP', port: 'unknown', src: { kind: 'entity', entity: 'unknown' } });
+    const weird = {
+      l4: { TCP: { source_port: 'abc', destination_port: -5 } },
+      IP: { source: 1, destination: {} },
+      source: 'x',
+      destination: [1],
+    };
+    expect(flowOf(weird)).toMatchObject({ port: 'unknown', clientPort: undefined, srcIp: undefined, dstIp: undefined });
+  });
+
+  it('other fields of the wrong type are left out one by one', () => {
+    const r = flowOf({
+      ...base,
+      l4: { TCP: { source_port: 40000, destination_port: 53, flags: 'SYN' } },
+      destination_names: 'api.example.com',
+      drop_reason_desc: 42,
+      destination_service: { name: 7, namespace: 'shop' },
+      l7: { type: 'REQUEST', dns: { query: 5, ips: 'x' }, http: { method: 'GET', url: 9 } },
+      verdict: 3,
+    });
+    expect(r).toMatchObject({ port: 53, verdict: 'OTHER', dstNames: undefined, dropReason: undefined, dstService: undefined });
+    expect(r.l7).toEqual({ kind: 'http', method: 'GET', path: '' });
+    const dns = flowOf({ ...base, l4: syn(40000, 53), l7: { dns: { query: 'db.shop.', ips: ['10.0.0.9', 5] } } });
+    expect(dns.l7).toEqual({ kind: 'dns', query: 'db.shop', ips: ['10.0.0.9'] });
+  });
+
+  it('an ICMP field that is not an object, or a type that is no ICMP type, is read without failing', () => {
+    expect(hubbleEvent({ flow: { ...base, l4: { ICMPv4: null } } })).toEqual({ kind: 'skip', reason: 'no L4 protocol' });
+    const r = flowOf({ ...base, l4: { ICMPv4: { type: 'echo' } } });
+    expect(r).toMatchObject({ protocol: 'ICMPv4', port: null, src: { name: 'frontend' } });
+  });
+});
+
+describe("the tester's files with bad field values", () => {
+  it.each([
+    ['badip.jsonl', ['shop/a->entity:world:443/TCP']],
+    ['port70000.json', ['shop/a->shop/b:unknown/TCP']],
+    ['weird2.json', ['entity:unknown->entity:unknown:unknown/TCP']],
+  ])('%s is read without a bad line, and no value that is none becomes a peer or a port', async (name, edges) => {
+    const { analyzeText } = await import('../graph/analysis');
+    const { readFixture } = await import('../testing/fixtures');
+    const a = analyzeText(readFixture('tester', name), name);
+    expect(a.stats.badLines).toBe(0);
+    expect(a.graph.edges.map((e) => e.key)).toEqual(edges);
+    expect(a.graph.nodes.some((n) => n.kind === 'external')).toBe(false);
   });
 });
 

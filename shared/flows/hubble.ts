@@ -1,6 +1,7 @@
 import { observerOf, packetGuess } from './direction';
 import { entityForIdentity, ownerFromControllerName, ownerFromPodName, parseCiliumLabels, workloadIdentity } from './identity';
 import type { CaptureEvent, FlowRecord, L7Summary, PacketClues, Peer, PolicyHit, Protocol, RecordPolicies, Verdict } from './types';
+import { AddressCheck, objectValue, portValue, stringList, stringValue } from './wire-values';
 
 /** The parts of Hubble's `flow.Endpoint` we read; the wire shape stays in this file. */
 interface WireEndpoint {
@@ -11,47 +12,44 @@ interface WireEndpoint {
   readonly workloads?: readonly { readonly name?: string; readonly kind?: string }[];
 }
 
-type WirePorts = { readonly source_port?: number; readonly destination_port?: number };
-type WireService = { readonly name?: string; readonly namespace?: string } | null;
 type WirePolicy = { readonly name?: string; readonly namespace?: string; readonly kind?: string };
 
+/**
+ * Hubble's `Flow` as JSON gives it: every field may be missing or of another type than the
+ * protocol says (a hand-edited or field-masked export), so each is checked where it is read.
+ */
 interface WireFlow {
-  readonly time?: string;
-  readonly verdict?: string;
-  readonly drop_reason_desc?: string;
-  readonly IP?: { readonly source?: string; readonly destination?: string };
-  readonly l4?: {
-    readonly TCP?: WirePorts & { readonly flags?: Readonly<Record<string, boolean>> };
-    readonly UDP?: WirePorts;
-    readonly SCTP?: WirePorts;
-    readonly ICMPv4?: { readonly type?: number };
-    readonly ICMPv6?: { readonly type?: number };
-  };
-  readonly source?: WireEndpoint;
-  readonly destination?: WireEndpoint;
-  readonly is_reply?: boolean;
-  readonly reply?: boolean;
-  readonly traffic_direction?: string;
-  readonly trace_observation_point?: string;
-  readonly destination_names?: readonly string[];
-  readonly source_service?: WireService;
-  readonly destination_service?: WireService;
-  readonly policy_match_type?: number;
-  readonly ingress_allowed_by?: readonly WirePolicy[];
-  readonly egress_allowed_by?: readonly WirePolicy[];
-  readonly ingress_denied_by?: readonly WirePolicy[];
-  readonly egress_denied_by?: readonly WirePolicy[];
-  readonly l7?: {
-    readonly type?: string;
-    readonly dns?: { readonly query?: string; readonly ips?: readonly string[] };
-    readonly http?: { readonly method?: string; readonly url?: string };
-  };
+  readonly time?: unknown;
+  readonly verdict?: unknown;
+  readonly drop_reason_desc?: unknown;
+  readonly IP?: unknown;
+  readonly l4?: unknown;
+  readonly source?: unknown;
+  readonly destination?: unknown;
+  readonly is_reply?: unknown;
+  readonly reply?: unknown;
+  readonly traffic_direction?: unknown;
+  readonly trace_observation_point?: unknown;
+  readonly destination_names?: unknown;
+  readonly source_service?: unknown;
+  readonly destination_service?: unknown;
+  readonly policy_match_type?: unknown;
+  readonly ingress_allowed_by?: unknown;
+  readonly egress_allowed_by?: unknown;
+  readonly ingress_denied_by?: unknown;
+  readonly egress_denied_by?: unknown;
+  readonly l7?: unknown;
 }
 
 const VERDICTS = new Set<Verdict>(['FORWARDED', 'DROPPED', 'AUDIT', 'REDIRECTED', 'ERROR']);
 
-function toVerdict(v: string | undefined): Verdict {
-  return v && VERDICTS.has(v as Verdict) ? (v as Verdict) : 'OTHER';
+function toVerdict(v: unknown): Verdict {
+  return typeof v === 'string' && VERDICTS.has(v as Verdict) ? (v as Verdict) : 'OTHER';
+}
+
+/** An ICMP type (0–255), or undefined when the value is none. */
+function icmpTypeValue(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 255 ? v : undefined;
 }
 
 /** Cilium's `policy_match_type` values (pkg/monitor/api: PolicyMatchNone … PolicyMatchProtoOnly), as Hubble prints them. */
@@ -93,7 +91,7 @@ function interpretEndpoint(ep: WireEndpoint | undefined): EndpointView {
   if (namespace) {
     // A record without labels (an exporter's field mask) is not a pod without labels.
     const labelsKnown = (ep?.labels?.length ?? 0) > 0;
-    const id = workloadIdentity(parsed.pod, owner, ep?.pod_name, labelsKnown);
+    const id = workloadIdentity(parsed.pod, owner, ep?.pod_name, labelsKnown, namespace);
     if (id) {
       const peer: Peer = id.unlabelled
         ? { kind: 'workload', namespace, name: id.name, identity: id.identity, unlabelled: id.unlabelled }
@@ -104,19 +102,54 @@ function interpretEndpoint(ep: WireEndpoint | undefined): EndpointView {
   return { peer: { kind: 'entity', entity: 'unknown' } };
 }
 
-function l7Summary(l7: WireFlow['l7']): L7Summary | undefined {
+function l7Summary(raw: unknown): L7Summary | undefined {
+  const l7 = objectValue(raw);
   if (!l7) return undefined;
-  if (l7.dns?.query !== undefined) {
-    return { kind: 'dns', query: l7.dns.query.replace(/\.$/, ''), ips: l7.dns.ips ?? [] };
-  }
-  if (l7.http?.method) {
-    let path = l7.http.url ?? '';
+  const dns = objectValue(l7.dns);
+  const query = stringValue(dns?.query);
+  if (query !== undefined) return { kind: 'dns', query: query.replace(/\.$/, ''), ips: stringList(dns?.ips) ?? [] };
+  const http = objectValue(l7.http);
+  const method = stringValue(http?.method);
+  if (method) {
+    let path = stringValue(http?.url) ?? '';
     const m = /^[a-z]+:\/\/[^/]*(\/[^?#]*)?/i.exec(path);
     if (m) path = m[1] ?? '/';
     else path = path.replace(/[?#].*$/, '');
-    return { kind: 'http', method: l7.http.method, path };
+    return { kind: 'http', method, path };
   }
   return undefined;
+}
+
+type WorkloadRef = NonNullable<WireEndpoint['workloads']>[number];
+
+const isWorkloadRef = (w: unknown): w is WorkloadRef => {
+  const o = objectValue(w);
+  return !!o && (o.name === undefined || typeof o.name === 'string') && (o.kind === undefined || typeof o.kind === 'string');
+};
+
+/**
+ * One endpoint with every field of the right type: a field of another type (labels that are a
+ * string, a numeric pod name) is left out, as if the record had not carried it.
+ */
+function wireEndpoint(raw: unknown): WireEndpoint | undefined {
+  const ep = objectValue(raw);
+  if (!ep) return undefined;
+  const labels = stringList(ep.labels);
+  const workloads = Array.isArray(ep.workloads) ? ep.workloads.filter(isWorkloadRef) : undefined;
+  const clean =
+    (ep.identity === undefined || typeof ep.identity === 'number') &&
+    (ep.namespace === undefined || typeof ep.namespace === 'string') &&
+    (ep.pod_name === undefined || typeof ep.pod_name === 'string') &&
+    labels === ep.labels &&
+    (ep.workloads === undefined || workloads?.length === (ep.workloads as unknown[]).length);
+  if (clean) return ep;
+  return {
+    identity: typeof ep.identity === 'number' ? ep.identity : undefined,
+    namespace: stringValue(ep.namespace),
+    labels,
+    pod_name: stringValue(ep.pod_name),
+    workloads,
+  };
 }
 
 function policyHits(list: unknown, direction: 'ingress' | 'egress', action: 'allow' | 'deny'): PolicyHit[] {
@@ -144,8 +177,10 @@ function recordPolicies(f: WireFlow): RecordPolicies | undefined {
   return matchType ? { enforced, matchType } : { enforced };
 }
 
-function serviceOf(s: WireService | undefined): { namespace: string; name: string } | undefined {
-  return s && typeof s.name === 'string' && s.name ? { namespace: s.namespace || 'default', name: s.name } : undefined;
+function serviceOf(raw: unknown): { namespace: string; name: string } | undefined {
+  const s = objectValue(raw);
+  const name = stringValue(s?.name);
+  return name ? { namespace: stringValue(s?.namespace) || 'default', name } : undefined;
 }
 
 /**
@@ -168,6 +203,7 @@ export class HubbleDecoder {
   private nanos: number | undefined;
   // Packets carry one of a few dozen clue combinations: share them instead of allocating one each.
   private readonly clues: PacketClues[] = [];
+  private readonly addresses = new AddressCheck();
 
   /** Parses an RFC 3339 time to epoch ms (NaN when absent or malformed); the sub-millisecond digits go to `nanos`. */
   private parseTime(t: unknown): number {
@@ -201,7 +237,8 @@ export class HubbleDecoder {
     return view;
   }
 
-  private endpointView(ep: WireEndpoint | undefined, ip: string | undefined): EndpointView {
+  private endpointView(raw: unknown, ip: string | undefined): EndpointView {
+    const ep = wireEndpoint(raw);
     const labels = ep?.labels;
     if (!ep || !labels || labels.length === 0) return withAddress(interpretEndpoint(ep), ip);
     if (ep.identity !== undefined && ep.identity >= 1000) {
@@ -214,45 +251,58 @@ export class HubbleDecoder {
     return withAddress(this.byLabels.get(key) ?? this.remember(this.byLabels, key, interpretEndpoint(ep)), ip);
   }
 
-  /** Converts one Hubble JSON object into a capture event. Throws on a shape that is not Hubble at all. */
+  /**
+   * Converts one Hubble JSON object into a capture event. Throws on a shape that is not Hubble at
+   * all; a field with the wrong type or an impossible value (an address that is not an IP, a port
+   * past 65535) is read as absent, and the record is kept.
+   */
   decode(obj: Record<string, unknown>): CaptureEvent {
     if ('node_status' in obj) return this.nodeStatus(obj);
     if ('lost_events' in obj) {
-      const lost = obj.lost_events as { num_events_lost?: number | string; source?: string } | null;
-      return { kind: 'lost-events', count: Number(lost?.num_events_lost ?? 0), source: String(lost?.source ?? 'UNKNOWN') };
+      const lost = objectValue(obj.lost_events);
+      const count = Number(lost?.num_events_lost ?? 0);
+      return { kind: 'lost-events', count, source: stringValue(lost?.source) ?? 'UNKNOWN' };
     }
-    const flow = ('flow' in obj ? obj.flow : obj) as WireFlow | null;
-    if (!flow || typeof flow !== 'object' || (flow.source === undefined && flow.destination === undefined && !flow.IP && !flow.l4)) {
+    const flow = objectValue('flow' in obj ? obj.flow : obj) as WireFlow | undefined;
+    if (!flow || (flow.source === undefined && flow.destination === undefined && !flow.IP && !flow.l4)) {
       throw new Error('not a Hubble flow: no "flow", "source", "destination", "IP" or "l4" field');
     }
-    const l4 = flow.l4;
+    const l4 = objectValue(flow.l4);
+    const l4Of = (name: string) => objectValue(l4?.[name]);
     let protocol: Protocol | undefined;
-    let ports: WirePorts | undefined;
-    let icmpType: number | undefined;
-    if (l4?.TCP) [protocol, ports] = ['TCP', l4.TCP];
-    else if (l4?.UDP) [protocol, ports] = ['UDP', l4.UDP];
-    else if (l4?.SCTP) [protocol, ports] = ['SCTP', l4.SCTP];
-    else if (l4?.ICMPv4) [protocol, icmpType] = ['ICMPv4', l4.ICMPv4.type ?? 0];
-    else if (l4?.ICMPv6) [protocol, icmpType] = ['ICMPv6', l4.ICMPv6.type ?? 0];
+    let ports: Record<string, unknown> | undefined;
+    let icmp: Record<string, unknown> | undefined;
+    if ((ports = l4Of('TCP'))) protocol = 'TCP';
+    else if ((ports = l4Of('UDP'))) protocol = 'UDP';
+    else if ((ports = l4Of('SCTP'))) protocol = 'SCTP';
+    else if ((icmp = l4Of('ICMPv4'))) protocol = 'ICMPv4';
+    else if ((icmp = l4Of('ICMPv6'))) protocol = 'ICMPv6';
     if (!protocol) return { kind: 'skip', reason: 'no L4 protocol' };
+    // jsonpb leaves zero values out: an ICMP message without a type is type 0 (an IPv4 echo reply).
+    const icmpType = icmp ? (icmp.type === undefined ? 0 : icmpTypeValue(icmp.type)) : undefined;
+    const srcPort = portValue(ports?.source_port);
+    const dstPort = portValue(ports?.destination_port);
 
-    const flags = l4?.TCP?.flags;
+    const flags = protocol === 'TCP' ? objectValue(ports?.flags) : undefined;
     const claim = typeof flow.is_reply === 'boolean' ? (flow.is_reply ? 'reply' : 'request') : flow.reply === true ? 'reply' : undefined;
-    const l7Type = flow.l7?.type;
-    const opener = flags?.SYN
-      ? flags.ACK
-        ? 'syn-ack'
-        : 'syn'
-      : l7Type === 'REQUEST'
-        ? 'l7-request'
-        : l7Type === 'RESPONSE'
-          ? 'l7-response'
-          : undefined;
-    const clues = this.cluesOf(opener, claim, observerOf(flow.traffic_direction, flow.trace_observation_point, claim));
-    const reply = packetGuess(clues, protocol, icmpType, ports?.source_port, ports?.destination_port);
+    const l7Type = objectValue(flow.l7)?.type;
+    const opener =
+      flags?.SYN === true
+        ? flags.ACK === true
+          ? 'syn-ack'
+          : 'syn'
+        : l7Type === 'REQUEST'
+          ? 'l7-request'
+          : l7Type === 'RESPONSE'
+            ? 'l7-response'
+            : undefined;
+    const direction = stringValue(flow.traffic_direction);
+    const clues = this.cluesOf(opener, claim, observerOf(direction, stringValue(flow.trace_observation_point), claim));
+    const reply = packetGuess(clues, protocol, icmpType, srcPort, dstPort);
 
-    const srcIp = flow.IP?.source;
-    const dstIp = flow.IP?.destination;
+    const ip = objectValue(flow.IP);
+    const srcIp = this.addresses.of(ip?.source);
+    const dstIp = this.addresses.of(ip?.destination);
     let a = this.endpointView(flow.source, srcIp);
     let b = this.endpointView(flow.destination, dstIp);
     // Hubble names a Service only when the address and port are its frontend (a ClusterIP, a
@@ -262,10 +312,11 @@ export class HubbleDecoder {
     if (dstService && b.peer.kind !== 'workload') b = { peer: { kind: 'service', ...dstService } };
     if (srcService && a.peer.kind !== 'workload') a = { peer: { kind: 'service', ...srcService } };
     const [client, server] = reply ? [b, a] : [a, b];
-    const serverPort = reply ? ports?.source_port : ports?.destination_port;
-    const clientPort = reply ? ports?.destination_port : ports?.source_port;
+    const serverPort = reply ? srcPort : dstPort;
+    const clientPort = reply ? dstPort : srcPort;
     const time = this.parseTime(flow.time ?? obj.time);
     const backendOf = dstService && b.peer.kind === 'workload' && !reply ? dstService : undefined;
+    const names = stringList(flow.destination_names);
     // One shape for every record (absent fields undefined): cheaper to build and to read than spreads.
     const record: FlowRecord = {
       time,
@@ -274,8 +325,10 @@ export class HubbleDecoder {
       src: client.peer,
       dst: server.peer,
       protocol,
-      // A field mask can leave the ports out: say so, never take it for ICMP's "no port" (a rule for every port).
-      port: serverPort ?? (protocol.startsWith('ICMP') ? null : 'unknown'),
+      // A field mask can leave the ports out (or a record give one that is no port): say so, never
+      // take it for ICMP's "no port" (a rule for every port).
+      port: serverPort ?? (icmp ? null : 'unknown'),
+      icmpType,
       isReply: reply,
       observer: clues.observer,
       count: 1,
@@ -286,9 +339,9 @@ export class HubbleDecoder {
       dstPod: server.pod,
       srcLabels: client.labels,
       dstLabels: server.labels,
-      dropReason: flow.drop_reason_desc,
+      dropReason: stringValue(flow.drop_reason_desc) || undefined,
       l7: l7Summary(flow.l7),
-      dstNames: flow.destination_names,
+      dstNames: names && names.length > 0 ? names : undefined,
       clues,
       dstService: backendOf,
       policies: recordPolicies(flow),

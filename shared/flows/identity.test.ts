@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ownerFromAggregatedName, ownerFromControllerName, ownerFromPodName, parseCiliumLabels, workloadIdentity } from './identity';
+import {
+  installedName,
+  ownerFromAggregatedName,
+  ownerFromControllerName,
+  ownerFromPodName,
+  parseCiliumLabels,
+  workloadIdentity,
+} from './identity';
 
 describe('ownerFromPodName: the workload behind a generated pod name, never a hash', () => {
   it.each([
@@ -61,6 +68,54 @@ describe('workloadIdentity', () => {
     [{ run: 'nginx' }, 'nginx', { run: 'nginx' }],
   ])('names %j by its identity label', (labels, name, identity) => {
     expect(workloadIdentity(labels, undefined, 'nginx-86c57db685-h6792')).toEqual({ name, identity });
+  });
+
+  it.each([
+    [
+      'two Helm releases of one chart are two workloads, named as Helm names them',
+      { 'app.kubernetes.io/name': 'postgresql', 'app.kubernetes.io/instance': 'orders-db', 'app.kubernetes.io/component': 'primary' },
+      'orders-db-postgresql',
+      { 'app.kubernetes.io/name': 'postgresql', 'app.kubernetes.io/instance': 'orders-db', 'app.kubernetes.io/component': 'primary' },
+    ],
+    [
+      'an instance that holds the name is the name',
+      {
+        'app.kubernetes.io/name': 'jaeger-default',
+        'app.kubernetes.io/instance': 'jaeger-default',
+        'app.kubernetes.io/component': 'all-in-one',
+      },
+      'jaeger-default',
+      {
+        'app.kubernetes.io/name': 'jaeger-default',
+        'app.kubernetes.io/instance': 'jaeger-default',
+        'app.kubernetes.io/component': 'all-in-one',
+      },
+    ],
+    [
+      'a name that holds the instance stays the name',
+      { 'app.kubernetes.io/name': 'orders-api', 'app.kubernetes.io/instance': 'orders', app: 'x' },
+      'orders-api',
+      { 'app.kubernetes.io/name': 'orders-api', 'app.kubernetes.io/instance': 'orders' },
+    ],
+    [
+      'a component without an instance joins the selector, not the name',
+      { 'app.kubernetes.io/name': 'kafka', 'app.kubernetes.io/component': 'broker' },
+      'kafka',
+      { 'app.kubernetes.io/name': 'kafka', 'app.kubernetes.io/component': 'broker' },
+    ],
+    ['an instance label without a name label names nothing', { app: 'web', 'app.kubernetes.io/instance': 'prod' }, 'web', { app: 'web' }],
+  ])('app.kubernetes.io/name with instance and component: %s', (_name, labels, name, identity) => {
+    expect(workloadIdentity(labels, undefined, 'x-0')).toEqual({ name, identity });
+  });
+
+  it.each([
+    ['postgresql', 'orders-db', undefined, 'orders-db-postgresql'],
+    ['postgresql', 'my-postgresql', undefined, 'my-postgresql'],
+    ['redis', 'shop', undefined, 'shop-redis'],
+    ['otelcol-hubble-collector', 'kube-system.otelcol-hubble', 'kube-system', 'otelcol-hubble-collector'],
+    ['checkout', undefined, undefined, 'checkout'],
+  ])('installedName(%s, %s, %s) → %s', (name, instance, namespace, want) => {
+    expect(installedName(name, instance, namespace)).toBe(want);
   });
 
   it('without an identity label: every stable label, named after the owner', () => {

@@ -107,10 +107,33 @@ export interface WorkloadIdentity {
   readonly unlabelled?: Unlabelled;
 }
 
+const NAME_LABEL = 'app.kubernetes.io/name';
+/** Kubernetes' recommended labels that, beside the name, tell installed applications apart. */
+const INSTANCE_LABEL = 'app.kubernetes.io/instance';
+const COMPONENT_LABEL = 'app.kubernetes.io/component';
+
+/**
+ * The name of one installed application (`app.kubernetes.io/instance`) of an application
+ * (`app.kubernetes.io/name`), the way Helm names what it installs: the instance when it already
+ * holds the name (`jaeger-default` of `jaeger-default`), the name when it holds the instance, else
+ * `<instance>-<name>` (`orders-db-postgresql`: release orders-db of the postgresql chart). An
+ * instance written `<namespace>.<name>` (as operators do) is read without its namespace.
+ */
+export function installedName(name: string, instance: string | undefined, namespace?: string): string {
+  if (!instance) return name;
+  const release = namespace && instance.startsWith(`${namespace}.`) ? instance.slice(namespace.length + 1) : instance;
+  if (release.includes(name)) return release;
+  if (name.includes(release)) return name;
+  return `${release}-${name}`;
+}
+
 /**
  * Names a workload and picks the labels that select it (DESIGN.md, "Workload identity"): the first
  * of `app.kubernetes.io/name`, `app`, `k8s-app`, `name`, `run`; without one, every stable label the
  * pods carry, named after the owner (`ownerName`, else the pod name without its generated suffix).
+ * `app.kubernetes.io/name` names an application, not an installation of it: its identity also
+ * takes `app.kubernetes.io/instance` and `app.kubernetes.io/component` when the pods carry them
+ * (two Helm releases of one chart are two workloads), named by installedName.
  * `labelsKnown` false means the record carried no labels at all, as opposed to none a policy can use.
  * Undefined when there is neither a label nor a name.
  */
@@ -119,10 +142,15 @@ export function workloadIdentity(
   ownerName: string | undefined,
   podName: string | undefined,
   labelsKnown = true,
+  namespace?: string,
 ): WorkloadIdentity | undefined {
   for (const key of IDENTITY_LABEL_KEYS) {
     const value = labels[key];
-    if (value) return { name: value, identity: { [key]: value } };
+    if (!value) continue;
+    if (key !== NAME_LABEL) return { name: value, identity: { [key]: value } };
+    const identity: Record<string, string> = { [key]: value };
+    for (const k of [INSTANCE_LABEL, COMPONENT_LABEL]) if (labels[k]) identity[k] = labels[k];
+    return { name: installedName(value, labels[INSTANCE_LABEL], namespace), identity };
   }
   const owner = ownerName || (podName ? ownerFromPodName(podName) : undefined);
   if (!owner) return undefined;

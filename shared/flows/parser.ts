@@ -61,6 +61,8 @@ export interface ParserStats {
   truncatedLastLine: boolean;
   /** Set by the file reader when a gzip stream broke before its end. */
   damaged?: StreamDamage;
+  /** Set by the file reader when bytes that are no gzip data followed the gzip stream (they were ignored). */
+  trailingData?: { readonly offset: number; readonly size: number };
 }
 
 /** Stats with nothing counted yet. */

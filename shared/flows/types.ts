@@ -136,6 +136,8 @@ export interface FlowRecord {
   readonly protocol: Protocol;
   /** Server port; null for ICMP, `'unknown'` when an aggregated record left it out. */
   readonly port: number | null | 'unknown';
+  /** ICMP: the message's type (8 echo request, 3 destination unreachable, …), when the source says. */
+  readonly icmpType?: number;
   /** The packet travelled server → client (by this record's guess). */
   readonly isReply: boolean;
   /** Which end's node saw the packet, relative to the packet's own travel. */

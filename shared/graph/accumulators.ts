@@ -1,9 +1,14 @@
 // The builder's per-edge and per-node accumulators, and how they become the graph's nodes and
 // evidence once a capture is read (the aggregation itself is in builder.ts).
-import type { DirectionBasis, ObservationSide, Peer, PolicyHit, Protocol, Verdict } from '../flows/types';
+import type { DirectionBasis, FlowRecord, ObservationSide, Peer, PolicyHit, Protocol, Verdict } from '../flows/types';
 import type { AttributionEvidence, EdgeEvidence, GraphNode, PolicyHitEvidence } from './types';
 
 export const SIDES: readonly ObservationSide[] = ['client', 'server', 'unknown'];
+
+const SAMPLE_PODS = 5;
+const MAX_DNS_NAMES = 20;
+/** Distinct L7 keys, drop reasons and policies kept per edge. */
+export const MAX_L7_KEYS = 50;
 
 /** Direction bases from the strongest to the weakest: a connection seen twice keeps the stronger. */
 export const BASES: readonly DirectionBasis[] = [
@@ -67,6 +72,8 @@ export interface EdgeExtra {
   pending: Map<string, number>;
   pendingActions: Map<string, number>;
   matchTypes: Map<string, number>;
+  /** ICMP edges: the types of the request messages seen (echo request 8, ICMPv6 128, …). */
+  icmpTypes: Set<number>;
 }
 
 /** Mutable per-edge accumulator; plain data so it can cross a worker boundary. */
@@ -106,7 +113,48 @@ export function extraOf(e: EdgeAcc): EdgeExtra {
     pending: new Map(),
     pendingActions: new Map(),
     matchTypes: new Map(),
+    icmpTypes: new Set(),
   });
+}
+
+export function bump<K>(map: Map<K, number>, key: K, by: number, cap = Infinity): void {
+  const cur = map.get(key);
+  if (cur !== undefined) map.set(key, cur + by);
+  else if (map.size < cap) map.set(key, by);
+}
+
+/**
+ * Adds what one settled record says to its edge: times, sample pods, the counts of the end that
+ * saw it, verdicts, drop reasons, names, L7 and policies. Returns that end.
+ */
+export function addRecordEvidence(e: EdgeAcc, r: FlowRecord): ObservationSide {
+  const start = r.start !== undefined && Number.isFinite(r.start) ? Math.min(r.start, r.time) : r.time;
+  if (Number.isFinite(r.time)) {
+    if (start < e.first) e.first = start;
+    if (r.time > e.last) e.last = r.time;
+  }
+  const side = r.observer === 'unknown' ? 'unknown' : (r.observer === 'sender') !== r.isReply ? 'client' : 'server';
+  addCapped(e.srcPods, r.srcPod, SAMPLE_PODS);
+  addCapped(e.dstPods, r.dstPod, SAMPLE_PODS);
+  const seen = e.sides[side];
+  seen.total += r.count;
+  if (r.isReply) seen.replies += r.count;
+  const verdicts = r.isReply ? seen.replyVerdicts : seen.verdicts;
+  verdicts[r.verdict] = (verdicts[r.verdict] ?? 0) + r.count;
+  if (r.dropReason) bump(extraOf(e).dropReasons, r.dropReason, r.count, MAX_L7_KEYS);
+  if (r.dstNames && r.dstNames.length > 0 && !r.isReply) for (const n of r.dstNames) addCapped(extraOf(e).dnsNames, n, MAX_DNS_NAMES);
+  if (r.l7?.kind === 'dns') bump(extraOf(e).dns, r.l7.query, r.count, MAX_L7_KEYS);
+  else if (r.l7?.kind === 'http') bump(extraOf(e).http, `${r.l7.method} ${r.l7.path}`, r.count, MAX_L7_KEYS);
+  if (r.icmpType !== undefined && !r.isReply) extraOf(e).icmpTypes.add(r.icmpType);
+  const p = r.policies;
+  if (p) {
+    const x = extraOf(e);
+    for (const h of p.enforced) bump(x.enforced, hitKey(h), r.count, MAX_L7_KEYS);
+    for (const h of p.pending ?? []) bump(x.pending, hitKey(h), r.count, MAX_L7_KEYS);
+    if (p.pendingAction) bump(x.pendingActions, p.pendingAction, r.count);
+    if (p.matchType) bump(x.matchTypes, p.matchType, r.count);
+  }
+  return side;
 }
 
 /**
@@ -133,8 +181,20 @@ export interface NodeAcc {
   labels?: Readonly<Record<string, string>>;
   labelsPod?: string;
   pods: Set<string>;
+  /**
+   * Workloads selected by identity labels: the owners its pods' names say they belong to
+   * (`web`, `web-canary`). More than one means one selector gathers several workloads.
+   */
+  owners?: Set<string>;
   /** The identity came from a cluster snapshot, not from the capture. */
   fromSnapshot?: true;
+}
+
+const MAX_OWNERS = 10;
+
+/** Adds a pod's owner to a node, or another node's owners (the same node seen elsewhere). */
+export function addOwners(n: NodeAcc, owners: Iterable<string>): void {
+  for (const o of owners) addCapped((n.owners ??= new Set()), o, MAX_OWNERS);
 }
 
 export function emptyEdge(source: string, target: string, protocol: Protocol, port: number | null | 'unknown'): EdgeAcc {
@@ -230,6 +290,7 @@ const NO_EXTRA: EdgeExtra = {
   pending: new Map(),
   pendingActions: new Map(),
   matchTypes: new Map(),
+  icmpTypes: new Set(),
 };
 
 function attributionOf(e: EdgeExtra): AttributionEvidence {
@@ -295,6 +356,7 @@ export function evidenceOf(e: EdgeAcc, ipNames: Map<string, Set<string>>): EdgeE
         (x) => `${x.method} ${x.path}`,
       ),
     },
+    ...(e.protocol === 'ICMPv4' || e.protocol === 'ICMPv6' ? { icmpTypes: [...x.icmpTypes].sort((a, b) => a - b) } : {}),
     direction: { basis: sortedObject(Object.entries(basis)), uncertain: e.uncertain },
     attribution: attributionOf(x),
     ...(e.service ? { service: e.service } : {}),

@@ -22,6 +22,7 @@ export function countsOf(stats: ParserStats): CaptureCounts {
     nodesUnavailable: stats.nodesUnavailable,
     nodesUnavailableEvents: stats.nodesUnavailableEvents,
     ...(stats.damaged ? { damaged: stats.damaged } : {}),
+    ...(stats.trailingData ? { trailingData: stats.trailingData } : {}),
   };
 }
 

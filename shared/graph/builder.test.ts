@@ -106,7 +106,11 @@ describe('real Hubble captures', () => {
     const s = summarize(analyze('basic-sample-400-tcp-flows.json'));
     expect(s).toMatchObject({ format: 'hubble-jsonpb', records: 400, replies: 136, badLines: 0, workloads: 6, edges: 11, lostEvents: 0 });
     expect(s.window).toEqual({ start: '2021-11-10T10:40:56.465Z', end: '2021-11-10T10:41:00.353Z', durationMs: 3888 });
-    expect(s.warnings.map((w) => w.code)).toEqual(['no-dns', 'short-window']);
+    // reviews-v1, -v2 and -v3 are three Deployments under one selector (app=reviews): v1 gets v2's and v3's egress to ratings.
+    expect(s.warnings.map((w) => w.code)).toEqual(['no-dns', 'shared-selector', 'short-window']);
+    expect(s.warnings[1].message).toMatch(
+      /^bookinfo\/reviews gathers the pods of 3 workloads \(reviews-v1, reviews-v2, reviews-v3\) under one selector \(app=reviews\)/,
+    );
   });
 });
 

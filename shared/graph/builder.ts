@@ -1,20 +1,25 @@
 import type { ClusterSnapshot } from '../cluster/snapshot';
 import { networkOf } from '../policy/cidr';
+import { ownerFromPodName } from '../flows/identity';
 import type { CaptureFormat, DirectionBasis, FlowRecord, Peer, Verdict } from '../flows/types';
 import {
   addCapped,
+  addOwners,
+  addRecordEvidence,
   BASES,
+  bump,
   connValue,
   emptyEdge,
   evidenceOf,
   extraOf,
-  hitKey,
+  MAX_L7_KEYS,
   mergeConnValues,
   nodeOf,
   SIDES,
   type EdgeAcc,
   type NodeAcc,
 } from './accumulators';
+import { foldIcmpResponses, holdIcmpResponse, isIcmpResponseRecord } from './icmp';
 import { ConnectionTracker, hostOf, isTrackable, type TrackerExport } from './connections';
 import { AddressHashes, displayIds, edgeKey, endpointKey, isDnsPort, nodeKey, protocolCode } from './keys';
 import { relabelFromSnapshot, remapNodes } from './relabel';
@@ -24,7 +29,6 @@ import { graphWarnings, type CaptureCounts } from './warnings';
 
 const SAMPLE_PODS = 5;
 const MAX_DNS_NAMES = 20;
-const MAX_L7_KEYS = 50;
 const MAX_PODS_INDEXED = 200_000;
 /** Distinct connections tracked over the whole capture; past this, counts are lower bounds. */
 const MAX_TRACKED_CONNECTIONS = 200_000;
@@ -50,6 +54,8 @@ export interface GraphPartial {
   podNetworks: Set<string>;
   /** Service `ns/name` → backends (`node|port`) Hubble named on flows that reached a pod. */
   serviceBackends: Map<string, Set<string>>;
+  /** ICMP errors and replies by the key of the edge they answer (see holdIcmpResponse). */
+  icmpResponses: Map<string, EdgeAcc>;
   trackedConnections: number;
   minTime: number;
   maxTime: number;
@@ -67,16 +73,11 @@ function emptyPartial(): GraphPartial {
     unresolvedPods: new Map(),
     podNetworks: new Set(),
     serviceBackends: new Map(),
+    icmpResponses: new Map(),
     trackedConnections: 0,
     minTime: Infinity,
     maxTime: -Infinity,
   };
-}
-
-function bump<K>(map: Map<K, number>, key: K, by: number, cap = Infinity): void {
-  const cur = map.get(key);
-  if (cur !== undefined) map.set(key, cur + by);
-  else if (map.size < cap) map.set(key, by);
 }
 
 /** Where a record's direction comes from when no connection can be tracked for it. */
@@ -124,6 +125,11 @@ export class GraphBuilder {
   /** Adds a record whose client and server are settled. */
   private addSettled(r: FlowRecord, basis: DirectionBasis, uncertain: boolean): void {
     const s = this.state;
+    if (isIcmpResponseRecord(r)) {
+      // An ICMP error or reply makes no edge: it waits for the build to fold into what it answers.
+      holdIcmpResponse(s.icmpResponses, r, this.idOf(r.src), this.idOf(r.dst));
+      return;
+    }
     if (r.l7?.kind === 'dns') {
       for (const ip of r.l7.ips) {
         let names = s.ipNames.get(ip);
@@ -139,11 +145,7 @@ export class GraphBuilder {
     let e = s.edges.get(key);
     if (!e) s.edges.set(key, (e = emptyEdge(src, dst, r.protocol, r.port)));
     const start = r.start !== undefined && Number.isFinite(r.start) ? Math.min(r.start, r.time) : r.time;
-    if (Number.isFinite(r.time)) {
-      if (start < e.first) e.first = start;
-      if (r.time > e.last) e.last = r.time;
-    }
-    const side = r.observer === 'unknown' ? 'unknown' : (r.observer === 'sender') !== r.isReply ? 'client' : 'server';
+    const side = addRecordEvidence(e, r);
     if (basis === 'flow-log') {
       const x = extraOf(e);
       x.flowLog[side] += r.startedConnections ?? r.count;
@@ -165,26 +167,7 @@ export class GraphBuilder {
       untracked[basis] = (untracked[basis] ?? 0) + r.count;
     }
     if (uncertain) e.uncertain++;
-    addCapped(e.srcPods, r.srcPod, SAMPLE_PODS);
-    addCapped(e.dstPods, r.dstPod, SAMPLE_PODS);
     if (r.l7?.kind === 'dns' || isDnsPort(r.protocol, r.port)) s.dnsClients.add(src);
-    const seen = e.sides[side];
-    seen.total += r.count;
-    if (r.isReply) seen.replies += r.count;
-    const verdicts = r.isReply ? seen.replyVerdicts : seen.verdicts;
-    verdicts[r.verdict] = (verdicts[r.verdict] ?? 0) + r.count;
-    if (r.dropReason) bump(extraOf(e).dropReasons, r.dropReason, r.count, MAX_L7_KEYS);
-    if (r.dstNames && r.dstNames.length > 0 && !r.isReply) for (const n of r.dstNames) addCapped(extraOf(e).dnsNames, n, MAX_DNS_NAMES);
-    if (r.l7?.kind === 'dns') bump(extraOf(e).dns, r.l7.query, r.count, MAX_L7_KEYS);
-    else if (r.l7?.kind === 'http') bump(extraOf(e).http, `${r.l7.method} ${r.l7.path}`, r.count, MAX_L7_KEYS);
-    const p = r.policies;
-    if (p) {
-      const x = extraOf(e);
-      for (const h of p.enforced) bump(x.enforced, hitKey(h), r.count, MAX_L7_KEYS);
-      for (const h of p.pending ?? []) bump(x.pending, hitKey(h), r.count, MAX_L7_KEYS);
-      if (p.pendingAction) bump(x.pendingActions, p.pendingAction, r.count);
-      if (p.matchType) bump(x.matchTypes, p.matchType, r.count);
-    }
     if (r.dstService && r.dst.kind === 'workload' && typeof r.port === 'number') {
       const svc = `${r.dstService.namespace}/${r.dstService.name}`;
       let backends = s.serviceBackends.get(svc);
@@ -204,12 +187,18 @@ export class GraphBuilder {
     if (net) nets.add(net);
   }
 
-  private node(p: Peer, pod: string | undefined, labels: Readonly<Record<string, string>> | undefined): string {
+  /** A peer's node key, from the cache of shared peers. */
+  private idOf(p: Peer): string {
     let id = this.ids.get(p);
     if (id === undefined) {
       id = nodeKey(p);
       if (p.kind !== 'external') this.ids.set(p, id);
     }
+    return id;
+  }
+
+  private node(p: Peer, pod: string | undefined, labels: Readonly<Record<string, string>> | undefined): string {
+    const id = this.idOf(p);
     const s = this.state;
     let n = s.nodes.get(id);
     if (!n) s.nodes.set(id, (n = { peer: p, pods: new Set() }));
@@ -220,6 +209,7 @@ export class GraphBuilder {
     if (this.seenPods.size < MAX_PODS_INDEXED) this.seenPods.add(seenKey);
     addCapped(n.pods, pod, SAMPLE_PODS);
     if (p.kind === 'workload') {
+      if (Object.keys(p.identity).length > 0) addOwners(n, [ownerFromPodName(pod)]);
       const podKey = `${p.namespace}/${pod}`;
       if (unresolved(p)) {
         let pods = s.unresolvedPods.get(id);
@@ -248,6 +238,7 @@ export class GraphBuilder {
       else {
         if (n.labels) takeLabels(mine, n.labels, n.labelsPod);
         for (const p of n.pods) addCapped(mine.pods, p, SAMPLE_PODS);
+        addOwners(mine, n.owners ?? []);
       }
     }
     for (const [ip, names] of o.ipNames) {
@@ -270,6 +261,11 @@ export class GraphBuilder {
     }
     s.minTime = Math.min(s.minTime, o.minTime);
     s.maxTime = Math.max(s.maxTime, o.maxTime);
+    for (const [key, e] of o.icmpResponses) {
+      const mine = s.icmpResponses.get(key);
+      if (mine) mergeEdge(mine, e, s);
+      else s.icmpResponses.set(key, e);
+    }
     for (const [key, e] of o.edges) {
       let mine = s.edges.get(key);
       // A new edge is taken as it came, while its connections fit under the cap (no copy).
@@ -318,9 +314,10 @@ export class GraphBuilder {
   /** Freezes the aggregate into a deterministic ServiceGraph (sorted nodes and edges). */
   build(format: CaptureFormat | undefined, counts: CaptureCounts, options: BuildOptions = {}): ServiceGraph {
     this.tracking = this.tracker.finish();
-    this.resolvePods();
     const s = this.state;
     const merge = (mine: EdgeAcc, e: EdgeAcc): void => mergeEdge(mine, e, s);
+    const icmpResponsesLeftOut = foldIcmpResponses(s.edges, s.icmpResponses, merge);
+    this.resolvePods();
     if (options.snapshot) relabelFromSnapshot(s, options.snapshot, merge);
     resolveServices(s, options.snapshot, merge);
     // Name the workloads: `namespace/name`, with the selector only where two share a name.
@@ -347,10 +344,11 @@ export class GraphBuilder {
     const window = Number.isFinite(s.minTime) ? { start: s.minTime, end: s.maxTime } : null;
     const podNetworks = [...s.podNetworks].sort();
     const graph = { format, nodes, edges, namespaces, window, podNetworks, warnings: [] };
-    return {
-      ...graph,
-      warnings: graphWarnings(graph, s.dnsClients, { ...counts, ...this.tracking, snapshot: options.snapshot?.source }),
-    };
+    // Workloads whose pods belong to more than one owner: one selector gathers several workloads.
+    const owners = new Map<string, string[]>();
+    for (const [id, n] of s.nodes) if (n.owners && n.owners.size > 1) owners.set(id, [...n.owners].sort());
+    const tally = { ...counts, ...this.tracking, icmpResponsesLeftOut, snapshot: options.snapshot?.source };
+    return { ...graph, warnings: graphWarnings(graph, s.dnsClients, tally, owners) };
   }
 }
 
@@ -407,6 +405,7 @@ export function mergeEdge(mine: EdgeAcc, e: EdgeAcc, s: { trackedConnections: nu
     for (const [k, n] of x.pending) bump(m.pending, k, n, MAX_L7_KEYS);
     for (const [k, n] of x.pendingActions) bump(m.pendingActions, k, n);
     for (const [k, n] of x.matchTypes) bump(m.matchTypes, k, n);
+    for (const t of x.icmpTypes) m.icmpTypes.add(t);
   }
   mine.service ??= e.service;
 }

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HubbleDecoder } from '../flows/hubble';
 import type { FlowRecord } from '../flows/types';
-import { captureLines, connectionArb } from '../testing/connection-capture';
+import { captureLines, connectionArb, packetLine, type ScriptedConnection } from '../testing/connection-capture';
+import { readFixture } from '../testing/fixtures';
 import { GraphBuilder } from './builder';
 
 const NO_COUNTS = { badLines: 0, lostEvents: 0, truncatedLastLine: false };
@@ -61,5 +62,49 @@ describe('connection tracking', () => {
       }),
       { seed: 7, numRuns: 300 },
     );
+  });
+
+  it('a record far out of time order folds into its settlement the same when a later part reads it', () => {
+    // db:59382 → cache:40000 opens with a handshake at 20 s; one of its packets (its flag wrong) is
+    // only written after a connection 28 minutes later. A part boundary falls just before it.
+    const early: ScriptedConnection = {
+      protocol: 'TCP',
+      client: 2,
+      server: 3,
+      clientPort: 59382,
+      serverPort: 40000,
+      start: 20_000,
+      packets: [
+        { at: 0, fromServer: false, flags: { SYN: true }, isReply: false, seenAt: 'sender' },
+        { at: 3, fromServer: true, flags: { SYN: true, ACK: true }, isReply: true, seenAt: 'sender' },
+        { at: 6, fromServer: false, flags: { ACK: true }, isReply: true, seenAt: 'sender' },
+      ],
+    };
+    const late: ScriptedConnection = {
+      protocol: 'TCP',
+      client: 4,
+      server: 0,
+      clientPort: 35734,
+      serverPort: 40000,
+      start: 1_714_000,
+      packets: [
+        { at: 0, fromServer: false, flags: { SYN: true }, isReply: false, seenAt: 'sender' },
+        { at: 3, fromServer: true, flags: { SYN: true, ACK: true }, isReply: true, seenAt: 'sender' },
+      ],
+    };
+    const [a, b, straggler] = early.packets.map((pk) => packetLine(early, pk).line);
+    const records = recordsOf([a, b, ...late.packets.map((pk) => packetLine(late, pk).line), straggler]);
+    const one = oneGraph(records);
+    expect(one.edges.find((e) => e.source === 'shop/db')?.evidence.direction).toEqual({ basis: { handshake: 1 }, uncertain: 0 });
+    for (const cuts of [[1], [4], [1, 4], [2, 4], [1, 3]]) expect(splitGraph(records, cuts), `cuts ${cuts.join(',')}`).toEqual(one);
+  });
+
+  it("the tester's T7 (a later run of the same ends follows the earlier one) at every split", () => {
+    const records = recordsOf(readFixture('tester', 'dir-T7-same-5tuple-flip-after-idle.jsonl').trimEnd().split('\n'));
+    const one = oneGraph(records);
+    expect(one.edges.map((e) => e.key)).toEqual(['shop/client->shop/server:50053/TCP']);
+    for (let a = 0; a <= records.length; a++) {
+      for (let b = a; b <= records.length; b++) expect(splitGraph(records, [a, b]), `cuts ${a},${b}`).toEqual(one);
+    }
   });
 });

@@ -12,6 +12,12 @@ export type End = 0 | 1;
 
 /** A settled connection that saw nothing for this long is over: a later packet starts a new one. */
 export const IDLE_MS = 10 * 60_000;
+/**
+ * A later run of the same addresses and ports this soon after the last one, without a handshake of
+ * its own, follows the direction the last run was settled with (conntrack that forgot an idle
+ * connection re-creates it from whichever packet comes next, and turns its flags around).
+ */
+export const PRIOR_MS = 30 * 60_000;
 /** How far out of time order records may arrive before a settled entry is dropped from memory. */
 const SLACK_MS = 10 * 60_000;
 /** Records held for connections nothing has settled yet; past this, the oldest are decided early. */
@@ -36,6 +42,13 @@ interface Conn {
   head?: FlowRecord[];
   /** Records waiting for a settlement: before any (single tracker) or after one expired. */
   pending?: FlowRecord[];
+  /** The settlement the waiting records came after (see PRIOR_MS): its client end and last time. */
+  prior?: Prior;
+}
+
+interface Prior {
+  readonly client: End;
+  readonly lastTime: number;
 }
 
 /** An open connection of a part of the file, as the part leaves it (see TrackerExport). */
@@ -47,12 +60,13 @@ export interface OpenConnection {
   readonly firstTime?: number;
   readonly final?: { readonly client: End; readonly basis: number; readonly lastTime: number };
   readonly pending?: FlowRecord[];
+  readonly prior?: Prior;
 }
 
 /** What a part of the file tells the main thread about its connections (typed arrays cross threads cheaply). */
 export interface TrackerExport {
   readonly open: OpenConnection[];
-  /** Settled at the part's end and possibly still active: key, client end, basis index, last time. */
+  /** Settled at the part's end (records far out of order may still fold into them): key, client end, basis index, last time. */
   readonly settled: { keys: Float64Array; clients: Uint8Array; bases: Uint8Array; last: Float64Array };
   /** Connections whose first record in the part settled them: key, client end, basis index, time. */
   readonly firsts: { keys: Float64Array; clients: Uint8Array; bases: Uint8Array; times: Float64Array };
@@ -81,6 +95,11 @@ function guessOf(r: FlowRecord): End {
 }
 
 const other = (e: End): End => (e === 0 ? 1 : 0);
+
+/** The client end of a settlement a run starting at `time` follows: one at most PRIOR_MS before it. */
+function usablePrior(prior: Prior | undefined, time: number): End | undefined {
+  return prior && !(time - prior.lastTime > PRIOR_MS) ? prior.client : undefined;
+}
 
 /** True for records the tracker can settle: Hubble packets with both ends (address or pod) and both ports. */
 export function isTrackable(r: FlowRecord): boolean {
@@ -127,6 +146,24 @@ function settlement(r: FlowRecord, guess: End): { client: End; basis: DirectionB
 }
 
 const momentOf = (r: FlowRecord): Moment => ({ ms: r.time, nanos: r.nanos ?? 0 });
+
+/**
+ * Splits waiting records by the run of a settlement at `at`: the records joined to it by silences
+ * of at most IDLE_MS (`run`), and the runs before and after it (other connections on the same ends).
+ */
+function runAround(records: readonly FlowRecord[], at: number): { before: FlowRecord[]; run: FlowRecord[]; after: FlowRecord[] } {
+  const sorted = [...records].sort((a, b) => a.time - b.time);
+  let lo = at;
+  let hi = at;
+  // Times at or after `at`, nearest first, extend the run forward; those before it, backward.
+  for (const x of sorted) if (x.time >= at && !(x.time - hi > IDLE_MS)) hi = Math.max(hi, x.time);
+  for (let i = sorted.length - 1; i >= 0; i--) if (sorted[i].time < at && !(lo - sorted[i].time > IDLE_MS)) lo = sorted[i].time;
+  const before: FlowRecord[] = [];
+  const run: FlowRecord[] = [];
+  const after: FlowRecord[] = [];
+  for (const x of records) (x.time < lo ? before : x.time > hi ? after : run).push(x);
+  return { before, run, after };
+}
 
 export class ConnectionTracker {
   private readonly table = new Map<number, Conn>();
@@ -176,15 +213,14 @@ export class ConnectionTracker {
     const strong = settlement(r, guess);
     let conn = this.table.get(key);
     if (!conn) {
-      conn = { lastTime: t };
+      conn = { lastTime: -Infinity };
       this.table.set(key, conn);
       if (++this.inserts % SWEEP_EVERY === 0) this.sweep();
     }
     if (strong) {
       // A new connection, or one turned around: what it settles is worth remembering once.
       const fresh = conn.client !== strong.client || t - conn.lastTime > IDLE_MS;
-      this.settle(key, conn, strong.client, strong.basis, t);
-      conn.lastTime = Math.max(conn.lastTime, t) || t;
+      this.settle(key, conn, strong.client, strong.basis, t, fresh);
       const o = oriented(r, strong.client, guess);
       if (fresh) this.learn(o);
       this.sink(o, strong.basis, false);
@@ -203,14 +239,16 @@ export class ConnectionTracker {
       this.sink(oriented(r, conn.client, guess), conn.basis!, false);
       return;
     }
-    // Over for longer than IDLE_MS: this is a new connection on the same addresses and ports.
+    // Over for longer than IDLE_MS: this is a new connection on the same addresses and ports, which
+    // follows the last one's direction unless something of its own settles it (see decide).
+    if (conn.client !== undefined) conn.prior = { client: conn.client, lastTime: conn.lastTime };
     conn.client = undefined;
     conn.basis = undefined;
     const server = serverByPrivilege(r.clientPort as number, r.port as number);
-    if (server !== undefined && key !== undefined) {
-      const client = server === 1 ? guess : other(guess);
-      this.settle(key, conn, client, 'port-range', r.time);
-      conn.lastTime = r.time;
+    const client = server === 1 ? guess : other(guess);
+    const prior = usablePrior(conn.prior, r.time);
+    if (server !== undefined && key !== undefined && (prior === undefined || prior === client)) {
+      this.settle(key, conn, client, 'port-range', r.time, true);
       this.sink(oriented(r, client, guess), 'port-range', false);
       return;
     }
@@ -220,10 +258,12 @@ export class ConnectionTracker {
   }
 
   /**
-   * Settles a connection at time `at`. Records that waited for it follow, except those from more
-   * than IDLE_MS before: they were another connection on the same ends, decided on their own.
+   * Settles a connection at time `at` (`fresh`: a connection of its own, not more of the settled
+   * one). Records that waited for it follow when they are of its run (no silence longer than
+   * IDLE_MS between them and `at`); runs before it were other connections on the same ends and are
+   * decided on their own; runs after it keep waiting, for a settlement of their own or the end.
    */
-  private settle(key: number, conn: Conn, client: End, basis: DirectionBasis, at: number): void {
+  private settle(key: number, conn: Conn, client: End, basis: DirectionBasis, at: number, fresh: boolean): void {
     if (this.part && conn.first === undefined) {
       conn.first = client;
       conn.firstBasis = basis;
@@ -237,14 +277,16 @@ export class ConnectionTracker {
     }
     conn.client = client;
     conn.basis = basis;
-    if (conn.pending) {
-      const waiting = conn.pending;
-      conn.pending = undefined;
-      this.pendingRecords -= waiting.length;
-      const stale = waiting.filter((x) => at - x.time > IDLE_MS);
-      for (const x of waiting) if (!(at - x.time > IDLE_MS)) this.sink(oriented(x, client), basis, false);
-      this.decide(stale);
-    }
+    conn.lastTime = fresh ? at : Math.max(conn.lastTime, at);
+    if (!conn.pending) return;
+    const { before, run, after } = runAround(conn.pending, at);
+    const earlier = conn.prior;
+    this.pendingRecords -= conn.pending.length - after.length;
+    conn.pending = after.length > 0 ? after : undefined;
+    for (const x of run) this.sink(oriented(x, client), basis, false);
+    if (fresh) conn.lastTime = run.reduce((m, x) => Math.max(m, x.time), at);
+    conn.prior = after.length > 0 ? { client, lastTime: conn.lastTime } : undefined;
+    this.decide(before, earlier);
   }
 
   private learn(o: FlowRecord): void {
@@ -259,7 +301,8 @@ export class ConnectionTracker {
   /** Drops settled connections that are long over; past the cap, the oldest settled ones. */
   private sweep(): void {
     if (this.table.size < 50_000) return;
-    const before = this.maxTime - IDLE_MS - SLACK_MS;
+    // Kept while a later run of its ends could still follow it (see PRIOR_MS).
+    const before = this.maxTime - PRIOR_MS - SLACK_MS;
     for (const [key, c] of this.table) {
       if (c.client !== undefined && !c.head && !c.pending && c.lastTime < before) this.table.delete(key);
     }
@@ -287,28 +330,34 @@ export class ConnectionTracker {
       else c.pending = undefined;
       this.pendingRecords -= waiting.length;
       this.decidedEarly++;
-      this.decide(waiting);
+      this.decide(waiting, c.prior);
       if (c.client === undefined && !c.head && !c.pending) this.table.delete(key);
     }
   }
 
   /**
    * Settles what no handshake, L7 message or port range settled, from all its records (see
-   * decideDirection); records more than IDLE_MS apart are separate connections, decided apart.
+   * decideDirection); records more than IDLE_MS apart are separate connections, decided apart, and
+   * each follows the one before it when that is at most PRIOR_MS earlier (`prior`: a settlement
+   * before the first of them).
    */
-  private decide(records: readonly FlowRecord[]): void {
+  private decide(records: readonly FlowRecord[], prior?: Prior): void {
     if (records.length === 0) return;
     const sorted = [...records].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+    let earlier = prior;
     let from = 0;
     for (let i = 1; i <= sorted.length; i++) {
       if (i === sorted.length || sorted[i].time - sorted[i - 1].time > IDLE_MS) {
-        this.decideOne(sorted.slice(from, i));
+        const run = sorted.slice(from, i);
+        const client = this.decideOne(run, usablePrior(earlier, run[0].time));
+        earlier = { client, lastTime: run[run.length - 1].time };
         from = i;
       }
     }
   }
 
-  private decideOne(records: readonly FlowRecord[]): void {
+  /** Decides one run of records (`before`: the client end the run before it was settled with); returns its client end. */
+  private decideOne(records: readonly FlowRecord[], before: End | undefined): End {
     const r0 = records[0];
     const g0 = guessOf(r0);
     // End 0 and 1 as the connection numbers them, with each end's address, port and peer.
@@ -327,8 +376,9 @@ export class ConnectionTracker {
       const at = endpointKey(p, this.hashes.of(host), port);
       return this.knownServers.has(at) ? 'server' : this.knownClients.has(at) ? 'client' : undefined;
     });
+    const knownAt = atHost[0] || atHost[1] ? 'address' : 'workload';
     const known = (
-      atHost[0] || atHost[1]
+      knownAt === 'address'
         ? atHost
         : e.map(({ port, peer }) =>
             peer.kind === 'workload' && this.knownServers.has(endpointKey(p, hash53(nodeKey(peer)), port)) ? 'server' : undefined,
@@ -348,15 +398,24 @@ export class ConnectionTracker {
         if (earlier(m, firstRequest[sender])) firstRequest[sender] = m;
       } else if (claim === 'reply') votes[other(sender)]++;
     }
-    const d = decideDirection({ protocol: r0.protocol, ports: [e[0].port, e[1].port], known, votes, firstSent, firstRequest });
+    const d = decideDirection({
+      protocol: r0.protocol,
+      ports: [e[0].port, e[1].port],
+      known,
+      knownAt,
+      earlier: before,
+      votes,
+      firstSent,
+      firstRequest,
+    });
     records.forEach((r, i) => this.sink(oriented(r, d.client), d.basis, d.uncertain && i === 0));
+    return d.client;
   }
 
   /** The part's open connections and settlements, for the main thread (worker mode). */
   export(): TrackerExport {
     const open: OpenConnection[] = [];
     const settled = { keys: [] as number[], clients: [] as number[], bases: [] as number[], last: [] as number[] };
-    const active = this.maxTime - IDLE_MS - SLACK_MS;
     for (const [key, c] of this.table) {
       const final = c.client !== undefined ? { client: c.client, basis: BASES.indexOf(c.basis!), lastTime: c.lastTime } : undefined;
       if (c.head || c.pending) {
@@ -366,8 +425,11 @@ export class ConnectionTracker {
           ...(c.first !== undefined ? { first: c.first, firstBasis: BASES.indexOf(c.firstBasis!), firstTime: c.firstTime } : {}),
           ...(final ? { final } : {}),
           ...(c.pending ? { pending: c.pending } : {}),
+          ...(c.prior ? { prior: c.prior } : {}),
         });
-      } else if (final && !(c.lastTime < active)) {
+      } else if (final) {
+        // Every settlement, even one long over: a record far out of time order in a later part
+        // still folds into it, as it would on one thread (the main thread sweeps them as one would).
         settled.keys.push(key);
         settled.clients.push(final.client);
         settled.bases.push(final.basis);
@@ -412,9 +474,10 @@ export class ConnectionTracker {
       let c = this.table.get(o.key);
       if (!c) this.table.set(o.key, (c = { lastTime: -Infinity }));
       for (const r of o.head ?? []) this.foldOrWait(c, r, guessOf(r), o.key);
-      if (o.first !== undefined) this.settle(o.key, c, o.first, BASES[o.firstBasis!], o.firstTime ?? NaN);
+      if (o.first !== undefined) this.settle(o.key, c, o.first, BASES[o.firstBasis!], o.firstTime ?? NaN, true);
       if (o.final) Object.assign(c, { client: o.final.client, basis: BASES[o.final.basis], lastTime: o.final.lastTime });
       else if (o.first !== undefined) c.client = undefined;
+      if (o.prior) c.prior = o.prior;
       if (o.pending) {
         (c.pending ??= []).push(...o.pending);
         this.pendingRecords += o.pending.length;
@@ -425,16 +488,20 @@ export class ConnectionTracker {
       const key = firsts.keys[i];
       const c = this.table.get(key);
       if (!c || seen.has(key)) continue;
-      if (c.pending) this.settle(key, c, firsts.clients[i] as End, BASES[firsts.bases[i]], firsts.times[i]);
-      // The part's own state follows from `settled` below; what is not there is over.
-      this.table.delete(key);
+      if (c.pending) this.settle(key, c, firsts.clients[i] as End, BASES[firsts.bases[i]], firsts.times[i], true);
+      // The part's own state follows from `settled` below; what is not there is over. Records of
+      // a later run that still wait stay.
+      if (c.pending) Object.assign(c, { client: undefined, basis: undefined });
+      else this.table.delete(key);
     }
     for (let i = 0; i < settled.keys.length; i++) {
-      const c = this.table.get(settled.keys[i]) ?? { lastTime: -Infinity };
-      if (c.pending) continue;
-      this.table.set(settled.keys[i], { client: settled.clients[i] as End, basis: BASES[settled.bases[i]], lastTime: settled.last[i] });
+      const state = { client: settled.clients[i] as End, basis: BASES[settled.bases[i]], lastTime: settled.last[i] };
+      const c = this.table.get(settled.keys[i]);
+      if (c?.pending) Object.assign(c, state);
+      else this.table.set(settled.keys[i], state);
     }
     this.maxTime = Math.max(this.maxTime, x.maxTime);
+    this.sweep();
   }
 
   /** Decides every connection still waiting and hands its records on. */
@@ -444,7 +511,7 @@ export class ConnectionTracker {
         for (const r of c.head) if (!(c.firstTime! - r.time > IDLE_MS)) this.sink(oriented(r, c.first), c.firstBasis!, false);
         this.decide(c.head.filter((r) => c.firstTime! - r.time > IDLE_MS));
       } else if (c.head) this.decide(c.head);
-      if (c.pending) this.decide(c.pending);
+      if (c.pending) this.decide(c.pending, c.prior);
       c.head = undefined;
       c.pending = undefined;
     }

@@ -302,3 +302,147 @@ describe('the same kind of fault, other ports and protocols', () => {
     }
   });
 });
+
+describe('a port known as a server elsewhere: at the very address, or only at another pod of the workload', () => {
+  // The tester's K1: api-1 serves 50051 (a handshake); api-2, a pod of the same workload, is seen
+  // mid-stream from its port 50051 to postgres:5432, and every flag says api-2 is the client.
+  const K1 = readFixture('tester', 'known-K1-workload-port-poison.jsonl');
+
+  it('K1: the flags win over a port only the workload is known to serve, and the edge says it is uncertain', () => {
+    const graph = graphOf(K1);
+    expect(graph.edges.map((e) => e.key)).toEqual(['shop/api->shop/postgres:5432/TCP', 'shop/frontend->shop/api:50051/TCP']);
+    expect(graph.edges[0].evidence.direction).toEqual({ basis: { 'reply-flag': 1 }, uncertain: 1 });
+    expect(graph.warnings.find((w) => w.code === 'uncertain-direction')?.subjects).toEqual(['shop/api->shop/postgres:5432/TCP']);
+  });
+
+  // web (0) opens api-1 (1):50051; then a pod talks from port 50051 to db (2):5432. Pod 7 is api-2:
+  // the same workload as pod 1, another address.
+  const handshake: ScriptedConnection = {
+    protocol: 'TCP',
+    client: 0,
+    server: 1,
+    clientPort: 41000,
+    serverPort: 50051,
+    start: 0,
+    packets: [p(false, false, { SYN: true }), p(true, true, { SYN: true, ACK: true })],
+  };
+  const from50051 = (pod: number, flag: (fromServer: boolean) => boolean | undefined): ScriptedConnection => ({
+    protocol: 'TCP',
+    client: pod,
+    server: 2,
+    clientPort: 50051,
+    serverPort: 5432,
+    start: 1000,
+    packets: [false, true, false, true].map((fromServer) => p(fromServer, flag(fromServer), { ACK: true, PSH: true })),
+  });
+
+  it('built the same way, with the flags right: api-2 → db:5432 on the flags, uncertain', () => {
+    const graph = graphOf(
+      capture(
+        handshake,
+        from50051(7, (fromServer) => fromServer),
+      ),
+    );
+    expect(graph.edges.map((e) => [e.key, e.evidence.direction])).toEqual([
+      ['shop/api->shop/db:5432/TCP', { basis: { 'reply-flag': 1 }, uncertain: 1 }],
+      ['shop/web->shop/api:50051/TCP', { basis: { handshake: 1 }, uncertain: 0 }],
+    ]);
+  });
+
+  it('without flags, a low port facing a port only the workload served is the server: uncertain', () => {
+    const graph = graphOf(
+      capture(
+        handshake,
+        from50051(7, () => undefined),
+      ),
+    );
+    expect(graph.edges.map((e) => [e.key, e.evidence.direction])).toEqual([
+      ['shop/api->shop/db:5432/TCP', { basis: { 'port-range': 1 }, uncertain: 1 }],
+      ['shop/web->shop/api:50051/TCP', { basis: { handshake: 1 }, uncertain: 0 }],
+    ]);
+  });
+
+  it('the same pod that served 50051: the port known at its address still wins, uncertain when every flag disagrees', () => {
+    const graph = graphOf(
+      capture(
+        handshake,
+        from50051(1, (fromServer) => fromServer),
+      ),
+    );
+    expect(graph.edges.map((e) => [e.key, e.evidence.direction])).toEqual([
+      ['shop/db->shop/api:50051/TCP', { basis: { 'known-port': 1 }, uncertain: 1 }],
+      ['shop/web->shop/api:50051/TCP', { basis: { handshake: 1 }, uncertain: 0 }],
+    ]);
+    // Flags that agree with what the address is known for: certain.
+    const agreeing = graphOf(
+      capture(
+        handshake,
+        from50051(1, (fromServer) => !fromServer),
+      ),
+    );
+    expect(agreeing.edges.find((e) => e.source === 'shop/db')?.evidence.direction).toEqual({ basis: { 'known-port': 1 }, uncertain: 0 });
+  });
+});
+
+describe('the same addresses and ports again after an idle gap, without a handshake of their own', () => {
+  // The tester's T7: client:33003 ↔ server:50053 mid-stream with the flags right, then 11 idle
+  // minutes, then conntrack re-created from the server's packet: every flag of the second run inverted.
+  it('T7: the later run follows the earlier one, one edge, and says its own flags disagree', () => {
+    const graph = graphOf(readFixture('tester', 'dir-T7-same-5tuple-flip-after-idle.jsonl'));
+    expect(graph.edges.map((e) => e.key)).toEqual(['shop/client->shop/server:50053/TCP']);
+    expect(graph.edges[0].evidence).toMatchObject({ flows: 6, connections: 1, direction: { basis: { 'known-port': 1 }, uncertain: 1 } });
+  });
+
+  const run = (start: number, flag: (fromServer: boolean) => boolean | undefined, open = false): ScriptedConnection => ({
+    protocol: 'TCP',
+    client: 1,
+    server: 0,
+    clientPort: 45000,
+    serverPort: 40000,
+    start,
+    packets: [
+      ...(open ? [p(false, false, { SYN: true }), p(true, true, { SYN: true, ACK: true })] : []),
+      p(false, flag(false), { ACK: true, PSH: true }),
+      p(true, flag(true), { ACK: true, PSH: true }),
+    ],
+  });
+  const right = (fromServer: boolean) => fromServer;
+  const inverted = (fromServer: boolean) => !fromServer;
+
+  it('after a handshake, a later run with every flag inverted keeps its direction (uncertain); with them right, certain', () => {
+    const flipped = graphOf(capture(run(0, right, true), run(11 * 60_000, inverted)));
+    expect(flipped.edges.map((e) => [e.key, e.evidence.direction])).toEqual([
+      ['shop/api->shop/web:40000/TCP', { basis: { handshake: 1 }, uncertain: 1 }],
+    ]);
+    const same = graphOf(capture(run(0, right, true), run(11 * 60_000, right)));
+    expect(same.edges.map((e) => [e.key, e.evidence.direction])).toEqual([
+      ['shop/api->shop/web:40000/TCP', { basis: { handshake: 1 }, uncertain: 0 }],
+    ]);
+  });
+
+  it('three runs, the last two inverted: each follows the one before it', () => {
+    const graph = graphOf(capture(run(0, right), run(11 * 60_000, inverted), run(22 * 60_000, inverted)));
+    expect(graph.edges.map((e) => [e.key, e.evidence.direction.uncertain])).toEqual([['shop/api->shop/web:40000/TCP', 2]]);
+  });
+
+  it('in any order of its lines, T7 stays one edge', () => {
+    const lines = readFixture('tester', 'dir-T7-same-5tuple-flip-after-idle.jsonl').trimEnd().split('\n');
+    for (const order of [lines, [...lines].reverse(), [...lines.slice(4), ...lines.slice(0, 4)]]) {
+      expect(graphOf(order.join('\n')).edges.map((e) => e.key)).toEqual(['shop/client->shop/server:50053/TCP']);
+    }
+  });
+
+  it('a handshake of its own still decides the later run', () => {
+    const reversed: ScriptedConnection = { ...run(11 * 60_000, right, true), client: 0, server: 1, clientPort: 40000, serverPort: 45000 };
+    const graph = graphOf(capture(run(0, right), reversed));
+    expect(graph.edges.map((e) => [e.key, e.evidence.direction.basis])).toEqual([
+      ['shop/api->shop/web:40000/TCP', { 'reply-flag': 1 }],
+      ['shop/web->shop/api:45000/TCP', { handshake: 1 }],
+    ]);
+  });
+
+  it('more than half an hour later, the run is decided on its own', () => {
+    const graph = graphOf(capture(run(0, right), run(41 * 60_000, inverted)));
+    expect(graph.edges.map((e) => e.key)).toEqual(['shop/api->shop/web:40000/TCP', 'shop/web->shop/api:45000/TCP']);
+  });
+});

@@ -3,7 +3,7 @@
 import type { ClusterSnapshot, SnapshotPod } from '../cluster/snapshot';
 import { isUnstableLabel, workloadIdentity } from '../flows/identity';
 import type { WorkloadPeer } from '../flows/types';
-import { addCapped, type EdgeAcc, type NodeAcc } from './accumulators';
+import { addCapped, addOwners, type EdgeAcc, type NodeAcc } from './accumulators';
 import { edgeKey, nodeKey } from './keys';
 
 interface Remappable {
@@ -37,6 +37,7 @@ export function remapNodes(
     }
     if (existing) {
       if (from) for (const p of from.pods) addCapped(existing.pods, p, 5);
+      if (from?.owners) addOwners(existing, from.owners);
     } else if (typeof target !== 'string') {
       const pods = new Set(target.node.pods);
       for (const p of from?.pods ?? []) addCapped(pods, p, 5);
@@ -65,7 +66,7 @@ const stable = (labels: Readonly<Record<string, string>>): Record<string, string
 /** The workload a snapshot pod belongs to, named and selected the way the capture names workloads. */
 export function workloadOfPod(pod: SnapshotPod): { readonly peer: WorkloadPeer; readonly labels: Record<string, string> } | undefined {
   const labels = stable(pod.labels);
-  const id = workloadIdentity(labels, pod.owner?.name, pod.name, true);
+  const id = workloadIdentity(labels, pod.owner?.name, pod.name, true, pod.namespace);
   if (!id) return undefined;
   const peer: WorkloadPeer = id.unlabelled
     ? { kind: 'workload', namespace: pod.namespace, name: id.name, identity: id.identity, unlabelled: id.unlabelled }

@@ -192,3 +192,141 @@ describe('F04: a ClusterIP reported as world, with destination_service', () => {
     expect(a.graph.edges.map((e) => e.key)).toEqual(['logging/kibana->logging/elasticsearch-master:9200/TCP']);
   });
 });
+
+/** F04's records without destination_service: what a field-masked export (or an older Hubble) gives. */
+const unnamed = (text: string): string => {
+  const o = JSON.parse(text) as { flow: Flow };
+  delete o.flow.destination_service;
+  return JSON.stringify(o);
+};
+const client41000 = records.filter((r) => port(r.flow) === 41000).map((r) => unnamed(JSON.stringify(r)));
+
+describe('a ClusterIP nothing names (world or a bare address, no destination_service)', () => {
+  it("the tester's S3: paired with its translated flow, one edge to the backend and no private address left", () => {
+    const graph = graphOf(readFixture('tester', 'svc-S3-no-dstsvc.jsonl'));
+    expect(graph.edges.map((e) => e.key)).toEqual(['logging/kibana->logging/elasticsearch-master:9200/TCP']);
+    expect(graph.nodes.filter((n) => n.kind !== 'workload')).toEqual([]);
+    expect(graph.edges[0].evidence).toMatchObject({ connections: 2, service: { name: '10.96.200.135', resolvedBy: 'translation' } });
+    expect(graph.warnings.map((w) => w.code)).not.toContain('private-address');
+  });
+
+  it("the tester's S3f: a frontend never seen translated stays an address, with the private-address warning", () => {
+    const graph = graphOf(readFixture('tester', 'svc-S3f-only-frontend-nosvc.jsonl'));
+    expect(graph.edges.map((e) => e.key)).toEqual(['logging/kibana->ip:10.96.200.135:80/TCP']);
+    expect(graph.warnings.find((w) => w.code === 'private-address')?.subjects).toEqual(['ip:10.96.200.135']);
+  });
+
+  it('a bare address (no reserved:world label) pairs the same way; a client the capture never saw translated learns the backend', () => {
+    const bare = (t: string) => t.replace('"labels":["reserved:world"]', '"labels":[]');
+    const grafana = records
+      .filter((r) => port(r.flow) === 41010)
+      .map((r) =>
+        unnamed(
+          JSON.stringify(r)
+            .replaceAll('kibana-6c8d9f7b5-x2x2x', 'grafana-7d9c5b6f4-bq7wz')
+            .replaceAll('app=kibana', 'app=grafana')
+            .replaceAll('10.0.1.21', '10.0.1.22'),
+        ),
+      );
+    const graph = graphOf([...client41000.map(bare), ...grafana].join('\n'));
+    expect(graph.edges.map((e) => [e.key, e.evidence.service?.resolvedBy])).toEqual([
+      ['logging/grafana->logging/elasticsearch-master:9200/TCP', 'learned-backend'],
+      ['logging/kibana->logging/elasticsearch-master:9200/TCP', 'translation'],
+    ]);
+    expect(graph.nodes.map((n) => n.id)).not.toContain('ip:10.96.200.135');
+  });
+
+  it('with a snapshot that does not know the address, the translation still pairs it', () => {
+    const graph = graphOf(client41000.map((t) => t.replaceAll('10.96.200.135', '10.96.7.7')).join('\n'), true);
+    expect(graph.edges.map((e) => [e.key, e.evidence.service])).toEqual([
+      ['logging/kibana->logging/elasticsearch-master:9200/TCP', { name: '10.96.7.7', resolvedBy: 'translation' }],
+    ]);
+  });
+
+  it('never pairs an address with another address: a flow translated to one outside the cluster keeps both', () => {
+    const outside = client41000.map((t) => {
+      if (!t.includes('10.0.3.15')) return t;
+      const o = JSON.parse(t.replaceAll('10.0.3.15', '203.0.113.10')) as { flow: Flow };
+      const world = { identity: 2, labels: ['reserved:world'] };
+      if ((o.flow.IP as { source: string }).source === '203.0.113.10') o.flow.source = world;
+      else o.flow.destination = world;
+      return JSON.stringify(o);
+    });
+    expect(graphOf(outside.join('\n')).edges.map((e) => e.key)).toEqual([
+      'logging/kibana->ip:10.96.200.135:80/TCP',
+      'logging/kibana->ip:203.0.113.10:9200/TCP',
+    ]);
+  });
+
+  it('never pairs two pods: a client port to one pod and another a moment later are two edges', () => {
+    const twoPods = client41000.map((t) =>
+      t.includes('10.96.200.135')
+        ? t
+            .replaceAll('10.96.200.135', '10.0.3.99')
+            .replace(
+              '"labels":["reserved:world"]',
+              '"namespace":"logging","labels":["k8s:app=redis","k8s:io.kubernetes.pod.namespace=logging"],"pod_name":"redis-0"',
+            )
+        : t,
+    );
+    expect(graphOf(twoPods.join('\n')).edges.map((e) => e.key)).toEqual([
+      'logging/kibana->logging/elasticsearch-master:9200/TCP',
+      'logging/kibana->logging/redis:80/TCP',
+    ]);
+  });
+
+  it('an address most of whose connections were never seen translated is not taken for a frontend', () => {
+    // One of three connections to the address shares its client port with a pod flow: a coincidence.
+    const others = [41010, 41020].map((p) =>
+      JSON.stringify(JSON.parse(client41000[0]) as unknown)
+        .replaceAll('41000', String(p))
+        .replace('09:00:00.000Z', '09:00:30.000Z'),
+    );
+    const graph = graphOf([...client41000, ...others].join('\n'));
+    expect(graph.edges.map((e) => e.key)).toEqual([
+      'logging/kibana->ip:10.96.200.135:80/TCP',
+      'logging/kibana->logging/elasticsearch-master:9200/TCP',
+    ]);
+    expect(graph.warnings.map((w) => w.code)).toContain('private-address');
+  });
+});
+
+describe('one translated flow, two frontends', () => {
+  const SV2 = readFixture('tester', 'svc-SV2-port-shared-missing-translation.jsonl');
+
+  it("the tester's SV2: a translated flow two Services claim is neither's, so beta is never resolved to alpha's backend", () => {
+    const graph = graphOf(SV2);
+    expect(graph.edges.map((e) => [e.key, e.evidence.service?.resolvedBy])).toEqual([
+      ['shop/client->service:shop/alpha:80/TCP', 'unresolved'],
+      ['shop/client->service:shop/beta:80/TCP', 'unresolved'],
+      ['shop/client->shop/alpha:8080/TCP', undefined],
+    ]);
+    expect(graph.warnings.find((w) => w.code === 'unresolved-service')?.subjects).toEqual([
+      'shop/client->service:shop/alpha:80/TCP',
+      'shop/client->service:shop/beta:80/TCP',
+    ]);
+  });
+
+  it("alpha still learns its backend from another connection seen translated; beta does not take alpha's", () => {
+    const lines = SV2.trimEnd().split('\n');
+    const again = lines.slice(0, 2).map((l) => l.replaceAll('41000', '41001').replaceAll('18:00:01.', '18:00:09.'));
+    const graph = graphOf([...lines, ...again].join('\n'));
+    expect(graph.edges.map((e) => [e.key, e.evidence.service?.resolvedBy])).toEqual([
+      ['shop/client->service:shop/beta:80/TCP', 'unresolved'],
+      ['shop/client->shop/alpha:8080/TCP', 'translation'],
+    ]);
+    expect(graph.edges[1].evidence.connections).toBe(2);
+  });
+
+  it('a named Service and an unnamed address claiming one flow: neither gets it', () => {
+    const lines = SV2.trimEnd().split('\n');
+    const beta = JSON.parse(lines[2]) as { flow: Flow };
+    delete beta.flow.destination_service;
+    const graph = graphOf([lines[0], lines[1], JSON.stringify(beta)].join('\n'));
+    expect(graph.edges.map((e) => e.key)).toEqual([
+      'shop/client->ip:10.96.0.11:80/TCP',
+      'shop/client->service:shop/alpha:80/TCP',
+      'shop/client->shop/alpha:8080/TCP',
+    ]);
+  });
+});

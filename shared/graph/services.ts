@@ -14,12 +14,21 @@ interface Resolvable {
   readonly serviceBackends: Map<string, Set<string>>;
 }
 
-/** An edge to a Service frontend: its key, the Service (`ns/name`) and the frontend port. */
+/**
+ * An edge to a Service frontend: its key, the Service (`ns/name`; for an unnamed one the address the
+ * client addressed) and the frontend port.
+ */
 interface Frontend {
   readonly key: string;
   readonly edge: EdgeAcc;
   readonly service: string;
   readonly port: number;
+  /**
+   * Nothing names the Service: an address outside the pods (`reserved:world` or a bare address,
+   * with no destination_service, as a field-masked export gives it) that may be a ClusterIP. Only
+   * its own translated flows to a pod resolve it.
+   */
+  readonly unnamed?: true;
 }
 
 const SNAPSHOT_PROTOCOLS = new Set<Protocol>(['TCP', 'UDP', 'SCTP']);
@@ -29,10 +38,12 @@ function frontends(s: Resolvable, snapshot: ClusterSnapshot | undefined): Fronte
   for (const [key, e] of s.edges) {
     if (typeof e.port !== 'number') continue;
     if (e.target.startsWith('service:')) out.push({ key, edge: e, service: e.target.slice('service:'.length), port: e.port });
-    else if (snapshot && e.target.startsWith('ip:') && SNAPSHOT_PROTOCOLS.has(e.protocol)) {
-      // A ClusterIP Hubble did not name (no destination_service): the snapshot knows it.
-      const hit = snapshot.serviceByFrontend(e.target.slice(3), e.port, e.protocol as 'TCP');
+    else if (e.target.startsWith('ip:') && SNAPSHOT_PROTOCOLS.has(e.protocol)) {
+      // A ClusterIP Hubble did not name (no destination_service): the snapshot may know it; else
+      // the translated flow of the same client address and port may show where it went.
+      const hit = snapshot?.serviceByFrontend(e.target.slice(3), e.port, e.protocol as 'TCP');
       if (hit) out.push({ key, edge: e, service: `${hit.service.namespace}/${hit.service.name}`, port: e.port });
+      else out.push({ key, edge: e, service: e.target.slice(3), port: e.port, unnamed: true });
     }
   }
   return out;
@@ -41,37 +52,85 @@ function frontends(s: Resolvable, snapshot: ClusterSnapshot | undefined): Fronte
 /** A translated flow is seen within this many seconds of the frontend's (the same packets, a moment later). */
 const PAIR_SECONDS = 5;
 
+/** A frontend's claim that an edge's connection `conn` is its own connection, seen after translation. */
+interface Claim {
+  readonly f: Frontend;
+  readonly e: EdgeAcc;
+  readonly conn: number;
+}
+
 /**
- * Backends (`node|port`) the capture shows each frontend's own connections reached after
- * translation: the same client address and port, the same client and protocol, at the same time.
- * A busy client uses one source port towards several destinations, so a backend must be reached by
- * at least half of the frontend's connections that were seen translated.
+ * The flows `fronts` could have been translated to: the same client address and port, the same
+ * client and protocol, within PAIR_SECONDS, to an edge `target` accepts.
  */
-function translations(s: Resolvable, fronts: readonly Frontend[]): Map<Frontend, Set<string>> {
+function claimsOf(s: Resolvable, fronts: readonly Frontend[], target: (e: EdgeAcc) => boolean): Claim[] {
   const byConn = new Map<number, { f: Frontend; value: number }[]>();
   for (const f of fronts) {
     for (const [c, value] of f.edge.conns) (byConn.get(c) ?? byConn.set(c, []).get(c)!).push({ f, value });
   }
-  // Per frontend: the client connections seen translated, and which backends each reached.
-  const reached = new Map<Frontend, Map<number, Set<string>>>();
-  if (byConn.size === 0) return new Map();
-  const isFront = new Set(fronts.map((f) => f.edge));
+  const out: Claim[] = [];
+  if (byConn.size === 0) return out;
   for (const e of s.edges.values()) {
-    if (isFront.has(e) || typeof e.port !== 'number') continue;
+    if (typeof e.port !== 'number' || !target(e)) continue;
     for (const [c, v] of e.conns) {
       for (const { f, value } of byConn.get(c) ?? []) {
-        if (f.edge.source !== e.source || f.edge.protocol !== e.protocol || connSecondsApart(value, v) > PAIR_SECONDS) continue;
-        const byClient = reached.get(f) ?? reached.set(f, new Map()).get(f)!;
-        (byClient.get(c) ?? byClient.set(c, new Set()).get(c)!).add(`${e.target}|${e.port}`);
+        if (f.edge !== e && f.edge.source === e.source && f.edge.protocol === e.protocol && connSecondsApart(value, v) <= PAIR_SECONDS) {
+          out.push({ f, e, conn: c });
+        }
       }
+    }
+  }
+  return out;
+}
+
+/**
+ * Backends (`node|port`) the capture shows each frontend's own connections reached after
+ * translation (see claimsOf). A busy client uses one source port towards several destinations, so
+ * a backend must be reached by at least half of the frontend's connections that were seen
+ * translated, and a translated flow two frontends claim is neither's (a client port reused for two
+ * Services in one second cannot say which it was). An unnamed frontend pairs only with flows to
+ * pods (never an address with an address, or a pod with a pod), and only when at least half of its
+ * connections were seen translated; an address that pairs so is a frontend, not where a named
+ * Service was translated to.
+ */
+function translations(s: Resolvable, all: readonly Frontend[]): Map<Frontend, Set<string>> {
+  const isPod = (e: EdgeAcc): boolean => s.nodes.get(e.target)?.peer.kind === 'workload';
+  const unnamedClaims = claimsOf(
+    s,
+    all.filter((f) => f.unnamed),
+    isPod,
+  );
+  const frontEdges = new Set([...all.filter((f) => !f.unnamed), ...unnamedClaims.map((c) => c.f)].map((f) => f.edge));
+  const claims = [
+    ...unnamedClaims,
+    ...claimsOf(
+      s,
+      all.filter((f) => !f.unnamed),
+      (e) => !frontEdges.has(e),
+    ),
+  ];
+  const claimants = new Map<EdgeAcc, Map<number, Set<Frontend>>>();
+  for (const { f, e, conn } of claims) {
+    const byConn = claimants.get(e) ?? claimants.set(e, new Map()).get(e)!;
+    (byConn.get(conn) ?? byConn.set(conn, new Set()).get(conn)!).add(f);
+  }
+  // Per frontend: the client connections seen translated (claimed by it alone), and which backends each reached.
+  const reached = new Map<Frontend, Map<number, Set<string>>>();
+  for (const [e, byConn] of claimants) {
+    for (const [c, fs] of byConn) {
+      if (fs.size !== 1) continue;
+      const [f] = fs;
+      const byClient = reached.get(f) ?? reached.set(f, new Map()).get(f)!;
+      (byClient.get(c) ?? byClient.set(c, new Set()).get(c)!).add(`${e.target}|${e.port as number}`);
     }
   }
   const found = new Map<Frontend, Set<string>>();
   for (const [f, byClient] of reached) {
+    if (f.unnamed && byClient.size * 2 < f.edge.conns.size) continue;
     const votes = new Map<string, number>();
     for (const targets of byClient.values()) for (const t of targets) votes.set(t, (votes.get(t) ?? 0) + 1);
-    const backends = [...votes].filter(([, n]) => n * 2 >= byClient.size).map(([t]) => t);
-    if (backends.length > 0) found.set(f, new Set(backends));
+    const targets = [...votes].filter(([, n]) => n * 2 >= byClient.size).map(([t]) => t);
+    if (targets.length > 0) found.set(f, new Set(targets));
   }
   return found;
 }
@@ -112,7 +171,8 @@ function snapshotBackends(s: Resolvable, snapshot: ClusterSnapshot, f: Frontend,
  * unresolved: an ipBlock on a ClusterIP would never match.
  */
 export function resolveServices(s: Resolvable, snapshot: ClusterSnapshot | undefined, merge: (into: EdgeAcc, from: EdgeAcc) => void): void {
-  const fronts = frontends(s, snapshot);
+  // Named Services first: an address one of them was translated to is no frontend of its own.
+  const fronts = frontends(s, snapshot).sort((a, b) => Number(a.unnamed ?? false) - Number(b.unnamed ?? false));
   if (fronts.length === 0) return;
   const ownOf = translations(s, fronts);
   const learned = new Map<string, Set<string>>();
@@ -122,6 +182,14 @@ export function resolveServices(s: Resolvable, snapshot: ClusterSnapshot | undef
   }
   const gone = new Set<string>();
   for (const f of fronts) {
+    if (f.unnamed) {
+      // Not known to be a Service at all: resolved only by what the capture shows it reached, and
+      // never when a named Service was translated to it (it is that Service's backend).
+      if (f.edge.service || s.edges.get(f.key) !== f.edge) continue;
+      const targets = [...(ownOf.get(f) ?? learned.get(`${f.service}|${f.edge.protocol}|${f.port}`) ?? [])];
+      if (targets.length > 0) moveToBackends(s, f, targets, ownOf.has(f) ? 'translation' : 'learned-backend', new Map(), merge, gone);
+      continue;
+    }
     // The best evidence first: this frontend's own translated flows; then the cluster snapshot
     // (all of the Service port's backends); then what other clients of the Service port reached;
     // then Hubble's hints, only where they name the same port (a Service's other ports differ).
@@ -141,21 +209,34 @@ export function resolveServices(s: Resolvable, snapshot: ClusterSnapshot | undef
       f.edge.service = { name: f.service, resolvedBy: 'unresolved' };
       continue;
     }
-    s.edges.delete(f.key);
-    gone.add(f.edge.target);
-    for (const t of targets.sort()) {
-      const bar = t.lastIndexOf('|');
-      const [node, port] = [t.slice(0, bar), Number(t.slice(bar + 1))];
-      const key = edgeKey(f.edge.source, node, f.edge.protocol, port);
-      let mine = s.edges.get(key);
-      if (!mine) s.edges.set(key, (mine = emptyEdge(f.edge.source, node, f.edge.protocol, port)));
-      merge(mine, f.edge);
-      for (const pod of pods.get(t) ?? []) addCapped(mine.dstPods, pod, 5);
-      // Through a Service, the edge says how its backend was found; the translation is the best evidence.
-      if (!mine.service || resolvedBy === 'translation') mine.service = { name: f.service, resolvedBy };
-    }
+    moveToBackends(s, f, targets, resolvedBy, pods, merge, gone);
   }
   // A frontend node no edge uses any more leaves the graph.
   const used = new Set([...s.edges.values()].flatMap((e) => [e.source, e.target]));
   for (const id of gone) if (!used.has(id)) s.nodes.delete(id);
+}
+
+/** Moves a frontend's edge onto its backends (`node|port`), each saying through which Service it went and how that was found. */
+function moveToBackends(
+  s: Resolvable,
+  f: Frontend,
+  targets: readonly string[],
+  resolvedBy: EdgeService['resolvedBy'],
+  pods: ReadonlyMap<string, Set<string>>,
+  merge: (into: EdgeAcc, from: EdgeAcc) => void,
+  gone: Set<string>,
+): void {
+  s.edges.delete(f.key);
+  gone.add(f.edge.target);
+  for (const t of [...targets].sort()) {
+    const bar = t.lastIndexOf('|');
+    const [node, port] = [t.slice(0, bar), Number(t.slice(bar + 1))];
+    const key = edgeKey(f.edge.source, node, f.edge.protocol, port);
+    let mine = s.edges.get(key);
+    if (!mine) s.edges.set(key, (mine = emptyEdge(f.edge.source, node, f.edge.protocol, port)));
+    merge(mine, f.edge);
+    for (const pod of pods.get(t) ?? []) addCapped(mine.dstPods, pod, 5);
+    // Through a Service, the edge says how its backend was found; the translation is the best evidence.
+    if (!mine.service || resolvedBy === 'translation') mine.service = { name: f.service, resolvedBy };
+  }
 }

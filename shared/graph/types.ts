@@ -83,15 +83,23 @@ export interface EdgeEvidence {
   readonly samplePods: { readonly src: readonly string[]; readonly dst: readonly string[] };
   readonly dnsNames: readonly string[];
   readonly l7: L7Evidence;
+  /**
+   * ICMP edges only: the types of the request messages seen, ascending (ICMPv4 8 echo request, 13
+   * timestamp; ICMPv6 128 echo request, …), for rules that allow these types and no others; empty
+   * when the capture does not say (Calico flow logs). Errors and replies are never listed: they
+   * answer the edge's requests, or another connection's packets.
+   */
+  readonly icmpTypes?: readonly number[];
   readonly direction: DirectionEvidence;
   readonly attribution: AttributionEvidence;
-  /** The Service the client addressed, when the edge was reached through one (`ns/name`), and how its backend was found. */
+  /**
+   * The Service the client addressed, when the edge was reached through one (`ns/name`, or the
+   * address the client used when nothing in the capture names the Service), and how its backend was found.
+   */
   readonly service?: {
     readonly name: string;
     readonly resolvedBy: 'translation' | 'learned-backend' | 'snapshot' | 'flow-log' | 'unresolved';
   };
-  /** ICMP edges: the request types seen (echo request 8, ICMPv6 128…), sorted; absent when the capture gave none. */
-  readonly icmpTypes?: readonly number[];
 }
 
 export interface GraphEdge {
@@ -113,6 +121,7 @@ export type WarningCode =
   | 'bad-lines'
   | 'truncated'
   | 'damaged-gzip'
+  | 'gzip-trailing-data'
   | 'no-flows'
   | 'nodes-unavailable'
   | 'uncertain-direction'

@@ -13,11 +13,15 @@ export interface CaptureCounts {
   readonly nodesUnavailableEvents?: number;
   /** Where a gzip capture broke: nothing after it could be read. */
   readonly damaged?: StreamDamage;
+  /** Bytes after the gzip stream that are no gzip data: where they start and how many (ignored). */
+  readonly trailingData?: { readonly offset: number; readonly size: number };
   /** Connections the tracker forgot (too many at once) or decided before the whole capture was read. */
   readonly forgotten?: number;
   readonly decidedEarly?: number;
   /** Records with no L4 protocol the tool reads (TCP, UDP, SCTP, ICMP). */
   readonly skipped?: number;
+  /** ICMP errors and replies that answered no ICMP edge of the capture, left out (see foldIcmpResponses). */
+  readonly icmpResponsesLeftOut?: number;
   /** The cluster snapshot the graph was resolved with, when one was given. */
   readonly snapshot?: string;
 }
@@ -49,11 +53,15 @@ function list(items: readonly string[], max = 5): string {
   return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
 }
 
-/** The warnings a user must see before trusting policies generated from this graph. */
+/**
+ * The warnings a user must see before trusting policies generated from this graph. `owners`: the
+ * workload nodes whose pods belong to more than one owner (by their names), with those owners.
+ */
 export function graphWarnings(
   graph: Pick<ServiceGraph, 'nodes' | 'edges' | 'window'>,
   dnsClients: ReadonlySet<string>,
   counts: CaptureCounts,
+  owners: ReadonlyMap<string, readonly string[]> = new Map(),
 ): GraphWarning[] {
   const out: GraphWarning[] = [];
   const edges: readonly GraphEdge[] = graph.edges;
@@ -73,7 +81,7 @@ export function graphWarnings(
       subjects: egressWithoutDns,
     });
   }
-  out.push(...trafficWarnings(graph, counts));
+  out.push(...trafficWarnings(graph, counts), ...gatheredWarnings(graph, owners));
   if (counts.lostEvents > 0) {
     out.push({
       code: 'lost-events',
@@ -117,6 +125,15 @@ export function graphWarnings(
     out.push({
       code: 'truncated',
       message: 'The capture ends in the middle of a record: it was cut short, and the last record was skipped.',
+    });
+  }
+  if (counts.trailingData) {
+    const t = counts.trailingData;
+    out.push({
+      code: 'gzip-trailing-data',
+      message:
+        `${t.size.toLocaleString('en-US')} byte(s) after the end of the gzip stream, from byte ${t.offset.toLocaleString('en-US')}, are no gzip data and were ignored ` +
+        '(as `gzip -dc` ignores "trailing garbage"); every record of the gzip stream was read. If those bytes should hold records, the file was put together wrongly: compress the capture again.',
     });
   }
   return out;
@@ -196,7 +213,7 @@ function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges'>, counts: C
   if (noPort.length > 0) {
     out.push({
       code: 'unknown-port',
-      message: `${noPort.length} edge(s) have no port, because the flow log aggregated it away: ${list(noPort)}. No port-restricted rule can be written for them; lower Calico's flow-log aggregation (flowLogsFileAggregationKindForAllowed) so that ports are kept.`,
+      message: `${noPort.length} edge(s) have no port: the capture left it out (a Hubble field mask, Calico's flow-log aggregation) or gave a value that is no port (${list(noPort)}). No port-restricted rule can be written for them; capture with the ports kept (Hubble: no field mask that drops \`l4\`; Calico: lower flowLogsFileAggregationKindForAllowed).`,
       subjects: noPort,
     });
   }
@@ -212,6 +229,12 @@ function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges'>, counts: C
     out.push({
       code: 'skipped-records',
       message: `${counts.skipped} record(s) named no L4 protocol the tool reads (TCP, UDP, SCTP, ICMP) and were left out: no rule can come from them. If they should count, capture without a field mask that drops \`l4\`.`,
+    });
+  }
+  if (counts.icmpResponsesLeftOut) {
+    out.push({
+      code: 'skipped-records',
+      message: `${counts.icmpResponsesLeftOut} ICMP error(s) or echo repl(ies) answered no ICMP request in the capture (for example a destination unreachable answering a UDP or TCP packet) and were left out: an answer never opens a connection, so no rule comes from it.`,
     });
   }
   const capped = (counts.forgotten ?? 0) + (counts.decidedEarly ?? 0);
@@ -238,4 +261,23 @@ function nodesUnavailableWarning(kept: readonly NodeStatusAt[], events: number):
       `Hubble could not reach ${who} during the capture (${detail}${more}): their flows are missing, so edges through them may be absent. ` +
       'Capture again when every node is connected (`hubble list nodes`).',
   };
+}
+
+/** Two workloads (two owners of pods) behind one node: their pods carry the same identity labels. */
+function gatheredWarnings(graph: Pick<ServiceGraph, 'nodes'>, owners: ReadonlyMap<string, readonly string[]>): GraphWarning[] {
+  return graph.nodes.flatMap((n) => {
+    const names = owners.get(n.id);
+    if (!names || n.kind !== 'workload') return [];
+    const labels = Object.entries(n.identity ?? {})
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    return [
+      {
+        code: 'shared-selector' as const,
+        message: `${n.id} gathers the pods of ${names.length} workloads (${list(names)}) under one selector (${labels}): a policy that selects one selects the others too, and each gets the others' rules. If they should not share rules, give their pods a label that tells them apart (for example app.kubernetes.io/instance, or an app=NAME of their own), then capture again.`,
+        subjects: [n.id],
+      },
+    ];
+  });
 }

@@ -120,6 +120,43 @@ describe('analyzeFile', () => {
     });
   });
 
+  describe('bytes after the gzip stream (what gzip -dc calls trailing garbage)', () => {
+    const plain = readFileSync(tcp);
+    const one = analyzeText(plain.toString('utf8'), tcp);
+
+    it("the tester's dmg-trailing: every record is read, and the warning says from which byte data was ignored", async () => {
+      const a = await analyzeFile(fixture('tester', 'dmg-trailing.jsonl.gz'));
+      expect(a.stats).toMatchObject({ records: 8, badLines: 0, truncatedLastLine: false, trailingData: { offset: 634, size: 17 } });
+      expect(a.stats.damaged).toBeUndefined();
+      const w = a.graph.warnings.find((x) => x.code === 'gzip-trailing-data');
+      expect(w?.message).toMatch(/^17 byte\(s\) after the end of the gzip stream, from byte 634, are no gzip data and were ignored/);
+      expect(a.graph.warnings.map((x) => x.code)).not.toContain('damaged-gzip');
+    });
+
+    it.each([
+      ['one member', [gzipSync(plain)]],
+      ['two members, the file cut in two', [gzipSync(plain.subarray(0, 20_000)), gzipSync(plain.subarray(20_000))]],
+    ])('%s, then garbage: the same graph as the plain file, whatever the read size', async (name, gz) => {
+      const file = path.join(dir, `trailing-${name.replace(/\W+/g, '-')}.json.gz`);
+      const whole = Buffer.concat(gz);
+      writeFileSync(file, Buffer.concat([whole, Buffer.from('\n{"flow": not gzip at all}\n')]));
+      for (const partBytes of [1000, 1 << 20]) {
+        const a = await analyzeFile(file, { partBytes });
+        expect(a.stats.records).toBe(400);
+        expect(a.stats.trailingData).toEqual({ offset: whole.length, size: 27 });
+        expect(a.graph.edges).toEqual(one.graph.edges);
+      }
+    });
+
+    it('zero padding after the stream says nothing', async () => {
+      const file = path.join(dir, 'zero-padded.json.gz');
+      writeFileSync(file, Buffer.concat([gzipSync(plain), Buffer.alloc(512)]));
+      const a = await analyzeFile(file);
+      expect(a.stats.records).toBe(400);
+      expect(a.graph.warnings.map((x) => x.code)).not.toContain('gzip-trailing-data');
+    });
+  });
+
   it('reports progress up to the file size', async () => {
     const seen: number[] = [];
     await analyzeFile(tcp, { onProgress: (p) => seen.push(p.bytesDone / p.bytesTotal) });

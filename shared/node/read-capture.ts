@@ -4,13 +4,13 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { createGunzip } from 'node:zlib';
 import { CaptureParser, DEFAULT_LIMITS, KEEP_NODE_STATUS, type ParserLimits, type ParserStats } from '../flows/parser';
 import { CaptureError } from '../flows/types';
 import { countsOf, type CaptureAnalysis } from '../graph/analysis';
 import type { ClusterSnapshot } from '../cluster/snapshot';
 import { GraphBuilder, type GraphPartial } from '../graph/builder';
 import { ByteLineReader } from './byte-lines';
+import { GzipMembers } from './gzip-members';
 import type { FromWorker, RangeJob } from './protocol';
 
 export interface ReadProgress {
@@ -70,6 +70,7 @@ export function mergeStats(into: ParserStats, from: ParserStats, lineOffset: num
   into.badLines += from.badLines;
   into.truncatedLastLine ||= from.truncatedLastLine;
   if (from.damaged && !into.damaged) into.damaged = { ...from.damaged, afterLine: from.damaged.afterLine + lineOffset };
+  into.trailingData ??= from.trailingData;
   into.badSamples.push(...from.badSamples.map((b) => ({ line: b.line + lineOffset, reason: b.reason })));
   into.badSamples.sort((a, b) => a.line - b.line);
   into.badSamples.splice(keep);
@@ -176,8 +177,9 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
   const raw = createReadStream(file, { highWaterMark: chunkBytes });
   let bytesRead = 0;
   raw.on('data', (b) => (bytesRead += b.length));
-  const gunzip = gzip ? createGunzip() : undefined;
-  const source: AsyncIterable<Buffer> = gunzip ? raw.pipe(gunzip) : raw;
+  // Member by member, as `gzip -dc` reads it: bytes after the last member are reported, not fatal.
+  const members = gzip ? new GzipMembers(size) : undefined;
+  const source: AsyncIterable<Buffer> = members ? members.read(raw) : raw;
   let handOffAt: number | undefined;
 
   // A read that ends early (cancelled, unreadable) closes its file handle here; a finished one below.
@@ -194,6 +196,7 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
         }
       }
       if (handOffAt === undefined) lines.end();
+      if (members?.trailing) parser.stats.trailingData = members.trailing;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (opts.signal?.aborted) throw abortError();
@@ -201,10 +204,10 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
       if (code !== 'Z_DATA_ERROR' && code !== 'Z_BUF_ERROR') throw new CaptureError(file, `could not be read: ${(e as Error).message}`);
       // A gzip stream damaged or cut short: keep every line before the damage, and say where it stopped.
       const afterLine = lines.lineNo;
-      // zlib counts the compressed bytes it consumed before the failing block: the damage is near there.
+      // The compressed bytes zlib consumed before the failing block: the damage is near there.
       const damaged = {
         afterLine,
-        compressedByte: Math.min(size, gunzip?.bytesWritten ?? 0),
+        compressedByte: Math.min(size, members?.position ?? 0),
         compressedSize: size,
         reason: gzipDamageReason(code, (e as Error).message),
       };

@@ -36,9 +36,18 @@ function fromBigInt(n: bigint, v6: boolean): string {
 
 /** Parses an address into (family, value); undefined when it is not an IP. */
 export function parseIp(ip: string): { v6: boolean; value: bigint } | undefined {
-  if (!ipaddr.isValid(ip)) return undefined;
+  if (!isAddress(ip)) return undefined;
   const a = ipaddr.process(ip);
   return { v6: a.kind() === 'ipv6', value: toBigInt(a.toByteArray()) };
+}
+
+/**
+ * Whether `text` is an address as Kubernetes and the CNIs write one (Go's `net.ParseIP`): four
+ * decimal parts for IPv4, or IPv6 text. ipaddr.js alone also takes the legacy forms `10`,
+ * `1.2.3` and `0x0a.0.0.1`, which no capture or policy means as an address.
+ */
+function isAddress(text: string): boolean {
+  return text.includes(':') ? ipaddr.IPv6.isValid(text) : ipaddr.IPv4.isValidFourPartDecimal(text);
 }
 
 /** The address of an integer value, in its canonical text form (`10.0.0.1`, `2001:db8::1`). */
@@ -53,7 +62,7 @@ export function ipText(value: bigint, v6: boolean): string {
 export function parseCidr(cidr: string): ParsedCidr | undefined {
   const slash = cidr.indexOf('/');
   const addr = slash < 0 ? cidr : cidr.slice(0, slash);
-  if (!ipaddr.isValid(addr)) return undefined;
+  if (!isAddress(addr)) return undefined;
   const parsed = ipaddr.parse(addr);
   // A mapped address with an IPv6 prefix length counts as the IPv4 prefix it covers.
   const v4mapped = parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress();

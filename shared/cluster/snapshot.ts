@@ -1,4 +1,4 @@
-// A cluster snapshot (`kubectl get svc,endpointslices,pods -A -o json`) indexed so the graph can
+// A cluster snapshot (`kubectl get svc,endpointslices,pods,namespaces -A -o json`) indexed so the graph can
 // resolve Service addresses to backends, unlabelled pods to labels, and named ports to numbers.
 import { flattenObjects } from '../policy/connlist/model';
 import { resolveBackends } from './backends';

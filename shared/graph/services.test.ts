@@ -61,7 +61,7 @@ describe('F04: a ClusterIP reported as world, with destination_service', () => {
     expect(graph.edges.map((e) => e.key)).toEqual(['logging/kibana->service:logging/elasticsearch-master:80/TCP']);
     expect(graph.edges[0].evidence.service).toEqual({ name: 'logging/elasticsearch-master', resolvedBy: 'unresolved' });
     const w = graph.warnings.find((x) => x.code === 'unresolved-service');
-    expect(w?.message).toMatch(/kubectl get svc,endpointslices,pods -A -o json/);
+    expect(w?.message).toMatch(/kubectl get svc,endpointslices,pods,namespaces -A -o json/);
     expect(graph.nodes.find((n) => n.id === 'service:logging/elasticsearch-master')).toMatchObject({
       kind: 'service',
       namespace: 'logging',

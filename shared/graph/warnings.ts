@@ -1,4 +1,5 @@
 import type { NodeStatusAt, StreamDamage } from '../flows/parser';
+import { SNAPSHOT_COMMAND } from '../cluster/snapshot';
 import { isDnsPort } from './keys';
 import type { GraphEdge, GraphNode, GraphWarning, ServiceGraph } from './types';
 
@@ -155,7 +156,7 @@ function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges'>, counts: C
     const names = [...new Set(services.map((e) => e.target.slice('service:'.length)))].sort();
     out.push({
       code: 'unresolved-service',
-      message: `${services.length} edge(s) go to Service frontends that nothing in the capture${counts.snapshot ? ' or the snapshot' : ''} resolves to backends (${list(names)}). A NetworkPolicy sees traffic after the Service is translated, so no rule can allow them as they are: ${counts.snapshot ? 'check that the snapshot is of the same cluster and has the EndpointSlices' : 'give a cluster snapshot (`kubectl get svc,endpointslices,pods -A -o json`)'}, or capture the translated flows too.`,
+      message: `${services.length} edge(s) go to Service frontends that nothing in the capture${counts.snapshot ? ' or the snapshot' : ''} resolves to backends (${list(names)}). A NetworkPolicy sees traffic after the Service is translated, so no rule can allow them as they are: ${counts.snapshot ? 'check that the snapshot is of the same cluster and has the EndpointSlices' : `give a cluster snapshot (\`${SNAPSHOT_COMMAND}\`)`}, or capture the translated flows too.`,
       subjects: services.map((e) => e.key),
     });
   }
@@ -165,7 +166,7 @@ function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges'>, counts: C
   if (notCaptured.length > 0) {
     out.push({
       code: 'unlabelled-workloads',
-      message: `${notCaptured.length} workload(s) appear only in records that carried no labels (${list(notCaptured)}), so no selector can name them yet. ${counts.snapshot ? 'The snapshot does not know their pods either: take it from the same cluster while they run' : 'Give a cluster snapshot to take their labels from (`kubectl get svc,endpointslices,pods -A -o json`)'}; until then their flows stay blocked by the generated policies.`,
+      message: `${notCaptured.length} workload(s) appear only in records that carried no labels (${list(notCaptured)}), so no selector can name them yet. ${counts.snapshot ? 'The snapshot does not know their pods either: take it from the same cluster while they run' : `Give a cluster snapshot to take their labels from (\`${SNAPSHOT_COMMAND}\`)`}; until then their flows stay blocked by the generated policies.`,
       subjects: notCaptured,
     });
   }

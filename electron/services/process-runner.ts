@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
+import { isNamespaceName } from '../../shared/cluster/names';
 
 /** The only programs the app ever runs. */
 export type ToolName = 'hubble' | 'kubectl';
@@ -68,10 +69,7 @@ const DEFAULT_MAX_OUTPUT = 256 * 1024 * 1024;
 const DEFAULT_MAX_LINE_CHARS = 64 * 1024 * 1024;
 const KILL_GRACE_MS = 2000;
 
-/** DNS-1123 label: what a namespace name must be. */
-export function isNamespaceName(s: string): boolean {
-  return s.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s);
-}
+export { isNamespaceName };
 
 /** Kube context names are free-form in kubeconfig; refuse only what could be read as a flag or is not printable. */
 export function isContextName(s: string): boolean {

@@ -514,6 +514,9 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
       NETPOL_STANDIN_CLUSTER: fixture('kubectl-standin'),
       NETPOL_STANDIN_CAPTURE: capture,
       NETPOL_STANDIN_DELAY_MS: '1',
+      // A third context, whose cluster cannot be reached (kubectl's recorded stderr).
+      NETPOL_STANDIN_CONTEXTS: 'kind-staging,prod-eu,fakectx',
+      NETPOL_STANDIN_UNREACHABLE_CONTEXT: 'fakectx',
     });
     calls = standins.calls;
     host = await startTestHost({
@@ -675,6 +678,26 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
     await resolve.getByLabel('Kube context for the snapshot').locator('option', { hasText: 'kind-staging' }).waitFor({ state: 'attached' });
     await resolve.scrollIntoViewIfNeeded();
     await app.screenshot('resolve-with-cluster');
+    // An unreachable context: the failure beside the button, kubectl's sentence once, what to do; the capture as it was.
+    const heading = await app.summary.getByRole('heading', { level: 2 }).textContent();
+    await resolve.getByLabel('Kube context for the snapshot').selectOption('fakectx');
+    await resolve.getByRole('button', { name: 'Take a snapshot and resolve' }).click();
+    const failed = resolve.getByRole('alert', { name: 'Snapshot failed' });
+    await failed.waitFor();
+    const said = (await failed.textContent()) ?? '';
+    expect(said).toMatch(/^The snapshot of fakectx failed; the capture is unchanged\./);
+    expect(said).toContain(
+      'kubectl could not read the cluster of context "fakectx": The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?',
+    );
+    expect(said).toContain('`kubectl --context=fakectx get pods -A`');
+    expect(said).not.toMatch(/memcache|E\d{4} /);
+    expect(said).not.toMatch(/open the capture/i);
+    // The only alert on the page is the section's: nothing at the top calls it a failed open.
+    await expect(page.getByRole('alert').count()).resolves.toBe(1);
+    await expect(app.summary.getByRole('heading', { level: 2 }).textContent()).resolves.toBe(heading);
+    await expect(app.warning('unresolved-service').count()).resolves.toBe(1);
+    await expect(app.field('Resolved with').count()).resolves.toBe(0);
+    await resolve.getByLabel('Kube context for the snapshot').selectOption('kind-staging');
     await resolve.getByRole('button', { name: 'Take a snapshot and resolve' }).click();
     await expect.poll(() => app.field('Resolved with').count()).toBe(1);
     await expect(app.field('Resolved with').textContent()).resolves.toBe('kubectl --context=kind-staging');

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { standinEnv, STANDIN_BIN } from '../../e2e/standins';
-import { hubbleFixture } from '../../shared/testing/fixtures';
-import { isContextName, isNamespaceName, loginShellPath, mergeSearchPath, ProcessRunner, RunError } from './process-runner';
+import { fixture, hubbleFixture } from '../../shared/testing/fixtures';
+import { isContextName, isNamespaceName, loginShellPath, mergeSearchPath, ProcessRunner, RunError, stderrSummary } from './process-runner';
 
 function runner(extra: Record<string, string> = {}, paths: Record<string, string> = {}) {
   const s = standinEnv(extra);
@@ -103,6 +103,19 @@ describe('ProcessRunner', () => {
     await new Promise((res) => setTimeout(res, 200));
     r.killAll();
     expect((await running).kind).toBe('exited');
+  });
+
+  it('says what kubectl printed once: klog headers and repeats removed, its own sentence preferred over its log lines', () => {
+    const recorded = readFileSync(fixture('kubectl-standin', 'unreachable-context.stderr'), 'utf8');
+    expect(recorded.split('\n').filter(Boolean)).toHaveLength(8);
+    expect(stderrSummary(recorded)).toBe('The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?');
+    const onlyLogs = recorded.split('\n').slice(0, 7).join('\n');
+    expect(stderrSummary(onlyLogs)).toBe(
+      '"Unhandled Error" err="couldn\'t get current server API group list: Get \\"https://127.0.0.1:1/api?timeout=32s\\": dial tcp 127.0.0.1:1: connect: connection refused"',
+    );
+    expect(stderrSummary('a\nb\na\nc\nd\n', 2)).toBe('c\nd');
+    expect(stderrSummary('x'.repeat(1000), 3, 100)).toMatch(/^…x{99}$/);
+    expect(stderrSummary('  \n')).toBe('');
   });
 
   it('checks names before they reach a command line', () => {

@@ -71,6 +71,25 @@ const KILL_GRACE_MS = 2000;
 
 export { isNamespaceName };
 
+/** klog's line header (`E1129 10:57:33.535954   13635 memcache.go:265] `): severity, date, time, thread, source line. */
+const KLOG_HEADER = /^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [^\s\]]+:\d+\] /;
+
+/**
+ * What a tool said on stderr, short enough to show a person: each distinct line once, klog headers
+ * (timestamps that make repeats look different) removed, and the tool's own sentences in place of
+ * its log lines when it printed both; the last `maxLines` of them, at most `maxChars` long.
+ */
+export function stderrSummary(stderr: string, maxLines = 3, maxChars = 600): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const plain = lines.filter((l) => !KLOG_HEADER.test(l));
+  const chosen = [...new Set((plain.length > 0 ? plain : lines).map((l) => l.replace(KLOG_HEADER, '')))].slice(-maxLines);
+  const text = chosen.join('\n');
+  return text.length > maxChars ? `…${text.slice(-(maxChars - 1))}` : text;
+}
+
 /** Kube context names are free-form in kubeconfig; refuse only what could be read as a flag or is not printable. */
 export function isContextName(s: string): boolean {
   return s.length > 0 && s.length <= 253 && !s.startsWith('-') && /^[A-Za-z0-9._:/@+=-]+$/.test(s);
@@ -305,7 +324,7 @@ export class ProcessRunner {
         if (killTimer) clearTimeout(killTimer);
         if (code === 0) finish(undefined);
         else {
-          const tail = stderr.trim().split('\n').slice(-5).join('\n');
+          const tail = stderrSummary(stderr);
           finish(
             new RunError('exited', tool, `${tool} exited with code ${code ?? 'unknown'}${tail ? `: ${tail}` : ''}`, {
               code,

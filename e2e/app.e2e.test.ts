@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { runCli } from '../cli/run';
 import type { ConfirmRequest } from '../electron/services/kubectl-service';
@@ -78,6 +79,32 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     // The capture open before (the host keeps it) may still show: wait for this one's figures.
     await expect.poll(() => app.field('Edges').textContent()).toBe('11');
     await expect(app.error.count()).resolves.toBe(0);
+  });
+
+  it('a gzip capture cut short with a bad line: the lost data is said above the verdict, at first sight', async () => {
+    const { page } = await tracedPage(browser, 'damaged-gzip');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    const lines = readFileSync(path.join(ROOT, 'resources/sample-capture.jsonl'), 'utf8').split('\n');
+    const whole = gzipSync([...lines.slice(0, 5), '{"flow": not json', ...lines.slice(5)].join('\n'));
+    nextFile = path.join(exportDir, 'sample-cut.jsonl.gz');
+    writeFileSync(nextFile, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    await app.openCapture();
+    await app.graph.waitFor();
+    const missing = page.getByRole('region', { name: 'Data missing from the capture' });
+    await missing.waitFor();
+    await expect(missing.locator('li').evaluateAll((li) => li.map((x) => x.getAttribute('data-code')))).resolves.toEqual([
+      'damaged-gzip',
+      'bad-lines',
+    ]);
+    await expect(missing.locator('li[data-code="damaged-gzip"]').textContent()).resolves.toMatch(/^The gzip stream is damaged near byte/);
+    // Above the verdict, and on screen without scrolling (the DNS and short-window notes come after the verdict).
+    const verdict = page.getByRole('region', { name: 'Findings' }).getByRole('heading');
+    await verdict.waitFor();
+    const [box, verdictBox] = await Promise.all([missing.boundingBox(), verdict.boundingBox()]);
+    expect(box!.y + box!.height).toBeLessThanOrEqual(verdictBox!.y);
+    expect(box!.y + box!.height).toBeLessThanOrEqual(page.viewportSize()!.height);
+    await expect(page.getByRole('region', { name: 'Policies' }).getByRole('note').first().textContent()).resolves.toMatch(/no DNS lookup/);
   });
 
   it('prunes an edge from the keyboard: its rule leaves the YAML, undo brings it back', async () => {

@@ -18,6 +18,8 @@ import { GraphView, type GraphExporter } from './graph/GraphView';
 import { Inspector } from './Inspector';
 import { DiffPanel } from './policy/DiffPanel';
 import { Findings } from './policy/Findings';
+import { firstSightWarnings } from './policy/capture-warnings';
+import { MissingData } from './policy/MissingData';
 import { useFindings } from './policy/useFindings';
 import { runFromRecord, runRecord } from './state/ai-runs';
 import { PolicyPanel } from './policy/PolicyPanel';
@@ -108,8 +110,9 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
   );
   // The diff, findings and rollout speak Kubernetes NetworkPolicy whatever flavor is shown.
   const k8sPolicies = useMemo<readonly NetworkPolicy[]>(() => k8sSet.policies.map((g) => g.policy), [k8sSet]);
+  const captureWarnings = useMemo(() => firstSightWarnings(current.warnings), [current]);
   const notices = useMemo(() => {
-    const out = current.warnings.filter((w) => w.code === 'no-dns' || w.code === 'short-window').map((w) => w.message);
+    const out = captureWarnings.notes.map((w) => w.message);
     if (aiTaken && flavor === 'kubernetes')
       out.unshift(
         aiTaken.take === 'draft'
@@ -119,7 +122,7 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
     if (aiTaken && flavor === 'cilium')
       out.unshift('The taken AI draft is Kubernetes NetworkPolicy: the Cilium flavor shows the deterministic policies.');
     return out;
-  }, [current, aiTaken, adopted, flavor]);
+  }, [captureWarnings, aiTaken, adopted, flavor]);
 
   // The workspace as it stands: autosaved by main, and what "Save workspace" writes.
   useEffect(() => {
@@ -287,6 +290,7 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
             AI draft
           </button>
         </div>
+        <MissingData warnings={captureWarnings.dataLoss} />
         {aiOpened && (
           <div hidden={tab !== 'ai'}>
             <AiPanel

@@ -107,6 +107,23 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await expect(page.getByRole('region', { name: 'Policies' }).getByRole('note').first().textContent()).resolves.toMatch(/no DNS lookup/);
   });
 
+  it("the inspector: Hubble's policy match type under Policies, and pods with no arrow to nothing", async () => {
+    const { page } = await tracedPage(browser, 'inspector-evidence');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await app.openSampleCapture();
+    await app.selectEdge('bookinfo/productpage->bookinfo/details:9080/TCP');
+    await expect(app.inspector.locator('[data-field="match-types"]').textContent()).resolves.toBe('matched as L4-Only (83 flow events)');
+    await expect(app.inspector.locator('dd[data-field="pods"]').textContent()).resolves.toBe(
+      'productpage-v1-6b746f74dc-9rcxx → details-v1-79f774bdb9-m4j4k',
+    );
+    await app.selectEdge('entity:host->bookinfo/productpage:9080/TCP');
+    await expect(app.inspector.locator('dd[data-field="pods"]').textContent()).resolves.toBe(
+      'productpage-v1-6b746f74dc-9rcxx (server; no client pod seen)',
+    );
+    await expect(app.inspector.locator('[data-field="match-types"]').count()).resolves.toBe(0);
+  });
+
   it('prunes an edge from the keyboard: its rule leaves the YAML, undo brings it back', async () => {
     const { page } = await tracedPage(browser, 'prune-undo');
     const app = new AppPage(page);
@@ -724,6 +741,11 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
     await expect(app.summary.getByRole('heading', { level: 2 }).textContent()).resolves.toBe(heading);
     await expect(app.warning('unresolved-service').count()).resolves.toBe(1);
     await expect(app.field('Resolved with').count()).resolves.toBe(0);
+    // Before the snapshot no server pod is known: the client's pods, and no arrow pointing at nothing.
+    await app.selectEdge('logging/kibana->service:logging/elasticsearch-master:80/TCP');
+    await expect(app.inspector.locator('dd[data-field="pods"]').textContent()).resolves.toMatch(
+      /^kibana-\S+ \(client; no server pod seen\)$/,
+    );
     await resolve.getByLabel('Kube context for the snapshot').selectOption('kind-staging');
     await resolve.getByRole('button', { name: 'Take a snapshot and resolve' }).click();
     await expect.poll(() => app.field('Resolved with').count()).toBe(1);
@@ -735,6 +757,7 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
       'through Service logging/elasticsearch-master (a backend from the cluster snapshot)',
     );
     await expect(app.inspector.locator('dd[data-field="direction"]').textContent()).resolves.toBe('settled by TCP handshake 1');
+    await expect(app.inspector.locator('dd[data-field="pods"]').textContent()).resolves.toMatch(/^kibana-\S+ → elasticsearch-master-\d/);
     await app.screenshot('inspector-service');
   });
 });

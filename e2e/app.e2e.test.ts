@@ -124,6 +124,49 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await expect(app.inspector.locator('[data-field="match-types"]').count()).resolves.toBe(0);
   });
 
+  it('an edge with some dropped flows is drawn red (dashed), and the legend says what red means', async () => {
+    const { page } = await tracedPage(browser, 'partly-dropped');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    /** Pixels of the canvas in the red of dropped flows (Cytoscape draws into canvases inside the graph). */
+    const redPixels = (): Promise<number> =>
+      app.graph.evaluate((el) => {
+        let n = 0;
+        const canvases = el.querySelectorAll<HTMLCanvasElement>('canvas');
+        for (let k = 0; k < canvases.length; k++) {
+          const c = canvases[k];
+          const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+          // Red over anything else (anti-aliased edges included): much more red than green or blue.
+          for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 128 && d[i] > 150 && d[i] - d[i + 1] > 90 && d[i] - d[i + 2] > 90) n++;
+        }
+        return n;
+      });
+    await app.openSampleCapture();
+    await app.graph.waitFor();
+    await page.waitForTimeout(300);
+    await expect(redPixels()).resolves.toBe(0);
+    // The sample plus two dropped reviews -> ratings requests: that edge's other 10 flows were forwarded.
+    nextFile = path.join(exportDir, 'sample-with-drops.jsonl');
+    writeFileSync(
+      nextFile,
+      readFileSync(path.join(ROOT, 'resources/sample-capture.jsonl'), 'utf8') +
+        readFileSync(fixture('hubble', 'derived', 'dropped-reviews-ratings.jsonl'), 'utf8'),
+    );
+    await app.openCapture();
+    await expect.poll(() => app.field('Edges').textContent()).toMatch(/\(1 with dropped flows\)/);
+    await page.waitForTimeout(300);
+    await expect.poll(redPixels).toBeGreaterThan(30);
+    const legend = page.getByRole('group').filter({ has: page.getByLabel('Graph legend') });
+    await expect(page.getByLabel('Graph legend').textContent()).resolves.toContain('some flows dropped, the rest forwarded');
+    await page.getByLabel('Graph legend').click();
+    await expect(legend.getByRole('list', { name: 'Edges' }).locator('li').allTextContents()).resolves.toContain(
+      ' some flows dropped, the rest forwarded',
+    );
+    // The verdict filter's "dropped" shows it too.
+    await page.getByRole('toolbar', { name: 'Graph tools' }).getByLabel('Verdict filter').selectOption('dropped');
+    await expect.poll(() => app.graph.getAttribute('data-edges')).toBe('1');
+  });
+
   it('prunes an edge from the keyboard: its rule leaves the YAML, undo brings it back', async () => {
     const { page } = await tracedPage(browser, 'prune-undo');
     const app = new AppPage(page);

@@ -15,6 +15,7 @@ import { graphElements, islandLayout } from './graph/elements';
 import { edgeMatcher, isFiltering, NO_FILTER, type GraphFilter } from './graph/filter';
 import { GraphToolbar } from './graph/GraphToolbar';
 import { GraphView, type GraphExporter } from './graph/GraphView';
+import { GraphLegend } from './graph/GraphLegend';
 import { Inspector } from './Inspector';
 import { DiffPanel } from './policy/DiffPanel';
 import { Findings } from './policy/Findings';
@@ -204,18 +205,21 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
           total={current.edges.length}
           shown={match ? shownEdges.length : undefined}
         />
-        <GraphView
-          layoutKey={positions}
-          onMoved={(m) => {
-            Object.assign(moved.current, m);
-            setMovedVersion((v) => v + 1);
-          }}
-          fitKey={filter}
-          exporter={exporter}
-          elements={elements}
-          selected={s.selected}
-          onSelect={(edges) => dispatch({ type: 'select', edges })}
-        />
+        <div className="graph-area">
+          <GraphView
+            layoutKey={positions}
+            onMoved={(m) => {
+              Object.assign(moved.current, m);
+              setMovedVersion((v) => v + 1);
+            }}
+            fitKey={filter}
+            exporter={exporter}
+            elements={elements}
+            selected={s.selected}
+            onSelect={(edges) => dispatch({ type: 'select', edges })}
+          />
+          <GraphLegend />
+        </div>
         <div className="below-graph">
           <EdgeList
             ref={filterRef}

@@ -25,7 +25,7 @@ function file(name: string, text: string): string {
 
 const cnpEmpty = `apiVersion: cilium.io/v2
 kind: CiliumNetworkPolicy
-metadata: {name: api, namespace: shop}
+metadata: {name: api, namespace: bookinfo}
 spec:
   endpointSelector: {matchLabels: {app: api}}
   ingress: []
@@ -43,7 +43,7 @@ describe('lint from the command line', () => {
   it('lints CiliumNetworkPolicies too, and a file of them only is not "nothing found"', async () => {
     const r = await cli('lint', file('cilium.yaml', cnpEmpty));
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^error: shop\/api spec.ingress: is an empty list, which in a CiliumNetworkPolicy leaves ingress unenforced/);
+    expect(r.out).toMatch(/^error: bookinfo\/api spec.ingress: is an empty list, which in a CiliumNetworkPolicy leaves ingress unenforced/);
     expect(r.out).toMatch(/1 policies, 1 error\(s\), 0 warning\(s\)/);
   });
 

@@ -82,6 +82,22 @@ export async function selectionFor(
   return pruneFile ? prune(base, await readPruneFile(pruneFile, graph, io), `listed in ${path.basename(pruneFile)}`) : base;
 }
 
+/**
+ * The namespaces in scope that the capture has. None at all is a usage error (a typo in
+ * `--namespace` would otherwise write or check nothing and exit 0), unless `absentOk` (a default
+ * deny is still written for them); some missing is said on stderr.
+ */
+export function checkScope(graph: ServiceGraph, namespaces: readonly string[], io: CommandIo, absentOk = false): void {
+  const unknown = namespaces.filter((ns) => !graph.namespaces.includes(ns));
+  if (unknown.length === 0) return;
+  const has = `the capture has ${graph.namespaces.join(', ') || 'no namespace'}`;
+  if (unknown.length === namespaces.length && !absentOk)
+    throw new UsageError(`no namespace in scope appears in the capture (${unknown.join(', ')}; ${has}), so nothing is in scope`);
+  io.err(
+    `netpol-studio: namespace(s) ${unknown.join(', ')} do not appear in the capture (${has})${absentOk ? '; they get only a default deny' : ''}.\n`,
+  );
+}
+
 export interface GenerateArgs {
   /** Cluster snapshot files (`--snapshot`), read with the capture. */
   readonly snapshots?: readonly string[];
@@ -100,9 +116,7 @@ export interface GenerateArgs {
 /** `generate`: YAML to stdout (`-o -`), or one file per policy under DIR/<namespace>/. */
 export async function generateCommand(a: GenerateArgs, io: CommandIo): Promise<number> {
   const { graph } = await readCapture(a.capture, a.snapshots);
-  const unknown = a.namespaces.filter((ns) => !graph.namespaces.includes(ns));
-  if (unknown.length > 0)
-    io.err(`netpol-studio: namespace(s) ${unknown.join(', ')} do not appear in the capture; they get only a default deny if asked.\n`);
+  checkScope(graph, a.namespaces, io, a.defaultDeny);
   const selection = await selectionFor(graph, a.pruneFile, a.includeDropped, io);
   const options = { namespaces: a.namespaces, defaultDeny: a.defaultDeny, portRanges: a.portRanges, cidrs: checkCidrs(a.cidrs) };
   const set = a.flavor === 'cilium' ? generateCilium(graph, selection, options) : generate(graph, selection, options);
@@ -202,11 +216,11 @@ export async function verifyCommand(a: VerifyArgs, io: CommandIo): Promise<numbe
   const { policies, cilium } = await loadPolicies(a.policies, io);
   const all = [...policies, ...cilium];
   if (all.length === 0) throw new InputError(`no NetworkPolicy or CiliumNetworkPolicy found in ${a.policies}`);
-  // Clusterwide policies have no namespace: the scope is the namespaces the namespaced ones are in.
-  const namespaces =
-    a.namespaces.length > 0
-      ? a.namespaces
-      : [...new Set(all.flatMap((p) => p.metadata.namespace ?? (p.kind === 'CiliumClusterwideNetworkPolicy' ? [] : 'default')))].sort();
+  // Clusterwide policies have no namespace: the scope is the namespaces the namespaced ones are in,
+  // or every namespace of the capture when there are only clusterwide ones.
+  const named = [...new Set(all.flatMap((p) => p.metadata.namespace ?? (p.kind === 'CiliumClusterwideNetworkPolicy' ? [] : 'default')))];
+  const namespaces = a.namespaces.length > 0 ? a.namespaces : (named.length > 0 ? named : graph.namespaces).slice().sort();
+  checkScope(graph, namespaces, io);
   const selection = await selectionFor(graph, a.pruneFile, a.includeDropped, io);
   const c = verify(all, graph, selection, namespaces, { snapshot });
   io.out(a.json ? JSON.stringify(c, null, 2) + '\n' : coverageText(c));
@@ -274,6 +288,7 @@ export interface BundleArgs extends Omit<GenerateArgs, 'output' | 'portRanges'> 
 export async function bundleCommand(a: BundleArgs, io: CommandIo): Promise<number> {
   const analysis = await readCapture(a.capture, a.snapshots);
   const { graph } = analysis;
+  checkScope(graph, a.namespaces, io, a.defaultDeny);
   const selection = await selectionFor(graph, a.pruneFile, a.includeDropped, io);
   const set = generate(graph, selection, {
     namespaces: a.namespaces,

@@ -1,4 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixture, hubbleFixture, ROOT } from '../shared/testing/fixtures';
@@ -9,6 +11,16 @@ async function cli(...argv: string[]) {
   let err = '';
   const code = await runCli(argv, { out: (s) => (out += s), err: (s) => (err += s) });
   return { code, out, err };
+}
+
+/** A file with one NetworkPolicy (a default deny in shop). */
+function onePolicy(): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'netpol-cli-')), 'deny.yaml');
+  writeFileSync(
+    file,
+    'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny\n  namespace: shop\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n',
+  );
+  return file;
 }
 
 describe('netpol-studio CLI', () => {
@@ -58,6 +70,9 @@ describe('netpol-studio CLI', () => {
     [['summarize', 'x', '--bogus'], /unknown option --bogus\n/],
     [['generate', 'x', '-n'], /--namespace <value> needs a value/],
     [['graph', hubbleFixture('basic-sample-10-flows.json')], /add --json/],
+    [['generate', 'x', '-n', 'shop,Search'], /--namespace "Search" is not a namespace name \(a namespace name is a DNS-1123 label/],
+    [['generate', 'x', '-n', ' , '], /--namespace names no namespace, so generate would have nothing in scope/],
+    [['graph', 'x', '-n', 'a_b', '--json'], /--namespace "a_b" is not a namespace name/],
     [['frobnicate'], /unknown command "frobnicate"/],
     [[], /missing command/],
   ])('usage errors exit 2: %j', async (argv, message) => {
@@ -68,6 +83,58 @@ describe('netpol-studio CLI', () => {
     expect(r.out).toBe('');
     // A known command shows its own usage, not every command's.
     if (argv[0] === 'summarize' || argv[0] === 'graph') expect(r.err).not.toContain('netpol-studio bundle');
+  });
+
+  it('a comma-separated --namespace list is split: the same policies as the flag repeated', async () => {
+    const capture = hubbleFixture('basic-sample-400-tcp-flows.json');
+    const listed = await cli('generate', capture, '-n', 'bookinfo,jaeger');
+    const repeated = await cli('generate', capture, '--namespace', 'bookinfo', '--namespace', 'jaeger');
+    expect(listed.code).toBe(0);
+    expect(listed.out).toBe(repeated.out);
+    expect(listed.out).toMatch(/^ {2}namespace: bookinfo$/m);
+    expect(listed.out).toMatch(/^ {2}namespace: jaeger$/m);
+  });
+
+  it.each([
+    [['generate', '-n', 'shopp']],
+    [['generate', '-n', 'shop,search', '--prune', '/dev/null']],
+    [['bundle', '-n', 'shopp', '-o', '/nonexistent/never-written']],
+    [['graph', '-n', 'shopp', '--json']],
+    [['verify', '-n', 'shopp', '--policies', onePolicy()]],
+  ])('no namespace in scope that the capture has: exit 2 with the command usage, nothing written (%j)', async (argv) => {
+    const [command, ...rest] = argv;
+    const r = await cli(command, hubbleFixture('basic-sample-400-tcp-flows.json'), ...rest);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/no namespace in scope appears in the capture \(.*; the capture has bookinfo, jaeger, kube-system\)/);
+    expect(r.err).toContain(`Usage:\n  netpol-studio ${command} `);
+  });
+
+  it('a namespace absent from the capture still gets its default deny when asked for one', async () => {
+    const r = await cli('generate', hubbleFixture('basic-sample-400-tcp-flows.json'), '-n', 'shop', '--default-deny');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/name: default-deny\n {2}namespace: shop/);
+    expect(r.err).toMatch(/namespace\(s\) shop do not appear in the capture .*they get only a default deny/);
+  });
+
+  it.each([
+    [['generate', '--help'], 'generate'],
+    [['generate', 'x', '-n', 'shop', '-h'], 'generate'],
+    [['summarize', '--bogus', '--help'], 'summarize'],
+    [['help', 'verify'], 'verify'],
+    [['draft', '-h'], 'draft'],
+  ])('%j prints the usage of that command on stdout and exits 0', async (argv, command) => {
+    const r = await cli(...argv);
+    expect(r).toMatchObject({ code: 0, err: '' });
+    expect(r.out).toMatch(new RegExp(`^Usage:\n {2}netpol-studio ${command} `));
+    expect(r.out).not.toContain('netpol-studio connlist');
+  });
+
+  it.each([['--help'], ['-h'], ['help']])('%s alone prints every command', async (flag) => {
+    const r = await cli(flag);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('netpol-studio connlist');
+    expect(r.out).toContain('-n shop,search');
   });
 
   it('unusable input exits 2 with the reason on stderr', async () => {

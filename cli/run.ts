@@ -3,10 +3,20 @@ import { CaptureError } from '../shared/flows/types';
 import { filterByNamespaces } from '../shared/graph/filter';
 import { summarize } from '../shared/graph/summary';
 import { SnapshotError } from '../shared/cluster/snapshot';
+import { isNamespaceName, NAMESPACE_NAME_RULE } from '../shared/cluster/names';
 import { readCapture } from './capture';
 import { draftCommand } from './draft-command';
 import { formatSummary } from './format';
-import { bundleCommand, connlistCommand, diffCommand, generateCommand, lintCommand, UsageError, verifyCommand } from './policy-commands';
+import {
+  bundleCommand,
+  checkScope,
+  connlistCommand,
+  diffCommand,
+  generateCommand,
+  lintCommand,
+  UsageError,
+  verifyCommand,
+} from './policy-commands';
 
 export interface CliIo {
   readonly out: (s: string) => void;
@@ -61,7 +71,10 @@ Usage:
       --preview prints exactly what would be sent, and sends nothing. Prints the draft and its
       review (coverage, lint, unbacked rules). Exit 1 when the review finds errors, 2 when the
       endpoint fails.
-  netpol-studio help
+  netpol-studio help [COMMAND]
+      This text, or the usage of one command (as \`COMMAND --help\` or \`-h\` print it).
+
+--namespace/-n takes one namespace or a comma-separated list (\`-n shop,search\`), and can be repeated.
 
 Captures: Hubble \`hubble observe -o jsonpb\` output (JSON lines or a JSON array, .gz accepted),
 Calico Enterprise flow logs (JSON or text) and Calico OSS Goldmane/Whisker flow JSON.
@@ -74,11 +87,22 @@ records carried none (aggregated Calico flow logs, exports with a field mask).
 Exit codes: 0 ok, 1 findings, 2 unusable input or wrong usage (the reason is on stderr).
 `;
 
+/** `--help` / `-h` after a command: its usage goes to stdout, and the command does not run. */
+class HelpRequest extends Error {}
+
 function parse(args: string[], options: ParseArgsConfig['options']): { values: Record<string, unknown>; positionals: string[] } {
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
-    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
-    return { values, positionals };
+    const { values, positionals } = parseArgs({
+      args,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    parsed = { values, positionals };
   } catch (e) {
+    // Help wins over whatever else is wrong in the call: it is how one finds out what is right.
+    if (args.includes('--help') || args.includes('-h')) throw new HelpRequest();
     const err = e as Error & { code?: string };
     // Node's own wording is long and quotes oddly; say which flag, and leave the rest to the usage.
     const flag = /'(-[^']*)'/.exec(err.message)?.[1];
@@ -86,6 +110,23 @@ function parse(args: string[], options: ParseArgsConfig['options']): { values: R
     if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag) throw new UsageError(`${flag} needs a value`);
     throw new UsageError(err.message);
   }
+  if (parsed.values.help) throw new HelpRequest();
+  return parsed;
+}
+
+/**
+ * The namespaces of `--namespace`/`-n`: repeatable and comma-separated (`-n shop,search`), each
+ * checked as a namespace name. Given but naming none (`-n ,`) is an error: nothing would be in scope.
+ */
+function namespacesOf(values: Record<string, unknown>, command: string): string[] {
+  const given = values.namespace as string[] | undefined;
+  if (!given) return [];
+  const names = given.flatMap((v) => v.split(',')).map((s) => s.trim());
+  const bad = names.find((n) => n !== '' && !isNamespaceName(n));
+  if (bad !== undefined) throw new UsageError(`--namespace "${bad}" is not a namespace name (${NAMESPACE_NAME_RULE})`);
+  const namespaces = [...new Set(names.filter(Boolean))];
+  if (namespaces.length === 0) throw new UsageError(`--namespace names no namespace, so ${command} would have nothing in scope`);
+  return namespaces;
 }
 
 /** The usage of one command (its lines of USAGE), or all of it for an unknown one. */
@@ -120,8 +161,10 @@ async function graphCommand(args: string[], io: CliIo): Promise<number> {
   });
   const file = onePositional(positionals, '<capture>');
   if (!values.json) throw new UsageError('graph prints JSON only: add --json');
+  const namespaces = namespacesOf(values, 'graph');
   const analysis = await readCapture(file, snapshotsOf(values));
-  const graph = filterByNamespaces(analysis.graph, (values.namespace as string[] | undefined) ?? []);
+  checkScope(analysis.graph, namespaces, io);
+  const graph = filterByNamespaces(analysis.graph, namespaces);
   io.out(JSON.stringify(graph, null, 2) + '\n');
   return EXIT_OK;
 }
@@ -146,7 +189,7 @@ const GENERATION_FLAGS = {
 
 /** The generation arguments common to `generate` and `bundle`. */
 function generationArgs(values: Record<string, unknown>, positionals: string[], command: string) {
-  const namespaces = (values.namespace as string[] | undefined) ?? [];
+  const namespaces = namespacesOf(values, command);
   if (namespaces.length === 0) throw new UsageError(`${command} needs at least one --namespace to lock down`);
   return {
     capture: onePositional(positionals, '<capture>'),
@@ -194,7 +237,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             capture: onePositional(positionals, '<capture>'),
             snapshots: snapshotsOf(values),
             policies: values.policies as string,
-            namespaces: (values.namespace as string[] | undefined) ?? [],
+            namespaces: namespacesOf(values, 'verify'),
             pruneFile: values.prune as string | undefined,
             includeDropped: values['include-dropped'] as boolean,
             json: values.json as boolean,
@@ -263,7 +306,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           json: { type: 'boolean', default: false },
           output: { type: 'string', short: 'o' },
         });
-        const namespaces = (values.namespace as string[] | undefined) ?? [];
+        const namespaces = namespacesOf(values, 'draft');
         if (namespaces.length === 0) throw new UsageError('draft needs at least one --namespace to lock down');
         if (!values['base-url']) throw new UsageError('draft needs --base-url URL (e.g. https://api.openai.com/v1)');
         if (!values.model) throw new UsageError('draft needs --model M (e.g. gpt-4o-mini)');
@@ -295,6 +338,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         );
       }
       case 'help':
+        // `help generate` is `generate --help`; an unknown name gets every command's usage.
+        io.out(rest[0] ? usageOf(rest[0]) : USAGE);
+        return EXIT_OK;
       case '--help':
       case '-h':
         io.out(USAGE);
@@ -305,6 +351,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (e) {
+    if (e instanceof HelpRequest) {
+      io.out(usageOf(command));
+      return EXIT_OK;
+    }
     if (e instanceof UsageError) {
       io.err(`netpol-studio: ${e.message}\n${e.showUsage ? `\n${usageOf(command)}` : ''}`);
       return EXIT_USAGE;

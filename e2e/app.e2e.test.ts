@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { Browser } from 'playwright-core';
 import { runCli } from '../cli/run';
 import type { ConfirmRequest } from '../electron/services/kubectl-service';
@@ -78,6 +79,92 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     // The capture open before (the host keeps it) may still show: wait for this one's figures.
     await expect.poll(() => app.field('Edges').textContent()).toBe('11');
     await expect(app.error.count()).resolves.toBe(0);
+  });
+
+  it('a gzip capture cut short with a bad line: the lost data is said above the verdict, at first sight', async () => {
+    const { page } = await tracedPage(browser, 'damaged-gzip');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    const lines = readFileSync(path.join(ROOT, 'resources/sample-capture.jsonl'), 'utf8').split('\n');
+    const whole = gzipSync([...lines.slice(0, 5), '{"flow": not json', ...lines.slice(5)].join('\n'));
+    nextFile = path.join(exportDir, 'sample-cut.jsonl.gz');
+    writeFileSync(nextFile, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    await app.openCapture();
+    await app.graph.waitFor();
+    const missing = page.getByRole('region', { name: 'Data missing from the capture' });
+    await missing.waitFor();
+    await expect(missing.locator('li').evaluateAll((li) => li.map((x) => x.getAttribute('data-code')))).resolves.toEqual([
+      'damaged-gzip',
+      'bad-lines',
+    ]);
+    await expect(missing.locator('li[data-code="damaged-gzip"]').textContent()).resolves.toMatch(/^The gzip stream is damaged near byte/);
+    // Above the verdict, and on screen without scrolling (the DNS and short-window notes come after the verdict).
+    const verdict = page.getByRole('region', { name: 'Findings' }).getByRole('heading');
+    await verdict.waitFor();
+    const [box, verdictBox] = await Promise.all([missing.boundingBox(), verdict.boundingBox()]);
+    expect(box!.y + box!.height).toBeLessThanOrEqual(verdictBox!.y);
+    expect(box!.y + box!.height).toBeLessThanOrEqual(page.viewportSize()!.height);
+    await expect(page.getByRole('region', { name: 'Policies' }).getByRole('note').first().textContent()).resolves.toMatch(/no DNS lookup/);
+  });
+
+  it("the inspector: Hubble's policy match type under Policies, and pods with no arrow to nothing", async () => {
+    const { page } = await tracedPage(browser, 'inspector-evidence');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await app.openSampleCapture();
+    await app.selectEdge('bookinfo/productpage->bookinfo/details:9080/TCP');
+    await expect(app.inspector.locator('[data-field="match-types"]').textContent()).resolves.toBe('matched as L4-Only (83 flow events)');
+    await expect(app.inspector.locator('dd[data-field="pods"]').textContent()).resolves.toBe(
+      'productpage-v1-6b746f74dc-9rcxx → details-v1-79f774bdb9-m4j4k',
+    );
+    await app.selectEdge('entity:host->bookinfo/productpage:9080/TCP');
+    await expect(app.inspector.locator('dd[data-field="pods"]').textContent()).resolves.toBe(
+      'productpage-v1-6b746f74dc-9rcxx (server; no client pod seen)',
+    );
+    await expect(app.inspector.locator('[data-field="match-types"]').count()).resolves.toBe(0);
+  });
+
+  it('an edge with some dropped flows is drawn red (dashed), and the legend says what red means', async () => {
+    const { page } = await tracedPage(browser, 'partly-dropped');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    /** Pixels of the canvas in the red of dropped flows (Cytoscape draws into canvases inside the graph). */
+    const redPixels = (): Promise<number> =>
+      app.graph.evaluate((el) => {
+        let n = 0;
+        const canvases = el.querySelectorAll<HTMLCanvasElement>('canvas');
+        for (let k = 0; k < canvases.length; k++) {
+          const c = canvases[k];
+          const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+          // Red over anything else (anti-aliased edges included): much more red than green or blue.
+          for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 128 && d[i] > 150 && d[i] - d[i + 1] > 90 && d[i] - d[i + 2] > 90) n++;
+        }
+        return n;
+      });
+    await app.openSampleCapture();
+    await app.graph.waitFor();
+    await page.waitForTimeout(300);
+    await expect(redPixels()).resolves.toBe(0);
+    // The sample plus two dropped reviews -> ratings requests: that edge's other 10 flows were forwarded.
+    nextFile = path.join(exportDir, 'sample-with-drops.jsonl');
+    writeFileSync(
+      nextFile,
+      readFileSync(path.join(ROOT, 'resources/sample-capture.jsonl'), 'utf8') +
+        readFileSync(fixture('hubble', 'derived', 'dropped-reviews-ratings.jsonl'), 'utf8'),
+    );
+    await app.openCapture();
+    await expect.poll(() => app.field('Edges').textContent()).toMatch(/\(1 with dropped flows\)/);
+    await page.waitForTimeout(300);
+    await expect.poll(redPixels).toBeGreaterThan(30);
+    const legend = page.getByRole('group').filter({ has: page.getByLabel('Graph legend') });
+    await expect(page.getByLabel('Graph legend').textContent()).resolves.toContain('some flows dropped, the rest forwarded');
+    await page.getByLabel('Graph legend').click();
+    await expect(legend.getByRole('list', { name: 'Edges' }).locator('li').allTextContents()).resolves.toContain(
+      ' some flows dropped, the rest forwarded',
+    );
+    // The verdict filter's "dropped" shows it too.
+    await page.getByRole('toolbar', { name: 'Graph tools' }).getByLabel('Verdict filter').selectOption('dropped');
+    await expect.poll(() => app.graph.getAttribute('data-edges')).toBe('1');
   });
 
   it('prunes an edge from the keyboard: its rule leaves the YAML, undo brings it back', async () => {
@@ -520,6 +607,9 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
       NETPOL_STANDIN_CLUSTER: fixture('kubectl-standin'),
       NETPOL_STANDIN_CAPTURE: capture,
       NETPOL_STANDIN_DELAY_MS: '1',
+      // A third context, whose cluster cannot be reached (kubectl's recorded stderr).
+      NETPOL_STANDIN_CONTEXTS: 'kind-staging,prod-eu,fakectx',
+      NETPOL_STANDIN_UNREACHABLE_CONTEXT: 'fakectx',
     });
     calls = standins.calls;
     host = await startTestHost({
@@ -681,6 +771,31 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
     await resolve.getByLabel('Kube context for the snapshot').locator('option', { hasText: 'kind-staging' }).waitFor({ state: 'attached' });
     await resolve.scrollIntoViewIfNeeded();
     await app.screenshot('resolve-with-cluster');
+    // An unreachable context: the failure beside the button, kubectl's sentence once, what to do; the capture as it was.
+    const heading = await app.summary.getByRole('heading', { level: 2 }).textContent();
+    await resolve.getByLabel('Kube context for the snapshot').selectOption('fakectx');
+    await resolve.getByRole('button', { name: 'Take a snapshot and resolve' }).click();
+    const failed = resolve.getByRole('alert', { name: 'Snapshot failed' });
+    await failed.waitFor();
+    const said = (await failed.textContent()) ?? '';
+    expect(said).toMatch(/^The snapshot of fakectx failed; the capture is unchanged\./);
+    expect(said).toContain(
+      'kubectl could not read the cluster of context "fakectx": The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?',
+    );
+    expect(said).toContain('`kubectl --context=fakectx get pods -A`');
+    expect(said).not.toMatch(/memcache|E\d{4} /);
+    expect(said).not.toMatch(/open the capture/i);
+    // The only alert on the page is the section's: nothing at the top calls it a failed open.
+    await expect(page.getByRole('alert').count()).resolves.toBe(1);
+    await expect(app.summary.getByRole('heading', { level: 2 }).textContent()).resolves.toBe(heading);
+    await expect(app.warning('unresolved-service').count()).resolves.toBe(1);
+    await expect(app.field('Resolved with').count()).resolves.toBe(0);
+    // Before the snapshot no server pod is known: the client's pods, and no arrow pointing at nothing.
+    await app.selectEdge('logging/kibana->service:logging/elasticsearch-master:80/TCP');
+    await expect(app.inspector.locator('dd[data-field="pods"]').textContent()).resolves.toMatch(
+      /^kibana-\S+ \(client; no server pod seen\)$/,
+    );
+    await resolve.getByLabel('Kube context for the snapshot').selectOption('kind-staging');
     await resolve.getByRole('button', { name: 'Take a snapshot and resolve' }).click();
     await expect.poll(() => app.field('Resolved with').count()).toBe(1);
     await expect(app.field('Resolved with').textContent()).resolves.toBe('kubectl --context=kind-staging');
@@ -691,6 +806,7 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
       'through Service logging/elasticsearch-master (a backend from the cluster snapshot)',
     );
     await expect(app.inspector.locator('dd[data-field="direction"]').textContent()).resolves.toBe('settled by TCP handshake 1');
+    await expect(app.inspector.locator('dd[data-field="pods"]').textContent()).resolves.toMatch(/^kibana-\S+ → elasticsearch-master-\d/);
     await app.screenshot('inspector-service');
   });
 });

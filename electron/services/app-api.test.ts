@@ -22,6 +22,7 @@ function services(o: { confirm?: boolean[]; withStandins?: boolean; capture?: st
   const s = standinEnv({
     NETPOL_STANDIN_CAPTURE: o.capture ?? hubbleFixture('basic-sample-400-tcp-flows.json'),
     NETPOL_STANDIN_CLUSTER: fixture('kubectl-standin'),
+    NETPOL_STANDIN_UNREACHABLE_CONTEXT: 'fakectx',
   });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'netpol-app-'));
   const answers = [...(o.confirm ?? [])];
@@ -83,6 +84,19 @@ describe('the app API behind IPC (services with stand-ins)', () => {
     expect(await api.openCapture()).toMatchObject({ ok: true });
     const before = await api.getGraph();
     expect(before.ok && before.value?.edges.map((e) => e.key)).toEqual(['logging/kibana->service:logging/elasticsearch-master:80/TCP']);
+    // A context whose cluster cannot be reached: kubectl's sentence once (not its seven log lines), what to do, and the capture as it was.
+    const summary = await api.getSummary();
+    await expect(api.resolveWithCluster('fakectx')).resolves.toEqual({
+      ok: false,
+      error: {
+        code: 'command-failed',
+        message:
+          'kubectl could not read the cluster of context "fakectx": The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?',
+        hint: expect.stringMatching(/^Check that this context reaches its cluster .*`kubectl --context=fakectx get pods -A`/) as unknown,
+      },
+    });
+    await expect(api.getSummary()).resolves.toEqual(summary);
+    await expect(api.getGraph()).resolves.toEqual(before);
     const r = await api.resolveWithCluster('kind-staging');
     expect(r).toMatchObject({ ok: true, value: { snapshot: 'kubectl --context=kind-staging' } });
     expect(r.ok && r.value.summary.warnings.map((w) => w.code)).not.toContain('unresolved-service');

@@ -65,7 +65,9 @@ export function apiError(e: unknown): ApiError {
       case 'invalid-argument':
         return { code: 'invalid-request', message: e.message };
       default:
-        return { code: 'command-failed', message: e.message };
+        return e.details.hint
+          ? { code: 'command-failed', message: e.message, hint: e.details.hint }
+          : { code: 'command-failed', message: e.message };
     }
   }
   return { code: 'internal', message: (e as Error).message ?? String(e) };

@@ -7,7 +7,7 @@ import type { AuditRecord } from '../../shared/api/contract';
 import { parseClusterSnapshot, type ClusterSnapshot } from '../../shared/cluster/snapshot';
 import type { NetworkPolicy } from '../../shared/policy/types';
 import { parsePolicies } from '../../shared/policy/yaml';
-import { isContextName, isNamespaceName, RunError, type ProcessRunner } from './process-runner';
+import { isContextName, isNamespaceName, RunError, stderrSummary, type ProcessRunner, type RunResult } from './process-runner';
 
 export interface ConfirmRequest {
   readonly title: string;
@@ -50,6 +50,21 @@ function check(context: string, namespace?: string): void {
   if (!isContextName(context)) throw new RunError('invalid-argument', 'kubectl', `"${context}" is not a kube context name.`);
   if (namespace !== undefined && !isNamespaceName(namespace))
     throw new RunError('invalid-argument', 'kubectl', `"${namespace}" is not a namespace name.`);
+}
+
+/**
+ * A snapshot kubectl could not take, said as what failed (the context), kubectl's words once, and
+ * what to do; other failures (not installed, cancelled) keep their own message and hint.
+ */
+function snapshotFailure(e: unknown, context: string): unknown {
+  if (!(e instanceof RunError) || (e.kind !== 'exited' && e.kind !== 'timed-out')) return e;
+  const said = e.kind === 'exited' ? stderrSummary(e.details.stderrTail ?? '') : e.message;
+  return new RunError(e.kind, 'kubectl', `kubectl could not read the cluster of context "${context}"${said ? `: ${said}` : '.'}`, {
+    ...e.details,
+    hint:
+      `Check that this context reaches its cluster and your login to it is current (\`kubectl --context=${context} get pods -A\` ` +
+      'in a terminal should list pods), or choose another context.',
+  });
 }
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -110,13 +125,18 @@ export class KubectlService {
    */
   async clusterSnapshot(context: string): Promise<ClusterSnapshot> {
     check(context);
-    const r = await this.ports.runner.run(
-      'kubectl',
-      [`--context=${context}`, 'get', 'svc,endpointslices,pods,namespaces', '-A', '-o', 'json'],
-      {
-        timeoutMs: 120_000,
-      },
-    );
+    let r: RunResult;
+    try {
+      r = await this.ports.runner.run(
+        'kubectl',
+        [`--context=${context}`, 'get', 'svc,endpointslices,pods,namespaces', '-A', '-o', 'json'],
+        {
+          timeoutMs: 120_000,
+        },
+      );
+    } catch (e) {
+      throw snapshotFailure(e, context);
+    }
     let list: unknown;
     try {
       list = JSON.parse(r.stdout);

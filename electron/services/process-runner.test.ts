@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { standinEnv, STANDIN_BIN } from '../../e2e/standins';
-import { hubbleFixture } from '../../shared/testing/fixtures';
-import { isContextName, isNamespaceName, loginShellPath, ProcessRunner, RunError } from './process-runner';
+import { fixture, hubbleFixture } from '../../shared/testing/fixtures';
+import { isContextName, isNamespaceName, loginShellPath, mergeSearchPath, ProcessRunner, RunError, stderrSummary } from './process-runner';
 
 function runner(extra: Record<string, string> = {}, paths: Record<string, string> = {}) {
   const s = standinEnv(extra);
@@ -105,6 +105,19 @@ describe('ProcessRunner', () => {
     expect((await running).kind).toBe('exited');
   });
 
+  it('says what kubectl printed once: klog headers and repeats removed, its own sentence preferred over its log lines', () => {
+    const recorded = readFileSync(fixture('kubectl-standin', 'unreachable-context.stderr'), 'utf8');
+    expect(recorded.split('\n').filter(Boolean)).toHaveLength(8);
+    expect(stderrSummary(recorded)).toBe('The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?');
+    const onlyLogs = recorded.split('\n').slice(0, 7).join('\n');
+    expect(stderrSummary(onlyLogs)).toBe(
+      '"Unhandled Error" err="couldn\'t get current server API group list: Get \\"https://127.0.0.1:1/api?timeout=32s\\": dial tcp 127.0.0.1:1: connect: connection refused"',
+    );
+    expect(stderrSummary('a\nb\na\nc\nd\n', 2)).toBe('c\nd');
+    expect(stderrSummary('x'.repeat(1000), 3, 100)).toMatch(/^…x{99}$/);
+    expect(stderrSummary('  \n')).toBe('');
+  });
+
   it('checks names before they reach a command line', () => {
     expect(isNamespaceName('bookinfo')).toBe(true);
     expect(isNamespaceName('--all-namespaces')).toBe(false);
@@ -118,5 +131,37 @@ describe('ProcessRunner', () => {
   it('asks the login shell for PATH once, and falls back to this PATH', async () => {
     const p = await loginShellPath({ ...process.env, SHELL: '/bin/sh' });
     expect(p.split(path.delimiter)).toContain('/usr/bin');
+  });
+
+  it.each([
+    // Started from a terminal with a folder put first: it stays first, the login shell's order follows.
+    ['/home/u/tools:/usr/bin:/bin', '/opt/k8s/bin:/usr/local/bin:/usr/bin:/bin', '/home/u/tools:/opt/k8s/bin:/usr/local/bin:/usr/bin:/bin'],
+    // Launched from the dock: a bare PATH, the login shell's order wins.
+    ['/usr/bin:/bin', '/opt/homebrew/bin:/usr/bin:/bin', '/opt/homebrew/bin:/usr/bin:/bin'],
+    // The login shell could not be asked: this process's PATH as it is.
+    ['/a:/b', undefined, '/a:/b'],
+    ['', '/x:/x:/y', '/x:/y'],
+  ])('search PATH of %s with the login shell saying %s: %s', (own, login, merged) => {
+    expect(mergeSearchPath(own, login)).toBe(merged);
+  });
+
+  it('with no path set, runs the tool first on this PATH, even when the login shell PATH has another one first', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'netpol-path-'));
+    const tool = (folder: string, name: string, says: string): void => {
+      mkdirSync(path.join(dir, folder), { recursive: true });
+      writeFileSync(path.join(dir, folder, name), `#!/bin/sh\necho ${says}\n`, { mode: 0o755 });
+    };
+    tool('mine', 'kubectl', 'the-kubectl-first-on-PATH');
+    // What a login shell's profile puts first: a system-wide kubectl, and the only hubble.
+    tool('system', 'kubectl', 'a-system-kubectl');
+    tool('system', 'hubble', 'the-login-shell-hubble');
+    // A stand-in login shell (SHELL), answering the runner's question as a profile that resets PATH would.
+    tool('.', 'login-shell', `"__NETPOL_PATH__${path.join(dir, 'system')}:/usr/bin:/bin__NETPOL_PATH__"`);
+    const env = { ...process.env, SHELL: path.join(dir, 'login-shell'), PATH: `${path.join(dir, 'mine')}:/usr/bin:/bin` };
+    const r = new ProcessRunner({ binaryPaths: () => ({ kubectl: '' }), env });
+    await expect(r.resolve('kubectl')).resolves.toBe(path.join(dir, 'mine', 'kubectl'));
+    expect((await r.run('kubectl', ['version', '--client'])).stdout).toBe('the-kubectl-first-on-PATH\n');
+    // A tool only the login shell knows (the app launched from the dock) is still found.
+    expect((await r.run('hubble', ['version'])).stdout).toBe('the-login-shell-hubble\n');
   });
 });

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
+import { isNamespaceName } from '../../shared/cluster/names';
 
 /** The only programs the app ever runs. */
 export type ToolName = 'hubble' | 'kubectl';
@@ -68,9 +69,25 @@ const DEFAULT_MAX_OUTPUT = 256 * 1024 * 1024;
 const DEFAULT_MAX_LINE_CHARS = 64 * 1024 * 1024;
 const KILL_GRACE_MS = 2000;
 
-/** DNS-1123 label: what a namespace name must be. */
-export function isNamespaceName(s: string): boolean {
-  return s.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s);
+export { isNamespaceName };
+
+/** klog's line header (`E1129 10:57:33.535954   13635 memcache.go:265] `): severity, date, time, thread, source line. */
+const KLOG_HEADER = /^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [^\s\]]+:\d+\] /;
+
+/**
+ * What a tool said on stderr, short enough to show a person: each distinct line once, klog headers
+ * (timestamps that make repeats look different) removed, and the tool's own sentences in place of
+ * its log lines when it printed both; the last `maxLines` of them, at most `maxChars` long.
+ */
+export function stderrSummary(stderr: string, maxLines = 3, maxChars = 600): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const plain = lines.filter((l) => !KLOG_HEADER.test(l));
+  const chosen = [...new Set((plain.length > 0 ? plain : lines).map((l) => l.replace(KLOG_HEADER, '')))].slice(-maxLines);
+  const text = chosen.join('\n');
+  return text.length > maxChars ? `…${text.slice(-(maxChars - 1))}` : text;
 }
 
 /** Kube context names are free-form in kubeconfig; refuse only what could be read as a flag or is not printable. */
@@ -78,13 +95,11 @@ export function isContextName(s: string): boolean {
   return s.length > 0 && s.length <= 253 && !s.startsWith('-') && /^[A-Za-z0-9._:/@+=-]+$/.test(s);
 }
 
-let loginPath: Promise<string> | undefined;
+/** The login shell's PATH, asked once per shell (it does not change while the app runs). */
+const loginPaths = new Map<string, Promise<string | undefined>>();
 
-/** The PATH of the user's login shell, asked once with a timeout; falls back to this process's PATH. */
-export function loginShellPath(env: NodeJS.ProcessEnv = process.env, timeoutMs = 3000): Promise<string> {
-  if (process.platform === 'win32') return Promise.resolve(env.PATH ?? '');
-  loginPath ??= new Promise<string>((resolve) => {
-    const shell = env.SHELL && path.isAbsolute(env.SHELL) ? env.SHELL : '/bin/sh';
+function askLoginShell(shell: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string | undefined> {
+  return new Promise<string | undefined>((resolve) => {
     const marker = '__NETPOL_PATH__';
     let out = '';
     const child = spawn(shell, ['-ilc', `printf '${marker}%s${marker}' "$PATH"`], {
@@ -93,14 +108,32 @@ export function loginShellPath(env: NodeJS.ProcessEnv = process.env, timeoutMs =
       timeout: timeoutMs,
     });
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const fallback = (): void => resolve(env.PATH ?? '');
-    child.on('error', fallback);
-    child.on('close', () => {
-      const m = new RegExp(`${marker}(.*)${marker}`).exec(out);
-      resolve(m && m[1] ? [m[1], env.PATH ?? ''].filter(Boolean).join(path.delimiter) : (env.PATH ?? ''));
-    });
+    child.on('error', () => resolve(undefined));
+    child.on('close', () => resolve(new RegExp(`${marker}(.*)${marker}`).exec(out)?.[1] || undefined));
   });
-  return loginPath;
+}
+
+/**
+ * The PATH to look tools up on. Directories this process was started with that the login shell does
+ * not list come first: someone put them there on purpose (`PATH=~/tools:$PATH npm start`, a
+ * wrapper), and a login shell's profile resets PATH, so appending them after it would let a
+ * system-wide kubectl shadow the one the user chose. Then the login shell's PATH, in its order: a
+ * GUI app launched from the dock inherits almost none of it.
+ */
+export function mergeSearchPath(processPath: string, loginShell: string | undefined): string {
+  const own = processPath.split(path.delimiter).filter(Boolean);
+  const login = (loginShell ?? '').split(path.delimiter).filter(Boolean);
+  const known = new Set(login);
+  return [...new Set([...own.filter((d) => !known.has(d)), ...login, ...own])].join(path.delimiter);
+}
+
+/** The PATH tools are looked up on: the login shell's (asked once, with a timeout) merged with this process's. */
+export async function loginShellPath(env: NodeJS.ProcessEnv = process.env, timeoutMs = 3000): Promise<string> {
+  if (process.platform === 'win32') return env.PATH ?? '';
+  const shell = env.SHELL && path.isAbsolute(env.SHELL) ? env.SHELL : '/bin/sh';
+  let asked = loginPaths.get(shell);
+  if (!asked) loginPaths.set(shell, (asked = askLoginShell(shell, env, timeoutMs)));
+  return mergeSearchPath(env.PATH ?? '', await asked);
 }
 
 async function executable(p: string): Promise<boolean> {
@@ -291,7 +324,7 @@ export class ProcessRunner {
         if (killTimer) clearTimeout(killTimer);
         if (code === 0) finish(undefined);
         else {
-          const tail = stderr.trim().split('\n').slice(-5).join('\n');
+          const tail = stderrSummary(stderr);
           finish(
             new RunError('exited', tool, `${tool} exited with code ${code ?? 'unknown'}${tail ? `: ${tail}` : ''}`, {
               code,

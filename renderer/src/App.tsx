@@ -7,7 +7,11 @@ import { LiveCapture } from './LiveCapture';
 import { SettingsDialog } from './SettingsDialog';
 import { Workbench } from './Workbench';
 
-type Status = { kind: 'idle' } | { kind: 'loading'; what: string; file?: boolean } | { kind: 'error'; error: ApiError };
+type Status =
+  | { kind: 'idle' }
+  | { kind: 'loading'; what: string; file?: boolean }
+  // `failed` names what did not happen ("Could not open the capture."), above the error's own words.
+  | { kind: 'error'; failed: string; error: ApiError };
 
 /** The app shell: sources on the left, the open capture's summary in the centre, status below. */
 export function App() {
@@ -50,27 +54,35 @@ export function App() {
   const [reading, setReading] = useState<ReadProgressEvent | null>(null);
   useEffect(() => window.netpol.onReadProgress(setReading), []);
 
-  const run = useCallback(async (what: string, op: () => Promise<Result<OpenedCapture>>, file = false) => {
-    setReading(null);
-    setStatus({ kind: 'loading', what, file });
-    const r = await op();
-    if (r.ok) {
-      setOpened(r.value);
-      const g = await window.netpol.getGraph();
-      if (g.ok) setGraph(g.value);
-      setSession((x) => ({ key: x.key + 1 }));
-      setNotice(null);
-      // New work from here: the left-over autosave is about to be replaced.
-      setRecoverable(null);
-      setStatus({ kind: 'idle' });
-    } else if (r.error.code === 'cancelled') {
-      setStatus({ kind: 'idle' });
-      if (file && r.error.message.startsWith('Reading')) setNotice(r.error.message);
-    } else {
-      // The capture open before (if any) stays on screen; the error says what went wrong.
-      setStatus({ kind: 'error', error: r.error });
-    }
+  /** Shows a capture main has just opened (or read again), in a fresh workbench. */
+  const show = useCallback(async (capture: OpenedCapture) => {
+    setOpened(capture);
+    const g = await window.netpol.getGraph();
+    if (g.ok) setGraph(g.value);
+    setSession((x) => ({ key: x.key + 1 }));
+    setNotice(null);
+    // New work from here: the left-over autosave is about to be replaced.
+    setRecoverable(null);
   }, []);
+
+  const run = useCallback(
+    async (what: string, op: () => Promise<Result<OpenedCapture>>, file = false, failed = 'Could not open the capture.') => {
+      setReading(null);
+      setStatus({ kind: 'loading', what, file });
+      const r = await op();
+      if (r.ok) {
+        await show(r.value);
+        setStatus({ kind: 'idle' });
+      } else if (r.error.code === 'cancelled') {
+        setStatus({ kind: 'idle' });
+        if (file && r.error.message.startsWith('Reading')) setNotice(r.error.message);
+      } else {
+        // The capture open before (if any) stays on screen; the error says what went wrong.
+        setStatus({ kind: 'error', failed, error: r.error });
+      }
+    },
+    [show],
+  );
 
   const openCapture = () => void run('Reading capture…', () => window.netpol.openCapture(), true);
   const saveWorkspace = async () => {
@@ -101,15 +113,25 @@ export function App() {
     setNotice(v.captureWarning ?? (v.file ? `Workspace ${v.file} opened.` : 'Unsaved work restored.'));
   };
   const openSample = () => void run('Reading the sample capture…', () => window.netpol.loadSample(), true);
-  const resolveWithCluster = (context: string) =>
-    void run(`Resolving with a snapshot of ${context}…`, () => window.netpol.resolveWithCluster(context), true);
+  // A failed snapshot is the resolve section's to show, beside its button: the capture itself is fine and stays as it is.
+  const resolveWithCluster = async (context: string): Promise<ApiError | undefined> => {
+    setReading(null);
+    setStatus({ kind: 'loading', what: `Resolving with a snapshot of ${context}…`, file: true });
+    const r = await window.netpol.resolveWithCluster(context);
+    if (r.ok) await show(r.value);
+    setStatus({ kind: 'idle' });
+    return r.ok ? undefined : r.error;
+  };
   const [capturing, setCapturing] = useState(false);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [liveOpen, setLiveOpen] = useState(false);
   const startLive = (r: { namespace: string; seconds: number; server?: string }) => {
     setCapturing(true);
-    void run(`Capturing ${r.namespace} with hubble…`, () =>
-      window.netpol.startCapture({ namespace: r.namespace, window: { kind: 'follow', seconds: r.seconds }, server: r.server }),
+    void run(
+      `Capturing ${r.namespace} with hubble…`,
+      () => window.netpol.startCapture({ namespace: r.namespace, window: { kind: 'follow', seconds: r.seconds }, server: r.server }),
+      false,
+      'The live capture failed.',
     ).finally(() => setCapturing(false));
   };
 
@@ -146,7 +168,7 @@ export function App() {
       <main className="centre">
         {status.kind === 'error' && (
           <div className="error" role="alert">
-            <strong>Could not open the capture.</strong> {status.error.message}
+            <strong>{status.failed}</strong> {status.error.message}
             {status.error.hint ? ` ${status.error.hint}` : ''}
           </div>
         )}

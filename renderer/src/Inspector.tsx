@@ -1,7 +1,8 @@
-import type { DirectionBasis, DirectionEvidence, EdgeEvidence, GraphEdge, PolicyHitEvidence } from '../../shared/graph/types';
+import type { GraphEdge } from '../../shared/graph/types';
 import type { RuleProvenance } from '../../shared/policy/generate';
 import { ruleRefText } from '../../shared/policy/types';
 import { formatCount, formatWindow } from '../../shared/policy/format';
+import { directionText, hitText, matchTypesText, podsText, serviceText } from './inspector-text';
 
 interface Props {
   readonly edges: readonly GraphEdge[];
@@ -20,48 +21,6 @@ interface Props {
 }
 
 const plural = (n: number, one: string, many: string): string => `${formatCount(n)} ${n === 1 ? one : many}`;
-
-const BASIS: Record<DirectionBasis, string> = {
-  handshake: 'TCP handshake',
-  l7: 'L7 request',
-  'known-port': 'server port elsewhere',
-  'port-range': 'port ranges',
-  'reply-flag': 'reply flags',
-  'first-seen': 'first packet seen',
-  'flow-log': 'flow log',
-  icmp: 'ICMP type',
-  packet: 'lone packet',
-};
-
-/** How the connections' direction was settled, and a plain warning when some of it is a guess. */
-function directionText(d: DirectionEvidence): string {
-  const parts = Object.entries(d.basis).map(([b, n]) => `${BASIS[b as DirectionBasis]} ${formatCount(n)}`);
-  const settled = parts.length ? `settled by ${parts.join(', ')}` : 'not settled';
-  return d.uncertain > 0
-    ? `uncertain for ${formatCount(d.uncertain)} connection(s): nothing in the capture settles who opened them, so this edge may be the reverse of what happened (${settled})`
-    : settled;
-}
-
-function serviceText(s: NonNullable<EdgeEvidence['service']>): string {
-  switch (s.resolvedBy) {
-    case 'translation':
-      return `through Service ${s.name} (its translated flows reached this backend)`;
-    case 'learned-backend':
-      return `through Service ${s.name} (a backend other connections to it reached)`;
-    case 'snapshot':
-      return `through Service ${s.name} (a backend from the cluster snapshot)`;
-    case 'flow-log':
-      return `through Service ${s.name} (as the flow log names it)`;
-    case 'unresolved':
-      return `Service ${s.name}: no backend known, so no rule can allow it; give a cluster snapshot`;
-  }
-}
-
-function hitText(h: PolicyHitEvidence): string {
-  return `${h.action === 'allow' ? 'allowed' : h.action === 'deny' ? 'denied' : 'passed'} by ${h.kind ? `${h.kind} ` : ''}${h.policy}${
-    h.direction ? ` (${h.direction})` : ''
-  }: ${formatCount(h.count)}`;
-}
 
 /** The selected edge(s): evidence, the rules they produced, and prune/restore with an optional reason. */
 export function Inspector({
@@ -101,7 +60,7 @@ export function Inspector({
                   .join(', ') || '–'}
               </dd>
               <dt>Pods</dt>
-              <dd>{[...ev.samplePods.src, '→', ...ev.samplePods.dst].join(' ')}</dd>
+              <dd data-field="pods">{podsText(ev.samplePods)}</dd>
               {ev.l7.http.length > 0 && (
                 <>
                   <dt>HTTP</dt>
@@ -140,20 +99,29 @@ export function Inspector({
                   <dd>unknown: the flow log aggregated it away, so no port-restricted rule can be written</dd>
                 </>
               )}
-              {(ev.attribution.enforced.length > 0 || ev.attribution.pending.length > 0) && (
+              {(ev.attribution.enforced.length > 0 ||
+                ev.attribution.pending.length > 0 ||
+                Object.keys(ev.attribution.matchTypes).length > 0) && (
                 <>
                   <dt>Policies</dt>
                   <dd data-field="policies">
-                    <ul className="policy-hits">
-                      {ev.attribution.enforced.slice(0, 6).map((h) => (
-                        <li key={`e${h.action}${h.direction ?? ''}${h.policy}`}>{hitText(h)}</li>
-                      ))}
-                      {ev.attribution.pending.slice(0, 6).map((h) => (
-                        <li key={`p${h.action}${h.policy}`} className="pending">
-                          staged: {hitText(h)}
-                        </li>
-                      ))}
-                    </ul>
+                    {Object.keys(ev.attribution.matchTypes).length > 0 && (
+                      <p className="match-types" data-field="match-types">
+                        {matchTypesText(ev.attribution.matchTypes)}
+                      </p>
+                    )}
+                    {(ev.attribution.enforced.length > 0 || ev.attribution.pending.length > 0) && (
+                      <ul className="policy-hits">
+                        {ev.attribution.enforced.slice(0, 6).map((h) => (
+                          <li key={`e${h.action}${h.direction ?? ''}${h.policy}`}>{hitText(h)}</li>
+                        ))}
+                        {ev.attribution.pending.slice(0, 6).map((h) => (
+                          <li key={`p${h.action}${h.policy}`} className="pending">
+                            staged: {hitText(h)}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
                     {Object.keys(ev.attribution.pendingActions).length > 0 && (
                       <p className="hint">
                         If the staged policies were enforced:{' '}

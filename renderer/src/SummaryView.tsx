@@ -1,4 +1,4 @@
-import type { OpenedCapture } from '../../shared/api/contract';
+import type { ApiError, OpenedCapture } from '../../shared/api/contract';
 import { formatCount } from '../../shared/policy/format';
 import { formatDuration } from '../../shared/graph/warnings';
 import { useState } from 'react';
@@ -9,11 +9,14 @@ const n = formatCount;
 /** Warnings a cluster snapshot can answer: Service frontends with no known backend, workloads whose records had no labels. */
 const SNAPSHOT_HELPS = new Set(['unresolved-service', 'unlabelled-workloads']);
 
+/** Takes a snapshot of the context and reads the capture again with it; the error when that failed. */
+type Resolve = (context: string) => Promise<ApiError | undefined>;
+
 /**
  * The headline figures of the open capture, and the warnings to read before trusting it. When a
  * cluster snapshot would resolve what the capture cannot, it offers to take one (`onResolve`).
  */
-export function SummaryView({ opened, onResolve }: { readonly opened: OpenedCapture; readonly onResolve?: (context: string) => void }) {
+export function SummaryView({ opened, onResolve }: { readonly opened: OpenedCapture; readonly onResolve?: Resolve }) {
   const s = opened.summary;
   const rows: [string, string][] = [
     ['Format', s.format ?? 'unknown'],
@@ -72,9 +75,21 @@ export function SummaryView({ opened, onResolve }: { readonly opened: OpenedCapt
   );
 }
 
-/** Takes a snapshot of a cluster (in main, read-only) to resolve Services and labels the capture cannot. */
-function ResolveWithCluster({ onResolve }: { readonly onResolve: (context: string) => void }) {
+/**
+ * Takes a snapshot of a cluster (in main, read-only) to resolve Services and labels the capture
+ * cannot. A snapshot that fails is shown here, beside the button: the capture stays as it is.
+ */
+function ResolveWithCluster({ onResolve }: { readonly onResolve: Resolve }) {
   const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<{ context: string; error: ApiError } | null>(null);
+  const resolve = async (c: string): Promise<void> => {
+    setBusy(true);
+    setFailure(null);
+    const e = await onResolve(c);
+    setBusy(false);
+    if (e) setFailure({ context: c, error: e });
+  };
   const { contexts, context, setContext, loaded } = useKubeContexts((e) => setError(e.hint ? `${e.message} ${e.hint}` : e.message));
   return (
     <section className="resolve" aria-label="Resolve with the cluster">
@@ -99,9 +114,20 @@ function ResolveWithCluster({ onResolve }: { readonly onResolve: (context: strin
           ))}
         </select>
       </label>{' '}
-      <button type="button" disabled={!context} onClick={() => onResolve(context)}>
-        Take a snapshot and resolve
+      <button type="button" disabled={!context || busy} onClick={() => void resolve(context)}>
+        {busy ? 'Taking a snapshot…' : 'Take a snapshot and resolve'}
       </button>
+      {failure &&
+        (failure.error.code === 'cancelled' ? (
+          <p className="hint" role="status">
+            {failure.error.message}
+          </p>
+        ) : (
+          <div className="error" role="alert" aria-label="Snapshot failed">
+            <strong>The snapshot of {failure.context} failed; the capture is unchanged.</strong> <span>{failure.error.message}</span>
+            {failure.error.hint && <p>{failure.error.hint}</p>}
+          </div>
+        ))}
     </section>
   );
 }

@@ -15,9 +15,12 @@ import { graphElements, islandLayout } from './graph/elements';
 import { edgeMatcher, isFiltering, NO_FILTER, type GraphFilter } from './graph/filter';
 import { GraphToolbar } from './graph/GraphToolbar';
 import { GraphView, type GraphExporter } from './graph/GraphView';
+import { GraphLegend } from './graph/GraphLegend';
 import { Inspector } from './Inspector';
 import { DiffPanel } from './policy/DiffPanel';
 import { Findings } from './policy/Findings';
+import { firstSightWarnings } from './policy/capture-warnings';
+import { MissingData } from './policy/MissingData';
 import { useFindings } from './policy/useFindings';
 import { runFromRecord, runRecord } from './state/ai-runs';
 import { PolicyPanel } from './policy/PolicyPanel';
@@ -108,8 +111,9 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
   );
   // The diff, findings and rollout speak Kubernetes NetworkPolicy whatever flavor is shown.
   const k8sPolicies = useMemo<readonly NetworkPolicy[]>(() => k8sSet.policies.map((g) => g.policy), [k8sSet]);
+  const captureWarnings = useMemo(() => firstSightWarnings(current.warnings), [current]);
   const notices = useMemo(() => {
-    const out = current.warnings.filter((w) => w.code === 'no-dns' || w.code === 'short-window').map((w) => w.message);
+    const out = captureWarnings.notes.map((w) => w.message);
     if (aiTaken && flavor === 'kubernetes')
       out.unshift(
         aiTaken.take === 'draft'
@@ -119,7 +123,7 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
     if (aiTaken && flavor === 'cilium')
       out.unshift('The taken AI draft is Kubernetes NetworkPolicy: the Cilium flavor shows the deterministic policies.');
     return out;
-  }, [current, aiTaken, adopted, flavor]);
+  }, [captureWarnings, aiTaken, adopted, flavor]);
 
   // The workspace as it stands: autosaved by main, and what "Save workspace" writes.
   useEffect(() => {
@@ -203,18 +207,21 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
           total={current.edges.length}
           shown={match ? shownEdges.length : undefined}
         />
-        <GraphView
-          layoutKey={positions}
-          onMoved={(m) => {
-            Object.assign(moved.current, m);
-            setMovedVersion((v) => v + 1);
-          }}
-          fitKey={filter}
-          exporter={exporter}
-          elements={elements}
-          selected={s.selected}
-          onSelect={(edges) => dispatch({ type: 'select', edges })}
-        />
+        <div className="graph-area">
+          <GraphView
+            layoutKey={positions}
+            onMoved={(m) => {
+              Object.assign(moved.current, m);
+              setMovedVersion((v) => v + 1);
+            }}
+            fitKey={filter}
+            exporter={exporter}
+            elements={elements}
+            selected={s.selected}
+            onSelect={(edges) => dispatch({ type: 'select', edges })}
+          />
+          <GraphLegend />
+        </div>
         <div className="below-graph">
           <EdgeList
             ref={filterRef}
@@ -289,6 +296,7 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
             AI draft
           </button>
         </div>
+        <MissingData warnings={captureWarnings.dataLoss} />
         {aiOpened && (
           <div hidden={tab !== 'ai'}>
             <AiPanel

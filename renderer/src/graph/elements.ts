@@ -1,6 +1,6 @@
 import type { Selection } from '../../../shared/graph/selection';
 import type { GraphEdge, GraphNode, ServiceGraph } from '../../../shared/graph/types';
-import { edgeVerdict } from './filter';
+import { edgeVerdict, partlyDropped } from './filter';
 
 /** Plain data for Cytoscape (kept free of Cytoscape types so it can be tested in Node). */
 export interface ElementData {
@@ -170,9 +170,10 @@ export function graphElements(
         source: e.source,
         target: e.target,
         label: e.port === null ? e.protocol : `${e.port}/${e.protocol}`,
-        width: 1 + 5 * Math.sqrt(e.evidence.flows / maxFlows),
+        // An edge with dropped flows is never drawn hairline-thin: its red must be seen beside busy edges.
+        width: Math.max((e.evidence.verdicts.DROPPED ?? 0) > 0 ? 2.5 : 0, 1 + 5 * Math.sqrt(e.evidence.flows / maxFlows)),
       },
-      classes: `${edgeVerdict(e)}${selection.pruned.has(e.key) ? ' pruned' : ''}${opts.highlight?.has(e.key) ? ' highlight' : ''}${
+      classes: `${edgeVerdict(e)}${partlyDropped(e) ? ' some-dropped' : ''}${selection.pruned.has(e.key) ? ' pruned' : ''}${opts.highlight?.has(e.key) ? ' highlight' : ''}${
         e.evidence.direction.uncertain > 0 ? ' uncertain' : ''
       }`,
     });

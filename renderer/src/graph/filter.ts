@@ -22,6 +22,11 @@ export function edgeVerdict(e: GraphEdge): 'forwarded' | 'dropped' | 'audit' {
   return onlyDropped(e) ? 'dropped' : (e.evidence.verdicts.AUDIT ?? 0) > 0 ? 'audit' : 'forwarded';
 }
 
+/** Some of the edge's flow events were dropped, not all: it is drawn red-dashed, and the dropped filter shows it. */
+export function partlyDropped(e: GraphEdge): boolean {
+  return (e.evidence.verdicts.DROPPED ?? 0) > 0 && !onlyDropped(e);
+}
+
 /** A port filter that does not parse; the message says what is accepted. */
 export function portFilterError(text: string): string | undefined {
   const t = text.trim();
@@ -46,7 +51,7 @@ export function edgeMatcher(graph: ServiceGraph, f: GraphFilter): (e: GraphEdge)
   }
   return (e) =>
     (!inNs || inNs.has(e.source) || inNs.has(e.target)) &&
-    (!f.verdict || edgeVerdict(e) === f.verdict) &&
+    (!f.verdict || edgeVerdict(e) === f.verdict || (f.verdict === 'dropped' && partlyDropped(e))) &&
     (port === null || e.port === port) &&
     (proto === null || e.protocol === proto);
 }

@@ -22,10 +22,15 @@ describe('graph SVG export', () => {
     expect(svg.match(/<g class="edge">/g)).toHaveLength(2);
     expect(svg).toContain('>db &lt;primary&gt;</text>');
     expect(svg).toContain('>5432/TCP</text>');
-    // Pruned wins over dropped: dashed grey, with its arrow.
-    expect(svg).toMatch(/stroke="#cbd5e1" stroke-width="1" stroke-dasharray="6 4" marker-end="url\(#acbd5e1\)"/);
+    // Dropped and pruned, as the canvas draws it: pale red, dashed, with its arrow.
+    expect(svg).toMatch(/stroke="#f87171" stroke-width="1" stroke-dasharray="6 3" marker-end="url\(#af87171\)"/);
     // The line starts and ends at the node circles' edge.
     expect(svg).toContain('<line x1="53" y1="40" x2="227" y2="40"');
+  });
+
+  it('draws an edge with some dropped flows red and dashed, as the canvas does', () => {
+    const svg = graphSvg({ ...snapshot, edges: [{ ...snapshot.edges[0], classes: ['forwarded', 'some-dropped'] }] });
+    expect(svg).toMatch(/stroke="#dc2626" stroke-width="3" stroke-dasharray="10 4" marker-end="url\(#adc2626\)"/);
   });
 
   it('leaves edge labels out when there are too many to read', () => {

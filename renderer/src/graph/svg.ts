@@ -1,3 +1,5 @@
+import { EDGE_COLOURS, edgeLook } from './styles';
+
 /** What the SVG export draws: positions and classes as Cytoscape has them now. */
 export interface GraphSnapshot {
   readonly groups: readonly {
@@ -23,11 +25,11 @@ const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;'
 const n2 = (v: number): string => String(Math.round(v * 10) / 10);
 const R = 13;
 
+/** The stroke of an edge as the canvas draws it (styles.ts). */
 function edgeColour(classes: readonly string[]): { stroke: string; dash: string } {
-  if (classes.includes('pruned')) return { stroke: '#cbd5e1', dash: ' stroke-dasharray="6 4"' };
-  if (classes.includes('dropped')) return { stroke: '#dc2626', dash: '' };
-  if (classes.includes('audit')) return { stroke: '#d97706', dash: '' };
-  return { stroke: '#64748b', dash: '' };
+  const look = edgeLook(classes);
+  const dash = look.dotted ? '2 3' : look.dash?.join(' ');
+  return { stroke: look.colour, dash: dash ? ` stroke-dasharray="${dash}"` : '' };
 }
 
 function nodeShape(n: GraphSnapshot['nodes'][number]): string {
@@ -63,7 +65,7 @@ export function graphSvg(g: GraphSnapshot, opts: { maxEdgeLabels?: number } = {}
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="${n2(minX)} ${n2(minY)} ${n2(w)} ${n2(h)}" width="${n2(w)}" height="${n2(h)}" font-family="sans-serif">`,
     '<defs>',
-    ...['#64748b', '#dc2626', '#d97706', '#cbd5e1'].map(
+    ...[EDGE_COLOURS.forwarded, EDGE_COLOURS.dropped, EDGE_COLOURS.audit, EDGE_COLOURS.pruned, EDGE_COLOURS.prunedDropped].map(
       (c) =>
         `<marker id="a${c.slice(1)}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="${c}"/></marker>`,
     ),

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { matchTypesText, podsText } from './inspector-text';
+
+describe('the inspector wording', () => {
+  it.each([
+    [
+      ['kibana-6c8d9f7b5-x2x2x'],
+      ['elasticsearch-master-0', 'elasticsearch-master-1'],
+      'kibana-6c8d9f7b5-x2x2x → elasticsearch-master-0 elasticsearch-master-1',
+    ],
+    // A Service frontend nothing resolved: no server pod, and no arrow pointing at nothing.
+    [['kibana-6c8d9f7b5-x2x2x'], [], 'kibana-6c8d9f7b5-x2x2x (client; no server pod seen)'],
+    // From the host: no client pod.
+    [[], ['productpage-v1-6b746f74dc-9rcxx'], 'productpage-v1-6b746f74dc-9rcxx (server; no client pod seen)'],
+    [[], [], '–'],
+  ])('pods %j → %j: %s', (src, dst, text) => {
+    expect(podsText({ src, dst })).toBe(text);
+    expect(podsText({ src, dst })).not.toMatch(/→\s*$|^\s*→/);
+  });
+
+  it.each([
+    [{ 'L3-L4': 3 }, 'matched as L3-L4 (3 flow events)'],
+    [{ 'L4-Only': 1, all: 12, 'L3-Only': 12 }, 'matched as L3-Only (12 flow events), all (12 flow events), L4-Only (1 flow event)'],
+  ])('Hubble policy match types %j: %s', (types, text) => {
+    expect(matchTypesText(types)).toBe(text);
+  });
+});

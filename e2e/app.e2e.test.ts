@@ -190,10 +190,11 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     expect(after).not.toContain('bookinfo/productpage ingress[0]');
     expect(after.length).toBe(before.length - 2);
     await app.screenshot('workbench-pruned');
-    // The one verdict: in the Kubernetes flavor the nodes' edges (host, remote-node) stay blocked, and
-    // each finding leads to its edge; the Cilium flavor can name them and passes.
+    // The one verdict: in the Kubernetes flavor the nodes' edges (host, remote-node) into bookinfo and
+    // jaeger (the default scope) stay blocked, and each finding leads to its edge; the Cilium flavor
+    // can name them and passes.
     const findings = page.getByRole('region', { name: 'Findings' });
-    await expect.poll(() => findings.getByRole('heading').textContent()).toMatch(/^Fail: 3 kept edges blocked( · \d+ notes?)?$/);
+    await expect.poll(() => findings.getByRole('heading').textContent()).toMatch(/^Fail: 4 kept edges blocked( · \d+ notes?)?$/);
     const blocked = findings.locator('li[data-severity="error"] button').first();
     const text = (await blocked.textContent())!;
     expect(text).toMatch(/^Kept flow blocked: entity:(host|remote-node)->.*Use the Cilium flavor/);

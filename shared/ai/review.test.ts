@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeText } from '../graph/analysis';
 import { initialSelection, prune } from '../graph/selection';
 import { generate } from '../policy/generate';
 import { verify } from '../policy/verify';
-import { readFixture } from '../testing/fixtures';
+import { readFixture, ROOT } from '../testing/fixtures';
 import { mixed } from '../testing/mixed-capture';
 import { draftPolicySet, draftRules, withDraftRules } from './adopt';
 import { buildDraftPayload } from './payload';
@@ -117,6 +119,33 @@ describe('reviewing drafted policies against the mixed capture (namespace shop)'
     const r = reviewDraft(parseDraftReply(reply, payload.tokens), graph, selection, ['shop']);
     expect(r.findings.filter((f) => f.code === 'unbacked-rule').map((f) => f.subject)).toEqual(['shop/extra ingress[0]']);
     expect(r.findings.some((f) => f.code === 'yaml' && /document 2/.test(f.message))).toBe(true);
+  });
+});
+
+describe('reviewing a draft for the sample capture (bookinfo, with node traffic)', () => {
+  it('does not blame the draft for kept edges no NetworkPolicy can allow: they are warnings that say so, not errors', () => {
+    const sample = analyzeText(readFileSync(path.join(ROOT, 'resources', 'sample-capture.jsonl'), 'utf8'), 'sample-capture.jsonl');
+    const sel = initialSelection(sample.graph);
+    const tokens = buildDraftPayload(sample.graph, sel, { namespaces: ['bookinfo'] }).tokens;
+    const r = reviewDraft(parseDraftReply(readFixture('ai', 'replies', 'sample-good.md'), tokens), sample.graph, sel, ['bookinfo']);
+    const inexpressible = r.findings.filter((f) => f.code === 'kept-inexpressible');
+    expect(inexpressible.map((f) => f.subject).sort()).toEqual([
+      'entity:host->bookinfo/productpage:9080/TCP',
+      'entity:host->bookinfo/reviews:9080/TCP',
+      'entity:remote-node->bookinfo/ratings:9080/TCP',
+    ]);
+    expect(inexpressible.every((f) => f.severity === 'warning')).toBe(true);
+    expect(inexpressible[0].message).toMatch(/no NetworkPolicy can allow it, the deterministic policies included: .*Use the Cilium flavor/);
+    expect(r.findings.filter((f) => f.code === 'kept-denied')).toEqual([]);
+    // The deterministic set blocks the same edges, for the same reason.
+    const det = verify(
+      generate(sample.graph, sel, { namespaces: ['bookinfo'] }).policies.map((g) => g.policy),
+      sample.graph,
+      sel,
+      ['bookinfo'],
+    );
+    expect(det.keptDenied.map((f) => f.edge).sort()).toEqual(inexpressible.map((f) => f.subject).sort());
+    expect(det.keptDenied.every((f) => f.inexpressible)).toBe(true);
   });
 });
 

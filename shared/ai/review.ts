@@ -16,6 +16,7 @@ export type DraftFindingCode =
   | 'yaml'
   | 'no-policies'
   | 'kept-denied'
+  | 'kept-inexpressible'
   | 'kept-undecided'
   | 'pruned-allowed'
   | 'unobserved-allowed'
@@ -142,13 +143,23 @@ export function reviewDraft(
   const checked = policies.length > 0;
   const notSentSet = new Set(notSent);
   for (const f of checked ? coverage.keptDenied : [])
-    findings.push({
-      severity: 'error',
-      code: 'kept-denied',
-      subject: f.edge,
-      message: `${f.edge} is kept but the draft blocks it${notSentSet.has(f.edge) ? ' (it was cut from the request to fit the size limit)' : ''}: ${f.explanation ?? ''}`,
-      fix: 'Add a rule for it, or take the deterministic rule for this edge.',
-    });
+    findings.push(
+      f.inexpressible
+        ? {
+            // Not the draft's fault: no policy of this flavor can allow it, the deterministic set included.
+            severity: 'warning',
+            code: 'kept-inexpressible',
+            subject: f.edge,
+            message: `${f.edge} is kept, and no NetworkPolicy can allow it, the deterministic policies included: ${f.inexpressible}.`,
+          }
+        : {
+            severity: 'error',
+            code: 'kept-denied',
+            subject: f.edge,
+            message: `${f.edge} is kept but the draft blocks it${notSentSet.has(f.edge) ? ' (it was cut from the request to fit the size limit)' : ''}: ${f.explanation ?? ''}`,
+            fix: 'Add a rule for it, or take the deterministic rule for this edge.',
+          },
+    );
   for (const f of checked ? coverage.keptUndecided : [])
     findings.push({
       severity: 'warning',

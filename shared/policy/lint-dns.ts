@@ -116,7 +116,7 @@ export function workloadDnsFindings(
       code: 'no-dns',
       policy: focus,
       workload: node.id,
-      message: `${node.id} makes connections in the capture but will not resolve names: its egress is isolated by ${isolating.join(', ')}, and none allows UDP 53 to ${servers.length > 0 ? `the DNS server it used (${targets.map((t) => t.id).join(', ')})` : 'kube-dns (no DNS server is in the capture)'}`,
+      message: `${node.id} makes connections in the capture but will not resolve names: its egress is isolated by ${isolating.join(', ')}, and none allows UDP 53 to ${servers.length > 0 ? `the cluster DNS the capture shows in use (${targets.map((t) => t.id).join(', ')})` : 'kube-dns (no DNS server is in the capture)'}`,
       fix: DNS_FIX,
     });
   }

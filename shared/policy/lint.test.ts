@@ -220,7 +220,7 @@ describe('lint: DNS and a namespace default deny', () => {
       ['bookinfo/reviews', 'bookinfo/reviews', 'no-dns', 'warning'],
     ]);
     expect(findings[0].message).toBe(
-      'bookinfo/ratings makes connections in the capture but will not resolve names: its egress is isolated by bookinfo/default-deny, and none allows UDP 53 to the DNS server it used (kube-system/kube-dns)',
+      'bookinfo/ratings makes connections in the capture but will not resolve names: its egress is isolated by bookinfo/default-deny, and none allows UDP 53 to the cluster DNS the capture shows in use (kube-system/kube-dns)',
     );
     expect(findings[1].message).toContain('isolated by bookinfo/default-deny, bookinfo/reviews');
   });

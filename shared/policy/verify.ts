@@ -25,6 +25,11 @@ export interface EdgeFinding {
   readonly explanation?: string;
   /** For an undecided edge: what the input lacks, and what would decide it. */
   readonly decide?: readonly string[];
+  /**
+   * For an edge that is not allowed: why no policy of this flavor generated from the capture could
+   * allow it (uncoverable()), so that no policy set is to blame for it.
+   */
+  readonly inexpressible?: string;
   readonly egress?: RuleRef;
   readonly ingress?: RuleRef;
 }
@@ -321,6 +326,7 @@ export function verify(
         ? { explanation: doubt ? `${e.key} is allowed as drawn, but ${doubt}.` : `${v.first.explanation}${hint ? ` Why: ${hint}.` : ''}` }
         : {}),
       ...(v.verdict === 'undecided' ? { decide: doubt ? [doubt] : v.first.unknowns } : {}),
+      ...(problem && hint && !doubt ? { inexpressible: hint } : {}),
       ...(v.first.egressRule ? { egress: v.first.egressRule } : {}),
       ...(v.first.ingressRule ? { ingress: v.first.ingressRule } : {}),
     };

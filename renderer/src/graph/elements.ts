@@ -1,5 +1,6 @@
 import type { Selection } from '../../../shared/graph/selection';
 import type { GraphEdge, GraphNode, ServiceGraph } from '../../../shared/graph/types';
+import { detours } from './detours';
 import { edgeVerdict, partlyDropped } from './filter';
 
 /** Plain data for Cytoscape (kept free of Cytoscape types so it can be tested in Node). */
@@ -55,7 +56,8 @@ export function islandLayout(
 
 function computeIslands(graph: ServiceGraph): Map<string, { x: number; y: number }> {
   const pos = new Map<string, { x: number; y: number }>();
-  const spacing = 110;
+  // Room between neighbours for a port label on the edge joining them and for their own labels.
+  const spacing = 120;
   const byNs = new Map<string, GraphNode[]>();
   const outside: GraphNode[] = [];
   for (const n of graph.nodes) {
@@ -159,6 +161,14 @@ export function graphElements(
       position: positions.get(n.id),
     });
   }
+  // Edges that would run straight through another node bend around it (a big graph is drawn straight).
+  const bends = flat
+    ? new Map<string, number>()
+    : detours(
+        edges,
+        positions,
+        nodes.map((n) => n.id),
+      );
   // (A loop, not Math.max(...): spreading 100,000 arguments overflows the stack.)
   let maxFlows = 1;
   for (const e of graph.edges) maxFlows = Math.max(maxFlows, e.evidence.flows);
@@ -172,10 +182,11 @@ export function graphElements(
         label: e.port === null ? e.protocol : `${e.port}/${e.protocol}`,
         // An edge with dropped flows is never drawn hairline-thin: its red must be seen beside busy edges.
         width: Math.max((e.evidence.verdicts.DROPPED ?? 0) > 0 ? 2.5 : 0, 1 + 5 * Math.sqrt(e.evidence.flows / maxFlows)),
+        bend: bends.get(e.key),
       },
       classes: `${edgeVerdict(e)}${partlyDropped(e) ? ' some-dropped' : ''}${selection.pruned.has(e.key) ? ' pruned' : ''}${opts.highlight?.has(e.key) ? ' highlight' : ''}${
         e.evidence.direction.uncertain > 0 ? ' uncertain' : ''
-      }`,
+      }${bends.has(e.key) ? ' detour' : ''}`,
     });
   }
   return out;

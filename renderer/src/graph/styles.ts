@@ -79,6 +79,11 @@ export const STYLE: cytoscape.StylesheetJson = [
       color: '#1d2430',
       'text-valign': 'bottom',
       'text-margin-y': 4,
+      // A halo, drawn over the edges leaving the node (nodes are above edges): the name stays readable
+      // and an arrow arriving from below still shows between the letters (a background box hid it).
+      'text-outline-color': '#fbfcfe',
+      'text-outline-width': 2,
+      'text-outline-opacity': 0.9,
       width: 26,
       height: 26,
       'background-color': NODE_LOOKS.workload.colour,
@@ -99,6 +104,7 @@ export const STYLE: cytoscape.StylesheetJson = [
       'text-halign': 'center',
       'font-weight': 'bold',
       color: '#52606d',
+      'text-outline-width': 0,
       padding: '18px',
     },
   },
@@ -138,6 +144,17 @@ export const STYLE: cytoscape.StylesheetJson = [
       'text-rotation': 'autorotate',
       'z-index-compare': 'manual',
       'z-index': 10,
+    },
+  },
+  // Around a node that lies on its straight line (detours.ts says how far).
+  {
+    selector: 'edge.detour',
+    style: {
+      'curve-style': 'unbundled-bezier',
+      'control-point-distances': 'data(bend)',
+      'control-point-weights': 0.5,
+      // Measured from the nodes' centres, as detours.ts measures.
+      'edge-distances': 'node-position',
     },
   },
   { selector: 'edge.straight', style: { 'curve-style': 'haystack' } },

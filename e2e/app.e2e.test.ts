@@ -205,7 +205,7 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await page.getByLabel('Flavor').selectOption('cilium');
     await expect
       .poll(() => findings.getByRole('heading').textContent(), { timeout: 10_000 })
-      .toMatch(/^Pass: Every kept edge is allowed \(\d+\), nothing pruned or unobserved is/);
+      .toMatch(/^Pass: Every kept edge is allowed \(\d+\); nothing pruned or unobserved is allowed$/);
     await app.screenshot('verdict-cilium');
     await page.getByLabel('Flavor').selectOption('kubernetes');
     await app.selectEdge('bookinfo/ratings->bookinfo/productpage:9080/TCP');

@@ -266,7 +266,7 @@ export function coverageVerdict(c: Omit<Coverage, 'verdict' | 'ok'>): CoverageVe
     headline:
       kept === 0
         ? 'No kept edge in scope to check; nothing pruned or unobserved is allowed'
-        : `Every kept edge is allowed (${kept}), nothing pruned or unobserved is`,
+        : `Every kept edge is allowed (${kept}); nothing pruned or unobserved is allowed`,
     exitCode: 0,
   };
 }

@@ -176,7 +176,13 @@ function defaultDeny(ns: string): GeneratedCiliumPolicy {
 /** CiliumNetworkPolicy flavor (see the module comment). Deterministic: same input, same output. */
 export function generateCilium(graph: ServiceGraph, selection: Selection, options: GenerateOptions): CiliumPolicySet {
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
-  const kept = graph.edges.filter((e) => isKept(selection, e.key));
+  // Kept edges by the workload at each end, so each policy reads only its own.
+  const byEnd = { ingress: new Map<string, GraphEdge[]>(), egress: new Map<string, GraphEdge[]>() };
+  for (const e of graph.edges) {
+    if (!isKept(selection, e.key)) continue;
+    (byEnd.ingress.get(e.target) ?? byEnd.ingress.set(e.target, []).get(e.target)!).push(e);
+    (byEnd.egress.get(e.source) ?? byEnd.egress.set(e.source, []).get(e.source)!).push(e);
+  }
   const warnings = new Map<string, { code: PolicyWarningCode; message: string; subjects: Set<string> }>();
   const warn = (w: Skip, subject: string): void => {
     const x = warnings.get(w.message) ?? { ...w, subjects: new Set<string>() };
@@ -201,7 +207,7 @@ export function generateCilium(graph: ServiceGraph, selection: Selection, option
       const id = `${ns}/${name}`;
       const rules: RuleProvenance[] = [];
       const build = (dir: 'ingress' | 'egress'): CiliumRule[] => {
-        const edges = kept.filter((e) => (dir === 'ingress' ? e.target : e.source) === w.id);
+        const edges = byEnd[dir].get(w.id) ?? [];
         const groups = new Map<string, { peer: Peer; edges: GraphEdge[] }>();
         for (const e of edges) {
           const other = nodes.get(dir === 'ingress' ? e.source : e.target);

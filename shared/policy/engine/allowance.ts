@@ -52,9 +52,23 @@ export class AllowanceSum {
 
   result(): Allowance {
     if (!this.at) return { sure: this.sure, maybe: this.maybe };
-    const point = connOf(this.at.protocol, this.at.port, this.at.port);
-    return { sure: this.pointSure ? point : NO_CONNS, maybe: this.pointMaybe ? point : NO_CONNS };
+    if (!this.pointMaybe) return NOTHING;
+    const point = pointAllowance(this.at);
+    return this.pointSure ? point : { sure: NO_CONNS, maybe: point.maybe };
   }
+}
+
+/** `exactly` the one connection of a point, made once per point (a verify run asks for the same few ports many times). */
+const points = new Map<ConnProtocol, Map<number, Allowance>>();
+function pointAllowance(at: Point): Allowance {
+  let byPort = points.get(at.protocol);
+  if (!byPort) points.set(at.protocol, (byPort = new Map<number, Allowance>()));
+  let a = byPort.get(at.port);
+  if (!a) {
+    if (byPort.size >= 4096) byPort.clear();
+    byPort.set(at.port, (a = exactly(connOf(at.protocol, at.port, at.port))));
+  }
+  return a;
 }
 
 export function unionAllowance(a: Allowance, b: Allowance): Allowance {

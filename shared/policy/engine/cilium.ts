@@ -27,6 +27,7 @@ import {
 import { ALL_CONNS, ALL_L4, allOf, connOf, NO_CONNS, union, type ConnSet, type L4Protocol } from './conn-set';
 import { effectivePolicyTypes, KubernetesPolicies, peerMatch, policyId, portsAllowance } from './kubernetes';
 import { isHiddenKey, selectorMatch, triAnd, triOr, type End, type Labels, type PodEnd, type Tri } from './model';
+import { PeerIndex, type RuleAnchors } from './peer-index';
 
 const NS_KEY = 'io.kubernetes.pod.namespace';
 const NS_LABEL_PREFIX = 'io.cilium.k8s.namespace.labels.';
@@ -131,8 +132,21 @@ function portRuleAllowance(toPorts: readonly CiliumPortRule[], dst: End): { allo
   return { allowance: { sure, maybe: union(sure, maybe) }, why };
 }
 
+/** A rule's L4 part when it names no port by name (then it does not depend on the destination). */
+const l4Cache = new WeakMap<CiliumRule, { allowance: Allowance; why?: string } | null>();
+
 /** What a rule allows at L4: toPorts and icmps together; with neither, every port and protocol. */
 function l4Allowance(rule: CiliumRule, dst: End): { allowance: Allowance; why?: string } {
+  let cached = l4Cache.get(rule);
+  if (cached === undefined) {
+    const named = (rule.toPorts ?? []).some((pr) => (pr.ports ?? []).some((p) => p.port !== undefined && !/^\d+$/.test(p.port)));
+    cached = named ? null : computeL4(rule, dst);
+    l4Cache.set(rule, cached);
+  }
+  return cached ?? computeL4(rule, dst);
+}
+
+function computeL4(rule: CiliumRule, dst: End): { allowance: Allowance; why?: string } {
   const hasPorts = (rule.toPorts?.length ?? 0) > 0;
   const hasIcmp = (rule.icmps?.length ?? 0) > 0;
   if (!hasPorts && !hasIcmp) return { allowance: exactly(ALL_CONNS) };
@@ -445,7 +459,7 @@ function rulePeerMatch(
   dnsVisible = true,
 ): { match: Tri; why: string[] } {
   const { endpoints, entities, cidr, nodes, requires, services, groups, anyPeer, bare } = shapeOf(rule, direction);
-  if (bare) return { match: bare.match, why: [...bare.why] };
+  if (bare) return { match: bare.match, why: bare.why.length === 0 ? [] : [...bare.why] };
   const why: string[] = [];
   let match: Tri = anyPeer ? 'no' : 'yes';
   const add = (m: { match: Tri; why?: string }): void => {
@@ -483,6 +497,51 @@ function rulePeerMatch(
   return { match, why };
 }
 
+/**
+ * One required label of each endpoint selector of a rule, for the peer index; undefined when the rule
+ * may pick something other than pods by their labels (entities, CIDRs, nodes, names, requirements,
+ * reserved or other label sources, a selector with no label) and so is always a candidate.
+ */
+function ruleAnchors(rule: CiliumRule, direction: 'ingress' | 'egress'): RuleAnchors {
+  const s = shapeOf(rule, direction);
+  const fqdns = direction === 'egress' ? (rule.toFQDNs ?? []).length : 0;
+  if (s.bare || s.endpoints.length === 0) return undefined;
+  if (s.entities.length + s.cidr.ranges.length + s.nodes.length + s.requires.length + s.services + s.groups + fqdns > 0 || s.cidr.groups)
+    return undefined;
+  const out: (readonly [string, string])[] = [];
+  for (const sel of s.endpoints) {
+    const a = selectorAnchors(sel);
+    if (!a) return undefined;
+    out.push(a[0]);
+  }
+  return out;
+}
+
+/** A required label of an endpoint selector, for the peer index; undefined when it has none or may pick by something else. */
+function selectorAnchors(sel: LabelSelector | undefined): RuleAnchors {
+  if (!sel) return undefined;
+  const n = normaliseSelector(sel);
+  if (n.other || n.reserved.length > 0) return undefined;
+  const entries = Object.entries(n.selector.matchLabels ?? {});
+  const pick = entries.find(([k]) => k !== NS_KEY) ?? entries[0];
+  return pick ? [pick] : undefined;
+}
+
+const NO_RULES: readonly CiliumRule[] = [];
+/** The refs of a rule set's rules, made once: by rule set, list and position (one rule object may stand in two places through a YAML alias). */
+const ruleRefCache = new WeakMap<RuleSet, Record<'ingress' | 'egress' | 'ingressDeny' | 'egressDeny', RuleRef[]>>();
+
+const peerIndexes = { ingress: new WeakMap<readonly CiliumRule[], PeerIndex>(), egress: new WeakMap<readonly CiliumRule[], PeerIndex>() };
+
+/** The positions of the rules (one direction's list of one rule set) whose peer part could pick `other`, ascending. */
+function candidateRules(rules: readonly CiliumRule[], direction: 'ingress' | 'egress', other: End): readonly number[] {
+  let index = peerIndexes[direction].get(rules);
+  if (!index) peerIndexes[direction].set(rules, (index = new PeerIndex(rules.map((r) => ruleAnchors(r, direction)))));
+  if (other.kind !== 'pod') return index.all;
+  const id = podIdentity(other);
+  return index.candidates(id.labels, id.hidden);
+}
+
 /** The policies of one evaluation: Cilium rule sets and the Kubernetes NetworkPolicies beside them. */
 export class CiliumPolicies {
   readonly sets: readonly RuleSet[];
@@ -491,6 +550,17 @@ export class CiliumPolicies {
   private readonly byNamespace = new Map<string, RuleSet[]>();
   private readonly clusterwide: RuleSet[] = [];
   private readonly selecting = new WeakMap<PodEnd, { sets: readonly { set: RuleSet; match: Tri; why?: string }[]; dnsVisible: boolean }>();
+  /** The rule sets of a namespace (undefined: the clusterwide ones) filed under a label their endpointSelector requires. */
+  private readonly setIndexes = new Map<string | undefined, PeerIndex>();
+
+  private setIndex(namespace: string | undefined): PeerIndex {
+    let index = this.setIndexes.get(namespace);
+    if (!index) {
+      const sets = namespace === undefined ? this.clusterwide : (this.byNamespace.get(namespace) ?? []);
+      this.setIndexes.set(namespace, (index = new PeerIndex(sets.map((set) => selectorAnchors(set.spec.endpointSelector)))));
+    }
+    return index;
+  }
 
   /**
    * The rule sets that select the pod (surely or maybe), in order, and whether one that surely
@@ -499,7 +569,15 @@ export class CiliumPolicies {
   selectingOf(pod: PodEnd): { sets: readonly { set: RuleSet; match: Tri; why?: string }[]; dnsVisible: boolean } {
     let hit = this.selecting.get(pod);
     if (!hit) {
-      const sets = [...this.clusterwide, ...(this.byNamespace.get(pod.namespace) ?? [])]
+      const id = podIdentity(pod);
+      const sets = [
+        ...this.setIndex(undefined)
+          .candidates(id.labels, id.hidden)
+          .map((i) => this.clusterwide[i]),
+        ...this.setIndex(pod.namespace)
+          .candidates(id.labels, id.hidden)
+          .map((i) => this.byNamespace.get(pod.namespace)![i]),
+      ]
         .sort((a, b) => a.order - b.order)
         .flatMap((set) => {
           const m = setSelects(set, pod);
@@ -589,10 +667,11 @@ export function ciliumDirection(
   const selecting = index.selectingOf(self);
   const dnsVisible = direction === 'egress' && selecting.dnsVisible;
 
-  for (const { set, ...sel } of selecting.sets) {
+  for (const sel of selecting.sets) {
+    const set = sel.set;
     if (sel.match === 'maybe' && sel.why) unknowns.add(sel.why);
-    const allowRules = set.spec[direction] ?? [];
-    const denyRules = set.spec[denyKey] ?? [];
+    const allowRules = set.spec[direction] ?? NO_RULES;
+    const denyRules = set.spec[denyKey] ?? NO_RULES;
     const requested = set.spec.enableDefaultDeny?.[direction];
     if ((allowRules.length > 0 || denyRules.length > 0) && requested !== false)
       (sel.match === 'yes' ? isolating : maybeIsolating).push(set.id);
@@ -602,38 +681,46 @@ export function ciliumDirection(
       if (!(deny ? denySum : allowSum).admits(l4.allowance)) return undefined;
       const peer = rulePeerMatch(rule, direction, set.namespace, other, dnsVisible);
       if (peer.match === 'no') return undefined;
-      const why = [...peer.why, ...(l4.why ? [l4.why] : [])];
+      const why = l4.why ? [...peer.why, l4.why] : peer.why;
       if (sel.match === 'maybe') why.push(sel.why ?? 'whether the policy selects the pod is not known');
       const certain = peer.match === 'yes' && sel.match === 'yes';
       const allowance: Allowance = certain ? l4.allowance : { sure: NO_CONNS, maybe: l4.allowance.maybe };
-      const ref: RuleRef = {
-        policy: set.id,
-        direction,
-        index: i,
-        ...(deny ? { deny: true } : {}),
-        ...(set.specIndex !== undefined ? { spec: set.specIndex } : {}),
-      };
+      // One ref per rule object: a verify run judges the same rule for many edges.
+      let refSets = ruleRefCache.get(set);
+      if (!refSets) ruleRefCache.set(set, (refSets = { ingress: [], egress: [], ingressDeny: [], egressDeny: [] }));
+      const refCache = refSets[deny ? denyKey : direction];
+      let ref = refCache[i];
+      if (!ref) {
+        ref = {
+          policy: set.id,
+          direction,
+          index: i,
+          ...(deny ? { deny: true } : {}),
+          ...(set.specIndex !== undefined ? { spec: set.specIndex } : {}),
+        };
+        refCache[i] = ref;
+      }
       for (const w of why) unknowns.add(w);
       return why.length > 0 ? { ref, allowance, why } : { ref, allowance };
     };
-    allowRules.forEach((rule, i) => {
-      const r = judge(rule, i, false);
-      if (!r) return;
-      // toFQDNs only learns addresses from lookups Cilium's DNS proxy sees.
+    for (const i of candidateRules(allowRules, direction, other)) {
+      const r = judge(allowRules[i], i, false);
+      if (!r) continue;
       rules.push(r);
       allowSum.add(r.allowance);
-    });
-    denyRules.forEach((rule, i) => {
-      const r = judge(rule, i, true);
-      if (!r) return;
+    }
+    for (const i of candidateRules(denyRules, direction, other)) {
+      const r = judge(denyRules[i], i, true);
+      if (!r) continue;
       denies.push(r);
       denySum.add(r.allowance);
-    });
+    }
   }
 
   // Kubernetes NetworkPolicies: Cilium enforces them beside its own (ipBlock as a CIDR rule: world only).
   const type = direction === 'ingress' ? 'Ingress' : 'Egress';
-  for (const { policy: p, ...sel } of index.kubernetes.selectingOf(self)) {
+  for (const sel of index.kubernetes.selectingOf(self)) {
+    const p = sel.policy;
     if (!effectivePolicyTypes(p).includes(type)) continue;
     const id = policyId(p);
     (sel.match === 'yes' ? isolating : maybeIsolating).push(id);

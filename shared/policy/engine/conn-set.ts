@@ -106,7 +106,7 @@ export function allOf(protocol: ConnProtocol): ConnSet {
 }
 
 export function union(a: ConnSet, b: ConnSet): ConnSet {
-  if (a === NO_CONNS || b === ALL_CONNS) return b;
+  if (a === b || a === NO_CONNS || b === ALL_CONNS) return b;
   if (b === NO_CONNS || a === ALL_CONNS) return a;
   return build((p) => {
     const [lo, hi] = bounds(p);
@@ -115,7 +115,7 @@ export function union(a: ConnSet, b: ConnSet): ConnSet {
 }
 
 export function intersect(a: ConnSet, b: ConnSet): ConnSet {
-  if (a === ALL_CONNS) return b;
+  if (a === b || a === ALL_CONNS) return b;
   if (b === ALL_CONNS) return a;
   if (a === NO_CONNS || b === NO_CONNS) return NO_CONNS;
   return build((p) => intersectIntervals(a.ports[p], b.ports[p]));

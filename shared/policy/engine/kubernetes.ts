@@ -9,7 +9,17 @@
  * pod). Verified by the replay of netpol-analyzer's connlist test suite.
  */
 import { blockRanges, parseIp, rangeCovers, rangesOverlap, type IpRange } from '../cidr';
-import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort, PolicyType, RuleRef } from '../types';
+import type {
+  LabelSelector,
+  NetworkPolicy,
+  NetworkPolicyEgressRule,
+  NetworkPolicyIngressRule,
+  NetworkPolicyPeer,
+  NetworkPolicyPort,
+  PolicyType,
+  RuleRef,
+} from '../types';
+import { PeerIndex, type RuleAnchors } from './peer-index';
 import { ALL_CONNS, allOf, connOf, NO_CONNS, union, type L4Protocol } from './conn-set';
 import {
   AllowanceSum,
@@ -31,8 +41,14 @@ export function effectivePolicyTypes(p: NetworkPolicy): readonly PolicyType[] {
   return (p.spec.egress?.length ?? 0) > 0 ? ['Ingress', 'Egress'] : ['Ingress'];
 }
 
-export const policyId = (p: { metadata: { name: string; namespace?: string } }): string =>
-  `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
+const ids = new WeakMap<object, string>();
+
+/** `namespace/name` of a namespaced policy (the namespace defaults to `default`); computed once per metadata object. */
+export const policyId = (p: { metadata: { name: string; namespace?: string } }): string => {
+  let id = ids.get(p.metadata);
+  if (id === undefined) ids.set(p.metadata, (id = `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`));
+  return id;
+};
 
 /** A peer answer with the reason when it is 'maybe'. */
 interface PeerMatch {
@@ -183,9 +199,50 @@ function namedPort(name: string, proto: L4Protocol, dst: End): Allowance & { why
   return { sure: NO_CONNS, maybe: set, why: `named port "${name}" means different ports on the pods of ${dst.id}` };
 }
 
+/** A required label of a selector (its first matchLabels entry), for the peer index; undefined when it has none. */
+function anchorOf(sel: LabelSelector | undefined): readonly [string, string] | undefined {
+  for (const k in sel?.matchLabels ?? {}) return [k, sel!.matchLabels![k]];
+  return undefined;
+}
+
+/** One required pod label per peer of a rule; undefined when a peer may pick pods by something else (no peers, ipBlock, namespaces only). */
+function ruleAnchors(peers: readonly NetworkPolicyPeer[] | undefined): RuleAnchors {
+  if (!peers || peers.length === 0) return undefined;
+  const out: (readonly [string, string])[] = [];
+  for (const peer of peers) {
+    const a = peer.ipBlock ? undefined : anchorOf(peer.podSelector);
+    if (!a) return undefined;
+    out.push(a);
+  }
+  return out;
+}
+
+const ruleIndexes = {
+  ingress: new WeakMap<readonly unknown[], PeerIndex>(),
+  egress: new WeakMap<readonly unknown[], PeerIndex>(),
+};
+
+/** The positions of a policy's rules (one direction) whose peers could pick `other`, ascending: a superset, each still matched in full. */
+function candidateRules(
+  list: readonly (NetworkPolicyIngressRule | NetworkPolicyEgressRule)[],
+  direction: 'ingress' | 'egress',
+  other: End,
+): readonly number[] {
+  let index = ruleIndexes[direction].get(list);
+  if (!index) {
+    const peersOf = (r: NetworkPolicyIngressRule | NetworkPolicyEgressRule): readonly NetworkPolicyPeer[] | undefined =>
+      direction === 'ingress' ? (r as NetworkPolicyIngressRule).from : (r as NetworkPolicyEgressRule).to;
+    ruleIndexes[direction].set(list, (index = new PeerIndex(list.map((r) => ruleAnchors(peersOf(r))))));
+  }
+  if (other.kind !== 'pod') return index.all;
+  return index.candidates(other.labels, other.labelsComplete ? undefined : isHiddenKey);
+}
+
 /** Policies indexed by namespace, and, once asked, by the pod they select. */
 export class KubernetesPolicies {
   private readonly byNs = new Map<string, NetworkPolicy[]>();
+  /** Per namespace, its policies filed under a label their podSelector requires. */
+  private readonly selectorIndex = new Map<string, PeerIndex>();
   private readonly selecting = new WeakMap<PodEnd, readonly { policy: NetworkPolicy; match: Tri; why?: string }[]>();
 
   constructor(readonly policies: readonly NetworkPolicy[]) {
@@ -203,7 +260,12 @@ export class KubernetesPolicies {
   selectingOf(pod: PodEnd): readonly { policy: NetworkPolicy; match: Tri; why?: string }[] {
     let list = this.selecting.get(pod);
     if (!list) {
-      list = this.inNamespace(pod.namespace).flatMap((policy) => {
+      const all = this.inNamespace(pod.namespace);
+      let index = this.selectorIndex.get(pod.namespace);
+      if (!index)
+        this.selectorIndex.set(pod.namespace, (index = new PeerIndex(all.map((p) => ruleAnchors([{ podSelector: p.spec.podSelector }])))));
+      list = index.candidates(pod.labels, pod.labelsComplete ? undefined : isHiddenKey).flatMap((i) => {
+        const policy = all[i];
         const m = policySelects(policy, pod);
         return m.match === 'no' ? [] : [{ policy, ...m }];
       });
@@ -239,7 +301,8 @@ export function kubernetesDirection(
   const unknowns = new Set<string>();
   const rules: RuleAllowance[] = [];
   const sum = new AllowanceSum(at);
-  for (const { policy: p, ...sel } of index.selectingOf(self)) {
+  for (const sel of index.selectingOf(self)) {
+    const p = sel.policy;
     if (!effectivePolicyTypes(p).includes(type)) continue;
     const id = policyId(p);
     if (sel.match === 'yes') isolating.push(id);
@@ -248,41 +311,61 @@ export function kubernetesDirection(
       unknowns.add(sel.why!);
     }
     const ns = p.metadata.namespace ?? 'default';
-    const list = direction === 'ingress' ? (p.spec.ingress ?? []) : (p.spec.egress ?? []);
-    list.forEach((rule, index) => {
+    const list = direction === 'ingress' ? p.spec.ingress : p.spec.egress;
+    if (!list || list.length === 0) continue;
+    for (const index of candidateRules(list, direction, other)) {
+      const rule = list[index];
       // Ports first: at one point, a rule for other ports is skipped before its peer is matched.
       const ports = portsAllowance(rule.ports, dst);
-      if (!sum.admits(ports.allowance)) return;
+      if (!sum.admits(ports.allowance)) continue;
       const peers =
         direction === 'ingress'
           ? (rule as { from?: readonly NetworkPolicyPeer[] }).from
           : (rule as { to?: readonly NetworkPolicyPeer[] }).to;
       let match: Tri = 'yes';
-      const why: string[] = [];
+      let why: string[] | undefined;
       if (peers && peers.length > 0) {
         match = 'no';
         for (const peer of peers) {
           const m = peerMatch(peer, ns, other);
           match = triOr(match, m.match);
-          if (m.match === 'maybe' && m.why) why.push(m.why);
+          if (m.match === 'maybe' && m.why) (why ??= []).push(m.why);
           if (match === 'yes') break;
         }
       }
-      if (match === 'no') return;
-      if (ports.why) why.push(ports.why);
+      if (match === 'no') continue;
+      if (ports.why) (why ??= []).push(ports.why);
       const certain = match === 'yes' && sel.match === 'yes';
       const allowance: Allowance = certain ? ports.allowance : { sure: NO_CONNS, maybe: ports.allowance.maybe };
-      if (match === 'yes' && sel.match !== 'yes') why.push(sel.why!);
-      const ref: RuleRef = { policy: id, direction, index };
-      rules.push(why.length > 0 ? { ref, allowance, why } : { ref, allowance });
+      if (match === 'yes' && sel.match !== 'yes') (why ??= []).push(sel.why!);
+      // One ref per rule object: a verify run judges the same rule for many edges.
+      let refs = ruleRefs[direction].get(p);
+      if (!refs) ruleRefs[direction].set(p, (refs = []));
+      const ref = (refs[index] ??= { policy: id, direction, index });
+      rules.push(why ? { ref, allowance, why } : { ref, allowance });
+      if (why) for (const w of why) unknowns.add(w);
       sum.add(allowance);
-    });
+    }
   }
-  for (const r of rules) for (const w of r.why ?? []) unknowns.add(w);
   const isolated: Tri = isolating.length > 0 ? 'yes' : maybeIsolating.length > 0 ? 'maybe' : 'no';
   const allowance: Allowance = isolated === 'no' ? EVERYTHING : isolated === 'yes' ? sum.result() : { sure: NO_CONNS, maybe: ALL_CONNS };
-  return { self, direction, isolated, isolating, maybeIsolating, rules, denies: [], allowance, unknowns: [...unknowns] };
+  return {
+    self,
+    direction,
+    isolated,
+    isolating,
+    maybeIsolating,
+    rules,
+    denies: NO_DENIES,
+    allowance,
+    unknowns: unknowns.size > 0 ? [...unknowns] : NO_UNKNOWNS,
+  };
 }
+
+const NO_DENIES: readonly RuleAllowance[] = [];
+const NO_UNKNOWNS: readonly string[] = [];
+/** The refs of a policy's rules, made once per policy, direction and position. */
+const ruleRefs = { ingress: new WeakMap<NetworkPolicy, RuleRef[]>(), egress: new WeakMap<NetworkPolicy, RuleRef[]>() };
 
 /** Both directions of a connection from `src` to `dst`: the source's egress and the destination's ingress (at one point, when given). */
 export function kubernetesPair(index: KubernetesPolicies, src: End, dst: End, at?: Point): PairDetail {

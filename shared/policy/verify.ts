@@ -212,13 +212,11 @@ function inScope(n: GraphNode | undefined, scope: ReadonlySet<string>): boolean 
 }
 
 /** The connections an edge stands for: one per ICMP request type seen, else one (port undefined when unknown). */
-function flowsOf(e: GraphEdge, src: End, dst: End): { protocol: ConnProtocol; port?: number }[] {
+function flowsOf(e: GraphEdge): { protocol: ConnProtocol; port?: number }[] {
   if (e.protocol === 'ICMPv4' || e.protocol === 'ICMPv6') {
     const types = e.evidence.icmpTypes ?? [];
     return types.length > 0 ? types.map((t) => ({ protocol: e.protocol, port: t })) : [{ protocol: e.protocol }];
   }
-  void src;
-  void dst;
   return [{ protocol: e.protocol, ...(typeof e.port === 'number' ? { port: e.port } : {}) }];
 }
 
@@ -236,7 +234,7 @@ function edgeVerdict(
   src: End,
   dst: End,
 ): { verdict: Verdict3; first: FlowVerdict; all: FlowVerdict[] } {
-  const all = flowsOf(e, src, dst).map((f) => engine.evaluate({ src, dst, protocol: f.protocol, port: f.port }));
+  const all = flowsOf(e).map((f) => engine.evaluate({ src, dst, protocol: f.protocol, port: f.port }));
   const blocked = all.find((v) => v.verdict === 'blocked');
   const undecided = all.find((v) => v.verdict === 'undecided');
   const first = blocked ?? undecided ?? all[0];
@@ -272,11 +270,14 @@ export function coverageVerdict(c: Omit<Coverage, 'verdict' | 'ok'>): CoverageVe
 }
 
 /**
- * Checks policies (NetworkPolicies, CiliumNetworkPolicies, or both) against observed traffic: every
- * kept edge allowed, blocked or undecided (with the rules, the reason, or what would decide it),
- * every pruned edge and every unobserved workload pair (on the ports seen) denied, every rule backed
- * by a kept edge. The engine is Cilium's when any CiliumNetworkPolicy is given, else Kubernetes'.
- * Edges the generated flavor cannot express are blocked, with the reason and the fix.
+ * Checks a policy set against the capture, with the engine of its flavor (Cilium's when any
+ * CiliumNetworkPolicy is given, else Kubernetes'), in three steps:
+ * - classify: every edge in scope, kept or pruned, is allowed, blocked or undecided, with the rules,
+ *   the reason, or what would decide it; edges the flavor cannot express are blocked with the fix;
+ * - unobserved: every workload pair never observed, on the ports its destination serves, is denied;
+ * - backing: every rule is backed by a kept edge, and allows no port beyond the ones seen behind it.
+ * Shapes: `namespaces` is the scope (an edge counts when either end is a workload in it); the result's
+ * lists are in graph order, unobserved ones capped at 200 (the count is whole).
  */
 export function verify(
   policies: readonly (NetworkPolicy | CiliumNetworkPolicy)[],
@@ -285,13 +286,64 @@ export function verify(
   namespaces: readonly string[],
   options: VerifyOptions = {},
 ): Coverage {
-  const scope = new Set(namespaces);
-  const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
   const kubernetes = policies.filter((p): p is NetworkPolicy => p.kind === 'NetworkPolicy');
   const cilium = policies.filter((p): p is CiliumNetworkPolicy => p.kind !== 'NetworkPolicy');
-  const engine = policyEngine(kubernetes, cilium, options.engine);
-  const ends = endsFromGraph(graph, options.snapshot);
+  const run: VerifyRun = {
+    graph,
+    selection,
+    scope: new Set(namespaces),
+    nodes: new Map(graph.nodes.map((n) => [n.id, n])),
+    engine: policyEngine(kubernetes, cilium, options.engine),
+    ends: endsFromGraph(graph, options.snapshot),
+    kubernetes,
+    cilium,
+  };
+  const edges = classifyEdges(run);
+  const unobserved = unobservedAllowed(run, edges.observed, edges.serverPorts);
+  const base = {
+    engine: run.engine.flavor,
+    scope: [...run.scope].sort(),
+    ...edges.findings,
+    ...unobserved,
+    ...ruleBacking(run.engine.ruleRefs, edges.backing),
+  };
+  const verdict = coverageVerdict(base);
+  return { ...base, ok: verdict.status === 'pass', verdict };
+}
 
+/** What the three steps of a verify run share. */
+interface VerifyRun {
+  readonly graph: ServiceGraph;
+  readonly selection: Selection;
+  readonly scope: ReadonlySet<string>;
+  readonly nodes: ReadonlyMap<string, GraphNode>;
+  readonly engine: PolicyEngine;
+  readonly ends: ReadonlyMap<string, End>;
+  readonly kubernetes: readonly NetworkPolicy[];
+  readonly cilium: readonly CiliumNetworkPolicy[];
+}
+
+/** A rule that allows some kept edge, and the ports (`PROTO/port`, `PROTO/*`) it was seen allowing. */
+interface Backing {
+  readonly ref: RuleRef;
+  readonly seen: Set<string>;
+  readonly rule: RuleAllowance;
+}
+
+const ruleKey = (r: RuleRef): string => `${r.policy}|${r.spec ?? ''}|${r.direction}|${r.deny ? 1 : 0}|${r.index}`;
+
+/**
+ * Step 1: the verdict on every edge in scope, kept or pruned; and, for the next steps, the
+ * (source, target, protocol, port) seen, the ports each in-scope workload serves, and the rules
+ * each kept edge was allowed by.
+ */
+function classifyEdges(run: VerifyRun): {
+  findings: Pick<Coverage, 'keptAllowed' | 'keptDenied' | 'keptUndecided' | 'prunedAllowed' | 'prunedDenied' | 'prunedUndecided'>;
+  observed: Set<string>;
+  serverPorts: Map<string, Set<string>>;
+  backing: Map<string, Backing>;
+} {
+  const { graph, selection, scope, nodes, engine, ends } = run;
   const keptAllowed: EdgeFinding[] = [];
   const keptDenied: EdgeFinding[] = [];
   const keptUndecided: EdgeFinding[] = [];
@@ -300,9 +352,7 @@ export function verify(
   const prunedUndecided: EdgeFinding[] = [];
   const observed = new Set<string>();
   const serverPorts = new Map<string, Set<string>>();
-  // Rules that allow some kept edge, and the ports they were seen allowing.
-  const backing = new Map<string, { ref: RuleRef; seen: Set<string>; rule: RuleAllowance }>();
-  const ruleKey = (r: RuleRef): string => `${r.policy}|${r.spec ?? ''}|${r.direction}|${r.deny ? 1 : 0}|${r.index}`;
+  const backing = new Map<string, Backing>();
 
   for (const e of graph.edges) {
     const srcNode = nodes.get(e.source);
@@ -338,7 +388,7 @@ export function verify(
         (serverPorts.get(e.target) ?? serverPorts.set(e.target, new Set()).get(e.target)!).add(`${e.protocol}/${e.port}`);
     }
     if (!kept) continue;
-    const flows = flowsOf(e, src, dst);
+    const flows = flowsOf(e);
     v.all.forEach((fv, i) => {
       const f = flows[i];
       for (const d of [fv.egress, fv.ingress]) {
@@ -352,15 +402,33 @@ export function verify(
       }
     });
   }
+  return {
+    findings: { keptAllowed, keptDenied, keptUndecided, prunedAllowed, prunedDenied, prunedUndecided },
+    observed,
+    serverPorts,
+    backing,
+  };
+}
 
-  // Unobserved pairs: for each in-scope destination and each port it serves, which sources could reach it?
-  const unobservedAllowed: UnobservedFinding[] = [];
-  let unobservedAllowedCount = 0;
+/**
+ * Step 2: connections never observed that the policies allow: for each in-scope workload and each
+ * port it was seen serving, every source a rule of its ingress could name, on the ports that pair
+ * was not seen using. What the platform allows whatever the policies say (the node reaching its
+ * pods) is not counted.
+ */
+function unobservedAllowed(
+  run: VerifyRun,
+  observed: ReadonlySet<string>,
+  serverPorts: ReadonlyMap<string, ReadonlySet<string>>,
+): Pick<Coverage, 'unobservedAllowed' | 'unobservedAllowedCount'> {
+  const { engine, ends } = run;
+  const list: UnobservedFinding[] = [];
+  let count = 0;
   const candidates = candidateIndex(ends);
   for (const [target, portSet] of [...serverPorts].sort(([x], [y]) => (x < y ? -1 : 1))) {
     const dst = ends.get(target);
     if (dst?.kind !== 'pod') continue;
-    const sources = candidates.sourcesFor(engine, kubernetes, cilium, dst);
+    const sources = candidates.sourcesFor(engine, run.kubernetes, run.cilium, dst);
     const ports = [...portSet].sort().map((pp) => {
       const [protocol, portText] = pp.split('/') as [PolicyProtocol, string];
       return { protocol, port: Number(portText) };
@@ -374,61 +442,50 @@ export function verify(
         pair ??= engine.pair(src, dst);
         if (allows(pair.allowance, protocol, port) !== 'yes') continue;
         const v = flowVerdict(pair, { src, dst, protocol, port });
-        // What the platform allows whatever the policies say (the node reaching its pods) is not theirs to deny.
         if (v.verdict !== 'allowed' || v.implicit) continue;
-        unobservedAllowedCount++;
-        if (unobservedAllowed.length < MAX_LISTED) unobservedAllowed.push({ source, target, protocol, port, explanation: v.explanation });
+        count++;
+        if (list.length < MAX_LISTED) list.push({ source, target, protocol, port, explanation: v.explanation });
       }
     }
   }
+  return { unobservedAllowed: list, unobservedAllowedCount: count };
+}
 
-  // Rules no kept edge matches, and rules wider than the ports of the edges behind them.
+/**
+ * Step 3: rules no kept edge is allowed by, and rules that surely allow more ports (or ICMP types)
+ * than the kept edges behind them used. Deny rules are not judged here.
+ */
+function ruleBacking(refs: readonly RuleRef[], backing: ReadonlyMap<string, Backing>): Pick<Coverage, 'unbackedRules' | 'widePorts'> {
   const unbackedRules: RuleRef[] = [];
   const widePorts: { rule: RuleRef; unobserved: string }[] = [];
-  for (const ref of engine.ruleRefs) {
+  for (const ref of refs) {
     if (ref.deny) continue;
     const b = backing.get(ruleKey(ref));
     if (!b) {
       unbackedRules.push(ref);
       continue;
     }
-    const rule = b.rule;
     // Only what the rule surely allows counts: a port it may allow (a named port the input cannot resolve) is undecided, not wide.
-    const allowed = rule.allowance.sure;
+    const allowed = b.rule.allowance.sure;
     const extra: string[] = [];
     const protos: ConnProtocol[] = ['TCP', 'UDP', 'SCTP', 'ICMPv4', 'ICMPv6'];
     if (protos.every((p) => setCoverage(allowed, p) === 'all')) extra.push('every port');
     else
       for (const p of protos) {
         const n = size(allowed, p);
-        if (n === 0 || [...b.seen].includes(`${p}/*`)) continue;
+        if (n === 0 || b.seen.has(`${p}/*`)) continue;
         const unit = p.startsWith('ICMP') ? 'type' : 'port';
         if (setCoverage(allowed, p) === 'all') {
           extra.push(`every ${p} ${unit}`);
           continue;
         }
-        const seen = [...b.seen].filter((s) => s.startsWith(`${p}/`)).length;
+        let seen = 0;
+        for (const x of b.seen) if (x.startsWith(`${p}/`)) seen++;
         if (n > seen) extra.push(`${n - seen} unobserved ${p} ${unit}(s)`);
       }
     if (extra.length > 0) widePorts.push({ rule: ref, unobserved: extra.join(', ') });
   }
-
-  const base = {
-    engine: engine.flavor,
-    scope: [...scope].sort(),
-    keptAllowed,
-    keptDenied,
-    keptUndecided,
-    prunedDenied,
-    prunedAllowed,
-    prunedUndecided,
-    unobservedAllowed,
-    unobservedAllowedCount,
-    unbackedRules,
-    widePorts,
-  };
-  const verdict = coverageVerdict(base);
-  return { ...base, ok: verdict.status === 'pass', verdict };
+  return { unbackedRules, widePorts };
 }
 
 /** Sources worth trying for unobserved connections to a pod: those its ingress rules could name. */

@@ -4,11 +4,12 @@ import type { ServiceGraph } from '../graph/types';
 import { isKept, type Selection } from '../graph/selection';
 import type { PolicySet } from '../policy/generate';
 import { lint } from '../policy/lint';
-import { ruleRefText, type RuleRef } from '../policy/types';
-import type { DraftReview } from '../ai/review';
+import { ruleRefText } from '../policy/types';
 import { verify } from '../policy/verify';
 import { policyYaml } from '../policy/yaml';
-import { reportMarkdown } from './report';
+import { reportMarkdown, type AiSection } from './report';
+
+export type { AiSection } from './report';
 
 /** The version written into bundles and reports. */
 export const TOOL_VERSION = '0.1.0';
@@ -27,12 +28,6 @@ export interface BundleInput {
   readonly toolVersion: string;
   /** When a model's draft (or some of its rules) was taken: who drafted it, what was taken, and its review. */
   readonly ai?: AiSection;
-}
-
-export interface AiSection {
-  readonly model: string;
-  readonly take: 'draft' | readonly RuleRef[];
-  readonly review: DraftReview;
 }
 
 const csvCell = (v: string | number): string => {

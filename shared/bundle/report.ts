@@ -4,9 +4,16 @@ import type { Selection } from '../graph/selection';
 import { formatDuration } from '../graph/warnings';
 import type { PolicySet } from '../policy/generate';
 import type { LintFinding } from '../policy/lint';
-import { ruleRefText } from '../policy/types';
+import { ruleRefText, type RuleRef } from '../policy/types';
+import type { DraftReview } from '../ai/review';
 import type { Coverage } from '../policy/verify';
-import type { AiSection } from './bundle';
+
+/** When a model's draft (or some of its rules) was taken: who drafted it, what was taken, and its review. */
+export interface AiSection {
+  readonly model: string;
+  readonly take: 'draft' | readonly RuleRef[];
+  readonly review: DraftReview;
+}
 
 export interface ReportInput {
   readonly summary: CaptureSummary;

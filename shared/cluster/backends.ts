@@ -1,7 +1,7 @@
 // Which pods or addresses a Service port sends to, and on which port: what NetworkPolicy sees once
 // kube-proxy (or Cilium, or Calico's eBPF) has translated the Service address.
 import { ipKey, type EndpointGroup, type GroupPort, type PodRecord } from './parse';
-import type { SnapshotBackend, SnapshotPod, SnapshotProtocol, SnapshotService, SnapshotServicePort } from './snapshot';
+import type { SnapshotBackend, SnapshotPod, SnapshotProtocol, SnapshotService, SnapshotServicePort } from './types';
 
 /** What backend resolution reads from the snapshot's indexes. */
 export interface BackendSources {

@@ -2,7 +2,7 @@
 // to use, so one bad item never costs the rest of the snapshot.
 import { ownerFromControllerName } from '../flows/identity';
 import { parseIp } from '../policy/cidr';
-import type { SnapshotContainerPort, SnapshotPod, SnapshotProtocol, SnapshotService, SnapshotServicePort } from './snapshot';
+import type { SnapshotContainerPort, SnapshotPod, SnapshotProtocol, SnapshotService, SnapshotServicePort } from './types';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});

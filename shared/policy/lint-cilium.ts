@@ -11,7 +11,7 @@
 //   (https://docs.cilium.io/en/latest/security/policy/layer3/#ip-cidr-based).
 import { isUnstableLabel } from '../flows/identity';
 import type { CiliumCidrRule, CiliumNetworkPolicy, CiliumPolicySpec, CiliumRule } from './cilium-types';
-import type { LintContext, LintFinding } from './lint';
+import type { LintContext, LintFinding } from './lint-types';
 import { cidrFindings, lintRanges, unstableLabelFinding } from './lint-common';
 import { issuesText } from './validate';
 import { validateCiliumPolicy } from './cilium-schema';

@@ -3,7 +3,7 @@
 // snapshot, otherwise the common defaults, only a guess and reported as one), the findings for a
 // CIDR rule over them, and the finding for a selector on a label that changes with every rollout.
 import { parseCidr, type ParsedCidr, rangeCovers } from './cidr';
-import type { LintContext, LintFinding } from './lint';
+import type { LintContext, LintFinding } from './lint-types';
 
 export interface AddressRange {
   readonly text: string;

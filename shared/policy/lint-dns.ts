@@ -3,7 +3,7 @@
 // talks and can no longer resolve names, once per workload, naming the policies that isolate it.
 import type { ServiceGraph } from '../graph/types';
 import { effectivePolicyTypes, evaluate, policyId, type ClusterPod, type ConnectionEnd } from './evaluate';
-import type { LintFinding } from './lint';
+import type { LintFinding } from './lint-types';
 import { isEmptySelector } from './selectors';
 import type { LabelSelector, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from './types';
 import { clusterFromGraph } from './verify';

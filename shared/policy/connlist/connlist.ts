@@ -3,21 +3,10 @@ import { KubernetesPolicies, kubernetesDirection } from '../engine/kubernetes';
 import type { End, PodEnd } from '../engine/model';
 import type { NetworkPolicy, NetworkPolicyPeer } from '../types';
 import { ingressConnections } from './ingress';
-import type { ConnlistModel, IngressControllerPeer, WorkloadPeer } from './model';
+import type { ConnlistModel, ConnlistPeer, IpPeer, PeerConnSet, WorkloadPeer } from './model';
+
+export type { ConnlistPeer, IpPeer, PeerConnSet } from './model';
 import { ALL_CONNS, connString, intersect, isEmpty, type ConnSet } from './portset';
-
-/**
- * A range of addresses outside the cluster, one of the disjoint pieces the policies' ipBlocks cut
- * an address family into (IPv6 only when some ipBlock is IPv6).
- */
-export interface IpPeer {
-  readonly kind: 'ip';
-  readonly v6: boolean;
-  readonly start: bigint;
-  readonly end: bigint;
-}
-
-export type ConnlistPeer = WorkloadPeer | IpPeer | IngressControllerPeer;
 
 export interface PeerConnection {
   readonly src: string;
@@ -98,12 +87,6 @@ function allowed(model: ConnlistModel, src: ConnlistPeer, dst: ConnlistPeer): Co
   const egress = kubernetesDirection(index, a, b, 'egress', b);
   const ingress = kubernetesDirection(index, b, a, 'ingress', b);
   return intersect(egress?.allowance.sure ?? ALL_CONNS, ingress?.allowance.sure ?? ALL_CONNS);
-}
-
-export interface PeerConnSet {
-  readonly src: ConnlistPeer;
-  readonly dst: ConnlistPeer;
-  readonly conn: ConnSet;
 }
 
 /** The allowed connections between every pair of peers, as netpol-analyzer's `list` computes them. */

@@ -3,8 +3,7 @@
 // say that traffic from outside reaches the workloads their Services select, on the ports they name, through
 // the cluster's ingress controller; what the policies then let through is listed as a connection from it.
 import { selectorMatches } from '../selectors';
-import type { PeerConnSet } from './connlist';
-import type { ConnlistModel, IngressBackend, IngressControllerPeer, IngressRoute, ServicePort, WorkloadPeer } from './model';
+import type { ConnlistModel, PeerConnSet, IngressBackend, IngressControllerPeer, IngressRoute, ServicePort, WorkloadPeer } from './model';
 import { connOf, intersect, isEmpty, NO_CONNS, union, type ConnSet } from './portset';
 
 export const INGRESS_CONTROLLER: IngressControllerPeer = { kind: 'ingress-controller' };

@@ -1,4 +1,5 @@
 import type { NetworkPolicy } from '../types';
+import type { ConnSet } from './portset';
 
 /** A workload as netpol-analyzer names it: `ns/name[Kind]`, with one representative pod. */
 export interface WorkloadPeer {
@@ -188,4 +189,24 @@ export function flattenObjects(docs: readonly unknown[]): Obj[] {
   };
   docs.forEach((d) => visit(d));
   return out;
+}
+
+/**
+ * A range of addresses outside the cluster, one of the disjoint pieces the policies' ipBlocks cut
+ * an address family into (IPv6 only when some ipBlock is IPv6).
+ */
+export interface IpPeer {
+  readonly kind: 'ip';
+  readonly v6: boolean;
+  readonly start: bigint;
+  readonly end: bigint;
+}
+
+export type ConnlistPeer = WorkloadPeer | IpPeer | IngressControllerPeer;
+
+/** What the policies allow from one peer to another. */
+export interface PeerConnSet {
+  readonly src: ConnlistPeer;
+  readonly dst: ConnlistPeer;
+  readonly conn: ConnSet;
 }

@@ -2,14 +2,7 @@
 // resolve Service addresses to backends, unlabelled pods to labels, and named ports to numbers.
 import { flattenObjects } from '../policy/connlist/model';
 import { resolveBackends } from './backends';
-import type {
-  ClusterSnapshot,
-  SnapshotPod,
-  SnapshotService,
-  SnapshotServicePort,
-  SnapshotBackend,
-  SnapshotProtocol,
-} from './types';
+import type { ClusterSnapshot, SnapshotPod, SnapshotService, SnapshotServicePort, SnapshotBackend, SnapshotProtocol } from './types';
 import { ipKey, nameKey, readEndpoints, readEndpointSlice, readPod, readService, type EndpointGroup, type PodRecord } from './parse';
 
 export type {

@@ -6,6 +6,7 @@ import { EVENT_NAMES, OPERATIONS } from '../shared/api/contract';
 import { ROOT } from '../shared/testing/fixtures';
 // @ts-expect-error plain ESM helper shared with scripts/start.mjs
 import { findElectronBinary } from '../scripts/electron-binary.mjs';
+import { SCREENSHOTS } from './support/browser';
 import { buildRenderer } from './support/host';
 
 const binary = (findElectronBinary as () => { path?: string; reason?: string })();
@@ -24,7 +25,7 @@ describe.skipIf(!binary.path)('the app in Electron', () => {
       await expect(page.evaluate('Object.keys(window.netpol).sort().join(",")')).resolves.toBe(expected);
       await page.getByRole('button', { name: 'Open sample capture' }).first().click();
       await page.getByRole('region', { name: 'Capture summary' }).waitFor();
-      await page.screenshot({ path: path.join(ROOT, 'docs/screenshots/electron-summary.png') });
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'electron-summary.png') });
     } finally {
       await app.close();
     }

@@ -66,6 +66,7 @@ export class AppPage {
   }
 
   async screenshot(name: string): Promise<void> {
+    // Playwright creates the folder.
     await this.page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
   }
 

@@ -61,4 +61,8 @@ export async function tracedPage(browser: Browser, name: string): Promise<{ page
   return { page, context };
 }
 
-export const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
+/**
+ * Where the suite writes its screenshots: out/screenshots, so that a test run never changes tracked
+ * files. `npm run screenshots` sets NETPOL_SCREENSHOTS=docs/screenshots to refresh the README's on purpose.
+ */
+export const SCREENSHOTS = path.resolve(ROOT, process.env.NETPOL_SCREENSHOTS ?? path.join('out', 'screenshots'));

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeHostServices } from '../../e2e/host/compose-host';
-import { startOpenAiStandin, STANDIN_KEY, type OpenAiStandin } from '../../e2e/standins/openai-standin';
+import { composeBrowserServices } from '../browser/services';
+import { startOpenAiStandin, STANDIN_KEY, type OpenAiStandin } from '../../shared/testing/standins/openai-standin';
 import { draftRules } from '../../shared/ai/adopt';
 import { ROOT } from '../../shared/testing/fixtures';
 import type { Encryptor } from './secrets';
@@ -22,7 +22,7 @@ afterAll(() => standin.close());
 
 async function services(model: string) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'netpol-ai-'));
-  const composed = composeHostServices({
+  const composed = composeBrowserServices({
     root: ROOT,
     dataDir,
     encryptor,
@@ -103,7 +103,7 @@ describe('AI drafts through the app API (stand-in endpoint)', () => {
 
   it('without a capture, says to open one', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'netpol-ai-'));
-    const { api } = composeHostServices({ root: ROOT, dataDir, encryptor, env: process.env, searchPath: '/nonexistent' });
+    const { api } = composeBrowserServices({ root: ROOT, dataDir, encryptor, env: process.env, searchPath: '/nonexistent' });
     expect(await api.aiPreview(request)).toMatchObject({
       ok: false,
       error: { message: expect.stringContaining('Open a capture first') as string },

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { standinEnv } from '../../e2e/standins';
+import { standinEnv } from '../../shared/testing/standins';
 import { selectorOverlaps } from '../../shared/policy/overlap';
 import { policyYaml } from '../../shared/policy/yaml';
 import { generate } from '../../shared/policy/generate';

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { standinEnv, STANDIN_BIN } from '../../e2e/standins';
+import { standinEnv, STANDIN_BIN } from '../../shared/testing/standins';
 import { fixture, hubbleFixture } from '../../shared/testing/fixtures';
 import { isContextName, isNamespaceName, loginShellPath, mergeSearchPath, ProcessRunner, RunError, stderrSummary } from './process-runner';
 

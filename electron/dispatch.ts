@@ -26,7 +26,7 @@ export function createDispatch(handlers: NetpolHandlers, trusts: (sender: Sender
     const valid = validateArgs(operation, [...args]);
     if (!valid.ok) return refused(`Refused ${valid.reason}`);
     try {
-      return (await callOperation(handlers, operation, valid.args)) as Result<unknown>;
+      return await callOperation(handlers, operation, valid.args);
     } catch (e) {
       // Handlers answer with a Result; a throw that escapes one is a defect, said as such.
       return { ok: false, error: { code: 'internal', message: `${operation} failed: ${(e as Error).message ?? String(e)}` } };

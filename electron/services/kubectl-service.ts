@@ -7,7 +7,8 @@ import type { AuditRecord } from '../../shared/api/contract';
 import { parseClusterSnapshot, type ClusterSnapshot } from '../../shared/cluster/snapshot';
 import type { NetworkPolicy } from '../../shared/policy/types';
 import { parsePolicies } from '../../shared/policy/yaml';
-import { isContextName, isNamespaceName, RunError, stderrSummary, type ProcessRunner, type RunResult } from './process-runner';
+import { isContextName, isNamespaceName, isObjectName } from '../../shared/cluster/names';
+import { RunError, stderrSummary, type ProcessRunner, type RunResult } from './process-runner';
 
 export interface ConfirmRequest {
   readonly title: string;
@@ -249,7 +250,7 @@ export class KubectlService {
     await mkdir(dir, { recursive: true });
     const files: string[] = [];
     for (const p of policies) {
-      if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(p.metadata.name))
+      if (!isObjectName(p.metadata.name))
         throw new RunError('invalid-argument', 'kubectl', `"${p.metadata.name}" is not a valid policy name.`);
       const file = path.join(dir, `${p.metadata.name}.yaml`);
       // One text per policy keeps its comments; otherwise each policy is written out on its own.

@@ -1,18 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
-import { WORKSPACE_PAYLOAD } from '../../shared/api/contract';
+import { SAVED_WORKSPACE as WORKSPACE_SCHEMA, type SavedWorkspace } from '../../shared/api/contract';
 import { fileSha256 } from '../../shared/node/write-bundle';
 
 /** A workspace: what the renderer sends (pruning with reasons, options, notes), plus the capture it was made from. */
-export const WORKSPACE_SCHEMA = WORKSPACE_PAYLOAD.extend({
-  version: z.literal(1),
-  capture: z.object({ path: z.string().max(4096), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
-  savedAt: z.string(),
-});
-
-export type Workspace = z.infer<typeof WORKSPACE_SCHEMA>;
+export type Workspace = SavedWorkspace;
 
 export interface OpenedWorkspace {
   readonly workspace: Workspace;

@@ -2,16 +2,18 @@
 // subscription per event, and nothing generic (no raw ipcRenderer).
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { CHANNELS, EVENTS } from '../../shared/api/channels';
-import { netpolApi } from '../../shared/api/client';
+import { netpolApi, type Transport } from '../../shared/api/client';
+import type { ArgsOf, Operation, ReplyOf, Result } from '../../shared/api/contract';
 
-contextBridge.exposeInMainWorld(
-  'netpol',
-  netpolApi({
-    invoke: (op, args) => ipcRenderer.invoke(CHANNELS[op], ...args),
-    subscribe: (event, listener) => {
-      const wrapped = (_e: IpcRendererEvent, payload: unknown): void => listener(payload);
-      ipcRenderer.on(EVENTS[event], wrapped);
-      return () => void ipcRenderer.removeListener(EVENTS[event], wrapped);
-    },
-  }),
-);
+// Main answers every invoke with the Result its contract entry names (dispatch guarantees the
+// shape); this is the one place the renderer takes main's word for a reply's type.
+const ipc: Transport = {
+  invoke: <K extends Operation>(op: K, args: ArgsOf<K>) => ipcRenderer.invoke(CHANNELS[op], ...args) as Promise<Result<ReplyOf<K>>>,
+  subscribe: (event, listener) => {
+    const wrapped = (_e: IpcRendererEvent, payload: Parameters<typeof listener>[0]): void => listener(payload);
+    ipcRenderer.on(EVENTS[event], wrapped);
+    return () => void ipcRenderer.removeListener(EVENTS[event], wrapped);
+  },
+};
+
+contextBridge.exposeInMainWorld('netpol', netpolApi(ipc));

@@ -1,24 +1,24 @@
 // `window.netpol` as both hosts expose it to the page: one function per operation and one
 // subscription per event, over whatever carries the requests (Electron's IPC in the preload, HTTP
 // in the browser host's bridge). Kept free of runtime dependencies: the sandboxed preload bundles it.
-import type { EventName, NetpolApi, Operation } from './contract';
+import type { ArgsOf, EventName, EventPayload, NetpolApi, Operation, ReplyOf, Result } from './contract';
 
 /** How requests reach main and events come back; each host's page side supplies one. */
 export interface Transport {
-  invoke(operation: Operation, args: unknown[]): Promise<unknown>;
-  subscribe(event: EventName, listener: (payload: unknown) => void): () => void;
+  invoke<K extends Operation>(operation: K, args: ArgsOf<K>): Promise<Result<ReplyOf<K>>>;
+  subscribe<E extends EventName>(event: E, listener: (payload: EventPayload[E]) => void): () => void;
 }
 
 /** The narrow API the renderer sees: nothing generic, no raw transport. */
 export function netpolApi(t: Transport): NetpolApi {
   const call =
-    (op: Operation) =>
-    (...args: unknown[]): Promise<never> =>
-      t.invoke(op, args) as Promise<never>;
+    <K extends Operation>(op: K) =>
+    (...args: ArgsOf<K>) =>
+      t.invoke(op, args);
   const on =
-    (event: EventName) =>
-    (listener: (payload: never) => void): (() => void) =>
-      t.subscribe(event, listener as (payload: unknown) => void);
+    <E extends EventName>(event: E) =>
+    (listener: (payload: EventPayload[E]) => void) =>
+      t.subscribe(event, listener);
   return {
     openCapture: call('openCapture'),
     loadSample: call('loadSample'),

@@ -48,5 +48,6 @@ export async function startTestHost(o: TestHostOptions = {}): Promise<RunningHos
     api: services.api,
     events: services.events,
   });
-  return { ...host, dataDir, close: async () => (services.runner.killAll(), await host.close()) };
+  // Closing is the app's quit: children stopped, the pending autosave written, then the host.
+  return { ...host, dataDir, close: async () => (await services.shutdown(), await host.close()) };
 }

@@ -34,9 +34,12 @@ process.stdout.write(
     'Applying to a cluster needs the desktop app (its confirmation dialog); here it is always refused.\n' +
     'There is no keychain here, so no AI key is stored: a local model server (Ollama, vLLM on localhost) needs none.\n',
 );
+// As the desktop app does on quit: children stop, and the pending autosave is written first.
 const stop = (): void => {
-  services.runner.killAll();
-  void host.close().then(() => process.exit(0));
+  void services
+    .shutdown()
+    .catch((e: unknown) => console.error('netpol-studio: the autosave on quit failed:', e))
+    .finally(() => void host.close().then(() => process.exit(0)));
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -180,6 +180,43 @@ describe('the app API behind IPC (services with stand-ins)', () => {
     });
     const settings = await api.getSettings();
     expect(settings.ok && settings.value.recentWorkspaces[0]).toMatch(/team\.workspace\.json$/);
+  });
+
+  it('a workspace whose capture is gone or no longer a capture says which, by code, and keeps its work', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'netpol-ws-capture-'));
+    const capture = path.join(dir, 'capture.jsonl');
+    writeFileSync(capture, readFileSync(`${ROOT}/resources/sample-capture.jsonl`, 'utf8'));
+    const { api } = services({ file: capture });
+    await api.openCapture();
+    const payload = {
+      selection: { version: 1 as const, pruned: [] },
+      options: { namespaces: ['bookinfo'], defaultDeny: true, portRanges: false, flavor: 'kubernetes' as const },
+      notes: 'kept',
+    };
+    await api.saveWorkspace(payload);
+    writeFileSync(capture, 'not a capture\n');
+    const unreadable = await api.openWorkspace();
+    expect(unreadable).toMatchObject({ ok: true, value: { workspace: { notes: 'kept' }, captureWarning: { code: 'capture-unreadable' } } });
+    expect(unreadable.ok && unreadable.value.capture).toBeUndefined();
+    rmSync(capture);
+    const missing = await api.openWorkspace();
+    expect(missing).toMatchObject({ ok: true, value: { workspace: { notes: 'kept' }, captureWarning: { code: 'capture-missing' } } });
+    expect(missing.ok && missing.value.capture).toBeUndefined();
+  });
+
+  it('a dialog closed without a choice is dismissed, not an error; a refusal and a missing capture have their codes', async () => {
+    const { api } = services({ confirm: [false] });
+    await expect(api.openCapture()).resolves.toEqual({ ok: false, error: { code: 'dismissed', message: 'No file was chosen.' } });
+    await expect(api.rollback()).resolves.toMatchObject({ ok: false, error: { code: 'refused' } });
+    await expect(
+      api.previewBundle({
+        selection: { version: 1, pruned: [] },
+        options: { namespaces: ['bookinfo'], defaultDeny: false, portRanges: false },
+      }),
+    ).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request', message: 'Open a capture first: a bundle is made from one.' },
+    });
   });
 
   it('left-over unsaved work is offered, restored with its capture, or discarded', async () => {

@@ -11,6 +11,7 @@ import { composeServices } from '../services/compose';
 import { DEFAULT_SETTINGS } from '../services/settings';
 import { nativeDialogs } from './dialogs';
 import { registerIpc } from './ipc';
+import { quitAfterShutdown } from './quit';
 
 // Bundled into out/main/index.js: the preload and the renderer are its siblings under out/.
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -61,12 +62,12 @@ void app.whenReady().then(() => {
   });
 });
 
-// Children (hubble, kubectl) die with the app, and a pending autosave is written.
-app.on('before-quit', () => {
-  services.runner.killAll();
-  // Unsaved work stays in the autosave copy, so the next start can offer it back.
-  void services.workspaces.flush();
-});
+// Children (hubble, kubectl) die with the app, and the quit waits until a pending autosave is written.
+quitAfterShutdown(
+  app,
+  () => services.shutdown(),
+  (e) => console.error('netpol-studio: the autosave on quit failed:', e),
+);
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();

@@ -165,11 +165,19 @@ export const SAVED_WORKSPACE = WORKSPACE_PAYLOAD.extend({
   savedAt: z.string(),
 });
 
+/** Why a workspace's capture may not match it, for code to branch on. */
+export const CAPTURE_WARNING = z
+  .object({
+    code: z.enum(['capture-changed', 'capture-missing', 'capture-unreadable']),
+    message: z.string(),
+  })
+  .readonly();
+
 export const OPENED_WORKSPACE_VIEW = z
   .object({
     workspace: SAVED_WORKSPACE,
     /** Set when the capture changed, vanished or could not be read since the workspace was saved. */
-    captureWarning: z.string().optional(),
+    captureWarning: CAPTURE_WARNING.optional(),
     file: z.string().optional(),
     /** The workspace's capture, opened with it (absent when it is gone or unreadable). */
     capture: OPENED_CAPTURE.optional(),
@@ -333,6 +341,7 @@ export type DryRunFile = z.infer<typeof DRY_RUN_FILE>;
 export type AuditRecord = z.infer<typeof AUDIT_RECORD>;
 export type BundlePreview = z.infer<typeof BUNDLE_PREVIEW>;
 export type SavedWorkspace = z.infer<typeof SAVED_WORKSPACE>;
+export type CaptureWarning = z.infer<typeof CAPTURE_WARNING>;
 export type OpenedWorkspaceView = z.infer<typeof OPENED_WORKSPACE_VIEW>;
 export type WorkspacePayload = z.infer<typeof WORKSPACE_PAYLOAD>;
 export type AiDraftRequest = z.infer<typeof AI_DRAFT_REQUEST>;

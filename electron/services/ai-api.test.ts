@@ -72,16 +72,16 @@ describe('AI drafts through the app API (stand-in endpoint)', () => {
     if (!r.ok) return;
     expect(r.value.error).toBeUndefined();
     expect(deltas.join('')).toBe(r.value.reply);
-    // The draft adds DNS for reviews, which the capture never saw: a connection never observed,
-    // allowed by a rule no flow backs. The nodes' flows (host, remote-node) no NetworkPolicy can
-    // allow. Everything else in it checks out.
+    // The draft adds DNS for reviews, which the capture never saw: a connection never observed
+    // (an error), allowed by a rule no flow backs. The nodes' flows (host, remote-node) no
+    // NetworkPolicy can allow: warnings that say so, not the draft's errors. The rest checks out.
     expect(r.value.review?.verdict).toBe('errors');
-    expect(r.value.review?.findings.filter((f) => f.severity !== 'info').map((f) => [f.code, f.subject])).toEqual([
-      ['kept-denied', 'entity:host->bookinfo/productpage:9080/TCP'],
-      ['kept-denied', 'entity:host->bookinfo/reviews:9080/TCP'],
-      ['kept-denied', 'entity:remote-node->bookinfo/ratings:9080/TCP'],
-      ['unobserved-allowed', 'bookinfo/reviews->kube-system/kube-dns:53/UDP'],
-      ['unbacked-rule', 'bookinfo/reviews egress[1]'],
+    expect(r.value.review?.findings.filter((f) => f.severity !== 'info').map((f) => [f.severity, f.code, f.subject])).toEqual([
+      ['error', 'unobserved-allowed', 'bookinfo/reviews->kube-system/kube-dns:53/UDP'],
+      ['warning', 'kept-inexpressible', 'entity:host->bookinfo/productpage:9080/TCP'],
+      ['warning', 'kept-inexpressible', 'entity:host->bookinfo/reviews:9080/TCP'],
+      ['warning', 'kept-inexpressible', 'entity:remote-node->bookinfo/ratings:9080/TCP'],
+      ['warning', 'unbacked-rule', 'bookinfo/reviews egress[1]'],
     ]);
     expect(JSON.stringify(r)).not.toContain(STANDIN_KEY);
   });

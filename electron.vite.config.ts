@@ -7,7 +7,7 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        input: { index: resolve('electron/main.ts'), 'ingest-worker': resolve('shared/node/ingest-worker.ts') },
+        input: { index: resolve('electron/window/main.ts'), 'ingest-worker': resolve('shared/node/ingest-worker.ts') },
         output: { entryFileNames: '[name].js' },
       },
     },
@@ -16,7 +16,7 @@ export default defineConfig({
     build: {
       outDir: 'out/preload',
       rollupOptions: {
-        input: { index: resolve('electron/preload/index.ts') },
+        input: { index: resolve('electron/window/preload.ts') },
         // A sandboxed preload must be one CommonJS file.
         output: { format: 'cjs', entryFileNames: '[name].cjs', inlineDynamicImports: true },
       },

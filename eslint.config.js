@@ -32,6 +32,11 @@ export default tseslint.config(
     rules: { ...reactHooks.configs.recommended.rules },
   },
   {
+    // The browser host's bridge runs in the page, not in Node.
+    files: ['electron/browser/bridge.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // The domain stays free of Electron, React and Node so every process can run it.
     files: ['shared/flows/**/*.ts', 'shared/graph/**/*.ts', 'shared/api/**/*.ts'],
     ignores: ['**/*.test.ts'],

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOpenAiStandin, STANDIN_KEY, type OpenAiStandin } from '../e2e/standins/openai-standin';
+import { startOpenAiStandin, STANDIN_KEY, type OpenAiStandin } from '../shared/testing/standins/openai-standin';
 import { mixed } from '../shared/testing/mixed-capture';
 import { runCli } from './run';
 

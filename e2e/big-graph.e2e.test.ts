@@ -13,7 +13,7 @@ import { ROOT } from '../shared/testing/fixtures';
 import { browserMissing, launchChromium, tracedPage } from './support/browser';
 import { buildRenderer, startTestHost } from './support/host';
 import { AppPage } from './support/app-page';
-import type { RunningHost } from './host/server';
+import type { RunningHost } from '../electron/browser/server';
 
 const missing = browserMissing();
 const WORKLOADS = 2000;

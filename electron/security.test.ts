@@ -28,7 +28,7 @@ describe('window security', () => {
   });
 
   it('main.ts builds its window from secureWebPreferences and enables the sandbox for every renderer', () => {
-    const main = readFileSync(`${ROOT}/electron/main.ts`, 'utf8');
+    const main = readFileSync(`${ROOT}/electron/window/main.ts`, 'utf8');
     expect(main).toMatch(/webPreferences: secureWebPreferences\(/);
     expect(main).toMatch(/app\.enableSandbox\(\)/);
     expect(main).not.toMatch(/nodeIntegration|contextIsolation: false|sandbox: false|webSecurity: false/);

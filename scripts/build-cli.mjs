@@ -1,5 +1,6 @@
-// Bundles the CLI, its worker and the capture generator into out/cli with esbuild (about 100 ms),
-// so the `netpol-studio` bin and `npm run cli` run plain JavaScript on Node 20.
+// Bundles the CLI, its worker, the capture generator and the browser host into out/cli with esbuild
+// (about 100 ms), so the `netpol-studio` bin, `npm run cli` and `npm start` run plain JavaScript on
+// Node 20; and the browser host's bridge into out/browser, for the page.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -13,7 +14,7 @@ await build({
     'generate-capture': 'scripts/generate-capture.ts',
     'bench-ingest': 'scripts/bench-ingest.ts',
     bench: 'scripts/bench.ts',
-    host: 'e2e/host/main.ts',
+    host: 'electron/browser/start.ts',
   },
   outdir: 'out/cli',
   outExtension: { '.js': '.mjs' },
@@ -24,4 +25,16 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+});
+
+// `window.netpol` for the browser host's page: one classic script, run before the app's module.
+await build({
+  absWorkingDir: root,
+  entryPoints: { bridge: 'electron/browser/bridge.ts' },
+  outdir: 'out/browser',
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'chrome120',
+  logLevel: 'warning',
 });

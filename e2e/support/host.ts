@@ -5,15 +5,16 @@ import path from 'node:path';
 import type { ConfirmRequest } from '../../electron/services/kubectl-service';
 import type { Encryptor } from '../../electron/services/secrets';
 import { ROOT } from '../../shared/testing/fixtures';
-import { composeHostServices } from '../host/compose-host';
-import { startHost, type RunningHost } from '../host/server';
+import { composeBrowserServices } from '../../electron/browser/services';
+import { startHost, type RunningHost } from '../../electron/browser/server';
 
-/** Builds the renderer once per run (electron-vite, as `npm run build` does). */
+/** Builds the app as `npm run build` does: main, preload and renderer (electron-vite), then the CLI, host and bridge. */
 export function buildRenderer(): void {
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
     cwd: ROOT,
     stdio: 'pipe',
   });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-cli.mjs')], { cwd: ROOT, stdio: 'pipe' });
 }
 
 export interface TestHostOptions {
@@ -30,7 +31,7 @@ export interface TestHostOptions {
 /** The real services behind the browser host; dialogs and the environment are the test's. */
 export async function startTestHost(o: TestHostOptions = {}): Promise<RunningHost & { dataDir: string }> {
   const dataDir = o.dataDir ?? mkdtempSync(path.join(tmpdir(), 'netpol-host-'));
-  const services = composeHostServices({
+  const services = composeBrowserServices({
     root: ROOT,
     dataDir,
     env: o.env,
@@ -41,6 +42,12 @@ export async function startTestHost(o: TestHostOptions = {}): Promise<RunningHos
     chooseBundle: o.chooseBundle,
     chooseWorkspace: o.chooseWorkspace,
   });
-  const host = await startHost({ rendererDir: path.join(ROOT, 'out/renderer'), api: services.api, events: services.events });
-  return { ...host, dataDir, close: async () => (services.runner.killAll(), await host.close()) };
+  const host = await startHost({
+    rendererDir: path.join(ROOT, 'out/renderer'),
+    bridgeFile: path.join(ROOT, 'out/browser/bridge.js'),
+    api: services.api,
+    events: services.events,
+  });
+  // Closing is the app's quit: children stopped, the pending autosave written, then the host.
+  return { ...host, dataDir, close: async () => (await services.shutdown(), await host.close()) };
 }

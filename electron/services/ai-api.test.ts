@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeHostServices } from '../../e2e/host/compose-host';
-import { startOpenAiStandin, STANDIN_KEY, type OpenAiStandin } from '../../e2e/standins/openai-standin';
+import { composeBrowserServices } from '../browser/services';
+import { startOpenAiStandin, STANDIN_KEY, type OpenAiStandin } from '../../shared/testing/standins/openai-standin';
 import { draftRules } from '../../shared/ai/adopt';
 import { ROOT } from '../../shared/testing/fixtures';
 import type { Encryptor } from './secrets';
@@ -22,7 +22,7 @@ afterAll(() => standin.close());
 
 async function services(model: string) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'netpol-ai-'));
-  const composed = composeHostServices({
+  const composed = composeBrowserServices({
     root: ROOT,
     dataDir,
     encryptor,
@@ -72,16 +72,16 @@ describe('AI drafts through the app API (stand-in endpoint)', () => {
     if (!r.ok) return;
     expect(r.value.error).toBeUndefined();
     expect(deltas.join('')).toBe(r.value.reply);
-    // The draft adds DNS for reviews, which the capture never saw: a connection never observed,
-    // allowed by a rule no flow backs. The nodes' flows (host, remote-node) no NetworkPolicy can
-    // allow. Everything else in it checks out.
+    // The draft adds DNS for reviews, which the capture never saw: a connection never observed
+    // (an error), allowed by a rule no flow backs. The nodes' flows (host, remote-node) no
+    // NetworkPolicy can allow: warnings that say so, not the draft's errors. The rest checks out.
     expect(r.value.review?.verdict).toBe('errors');
-    expect(r.value.review?.findings.filter((f) => f.severity !== 'info').map((f) => [f.code, f.subject])).toEqual([
-      ['kept-denied', 'entity:host->bookinfo/productpage:9080/TCP'],
-      ['kept-denied', 'entity:host->bookinfo/reviews:9080/TCP'],
-      ['kept-denied', 'entity:remote-node->bookinfo/ratings:9080/TCP'],
-      ['unobserved-allowed', 'bookinfo/reviews->kube-system/kube-dns:53/UDP'],
-      ['unbacked-rule', 'bookinfo/reviews egress[1]'],
+    expect(r.value.review?.findings.filter((f) => f.severity !== 'info').map((f) => [f.severity, f.code, f.subject])).toEqual([
+      ['error', 'unobserved-allowed', 'bookinfo/reviews->kube-system/kube-dns:53/UDP'],
+      ['warning', 'kept-inexpressible', 'entity:host->bookinfo/productpage:9080/TCP'],
+      ['warning', 'kept-inexpressible', 'entity:host->bookinfo/reviews:9080/TCP'],
+      ['warning', 'kept-inexpressible', 'entity:remote-node->bookinfo/ratings:9080/TCP'],
+      ['warning', 'unbacked-rule', 'bookinfo/reviews egress[1]'],
     ]);
     expect(JSON.stringify(r)).not.toContain(STANDIN_KEY);
   });
@@ -103,7 +103,7 @@ describe('AI drafts through the app API (stand-in endpoint)', () => {
 
   it('without a capture, says to open one', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'netpol-ai-'));
-    const { api } = composeHostServices({ root: ROOT, dataDir, encryptor, env: process.env, searchPath: '/nonexistent' });
+    const { api } = composeBrowserServices({ root: ROOT, dataDir, encryptor, env: process.env, searchPath: '/nonexistent' });
     expect(await api.aiPreview(request)).toMatchObject({
       ok: false,
       error: { message: expect.stringContaining('Open a capture first') as string },

@@ -1,10 +1,9 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { composeHostServices } from '../../e2e/host/compose-host';
-import { startHost } from '../../e2e/host/server';
-import { standinEnv } from '../../e2e/standins';
+import { composeBrowserServices } from '../browser/services';
+import { standinEnv } from '../../shared/testing/standins';
 import { analyzeText } from '../../shared/graph/analysis';
 import { initialSelection } from '../../shared/graph/selection';
 import { generate } from '../../shared/policy/generate';
@@ -27,7 +26,7 @@ function services(o: { confirm?: boolean[]; withStandins?: boolean; capture?: st
   const dataDir = mkdtempSync(path.join(tmpdir(), 'netpol-app-'));
   const answers = [...(o.confirm ?? [])];
   const emitted: { event: string; payload: unknown }[] = [];
-  const composed = composeHostServices({
+  const composed = composeBrowserServices({
     root: ROOT,
     dataDir,
     encryptor,
@@ -183,6 +182,43 @@ describe('the app API behind IPC (services with stand-ins)', () => {
     expect(settings.ok && settings.value.recentWorkspaces[0]).toMatch(/team\.workspace\.json$/);
   });
 
+  it('a workspace whose capture is gone or no longer a capture says which, by code, and keeps its work', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'netpol-ws-capture-'));
+    const capture = path.join(dir, 'capture.jsonl');
+    writeFileSync(capture, readFileSync(`${ROOT}/resources/sample-capture.jsonl`, 'utf8'));
+    const { api } = services({ file: capture });
+    await api.openCapture();
+    const payload = {
+      selection: { version: 1 as const, pruned: [] },
+      options: { namespaces: ['bookinfo'], defaultDeny: true, portRanges: false, flavor: 'kubernetes' as const },
+      notes: 'kept',
+    };
+    await api.saveWorkspace(payload);
+    writeFileSync(capture, 'not a capture\n');
+    const unreadable = await api.openWorkspace();
+    expect(unreadable).toMatchObject({ ok: true, value: { workspace: { notes: 'kept' }, captureWarning: { code: 'capture-unreadable' } } });
+    expect(unreadable.ok && unreadable.value.capture).toBeUndefined();
+    rmSync(capture);
+    const missing = await api.openWorkspace();
+    expect(missing).toMatchObject({ ok: true, value: { workspace: { notes: 'kept' }, captureWarning: { code: 'capture-missing' } } });
+    expect(missing.ok && missing.value.capture).toBeUndefined();
+  });
+
+  it('a dialog closed without a choice is dismissed, not an error; a refusal and a missing capture have their codes', async () => {
+    const { api } = services({ confirm: [false] });
+    await expect(api.openCapture()).resolves.toEqual({ ok: false, error: { code: 'dismissed', message: 'No file was chosen.' } });
+    await expect(api.rollback()).resolves.toMatchObject({ ok: false, error: { code: 'refused' } });
+    await expect(
+      api.previewBundle({
+        selection: { version: 1, pruned: [] },
+        options: { namespaces: ['bookinfo'], defaultDeny: false, portRanges: false },
+      }),
+    ).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request', message: 'Open a capture first: a bundle is made from one.' },
+    });
+  });
+
   it('left-over unsaved work is offered, restored with its capture, or discarded', async () => {
     const first = services();
     await first.api.loadSample();
@@ -194,7 +230,7 @@ describe('the app API behind IPC (services with stand-ins)', () => {
     await first.api.autosaveWorkspace(payload);
     await first.workspaces.flush();
     // A restart: new services on the same data folder, nothing open.
-    const again = composeHostServices({ root: ROOT, dataDir: first.dataDir, encryptor, env: first.env, searchPath: first.env.PATH });
+    const again = composeBrowserServices({ root: ROOT, dataDir: first.dataDir, encryptor, env: first.env, searchPath: first.env.PATH });
     await expect(again.api.getSummary()).resolves.toEqual({ ok: true, value: null });
     const offered = await again.api.recoverWorkspace();
     expect(offered).toMatchObject({ ok: true, value: { workspace: { selection: payload.selection } } });
@@ -210,25 +246,5 @@ describe('the app API behind IPC (services with stand-ins)', () => {
       ok: false,
       error: { message: 'There is no unsaved work to restore.' },
     });
-  });
-
-  it('the browser host forwards events over a token-protected event stream', async () => {
-    const { api, events: hub } = services();
-    const host = await startHost({ rendererDir: path.join(ROOT, 'renderer'), api, events: hub });
-    try {
-      const origin = new URL(host.url).origin;
-      expect((await fetch(`${origin}/__netpol/events?token=wrong`)).status).toBe(403);
-      const res = await fetch(`${origin}/__netpol/events?token=${host.token}`);
-      const reader = res.body!.getReader();
-      await reader.read(); // ": connected"
-      hub.emit('captureProgress', { records: 1, flows: 1, connections: 1, elapsedMs: 5 });
-      const { value } = (await reader.read()) as { value?: Uint8Array };
-      expect(new TextDecoder().decode(value)).toBe(
-        `data: ${JSON.stringify({ event: 'captureProgress', payload: { records: 1, flows: 1, connections: 1, elapsedMs: 5 } })}\n\n`,
-      );
-      await reader.cancel();
-    } finally {
-      await host.close();
-    }
   });
 });

@@ -1,12 +1,10 @@
 import type {
-  ApiError,
   BundleRequest,
   EventName,
   EventPayload,
   NetpolHandlers,
   OpenedCapture,
   OpenedWorkspaceView,
-  Result,
   SettingsView,
   WorkspacePayload,
 } from '../../shared/api/contract';
@@ -23,8 +21,8 @@ import { fileSha256 } from '../../shared/node/write-bundle';
 import type { CaptureService } from './capture-service';
 import type { KubectlService } from './kubectl-service';
 import { watchDrops, type LiveCapture } from './live-capture';
-import { RunError, type ProcessRunner } from './process-runner';
-import { SnapshotError } from '../../shared/cluster/snapshot';
+import { apiError, attempt, ServiceError } from './errors';
+import type { ProcessRunner } from './process-runner';
 import type { SecretStore } from './secrets';
 import type { SettingsService } from './settings';
 import type { OpenedWorkspace, WorkspaceService } from './workspace';
@@ -46,41 +44,6 @@ export interface AppPorts {
   readonly emit: <E extends EventName>(event: E, payload: EventPayload[E]) => void;
 }
 
-/** The user said no (a dialog, the production guard): nothing happened. */
-export class RefusedError extends Error {}
-/** The user closed a dialog without choosing. */
-export class CancelledError extends Error {}
-
-/** A failure as the renderer sees it: a code and a message (and a hint) it can show where it happened. */
-export function apiError(e: unknown): ApiError {
-  if (e instanceof RefusedError) return { code: 'refused', message: e.message };
-  if (e instanceof SnapshotError) return { code: 'unusable-input', message: e.message };
-  if (e instanceof CancelledError) return { code: 'cancelled', message: e.message };
-  if (e instanceof RunError) {
-    switch (e.kind) {
-      case 'not-installed':
-        return { code: 'not-installed', message: e.message, hint: e.details.hint };
-      case 'cancelled':
-        return { code: 'cancelled', message: e.message };
-      case 'invalid-argument':
-        return { code: 'invalid-request', message: e.message };
-      default:
-        return e.details.hint
-          ? { code: 'command-failed', message: e.message, hint: e.details.hint }
-          : { code: 'command-failed', message: e.message };
-    }
-  }
-  return { code: 'internal', message: (e as Error).message ?? String(e) };
-}
-
-async function attempt<T>(f: () => Promise<T>): Promise<Result<T>> {
-  try {
-    return { ok: true, value: await f() };
-  } catch (e) {
-    return { ok: false, error: apiError(e) };
-  }
-}
-
 /** The request/reply API, backed by the services; Electron's main and the browser host both serve it. */
 export function createAppApi(p: AppPorts): NetpolHandlers {
   let drops: AbortController | undefined;
@@ -88,7 +51,7 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
 
   const openAnalysis = () => {
     const analysis = p.captures.analysis;
-    if (!analysis) throw new Error('Open a capture first: a draft is made from its flows.');
+    if (!analysis) throw new ServiceError('invalid-request', 'Open a capture first: a draft is made from its flows.');
     return analysis;
   };
   const endpointHost = (url: string): string => {
@@ -102,7 +65,7 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
 
   const bundleFor = async (request: BundleRequest) => {
     const analysis = p.captures.analysis;
-    if (!analysis) throw new Error('Open a capture first: a bundle is made from one.');
+    if (!analysis) throw new ServiceError('invalid-request', 'Open a capture first: a bundle is made from one.');
     const selection = parseSelection(request.selection);
     const generated = generate(analysis.graph, selection, request.options);
     // A taken draft is read and reviewed again here: main never trusts what the renderer showed.
@@ -121,18 +84,22 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
 
   /** A workspace with its capture opened (when it is still there), as the renderer needs it. */
   const withCapture = async (opened: OpenedWorkspace): Promise<OpenedWorkspaceView> => {
-    const capture = opened.captureWarning?.includes('no longer there')
-      ? undefined
-      : await p.captures.openFile(opened.workspace.capture.path);
-    if (capture && !capture.ok) return { ...opened, captureWarning: `The capture could not be opened: ${capture.error.message}` };
-    return { ...opened, capture: capture?.value };
+    if (opened.captureWarning?.code === 'capture-missing') return opened;
+    try {
+      return { ...opened, capture: await p.captures.openFile(opened.workspace.capture.path) };
+    } catch (e) {
+      return {
+        ...opened,
+        captureWarning: { code: 'capture-unreadable', message: `The capture could not be opened: ${apiError(e).message}` },
+      };
+    }
   };
 
   const settingsView = async (): Promise<SettingsView> => ({ ...p.settings.get(), apiKeySet: await p.secrets.isSet() });
 
   const fullWorkspace = async (ws: WorkspacePayload) => {
     const analysis = p.captures.analysis;
-    if (!analysis) throw new Error('Open a capture first: a workspace belongs to one.');
+    if (!analysis) throw new ServiceError('invalid-request', 'Open a capture first: a workspace belongs to one.');
     return {
       version: 1 as const,
       capture: { path: analysis.file, sha256: await fileSha256(analysis.file) },
@@ -142,16 +109,15 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
   };
 
   return {
-    openCapture: () => p.captures.openCapture(),
-    loadSample: () => p.captures.loadSample(),
-    getSummary: () => p.captures.getSummary(),
-    getGraph: () => attempt(() => Promise.resolve(p.captures.analysis?.graph ?? null)),
-    resolveWithCluster: async (context) => {
-      if (!p.captures.analysis)
-        return { ok: false, error: { code: 'invalid-request', message: 'Open a capture first: the snapshot resolves its flows.' } };
-      const snapshot = await attempt(() => p.kubectl.clusterSnapshot(context));
-      return snapshot.ok ? p.captures.resolveWith(snapshot.value) : snapshot;
-    },
+    openCapture: () => attempt(() => p.captures.openCapture()),
+    loadSample: () => attempt(() => p.captures.loadSample()),
+    getSummary: () => attempt(() => p.captures.summary()),
+    getGraph: () => attempt(() => p.captures.analysis?.graph ?? null),
+    resolveWithCluster: (context) =>
+      attempt(async () => {
+        if (!p.captures.analysis) throw new ServiceError('invalid-request', 'Open a capture first: the snapshot resolves its flows.');
+        return p.captures.resolveWith(await p.kubectl.clusterSnapshot(context));
+      }),
 
     startCapture: (request) =>
       attempt(async (): Promise<OpenedCapture> => {
@@ -204,24 +170,14 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
     kubeNamespaces: (context) => attempt(() => p.kubectl.namespaces(context)),
     existingPolicies: (context, namespace) => attempt(() => p.kubectl.existingPolicies(context, namespace)),
     dryRun: (context, namespace, policies, mode) => attempt(() => p.kubectl.dryRun(context, namespace, policies, mode)),
-    applyPolicies: (context, namespace, policies) =>
-      attempt(async () => {
-        const r = await p.kubectl.apply(context, namespace, policies);
-        if (r.status === 'refused') throw new RefusedError(r.reason);
-        return { status: r.status, output: r.output };
-      }),
-    rollback: () =>
-      attempt(async () => {
-        const r = await p.kubectl.rollback();
-        if (r.status === 'refused') throw new RefusedError(r.reason);
-        return { status: r.status, output: r.output };
-      }),
+    applyPolicies: (context, namespace, policies) => attempt(() => p.kubectl.apply(context, namespace, policies)),
+    rollback: () => attempt(() => p.kubectl.rollback()),
     auditLog: () => attempt(async () => [...(await p.kubectl.auditEntries())]),
 
     saveWorkspace: (ws) =>
       attempt(async () => {
         const file = workspaceFile ?? (await p.chooseWorkspaceToSave());
-        if (!file) throw new CancelledError('No file was chosen.');
+        if (!file) throw new ServiceError('dismissed', 'No file was chosen.');
         await p.workspaces.save(file, await fullWorkspace(ws));
         workspaceFile = file;
         p.settings.addRecent(file);
@@ -230,7 +186,7 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
     openWorkspace: () =>
       attempt(async () => {
         const file = await p.chooseWorkspaceToOpen();
-        if (!file) throw new CancelledError('No file was chosen.');
+        if (!file) throw new ServiceError('dismissed', 'No file was chosen.');
         const opened = await p.workspaces.open(file);
         workspaceFile = file;
         p.settings.addRecent(file);
@@ -244,7 +200,7 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
     restoreAutosave: () =>
       attempt(async () => {
         const opened = await p.workspaces.openAutosave();
-        if (!opened) throw new Error('There is no unsaved work to restore.');
+        if (!opened) throw new ServiceError('invalid-request', 'There is no unsaved work to restore.');
         return withCapture(opened);
       }),
     discardAutosave: () =>
@@ -263,7 +219,7 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
     exportBundle: (request, as) =>
       attempt(async () => {
         const target = await p.chooseBundlePath(as);
-        if (!target) throw new CancelledError('No place was chosen.');
+        if (!target) throw new ServiceError('dismissed', 'No place was chosen.');
         const out = as === 'zip' && !target.toLowerCase().endsWith('.zip') ? `${target}.zip` : target;
         const files = await bundleFor(request);
         // The save dialog already asked before replacing an existing file or folder.

@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { writeCapture } from '../../scripts/generate-capture';
 import type { ReadProgressEvent } from '../../shared/api/contract';
 import { fixture, hubbleFixture, ROOT } from '../../shared/testing/fixtures';
+import { CaptureError } from '../../shared/flows/types';
 import { CaptureService } from './capture-service';
+import { apiError } from './errors';
 
 const samplePath = `${ROOT}/resources/sample-capture.jsonl`;
 
@@ -13,19 +15,18 @@ describe('CaptureService', () => {
   it('loads the built-in sample: bookinfo on kind, with DNS', async () => {
     const s = new CaptureService({ samplePath, dialogs: { chooseCaptureFile: () => Promise.resolve(undefined) } });
     const r = await s.loadSample();
-    if (!r.ok) throw new Error(r.error.message);
-    expect(r.value.sample).toBe(true);
-    expect(r.value.summary).toMatchObject({ format: 'hubble-jsonpb', records: 1200, badLines: 0 });
-    expect(r.value.summary.namespaces).toEqual(expect.arrayContaining(['bookinfo', 'kube-system']));
-    await expect(s.getSummary()).resolves.toMatchObject({ ok: true, value: { sample: true } });
+    expect(r.sample).toBe(true);
+    expect(r.summary).toMatchObject({ format: 'hubble-jsonpb', records: 1200, badLines: 0 });
+    expect(r.summary.namespaces).toEqual(expect.arrayContaining(['bookinfo', 'kube-system']));
+    expect(s.summary()).toMatchObject({ sample: true });
   });
 
-  it('opens the file the dialog returns, and reports a cancelled dialog as such', async () => {
+  it('opens the file the dialog returns, and reports a dismissed dialog as such', async () => {
     let answer: string | undefined = hubbleFixture('basic-sample-10-flows.json');
     const s = new CaptureService({ samplePath, dialogs: { chooseCaptureFile: () => Promise.resolve(answer) } });
-    await expect(s.openCapture()).resolves.toMatchObject({ ok: true, value: { sample: false, summary: { records: 10 } } });
+    await expect(s.openCapture()).resolves.toMatchObject({ sample: false, summary: { records: 10 } });
     answer = undefined;
-    await expect(s.openCapture()).resolves.toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    await expect(s.openCapture()).rejects.toMatchObject({ code: 'dismissed', message: 'No file was chosen.' });
   });
 
   it('a file that is not a capture gives an error and keeps the capture that was open', async () => {
@@ -33,9 +34,10 @@ describe('CaptureService', () => {
     const s = new CaptureService({ samplePath, dialogs: { chooseCaptureFile: () => Promise.resolve(answer) } });
     await s.openCapture();
     answer = fixture('SOURCES.md');
-    const r = await s.openCapture();
-    expect(r).toMatchObject({ ok: false, error: { code: 'unusable-input', message: expect.stringContaining('SOURCES.md') as unknown } });
-    await expect(s.getSummary()).resolves.toMatchObject({ ok: true, value: { summary: { records: 10 } } });
+    const e: unknown = await s.openCapture().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(CaptureError);
+    expect(apiError(e)).toMatchObject({ code: 'unusable-input', message: expect.stringContaining('SOURCES.md') as unknown });
+    expect(s.summary()).toMatchObject({ summary: { records: 10 } });
   });
 
   it('reports read progress, and a cancelled read keeps the capture that was open', async () => {
@@ -58,7 +60,7 @@ describe('CaptureService', () => {
     answer = big;
     events.length = 0;
     const whole = await s.openCapture();
-    expect(whole).toMatchObject({ ok: true, value: { summary: { records: 20_000 } } });
+    expect(whole).toMatchObject({ summary: { records: 20_000 } });
     expect(events.at(-1)).toMatchObject({ file: big, bytesDone: events.at(-1)!.bytesTotal });
     expect(events.every((e, i) => i === 0 || e.bytesDone >= events[i - 1].bytesDone)).toBe(true);
 
@@ -67,10 +69,12 @@ describe('CaptureService', () => {
     answer = big;
     events.length = 0;
     cancelAtFirstProgress = true;
-    const r = await s.openCapture();
+    const r = await s.openCapture().catch((x: unknown) => x);
     expect(events.length).toBeGreaterThan(0);
-    expect(r).toMatchObject({ ok: false, error: { code: 'cancelled' } });
-    if (!r.ok) expect(r.error.message).toMatch(/^Reading .*big\.jsonl was cancelled; the capture open before stays open\.$/);
-    await expect(s.getSummary()).resolves.toMatchObject({ ok: true, value: { summary: { records: 10 } } });
+    expect(r).toMatchObject({
+      code: 'cancelled',
+      message: expect.stringMatching(/^Reading .*big\.jsonl was cancelled; the capture open before stays open\.$/) as unknown,
+    });
+    expect(s.summary()).toMatchObject({ summary: { records: 10 } });
   });
 });

@@ -1,9 +1,10 @@
-import type { OpenedCapture, ReadProgressEvent, Result } from '../../shared/api/contract';
+import type { OpenedCapture, ReadProgressEvent } from '../../shared/api/contract';
 import { CaptureError } from '../../shared/flows/types';
 import type { CaptureAnalysis } from '../../shared/graph/analysis';
 import { summarize } from '../../shared/graph/summary';
 import type { ClusterSnapshot } from '../../shared/cluster/snapshot';
 import { analyzeFile, type ReadOptions } from '../../shared/node/read-capture';
+import { ServiceError } from './errors';
 import type { Dialogs } from './ports';
 
 export interface CaptureServicePorts {
@@ -21,25 +22,23 @@ function openedOf(c: { analysis: CaptureAnalysis; sample: boolean; snapshot?: st
     : { summary: summarize(c.analysis), sample: c.sample };
 }
 
-/** Opens captures and keeps the one in use; only summaries and graphs leave the main process. */
+/**
+ * Opens captures and keeps the one in use; only summaries and graphs leave the main process.
+ * Failures are thrown: a CaptureError for a file that is not a capture, a ServiceError otherwise.
+ */
 export class CaptureService {
   private current: { analysis: CaptureAnalysis; sample: boolean; snapshot?: string } | undefined;
   private reading: AbortController | undefined;
 
   constructor(private readonly ports: CaptureServicePorts) {}
 
-  async openCapture(): Promise<Result<OpenedCapture>> {
-    let file: string | undefined;
-    try {
-      file = await this.ports.dialogs.chooseCaptureFile();
-    } catch (e) {
-      return { ok: false, error: { code: 'internal', message: (e as Error).message } };
-    }
-    if (!file) return { ok: false, error: { code: 'cancelled', message: 'No file was chosen.' } };
+  async openCapture(): Promise<OpenedCapture> {
+    const file = await this.ports.dialogs.chooseCaptureFile();
+    if (!file) throw new ServiceError('dismissed', 'No file was chosen.');
     return this.open(file, false);
   }
 
-  loadSample(): Promise<Result<OpenedCapture>> {
+  loadSample(): Promise<OpenedCapture> {
     return this.open(this.ports.samplePath, true);
   }
 
@@ -49,26 +48,22 @@ export class CaptureService {
   }
 
   /** Opens a capture named by a workspace (no dialog: the user chose the workspace). */
-  openFile(file: string): Promise<Result<OpenedCapture>> {
+  openFile(file: string): Promise<OpenedCapture> {
     return this.open(file, false);
   }
 
-  getSummary(): Promise<Result<OpenedCapture | null>> {
-    const c = this.current;
-    return Promise.resolve({ ok: true, value: c ? openedOf(c) : null });
+  /** The summary of the capture open now, if any. */
+  summary(): OpenedCapture | null {
+    return this.current ? openedOf(this.current) : null;
   }
 
   /**
    * Reads the open capture again with a cluster snapshot: Service frontends resolved to their
    * backends, labels for workloads whose records carried none. A failed read keeps what was open.
    */
-  resolveWith(snapshot: ClusterSnapshot): Promise<Result<OpenedCapture>> {
+  resolveWith(snapshot: ClusterSnapshot): Promise<OpenedCapture> {
     const c = this.current;
-    if (!c)
-      return Promise.resolve({
-        ok: false,
-        error: { code: 'invalid-request', message: 'Open a capture first: the snapshot resolves its flows.' },
-      });
+    if (!c) return Promise.reject(new ServiceError('invalid-request', 'Open a capture first: the snapshot resolves its flows.'));
     return this.open(c.analysis.file, c.sample, snapshot);
   }
 
@@ -82,7 +77,7 @@ export class CaptureService {
     return this.current?.analysis;
   }
 
-  private async open(file: string, sample: boolean, snapshot?: ClusterSnapshot): Promise<Result<OpenedCapture>> {
+  private async open(file: string, sample: boolean, snapshot?: ClusterSnapshot): Promise<OpenedCapture> {
     this.reading?.abort();
     const ac = new AbortController();
     this.reading = ac;
@@ -97,12 +92,11 @@ export class CaptureService {
       const analysis = await (this.ports.read ?? analyzeFile)(file, { signal: ac.signal, onProgress, snapshot });
       // A failed open keeps the capture that was open before.
       this.current = snapshot ? { analysis, sample, snapshot: snapshot.source } : { analysis, sample };
-      return { ok: true, value: openedOf(this.current) };
+      return openedOf(this.current);
     } catch (e) {
-      if (ac.signal.aborted)
-        return { ok: false, error: { code: 'cancelled', message: `Reading ${file} was cancelled; the capture open before stays open.` } };
-      if (e instanceof CaptureError) return { ok: false, error: { code: 'unusable-input', message: e.message } };
-      return { ok: false, error: { code: 'internal', message: `${file}: ${(e as Error).message}` } };
+      if (ac.signal.aborted) throw new ServiceError('cancelled', `Reading ${file} was cancelled; the capture open before stays open.`);
+      if (e instanceof CaptureError) throw e;
+      throw new ServiceError('internal', `${file}: ${(e as Error).message}`);
     } finally {
       if (this.reading === ac) this.reading = undefined;
     }

@@ -34,6 +34,8 @@ export interface ComposedServices {
   readonly runner: ProcessRunner;
   readonly workspaces: WorkspaceService;
   readonly settings: SettingsService;
+  /** On quit: stops every child (hubble, kubectl) and writes the pending autosave; resolves when it is on disk. */
+  shutdown(): Promise<void>;
 }
 
 /** Builds the services with their ports; Electron's main, the browser host and the tests all use this. */
@@ -69,5 +71,10 @@ export function composeServices(o: ComposeOptions): ComposedServices {
     chooseBundlePath: (as) => o.dialogs.chooseBundlePath(as),
     emit: o.emit,
   });
-  return { api, runner, workspaces, settings };
+  const shutdown = async (): Promise<void> => {
+    runner.killAll();
+    // Unsaved work stays in the autosave copy, so the next start can offer it back.
+    await workspaces.flush();
+  };
+  return { api, runner, workspaces, settings, shutdown };
 }

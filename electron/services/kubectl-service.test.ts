@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { standinEnv } from '../../e2e/standins';
+import { standinEnv } from '../../shared/testing/standins';
 import { selectorOverlaps } from '../../shared/policy/overlap';
 import { policyYaml } from '../../shared/policy/yaml';
 import { generate } from '../../shared/policy/generate';
@@ -79,8 +79,10 @@ describe('KubectlService (with the stand-in kubectl)', () => {
 
   it('refuses to apply without confirmation: nothing runs, nothing is audited', async () => {
     const { service, calls, asked } = setup([false]);
-    const r = await service.apply('kind-staging', 'bookinfo', yamls);
-    expect(r).toEqual({ status: 'refused', reason: 'Not confirmed: nothing was sent to the cluster.' });
+    await expect(service.apply('kind-staging', 'bookinfo', yamls)).rejects.toMatchObject({
+      code: 'refused',
+      message: 'Not confirmed: nothing was sent to the cluster.',
+    });
     expect(calls()).toEqual([]);
     expect(asked[0].detail).toMatch(/^Context: kind-staging\nNamespace: bookinfo\nFiles:\n {2}details.yaml/);
     await expect(service.auditEntries()).resolves.toEqual([]);
@@ -107,16 +109,19 @@ describe('KubectlService (with the stand-in kubectl)', () => {
     expect(back.status).toBe('deleted');
     expect(calls()[1].args.slice(0, 4)).toEqual(['--context=kind-staging', 'delete', '-n', 'bookinfo']);
     expect((await service.auditEntries()).map((e) => e.action)).toEqual(['apply', 'delete']);
-    await expect(service.rollback()).resolves.toMatchObject({ status: 'refused' });
+    await expect(service.rollback()).rejects.toMatchObject({
+      code: 'refused',
+      message: expect.stringMatching(/nothing to roll back/) as unknown,
+    });
   });
 
   it('the production guard needs a second confirmation', async () => {
     expect(looksLikeProduction('prod-eu', ['prod'])).toBe(true);
     expect(looksLikeProduction('product-catalog', ['prod'])).toBe(false);
     const once = setup([true, false]);
-    await expect(once.service.apply('prod-eu', 'bookinfo', yamls)).resolves.toMatchObject({
-      status: 'refused',
-      reason: expect.stringMatching(/production guard/) as unknown,
+    await expect(once.service.apply('prod-eu', 'bookinfo', yamls)).rejects.toMatchObject({
+      code: 'refused',
+      message: expect.stringMatching(/production guard/) as unknown,
     });
     expect(once.asked[1].title).toBe('This looks like production');
     expect(once.calls()).toEqual([]);

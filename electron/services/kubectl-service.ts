@@ -7,7 +7,9 @@ import type { AuditRecord } from '../../shared/api/contract';
 import { parseClusterSnapshot, type ClusterSnapshot } from '../../shared/cluster/snapshot';
 import type { NetworkPolicy } from '../../shared/policy/types';
 import { parsePolicies } from '../../shared/policy/yaml';
-import { isContextName, isNamespaceName, RunError, stderrSummary, type ProcessRunner, type RunResult } from './process-runner';
+import { isContextName, isNamespaceName, isObjectName } from '../../shared/cluster/names';
+import { ServiceError } from './errors';
+import { RunError, stderrSummary, type ProcessRunner, type RunResult } from './process-runner';
 
 export interface ConfirmRequest {
   readonly title: string;
@@ -37,8 +39,11 @@ export interface FileResult {
 /** One line of the audit log: the same record the renderer is shown. */
 export type AuditEntry = AuditRecord;
 
-export type MutationResult =
-  { readonly status: 'applied' | 'deleted'; readonly output: string } | { readonly status: 'refused'; readonly reason: string };
+/** What an apply or delete did; one that was refused (not confirmed, nothing to roll back) throws a `refused` ServiceError. */
+export interface MutationResult {
+  readonly status: 'applied' | 'deleted';
+  readonly output: string;
+}
 
 /** True when a context or namespace name looks like production, by the configured patterns. */
 export function looksLikeProduction(name: string, patterns: readonly string[]): boolean {
@@ -182,10 +187,11 @@ export class KubectlService {
     check(context, namespace);
     const staged = await this.stage(namespace, policiesYaml);
     const names = staged.files.map((f) => path.basename(f));
-    const refused = await this.confirmMutation('Apply', context, namespace, names);
-    if (refused) {
+    try {
+      await this.confirmMutation('Apply', context, namespace, names);
+    } catch (e) {
       await rm(staged.dir, { recursive: true, force: true });
-      return refused;
+      throw e;
     }
     const result = await this.mutate('apply', context, namespace, staged.files);
     if (result.status === 'applied') this.lastApply = { context, namespace, dir: staged.dir, files: staged.files };
@@ -195,14 +201,13 @@ export class KubectlService {
   /** Deletes what the last apply created, after confirmation. */
   async rollback(): Promise<MutationResult> {
     const last = this.lastApply;
-    if (!last) return { status: 'refused', reason: 'Nothing was applied in this session, so there is nothing to roll back.' };
-    const refused = await this.confirmMutation(
+    if (!last) throw new ServiceError('refused', 'Nothing was applied in this session, so there is nothing to roll back.');
+    await this.confirmMutation(
       'Roll back (delete)',
       last.context,
       last.namespace,
       last.files.map((f) => path.basename(f)),
     );
-    if (refused) return refused;
     const result = await this.mutate('delete', last.context, last.namespace, last.files);
     if (result.status === 'deleted') {
       this.lastApply = undefined;
@@ -249,7 +254,7 @@ export class KubectlService {
     await mkdir(dir, { recursive: true });
     const files: string[] = [];
     for (const p of policies) {
-      if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(p.metadata.name))
+      if (!isObjectName(p.metadata.name))
         throw new RunError('invalid-argument', 'kubectl', `"${p.metadata.name}" is not a valid policy name.`);
       const file = path.join(dir, `${p.metadata.name}.yaml`);
       // One text per policy keeps its comments; otherwise each policy is written out on its own.
@@ -262,12 +267,8 @@ export class KubectlService {
     return { dir, files };
   }
 
-  private async confirmMutation(
-    verb: string,
-    context: string,
-    namespace: string,
-    files: readonly string[],
-  ): Promise<MutationResult | undefined> {
+  /** Resolves when the user confirmed (twice for a production name); throws a `refused` ServiceError otherwise. */
+  private async confirmMutation(verb: string, context: string, namespace: string, files: readonly string[]): Promise<void> {
     const detail = `Context: ${context}\nNamespace: ${namespace}\nFiles:\n${files.map((f) => `  ${f}`).join('\n')}`;
     const ok = await this.ports.confirm({
       title: `${verb} NetworkPolicies`,
@@ -275,7 +276,7 @@ export class KubectlService {
       detail,
       confirmLabel: verb,
     });
-    if (!ok) return { status: 'refused', reason: 'Not confirmed: nothing was sent to the cluster.' };
+    if (!ok) throw new ServiceError('refused', 'Not confirmed: nothing was sent to the cluster.');
     const patterns = this.ports.productionPatterns();
     if (looksLikeProduction(context, patterns) || looksLikeProduction(namespace, patterns)) {
       const again = await this.ports.confirm({
@@ -284,9 +285,8 @@ export class KubectlService {
         detail: `${detail}\n\nnetpol-studio is meant for staging first. Confirm again only if you are sure.`,
         confirmLabel: `${verb} in production`,
       });
-      if (!again) return { status: 'refused', reason: 'The production guard was not confirmed twice: nothing was sent to the cluster.' };
+      if (!again) throw new ServiceError('refused', 'The production guard was not confirmed twice: nothing was sent to the cluster.');
     }
-    return undefined;
   }
 
   private async mutate(action: 'apply' | 'delete', context: string, namespace: string, files: readonly string[]): Promise<MutationResult> {

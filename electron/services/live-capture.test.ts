@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { standinEnv } from '../../e2e/standins';
+import { standinEnv } from '../../shared/testing/standins';
 import { DEFAULT_LIMITS, type ParserLimits } from '../../shared/flows/parser';
 import { CaptureError, type FlowRecord } from '../../shared/flows/types';
 import { analyzeText } from '../../shared/graph/analysis';

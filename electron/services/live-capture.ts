@@ -5,7 +5,8 @@ import { CaptureParser, DEFAULT_LIMITS, type ParserLimits } from '../../shared/f
 import type { FlowRecord } from '../../shared/flows/types';
 import { countsOf, type CaptureAnalysis } from '../../shared/graph/analysis';
 import { GraphBuilder } from '../../shared/graph/builder';
-import { isNamespaceName, RunError, type ProcessRunner } from './process-runner';
+import { isNamespaceName, NAMESPACE_NAME_RULE } from '../../shared/cluster/names';
+import { RunError, type ProcessRunner } from './process-runner';
 
 export type CaptureWindow =
   | { readonly kind: 'since'; readonly since: string }
@@ -44,7 +45,7 @@ export interface LiveCapturePorts {
 
 /** Why a request cannot run, in words; undefined when it is fine. */
 export function checkCaptureRequest(r: LiveCaptureRequest): string | undefined {
-  if (!isNamespaceName(r.namespace)) return `"${r.namespace}" is not a namespace name (lowercase letters, digits and "-", at most 63).`;
+  if (!isNamespaceName(r.namespace)) return `"${r.namespace}" is not a namespace name (${NAMESPACE_NAME_RULE}).`;
   if (r.server !== undefined && !/^[A-Za-z0-9][A-Za-z0-9.-]*:\d{1,5}$/.test(r.server))
     return `"${r.server}" is not a hubble relay address such as hubble-relay:4245.`;
   const w = r.window;

@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { standinEnv, STANDIN_BIN } from '../../e2e/standins';
+import { standinEnv, STANDIN_BIN } from '../../shared/testing/standins';
 import { fixture, hubbleFixture } from '../../shared/testing/fixtures';
-import { isContextName, isNamespaceName, loginShellPath, mergeSearchPath, ProcessRunner, RunError, stderrSummary } from './process-runner';
+import { loginShellPath, mergeSearchPath, ProcessRunner, RunError, stderrSummary } from './process-runner';
 
 function runner(extra: Record<string, string> = {}, paths: Record<string, string> = {}) {
   const s = standinEnv(extra);
@@ -116,16 +116,6 @@ describe('ProcessRunner', () => {
     expect(stderrSummary('a\nb\na\nc\nd\n', 2)).toBe('c\nd');
     expect(stderrSummary('x'.repeat(1000), 3, 100)).toMatch(/^…x{99}$/);
     expect(stderrSummary('  \n')).toBe('');
-  });
-
-  it('checks names before they reach a command line', () => {
-    expect(isNamespaceName('bookinfo')).toBe(true);
-    expect(isNamespaceName('--all-namespaces')).toBe(false);
-    expect(isNamespaceName('Shop')).toBe(false);
-    expect(isContextName('arn:aws:eks:eu-west-1:123456789012:cluster/staging')).toBe(true);
-    expect(isContextName('gke_my-project_europe-west1_staging')).toBe(true);
-    expect(isContextName('--kubeconfig=/etc/shadow')).toBe(false);
-    expect(isContextName('a b')).toBe(false);
   });
 
   it('asks the login shell for PATH once, and falls back to this PATH', async () => {

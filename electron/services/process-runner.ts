@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
-import { isNamespaceName } from '../../shared/cluster/names';
 
 /** The only programs the app ever runs. */
 export type ToolName = 'hubble' | 'kubectl';
@@ -69,8 +68,6 @@ const DEFAULT_MAX_OUTPUT = 256 * 1024 * 1024;
 const DEFAULT_MAX_LINE_CHARS = 64 * 1024 * 1024;
 const KILL_GRACE_MS = 2000;
 
-export { isNamespaceName };
-
 /** klog's line header (`E1129 10:57:33.535954   13635 memcache.go:265] `): severity, date, time, thread, source line. */
 const KLOG_HEADER = /^[IWEF]\d{4} \d{2}:\d{2}:\d{2}\.\d+\s+\d+ [^\s\]]+:\d+\] /;
 
@@ -88,11 +85,6 @@ export function stderrSummary(stderr: string, maxLines = 3, maxChars = 600): str
   const chosen = [...new Set((plain.length > 0 ? plain : lines).map((l) => l.replace(KLOG_HEADER, '')))].slice(-maxLines);
   const text = chosen.join('\n');
   return text.length > maxChars ? `…${text.slice(-(maxChars - 1))}` : text;
-}
-
-/** Kube context names are free-form in kubeconfig; refuse only what could be read as a flag or is not printable. */
-export function isContextName(s: string): boolean {
-  return s.length > 0 && s.length <= 253 && !s.startsWith('-') && /^[A-Za-z0-9._:/@+=-]+$/.test(s);
 }
 
 /** The login shell's PATH, asked once per shell (it does not change while the app runs). */

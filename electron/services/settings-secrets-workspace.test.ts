@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -101,7 +101,15 @@ describe('workspaces', () => {
     const file = path.join(dir, 'changed.workspace.json');
     await s.save(file, await ws());
     writeFileSync(capture, readFileSync(capture, 'utf8') + '\n');
-    expect((await s.open(file)).captureWarning).toMatch(/has changed since this workspace was saved/);
+    expect((await s.open(file)).captureWarning).toEqual({
+      code: 'capture-changed',
+      message: expect.stringMatching(/has changed since this workspace was saved/) as unknown,
+    });
+    rmSync(capture);
+    expect((await s.open(file)).captureWarning).toEqual({
+      code: 'capture-missing',
+      message: expect.stringMatching(/is no longer there: open it from its new place/) as unknown,
+    });
     copyFileSync(hubbleFixture('basic-sample-10-flows.json'), capture);
   });
 

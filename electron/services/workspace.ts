@@ -1,23 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
-import { WORKSPACE_PAYLOAD } from '../../shared/api/contract';
+import { SAVED_WORKSPACE as WORKSPACE_SCHEMA, type CaptureWarning, type SavedWorkspace } from '../../shared/api/contract';
 import { fileSha256 } from '../../shared/node/write-bundle';
+import { ServiceError } from './errors';
 
 /** A workspace: what the renderer sends (pruning with reasons, options, notes), plus the capture it was made from. */
-export const WORKSPACE_SCHEMA = WORKSPACE_PAYLOAD.extend({
-  version: z.literal(1),
-  capture: z.object({ path: z.string().max(4096), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
-  savedAt: z.string(),
-});
-
-export type Workspace = z.infer<typeof WORKSPACE_SCHEMA>;
+export type Workspace = SavedWorkspace;
 
 export interface OpenedWorkspace {
   readonly workspace: Workspace;
   /** Set when the capture file changed (or vanished) since the workspace was saved. */
-  readonly captureWarning?: string;
+  readonly captureWarning?: CaptureWarning;
 }
 
 /** Writes beside the target, then renames: a crash never leaves half a file. */
@@ -52,21 +46,27 @@ export class WorkspaceService {
     try {
       data = JSON.parse(await readFile(file, 'utf8'));
     } catch (e) {
-      throw new Error(`${file}: not a readable workspace (${(e as Error).message}).`);
+      throw new ServiceError('unusable-input', `${file}: not a readable workspace (${(e as Error).message}).`);
     }
     const parsed = WORKSPACE_SCHEMA.safeParse(data);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new Error(`${file}: not a netpol-studio workspace: ${issue.path.join('.')}: ${issue.message}.`);
+      throw new ServiceError('unusable-input', `${file}: not a netpol-studio workspace: ${issue.path.join('.')}: ${issue.message}.`);
     }
     const ws = parsed.data;
-    let captureWarning: string | undefined;
+    let captureWarning: CaptureWarning | undefined;
     try {
       if ((await fileSha256(ws.capture.path)) !== ws.capture.sha256) {
-        captureWarning = `The capture ${ws.capture.path} has changed since this workspace was saved: its flows may not match the pruning and notes.`;
+        captureWarning = {
+          code: 'capture-changed',
+          message: `The capture ${ws.capture.path} has changed since this workspace was saved: its flows may not match the pruning and notes.`,
+        };
       }
     } catch {
-      captureWarning = `The capture ${ws.capture.path} is no longer there: open it from its new place to continue.`;
+      captureWarning = {
+        code: 'capture-missing',
+        message: `The capture ${ws.capture.path} is no longer there: open it from its new place to continue.`,
+      };
     }
     return { workspace: ws, captureWarning };
   }

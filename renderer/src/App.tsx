@@ -73,9 +73,10 @@ export function App() {
       if (r.ok) {
         await show(r.value);
         setStatus({ kind: 'idle' });
-      } else if (r.error.code === 'cancelled') {
+      } else if (r.error.code === 'dismissed' || r.error.code === 'cancelled') {
         setStatus({ kind: 'idle' });
-        if (file && r.error.message.startsWith('Reading')) setNotice(r.error.message);
+        // A closed dialog needs no words; a stopped read says that the capture open before stays.
+        if (r.error.code === 'cancelled') setNotice(r.error.message);
       } else {
         // The capture open before (if any) stays on screen; the error says what went wrong.
         setStatus({ kind: 'error', failed, error: r.error });
@@ -89,7 +90,7 @@ export function App() {
     if (!workspace.current) return;
     const r = await window.netpol.saveWorkspace(workspace.current);
     if (r.ok) setNotice(`Workspace saved to ${r.value.file}`);
-    else if (r.error.code !== 'cancelled') setNotice(`Could not save the workspace: ${r.error.message}`);
+    else if (r.error.code !== 'dismissed') setNotice(`Could not save the workspace: ${r.error.message}`);
   };
   const openWorkspace = async (autosaved = false) => {
     setRecoverable(null);
@@ -97,7 +98,7 @@ export function App() {
     const r = autosaved ? await window.netpol.restoreAutosave() : await window.netpol.openWorkspace();
     setStatus({ kind: 'idle' });
     if (!r.ok) {
-      if (r.error.code !== 'cancelled') setNotice(`Could not open the workspace: ${r.error.message}`);
+      if (r.error.code !== 'dismissed') setNotice(`Could not open the workspace: ${r.error.message}`);
       return;
     }
     const v = r.value;
@@ -106,11 +107,11 @@ export function App() {
       const g = await window.netpol.getGraph();
       if (g.ok) setGraph(g.value);
     } else if (!graph) {
-      setNotice(`${v.captureWarning ?? 'The workspace has no capture.'} Open the capture, then the workspace again.`);
+      setNotice(`${v.captureWarning?.message ?? 'The workspace has no capture.'} Open the capture, then the workspace again.`);
       return;
     }
     setSession((x) => ({ key: x.key + 1, restore: v.workspace }));
-    setNotice(v.captureWarning ?? (v.file ? `Workspace ${v.file} opened.` : 'Unsaved work restored.'));
+    setNotice(v.captureWarning?.message ?? (v.file ? `Workspace ${v.file} opened.` : 'Unsaved work restored.'));
   };
   const openSample = () => void run('Reading the sample capture…', () => window.netpol.loadSample(), true);
   // A failed snapshot is the resolve section's to show, beside its button: the capture itself is fine and stays as it is.

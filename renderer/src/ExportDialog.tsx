@@ -22,7 +22,7 @@ export function ExportDialog({ request, onClose }: Props) {
   const save = async (as: 'folder' | 'zip'): Promise<void> => {
     const r = await window.netpol.exportBundle(request, as);
     if (r.ok) setSaved(r.value.path);
-    else if (r.error.code !== 'cancelled') setError(r.error);
+    else if (r.error.code !== 'dismissed') setError(r.error);
   };
 
   return (

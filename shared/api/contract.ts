@@ -1,41 +1,51 @@
+// The IPC contract: every operation with its channel, the schema of its arguments (main validates
+// every request against it) and the schema of its reply. Every type of the API is derived from
+// these schemas, so main's handlers, the preload, the bridge and the renderer cannot drift apart.
 import { z } from 'zod';
 import type { DraftPreview, DraftRun } from '../ai/run';
+import { CONTEXT_NAME as context, NAMESPACE_NAME as namespace } from '../cluster/names';
 import type { FlowRecord } from '../flows/types';
 import type { CaptureSummary } from '../graph/summary';
 import type { ServiceGraph } from '../graph/types';
 import type { NetworkPolicy } from '../policy/types';
 import { CHANNELS, EVENTS } from './channels';
 
+/**
+ * A reply or event made by main from a domain type of shared/: it carries the type, and is never
+ * parsed (main built it; the renderer trusts main).
+ */
+const built = <T>() => z.custom<T>();
+
 /** Why an operation did not produce a result, in words a person can act on. */
-export interface ApiError {
-  readonly code: 'unusable-input' | 'cancelled' | 'invalid-request' | 'not-installed' | 'command-failed' | 'refused' | 'internal';
-  readonly message: string;
-  /** What to do about it (install hints and the like). */
-  readonly hint?: string;
-}
+export const API_ERROR = z
+  .object({
+    /**
+     * What happened, for code to branch on: `dismissed` the user closed a dialog without choosing
+     * (nothing to report); `cancelled` the user stopped an operation that was running.
+     */
+    code: z.enum(['unusable-input', 'dismissed', 'cancelled', 'invalid-request', 'not-installed', 'command-failed', 'refused', 'internal']),
+    message: z.string(),
+    /** What to do about it (install hints and the like). */
+    hint: z.string().optional(),
+  })
+  .readonly();
+export type ApiError = z.infer<typeof API_ERROR>;
 
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ApiError };
 
 /** What the renderer learns about an opened capture: its summary, never its raw flows. */
-export interface OpenedCapture {
-  readonly summary: CaptureSummary;
-  /** True for the built-in sample capture. */
-  readonly sample: boolean;
-  /** For a live capture: where the raw lines were saved. */
-  readonly savedTo?: string;
-  /** The cluster snapshot the graph was resolved with (Services to backends, labels for unlabelled workloads). */
-  readonly snapshot?: string;
-}
-
-const namespace = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
-  .max(63);
-const context = z
-  .string()
-  .regex(/^[A-Za-z0-9._:/@+=-]+$/)
-  .max(253)
-  .refine((s) => !s.startsWith('-'), 'must not start with "-"');
+export const OPENED_CAPTURE = z
+  .object({
+    summary: built<CaptureSummary>(),
+    /** True for the built-in sample capture. */
+    sample: z.boolean(),
+    /** For a live capture: where the raw lines were saved. */
+    savedTo: z.string().optional(),
+    /** The cluster snapshot the graph was resolved with (Services to backends, labels for unlabelled workloads). */
+    snapshot: z.string().optional(),
+  })
+  .readonly();
+export type OpenedCapture = z.infer<typeof OPENED_CAPTURE>;
 const policyYaml = z.array(z.string().max(1_000_000)).min(1).max(2000);
 
 export const LIVE_CAPTURE_REQUEST = z.object({
@@ -148,6 +158,69 @@ export const WORKSPACE_PAYLOAD = z.object({
   aiTaken: AI_TAKE.optional(),
 });
 
+/** A workspace as saved: what the renderer sends, plus the capture it was made from. */
+export const SAVED_WORKSPACE = WORKSPACE_PAYLOAD.extend({
+  version: z.literal(1),
+  capture: z.object({ path: z.string().max(4096), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  savedAt: z.string(),
+});
+
+/** Why a workspace's capture may not match it, for code to branch on. */
+export const CAPTURE_WARNING = z
+  .object({
+    code: z.enum(['capture-changed', 'capture-missing', 'capture-unreadable']),
+    message: z.string(),
+  })
+  .readonly();
+
+export const OPENED_WORKSPACE_VIEW = z
+  .object({
+    workspace: SAVED_WORKSPACE,
+    /** Set when the capture changed, vanished or could not be read since the workspace was saved. */
+    captureWarning: CAPTURE_WARNING.optional(),
+    file: z.string().optional(),
+    /** The workspace's capture, opened with it (absent when it is gone or unreadable). */
+    capture: OPENED_CAPTURE.optional(),
+  })
+  .readonly();
+
+export const SETTINGS_VIEW = z
+  .object({
+    hubblePath: z.string(),
+    kubectlPath: z.string(),
+    productionPatterns: z.array(z.string()).readonly(),
+    aiBaseUrl: z.string(),
+    aiModel: z.string(),
+    recentWorkspaces: z.array(z.string()).readonly(),
+    layout: z.object({ hideNoise: z.boolean(), sidebarWidth: z.number() }).readonly(),
+    /** Whether an AI key is stored; the key itself never reaches the renderer. */
+    apiKeySet: z.boolean(),
+  })
+  .readonly();
+
+export const DRY_RUN_FILE = z.object({ file: z.string(), ok: z.boolean(), output: z.string() }).readonly();
+
+export const AUDIT_RECORD = z
+  .object({
+    time: z.string(),
+    action: z.enum(['apply', 'delete']),
+    context: z.string(),
+    namespace: z.string(),
+    files: z.array(z.object({ name: z.string(), sha256: z.string() }).readonly()).readonly(),
+    exitCode: z.number(),
+    output: z.string(),
+  })
+  .readonly();
+
+const MUTATION = z.object({ status: z.enum(['applied', 'deleted']), output: z.string() }).readonly();
+
+export const BUNDLE_PREVIEW = z
+  .object({
+    files: z.array(z.object({ path: z.string(), bytes: z.number() }).readonly()).readonly(),
+    report: z.string(),
+  })
+  .readonly();
+
 export const BUNDLE_REQUEST = z.object({
   selection: WORKSPACE_PAYLOAD.shape.selection,
   options: z.object({ namespaces: z.array(namespace).min(1).max(1000), defaultDeny: z.boolean(), portRanges: z.boolean() }),
@@ -155,201 +228,143 @@ export const BUNDLE_REQUEST = z.object({
 });
 
 /**
- * The whole IPC surface: one entry per operation, with its channel and the runtime schema of its
- * arguments. Main validates every request against `args` before it reaches a service.
+ * The whole IPC surface: one entry per operation, with its channel, the runtime schema of its
+ * arguments (main validates every request against it before a service sees it) and its reply.
  */
 export const CONTRACT = {
-  openCapture: { channel: CHANNELS.openCapture, args: z.tuple([]) },
-  loadSample: { channel: CHANNELS.loadSample, args: z.tuple([]) },
-  getSummary: { channel: CHANNELS.getSummary, args: z.tuple([]) },
-  getGraph: { channel: CHANNELS.getGraph, args: z.tuple([]) },
-  startCapture: { channel: CHANNELS.startCapture, args: z.tuple([LIVE_CAPTURE_REQUEST]) },
-  stopCapture: { channel: CHANNELS.stopCapture, args: z.tuple([]) },
-  startDropWatch: { channel: CHANNELS.startDropWatch, args: z.tuple([z.object({ namespace, server: z.string().max(260).optional() })]) },
-  stopDropWatch: { channel: CHANNELS.stopDropWatch, args: z.tuple([]) },
-  getSettings: { channel: CHANNELS.getSettings, args: z.tuple([]) },
-  updateSettings: { channel: CHANNELS.updateSettings, args: z.tuple([SETTINGS_PATCH]) },
-  setApiKey: { channel: CHANNELS.setApiKey, args: z.tuple([z.string().min(1).max(4096)]) },
-  clearApiKey: { channel: CHANNELS.clearApiKey, args: z.tuple([]) },
-  kubeContexts: { channel: CHANNELS.kubeContexts, args: z.tuple([]) },
-  kubeNamespaces: { channel: CHANNELS.kubeNamespaces, args: z.tuple([context]) },
-  existingPolicies: { channel: CHANNELS.existingPolicies, args: z.tuple([context, namespace]) },
-  dryRun: { channel: CHANNELS.dryRun, args: z.tuple([context, namespace, policyYaml, z.enum(['client', 'server'])]) },
-  applyPolicies: { channel: CHANNELS.applyPolicies, args: z.tuple([context, namespace, policyYaml]) },
-  rollback: { channel: CHANNELS.rollback, args: z.tuple([]) },
-  auditLog: { channel: CHANNELS.auditLog, args: z.tuple([]) },
-  saveWorkspace: { channel: CHANNELS.saveWorkspace, args: z.tuple([WORKSPACE_PAYLOAD]) },
-  openWorkspace: { channel: CHANNELS.openWorkspace, args: z.tuple([]) },
-  recoverWorkspace: { channel: CHANNELS.recoverWorkspace, args: z.tuple([]) },
-  restoreAutosave: { channel: CHANNELS.restoreAutosave, args: z.tuple([]) },
-  discardAutosave: { channel: CHANNELS.discardAutosave, args: z.tuple([]) },
-  autosaveWorkspace: { channel: CHANNELS.autosaveWorkspace, args: z.tuple([WORKSPACE_PAYLOAD]) },
-  previewBundle: { channel: CHANNELS.previewBundle, args: z.tuple([BUNDLE_REQUEST]) },
-  exportBundle: { channel: CHANNELS.exportBundle, args: z.tuple([BUNDLE_REQUEST, z.enum(['folder', 'zip'])]) },
-  aiPreview: { channel: CHANNELS.aiPreview, args: z.tuple([AI_DRAFT_REQUEST]) },
-  aiDraft: { channel: CHANNELS.aiDraft, args: z.tuple([AI_DRAFT_REQUEST]) },
-  aiCancel: { channel: CHANNELS.aiCancel, args: z.tuple([]) },
-  cancelOpen: { channel: CHANNELS.cancelOpen, args: z.tuple([]) },
-  resolveWithCluster: { channel: CHANNELS.resolveWithCluster, args: z.tuple([context]) },
+  /** Asks main to show a file dialog and read the chosen capture. */
+  openCapture: { channel: CHANNELS.openCapture, args: z.tuple([]), reply: OPENED_CAPTURE },
+  /** Reads the capture that ships with the app. */
+  loadSample: { channel: CHANNELS.loadSample, args: z.tuple([]), reply: OPENED_CAPTURE },
+  /** The summary of the capture open now, if any. */
+  getSummary: { channel: CHANNELS.getSummary, args: z.tuple([]), reply: OPENED_CAPTURE.nullable() },
+  /** The service graph of the capture open now, if any. */
+  getGraph: { channel: CHANNELS.getGraph, args: z.tuple([]), reply: built<ServiceGraph>().nullable() },
+  /** Captures live with hubble; progress arrives through onCaptureProgress. */
+  startCapture: { channel: CHANNELS.startCapture, args: z.tuple([LIVE_CAPTURE_REQUEST]), reply: OPENED_CAPTURE },
+  /** Stops a live capture; what was captured is kept. */
+  stopCapture: { channel: CHANNELS.stopCapture, args: z.tuple([]), reply: z.null() },
+  startDropWatch: {
+    channel: CHANNELS.startDropWatch,
+    args: z.tuple([z.object({ namespace, server: z.string().max(260).optional() })]),
+    reply: z.null(),
+  },
+  stopDropWatch: { channel: CHANNELS.stopDropWatch, args: z.tuple([]), reply: z.null() },
+  getSettings: { channel: CHANNELS.getSettings, args: z.tuple([]), reply: SETTINGS_VIEW },
+  updateSettings: { channel: CHANNELS.updateSettings, args: z.tuple([SETTINGS_PATCH]), reply: SETTINGS_VIEW },
+  /** Write-only: stores the AI key encrypted; only "a key is set" comes back. */
+  setApiKey: { channel: CHANNELS.setApiKey, args: z.tuple([z.string().min(1).max(4096)]), reply: z.object({ apiKeySet: z.boolean() }) },
+  clearApiKey: { channel: CHANNELS.clearApiKey, args: z.tuple([]), reply: z.object({ apiKeySet: z.boolean() }) },
+  kubeContexts: {
+    channel: CHANNELS.kubeContexts,
+    args: z.tuple([]),
+    reply: z.object({ contexts: z.array(z.string()), current: z.string().optional() }),
+  },
+  kubeNamespaces: { channel: CHANNELS.kubeNamespaces, args: z.tuple([context]), reply: z.array(z.string()) },
+  existingPolicies: { channel: CHANNELS.existingPolicies, args: z.tuple([context, namespace]), reply: built<NetworkPolicy[]>() },
+  dryRun: {
+    channel: CHANNELS.dryRun,
+    args: z.tuple([context, namespace, policyYaml, z.enum(['client', 'server'])]),
+    reply: z.array(DRY_RUN_FILE),
+  },
+  /** Goes through main's confirmation dialog; the renderer cannot skip it. */
+  applyPolicies: { channel: CHANNELS.applyPolicies, args: z.tuple([context, namespace, policyYaml]), reply: MUTATION },
+  rollback: { channel: CHANNELS.rollback, args: z.tuple([]), reply: MUTATION },
+  auditLog: { channel: CHANNELS.auditLog, args: z.tuple([]), reply: z.array(AUDIT_RECORD) },
+  saveWorkspace: { channel: CHANNELS.saveWorkspace, args: z.tuple([WORKSPACE_PAYLOAD]), reply: z.object({ file: z.string() }) },
+  openWorkspace: { channel: CHANNELS.openWorkspace, args: z.tuple([]), reply: OPENED_WORKSPACE_VIEW },
+  /** Whether unsaved work was left over (after a crash or a quit without saving), without opening it. */
+  recoverWorkspace: { channel: CHANNELS.recoverWorkspace, args: z.tuple([]), reply: OPENED_WORKSPACE_VIEW.nullable() },
+  /** Opens the left-over unsaved work, with its capture. */
+  restoreAutosave: { channel: CHANNELS.restoreAutosave, args: z.tuple([]), reply: OPENED_WORKSPACE_VIEW },
+  discardAutosave: { channel: CHANNELS.discardAutosave, args: z.tuple([]), reply: z.null() },
+  autosaveWorkspace: { channel: CHANNELS.autosaveWorkspace, args: z.tuple([WORKSPACE_PAYLOAD]), reply: z.null() },
+  /** The bundle's file list and REPORT.md, without writing anything. */
+  previewBundle: { channel: CHANNELS.previewBundle, args: z.tuple([BUNDLE_REQUEST]), reply: BUNDLE_PREVIEW },
+  /** Asks where to save (a folder, or a .zip), then writes the bundle there. */
+  exportBundle: {
+    channel: CHANNELS.exportBundle,
+    args: z.tuple([BUNDLE_REQUEST, z.enum(['folder', 'zip'])]),
+    reply: z.object({ path: z.string(), files: z.array(z.string()) }),
+  },
+  /** The exact messages a draft request would send (scrubbed), without sending anything. */
+  aiPreview: { channel: CHANNELS.aiPreview, args: z.tuple([AI_DRAFT_REQUEST]), reply: built<DraftPreview>() },
+  /** Asks the configured model for a draft; the reply streams through onAiDelta and comes back reviewed. */
+  aiDraft: { channel: CHANNELS.aiDraft, args: z.tuple([AI_DRAFT_REQUEST]), reply: built<DraftRun>() },
+  aiCancel: { channel: CHANNELS.aiCancel, args: z.tuple([]), reply: z.null() },
+  /** Stops reading a capture file; the capture open before stays. */
+  cancelOpen: { channel: CHANNELS.cancelOpen, args: z.tuple([]), reply: z.null() },
+  /**
+   * Reads the open capture again, resolved with a snapshot main takes of the cluster (kubectl get
+   * svc,endpointslices,pods,namespaces -A -o json, read-only, under the user's kubeconfig).
+   */
+  resolveWithCluster: { channel: CHANNELS.resolveWithCluster, args: z.tuple([context]), reply: OPENED_CAPTURE },
+} as const;
+
+/** Main → renderer events, with the schema of each payload. */
+export const EVENT_CONTRACT = {
+  captureProgress: {
+    channel: EVENTS.captureProgress,
+    payload: z.object({ records: z.number(), flows: z.number(), connections: z.number(), elapsedMs: z.number() }).readonly(),
+  },
+  drop: { channel: EVENTS.drop, payload: built<FlowRecord>() },
+  aiDelta: { channel: EVENTS.aiDelta, payload: z.object({ text: z.string() }).readonly() },
+  /** How far main has read a capture file. */
+  readProgress: {
+    channel: EVENTS.readProgress,
+    payload: z.object({ file: z.string(), bytesDone: z.number(), bytesTotal: z.number() }).readonly(),
+  },
 } as const;
 
 export type Operation = keyof typeof CONTRACT;
+/** The arguments of an operation, as its schema parses them. */
 export type ArgsOf<K extends Operation> = z.infer<(typeof CONTRACT)[K]['args']>;
+/** What an operation answers when it succeeds. */
+export type ReplyOf<K extends Operation> = z.infer<(typeof CONTRACT)[K]['reply']>;
 
-export interface SettingsView {
-  readonly hubblePath: string;
-  readonly kubectlPath: string;
-  readonly productionPatterns: readonly string[];
-  readonly aiBaseUrl: string;
-  readonly aiModel: string;
-  readonly recentWorkspaces: readonly string[];
-  readonly layout: { readonly hideNoise: boolean; readonly sidebarWidth: number };
-  /** Whether an AI key is stored; the key itself never reaches the renderer. */
-  readonly apiKeySet: boolean;
-}
+export type EventName = keyof typeof EVENT_CONTRACT;
+export type EventPayload = { [E in EventName]: z.infer<(typeof EVENT_CONTRACT)[E]['payload']> };
 
-export interface LiveCaptureProgressEvent {
-  readonly records: number;
-  readonly flows: number;
-  readonly connections: number;
-  readonly elapsedMs: number;
-}
+/** The request/reply part of the API: what main's services implement, and what dispatch calls. */
+export type NetpolHandlers = { readonly [K in Operation]: (...args: ArgsOf<K>) => Promise<Result<ReplyOf<K>>> };
 
-export interface DryRunFile {
-  readonly file: string;
-  readonly ok: boolean;
-  readonly output: string;
-}
+/** The name of the subscription to an event: `captureProgress` → `onCaptureProgress`. */
+export type Subscription<E extends EventName = EventName> = `on${Capitalize<E>}`;
 
-export interface AuditRecord {
-  readonly time: string;
-  readonly action: 'apply' | 'delete';
-  readonly context: string;
-  readonly namespace: string;
-  readonly files: readonly { readonly name: string; readonly sha256: string }[];
-  readonly exitCode: number;
-  readonly output: string;
-}
+/** `window.netpol`: one function per operation, and one subscription per event. */
+export type NetpolApi = NetpolHandlers & {
+  readonly [E in EventName as Subscription<E>]: (listener: (payload: EventPayload[E]) => void) => () => void;
+};
 
+export type SettingsView = z.infer<typeof SETTINGS_VIEW>;
+export type DryRunFile = z.infer<typeof DRY_RUN_FILE>;
+export type AuditRecord = z.infer<typeof AUDIT_RECORD>;
+export type BundlePreview = z.infer<typeof BUNDLE_PREVIEW>;
+export type SavedWorkspace = z.infer<typeof SAVED_WORKSPACE>;
+export type CaptureWarning = z.infer<typeof CAPTURE_WARNING>;
+export type OpenedWorkspaceView = z.infer<typeof OPENED_WORKSPACE_VIEW>;
 export type WorkspacePayload = z.infer<typeof WORKSPACE_PAYLOAD>;
 export type AiDraftRequest = z.infer<typeof AI_DRAFT_REQUEST>;
 export type AiRunRecord = z.infer<typeof AI_RUN_RECORD>;
 export type AiTake = z.infer<typeof AI_TAKE>;
 export type BundleRequest = z.infer<typeof BUNDLE_REQUEST>;
+export type LiveCaptureRequest = z.infer<typeof LIVE_CAPTURE_REQUEST>;
+export type LiveCaptureProgressEvent = EventPayload['captureProgress'];
+export type ReadProgressEvent = EventPayload['readProgress'];
+export type AiDeltaEvent = EventPayload['aiDelta'];
 
-export interface BundlePreview {
-  readonly files: readonly { readonly path: string; readonly bytes: number }[];
-  readonly report: string;
-}
-
-export interface OpenedWorkspaceView {
-  readonly workspace: WorkspacePayload & { readonly capture: { readonly path: string; readonly sha256: string }; readonly savedAt: string };
-  readonly captureWarning?: string;
-  readonly file?: string;
-  /** The workspace's capture, opened with it (absent when it is gone or unreadable). */
-  readonly capture?: OpenedCapture;
-}
-
-/** `window.netpol`: one function per operation, and one subscription per event. */
-export interface NetpolApi {
-  /** Asks main to show a file dialog and read the chosen capture. */
-  openCapture(): Promise<Result<OpenedCapture>>;
-  /** Reads the capture that ships with the app. */
-  loadSample(): Promise<Result<OpenedCapture>>;
-  /** The summary of the capture open now, if any. */
-  getSummary(): Promise<Result<OpenedCapture | null>>;
-  /** The service graph of the capture open now, if any. */
-  getGraph(): Promise<Result<ServiceGraph | null>>;
-  /** Captures live with hubble; progress arrives through onCaptureProgress. */
-  /**
-   * Reads the open capture again, resolved with a snapshot main takes of the cluster (kubectl get
-   * svc,endpointslices,pods,namespaces -A -o json, read-only, under the user's kubeconfig).
-   */
-  resolveWithCluster(context: string): Promise<Result<OpenedCapture>>;
-  startCapture(request: z.infer<typeof LIVE_CAPTURE_REQUEST>): Promise<Result<OpenedCapture>>;
-  /** Stops a live capture; what was captured is kept. */
-  stopCapture(): Promise<Result<null>>;
-  startDropWatch(request: { namespace: string; server?: string }): Promise<Result<null>>;
-  stopDropWatch(): Promise<Result<null>>;
-  getSettings(): Promise<Result<SettingsView>>;
-  updateSettings(patch: z.infer<typeof SETTINGS_PATCH>): Promise<Result<SettingsView>>;
-  /** Write-only: stores the AI key encrypted; only "a key is set" comes back. */
-  setApiKey(key: string): Promise<Result<{ apiKeySet: boolean }>>;
-  clearApiKey(): Promise<Result<{ apiKeySet: boolean }>>;
-  kubeContexts(): Promise<Result<{ contexts: string[]; current: string | undefined }>>;
-  kubeNamespaces(context: string): Promise<Result<string[]>>;
-  existingPolicies(context: string, namespace: string): Promise<Result<NetworkPolicy[]>>;
-  dryRun(context: string, namespace: string, policies: string[], mode: 'client' | 'server'): Promise<Result<DryRunFile[]>>;
-  /** Goes through main's confirmation dialog; the renderer cannot skip it. */
-  applyPolicies(context: string, namespace: string, policies: string[]): Promise<Result<{ status: string; output: string }>>;
-  rollback(): Promise<Result<{ status: string; output: string }>>;
-  auditLog(): Promise<Result<AuditRecord[]>>;
-  saveWorkspace(ws: WorkspacePayload): Promise<Result<{ file: string }>>;
-  openWorkspace(): Promise<Result<OpenedWorkspaceView>>;
-  /** Whether unsaved work was left over (after a crash or a quit without saving), without opening it. */
-  recoverWorkspace(): Promise<Result<OpenedWorkspaceView | null>>;
-  /** Opens the left-over unsaved work, with its capture. */
-  restoreAutosave(): Promise<Result<OpenedWorkspaceView>>;
-  discardAutosave(): Promise<Result<null>>;
-  autosaveWorkspace(ws: WorkspacePayload): Promise<Result<null>>;
-  /** The bundle's file list and REPORT.md, without writing anything. */
-  previewBundle(request: BundleRequest): Promise<Result<BundlePreview>>;
-  /** Asks where to save (a folder, or a .zip), then writes the bundle there. */
-  exportBundle(request: BundleRequest, as: 'folder' | 'zip'): Promise<Result<{ path: string; files: string[] }>>;
-  /** The exact messages a draft request would send (scrubbed), without sending anything. */
-  aiPreview(request: AiDraftRequest): Promise<Result<DraftPreview>>;
-  /** Asks the configured model for a draft; the reply streams through onAiDelta and comes back reviewed. */
-  aiDraft(request: AiDraftRequest): Promise<Result<DraftRun>>;
-  aiCancel(): Promise<Result<null>>;
-  /** Stops reading a capture file; the capture open before stays. */
-  cancelOpen(): Promise<Result<null>>;
-  onCaptureProgress(listener: (p: LiveCaptureProgressEvent) => void): () => void;
-  onDrop(listener: (drop: FlowRecord) => void): () => void;
-  onAiDelta(listener: (delta: AiDeltaEvent) => void): () => void;
-  onReadProgress(listener: (p: ReadProgressEvent) => void): () => void;
-}
-
-/** How far main has read a capture file. */
-export interface ReadProgressEvent {
-  readonly file: string;
-  readonly bytesDone: number;
-  readonly bytesTotal: number;
-}
-
-export interface AiDeltaEvent {
-  readonly text: string;
-}
-
-export type EventName = keyof typeof EVENTS;
-export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
-export type EventPayload = {
-  captureProgress: LiveCaptureProgressEvent;
-  drop: FlowRecord;
-  aiDelta: AiDeltaEvent;
-  readProgress: ReadProgressEvent;
-};
-
-type Subscription = 'onCaptureProgress' | 'onDrop' | 'onAiDelta' | 'onReadProgress';
-
-// Every operation of the contract is a function of the API, and the rest are event subscriptions.
-type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
-export const CONTRACT_MATCHES_API: Exact<Operation, Exclude<keyof NetpolApi, Subscription>> = true;
+export const OPERATIONS = Object.keys(CONTRACT) as Operation[];
+export const EVENT_NAMES = Object.keys(EVENT_CONTRACT) as EventName[];
 
 /** Validates the arguments of one request; returns the parsed arguments or a readable reason. */
-export function validateArgs(op: Operation, args: unknown[]): { ok: true; args: unknown[] } | { ok: false; reason: string } {
+export function validateArgs<K extends Operation>(op: K, args: unknown[]): { ok: true; args: ArgsOf<K> } | { ok: false; reason: string } {
   const parsed = CONTRACT[op].args.safeParse(args);
   return parsed.success
-    ? { ok: true, args: parsed.data }
+    ? { ok: true, args: parsed.data as ArgsOf<K> }
     : { ok: false, reason: `${op}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ')}` };
 }
 
-export const OPERATIONS = Object.keys(CONTRACT) as Operation[];
-
-/** The request/reply part of the API (no subscriptions): what main and the browser host implement. */
-export type NetpolHandlers = Omit<NetpolApi, Subscription>;
-
 /** Calls the handler of one operation with arguments that were validated against the contract. */
-export function callOperation(api: NetpolHandlers, op: Operation, args: unknown[]): Promise<unknown> {
-  const fn = api[op] as (...a: unknown[]) => Promise<unknown>;
-  return fn.apply(api, args);
+export function callOperation<K extends Operation>(api: NetpolHandlers, op: K, args: ArgsOf<K>): Promise<Result<ReplyOf<K>>> {
+  return api[op](...args);
 }

@@ -1,8 +1,31 @@
-/** DNS-1123 label: what a namespace name must be. */
-export function isNamespaceName(s: string): boolean {
-  return s.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s);
-}
+// The Kubernetes name rules, once: the IPC contract validates with the schemas, the services and
+// the CLI check with the predicates, and every refusal can say the rule in words.
+import { z } from 'zod';
 
-/** The rule of `isNamespaceName`, in words for an error message. */
+/** The rule of namespace names, in words for an error message. */
 export const NAMESPACE_NAME_RULE =
   'a namespace name is a DNS-1123 label: at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit';
+
+/** DNS-1123 label: what a namespace name must be. */
+export const NAMESPACE_NAME = z
+  .string()
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, NAMESPACE_NAME_RULE);
+
+/** DNS-1123 subdomain: what the name of an object (a NetworkPolicy) must be. */
+export const OBJECT_NAME = z
+  .string()
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'an object name is a DNS-1123 subdomain: lower-case letters, digits, "-" and "."');
+
+/** Kube context names are free-form in kubeconfig; refuse only what could be read as a flag or is not printable. */
+export const CONTEXT_NAME = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9._:/@+=-]+$/, 'a context name is printable, without spaces')
+  .refine((s) => !s.startsWith('-'), 'a context name must not start with "-" (kubectl would read it as a flag)');
+
+export const isNamespaceName = (s: string): boolean => NAMESPACE_NAME.safeParse(s).success;
+export const isObjectName = (s: string): boolean => OBJECT_NAME.safeParse(s).success;
+export const isContextName = (s: string): boolean => CONTEXT_NAME.safeParse(s).success;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOpenAiStandin, STANDIN_KEY, type OpenAiStandin } from '../../e2e/standins/openai-standin';
+import { startOpenAiStandin, STANDIN_KEY, type OpenAiStandin } from '../testing/standins/openai-standin';
 import { analyzeText } from '../graph/analysis';
 import { initialSelection } from '../graph/selection';
 import { mixed } from '../testing/mixed-capture';

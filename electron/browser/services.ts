@@ -1,11 +1,11 @@
-// The services behind the browser host: the same composition as Electron's main, with ports that
-// work outside Electron (a JSON settings file, no OS keychain, no native dialogs).
+// The services behind the browser host: the same composition as the Electron window's, with ports
+// that work outside Electron (a JSON settings file, no OS keychain, no native dialogs).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ConfirmRequest } from '../../electron/services/kubectl-service';
-import { composeServices, type ComposedServices } from '../../electron/services/compose';
-import type { Encryptor } from '../../electron/services/secrets';
-import type { KeyValueStore } from '../../electron/services/settings';
+import type { ConfirmRequest } from '../services/kubectl-service';
+import { composeServices, type ComposedServices } from '../services/compose';
+import type { Encryptor } from '../services/secrets';
+import type { KeyValueStore } from '../services/settings';
 import { createEventHub } from './server';
 
 /** Settings in a JSON file (the browser host has no electron-store). */
@@ -37,7 +37,7 @@ export const NO_ENCRYPTION: Encryptor = {
   },
 };
 
-export interface HostServicesOptions {
+export interface BrowserServicesOptions {
   readonly root: string;
   readonly dataDir: string;
   readonly store?: KeyValueStore;
@@ -50,7 +50,8 @@ export interface HostServicesOptions {
   readonly confirm?: (r: ConfirmRequest) => Promise<boolean>;
 }
 
-export function composeHostServices(o: HostServicesOptions): ComposedServices & { events: ReturnType<typeof createEventHub> } {
+/** The services with the browser host's ports, and the hub its event stream forwards. */
+export function composeBrowserServices(o: BrowserServicesOptions): ComposedServices & { events: ReturnType<typeof createEventHub> } {
   const events = createEventHub();
   const services = composeServices({
     dataDir: o.dataDir,

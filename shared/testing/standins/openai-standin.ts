@@ -5,7 +5,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fixture } from '../../shared/testing/fixtures';
+import { fixture } from '../fixtures';
 
 export interface RecordedRequest {
   readonly path: string;

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CHANNELS } from '../shared/api/channels';
-import { CONTRACT, OPERATIONS, type NetpolHandlers } from '../shared/api/contract';
+import { CHANNELS } from '../../shared/api/channels';
+import { CONTRACT, OPERATIONS, type NetpolHandlers } from '../../shared/api/contract';
+import { createDispatch } from '../dispatch';
 import { registerIpc, type IpcRegistry } from './ipc';
 
 type Listener = Parameters<IpcRegistry['handle']>[1];
+
+const APP = 'file:///app/index.html';
 
 function setup() {
   const handlers = new Map<string, Listener>();
@@ -17,12 +20,13 @@ function setup() {
         return Promise.resolve({ ok: true, value: null });
       },
   });
-  registerIpc({ handle: (ch, l) => handlers.set(ch, l) }, api, (url) => url === 'file:///app/index.html');
+  registerIpc(
+    { handle: (ch, l) => handlers.set(ch, l) },
+    createDispatch(api, (sender) => sender.url === APP),
+  );
   const invoke = (channel: string, url: string, ...args: unknown[]) => handlers.get(channel)?.({ senderFrame: { url } }, ...args);
   return { handlers, calls, invoke };
 }
-
-const APP = 'file:///app/index.html';
 
 describe('IPC contract', () => {
   it('registers exactly one handler per operation, on the channels the preload uses', () => {

@@ -1,21 +1,15 @@
-// The browser host: serves the built renderer and the main-process services over a loopback-only,
-// token-protected HTTP bridge, so the real UI runs in a plain browser (e2e tests, and `npm start`
-// on machines without an Electron binary).
+// The browser host: serves the built renderer, its bridge, and the main-process services over a
+// loopback-only, token-protected HTTP API, so the real UI runs in a plain browser (`npm start`
+// where no Electron binary exists, and the e2e tests). Requests go through the same dispatch as IPC.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import {
-  callOperation,
-  EVENT_NAMES,
-  OPERATIONS,
-  validateArgs,
-  type EventName,
-  type NetpolHandlers,
-  type Operation,
-} from '../../shared/api/contract';
-import { CONTENT_SECURITY_POLICY } from '../../electron/security';
+import type { EventName, NetpolHandlers } from '../../shared/api/contract';
+import { createDispatch } from '../dispatch';
+import { CONTENT_SECURITY_POLICY } from '../security';
+import { API_PREFIX, BRIDGE_PATH, EVENTS_PATH, TOKEN_HEADER } from './paths';
 
 /** Where the host gets the events it forwards to the page (Server-Sent Events). */
 export interface EventHub {
@@ -37,6 +31,9 @@ export function createEventHub(): EventHub & { emit(event: EventName, payload: u
 export interface HostOptions {
   /** The built renderer (out/renderer). */
   readonly rendererDir: string;
+  /** The bundled bridge (out/browser/bridge.js), served as the page's first script. */
+  readonly bridgeFile: string;
+  /** The services' handlers, reached through the one dispatch both hosts use. */
   readonly api: NetpolHandlers;
   readonly events?: EventHub;
   readonly port?: number;
@@ -59,42 +56,7 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-const API_PREFIX = '/__netpol/api/';
-const EVENTS_PATH = '/__netpol/events';
-const BRIDGE_PATH = '/__netpol/bridge.js';
 const MAX_BODY = 1 << 20;
-
-/** `window.netpol` for the browser: one function per contract operation, one subscription per event. */
-export function bridgeScript(): string {
-  const fns = OPERATIONS.map((op) => `${op}: call(${JSON.stringify(op)})`);
-  const subs = EVENT_NAMES.map((e) => `on${e[0].toUpperCase()}${e.slice(1)}: on(${JSON.stringify(e)})`);
-  return `(() => {
-  const token = new URLSearchParams(location.search).get('token') || '';
-  const call = (op) => (...args) =>
-    fetch(${JSON.stringify(API_PREFIX)} + op, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-netpol-token': token },
-      body: JSON.stringify({ args }),
-    }).then((r) => r.json());
-  const listeners = {};
-  let source;
-  const on = (name) => (listener) => {
-    if (!source) {
-      source = new EventSource(${JSON.stringify(EVENTS_PATH)} + '?token=' + encodeURIComponent(token));
-      source.onmessage = (m) => {
-        const { event, payload } = JSON.parse(m.data);
-        (listeners[event] || []).forEach((l) => l(payload));
-      };
-    }
-    (listeners[name] = listeners[name] || []).push(listener);
-    return () => { listeners[name] = listeners[name].filter((l) => l !== listener); };
-  };
-  Object.defineProperty(window, 'netpol', { value: Object.freeze({
-    ${[...fns, ...subs].join(',\n    ')}
-  }), enumerable: true });
-})();
-`;
-}
 
 function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -112,12 +74,14 @@ function send(res: ServerResponse, status: number, body: string | Buffer, type =
   res.end(body);
 }
 
+class BodyTooLarge extends Error {}
+
 async function readBody(req: IncomingMessage): Promise<string> {
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const c of req as AsyncIterable<Buffer>) {
     size += c.length;
-    if (size > MAX_BODY) throw new Error('request body too large');
+    if (size > MAX_BODY) throw new BodyTooLarge('request body too large');
     chunks.push(c);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -128,30 +92,29 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   const token = randomBytes(24).toString('hex');
   const root = path.resolve(opts.rendererDir);
   let allowedHost = '';
+  // Only our own page sends requests: a browser names it in the Origin of every POST.
+  const dispatch = createDispatch(opts.api, (sender) => sender.url === `http://${allowedHost}`);
+
+  const api = async (req: IncomingMessage, res: ServerResponse, op: string): Promise<void> => {
+    if (req.method !== 'POST' || !sameToken(String(req.headers[TOKEN_HEADER] ?? ''), token)) return send(res, 403, 'forbidden');
+    let args: unknown[];
+    try {
+      const body = JSON.parse(await readBody(req)) as { args?: unknown };
+      args = Array.isArray(body.args) ? (body.args as unknown[]) : [];
+    } catch (e) {
+      return send(res, e instanceof BodyTooLarge ? 413 : 400, `bad request: ${(e as Error).message}`);
+    }
+    const reply = await dispatch(op, args, { url: req.headers.origin ?? '' });
+    return send(res, 200, JSON.stringify(reply), 'application/json');
+  };
 
   const server = createServer((req, res) => {
     void (async () => {
       // Loopback only, and only under our own Host name (no DNS rebinding).
       if (req.headers.host !== allowedHost) return send(res, 421, 'wrong host');
       const url = new URL(req.url ?? '/', `http://${allowedHost}`);
-      if (url.pathname.startsWith(API_PREFIX)) {
-        if (req.method !== 'POST' || !sameToken(String(req.headers['x-netpol-token'] ?? ''), token)) return send(res, 403, 'forbidden');
-        const op = url.pathname.slice(API_PREFIX.length) as Operation;
-        if (!OPERATIONS.includes(op)) return send(res, 404, 'no such operation');
-        let args: unknown[];
-        try {
-          const body = JSON.parse(await readBody(req)) as { args?: unknown };
-          args = Array.isArray(body.args) ? (body.args as unknown[]) : [];
-        } catch (e) {
-          return send(res, 400, `bad request: ${(e as Error).message}`);
-        }
-        const valid = validateArgs(op, args);
-        const reply = valid.ok
-          ? await callOperation(opts.api, op, valid.args)
-          : { ok: false, error: { code: 'invalid-request', message: `Refused ${valid.reason}` } };
-        return send(res, 200, JSON.stringify(reply), 'application/json');
-      }
-      if (url.pathname === BRIDGE_PATH) return send(res, 200, bridgeScript(), TYPES['.js']);
+      if (url.pathname.startsWith(API_PREFIX)) return api(req, res, url.pathname.slice(API_PREFIX.length));
+      if (url.pathname === BRIDGE_PATH) return send(res, 200, await readFile(opts.bridgeFile), TYPES['.js']);
       if (url.pathname === EVENTS_PATH) {
         if (!sameToken(url.searchParams.get('token') ?? '', token) || !opts.events) return send(res, 403, 'forbidden');
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
@@ -184,6 +147,11 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
   return {
     url: `http://${allowedHost}/?token=${token}`,
     token,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Event streams stay open until their page goes; closing the host ends them.
+        server.closeAllConnections();
+      }),
   };
 }

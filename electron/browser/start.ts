@@ -1,26 +1,28 @@
-// `npm start` without an Electron binary, and `node out/cli/host.mjs`: the real UI in a browser.
+// `npm start` where no Electron binary exists (and `node out/cli/host.mjs`): the real UI in a browser.
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { composeHostServices } from './compose-host';
+import { composeBrowserServices } from './services';
 import { startHost } from './server';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
+// Bundled into out/cli/host.mjs: the repository (renderer, bridge, sample) is two folders up.
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({ options: { capture: { type: 'string' }, port: { type: 'string' }, workspace: { type: 'string' } } });
 const dataDir = path.join(homedir(), '.netpol-studio');
+const workspaceFile = path.resolve(values.workspace ?? path.join(dataDir, 'workspace.netpol.json'));
 
-const services = composeHostServices({
+const services = composeBrowserServices({
   root,
   dataDir,
   chooseFile: () => (values.capture ? path.resolve(values.capture) : undefined),
   // No native save dialogs in a browser: workspaces and bundles go to fixed places, said at start.
-  chooseWorkspace: () => path.resolve(values.workspace ?? path.join(dataDir, 'workspace.netpol.json')),
+  chooseWorkspace: () => workspaceFile,
   chooseBundle: (as) => path.join(dataDir, 'exports', as === 'zip' ? 'bundle.zip' : 'bundle'),
 });
 const host = await startHost({
   rendererDir: path.join(root, 'out/renderer'),
+  bridgeFile: path.join(root, 'out/browser/bridge.js'),
   api: services.api,
   events: services.events,
   port: values.port ? Number(values.port) : 0,
@@ -28,13 +30,16 @@ const host = await startHost({
 process.stdout.write(
   `netpol-studio is running in browser mode at\n\n  ${host.url}\n\nOpen it in your browser. Press Ctrl+C to stop.\n` +
     (values.capture ? '' : 'Browsers have no native file dialog: start with `npm start -- --capture FILE` to open your own capture.\n') +
-    `Workspaces are saved to ${values.workspace ?? path.join(dataDir, 'workspace.netpol.json')} (--workspace FILE), bundles to ${path.join(dataDir, 'exports')}.\n` +
+    `Workspaces are saved to ${workspaceFile} (--workspace FILE), bundles to ${path.join(dataDir, 'exports')}.\n` +
     'Applying to a cluster needs the desktop app (its confirmation dialog); here it is always refused.\n' +
     'There is no keychain here, so no AI key is stored: a local model server (Ollama, vLLM on localhost) needs none.\n',
 );
+// As the desktop app does on quit: children stop, and the pending autosave is written first.
 const stop = (): void => {
-  services.runner.killAll();
-  void host.close().then(() => process.exit(0));
+  void services
+    .shutdown()
+    .catch((e: unknown) => console.error('netpol-studio: the autosave on quit failed:', e))
+    .finally(() => void host.close().then(() => process.exit(0)));
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

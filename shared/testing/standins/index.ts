@@ -1,10 +1,10 @@
-// Helpers for tests that run the stand-in `hubble` and `kubectl` (e2e/standins/bin) instead of the real tools.
+// Helpers for tests that run the stand-in `hubble` and `kubectl` (shared/testing/standins/bin) instead of the real tools.
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ROOT } from '../../shared/testing/fixtures';
+import { ROOT } from '../fixtures';
 
-export const STANDIN_BIN = path.join(ROOT, 'e2e/standins/bin');
+export const STANDIN_BIN = path.join(ROOT, 'shared/testing/standins/bin');
 
 export interface StandinCall {
   readonly tool: 'hubble' | 'kubectl';

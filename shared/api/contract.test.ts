@@ -1,0 +1,146 @@
+// The channel map pinned at compile time (`npm run typecheck` checks these types; vitest runs the
+// rest): a change to an operation's arguments or reply must change this file too.
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { DraftPreview, DraftRun } from '../ai/run';
+import type { FlowRecord } from '../flows/types';
+import type { ServiceGraph } from '../graph/types';
+import type { NetworkPolicy } from '../policy/types';
+import { CHANNELS, EVENTS } from './channels';
+import {
+  CONTRACT,
+  EVENT_NAMES,
+  OPERATIONS,
+  type AiDraftRequest,
+  type AuditRecord,
+  type BundlePreview,
+  type BundleRequest,
+  type DryRunFile,
+  type EventName,
+  type EventPayload,
+  type LiveCaptureRequest,
+  type NetpolApi,
+  type NetpolHandlers,
+  type OpenedCapture,
+  type OpenedWorkspaceView,
+  type Operation,
+  type Result,
+  type SettingsView,
+  type WorkspacePayload,
+} from './contract';
+import type { SETTINGS_PATCH } from './contract';
+import type { z } from 'zod';
+
+type Reply<T> = Promise<Result<T>>;
+type Mutation = { readonly status: 'applied' | 'deleted'; readonly output: string };
+
+describe('the channel map (types)', () => {
+  it('captures: open, sample, summary, graph, live, cancel, resolve', () => {
+    expectTypeOf<NetpolHandlers['openCapture']>().toEqualTypeOf<() => Reply<OpenedCapture>>();
+    expectTypeOf<NetpolHandlers['loadSample']>().toEqualTypeOf<() => Reply<OpenedCapture>>();
+    expectTypeOf<NetpolHandlers['getSummary']>().toEqualTypeOf<() => Reply<OpenedCapture | null>>();
+    expectTypeOf<NetpolHandlers['getGraph']>().toEqualTypeOf<() => Reply<ServiceGraph | null>>();
+    expectTypeOf<NetpolHandlers['startCapture']>().toEqualTypeOf<(request: LiveCaptureRequest) => Reply<OpenedCapture>>();
+    expectTypeOf<NetpolHandlers['stopCapture']>().toEqualTypeOf<() => Reply<null>>();
+    expectTypeOf<NetpolHandlers['cancelOpen']>().toEqualTypeOf<() => Reply<null>>();
+    expectTypeOf<NetpolHandlers['resolveWithCluster']>().toEqualTypeOf<(context: string) => Reply<OpenedCapture>>();
+    expectTypeOf<OpenedCapture['savedTo']>().toEqualTypeOf<string | undefined>();
+  });
+
+  it('drops: a namespace and an optional server; nothing back', () => {
+    expectTypeOf<NetpolHandlers['startDropWatch']>().toEqualTypeOf<(request: { namespace: string; server?: string }) => Reply<null>>();
+    expectTypeOf<NetpolHandlers['stopDropWatch']>().toEqualTypeOf<() => Reply<null>>();
+  });
+
+  it('settings and the write-only key', () => {
+    expectTypeOf<NetpolHandlers['getSettings']>().toEqualTypeOf<() => Reply<SettingsView>>();
+    expectTypeOf<NetpolHandlers['updateSettings']>().toEqualTypeOf<(patch: z.infer<typeof SETTINGS_PATCH>) => Reply<SettingsView>>();
+    expectTypeOf<NetpolHandlers['setApiKey']>().toEqualTypeOf<(key: string) => Reply<{ apiKeySet: boolean }>>();
+    expectTypeOf<NetpolHandlers['clearApiKey']>().toEqualTypeOf<() => Reply<{ apiKeySet: boolean }>>();
+    // The key itself is never part of what comes back.
+    expectTypeOf<SettingsView>().not.toHaveProperty('apiKey');
+    expectTypeOf<z.infer<typeof SETTINGS_PATCH>>().not.toHaveProperty('apiKey');
+  });
+
+  it('kubectl: contexts, namespaces, policies, dry run, apply, rollback, audit', () => {
+    expectTypeOf<NetpolHandlers['kubeContexts']>().toEqualTypeOf<() => Reply<{ contexts: string[]; current?: string }>>();
+    expectTypeOf<NetpolHandlers['kubeNamespaces']>().toEqualTypeOf<(context: string) => Reply<string[]>>();
+    expectTypeOf<NetpolHandlers['existingPolicies']>().toEqualTypeOf<(context: string, namespace: string) => Reply<NetworkPolicy[]>>();
+    expectTypeOf<NetpolHandlers['dryRun']>().toEqualTypeOf<
+      (context: string, namespace: string, policies: string[], mode: 'client' | 'server') => Reply<DryRunFile[]>
+    >();
+    expectTypeOf<NetpolHandlers['applyPolicies']>().toEqualTypeOf<
+      (context: string, namespace: string, policies: string[]) => Reply<Mutation>
+    >();
+    expectTypeOf<NetpolHandlers['rollback']>().toEqualTypeOf<() => Reply<Mutation>>();
+    expectTypeOf<NetpolHandlers['auditLog']>().toEqualTypeOf<() => Reply<AuditRecord[]>>();
+    expectTypeOf<AuditRecord['action']>().toEqualTypeOf<'apply' | 'delete'>();
+  });
+
+  it('workspaces: save, open, recover, restore, discard, autosave', () => {
+    expectTypeOf<NetpolHandlers['saveWorkspace']>().toEqualTypeOf<(ws: WorkspacePayload) => Reply<{ file: string }>>();
+    expectTypeOf<NetpolHandlers['openWorkspace']>().toEqualTypeOf<() => Reply<OpenedWorkspaceView>>();
+    expectTypeOf<NetpolHandlers['recoverWorkspace']>().toEqualTypeOf<() => Reply<OpenedWorkspaceView | null>>();
+    expectTypeOf<NetpolHandlers['restoreAutosave']>().toEqualTypeOf<() => Reply<OpenedWorkspaceView>>();
+    expectTypeOf<NetpolHandlers['discardAutosave']>().toEqualTypeOf<() => Reply<null>>();
+    expectTypeOf<NetpolHandlers['autosaveWorkspace']>().toEqualTypeOf<(ws: WorkspacePayload) => Reply<null>>();
+    expectTypeOf<OpenedWorkspaceView['capture']>().toEqualTypeOf<OpenedCapture | undefined>();
+  });
+
+  it('bundles and AI drafts', () => {
+    expectTypeOf<NetpolHandlers['previewBundle']>().toEqualTypeOf<(request: BundleRequest) => Reply<BundlePreview>>();
+    expectTypeOf<NetpolHandlers['exportBundle']>().toEqualTypeOf<
+      (request: BundleRequest, as: 'folder' | 'zip') => Reply<{ path: string; files: string[] }>
+    >();
+    expectTypeOf<NetpolHandlers['aiPreview']>().toEqualTypeOf<(request: AiDraftRequest) => Reply<DraftPreview>>();
+    expectTypeOf<NetpolHandlers['aiDraft']>().toEqualTypeOf<(request: AiDraftRequest) => Reply<DraftRun>>();
+    expectTypeOf<NetpolHandlers['aiCancel']>().toEqualTypeOf<() => Reply<null>>();
+  });
+
+  it('events: one subscription per event, with its payload', () => {
+    expectTypeOf<NetpolApi['onDrop']>().toEqualTypeOf<(listener: (payload: FlowRecord) => void) => () => void>();
+    expectTypeOf<NetpolApi['onAiDelta']>().toEqualTypeOf<(listener: (payload: { readonly text: string }) => void) => () => void>();
+    expectTypeOf<EventPayload['readProgress']>().toEqualTypeOf<{
+      readonly file: string;
+      readonly bytesDone: number;
+      readonly bytesTotal: number;
+    }>();
+    expectTypeOf<EventPayload['captureProgress']>().toEqualTypeOf<{
+      readonly records: number;
+      readonly flows: number;
+      readonly connections: number;
+      readonly elapsedMs: number;
+    }>();
+    expectTypeOf<keyof NetpolApi>().toEqualTypeOf<Operation | 'onCaptureProgress' | 'onDrop' | 'onAiDelta' | 'onReadProgress'>();
+  });
+
+  it('channel names exist for every operation and event, and for nothing else', () => {
+    expectTypeOf<keyof typeof CHANNELS>().toEqualTypeOf<Operation>();
+    expectTypeOf<keyof typeof EVENTS>().toEqualTypeOf<EventName>();
+  });
+
+  it('a handler with a wrong signature does not compile', () => {
+    const wrongArgument: Pick<NetpolHandlers, 'kubeNamespaces'> = {
+      // @ts-expect-error the context is a string
+      kubeNamespaces: (context: number) => Promise.resolve({ ok: true, value: [String(context)] }),
+    };
+    const wrongReply: Pick<NetpolHandlers, 'setApiKey'> = {
+      // @ts-expect-error the reply says whether a key is set, as a boolean
+      setApiKey: (key: string) => Promise.resolve({ ok: true, value: { apiKeySet: key } }),
+    };
+    const notAResult: Pick<NetpolHandlers, 'getSummary'> = {
+      // @ts-expect-error a handler answers with a Result, not the bare value
+      getSummary: () => Promise.resolve(null),
+    };
+    expect([wrongArgument, wrongReply, notAResult]).toHaveLength(3);
+  });
+});
+
+describe('the channel map (values)', () => {
+  it('one distinct channel per operation and event, the ones the preload uses', () => {
+    for (const op of OPERATIONS) expect(CONTRACT[op].channel).toBe(CHANNELS[op]);
+    expect(OPERATIONS.slice().sort()).toEqual(Object.keys(CHANNELS).sort());
+    expect(EVENT_NAMES.slice().sort()).toEqual(Object.keys(EVENTS).sort());
+    const all = [...Object.values(CHANNELS), ...Object.values(EVENTS)];
+    expect(new Set(all).size).toBe(all.length);
+  });
+});

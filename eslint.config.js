@@ -5,7 +5,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'fixtures/**', 'docs/**', '**/*.mjs', '**/*.js'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'fixtures/**', 'docs/**', '**/*.mjs', '**/*.js', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -415,6 +415,8 @@ interface RuleShape {
   readonly services: number;
   readonly groups: number;
   readonly anyPeer: boolean;
+  /** The rule's peers are endpoint selectors and nothing else (no entities, CIDRs, nodes, names, services, groups or requirements). */
+  readonly endpointsOnly: boolean;
   /** Set when the rule names no peer and no requirement: what it means then. */
   readonly bare?: { readonly match: Tri; readonly why: readonly string[] };
 }
@@ -446,7 +448,11 @@ function shapeOf(rule: CiliumRule, direction: 'ingress' | 'egress'): RuleShape {
           }
         : { match: 'yes', why: [] };
   }
-  shape = { endpoints, entities, cidr, nodes, requires, services, groups, anyPeer, bare };
+  const endpointsOnly =
+    endpoints.length > 0 &&
+    entities.length + cidr.ranges.length + nodes.length + requires.length + fqdns + services + groups === 0 &&
+    !cidr.groups;
+  shape = { endpoints, entities, cidr, nodes, requires, services, groups, anyPeer, endpointsOnly, bare };
   shapes[direction].set(rule, shape);
   return shape;
 }
@@ -458,7 +464,8 @@ function rulePeerMatch(
   other: End,
   dnsVisible = true,
 ): { match: Tri; why: string[] } {
-  const { endpoints, entities, cidr, nodes, requires, services, groups, anyPeer, bare } = shapeOf(rule, direction);
+  const shape = shapeOf(rule, direction);
+  const { endpoints, entities, cidr, nodes, requires, services, groups, anyPeer, bare } = shape;
   if (bare) return { match: bare.match, why: bare.why.length === 0 ? [] : [...bare.why] };
   const why: string[] = [];
   let match: Tri = anyPeer ? 'no' : 'yes';
@@ -466,7 +473,12 @@ function rulePeerMatch(
     match = triOr(match, m.match);
     if (m.match === 'maybe' && m.why) why.push(m.why);
   };
-  for (const sel of endpoints) add(endpointSelectorMatch(sel, namespace, other));
+  for (const sel of endpoints) {
+    add(endpointSelectorMatch(sel, namespace, other));
+    if (match === 'yes') break;
+  }
+  // A rule of endpoint selectors only (what the generator writes) is decided by them.
+  if (shape.endpointsOnly) return { match, why };
   for (const e of entities) add(entityMatch(e, other));
   add(cidrMatch(cidr.ranges, other));
   const fq = fqdnMatch(rule, other);

@@ -298,7 +298,7 @@ export function kubernetesDirection(
   const type: PolicyType = direction === 'ingress' ? 'Ingress' : 'Egress';
   const isolating: string[] = [];
   const maybeIsolating: string[] = [];
-  const unknowns = new Set<string>();
+  let unknowns: Set<string> | undefined;
   const rules: RuleAllowance[] = [];
   const sum = new AllowanceSum(at);
   for (const sel of index.selectingOf(self)) {
@@ -308,7 +308,7 @@ export function kubernetesDirection(
     if (sel.match === 'yes') isolating.push(id);
     else {
       maybeIsolating.push(id);
-      unknowns.add(sel.why!);
+      (unknowns ??= new Set()).add(sel.why!);
     }
     const ns = p.metadata.namespace ?? 'default';
     const list = direction === 'ingress' ? p.spec.ingress : p.spec.egress;
@@ -343,7 +343,7 @@ export function kubernetesDirection(
       if (!refs) ruleRefs[direction].set(p, (refs = []));
       const ref = (refs[index] ??= { policy: id, direction, index });
       rules.push(why ? { ref, allowance, why } : { ref, allowance });
-      if (why) for (const w of why) unknowns.add(w);
+      if (why) for (const w of why) (unknowns ??= new Set()).add(w);
       sum.add(allowance);
     }
   }
@@ -358,7 +358,7 @@ export function kubernetesDirection(
     rules,
     denies: NO_DENIES,
     allowance,
-    unknowns: unknowns.size > 0 ? [...unknowns] : NO_UNKNOWNS,
+    unknowns: unknowns ? [...unknowns] : NO_UNKNOWNS,
   };
 }
 

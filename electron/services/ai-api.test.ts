@@ -73,14 +73,14 @@ describe('AI drafts through the app API (stand-in endpoint)', () => {
     expect(r.value.error).toBeUndefined();
     expect(deltas.join('')).toBe(r.value.reply);
     // The draft adds DNS for reviews, which the capture never saw: a connection never observed,
-    // allowed by a rule no flow backs. The nodes' flows (host, remote-node) no NetworkPolicy can
-    // allow. Everything else in it checks out.
+    // allowed by a rule no flow backs (errors first). The nodes' flows (host, remote-node) no
+    // NetworkPolicy can allow: warnings that say so, not the draft's fault. Everything else checks out.
     expect(r.value.review?.verdict).toBe('errors');
     expect(r.value.review?.findings.filter((f) => f.severity !== 'info').map((f) => [f.code, f.subject])).toEqual([
-      ['kept-denied', 'entity:host->bookinfo/productpage:9080/TCP'],
-      ['kept-denied', 'entity:host->bookinfo/reviews:9080/TCP'],
-      ['kept-denied', 'entity:remote-node->bookinfo/ratings:9080/TCP'],
       ['unobserved-allowed', 'bookinfo/reviews->kube-system/kube-dns:53/UDP'],
+      ['kept-inexpressible', 'entity:host->bookinfo/productpage:9080/TCP'],
+      ['kept-inexpressible', 'entity:host->bookinfo/reviews:9080/TCP'],
+      ['kept-inexpressible', 'entity:remote-node->bookinfo/ratings:9080/TCP'],
       ['unbacked-rule', 'bookinfo/reviews egress[1]'],
     ]);
     expect(JSON.stringify(r)).not.toContain(STANDIN_KEY);

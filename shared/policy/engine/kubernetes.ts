@@ -22,6 +22,7 @@ import {
   type PairDetail,
   type Point,
   type RuleAllowance,
+  SelectingPolicies,
 } from './allowance';
 import { isHiddenKey, namespaceLabelsOf, selectorMatch, triOr, type End, type PodEnd, type Tri } from './model';
 
@@ -234,19 +235,15 @@ export function kubernetesDirection(
 ): DirectionDetail | null {
   if (self.kind !== 'pod') return null;
   const type: PolicyType = direction === 'ingress' ? 'Ingress' : 'Egress';
-  const isolating: string[] = [];
-  const maybeIsolating: string[] = [];
+  const selecting = new SelectingPolicies();
   const unknowns = new Set<string>();
   const rules: RuleAllowance[] = [];
   const sum = new AllowanceSum(at);
   for (const { policy: p, ...sel } of index.selectingOf(self)) {
     if (!effectivePolicyTypes(p).includes(type)) continue;
     const id = policyId(p);
-    if (sel.match === 'yes') isolating.push(id);
-    else {
-      maybeIsolating.push(id);
-      unknowns.add(sel.why!);
-    }
+    selecting.add(id, sel.match === 'yes');
+    if (sel.match !== 'yes') unknowns.add(sel.why!);
     const ns = p.metadata.namespace ?? 'default';
     const list = direction === 'ingress' ? (p.spec.ingress ?? []) : (p.spec.egress ?? []);
     list.forEach((rule, index) => {
@@ -279,6 +276,7 @@ export function kubernetesDirection(
     });
   }
   for (const r of rules) for (const w of r.why ?? []) unknowns.add(w);
+  const { isolating, maybeIsolating } = selecting;
   const isolated: Tri = isolating.length > 0 ? 'yes' : maybeIsolating.length > 0 ? 'maybe' : 'no';
   const allowance: Allowance = isolated === 'no' ? EVERYTHING : isolated === 'yes' ? sum.result() : { sure: NO_CONNS, maybe: ALL_CONNS };
   return { self, direction, isolated, isolating, maybeIsolating, rules, denies: [], allowance, unknowns: [...unknowns] };

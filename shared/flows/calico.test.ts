@@ -232,6 +232,113 @@ describe('Calico endpoints', () => {
   });
 });
 
+describe('Calico networks by type and address: pub, pvt and net, either side', () => {
+  // What a type of `pub` / `pvt` (or `net` with a `pub` / `pvt` name) says is the network's kind; an
+  // address, when the record kept one, is what a rule can name. Never `world` for a private network.
+  const types = [
+    ['pub', '-', 'public'],
+    ['pvt', '-', 'private'],
+    ['PVT', '-', 'private'],
+    ['net', 'pub', 'public'],
+    ['net', 'pvt', 'private'],
+  ] as const;
+  const addresses = [
+    ['`-`', '-'],
+    ['absent', undefined],
+    ['null', null],
+    ['empty', ''],
+    ['not an address', 'not-an-ip'],
+  ] as const;
+  const cases = types.flatMap(([type, aggr, scope]) =>
+    (['source', 'dest'] as const).flatMap((side) => [
+      ...addresses.map(
+        ([what, ip]) => [`${side}_type ${type}, name ${aggr}, address ${what}`, side, type, aggr, ip, { kind: 'network', scope }] as const,
+      ),
+      [
+        `${side}_type ${type}, name ${aggr}, a private address`,
+        side,
+        type,
+        aggr,
+        '10.20.0.7',
+        { kind: 'external', ip: '10.20.0.7' },
+      ] as const,
+      [
+        `${side}_type ${type}, name ${aggr}, a public address`,
+        side,
+        type,
+        aggr,
+        '203.0.113.9',
+        { kind: 'external', ip: '203.0.113.9' },
+      ] as const,
+    ]),
+  );
+
+  it.each(cases)('%s', (_, side, type, aggr, ip, peer) => {
+    const r = enterprise({
+      [`${side}_type`]: type,
+      [`${side}_namespace`]: '-',
+      [`${side}_name`]: '-',
+      [`${side}_name_aggr`]: aggr,
+      [`${side}_labels`]: '-',
+      [`${side}_ip`]: ip,
+    });
+    expect(side === 'source' ? r.src : r.dst).toStrictEqual(peer);
+    // The other end stays the workload it was.
+    expect((side === 'source' ? r.dst : r.src).kind).toBe('workload');
+  });
+
+  it('a `pvt` type with no name and no address is the private network, not the world', () => {
+    expect(enterprise({ dest_type: 'pvt', dest_namespace: '-', dest_name: '-', dest_name_aggr: '-', dest_ip: '-' }).dst).toStrictEqual({
+      kind: 'network',
+      scope: 'private',
+    });
+  });
+
+  it('the text format and Goldmane read the same way', () => {
+    const text = EX05_LINE.split(/\s+/);
+    text[6] = 'pvt';
+    text[7] = '-';
+    text[8] = '-';
+    text[11] = '-';
+    expect(recordOf(calicoTextEvent(text.join(' '))).dst).toStrictEqual({ kind: 'network', scope: 'private' });
+    const goldmane = recordOf(
+      calicoGoldmaneEvent({
+        start_time: '1736500000',
+        end_time: '1736500300',
+        Key: {
+          source_type: 'WorkloadEndpoint',
+          source_namespace: 'shop',
+          source_name: 'web-*',
+          dest_type: 'pvt',
+          dest_name: '-',
+          proto: 'tcp',
+          dest_port: 5432,
+          reporter: 'Src',
+          action: 'Allow',
+        },
+      }),
+    );
+    expect(goldmane.dst).toStrictEqual({ kind: 'network', scope: 'private' });
+  });
+
+  it('in the graph: an edge to net:private, and the aggregated-network warning, not the world entity', () => {
+    const line = JSON.stringify({
+      ...AGGREGATED,
+      dest_type: 'pvt',
+      dest_namespace: '-',
+      dest_name: '-',
+      dest_name_aggr: '-',
+      dest_ip: '-',
+      dest_port: 5432,
+    });
+    const a = analyzeText(line + '\n', 'flows.log');
+    expect(a.graph.edges.map((e) => e.key)).toEqual(['shop/web->net:private:5432/TCP']);
+    expect(a.graph.nodes.find((n) => n.id === 'net:private')).toMatchObject({ kind: 'network', scope: 'private' });
+    expect(a.graph.nodes.map((n) => n.id)).not.toContain('entity:world');
+    expect(a.graph.warnings.map((w) => w.code)).toContain('aggregated-network');
+  });
+});
+
 describe('Calico record fields', () => {
   it.each([
     ['a number', { dest_port: 8080 }, 8080],

@@ -103,16 +103,21 @@ function labelsCaptured(input: unknown): boolean {
   return typeof input === 'object';
 }
 
-/** What one end of a Calico record names: a workload, a host, an address, a pub/pvt network or nothing usable. */
+/**
+ * What one end of a Calico record names: a workload, a host, an address, a pub/pvt network or
+ * nothing usable. A network's kind is read from its `*_name_aggr` / name (`pub`, `pvt`, as the data
+ * types document it) or from a type of `pub` / `pvt` (what some exports write in place of `net`).
+ */
 function calicoPeer(ep: CalicoEndpoint): EndpointView {
   const kind = lookup(ENDPOINT_KINDS, ep.type);
+  const typeScope = lookup(NETWORK_SCOPES, ep.type);
   const namespace = present(ep.namespace);
   const ip = addressOf(ep.ip);
   if (kind === 'host') return { peer: { kind: 'entity', entity: 'host' } };
-  if (kind === 'network' || kind === 'networkset' || (!namespace && kind !== 'workload')) {
+  if (typeScope || kind === 'network' || kind === 'networkset' || (!namespace && kind !== 'workload')) {
     if (ip) return { peer: { kind: 'external', ip } };
     // Aggregation dropped the address and kept only its kind: no ipBlock can be derived from it.
-    const scope = kind === 'networkset' ? undefined : NETWORK_SCOPES[present(ep.nameAggr) ?? present(ep.name) ?? ''];
+    const scope = typeScope ?? (kind === 'networkset' ? undefined : lookup(NETWORK_SCOPES, present(ep.nameAggr) ?? present(ep.name)));
     return { peer: scope ? { kind: 'network', scope } : { kind: 'entity', entity: 'world' } };
   }
   if (!namespace) return { peer: { kind: 'entity', entity: 'unknown' } };

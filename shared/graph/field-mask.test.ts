@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeText } from './analysis';
 import { initialSelection } from './selection';
+import { generateCilium } from '../policy/cilium';
 import { generate } from '../policy/generate';
 import { verify } from '../policy/verify';
 import { api, db, ep, flow, web } from '../testing/mixed-capture';
@@ -68,6 +69,60 @@ describe('a field mask that drops the ports', () => {
     expect(c.keptDenied.map((f) => f.edge)).toEqual(['shop/web->shop/api:unknown/TCP']);
     expect(c.keptDenied[0].explanation).toMatch(/port/);
     expect(c.keptAllowed.map((f) => f.edge)).toEqual(['shop/api->shop/db:5432/TCP']);
+  });
+});
+
+describe('the advice for a missing port fits the tool that wrote the capture', () => {
+  const calico = JSON.stringify({
+    start_time: 1736500000,
+    end_time: 1736500300,
+    proto: 'tcp',
+    action: 'allow',
+    reporter: 'src',
+    source_namespace: 'shop',
+    source_name: '-',
+    source_name_aggr: 'web-59bbf86d94-*',
+    source_type: 'wep',
+    source_labels: { labels: ['app=web'] },
+    dest_namespace: 'shop',
+    dest_name: '-',
+    dest_name_aggr: 'api-6c8d9f7b5-*',
+    dest_type: 'wep',
+    dest_labels: { labels: ['app=api'] },
+    dest_port: null,
+  });
+  /** Every sentence the tool says about the port-less edge: the graph warning, both generators and verify. */
+  function advice(text: string, file: string): string[] {
+    const graph = analyzeText(text, file).graph;
+    const selection = initialSelection(graph);
+    const set = generate(graph, selection, { namespaces: ['shop'] });
+    const c = verify(
+      set.policies.map((g) => g.policy),
+      graph,
+      selection,
+      ['shop'],
+    );
+    return [
+      graph.warnings.find((w) => w.code === 'unknown-port')!.message,
+      set.warnings.find((w) => w.code === 'unknown-port')!.message,
+      generateCilium(graph, selection, { namespaces: ['shop'] }).warnings.find((w) => w.code === 'unknown-port')!.message,
+      c.keptDenied.find((f) => f.edge.includes(':unknown/'))!.explanation!,
+    ];
+  }
+
+  it("Hubble: the field mask, never Calico's aggregation", () => {
+    for (const m of advice([withoutPorts(webToApi), apiToDb].join('\n'), 'masked.jsonl')) {
+      expect(m).toMatch(/Hubble records carried no ports/);
+      expect(m).toMatch(/field mask/);
+      expect(m).not.toMatch(/Calico|aggregation/);
+    }
+  });
+
+  it('Calico: the flow-log aggregation, never a Hubble field mask', () => {
+    for (const m of advice(calico + '\n', 'flows.log')) {
+      expect(m).toMatch(/Calico's flow-log aggregation/);
+      expect(m).not.toMatch(/Hubble|field mask/);
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import type { NodeStatusAt, StreamDamage } from '../flows/parser';
 import { SNAPSHOT_COMMAND } from '../cluster/snapshot';
+import { skippedRecordsAdvice, unknownPortAdvice } from './advice';
 import { isDnsPort } from './keys';
 import type { GraphEdge, GraphNode, GraphWarning, ServiceGraph } from './types';
 
@@ -59,7 +60,7 @@ function list(items: readonly string[], max = 5): string {
  * workload nodes whose pods belong to more than one owner (by their names), with those owners.
  */
 export function graphWarnings(
-  graph: Pick<ServiceGraph, 'nodes' | 'edges' | 'window'>,
+  graph: Pick<ServiceGraph, 'nodes' | 'edges' | 'window' | 'format'>,
   dnsClients: ReadonlySet<string>,
   counts: CaptureCounts,
   owners: ReadonlyMap<string, readonly string[]> = new Map(),
@@ -141,7 +142,7 @@ export function graphWarnings(
 }
 
 /** What the graph itself cannot vouch for: guessed directions, unresolved Services, unselectable workloads, missing ports. */
-function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges'>, counts: CaptureCounts): GraphWarning[] {
+function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges' | 'format'>, counts: CaptureCounts): GraphWarning[] {
   const out: GraphWarning[] = [];
   const uncertain = graph.edges.filter((e) => e.evidence.direction.uncertain > 0).map((e) => e.key);
   if (uncertain.length > 0) {
@@ -212,9 +213,10 @@ function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges'>, counts: C
   }
   const noPort = graph.edges.filter((e) => e.port === 'unknown').map((e) => e.key);
   if (noPort.length > 0) {
+    const advice = unknownPortAdvice(graph.format);
     out.push({
       code: 'unknown-port',
-      message: `${noPort.length} edge(s) have no port: the capture left it out (a Hubble field mask, Calico's flow-log aggregation) or gave a value that is no port (${list(noPort)}). No port-restricted rule can be written for them; capture with the ports kept (Hubble: no field mask that drops \`l4\`; Calico: lower flowLogsFileAggregationKindForAllowed).`,
+      message: `${noPort.length} edge(s) have no port: ${advice.cause}, or a record gave a value that is no port (${list(noPort)}). No port-restricted rule can be written for them: ${advice.fix}.`,
       subjects: noPort,
     });
   }
@@ -229,7 +231,7 @@ function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges'>, counts: C
   if (counts.skipped) {
     out.push({
       code: 'skipped-records',
-      message: `${counts.skipped} record(s) named no L4 protocol the tool reads (TCP, UDP, SCTP, ICMP) and were left out: no rule can come from them. If they should count, capture without a field mask that drops \`l4\`.`,
+      message: `${counts.skipped} record(s) named no L4 protocol the tool reads (TCP, UDP, SCTP, ICMP) and were left out: no rule can come from them. ${skippedRecordsAdvice(graph.format)}`,
     });
   }
   if (counts.icmpResponsesLeftOut) {

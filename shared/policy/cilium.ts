@@ -9,6 +9,7 @@
  * Needs Cilium 1.11 or later (icmps); `endPort` (port ranges) needs 1.16.
  */
 import type { GraphEdge, GraphNode, ServiceGraph } from '../graph/types';
+import { unknownPortAdvice } from '../graph/advice';
 import { isKept, type Selection } from '../graph/selection';
 import { hostCidr } from './cidr';
 import type { CiliumIcmpRule, CiliumNetworkPolicy, CiliumPolicySpec, CiliumPortProtocol, CiliumPortRule, CiliumRule } from './cilium-types';
@@ -69,11 +70,6 @@ const SKIPS: Record<string, Skip> = {
   entity: {
     code: 'entity-peer',
     message: 'These edges get no rule: their peer is a reserved identity a CiliumNetworkPolicy cannot name.',
-  },
-  port: {
-    code: 'unknown-port',
-    message:
-      'The input left out the port of these edges, so no port-restricted rule can be written for them (a rule without toPorts would allow every port): capture with ports, or write the rule by hand.',
   },
   icmp: {
     code: 'icmp',
@@ -183,6 +179,11 @@ export function generateCilium(graph: ServiceGraph, selection: Selection, option
     x.subjects.add(subject);
     warnings.set(w.message, x);
   };
+  const advice = unknownPortAdvice(graph.format);
+  const unknownPort: Skip = {
+    code: 'unknown-port',
+    message: `The capture has no port for these edges (${advice.cause}), so no port-restricted rule can be written for them (a rule without toPorts would allow every port): ${advice.fix}, or write the rule by hand.`,
+  };
   const policies: GeneratedCiliumPolicy[] = [];
   for (const ns of [...new Set(options.namespaces)].sort(byString)) {
     const used = new Set<string>();
@@ -207,7 +208,7 @@ export function generateCilium(graph: ServiceGraph, selection: Selection, option
           const other = nodes.get(dir === 'ingress' ? e.source : e.target);
           if (!other) continue;
           if (e.port === 'unknown') {
-            warn(SKIPS.port, e.key);
+            warn(unknownPort, e.key);
             continue;
           }
           if (e.protocol.startsWith('ICMP') && (e.evidence.icmpTypes ?? []).length === 0) {

@@ -1,4 +1,5 @@
 import type { GraphEdge, GraphNode, ServiceGraph } from '../graph/types';
+import { unknownPortAdvice } from '../graph/advice';
 import { isKept, type Selection } from '../graph/selection';
 import { formatCount, formatWindow } from './format';
 import { cidrContains, hostCidr, parseCidr } from './cidr';
@@ -221,6 +222,7 @@ export function generate(graph: ServiceGraph, selection: Selection, options: Gen
     warnings.set(message, w);
   };
   const kept = graph.edges.filter((e) => isKept(selection, e.key));
+  const portAdvice = unknownPortAdvice(graph.format);
   const outgoing = new Map<string, GraphEdge[]>();
   const incoming = new Map<string, GraphEdge[]>();
   for (const e of kept) {
@@ -264,7 +266,7 @@ export function generate(graph: ServiceGraph, selection: Selection, options: Gen
           if (e.port === 'unknown') {
             warn(
               'unknown-port',
-              `The flow log left out the port of these edges, so no port-restricted rule can be written for them (a rule without ports would allow every port): lower Calico's flow-log aggregation so that ports are kept, or write the rule by hand.`,
+              `The capture has no port for these edges (${portAdvice.cause}), so no port-restricted rule can be written for them (a rule without ports would allow every port): ${portAdvice.fix}, or write the rule by hand.`,
               e.key,
             );
             continue;

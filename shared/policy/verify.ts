@@ -1,4 +1,6 @@
 import type { ClusterSnapshot, SnapshotPod } from '../cluster/snapshot';
+import type { CaptureFormat } from '../flows/types';
+import { unknownPortAdvice } from '../graph/advice';
 import { isKept, type Selection } from '../graph/selection';
 import type { GraphEdge, GraphNode, ServiceGraph } from '../graph/types';
 import type { CiliumNetworkPolicy } from './cilium-types';
@@ -168,12 +170,14 @@ export function clusterFromGraph(graph: ServiceGraph): { cluster: ClusterModel; 
  * Why the generated policies of a flavor cannot allow an edge the capture observed, and what to do,
  * when that is the case: a workload no selector can name, a Service frontend nothing resolved, an
  * address Calico aggregated away, a port the input left out, and in the Kubernetes flavor the
- * reserved entities and ICMP. Undefined for an expressible edge.
+ * reserved entities and ICMP. Undefined for an expressible edge. `format`: the capture's, so that
+ * the advice for a missing port is the one its tool can follow.
  */
 export function uncoverable(
   e: GraphEdge,
   nodes: ReadonlyMap<string, GraphNode>,
   flavor: 'kubernetes' | 'cilium' = 'kubernetes',
+  format?: CaptureFormat,
 ): string | undefined {
   for (const id of [e.source, e.target]) {
     const n = nodes.get(id);
@@ -200,8 +204,10 @@ export function uncoverable(
       return `a NetworkPolicy cannot select ${id}: an ipBlock with its addresses works only where the CNI matches ipBlocks against node addresses (Cilium needs policy-cidr-match-mode=nodes). Use the Cilium flavor (${field}).${local}`;
     }
   }
-  if (e.port === 'unknown')
-    return "the input left out the port, so no port-restricted rule can allow it: capture with ports (lower Calico's flow-log aggregation, or a Hubble field mask that keeps l4)";
+  if (e.port === 'unknown') {
+    const advice = unknownPortAdvice(format);
+    return `the input has no port for it (${advice.cause}), so no port-restricted rule can allow it: ${advice.fix}`;
+  }
   if (e.protocol.startsWith('ICMP') && flavor === 'kubernetes')
     return 'a NetworkPolicy cannot name ICMP (only a rule without ports, which opens every port and protocol, allows it): use the Cilium flavor (icmps)';
   return undefined;
@@ -317,7 +323,7 @@ export function verify(
     // rules may not be the ones the real flow needs.
     const doubt = raw.verdict === 'allowed' && e.evidence.direction.uncertain > 0 ? directionDoubt(e) : undefined;
     const v = doubt ? { ...raw, verdict: 'undecided' as const } : raw;
-    const hint = doubt ?? (v.verdict !== 'allowed' ? uncoverable(e, nodes, engine.flavor) : undefined);
+    const hint = doubt ?? (v.verdict !== 'allowed' ? uncoverable(e, nodes, engine.flavor, graph.format) : undefined);
     const problem = kept ? v.verdict !== 'allowed' : v.verdict !== 'blocked';
     const finding: EdgeFinding = {
       edge: e.key,

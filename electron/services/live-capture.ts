@@ -113,13 +113,7 @@ export class LiveCapture {
     const out = createWriteStream(file);
     const builder = new GraphBuilder();
     const limits = this.ports.limits ?? DEFAULT_LIMITS;
-    const parser = new CaptureParser(
-      file,
-      (ev) => {
-        if (ev.kind === 'flow') builder.add(ev.record);
-      },
-      limits,
-    );
+    const parser = new CaptureParser(file, (ev) => builder.addEvent(ev), limits);
     const stopper = new AbortController();
     this.stopper = stopper;
     this.stoppedByUser = false;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeText } from '../graph/analysis';
 import { readFixture } from '../testing/fixtures';
 import { calicoEnterpriseEvent, calicoGoldmaneEvent, calicoTextEvent } from './calico';
+import { summarize } from '../graph/summary';
 import { LineSplitter } from './lines';
 import { CaptureParser, type ParserStats } from './parser';
 import type { CaptureEvent, FlowRecord } from './types';
@@ -370,7 +371,6 @@ describe('Calico record fields', () => {
   it.each([
     ['a name', { dest_port: 'http' }, /destination port "http" is not a port number/],
     ['out of range', { dest_port: 70000 }, /destination port "70000" is not a port number/],
-    ['an unknown protocol', { proto: 'gre' }, /unknown protocol "gre"/],
   ])('throws (one bad line) on %s', (_, fields, reason) => {
     expect(() => enterprise(fields)).toThrow(reason);
   });
@@ -714,6 +714,92 @@ describe('graph level (owner of shared/graph: check after the builder rewrite)',
     // 7 connections active in the interval (num_flows), 3 of them started in it (num_flows_started).
     expect(a.graph.edges[0].evidence).toMatchObject({ flows: 7, connections: 7 });
     expect(a.graph.window).toEqual({ start: 1528842551000, end: 1528842851000 });
+  });
+});
+
+describe('the Calico window: from start_time and end_time whenever a record has them', () => {
+  const at = (start: number | undefined, end: number | undefined, fields: Record<string, unknown> = {}) =>
+    JSON.stringify({ ...AGGREGATED, start_time: start, end_time: end, ...fields });
+  const T0 = 1736500000;
+
+  it.each([
+    ['absent', { proto: undefined }, 'no L4 protocol'],
+    ['`-`', { proto: '-' }, 'no L4 protocol'],
+    ['empty', { proto: '' }, 'no L4 protocol'],
+    ['GRE by name', { proto: 'gre' }, 'no L4 protocol the tool reads (protocol "gre")'],
+    ['IPIP by number', { proto: 4 }, 'no L4 protocol the tool reads (protocol "4")'],
+  ])('a record whose protocol is %s is skipped with its times, not a bad line', (_, fields, reason) => {
+    expect(calicoEnterpriseEvent({ ...AGGREGATED, ...fields })).toStrictEqual({
+      kind: 'skip',
+      reason,
+      time: F11_END,
+      start: F11_START,
+    });
+  });
+
+  it('records with no L4 at all still give the window (JSON), and nothing says "no timestamps"', () => {
+    const text = [at(T0, T0 + 300, { proto: '-' }), at(T0 + 600, T0 + 900, { proto: 'gre' })].join('\n') + '\n';
+    const a = analyzeText(text, 'flows.log');
+    expect([a.stats.badLines, a.stats.skipped, a.graph.edges.length]).toEqual([0, 2, 0]);
+    expect(a.graph.window).toEqual({ start: T0 * 1000, end: (T0 + 900) * 1000 });
+    expect(summarize(a).window).toEqual({
+      start: new Date(T0 * 1000).toISOString(),
+      end: new Date((T0 + 900) * 1000).toISOString(),
+      durationMs: 900_000,
+    });
+    // The advice fits a flow log: there is no Hubble field mask to change.
+    const skipped = a.graph.warnings.find((w) => w.code === 'skipped-records')!.message;
+    expect(skipped).toMatch(/^2 record\(s\) named no L4 protocol/);
+    expect(skipped).not.toMatch(/field mask/);
+  });
+
+  it('a record without L4 widens the window of the records with one', () => {
+    const text = [at(T0 + 300, T0 + 600), at(T0, T0 + 900, { proto: undefined })].join('\n') + '\n';
+    const a = analyzeText(text, 'flows.log');
+    expect(a.graph.edges).toHaveLength(1);
+    expect(a.graph.window).toEqual({ start: T0 * 1000, end: (T0 + 900) * 1000 });
+  });
+
+  it('records without times beside records with them: the window is theirs', () => {
+    const text = [at(undefined, undefined), at(T0, T0 + 300, { proto: '-' }), at(undefined, undefined, { proto: 'udp' })].join('\n') + '\n';
+    expect(analyzeText(text, 'flows.log').graph.window).toEqual({ start: T0 * 1000, end: (T0 + 300) * 1000 });
+  });
+
+  it.each([
+    ['absent', undefined, undefined],
+    ['zero (Goldmane’s unset value, never 1970)', 0, 0],
+  ])('only when no record has a time (%s) is there no window', (_, start, end) => {
+    const a = analyzeText([at(start, end), at(start, end, { proto: '-' })].join('\n') + '\n', 'flows.log');
+    expect(a.graph.window).toBeNull();
+    expect(summarize(a).window).toBeNull();
+  });
+
+  it('the text format: a line with a protocol the tool does not read still gives the window', () => {
+    const fields = EX05_LINE.split(/\s+/);
+    fields[12] = '47';
+    const a = analyzeText(doc('ex_04_28b7877c5e.txt') + '\n' + fields.join(' ') + '\n', 'flows.txt');
+    expect([a.stats.badLines, a.stats.skipped]).toEqual([0, 1]);
+    expect(a.graph.window).toEqual({ start: 1528842551000, end: 1528842851000 });
+  });
+
+  it('Goldmane: a flow without a protocol still gives the window', () => {
+    const flow = {
+      start_time: String(T0),
+      end_time: String(T0 + 15),
+      Key: {
+        source_type: 'WorkloadEndpoint',
+        source_namespace: 'shop',
+        source_name: 'web-*',
+        dest_type: 'Network',
+        dest_name: 'pub',
+        reporter: 'Src',
+        action: 'Allow',
+      },
+    };
+    const a = analyzeText(JSON.stringify(flow) + '\n', 'goldmane.json');
+    expect(a.stats.format).toBe('calico-goldmane-json');
+    expect([a.stats.badLines, a.stats.skipped]).toEqual([0, 1]);
+    expect(a.graph.window).toEqual({ start: T0 * 1000, end: (T0 + 15) * 1000 });
   });
 });
 

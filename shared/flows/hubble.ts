@@ -277,7 +277,10 @@ export class HubbleDecoder {
     else if ((ports = l4Of('SCTP'))) protocol = 'SCTP';
     else if ((icmp = l4Of('ICMPv4'))) protocol = 'ICMPv4';
     else if ((icmp = l4Of('ICMPv6'))) protocol = 'ICMPv6';
-    if (!protocol) return { kind: 'skip', reason: 'no L4 protocol' };
+    if (!protocol) {
+      const time = this.parseTime(flow.time ?? obj.time);
+      return Number.isFinite(time) ? { kind: 'skip', reason: 'no L4 protocol', time } : { kind: 'skip', reason: 'no L4 protocol' };
+    }
     // jsonpb leaves zero values out: an ICMP message without a type is type 0 (an IPv4 echo reply).
     const icmpType = icmp ? (icmp.type === undefined ? 0 : icmpTypeValue(icmp.type)) : undefined;
     const srcPort = portValue(ports?.source_port);

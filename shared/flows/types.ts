@@ -178,7 +178,11 @@ export type CaptureEvent =
   | { readonly kind: 'flow'; readonly record: FlowRecord }
   | { readonly kind: 'node-status'; readonly time?: number; readonly status?: NodeStatus }
   | { readonly kind: 'lost-events'; readonly count: number; readonly source: string }
-  | { readonly kind: 'skip'; readonly reason: string };
+  /**
+   * A record left out (no L4 protocol the tool reads). Its times (epoch ms, as FlowRecord `time` and
+   * `start`) still belong to the capture's window.
+   */
+  | { readonly kind: 'skip'; readonly reason: string; readonly time?: number; readonly start?: number };
 
 export type CaptureFormat = 'hubble-jsonpb' | 'hubble-json-array' | 'calico-enterprise-json' | 'calico-text' | 'calico-goldmane-json';
 

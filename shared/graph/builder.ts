@@ -1,7 +1,7 @@
 import type { ClusterSnapshot } from '../cluster/snapshot';
 import { networkOf } from '../policy/cidr';
 import { ownerFromPodName } from '../flows/identity';
-import type { CaptureFormat, DirectionBasis, FlowRecord, Peer, Verdict } from '../flows/types';
+import type { CaptureEvent, CaptureFormat, DirectionBasis, FlowRecord, Peer, Verdict } from '../flows/types';
 import {
   addCapped,
   addOwners,
@@ -110,16 +110,29 @@ export class GraphBuilder {
     this.tracker = new ConnectionTracker((r, basis, uncertain) => this.addSettled(r, basis, uncertain), options.part, this.hashes);
   }
 
+  /**
+   * Takes what the parser read: a flow is added (see add); a record left out for having no L4 still
+   * widens the capture's window with its times. Every reader routes events through here.
+   */
+  addEvent(ev: CaptureEvent): void {
+    if (ev.kind === 'flow') this.add(ev.record);
+    else if (ev.kind === 'skip' && ev.time !== undefined) this.widenWindow(ev.time, ev.start);
+  }
+
   /** Adds one record: a Hubble packet goes through its connection, anything else is taken as it is. */
   add(r: FlowRecord): void {
-    const s = this.state;
-    if (Number.isFinite(r.time)) {
-      const start = r.start !== undefined && Number.isFinite(r.start) ? Math.min(r.start, r.time) : r.time;
-      if (start < s.minTime) s.minTime = start;
-      if (r.time > s.maxTime) s.maxTime = r.time;
-    }
+    this.widenWindow(r.time, r.start);
     if (isTrackable(r)) this.tracker.add(r);
     else this.addSettled(r, untrackedBasis(r), false);
+  }
+
+  /** The window runs from the earliest start (or time) to the latest time (an aggregated record's end). */
+  private widenWindow(time: number, start: number | undefined): void {
+    if (!Number.isFinite(time)) return;
+    const s = this.state;
+    const from = start !== undefined && Number.isFinite(start) ? Math.min(start, time) : time;
+    if (from < s.minTime) s.minTime = from;
+    if (time > s.maxTime) s.maxTime = time;
   }
 
   /** Adds a record whose client and server are settled. */

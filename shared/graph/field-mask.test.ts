@@ -134,6 +134,14 @@ describe('a field mask that drops l4 altogether', () => {
     expect(a.graph.warnings.find((w) => w.code === 'skipped-records')?.message).toMatch(/^1 record\(s\) named no L4 protocol/);
   });
 
+  it('still gives the window: a capture of records without L4 is not one without timestamps', () => {
+    const a = analyzeText([withoutL4(webToApi), withoutL4(apiToDb)].join('\n'), 'masked.jsonl');
+    expect(a.graph.edges).toEqual([]);
+    expect(a.graph.window).toEqual({ start: Date.parse('2026-11-01T09:00:00Z'), end: Date.parse('2026-11-01T09:00:01Z') });
+    // Hubble's advice: the field mask.
+    expect(a.graph.warnings.find((w) => w.code === 'skipped-records')?.message).toMatch(/field mask that drops `l4`/);
+  });
+
   it('says nothing when every record has one', () => {
     const a = analyzeText([webToApi, apiToDb].join('\n'), 'whole.jsonl');
     expect(a.stats.skipped).toBe(0);

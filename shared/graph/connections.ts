@@ -79,19 +79,35 @@ export interface TrackerExport {
 
 /**
  * What a connection's end is known by: its address, or for a record without addresses (an
- * exporter's field mask) its pod, `namespace/pod`. Undefined when the record has neither.
+ * exporter's field mask) its pod, `namespace/pod`, or without a pod name its workload,
+ * `namespace/name#workload`. Undefined when the record has none of them (an entity without an address).
  */
 export function hostOf(r: FlowRecord, end: 'client' | 'server'): string | undefined {
-  if (end === 'client')
-    return r.srcIp ?? (r.srcPod !== undefined && r.src.kind === 'workload' ? `${r.src.namespace}/${r.srcPod}` : undefined);
-  return r.dstIp ?? (r.dstPod !== undefined && r.dst.kind === 'workload' ? `${r.dst.namespace}/${r.dstPod}` : undefined);
+  const [ip, pod, peer] = end === 'client' ? [r.srcIp, r.srcPod, r.src] : [r.dstIp, r.dstPod, r.dst];
+  if (ip !== undefined) return ip;
+  if (peer.kind !== 'workload') return undefined;
+  return pod !== undefined ? `${peer.namespace}/${pod}` : `${peer.namespace}/${peer.name}#workload`;
 }
+
+/**
+ * The ports a record's connection is tracked by: the client's and the server's, 0 for one the
+ * record left out (a field mask that drops them, `l4` without ports). All port-less packets between
+ * two ends are then one connection, so that their direction is settled together and never makes a
+ * reverse edge of its own.
+ */
+function portsOf(r: FlowRecord): { readonly client: number; readonly server: number } {
+  return { client: r.clientPort ?? 0, server: typeof r.port === 'number' ? r.port : 0 };
+}
+
+/** True when the record gives both ports: only then may their ranges say anything about the direction. */
+const bothPorts = (r: FlowRecord): boolean => typeof r.clientPort === 'number' && typeof r.port === 'number';
 
 /** The end a record guessed to be the client: 0 when its client's `host|port` sorts first. */
 function guessOf(r: FlowRecord): End {
   const c = hostOf(r, 'client')!;
   const s = hostOf(r, 'server')!;
-  return c < s || (c === s && (r.clientPort as number) <= (r.port as number)) ? 0 : 1;
+  const p = portsOf(r);
+  return c < s || (c === s && p.client <= p.server) ? 0 : 1;
 }
 
 const other = (e: End): End => (e === 0 ? 1 : 0);
@@ -101,16 +117,12 @@ function usablePrior(prior: Prior | undefined, time: number): End | undefined {
   return prior && !(time - prior.lastTime > PRIOR_MS) ? prior.client : undefined;
 }
 
-/** True for records the tracker can settle: Hubble packets with both ends (address or pod) and both ports. */
+/**
+ * True for records the tracker can settle: Hubble packets (TCP, UDP, SCTP) with both ends known
+ * (see hostOf), with their ports or without (see portsOf).
+ */
 export function isTrackable(r: FlowRecord): boolean {
-  return (
-    r.clues !== undefined &&
-    typeof r.port === 'number' &&
-    typeof r.clientPort === 'number' &&
-    !r.protocol.startsWith('ICMP') &&
-    hostOf(r, 'client') !== undefined &&
-    hostOf(r, 'server') !== undefined
-  );
+  return r.clues !== undefined && !r.protocol.startsWith('ICMP') && hostOf(r, 'client') !== undefined && hostOf(r, 'server') !== undefined;
 }
 
 /** The record turned around: the other end is the client (the packet itself is unchanged). */
@@ -125,7 +137,8 @@ function turned(r: FlowRecord): FlowRecord {
     dstPod: r.srcPod,
     srcLabels: r.dstLabels,
     dstLabels: r.srcLabels,
-    port: r.clientPort ?? null,
+    // A port the record left out stays unknown (never ICMP's "no port", a rule for every port).
+    port: r.clientPort ?? 'unknown',
     clientPort: typeof r.port === 'number' ? r.port : undefined,
     isReply: !r.isReply,
     dstService: undefined,
@@ -199,8 +212,7 @@ export class ConnectionTracker {
     const p = protocolCode(r.protocol);
     const c = this.hashes.of(hostOf(r, 'client')!);
     const s = this.hashes.of(hostOf(r, 'server')!);
-    const cp = r.clientPort as number;
-    const sp = r.port as number;
+    const { client: cp, server: sp } = portsOf(r);
     return guess === 0 ? connectionKey(p, c, cp, s, sp) : connectionKey(p, s, sp, c, cp);
   }
 
@@ -244,7 +256,7 @@ export class ConnectionTracker {
     if (conn.client !== undefined) conn.prior = { client: conn.client, lastTime: conn.lastTime };
     conn.client = undefined;
     conn.basis = undefined;
-    const server = serverByPrivilege(r.clientPort as number, r.port as number);
+    const server = bothPorts(r) ? serverByPrivilege(r.clientPort as number, r.port as number) : undefined;
     const client = server === 1 ? guess : other(guess);
     const prior = usablePrior(conn.prior, r.time);
     if (server !== undefined && key !== undefined && (prior === undefined || prior === client)) {
@@ -291,11 +303,12 @@ export class ConnectionTracker {
 
   private learn(o: FlowRecord): void {
     const p = protocolCode(o.protocol);
+    const ports = portsOf(o);
     if (this.knownServers.size < KNOWN_CAP) {
-      this.knownServers.add(endpointKey(p, this.hashes.of(hostOf(o, 'server')!), o.port as number));
-      if (o.dst.kind === 'workload') this.knownServers.add(endpointKey(p, hash53(nodeKey(o.dst)), o.port as number));
+      this.knownServers.add(endpointKey(p, this.hashes.of(hostOf(o, 'server')!), ports.server));
+      if (o.dst.kind === 'workload') this.knownServers.add(endpointKey(p, hash53(nodeKey(o.dst)), ports.server));
     }
-    if (this.knownClients.size < KNOWN_CAP) this.knownClients.add(endpointKey(p, this.hashes.of(hostOf(o, 'client')!), o.clientPort!));
+    if (this.knownClients.size < KNOWN_CAP) this.knownClients.add(endpointKey(p, this.hashes.of(hostOf(o, 'client')!), ports.client));
   }
 
   /** Drops settled connections that are long over; past the cap, the oldest settled ones. */
@@ -363,9 +376,10 @@ export class ConnectionTracker {
     // End 0 and 1 as the connection numbers them, with each end's address, port and peer.
     const side = (end: End) => {
       const asClient = end === g0;
+      const ports = portsOf(r0);
       return {
         host: hostOf(r0, asClient ? 'client' : 'server')!,
-        port: (asClient ? r0.clientPort : r0.port) as number,
+        port: asClient ? ports.client : ports.server,
         peer: asClient ? r0.src : r0.dst,
       };
     };
@@ -400,7 +414,8 @@ export class ConnectionTracker {
     }
     const d = decideDirection({
       protocol: r0.protocol,
-      ports: [e[0].port, e[1].port],
+      // Ports the records left out say nothing: two privileged-looking zeros decide nothing by range.
+      ports: bothPorts(r0) ? [e[0].port, e[1].port] : [0, 0],
       known,
       knownAt,
       earlier: before,

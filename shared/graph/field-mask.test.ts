@@ -7,6 +7,7 @@ import { initialSelection } from './selection';
 import { generateCilium } from '../policy/cilium';
 import { generate } from '../policy/generate';
 import { verify } from '../policy/verify';
+import { readFixture } from '../testing/fixtures';
 import { api, db, ep, flow, web } from '../testing/mixed-capture';
 
 function withoutPorts(line: string): string {
@@ -69,6 +70,131 @@ describe('a field mask that drops the ports', () => {
     expect(c.keptDenied.map((f) => f.edge)).toEqual(['shop/web->shop/api:unknown/TCP']);
     expect(c.keptDenied[0].explanation).toMatch(/port/);
     expect(c.keptAllowed.map((f) => f.edge)).toEqual(['shop/api->shop/db:5432/TCP']);
+  });
+});
+
+describe('port-less TCP and UDP never make a reverse edge', () => {
+  // F02's connection (toolbox:52380 -> web:80: SYN, SYN-ACK, data both ways, FIN packets whose
+  // is_reply is wrong), with the ports taken out as a field mask or an exporter leaves them out.
+  const F02 = readFixture('field', 'F02-wrong-is-reply-at-fin.jsonl').trimEnd().split('\n');
+  type Flow = { l4: Record<string, Record<string, unknown>>; [k: string]: unknown };
+  const edit = (lines: readonly string[], f: (flow: Flow, i: number) => void): string =>
+    lines
+      .map((l, i) => {
+        const o = JSON.parse(l) as { flow: Flow };
+        f(o.flow, i);
+        return JSON.stringify(o);
+      })
+      .join('\n');
+  const noPorts = (f: Flow) => {
+    delete f.l4.TCP.source_port;
+    delete f.l4.TCP.destination_port;
+  };
+  const TOOLBOX_WEB = 'default/toolbox->default/web:unknown/TCP';
+  const graphOf = (text: string) => {
+    const a = analyzeText(text, 'portless.jsonl');
+    expect(a.stats.badLines).toBe(0);
+    return a.graph;
+  };
+
+  it('flags kept, ports dropped: one edge, settled by the handshake, every event counted once', () => {
+    const graph = graphOf(edit(F02, noPorts));
+    expect(graph.edges.map((e) => e.key)).toEqual([TOOLBOX_WEB]);
+    expect(graph.edges[0].evidence).toMatchObject({ flows: 7, replies: 4, direction: { basis: { handshake: 1 }, uncertain: 0 } });
+  });
+
+  it.each([
+    ['`l4` with an empty TCP object (no ports, no flags)', (f: Flow) => (f.l4.TCP = {})],
+    ['no ports, no flags, no reply flag', (f: Flow) => ((f.l4.TCP = {}), delete f.is_reply)],
+    ['no ports, no reply flag, no observation point', (f: Flow) => ((f.l4.TCP = {}), delete f.is_reply, delete f.trace_observation_point)],
+    ['no addresses either: the pods are the ends', (f: Flow) => ((f.l4.TCP = {}), delete f.IP)],
+    [
+      // web is named only by its pod (its one label is a pod-name label), toolbox by app=toolbox.
+      'no addresses, and no pod name where the labels name the workload: the workload is that end',
+      (f: Flow) => {
+        f.l4.TCP = {};
+        delete f.IP;
+        for (const end of [f.source, f.destination] as Record<string, unknown>[]) if (end.pod_name === 'toolbox') delete end.pod_name;
+      },
+    ],
+  ])('%s: one edge, the first sender its client, and the doubt said', (_, change) => {
+    const graph = graphOf(edit(F02, change));
+    expect(graph.edges.map((e) => e.key)).toEqual([TOOLBOX_WEB]);
+    expect(graph.edges[0].evidence).toMatchObject({ flows: 7, replies: 4, connections: 1 });
+    expect(graph.edges[0].evidence.direction.uncertain).toBe(1);
+    expect(graph.warnings.find((w) => w.code === 'uncertain-direction')?.subjects).toEqual([TOOLBOX_WEB]);
+  });
+
+  it('in any order of its lines, still one edge', () => {
+    const lines = edit(F02, (f) => (f.l4.TCP = {})).split('\n');
+    for (let k = 0; k < lines.length; k++) {
+      expect(graphOf([...lines.slice(k), ...lines.slice(0, k)].join('\n')).edges).toHaveLength(1);
+    }
+  });
+
+  it('reply flags that agree settle it, whichever packet comes first', () => {
+    // The server's data first (is_reply true, right), the client's after.
+    const reordered = [F02[3], F02[2], F02[1]];
+    const graph = graphOf(edit(reordered, (f) => (f.l4.TCP = {})));
+    expect(graph.edges.map((e) => [e.key, e.evidence.direction])).toEqual([[TOOLBOX_WEB, { basis: { 'reply-flag': 1 }, uncertain: 0 }]]);
+  });
+
+  it('UDP without ports: one edge per pair of ends, never the reverse', () => {
+    const udp = [
+      flow({
+        t: '2026-11-01T09:00:00Z',
+        src: web,
+        dst: api,
+        srcIp: '10.0.0.1',
+        dstIp: '10.0.0.2',
+        proto: 'UDP',
+        sport: 41000,
+        dport: 9999,
+      }),
+      flow({
+        t: '2026-11-01T09:00:00.1Z',
+        src: api,
+        dst: web,
+        srcIp: '10.0.0.2',
+        dstIp: '10.0.0.1',
+        proto: 'UDP',
+        sport: 9999,
+        dport: 41000,
+      }),
+      flow({
+        t: '2026-11-01T09:00:00.2Z',
+        src: web,
+        dst: api,
+        srcIp: '10.0.0.1',
+        dstIp: '10.0.0.2',
+        proto: 'UDP',
+        sport: 41000,
+        dport: 9999,
+      }),
+    ].map(withoutPorts);
+    // Each packet says it is a request (is_reply false): the flags disagree, the first sender decides.
+    const graph = graphOf(udp.join('\n'));
+    expect(graph.edges.map((e) => e.key)).toEqual(['shop/web->shop/api:unknown/UDP']);
+    expect(graph.edges[0].evidence).toMatchObject({ flows: 3, replies: 1 });
+  });
+
+  it('two clients of one server: two edges to the server, none from it', () => {
+    const other = edit(F02, (f) => {
+      f.l4.TCP = {};
+      const text = JSON.stringify(f).replaceAll('10.244.0.30', '10.244.0.31').replaceAll('toolbox', 'debug');
+      Object.assign(f, JSON.parse(text));
+    });
+    const graph = graphOf([edit(F02, noPorts), other].join('\n'));
+    expect(graph.edges.map((e) => e.key)).toEqual(['default/debug->default/web:unknown/TCP', TOOLBOX_WEB]);
+  });
+
+  it('no rule names a port, and none is a rule for every port', () => {
+    const graph = graphOf(edit(F02, (f) => (f.l4.TCP = {})));
+    const set = generate(graph, initialSelection(graph), { namespaces: ['default'] });
+    for (const g of set.policies) {
+      for (const rule of [...(g.policy.spec.ingress ?? []), ...(g.policy.spec.egress ?? [])]) expect(rule.ports).toBeDefined();
+    }
+    expect(set.warnings.find((w) => w.code === 'unknown-port')?.subjects).toEqual([TOOLBOX_WEB]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchTypesText, podsText } from './inspector-text';
+import { directionText, matchTypesText, podsText } from './inspector-text';
 
 describe('the inspector wording', () => {
   it.each([
@@ -23,5 +23,12 @@ describe('the inspector wording', () => {
     [{ 'L4-Only': 1, all: 12, 'L3-Only': 12 }, 'matched as L3-Only (12 flow events), all (12 flow events), L4-Only (1 flow event)'],
   ])('Hubble policy match types %j: %s', (types, text) => {
     expect(matchTypesText(types)).toBe(text);
+  });
+
+  it('a guessed direction names the basis it rests on, not the flags', () => {
+    const text = directionText({ basis: { 'first-seen': 1 }, uncertain: 1 });
+    expect(text).toBe(
+      'uncertain for 1 connection(s): nothing in the capture settles who opened them, so this edge may be the reverse of what happened (settled by first packet seen 1)',
+    );
   });
 });

@@ -23,25 +23,40 @@ export const BASES: readonly DirectionBasis[] = [
   'packet',
 ];
 
-/** Seconds kept in a connection's entry: 2^26 s (about two years), so an entry stays a small integer. */
-const SECONDS_WRAP = 2 ** 26;
+/** Seconds kept in a connection's entry: 2^25 s (about a year), so an entry stays a small integer. */
+const SECONDS_WRAP = 2 ** 25;
+/** The entry's bit that says its direction was a guess (see DirectionEvidence.uncertain). */
+const GUESSED = 16;
 
 /**
- * A connection's entry in an edge: the second it was first seen (modulo SECONDS_WRAP) and the
- * index in BASES of what settled it, in one small integer (so the maps stay unboxed); two
- * sightings keep the earlier second and the stronger basis.
+ * A connection's entry in an edge: the second it was first seen (modulo SECONDS_WRAP), whether its
+ * direction was a guess, and the index in BASES of what settled it, in one small integer (so the
+ * maps stay unboxed). See mergeConnValues for two sightings.
  */
-export function connValue(time: number, basis: number): number {
-  return (Number.isFinite(time) ? Math.floor(time / 1000) % SECONDS_WRAP : 0) * 16 + basis;
+export function connValue(time: number, basis: number, uncertain = false): number {
+  return (Number.isFinite(time) ? Math.floor(time / 1000) % SECONDS_WRAP : 0) * 32 + (uncertain ? GUESSED : 0) + basis;
 }
 
+/**
+ * Two sightings of one connection entry (its runs, or the same client address and port seen on
+ * two edges that became one): the earlier second, and the basis the evidence can stand behind. A
+ * guess is said with what it rests on, even beside a settled run (the edge says "first seen,
+ * uncertain", never "reply flags" for a connection it counts as guessed); of two guesses the weaker
+ * basis, of two settlements the stronger.
+ */
 export function mergeConnValues(a: number, b: number): number {
-  return Math.min(a >> 4, b >> 4) * 16 + Math.min(a & 15, b & 15);
+  const second = Math.min(a >> 5, b >> 5) * 32;
+  const [ga, gb] = [a & GUESSED, b & GUESSED];
+  if (ga !== gb) return second + ((ga ? a : b) & 31);
+  return second + ga + (ga ? Math.max(a & 15, b & 15) : Math.min(a & 15, b & 15));
 }
+
+/** Basis index of a connection entry (see connValue). */
+export const connBasis = (v: number): number => v & 15;
 
 /** Seconds between two connection entries' first sightings. */
 export function connSecondsApart(a: number, b: number): number {
-  const d = Math.abs((a >> 4) - (b >> 4));
+  const d = Math.abs((a >> 5) - (b >> 5));
   return Math.min(d, SECONDS_WRAP - d);
 }
 
@@ -328,7 +343,7 @@ export function evidenceOf(e: EdgeAcc, ipNames: Map<string, Set<string>>): EdgeE
   const byCount = <T extends { count: number }>(a: T[], key: (x: T) => string): T[] =>
     a.sort((x, y) => y.count - x.count || (key(x) < key(y) ? -1 : 1));
   const basis: Partial<Record<DirectionBasis, number>> = { ...x.untracked };
-  for (const v of e.conns.values()) basis[BASES[v & 15]] = (basis[BASES[v & 15]] ?? 0) + 1;
+  for (const v of e.conns.values()) basis[BASES[connBasis(v)]] = (basis[BASES[connBasis(v)]] ?? 0) + 1;
   // Both ends may report the same flow-log connections: count the side that reported the most.
   const flowLog = Math.max(...SIDES.map((side) => Math.max(x.flowLog[side], x.flowLogPeak[side])));
   if (flowLog > 0) basis['flow-log'] = flowLog;

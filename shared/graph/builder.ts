@@ -107,7 +107,11 @@ export class GraphBuilder {
 
   /** @param options.part true in a worker thread that reads one part of a file (see ConnectionTracker) */
   constructor(private readonly options: { readonly part?: boolean } = {}) {
-    this.tracker = new ConnectionTracker((r, basis, uncertain) => this.addSettled(r, basis, uncertain), options.part, this.hashes);
+    this.tracker = new ConnectionTracker(
+      (r, basis, uncertain, first) => this.addSettled(r, basis, uncertain, first),
+      options.part,
+      this.hashes,
+    );
   }
 
   /**
@@ -123,7 +127,7 @@ export class GraphBuilder {
   add(r: FlowRecord): void {
     this.widenWindow(r.time, r.start);
     if (isTrackable(r)) this.tracker.add(r);
-    else this.addSettled(r, untrackedBasis(r), false);
+    else this.addSettled(r, untrackedBasis(r), false, false);
   }
 
   /** The window runs from the earliest start (or time) to the latest time (an aggregated record's end). */
@@ -135,8 +139,11 @@ export class GraphBuilder {
     if (time > s.maxTime) s.maxTime = time;
   }
 
-  /** Adds a record whose client and server are settled. */
-  private addSettled(r: FlowRecord, basis: DirectionBasis, uncertain: boolean): void {
+  /**
+   * Adds a record whose client and server are settled, by `basis`; `uncertain` when that was a
+   * guess, `first` on the first record of the decision (a guessed connection is counted once).
+   */
+  private addSettled(r: FlowRecord, basis: DirectionBasis, uncertain: boolean, first: boolean): void {
     const s = this.state;
     if (isIcmpResponseRecord(r)) {
       // An ICMP error or reply makes no edge: it waits for the build to fold into what it answers.
@@ -167,7 +174,7 @@ export class GraphBuilder {
       if (r.dstService && !e.service) e.service = { name: `${r.dstService.namespace}/${r.dstService.name}`, resolvedBy: 'flow-log' };
     } else if (hostOf(r, 'client') !== undefined) {
       const conn = endpointKey(protocolCode(r.protocol), this.hashes.of(hostOf(r, 'client')!), r.clientPort ?? 0);
-      const v = connValue(start, BASES.indexOf(basis));
+      const v = connValue(start, BASES.indexOf(basis), uncertain);
       const had = e.conns.get(conn);
       if (had === undefined) {
         if (s.trackedConnections < MAX_TRACKED_CONNECTIONS) {
@@ -179,7 +186,7 @@ export class GraphBuilder {
       const untracked = extraOf(e).untracked;
       untracked[basis] = (untracked[basis] ?? 0) + r.count;
     }
-    if (uncertain) e.uncertain++;
+    if (uncertain && first) e.uncertain++;
     if (r.l7?.kind === 'dns' || isDnsPort(r.protocol, r.port)) s.dnsClients.add(src);
     if (r.dstService && r.dst.kind === 'workload' && typeof r.port === 'number') {
       const svc = `${r.dstService.namespace}/${r.dstService.name}`;

@@ -27,8 +27,11 @@ const TABLE_CAP = 400_000;
 const SWEEP_EVERY = 8192;
 const KNOWN_CAP = 250_000;
 
-/** Where records go once their connection's direction is settled (`uncertain` once per guessed connection). */
-export type SettledSink = (r: FlowRecord, basis: DirectionBasis, uncertain: boolean) => void;
+/**
+ * Where records go once their connection's direction is settled: `uncertain` on every record of a
+ * guessed connection, `first` on the first record of each decision (to count the guess once).
+ */
+export type SettledSink = (r: FlowRecord, basis: DirectionBasis, uncertain: boolean, first: boolean) => void;
 
 interface Conn {
   /** The settled client end, once a handshake or L7 message said so. */
@@ -235,7 +238,7 @@ export class ConnectionTracker {
       this.settle(key, conn, strong.client, strong.basis, t, fresh);
       const o = oriented(r, strong.client, guess);
       if (fresh) this.learn(o);
-      this.sink(o, strong.basis, false);
+      this.sink(o, strong.basis, false, false);
     } else this.foldOrWait(conn, r, guess, key);
   }
 
@@ -248,7 +251,7 @@ export class ConnectionTracker {
   private foldOrWait(conn: Conn, r: FlowRecord, guess: End = guessOf(r), key?: number): void {
     if (conn.client !== undefined && !(r.time - conn.lastTime > IDLE_MS)) {
       conn.lastTime = Math.max(conn.lastTime, r.time) || r.time;
-      this.sink(oriented(r, conn.client, guess), conn.basis!, false);
+      this.sink(oriented(r, conn.client, guess), conn.basis!, false, false);
       return;
     }
     // Over for longer than IDLE_MS: this is a new connection on the same addresses and ports, which
@@ -261,7 +264,7 @@ export class ConnectionTracker {
     const prior = usablePrior(conn.prior, r.time);
     if (server !== undefined && key !== undefined && (prior === undefined || prior === client)) {
       this.settle(key, conn, client, 'port-range', r.time, true);
-      this.sink(oriented(r, client, guess), 'port-range', false);
+      this.sink(oriented(r, client, guess), 'port-range', false, false);
       return;
     }
     if (this.part && conn.first === undefined) (conn.head ??= []).push(r);
@@ -295,7 +298,7 @@ export class ConnectionTracker {
     const earlier = conn.prior;
     this.pendingRecords -= conn.pending.length - after.length;
     conn.pending = after.length > 0 ? after : undefined;
-    for (const x of run) this.sink(oriented(x, client), basis, false);
+    for (const x of run) this.sink(oriented(x, client), basis, false, false);
     if (fresh) conn.lastTime = run.reduce((m, x) => Math.max(m, x.time), at);
     conn.prior = after.length > 0 ? { client, lastTime: conn.lastTime } : undefined;
     this.decide(before, earlier);
@@ -423,7 +426,7 @@ export class ConnectionTracker {
       firstSent,
       firstRequest,
     });
-    records.forEach((r, i) => this.sink(oriented(r, d.client), d.basis, d.uncertain && i === 0));
+    records.forEach((r, i) => this.sink(oriented(r, d.client), d.basis, d.uncertain, i === 0));
     return d.client;
   }
 
@@ -523,7 +526,7 @@ export class ConnectionTracker {
   finish(): { forgotten: number; decidedEarly: number } {
     for (const c of this.table.values()) {
       if (c.head && c.first !== undefined) {
-        for (const r of c.head) if (!(c.firstTime! - r.time > IDLE_MS)) this.sink(oriented(r, c.first), c.firstBasis!, false);
+        for (const r of c.head) if (!(c.firstTime! - r.time > IDLE_MS)) this.sink(oriented(r, c.first), c.firstBasis!, false, false);
         this.decide(c.head.filter((r) => c.firstTime! - r.time > IDLE_MS));
       } else if (c.head) this.decide(c.head);
       if (c.pending) this.decide(c.pending, c.prior);

@@ -21,7 +21,6 @@ export interface LiveCaptureRequest {
 
 export interface LiveCaptureProgress {
   readonly records: number;
-  readonly flows: number;
   readonly connections: number;
   readonly elapsedMs: number;
 }
@@ -124,7 +123,7 @@ export class LiveCapture {
       if (!force && t - lastReport < 250) return;
       lastReport = t;
       const s = parser.stats;
-      onProgress({ records: s.records, flows: s.flows, connections: builder.partial().trackedConnections, elapsedMs: t - started });
+      onProgress({ records: s.records, connections: builder.partial().trackedConnections, elapsedMs: t - started });
     };
     const duration = request.window.kind === 'follow' ? request.window.seconds * 1000 : undefined;
     const timer = duration !== undefined ? setTimeout(() => stopper.abort(), duration) : undefined;

@@ -210,7 +210,7 @@ export interface SettingsView {
 
 export interface LiveCaptureProgressEvent {
   readonly records: number;
-  readonly flows: number;
+  /** Connections tracked so far (flow events are counted per settled connection once the capture is read). */
   readonly connections: number;
   readonly elapsedMs: number;
 }

@@ -46,9 +46,12 @@ export interface StreamDamage {
 export interface ParserStats {
   format?: CaptureFormat;
   lines: number;
+  /**
+   * Records read, each line once (a flow seen at both ends is two). How many flow events and replies
+   * an edge has is the graph's to say, per settled connection (EdgeEvidence.flows), never a record's
+   * own reply flag.
+   */
   records: number;
-  flows: number;
-  replies: number;
   nodeStatus: number;
   /** Node-status events saying nodes were unreachable: the first KEEP_NODE_STATUS, and how many in all. */
   readonly nodesUnavailable: NodeStatusAt[];
@@ -70,8 +73,6 @@ export function emptyStats(): ParserStats {
   return {
     lines: 0,
     records: 0,
-    flows: 0,
-    replies: 0,
     nodeStatus: 0,
     nodesUnavailable: [],
     nodesUnavailableEvents: 0,
@@ -291,10 +292,6 @@ export class CaptureParser {
     const s = this.stats;
     s.records++;
     switch (ev.kind) {
-      case 'flow':
-        if (ev.record.isReply) s.replies++;
-        else s.flows++;
-        break;
       case 'node-status':
         s.nodeStatus++;
         if (ev.status) {

@@ -82,7 +82,7 @@ export interface PacketClues {
   readonly opener?: 'syn' | 'syn-ack' | 'l7-request' | 'l7-response';
   /** What Hubble's `is_reply` (or the old `reply: true`) claims; absent when the packet says nothing. */
   readonly claim?: 'request' | 'reply';
-  /** Whether the packet was seen at its sender's or its receiver's node. */
+  /** Whether the packet was seen at its sender's or its receiver's node (see FlowRecord.observer). */
   readonly observer: Observer;
 }
 
@@ -140,8 +140,16 @@ export interface FlowRecord {
   readonly icmpType?: number;
   /** The packet travelled server → client (by this record's guess). */
   readonly isReply: boolean;
-  /** Which end's node saw the packet, relative to the packet's own travel. */
+  /**
+   * Which end's node saw the packet, relative to the packet's own travel: Hubble's observation point
+   * or its local endpoint, Calico's reporter. Never inferred from a reply flag.
+   */
   readonly observer: Observer;
+  /**
+   * Where `observer` is unknown: which end of the connection is local to the observing node (Hubble
+   * `traffic_direction`), read against the settled direction. Unchanged when the record is turned.
+   */
+  readonly localEnd?: 'client' | 'server';
   /** How many flow events this record stands for (Calico aggregates: every connection active in its interval; Hubble is 1). */
   readonly count: number;
   /** A flow-log record: how many of its connections started in its interval (Calico `num_flows_started`). */

@@ -139,6 +139,17 @@ export function bump<K>(map: Map<K, number>, key: K, by: number, cap = Infinity)
 }
 
 /**
+ * Which end of its connection saw a settled record: from the packet's observer and its travel
+ * (`isReply`, settled by the connection), else from the end local to the observing node. A
+ * packet's own reply flag never enters, so the counts of an edge do not change when flags are
+ * wrong (DESIGN.md, "Connection").
+ */
+export function sideOf(r: FlowRecord): ObservationSide {
+  if (r.observer !== 'unknown') return (r.observer === 'sender') !== r.isReply ? 'client' : 'server';
+  return r.localEnd ?? 'unknown';
+}
+
+/**
  * Adds what one settled record says to its edge: times, sample pods, the counts of the end that
  * saw it, verdicts, drop reasons, names, L7 and policies. Returns that end.
  */
@@ -148,7 +159,7 @@ export function addRecordEvidence(e: EdgeAcc, r: FlowRecord): ObservationSide {
     if (start < e.first) e.first = start;
     if (r.time > e.last) e.last = r.time;
   }
-  const side = r.observer === 'unknown' ? 'unknown' : (r.observer === 'sender') !== r.isReply ? 'client' : 'server';
+  const side = sideOf(r);
   addCapped(e.srcPods, r.srcPod, SAMPLE_PODS);
   addCapped(e.dstPods, r.dstPod, SAMPLE_PODS);
   const seen = e.sides[side];

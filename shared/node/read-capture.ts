@@ -57,8 +57,6 @@ function abortError(): Error {
 export function mergeStats(into: ParserStats, from: ParserStats, lineOffset: number, keep: number): void {
   into.lines += from.lines;
   into.records += from.records;
-  into.flows += from.flows;
-  into.replies += from.replies;
   into.nodeStatus += from.nodeStatus;
   into.nodesUnavailableEvents += from.nodesUnavailableEvents;
   into.nodesUnavailable.push(...from.nodesUnavailable.map((n) => ({ ...n, line: n.line + lineOffset })));

@@ -116,20 +116,7 @@ export interface EdgeAcc {
 
 /** The edge's rarely used evidence, created when first needed. */
 export function extraOf(e: EdgeAcc): EdgeExtra {
-  return (e.extra ??= {
-    untracked: {},
-    flowLog: { client: 0, server: 0, unknown: 0 },
-    flowLogPeak: { client: 0, server: 0, unknown: 0 },
-    dropReasons: new Map(),
-    dnsNames: new Set(),
-    dns: new Map(),
-    http: new Map(),
-    enforced: new Map(),
-    pending: new Map(),
-    pendingActions: new Map(),
-    matchTypes: new Map(),
-    icmpTypes: new Set(),
-  });
+  return (e.extra ??= emptyExtra());
 }
 
 export function bump<K>(map: Map<K, number>, key: K, by: number, cap = Infinity): void {
@@ -167,20 +154,90 @@ export function addRecordEvidence(e: EdgeAcc, r: FlowRecord): ObservationSide {
   if (r.isReply) seen.replies += r.count;
   const verdicts = r.isReply ? seen.replyVerdicts : seen.verdicts;
   verdicts[r.verdict] = (verdicts[r.verdict] ?? 0) + r.count;
-  if (r.dropReason) bump(extraOf(e).dropReasons, r.dropReason, r.count, MAX_L7_KEYS);
-  if (r.dstNames && r.dstNames.length > 0 && !r.isReply) for (const n of r.dstNames) addCapped(extraOf(e).dnsNames, n, MAX_DNS_NAMES);
-  if (r.l7?.kind === 'dns') bump(extraOf(e).dns, r.l7.query, r.count, MAX_L7_KEYS);
-  else if (r.l7?.kind === 'http') bump(extraOf(e).http, `${r.l7.method} ${r.l7.path}`, r.count, MAX_L7_KEYS);
-  if (r.icmpType !== undefined && !r.isReply) extraOf(e).icmpTypes.add(r.icmpType);
+  addRecordExtra(() => extraOf(e), r);
+  return side;
+}
+
+/** True when a record carries evidence that goes into an edge's EdgeExtra (see addRecordExtra). */
+export function hasExtra(r: FlowRecord): boolean {
+  return (
+    r.dropReason !== undefined ||
+    (r.dstNames !== undefined && r.dstNames.length > 0 && !r.isReply) ||
+    r.l7 !== undefined ||
+    (r.icmpType !== undefined && !r.isReply) ||
+    r.policies !== undefined
+  );
+}
+
+/** Adds a record's drop reason, names, L7, ICMP type and policies to an EdgeExtra (made by `x` when first needed). */
+export function addRecordExtra(x: () => EdgeExtra, r: FlowRecord): void {
+  if (r.dropReason) bump(x().dropReasons, r.dropReason, r.count, MAX_L7_KEYS);
+  if (r.dstNames && r.dstNames.length > 0 && !r.isReply) for (const n of r.dstNames) addCapped(x().dnsNames, n, MAX_DNS_NAMES);
+  if (r.l7?.kind === 'dns') bump(x().dns, r.l7.query, r.count, MAX_L7_KEYS);
+  else if (r.l7?.kind === 'http') bump(x().http, `${r.l7.method} ${r.l7.path}`, r.count, MAX_L7_KEYS);
+  if (r.icmpType !== undefined && !r.isReply) x().icmpTypes.add(r.icmpType);
   const p = r.policies;
   if (p) {
-    const x = extraOf(e);
-    for (const h of p.enforced) bump(x.enforced, hitKey(h), r.count, MAX_L7_KEYS);
-    for (const h of p.pending ?? []) bump(x.pending, hitKey(h), r.count, MAX_L7_KEYS);
-    if (p.pendingAction) bump(x.pendingActions, p.pendingAction, r.count);
-    if (p.matchType) bump(x.matchTypes, p.matchType, r.count);
+    for (const h of p.enforced) bump(x().enforced, hitKey(h), r.count, MAX_L7_KEYS);
+    for (const h of p.pending ?? []) bump(x().pending, hitKey(h), r.count, MAX_L7_KEYS);
+    if (p.pendingAction) bump(x().pendingActions, p.pendingAction, r.count);
+    if (p.matchType) bump(x().matchTypes, p.matchType, r.count);
   }
-  return side;
+}
+
+/** A new, empty EdgeExtra. */
+export function emptyExtra(): EdgeExtra {
+  return {
+    untracked: {},
+    flowLog: { client: 0, server: 0, unknown: 0 },
+    flowLogPeak: { client: 0, server: 0, unknown: 0 },
+    dropReasons: new Map(),
+    dnsNames: new Set(),
+    dns: new Map(),
+    http: new Map(),
+    enforced: new Map(),
+    pending: new Map(),
+    pendingActions: new Map(),
+    matchTypes: new Map(),
+    icmpTypes: new Set(),
+  };
+}
+
+/**
+ * Adds (`sign` 1) or takes away (`sign` -1) one EdgeExtra's counts into another; names and types
+ * are capped unions either way (what a part had cannot be told apart from the rest).
+ */
+export function mergeExtra(m: EdgeExtra, x: EdgeExtra, sign: 1 | -1 = 1): void {
+  const add = <K>(into: Map<K, number>, from: Map<K, number>, cap = Infinity): void => {
+    for (const [k, n] of from) {
+      if (sign > 0) bump(into, k, n, cap);
+      else if (into.has(k)) {
+        const left = into.get(k)! - n;
+        if (left > 0) into.set(k, left);
+        else into.delete(k);
+      }
+    }
+  };
+  for (const side of SIDES) {
+    m.flowLog[side] += sign * x.flowLog[side];
+    if (sign > 0) m.flowLogPeak[side] = Math.max(m.flowLogPeak[side], x.flowLogPeak[side]);
+  }
+  for (const [b, n] of Object.entries(x.untracked)) {
+    const left = (m.untracked[b as DirectionBasis] ?? 0) + sign * n;
+    if (left > 0) m.untracked[b as DirectionBasis] = left;
+    else delete m.untracked[b as DirectionBasis];
+  }
+  add(m.dropReasons, x.dropReasons, MAX_L7_KEYS);
+  add(m.dns, x.dns, MAX_L7_KEYS);
+  add(m.http, x.http, MAX_L7_KEYS);
+  add(m.enforced, x.enforced, MAX_L7_KEYS);
+  add(m.pending, x.pending, MAX_L7_KEYS);
+  add(m.pendingActions, x.pendingActions);
+  add(m.matchTypes, x.matchTypes);
+  if (sign > 0) {
+    for (const n of x.dnsNames) addCapped(m.dnsNames, n, MAX_DNS_NAMES);
+    for (const t of x.icmpTypes) m.icmpTypes.add(t);
+  }
 }
 
 /**
@@ -304,20 +361,7 @@ export function nodeOf(id: string, n: NodeAcc, ipNames: Map<string, Set<string>>
   }
 }
 
-const NO_EXTRA: EdgeExtra = {
-  untracked: {},
-  flowLog: { client: 0, server: 0, unknown: 0 },
-  flowLogPeak: { client: 0, server: 0, unknown: 0 },
-  dropReasons: new Map(),
-  dnsNames: new Set(),
-  dns: new Map(),
-  http: new Map(),
-  enforced: new Map(),
-  pending: new Map(),
-  pendingActions: new Map(),
-  matchTypes: new Map(),
-  icmpTypes: new Set(),
-};
+const NO_EXTRA: EdgeExtra = emptyExtra();
 
 function attributionOf(e: EdgeExtra): AttributionEvidence {
   const hits = (m: Map<string, number>): PolicyHitEvidence[] =>

@@ -7,13 +7,12 @@ import {
   addOwners,
   addRecordEvidence,
   BASES,
-  bump,
   connValue,
   emptyEdge,
   evidenceOf,
   extraOf,
-  MAX_L7_KEYS,
   mergeConnValues,
+  mergeExtra,
   nodeOf,
   SIDES,
   type EdgeAcc,
@@ -409,23 +408,6 @@ export function mergeEdge(mine: EdgeAcc, e: EdgeAcc, s: { trackedConnections: nu
   mine.last = Math.max(mine.last, e.last);
   for (const p of e.srcPods) addCapped(mine.srcPods, p, SAMPLE_PODS);
   for (const p of e.dstPods) addCapped(mine.dstPods, p, SAMPLE_PODS);
-  const x = e.extra;
-  if (x) {
-    const m = extraOf(mine);
-    for (const side of SIDES) {
-      m.flowLog[side] += x.flowLog[side];
-      m.flowLogPeak[side] = Math.max(m.flowLogPeak[side], x.flowLogPeak[side]);
-    }
-    for (const [b, n] of Object.entries(x.untracked)) m.untracked[b as DirectionBasis] = (m.untracked[b as DirectionBasis] ?? 0) + n;
-    for (const [k, n] of x.dropReasons) bump(m.dropReasons, k, n, MAX_L7_KEYS);
-    for (const n of x.dnsNames) addCapped(m.dnsNames, n, MAX_DNS_NAMES);
-    for (const [k, n] of x.dns) bump(m.dns, k, n, MAX_L7_KEYS);
-    for (const [k, n] of x.http) bump(m.http, k, n, MAX_L7_KEYS);
-    for (const [k, n] of x.enforced) bump(m.enforced, k, n, MAX_L7_KEYS);
-    for (const [k, n] of x.pending) bump(m.pending, k, n, MAX_L7_KEYS);
-    for (const [k, n] of x.pendingActions) bump(m.pendingActions, k, n);
-    for (const [k, n] of x.matchTypes) bump(m.matchTypes, k, n);
-    for (const t of x.icmpTypes) m.icmpTypes.add(t);
-  }
+  if (e.extra) mergeExtra(extraOf(mine), e.extra);
   mine.service ??= e.service;
 }

@@ -43,7 +43,9 @@ export interface ExternalPeer {
  */
 export interface ServicePeer {
   readonly kind: 'service';
+  /** Empty for a Service only its address names (a ClusterIP the capture reached without naming it). */
   readonly namespace: string;
+  /** The Service's name, or that address. */
   readonly name: string;
 }
 

@@ -1,6 +1,7 @@
 // The builder's per-edge and per-node accumulators, and how they become the graph's nodes and
 // evidence once a capture is read (the aggregation itself is in builder.ts).
 import type { DirectionBasis, FlowRecord, ObservationSide, Peer, PolicyHit, Protocol, Verdict } from '../flows/types';
+import type { ConnSlice } from './slices';
 import type { AttributionEvidence, EdgeEvidence, GraphNode, PolicyHitEvidence } from './types';
 
 export const SIDES: readonly ObservationSide[] = ['client', 'server', 'unknown'];
@@ -53,6 +54,9 @@ export function mergeConnValues(a: number, b: number): number {
 
 /** Basis index of a connection entry (see connValue). */
 export const connBasis = (v: number): number => v & 15;
+
+/** True when a connection entry's direction was a guess (see connValue). */
+export const connGuessed = (v: number): boolean => (v & GUESSED) !== 0;
 
 /** Seconds between two connection entries' first sightings. */
 export function connSecondsApart(a: number, b: number): number {
@@ -111,6 +115,8 @@ export interface EdgeAcc {
   srcPods: Set<string>;
   dstPods: Set<string>;
   extra?: EdgeExtra;
+  /** Edges to a possible Service frontend: each tracked connection's part (see slices.ts). */
+  slices?: Map<number, ConnSlice>;
   service?: EdgeService;
 }
 
@@ -355,7 +361,9 @@ export function nodeOf(id: string, n: NodeAcc, ipNames: Map<string, Set<string>>
       return { id, kind: 'external', label: names[0] ?? peerLabel(p), ip: p.ip, dnsNames: names };
     }
     case 'service':
-      return { id, kind: 'service', label: peerLabel(p), namespace: p.namespace };
+      return p.namespace
+        ? { id, kind: 'service', label: peerLabel(p), namespace: p.namespace }
+        : { id, kind: 'service', label: peerLabel(p) };
     case 'network':
       return { id, kind: 'network', label: peerLabel(p), scope: p.scope };
   }

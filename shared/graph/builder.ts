@@ -23,6 +23,7 @@ import { ConnectionTracker, hostOf, isTrackable, type TrackerExport } from './co
 import { AddressHashes, displayIds, edgeKey, endpointKey, isDnsPort, nodeKey, protocolCode } from './keys';
 import { relabelFromSnapshot, remapNodes } from './relabel';
 import { resolveServices } from './services';
+import { addToSlice, mayBeFrontend, mergeSlices, type ConnSlice } from './slices';
 import type { GraphEdge, GraphNode, ServiceGraph } from './types';
 import { graphWarnings, type CaptureCounts } from './warnings';
 
@@ -162,7 +163,10 @@ export class GraphBuilder {
     if (r.dst.kind === 'workload' && r.dstIp !== undefined) this.podNetwork(r.dstIp);
     const key = edgeKey(src, dst, r.protocol, r.port);
     let e = s.edges.get(key);
-    if (!e) s.edges.set(key, (e = emptyEdge(src, dst, r.protocol, r.port)));
+    if (!e) {
+      s.edges.set(key, (e = emptyEdge(src, dst, r.protocol, r.port)));
+      if (mayBeFrontend(r.dst, r)) e.slices = new Map();
+    }
     const start = r.start !== undefined && Number.isFinite(r.start) ? Math.min(r.start, r.time) : r.time;
     const side = addRecordEvidence(e, r);
     if (basis === 'flow-log') {
@@ -181,6 +185,7 @@ export class GraphBuilder {
           s.trackedConnections++;
         } else e.connsCapped = true;
       } else if (v !== had) e.conns.set(conn, mergeConnValues(had, v));
+      if (e.slices && e.conns.has(conn)) addToSlice(e.slices, conn, r, side, start);
     } else {
       const untracked = extraOf(e).untracked;
       untracked[basis] = (untracked[basis] ?? 0) + r.count;
@@ -409,5 +414,6 @@ export function mergeEdge(mine: EdgeAcc, e: EdgeAcc, s: { trackedConnections: nu
   for (const p of e.srcPods) addCapped(mine.srcPods, p, SAMPLE_PODS);
   for (const p of e.dstPods) addCapped(mine.dstPods, p, SAMPLE_PODS);
   if (e.extra) mergeExtra(extraOf(mine), e.extra);
+  if (e.slices) mergeSlices((mine.slices ??= new Map<number, ConnSlice>()), e.slices);
   mine.service ??= e.service;
 }

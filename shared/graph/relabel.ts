@@ -48,6 +48,10 @@ export function remapNodes(
     to.set(id, next);
   }
   if (to.size === 0) return;
+  for (const e of s.edges.values()) {
+    const b = e.service?.backends;
+    if (b?.some((x) => to.has(x.node))) e.service = { ...e.service!, backends: b.map((x) => ({ ...x, node: to.get(x.node) ?? x.node })) };
+  }
   for (const [key, e] of [...s.edges]) {
     const source = to.get(e.source) ?? e.source;
     const target = to.get(e.target) ?? e.target;

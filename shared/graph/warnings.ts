@@ -2,6 +2,7 @@ import type { NodeStatusAt, StreamDamage } from '../flows/parser';
 import { SNAPSHOT_COMMAND } from '../cluster/snapshot';
 import { skippedRecordsAdvice, unknownPortAdvice } from './advice';
 import { isDnsPort } from './keys';
+import { isUnresolvedService } from './service-edges';
 import type { GraphEdge, GraphNode, GraphWarning, ServiceGraph } from './types';
 
 /** What the reader counted, for the warnings that are about the capture rather than the graph. */
@@ -152,7 +153,17 @@ function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges' | 'format'>
       subjects: uncertain,
     });
   }
-  const services = graph.edges.filter((e) => e.target.startsWith('service:'));
+  const shared = graph.edges.filter((e) => (e.evidence.service?.backends?.length ?? 0) > 0);
+  if (shared.length > 0) {
+    const seen = shared.reduce((n, e) => n + e.evidence.connections, 0);
+    const which = shared.map((e) => `${e.key} (${e.evidence.service!.backends!.map((b) => `${b.node}:${b.port}`).join(', ')})`);
+    out.push({
+      code: 'unattributed-service',
+      message: `${seen} connection(s) on ${shared.length} edge(s) went to a Service with several backends and were never seen translated, so the capture does not say which backend served each: ${list(which)}. They are counted once, on the edge to the Service, never on every backend; the generated rules allow each backend it may have reached. Capture the translated flows (both nodes of the connection) to place them.`,
+      subjects: shared.map((e) => e.key),
+    });
+  }
+  const services = graph.edges.filter(isUnresolvedService);
   if (services.length > 0) {
     const names = [...new Set(services.map((e) => e.target.slice('service:'.length)))].sort();
     out.push({

@@ -10,6 +10,7 @@
  */
 import type { GraphEdge, GraphNode, ServiceGraph } from '../graph/types';
 import { unknownPortAdvice } from '../graph/advice';
+import { backendEdges } from '../graph/service-edges';
 import { isKept, type Selection } from '../graph/selection';
 import { hostCidr } from './cidr';
 import type { CiliumIcmpRule, CiliumNetworkPolicy, CiliumPolicySpec, CiliumPortProtocol, CiliumPortRule, CiliumRule } from './cilium-types';
@@ -172,7 +173,7 @@ function defaultDeny(ns: string): GeneratedCiliumPolicy {
 /** CiliumNetworkPolicy flavor (see the module comment). Deterministic: same input, same output. */
 export function generateCilium(graph: ServiceGraph, selection: Selection, options: GenerateOptions): CiliumPolicySet {
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
-  const kept = graph.edges.filter((e) => isKept(selection, e.key));
+  const kept = graph.edges.filter((e) => isKept(selection, e.key)).flatMap(backendEdges);
   const warnings = new Map<string, { code: PolicyWarningCode; message: string; subjects: Set<string> }>();
   const warn = (w: Skip, subject: string): void => {
     const x = warnings.get(w.message) ?? { ...w, subjects: new Set<string>() };

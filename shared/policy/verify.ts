@@ -1,6 +1,7 @@
 import type { ClusterSnapshot, SnapshotPod } from '../cluster/snapshot';
 import type { CaptureFormat } from '../flows/types';
 import { unknownPortAdvice } from '../graph/advice';
+import { backendEdges } from '../graph/service-edges';
 import { isKept, type Selection } from '../graph/selection';
 import type { GraphEdge, GraphNode, ServiceGraph } from '../graph/types';
 import type { CiliumNetworkPolicy } from './cilium-types';
@@ -311,19 +312,21 @@ export function verify(
   const ruleKey = (r: RuleRef): string => `${r.policy}|${r.spec ?? ''}|${r.direction}|${r.deny ? 1 : 0}|${r.index}`;
 
   for (const e of graph.edges) {
-    const srcNode = nodes.get(e.source);
-    const dstNode = nodes.get(e.target);
-    if (!inScope(srcNode, scope) && !inScope(dstNode, scope)) continue;
+    // An edge to a Service with several backends is judged by every backend it may have reached.
+    const parts = backendEdges(e).filter((p) => inScope(nodes.get(p.source), scope) || inScope(nodes.get(p.target), scope));
     const kept = isKept(selection, e.key);
-    const src = ends.get(e.source);
-    const dst = ends.get(e.target);
-    if (!src || !dst) continue;
-    const raw = edgeVerdict(engine, e, src, dst);
+    const judged = parts.flatMap((p) => {
+      const [src, dst] = [ends.get(p.source), ends.get(p.target)];
+      return src && dst ? [{ p, src, dst, v: edgeVerdict(engine, p, src, dst) }] : [];
+    });
+    if (judged.length === 0) continue;
+    const worst = judged.find((j) => j.v.verdict === 'blocked') ?? judged.find((j) => j.v.verdict === 'undecided') ?? judged[0];
+    const raw = worst.v;
     // An edge whose direction the capture could not settle may be the reverse of what happened: its
     // rules may not be the ones the real flow needs.
     const doubt = raw.verdict === 'allowed' && e.evidence.direction.uncertain > 0 ? directionDoubt(e) : undefined;
     const v = doubt ? { ...raw, verdict: 'undecided' as const } : raw;
-    const hint = doubt ?? (v.verdict !== 'allowed' ? uncoverable(e, nodes, engine.flavor, graph.format) : undefined);
+    const hint = doubt ?? (v.verdict !== 'allowed' ? uncoverable(worst.p, nodes, engine.flavor, graph.format) : undefined);
     const problem = kept ? v.verdict !== 'allowed' : v.verdict !== 'blocked';
     const finding: EdgeFinding = {
       edge: e.key,
@@ -338,25 +341,27 @@ export function verify(
     };
     if (kept) (v.verdict === 'allowed' ? keptAllowed : v.verdict === 'blocked' ? keptDenied : keptUndecided).push(finding);
     else (v.verdict === 'allowed' ? prunedAllowed : v.verdict === 'blocked' ? prunedDenied : prunedUndecided).push(finding);
-    if (typeof e.port === 'number' && (e.protocol === 'TCP' || e.protocol === 'UDP' || e.protocol === 'SCTP')) {
-      observed.add(`${e.source}|${e.target}|${e.protocol}|${e.port}`);
-      if (inScope(dstNode, scope))
-        (serverPorts.get(e.target) ?? serverPorts.set(e.target, new Set()).get(e.target)!).add(`${e.protocol}/${e.port}`);
-    }
-    if (!kept) continue;
-    const flows = flowsOf(e, src, dst);
-    v.all.forEach((fv, i) => {
-      const f = flows[i];
-      for (const d of [fv.egress, fv.ingress]) {
-        for (const r of d?.rules ?? []) {
-          if (r.implicit || allows(r.allowance, f.protocol, f.port) === 'no') continue;
-          const k = ruleKey(r.ref);
-          let b = backing.get(k);
-          if (!b) backing.set(k, (b = { ref: r.ref, seen: new Set<string>(), rule: r }));
-          b.seen.add(`${f.protocol}/${f.port ?? '*'}`);
-        }
+    for (const { p, src, dst, v: pv } of judged) {
+      if (typeof p.port === 'number' && (p.protocol === 'TCP' || p.protocol === 'UDP' || p.protocol === 'SCTP')) {
+        observed.add(`${p.source}|${p.target}|${p.protocol}|${p.port}`);
+        if (inScope(nodes.get(p.target), scope))
+          (serverPorts.get(p.target) ?? serverPorts.set(p.target, new Set()).get(p.target)!).add(`${p.protocol}/${p.port}`);
       }
-    });
+      if (!kept) continue;
+      const flows = flowsOf(p, src, dst);
+      pv.all.forEach((fv, i) => {
+        const f = flows[i];
+        for (const d of [fv.egress, fv.ingress]) {
+          for (const r of d?.rules ?? []) {
+            if (r.implicit || allows(r.allowance, f.protocol, f.port) === 'no') continue;
+            const k = ruleKey(r.ref);
+            let b = backing.get(k);
+            if (!b) backing.set(k, (b = { ref: r.ref, seen: new Set<string>(), rule: r }));
+            b.seen.add(`${f.protocol}/${f.port ?? '*'}`);
+          }
+        }
+      });
+    }
   }
 
   // Unobserved pairs: for each in-scope destination and each port it serves, which sources could reach it?

@@ -850,3 +850,12 @@ describe('Calico counts and Services', () => {
     ]);
   });
 });
+
+describe('the fixture of pvt types and records without L4 (used by the one-thread/worker test)', () => {
+  it('variants/calico-pvt-type-and-no-l4.json: the private network, two records skipped, the window from all three', () => {
+    const a = analyzeText(readFixture('variants', 'calico-pvt-type-and-no-l4.json'), 'flows.log');
+    expect([a.stats.badLines, a.stats.skipped]).toEqual([0, 2]);
+    expect(a.graph.edges.map((e) => e.key)).toEqual(['shop/frontend->net:private:5432/TCP']);
+    expect(a.graph.window).toEqual({ start: 1736499700_000, end: 1736500600_000 });
+  });
+});

@@ -317,3 +317,12 @@ describe('labels no selector can use', () => {
     expect(other.warnings.map((x) => x.code)).not.toContain('shared-selector');
   });
 });
+
+describe('the fixture of port-less TCP (used by the one-thread/worker test)', () => {
+  it('variants/f02-no-ports.jsonl: one edge, its port unknown, settled by the handshake', () => {
+    const graph = analyzeText(readFixture('variants', 'f02-no-ports.jsonl'), 'f02-no-ports.jsonl').graph;
+    expect(graph.edges.map((e) => [e.key, e.evidence.flows, e.evidence.direction])).toEqual([
+      ['default/toolbox->default/web:unknown/TCP', 7, { basis: { handshake: 1 }, uncertain: 0 }],
+    ]);
+  });
+});

@@ -109,3 +109,10 @@ describe('one flow count in every view', () => {
     expect(Object.keys(a.stats)).not.toContain('replies');
   });
 });
+
+describe('the fixture of it (used by the one-thread/worker test)', () => {
+  it('variants/f02-flags-flipped-no-observation-point.jsonl: one edge, 7 flow events, 4 replies', () => {
+    const lines = readFixture('variants', 'f02-flags-flipped-no-observation-point.jsonl').trimEnd().split('\n');
+    expect(counts(graphOf(lines))).toEqual([{ key: 'default/toolbox->default/web:80/TCP', flows: 7, replies: 4, connections: 1 }]);
+  });
+});

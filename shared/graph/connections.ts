@@ -86,9 +86,13 @@ export interface TrackerExport {
  * `namespace/name#workload`. Undefined when the record has none of them (an entity without an address).
  */
 export function hostOf(r: FlowRecord, end: 'client' | 'server'): string | undefined {
-  const [ip, pod, peer] = end === 'client' ? [r.srcIp, r.srcPod, r.src] : [r.dstIp, r.dstPod, r.dst];
+  // Called several times per record: no arrays or objects built on the way.
+  const client = end === 'client';
+  const ip = client ? r.srcIp : r.dstIp;
   if (ip !== undefined) return ip;
+  const peer = client ? r.src : r.dst;
   if (peer.kind !== 'workload') return undefined;
+  const pod = client ? r.srcPod : r.dstPod;
   return pod !== undefined ? `${peer.namespace}/${pod}` : `${peer.namespace}/${peer.name}#workload`;
 }
 
@@ -98,9 +102,8 @@ export function hostOf(r: FlowRecord, end: 'client' | 'server'): string | undefi
  * two ends are then one connection, so that their direction is settled together and never makes a
  * reverse edge of its own.
  */
-function portsOf(r: FlowRecord): { readonly client: number; readonly server: number } {
-  return { client: r.clientPort ?? 0, server: typeof r.port === 'number' ? r.port : 0 };
-}
+const clientPortOf = (r: FlowRecord): number => r.clientPort ?? 0;
+const serverPortOf = (r: FlowRecord): number => (typeof r.port === 'number' ? r.port : 0);
 
 /** True when the record gives both ports: only then may their ranges say anything about the direction. */
 const bothPorts = (r: FlowRecord): boolean => typeof r.clientPort === 'number' && typeof r.port === 'number';
@@ -109,8 +112,7 @@ const bothPorts = (r: FlowRecord): boolean => typeof r.clientPort === 'number' &
 function guessOf(r: FlowRecord): End {
   const c = hostOf(r, 'client')!;
   const s = hostOf(r, 'server')!;
-  const p = portsOf(r);
-  return c < s || (c === s && p.client <= p.server) ? 0 : 1;
+  return c < s || (c === s && clientPortOf(r) <= serverPortOf(r)) ? 0 : 1;
 }
 
 const other = (e: End): End => (e === 0 ? 1 : 0);
@@ -122,7 +124,7 @@ function usablePrior(prior: Prior | undefined, time: number): End | undefined {
 
 /**
  * True for records the tracker can settle: Hubble packets (TCP, UDP, SCTP) with both ends known
- * (see hostOf), with their ports or without (see portsOf).
+ * (see hostOf), with their ports or without (see clientPortOf).
  */
 export function isTrackable(r: FlowRecord): boolean {
   return r.clues !== undefined && !r.protocol.startsWith('ICMP') && hostOf(r, 'client') !== undefined && hostOf(r, 'server') !== undefined;
@@ -215,7 +217,8 @@ export class ConnectionTracker {
     const p = protocolCode(r.protocol);
     const c = this.hashes.of(hostOf(r, 'client')!);
     const s = this.hashes.of(hostOf(r, 'server')!);
-    const { client: cp, server: sp } = portsOf(r);
+    const cp = clientPortOf(r);
+    const sp = serverPortOf(r);
     return guess === 0 ? connectionKey(p, c, cp, s, sp) : connectionKey(p, s, sp, c, cp);
   }
 
@@ -306,12 +309,11 @@ export class ConnectionTracker {
 
   private learn(o: FlowRecord): void {
     const p = protocolCode(o.protocol);
-    const ports = portsOf(o);
     if (this.knownServers.size < KNOWN_CAP) {
-      this.knownServers.add(endpointKey(p, this.hashes.of(hostOf(o, 'server')!), ports.server));
-      if (o.dst.kind === 'workload') this.knownServers.add(endpointKey(p, hash53(nodeKey(o.dst)), ports.server));
+      this.knownServers.add(endpointKey(p, this.hashes.of(hostOf(o, 'server')!), serverPortOf(o)));
+      if (o.dst.kind === 'workload') this.knownServers.add(endpointKey(p, hash53(nodeKey(o.dst)), serverPortOf(o)));
     }
-    if (this.knownClients.size < KNOWN_CAP) this.knownClients.add(endpointKey(p, this.hashes.of(hostOf(o, 'client')!), ports.client));
+    if (this.knownClients.size < KNOWN_CAP) this.knownClients.add(endpointKey(p, this.hashes.of(hostOf(o, 'client')!), clientPortOf(o)));
   }
 
   /** Drops settled connections that are long over; past the cap, the oldest settled ones. */
@@ -379,10 +381,9 @@ export class ConnectionTracker {
     // End 0 and 1 as the connection numbers them, with each end's address, port and peer.
     const side = (end: End) => {
       const asClient = end === g0;
-      const ports = portsOf(r0);
       return {
         host: hostOf(r0, asClient ? 'client' : 'server')!,
-        port: asClient ? ports.client : ports.server,
+        port: asClient ? clientPortOf(r0) : serverPortOf(r0),
         peer: asClient ? r0.src : r0.dst,
       };
     };

@@ -523,6 +523,20 @@ describe('sample pods of a backend the cluster snapshot resolves', () => {
     expect(g.nodes.map((n) => n.id)).not.toContain('ip:10.0.3.15');
   });
 
+  it("a ClusterIP Hubble did not name, resolved by the snapshot alone: the backend pods are the edge's samples", () => {
+    const unnamed41010 = records
+      .filter((r) => port(r.flow) === 41010)
+      .map((r) => {
+        const flow = { ...r.flow };
+        delete flow.destination_service;
+        return JSON.stringify({ flow });
+      })
+      .join('\n');
+    expect(graphOf(unnamed41010, true).edges.map((e) => [e.evidence.service?.resolvedBy, e.evidence.samplePods.dst])).toEqual([
+      ['snapshot', ['elasticsearch-master-0', 'elasticsearch-master-1']],
+    ]);
+  });
+
   it('a backend the translation shows keeps the pods seen: the snapshot adds none it did not reach', () => {
     const g = graphOf(
       only((f) => port(f) === 41000),

@@ -23,6 +23,7 @@ import {
   type DirectionDetail,
   type PairDetail,
   type RuleAllowance,
+  SelectingPolicies,
 } from './allowance';
 import { ALL_CONNS, ALL_L4, allOf, connOf, NO_CONNS, union, type ConnSet, type L4Protocol } from './conn-set';
 import { effectivePolicyTypes, KubernetesPolicies, peerMatch, policyId, portsAllowance } from './kubernetes';
@@ -668,8 +669,7 @@ export function ciliumDirection(
   at?: Point,
 ): DirectionDetail | null {
   if (self.kind !== 'pod') return null;
-  const isolating: string[] = [];
-  const maybeIsolating: string[] = [];
+  const selectingPolicies = new SelectingPolicies();
   const unknowns = new Set<string>();
   const rules: RuleAllowance[] = [];
   const denies: RuleAllowance[] = [];
@@ -685,8 +685,7 @@ export function ciliumDirection(
     const allowRules = set.spec[direction] ?? NO_RULES;
     const denyRules = set.spec[denyKey] ?? NO_RULES;
     const requested = set.spec.enableDefaultDeny?.[direction];
-    if ((allowRules.length > 0 || denyRules.length > 0) && requested !== false)
-      (sel.match === 'yes' ? isolating : maybeIsolating).push(set.id);
+    if ((allowRules.length > 0 || denyRules.length > 0) && requested !== false) selectingPolicies.add(set.id, sel.match === 'yes');
     const judge = (rule: CiliumRule, i: number, deny: boolean): RuleAllowance | undefined => {
       // Ports first: at one point, a rule for other ports is skipped before its peer is matched.
       const l4 = l4Allowance(rule, dst);
@@ -735,7 +734,7 @@ export function ciliumDirection(
     const p = sel.policy;
     if (!effectivePolicyTypes(p).includes(type)) continue;
     const id = policyId(p);
-    (sel.match === 'yes' ? isolating : maybeIsolating).push(id);
+    selectingPolicies.add(id, sel.match === 'yes');
     if (sel.match === 'maybe' && sel.why) unknowns.add(sel.why);
     const list = direction === 'ingress' ? (p.spec.ingress ?? []) : (p.spec.egress ?? []);
     list.forEach((rule, i) => {
@@ -781,6 +780,7 @@ export function ciliumDirection(
     });
     allowSum.add(EVERYTHING);
   }
+  const { isolating, maybeIsolating } = selectingPolicies;
   const isolated: Tri = isolating.length > 0 ? 'yes' : maybeIsolating.length > 0 ? 'maybe' : 'no';
   const summed = allowSum.result();
   const allowed: Allowance = isolated === 'no' ? EVERYTHING : isolated === 'yes' ? summed : { sure: summed.sure, maybe: ALL_CONNS };

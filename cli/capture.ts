@@ -1,3 +1,4 @@
+import { dataLossWarnings } from '../shared/graph/warnings';
 import type { CaptureAnalysis } from '../shared/graph/analysis';
 import { analyzeFile } from '../shared/node/read-capture';
 import { readClusterSnapshot } from '../shared/node/read-snapshot';
@@ -11,7 +12,12 @@ import type { ClusterSnapshot } from '../shared/cluster/snapshot';
 export async function readCapture(
   capture: string,
   snapshots: readonly string[] = [],
+  io?: { readonly err: (s: string) => void },
 ): Promise<CaptureAnalysis & { readonly snapshot?: ClusterSnapshot }> {
   const snapshot = snapshots.length > 0 ? await readClusterSnapshot(snapshots) : undefined;
-  return { ...(await analyzeFile(capture, { snapshot })), ...(snapshot ? { snapshot } : {}) };
+  const analysis = await analyzeFile(capture, { snapshot });
+  // What a command decides from a capture that lost flows is said with the loss, first.
+  for (const w of dataLossWarnings(analysis.graph.warnings))
+    io?.err(`netpol-studio: warning: ${capture}: flows are missing (${w.code}): ${w.message}\n`);
+  return { ...analysis, ...(snapshot ? { snapshot } : {}) };
 }

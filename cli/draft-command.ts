@@ -44,7 +44,7 @@ export async function draftCommand(a: DraftArgs, io: CommandIo): Promise<number>
   } catch {
     throw new UsageError(`--base-url "${a.baseUrl}" is not a URL such as https://api.openai.com/v1 or http://localhost:11434/v1`);
   }
-  const analysis = await readCapture(a.capture, a.snapshots);
+  const analysis = await readCapture(a.capture, a.snapshots, io);
   const known = new Set(analysis.graph.namespaces);
   const unknown = a.namespaces.filter((n) => !known.has(n));
   if (unknown.length > 0)

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -199,5 +200,28 @@ describe('connlist from the command line', () => {
     expect(json[0].src).toBe('0.0.0.0-255.255.255.255[External]');
     expect((await cli('connlist', input, '--format', 'dot')).code).toBe(2);
     expect((await cli('connlist', '/no/such/dir')).err).toMatch(/cannot read \/no\/such\/dir \(ENOENT\)/);
+  });
+});
+
+describe('a capture that lost flows', () => {
+  it('verify never passes on it (undecided, exit 3), and generate, verify and lint say what is missing on stderr', async () => {
+    // The sample, gzipped and cut in half: what the rest held was never read.
+    const whole = gzipSync(readFileSync(sample));
+    const cut = path.join(dir, 'cut.jsonl.gz');
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length / 2)));
+    const out = path.join(dir, 'cut-policies');
+    const g = await cli('generate', cut, '-n', 'bookinfo', '--flavor', 'cilium', '-o', out);
+    expect(g.code).toBe(0);
+    expect(g.err).toMatch(/warning: .*cut\.jsonl\.gz: flows are missing \(damaged-gzip\)/);
+    const v = await cli('verify', cut, '--policies', out);
+    expect(v.err).toMatch(/flows are missing \(damaged-gzip\)/);
+    expect(v.out).toMatch(/result: UNDECIDED: the capture lost data \(damaged-gzip, bad-lines\): flows it lost are not checked/);
+    expect(v.code).toBe(3);
+    const l = await cli('lint', out, '--capture', cut);
+    expect(l.err).toMatch(/flows are missing \(damaged-gzip\)/);
+    // The whole capture, with the same policies generated from it, passes.
+    const whole2 = path.join(dir, 'whole-policies');
+    expect((await cli('generate', sample, '-n', 'bookinfo', '--flavor', 'cilium', '-o', whole2)).code).toBe(0);
+    expect((await cli('verify', sample, '--policies', whole2)).code).toBe(0);
   });
 });

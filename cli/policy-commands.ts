@@ -14,7 +14,6 @@ import { ruleRefText } from '../shared/policy/types';
 import { diffMarkdown, diffPolicies, diffText } from '../shared/policy/diff';
 import { lint, lintCilium } from '../shared/policy/lint';
 import type { CiliumNetworkPolicy } from '../shared/policy/cilium-types';
-import { analyzeFile } from '../shared/node/read-capture';
 import { readClusterSnapshot } from '../shared/node/read-snapshot';
 import { parseCidr } from '../shared/policy/cidr';
 import { connlist, connlistJson, connlistText } from '../shared/policy/connlist/connlist';
@@ -115,7 +114,7 @@ export interface GenerateArgs {
 
 /** `generate`: YAML to stdout (`-o -`), or one file per policy under DIR/<namespace>/. */
 export async function generateCommand(a: GenerateArgs, io: CommandIo): Promise<number> {
-  const { graph } = await readCapture(a.capture, a.snapshots);
+  const { graph } = await readCapture(a.capture, a.snapshots, io);
   checkScope(graph, a.namespaces, io, a.defaultDeny);
   const selection = await selectionFor(graph, a.pruneFile, a.includeDropped, io);
   const options = { namespaces: a.namespaces, defaultDeny: a.defaultDeny, portRanges: a.portRanges, cidrs: checkCidrs(a.cidrs) };
@@ -212,7 +211,7 @@ export interface VerifyArgs {
 
 /** `verify`: the coverage report; exit 0 pass, 1 fail (a kept flow blocked, or something pruned or unobserved allowed), 3 undecided. */
 export async function verifyCommand(a: VerifyArgs, io: CommandIo): Promise<number> {
-  const { graph, snapshot } = await readCapture(a.capture, a.snapshots);
+  const { graph, snapshot } = await readCapture(a.capture, a.snapshots, io);
   const { policies, cilium } = await loadPolicies(a.policies, io);
   const all = [...policies, ...cilium];
   if (all.length === 0) throw new InputError(`no NetworkPolicy or CiliumNetworkPolicy found in ${a.policies}`);
@@ -243,8 +242,9 @@ export async function lintCommand(a: LintArgs, io: CommandIo): Promise<number> {
   const { policies, cilium } = await loadPolicies(a.policies, io);
   if (policies.length === 0 && cilium.length === 0)
     throw new InputError(`no networking.k8s.io/v1 NetworkPolicy or cilium.io/v2 CiliumNetworkPolicy found in ${a.policies}`);
-  const snapshot = a.snapshots && a.snapshots.length > 0 ? await readClusterSnapshot(a.snapshots) : undefined;
-  const graph = a.capture ? (await analyzeFile(a.capture, { snapshot })).graph : undefined;
+  const read = a.capture ? await readCapture(a.capture, a.snapshots ?? [], io) : undefined;
+  const snapshot = read?.snapshot ?? (a.snapshots && a.snapshots.length > 0 ? await readClusterSnapshot(a.snapshots) : undefined);
+  const graph = read?.graph;
   const context = { graph, serviceIps: snapshot?.services.flatMap((s) => s.clusterIPs) };
   const findings = [...lint(policies, context), ...lintCilium(cilium, context)];
   if (a.json) io.out(JSON.stringify(findings, null, 2) + '\n');
@@ -272,7 +272,7 @@ export async function diffCommand(a: DiffArgs, io: CommandIo): Promise<number> {
   const c = await loadPolicies(a.after, io);
   const before = [...b.policies, ...b.cilium];
   const after = [...c.policies, ...c.cilium];
-  const graph = a.capture ? (await readCapture(a.capture, a.snapshots)).graph : undefined;
+  const graph = a.capture ? (await readCapture(a.capture, a.snapshots, io)).graph : undefined;
   const d = diffPolicies(before, after, graph);
   io.out(a.format === 'json' ? JSON.stringify(d, null, 2) + '\n' : a.format === 'md' ? diffMarkdown(d) : diffText(d));
   return 0;
@@ -286,7 +286,7 @@ export interface BundleArgs extends Omit<GenerateArgs, 'output' | 'portRanges'> 
 
 /** `bundle`: policies, kustomization, REPORT.md, connectivity.csv, capture summary and manifest. */
 export async function bundleCommand(a: BundleArgs, io: CommandIo): Promise<number> {
-  const analysis = await readCapture(a.capture, a.snapshots);
+  const analysis = await readCapture(a.capture, a.snapshots, io);
   const { graph } = analysis;
   checkScope(graph, a.namespaces, io, a.defaultDeny);
   const selection = await selectionFor(graph, a.pruneFile, a.includeDropped, io);

@@ -3,7 +3,26 @@ import { SNAPSHOT_COMMAND } from '../cluster/snapshot';
 import { skippedRecordsAdvice, unknownPortAdvice } from './advice';
 import { isDnsPort } from './keys';
 import { isUnresolvedService } from './service-edges';
-import type { GraphEdge, GraphNode, GraphWarning, ServiceGraph } from './types';
+import type { GraphEdge, GraphNode, GraphWarning, ServiceGraph, WarningCode } from './types';
+
+/**
+ * Warnings that mean flows are missing from the capture, most of the capture lost first: policies
+ * generated or verified from it may block traffic nobody saw, so no verdict on it is a pass.
+ */
+export const DATA_LOSS: readonly WarningCode[] = [
+  'damaged-gzip',
+  'truncated',
+  'nodes-unavailable',
+  'lost-events',
+  'bad-lines',
+  'connections-capped',
+  'skipped-records',
+];
+
+/** The graph's warnings that mean flows are missing, in `DATA_LOSS` order. */
+export function dataLossWarnings(warnings: readonly GraphWarning[]): GraphWarning[] {
+  return warnings.filter((w) => DATA_LOSS.includes(w.code)).sort((a, b) => DATA_LOSS.indexOf(a.code) - DATA_LOSS.indexOf(b.code));
+}
 
 /** What the reader counted, for the warnings that are about the capture rather than the graph. */
 export interface CaptureCounts {

@@ -3,7 +3,8 @@ import type { CaptureFormat } from '../flows/types';
 import { unknownPortAdvice } from '../graph/advice';
 import { backendEdges } from '../graph/service-edges';
 import { isKept, type Selection } from '../graph/selection';
-import type { GraphEdge, GraphNode, ServiceGraph } from '../graph/types';
+import type { GraphEdge, GraphNode, GraphWarning, ServiceGraph } from '../graph/types';
+import { dataLossWarnings } from '../graph/warnings';
 import type { CiliumNetworkPolicy } from './cilium-types';
 import { coverage as setCoverage, size, type ConnProtocol } from './engine/conn-set';
 import {
@@ -79,6 +80,8 @@ export interface Coverage {
   /** True when every kept edge is allowed and nothing pruned or unobserved is. */
   readonly ok: boolean;
   readonly verdict: CoverageVerdict;
+  /** The capture's warnings that mean flows are missing (damaged gzip, bad lines, lost events…): with any, no verdict is a pass. */
+  readonly dataLoss: readonly GraphWarning[];
 }
 
 export interface VerifyOptions {
@@ -249,7 +252,9 @@ function edgeVerdict(
 }
 
 /** The one verdict: status, headline and exit code (see Coverage). */
-export function coverageVerdict(c: Omit<Coverage, 'verdict' | 'ok'>): CoverageVerdict {
+export function coverageVerdict(
+  c: Omit<Coverage, 'verdict' | 'ok' | 'dataLoss'> & { readonly dataLoss?: readonly GraphWarning[] },
+): CoverageVerdict {
   const kept = c.keptAllowed.length + c.keptDenied.length + c.keptUndecided.length;
   const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
   const problems: string[] = [];
@@ -259,11 +264,21 @@ export function coverageVerdict(c: Omit<Coverage, 'verdict' | 'ok'>): CoverageVe
   if (c.widePorts.length > 0) problems.push(`${plural(c.widePorts.length, 'rule')} wider than the observed ports`);
   const undecided = c.keptUndecided.length + c.prunedUndecided.length;
   const open = undecided > 0 ? `${plural(undecided, 'edge')} cannot be decided from this input` : '';
-  if (problems.length > 0) return { status: 'fail', headline: [...problems, ...(open ? [open] : [])].join(' · '), exitCode: 1 };
-  if (undecided > 0)
+  // Flows the capture lost were never checked: what was checked may pass, the whole cannot.
+  const lost =
+    (c.dataLoss ?? []).length > 0
+      ? `the capture lost data (${(c.dataLoss ?? []).map((w) => w.code).join(', ')}): flows it lost are not checked`
+      : '';
+  if (problems.length > 0)
+    return { status: 'fail', headline: [...problems, ...(open ? [open] : []), ...(lost ? [lost] : [])].join(' · '), exitCode: 1 };
+  if (undecided > 0 || lost)
     return {
       status: 'undecided',
-      headline: `${open} · ${c.keptAllowed.length} of ${plural(kept, 'kept edge')} allowed, nothing pruned or unobserved allowed`,
+      headline: [
+        ...(open ? [open] : []),
+        ...(lost ? [lost] : []),
+        `${c.keptAllowed.length} of ${plural(kept, 'kept edge')} allowed, nothing pruned or unobserved allowed`,
+      ].join(' · '),
       exitCode: 3,
     };
   return {
@@ -308,6 +323,7 @@ export function verify(
   const edges = classifyEdges(run);
   const unobserved = unobservedAllowed(run, edges.observed, edges.serverPorts);
   const base = {
+    dataLoss: dataLossWarnings(graph.warnings),
     engine: run.engine.flavor,
     scope: [...run.scope].sort(),
     ...edges.findings,

@@ -101,6 +101,10 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     // Above the verdict, and on screen without scrolling (the DNS and short-window notes come after the verdict).
     const verdict = page.getByRole('region', { name: 'Findings' }).getByRole('heading');
     await verdict.waitFor();
+    // The verdict itself says that what was lost was never checked.
+    await expect
+      .poll(() => verdict.textContent())
+      .toMatch(/the capture lost data \(damaged-gzip, bad-lines\): flows it lost are not checked/);
     const [box, verdictBox] = await Promise.all([missing.boundingBox(), verdict.boundingBox()]);
     expect(box!.y + box!.height).toBeLessThanOrEqual(verdictBox!.y);
     expect(box!.y + box!.height).toBeLessThanOrEqual(page.viewportSize()!.height);

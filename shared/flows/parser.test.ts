@@ -222,6 +222,9 @@ describe('a record that never closes ends at the next record (pretty-printed JSO
     ],
     ['nested too deep', () => '{\n  "flow": ' + '{"a":'.repeat(200), /^nested deeper than 64 levels; skipped$/],
     ['too long', () => '{\n  "flow": {\n    "pad": "' + 'x'.repeat(20_000) + '",', /^record is longer than 10000 characters; skipped$/],
+    // Broken on its one line, before any line deeper than its brace: the next record's bare `{` still ends it.
+    ['one line nested too deep', () => '{"flow": ' + '['.repeat(200), /^nested deeper than 64 levels; skipped$/],
+    ['one line with a string never closed', () => '{"flow": {"time": "2021-11-10', /^invalid JSON: a string on line \d+ is not closed$/],
   ];
   it.each(cases)('%s: in an array and in concatenated records', (_name, breakIt, reason) => {
     const broken = [...records];

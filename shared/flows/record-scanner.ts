@@ -157,6 +157,9 @@ export class RecordScanner {
     const indent = indentOf(line);
     if (line.charCodeAt(indent) !== OPEN_BRACE) return false;
     if (indent === this.recordIndent && this.indentedInside) return true;
+    // A bare `{` where the open record's own `{` stood opens a pretty-printed record: inside a record
+    // a nested object is indented deeper (even when the broken record never had a deeper line).
+    if (indent === this.recordIndent && line.trimEnd().length === indent + 1) return true;
     const t = line.slice(indent).trimEnd().replace(/,$/, '');
     if (!t.endsWith('}') || t.length > this.limits.maxRecordChars || hasMoreOpenersThan(t, this.limits.maxDepth)) return false;
     try {

@@ -268,6 +268,10 @@ export interface NodeAcc {
   /** The stable labels of the pod with the smallest name seen (the same whatever order records come in). */
   labels?: Readonly<Record<string, string>>;
   labelsPod?: string;
+  /** Label keys whose values differ among the workload's pods seen (reviews v1, v2, v3: `version`). */
+  varying?: Set<string>;
+  /** The last labels object compared with `labels` (records of one pod share it): not compared again. */
+  lastLabels?: Readonly<Record<string, string>>;
   pods: Set<string>;
   /**
    * Workloads selected by identity labels: the owners its pods' names say they belong to
@@ -350,7 +354,9 @@ export function nodeOf(id: string, n: NodeAcc, ipNames: Map<string, Set<string>>
         identity: p.identity,
         ...(p.unlabelled ? { unlabelled: p.unlabelled } : {}),
         ...(n.fromSnapshot ? { identitySource: 'snapshot' as const } : {}),
-        labels: n.labels ? sortedObject(Object.entries(n.labels)) : { ...p.identity },
+        // Only the labels every pod seen shares: a key whose value differs among them is listed apart.
+        labels: n.labels ? sortedObject(Object.entries(n.labels).filter(([k]) => !n.varying?.has(k))) : { ...p.identity },
+        ...(n.varying && n.varying.size > 0 ? { varyingLabels: [...n.varying].sort() } : {}),
         samplePods,
       };
     case 'entity':

@@ -261,6 +261,7 @@ export class GraphBuilder {
       if (!mine) s.nodes.set(id, n);
       else {
         if (n.labels) takeLabels(mine, n.labels, n.labelsPod);
+        for (const k of n.varying ?? []) (mine.varying ??= new Set()).add(k);
         for (const p of n.pods) addCapped(mine.pods, p, SAMPLE_PODS);
         addOwners(mine, n.owners ?? []);
       }
@@ -376,8 +377,16 @@ export class GraphBuilder {
   }
 }
 
-/** Keeps the labels of the pod with the smallest name (records without a pod name come last). */
+/**
+ * Keeps the labels of the pod with the smallest name (records without a pod name come last), and
+ * notes the keys whose values differ from them in another pod's labels.
+ */
 function takeLabels(n: NodeAcc, labels: Readonly<Record<string, string>>, pod: string | undefined): void {
+  if (n.labels !== undefined && labels !== n.labels && labels !== n.lastLabels) {
+    n.lastLabels = labels;
+    for (const k in labels) if (n.labels[k] !== labels[k]) (n.varying ??= new Set()).add(k);
+    for (const k in n.labels) if (labels[k] !== n.labels[k]) (n.varying ??= new Set()).add(k);
+  }
   const key = pod ?? '\uffff';
   if (n.labels === undefined || key < (n.labelsPod ?? '\uffff')) {
     n.labels = labels;

@@ -17,8 +17,10 @@ export interface GraphNode {
   readonly unlabelled?: Unlabelled;
   /** Where the identity came from when not from the capture itself. */
   readonly identitySource?: 'snapshot';
-  /** Stable pod labels seen on the workload (first seen). */
+  /** Stable pod labels every pod of the workload seen shares (those of the pod with the smallest name, less `varyingLabels`). */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Label keys whose values differ among the workload's pods (reviews v1, v2, v3: `version`): a selector on one picks some of its pods. */
+  readonly varyingLabels?: readonly string[];
   readonly entity?: EntityName;
   readonly ip?: string;
   /** DNS names learned for an external address. */

@@ -137,3 +137,34 @@ describe("the newcomer's Calico example: two workloads without labels", () => {
     expect(c.verdict).toMatchObject({ status: 'fail', exitCode: 1 });
   });
 });
+
+describe('one workload, pods with different labels (bookinfo reviews v1, v2, v3)', () => {
+  const { graph } = analyzeText(readFixture('hubble', 'cilium-hubble-otel', 'basic-sample-400-tcp-flows.json'), 'tcp.json');
+  const sel = initialSelection(graph);
+  const edge = 'bookinfo/reviews->bookinfo/ratings:9080/TCP';
+
+  it('the node keeps only the labels its pods share, and lists the key that differs', () => {
+    const reviews = graph.nodes.find((n) => n.id === 'bookinfo/reviews')!;
+    expect(reviews.varyingLabels).toEqual(['version']);
+    expect(reviews.labels).not.toHaveProperty('version');
+  });
+
+  it.each(['kubernetes', 'cilium'] as const)(
+    '%s: a rule that picks reviews by one version is undecided (the capture does not say which pods made the flows), never allowed',
+    (flavor) => {
+      const set =
+        flavor === 'cilium'
+          ? generateCilium(graph, sel, { namespaces: ['bookinfo'] }).policies.map((g) => g.policy)
+          : generate(graph, sel, { namespaces: ['bookinfo'] }).policies.map((g) => g.policy);
+      expect(verify(set, graph, sel, ['bookinfo']).keptAllowed.map((f) => f.edge)).toContain(edge);
+      // Narrow ratings' ingress from reviews to version v1, as a hand edit might.
+      const narrowed = JSON.parse(JSON.stringify(set).replaceAll('"app":"reviews"', '"app":"reviews","version":"v1"')) as typeof set;
+      const c = verify(narrowed, graph, sel, ['bookinfo']);
+      expect(c.keptAllowed.map((f) => f.edge)).not.toContain(edge);
+      expect(c.keptUndecided.map((f) => f.edge)).toContain(edge);
+      expect(c.keptUndecided.find((f) => f.edge === edge)!.explanation).toMatch(/the pods of bookinfo\/reviews differ in label "version"/);
+      expect(c.verdict.status).not.toBe('pass');
+      expect(c.verdict.exitCode).not.toBe(0);
+    },
+  );
+});

@@ -93,6 +93,17 @@ export interface VerifyOptions {
 
 const MAX_LISTED = 200;
 
+/** The labels all pods share, and the keys whose values differ among them (or that only some have). */
+function sharedLabels(all: readonly Readonly<Record<string, string>>[]): { labels: Record<string, string>; varying?: Set<string> } {
+  const varying = new Set<string>();
+  for (const l of all.slice(1)) {
+    for (const k in l) if (all[0][k] !== l[k]) varying.add(k);
+    for (const k in all[0]) if (l[k] !== all[0][k]) varying.add(k);
+  }
+  const labels = Object.fromEntries(Object.entries(all[0]).filter(([k]) => !varying.has(k)));
+  return varying.size > 0 ? { labels, varying } : { labels };
+}
+
 /** The pods of a workload node in a snapshot: by the pod names seen, else by the workload's name. */
 function snapshotPods(n: GraphNode, snapshot: ClusterSnapshot | undefined): readonly SnapshotPod[] {
   if (!snapshot || n.kind !== 'workload' || !n.namespace) return [];
@@ -125,9 +136,9 @@ export function endsFromGraph(graph: ServiceGraph, snapshot?: ClusterSnapshot): 
         id: n.id,
         namespace: n.namespace,
         ...(pods.length > 0
-          ? { labels: { ...pods[0].labels }, labelsComplete: true, podPorts: pods.map((p) => p.ports) }
+          ? { ...sharedLabels(pods.map((p) => p.labels)), labelsComplete: true, podPorts: pods.map((p) => p.ports) }
           : captured
-            ? { labels: captured }
+            ? { labels: captured, ...(n.varyingLabels?.length ? { varying: new Set(n.varyingLabels) } : {}) }
             : {}),
         ...(nsLabels ? { namespaceLabels: nsLabels } : {}),
       };

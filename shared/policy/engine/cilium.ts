@@ -27,7 +27,7 @@ import {
 } from './allowance';
 import { ALL_CONNS, ALL_L4, allOf, connOf, NO_CONNS, union, type ConnSet, type L4Protocol } from './conn-set';
 import { effectivePolicyTypes, KubernetesPolicies, peerMatch, policyId, portsAllowance } from './kubernetes';
-import { isHiddenKey, selectorMatch, triAnd, triOr, type End, type Labels, type PodEnd, type Tri } from './model';
+import { hiddenKeys, selectorMatch, withSnapshotHint, triAnd, triOr, type End, type Labels, type PodEnd, type Tri } from './model';
 import { PeerIndex, type RuleAnchors } from './peer-index';
 
 const NS_KEY = 'io.kubernetes.pod.namespace';
@@ -167,24 +167,25 @@ function computeL4(rule: CiliumRule, dst: End): { allowance: Allowance; why?: st
 }
 
 /** The labels Cilium gives a pod's identity (without source prefixes), and which keys may be missing. */
-const identities = new WeakMap<PodEnd, { labels: Labels | undefined; hidden: (key: string) => boolean }>();
-function podIdentity(pod: PodEnd): { labels: Labels | undefined; hidden: (key: string) => boolean } {
+const identities = new WeakMap<PodEnd, { labels: Labels | undefined; hidden: (key: string) => boolean | string }>();
+function podIdentity(pod: PodEnd): { labels: Labels | undefined; hidden: (key: string) => boolean | string } {
   let id = identities.get(pod);
   if (!id) identities.set(pod, (id = computeIdentity(pod)));
   return id;
 }
 
-function computeIdentity(pod: PodEnd): { labels: Labels | undefined; hidden: (key: string) => boolean } {
+function computeIdentity(pod: PodEnd): { labels: Labels | undefined; hidden: (key: string) => boolean | string } {
   if (!pod.labels) return { labels: undefined, hidden: () => true };
   const labels: Record<string, string> = { ...pod.labels, ...pod.ciliumLabels, [NS_KEY]: pod.namespace };
   if (pod.namespaceLabels) {
     for (const [k, v] of Object.entries(pod.namespaceLabels)) labels[NS_LABEL_PREFIX + k] = v;
   }
   labels[`${NS_LABEL_PREFIX}kubernetes.io/metadata.name`] = pod.namespace;
-  const hidden = (key: string): boolean => {
+  const podHidden = hiddenKeys(pod);
+  const hidden = (key: string): boolean | string => {
     if (key.startsWith(NS_LABEL_PREFIX)) return !pod.namespaceLabels;
     if (key.startsWith('io.cilium.k8s.policy.')) return !pod.ciliumLabels;
-    return !pod.labelsComplete && isHiddenKey(key);
+    return podHidden?.(key) ?? false;
   };
   return { labels, hidden };
 }
@@ -270,7 +271,7 @@ export function endpointSelectorMatch(
   if (policyNamespace !== undefined && (subject || !namesNamespace) && end.namespace !== policyNamespace) return { match: 'no' };
   const id = podIdentity(end);
   const m = selectorMatch(selector, id.labels, id.hidden, `the labels of ${end.id}`);
-  return m.match === 'maybe' ? { match: 'maybe', why: `${m.why}: give a cluster snapshot` } : m;
+  return m.match === 'maybe' ? { match: 'maybe', why: withSnapshotHint(m.why) } : m;
 }
 
 /** The entities each entity selector stands for (pkg/policy/api/entity.go). */

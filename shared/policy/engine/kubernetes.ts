@@ -34,7 +34,16 @@ import {
   type RuleAllowance,
   SelectingPolicies,
 } from './allowance';
-import { isHiddenKey, namespaceLabelsOf, selectorMatch, triOr, type End, type PodEnd, type Tri } from './model';
+import {
+  hiddenKeys,
+  namespaceLabelsOf,
+  selectorMatch,
+  withSnapshotHint,
+  triOr,
+  type End,
+  type PodEnd,
+  type Tri,
+} from './model';
 
 /** `policyTypes`, or what Kubernetes infers when it is absent (Ingress, plus Egress when there are egress rules). */
 export function effectivePolicyTypes(p: NetworkPolicy): readonly PolicyType[] {
@@ -134,9 +143,9 @@ export function peerMatch(peer: NetworkPolicyPeer, policyNamespace: string, othe
     if (m.match === 'no') return { match: 'no' };
     if (m.match === 'maybe') whyNs = `${m.why}: give a cluster snapshot that lists namespaces`;
   } else if (other.namespace !== policyNamespace) return { match: 'no' };
-  const m = selectorMatch(peer.podSelector, other.labels, other.labelsComplete ? undefined : isHiddenKey, `the labels of ${other.id}`);
+  const m = selectorMatch(peer.podSelector, other.labels, hiddenKeys(other), `the labels of ${other.id}`);
   if (m.match === 'no') return { match: 'no' };
-  if (m.match === 'maybe' || whyNs) return { match: 'maybe', why: whyNs ?? `${m.why}: give a cluster snapshot` };
+  if (m.match === 'maybe' || whyNs) return { match: 'maybe', why: whyNs ?? withSnapshotHint(m.why) };
   return { match: 'yes' };
 }
 
@@ -236,7 +245,7 @@ function candidateRules(
     ruleIndexes[direction].set(list, (index = new PeerIndex(list.map((r) => ruleAnchors(peersOf(r))))));
   }
   if (other.kind !== 'pod') return index.all;
-  return index.candidates(other.labels, other.labelsComplete ? undefined : isHiddenKey);
+  return index.candidates(other.labels, hiddenKeys(other));
 }
 
 /** Policies indexed by namespace, and, once asked, by the pod they select. */
@@ -265,7 +274,7 @@ export class KubernetesPolicies {
       let index = this.selectorIndex.get(pod.namespace);
       if (!index)
         this.selectorIndex.set(pod.namespace, (index = new PeerIndex(all.map((p) => ruleAnchors([{ podSelector: p.spec.podSelector }])))));
-      list = index.candidates(pod.labels, pod.labelsComplete ? undefined : isHiddenKey).flatMap((i) => {
+      list = index.candidates(pod.labels, hiddenKeys(pod)).flatMap((i) => {
         const policy = all[i];
         const m = policySelects(policy, pod);
         return m.match === 'no' ? [] : [{ policy, ...m }];
@@ -278,7 +287,7 @@ export class KubernetesPolicies {
 
 /** Does the policy select the pod (three values), with the reason when 'maybe'. */
 export function policySelects(p: NetworkPolicy, pod: PodEnd): { match: Tri; why?: string } {
-  const m = selectorMatch(p.spec.podSelector, pod.labels, pod.labelsComplete ? undefined : isHiddenKey, `the labels of ${pod.id}`);
+  const m = selectorMatch(p.spec.podSelector, pod.labels, hiddenKeys(pod), `the labels of ${pod.id}`);
   return m.match === 'maybe' ? { match: 'maybe', why: `${m.why}, so whether ${policyId(p)} selects it is not known` } : m;
 }
 

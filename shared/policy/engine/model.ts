@@ -35,6 +35,8 @@ export interface PodEnd {
   readonly namespace: string;
   readonly labels?: Labels;
   readonly labelsComplete?: boolean;
+  /** Label keys whose values differ among the pods this end stands for: a selector on one is 'maybe' (it picks some of them). */
+  readonly varying?: ReadonlySet<string>;
   /** The namespace's labels; undefined when only its name is known. */
   readonly namespaceLabels?: Labels;
   /** Container ports of every pod of the workload (one list per pod); undefined when not known. */
@@ -115,7 +117,7 @@ const NO: SelectorMatch = { match: 'no' };
 export function selectorMatch(
   sel: LabelSelector | undefined,
   labels: Labels | undefined,
-  hidden: (key: string) => boolean = () => false,
+  hidden: (key: string) => boolean | string = () => false,
   what = 'the labels',
 ): SelectorMatch {
   if (!sel) return YES;
@@ -125,9 +127,10 @@ export function selectorMatch(
   let maybe: string | undefined;
   const check = (key: string, ok: (has: boolean, value: string | undefined) => boolean): boolean => {
     const has = Object.prototype.hasOwnProperty.call(labels, key);
-    if (!has && hidden(key)) {
-      // The key may be there and was not shown: the requirement may hold either way.
-      maybe ??= `${what} as captured do not show "${key}"`;
+    const h = has ? false : hidden(key);
+    if (h) {
+      // The key may be there and was not shown (or differs among the pods): the requirement may hold either way.
+      maybe ??= typeof h === 'string' ? h : `${what} as captured do not show "${key}"`;
       return true;
     }
     return ok(has, has ? labels[key] : undefined);
@@ -190,4 +193,32 @@ export function namedPortNumbers(end: End, name: string, protocol: string): numb
 
 export function endText(e: End): string {
   return e.kind === 'address' ? e.ip : e.id;
+}
+
+const hiddenCache = new WeakMap<PodEnd, ((key: string) => boolean | string) | null>();
+
+/**
+ * Which label keys a pod end may have without its labels showing them: keys Hubble leaves out
+ * (when the labels are not complete) and keys whose values differ among its pods (said as such).
+ * Undefined when its labels are the whole truth.
+ */
+export function hiddenKeys(pod: PodEnd): ((key: string) => boolean | string) | undefined {
+  let h = hiddenCache.get(pod);
+  if (h === undefined) {
+    const varying = pod.varying && pod.varying.size > 0 ? pod.varying : undefined;
+    h =
+      pod.labelsComplete && !varying
+        ? null
+        : (key: string) =>
+            varying?.has(key)
+              ? `the pods of ${pod.id} differ in label "${key}", so a selector on it picks some of them, and the capture does not say which pods made the flows`
+              : !pod.labelsComplete && isHiddenKey(key);
+    hiddenCache.set(pod, h);
+  }
+  return h ?? undefined;
+}
+
+/** What would decide a selector that is 'maybe' for a pod: a snapshot gives missing labels, but not which pods made the flows. */
+export function withSnapshotHint(why: string | undefined): string {
+  return why?.startsWith('the pods of ') ? why : `${why}: give a cluster snapshot`;
 }

@@ -49,7 +49,7 @@ export class PeerIndex {
    * repeats; `hidden(key)` says which keys the pod may have without the input showing them. Every
    * rule when the labels are unknown.
    */
-  candidates(labels: Labels | undefined, hidden?: (key: string) => boolean): readonly number[] {
+  candidates(labels: Labels | undefined, hidden?: (key: string) => boolean | string): readonly number[] {
     if (!labels || this.always.length === this.all.length) return this.all;
     // The lists to merge: usually one (the rule for this peer) or none.
     let first: readonly number[] | undefined = this.always.length > 0 ? this.always : undefined;

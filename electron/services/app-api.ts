@@ -152,7 +152,7 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
     getSettings: () => attempt(settingsView),
     updateSettings: (patch) =>
       attempt(async () => {
-        p.settings.update(patch);
+        await p.settings.update(patch);
         return settingsView();
       }),
     setApiKey: (key) =>
@@ -180,7 +180,7 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
         if (!file) throw new ServiceError('dismissed', 'No file was chosen.');
         await p.workspaces.save(file, await fullWorkspace(ws));
         workspaceFile = file;
-        p.settings.addRecent(file);
+        await p.settings.addRecent(file);
         return { file };
       }),
     openWorkspace: () =>
@@ -189,7 +189,7 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
         if (!file) throw new ServiceError('dismissed', 'No file was chosen.');
         const opened = await p.workspaces.open(file);
         workspaceFile = file;
-        p.settings.addRecent(file);
+        await p.settings.addRecent(file);
         return { ...(await withCapture(opened)), file };
       }),
     recoverWorkspace: () =>

@@ -1,3 +1,4 @@
+import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { EventName, EventPayload, NetpolHandlers } from '../../shared/api/contract';
 import { createAppApi } from './app-api';
@@ -40,6 +41,10 @@ export interface ComposedServices {
 
 /** Builds the services with their ports; Electron's main, the browser host and the tests all use this. */
 export function composeServices(o: ComposeOptions): ComposedServices {
+  // Captures, staged policies, the audit log, the key and unsaved work: the owner's alone, also
+  // when the folder was made looser before.
+  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(o.dataDir, 0o700);
   const settings = new SettingsService(o.store);
   const runner = new ProcessRunner({
     binaryPaths: () => {

@@ -310,7 +310,7 @@ export class KubectlService {
       output: output.slice(-4000),
     };
     await mkdir(path.dirname(this.ports.auditLog), { recursive: true });
-    await appendFile(this.ports.auditLog, JSON.stringify(entry) + '\n');
+    await appendFile(this.ports.auditLog, JSON.stringify(entry) + '\n', { mode: 0o600 });
     if (exitCode !== 0) throw new RunError('exited', 'kubectl', output, { code: exitCode });
     return { status: action === 'apply' ? 'applied' : 'deleted', output };
   }

@@ -1,5 +1,6 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../../shared/node/atomic-write';
 
 /** Electron's safeStorage, or a stand-in in tests. */
 export interface Encryptor {
@@ -31,8 +32,12 @@ export class SecretStore {
         'This system offers no encrypted storage (no keychain or secret service), so the key cannot be kept safely. Set OPENAI_API_KEY for the CLI instead.',
       );
     }
-    await mkdir(path.dirname(this.file), { recursive: true });
-    await writeFile(this.file, this.encryptor.encryptString(trimmed), { mode: 0o600 });
+    // The folder's and the file's permissions are set every time, not only when they are created:
+    // a folder or key file left looser by an older version (or by hand) is tightened here.
+    const dir = path.dirname(this.file);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
+    await writeFileAtomic(this.file, this.encryptor.encryptString(trimmed), { mode: 0o600, dirMode: 0o700 });
   }
 
   /** For main-process use only (the AI client). */

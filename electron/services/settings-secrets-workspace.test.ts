@@ -24,28 +24,28 @@ const fakeEncryptor = (available = true): Encryptor => ({
 const dir = mkdtempSync(path.join(tmpdir(), 'netpol-ws-'));
 
 describe('settings', () => {
-  it('has defaults, validates changes, and falls back when a stored value no longer fits', () => {
+  it('has defaults, validates changes, and falls back when a stored value no longer fits', async () => {
     const store = fakeStore({ productionPatterns: 'not-a-list', aiModel: 'llama3' });
     const s = new SettingsService(store);
     expect(s.get()).toEqual({ ...DEFAULT_SETTINGS, aiModel: 'llama3' });
-    expect(s.update({ kubectlPath: '/opt/bin/kubectl' }).kubectlPath).toBe('/opt/bin/kubectl');
-    expect(() => s.update({ productionPatterns: ['prod us'] })).toThrow(/setting productionPatterns\.0/);
-    expect(() => s.update({ apiKey: 'sk-x' } as never)).toThrow(/setting/);
-    s.addRecent('/a.json');
-    s.addRecent('/b.json');
-    s.addRecent('/a.json');
+    expect((await s.update({ kubectlPath: '/opt/bin/kubectl' })).kubectlPath).toBe('/opt/bin/kubectl');
+    await expect(s.update({ productionPatterns: ['prod us'] })).rejects.toThrow(/setting productionPatterns\.0/);
+    await expect(s.update({ apiKey: 'sk-x' } as never)).rejects.toThrow(/setting/);
+    await s.addRecent('/a.json');
+    await s.addRecent('/b.json');
+    await s.addRecent('/a.json');
     expect(s.get().recentWorkspaces).toEqual(['/a.json', '/b.json']);
   });
 
-  it('binary paths are absolute or empty, and the AI endpoint is https (http only to this machine)', () => {
+  it('binary paths are absolute or empty, and the AI endpoint is https (http only to this machine)', async () => {
     const s = new SettingsService(fakeStore({}));
-    expect(() => s.update({ hubblePath: 'hubble' })).toThrow(/setting hubblePath: use the absolute path of the executable/);
-    expect(() => s.update({ kubectlPath: 'kubectl --kubeconfig /x' })).toThrow(/setting kubectlPath/);
-    expect(s.update({ hubblePath: '' }).hubblePath).toBe('');
-    expect(() => s.update({ aiBaseUrl: 'http://models.example.com/v1' })).toThrow(/setting aiBaseUrl: use an https:\/\/ URL/);
-    expect(() => s.update({ aiBaseUrl: 'not a url' })).toThrow(/setting aiBaseUrl/);
-    expect(s.update({ aiBaseUrl: 'http://localhost:11434/v1' }).aiBaseUrl).toBe('http://localhost:11434/v1');
-    expect(s.update({ aiBaseUrl: 'https://llm.internal.example/v1' }).aiBaseUrl).toBe('https://llm.internal.example/v1');
+    await expect(s.update({ hubblePath: 'hubble' })).rejects.toThrow(/setting hubblePath: use the absolute path of the executable/);
+    await expect(s.update({ kubectlPath: 'kubectl --kubeconfig /x' })).rejects.toThrow(/setting kubectlPath/);
+    expect((await s.update({ hubblePath: '' })).hubblePath).toBe('');
+    await expect(s.update({ aiBaseUrl: 'http://models.example.com/v1' })).rejects.toThrow(/setting aiBaseUrl: use an https:\/\/ URL/);
+    await expect(s.update({ aiBaseUrl: 'not a url' })).rejects.toThrow(/setting aiBaseUrl/);
+    expect((await s.update({ aiBaseUrl: 'http://localhost:11434/v1' })).aiBaseUrl).toBe('http://localhost:11434/v1');
+    expect((await s.update({ aiBaseUrl: 'https://llm.internal.example/v1' })).aiBaseUrl).toBe('https://llm.internal.example/v1');
   });
 });
 

@@ -24,7 +24,8 @@ const samplePath = app.isPackaged
 
 let mainWindow: BrowserWindow | undefined;
 
-const store = new Store<Record<string, unknown>>({ name: 'settings', defaults: { ...DEFAULT_SETTINGS } });
+// Readable by the user only (electron-store's default is 0o666 less the umask).
+const store = new Store<Record<string, unknown>>({ name: 'settings', defaults: { ...DEFAULT_SETTINGS }, configFileMode: 0o600 });
 
 const services = composeServices({
   dataDir: app.getPath('userData'),

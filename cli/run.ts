@@ -39,7 +39,8 @@ Usage:
   netpol-studio generate <capture> --namespace NS [--namespace NS2]... [--snapshot FILE]... [--prune FILE] [--include-dropped]
                         [--flavor kubernetes|cilium] [--default-deny] [--port-ranges] [--cidr CIDR]... [-o DIR|-]
       Least-privilege NetworkPolicies for the workloads of NS from the observed flows. YAML goes to
-      stdout with -o - (the default); with -o DIR one file per policy under DIR/<namespace>/.
+      stdout with -o - (the default); with -o DIR one file per policy under DIR/<namespace>/,
+      each written whole (files already in DIR that are not regenerated are left alone).
       A prune file holds one edge key per line, as printed by \`graph --json\`. External addresses
       get an ipBlock /32 each, or the --cidr that covers them.
   netpol-studio verify <capture> --policies PATH [--namespace NS]... [--snapshot FILE]... [--prune FILE] [--include-dropped] [--json]
@@ -58,7 +59,8 @@ Usage:
                       [--include-dropped] [--default-deny] [--port-ranges] [--cidr CIDR]... [--force]
       A reviewable bundle: policies/<ns>/<name>.yaml, kustomization.yaml, REPORT.md,
       connectivity.csv, capture-summary.json and bundle.json (sha256 of every file). Written
-      atomically; an existing OUT is replaced only with --force.
+      atomically; an existing OUT is replaced only with --force, and only when it is a bundle
+      netpol-studio wrote: its bundle.json lists every file it holds, each unchanged.
   netpol-studio connlist <DIR> [--format txt|json]
       The allowed connections between the workloads of a folder of Kubernetes manifests
       (pods, workloads, namespaces, NetworkPolicies), in np-guard netpol-analyzer's format.

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { composeBrowserServices } from '../browser/services';
 import { standinEnv } from '../../shared/testing/standins';
@@ -17,7 +18,7 @@ const encryptor: Encryptor = {
   decryptString: (b) => Buffer.from(b.map((x) => x ^ 0x33)).toString('utf8'),
 };
 
-function services(o: { confirm?: boolean[]; withStandins?: boolean; capture?: string; file?: string } = {}) {
+function services(o: { confirm?: boolean[]; withStandins?: boolean; capture?: string; file?: string; bundle?: string } = {}) {
   const s = standinEnv({
     NETPOL_STANDIN_CAPTURE: o.capture ?? hubbleFixture('basic-sample-400-tcp-flows.json'),
     NETPOL_STANDIN_CLUSTER: fixture('kubectl-standin'),
@@ -34,6 +35,7 @@ function services(o: { confirm?: boolean[]; withStandins?: boolean; capture?: st
     searchPath: o.withStandins === false ? '/nonexistent' : s.env.PATH,
     chooseWorkspace: () => path.join(dataDir, 'team.workspace.json'),
     chooseFile: () => o.file,
+    chooseBundle: (as) => o.bundle ?? path.join(dataDir, 'exports', as === 'zip' ? 'bundle.zip' : 'bundle'),
     confirm: () => Promise.resolve(answers.shift() ?? false),
   });
   composed.events.subscribe((event, payload) => emitted.push({ event, payload }));
@@ -246,5 +248,71 @@ describe('the app API behind IPC (services with stand-ins)', () => {
       ok: false,
       error: { message: 'There is no unsaved work to restore.' },
     });
+  });
+});
+
+/** A model's reply (or a renderer that lies about one) naming a policy, or its namespace, as a path. */
+const pathReply = (name: string, namespace: string) => `\`\`\`yaml
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+spec:
+  podSelector: {matchLabels: {app: ratings}}
+  policyTypes: [Ingress]
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: reviews}}}]
+    ports: [{port: 9080, protocol: TCP}]
+\`\`\``;
+
+describe('names become paths only when they are names (an attacker in the renderer)', () => {
+  const request = (reply: string) => ({
+    selection: { version: 1 as const, pruned: [] },
+    options: { namespaces: ['bookinfo'], defaultDeny: true, portRanges: false },
+    ai: { model: 'm', reply, tokens: {}, take: 'draft' as const },
+  });
+
+  it.each([
+    ['name', pathReply('../../../x', 'bookinfo')],
+    ['namespace', pathReply('x', '../../..')],
+  ])('a drafted policy whose %s is a path never reaches the zip, its kustomization or the folder', async (_what, reply) => {
+    const { api, dataDir } = services();
+    await api.loadSample();
+    const zip = await api.exportBundle(request(reply), 'zip');
+    expect(zip).toMatchObject({ ok: true });
+    const entries = unzipSync(readFileSync(path.join(dataDir, 'exports', 'bundle.zip')));
+    for (const name of Object.keys(entries)) expect(name).toMatch(/^(policies\/[a-z0-9-]+\/[a-z0-9.-]+\.yaml|[A-Za-z.-]+)$/);
+    expect(Object.keys(entries).some((n) => n.includes('..'))).toBe(false);
+    expect(new TextDecoder().decode(entries['kustomization.yaml'])).not.toContain('..');
+    const folder = await api.exportBundle(request(reply), 'folder');
+    expect(folder).toMatchObject({ ok: true });
+    expect(folder.ok && folder.value.files.some((f) => f.includes('..'))).toBe(false);
+    expect(readdirSync(dataDir)).not.toContain('x.yaml');
+  });
+});
+
+describe('export never deletes what it did not write', () => {
+  it('a folder that is not a previous bundle is refused, and left as it was; a previous bundle is replaced', async () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'netpol-home-'));
+    writeFileSync(path.join(home, 'thesis.tex'), 'years of work');
+    const { api } = services({ bundle: home });
+    await api.loadSample();
+    const request = {
+      selection: { version: 1 as const, pruned: [] },
+      options: { namespaces: ['bookinfo'], defaultDeny: true, portRanges: false },
+    };
+    await expect(api.exportBundle(request, 'folder')).resolves.toEqual({
+      ok: false,
+      error: {
+        code: 'refused',
+        message: expect.stringMatching(/was not replaced: it holds no bundle\.json, so it is not a bundle netpol-studio wrote/) as unknown,
+      },
+    });
+    expect(readdirSync(home)).toEqual(['thesis.tex']);
+    const again = services();
+    await again.api.loadSample();
+    await expect(again.api.exportBundle(request, 'folder')).resolves.toMatchObject({ ok: true });
+    await expect(again.api.exportBundle(request, 'folder')).resolves.toMatchObject({ ok: true });
   });
 });

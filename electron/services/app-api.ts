@@ -222,7 +222,8 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
         if (!target) throw new ServiceError('dismissed', 'No place was chosen.');
         const out = as === 'zip' && !target.toLowerCase().endsWith('.zip') ? `${target}.zip` : target;
         const files = await bundleFor(request);
-        // The save dialog already asked before replacing an existing file or folder.
+        // The save dialog already asked before replacing an existing file or folder; the writer still
+        // replaces only a bundle it wrote, holding nothing else (a `refused` error says so otherwise).
         await writeBundle(files, out, { force: true });
         return { path: out, files: files.map((f) => f.path) };
       }),

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -315,4 +316,49 @@ describe('export never deletes what it did not write', () => {
     await expect(again.api.exportBundle(request, 'folder')).resolves.toMatchObject({ ok: true });
     await expect(again.api.exportBundle(request, 'folder')).resolves.toMatchObject({ ok: true });
   });
+});
+
+describe('a workspace cannot point the app at a device', () => {
+  it.each([
+    ['/dev/zero', 'a character device'],
+    ['a named pipe', 'a named pipe'],
+  ])(
+    'a workspace whose capture is %s is opened with its work, and the capture refused unread',
+    async (what, named) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'netpol-ws-device-'));
+      let capture = what;
+      if (what === 'a named pipe') {
+        capture = path.join(dir, 'capture.jsonl');
+        execFileSync('mkfifo', [capture]);
+      }
+      const file = path.join(dir, 'shared.workspace.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          version: 1,
+          capture: { path: capture, sha256: '0'.repeat(64) },
+          selection: { version: 1, pruned: [] },
+          options: { namespaces: ['bookinfo'], defaultDeny: true, portRanges: false, flavor: 'kubernetes' },
+          notes: 'from a colleague',
+          savedAt: '2026-01-01T00:00:00Z',
+        }),
+      );
+      const { api } = services();
+      const { api: opener } = composeBrowserServices({ root: ROOT, dataDir: dir, encryptor, chooseWorkspace: () => file });
+      const started = Date.now();
+      const r = await opener.openWorkspace();
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(r).toMatchObject({
+        ok: true,
+        value: {
+          workspace: { notes: 'from a colleague' },
+          captureWarning: { code: 'capture-unreadable', message: expect.stringContaining(`names ${named}, not a file`) as unknown },
+        },
+      });
+      expect(r.ok && r.value.capture).toBeUndefined();
+      await expect(opener.getSummary()).resolves.toEqual({ ok: true, value: null });
+      await expect(api.getSummary()).resolves.toEqual({ ok: true, value: null });
+    },
+    10_000,
+  );
 });

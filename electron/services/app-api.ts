@@ -82,9 +82,10 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
     });
   };
 
-  /** A workspace with its capture opened (when it is still there), as the renderer needs it. */
+  /** A workspace with its capture opened (when it is still there, and a file), as the renderer needs it. */
   const withCapture = async (opened: OpenedWorkspace): Promise<OpenedWorkspaceView> => {
-    if (opened.captureWarning?.code === 'capture-missing') return opened;
+    // Only a capture that is there and a regular file is opened (one that changed is, with its warning).
+    if (opened.captureWarning && opened.captureWarning.code !== 'capture-changed') return opened;
     try {
       return { ...opened, capture: await p.captures.openFile(opened.workspace.capture.path) };
     } catch (e) {

@@ -1,6 +1,7 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import { SAVED_WORKSPACE as WORKSPACE_SCHEMA, type CaptureWarning, type SavedWorkspace } from '../../shared/api/contract';
 import { writeFileAtomic } from '../../shared/node/atomic-write';
+import { NotARegularFileError } from '../../shared/node/regular-file';
 import { fileSha256 } from '../../shared/node/write-bundle';
 import { ServiceError } from './errors';
 
@@ -56,11 +57,19 @@ export class WorkspaceService {
           message: `The capture ${ws.capture.path} has changed since this workspace was saved: its flows may not match the pruning and notes.`,
         };
       }
-    } catch {
-      captureWarning = {
-        code: 'capture-missing',
-        message: `The capture ${ws.capture.path} is no longer there: open it from its new place to continue.`,
-      };
+    } catch (e) {
+      // A workspace names its capture by path, and a workspace can come from anyone: a device or a
+      // pipe there is refused (hashing /dev/zero never ends), never read.
+      captureWarning =
+        e instanceof NotARegularFileError
+          ? {
+              code: 'capture-unreadable',
+              message: `The capture path ${ws.capture.path} names ${e.what}, not a file: a workspace's capture must be a regular file. It was not read; open the capture file to continue.`,
+            }
+          : {
+              code: 'capture-missing',
+              message: `The capture ${ws.capture.path} is no longer there: open it from its new place to continue.`,
+            };
     }
     return { workspace: ws, captureWarning };
   }

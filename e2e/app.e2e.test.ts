@@ -24,11 +24,14 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
   const exportDir = mkdtempSync(path.join(tmpdir(), 'netpol-export-'));
   const workspaceFile = path.join(exportDir, 'team.workspace.json');
   let openai: OpenAiStandin;
+  // The native confirmations main asks (another kubectl, fewer production patterns): the user says yes.
+  const confirmed: ConfirmRequest[] = [];
 
   beforeAll(async () => {
     buildRenderer();
     openai = await startOpenAiStandin();
     host = await startTestHost({
+      confirm: (r) => (confirmed.push(r), Promise.resolve(true)),
       // Stands in for the OS keychain (safeStorage): reversible, and never the clear text on disk.
       encryptor: {
         isEncryptionAvailable: () => true,
@@ -305,6 +308,11 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await form.getByLabel('Production patterns').fill('prod, prd, live');
     await form.getByRole('button', { name: 'Save' }).click();
     await expect(dialog.getByRole('status').textContent()).resolves.toBe('Settings saved.');
+    // Main asked, natively, before running another kubectl and before dropping "production".
+    expect(confirmed.map((r) => r.message)).toEqual([
+      'Run /usr/bin/kubectl as kubectl?',
+      'Stop treating names with "production" as production?',
+    ]);
 
     const secret = 'sk-e2e-0123456789abcdef';
     const keyForm = dialog.getByRole('form', { name: 'API key' });

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../shared/node/atomic-write';
-import type { ConfirmRequest } from '../services/kubectl-service';
+import type { ConfirmRequest } from '../services/ports';
 import { composeServices, type ComposedServices } from '../services/compose';
 import type { Encryptor } from '../services/secrets';
 import type { KeyValueStore } from '../services/settings';

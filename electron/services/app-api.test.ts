@@ -11,6 +11,7 @@ import { initialSelection } from '../../shared/graph/selection';
 import { generate } from '../../shared/policy/generate';
 import { policyYaml } from '../../shared/policy/yaml';
 import { fixture, hubbleFixture, ROOT } from '../../shared/testing/fixtures';
+import type { ConfirmRequest } from './ports';
 import type { Encryptor } from './secrets';
 
 const encryptor: Encryptor = {
@@ -27,6 +28,7 @@ function services(o: { confirm?: boolean[]; withStandins?: boolean; capture?: st
   });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'netpol-app-'));
   const answers = [...(o.confirm ?? [])];
+  const asked: ConfirmRequest[] = [];
   const emitted: { event: string; payload: unknown }[] = [];
   const composed = composeBrowserServices({
     root: ROOT,
@@ -37,10 +39,10 @@ function services(o: { confirm?: boolean[]; withStandins?: boolean; capture?: st
     chooseWorkspace: () => path.join(dataDir, 'team.workspace.json'),
     chooseFile: () => o.file,
     chooseBundle: (as) => o.bundle ?? path.join(dataDir, 'exports', as === 'zip' ? 'bundle.zip' : 'bundle'),
-    confirm: () => Promise.resolve(answers.shift() ?? false),
+    confirm: (r) => (asked.push(r), Promise.resolve(answers.shift() ?? false)),
   });
   composed.events.subscribe((event, payload) => emitted.push({ event, payload }));
-  return { ...composed, ...s, dataDir, emitted };
+  return { ...composed, ...s, dataDir, emitted, asked };
 }
 
 const sampleYaml = () => {
@@ -361,4 +363,46 @@ describe('a workspace cannot point the app at a device', () => {
     },
     10_000,
   );
+});
+
+describe('settings that choose the programs run, or weaken the production guard, are confirmed in main (an attacker in the renderer)', () => {
+  it.each([
+    ['kubectlPath', 'kubectl'],
+    ['hubblePath', 'hubble'],
+  ] as const)('another %s is asked in main, naming the path; not confirmed, nothing is saved', async (field, tool) => {
+    const refused = services({ confirm: [false] });
+    const r = await refused.api.updateSettings({ [field]: '/tmp/not-mine/bin', aiModel: 'llama3' });
+    expect(r).toMatchObject({ ok: false, error: { code: 'refused', message: expect.stringContaining('/tmp/not-mine/bin') as unknown } });
+    expect(refused.asked.map((a) => a.message)).toEqual([`Run /tmp/not-mine/bin as ${tool}?`]);
+    await expect(refused.api.getSettings()).resolves.toMatchObject({ ok: true, value: { [field]: '', aiModel: 'gpt-4o-mini' } });
+    const confirmed = services({ confirm: [true] });
+    await expect(confirmed.api.updateSettings({ [field]: '/opt/bin/x' })).resolves.toMatchObject({
+      ok: true,
+      value: { [field]: '/opt/bin/x' },
+    });
+    // Back to the PATH, or saved again unchanged: nothing to ask.
+    await expect(confirmed.api.updateSettings({ [field]: '/opt/bin/x' })).resolves.toMatchObject({ ok: true });
+    await expect(confirmed.api.updateSettings({ [field]: '' })).resolves.toMatchObject({ ok: true });
+    expect(confirmed.asked).toHaveLength(1);
+  });
+
+  it('emptying the production patterns (which removes the second confirmation) is asked; refused, apply still asks twice', async () => {
+    const { api, asked } = services({ confirm: [false, true, false] });
+    await expect(api.updateSettings({ productionPatterns: [] })).resolves.toMatchObject({ ok: false, error: { code: 'refused' } });
+    expect(asked.map((a) => a.title)).toEqual(['Turn off the production guard?']);
+    await expect(api.updateSettings({ productionPatterns: ['prod', 'production', 'live', 'prd'] })).resolves.toMatchObject({ ok: true });
+    expect(asked).toHaveLength(1);
+    // The guard held: applying to a production-looking context asks a second time (declined here).
+    await expect(api.applyPolicies('prod-eu', 'bookinfo', sampleYaml())).resolves.toMatchObject({ ok: false, error: { code: 'refused' } });
+    expect(asked.map((a) => a.title)).toEqual(['Turn off the production guard?', 'Apply NetworkPolicies', 'This looks like production']);
+  });
+
+  it('dropping one pattern is asked too', async () => {
+    const { api, asked } = services({ confirm: [true] });
+    await expect(api.updateSettings({ productionPatterns: ['prod', 'live'] })).resolves.toMatchObject({
+      ok: true,
+      value: { productionPatterns: ['prod', 'live'] },
+    });
+    expect(asked.map((a) => a.message)).toEqual(['Stop treating names with "production" as production?']);
+  });
 });

@@ -3,10 +3,10 @@ import path from 'node:path';
 import type { EventName, EventPayload, NetpolHandlers } from '../../shared/api/contract';
 import { createAppApi } from './app-api';
 import { CaptureService } from './capture-service';
-import { KubectlService, type ConfirmRequest } from './kubectl-service';
+import { KubectlService } from './kubectl-service';
 import { LiveCapture } from './live-capture';
 import { ProcessRunner } from './process-runner';
-import type { Dialogs } from './ports';
+import type { ConfirmRequest, Dialogs } from './ports';
 import { SecretStore, type Encryptor } from './secrets';
 import { SettingsService, type KeyValueStore } from './settings';
 import { WorkspaceService } from './workspace';
@@ -74,6 +74,7 @@ export function composeServices(o: ComposeOptions): ComposedServices {
     chooseWorkspaceToSave: () => o.dialogs.chooseWorkspaceToSave(),
     chooseWorkspaceToOpen: () => o.dialogs.chooseWorkspaceToOpen(),
     chooseBundlePath: (as) => o.dialogs.chooseBundlePath(as),
+    confirm: (r) => o.dialogs.confirm(r),
     emit: o.emit,
   });
   const shutdown = async (): Promise<void> => {

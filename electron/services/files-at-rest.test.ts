@@ -34,7 +34,7 @@ describe('files at rest', () => {
     chmodSync(secrets, 0o755);
     writeFileSync(file, 'left by an older version', { mode: 0o644 });
     chmodSync(file, 0o644);
-    await new SecretStore(encryptor, file).set('sk-rest-0123456789');
+    await new SecretStore(encryptor, file).set('sk-rest-0123456789', 'https://api.openai.com');
     expect(modeOf(secrets).toString(8)).toBe('700');
     expect(modeOf(file).toString(8)).toBe('600');
   });

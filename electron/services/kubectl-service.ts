@@ -9,14 +9,10 @@ import type { NetworkPolicy } from '../../shared/policy/types';
 import { parsePolicies } from '../../shared/policy/yaml';
 import { isContextName, isNamespaceName, isObjectName } from '../../shared/cluster/names';
 import { ServiceError } from './errors';
+import type { ConfirmRequest } from './ports';
 import { RunError, stderrSummary, type ProcessRunner, type RunResult } from './process-runner';
 
-export interface ConfirmRequest {
-  readonly title: string;
-  readonly message: string;
-  readonly detail: string;
-  readonly confirmLabel: string;
-}
+export type { ConfirmRequest } from './ports';
 
 export interface KubectlPorts {
   readonly runner: ProcessRunner;

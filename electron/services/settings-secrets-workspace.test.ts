@@ -56,9 +56,9 @@ describe('secret store', () => {
     const file = path.join(dir, 'secret.bin');
     const secrets = new SecretStore(fakeEncryptor(), file);
     expect(await secrets.isSet()).toBe(false);
-    await secrets.set('sk-test-1234567890');
+    await secrets.set('sk-test-1234567890', 'https://api.openai.com');
     expect(await secrets.isSet()).toBe(true);
-    expect(await secrets.get()).toBe('sk-test-1234567890');
+    expect(await secrets.stored()).toEqual({ key: 'sk-test-1234567890', origin: 'https://api.openai.com' });
     expect(readFileSync(file).toString('utf8')).not.toContain('sk-test');
     expect(JSON.stringify(settings.get())).not.toContain('sk-test');
     expect(JSON.stringify([...store.data.values()])).not.toContain('sk-test');
@@ -68,7 +68,7 @@ describe('secret store', () => {
 
   it('refuses to store a key when no encrypted storage exists', async () => {
     const secrets = new SecretStore(fakeEncryptor(false), path.join(dir, 'none.bin'));
-    await expect(secrets.set('sk-x')).rejects.toThrow(/no encrypted storage/);
+    await expect(secrets.set('sk-x', 'https://api.openai.com')).rejects.toThrow(/no encrypted storage/);
     expect(existsSync(path.join(dir, 'none.bin'))).toBe(false);
   });
 });

@@ -77,14 +77,19 @@ export class SettingsService {
     return out as Settings;
   }
 
-  /** Validates and stores a change; throws with the field and reason when it does not fit. */
-  async update(patch: Partial<Settings>): Promise<Settings> {
+  /** A change checked against the schema; throws with the field and reason when it does not fit. */
+  validate(patch: Partial<Settings>): Partial<Settings> {
     const parsed = SETTINGS_SCHEMA.partial().strict().safeParse(patch);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new Error(`setting ${issue.path.join('.') || '(unknown)'}: ${issue.message}`);
     }
-    for (const [k, v] of Object.entries(parsed.data)) await this.store.set(k, v);
+    return parsed.data;
+  }
+
+  /** Validates and stores a change; throws with the field and reason when it does not fit. */
+  async update(patch: Partial<Settings>): Promise<Settings> {
+    for (const [k, v] of Object.entries(this.validate(patch))) await this.store.set(k, v);
     return this.get();
   }
 

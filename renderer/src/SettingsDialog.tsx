@@ -121,7 +121,11 @@ export function SettingsDialog({ onClose }: { readonly onClose: () => void }) {
         >
           <fieldset>
             <legend>API key</legend>
-            <p data-field="api-key-state">{view.apiKeySet ? 'A key is stored (encrypted). It is never shown again.' : 'No key stored.'}</p>
+            <p data-field="api-key-state">
+              {view.apiKeySet
+                ? `A key is stored (encrypted)${view.apiKeyFor ? ` for ${view.apiKeyFor}, and is sent there only` : ''}. It is never shown again.`
+                : 'No key stored.'}
+            </p>
             <label className="setting">
               <span>{view.apiKeySet ? 'Replace key' : 'Key'}</span>
               <input

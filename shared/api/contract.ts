@@ -195,6 +195,8 @@ export const SETTINGS_VIEW = z
     layout: z.object({ hideNoise: z.boolean(), sidebarWidth: z.number() }).readonly(),
     /** Whether an AI key is stored; the key itself never reaches the renderer. */
     apiKeySet: z.boolean(),
+    /** The host the stored key is sent to, and only to (the endpoint's when it was stored or last confirmed). */
+    apiKeyFor: z.string().optional(),
   })
   .readonly();
 

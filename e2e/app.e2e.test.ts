@@ -637,6 +637,17 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
     await host?.close();
   });
 
+  it('Settings says plainly when no key can be kept encrypted here, and stores none', async () => {
+    const { page } = await tracedPage(browser, 'settings-no-keychain');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await page.getByRole('button', { name: 'Settings…' }).click();
+    const keyForm = page.getByRole('dialog', { name: 'Settings' }).getByRole('form', { name: 'API key' });
+    await expect(keyForm.getByRole('note').textContent()).resolves.toMatch(/^This system offers no encrypted storage/);
+    await keyForm.getByLabel('API key').fill('sk-e2e-not-stored');
+    await expect(keyForm.getByRole('button', { name: 'Store key' }).isDisabled()).resolves.toBe(true);
+  });
+
   it('captures live with hubble: progress, then the graph', async () => {
     const { page } = await tracedPage(browser, 'live-capture');
     const app = new AppPage(page);

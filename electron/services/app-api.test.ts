@@ -406,3 +406,22 @@ describe('settings that choose the programs run, or weaken the production guard,
     expect(asked.map((a) => a.message)).toEqual(['Stop treating names with "production" as production?']);
   });
 });
+
+describe('on Linux without a keyring (safeStorage falls back to basic_text)', () => {
+  it('the key is refused, and Settings is told plainly what that store would mean', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'netpol-basic-text-'));
+    const { api } = composeBrowserServices({ root: ROOT, dataDir, encryptor: { ...encryptor, storageBackend: () => 'basic_text' } });
+    await expect(api.getSettings()).resolves.toMatchObject({
+      ok: true,
+      value: {
+        apiKeySet: false,
+        keyStorage: { encrypted: false, backend: 'basic_text', message: expect.stringMatching(/^No keyring is running/) as unknown },
+      },
+    });
+    await expect(api.setApiKey('sk-live-0123456789abcdef')).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'refused', message: expect.stringContaining('password built into Electron') as unknown },
+    });
+    expect(readdirSync(dataDir)).not.toContain('secrets');
+  });
+});

@@ -111,7 +111,12 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
 
   const settingsView = async (): Promise<SettingsView> => {
     const key = await boundKey();
-    return { ...p.settings.get(), apiKeySet: key !== undefined, ...(key?.origin ? { apiKeyFor: hostOf(key.origin) } : {}) };
+    return {
+      ...p.settings.get(),
+      apiKeySet: key !== undefined,
+      ...(key?.origin ? { apiKeyFor: hostOf(key.origin) } : {}),
+      keyStorage: p.secrets.storage(),
+    };
   };
 
   const fullWorkspace = async (ws: WorkspacePayload) => {

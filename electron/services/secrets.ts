@@ -1,12 +1,48 @@
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../../shared/node/atomic-write';
+import { ServiceError } from './errors';
 
 /** Electron's safeStorage, or a stand-in in tests. */
 export interface Encryptor {
   isEncryptionAvailable(): boolean;
   encryptString(text: string): Buffer;
   decryptString(data: Buffer): string;
+  /**
+   * Linux only: which store safeStorage chose (`safeStorage.getSelectedStorageBackend()`):
+   * `gnome_libsecret`, `kwallet*`, or `basic_text` when no keyring runs. Absent elsewhere.
+   */
+  storageBackend?(): string | undefined;
+}
+
+/** Where a key would be kept, said plainly: only `encrypted` storage takes one. */
+export interface KeyStorage {
+  readonly encrypted: boolean;
+  /** safeStorage's backend on Linux (`basic_text`, `gnome_libsecret`…). */
+  readonly backend?: string;
+  /** What it means, in a sentence a person can act on. */
+  readonly message: string;
+}
+
+/** What the store an Encryptor offers means for a key. */
+export function keyStorageOf(encryptor: Encryptor): KeyStorage {
+  if (!encryptor.isEncryptionAvailable())
+    return {
+      encrypted: false,
+      message:
+        'This system offers no encrypted storage (no keychain or secret service), so no key is stored here. A local model server needs none; the CLI reads OPENAI_API_KEY.',
+    };
+  const backend = encryptor.storageBackend?.();
+  // Electron's fallback without a keyring: "encrypted" with a password built into Electron, which
+  // anyone who can read the file can undo. That is plain text in all but name.
+  if (backend === 'basic_text')
+    return {
+      encrypted: false,
+      backend,
+      message:
+        'No keyring is running (GNOME Keyring, KWallet or another Secret Service), so Electron would keep the key under a password built into Electron, readable by anyone who can read your files: no key is stored. Start a keyring and restart netpol-studio, use a local model server that needs no key, or give the CLI OPENAI_API_KEY.',
+    };
+  return { encrypted: true, ...(backend ? { backend } : {}), message: 'Keys are encrypted by the operating system keychain.' };
 }
 
 /** The origin (`https://api.openai.com`) of an endpoint URL, or undefined for one that is not a URL. */
@@ -46,6 +82,11 @@ export class SecretStore {
     private readonly file: string,
   ) {}
 
+  /** Whether a key would be kept encrypted here, and what it means when not. */
+  storage(): KeyStorage {
+    return keyStorageOf(this.encryptor);
+  }
+
   async isSet(): Promise<boolean> {
     return (await this.stored()) !== undefined;
   }
@@ -54,11 +95,8 @@ export class SecretStore {
   async set(key: string, origin: string): Promise<void> {
     const trimmed = key.trim();
     if (!trimmed) throw new Error('The key is empty.');
-    if (!this.encryptor.isEncryptionAvailable()) {
-      throw new Error(
-        'This system offers no encrypted storage (no keychain or secret service), so the key cannot be kept safely. Set OPENAI_API_KEY for the CLI instead.',
-      );
-    }
+    const storage = this.storage();
+    if (!storage.encrypted) throw new ServiceError('refused', `The key was not stored. ${storage.message}`);
     await this.write({ key: trimmed, origin });
   }
 

@@ -66,6 +66,27 @@ describe('secret store', () => {
     expect(await secrets.isSet()).toBe(false);
   });
 
+  it("refuses to store a key in Electron's basic_text store (Linux without a keyring), and says what that means", async () => {
+    const file = path.join(dir, 'secrets-basic-text', 'key.bin');
+    const secrets = new SecretStore({ ...fakeEncryptor(), storageBackend: () => 'basic_text' }, file);
+    expect(secrets.storage()).toEqual({
+      encrypted: false,
+      backend: 'basic_text',
+      message: expect.stringMatching(
+        /^No keyring is running .* a password built into Electron, readable by anyone who can read your files: no key is stored\./,
+      ) as unknown,
+    });
+    await expect(secrets.set('sk-x', 'https://api.openai.com')).rejects.toMatchObject({
+      code: 'refused',
+      message: expect.stringMatching(/^The key was not stored\. No keyring is running/) as unknown,
+    });
+    expect(existsSync(file)).toBe(false);
+    expect(new SecretStore({ ...fakeEncryptor(), storageBackend: () => 'gnome_libsecret' }, file).storage()).toMatchObject({
+      encrypted: true,
+      backend: 'gnome_libsecret',
+    });
+  });
+
   it('refuses to store a key when no encrypted storage exists', async () => {
     const secrets = new SecretStore(fakeEncryptor(false), path.join(dir, 'none.bin'));
     await expect(secrets.set('sk-x', 'https://api.openai.com')).rejects.toThrow(/no encrypted storage/);

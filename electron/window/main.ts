@@ -31,7 +31,13 @@ const services = composeServices({
   dataDir: app.getPath('userData'),
   samplePath,
   store: { get: (k) => store.get(k), set: (k, v) => store.set(k, v) },
-  encryptor: safeStorage,
+  encryptor: {
+    isEncryptionAvailable: () => safeStorage.isEncryptionAvailable(),
+    encryptString: (text) => safeStorage.encryptString(text),
+    decryptString: (data) => safeStorage.decryptString(data),
+    // Without a keyring, Linux falls back to basic_text: the secrets port refuses to store a key there.
+    storageBackend: () => (process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : undefined),
+  },
   emit: (event, payload) => mainWindow?.webContents.send(EVENTS[event], payload),
   dialogs: nativeDialogs(() => mainWindow),
 });

@@ -126,6 +126,11 @@ export function SettingsDialog({ onClose }: { readonly onClose: () => void }) {
                 ? `A key is stored (encrypted)${view.apiKeyFor ? ` for ${view.apiKeyFor}, and is sent there only` : ''}. It is never shown again.`
                 : 'No key stored.'}
             </p>
+            {!view.keyStorage.encrypted && (
+              <p role="note" data-field="key-storage">
+                {view.keyStorage.message}
+              </p>
+            )}
             <label className="setting">
               <span>{view.apiKeySet ? 'Replace key' : 'Key'}</span>
               <input
@@ -138,7 +143,7 @@ export function SettingsDialog({ onClose }: { readonly onClose: () => void }) {
               />
             </label>
             <div className="row">
-              <button type="submit" disabled={key.trim() === ''}>
+              <button type="submit" disabled={key.trim() === '' || !view.keyStorage.encrypted}>
                 Store key
               </button>
               {view.apiKeySet && (

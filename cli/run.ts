@@ -4,6 +4,7 @@ import { filterByNamespaces } from '../shared/graph/filter';
 import { summarize } from '../shared/graph/summary';
 import { SnapshotError } from '../shared/cluster/snapshot';
 import { isNamespaceName, NAMESPACE_NAME_RULE } from '../shared/cluster/names';
+import { fsErrorLine } from '../shared/node/fs-errors';
 import { readCapture } from './capture';
 import { draftCommand } from './draft-command';
 import { formatSummary } from './format';
@@ -17,12 +18,15 @@ import {
   UsageError,
   verifyCommand,
 } from './policy-commands';
+import { reportUnexpected } from './unexpected';
 
 export interface CliIo {
   readonly out: (s: string) => void;
   readonly err: (s: string) => void;
   /** The environment (OPENAI_API_KEY); process.env when not given. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Where the details of an unexpected failure are written; the OS temp folder when not given. */
+  readonly tempDir?: string;
 }
 
 export const EXIT_OK = 0;
@@ -86,7 +90,9 @@ Calico Enterprise flow logs (JSON or text) and Calico OSS Goldmane/Whisker flow 
 ClusterIP to the Service's backends and target ports, and gives labels to workloads whose
 records carried none (aggregated Calico flow logs, exports with a field mask).
 
-Exit codes: 0 ok, 1 findings, 2 unusable input or wrong usage (the reason is on stderr).
+Exit codes: 0 ok, 1 findings, 2 unusable input, an output that cannot be written, or wrong usage
+(the reason is on stderr), 3 undecided (verify), 70 an unexpected failure: a bug, with where its
+details were written.
 `;
 
 /** `--help` / `-h` after a command: its usage goes to stdout, and the command does not run. */
@@ -365,7 +371,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.err(`netpol-studio: ${e.message}\n`);
       return EXIT_USAGE;
     }
-    io.err(`netpol-studio: unexpected error: ${(e as Error).stack ?? String(e)}\n`);
-    return EXIT_USAGE;
+    // A file that cannot be read or written (a full disk, a read-only place): one line, as unusable input.
+    const fsLine = fsErrorLine(e);
+    if (fsLine) {
+      io.err(`netpol-studio: ${fsLine}\n`);
+      return EXIT_USAGE;
+    }
+    return reportUnexpected(e, argv, io.err, io.tempDir);
   }
 }

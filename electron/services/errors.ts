@@ -4,6 +4,7 @@ import type { ApiError, Result } from '../../shared/api/contract';
 import { BundleError } from '../../shared/bundle/paths';
 import { SnapshotError } from '../../shared/cluster/snapshot';
 import { CaptureError } from '../../shared/flows/types';
+import { fsErrorLine } from '../../shared/node/fs-errors';
 import { RunError } from './process-runner';
 
 /** A failure a service can name: its code is what the renderer branches on, its message what a person reads. */
@@ -38,6 +39,9 @@ export function apiError(e: unknown): ApiError {
           : { code: 'command-failed', message: e.message };
     }
   }
+  // A full disk, a read-only place, a missing folder: what happened, in words, not the system call.
+  const fsLine = fsErrorLine(e);
+  if (fsLine) return { code: 'unusable-input', message: fsLine };
   return { code: 'internal', message: e instanceof Error ? e.message : String(e) };
 }
 

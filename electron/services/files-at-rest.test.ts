@@ -71,7 +71,13 @@ describe('files at rest', () => {
     expect(faults.log.indexOf('sync team.workspace.json.tmp')).toBeGreaterThanOrEqual(0);
     const saved = readFileSync(workspace, 'utf8');
     faults.failWrite = enospc();
-    await expect(api.saveWorkspace({ ...payload, notes: 'a second pass' })).resolves.toMatchObject({ ok: false });
+    await expect(api.saveWorkspace({ ...payload, notes: 'a second pass' })).resolves.toEqual({
+      ok: false,
+      error: {
+        code: 'unusable-input',
+        message: `${workspace}: no space is left on the device: nothing was left half-written; free some space and run again`,
+      },
+    });
     expect(readFileSync(workspace, 'utf8')).toBe(saved);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });

@@ -13,6 +13,17 @@ export interface WriteMode {
   readonly dirMode?: number;
 }
 
+/**
+ * An error about the temporary path, said about the path the caller asked for (which is what a
+ * person knows); a write error, which names no path (a full disk), gets that path too.
+ */
+function aboutTarget(e: unknown, tmp: string, target: string): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err.path === 'string' && err.path.startsWith(tmp)) err.path = target + err.path.slice(tmp.length);
+  else if (err.path === undefined && typeof err.code === 'string') err.path = target;
+  return e;
+}
+
 /** A name beside `target` for writing it first: same folder (so the rename stays on one file system), never an existing file. */
 export function tempBeside(target: string): string {
   return `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -59,22 +70,27 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
     await rename(tmp, file);
   } catch (e) {
     await rm(tmp, { force: true });
-    throw e;
+    throw aboutTarget(e, tmp, file);
   }
   await syncFolder(dir);
 }
 
 /**
  * Writes files under a new folder `root` (which must not exist yet), each flushed to disk; the
- * caller renames the folder into place. On failure the folder is removed.
+ * caller renames the folder into place, at `target` (the path errors are said about). On failure
+ * the folder is removed.
  */
 export async function writeNewTreeSynced(
   root: string,
   files: readonly { readonly path: string; readonly content: string | Uint8Array }[],
-  opts: WriteMode = {},
+  opts: WriteMode & { readonly target?: string } = {},
 ): Promise<void> {
   // Created here, so removing it on failure removes nothing of anyone else's.
-  await mkdir(root, { mode: opts.dirMode ?? 0o755 });
+  try {
+    await mkdir(root, { mode: opts.dirMode ?? 0o755 });
+  } catch (e) {
+    throw opts.target ? aboutTarget(e, root, opts.target) : e;
+  }
   try {
     const dirs = new Set<string>([root]);
     for (const f of files) {
@@ -90,6 +106,6 @@ export async function writeNewTreeSynced(
     for (const d of [...dirs].sort((a, b) => b.length - a.length)) await syncFolder(d);
   } catch (e) {
     await rm(root, { recursive: true, force: true });
-    throw e;
+    throw opts.target ? aboutTarget(e, root, opts.target) : e;
   }
 }

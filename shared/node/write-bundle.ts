@@ -175,7 +175,7 @@ export async function writeBundle(files: readonly BundleFile[], out: string, opt
   }
   await mkdir(path.dirname(target), { recursive: true });
   const tmp = tempBeside(target);
-  await writeNewTreeSynced(tmp, files);
+  await writeNewTreeSynced(tmp, files, { target });
   try {
     if (replacing) {
       const old = `${target}.old-${randomBytes(4).toString('hex')}`;
@@ -206,7 +206,7 @@ export async function writePolicyFolder(dir: string, files: readonly BundleFile[
   if (st && !st.isDirectory()) throw new BundleError('not-a-folder', `${dir} is ${kindOf(st)}, not a folder`);
   await mkdir(path.dirname(target), { recursive: true });
   const tmp = tempBeside(target);
-  await writeNewTreeSynced(tmp, files);
+  await writeNewTreeSynced(tmp, files, { target });
   try {
     if (!st) await rename(tmp, target);
     else {

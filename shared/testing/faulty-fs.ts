@@ -10,15 +10,23 @@ type FsPromises = typeof fsPromises;
 /** What the next writes do, and what was called (`sync NAME`, `rename NAME`; temporary names end in `.tmp`). */
 export const faults = {
   failWrite: undefined as NodeJS.ErrnoException | undefined,
+  /** Makes opening a file for writing fail (a read-only file system): called with the path. */
+  failOpenForWrite: undefined as ((file: string) => NodeJS.ErrnoException) | undefined,
   log: [] as string[],
   reset(): void {
     this.failWrite = undefined;
+    this.failOpenForWrite = undefined;
     this.log.length = 0;
   },
 };
 
-/** The error a write to a full disk fails with. */
-export const enospc = (): NodeJS.ErrnoException => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+/** The error a write to a full disk fails with (a write through a handle names no path). */
+export const enospc = (): NodeJS.ErrnoException =>
+  Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+
+/** The error opening a file for writing on a read-only file system fails with. */
+export const erofs = (file: string): NodeJS.ErrnoException =>
+  Object.assign(new Error(`EROFS: read-only file system, open '${file}'`), { code: 'EROFS', syscall: 'open', path: file });
 
 const shortName = (p: unknown): string => path.basename(String(p)).replace(/\.tmp-.*/, '.tmp');
 
@@ -26,6 +34,8 @@ const shortName = (p: unknown): string => path.basename(String(p)).replace(/\.tm
 export async function faultyFs(importOriginal: () => Promise<unknown>): Promise<FsPromises> {
   const real = (await importOriginal()) as FsPromises;
   const open = async (...args: Parameters<FsPromises['open']>) => {
+    const flags = args[1];
+    if (faults.failOpenForWrite && typeof flags === 'string' && /[wa+]/.test(flags)) throw faults.failOpenForWrite(String(args[0]));
     const fh = await real.open(...args);
     return new Proxy(fh, {
       get(target, key) {

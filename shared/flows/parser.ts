@@ -1,26 +1,11 @@
 import { calicoTextEvent, classifyObject, describeNonCapture, eventOfObject, isCalicoTextHeader } from './classify';
 import { detectFromLine, detectFromPrettyJson, type DetectedFormat } from './detect';
 import { HubbleDecoder } from './hubble';
+import { DEFAULT_LIMITS, type ParserLimits } from './limits';
 import { hasMoreOpenersThan, isSpace, RecordScanner, shapeOf } from './record-scanner';
 import { ACCEPTED_FORMATS_TEXT, CaptureError, type BadLine, type CaptureEvent, type CaptureFormat } from './types';
 
-export interface ParserLimits {
-  /** A single line or multi-line record longer than this is skipped as bad. */
-  readonly maxRecordChars: number;
-  /** JSON nested deeper than this is skipped as bad. */
-  readonly maxDepth: number;
-  /** How many bad lines are kept with their reasons (all are counted). */
-  readonly keepBadLines: number;
-  /** Lines read before giving up on recognising the format. */
-  readonly detectLines: number;
-}
-
-export const DEFAULT_LIMITS: ParserLimits = {
-  maxRecordChars: 8 * 1024 * 1024,
-  maxDepth: 64,
-  keepBadLines: 20,
-  detectLines: 1000,
-};
+export { DEFAULT_LIMITS, type ParserLimits } from './limits';
 
 /** How many node-status problems are kept with their lines (all are counted). */
 export const KEEP_NODE_STATUS = 100;

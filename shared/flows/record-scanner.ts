@@ -1,5 +1,5 @@
 import { classifyObject } from './classify';
-import type { ParserLimits } from './parser';
+import type { ParserLimits } from './limits';
 
 const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;

@@ -318,7 +318,9 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     const keyForm = dialog.getByRole('form', { name: 'API key' });
     await keyForm.getByLabel('API key').fill(secret);
     await keyForm.getByRole('button', { name: 'Store key' }).click();
-    await expect.poll(() => keyForm.locator('[data-field="api-key-state"]').textContent()).toMatch(/^A key is stored/);
+    await expect
+      .poll(() => keyForm.locator('[data-field="api-key-state"]').textContent())
+      .toMatch(/^A key is stored \(encrypted\) for api\.openai\.com, and is sent there only\./);
     await expect(keyForm.getByLabel('API key').inputValue()).resolves.toBe('');
     await app.screenshot('settings');
 

@@ -53,7 +53,10 @@ export function SettingsDialog({ onClose }: { readonly onClose: () => void }) {
     const r = await window.netpol.setApiKey(key);
     setKey('');
     if (!r.ok) return setError(r.error);
-    if (view) setView({ ...view, apiKeySet: r.value.apiKeySet });
+    // Main says which host the key is now bound to; the form's unsaved fields stay as typed.
+    const fresh = await window.netpol.getSettings();
+    if (fresh.ok) setView(fresh.value);
+    else if (view) setView({ ...view, apiKeySet: r.value.apiKeySet });
     setSaved('API key stored, encrypted by the operating system.');
   };
 

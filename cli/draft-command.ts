@@ -1,7 +1,7 @@
-import { writeFile } from 'node:fs/promises';
 import { parseDraftReply } from '../shared/ai/reply';
 import type { DraftFinding } from '../shared/ai/review';
 import { readCapture } from './capture';
+import { writeFileAtomic } from '../shared/node/atomic-write';
 import { prepareDraft, runDraft } from '../shared/node/ai-draft';
 import { messagesText } from '../shared/ai/prompt';
 import { InputError, selectionFor, UsageError, type CommandIo } from './policy-commands';
@@ -80,7 +80,7 @@ export async function draftCommand(a: DraftArgs, io: CommandIo): Promise<number>
     const header = `# drafted by ${run.model} at ${run.endpoint} (prompt sha256 ${run.promptSha256.slice(0, 12)}…), reviewed by netpol-studio against ${a.capture}`;
     const text = `${header}\n${yaml}\n`;
     if (a.output) {
-      await writeFile(a.output, text);
+      await writeFileAtomic(a.output, text);
       io.out(`draft written to ${a.output}\n`);
     } else io.out(text);
     // The review as YAML comments, so that stdout stays a YAML stream.

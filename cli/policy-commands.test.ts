@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -111,6 +111,22 @@ describe('lint from the command line', () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/error: shop\/web spec.podSelector: selects on "pod-template-hash".*\n {2}fix: Select on a stable label/);
   });
+
+  it('a name or namespace that is not a Kubernetes name is an error (invalid-name), as a path would be', async () => {
+    const bad = path.join(dir, 'names.yaml');
+    writeFileSync(
+      bad,
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ../../../x, namespace: shop}\nspec: {podSelector: {}}\n---\n' +
+        'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: web, namespace: ../etc}\nspec: {endpointSelector: {}}\n',
+    );
+    const r = await cli('lint', bad, '--json');
+    expect(r.code).toBe(1);
+    const findings = JSON.parse(r.out) as { code: string; policy: string; where: string; severity: string }[];
+    expect(findings.filter((f) => f.code === 'invalid-name').map((f) => `${f.severity} ${f.policy} ${f.where}`)).toEqual([
+      'error shop/../../../x metadata.name',
+      'error ../etc/web metadata.namespace',
+    ]);
+  });
 });
 
 describe('diff from the command line', () => {
@@ -174,6 +190,19 @@ describe('bundle from the command line', () => {
     expect((await cli('bundle', sample, '-n', 'bookinfo', '-o', out, '--force')).code).toBe(0);
     expect(readdirSync(path.join(out, 'policies/bookinfo'))).not.toContain('default-deny.yaml');
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-') || f.includes('.old-'))).toEqual([]);
+  });
+
+  it('--force replaces only a bundle it wrote: a folder holding anything else is refused (exit 2) and left as it was', async () => {
+    const out = path.join(dir, 'mine');
+    mkdirSync(path.join(out, 'policies'), { recursive: true });
+    writeFileSync(path.join(out, 'policies', 'hand-written.yaml'), 'kind: NetworkPolicy\n');
+    const r = await cli('bundle', sample, '-n', 'bookinfo', '-o', out, '--force');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      `netpol-studio: ${out} was not replaced: it holds no bundle.json, so it is not a bundle netpol-studio wrote. ` +
+        'Only a bundle netpol-studio wrote, holding nothing else, is replaced; choose a new folder, or move this one away.\n',
+    );
+    expect(readdirSync(out, { recursive: true })).toEqual(['policies', path.join('policies', 'hand-written.yaml')]);
   });
 
   it('writes a .zip with the same files, byte-identical on a second run', async () => {

@@ -1,10 +1,11 @@
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Selection } from '../shared/graph/selection';
 import { initialSelection, prune } from '../shared/graph/selection';
 import type { ServiceGraph } from '../shared/graph/types';
 import { readCapture } from './capture';
-import { BundleExistsError, fileSha256, writeBundle } from '../shared/node/write-bundle';
+import { BundleError, fileSha256, writeBundle, writePolicyFolder } from '../shared/node/write-bundle';
+import { policyFile } from '../shared/bundle/paths';
 import { buildBundle, TOOL_VERSION } from '../shared/bundle/bundle';
 import { summarize } from '../shared/graph/summary';
 import { generateCilium, type GeneratedCiliumPolicy } from '../shared/policy/cilium';
@@ -127,10 +128,15 @@ export async function generateCommand(a: GenerateArgs, io: CommandIo): Promise<n
     io.out(policySetYaml(set));
     return 0;
   }
-  for (const g of set.policies as readonly (GeneratedPolicy | GeneratedCiliumPolicy)[]) {
-    const dir = path.join(a.output, g.policy.metadata.namespace ?? 'default');
-    await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, `${g.policy.metadata.name}.yaml`), policyYaml(g));
+  try {
+    const policies = set.policies as readonly (GeneratedPolicy | GeneratedCiliumPolicy)[];
+    await writePolicyFolder(
+      a.output,
+      policies.map((g) => ({ path: policyFile(g.policy.metadata), content: policyYaml(g) })),
+    );
+  } catch (e) {
+    if (!(e instanceof BundleError)) throw e;
+    throw new InputError(e.code === 'not-a-folder' ? `-o ${e.message}: give a folder (made if missing), or -o - for stdout` : e.message);
   }
   io.err(`wrote ${set.policies.length} policies under ${a.output}\n`);
   return 0;
@@ -307,7 +313,7 @@ export async function bundleCommand(a: BundleArgs, io: CommandIo): Promise<numbe
   try {
     await writeBundle(files, a.out, { force: a.force });
   } catch (e) {
-    if (e instanceof BundleExistsError) throw new InputError(e.message);
+    if (e instanceof BundleError) throw new InputError(e.message);
     throw e;
   }
   io.err(`wrote ${a.out}: ${files.length} files (${set.policies.length} policies)\n`);

@@ -144,6 +144,11 @@ describe('netpol-studio CLI', () => {
     const missing = await cli('summarize', '/no/such/file.json');
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/file\.json: cannot be read \(ENOENT\)/);
+    const device = await cli('summarize', '/dev/zero');
+    expect(device).toMatchObject({ code: 2, out: '' });
+    expect(device.err).toBe(
+      'netpol-studio: /dev/zero: is a character device, not a capture file: pass a regular file (a device or a pipe may never end).\n',
+    );
   });
 
   describe('as installed (the bundled bin)', () => {

@@ -4,6 +4,7 @@ import { filterByNamespaces } from '../shared/graph/filter';
 import { summarize } from '../shared/graph/summary';
 import { SnapshotError } from '../shared/cluster/snapshot';
 import { isNamespaceName, NAMESPACE_NAME_RULE } from '../shared/cluster/names';
+import { fsErrorLine } from '../shared/node/fs-errors';
 import { readCapture } from './capture';
 import { draftCommand } from './draft-command';
 import { formatSummary } from './format';
@@ -17,12 +18,15 @@ import {
   UsageError,
   verifyCommand,
 } from './policy-commands';
+import { reportUnexpected } from './unexpected';
 
 export interface CliIo {
   readonly out: (s: string) => void;
   readonly err: (s: string) => void;
   /** The environment (OPENAI_API_KEY); process.env when not given. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Where the details of an unexpected failure are written; the OS temp folder when not given. */
+  readonly tempDir?: string;
 }
 
 export const EXIT_OK = 0;
@@ -39,7 +43,8 @@ Usage:
   netpol-studio generate <capture> --namespace NS [--namespace NS2]... [--snapshot FILE]... [--prune FILE] [--include-dropped]
                         [--flavor kubernetes|cilium] [--default-deny] [--port-ranges] [--cidr CIDR]... [-o DIR|-]
       Least-privilege NetworkPolicies for the workloads of NS from the observed flows. YAML goes to
-      stdout with -o - (the default); with -o DIR one file per policy under DIR/<namespace>/.
+      stdout with -o - (the default); with -o DIR one file per policy under DIR/<namespace>/,
+      each written whole (files already in DIR that are not regenerated are left alone).
       A prune file holds one edge key per line, as printed by \`graph --json\`. External addresses
       get an ipBlock /32 each, or the --cidr that covers them.
   netpol-studio verify <capture> --policies PATH [--namespace NS]... [--snapshot FILE]... [--prune FILE] [--include-dropped] [--json]
@@ -58,7 +63,8 @@ Usage:
                       [--include-dropped] [--default-deny] [--port-ranges] [--cidr CIDR]... [--force]
       A reviewable bundle: policies/<ns>/<name>.yaml, kustomization.yaml, REPORT.md,
       connectivity.csv, capture-summary.json and bundle.json (sha256 of every file). Written
-      atomically; an existing OUT is replaced only with --force.
+      atomically; an existing OUT is replaced only with --force, and only when it is a bundle
+      netpol-studio wrote: its bundle.json lists every file it holds, each unchanged.
   netpol-studio connlist <DIR> [--format txt|json]
       The allowed connections between the workloads of a folder of Kubernetes manifests
       (pods, workloads, namespaces, NetworkPolicies), in np-guard netpol-analyzer's format.
@@ -84,7 +90,9 @@ Calico Enterprise flow logs (JSON or text) and Calico OSS Goldmane/Whisker flow 
 ClusterIP to the Service's backends and target ports, and gives labels to workloads whose
 records carried none (aggregated Calico flow logs, exports with a field mask).
 
-Exit codes: 0 ok, 1 findings, 2 unusable input or wrong usage (the reason is on stderr).
+Exit codes: 0 ok, 1 findings, 2 unusable input, an output that cannot be written, or wrong usage
+(the reason is on stderr), 3 undecided (verify), 70 an unexpected failure: a bug, with where its
+details were written.
 `;
 
 /** `--help` / `-h` after a command: its usage goes to stdout, and the command does not run. */
@@ -363,7 +371,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.err(`netpol-studio: ${e.message}\n`);
       return EXIT_USAGE;
     }
-    io.err(`netpol-studio: unexpected error: ${(e as Error).stack ?? String(e)}\n`);
-    return EXIT_USAGE;
+    // A file that cannot be read or written (a full disk, a read-only place): one line, as unusable input.
+    const fsLine = fsErrorLine(e);
+    if (fsLine) {
+      io.err(`netpol-studio: ${fsLine}\n`);
+      return EXIT_USAGE;
+    }
+    return reportUnexpected(e, argv, io.err, io.tempDir);
   }
 }

@@ -24,11 +24,14 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
   const exportDir = mkdtempSync(path.join(tmpdir(), 'netpol-export-'));
   const workspaceFile = path.join(exportDir, 'team.workspace.json');
   let openai: OpenAiStandin;
+  // The native confirmations main asks (another kubectl, fewer production patterns): the user says yes.
+  const confirmed: ConfirmRequest[] = [];
 
   beforeAll(async () => {
     buildRenderer();
     openai = await startOpenAiStandin();
     host = await startTestHost({
+      confirm: (r) => (confirmed.push(r), Promise.resolve(true)),
       // Stands in for the OS keychain (safeStorage): reversible, and never the clear text on disk.
       encryptor: {
         isEncryptionAvailable: () => true,
@@ -309,12 +312,19 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await form.getByLabel('Production patterns').fill('prod, prd, live');
     await form.getByRole('button', { name: 'Save' }).click();
     await expect(dialog.getByRole('status').textContent()).resolves.toBe('Settings saved.');
+    // Main asked, natively, before running another kubectl and before dropping "production".
+    expect(confirmed.map((r) => r.message)).toEqual([
+      'Run /usr/bin/kubectl as kubectl?',
+      'Stop treating names with "production" as production?',
+    ]);
 
     const secret = 'sk-e2e-0123456789abcdef';
     const keyForm = dialog.getByRole('form', { name: 'API key' });
     await keyForm.getByLabel('API key').fill(secret);
     await keyForm.getByRole('button', { name: 'Store key' }).click();
-    await expect.poll(() => keyForm.locator('[data-field="api-key-state"]').textContent()).toMatch(/^A key is stored/);
+    await expect
+      .poll(() => keyForm.locator('[data-field="api-key-state"]').textContent())
+      .toMatch(/^A key is stored \(encrypted\) for api\.openai\.com, and is sent there only\./);
     await expect(keyForm.getByLabel('API key').inputValue()).resolves.toBe('');
     await app.screenshot('settings');
 
@@ -631,6 +641,17 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
   afterAll(async () => {
     await browser?.close();
     await host?.close();
+  });
+
+  it('Settings says plainly when no key can be kept encrypted here, and stores none', async () => {
+    const { page } = await tracedPage(browser, 'settings-no-keychain');
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await page.getByRole('button', { name: 'Settings…' }).click();
+    const keyForm = page.getByRole('dialog', { name: 'Settings' }).getByRole('form', { name: 'API key' });
+    await expect(keyForm.getByRole('note').textContent()).resolves.toMatch(/^This system offers no encrypted storage/);
+    await keyForm.getByLabel('API key').fill('sk-e2e-not-stored');
+    await expect(keyForm.getByRole('button', { name: 'Store key' }).isDisabled()).resolves.toBe(true);
   });
 
   it('captures live with hubble: progress, then the graph', async () => {

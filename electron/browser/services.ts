@@ -1,27 +1,36 @@
 // The services behind the browser host: the same composition as the Electron window's, with ports
 // that work outside Electron (a JSON settings file, no OS keychain, no native dialogs).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ConfirmRequest } from '../services/kubectl-service';
+import { writeFileAtomic } from '../../shared/node/atomic-write';
+import type { ConfirmRequest } from '../services/ports';
 import { composeServices, type ComposedServices } from '../services/compose';
 import type { Encryptor } from '../services/secrets';
 import type { KeyValueStore } from '../services/settings';
 import { createEventHub } from './server';
 
-/** Settings in a JSON file (the browser host has no electron-store). */
+/**
+ * Settings in a JSON file (the browser host has no electron-store), readable by its owner only and
+ * written whole: the file is read once, and each change is written after the one before it.
+ */
 export function jsonFileStore(file: string): KeyValueStore {
-  const read = (): Record<string, unknown> => {
+  let data: Record<string, unknown> | undefined;
+  let written: Promise<void> = Promise.resolve();
+  const load = (): Record<string, unknown> => {
     try {
-      return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      data ??= JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     } catch {
-      return {};
+      data = {};
     }
+    return data;
   };
   return {
-    get: (k) => read()[k],
+    get: (k) => load()[k],
     set: (k, v) => {
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, JSON.stringify({ ...read(), [k]: v }, null, 2));
+      data = { ...load(), [k]: v };
+      const text = JSON.stringify(data, null, 2);
+      written = written.catch(() => undefined).then(() => writeFileAtomic(file, text, { mode: 0o600, dirMode: 0o700 }));
+      return written;
     },
   };
 }

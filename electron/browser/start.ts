@@ -8,7 +8,15 @@ import { startHost } from './server';
 
 // Bundled into out/cli/host.mjs: the repository (renderer, bridge, sample) is two folders up.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const { values } = parseArgs({ options: { capture: { type: 'string' }, port: { type: 'string' }, workspace: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    capture: { type: 'string' },
+    port: { type: 'string' },
+    workspace: { type: 'string' },
+    'kubectl-path': { type: 'string' },
+    'hubble-path': { type: 'string' },
+  },
+});
 const dataDir = path.join(homedir(), '.netpol-studio');
 const workspaceFile = path.resolve(values.workspace ?? path.join(dataDir, 'workspace.netpol.json'));
 
@@ -20,6 +28,21 @@ const services = composeBrowserServices({
   chooseWorkspace: () => workspaceFile,
   chooseBundle: (as) => path.join(dataDir, 'exports', as === 'zip' ? 'bundle.zip' : 'bundle'),
 });
+// Which programs run with the user's credentials is said here, by whoever started the host: the page
+// cannot change it without a confirmation, and a browser has no native dialog to give one.
+for (const [flag, key] of [
+  ['kubectl-path', 'kubectlPath'],
+  ['hubble-path', 'hubblePath'],
+] as const) {
+  const given = values[flag];
+  if (given === undefined) continue;
+  try {
+    await services.settings.update({ [key]: given === '' ? '' : path.resolve(given) });
+  } catch (e) {
+    process.stderr.write(`netpol-studio: --${flag}: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
+}
 const host = await startHost({
   rendererDir: path.join(root, 'out/renderer'),
   bridgeFile: path.join(root, 'out/browser/bridge.js'),
@@ -31,7 +54,8 @@ process.stdout.write(
   `netpol-studio is running in browser mode at\n\n  ${host.url}\n\nOpen it in your browser. Press Ctrl+C to stop.\n` +
     (values.capture ? '' : 'Browsers have no native file dialog: start with `npm start -- --capture FILE` to open your own capture.\n') +
     `Workspaces are saved to ${workspaceFile} (--workspace FILE), bundles to ${path.join(dataDir, 'exports')}.\n` +
-    'Applying to a cluster needs the desktop app (its confirmation dialog); here it is always refused.\n' +
+    'Applying to a cluster needs the desktop app (its confirmation dialog); here it is always refused, and so are changes\n' +
+    'to the kubectl or hubble path from the page: give them here with --kubectl-path PATH and --hubble-path PATH.\n' +
     'There is no keychain here, so no AI key is stored: a local model server (Ollama, vLLM on localhost) needs none.\n',
 );
 // As the desktop app does on quit: children stop, and the pending autosave is written first.

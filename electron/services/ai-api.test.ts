@@ -6,6 +6,7 @@ import { composeBrowserServices } from '../browser/services';
 import { startOpenAiStandin, STANDIN_KEY, type OpenAiStandin } from '../../shared/testing/standins/openai-standin';
 import { draftRules } from '../../shared/ai/adopt';
 import { ROOT } from '../../shared/testing/fixtures';
+import type { ConfirmRequest } from './ports';
 import type { Encryptor } from './secrets';
 
 const encryptor: Encryptor = {
@@ -132,5 +133,68 @@ describe('AI drafts through the app API (stand-in endpoint)', () => {
       ai: { model: string; taken: string[] };
     };
     expect(manifest.ai).toMatchObject({ model: 'sample-good', taken: [`${rule.policy} ${rule.direction}[${rule.index}]`] });
+  });
+});
+
+describe('the API key goes only where the user sent it (an attacker in the renderer)', () => {
+  let elsewhere: OpenAiStandin;
+  beforeAll(async () => {
+    elsewhere = await startOpenAiStandin();
+  });
+  afterAll(() => elsewhere.close());
+
+  /** The app with a key stored for the stand-in; the native dialog answers from `answers` and records what it was asked. */
+  async function keyed(answers: boolean[]) {
+    const asked: ConfirmRequest[] = [];
+    const composed = composeBrowserServices({
+      root: ROOT,
+      dataDir: mkdtempSync(path.join(tmpdir(), 'netpol-ai-key-')),
+      encryptor,
+      env: process.env,
+      searchPath: '/nonexistent',
+      confirm: (r) => (asked.push(r), Promise.resolve(answers.shift() ?? false)),
+    });
+    await composed.api.updateSettings({ aiBaseUrl: standin.url, aiModel: 'sample-good' });
+    await composed.api.setApiKey(STANDIN_KEY);
+    await composed.api.loadSample();
+    return { ...composed, asked };
+  }
+  const sentThere = () => elsewhere.requests.filter((r) => r.authorization?.includes(STANDIN_KEY));
+  const elsewhereHost = () => new URL(elsewhere.url).host;
+
+  it('pointing the endpoint at another host asks in main, naming it; not confirmed, nothing changes and the key stays home', async () => {
+    const { api, asked } = await keyed([false]);
+    await expect(api.getSettings()).resolves.toMatchObject({ ok: true, value: { apiKeyFor: new URL(standin.url).host } });
+    const r = await api.updateSettings({ aiBaseUrl: elsewhere.url });
+    expect(r).toMatchObject({ ok: false, error: { code: 'refused', message: expect.stringContaining(elsewhereHost()) as unknown } });
+    expect(asked.map((a) => a.message)).toEqual([`Send your stored API key to ${elsewhereHost()}?`]);
+    await expect(api.getSettings()).resolves.toMatchObject({ ok: true, value: { aiBaseUrl: standin.url } });
+    const before = elsewhere.requests.length;
+    await expect(api.aiDraft(request)).resolves.toMatchObject({ ok: true, value: { review: {} } });
+    expect(elsewhere.requests.length).toBe(before);
+    expect(standin.requests.at(-1)?.authorization).toBe(`Bearer ${STANDIN_KEY}`);
+  });
+
+  it('confirmed, the key goes to the new host, which the user chose', async () => {
+    const { api } = await keyed([true]);
+    await expect(api.updateSettings({ aiBaseUrl: elsewhere.url })).resolves.toMatchObject({
+      ok: true,
+      value: { aiBaseUrl: elsewhere.url, apiKeyFor: elsewhereHost() },
+    });
+    const before = sentThere().length;
+    await api.aiDraft(request);
+    expect(sentThere().length).toBe(before + 1);
+  });
+
+  it('a change of path on the same origin asks nothing; an endpoint changed behind the dialog gets no key', async () => {
+    const { api, asked, settings } = await keyed([]);
+    await expect(api.updateSettings({ aiBaseUrl: `${standin.url}/` })).resolves.toMatchObject({ ok: true });
+    expect(asked).toEqual([]);
+    // As if settings.json were edited: the endpoint moves, the key stays bound to where it was stored.
+    await settings.update({ aiBaseUrl: elsewhere.url });
+    const before = elsewhere.requests.length;
+    await api.aiDraft(request);
+    expect(elsewhere.requests.length).toBe(before + 1);
+    expect(elsewhere.requests.at(-1)?.authorization).not.toContain(STANDIN_KEY);
   });
 });

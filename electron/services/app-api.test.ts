@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { composeBrowserServices } from '../browser/services';
 import { standinEnv } from '../../shared/testing/standins';
@@ -9,6 +11,7 @@ import { initialSelection } from '../../shared/graph/selection';
 import { generate } from '../../shared/policy/generate';
 import { policyYaml } from '../../shared/policy/yaml';
 import { fixture, hubbleFixture, ROOT } from '../../shared/testing/fixtures';
+import type { ConfirmRequest } from './ports';
 import type { Encryptor } from './secrets';
 
 const encryptor: Encryptor = {
@@ -17,7 +20,7 @@ const encryptor: Encryptor = {
   decryptString: (b) => Buffer.from(b.map((x) => x ^ 0x33)).toString('utf8'),
 };
 
-function services(o: { confirm?: boolean[]; withStandins?: boolean; capture?: string; file?: string } = {}) {
+function services(o: { confirm?: boolean[]; withStandins?: boolean; capture?: string; file?: string; bundle?: string } = {}) {
   const s = standinEnv({
     NETPOL_STANDIN_CAPTURE: o.capture ?? hubbleFixture('basic-sample-400-tcp-flows.json'),
     NETPOL_STANDIN_CLUSTER: fixture('kubectl-standin'),
@@ -25,6 +28,7 @@ function services(o: { confirm?: boolean[]; withStandins?: boolean; capture?: st
   });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'netpol-app-'));
   const answers = [...(o.confirm ?? [])];
+  const asked: ConfirmRequest[] = [];
   const emitted: { event: string; payload: unknown }[] = [];
   const composed = composeBrowserServices({
     root: ROOT,
@@ -34,10 +38,11 @@ function services(o: { confirm?: boolean[]; withStandins?: boolean; capture?: st
     searchPath: o.withStandins === false ? '/nonexistent' : s.env.PATH,
     chooseWorkspace: () => path.join(dataDir, 'team.workspace.json'),
     chooseFile: () => o.file,
-    confirm: () => Promise.resolve(answers.shift() ?? false),
+    chooseBundle: (as) => o.bundle ?? path.join(dataDir, 'exports', as === 'zip' ? 'bundle.zip' : 'bundle'),
+    confirm: (r) => (asked.push(r), Promise.resolve(answers.shift() ?? false)),
   });
   composed.events.subscribe((event, payload) => emitted.push({ event, payload }));
-  return { ...composed, ...s, dataDir, emitted };
+  return { ...composed, ...s, dataDir, emitted, asked };
 }
 
 const sampleYaml = () => {
@@ -246,5 +251,177 @@ describe('the app API behind IPC (services with stand-ins)', () => {
       ok: false,
       error: { message: 'There is no unsaved work to restore.' },
     });
+  });
+});
+
+/** A model's reply (or a renderer that lies about one) naming a policy, or its namespace, as a path. */
+const pathReply = (name: string, namespace: string) => `\`\`\`yaml
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: ${name}
+  namespace: ${namespace}
+spec:
+  podSelector: {matchLabels: {app: ratings}}
+  policyTypes: [Ingress]
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: reviews}}}]
+    ports: [{port: 9080, protocol: TCP}]
+\`\`\``;
+
+describe('names become paths only when they are names (an attacker in the renderer)', () => {
+  const request = (reply: string) => ({
+    selection: { version: 1 as const, pruned: [] },
+    options: { namespaces: ['bookinfo'], defaultDeny: true, portRanges: false },
+    ai: { model: 'm', reply, tokens: {}, take: 'draft' as const },
+  });
+
+  it.each([
+    ['name', pathReply('../../../x', 'bookinfo')],
+    ['namespace', pathReply('x', '../../..')],
+  ])('a drafted policy whose %s is a path never reaches the zip, its kustomization or the folder', async (_what, reply) => {
+    const { api, dataDir } = services();
+    await api.loadSample();
+    const zip = await api.exportBundle(request(reply), 'zip');
+    expect(zip).toMatchObject({ ok: true });
+    const entries = unzipSync(readFileSync(path.join(dataDir, 'exports', 'bundle.zip')));
+    for (const name of Object.keys(entries)) expect(name).toMatch(/^(policies\/[a-z0-9-]+\/[a-z0-9.-]+\.yaml|[A-Za-z.-]+)$/);
+    expect(Object.keys(entries).some((n) => n.includes('..'))).toBe(false);
+    expect(new TextDecoder().decode(entries['kustomization.yaml'])).not.toContain('..');
+    const folder = await api.exportBundle(request(reply), 'folder');
+    expect(folder).toMatchObject({ ok: true });
+    expect(folder.ok && folder.value.files.some((f) => f.includes('..'))).toBe(false);
+    expect(readdirSync(dataDir)).not.toContain('x.yaml');
+  });
+});
+
+describe('export never deletes what it did not write', () => {
+  it('a folder that is not a previous bundle is refused, and left as it was; a previous bundle is replaced', async () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'netpol-home-'));
+    writeFileSync(path.join(home, 'thesis.tex'), 'years of work');
+    const { api } = services({ bundle: home });
+    await api.loadSample();
+    const request = {
+      selection: { version: 1 as const, pruned: [] },
+      options: { namespaces: ['bookinfo'], defaultDeny: true, portRanges: false },
+    };
+    await expect(api.exportBundle(request, 'folder')).resolves.toEqual({
+      ok: false,
+      error: {
+        code: 'refused',
+        message: expect.stringMatching(/was not replaced: it holds no bundle\.json, so it is not a bundle netpol-studio wrote/) as unknown,
+      },
+    });
+    expect(readdirSync(home)).toEqual(['thesis.tex']);
+    const again = services();
+    await again.api.loadSample();
+    await expect(again.api.exportBundle(request, 'folder')).resolves.toMatchObject({ ok: true });
+    await expect(again.api.exportBundle(request, 'folder')).resolves.toMatchObject({ ok: true });
+  });
+});
+
+describe('a workspace cannot point the app at a device', () => {
+  it.each([
+    ['/dev/zero', 'a character device'],
+    ['a named pipe', 'a named pipe'],
+  ])(
+    'a workspace whose capture is %s is opened with its work, and the capture refused unread',
+    async (what, named) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'netpol-ws-device-'));
+      let capture = what;
+      if (what === 'a named pipe') {
+        capture = path.join(dir, 'capture.jsonl');
+        execFileSync('mkfifo', [capture]);
+      }
+      const file = path.join(dir, 'shared.workspace.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          version: 1,
+          capture: { path: capture, sha256: '0'.repeat(64) },
+          selection: { version: 1, pruned: [] },
+          options: { namespaces: ['bookinfo'], defaultDeny: true, portRanges: false, flavor: 'kubernetes' },
+          notes: 'from a colleague',
+          savedAt: '2026-01-01T00:00:00Z',
+        }),
+      );
+      const { api } = services();
+      const { api: opener } = composeBrowserServices({ root: ROOT, dataDir: dir, encryptor, chooseWorkspace: () => file });
+      const started = Date.now();
+      const r = await opener.openWorkspace();
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(r).toMatchObject({
+        ok: true,
+        value: {
+          workspace: { notes: 'from a colleague' },
+          captureWarning: { code: 'capture-unreadable', message: expect.stringContaining(`names ${named}, not a file`) as unknown },
+        },
+      });
+      expect(r.ok && r.value.capture).toBeUndefined();
+      await expect(opener.getSummary()).resolves.toEqual({ ok: true, value: null });
+      await expect(api.getSummary()).resolves.toEqual({ ok: true, value: null });
+    },
+    10_000,
+  );
+});
+
+describe('settings that choose the programs run, or weaken the production guard, are confirmed in main (an attacker in the renderer)', () => {
+  it.each([
+    ['kubectlPath', 'kubectl'],
+    ['hubblePath', 'hubble'],
+  ] as const)('another %s is asked in main, naming the path; not confirmed, nothing is saved', async (field, tool) => {
+    const refused = services({ confirm: [false] });
+    const r = await refused.api.updateSettings({ [field]: '/tmp/not-mine/bin', aiModel: 'llama3' });
+    expect(r).toMatchObject({ ok: false, error: { code: 'refused', message: expect.stringContaining('/tmp/not-mine/bin') as unknown } });
+    expect(refused.asked.map((a) => a.message)).toEqual([`Run /tmp/not-mine/bin as ${tool}?`]);
+    await expect(refused.api.getSettings()).resolves.toMatchObject({ ok: true, value: { [field]: '', aiModel: 'gpt-4o-mini' } });
+    const confirmed = services({ confirm: [true] });
+    await expect(confirmed.api.updateSettings({ [field]: '/opt/bin/x' })).resolves.toMatchObject({
+      ok: true,
+      value: { [field]: '/opt/bin/x' },
+    });
+    // Back to the PATH, or saved again unchanged: nothing to ask.
+    await expect(confirmed.api.updateSettings({ [field]: '/opt/bin/x' })).resolves.toMatchObject({ ok: true });
+    await expect(confirmed.api.updateSettings({ [field]: '' })).resolves.toMatchObject({ ok: true });
+    expect(confirmed.asked).toHaveLength(1);
+  });
+
+  it('emptying the production patterns (which removes the second confirmation) is asked; refused, apply still asks twice', async () => {
+    const { api, asked } = services({ confirm: [false, true, false] });
+    await expect(api.updateSettings({ productionPatterns: [] })).resolves.toMatchObject({ ok: false, error: { code: 'refused' } });
+    expect(asked.map((a) => a.title)).toEqual(['Turn off the production guard?']);
+    await expect(api.updateSettings({ productionPatterns: ['prod', 'production', 'live', 'prd'] })).resolves.toMatchObject({ ok: true });
+    expect(asked).toHaveLength(1);
+    // The guard held: applying to a production-looking context asks a second time (declined here).
+    await expect(api.applyPolicies('prod-eu', 'bookinfo', sampleYaml())).resolves.toMatchObject({ ok: false, error: { code: 'refused' } });
+    expect(asked.map((a) => a.title)).toEqual(['Turn off the production guard?', 'Apply NetworkPolicies', 'This looks like production']);
+  });
+
+  it('dropping one pattern is asked too', async () => {
+    const { api, asked } = services({ confirm: [true] });
+    await expect(api.updateSettings({ productionPatterns: ['prod', 'live'] })).resolves.toMatchObject({
+      ok: true,
+      value: { productionPatterns: ['prod', 'live'] },
+    });
+    expect(asked.map((a) => a.message)).toEqual(['Stop treating names with "production" as production?']);
+  });
+});
+
+describe('on Linux without a keyring (safeStorage falls back to basic_text)', () => {
+  it('the key is refused, and Settings is told plainly what that store would mean', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'netpol-basic-text-'));
+    const { api } = composeBrowserServices({ root: ROOT, dataDir, encryptor: { ...encryptor, storageBackend: () => 'basic_text' } });
+    await expect(api.getSettings()).resolves.toMatchObject({
+      ok: true,
+      value: {
+        apiKeySet: false,
+        keyStorage: { encrypted: false, backend: 'basic_text', message: expect.stringMatching(/^No keyring is running/) as unknown },
+      },
+    });
+    await expect(api.setApiKey('sk-live-0123456789abcdef')).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'refused', message: expect.stringContaining('password built into Electron') as unknown },
+    });
+    expect(readdirSync(dataDir)).not.toContain('secrets');
   });
 });

@@ -22,8 +22,10 @@ import type { CaptureService } from './capture-service';
 import type { KubectlService } from './kubectl-service';
 import { watchDrops, type LiveCapture } from './live-capture';
 import { apiError, attempt, ServiceError } from './errors';
+import type { ConfirmRequest } from './ports';
 import type { ProcessRunner } from './process-runner';
-import type { SecretStore } from './secrets';
+import { hostOf, originOf, type SecretStore } from './secrets';
+import { guardedChanges } from './settings-guard';
 import type { SettingsService } from './settings';
 import type { OpenedWorkspace, WorkspaceService } from './workspace';
 
@@ -40,6 +42,8 @@ export interface AppPorts {
   readonly chooseWorkspaceToOpen: () => Promise<string | undefined>;
   /** Where to write a bundle; undefined when the user cancels. */
   readonly chooseBundlePath: (as: 'folder' | 'zip') => Promise<string | undefined>;
+  /** A native confirmation in main (the one kubectl apply uses); true only when the user confirmed. */
+  readonly confirm: (r: ConfirmRequest) => Promise<boolean>;
   /** Sends an event to the renderer. */
   readonly emit: <E extends EventName>(event: E, payload: EventPayload[E]) => void;
 }
@@ -53,13 +57,6 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
     const analysis = p.captures.analysis;
     if (!analysis) throw new ServiceError('invalid-request', 'Open a capture first: a draft is made from its flows.');
     return analysis;
-  };
-  const endpointHost = (url: string): string => {
-    try {
-      return new URL(url).host;
-    } catch {
-      return url;
-    }
   };
   let workspaceFile: string | undefined;
 
@@ -82,9 +79,10 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
     });
   };
 
-  /** A workspace with its capture opened (when it is still there), as the renderer needs it. */
+  /** A workspace with its capture opened (when it is still there, and a file), as the renderer needs it. */
   const withCapture = async (opened: OpenedWorkspace): Promise<OpenedWorkspaceView> => {
-    if (opened.captureWarning?.code === 'capture-missing') return opened;
+    // Only a capture that is there and a regular file is opened (one that changed is, with its warning).
+    if (opened.captureWarning && opened.captureWarning.code !== 'capture-changed') return opened;
     try {
       return { ...opened, capture: await p.captures.openFile(opened.workspace.capture.path) };
     } catch (e) {
@@ -95,7 +93,31 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
     }
   };
 
-  const settingsView = async (): Promise<SettingsView> => ({ ...p.settings.get(), apiKeySet: await p.secrets.isSet() });
+  /**
+   * The stored key and the origin it may be sent to. A key stored before keys were bound belongs to
+   * the endpoint it was being sent to then: the one set now.
+   */
+  const boundKey = async (): Promise<{ key: string; origin: string | undefined } | undefined> => {
+    const stored = await p.secrets.stored();
+    return stored && { key: stored.key, origin: stored.origin ?? originOf(p.settings.get().aiBaseUrl) };
+  };
+
+  /** The key, only when it is bound to the origin of `endpoint`: it never goes to a host the user did not send it to. */
+  const keyFor = async (endpoint: string): Promise<string | undefined> => {
+    const key = await boundKey();
+    const origin = originOf(endpoint);
+    return key && origin !== undefined && key.origin === origin ? key.key : undefined;
+  };
+
+  const settingsView = async (): Promise<SettingsView> => {
+    const key = await boundKey();
+    return {
+      ...p.settings.get(),
+      apiKeySet: key !== undefined,
+      ...(key?.origin ? { apiKeyFor: hostOf(key.origin) } : {}),
+      keyStorage: p.secrets.storage(),
+    };
+  };
 
   const fullWorkspace = async (ws: WorkspacePayload) => {
     const analysis = p.captures.analysis;
@@ -152,12 +174,24 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
     getSettings: () => attempt(settingsView),
     updateSettings: (patch) =>
       attempt(async () => {
-        p.settings.update(patch);
+        const change = p.settings.validate(patch);
+        const key = await boundKey();
+        // Another kubectl or hubble, the key sent to another origin, a weaker production guard: each
+        // only after a native confirmation; nothing is saved unless every one was confirmed.
+        for (const g of guardedChanges(p.settings.get(), change, key?.origin))
+          if (!(await p.confirm(g.ask))) throw new ServiceError('refused', g.refused, g.hint);
+        await p.settings.update(change);
+        const origin = change.aiBaseUrl === undefined ? undefined : originOf(change.aiBaseUrl);
+        if (key && origin && origin !== key.origin) await p.secrets.rebind(origin);
         return settingsView();
       }),
     setApiKey: (key) =>
       attempt(async () => {
-        await p.secrets.set(key);
+        // The key is bound to the endpoint's origin, and sent nowhere else.
+        const origin = originOf(p.settings.get().aiBaseUrl);
+        if (!origin)
+          throw new ServiceError('invalid-request', 'Set the AI endpoint first: a key is stored for one endpoint and sent only there.');
+        await p.secrets.set(key, origin);
         return { apiKeySet: await p.secrets.isSet() };
       }),
     clearApiKey: () =>
@@ -180,7 +214,7 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
         if (!file) throw new ServiceError('dismissed', 'No file was chosen.');
         await p.workspaces.save(file, await fullWorkspace(ws));
         workspaceFile = file;
-        p.settings.addRecent(file);
+        await p.settings.addRecent(file);
         return { file };
       }),
     openWorkspace: () =>
@@ -189,7 +223,7 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
         if (!file) throw new ServiceError('dismissed', 'No file was chosen.');
         const opened = await p.workspaces.open(file);
         workspaceFile = file;
-        p.settings.addRecent(file);
+        await p.settings.addRecent(file);
         return { ...(await withCapture(opened)), file };
       }),
     recoverWorkspace: () =>
@@ -222,7 +256,8 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
         if (!target) throw new ServiceError('dismissed', 'No place was chosen.');
         const out = as === 'zip' && !target.toLowerCase().endsWith('.zip') ? `${target}.zip` : target;
         const files = await bundleFor(request);
-        // The save dialog already asked before replacing an existing file or folder.
+        // The save dialog already asked before replacing an existing file or folder; the writer still
+        // replaces only a bundle it wrote, holding nothing else (a `refused` error says so otherwise).
         await writeBundle(files, out, { force: true });
         return { path: out, files: files.map((f) => f.path) };
       }),
@@ -234,7 +269,7 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
         return {
           text: messagesText(prepared.messages),
           model: s.aiModel,
-          endpoint: endpointHost(s.aiBaseUrl),
+          endpoint: hostOf(s.aiBaseUrl),
           sentEdges: prepared.payload.sentEdges.length,
           omittedEdges: prepared.payload.omittedEdges.length,
           estimatedTokens: prepared.payload.estimatedTokens,
@@ -254,7 +289,7 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
             analysis.graph,
             parseSelection(request.selection),
             request,
-            { baseUrl: s.aiBaseUrl, model: s.aiModel, apiKey: await p.secrets.get() },
+            { baseUrl: s.aiBaseUrl, model: s.aiModel, apiKey: await keyFor(s.aiBaseUrl) },
             { signal: ac.signal, stream: request.stream ?? true, onDelta: (text) => p.emit('aiDelta', { text }) },
           );
         } finally {

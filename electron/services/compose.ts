@@ -1,11 +1,12 @@
+import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { EventName, EventPayload, NetpolHandlers } from '../../shared/api/contract';
 import { createAppApi } from './app-api';
 import { CaptureService } from './capture-service';
-import { KubectlService, type ConfirmRequest } from './kubectl-service';
+import { KubectlService } from './kubectl-service';
 import { LiveCapture } from './live-capture';
 import { ProcessRunner } from './process-runner';
-import type { Dialogs } from './ports';
+import type { ConfirmRequest, Dialogs } from './ports';
 import { SecretStore, type Encryptor } from './secrets';
 import { SettingsService, type KeyValueStore } from './settings';
 import { WorkspaceService } from './workspace';
@@ -40,6 +41,10 @@ export interface ComposedServices {
 
 /** Builds the services with their ports; Electron's main, the browser host and the tests all use this. */
 export function composeServices(o: ComposeOptions): ComposedServices {
+  // Captures, staged policies, the audit log, the key and unsaved work: the owner's alone, also
+  // when the folder was made looser before.
+  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(o.dataDir, 0o700);
   const settings = new SettingsService(o.store);
   const runner = new ProcessRunner({
     binaryPaths: () => {
@@ -69,6 +74,7 @@ export function composeServices(o: ComposeOptions): ComposedServices {
     chooseWorkspaceToSave: () => o.dialogs.chooseWorkspaceToSave(),
     chooseWorkspaceToOpen: () => o.dialogs.chooseWorkspaceToOpen(),
     chooseBundlePath: (as) => o.dialogs.chooseBundlePath(as),
+    confirm: (r) => o.dialogs.confirm(r),
     emit: o.emit,
   });
   const shutdown = async (): Promise<void> => {

@@ -1,8 +1,10 @@
 // How every service reports failure: it throws, with a code when it knows what happened, and the
 // app API turns that into the Result the renderer branches on (by code, never by the words).
 import type { ApiError, Result } from '../../shared/api/contract';
+import { BundleError } from '../../shared/bundle/paths';
 import { SnapshotError } from '../../shared/cluster/snapshot';
 import { CaptureError } from '../../shared/flows/types';
+import { fsErrorLine } from '../../shared/node/fs-errors';
 import { RunError } from './process-runner';
 
 /** A failure a service can name: its code is what the renderer branches on, its message what a person reads. */
@@ -21,6 +23,8 @@ export class ServiceError extends Error {
 export function apiError(e: unknown): ApiError {
   if (e instanceof ServiceError) return e.hint ? { code: e.code, message: e.message, hint: e.hint } : { code: e.code, message: e.message };
   if (e instanceof CaptureError || e instanceof SnapshotError) return { code: 'unusable-input', message: e.message };
+  // A name that would be a path is unusable input; a target that is not a bundle to replace, a refusal.
+  if (e instanceof BundleError) return { code: e.code === 'invalid-name' ? 'unusable-input' : 'refused', message: e.message };
   if (e instanceof RunError) {
     switch (e.kind) {
       case 'not-installed':
@@ -35,6 +39,9 @@ export function apiError(e: unknown): ApiError {
           : { code: 'command-failed', message: e.message };
     }
   }
+  // A full disk, a read-only place, a missing folder: what happened, in words, not the system call.
+  const fsLine = fsErrorLine(e);
+  if (fsLine) return { code: 'unusable-input', message: fsLine };
   return { code: 'internal', message: e instanceof Error ? e.message : String(e) };
 }
 

@@ -9,14 +9,10 @@ import type { NetworkPolicy } from '../../shared/policy/types';
 import { parsePolicies } from '../../shared/policy/yaml';
 import { isContextName, isNamespaceName, isObjectName } from '../../shared/cluster/names';
 import { ServiceError } from './errors';
+import type { ConfirmRequest } from './ports';
 import { RunError, stderrSummary, type ProcessRunner, type RunResult } from './process-runner';
 
-export interface ConfirmRequest {
-  readonly title: string;
-  readonly message: string;
-  readonly detail: string;
-  readonly confirmLabel: string;
-}
+export type { ConfirmRequest } from './ports';
 
 export interface KubectlPorts {
   readonly runner: ProcessRunner;
@@ -310,7 +306,7 @@ export class KubectlService {
       output: output.slice(-4000),
     };
     await mkdir(path.dirname(this.ports.auditLog), { recursive: true });
-    await appendFile(this.ports.auditLog, JSON.stringify(entry) + '\n');
+    await appendFile(this.ports.auditLog, JSON.stringify(entry) + '\n', { mode: 0o600 });
     if (exitCode !== 0) throw new RunError('exited', 'kubectl', output, { code: exitCode });
     return { status: action === 'apply' ? 'applied' : 'deleted', output };
   }

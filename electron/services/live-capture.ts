@@ -110,7 +110,7 @@ export class LiveCapture {
       this.ports.captureDir,
       `hubble-${request.namespace}-${new Date(started).toISOString().replace(/[:.]/g, '-')}.jsonl`,
     );
-    const out = createWriteStream(file);
+    const out = createWriteStream(file, { mode: 0o600 });
     const builder = new GraphBuilder();
     const limits = this.ports.limits ?? DEFAULT_LIMITS;
     const parser = new CaptureParser(file, (ev) => builder.addEvent(ev), limits);

@@ -3,3 +3,11 @@ export interface Dialogs {
   /** Lets the user pick a capture file; undefined when they cancel. */
   chooseCaptureFile(): Promise<string | undefined>;
 }
+
+/** What a native confirmation dialog in main asks; the renderer can neither answer nor skip it. */
+export interface ConfirmRequest {
+  readonly title: string;
+  readonly message: string;
+  readonly detail: string;
+  readonly confirmLabel: string;
+}

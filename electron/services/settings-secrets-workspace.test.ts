@@ -24,28 +24,28 @@ const fakeEncryptor = (available = true): Encryptor => ({
 const dir = mkdtempSync(path.join(tmpdir(), 'netpol-ws-'));
 
 describe('settings', () => {
-  it('has defaults, validates changes, and falls back when a stored value no longer fits', () => {
+  it('has defaults, validates changes, and falls back when a stored value no longer fits', async () => {
     const store = fakeStore({ productionPatterns: 'not-a-list', aiModel: 'llama3' });
     const s = new SettingsService(store);
     expect(s.get()).toEqual({ ...DEFAULT_SETTINGS, aiModel: 'llama3' });
-    expect(s.update({ kubectlPath: '/opt/bin/kubectl' }).kubectlPath).toBe('/opt/bin/kubectl');
-    expect(() => s.update({ productionPatterns: ['prod us'] })).toThrow(/setting productionPatterns\.0/);
-    expect(() => s.update({ apiKey: 'sk-x' } as never)).toThrow(/setting/);
-    s.addRecent('/a.json');
-    s.addRecent('/b.json');
-    s.addRecent('/a.json');
+    expect((await s.update({ kubectlPath: '/opt/bin/kubectl' })).kubectlPath).toBe('/opt/bin/kubectl');
+    await expect(s.update({ productionPatterns: ['prod us'] })).rejects.toThrow(/setting productionPatterns\.0/);
+    await expect(s.update({ apiKey: 'sk-x' } as never)).rejects.toThrow(/setting/);
+    await s.addRecent('/a.json');
+    await s.addRecent('/b.json');
+    await s.addRecent('/a.json');
     expect(s.get().recentWorkspaces).toEqual(['/a.json', '/b.json']);
   });
 
-  it('binary paths are absolute or empty, and the AI endpoint is https (http only to this machine)', () => {
+  it('binary paths are absolute or empty, and the AI endpoint is https (http only to this machine)', async () => {
     const s = new SettingsService(fakeStore({}));
-    expect(() => s.update({ hubblePath: 'hubble' })).toThrow(/setting hubblePath: use the absolute path of the executable/);
-    expect(() => s.update({ kubectlPath: 'kubectl --kubeconfig /x' })).toThrow(/setting kubectlPath/);
-    expect(s.update({ hubblePath: '' }).hubblePath).toBe('');
-    expect(() => s.update({ aiBaseUrl: 'http://models.example.com/v1' })).toThrow(/setting aiBaseUrl: use an https:\/\/ URL/);
-    expect(() => s.update({ aiBaseUrl: 'not a url' })).toThrow(/setting aiBaseUrl/);
-    expect(s.update({ aiBaseUrl: 'http://localhost:11434/v1' }).aiBaseUrl).toBe('http://localhost:11434/v1');
-    expect(s.update({ aiBaseUrl: 'https://llm.internal.example/v1' }).aiBaseUrl).toBe('https://llm.internal.example/v1');
+    await expect(s.update({ hubblePath: 'hubble' })).rejects.toThrow(/setting hubblePath: use the absolute path of the executable/);
+    await expect(s.update({ kubectlPath: 'kubectl --kubeconfig /x' })).rejects.toThrow(/setting kubectlPath/);
+    expect((await s.update({ hubblePath: '' })).hubblePath).toBe('');
+    await expect(s.update({ aiBaseUrl: 'http://models.example.com/v1' })).rejects.toThrow(/setting aiBaseUrl: use an https:\/\/ URL/);
+    await expect(s.update({ aiBaseUrl: 'not a url' })).rejects.toThrow(/setting aiBaseUrl/);
+    expect((await s.update({ aiBaseUrl: 'http://localhost:11434/v1' })).aiBaseUrl).toBe('http://localhost:11434/v1');
+    expect((await s.update({ aiBaseUrl: 'https://llm.internal.example/v1' })).aiBaseUrl).toBe('https://llm.internal.example/v1');
   });
 });
 
@@ -56,9 +56,9 @@ describe('secret store', () => {
     const file = path.join(dir, 'secret.bin');
     const secrets = new SecretStore(fakeEncryptor(), file);
     expect(await secrets.isSet()).toBe(false);
-    await secrets.set('sk-test-1234567890');
+    await secrets.set('sk-test-1234567890', 'https://api.openai.com');
     expect(await secrets.isSet()).toBe(true);
-    expect(await secrets.get()).toBe('sk-test-1234567890');
+    expect(await secrets.stored()).toEqual({ key: 'sk-test-1234567890', origin: 'https://api.openai.com' });
     expect(readFileSync(file).toString('utf8')).not.toContain('sk-test');
     expect(JSON.stringify(settings.get())).not.toContain('sk-test');
     expect(JSON.stringify([...store.data.values()])).not.toContain('sk-test');
@@ -66,9 +66,30 @@ describe('secret store', () => {
     expect(await secrets.isSet()).toBe(false);
   });
 
+  it("refuses to store a key in Electron's basic_text store (Linux without a keyring), and says what that means", async () => {
+    const file = path.join(dir, 'secrets-basic-text', 'key.bin');
+    const secrets = new SecretStore({ ...fakeEncryptor(), storageBackend: () => 'basic_text' }, file);
+    expect(secrets.storage()).toEqual({
+      encrypted: false,
+      backend: 'basic_text',
+      message: expect.stringMatching(
+        /^No keyring is running .* a password built into Electron, readable by anyone who can read your files: no key is stored\./,
+      ) as unknown,
+    });
+    await expect(secrets.set('sk-x', 'https://api.openai.com')).rejects.toMatchObject({
+      code: 'refused',
+      message: expect.stringMatching(/^The key was not stored\. No keyring is running/) as unknown,
+    });
+    expect(existsSync(file)).toBe(false);
+    expect(new SecretStore({ ...fakeEncryptor(), storageBackend: () => 'gnome_libsecret' }, file).storage()).toMatchObject({
+      encrypted: true,
+      backend: 'gnome_libsecret',
+    });
+  });
+
   it('refuses to store a key when no encrypted storage exists', async () => {
     const secrets = new SecretStore(fakeEncryptor(false), path.join(dir, 'none.bin'));
-    await expect(secrets.set('sk-x')).rejects.toThrow(/no encrypted storage/);
+    await expect(secrets.set('sk-x', 'https://api.openai.com')).rejects.toThrow(/no encrypted storage/);
     expect(existsSync(path.join(dir, 'none.bin'))).toBe(false);
   });
 });

@@ -60,7 +60,8 @@ export const DEFAULT_SETTINGS: Settings = {
 /** What a settings backend must do (electron-store in the app, a Map in tests). */
 export interface KeyValueStore {
   get(key: string): unknown;
-  set(key: string, value: unknown): void;
+  /** Stores a value; resolves once it is on disk (electron-store writes at once and returns nothing). */
+  set(key: string, value: unknown): void | Promise<void>;
 }
 
 /** Settings with a schema and defaults; a stored value that no longer fits falls back to its default. */
@@ -76,20 +77,25 @@ export class SettingsService {
     return out as Settings;
   }
 
-  /** Validates and stores a change; throws with the field and reason when it does not fit. */
-  update(patch: Partial<Settings>): Settings {
+  /** A change checked against the schema; throws with the field and reason when it does not fit. */
+  validate(patch: Partial<Settings>): Partial<Settings> {
     const parsed = SETTINGS_SCHEMA.partial().strict().safeParse(patch);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new Error(`setting ${issue.path.join('.') || '(unknown)'}: ${issue.message}`);
     }
-    for (const [k, v] of Object.entries(parsed.data)) this.store.set(k, v);
+    return parsed.data;
+  }
+
+  /** Validates and stores a change; throws with the field and reason when it does not fit. */
+  async update(patch: Partial<Settings>): Promise<Settings> {
+    for (const [k, v] of Object.entries(this.validate(patch))) await this.store.set(k, v);
     return this.get();
   }
 
   /** Puts a workspace at the top of the recent list. */
-  addRecent(file: string): void {
+  async addRecent(file: string): Promise<void> {
     const recent = [file, ...this.get().recentWorkspaces.filter((f) => f !== file)].slice(0, 10);
-    this.store.set('recentWorkspaces', recent);
+    await this.store.set('recentWorkspaces', recent);
   }
 }

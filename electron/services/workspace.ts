@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { SAVED_WORKSPACE as WORKSPACE_SCHEMA, type CaptureWarning, type SavedWorkspace } from '../../shared/api/contract';
+import { writeFileAtomic } from '../../shared/node/atomic-write';
+import { NotARegularFileError } from '../../shared/node/regular-file';
 import { fileSha256 } from '../../shared/node/write-bundle';
 import { ServiceError } from './errors';
 
@@ -14,13 +14,8 @@ export interface OpenedWorkspace {
   readonly captureWarning?: CaptureWarning;
 }
 
-/** Writes beside the target, then renames: a crash never leaves half a file. */
-export async function writeAtomic(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${randomBytes(4).toString('hex')}`;
-  await writeFile(tmp, text);
-  await rename(tmp, file);
-}
+/** A workspace holds what was pruned and why, notes and AI runs: readable by its owner only, written whole or not at all. */
+const writeWorkspace = (file: string, text: string): Promise<void> => writeFileAtomic(file, text, { mode: 0o600 });
 
 /** Saving, opening, autosave and crash recovery of workspaces. */
 export class WorkspaceService {
@@ -35,7 +30,7 @@ export class WorkspaceService {
 
   async save(file: string, ws: Workspace): Promise<void> {
     const checked = WORKSPACE_SCHEMA.parse(ws);
-    await writeAtomic(file, JSON.stringify(checked, null, 2) + '\n');
+    await writeWorkspace(file, JSON.stringify(checked, null, 2) + '\n');
     // A deliberate save makes the autosave copy obsolete.
     this.cancelAutosave();
     await rm(this.autosaveFile, { force: true });
@@ -62,11 +57,19 @@ export class WorkspaceService {
           message: `The capture ${ws.capture.path} has changed since this workspace was saved: its flows may not match the pruning and notes.`,
         };
       }
-    } catch {
-      captureWarning = {
-        code: 'capture-missing',
-        message: `The capture ${ws.capture.path} is no longer there: open it from its new place to continue.`,
-      };
+    } catch (e) {
+      // A workspace names its capture by path, and a workspace can come from anyone: a device or a
+      // pipe there is refused (hashing /dev/zero never ends), never read.
+      captureWarning =
+        e instanceof NotARegularFileError
+          ? {
+              code: 'capture-unreadable',
+              message: `The capture path ${ws.capture.path} names ${e.what}, not a file: a workspace's capture must be a regular file. It was not read; open the capture file to continue.`,
+            }
+          : {
+              code: 'capture-missing',
+              message: `The capture ${ws.capture.path} is no longer there: open it from its new place to continue.`,
+            };
     }
     return { workspace: ws, captureWarning };
   }
@@ -84,7 +87,7 @@ export class WorkspaceService {
     const ws = this.pending;
     this.pending = undefined;
     clearTimeout(this.autosaveTimer);
-    if (ws) await writeAtomic(this.autosaveFile, JSON.stringify(WORKSPACE_SCHEMA.parse(ws)) + '\n');
+    if (ws) await writeWorkspace(this.autosaveFile, JSON.stringify(WORKSPACE_SCHEMA.parse(ws)) + '\n');
   }
 
   /** After a crash: the autosaved workspace, if one is left over. */

@@ -24,13 +24,20 @@ const samplePath = app.isPackaged
 
 let mainWindow: BrowserWindow | undefined;
 
-const store = new Store<Record<string, unknown>>({ name: 'settings', defaults: { ...DEFAULT_SETTINGS } });
+// Readable by the user only (electron-store's default is 0o666 less the umask).
+const store = new Store<Record<string, unknown>>({ name: 'settings', defaults: { ...DEFAULT_SETTINGS }, configFileMode: 0o600 });
 
 const services = composeServices({
   dataDir: app.getPath('userData'),
   samplePath,
   store: { get: (k) => store.get(k), set: (k, v) => store.set(k, v) },
-  encryptor: safeStorage,
+  encryptor: {
+    isEncryptionAvailable: () => safeStorage.isEncryptionAvailable(),
+    encryptString: (text) => safeStorage.encryptString(text),
+    decryptString: (data) => safeStorage.decryptString(data),
+    // Without a keyring, Linux falls back to basic_text: the secrets port refuses to store a key there.
+    storageBackend: () => (process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : undefined),
+  },
   emit: (event, payload) => mainWindow?.webContents.send(EVENTS[event], payload),
   dialogs: nativeDialogs(() => mainWindow),
 });

@@ -53,7 +53,10 @@ export function SettingsDialog({ onClose }: { readonly onClose: () => void }) {
     const r = await window.netpol.setApiKey(key);
     setKey('');
     if (!r.ok) return setError(r.error);
-    if (view) setView({ ...view, apiKeySet: r.value.apiKeySet });
+    // Main says which host the key is now bound to; the form's unsaved fields stay as typed.
+    const fresh = await window.netpol.getSettings();
+    if (fresh.ok) setView(fresh.value);
+    else if (view) setView({ ...view, apiKeySet: r.value.apiKeySet });
     setSaved('API key stored, encrypted by the operating system.');
   };
 
@@ -121,7 +124,16 @@ export function SettingsDialog({ onClose }: { readonly onClose: () => void }) {
         >
           <fieldset>
             <legend>API key</legend>
-            <p data-field="api-key-state">{view.apiKeySet ? 'A key is stored (encrypted). It is never shown again.' : 'No key stored.'}</p>
+            <p data-field="api-key-state">
+              {view.apiKeySet
+                ? `A key is stored (encrypted)${view.apiKeyFor ? ` for ${view.apiKeyFor}, and is sent there only` : ''}. It is never shown again.`
+                : 'No key stored.'}
+            </p>
+            {!view.keyStorage.encrypted && (
+              <p role="note" data-field="key-storage">
+                {view.keyStorage.message}
+              </p>
+            )}
             <label className="setting">
               <span>{view.apiKeySet ? 'Replace key' : 'Key'}</span>
               <input
@@ -134,7 +146,7 @@ export function SettingsDialog({ onClose }: { readonly onClose: () => void }) {
               />
             </label>
             <div className="row">
-              <button type="submit" disabled={key.trim() === ''}>
+              <button type="submit" disabled={key.trim() === '' || !view.keyStorage.encrypted}>
                 Store key
               </button>
               {view.apiKeySet && (

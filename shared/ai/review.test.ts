@@ -36,6 +36,16 @@ describe('reviewing drafted policies against the mixed capture (namespace shop)'
     expect(JSON.stringify(r.policies)).toContain('203.0.113.7/32');
   });
 
+  it('a drafted policy named as a path (`../../x`) is an error, and never among the policies that can be taken', () => {
+    const reply = readFixture('ai', 'replies', 'good.md').replace(/(\n\s+name: )([a-z0-9-]+)/, '$1../../../$2');
+    const r = reviewDraft(parseDraftReply(reply, payload.tokens), graph, selection, ['shop']);
+    const bad = r.findings.filter((f) => f.code === 'invalid-name');
+    expect(bad.map((f) => [f.severity, f.subject])).toEqual([['error', expect.stringMatching(/^shop\/\.\.\/\.\.\/\.\.\//) as unknown]]);
+    expect(r.policies.map((p) => p.metadata.name).some((n) => n.includes('/'))).toBe(false);
+    expect(r.policies).toHaveLength(review('good').policies.length - 1);
+    expect(r.verdict).toBe('errors');
+  });
+
   it('fails an ipBlock for a pod, and says the pod traffic is blocked', () => {
     expect(codes('ipblock-pod')).toEqual(['ipblock-in-cluster', 'kept-denied']);
     const f = review('ipblock-pod').findings.find((x) => x.code === 'ipblock-in-cluster')!;

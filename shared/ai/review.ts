@@ -124,7 +124,9 @@ export function reviewDraft(
   for (const i of draft.ignored) findings.push({ severity: 'info', code: 'ignored', message: `Ignored ${i}.` });
 
   const lintFindings = lint(draft.policies, { graph });
-  const invalid = new Set(lintFindings.filter((f) => f.code === 'schema').map((f) => f.policy));
+  // A policy that is not a valid NetworkPolicy, or whose name or namespace is not a Kubernetes name
+  // (`../../x` would become a path in a bundle), is named in the findings and never taken.
+  const invalid = new Set(lintFindings.filter((f) => f.code === 'schema' || f.code === 'invalid-name').map((f) => f.policy));
   const policies = draft.policies.filter((p) => !invalid.has(policyId(p)));
   for (const f of lintFindings) {
     const severity = f.code === 'empty-selector' ? 'error' : f.severity;

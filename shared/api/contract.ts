@@ -195,6 +195,10 @@ export const SETTINGS_VIEW = z
     layout: z.object({ hideNoise: z.boolean(), sidebarWidth: z.number() }).readonly(),
     /** Whether an AI key is stored; the key itself never reaches the renderer. */
     apiKeySet: z.boolean(),
+    /** The host the stored key is sent to, and only to (the endpoint's when it was stored or last confirmed). */
+    apiKeyFor: z.string().optional(),
+    /** Whether a key would be kept encrypted (not so without a keychain, or with Electron's basic_text store), and what that means. */
+    keyStorage: z.object({ encrypted: z.boolean(), backend: z.string().optional(), message: z.string() }).readonly(),
   })
   .readonly();
 

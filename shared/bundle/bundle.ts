@@ -7,6 +7,7 @@ import { lint } from '../policy/lint';
 import { ruleRefText } from '../policy/types';
 import { verify } from '../policy/verify';
 import { policyYaml } from '../policy/yaml';
+import { MANIFEST, policyFile } from './paths';
 import { reportMarkdown, type AiSection } from './report';
 
 export type { AiSection } from './report';
@@ -50,10 +51,8 @@ export async function buildBundle(input: BundleInput): Promise<BundleFile[]> {
   const policies = set.policies.map((g) => g.policy);
   const coverage = verify(policies, graph, selection, set.options.namespaces);
   const findings = lint(policies, { graph });
-  const files: BundleFile[] = set.policies.map((g) => ({
-    path: `policies/${g.policy.metadata.namespace}/${g.policy.metadata.name}.yaml`,
-    content: policyYaml(g),
-  }));
+  // policyFile refuses a namespace or name that is not a Kubernetes name: it would be a path.
+  const files: BundleFile[] = set.policies.map((g) => ({ path: `policies/${policyFile(g.policy.metadata)}`, content: policyYaml(g) }));
   files.push({
     path: 'kustomization.yaml',
     content: stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files.map((f) => f.path) }),
@@ -122,6 +121,6 @@ export async function buildBundle(input: BundleInput): Promise<BundleFile[]> {
       : {}),
     files: hashed,
   };
-  files.push({ path: 'bundle.json', content: JSON.stringify(manifest, null, 2) + '\n' });
+  files.push({ path: MANIFEST, content: JSON.stringify(manifest, null, 2) + '\n' });
   return files;
 }

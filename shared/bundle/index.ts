@@ -1,2 +1,3 @@
 export * from './bundle';
 export * from './report';
+export * from './paths';

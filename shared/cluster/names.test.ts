@@ -30,5 +30,11 @@ describe('Kubernetes names (one rule for the contract, the services and the CLI)
     ['../../etc/passwd', false],
     ['Allow', false],
     ['a/b', false],
+    ['a..b', false],
+    ['a.-b', false],
+    ['.a', false],
+    ['..', false],
+    ['a'.repeat(253), true],
+    ['a'.repeat(254), false],
   ])('object name %j: %s', (name, ok) => expect(isObjectName(name)).toBe(ok));
 });

@@ -12,11 +12,15 @@ export const NAMESPACE_NAME = z
   .max(63)
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, NAMESPACE_NAME_RULE);
 
-/** DNS-1123 subdomain: what the name of an object (a NetworkPolicy) must be. */
+/** The rule of object names, in words for an error message. */
+export const OBJECT_NAME_RULE =
+  'an object name is a DNS-1123 subdomain: at most 253 lower-case letters, digits, "-" and ".", each part between dots starting and ending with a letter or digit';
+
+/** DNS-1123 subdomain: what the name of an object (a NetworkPolicy) must be (Kubernetes' IsDNS1123Subdomain). */
 export const OBJECT_NAME = z
   .string()
   .max(253)
-  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'an object name is a DNS-1123 subdomain: lower-case letters, digits, "-" and "."');
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, OBJECT_NAME_RULE);
 
 /** Kube context names are free-form in kubeconfig; refuse only what could be read as a flag or is not printable. */
 export const CONTEXT_NAME = z

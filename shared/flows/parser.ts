@@ -1,10 +1,11 @@
 import { calicoTextEvent, classifyObject, describeNonCapture, eventOfObject, isCalicoTextHeader } from './classify';
 import { detectFromLine, detectFromPrettyJson, type DetectedFormat } from './detect';
 import { HubbleDecoder } from './hubble';
-import { DEFAULT_LIMITS, hasMoreOpenersThan, isSpace, RecordScanner, shapeOf, type ParserLimits } from './record-scanner';
+import { DEFAULT_LIMITS, type ParserLimits } from './limits';
+import { hasMoreOpenersThan, isSpace, RecordScanner, shapeOf } from './record-scanner';
 import { ACCEPTED_FORMATS_TEXT, CaptureError, type BadLine, type CaptureEvent, type CaptureFormat } from './types';
 
-export { DEFAULT_LIMITS, type ParserLimits } from './record-scanner';
+export { DEFAULT_LIMITS, type ParserLimits } from './limits';
 
 /** How many node-status problems are kept with their lines (all are counted). */
 export const KEEP_NODE_STATUS = 100;

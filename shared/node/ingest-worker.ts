@@ -1,6 +1,6 @@
 // Worker thread: reads its own byte range of a capture file, parses the lines that start in it
 // and aggregates them into a partial graph; only that aggregate goes back.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CaptureParser } from '../flows/parser';
 import { GraphBuilder } from '../graph/builder';
@@ -20,29 +20,26 @@ function run(job: RangeJob, send: (m: FromWorker) => void): void {
     (no) => parser.skipOverlongLine(no, maxLine),
     maxLine,
   );
-  const fd = openSync(job.file, 'r');
+  // The reader's own descriptor: the path is not opened again, so it cannot have become a device since.
+  const fd = job.fd;
   const buf = Buffer.allocUnsafe(CHUNK);
-  try {
-    // The reader aligned the range to line starts: read exactly [start, end).
-    let pos = job.start;
-    let reported = 0;
-    while (pos < job.end) {
-      const n = readSync(fd, buf, 0, Math.min(CHUNK, job.end - pos), pos);
-      if (n <= 0) break;
-      lines.push(buf.subarray(0, n));
-      pos += n;
-      if (pos - job.start - reported >= PROGRESS_EVERY) {
-        send({ type: 'progress', bytes: pos - job.start - reported });
-        reported = pos - job.start;
-      }
+  // The reader aligned the range to line starts: read exactly [start, end).
+  let pos = job.start;
+  let reported = 0;
+  while (pos < job.end) {
+    const n = readSync(fd, buf, 0, Math.min(CHUNK, job.end - pos), pos);
+    if (n <= 0) break;
+    lines.push(buf.subarray(0, n));
+    pos += n;
+    if (pos - job.start - reported >= PROGRESS_EVERY) {
+      send({ type: 'progress', bytes: pos - job.start - reported });
+      reported = pos - job.start;
     }
-    send({ type: 'progress', bytes: pos - job.start - reported });
-    if (job.last) lines.end();
-    // A record left open at the end of the range is reported here, not lost.
-    parser.end();
-  } finally {
-    closeSync(fd);
   }
+  send({ type: 'progress', bytes: pos - job.start - reported });
+  if (job.last) lines.end();
+  // A record left open at the end of the range is reported here, not lost.
+  parser.end();
   send({ type: 'done', partial: builder.partial(), stats: parser.stats, lines: lines.lineNo });
 }
 

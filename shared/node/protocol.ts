@@ -4,7 +4,10 @@ import type { GraphPartial } from '../graph/builder';
 
 /** A parser thread's job: the bytes [start, end) of the file, both at line starts. */
 export interface RangeJob {
+  /** The file's name, for messages. */
   readonly file: string;
+  /** The reader's open descriptor of it (checked to be a regular file): threads read through it and never close it. */
+  readonly fd: number;
   readonly start: number;
   readonly end: number;
   /** True when `end` is the end of the file (a last line without newline is judged there). */

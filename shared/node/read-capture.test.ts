@@ -173,6 +173,15 @@ describe('analyzeFile', () => {
     await expect(analyzeFile(png)).rejects.toThrow(/binary/);
   });
 
+  it('refuses a device or a named pipe at once, instead of reading (or waiting for) it forever', async () => {
+    await expect(analyzeFile('/dev/zero')).rejects.toThrow(
+      '/dev/zero: is a character device, not a capture file: pass a regular file (a device or a pipe may never end).',
+    );
+    const fifo = path.join(dir, 'capture.fifo');
+    execFileSync('mkfifo', [fifo]);
+    await expect(analyzeFile(fifo)).rejects.toThrow(/capture\.fifo: is a named pipe, not a capture file/);
+  }, 5000);
+
   it('skips a line over the size limit, reports its number, and keeps the lines around it', async () => {
     const lines = readFileSync(hubbleFixture('basic-sample-10-flows.json'), 'utf8').trimEnd().split('\n');
     const file = path.join(dir, 'long-line.json');
@@ -207,6 +216,11 @@ describe('analyzeFile', () => {
       expect(parallel.stats.nodeStatus).toBe(1);
       expect(parallel.stats.nodesUnavailable).toEqual(inline.stats.nodesUnavailable);
       expect(inline.stats.truncatedLastLine).toBe(true);
+    });
+
+    it('stops when cancelled, on one thread too', async () => {
+      const ac = new AbortController();
+      await expect(analyzeFile(big, { workers: 0, signal: ac.signal, onProgress: () => ac.abort() })).rejects.toThrow(/cancelled/);
     });
 
     it('stops when cancelled', async () => {

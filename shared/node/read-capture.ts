@@ -1,6 +1,5 @@
-import { createReadStream } from 'node:fs';
 import { existsSync } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -12,6 +11,7 @@ import { GraphBuilder, type GraphPartial } from '../graph/builder';
 import { ByteLineReader } from './byte-lines';
 import { GzipMembers } from './gzip-members';
 import type { FromWorker, RangeJob } from './protocol';
+import { NotARegularFileError, openRegularFile } from './regular-file';
 
 export interface ReadProgress {
   readonly bytesDone: number;
@@ -107,10 +107,8 @@ function runWorker(url: URL, job: RangeJob, onBytes: (n: number) => void, signal
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortError());
     const w = new Worker(url, { workerData: job, resourceLimits: WORKER_LIMITS });
-    const onAbort = (): void => {
-      void w.terminate();
-      reject(abortError());
-    };
+    // Rejected once the thread has stopped: it reads through the reader's descriptor, closed after this.
+    const onAbort = (): void => void w.terminate().finally(() => reject(abortError()));
     signal?.addEventListener('abort', onAbort, { once: true });
     const done = (): void => signal?.removeEventListener('abort', onAbort);
     w.on('message', (m: FromWorker) => {
@@ -131,6 +129,18 @@ function runWorker(url: URL, job: RangeJob, onBytes: (n: number) => void, signal
   });
 }
 
+/** The bytes of an open file from its start, a chunk at a time, by positional reads (the handle stays open). */
+async function* chunksOf(fh: FileHandle, chunkBytes: number, onRead: (n: number) => void): AsyncGenerator<Buffer, void> {
+  for (let pos = 0; ;) {
+    const buf = Buffer.allocUnsafe(chunkBytes);
+    const { bytesRead } = await fh.read(buf, 0, chunkBytes, pos);
+    if (bytesRead <= 0) return;
+    pos += bytesRead;
+    onRead(bytesRead);
+    yield bytesRead === chunkBytes ? buf : buf.subarray(0, bytesRead);
+  }
+}
+
 /**
  * Reads a capture file (plain or gzip) into a service graph with bounded memory. The start is
  * parsed here until the format is known; the rest of a large plain file is split into line-aligned
@@ -138,18 +148,28 @@ function runWorker(url: URL, job: RangeJob, onBytes: (n: number) => void, signal
  */
 export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise<CaptureAnalysis> {
   const limits = opts.limits ?? DEFAULT_LIMITS;
+  // Only a regular file: a device (/dev/zero) never ends and a named pipe blocks its reader, out of
+  // reach of Cancel. The check is made on the opened handle, and every read below uses that handle.
+  let fh: FileHandle;
   let size: number;
   try {
-    const st = await stat(file);
-    if (st.isDirectory()) throw new CaptureError(file, 'is a folder, not a capture file. Pass a file.');
-    size = st.size;
+    fh = await openRegularFile(file);
+    size = (await fh.stat()).size;
   } catch (e) {
-    if (e instanceof CaptureError) throw e;
+    if (e instanceof NotARegularFileError)
+      throw new CaptureError(
+        file,
+        e.what === 'a folder'
+          ? 'is a folder, not a capture file. Pass a file.'
+          : `is ${e.what}, not a capture file: pass a regular file (a device or a pipe may never end).`,
+      );
     throw new CaptureError(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Check the path.`);
   }
-  opts.signal?.throwIfAborted();
+  if (opts.signal?.aborted) {
+    await fh.close();
+    throw abortError();
+  }
 
-  const fh = await open(file, 'r');
   const head = Buffer.alloc(2);
   await fh.read(head, 0, 2, 0);
   const gzip = size >= 2 && head[0] === 0x1f && head[1] === 0x8b;
@@ -166,9 +186,8 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
   const workers = gzip ? 0 : (opts.workers ?? (size >= PARALLEL_MIN_BYTES ? Math.min(2, availableParallelism()) : 0));
   const workerUrl = workers > 0 ? (opts.workerUrl ?? defaultWorkerUrl()) : undefined;
   const chunkBytes = opts.partBytes ?? CHUNK_BYTES;
-  const raw = createReadStream(file, { highWaterMark: chunkBytes });
   let bytesRead = 0;
-  raw.on('data', (b) => (bytesRead += b.length));
+  const raw = chunksOf(fh, chunkBytes, (n) => (bytesRead += n));
   // Member by member, as `gzip -dc` reads it: bytes after the last member are reported, not fatal.
   const members = gzip ? new GzipMembers(size) : undefined;
   const source: AsyncIterable<Buffer> = members ? members.read(raw) : raw;
@@ -215,7 +234,7 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
         );
       }
     } finally {
-      raw.destroy();
+      await raw.return(undefined);
     }
   } catch (e) {
     await fh.close();
@@ -237,7 +256,7 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
       const ranges = bounds.slice(0, -1).map((start, k) =>
         runWorker(
           workerUrl,
-          { file, start, end: bounds[k + 1], last: k === workers - 1, mode, format, limits },
+          { file, fd: fh.fd, start, end: bounds[k + 1], last: k === workers - 1, mode, format, limits },
           (n) => {
             done += n;
             opts.onProgress?.({ bytesDone: done, bytesTotal: size });

@@ -6,7 +6,8 @@ import type { ServiceGraph } from '../graph/types';
 import { fixture, hubbleFixture } from '../testing/fixtures';
 import { generateCilium } from './cilium';
 import type { CiliumNetworkPolicy } from './cilium-types';
-import { generate } from './generate';
+import { isObjectName } from '../cluster/names';
+import { generate, policyName } from './generate';
 import type { NetworkPolicy } from './types';
 import { uncoverable, verify } from './verify';
 import { mixed } from '../testing/mixed-capture';
@@ -190,4 +191,11 @@ describe('real captures: generate, then verify passes except where no rule can',
     expect(c.verdict.status).toBe(c.keptDenied.length > 0 ? 'fail' : c.keptUndecided.length > 0 ? 'undecided' : 'pass');
     for (const g of set.policies) for (const port of allPorts(g.policy)) expect(Number(port.port)).toBeLessThan(EPHEMERAL);
   });
+});
+
+describe('policy names', () => {
+  it.each(['reviews', 'a..b', 'a.-b', 'x-.y', '-lead-', 'Shop_Front', '..', '.', '', 'a'.repeat(80), `${'a'.repeat(62)}.b`])(
+    'a workload label %j gives a name Kubernetes accepts',
+    (label) => expect(isObjectName(policyName(label))).toBe(true),
+  );
 });

@@ -74,6 +74,8 @@ export function policyName(label: string): string {
   const s = label
     .toLowerCase()
     .replace(/[^a-z0-9.-]+/g, '-')
+    // Each part between dots must start and end with a letter or digit: `a.-b` and `a..b` become `a.b`.
+    .replace(/[.-]*\.[.-]*/g, '.')
     .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
   return (s || 'workload').slice(0, 63).replace(/[^a-z0-9]+$/, '');
 }

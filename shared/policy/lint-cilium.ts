@@ -12,7 +12,7 @@
 import { isUnstableLabel } from '../flows/identity';
 import type { CiliumCidrRule, CiliumNetworkPolicy, CiliumPolicySpec, CiliumRule } from './cilium-types';
 import type { LintContext, LintFinding } from './lint-types';
-import { cidrFindings, lintRanges, unstableLabelFinding } from './lint-common';
+import { cidrFindings, lintRanges, nameFindings, unstableLabelFinding } from './lint-common';
 import { issuesText } from './validate';
 import { validateCiliumPolicy } from './cilium-schema';
 import type { LabelSelector } from './types';
@@ -105,6 +105,7 @@ export function lintCilium(policies: readonly CiliumNetworkPolicy[], context: Li
   for (const p of policies) {
     const policy = ciliumPolicyId(p);
     const add = (f: Omit<LintFinding, 'policy'>): void => void findings.push({ policy, ...f });
+    for (const f of nameFindings(p.metadata ?? {})) add(f);
     const checked = validateCiliumPolicy(p);
     if (!checked.ok) {
       add({

@@ -2,6 +2,7 @@
 // (pod networks from the capture or given; the Service range given, or ClusterIPs from a cluster
 // snapshot, otherwise the common defaults, only a guess and reported as one), the findings for a
 // CIDR rule over them, and the finding for a selector on a label that changes with every rollout.
+import { isNamespaceName, isObjectName, NAMESPACE_NAME_RULE, OBJECT_NAME_RULE } from '../cluster/names';
 import { parseCidr, type ParsedCidr, rangeCovers } from './cidr';
 import type { LintContext, LintFinding } from './lint-types';
 
@@ -152,5 +153,31 @@ export function cidrFindings(
           },
     );
   }
+  return out;
+}
+
+/**
+ * A name or namespace the API server would refuse. Here it matters beyond that: names become file
+ * paths (bundles, `generate -o DIR`, staged files), and `../x` as a name would be a path outside.
+ */
+export function nameFindings(metadata: { readonly name?: unknown; readonly namespace?: unknown }): Omit<LintFinding, 'policy'>[] {
+  const out: Omit<LintFinding, 'policy'>[] = [];
+  const shown = (v: unknown): string => JSON.stringify(typeof v === 'string' && v.length > 80 ? `${v.slice(0, 77)}…` : v);
+  if (typeof metadata.name === 'string' && metadata.name !== '' && !isObjectName(metadata.name))
+    out.push({
+      severity: 'error',
+      code: 'invalid-name',
+      where: 'metadata.name',
+      message: `${shown(metadata.name)} is not a Kubernetes name (${OBJECT_NAME_RULE}); the API server refuses it, and this tool never writes it as a file name`,
+      fix: 'Name the policy with lower-case letters, digits and "-" only, such as allow-reviews.',
+    });
+  if (metadata.namespace !== undefined && (typeof metadata.namespace !== 'string' || !isNamespaceName(metadata.namespace)))
+    out.push({
+      severity: 'error',
+      code: 'invalid-name',
+      where: 'metadata.namespace',
+      message: `${shown(metadata.namespace)} is not a namespace name (${NAMESPACE_NAME_RULE}); the API server refuses it, and this tool never writes it as a folder name`,
+      fix: 'Use the name of the namespace the policy is for, as `kubectl get namespaces` lists it.',
+    });
   return out;
 }

@@ -13,7 +13,8 @@ export type LintCode =
   | 'empty-selector'
   | 'no-dns'
   | 'unstable-label'
-  | 'cilium-empty-section';
+  | 'cilium-empty-section'
+  | 'invalid-name';
 
 export interface LintFinding {
   readonly severity: 'error' | 'warning';

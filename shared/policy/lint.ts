@@ -1,7 +1,7 @@
 import { isUnstableLabel } from '../flows/identity';
 import { policyId } from './evaluate';
 import { dnsFindings } from './lint-dns';
-import { cidrFindings, lintRanges, unstableLabelFinding } from './lint-common';
+import { cidrFindings, lintRanges, nameFindings, unstableLabelFinding } from './lint-common';
 import { isEmptySelector, selectorMatches } from './selectors';
 import type { LintContext, LintFinding } from './lint-types';
 import type { LabelSelector, NetworkPolicy, NetworkPolicyPeer } from './types';
@@ -30,6 +30,7 @@ export function lint(policies: readonly NetworkPolicy[], context: LintContext = 
     const id = policyId(p);
     const ns = p.metadata.namespace ?? 'default';
     const add = (f: Omit<LintFinding, 'policy'>): void => void findings.push({ policy: id, ...f });
+    for (const f of nameFindings(p.metadata ?? {})) add(f);
     const checked = validateNetworkPolicy(p);
     if (!checked.ok) {
       add({

@@ -54,6 +54,11 @@ type Peer =
 type Skip = { code: PolicyWarningCode; message: string };
 
 const SKIPS: Record<string, Skip> = {
+  noDns: {
+    code: 'no-dns',
+    message:
+      'These workloads get an egress policy but no DNS lookup from them was seen, so name resolution will be blocked unless they only use addresses: capture longer, or allow kube-dns (UDP and TCP 53) by hand.',
+  },
   unlabelled: {
     code: 'unselectable-workload',
     message:
@@ -252,6 +257,10 @@ export function generateCilium(graph: ServiceGraph, selection: Selection, option
       };
       const ingress = build('ingress');
       let egress = build('egress');
+      // Every generated policy restricts egress ([{}] when nothing is allowed): a workload that connects
+      // out but was never seen looking a name up loses DNS, as in the Kubernetes flavor.
+      const lookedUp = (byEnd.egress.get(w.id) ?? []).some((e) => e.port === 53 && (e.protocol === 'UDP' || e.protocol === 'TCP'));
+      if (egress.length > 0 && !lookedUp) warn(SKIPS.noDns, w.id);
       if (egress.some((r) => r.toFQDNs)) {
         // toFQDNs only learns addresses from lookups Cilium's DNS proxy sees: inspect DNS to kube-dns.
         const dns = { dns: [{ matchPattern: '*' }] };

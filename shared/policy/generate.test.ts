@@ -152,6 +152,14 @@ describe('generate on a capture with replies, DNS, a drop, a cross-namespace cal
     expect(s.warnings.map((w) => w.code)).toEqual(['entity-peer', 'entity-peer', 'no-dns']);
     expect(s.warnings[0].message).toMatch(/host get no rule: NetworkPolicy cannot select the node itself/);
   });
+
+  it('the Cilium flavor warns of the same lost DNS: its policies restrict egress too', () => {
+    const { graph: g } = analyzeText(readFileSync(hubbleFixture('basic-sample-400-tcp-flows.json'), 'utf8'), 'x');
+    const k = generate(g, initialSelection(g), { namespaces: ['bookinfo'] }).warnings.find((w) => w.code === 'no-dns')!;
+    const c = generateCilium(g, initialSelection(g), { namespaces: ['bookinfo'] }).warnings.find((w) => w.code === 'no-dns');
+    expect(c?.subjects).toEqual(k.subjects);
+    expect(c?.subjects).toEqual(['bookinfo/productpage', 'bookinfo/ratings', 'bookinfo/reviews']);
+  });
 });
 
 describe('real captures: generate, then verify passes except where no rule can', () => {

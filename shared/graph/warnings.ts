@@ -197,7 +197,7 @@ function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges' | 'format'>
   if (notCaptured.length > 0) {
     out.push({
       code: 'unlabelled-workloads',
-      message: `${notCaptured.length} workload(s) appear only in records that carried no labels (${list(notCaptured)}), so no selector can name them yet. ${counts.snapshot ? 'The snapshot does not know their pods either: take it from the same cluster while they run' : `Give a cluster snapshot to take their labels from (\`${SNAPSHOT_COMMAND}\`)`}; until then their flows stay blocked by the generated policies.`,
+      message: `${notCaptured.length} workload(s) appear only in records that carried no labels (${list(notCaptured)}), so no selector can name them yet. ${counts.snapshot ? 'The snapshot does not know their pods either: take it from the same cluster while they run' : `Give a cluster snapshot to take their labels from (\`${SNAPSHOT_COMMAND}\`)`}; until then the generated policies allow none of their flows, and verify calls them undecided.`,
       subjects: notCaptured,
     });
   }
@@ -205,7 +205,7 @@ function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges' | 'format'>
   if (none.length > 0) {
     out.push({
       code: 'unlabelled-workloads',
-      message: `${none.length} workload(s) have no labels a policy could select (${list(none)}): label their pods (for example app=NAME). Until then no rule can name them, and their flows stay blocked by the generated policies.`,
+      message: `${none.length} workload(s) have no labels a policy could select (${list(none)}): label their pods (for example app=NAME). Until then no rule can name them, and the generated policies allow none of their flows.`,
       subjects: none,
     });
   }

@@ -90,12 +90,12 @@ function unselectable(n: GraphNode): { code: PolicyWarningCode; message: string 
     ? {
         code: 'unselectable-workload',
         message:
-          'These workloads appear only in records that carried no labels, so no selector can name them and their flows get no rule: give a cluster snapshot (`--snapshot`) to take their labels from. Until then their flows stay blocked by the other policies.',
+          'These workloads appear only in records that carried no labels, so no selector can name them and their flows get no rule: give a cluster snapshot (`--snapshot`) to take their labels from. Until then the other policies allow none of their flows (verify calls them undecided while the labels are unknown).',
       }
     : {
         code: 'unselectable-workload',
         message:
-          'These workloads have no labels a policy could select, so they get no policy and their flows get no rule: label their pods (for example app=NAME). Until then their flows stay blocked by the other policies.',
+          'These workloads have no labels a policy could select, so they get no policy and their flows get no rule: label their pods (for example app=NAME). Until then the other policies allow none of their flows (verify calls them undecided while the labels are unknown).',
       };
 }
 

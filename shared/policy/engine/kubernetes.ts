@@ -34,16 +34,7 @@ import {
   type RuleAllowance,
   SelectingPolicies,
 } from './allowance';
-import {
-  hiddenKeys,
-  namespaceLabelsOf,
-  selectorMatch,
-  withSnapshotHint,
-  triOr,
-  type End,
-  type PodEnd,
-  type Tri,
-} from './model';
+import { hiddenKeys, namespaceLabelsOf, selectorMatch, withSnapshotHint, triOr, type End, type PodEnd, type Tri } from './model';
 
 /** `policyTypes`, or what Kubernetes infers when it is absent (Ingress, plus Egress when there are egress rules). */
 export function effectivePolicyTypes(p: NetworkPolicy): readonly PolicyType[] {

@@ -207,6 +207,8 @@ export function uncoverable(
     if (n?.kind === 'network') {
       return `${n.label} is all the flow log says of this address, and no address rule can be derived from it: lower Calico's flow-log aggregation or add the CIDR by hand`;
     }
+    if (n?.kind === 'entity' && (n.entity ?? n.label) === 'unknown')
+      return `the capture does not say what ${id} is (Hubble reported no identity for it), so no policy of either flavor can name it: capture it again with identities, or find the peer by its address`;
     if (n?.kind === 'entity' && flavor === 'kubernetes') {
       const entity = n.entity ?? n.label;
       const field = `${e.source === id ? 'fromEntities' : 'toEntities'}: ${entity}`;
@@ -403,7 +405,13 @@ function classifyEdges(run: VerifyRun): {
     // rules may not be the ones the real flow needs.
     const doubt = raw.verdict === 'allowed' && e.evidence.direction.uncertain > 0 ? directionDoubt(e) : undefined;
     const v = doubt ? { ...raw, verdict: 'undecided' as const } : raw;
-    const hint = doubt ?? (v.verdict !== 'allowed' ? uncoverable(worst.p, nodes, engine.flavor, graph.format) : undefined);
+    const hint =
+      doubt ??
+      (v.verdict !== 'allowed'
+        ? uncoverable(worst.p, nodes, engine.flavor, graph.format)
+        : !kept && v.first.implicit
+          ? "Cilium's allow-localhost lets a node reach its own pods whatever the allow rules say: to block it, add an ingressDeny from the host entity for these pods (it stops kubelet probes too), or run the agent with allow-localhost=policy; else keep the edge"
+          : undefined);
     const problem = kept ? v.verdict !== 'allowed' : v.verdict !== 'blocked';
     const finding: EdgeFinding = {
       edge: e.key,
@@ -412,7 +420,7 @@ function classifyEdges(run: VerifyRun): {
         ? { explanation: doubt ? `${e.key} is allowed as drawn, but ${doubt}.` : `${v.first.explanation}${hint ? ` Why: ${hint}.` : ''}` }
         : {}),
       ...(v.verdict === 'undecided' ? { decide: doubt ? [doubt] : v.first.unknowns } : {}),
-      ...(problem && hint && !doubt ? { inexpressible: hint } : {}),
+      ...(problem && hint && !doubt && v.verdict !== 'allowed' ? { inexpressible: hint } : {}),
       ...(v.first.egressRule ? { egress: v.first.egressRule } : {}),
       ...(v.first.ingressRule ? { ingress: v.first.ingressRule } : {}),
     };

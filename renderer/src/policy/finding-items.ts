@@ -30,7 +30,7 @@ export function findingItems(coverage: Coverage, lintFindings: readonly LintFind
       text: `Cannot be decided from this input: ${f.edge}${f.explanation ? `: ${reason(f)}` : ''}`,
     });
   for (const f of coverage.prunedAllowed.slice(0, LISTED))
-    out.push({ severity: 'error', edge: f.edge, text: `Pruned flow still allowed: ${f.edge}` });
+    out.push({ severity: 'error', edge: f.edge, text: `Pruned flow still allowed: ${f.edge}${f.explanation ? `: ${f.explanation}` : ''}` });
   for (const l of lintFindings.filter((x) => x.severity === 'error').slice(0, LISTED))
     out.push({ severity: 'error', policy: l.policy, text: `${l.policy}${l.where ? ` ${l.where}` : ''}: ${l.message} ${l.fix}` });
   if (coverage.unobservedAllowedCount > 0)

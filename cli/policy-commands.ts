@@ -14,7 +14,6 @@ import { ruleRefText } from '../shared/policy/types';
 import { diffMarkdown, diffPolicies, diffText } from '../shared/policy/diff';
 import { lint, lintCilium } from '../shared/policy/lint';
 import type { CiliumNetworkPolicy } from '../shared/policy/cilium-types';
-import { analyzeFile } from '../shared/node/read-capture';
 import { readClusterSnapshot } from '../shared/node/read-snapshot';
 import { parseCidr } from '../shared/policy/cidr';
 import { connlist, connlistJson, connlistText } from '../shared/policy/connlist/connlist';
@@ -243,8 +242,10 @@ export async function lintCommand(a: LintArgs, io: CommandIo): Promise<number> {
   const { policies, cilium } = await loadPolicies(a.policies, io);
   if (policies.length === 0 && cilium.length === 0)
     throw new InputError(`no networking.k8s.io/v1 NetworkPolicy or cilium.io/v2 CiliumNetworkPolicy found in ${a.policies}`);
-  const snapshot = a.snapshots && a.snapshots.length > 0 ? await readClusterSnapshot(a.snapshots) : undefined;
-  const graph = a.capture ? (await analyzeFile(a.capture, { snapshot })).graph : undefined;
+  // The capture (a capture without flows is unusable input here as everywhere), else the snapshot alone.
+  const read = a.capture ? await readCapture(a.capture, a.snapshots) : undefined;
+  const snapshot = read ? read.snapshot : a.snapshots && a.snapshots.length > 0 ? await readClusterSnapshot(a.snapshots) : undefined;
+  const graph = read?.graph;
   const context = { graph, serviceIps: snapshot?.services.flatMap((s) => s.clusterIPs) };
   const findings = [...lint(policies, context), ...lintCilium(cilium, context)];
   if (a.json) io.out(JSON.stringify(findings, null, 2) + '\n');

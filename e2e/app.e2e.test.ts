@@ -298,12 +298,12 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     const dialog = page.getByRole('dialog', { name: 'Settings' });
     const form = dialog.getByRole('form', { name: 'Settings form' });
     await form.getByLabel('kubectl path').fill('kubectl');
-    await form.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByRole('button', { name: 'Save', exact: true }).click();
     await expect(dialog.getByRole('alert').textContent()).resolves.toMatch(/kubectlPath: use the absolute path of the executable/);
 
     await form.getByLabel('kubectl path').fill('/usr/bin/kubectl');
     await form.getByLabel('Production patterns').fill('prod, prd, live');
-    await form.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByRole('button', { name: 'Save', exact: true }).click();
     await expect(dialog.getByRole('status').textContent()).resolves.toBe('Settings saved.');
 
     const secret = 'sk-e2e-0123456789abcdef';
@@ -345,7 +345,7 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     const form = dialog.getByRole('form', { name: 'Settings form' });
     await form.getByLabel('Endpoint').fill(openai.url);
     await form.getByLabel('Model').fill('sample-good');
-    await form.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(() => dialog.getByRole('status').textContent()).toBe('Settings saved.');
     const keyForm = dialog.getByRole('form', { name: 'API key' });
     await keyForm.getByLabel('API key').fill(STANDIN_KEY);

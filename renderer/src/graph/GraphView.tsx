@@ -79,7 +79,6 @@ export function GraphView({ layoutKey, fitKey, elements, selected, onSelect, exp
       style: STYLE,
       elements: [],
       layout: { name: 'preset' },
-      wheelSensitivity: 0.3,
       boxSelectionEnabled: true,
       selectionType: 'additive',
     });

@@ -61,6 +61,8 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await expect(app.field('Namespaces').textContent()).resolves.toBe('bookinfo, jaeger, kube-system');
     await expect(app.field('Bad lines').textContent()).resolves.toBe('0');
     await expect(app.warning('short-window').textContent()).resolves.toMatch(/less than 24 hours/);
+    // One click away from the policies.
+    await app.showSummary();
     await app.screenshot('capture-summary');
   });
 
@@ -98,13 +100,13 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
       'bad-lines',
     ]);
     await expect(missing.locator('li[data-code="damaged-gzip"]').textContent()).resolves.toMatch(/^The gzip stream is damaged near byte/);
-    // Above the verdict, and on screen without scrolling (the DNS and short-window notes come after the verdict).
+    // Above the verdict, and on screen without scrolling (the DNS and short-window findings come after the verdict).
     const verdict = page.getByRole('region', { name: 'Findings' }).getByRole('heading');
     await verdict.waitFor();
     const [box, verdictBox] = await Promise.all([missing.boundingBox(), verdict.boundingBox()]);
     expect(box!.y + box!.height).toBeLessThanOrEqual(verdictBox!.y);
     expect(box!.y + box!.height).toBeLessThanOrEqual(page.viewportSize()!.height);
-    await expect(page.getByRole('region', { name: 'Policies' }).getByRole('note').first().textContent()).resolves.toMatch(/no DNS lookup/);
+    await expect(app.findingGroup('dns').textContent()).resolves.toMatch(/^▲ \d workloads? with no DNS lookup seen/);
   });
 
   it("the inspector: Hubble's policy match type under Policies, and pods with no arrow to nothing", async () => {
@@ -183,7 +185,6 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
       'bookinfo/productpage ingress[0]',
       'bookinfo/ratings egress[0]',
     ]);
-    await app.screenshot('workbench');
     await app.press('x');
     await expect(app.inspector.locator('dd[data-field="state"]').textContent()).resolves.toBe('pruned');
     const after = await app.rules();
@@ -195,13 +196,17 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     // can name them and passes.
     const findings = page.getByRole('region', { name: 'Findings' });
     await expect.poll(() => findings.getByRole('heading').textContent()).toMatch(/^Fail: 4 kept edges blocked( · \d+ notes?)?$/);
-    const blocked = findings.locator('li[data-severity="error"] button').first();
+    const group = app.findingGroup('kept-inexpressible');
+    await expect(group.locator('summary').textContent()).resolves.toBe('✖ 4 kept edges no NetworkPolicy can allow');
+    await group.locator('summary').click();
+    // Each entry one line, its edge; the whole explanation is its tooltip.
+    const entry = group.locator('.part li').first();
+    const blocked = entry.getByRole('button');
     const text = (await blocked.textContent())!;
-    expect(text).toMatch(/^Kept flow blocked: entity:(host|remote-node)->.*Use the Cilium flavor/);
+    expect(text).toMatch(/^entity:(host|remote-node)->/);
+    await expect(entry.getAttribute('title')).resolves.toMatch(/is blocked: .*Use the Cilium flavor/);
     await blocked.click();
-    await expect
-      .poll(async () => text.startsWith(`Kept flow blocked: ${await app.inspector.getByRole('heading').first().textContent()}`))
-      .toBe(true);
+    await expect.poll(() => app.inspector.getByRole('heading').first().textContent()).toBe(text);
     await page.getByLabel('Flavor').selectOption('cilium');
     await expect
       .poll(() => findings.getByRole('heading').textContent(), { timeout: 10_000 })
@@ -413,9 +418,8 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
       .toBe('1 rule(s) taken from the draft by model sample-good (see the AI draft tab).');
     await expect.poll(() => app.rules()).toContain('bookinfo/reviews egress[1]');
     // The capture's gaps stay in view beside the policies: no DNS seen from reviews, not a full day.
-    const notes = await policies.getByRole('note').allTextContents();
-    expect(notes.some((n) => /no DNS lookup from them was seen.*bookinfo\/reviews/.test(n))).toBe(true);
-    expect(notes.some((n) => /less than 24 hours/.test(n))).toBe(true);
+    await expect(app.findingGroup('dns').locator('li').first().getAttribute('title')).resolves.toMatch(/^bookinfo\/reviews/);
+    await expect(app.findingGroup('capture:short-window').textContent()).resolves.toMatch(/less than 24 hours/);
     await expect(
       policies.getByRole('list', { name: 'Rules' }).locator('li[data-rule="bookinfo/reviews egress[1]"]').textContent(),
     ).resolves.toContain('taken from the draft by model sample-good');
@@ -641,7 +645,9 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
     await form.getByRole('button', { name: 'Start capture' }).click();
     await form.getByRole('progressbar', { name: 'Capture progress' }).waitFor();
     await app.screenshot('live-capture');
-    await app.summary.getByRole('heading', { name: /^Capture hubble-bookinfo-/ }).waitFor({ timeout: 20_000 });
+    await app.summary
+      .getByRole('heading', { name: /^Capture hubble-bookinfo-/, includeHidden: true })
+      .waitFor({ state: 'attached', timeout: 20_000 });
     // How much arrives in 2 s depends on the stand-in's pace; the capture's own namespace is always there.
     await expect(app.field('Namespaces').textContent()).resolves.toMatch(/bookinfo/);
     await app.graph.waitFor();
@@ -766,6 +772,7 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
     );
     nextFile = capture;
     await app.openCapture();
+    await app.showSummary();
     await app.warning('unresolved-service').waitFor();
     await expect(app.warning('unresolved-service').textContent()).resolves.toMatch(/logging\/elasticsearch-master/);
     const resolve = page.getByRole('region', { name: 'Resolve with the cluster' });

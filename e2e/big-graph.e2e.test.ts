@@ -130,7 +130,7 @@ describe.skipIf(missing)(`a ${WORKLOADS}-workload, ${EDGES}-edge capture in the 
 
     const t0 = Date.now();
     await app.openCapture();
-    await app.summary.waitFor({ timeout: 60_000 });
+    await app.summary.waitFor({ state: 'attached', timeout: 60_000 });
     measured.openToSummaryMs = Date.now() - t0;
     await page.locator('.graph[data-edges]').waitFor();
     const drawn = Number(await app.graph.getAttribute('data-edges'));

@@ -15,8 +15,25 @@ export class AppPage {
     return this.page.getByRole('region', { name: 'Get started' });
   }
 
+  /** The capture's summary: on its own tab once the workbench is open (read from there even while another tab is shown). */
   get summary(): Locator {
-    return this.page.getByRole('region', { name: 'Capture summary' });
+    return this.page.getByRole('region', { name: 'Capture summary', includeHidden: true });
+  }
+
+  /** Shows the Summary tab of the review column, as a user clicks it. */
+  async showSummary(): Promise<void> {
+    await this.page.getByRole('tab', { name: 'Summary' }).click();
+    await this.summary.getByRole('heading', { level: 2 }).waitFor();
+  }
+
+  /** The findings: the verdict, then one line per kind of finding. */
+  get findings(): Locator {
+    return this.page.getByRole('region', { name: 'Findings' });
+  }
+
+  /** One kind of finding (its key, e.g. `kept-inexpressible`, `dns`, `capture:short-window`). */
+  findingGroup(key: string): Locator {
+    return this.findings.locator(`li[data-group="${key}"]`);
   }
 
   get error(): Locator {
@@ -26,7 +43,7 @@ export class AppPage {
   async openSampleCapture(): Promise<void> {
     await this.emptyStateOrSources().getByRole('button', { name: 'Open sample capture' }).first().click();
     // The page may show the capture opened before (the host keeps it): wait for the sample's own heading.
-    await this.summary.getByRole('heading', { name: /^Sample capture/ }).waitFor();
+    await this.summary.getByRole('heading', { name: /^Sample capture/, includeHidden: true }).waitFor({ state: 'attached' });
   }
 
   async openCapture(): Promise<void> {

@@ -5,7 +5,7 @@ import { EmptyState } from './EmptyState';
 import { SummaryView } from './SummaryView';
 import { LiveCapture } from './LiveCapture';
 import { SettingsDialog } from './SettingsDialog';
-import { Workbench } from './Workbench';
+import { Workbench, type ReviewTab } from './Workbench';
 
 type Status =
   | { kind: 'idle' }
@@ -19,7 +19,8 @@ export function App() {
   const [graph, setGraph] = useState<ServiceGraph | null>(null);
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
   // Each opened capture or workspace mounts a fresh workbench (the key), which starts from `restore`.
-  const [session, setSession] = useState<{ key: number; restore?: WorkspacePayload }>({ key: 0 });
+  // `tab`: the review tab the fresh workbench opens on (Summary again after a snapshot taken there).
+  const [session, setSession] = useState<{ key: number; restore?: WorkspacePayload; tab?: ReviewTab }>({ key: 0 });
   const workspace = useRef<WorkspacePayload | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   // The workbench reports its state when it mounts, then on every change: only changes are unsaved work.
@@ -55,11 +56,11 @@ export function App() {
   useEffect(() => window.netpol.onReadProgress(setReading), []);
 
   /** Shows a capture main has just opened (or read again), in a fresh workbench. */
-  const show = useCallback(async (capture: OpenedCapture) => {
+  const show = useCallback(async (capture: OpenedCapture, tab?: ReviewTab) => {
     setOpened(capture);
     const g = await window.netpol.getGraph();
     if (g.ok) setGraph(g.value);
-    setSession((x) => ({ key: x.key + 1 }));
+    setSession((x) => ({ key: x.key + 1, tab }));
     setNotice(null);
     // New work from here: the left-over autosave is about to be replaced.
     setRecoverable(null);
@@ -119,7 +120,7 @@ export function App() {
     setReading(null);
     setStatus({ kind: 'loading', what: `Resolving with a snapshot of ${context}…`, file: true });
     const r = await window.netpol.resolveWithCluster(context);
-    if (r.ok) await show(r.value);
+    if (r.ok) await show(r.value, 'summary');
     setStatus({ kind: 'idle' });
     return r.ok ? undefined : r.error;
   };
@@ -196,12 +197,14 @@ export function App() {
           </p>
         )}
         {opened && graph ? (
-          <Workbench key={session.key} graph={graph} restore={session.restore} onWorkspace={onWorkspace}>
-            <details className="summary-details" open>
-              <summary>Capture summary</summary>
-              <SummaryView opened={opened} onResolve={resolveWithCluster} />
-            </details>
-          </Workbench>
+          <Workbench
+            key={session.key}
+            graph={graph}
+            restore={session.restore}
+            initialTab={session.tab}
+            onWorkspace={onWorkspace}
+            summary={<SummaryView opened={opened} onResolve={resolveWithCluster} />}
+          />
         ) : opened ? (
           <SummaryView opened={opened} onResolve={resolveWithCluster} />
         ) : (

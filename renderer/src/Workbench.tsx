@@ -19,6 +19,7 @@ import { GraphLegend } from './graph/GraphLegend';
 import { Inspector } from './Inspector';
 import { DiffPanel } from './policy/DiffPanel';
 import { Findings } from './policy/Findings';
+import { reviewGroups } from './policy/review-groups';
 import { firstSightWarnings } from './policy/capture-warnings';
 import { MissingData } from './policy/MissingData';
 import { useFindings } from './policy/useFindings';
@@ -30,17 +31,23 @@ import { EMPTY_WORKBENCH, edgesOfNode, edgesOutsideNamespace, namespaceOf, workb
 const typing = (t: EventTarget | null): boolean =>
   t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
 
+/** The tabs of the review column on the right. */
+export type ReviewTab = 'policies' | 'diff' | 'rollout' | 'ai' | 'summary';
+
 interface WorkbenchProps {
   readonly graph: ServiceGraph;
   /** A saved workspace to start from (its pruning, options, positions and AI runs). Mount anew (a new key) to restore another. */
   readonly restore?: WorkspacePayload;
+  /** The tab to open on (Policies unless said). */
+  readonly initialTab?: ReviewTab;
   /** Called with the workspace whenever it changes: for autosave and "Save workspace". */
   readonly onWorkspace?: (ws: WorkspacePayload) => void;
-  readonly children?: React.ReactNode;
+  /** The capture's summary, on its own tab. */
+  readonly summary?: React.ReactNode;
 }
 
 /** The graph in the centre, edges and inspector beside it, the generated policies on the right. */
-export function Workbench({ graph, restore: ws, onWorkspace, children }: WorkbenchProps) {
+export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorkspace, summary }: WorkbenchProps) {
   const [s, dispatch] = useReducer(workbenchReducer, undefined, () =>
     ws
       ? workbenchReducer(EMPTY_WORKBENCH, {
@@ -62,8 +69,8 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
   const exporter = useRef<GraphExporter>(null);
   const filterRef = useRef<HTMLInputElement>(null);
   const [exporting, setExporting] = useState(false);
-  const [tab, setTab] = useState<'policies' | 'diff' | 'rollout' | 'ai'>('policies');
-  const [aiOpened, setAiOpened] = useState(false);
+  const [tab, setTab] = useState<ReviewTab>(initialTab);
+  const [aiOpened, setAiOpened] = useState(initialTab === 'ai');
   const [aiRuns, setAiRuns] = useState<readonly AiRunRecord[]>(ws?.aiRuns ?? []);
   const [aiRun, setAiRun] = useState<DraftRun | undefined>(() => {
     const last = ws?.aiRuns?.at(-1);
@@ -77,8 +84,8 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
   const moved = useRef<Record<string, { x: number; y: number }>>({ ...(ws?.positions ?? {}) });
   const [movedVersion, setMovedVersion] = useState(0);
   // The rollout and diff panels ask kubectl for contexts: mount them on first use, then keep their state.
-  const [rolloutOpened, setRolloutOpened] = useState(false);
-  const [diffOpened, setDiffOpened] = useState(false);
+  const [rolloutOpened, setRolloutOpened] = useState(initialTab === 'rollout');
+  const [diffOpened, setDiffOpened] = useState(initialTab === 'diff');
   const [highlight, setHighlight] = useState<ReadonlySet<string>>(new Set());
   const onHighlight = useCallback((edges: readonly string[]) => setHighlight(new Set(edges)), []);
 
@@ -112,8 +119,9 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
   // The diff, findings and rollout speak Kubernetes NetworkPolicy whatever flavor is shown.
   const k8sPolicies = useMemo<readonly NetworkPolicy[]>(() => k8sSet.policies.map((g) => g.policy), [k8sSet]);
   const captureWarnings = useMemo(() => firstSightWarnings(current.warnings), [current]);
+  // Above the policies: which set is shown when an AI draft was taken (the capture's notes are findings).
   const notices = useMemo(() => {
-    const out = captureWarnings.notes.map((w) => w.message);
+    const out: string[] = [];
     if (aiTaken && flavor === 'kubernetes')
       out.unshift(
         aiTaken.take === 'draft'
@@ -123,7 +131,7 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
     if (aiTaken && flavor === 'cilium')
       out.unshift('The taken AI draft is Kubernetes NetworkPolicy: the Cilium flavor shows the deterministic policies.');
     return out;
-  }, [captureWarnings, aiTaken, adopted, flavor]);
+  }, [aiTaken, adopted, flavor]);
 
   // The workspace as it stands: autosaved by main, and what "Save workspace" writes.
   useEffect(() => {
@@ -154,6 +162,12 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
     // A deterministic set goes to the worker as its options; only a taken draft as policies.
     generate: adopted && flavor === 'kubernetes' ? undefined : { ...options, flavor },
   });
+  const edgeKeys = useMemo(() => new Set(current.edges.map((e) => e.key)), [current]);
+  // Each thing said once, errors first: the checks, what the generation could not write, the capture's notes.
+  const groups = useMemo(
+    () => (findings ? reviewGroups(findings.groups, set.warnings, captureWarnings.notes, (s) => edgeKeys.has(s)) : []),
+    [findings, set, captureWarnings, edgeKeys],
+  );
   const focusWorkloads = useMemo(() => new Set(selectedEdges.flatMap((e) => [e.source, e.target])), [selectedEdges]);
   const prunedKeys = useMemo(() => new Set(s.selection.pruned.keys()), [s.selection]);
 
@@ -295,6 +309,15 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
           >
             AI draft
           </button>
+          <button type="button" role="tab" aria-selected={tab === 'summary'} onClick={() => setTab('summary')}>
+            Summary
+            {current.warnings.length > 0 && (
+              <span className="badge" title="Warnings to read before trusting policies from this capture">
+                {' '}
+                {current.warnings.length}
+              </span>
+            )}
+          </button>
         </div>
         <MissingData warnings={captureWarnings.dataLoss} />
         {aiOpened && (
@@ -340,7 +363,8 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
         )}
         <div hidden={tab !== 'policies'}>
           <Findings
-            findings={findings}
+            verdict={findings?.verdict ?? null}
+            groups={groups}
             checking={checking}
             onEdge={(edge) => dispatch({ type: 'select', edges: [edge] })}
             onPolicy={(policy) => setShownPolicy(policy)}
@@ -361,8 +385,8 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
             onWhich={setShownPolicy}
             notices={notices}
           />
-          {children}
         </div>
+        <div hidden={tab !== 'summary'}>{summary}</div>
       </aside>
       {exporting && <ExportDialog request={bundleRequest} onClose={() => setExporting(false)} />}
     </div>

@@ -1,0 +1,96 @@
+// What a new user meets, at the 1440×900 window the issue measured: the review column, the
+// settings dialog, and the graph at its first fit.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningHost } from '../electron/browser/server';
+import { AppPage } from './support/app-page';
+import { browserMissing, launchChromium, tracedPage } from './support/browser';
+import { buildRenderer, startTestHost } from './support/host';
+
+const missing = browserMissing();
+const WINDOW = { width: 1440, height: 900 };
+
+describe.skipIf(missing)('at first sight, in a 1440×900 window (browser host)', () => {
+  let browser: Browser;
+  let host: RunningHost & { dataDir: string };
+  const exportDir = mkdtempSync(path.join(tmpdir(), 'netpol-first-'));
+
+  beforeAll(async () => {
+    buildRenderer();
+    host = await startTestHost({ chooseBundle: (as) => path.join(exportDir, as === 'zip' ? 'bundle.zip' : 'bundle') });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+  });
+
+  const openSample = async (name: string): Promise<{ page: Page; app: AppPage }> => {
+    const { page } = await tracedPage(browser, name, { viewport: WINDOW });
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await app.openSampleCapture();
+    await app.graph.waitFor();
+    return { page, app };
+  };
+
+  it('the review column: the verdict, one line per kind of finding (errors first, nothing twice), the YAML in view, the summary one click away', async () => {
+    const { page, app } = await openSample('review-column');
+    await expect.poll(() => app.findings.getByRole('heading').textContent()).toBe('Fail: 4 kept edges blocked');
+    const groups = app.findings.getByRole('list', { name: 'Finding groups' }).locator(':scope > li');
+    await expect(
+      groups.evaluateAll((li) => li.map((x) => [x.getAttribute('data-group'), x.getAttribute('data-severity')])),
+    ).resolves.toEqual([
+      ['kept-inexpressible', 'error'],
+      ['dns', 'warning'],
+      ['capture:short-window', 'info'],
+    ]);
+    // Each kind one line, with its count.
+    for (const box of await groups.evaluateAll((li) => li.map((x) => x.getBoundingClientRect().height))) expect(box).toBeLessThan(26);
+    await expect(app.findingGroup('kept-inexpressible').locator('summary').textContent()).resolves.toBe(
+      '✖ 4 kept edges no NetworkPolicy can allow',
+    );
+    // DNS is said once in the whole column, whichever checks saw it.
+    const column = page.getByRole('complementary', { name: 'Review' });
+    await expect(column.getByText(/DNS/).filter({ visible: true }).count()).resolves.toBe(1);
+    // The generated YAML starts in the upper half of the window, with room to read it.
+    const yaml = page.getByTestId('policy-yaml');
+    await yaml.locator('.cm-content').waitFor();
+    const box = (await yaml.boundingBox())!;
+    expect(box.y).toBeLessThan(WINDOW.height / 2);
+    expect(WINDOW.height - box.y).toBeGreaterThan(400);
+    await app.screenshot('workbench');
+
+    // Opened, a kind shows each reason once above its edges.
+    await app.findingGroup('kept-inexpressible').locator('summary').click();
+    const reasons = await app.findingGroup('kept-inexpressible').locator('.reason').allTextContents();
+    expect(reasons.map((r) => r.match(/cannot select (entity:[\w-]+)/)?.[1])).toEqual(['entity:host', 'entity:remote-node']);
+    await expect(app.findingGroup('kept-inexpressible').locator('.part li').count()).resolves.toBe(4);
+
+    // The capture's summary: one click.
+    await page.getByRole('tab', { name: 'Summary' }).click();
+    const summary = page.getByRole('region', { name: 'Capture summary' });
+    await summary.getByRole('heading', { name: /^Sample capture/ }).waitFor();
+    const s = (await summary.boundingBox())!;
+    expect(s.y).toBeLessThan(120);
+    await expect(app.field('Edges').textContent()).resolves.toBe('14');
+  });
+
+  it('settings: Save and Close at the foot of the dialog, in view', async () => {
+    const { page } = await tracedPage(browser, 'settings-foot', { viewport: WINDOW });
+    const app = new AppPage(page);
+    await app.open(host.url);
+    await page.getByRole('button', { name: 'Settings…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Settings' });
+    const key = (await dialog.getByRole('form', { name: 'API key' }).boundingBox())!;
+    for (const name of ['Save', 'Close']) {
+      const b = (await dialog.getByRole('button', { name, exact: true }).boundingBox())!;
+      expect(b.y).toBeGreaterThan(key.y + key.height);
+      expect(b.y + b.height).toBeLessThanOrEqual(WINDOW.height);
+    }
+  });
+});

@@ -1,6 +1,6 @@
 // What a new user meets, at the 1440×900 window the issue measured: the review column, the
 // settings dialog, and the graph at its first fit.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -78,6 +78,21 @@ describe.skipIf(missing)('at first sight, in a 1440×900 window (browser host)',
     const s = (await summary.boundingBox())!;
     expect(s.y).toBeLessThan(120);
     await expect(app.field('Edges').textContent()).resolves.toBe('14');
+  });
+
+  it('the Cilium flavor exports its CiliumNetworkPolicies: the button is enabled, the bundle holds them', async () => {
+    const { page } = await openSample('export-cilium');
+    await page.getByLabel('Flavor').selectOption('cilium');
+    const button = page.getByRole('toolbar', { name: 'Graph tools' }).getByRole('button', { name: 'Export bundle…' });
+    await expect(button.isEnabled()).resolves.toBe(true);
+    await expect(button.getAttribute('title')).resolves.toMatch(/CiliumNetworkPolicies/);
+    await button.click();
+    const dialog = page.getByRole('dialog', { name: 'Export bundle' });
+    await expect.poll(() => dialog.getByLabel('REPORT.md').textContent()).toMatch(/^# CiliumNetworkPolicy bundle report/);
+    await dialog.getByRole('button', { name: 'Save as folder…' }).click();
+    await dialog.getByRole('status').waitFor();
+    const yaml = readFileSync(path.join(exportDir, 'bundle', 'policies', 'bookinfo', 'productpage.yaml'), 'utf8');
+    expect(yaml).toMatch(/^kind: CiliumNetworkPolicy$/m);
   });
 
   it('settings: Save and Close at the foot of the dialog, in view', async () => {

@@ -171,13 +171,14 @@ export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorks
   const focusWorkloads = useMemo(() => new Set(selectedEdges.flatMap((e) => [e.source, e.target])), [selectedEdges]);
   const prunedKeys = useMemo(() => new Set(s.selection.pruned.keys()), [s.selection]);
 
+  // The bundle holds the policies shown: in their flavor (a taken AI draft is NetworkPolicy, so only in that one).
   const bundleRequest = useMemo(
     () => ({
       selection: serializeSelection(s.selection),
-      options: { namespaces: [...s.namespaces], defaultDeny: s.defaultDeny, portRanges },
-      ai: adopted ? aiTaken : undefined,
+      options: { namespaces: [...s.namespaces], defaultDeny: s.defaultDeny, portRanges, flavor },
+      ai: adopted && flavor === 'kubernetes' ? aiTaken : undefined,
     }),
-    [s.selection, s.namespaces, s.defaultDeny, portRanges, adopted, aiTaken],
+    [s.selection, s.namespaces, s.defaultDeny, portRanges, adopted, aiTaken, flavor],
   );
 
   const togglePrune = useCallback(() => {
@@ -215,7 +216,8 @@ export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorks
           filter={filter}
           onFilter={setFilter}
           exporter={exporter}
-          canExport={s.namespaces.length > 0 && flavor === 'kubernetes'}
+          exportBlocked={s.namespaces.length === 0 ? 'Choose the namespaces to lock down first (Lock down, on the right).' : undefined}
+          flavor={flavor}
           onExport={() => setExporting(true)}
           kept={current.edges.length - prunedKeys.size}
           total={current.edges.length}

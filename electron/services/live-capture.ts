@@ -22,7 +22,6 @@ export interface LiveCaptureRequest {
 
 export interface LiveCaptureProgress {
   readonly records: number;
-  readonly flows: number;
   readonly connections: number;
   readonly elapsedMs: number;
 }
@@ -114,13 +113,7 @@ export class LiveCapture {
     const out = createWriteStream(file);
     const builder = new GraphBuilder();
     const limits = this.ports.limits ?? DEFAULT_LIMITS;
-    const parser = new CaptureParser(
-      file,
-      (ev) => {
-        if (ev.kind === 'flow') builder.add(ev.record);
-      },
-      limits,
-    );
+    const parser = new CaptureParser(file, (ev) => builder.addEvent(ev), limits);
     const stopper = new AbortController();
     this.stopper = stopper;
     this.stoppedByUser = false;
@@ -131,7 +124,7 @@ export class LiveCapture {
       if (!force && t - lastReport < 250) return;
       lastReport = t;
       const s = parser.stats;
-      onProgress({ records: s.records, flows: s.flows, connections: builder.partial().trackedConnections, elapsedMs: t - started });
+      onProgress({ records: s.records, connections: builder.partial().trackedConnections, elapsedMs: t - started });
     };
     const duration = request.window.kind === 'follow' ? request.window.seconds * 1000 : undefined;
     const timer = duration !== undefined ? setTimeout(() => stopper.abort(), duration) : undefined;

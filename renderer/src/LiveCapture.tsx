@@ -53,7 +53,7 @@ export function LiveCapture({ running, onStart, onStop, open, onOpen: setOpen }:
           <progress aria-label="Capture progress" max={seconds * 1000} value={progress?.elapsedMs ?? 0} />
           <p className="hint" role="status">
             {progress
-              ? `${formatCount(progress.records)} records, ${formatCount(progress.flows)} flows, ${Math.round(progress.elapsedMs / 1000)} s`
+              ? `${formatCount(progress.records)} records, ${formatCount(progress.connections)} connections, ${Math.round(progress.elapsedMs / 1000)} s`
               : 'Starting hubble…'}
           </p>
           <button type="button" onClick={onStop}>

@@ -25,6 +25,10 @@ export function directionText(d: DirectionEvidence): string {
 }
 
 export function serviceText(s: NonNullable<EdgeEvidence['service']>): string {
+  if (s.backends && s.backends.length > 0) {
+    const each = s.backends.map((b) => `${b.node}:${b.port}`).join(', ');
+    return `to Service ${s.name}, never seen translated: any of its backends (${each}) may have served each connection, so they are counted here once and the rules allow every one`;
+  }
   switch (s.resolvedBy) {
     case 'translation':
       return `through Service ${s.name} (its translated flows reached this backend)`;

@@ -1,4 +1,5 @@
 import { isKept, type Selection } from '../graph/selection';
+import { backendEdges } from '../graph/service-edges';
 import type { GraphEdge, ServiceGraph } from '../graph/types';
 import { peerMatches, portsMatch, type Connection } from '../policy/evaluate';
 import { observedLine, type GeneratedPolicy, type GenerateOptions, type PolicySet, type RuleProvenance } from '../policy/generate';
@@ -44,8 +45,10 @@ function edgesOfRule(policy: NetworkPolicy, direction: Direction, rule: Rule, gr
   const { cluster, ends } = clusterFromGraph(graph);
   const ns = policy.metadata.namespace ?? 'default';
   const peers = peersOf(rule, direction);
-  return graph.edges.filter((e) => {
-    if (!isKept(selection, e.key) || typeof e.port !== 'number' || !['TCP', 'UDP', 'SCTP'].includes(e.protocol)) return false;
+  const seen = new Set<string>();
+  return graph.edges.flatMap(backendEdges).filter((e) => {
+    if (seen.has(e.key) || !isKept(selection, e.key) || typeof e.port !== 'number' || !['TCP', 'UDP', 'SCTP'].includes(e.protocol))
+      return false;
     const src = ends.get(e.source);
     const dst = ends.get(e.target);
     if (!src || !dst) return false;
@@ -53,7 +56,10 @@ function edgesOfRule(policy: NetworkPolicy, direction: Direction, rule: Rule, gr
     if (self.kind !== 'pod' || self.pod.namespace !== ns || !selectorMatches(policy.spec.podSelector, self.pod.labels)) return false;
     const conn: Connection = { src, dst, protocol: e.protocol as PolicyProtocol, port: e.port };
     if (!portsMatch(rule.ports, conn)) return false;
-    return !peers || peers.length === 0 || peers.some((p) => peerMatches(p, ns, other, cluster));
+    // An edge to a Service stands for each of its backends: one of them matching is the edge, once.
+    const matches = !peers || peers.length === 0 || peers.some((p) => peerMatches(p, ns, other, cluster));
+    if (matches) seen.add(e.key);
+    return matches;
   });
 }
 

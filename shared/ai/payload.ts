@@ -1,3 +1,4 @@
+import { backendEdges } from '../graph/service-edges';
 import { isKept, type Selection } from '../graph/selection';
 import type { GraphEdge, GraphNode, ServiceGraph } from '../graph/types';
 
@@ -80,11 +81,19 @@ export function buildDraftPayload(graph: ServiceGraph, selection: Selection, opt
     return `${n.namespace}/${scrubName(n.label)} {${labels || 'no labels seen'}}`;
   };
 
+  // A Service with several backends, none of which the capture shows a connection reaching: its backends, each with its target port.
+  const serviceBackends = (e: GraphEdge): string | undefined => {
+    const b = e.evidence.service?.backends;
+    if (!b || b.length === 0) return undefined;
+    const each = b.map((x) => `${peerText(nodes.get(x.node), x.node)} port ${x.port}`).join('; ');
+    return `${e.target} (a Service: any of its backends ${each}; the capture does not show which one each connection reached)`;
+  };
+
   const inScope = (id: string): boolean => {
     const n = nodes.get(id);
     return n?.kind === 'workload' && scope.has(n.namespace ?? '');
   };
-  const kept = graph.edges.filter((e) => isKept(selection, e.key) && (inScope(e.source) || inScope(e.target)));
+  const kept = graph.edges.filter((e) => isKept(selection, e.key) && backendEdges(e).some((x) => inScope(x.source) || inScope(x.target)));
   // DNS first (a missing DNS rule is the classic outage), then the busiest edges.
   const rank = (e: GraphEdge): number => (e.port === 53 ? 0 : 1);
   kept.sort((a, b) => rank(a) - rank(b) || b.evidence.flows - a.evidence.flows || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -103,7 +112,7 @@ export function buildDraftPayload(graph: ServiceGraph, selection: Selection, opt
     const line = scrubAddresses(
       [
         peerText(nodes.get(e.source), e.source),
-        peerText(nodes.get(e.target), e.target),
+        serviceBackends(e) ?? peerText(nodes.get(e.target), e.target),
         e.port === null ? e.protocol : `${e.port}/${e.protocol}`,
         // Replies only (the connection began before the capture) still show traffic.
         String(e.evidence.flows),

@@ -1,4 +1,5 @@
 import type { Selection } from '../graph/selection';
+import { backendEdges } from '../graph/service-edges';
 import type { ServiceGraph } from '../graph/types';
 import { evaluate, policyId } from '../policy/evaluate';
 import { lint, type LintCode } from '../policy/lint';
@@ -68,7 +69,7 @@ function unobservedEgressOut(
   const { cluster, ends } = clusterFromGraph(graph);
   const observed = new Set<string>();
   const served = new Map<string, Set<string>>();
-  for (const e of graph.edges) {
+  for (const e of graph.edges.flatMap(backendEdges)) {
     if (typeof e.port !== 'number' || (e.protocol !== 'TCP' && e.protocol !== 'UDP' && e.protocol !== 'SCTP')) continue;
     observed.add(`${e.source}|${e.target}|${e.protocol}|${e.port}`);
     const dst = ends.get(e.target);

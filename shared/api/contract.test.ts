@@ -106,7 +106,6 @@ describe('the channel map (types)', () => {
     }>();
     expectTypeOf<EventPayload['captureProgress']>().toEqualTypeOf<{
       readonly records: number;
-      readonly flows: number;
       readonly connections: number;
       readonly elapsedMs: number;
     }>();

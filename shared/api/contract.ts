@@ -312,7 +312,7 @@ export const CONTRACT = {
 export const EVENT_CONTRACT = {
   captureProgress: {
     channel: EVENTS.captureProgress,
-    payload: z.object({ records: z.number(), flows: z.number(), connections: z.number(), elapsedMs: z.number() }).readonly(),
+    payload: z.object({ records: z.number(), connections: z.number(), elapsedMs: z.number() }).readonly(),
   },
   drop: { channel: EVENTS.drop, payload: built<FlowRecord>() },
   aiDelta: { channel: EVENTS.aiDelta, payload: z.object({ text: z.string() }).readonly() },
@@ -356,6 +356,7 @@ export type AiRunRecord = z.infer<typeof AI_RUN_RECORD>;
 export type AiTake = z.infer<typeof AI_TAKE>;
 export type BundleRequest = z.infer<typeof BUNDLE_REQUEST>;
 export type LiveCaptureRequest = z.infer<typeof LIVE_CAPTURE_REQUEST>;
+/** Live capture progress: records read, connections tracked so far (flow events are counted per settled connection once the capture is read). */
 export type LiveCaptureProgressEvent = EventPayload['captureProgress'];
 export type ReadProgressEvent = EventPayload['readProgress'];
 export type AiDeltaEvent = EventPayload['aiDelta'];

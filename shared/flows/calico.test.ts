@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeText } from '../graph/analysis';
 import { readFixture } from '../testing/fixtures';
 import { calicoEnterpriseEvent, calicoGoldmaneEvent, calicoTextEvent } from './calico';
+import { summarize } from '../graph/summary';
 import { LineSplitter } from './lines';
 import { CaptureParser, type ParserStats } from './parser';
 import type { CaptureEvent, FlowRecord } from './types';
@@ -232,6 +233,113 @@ describe('Calico endpoints', () => {
   });
 });
 
+describe('Calico networks by type and address: pub, pvt and net, either side', () => {
+  // What a type of `pub` / `pvt` (or `net` with a `pub` / `pvt` name) says is the network's kind; an
+  // address, when the record kept one, is what a rule can name. Never `world` for a private network.
+  const types = [
+    ['pub', '-', 'public'],
+    ['pvt', '-', 'private'],
+    ['PVT', '-', 'private'],
+    ['net', 'pub', 'public'],
+    ['net', 'pvt', 'private'],
+  ] as const;
+  const addresses = [
+    ['`-`', '-'],
+    ['absent', undefined],
+    ['null', null],
+    ['empty', ''],
+    ['not an address', 'not-an-ip'],
+  ] as const;
+  const cases = types.flatMap(([type, aggr, scope]) =>
+    (['source', 'dest'] as const).flatMap((side) => [
+      ...addresses.map(
+        ([what, ip]) => [`${side}_type ${type}, name ${aggr}, address ${what}`, side, type, aggr, ip, { kind: 'network', scope }] as const,
+      ),
+      [
+        `${side}_type ${type}, name ${aggr}, a private address`,
+        side,
+        type,
+        aggr,
+        '10.20.0.7',
+        { kind: 'external', ip: '10.20.0.7' },
+      ] as const,
+      [
+        `${side}_type ${type}, name ${aggr}, a public address`,
+        side,
+        type,
+        aggr,
+        '203.0.113.9',
+        { kind: 'external', ip: '203.0.113.9' },
+      ] as const,
+    ]),
+  );
+
+  it.each(cases)('%s', (_, side, type, aggr, ip, peer) => {
+    const r = enterprise({
+      [`${side}_type`]: type,
+      [`${side}_namespace`]: '-',
+      [`${side}_name`]: '-',
+      [`${side}_name_aggr`]: aggr,
+      [`${side}_labels`]: '-',
+      [`${side}_ip`]: ip,
+    });
+    expect(side === 'source' ? r.src : r.dst).toStrictEqual(peer);
+    // The other end stays the workload it was.
+    expect((side === 'source' ? r.dst : r.src).kind).toBe('workload');
+  });
+
+  it('a `pvt` type with no name and no address is the private network, not the world', () => {
+    expect(enterprise({ dest_type: 'pvt', dest_namespace: '-', dest_name: '-', dest_name_aggr: '-', dest_ip: '-' }).dst).toStrictEqual({
+      kind: 'network',
+      scope: 'private',
+    });
+  });
+
+  it('the text format and Goldmane read the same way', () => {
+    const text = EX05_LINE.split(/\s+/);
+    text[6] = 'pvt';
+    text[7] = '-';
+    text[8] = '-';
+    text[11] = '-';
+    expect(recordOf(calicoTextEvent(text.join(' '))).dst).toStrictEqual({ kind: 'network', scope: 'private' });
+    const goldmane = recordOf(
+      calicoGoldmaneEvent({
+        start_time: '1736500000',
+        end_time: '1736500300',
+        Key: {
+          source_type: 'WorkloadEndpoint',
+          source_namespace: 'shop',
+          source_name: 'web-*',
+          dest_type: 'pvt',
+          dest_name: '-',
+          proto: 'tcp',
+          dest_port: 5432,
+          reporter: 'Src',
+          action: 'Allow',
+        },
+      }),
+    );
+    expect(goldmane.dst).toStrictEqual({ kind: 'network', scope: 'private' });
+  });
+
+  it('in the graph: an edge to net:private, and the aggregated-network warning, not the world entity', () => {
+    const line = JSON.stringify({
+      ...AGGREGATED,
+      dest_type: 'pvt',
+      dest_namespace: '-',
+      dest_name: '-',
+      dest_name_aggr: '-',
+      dest_ip: '-',
+      dest_port: 5432,
+    });
+    const a = analyzeText(line + '\n', 'flows.log');
+    expect(a.graph.edges.map((e) => e.key)).toEqual(['shop/web->net:private:5432/TCP']);
+    expect(a.graph.nodes.find((n) => n.id === 'net:private')).toMatchObject({ kind: 'network', scope: 'private' });
+    expect(a.graph.nodes.map((n) => n.id)).not.toContain('entity:world');
+    expect(a.graph.warnings.map((w) => w.code)).toContain('aggregated-network');
+  });
+});
+
 describe('Calico record fields', () => {
   it.each([
     ['a number', { dest_port: 8080 }, 8080],
@@ -263,7 +371,6 @@ describe('Calico record fields', () => {
   it.each([
     ['a name', { dest_port: 'http' }, /destination port "http" is not a port number/],
     ['out of range', { dest_port: 70000 }, /destination port "70000" is not a port number/],
-    ['an unknown protocol', { proto: 'gre' }, /unknown protocol "gre"/],
   ])('throws (one bad line) on %s', (_, fields, reason) => {
     expect(() => enterprise(fields)).toThrow(reason);
   });
@@ -610,6 +717,92 @@ describe('graph level (owner of shared/graph: check after the builder rewrite)',
   });
 });
 
+describe('the Calico window: from start_time and end_time whenever a record has them', () => {
+  const at = (start: number | undefined, end: number | undefined, fields: Record<string, unknown> = {}) =>
+    JSON.stringify({ ...AGGREGATED, start_time: start, end_time: end, ...fields });
+  const T0 = 1736500000;
+
+  it.each([
+    ['absent', { proto: undefined }, 'no L4 protocol'],
+    ['`-`', { proto: '-' }, 'no L4 protocol'],
+    ['empty', { proto: '' }, 'no L4 protocol'],
+    ['GRE by name', { proto: 'gre' }, 'no L4 protocol the tool reads (protocol "gre")'],
+    ['IPIP by number', { proto: 4 }, 'no L4 protocol the tool reads (protocol "4")'],
+  ])('a record whose protocol is %s is skipped with its times, not a bad line', (_, fields, reason) => {
+    expect(calicoEnterpriseEvent({ ...AGGREGATED, ...fields })).toStrictEqual({
+      kind: 'skip',
+      reason,
+      time: F11_END,
+      start: F11_START,
+    });
+  });
+
+  it('records with no L4 at all still give the window (JSON), and nothing says "no timestamps"', () => {
+    const text = [at(T0, T0 + 300, { proto: '-' }), at(T0 + 600, T0 + 900, { proto: 'gre' })].join('\n') + '\n';
+    const a = analyzeText(text, 'flows.log');
+    expect([a.stats.badLines, a.stats.skipped, a.graph.edges.length]).toEqual([0, 2, 0]);
+    expect(a.graph.window).toEqual({ start: T0 * 1000, end: (T0 + 900) * 1000 });
+    expect(summarize(a).window).toEqual({
+      start: new Date(T0 * 1000).toISOString(),
+      end: new Date((T0 + 900) * 1000).toISOString(),
+      durationMs: 900_000,
+    });
+    // The advice fits a flow log: there is no Hubble field mask to change.
+    const skipped = a.graph.warnings.find((w) => w.code === 'skipped-records')!.message;
+    expect(skipped).toMatch(/^2 record\(s\) named no L4 protocol/);
+    expect(skipped).not.toMatch(/field mask/);
+  });
+
+  it('a record without L4 widens the window of the records with one', () => {
+    const text = [at(T0 + 300, T0 + 600), at(T0, T0 + 900, { proto: undefined })].join('\n') + '\n';
+    const a = analyzeText(text, 'flows.log');
+    expect(a.graph.edges).toHaveLength(1);
+    expect(a.graph.window).toEqual({ start: T0 * 1000, end: (T0 + 900) * 1000 });
+  });
+
+  it('records without times beside records with them: the window is theirs', () => {
+    const text = [at(undefined, undefined), at(T0, T0 + 300, { proto: '-' }), at(undefined, undefined, { proto: 'udp' })].join('\n') + '\n';
+    expect(analyzeText(text, 'flows.log').graph.window).toEqual({ start: T0 * 1000, end: (T0 + 300) * 1000 });
+  });
+
+  it.each([
+    ['absent', undefined, undefined],
+    ['zero (Goldmane’s unset value, never 1970)', 0, 0],
+  ])('only when no record has a time (%s) is there no window', (_, start, end) => {
+    const a = analyzeText([at(start, end), at(start, end, { proto: '-' })].join('\n') + '\n', 'flows.log');
+    expect(a.graph.window).toBeNull();
+    expect(summarize(a).window).toBeNull();
+  });
+
+  it('the text format: a line with a protocol the tool does not read still gives the window', () => {
+    const fields = EX05_LINE.split(/\s+/);
+    fields[12] = '47';
+    const a = analyzeText(doc('ex_04_28b7877c5e.txt') + '\n' + fields.join(' ') + '\n', 'flows.txt');
+    expect([a.stats.badLines, a.stats.skipped]).toEqual([0, 1]);
+    expect(a.graph.window).toEqual({ start: 1528842551000, end: 1528842851000 });
+  });
+
+  it('Goldmane: a flow without a protocol still gives the window', () => {
+    const flow = {
+      start_time: String(T0),
+      end_time: String(T0 + 15),
+      Key: {
+        source_type: 'WorkloadEndpoint',
+        source_namespace: 'shop',
+        source_name: 'web-*',
+        dest_type: 'Network',
+        dest_name: 'pub',
+        reporter: 'Src',
+        action: 'Allow',
+      },
+    };
+    const a = analyzeText(JSON.stringify(flow) + '\n', 'goldmane.json');
+    expect(a.stats.format).toBe('calico-goldmane-json');
+    expect([a.stats.badLines, a.stats.skipped]).toEqual([0, 1]);
+    expect(a.graph.window).toEqual({ start: T0 * 1000, end: (T0 + 15) * 1000 });
+  });
+});
+
 describe('Calico counts and Services', () => {
   const rec = (start: number, numFlows: number, started: number, extra: Record<string, unknown> = {}) =>
     JSON.stringify({
@@ -655,5 +848,14 @@ describe('Calico counts and Services', () => {
     expect(a.graph.edges.map((e) => [e.key, e.evidence.service])).toEqual([
       ['shop/frontend->shop/backend:8080/TCP', { name: 'shop/backend', resolvedBy: 'flow-log' }],
     ]);
+  });
+});
+
+describe('the fixture of pvt types and records without L4 (used by the one-thread/worker test)', () => {
+  it('variants/calico-pvt-type-and-no-l4.json: the private network, two records skipped, the window from all three', () => {
+    const a = analyzeText(readFixture('variants', 'calico-pvt-type-and-no-l4.json'), 'flows.log');
+    expect([a.stats.badLines, a.stats.skipped]).toEqual([0, 2]);
+    expect(a.graph.edges.map((e) => e.key)).toEqual(['shop/frontend->net:private:5432/TCP']);
+    expect(a.graph.window).toEqual({ start: 1736499700_000, end: 1736500600_000 });
   });
 });

@@ -103,16 +103,21 @@ function labelsCaptured(input: unknown): boolean {
   return typeof input === 'object';
 }
 
-/** What one end of a Calico record names: a workload, a host, an address, a pub/pvt network or nothing usable. */
+/**
+ * What one end of a Calico record names: a workload, a host, an address, a pub/pvt network or
+ * nothing usable. A network's kind is read from its `*_name_aggr` / name (`pub`, `pvt`, as the data
+ * types document it) or from a type of `pub` / `pvt` (what some exports write in place of `net`).
+ */
 function calicoPeer(ep: CalicoEndpoint): EndpointView {
   const kind = lookup(ENDPOINT_KINDS, ep.type);
+  const typeScope = lookup(NETWORK_SCOPES, ep.type);
   const namespace = present(ep.namespace);
   const ip = addressOf(ep.ip);
   if (kind === 'host') return { peer: { kind: 'entity', entity: 'host' } };
-  if (kind === 'network' || kind === 'networkset' || (!namespace && kind !== 'workload')) {
+  if (typeScope || kind === 'network' || kind === 'networkset' || (!namespace && kind !== 'workload')) {
     if (ip) return { peer: { kind: 'external', ip } };
     // Aggregation dropped the address and kept only its kind: no ipBlock can be derived from it.
-    const scope = kind === 'networkset' ? undefined : NETWORK_SCOPES[present(ep.nameAggr) ?? present(ep.name) ?? ''];
+    const scope = typeScope ?? (kind === 'networkset' ? undefined : lookup(NETWORK_SCOPES, present(ep.nameAggr) ?? present(ep.name)));
     return { peer: scope ? { kind: 'network', scope } : { kind: 'entity', entity: 'world' } };
   }
   if (!namespace) return { peer: { kind: 'entity', entity: 'unknown' } };
@@ -131,9 +136,12 @@ function calicoPeer(ep: CalicoEndpoint): EndpointView {
   return { peer, pod, labels: labelsKnown ? labels : undefined };
 }
 
-/** Unix seconds, epoch milliseconds (Elasticsearch `@timestamp`), their decimal strings, or RFC 3339; NaN otherwise. */
+/**
+ * Unix seconds, epoch milliseconds (Elasticsearch `@timestamp`), their decimal strings, or RFC 3339;
+ * NaN otherwise. Zero (and below) is Goldmane's unset value, not 1970: NaN too.
+ */
 function epochMs(v: unknown): number {
-  if (typeof v === 'number') return v < 1e12 ? v * 1000 : v;
+  if (typeof v === 'number') return v <= 0 ? NaN : v < 1e12 ? v * 1000 : v;
   if (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v.trim())) return epochMs(Number(v));
   return typeof v === 'string' ? Date.parse(v) : NaN;
 }
@@ -193,13 +201,23 @@ interface FlatCalico {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function calicoRecord(f: FlatCalico): CaptureEvent {
-  const protocol = lookup(PROTOCOLS, f.proto);
-  if (!protocol) throw new Error(`unknown protocol "${text(f.proto)}"`);
-  const src = calicoPeer(f.src);
-  const dst = calicoPeer(f.dst);
   // The record covers an aggregation interval: `start` is when it began, `time` when it ended.
   const start = epochMs(f.start);
   const time = [epochMs(f.end), epochMs(f.written), start].find(Number.isFinite) ?? NaN;
+  const protocol = lookup(PROTOCOLS, f.proto);
+  if (!protocol) {
+    // Like Hubble's records without L4 (GRE, IPIP, ESP, or a protocol left out): skipped, not bad,
+    // and still part of the window the capture covers.
+    const named = present(f.proto);
+    return {
+      kind: 'skip',
+      reason: named ? `no L4 protocol the tool reads (protocol "${named}")` : 'no L4 protocol',
+      ...(Number.isFinite(time) ? { time } : {}),
+      ...(Number.isFinite(start) ? { start } : {}),
+    };
+  }
+  const src = calicoPeer(f.src);
+  const dst = calicoPeer(f.dst);
   const record: Mutable<FlowRecord> = {
     time,
     verdict: lookup(VERDICTS, f.action) ?? 'OTHER',
@@ -233,8 +251,9 @@ function calicoRecord(f: FlatCalico): CaptureEvent {
 /**
  * Converts one Calico Enterprise flow-log document (flows.log line or Elasticsearch `_source`) into
  * a capture event. Field meanings: Calico Enterprise "Flow log data types" (`*_name_aggr`, `pub` /
- * `pvt`, `-` for aggregated fields, times in Unix seconds). Throws with a reason on an unknown
- * protocol or a destination port that is no port; a missing port is `'unknown'`, not an error.
+ * `pvt`, `-` for aggregated fields, times in Unix seconds). A record with no protocol the tool reads
+ * (none, or GRE, IPIP, …) is a `skip` event with its times. Throws with a reason on a destination
+ * port that is no port; a missing port is `'unknown'`, not an error.
  */
 export function calicoEnterpriseEvent(o: Record<string, unknown>): CaptureEvent {
   return calicoRecord({

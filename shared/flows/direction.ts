@@ -9,21 +9,27 @@ const SENDER_POINTS = new Set(['TO_OVERLAY', 'TO_STACK', 'FROM_ENDPOINT', 'TO_NE
 const RECEIVER_POINTS = new Set(['TO_ENDPOINT', 'FROM_NETWORK', 'FROM_OVERLAY', 'FROM_STACK', 'FROM_CRYPTO']);
 
 /**
- * Which node saw the packet, relative to the packet itself. Hubble's trace observation point says
- * where the packet was (leaving its sender's endpoint, or arriving at its receiver's); without one,
- * `traffic_direction` (relative to the local endpoint's connection: EGRESS means it is the client)
- * combined with the packet's reply claim says the same. Points that can be on either node (the
- * proxy, the host stack) fall back to the direction.
+ * Which node saw the packet, relative to the packet itself, from what a wrong reply flag cannot
+ * change: Hubble's trace observation point (leaving its sender's endpoint, or arriving at its
+ * receiver's), else which end is local to the observing node (Hubble gives an endpoint `ID` only
+ * to endpoints of its own node: the source's alone means the sender's node). Points that can be on
+ * either node (the proxy, the host stack), or both ends local, say nothing: see localEndOf.
  */
-export function observerOf(
-  trafficDirection: string | undefined,
-  observationPoint: string | undefined,
-  claim: PacketClues['claim'],
-): Observer {
+export function observerOf(observationPoint: string | undefined, sourceLocal: boolean, destinationLocal: boolean): Observer {
   if (observationPoint && SENDER_POINTS.has(observationPoint)) return 'sender';
   if (observationPoint && RECEIVER_POINTS.has(observationPoint)) return 'receiver';
-  if (!claim || (trafficDirection !== 'EGRESS' && trafficDirection !== 'INGRESS')) return 'unknown';
-  return (trafficDirection === 'EGRESS') === (claim === 'request') ? 'sender' : 'receiver';
+  if (sourceLocal !== destinationLocal) return sourceLocal ? 'sender' : 'receiver';
+  return 'unknown';
+}
+
+/**
+ * Which end of the connection is on the observing node, from Hubble's `traffic_direction` (relative
+ * to the local endpoint's connection: EGRESS means it is the client, INGRESS the server). It is
+ * read against the connection's settled direction, never combined with the packet's own reply flag,
+ * so that a flag that is wrong cannot move a packet to the other end's count. Undefined otherwise.
+ */
+export function localEndOf(trafficDirection: string | undefined): 'client' | 'server' | undefined {
+  return trafficDirection === 'EGRESS' ? 'client' : trafficDirection === 'INGRESS' ? 'server' : undefined;
 }
 
 /** A moment in a capture: epoch ms and the nanoseconds within it, to order packets finer than a millisecond. */

@@ -50,16 +50,44 @@ describe('hubbleEvent direction', () => {
     expect(r.clientPort).toBe(51000);
   });
 
+  // The base endpoints both carry an ID (both on the observing node); a remote one has none.
+  const remote = (end: typeof base.source) => ({ ...end, ID: undefined });
   it.each([
-    ['EGRESS, a request: the client sent it from its node', { is_reply: false, traffic_direction: 'EGRESS' }, 'sender'],
-    ['EGRESS, a reply: it arrived at the client', { is_reply: true, traffic_direction: 'EGRESS' }, 'receiver'],
-    ['INGRESS, a request: it arrived at the server', { is_reply: false, traffic_direction: 'INGRESS' }, 'receiver'],
-    ['INGRESS, a reply: the server sent it', { is_reply: true, traffic_direction: 'INGRESS' }, 'sender'],
-    ['TO_OVERLAY: leaving the sender, whatever the flags say', { is_reply: true, trace_observation_point: 'TO_OVERLAY' }, 'sender'],
-    ['TO_ENDPOINT: delivered to the receiver', { trace_observation_point: 'TO_ENDPOINT', traffic_direction: 'EGRESS' }, 'receiver'],
-    ['nothing to tell', {}, 'unknown'],
-  ])('observer: %s', (_name, extra, observer) => {
-    expect(flowOf({ ...base, ...extra, l4: { TCP: { source_port: 51000, destination_port: 8080 } } }).observer).toBe(observer);
+    // traffic_direction is relative to the local endpoint's connection: the client's node, or the
+    // server's, whatever the packet's reply flag says (a wrong flag must not move it to the other end).
+    ['EGRESS, a request: at the client', { is_reply: false, traffic_direction: 'EGRESS' }, 'unknown', 'client'],
+    ['EGRESS, a reply: at the client', { is_reply: true, traffic_direction: 'EGRESS' }, 'unknown', 'client'],
+    ['INGRESS, a request: at the server', { is_reply: false, traffic_direction: 'INGRESS' }, 'unknown', 'server'],
+    ['INGRESS, a reply: at the server', { is_reply: true, traffic_direction: 'INGRESS' }, 'unknown', 'server'],
+    [
+      'TO_OVERLAY: leaving the sender, whatever the flags say',
+      { is_reply: true, trace_observation_point: 'TO_OVERLAY' },
+      'sender',
+      undefined,
+    ],
+    [
+      'TO_ENDPOINT: delivered to the receiver',
+      { trace_observation_point: 'TO_ENDPOINT', traffic_direction: 'EGRESS' },
+      'receiver',
+      undefined,
+    ],
+    [
+      'only the source is local (only it has an ID): its node sent it, whatever the flags',
+      { destination: remote(base.destination), is_reply: true, traffic_direction: 'INGRESS' },
+      'sender',
+      undefined,
+    ],
+    ['only the destination is local', { source: remote(base.source), traffic_direction: 'EGRESS' }, 'receiver', undefined],
+    [
+      'both ends local, a proxy point: the direction',
+      { trace_observation_point: 'TO_PROXY', traffic_direction: 'INGRESS' },
+      'unknown',
+      'server',
+    ],
+    ['nothing to tell', {}, 'unknown', undefined],
+  ])('observer: %s', (_name, extra, observer, localEnd) => {
+    const r = flowOf({ ...base, ...extra, l4: { TCP: { source_port: 51000, destination_port: 8080 } } });
+    expect([r.observer, r.localEnd]).toEqual([observer, localEnd]);
   });
 });
 
@@ -246,7 +274,7 @@ describe('hubbleEvent fields with the wrong type or an impossible value', () => 
   });
 
   it('an ICMP field that is not an object, or a type that is no ICMP type, is read without failing', () => {
-    expect(hubbleEvent({ flow: { ...base, l4: { ICMPv4: null } } })).toEqual({ kind: 'skip', reason: 'no L4 protocol' });
+    expect(hubbleEvent({ flow: { ...base, l4: { ICMPv4: null } } })).toMatchObject({ kind: 'skip', reason: 'no L4 protocol' });
     const r = flowOf({ ...base, l4: { ICMPv4: { type: 'echo' } } });
     expect(r).toMatchObject({ protocol: 'ICMPv4', port: null, src: { name: 'frontend' } });
   });

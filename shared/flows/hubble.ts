@@ -1,4 +1,4 @@
-import { observerOf, packetGuess } from './direction';
+import { localEndOf, observerOf, packetGuess } from './direction';
 import { entityForIdentity, ownerFromControllerName, ownerFromPodName, parseCiliumLabels, workloadIdentity } from './identity';
 import type { CaptureEvent, FlowRecord, L7Summary, PacketClues, Peer, PolicyHit, Protocol, RecordPolicies, Verdict } from './types';
 import { AddressCheck, objectValue, portValue, stringList, stringValue } from './wire-values';
@@ -277,7 +277,10 @@ export class HubbleDecoder {
     else if ((ports = l4Of('SCTP'))) protocol = 'SCTP';
     else if ((icmp = l4Of('ICMPv4'))) protocol = 'ICMPv4';
     else if ((icmp = l4Of('ICMPv6'))) protocol = 'ICMPv6';
-    if (!protocol) return { kind: 'skip', reason: 'no L4 protocol' };
+    if (!protocol) {
+      const time = this.parseTime(flow.time ?? obj.time);
+      return Number.isFinite(time) ? { kind: 'skip', reason: 'no L4 protocol', time } : { kind: 'skip', reason: 'no L4 protocol' };
+    }
     // jsonpb leaves zero values out: an ICMP message without a type is type 0 (an IPv4 echo reply).
     const icmpType = icmp ? (icmp.type === undefined ? 0 : icmpTypeValue(icmp.type)) : undefined;
     const srcPort = portValue(ports?.source_port);
@@ -296,8 +299,9 @@ export class HubbleDecoder {
           : l7Type === 'RESPONSE'
             ? 'l7-response'
             : undefined;
-    const direction = stringValue(flow.traffic_direction);
-    const clues = this.cluesOf(opener, claim, observerOf(direction, stringValue(flow.trace_observation_point), claim));
+    const local = (raw: unknown): boolean => typeof objectValue(raw)?.ID === 'number';
+    const observer = observerOf(stringValue(flow.trace_observation_point), local(flow.source), local(flow.destination));
+    const clues = this.cluesOf(opener, claim, observer);
     const reply = packetGuess(clues, protocol, icmpType, srcPort, dstPort);
 
     const ip = objectValue(flow.IP);
@@ -331,6 +335,7 @@ export class HubbleDecoder {
       icmpType,
       isReply: reply,
       observer: clues.observer,
+      localEnd: clues.observer === 'unknown' ? localEndOf(stringValue(flow.traffic_direction)) : undefined,
       count: 1,
       srcIp: reply ? dstIp : srcIp,
       dstIp: reply ? srcIp : dstIp,

@@ -1,27 +1,11 @@
 import { calicoTextEvent, classifyObject, describeNonCapture, eventOfObject, isCalicoTextHeader } from './classify';
 import { detectFromLine, detectFromPrettyJson, type DetectedFormat } from './detect';
 import { HubbleDecoder } from './hubble';
-import { hasMoreOpenersThan, isSpace, RecordScanner, shapeOf } from './record-scanner';
+import { DEFAULT_LIMITS, hasMoreOpenersThan, isSpace, RecordScanner, shapeOf, type ParserLimits } from './record-scanner';
 import { ACCEPTED_FORMATS_TEXT, CaptureError, type BadLine, type CaptureEvent, type CaptureFormat } from './types';
 import { oneLine } from './one-line';
 
-export interface ParserLimits {
-  /** A single line or multi-line record longer than this is skipped as bad. */
-  readonly maxRecordChars: number;
-  /** JSON nested deeper than this is skipped as bad. */
-  readonly maxDepth: number;
-  /** How many bad lines are kept with their reasons (all are counted). */
-  readonly keepBadLines: number;
-  /** Lines read before giving up on recognising the format. */
-  readonly detectLines: number;
-}
-
-export const DEFAULT_LIMITS: ParserLimits = {
-  maxRecordChars: 8 * 1024 * 1024,
-  maxDepth: 64,
-  keepBadLines: 20,
-  detectLines: 1000,
-};
+export { DEFAULT_LIMITS, type ParserLimits } from './record-scanner';
 
 /** How many node-status problems are kept with their lines (all are counted). */
 export const KEEP_NODE_STATUS = 100;
@@ -47,9 +31,12 @@ export interface StreamDamage {
 export interface ParserStats {
   format?: CaptureFormat;
   lines: number;
+  /**
+   * Records read, each line once (a flow seen at both ends is two). How many flow events and replies
+   * an edge has is the graph's to say, per settled connection (EdgeEvidence.flows), never a record's
+   * own reply flag.
+   */
   records: number;
-  flows: number;
-  replies: number;
   nodeStatus: number;
   /** Node-status events saying nodes were unreachable: the first KEEP_NODE_STATUS, and how many in all. */
   readonly nodesUnavailable: NodeStatusAt[];
@@ -71,8 +58,6 @@ export function emptyStats(): ParserStats {
   return {
     lines: 0,
     records: 0,
-    flows: 0,
-    replies: 0,
     nodeStatus: 0,
     nodesUnavailable: [],
     nodesUnavailableEvents: 0,
@@ -292,10 +277,6 @@ export class CaptureParser {
     const s = this.stats;
     s.records++;
     switch (ev.kind) {
-      case 'flow':
-        if (ev.record.isReply) s.replies++;
-        else s.flows++;
-        break;
       case 'node-status':
         s.nodeStatus++;
         if (ev.status) {

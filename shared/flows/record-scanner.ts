@@ -1,5 +1,23 @@
 import { classifyObject } from './classify';
-import type { ParserLimits } from './parser';
+
+/** The limits a record must keep to be read (the parser's, shared by the scanner that enforces them). */
+export interface ParserLimits {
+  /** A single line or multi-line record longer than this is skipped as bad. */
+  readonly maxRecordChars: number;
+  /** JSON nested deeper than this is skipped as bad. */
+  readonly maxDepth: number;
+  /** How many bad lines are kept with their reasons (all are counted). */
+  readonly keepBadLines: number;
+  /** Lines read before giving up on recognising the format. */
+  readonly detectLines: number;
+}
+
+export const DEFAULT_LIMITS: ParserLimits = {
+  maxRecordChars: 8 * 1024 * 1024,
+  maxDepth: 64,
+  keepBadLines: 20,
+  detectLines: 1000,
+};
 
 const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;

@@ -43,7 +43,9 @@ export interface ExternalPeer {
  */
 export interface ServicePeer {
   readonly kind: 'service';
+  /** Empty for a Service only its address names (a ClusterIP the capture reached without naming it). */
   readonly namespace: string;
+  /** The Service's name, or that address. */
   readonly name: string;
 }
 
@@ -82,7 +84,7 @@ export interface PacketClues {
   readonly opener?: 'syn' | 'syn-ack' | 'l7-request' | 'l7-response';
   /** What Hubble's `is_reply` (or the old `reply: true`) claims; absent when the packet says nothing. */
   readonly claim?: 'request' | 'reply';
-  /** Whether the packet was seen at its sender's or its receiver's node. */
+  /** Whether the packet was seen at its sender's or its receiver's node (see FlowRecord.observer). */
   readonly observer: Observer;
 }
 
@@ -140,8 +142,16 @@ export interface FlowRecord {
   readonly icmpType?: number;
   /** The packet travelled server → client (by this record's guess). */
   readonly isReply: boolean;
-  /** Which end's node saw the packet, relative to the packet's own travel. */
+  /**
+   * Which end's node saw the packet, relative to the packet's own travel: Hubble's observation point
+   * or its local endpoint, Calico's reporter. Never inferred from a reply flag.
+   */
   readonly observer: Observer;
+  /**
+   * Where `observer` is unknown: which end of the connection is local to the observing node (Hubble
+   * `traffic_direction`), read against the settled direction. Unchanged when the record is turned.
+   */
+  readonly localEnd?: 'client' | 'server';
   /** How many flow events this record stands for (Calico aggregates: every connection active in its interval; Hubble is 1). */
   readonly count: number;
   /** A flow-log record: how many of its connections started in its interval (Calico `num_flows_started`). */
@@ -178,7 +188,11 @@ export type CaptureEvent =
   | { readonly kind: 'flow'; readonly record: FlowRecord }
   | { readonly kind: 'node-status'; readonly time?: number; readonly status?: NodeStatus }
   | { readonly kind: 'lost-events'; readonly count: number; readonly source: string }
-  | { readonly kind: 'skip'; readonly reason: string };
+  /**
+   * A record left out (no L4 protocol the tool reads). Its times (epoch ms, as FlowRecord `time` and
+   * `start`) still belong to the capture's window.
+   */
+  | { readonly kind: 'skip'; readonly reason: string; readonly time?: number; readonly start?: number };
 
 export type CaptureFormat = 'hubble-jsonpb' | 'hubble-json-array' | 'calico-enterprise-json' | 'calico-text' | 'calico-goldmane-json';
 

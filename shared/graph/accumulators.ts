@@ -23,25 +23,43 @@ export const BASES: readonly DirectionBasis[] = [
   'packet',
 ];
 
-/** Seconds kept in a connection's entry: 2^26 s (about two years), so an entry stays a small integer. */
-const SECONDS_WRAP = 2 ** 26;
+/** Seconds kept in a connection's entry: 2^25 s (about a year), so an entry stays a small integer. */
+const SECONDS_WRAP = 2 ** 25;
+/** The entry's bit that says its direction was a guess (see DirectionEvidence.uncertain). */
+const GUESSED = 16;
 
 /**
- * A connection's entry in an edge: the second it was first seen (modulo SECONDS_WRAP) and the
- * index in BASES of what settled it, in one small integer (so the maps stay unboxed); two
- * sightings keep the earlier second and the stronger basis.
+ * A connection's entry in an edge: the second it was first seen (modulo SECONDS_WRAP), whether its
+ * direction was a guess, and the index in BASES of what settled it, in one small integer (so the
+ * maps stay unboxed). See mergeConnValues for two sightings.
  */
-export function connValue(time: number, basis: number): number {
-  return (Number.isFinite(time) ? Math.floor(time / 1000) % SECONDS_WRAP : 0) * 16 + basis;
+export function connValue(time: number, basis: number, uncertain = false): number {
+  return (Number.isFinite(time) ? Math.floor(time / 1000) % SECONDS_WRAP : 0) * 32 + (uncertain ? GUESSED : 0) + basis;
 }
 
+/**
+ * Two sightings of one connection entry (its runs, or the same client address and port seen on
+ * two edges that became one): the earlier second, and the basis the evidence can stand behind. A
+ * guess is said with what it rests on, even beside a settled run (the edge says "first seen,
+ * uncertain", never "reply flags" for a connection it counts as guessed); of two guesses the weaker
+ * basis, of two settlements the stronger.
+ */
 export function mergeConnValues(a: number, b: number): number {
-  return Math.min(a >> 4, b >> 4) * 16 + Math.min(a & 15, b & 15);
+  const second = Math.min(a >> 5, b >> 5) * 32;
+  const [ga, gb] = [a & GUESSED, b & GUESSED];
+  if (ga !== gb) return second + ((ga ? a : b) & 31);
+  return second + ga + (ga ? Math.max(a & 15, b & 15) : Math.min(a & 15, b & 15));
 }
+
+/** Basis index of a connection entry (see connValue). */
+export const connBasis = (v: number): number => v & 15;
+
+/** True when a connection entry's direction was a guess (see connValue). */
+export const connGuessed = (v: number): boolean => (v & GUESSED) !== 0;
 
 /** Seconds between two connection entries' first sightings. */
 export function connSecondsApart(a: number, b: number): number {
-  const d = Math.abs((a >> 4) - (b >> 4));
+  const d = Math.abs((a >> 5) - (b >> 5));
   return Math.min(d, SECONDS_WRAP - d);
 }
 
@@ -96,31 +114,31 @@ export interface EdgeAcc {
   srcPods: Set<string>;
   dstPods: Set<string>;
   extra?: EdgeExtra;
+  /** Edges to a possible Service frontend: each tracked connection's part (see slices.ts). */
+  slices?: Map<number, ConnSlice>;
   service?: EdgeService;
 }
 
 /** The edge's rarely used evidence, created when first needed. */
 export function extraOf(e: EdgeAcc): EdgeExtra {
-  return (e.extra ??= {
-    untracked: {},
-    flowLog: { client: 0, server: 0, unknown: 0 },
-    flowLogPeak: { client: 0, server: 0, unknown: 0 },
-    dropReasons: new Map(),
-    dnsNames: new Set(),
-    dns: new Map(),
-    http: new Map(),
-    enforced: new Map(),
-    pending: new Map(),
-    pendingActions: new Map(),
-    matchTypes: new Map(),
-    icmpTypes: new Set(),
-  });
+  return (e.extra ??= emptyExtra());
 }
 
 export function bump<K>(map: Map<K, number>, key: K, by: number, cap = Infinity): void {
   const cur = map.get(key);
   if (cur !== undefined) map.set(key, cur + by);
   else if (map.size < cap) map.set(key, by);
+}
+
+/**
+ * Which end of its connection saw a settled record: from the packet's observer and its travel
+ * (`isReply`, settled by the connection), else from the end local to the observing node. A
+ * packet's own reply flag never enters, so the counts of an edge do not change when flags are
+ * wrong (DESIGN.md, "Connection").
+ */
+export function sideOf(r: FlowRecord): ObservationSide {
+  if (r.observer !== 'unknown') return (r.observer === 'sender') !== r.isReply ? 'client' : 'server';
+  return r.localEnd ?? 'unknown';
 }
 
 /**
@@ -133,7 +151,7 @@ export function addRecordEvidence(e: EdgeAcc, r: FlowRecord): ObservationSide {
     if (start < e.first) e.first = start;
     if (r.time > e.last) e.last = r.time;
   }
-  const side = r.observer === 'unknown' ? 'unknown' : (r.observer === 'sender') !== r.isReply ? 'client' : 'server';
+  const side = sideOf(r);
   addCapped(e.srcPods, r.srcPod, SAMPLE_PODS);
   addCapped(e.dstPods, r.dstPod, SAMPLE_PODS);
   const seen = e.sides[side];
@@ -141,20 +159,90 @@ export function addRecordEvidence(e: EdgeAcc, r: FlowRecord): ObservationSide {
   if (r.isReply) seen.replies += r.count;
   const verdicts = r.isReply ? seen.replyVerdicts : seen.verdicts;
   verdicts[r.verdict] = (verdicts[r.verdict] ?? 0) + r.count;
-  if (r.dropReason) bump(extraOf(e).dropReasons, r.dropReason, r.count, MAX_L7_KEYS);
-  if (r.dstNames && r.dstNames.length > 0 && !r.isReply) for (const n of r.dstNames) addCapped(extraOf(e).dnsNames, n, MAX_DNS_NAMES);
-  if (r.l7?.kind === 'dns') bump(extraOf(e).dns, r.l7.query, r.count, MAX_L7_KEYS);
-  else if (r.l7?.kind === 'http') bump(extraOf(e).http, `${r.l7.method} ${r.l7.path}`, r.count, MAX_L7_KEYS);
-  if (r.icmpType !== undefined && !r.isReply) extraOf(e).icmpTypes.add(r.icmpType);
+  addRecordExtra(() => extraOf(e), r);
+  return side;
+}
+
+/** True when a record carries evidence that goes into an edge's EdgeExtra (see addRecordExtra). */
+export function hasExtra(r: FlowRecord): boolean {
+  return (
+    r.dropReason !== undefined ||
+    (r.dstNames !== undefined && r.dstNames.length > 0 && !r.isReply) ||
+    r.l7 !== undefined ||
+    (r.icmpType !== undefined && !r.isReply) ||
+    r.policies !== undefined
+  );
+}
+
+/** Adds a record's drop reason, names, L7, ICMP type and policies to an EdgeExtra (made by `x` when first needed). */
+export function addRecordExtra(x: () => EdgeExtra, r: FlowRecord): void {
+  if (r.dropReason) bump(x().dropReasons, r.dropReason, r.count, MAX_L7_KEYS);
+  if (r.dstNames && r.dstNames.length > 0 && !r.isReply) for (const n of r.dstNames) addCapped(x().dnsNames, n, MAX_DNS_NAMES);
+  if (r.l7?.kind === 'dns') bump(x().dns, r.l7.query, r.count, MAX_L7_KEYS);
+  else if (r.l7?.kind === 'http') bump(x().http, `${r.l7.method} ${r.l7.path}`, r.count, MAX_L7_KEYS);
+  if (r.icmpType !== undefined && !r.isReply) x().icmpTypes.add(r.icmpType);
   const p = r.policies;
   if (p) {
-    const x = extraOf(e);
-    for (const h of p.enforced) bump(x.enforced, hitKey(h), r.count, MAX_L7_KEYS);
-    for (const h of p.pending ?? []) bump(x.pending, hitKey(h), r.count, MAX_L7_KEYS);
-    if (p.pendingAction) bump(x.pendingActions, p.pendingAction, r.count);
-    if (p.matchType) bump(x.matchTypes, p.matchType, r.count);
+    for (const h of p.enforced) bump(x().enforced, hitKey(h), r.count, MAX_L7_KEYS);
+    for (const h of p.pending ?? []) bump(x().pending, hitKey(h), r.count, MAX_L7_KEYS);
+    if (p.pendingAction) bump(x().pendingActions, p.pendingAction, r.count);
+    if (p.matchType) bump(x().matchTypes, p.matchType, r.count);
   }
-  return side;
+}
+
+/** A new, empty EdgeExtra. */
+export function emptyExtra(): EdgeExtra {
+  return {
+    untracked: {},
+    flowLog: { client: 0, server: 0, unknown: 0 },
+    flowLogPeak: { client: 0, server: 0, unknown: 0 },
+    dropReasons: new Map(),
+    dnsNames: new Set(),
+    dns: new Map(),
+    http: new Map(),
+    enforced: new Map(),
+    pending: new Map(),
+    pendingActions: new Map(),
+    matchTypes: new Map(),
+    icmpTypes: new Set(),
+  };
+}
+
+/**
+ * Adds (`sign` 1) or takes away (`sign` -1) one EdgeExtra's counts into another; names and types
+ * are capped unions either way (what a part had cannot be told apart from the rest).
+ */
+export function mergeExtra(m: EdgeExtra, x: EdgeExtra, sign: 1 | -1 = 1): void {
+  const add = <K>(into: Map<K, number>, from: Map<K, number>, cap = Infinity): void => {
+    for (const [k, n] of from) {
+      if (sign > 0) bump(into, k, n, cap);
+      else if (into.has(k)) {
+        const left = into.get(k)! - n;
+        if (left > 0) into.set(k, left);
+        else into.delete(k);
+      }
+    }
+  };
+  for (const side of SIDES) {
+    m.flowLog[side] += sign * x.flowLog[side];
+    if (sign > 0) m.flowLogPeak[side] = Math.max(m.flowLogPeak[side], x.flowLogPeak[side]);
+  }
+  for (const [b, n] of Object.entries(x.untracked)) {
+    const left = (m.untracked[b as DirectionBasis] ?? 0) + sign * n;
+    if (left > 0) m.untracked[b as DirectionBasis] = left;
+    else delete m.untracked[b as DirectionBasis];
+  }
+  add(m.dropReasons, x.dropReasons, MAX_L7_KEYS);
+  add(m.dns, x.dns, MAX_L7_KEYS);
+  add(m.http, x.http, MAX_L7_KEYS);
+  add(m.enforced, x.enforced, MAX_L7_KEYS);
+  add(m.pending, x.pending, MAX_L7_KEYS);
+  add(m.pendingActions, x.pendingActions);
+  add(m.matchTypes, x.matchTypes);
+  if (sign > 0) {
+    for (const n of x.dnsNames) addCapped(m.dnsNames, n, MAX_DNS_NAMES);
+    for (const t of x.icmpTypes) m.icmpTypes.add(t);
+  }
 }
 
 /**
@@ -272,26 +360,15 @@ export function nodeOf(id: string, n: NodeAcc, ipNames: Map<string, Set<string>>
       return { id, kind: 'external', label: names[0] ?? peerLabel(p), ip: p.ip, dnsNames: names };
     }
     case 'service':
-      return { id, kind: 'service', label: peerLabel(p), namespace: p.namespace };
+      return p.namespace
+        ? { id, kind: 'service', label: peerLabel(p), namespace: p.namespace }
+        : { id, kind: 'service', label: peerLabel(p) };
     case 'network':
       return { id, kind: 'network', label: peerLabel(p), scope: p.scope };
   }
 }
 
-const NO_EXTRA: EdgeExtra = {
-  untracked: {},
-  flowLog: { client: 0, server: 0, unknown: 0 },
-  flowLogPeak: { client: 0, server: 0, unknown: 0 },
-  dropReasons: new Map(),
-  dnsNames: new Set(),
-  dns: new Map(),
-  http: new Map(),
-  enforced: new Map(),
-  pending: new Map(),
-  pendingActions: new Map(),
-  matchTypes: new Map(),
-  icmpTypes: new Set(),
-};
+const NO_EXTRA: EdgeExtra = emptyExtra();
 
 function attributionOf(e: EdgeExtra): AttributionEvidence {
   const hits = (m: Map<string, number>): PolicyHitEvidence[] =>
@@ -328,7 +405,7 @@ export function evidenceOf(e: EdgeAcc, ipNames: Map<string, Set<string>>): EdgeE
   const byCount = <T extends { count: number }>(a: T[], key: (x: T) => string): T[] =>
     a.sort((x, y) => y.count - x.count || (key(x) < key(y) ? -1 : 1));
   const basis: Partial<Record<DirectionBasis, number>> = { ...x.untracked };
-  for (const v of e.conns.values()) basis[BASES[v & 15]] = (basis[BASES[v & 15]] ?? 0) + 1;
+  for (const v of e.conns.values()) basis[BASES[connBasis(v)]] = (basis[BASES[connBasis(v)]] ?? 0) + 1;
   // Both ends may report the same flow-log connections: count the side that reported the most.
   const flowLog = Math.max(...SIDES.map((side) => Math.max(x.flowLog[side], x.flowLogPeak[side])));
   if (flowLog > 0) basis['flow-log'] = flowLog;
@@ -361,4 +438,18 @@ export function evidenceOf(e: EdgeAcc, ipNames: Map<string, Set<string>>): EdgeE
     attribution: attributionOf(x),
     ...(e.service ? { service: e.service } : {}),
   };
+}
+
+/** One connection's share of a frontend edge's evidence (slices.ts splits frontend edges by them). */
+export interface ConnSlice {
+  /** Flow events by side, `[total, replies]` for client, server and unknown, in SIDES order. */
+  readonly counts: number[];
+  /** Flow events with a verdict other than FORWARDED, by `side|1` (replies) or `side|0` and verdict. */
+  other?: Record<string, number>;
+  first: number;
+  last: number;
+  /** The client's pod, when a record named it. */
+  pod?: string;
+  /** Drops, names, L7 and policies of its records. */
+  extra?: EdgeExtra;
 }

@@ -32,9 +32,7 @@ export function countsOf(stats: ParserStats): CaptureCounts {
  */
 export function analyzeText(text: string, file: string, options: BuildOptions = {}): CaptureAnalysis {
   const builder = new GraphBuilder();
-  const parser = new CaptureParser(file, (ev) => {
-    if (ev.kind === 'flow') builder.add(ev.record);
-  });
+  const parser = new CaptureParser(file, (ev) => builder.addEvent(ev));
   const lines = new LineSplitter((line, no, nl) => parser.pushLine(line, no, nl));
   lines.push(text);
   lines.end();

@@ -1,19 +1,18 @@
 import type { ClusterSnapshot } from '../cluster/snapshot';
 import { networkOf } from '../policy/cidr';
 import { ownerFromPodName } from '../flows/identity';
-import type { CaptureFormat, DirectionBasis, FlowRecord, Peer, Verdict } from '../flows/types';
+import type { CaptureEvent, CaptureFormat, DirectionBasis, FlowRecord, Peer, Verdict } from '../flows/types';
 import {
   addCapped,
   addOwners,
   addRecordEvidence,
   BASES,
-  bump,
   connValue,
   emptyEdge,
   evidenceOf,
   extraOf,
-  MAX_L7_KEYS,
   mergeConnValues,
+  mergeExtra,
   nodeOf,
   SIDES,
   type EdgeAcc,
@@ -24,6 +23,7 @@ import { ConnectionTracker, hostOf, isTrackable, type TrackerExport } from './co
 import { AddressHashes, displayIds, edgeKey, endpointKey, isDnsPort, nodeKey, protocolCode } from './keys';
 import { relabelFromSnapshot, remapNodes } from './relabel';
 import { resolveServices } from './services';
+import { addToSlice, mayBeFrontend, mergeSlices, type ConnSlice } from './slices';
 import type { GraphEdge, GraphNode, ServiceGraph } from './types';
 import { graphWarnings, type CaptureCounts } from './warnings';
 
@@ -107,23 +107,43 @@ export class GraphBuilder {
 
   /** @param options.part true in a worker thread that reads one part of a file (see ConnectionTracker) */
   constructor(private readonly options: { readonly part?: boolean } = {}) {
-    this.tracker = new ConnectionTracker((r, basis, uncertain) => this.addSettled(r, basis, uncertain), options.part, this.hashes);
+    this.tracker = new ConnectionTracker(
+      (r, basis, uncertain, first) => this.addSettled(r, basis, uncertain, first),
+      options.part,
+      this.hashes,
+    );
+  }
+
+  /**
+   * Takes what the parser read: a flow is added (see add); a record left out for having no L4 still
+   * widens the capture's window with its times. Every reader routes events through here.
+   */
+  addEvent(ev: CaptureEvent): void {
+    if (ev.kind === 'flow') this.add(ev.record);
+    else if (ev.kind === 'skip' && ev.time !== undefined) this.widenWindow(ev.time, ev.start);
   }
 
   /** Adds one record: a Hubble packet goes through its connection, anything else is taken as it is. */
   add(r: FlowRecord): void {
-    const s = this.state;
-    if (Number.isFinite(r.time)) {
-      const start = r.start !== undefined && Number.isFinite(r.start) ? Math.min(r.start, r.time) : r.time;
-      if (start < s.minTime) s.minTime = start;
-      if (r.time > s.maxTime) s.maxTime = r.time;
-    }
+    this.widenWindow(r.time, r.start);
     if (isTrackable(r)) this.tracker.add(r);
-    else this.addSettled(r, untrackedBasis(r), false);
+    else this.addSettled(r, untrackedBasis(r), false, false);
   }
 
-  /** Adds a record whose client and server are settled. */
-  private addSettled(r: FlowRecord, basis: DirectionBasis, uncertain: boolean): void {
+  /** The window runs from the earliest start (or time) to the latest time (an aggregated record's end). */
+  private widenWindow(time: number, start: number | undefined): void {
+    if (!Number.isFinite(time)) return;
+    const s = this.state;
+    const from = start !== undefined && Number.isFinite(start) ? Math.min(start, time) : time;
+    if (from < s.minTime) s.minTime = from;
+    if (time > s.maxTime) s.maxTime = time;
+  }
+
+  /**
+   * Adds a record whose client and server are settled, by `basis`; `uncertain` when that was a
+   * guess, `first` on the first record of the decision (a guessed connection is counted once).
+   */
+  private addSettled(r: FlowRecord, basis: DirectionBasis, uncertain: boolean, first: boolean): void {
     const s = this.state;
     if (isIcmpResponseRecord(r)) {
       // An ICMP error or reply makes no edge: it waits for the build to fold into what it answers.
@@ -143,7 +163,10 @@ export class GraphBuilder {
     if (r.dst.kind === 'workload' && r.dstIp !== undefined) this.podNetwork(r.dstIp);
     const key = edgeKey(src, dst, r.protocol, r.port);
     let e = s.edges.get(key);
-    if (!e) s.edges.set(key, (e = emptyEdge(src, dst, r.protocol, r.port)));
+    if (!e) {
+      s.edges.set(key, (e = emptyEdge(src, dst, r.protocol, r.port)));
+      if (mayBeFrontend(r.dst, r)) e.slices = new Map();
+    }
     const start = r.start !== undefined && Number.isFinite(r.start) ? Math.min(r.start, r.time) : r.time;
     const side = addRecordEvidence(e, r);
     if (basis === 'flow-log') {
@@ -154,7 +177,7 @@ export class GraphBuilder {
       if (r.dstService && !e.service) e.service = { name: `${r.dstService.namespace}/${r.dstService.name}`, resolvedBy: 'flow-log' };
     } else if (hostOf(r, 'client') !== undefined) {
       const conn = endpointKey(protocolCode(r.protocol), this.hashes.of(hostOf(r, 'client')!), r.clientPort ?? 0);
-      const v = connValue(start, BASES.indexOf(basis));
+      const v = connValue(start, BASES.indexOf(basis), uncertain);
       const had = e.conns.get(conn);
       if (had === undefined) {
         if (s.trackedConnections < MAX_TRACKED_CONNECTIONS) {
@@ -162,11 +185,12 @@ export class GraphBuilder {
           s.trackedConnections++;
         } else e.connsCapped = true;
       } else if (v !== had) e.conns.set(conn, mergeConnValues(had, v));
+      if (e.slices && e.conns.has(conn)) addToSlice(e.slices, conn, r, side, start);
     } else {
       const untracked = extraOf(e).untracked;
       untracked[basis] = (untracked[basis] ?? 0) + r.count;
     }
-    if (uncertain) e.uncertain++;
+    if (uncertain && first) e.uncertain++;
     if (r.l7?.kind === 'dns' || isDnsPort(r.protocol, r.port)) s.dnsClients.add(src);
     if (r.dstService && r.dst.kind === 'workload' && typeof r.port === 'number') {
       const svc = `${r.dstService.namespace}/${r.dstService.name}`;
@@ -389,23 +413,7 @@ export function mergeEdge(mine: EdgeAcc, e: EdgeAcc, s: { trackedConnections: nu
   mine.last = Math.max(mine.last, e.last);
   for (const p of e.srcPods) addCapped(mine.srcPods, p, SAMPLE_PODS);
   for (const p of e.dstPods) addCapped(mine.dstPods, p, SAMPLE_PODS);
-  const x = e.extra;
-  if (x) {
-    const m = extraOf(mine);
-    for (const side of SIDES) {
-      m.flowLog[side] += x.flowLog[side];
-      m.flowLogPeak[side] = Math.max(m.flowLogPeak[side], x.flowLogPeak[side]);
-    }
-    for (const [b, n] of Object.entries(x.untracked)) m.untracked[b as DirectionBasis] = (m.untracked[b as DirectionBasis] ?? 0) + n;
-    for (const [k, n] of x.dropReasons) bump(m.dropReasons, k, n, MAX_L7_KEYS);
-    for (const n of x.dnsNames) addCapped(m.dnsNames, n, MAX_DNS_NAMES);
-    for (const [k, n] of x.dns) bump(m.dns, k, n, MAX_L7_KEYS);
-    for (const [k, n] of x.http) bump(m.http, k, n, MAX_L7_KEYS);
-    for (const [k, n] of x.enforced) bump(m.enforced, k, n, MAX_L7_KEYS);
-    for (const [k, n] of x.pending) bump(m.pending, k, n, MAX_L7_KEYS);
-    for (const [k, n] of x.pendingActions) bump(m.pendingActions, k, n);
-    for (const [k, n] of x.matchTypes) bump(m.matchTypes, k, n);
-    for (const t of x.icmpTypes) m.icmpTypes.add(t);
-  }
+  if (e.extra) mergeExtra(extraOf(mine), e.extra);
+  if (e.slices) mergeSlices((mine.slices ??= new Map<number, ConnSlice>()), e.slices);
   mine.service ??= e.service;
 }

@@ -27,8 +27,11 @@ const TABLE_CAP = 400_000;
 const SWEEP_EVERY = 8192;
 const KNOWN_CAP = 250_000;
 
-/** Where records go once their connection's direction is settled (`uncertain` once per guessed connection). */
-export type SettledSink = (r: FlowRecord, basis: DirectionBasis, uncertain: boolean) => void;
+/**
+ * Where records go once their connection's direction is settled: `uncertain` on every record of a
+ * guessed connection, `first` on the first record of each decision (to count the guess once).
+ */
+export type SettledSink = (r: FlowRecord, basis: DirectionBasis, uncertain: boolean, first: boolean) => void;
 
 interface Conn {
   /** The settled client end, once a handshake or L7 message said so. */
@@ -79,19 +82,37 @@ export interface TrackerExport {
 
 /**
  * What a connection's end is known by: its address, or for a record without addresses (an
- * exporter's field mask) its pod, `namespace/pod`. Undefined when the record has neither.
+ * exporter's field mask) its pod, `namespace/pod`, or without a pod name its workload,
+ * `namespace/name#workload`. Undefined when the record has none of them (an entity without an address).
  */
 export function hostOf(r: FlowRecord, end: 'client' | 'server'): string | undefined {
-  if (end === 'client')
-    return r.srcIp ?? (r.srcPod !== undefined && r.src.kind === 'workload' ? `${r.src.namespace}/${r.srcPod}` : undefined);
-  return r.dstIp ?? (r.dstPod !== undefined && r.dst.kind === 'workload' ? `${r.dst.namespace}/${r.dstPod}` : undefined);
+  // Called several times per record: no arrays or objects built on the way.
+  const client = end === 'client';
+  const ip = client ? r.srcIp : r.dstIp;
+  if (ip !== undefined) return ip;
+  const peer = client ? r.src : r.dst;
+  if (peer.kind !== 'workload') return undefined;
+  const pod = client ? r.srcPod : r.dstPod;
+  return pod !== undefined ? `${peer.namespace}/${pod}` : `${peer.namespace}/${peer.name}#workload`;
 }
+
+/**
+ * The ports a record's connection is tracked by: the client's and the server's, 0 for one the
+ * record left out (a field mask that drops them, `l4` without ports). All port-less packets between
+ * two ends are then one connection, so that their direction is settled together and never makes a
+ * reverse edge of its own.
+ */
+const clientPortOf = (r: FlowRecord): number => r.clientPort ?? 0;
+const serverPortOf = (r: FlowRecord): number => (typeof r.port === 'number' ? r.port : 0);
+
+/** True when the record gives both ports: only then may their ranges say anything about the direction. */
+const bothPorts = (r: FlowRecord): boolean => typeof r.clientPort === 'number' && typeof r.port === 'number';
 
 /** The end a record guessed to be the client: 0 when its client's `host|port` sorts first. */
 function guessOf(r: FlowRecord): End {
   const c = hostOf(r, 'client')!;
   const s = hostOf(r, 'server')!;
-  return c < s || (c === s && (r.clientPort as number) <= (r.port as number)) ? 0 : 1;
+  return c < s || (c === s && clientPortOf(r) <= serverPortOf(r)) ? 0 : 1;
 }
 
 const other = (e: End): End => (e === 0 ? 1 : 0);
@@ -101,16 +122,12 @@ function usablePrior(prior: Prior | undefined, time: number): End | undefined {
   return prior && !(time - prior.lastTime > PRIOR_MS) ? prior.client : undefined;
 }
 
-/** True for records the tracker can settle: Hubble packets with both ends (address or pod) and both ports. */
+/**
+ * True for records the tracker can settle: Hubble packets (TCP, UDP, SCTP) with both ends known
+ * (see hostOf), with their ports or without (see clientPortOf).
+ */
 export function isTrackable(r: FlowRecord): boolean {
-  return (
-    r.clues !== undefined &&
-    typeof r.port === 'number' &&
-    typeof r.clientPort === 'number' &&
-    !r.protocol.startsWith('ICMP') &&
-    hostOf(r, 'client') !== undefined &&
-    hostOf(r, 'server') !== undefined
-  );
+  return r.clues !== undefined && !r.protocol.startsWith('ICMP') && hostOf(r, 'client') !== undefined && hostOf(r, 'server') !== undefined;
 }
 
 /** The record turned around: the other end is the client (the packet itself is unchanged). */
@@ -125,7 +142,8 @@ function turned(r: FlowRecord): FlowRecord {
     dstPod: r.srcPod,
     srcLabels: r.dstLabels,
     dstLabels: r.srcLabels,
-    port: r.clientPort ?? null,
+    // A port the record left out stays unknown (never ICMP's "no port", a rule for every port).
+    port: r.clientPort ?? 'unknown',
     clientPort: typeof r.port === 'number' ? r.port : undefined,
     isReply: !r.isReply,
     dstService: undefined,
@@ -199,8 +217,8 @@ export class ConnectionTracker {
     const p = protocolCode(r.protocol);
     const c = this.hashes.of(hostOf(r, 'client')!);
     const s = this.hashes.of(hostOf(r, 'server')!);
-    const cp = r.clientPort as number;
-    const sp = r.port as number;
+    const cp = clientPortOf(r);
+    const sp = serverPortOf(r);
     return guess === 0 ? connectionKey(p, c, cp, s, sp) : connectionKey(p, s, sp, c, cp);
   }
 
@@ -223,7 +241,7 @@ export class ConnectionTracker {
       this.settle(key, conn, strong.client, strong.basis, t, fresh);
       const o = oriented(r, strong.client, guess);
       if (fresh) this.learn(o);
-      this.sink(o, strong.basis, false);
+      this.sink(o, strong.basis, false, false);
     } else this.foldOrWait(conn, r, guess, key);
   }
 
@@ -236,7 +254,7 @@ export class ConnectionTracker {
   private foldOrWait(conn: Conn, r: FlowRecord, guess: End = guessOf(r), key?: number): void {
     if (conn.client !== undefined && !(r.time - conn.lastTime > IDLE_MS)) {
       conn.lastTime = Math.max(conn.lastTime, r.time) || r.time;
-      this.sink(oriented(r, conn.client, guess), conn.basis!, false);
+      this.sink(oriented(r, conn.client, guess), conn.basis!, false, false);
       return;
     }
     // Over for longer than IDLE_MS: this is a new connection on the same addresses and ports, which
@@ -244,12 +262,12 @@ export class ConnectionTracker {
     if (conn.client !== undefined) conn.prior = { client: conn.client, lastTime: conn.lastTime };
     conn.client = undefined;
     conn.basis = undefined;
-    const server = serverByPrivilege(r.clientPort as number, r.port as number);
+    const server = bothPorts(r) ? serverByPrivilege(r.clientPort as number, r.port as number) : undefined;
     const client = server === 1 ? guess : other(guess);
     const prior = usablePrior(conn.prior, r.time);
     if (server !== undefined && key !== undefined && (prior === undefined || prior === client)) {
       this.settle(key, conn, client, 'port-range', r.time, true);
-      this.sink(oriented(r, client, guess), 'port-range', false);
+      this.sink(oriented(r, client, guess), 'port-range', false, false);
       return;
     }
     if (this.part && conn.first === undefined) (conn.head ??= []).push(r);
@@ -283,7 +301,7 @@ export class ConnectionTracker {
     const earlier = conn.prior;
     this.pendingRecords -= conn.pending.length - after.length;
     conn.pending = after.length > 0 ? after : undefined;
-    for (const x of run) this.sink(oriented(x, client), basis, false);
+    for (const x of run) this.sink(oriented(x, client), basis, false, false);
     if (fresh) conn.lastTime = run.reduce((m, x) => Math.max(m, x.time), at);
     conn.prior = after.length > 0 ? { client, lastTime: conn.lastTime } : undefined;
     this.decide(before, earlier);
@@ -292,10 +310,10 @@ export class ConnectionTracker {
   private learn(o: FlowRecord): void {
     const p = protocolCode(o.protocol);
     if (this.knownServers.size < KNOWN_CAP) {
-      this.knownServers.add(endpointKey(p, this.hashes.of(hostOf(o, 'server')!), o.port as number));
-      if (o.dst.kind === 'workload') this.knownServers.add(endpointKey(p, hash53(nodeKey(o.dst)), o.port as number));
+      this.knownServers.add(endpointKey(p, this.hashes.of(hostOf(o, 'server')!), serverPortOf(o)));
+      if (o.dst.kind === 'workload') this.knownServers.add(endpointKey(p, hash53(nodeKey(o.dst)), serverPortOf(o)));
     }
-    if (this.knownClients.size < KNOWN_CAP) this.knownClients.add(endpointKey(p, this.hashes.of(hostOf(o, 'client')!), o.clientPort!));
+    if (this.knownClients.size < KNOWN_CAP) this.knownClients.add(endpointKey(p, this.hashes.of(hostOf(o, 'client')!), clientPortOf(o)));
   }
 
   /** Drops settled connections that are long over; past the cap, the oldest settled ones. */
@@ -365,7 +383,7 @@ export class ConnectionTracker {
       const asClient = end === g0;
       return {
         host: hostOf(r0, asClient ? 'client' : 'server')!,
-        port: (asClient ? r0.clientPort : r0.port) as number,
+        port: asClient ? clientPortOf(r0) : serverPortOf(r0),
         peer: asClient ? r0.src : r0.dst,
       };
     };
@@ -400,7 +418,8 @@ export class ConnectionTracker {
     }
     const d = decideDirection({
       protocol: r0.protocol,
-      ports: [e[0].port, e[1].port],
+      // Ports the records left out say nothing: two privileged-looking zeros decide nothing by range.
+      ports: bothPorts(r0) ? [e[0].port, e[1].port] : [0, 0],
       known,
       knownAt,
       earlier: before,
@@ -408,7 +427,7 @@ export class ConnectionTracker {
       firstSent,
       firstRequest,
     });
-    records.forEach((r, i) => this.sink(oriented(r, d.client), d.basis, d.uncertain && i === 0));
+    records.forEach((r, i) => this.sink(oriented(r, d.client), d.basis, d.uncertain, i === 0));
     return d.client;
   }
 
@@ -508,7 +527,7 @@ export class ConnectionTracker {
   finish(): { forgotten: number; decidedEarly: number } {
     for (const c of this.table.values()) {
       if (c.head && c.first !== undefined) {
-        for (const r of c.head) if (!(c.firstTime! - r.time > IDLE_MS)) this.sink(oriented(r, c.first), c.firstBasis!, false);
+        for (const r of c.head) if (!(c.firstTime! - r.time > IDLE_MS)) this.sink(oriented(r, c.first), c.firstBasis!, false, false);
         this.decide(c.head.filter((r) => c.firstTime! - r.time > IDLE_MS));
       } else if (c.head) this.decide(c.head);
       if (c.pending) this.decide(c.pending, c.prior);

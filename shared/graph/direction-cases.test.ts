@@ -6,6 +6,8 @@ import { generate } from '../policy/generate';
 import { readFixture } from '../testing/fixtures';
 import { packetLine, type ScriptedConnection, type ScriptedPacket } from '../testing/connection-capture';
 import { analyzeText } from './analysis';
+import { BASES, connBasis, connValue, mergeConnValues } from './accumulators';
+import type { DirectionBasis } from './types';
 
 const F02 = readFixture('field', 'F02-wrong-is-reply-at-fin.jsonl');
 const lines = F02.trimEnd().split('\n');
@@ -411,8 +413,9 @@ describe('the same addresses and ports again after an idle gap, without a handsh
 
   it('after a handshake, a later run with every flag inverted keeps its direction (uncertain); with them right, certain', () => {
     const flipped = graphOf(capture(run(0, right, true), run(11 * 60_000, inverted)));
+    // The guessed run is labelled with what it rests on (the earlier run's ports), never the handshake.
     expect(flipped.edges.map((e) => [e.key, e.evidence.direction])).toEqual([
-      ['shop/api->shop/web:40000/TCP', { basis: { handshake: 1 }, uncertain: 1 }],
+      ['shop/api->shop/web:40000/TCP', { basis: { 'known-port': 1 }, uncertain: 1 }],
     ]);
     const same = graphOf(capture(run(0, right, true), run(11 * 60_000, right)));
     expect(same.edges.map((e) => [e.key, e.evidence.direction])).toEqual([
@@ -444,5 +447,51 @@ describe('the same addresses and ports again after an idle gap, without a handsh
   it('more than half an hour later, the run is decided on its own', () => {
     const graph = graphOf(capture(run(0, right), run(41 * 60_000, inverted)));
     expect(graph.edges.map((e) => e.key)).toEqual(['shop/api->shop/web:40000/TCP', 'shop/web->shop/api:45000/TCP']);
+  });
+});
+
+describe('a guessed direction is labelled with what it rests on', () => {
+  // Both ports ephemeral and no handshake: nothing but the packets' own flags can say who opened it.
+  const conn = (start: number, flags: readonly (boolean | undefined)[]): ScriptedConnection => ({
+    protocol: 'TCP',
+    client: 1,
+    server: 0,
+    clientPort: 45000,
+    serverPort: 40000,
+    start,
+    packets: flags.map((isReply, i) => p(i % 2 === 1, isReply, { ACK: true })),
+  });
+  const disagreeing = [false, false, true, true];
+  const agreeing = [false, true, false, true];
+
+  it('flags that disagree: first seen, uncertain', () => {
+    expect(graphOf(capture(conn(0, disagreeing))).edges.map((e) => e.evidence.direction)).toEqual([
+      { basis: { 'first-seen': 1 }, uncertain: 1 },
+    ]);
+  });
+
+  it('a run whose flags agreed, then one of the same ends decided by first seen: the entry says first seen, not reply flags', () => {
+    expect(graphOf(capture(conn(0, agreeing))).edges.map((e) => e.evidence.direction)).toEqual([
+      { basis: { 'reply-flag': 1 }, uncertain: 0 },
+    ]);
+    // Forty minutes later: a connection of its own, not following the earlier run.
+    for (const order of [
+      [conn(0, agreeing), conn(41 * 60_000, disagreeing)],
+      [conn(0, disagreeing), conn(41 * 60_000, agreeing)],
+    ]) {
+      expect(graphOf(capture(...order)).edges.map((e) => [e.key, e.evidence.direction])).toEqual([
+        ['shop/api->shop/web:40000/TCP', { basis: { 'first-seen': 1 }, uncertain: 1 }],
+      ]);
+    }
+  });
+
+  it('two guessed runs of one entry: the weaker basis; two settled ones: the stronger', () => {
+    const [guess, settled] = [true, false];
+    const v = (basis: DirectionBasis, guessed: boolean) => connValue(0, BASES.indexOf(basis), guessed);
+    const basisOf = (x: number) => BASES[connBasis(x)];
+    expect(basisOf(mergeConnValues(v('known-port', guess), v('first-seen', guess)))).toBe('first-seen');
+    expect(basisOf(mergeConnValues(v('handshake', settled), v('reply-flag', settled)))).toBe('handshake');
+    expect(basisOf(mergeConnValues(v('handshake', settled), v('first-seen', guess)))).toBe('first-seen');
+    expect(basisOf(mergeConnValues(v('first-seen', guess), v('handshake', settled)))).toBe('first-seen');
   });
 });

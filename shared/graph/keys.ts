@@ -10,7 +10,8 @@ export function peerKey(p: Peer): string {
     case 'external':
       return `ip:${p.ip}`;
     case 'service':
-      return `service:${p.namespace}/${p.name}`;
+      // A Service only an address names (a ClusterIP Hubble did not name) has no namespace.
+      return p.namespace ? `service:${p.namespace}/${p.name}` : `service:${p.name}`;
     case 'network':
       return `net:${p.scope}`;
   }

@@ -149,3 +149,53 @@ describe('workloads of one name, and one workload seen with and without labels',
     expect(forward.nodes.filter((n) => n.unlabelled)).toEqual([]);
   });
 });
+
+describe('aggregated records name no pod: the snapshot gives the samples', () => {
+  it("a workload known by Calico's aggregated name takes its labels and its pods from the snapshot", () => {
+    const line = JSON.stringify({
+      start_time: 1736500000,
+      end_time: 1736500300,
+      proto: 'tcp',
+      action: 'allow',
+      reporter: 'src',
+      source_namespace: 'shop',
+      source_name: '-',
+      source_name_aggr: 'web-59bbf86d94-*',
+      source_type: 'wep',
+      source_labels: '-',
+      dest_namespace: 'shop',
+      dest_name: '-',
+      dest_name_aggr: 'api-6c8d9f7b5-*',
+      dest_type: 'wep',
+      dest_labels: '-',
+      dest_port: 8080,
+    });
+    const snapshot = parseClusterSnapshot(
+      [
+        list(
+          pod('web-59bbf86d94-x2x2x', {
+            ns: 'shop',
+            labels: { app: 'web', 'pod-template-hash': '59bbf86d94' },
+            owner: ['ReplicaSet', 'web-59bbf86d94'],
+          }),
+          pod('api-6c8d9f7b5-aaaaa', {
+            ns: 'shop',
+            labels: { app: 'api', 'pod-template-hash': '6c8d9f7b5' },
+            owner: ['ReplicaSet', 'api-6c8d9f7b5'],
+          }),
+          pod('api-6c8d9f7b5-bbbbb', {
+            ns: 'shop',
+            labels: { app: 'api', 'pod-template-hash': '6c8d9f7b5' },
+            owner: ['ReplicaSet', 'api-6c8d9f7b5'],
+          }),
+        ),
+      ],
+      'snapshot.json',
+    );
+    const { graph } = analyzeText(line + '\n', 'flows.log', { snapshot });
+    expect(graph.nodes.map((n) => [n.id, n.identity, n.samplePods])).toEqual([
+      ['shop/api', { app: 'api' }, ['api-6c8d9f7b5-aaaaa', 'api-6c8d9f7b5-bbbbb']],
+      ['shop/web', { app: 'web' }, ['web-59bbf86d94-x2x2x']],
+    ]);
+  });
+});

@@ -48,6 +48,10 @@ export function remapNodes(
     to.set(id, next);
   }
   if (to.size === 0) return;
+  for (const e of s.edges.values()) {
+    const b = e.service?.backends;
+    if (b?.some((x) => to.has(x.node))) e.service = { ...e.service!, backends: b.map((x) => ({ ...x, node: to.get(x.node) ?? x.node })) };
+  }
   for (const [key, e] of [...s.edges]) {
     const source = to.get(e.source) ?? e.source;
     const target = to.get(e.target) ?? e.target;
@@ -77,7 +81,8 @@ export function workloadOfPod(pod: SnapshotPod): { readonly peer: WorkloadPeer; 
 /**
  * Gives workloads whose records carried no labels the labels their pods have in the cluster
  * snapshot (found by the pod names seen, else by the workload's name), so that a selector can name
- * them. Workloads the snapshot does not know keep their state.
+ * them, and the snapshot's pods as their samples when the records named none. Workloads the
+ * snapshot does not know keep their state.
  */
 export function relabelFromSnapshot(s: Remappable, snapshot: ClusterSnapshot, merge: (into: EdgeAcc, from: EdgeAcc) => void): void {
   const remap = new Map<string, { id: string; node: NodeAcc }>();
@@ -89,7 +94,11 @@ export function relabelFromSnapshot(s: Remappable, snapshot: ClusterSnapshot, me
       snapshot.podsOfWorkload(p.namespace, p.name)[0];
     const w = pod && workloadOfPod(pod);
     if (!w || Object.keys(w.peer.identity).length === 0) continue;
-    remap.set(id, { id: nodeKey(w.peer), node: { peer: w.peer, labels: w.labels, pods: new Set(n.pods), fromSnapshot: true } });
+    // Records that named no pod (Calico's aggregated `-`): the snapshot's pods are the samples.
+    const pods = new Set(n.pods);
+    if (pods.size === 0) for (const p of snapshot.podsOfWorkload(pod.namespace, pod.owner?.name ?? w.peer.name)) addCapped(pods, p.name, 5);
+    if (pods.size === 0) pods.add(pod.name);
+    remap.set(id, { id: nodeKey(w.peer), node: { peer: w.peer, labels: w.labels, pods, fromSnapshot: true } });
   }
   remapNodes(s, remap, merge);
 }

@@ -3,7 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseClusterSnapshot } from '../cluster/snapshot';
 import { readFixture } from '../testing/fixtures';
+import { generateCilium } from '../policy/cilium';
+import { generate } from '../policy/generate';
+import { verify } from '../policy/verify';
 import { analyzeText } from './analysis';
+import { initialSelection } from './selection';
+import { summarize } from './summary';
 
 const F04 = readFixture('field', 'F04-clusterip-world-destination-service.jsonl');
 const snapshot = parseClusterSnapshot([JSON.parse(readFixture('field', 'F04-snapshot.json')) as unknown], 'F04-snapshot.json');
@@ -327,6 +332,218 @@ describe('one translated flow, two frontends', () => {
       'shop/client->ip:10.96.0.11:80/TCP',
       'shop/client->service:shop/alpha:80/TCP',
       'shop/client->shop/alpha:8080/TCP',
+    ]);
+  });
+});
+
+describe('a Service with two backends: each connection counted once, at the backend its translated flow reached', () => {
+  // kibana:41000 reached elasticsearch-master-0, kibana:41001 opensearch-0 (another workload behind
+  // the same Service); kibana:41002 was never seen translated (see fixtures/SOURCES.md).
+  const TWO = readFixture('variants', 'svc-two-backends.jsonl');
+  const lines = TWO.trimEnd().split('\n');
+  const without = (port: number) => lines.filter((l) => !l.includes(`:${port},`) && !l.includes(`"source_port":${port}`)).join('\n');
+  const ES = 'logging/kibana->logging/elasticsearch-master:9200/TCP';
+  const OS = 'logging/kibana->logging/opensearch:9200/TCP';
+  const SVC = 'logging/kibana->service:logging/elasticsearch-master:80/TCP';
+  const row = (g: ReturnType<typeof graphOf>, key: string) => {
+    const e = g.edges.find((x) => x.key === key)!;
+    return { flows: e.evidence.flows, replies: e.evidence.replies, connections: e.evidence.connections, dst: e.evidence.samplePods.dst };
+  };
+
+  it('every connection seen translated: two edges, one connection each, the sums what was seen', () => {
+    const a = analyzeText(without(41002), 'two.jsonl');
+    expect(a.graph.edges.map((e) => [e.key, e.evidence.service])).toEqual([
+      [ES, { name: 'logging/elasticsearch-master', resolvedBy: 'translation' }],
+      [OS, { name: 'logging/elasticsearch-master', resolvedBy: 'translation' }],
+    ]);
+    // SYN and PSH before translation at kibana's node, the SYN again at the server's, the SYN-ACK.
+    expect(row(a.graph, ES)).toEqual({ flows: 3, replies: 1, connections: 1, dst: ['elasticsearch-master-0'] });
+    expect(row(a.graph, OS)).toEqual({ flows: 3, replies: 1, connections: 1, dst: ['opensearch-0'] });
+    expect(summarize(a)).toMatchObject({ connections: 2, flows: 6 });
+  });
+
+  it('a connection never seen translated stays on the Service, counted once, listing both backends, and a warning says so', () => {
+    const a = analyzeText(TWO, 'two.jsonl');
+    expect(a.graph.edges.map((e) => e.key)).toEqual([ES, OS, SVC]);
+    expect(row(a.graph, ES).connections + row(a.graph, OS).connections + row(a.graph, SVC).connections).toBe(3);
+    expect(summarize(a).connections).toBe(3);
+    expect(a.graph.edges.find((e) => e.key === SVC)!.evidence).toMatchObject({
+      flows: 1,
+      connections: 1,
+      service: {
+        name: 'logging/elasticsearch-master',
+        resolvedBy: 'learned-backend',
+        backends: [
+          { node: 'logging/elasticsearch-master', port: 9200 },
+          { node: 'logging/opensearch', port: 9200 },
+        ],
+      },
+    });
+    const codes = a.graph.warnings.map((w) => w.code);
+    expect(codes).toContain('unattributed-service');
+    expect(codes).not.toContain('unresolved-service');
+    expect(a.graph.warnings.find((w) => w.code === 'unattributed-service')?.subjects).toEqual([SVC]);
+  });
+
+  it('another client only ever seen before translation: its connections go to neither backend alone', () => {
+    const grafana = lines
+      .filter((l) => l.includes('41002'))
+      .map((l) =>
+        l
+          .replaceAll('kibana-6c8d9f7b5-x2x2x', 'grafana-7d9c5b6f4-bq7wz')
+          .replaceAll('app=kibana', 'app=grafana')
+          .replaceAll('10.0.1.21', '10.0.1.22'),
+      );
+    const g = graphOf([without(41002), ...grafana].join('\n'));
+    expect(g.edges.map((e) => [e.key, e.evidence.connections, e.evidence.service?.resolvedBy])).toEqual([
+      ['logging/grafana->service:logging/elasticsearch-master:80/TCP', 1, 'learned-backend'],
+      [ES, 1, 'translation'],
+      [OS, 1, 'translation'],
+    ]);
+  });
+
+  it('backends Hubble named on pod flows (destination_service) and no translated flow of the client: on the Service, once', () => {
+    // The pod flows name the Service; their frontends are not in the capture. kibana:41002 addresses
+    // the Service on 9200, the port the hints name (a hint says nothing about another Service port).
+    const hinted = lines
+      .filter((l) => !l.includes('10.96.200.135') || l.includes('41002'))
+      .map((l) => {
+        const o = JSON.parse(l) as { flow: Record<string, unknown> & { IP: { destination: string }; l4: { TCP: Record<string, number> } } };
+        if (o.flow.IP.destination === '10.96.200.135') o.flow.l4.TCP.destination_port = 9200;
+        else if (o.flow.IP.destination !== '10.0.1.21') o.flow.destination_service = { name: 'elasticsearch-master', namespace: 'logging' };
+        return JSON.stringify(o);
+      });
+    const g = graphOf(hinted.join('\n'));
+    const svc = g.edges.find((e) => e.key === 'logging/kibana->service:logging/elasticsearch-master:9200/TCP')!;
+    expect(svc.evidence).toMatchObject({ connections: 1, service: { resolvedBy: 'learned-backend' } });
+    expect(svc.evidence.service?.backends?.map((b) => b.node)).toEqual(['logging/elasticsearch-master', 'logging/opensearch']);
+    // The pod flows themselves are their own connections, once each.
+    expect(g.edges.reduce((n, e) => n + e.evidence.connections, 0)).toBe(3);
+  });
+
+  it('the same without destination_service: the address is a Service node, never an address an ipBlock would name', () => {
+    const unnamedTwo = lines.map((l) => {
+      const o = JSON.parse(l) as { flow: Record<string, unknown> };
+      delete o.flow.destination_service;
+      return JSON.stringify(o);
+    });
+    const a = analyzeText(unnamedTwo.join('\n'), 'two.jsonl');
+    expect(a.graph.edges.map((e) => e.key)).toEqual([ES, OS, 'logging/kibana->service:10.96.200.135:80/TCP']);
+    expect(a.graph.nodes.find((n) => n.id === 'service:10.96.200.135')).toMatchObject({
+      kind: 'service',
+      label: '10.96.200.135 (Service)',
+    });
+    expect(a.graph.nodes.map((n) => n.id)).not.toContain('ip:10.96.200.135');
+    const set = generate(a.graph, initialSelection(a.graph), { namespaces: ['logging'] });
+    expect(JSON.stringify(set.policies.map((p) => p.policy))).not.toMatch(/ipBlock|10\.96\.200\.135/);
+  });
+
+  it('policies allow every backend the Service edge may have reached, and verify judges it by all of them', () => {
+    const a = analyzeText(TWO, 'two.jsonl');
+    const selection = initialSelection(a.graph);
+    const set = generate(a.graph, selection, { namespaces: ['logging'] });
+    const kibana = set.policies.find((p) => p.workload === 'logging/kibana')!;
+    const egress = kibana.policy.spec.egress ?? [];
+    expect(egress.map((r) => [r.to?.[0]?.podSelector?.matchLabels, r.ports?.map((p) => p.port)])).toEqual([
+      [{ app: 'elasticsearch-master' }, [9200]],
+      [{ app: 'opensearch' }, [9200]],
+    ]);
+    // The Service edge is behind both rules; the comment says its backend was not seen.
+    expect(kibana.rules.every((r) => r.edges.includes(SVC))).toBe(true);
+    expect(kibana.rules[0].comment).toMatch(/via Service logging\/elasticsearch-master \(not seen translated: any of its 2 backends\)/);
+    const c = verify(
+      set.policies.map((g) => g.policy),
+      a.graph,
+      selection,
+      ['logging'],
+    );
+    expect(c.keptAllowed.map((f) => f.edge).sort()).toEqual([ES, OS, SVC]);
+    expect([c.keptDenied, c.keptUndecided, c.unbackedRules]).toEqual([[], [], []]);
+    // Pruned, the Service edge is judged blocked only when no backend rule lets it through.
+    const cilium = generateCilium(a.graph, selection, { namespaces: ['logging'] });
+    expect(cilium.warnings.map((w) => w.code)).not.toContain('unresolved-service');
+  });
+
+  it('a dropped connection on the Service edge starts pruned with it, and no rule comes from it alone', () => {
+    const dropped = lines.map((l) => (l.includes('41002') ? l.replace('"verdict":"FORWARDED"', '"verdict":"DROPPED"') : l));
+    const g = graphOf(dropped.join('\n'));
+    expect(initialSelection(g).pruned.has(SVC)).toBe(true);
+  });
+
+  it('the snapshot alone, two workloads behind the Service: on the Service, with both pods as its samples', () => {
+    const doc = JSON.parse(readFixture('field', 'F04-snapshot.json')) as { items: Record<string, unknown>[] };
+    const text = JSON.stringify(doc).replaceAll('elasticsearch-master-1', 'opensearch-0').replaceAll('10.0.3.16', '10.0.3.30');
+    const two = JSON.parse(text) as {
+      items: { kind: string; metadata: { name: string; labels?: Record<string, string>; ownerReferences?: { name: string }[] } }[];
+    };
+    for (const it of two.items) {
+      if (it.kind !== 'Pod' || it.metadata.name !== 'opensearch-0') continue;
+      it.metadata.labels = { app: 'opensearch', 'controller-revision-hash': 'opensearch-5d8f7c6b9a' };
+      it.metadata.ownerReferences![0].name = 'opensearch';
+    }
+    const twoSnapshot = parseClusterSnapshot([two], 'two.json');
+    const g = analyzeText(lines.filter((l) => l.includes('41002')).join('\n'), 'x.jsonl', { snapshot: twoSnapshot }).graph;
+    expect(g.edges.map((e) => [e.key, e.evidence.service?.resolvedBy, e.evidence.connections, e.evidence.samplePods.dst])).toEqual([
+      [SVC, 'snapshot', 1, ['elasticsearch-master-0', 'opensearch-0']],
+    ]);
+    expect(g.nodes.filter((n) => n.kind === 'workload').map((n) => [n.id, n.samplePods])).toEqual([
+      ['logging/elasticsearch-master', ['elasticsearch-master-0']],
+      ['logging/kibana', ['kibana-6c8d9f7b5-x2x2x']],
+      ['logging/opensearch', ['opensearch-0']],
+    ]);
+  });
+});
+
+describe('sample pods of a backend the cluster snapshot resolves', () => {
+  it('the backend node lists every backend pod of the snapshot, not only the first', () => {
+    const g = graphOf(
+      only((f) => port(f) === 41010),
+      true,
+    );
+    expect(g.nodes.find((n) => n.id === 'logging/elasticsearch-master')?.samplePods).toEqual([
+      'elasticsearch-master-0',
+      'elasticsearch-master-1',
+    ]);
+    expect(g.edges[0].evidence.samplePods.dst).toEqual(['elasticsearch-master-0', 'elasticsearch-master-1']);
+  });
+
+  it('an endpoint given by address alone is the pod the snapshot knows there: its workload, with the pod as sample', () => {
+    const doc = JSON.parse(readFixture('field', 'F04-snapshot.json')) as {
+      items: { kind: string; endpoints?: { targetRef?: unknown }[] }[];
+    };
+    for (const it of doc.items) for (const ep of it.kind === 'EndpointSlice' ? (it.endpoints ?? []) : []) delete ep.targetRef;
+    const g = analyzeText(
+      only((f) => port(f) === 41010),
+      'x.jsonl',
+      { snapshot: parseClusterSnapshot([doc], 'no-refs.json') },
+    ).graph;
+    expect(g.edges.map((e) => [e.key, e.evidence.samplePods.dst])).toEqual([
+      ['logging/kibana->logging/elasticsearch-master:9200/TCP', ['elasticsearch-master-0', 'elasticsearch-master-1']],
+    ]);
+    expect(g.nodes.map((n) => n.id)).not.toContain('ip:10.0.3.15');
+  });
+
+  it("a ClusterIP Hubble did not name, resolved by the snapshot alone: the backend pods are the edge's samples", () => {
+    const unnamed41010 = records
+      .filter((r) => port(r.flow) === 41010)
+      .map((r) => {
+        const flow = { ...r.flow };
+        delete flow.destination_service;
+        return JSON.stringify({ flow });
+      })
+      .join('\n');
+    expect(graphOf(unnamed41010, true).edges.map((e) => [e.evidence.service?.resolvedBy, e.evidence.samplePods.dst])).toEqual([
+      ['snapshot', ['elasticsearch-master-0', 'elasticsearch-master-1']],
+    ]);
+  });
+
+  it('a backend the translation shows keeps the pods seen: the snapshot adds none it did not reach', () => {
+    const g = graphOf(
+      only((f) => port(f) === 41000),
+      true,
+    );
+    expect(g.edges.map((e) => [e.evidence.service?.resolvedBy, e.evidence.samplePods.dst])).toEqual([
+      ['translation', ['elasticsearch-master-0']],
     ]);
   });
 });

@@ -99,7 +99,20 @@ export interface EdgeEvidence {
   readonly service?: {
     readonly name: string;
     readonly resolvedBy: 'translation' | 'learned-backend' | 'snapshot' | 'flow-log' | 'unresolved';
+    /**
+     * Set on an edge to the Service itself that holds connections the capture does not place on one
+     * backend (none was seen translated, and the Service has several): the backends, as node id and
+     * target port, any of them may have reached. Counted here once, never on each backend; the
+     * generated rules allow every one of them, and verify judges the edge by all of them.
+     */
+    readonly backends?: readonly ServiceBackend[];
   };
+}
+
+/** A backend a Service edge may have reached: a node of the graph and the port it serves on. */
+export interface ServiceBackend {
+  readonly node: string;
+  readonly port: number;
 }
 
 export interface GraphEdge {
@@ -126,6 +139,7 @@ export type WarningCode =
   | 'nodes-unavailable'
   | 'uncertain-direction'
   | 'unresolved-service'
+  | 'unattributed-service'
   | 'unlabelled-workloads'
   | 'unknown-port'
   | 'aggregated-network'

@@ -1,6 +1,8 @@
 import type { NodeStatusAt, StreamDamage } from '../flows/parser';
 import { SNAPSHOT_COMMAND } from '../cluster/snapshot';
+import { skippedRecordsAdvice, unknownPortAdvice } from './advice';
 import { isDnsPort } from './keys';
+import { isUnresolvedService } from './service-edges';
 import type { GraphEdge, GraphNode, GraphWarning, ServiceGraph } from './types';
 
 /** What the reader counted, for the warnings that are about the capture rather than the graph. */
@@ -59,7 +61,7 @@ function list(items: readonly string[], max = 5): string {
  * workload nodes whose pods belong to more than one owner (by their names), with those owners.
  */
 export function graphWarnings(
-  graph: Pick<ServiceGraph, 'nodes' | 'edges' | 'window'>,
+  graph: Pick<ServiceGraph, 'nodes' | 'edges' | 'window' | 'format'>,
   dnsClients: ReadonlySet<string>,
   counts: CaptureCounts,
   owners: ReadonlyMap<string, readonly string[]> = new Map(),
@@ -141,7 +143,7 @@ export function graphWarnings(
 }
 
 /** What the graph itself cannot vouch for: guessed directions, unresolved Services, unselectable workloads, missing ports. */
-function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges'>, counts: CaptureCounts): GraphWarning[] {
+function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges' | 'format'>, counts: CaptureCounts): GraphWarning[] {
   const out: GraphWarning[] = [];
   const uncertain = graph.edges.filter((e) => e.evidence.direction.uncertain > 0).map((e) => e.key);
   if (uncertain.length > 0) {
@@ -151,7 +153,17 @@ function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges'>, counts: C
       subjects: uncertain,
     });
   }
-  const services = graph.edges.filter((e) => e.target.startsWith('service:'));
+  const shared = graph.edges.filter((e) => (e.evidence.service?.backends?.length ?? 0) > 0);
+  if (shared.length > 0) {
+    const seen = shared.reduce((n, e) => n + e.evidence.connections, 0);
+    const which = shared.map((e) => `${e.key} (${e.evidence.service!.backends!.map((b) => `${b.node}:${b.port}`).join(', ')})`);
+    out.push({
+      code: 'unattributed-service',
+      message: `${seen} connection(s) on ${shared.length} edge(s) went to a Service with several backends and were never seen translated, so the capture does not say which backend served each: ${list(which)}. They are counted once, on the edge to the Service, never on every backend; the generated rules allow each backend it may have reached. Capture the translated flows (both nodes of the connection) to place them.`,
+      subjects: shared.map((e) => e.key),
+    });
+  }
+  const services = graph.edges.filter(isUnresolvedService);
   if (services.length > 0) {
     const names = [...new Set(services.map((e) => e.target.slice('service:'.length)))].sort();
     out.push({
@@ -212,9 +224,10 @@ function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges'>, counts: C
   }
   const noPort = graph.edges.filter((e) => e.port === 'unknown').map((e) => e.key);
   if (noPort.length > 0) {
+    const advice = unknownPortAdvice(graph.format);
     out.push({
       code: 'unknown-port',
-      message: `${noPort.length} edge(s) have no port: the capture left it out (a Hubble field mask, Calico's flow-log aggregation) or gave a value that is no port (${list(noPort)}). No port-restricted rule can be written for them; capture with the ports kept (Hubble: no field mask that drops \`l4\`; Calico: lower flowLogsFileAggregationKindForAllowed).`,
+      message: `${noPort.length} edge(s) have no port: ${advice.cause}, or a record gave a value that is no port (${list(noPort)}). No port-restricted rule can be written for them: ${advice.fix}.`,
       subjects: noPort,
     });
   }
@@ -229,7 +242,7 @@ function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges'>, counts: C
   if (counts.skipped) {
     out.push({
       code: 'skipped-records',
-      message: `${counts.skipped} record(s) named no L4 protocol the tool reads (TCP, UDP, SCTP, ICMP) and were left out: no rule can come from them. If they should count, capture without a field mask that drops \`l4\`.`,
+      message: `${counts.skipped} record(s) named no L4 protocol the tool reads (TCP, UDP, SCTP, ICMP) and were left out: no rule can come from them. ${skippedRecordsAdvice(graph.format)}`,
     });
   }
   if (counts.icmpResponsesLeftOut) {

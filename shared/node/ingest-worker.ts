@@ -13,14 +13,7 @@ const PROGRESS_EVERY = 16 << 20;
 function run(job: RangeJob, send: (m: FromWorker) => void): void {
   // A part of the file: connections it cannot settle alone go back to the main thread.
   const builder = new GraphBuilder({ part: true });
-  const parser = new CaptureParser(
-    job.file,
-    (ev) => {
-      if (ev.kind === 'flow') builder.add(ev.record);
-    },
-    job.limits,
-    { mode: job.mode, format: job.format },
-  );
+  const parser = new CaptureParser(job.file, (ev) => builder.addEvent(ev), job.limits, { mode: job.mode, format: job.format });
   const maxLine = job.limits.maxRecordChars * 2;
   const lines = new ByteLineReader(
     (line, no, nl) => parser.pushLine(line, no, nl),

@@ -227,6 +227,12 @@ describe('one thread, worker threads and gzip give the same graph, on every fixt
     ...readdirSync(fixture('field'))
       .filter((f) => /\.jsonl?$/.test(f) && !f.includes('snapshot'))
       .map((f) => fixture('field', f)),
+    ...readdirSync(fixture('variants'))
+      .filter((f) => /\.jsonl?$/.test(f))
+      .map((f) => fixture('variants', f)),
+    ...readdirSync(fixture('tester'))
+      .filter((f) => /\.jsonl?$/.test(f))
+      .map((f) => fixture('tester', f)),
   ];
   it.each(captures.map((c) => [path.relative(fixture(), c), c]))('%s', async (_name, file) => {
     const one = await analyzeFile(file, { workers: 0 });

@@ -57,8 +57,6 @@ function abortError(): Error {
 export function mergeStats(into: ParserStats, from: ParserStats, lineOffset: number, keep: number): void {
   into.lines += from.lines;
   into.records += from.records;
-  into.flows += from.flows;
-  into.replies += from.replies;
   into.nodeStatus += from.nodeStatus;
   into.nodesUnavailableEvents += from.nodesUnavailableEvents;
   into.nodesUnavailable.push(...from.nodesUnavailable.map((n) => ({ ...n, line: n.line + lineOffset })));
@@ -157,13 +155,7 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
   const gzip = size >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 
   const builder = new GraphBuilder();
-  const parser = new CaptureParser(
-    file,
-    (ev) => {
-      if (ev.kind === 'flow') builder.add(ev.record);
-    },
-    limits,
-  );
+  const parser = new CaptureParser(file, (ev) => builder.addEvent(ev), limits);
   const maxLineBytes = limits.maxRecordChars * 2;
   const lines = new ByteLineReader(
     (line, no, nl) => parser.pushLine(line, no, nl),

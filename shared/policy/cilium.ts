@@ -9,6 +9,8 @@
  * Needs Cilium 1.11 or later (icmps); `endPort` (port ranges) needs 1.16.
  */
 import type { GraphEdge, GraphNode, ServiceGraph } from '../graph/types';
+import { unknownPortAdvice } from '../graph/advice';
+import { backendEdges } from '../graph/service-edges';
 import { isKept, type Selection } from '../graph/selection';
 import { hostCidr } from './cidr';
 import type { CiliumIcmpRule, CiliumNetworkPolicy, CiliumPolicySpec, CiliumPortProtocol, CiliumPortRule, CiliumRule } from './cilium-types';
@@ -69,11 +71,6 @@ const SKIPS: Record<string, Skip> = {
   entity: {
     code: 'entity-peer',
     message: 'These edges get no rule: their peer is a reserved identity a CiliumNetworkPolicy cannot name.',
-  },
-  port: {
-    code: 'unknown-port',
-    message:
-      'The input left out the port of these edges, so no port-restricted rule can be written for them (a rule without toPorts would allow every port): capture with ports, or write the rule by hand.',
   },
   icmp: {
     code: 'icmp',
@@ -176,10 +173,9 @@ function defaultDeny(ns: string): GeneratedCiliumPolicy {
 /** CiliumNetworkPolicy flavor (see the module comment). Deterministic: same input, same output. */
 export function generateCilium(graph: ServiceGraph, selection: Selection, options: GenerateOptions): CiliumPolicySet {
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
-  // Kept edges by the workload at each end, so each policy reads only its own.
+  // Kept edges by the workload at each end (an edge to a Service as one edge per backend), so each policy reads only its own.
   const byEnd = { ingress: new Map<string, GraphEdge[]>(), egress: new Map<string, GraphEdge[]>() };
-  for (const e of graph.edges) {
-    if (!isKept(selection, e.key)) continue;
+  for (const e of graph.edges.filter((x) => isKept(selection, x.key)).flatMap(backendEdges)) {
     (byEnd.ingress.get(e.target) ?? byEnd.ingress.set(e.target, []).get(e.target)!).push(e);
     (byEnd.egress.get(e.source) ?? byEnd.egress.set(e.source, []).get(e.source)!).push(e);
   }
@@ -188,6 +184,11 @@ export function generateCilium(graph: ServiceGraph, selection: Selection, option
     const x = warnings.get(w.message) ?? { ...w, subjects: new Set<string>() };
     x.subjects.add(subject);
     warnings.set(w.message, x);
+  };
+  const advice = unknownPortAdvice(graph.format);
+  const unknownPort: Skip = {
+    code: 'unknown-port',
+    message: `The capture has no port for these edges (${advice.cause}), so no port-restricted rule can be written for them (a rule without toPorts would allow every port): ${advice.fix}, or write the rule by hand.`,
   };
   const policies: GeneratedCiliumPolicy[] = [];
   for (const ns of [...new Set(options.namespaces)].sort(byString)) {
@@ -213,7 +214,7 @@ export function generateCilium(graph: ServiceGraph, selection: Selection, option
           const other = nodes.get(dir === 'ingress' ? e.source : e.target);
           if (!other) continue;
           if (e.port === 'unknown') {
-            warn(SKIPS.port, e.key);
+            warn(unknownPort, e.key);
             continue;
           }
           if (e.protocol.startsWith('ICMP') && (e.evidence.icmpTypes ?? []).length === 0) {

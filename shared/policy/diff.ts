@@ -1,3 +1,4 @@
+import { backendEdges } from '../graph/service-edges';
 import type { ServiceGraph } from '../graph/types';
 import type { CiliumNetworkPolicy } from './cilium-types';
 import { policyEngine, type End } from './engine';
@@ -93,7 +94,7 @@ export function diffPolicies(a: readonly AnyPolicy[], b: readonly AnyPolicy[], g
   const openedUnobserved: FlowChange[] = [];
   const observed = new Set<string>();
   const ports = new Map<string, Set<string>>();
-  for (const e of graph.edges) {
+  for (const e of graph.edges.flatMap(backendEdges)) {
     const src = ends.get(e.source);
     const dst = ends.get(e.target);
     if (!src || !dst || typeof e.port !== 'number' || (e.protocol !== 'TCP' && e.protocol !== 'UDP' && e.protocol !== 'SCTP')) continue;

@@ -1,4 +1,6 @@
 import type { GraphEdge, GraphNode, ServiceGraph } from '../graph/types';
+import { unknownPortAdvice } from '../graph/advice';
+import { backendEdges } from '../graph/service-edges';
 import { isKept, type Selection } from '../graph/selection';
 import { formatCount, formatWindow } from './format';
 import { cidrContains, hostCidr, parseCidr } from './cidr';
@@ -189,7 +191,10 @@ export function observedLine(e: GraphEdge, nodes: ReadonlyMap<string, GraphNode>
   };
   const port = e.port === null ? e.protocol : `${e.port}/${e.protocol}`;
   const flows = e.evidence.flows;
-  const via = e.evidence.service ? ` via Service ${e.evidence.service.name}` : '';
+  const svc = e.evidence.service;
+  const via = svc
+    ? ` via Service ${svc.name}${svc.backends ? ` (not seen translated: any of its ${svc.backends.length} backends)` : ''}`
+    : '';
   const doubt = e.evidence.direction.uncertain > 0 ? ' (direction uncertain)' : '';
   return `observed: ${name(e.source)} -> ${name(e.target)}:${port}${via}, ${formatCount(flows)} flow${flows === 1 ? '' : 's'}${
     e.evidence.firstSeen !== null ? `, ${formatWindow(e.evidence.firstSeen, e.evidence.lastSeen ?? e.evidence.firstSeen)}` : ''
@@ -220,7 +225,9 @@ export function generate(graph: ServiceGraph, selection: Selection, options: Gen
     w.subjects.add(subject);
     warnings.set(message, w);
   };
-  const kept = graph.edges.filter((e) => isKept(selection, e.key));
+  // An edge to a Service with several backends is an edge to each backend (see backendEdges).
+  const kept = graph.edges.filter((e) => isKept(selection, e.key)).flatMap(backendEdges);
+  const portAdvice = unknownPortAdvice(graph.format);
   const outgoing = new Map<string, GraphEdge[]>();
   const incoming = new Map<string, GraphEdge[]>();
   for (const e of kept) {
@@ -264,7 +271,7 @@ export function generate(graph: ServiceGraph, selection: Selection, options: Gen
           if (e.port === 'unknown') {
             warn(
               'unknown-port',
-              `The flow log left out the port of these edges, so no port-restricted rule can be written for them (a rule without ports would allow every port): lower Calico's flow-log aggregation so that ports are kept, or write the rule by hand.`,
+              `The capture has no port for these edges (${portAdvice.cause}), so no port-restricted rule can be written for them (a rule without ports would allow every port): ${portAdvice.fix}, or write the rule by hand.`,
               e.key,
             );
             continue;

@@ -1,4 +1,7 @@
 import type { ClusterSnapshot, SnapshotPod } from '../cluster/snapshot';
+import type { CaptureFormat } from '../flows/types';
+import { unknownPortAdvice } from '../graph/advice';
+import { backendEdges } from '../graph/service-edges';
 import { isKept, type Selection } from '../graph/selection';
 import type { GraphEdge, GraphNode, ServiceGraph } from '../graph/types';
 import type { CiliumNetworkPolicy } from './cilium-types';
@@ -168,12 +171,14 @@ export function clusterFromGraph(graph: ServiceGraph): { cluster: ClusterModel; 
  * Why the generated policies of a flavor cannot allow an edge the capture observed, and what to do,
  * when that is the case: a workload no selector can name, a Service frontend nothing resolved, an
  * address Calico aggregated away, a port the input left out, and in the Kubernetes flavor the
- * reserved entities and ICMP. Undefined for an expressible edge.
+ * reserved entities and ICMP. Undefined for an expressible edge. `format`: the capture's, so that
+ * the advice for a missing port is the one its tool can follow.
  */
 export function uncoverable(
   e: GraphEdge,
   nodes: ReadonlyMap<string, GraphNode>,
   flavor: 'kubernetes' | 'cilium' = 'kubernetes',
+  format?: CaptureFormat,
 ): string | undefined {
   for (const id of [e.source, e.target]) {
     const n = nodes.get(id);
@@ -200,8 +205,10 @@ export function uncoverable(
       return `a NetworkPolicy cannot select ${id}: an ipBlock with its addresses works only where the CNI matches ipBlocks against node addresses (Cilium needs policy-cidr-match-mode=nodes). Use the Cilium flavor (${field}).${local}`;
     }
   }
-  if (e.port === 'unknown')
-    return "the input left out the port, so no port-restricted rule can allow it: capture with ports (lower Calico's flow-log aggregation, or a Hubble field mask that keeps l4)";
+  if (e.port === 'unknown') {
+    const advice = unknownPortAdvice(format);
+    return `the input has no port for it (${advice.cause}), so no port-restricted rule can allow it: ${advice.fix}`;
+  }
   if (e.protocol.startsWith('ICMP') && flavor === 'kubernetes')
     return 'a NetworkPolicy cannot name ICMP (only a rule without ports, which opens every port and protocol, allows it): use the Cilium flavor (icmps)';
   return undefined;
@@ -355,19 +362,21 @@ function classifyEdges(run: VerifyRun): {
   const backing = new Map<string, Backing>();
 
   for (const e of graph.edges) {
-    const srcNode = nodes.get(e.source);
-    const dstNode = nodes.get(e.target);
-    if (!inScope(srcNode, scope) && !inScope(dstNode, scope)) continue;
+    // An edge to a Service with several backends is judged by every backend it may have reached.
+    const parts = backendEdges(e).filter((p) => inScope(nodes.get(p.source), scope) || inScope(nodes.get(p.target), scope));
     const kept = isKept(selection, e.key);
-    const src = ends.get(e.source);
-    const dst = ends.get(e.target);
-    if (!src || !dst) continue;
-    const raw = edgeVerdict(engine, e, src, dst);
+    const judged = parts.flatMap((p) => {
+      const [src, dst] = [ends.get(p.source), ends.get(p.target)];
+      return src && dst ? [{ p, src, dst, v: edgeVerdict(engine, p, src, dst) }] : [];
+    });
+    if (judged.length === 0) continue;
+    const worst = judged.find((j) => j.v.verdict === 'blocked') ?? judged.find((j) => j.v.verdict === 'undecided') ?? judged[0];
+    const raw = worst.v;
     // An edge whose direction the capture could not settle may be the reverse of what happened: its
     // rules may not be the ones the real flow needs.
     const doubt = raw.verdict === 'allowed' && e.evidence.direction.uncertain > 0 ? directionDoubt(e) : undefined;
     const v = doubt ? { ...raw, verdict: 'undecided' as const } : raw;
-    const hint = doubt ?? (v.verdict !== 'allowed' ? uncoverable(e, nodes, engine.flavor) : undefined);
+    const hint = doubt ?? (v.verdict !== 'allowed' ? uncoverable(worst.p, nodes, engine.flavor, graph.format) : undefined);
     const problem = kept ? v.verdict !== 'allowed' : v.verdict !== 'blocked';
     const finding: EdgeFinding = {
       edge: e.key,
@@ -382,25 +391,27 @@ function classifyEdges(run: VerifyRun): {
     };
     if (kept) (v.verdict === 'allowed' ? keptAllowed : v.verdict === 'blocked' ? keptDenied : keptUndecided).push(finding);
     else (v.verdict === 'allowed' ? prunedAllowed : v.verdict === 'blocked' ? prunedDenied : prunedUndecided).push(finding);
-    if (typeof e.port === 'number' && (e.protocol === 'TCP' || e.protocol === 'UDP' || e.protocol === 'SCTP')) {
-      observed.add(`${e.source}|${e.target}|${e.protocol}|${e.port}`);
-      if (inScope(dstNode, scope))
-        (serverPorts.get(e.target) ?? serverPorts.set(e.target, new Set()).get(e.target)!).add(`${e.protocol}/${e.port}`);
-    }
-    if (!kept) continue;
-    const flows = flowsOf(e);
-    v.all.forEach((fv, i) => {
-      const f = flows[i];
-      for (const d of [fv.egress, fv.ingress]) {
-        for (const r of d?.rules ?? []) {
-          if (r.implicit || allows(r.allowance, f.protocol, f.port) === 'no') continue;
-          const k = ruleKey(r.ref);
-          let b = backing.get(k);
-          if (!b) backing.set(k, (b = { ref: r.ref, seen: new Set<string>(), rule: r }));
-          b.seen.add(`${f.protocol}/${f.port ?? '*'}`);
-        }
+    for (const { p, v: pv } of judged) {
+      if (typeof p.port === 'number' && (p.protocol === 'TCP' || p.protocol === 'UDP' || p.protocol === 'SCTP')) {
+        observed.add(`${p.source}|${p.target}|${p.protocol}|${p.port}`);
+        if (inScope(nodes.get(p.target), scope))
+          (serverPorts.get(p.target) ?? serverPorts.set(p.target, new Set()).get(p.target)!).add(`${p.protocol}/${p.port}`);
       }
-    });
+      if (!kept) continue;
+      const flows = flowsOf(p);
+      pv.all.forEach((fv, i) => {
+        const f = flows[i];
+        for (const d of [fv.egress, fv.ingress]) {
+          for (const r of d?.rules ?? []) {
+            if (r.implicit || allows(r.allowance, f.protocol, f.port) === 'no') continue;
+            const k = ruleKey(r.ref);
+            let b = backing.get(k);
+            if (!b) backing.set(k, (b = { ref: r.ref, seen: new Set<string>(), rule: r }));
+            b.seen.add(`${f.protocol}/${f.port ?? '*'}`);
+          }
+        }
+      });
+    }
   }
   return {
     findings: { keptAllowed, keptDenied, keptUndecided, prunedAllowed, prunedDenied, prunedUndecided },

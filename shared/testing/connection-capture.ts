@@ -40,8 +40,15 @@ function endpoint(i: number): Record<string, unknown> {
 
 const ip = (i: number): string => `10.244.${i}.${10 + i}`;
 
+/**
+ * How a line says where its packet was seen: Hubble's trace observation point (the default), the
+ * local endpoint's `ID` alone, or `traffic_direction` alone (what policy-verdict and L7 records
+ * carry: EGRESS where the local endpoint is the connection's client).
+ */
+export type Observation = 'point' | 'endpoint' | 'direction';
+
 /** The JSON line Hubble would print for one packet of a scripted connection. */
-export function packetLine(c: ScriptedConnection, p: ScriptedPacket): { time: number; line: string } {
+export function packetLine(c: ScriptedConnection, p: ScriptedPacket, observation: Observation = 'point'): { time: number; line: string } {
   const time = BASE + c.start + p.at;
   const [from, to] = p.fromServer ? [c.server, c.client] : [c.client, c.server];
   const [sport, dport] = p.fromServer ? [c.serverPort, c.clientPort] : [c.clientPort, c.serverPort];
@@ -53,8 +60,11 @@ export function packetLine(c: ScriptedConnection, p: ScriptedPacket): { time: nu
     l4: { [c.protocol]: ports },
     source: endpoint(from),
     destination: endpoint(to),
-    trace_observation_point: p.seenAt === 'sender' ? 'TO_STACK' : 'TO_ENDPOINT',
   };
+  if (observation === 'point') flow.trace_observation_point = p.seenAt === 'sender' ? 'TO_STACK' : 'TO_ENDPOINT';
+  else if (observation === 'endpoint')
+    (flow[p.seenAt === 'sender' ? 'source' : 'destination'] as Record<string, unknown>).ID = 100 + (p.seenAt === 'sender' ? from : to);
+  else flow.traffic_direction = (p.seenAt === 'sender') !== p.fromServer ? 'EGRESS' : 'INGRESS';
   if (p.isReply !== undefined) flow.is_reply = p.isReply;
   return { time, line: JSON.stringify({ flow }) };
 }
@@ -114,8 +124,12 @@ export const connectionArb: fc.Arbitrary<ScriptedConnection> = fc
   );
 
 /** Lines of a capture: the connections' packets in time order, with a few moved out of place. */
-export function captureLines(conns: readonly ScriptedConnection[], shuffles: readonly [number, number][] = []): string[] {
-  const lines = conns.flatMap((c) => c.packets.map((p) => packetLine(c, p))).sort((a, b) => a.time - b.time);
+export function captureLines(
+  conns: readonly ScriptedConnection[],
+  shuffles: readonly [number, number][] = [],
+  observation: Observation = 'point',
+): string[] {
+  const lines = conns.flatMap((c) => c.packets.map((p) => packetLine(c, p, observation))).sort((a, b) => a.time - b.time);
   for (const [i, j] of shuffles) {
     if (lines.length < 2) break;
     const a = i % lines.length;

@@ -59,7 +59,7 @@ export const NODE_LOOKS = {
   workload: { label: 'workload', shape: 'ellipse', colour: '#2563eb' },
   entity: { label: 'entity (host, world, …)', shape: 'diamond', colour: '#7c3aed' },
   external: { label: 'external address or network', shape: 'hexagon', colour: '#0d9488' },
-  service: { label: 'Service nothing resolved to a backend', shape: 'tag', colour: '#b45309' },
+  service: { label: 'Service, its backend not shown by the capture', shape: 'tag', colour: '#b45309' },
 } as const;
 
 const line = (look: EdgeLook): cytoscape.Css.Edge => ({

@@ -101,6 +101,28 @@ export interface RuleAllowance {
   readonly implicit?: string;
 }
 
+/**
+ * The policies that select an end for one direction, each named once: a policy can be met more than
+ * once (a CiliumNetworkPolicy's `specs`, the same document given twice), and a policy that surely
+ * selects the end is not also listed as maybe selecting it. Explanations list these names.
+ */
+export class SelectingPolicies {
+  readonly isolating: string[] = [];
+  readonly maybeIsolating: string[] = [];
+
+  /** Notes that policy `id` selects the end (`sure`) or may select it. */
+  add(id: string, sure: boolean): void {
+    if (this.isolating.includes(id)) return;
+    if (!sure) {
+      if (!this.maybeIsolating.includes(id)) this.maybeIsolating.push(id);
+      return;
+    }
+    const maybe = this.maybeIsolating.indexOf(id);
+    if (maybe >= 0) this.maybeIsolating.splice(maybe, 1);
+    this.isolating.push(id);
+  }
+}
+
 /** What one end's policies allow in one direction (its egress, or its ingress). */
 export interface DirectionDetail {
   readonly self: End;

@@ -174,6 +174,37 @@ spec:
   });
 });
 
+describe('Cilium: the policies an explanation names', () => {
+  const explain = (yaml: string) => {
+    const parsed = parsePolicies(yaml);
+    expect(parsed.problems).toEqual([]);
+    return policyEngine(parsed.policies, parsed.cilium, 'cilium').evaluate({ src: web, dst: api, protocol: 'TCP', port: 8080 });
+  };
+  const specs = (second: string) =>
+    `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: api, namespace: shop}\nspecs:\n` +
+    `- endpointSelector: {matchLabels: {app: api}}\n  ingress: [{fromEndpoints: [{matchLabels: {app: db}}]}]\n` +
+    `- endpointSelector: {matchLabels: ${second}}\n  ingress: [{fromEndpoints: [{matchLabels: {app: cache}}]}]\n`;
+
+  it('a policy whose specs select the endpoint twice is named once', () => {
+    const v = explain(specs('{app: api}'));
+    expect(v.verdict).toBe('blocked');
+    expect(v.explanation).toMatch(/selected by shop\/api, and no rule allows/);
+    expect([v.ingress?.isolating, v.ingress?.maybeIsolating]).toEqual([['shop/api'], []]);
+  });
+
+  it('a policy that surely selects the endpoint in one spec and maybe in another is listed as selecting it, once', () => {
+    // The second spec's selector names a label key Hubble leaves out: whether it selects is not known.
+    const v = explain(specs('{app: api, io.cilium.k8s.policy.serviceaccount: default}'));
+    expect([v.ingress?.isolating, v.ingress?.maybeIsolating]).toEqual([['shop/api'], []]);
+  });
+
+  it('a CiliumNetworkPolicy and a NetworkPolicy of the same name are one name in the list', () => {
+    const np =
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: api, namespace: shop}\nspec: {podSelector: {matchLabels: {app: api}}, policyTypes: [Ingress]}\n';
+    expect(explain(`${specs('{app: api}')}---\n${np}`).explanation).toMatch(/selected by shop\/api, and no rule allows/);
+  });
+});
+
 describe('Cilium: entities, CIDRs and names', () => {
   it('world is every address outside the cluster; cluster is pods and nodes; all is everything', () => {
     const to = (entity: string): string =>

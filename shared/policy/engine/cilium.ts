@@ -23,6 +23,7 @@ import {
   type DirectionDetail,
   type PairDetail,
   type RuleAllowance,
+  SelectingPolicies,
 } from './allowance';
 import { ALL_CONNS, ALL_L4, allOf, connOf, NO_CONNS, union, type ConnSet, type L4Protocol } from './conn-set';
 import { effectivePolicyTypes, KubernetesPolicies, peerMatch, policyId, portsAllowance } from './kubernetes';
@@ -415,6 +416,8 @@ interface RuleShape {
   readonly services: number;
   readonly groups: number;
   readonly anyPeer: boolean;
+  /** The rule's peers are endpoint selectors and nothing else (no entities, CIDRs, nodes, names, services, groups or requirements). */
+  readonly endpointsOnly: boolean;
   /** Set when the rule names no peer and no requirement: what it means then. */
   readonly bare?: { readonly match: Tri; readonly why: readonly string[] };
 }
@@ -446,7 +449,11 @@ function shapeOf(rule: CiliumRule, direction: 'ingress' | 'egress'): RuleShape {
           }
         : { match: 'yes', why: [] };
   }
-  shape = { endpoints, entities, cidr, nodes, requires, services, groups, anyPeer, bare };
+  const endpointsOnly =
+    endpoints.length > 0 &&
+    entities.length + cidr.ranges.length + nodes.length + requires.length + fqdns + services + groups === 0 &&
+    !cidr.groups;
+  shape = { endpoints, entities, cidr, nodes, requires, services, groups, anyPeer, endpointsOnly, bare };
   shapes[direction].set(rule, shape);
   return shape;
 }
@@ -458,7 +465,8 @@ function rulePeerMatch(
   other: End,
   dnsVisible = true,
 ): { match: Tri; why: string[] } {
-  const { endpoints, entities, cidr, nodes, requires, services, groups, anyPeer, bare } = shapeOf(rule, direction);
+  const shape = shapeOf(rule, direction);
+  const { endpoints, entities, cidr, nodes, requires, services, groups, anyPeer, bare } = shape;
   if (bare) return { match: bare.match, why: bare.why.length === 0 ? [] : [...bare.why] };
   const why: string[] = [];
   let match: Tri = anyPeer ? 'no' : 'yes';
@@ -466,7 +474,12 @@ function rulePeerMatch(
     match = triOr(match, m.match);
     if (m.match === 'maybe' && m.why) why.push(m.why);
   };
-  for (const sel of endpoints) add(endpointSelectorMatch(sel, namespace, other));
+  for (const sel of endpoints) {
+    add(endpointSelectorMatch(sel, namespace, other));
+    if (match === 'yes') break;
+  }
+  // A rule of endpoint selectors only (what the generator writes) is decided by them.
+  if (shape.endpointsOnly) return { match, why };
   for (const e of entities) add(entityMatch(e, other));
   add(cidrMatch(cidr.ranges, other));
   const fq = fqdnMatch(rule, other);
@@ -656,8 +669,7 @@ export function ciliumDirection(
   at?: Point,
 ): DirectionDetail | null {
   if (self.kind !== 'pod') return null;
-  const isolating: string[] = [];
-  const maybeIsolating: string[] = [];
+  const selectingPolicies = new SelectingPolicies();
   const unknowns = new Set<string>();
   const rules: RuleAllowance[] = [];
   const denies: RuleAllowance[] = [];
@@ -673,8 +685,7 @@ export function ciliumDirection(
     const allowRules = set.spec[direction] ?? NO_RULES;
     const denyRules = set.spec[denyKey] ?? NO_RULES;
     const requested = set.spec.enableDefaultDeny?.[direction];
-    if ((allowRules.length > 0 || denyRules.length > 0) && requested !== false)
-      (sel.match === 'yes' ? isolating : maybeIsolating).push(set.id);
+    if ((allowRules.length > 0 || denyRules.length > 0) && requested !== false) selectingPolicies.add(set.id, sel.match === 'yes');
     const judge = (rule: CiliumRule, i: number, deny: boolean): RuleAllowance | undefined => {
       // Ports first: at one point, a rule for other ports is skipped before its peer is matched.
       const l4 = l4Allowance(rule, dst);
@@ -723,7 +734,7 @@ export function ciliumDirection(
     const p = sel.policy;
     if (!effectivePolicyTypes(p).includes(type)) continue;
     const id = policyId(p);
-    (sel.match === 'yes' ? isolating : maybeIsolating).push(id);
+    selectingPolicies.add(id, sel.match === 'yes');
     if (sel.match === 'maybe' && sel.why) unknowns.add(sel.why);
     const list = direction === 'ingress' ? (p.spec.ingress ?? []) : (p.spec.egress ?? []);
     list.forEach((rule, i) => {
@@ -769,6 +780,7 @@ export function ciliumDirection(
     });
     allowSum.add(EVERYTHING);
   }
+  const { isolating, maybeIsolating } = selectingPolicies;
   const isolated: Tri = isolating.length > 0 ? 'yes' : maybeIsolating.length > 0 ? 'maybe' : 'no';
   const summed = allowSum.result();
   const allowed: Allowance = isolated === 'no' ? EVERYTHING : isolated === 'yes' ? summed : { sure: summed.sure, maybe: ALL_CONNS };

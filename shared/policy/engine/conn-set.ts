@@ -139,9 +139,10 @@ export function isAll(c: ConnSet): boolean {
 
 /** Does the set hold port (or ICMP type) `value` of `protocol`? */
 export function has(c: ConnSet, protocol: ConnProtocol, value: number): boolean {
-  for (const [a, b] of c.ports[protocol]) {
-    if (value < a) return false;
-    if (value <= b) return true;
+  const list = c.ports[protocol];
+  for (let i = 0; i < list.length; i++) {
+    if (value < list[i][0]) return false;
+    if (value <= list[i][1]) return true;
   }
   return false;
 }

@@ -78,6 +78,29 @@ describe('Kubernetes NetworkPolicy in three values', () => {
   });
 });
 
+describe('the policies an explanation names', () => {
+  const web = pod('shop', { app: 'web' }, { labelsComplete: true });
+  const api = pod('shop', { app: 'api' }, { labelsComplete: true });
+  const explain = (yaml: string) => {
+    const parsed = parsePolicies(yaml);
+    return policyEngine(parsed.policies, parsed.cilium).evaluate({ src: web, dst: api, protocol: 'TCP', port: 80 });
+  };
+
+  it('names a policy once when the input gives it twice ("selected by X", not "X, X")', () => {
+    const isolate = np('podSelector: {matchLabels: {app: api}}\npolicyTypes: [Ingress]');
+    const v = explain(`${isolate}---\n${isolate}`);
+    expect(v.verdict).toBe('blocked');
+    expect(v.explanation).toMatch(/selected by shop\/p, and no rule allows/);
+    expect(v.ingress?.isolating).toEqual(['shop/p']);
+  });
+
+  it('names each of two policies once, in input order', () => {
+    const one = np('podSelector: {matchLabels: {app: api}}\npolicyTypes: [Ingress]');
+    const two = one.replace('name: p,', 'name: q,');
+    expect(explain(`${one}---\n${two}---\n${one}---\n${two}`).explanation).toMatch(/selected by shop\/p, shop\/q, and no rule/);
+  });
+});
+
 describe('connlist with IPv6 ipBlocks', () => {
   it('lists IPv6 ranges beside the IPv4 ones instead of dropping them', () => {
     const docs = parsePolicies(`apiVersion: v1

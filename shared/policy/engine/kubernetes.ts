@@ -32,6 +32,7 @@ import {
   type PairDetail,
   type Point,
   type RuleAllowance,
+  SelectingPolicies,
 } from './allowance';
 import { isHiddenKey, namespaceLabelsOf, selectorMatch, triOr, type End, type PodEnd, type Tri } from './model';
 
@@ -296,20 +297,16 @@ export function kubernetesDirection(
 ): DirectionDetail | null {
   if (self.kind !== 'pod') return null;
   const type: PolicyType = direction === 'ingress' ? 'Ingress' : 'Egress';
-  const isolating: string[] = [];
-  const maybeIsolating: string[] = [];
-  const unknowns = new Set<string>();
+  const selecting = new SelectingPolicies();
+  let unknowns: Set<string> | undefined;
   const rules: RuleAllowance[] = [];
   const sum = new AllowanceSum(at);
   for (const sel of index.selectingOf(self)) {
     const p = sel.policy;
     if (!effectivePolicyTypes(p).includes(type)) continue;
     const id = policyId(p);
-    if (sel.match === 'yes') isolating.push(id);
-    else {
-      maybeIsolating.push(id);
-      unknowns.add(sel.why!);
-    }
+    selecting.add(id, sel.match === 'yes');
+    if (sel.match !== 'yes') (unknowns ??= new Set()).add(sel.why!);
     const ns = p.metadata.namespace ?? 'default';
     const list = direction === 'ingress' ? p.spec.ingress : p.spec.egress;
     if (!list || list.length === 0) continue;
@@ -343,10 +340,11 @@ export function kubernetesDirection(
       if (!refs) ruleRefs[direction].set(p, (refs = []));
       const ref = (refs[index] ??= { policy: id, direction, index });
       rules.push(why ? { ref, allowance, why } : { ref, allowance });
-      if (why) for (const w of why) unknowns.add(w);
+      if (why) for (const w of why) (unknowns ??= new Set()).add(w);
       sum.add(allowance);
     }
   }
+  const { isolating, maybeIsolating } = selecting;
   const isolated: Tri = isolating.length > 0 ? 'yes' : maybeIsolating.length > 0 ? 'maybe' : 'no';
   const allowance: Allowance = isolated === 'no' ? EVERYTHING : isolated === 'yes' ? sum.result() : { sure: NO_CONNS, maybe: ALL_CONNS };
   return {
@@ -358,7 +356,7 @@ export function kubernetesDirection(
     rules,
     denies: NO_DENIES,
     allowance,
-    unknowns: unknowns.size > 0 ? [...unknowns] : NO_UNKNOWNS,
+    unknowns: unknowns ? [...unknowns] : NO_UNKNOWNS,
   };
 }
 

@@ -18,6 +18,9 @@ export class PeerIndex {
   private readonly always: number[] = [];
   /** key → value → rule positions (ascending). */
   private readonly byPair = new Map<string, Map<string, number[]>>();
+  /** The keys of byPair, and their maps, as arrays (walked for every candidate query). */
+  private readonly keys: string[] = [];
+  private readonly values: Map<string, number[]>[] = [];
   /** key → every rule position filed under it (ascending). */
   private readonly byKey = new Map<string, number[]>();
 
@@ -30,7 +33,11 @@ export class PeerIndex {
       }
       for (const [k, v] of a) {
         let values = this.byPair.get(k);
-        if (!values) this.byPair.set(k, (values = new Map<string, number[]>()));
+        if (!values) {
+          this.byPair.set(k, (values = new Map<string, number[]>()));
+          this.keys.push(k);
+          this.values.push(values);
+        }
         push(values, v, i);
         push(this.byKey, k, i);
       }
@@ -47,16 +54,14 @@ export class PeerIndex {
     // The lists to merge: usually one (the rule for this peer) or none.
     let first: readonly number[] | undefined = this.always.length > 0 ? this.always : undefined;
     let more: (readonly number[])[] | undefined;
-    const add = (list: readonly number[] | undefined): void => {
-      if (!list) return;
+    for (let i = 0; i < this.keys.length; i++) {
+      const k = this.keys[i];
+      const v = labels[k];
+      const list = v !== undefined ? this.values[i].get(v) : hidden?.(k) ? this.byKey.get(k) : undefined;
+      if (!list) continue;
       if (!first) first = list;
       else (more ??= []).push(list);
-    };
-    this.byPair.forEach((values, k) => {
-      const v = labels[k];
-      if (v !== undefined) add(values.get(v));
-      else if (hidden?.(k)) add(this.byKey.get(k));
-    });
+    }
     if (!first) return EMPTY;
     if (!more) return first;
     const out = [...first];

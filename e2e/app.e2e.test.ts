@@ -130,19 +130,7 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     const { page } = await tracedPage(browser, 'partly-dropped');
     const app = new AppPage(page);
     await app.open(host.url);
-    /** Pixels of the canvas in the red of dropped flows (Cytoscape draws into canvases inside the graph). */
-    const redPixels = (): Promise<number> =>
-      app.graph.evaluate((el) => {
-        let n = 0;
-        const canvases = el.querySelectorAll<HTMLCanvasElement>('canvas');
-        for (let k = 0; k < canvases.length; k++) {
-          const c = canvases[k];
-          const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-          // Red over anything else (anti-aliased edges included): much more red than green or blue.
-          for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 128 && d[i] > 150 && d[i] - d[i + 1] > 90 && d[i] - d[i + 2] > 90) n++;
-        }
-        return n;
-      });
+    const redPixels = (): Promise<number> => app.redPixels();
     await app.openSampleCapture();
     await app.graph.waitFor();
     await page.waitForTimeout(300);

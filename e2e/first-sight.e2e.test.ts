@@ -1,11 +1,12 @@
 // What a new user meets, at the 1440×900 window the issue measured: the review column, the
 // settings dialog, and the graph at its first fit.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHost } from '../electron/browser/server';
+import { fixture, ROOT } from '../shared/testing/fixtures';
 import { AppPage } from './support/app-page';
 import { browserMissing, launchChromium, tracedPage } from './support/browser';
 import { buildRenderer, startTestHost } from './support/host';
@@ -16,11 +17,15 @@ const WINDOW = { width: 1440, height: 900 };
 describe.skipIf(missing)('at first sight, in a 1440×900 window (browser host)', () => {
   let browser: Browser;
   let host: RunningHost & { dataDir: string };
+  let nextFile: string | undefined;
   const exportDir = mkdtempSync(path.join(tmpdir(), 'netpol-first-'));
 
   beforeAll(async () => {
     buildRenderer();
-    host = await startTestHost({ chooseBundle: (as) => path.join(exportDir, as === 'zip' ? 'bundle.zip' : 'bundle') });
+    host = await startTestHost({
+      chooseFile: () => nextFile,
+      chooseBundle: (as) => path.join(exportDir, as === 'zip' ? 'bundle.zip' : 'bundle'),
+    });
     browser = await launchChromium();
   });
 
@@ -93,6 +98,71 @@ describe.skipIf(missing)('at first sight, in a 1440×900 window (browser host)',
     await dialog.getByRole('status').waitFor();
     const yaml = readFileSync(path.join(exportDir, 'bundle', 'policies', 'bookinfo', 'productpage.yaml'), 'utf8');
     expect(yaml).toMatch(/^kind: CiliumNetworkPolicy$/m);
+  });
+
+  it('the graph: legible at its first fit; a clicked node is selected, with its edges in and out and its policy; the edge list shows whole keys', async () => {
+    const { page, app } = await openSample('selected-node');
+    // Names drawn at 13 px and port labels at 12 px, times the zoom of the first fit: legible.
+    const zoom = Number(await app.graph.getAttribute('data-zoom'));
+    expect(13 * zoom).toBeGreaterThanOrEqual(11);
+    expect(12 * zoom).toBeGreaterThanOrEqual(10);
+    // Whole keys in the edge list: wrapped, never cut.
+    const cut = await page
+      .getByRole('region', { name: 'Edges' })
+      .locator('.key')
+      .evaluateAll((keys) => keys.filter((k) => k.scrollWidth > k.clientWidth + 1).map((k) => k.textContent));
+    expect(cut).toEqual([]);
+
+    // Click reviews on the canvas (where the graph draws it: one end of its edge to ratings).
+    await app.selectEdge('bookinfo/reviews->bookinfo/ratings:9080/TCP');
+    await expect.poll(() => app.graph.getAttribute('data-selected-ends')).not.toBe(null);
+    const [x, y] = (await app.graph.getAttribute('data-selected-ends'))!.split(',').map(Number);
+    const box = (await app.graph.boundingBox())!;
+    await page.mouse.click(box.x + x, box.y + y);
+    await expect.poll(() => app.graph.getAttribute('data-selected-node')).toBe('bookinfo/reviews');
+    const node = page.getByRole('region', { name: 'Node inspector' });
+    await expect(node.getByRole('heading').first().textContent()).resolves.toBe('bookinfo/reviews');
+    await expect(node.getByRole('list', { name: 'Edges in' }).locator('li button').allTextContents()).resolves.toEqual([
+      'from bookinfo/productpage :9080/TCP',
+      'from entity:host :9080/TCP',
+    ]);
+    await expect(node.getByRole('list', { name: 'Edges out' }).locator('li button').allTextContents()).resolves.toEqual([
+      'to bookinfo/ratings :9080/TCP',
+    ]);
+    await expect(node.locator('dd[data-field="identity"]').textContent()).resolves.toBe('app=reviews');
+    await app.screenshot('selected-node');
+    // Its policy leads to the YAML; an edge of it leads to the edge.
+    await node.locator('dd[data-field="policy"]').getByRole('button', { name: 'bookinfo/reviews' }).click();
+    await expect(page.getByLabel('Policy to show').inputValue()).resolves.toBe('bookinfo/reviews');
+    await node.getByRole('list', { name: 'Edges out' }).getByRole('button').click();
+    await expect(app.inspector.getByRole('heading').first().textContent()).resolves.toBe('bookinfo/reviews->bookinfo/ratings:9080/TCP');
+    await expect(app.graph.getAttribute('data-selected-node')).resolves.toBe(null);
+  });
+
+  it('an edge whose flows were dropped stays red when pruned (red and dashed)', async () => {
+    const { page } = await tracedPage(browser, 'pruned-red', { viewport: WINDOW });
+    const app = new AppPage(page);
+    await app.open(host.url);
+    nextFile = path.join(exportDir, 'sample-with-drops.jsonl');
+    writeFileSync(
+      nextFile,
+      readFileSync(path.join(ROOT, 'resources/sample-capture.jsonl'), 'utf8') +
+        readFileSync(fixture('hubble', 'derived', 'dropped-reviews-ratings.jsonl'), 'utf8'),
+    );
+    await app.openCapture();
+    await app.graph.waitFor();
+    const red = (): Promise<number> => app.redPixels({ saturated: true });
+    await expect.poll(red).toBeGreaterThan(30);
+    await app.selectEdge('bookinfo/reviews->bookinfo/ratings:9080/TCP');
+    await app.press('x');
+    await expect(app.inspector.locator('dd[data-field="state"]').textContent()).resolves.toBe('pruned');
+    // Unselected (a selected edge is drawn blue): pruned, it is still red.
+    await page
+      .getByRole('region', { name: 'Edges' })
+      .getByRole('button', { name: 'bookinfo/productpage->bookinfo/details:9080/TCP' })
+      .click();
+    await page.waitForTimeout(300);
+    await expect.poll(red).toBeGreaterThan(30);
   });
 
   it('settings: Save and Close at the foot of the dialog, in view', async () => {

@@ -78,6 +78,35 @@ export class AppPage {
     return this.page.getByRole('region', { name: 'Edge inspector' });
   }
 
+  /**
+   * Pixels of the graph's canvases in the red of dropped flows: strong red over anything else, or
+   * (`saturated`) only the full red, not a pale pink. Each canvas is read through a copy, so the
+   * page never reads one canvas back twice (Chrome warns about that on the console).
+   */
+  redPixels(opts: { readonly saturated?: boolean } = {}): Promise<number> {
+    return this.graph.evaluate((el, saturated) => {
+      let n = 0;
+      const canvases = el.querySelectorAll('canvas');
+      for (let k = 0; k < canvases.length; k++) {
+        const c = canvases[k];
+        const copy = document.createElement('canvas');
+        copy.width = c.width;
+        copy.height = c.height;
+        const ctx = copy.getContext('2d', { willReadFrequently: true })!;
+        ctx.drawImage(c, 0, 0);
+        const d = ctx.getImageData(0, 0, c.width, c.height).data;
+        for (let i = 0; i < d.length; i += 4)
+          if (
+            saturated
+              ? d[i + 3] > 200 && d[i] > 180 && d[i + 1] < 90 && d[i + 2] < 90
+              : d[i + 3] > 128 && d[i] > 150 && d[i] - d[i + 1] > 90 && d[i] - d[i + 2] > 90
+          )
+            n++;
+      }
+      return n;
+    }, opts.saturated ?? false);
+  }
+
   async press(key: string): Promise<void> {
     await this.page.locator('body').press(key);
   }

@@ -11,12 +11,14 @@ import { EdgeList } from './EdgeList';
 import { ExportDialog } from './ExportDialog';
 import { RolloutPanel } from './RolloutPanel';
 import { policyYaml } from '../../shared/policy/yaml';
-import { graphElements, islandLayout } from './graph/elements';
+import { graphElements } from './graph/elements';
+import { graphLayout } from './graph/layout';
 import { edgeMatcher, isFiltering, NO_FILTER, type GraphFilter } from './graph/filter';
 import { GraphToolbar } from './graph/GraphToolbar';
 import { GraphView, type GraphExporter } from './graph/GraphView';
 import { GraphLegend } from './graph/GraphLegend';
 import { Inspector } from './Inspector';
+import { NodeInspector, type NodePolicy } from './NodeInspector';
 import { DiffPanel } from './policy/DiffPanel';
 import { Findings } from './policy/Findings';
 import { reviewGroups } from './policy/review-groups';
@@ -90,7 +92,7 @@ export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorks
   const onHighlight = useCallback((edges: readonly string[]) => setHighlight(new Set(edges)), []);
 
   const current = s.graph ?? graph;
-  const positions = useMemo(() => islandLayout(current, savedPositions), [current, savedPositions]);
+  const positions = useMemo(() => graphLayout(current, savedPositions), [current, savedPositions]);
   const match = useMemo(() => (isFiltering(filter) ? edgeMatcher(current, filter) : undefined), [current, filter]);
   const shownEdges = useMemo(() => (match ? current.edges.filter(match) : current.edges), [current, match]);
   const elements = useMemo(
@@ -168,6 +170,19 @@ export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorks
     () => (findings ? reviewGroups(findings.groups, set.warnings, captureWarnings.notes, (s) => edgeKeys.has(s)) : []),
     [findings, set, captureWarnings, edgeKeys],
   );
+  // The selected node, its edges in and out, and the policy generated for it (in the flavor shown).
+  const selectedNode = useMemo(
+    () => (s.selectedNode ? (current.nodes.find((n) => n.id === s.selectedNode) ?? null) : null),
+    [current, s.selectedNode],
+  );
+  const nodeEdges = useMemo(
+    () => (selectedNode ? current.edges.filter((e) => e.source === selectedNode.id || e.target === selectedNode.id) : []),
+    [current, selectedNode],
+  );
+  const nodePolicy = useMemo<NodePolicy | undefined>(() => {
+    const g = selectedNode ? set.policies.find((p) => p.workload === selectedNode.id) : undefined;
+    return g ? { id: `${g.policy.metadata.namespace}/${g.policy.metadata.name}`, rules: g.rules } : undefined;
+  }, [set, selectedNode]);
   const focusWorkloads = useMemo(() => new Set(selectedEdges.flatMap((e) => [e.source, e.target])), [selectedEdges]);
   const prunedKeys = useMemo(() => new Set(s.selection.pruned.keys()), [s.selection]);
 
@@ -235,6 +250,8 @@ export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorks
             elements={elements}
             selected={s.selected}
             onSelect={(edges) => dispatch({ type: 'select', edges })}
+            selectedNode={s.selectedNode}
+            onSelectNode={(node) => dispatch({ type: 'select-node', node })}
           />
           <GraphLegend />
         </div>
@@ -246,31 +263,52 @@ export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorks
             selected={s.selected}
             onSelect={(keys, additive) => dispatch({ type: 'select', edges: additive ? [...new Set([...s.selected, ...keys])] : keys })}
           />
-          <Inspector
-            edges={selectedEdges}
-            pruned={s.selection.pruned}
-            rules={set.policies.flatMap((g) => g.rules)}
-            reason={reason}
-            onReason={setReason}
-            onTogglePrune={togglePrune}
-            namespaceOf={(n) => namespaceOf(current, n)}
-            onShowRule={(policy) => {
-              setShownPolicy(policy);
-              setTab('policies');
-            }}
-            onPruneNode={(n) => {
-              dispatch({ type: 'prune-edges', edges: edgesOfNode(current, n), reason: reason.trim() || `all edges of ${n}` });
-              setReason('');
-            }}
-            onKeepNamespace={(ns) => {
-              dispatch({
-                type: 'prune-edges',
-                edges: edgesOutsideNamespace(current, ns),
-                reason: reason.trim() || `keep only namespace ${ns}`,
-              });
-              setReason('');
-            }}
-          />
+          {selectedNode ? (
+            <NodeInspector
+              node={selectedNode}
+              edges={nodeEdges}
+              pruned={s.selection.pruned}
+              inScope={selectedNode.namespace !== undefined && s.namespaces.includes(selectedNode.namespace)}
+              policy={nodePolicy}
+              onSelectEdge={(edge) => dispatch({ type: 'select', edges: [edge] })}
+              onShowPolicy={(policy) => {
+                setShownPolicy(policy);
+                setTab('policies');
+              }}
+              onPruneNode={(n) => {
+                dispatch({ type: 'prune-edges', edges: edgesOfNode(current, n), reason: `all edges of ${n}` });
+              }}
+              onKeepNamespace={(ns) => {
+                dispatch({ type: 'prune-edges', edges: edgesOutsideNamespace(current, ns), reason: `keep only namespace ${ns}` });
+              }}
+            />
+          ) : (
+            <Inspector
+              edges={selectedEdges}
+              pruned={s.selection.pruned}
+              rules={set.policies.flatMap((g) => g.rules)}
+              reason={reason}
+              onReason={setReason}
+              onTogglePrune={togglePrune}
+              namespaceOf={(n) => namespaceOf(current, n)}
+              onShowRule={(policy) => {
+                setShownPolicy(policy);
+                setTab('policies');
+              }}
+              onPruneNode={(n) => {
+                dispatch({ type: 'prune-edges', edges: edgesOfNode(current, n), reason: reason.trim() || `all edges of ${n}` });
+                setReason('');
+              }}
+              onKeepNamespace={(ns) => {
+                dispatch({
+                  type: 'prune-edges',
+                  edges: edgesOutsideNamespace(current, ns),
+                  reason: reason.trim() || `keep only namespace ${ns}`,
+                });
+                setReason('');
+              }}
+            />
+          )}
         </div>
       </div>
       <aside className="right-panel" aria-label="Review">

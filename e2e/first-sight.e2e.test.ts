@@ -165,6 +165,45 @@ describe.skipIf(missing)('at first sight, in a 1440×900 window (browser host)',
     await expect.poll(red).toBeGreaterThan(30);
   });
 
+  it('without kubectl, Rollout and Diff say why their actions are greyed out, and what to do', async () => {
+    const bare = await startTestHost({ env: { PATH: '/nonexistent' } });
+    const { page, context } = await tracedPage(browser, 'rollout-no-kubectl', { viewport: WINDOW });
+    try {
+      const app = new AppPage(page);
+      await app.open(bare.url);
+      await app.openSampleCapture();
+      await page.getByRole('tab', { name: 'Rollout' }).click();
+      const rollout = page.getByRole('region', { name: 'Rollout' });
+      const why = rollout.getByTestId('rollout-blocked');
+      await why.waitFor();
+      await expect(why.textContent()).resolves.toMatch(/^kubectl was not found on your PATH\. .*set its path in Settings\.$/);
+      for (const name of ['Dry-run (client)', 'Dry-run (server)', 'Apply to staging…']) {
+        const b = rollout.getByRole('button', { name });
+        await expect(b.isDisabled()).resolves.toBe(true);
+        await expect(b.getAttribute('title')).resolves.toBe(await why.textContent());
+      }
+      // Greyed out, not drawn in the active blue.
+      await expect(
+        rollout.getByRole('button', { name: 'Apply to staging…' }).evaluate((b) => getComputedStyle(b).backgroundColor),
+      ).resolves.not.toBe('rgb(37, 99, 235)');
+      // The reason sits above the buttons, in view.
+      const [note, button] = await Promise.all([
+        why.boundingBox(),
+        rollout.getByRole('button', { name: 'Dry-run (client)' }).boundingBox(),
+      ]);
+      expect(note!.y + note!.height).toBeLessThanOrEqual(button!.y);
+      await app.screenshot('rollout-no-kubectl');
+
+      await page.getByRole('tab', { name: 'Diff' }).click();
+      const diff = page.getByRole('region', { name: 'Diff' });
+      await expect(diff.getByTestId('diff-blocked').textContent()).resolves.toMatch(/^kubectl was not found on your PATH\./);
+      await expect(diff.getByRole('button', { name: 'Compare with cluster' }).isDisabled()).resolves.toBe(true);
+    } finally {
+      await context.close();
+      await bare.close();
+    }
+  });
+
   it('settings: Save and Close at the foot of the dialog, in view', async () => {
     const { page } = await tracedPage(browser, 'settings-foot', { viewport: WINDOW });
     const app = new AppPage(page);

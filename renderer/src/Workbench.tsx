@@ -398,6 +398,7 @@ export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorks
                 set.flavor === 'kubernetes' ? set.policies.filter((g) => g.policy.metadata.namespace === ns).map((g) => policyYaml(g)) : []
               }
               onAllowDrop={(drop) => dispatch({ type: 'allow-drop', drop })}
+              flavor={set.flavor}
             />
           </div>
         )}

@@ -20,7 +20,6 @@ if (missing) console.warn(`e2e: skipping the browser suite: ${missing}`);
 describe.skipIf(missing)('the app in Chromium (browser host)', () => {
   let browser: Browser;
   let host: RunningHost & { dataDir: string };
-  let nextFile: string | undefined;
   const exportDir = mkdtempSync(path.join(tmpdir(), 'netpol-export-'));
   const workspaceFile = path.join(exportDir, 'team.workspace.json');
   let openai: OpenAiStandin;
@@ -35,7 +34,6 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
         encryptString: (t) => Buffer.from(Buffer.from(t).toString('base64')).reverse(),
         decryptString: (b) => Buffer.from(Buffer.from(b).reverse().toString(), 'base64').toString(),
       },
-      chooseFile: () => nextFile,
       chooseBundle: (as) => path.join(exportDir, as === 'zip' ? 'bundle.zip' : 'bundle'),
       chooseWorkspace: () => workspaceFile,
     });
@@ -70,14 +68,12 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     const { page } = await tracedPage(browser, 'broken-file');
     const app = new AppPage(page);
     await app.open(host.url);
-    nextFile = fixture('SOURCES.md');
-    await app.openCapture();
+    await app.openCapture(fixture('SOURCES.md'));
     await app.error.waitFor();
     await expect(app.error.textContent()).resolves.toMatch(/SOURCES\.md: no line is a Hubble flow .*Accepted formats/);
     await app.screenshot('error-not-a-capture');
 
-    nextFile = hubbleFixture('basic-sample-400-tcp-flows.json');
-    await app.openCapture();
+    await app.openCapture(hubbleFixture('basic-sample-400-tcp-flows.json'));
     // The capture open before (the host keeps it) may still show: wait for this one's figures.
     await expect.poll(() => app.field('Edges').textContent()).toBe('11');
     await expect(app.error.count()).resolves.toBe(0);
@@ -89,9 +85,9 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await app.open(host.url);
     const lines = readFileSync(path.join(ROOT, 'resources/sample-capture.jsonl'), 'utf8').split('\n');
     const whole = gzipSync([...lines.slice(0, 5), '{"flow": not json', ...lines.slice(5)].join('\n'));
-    nextFile = path.join(exportDir, 'sample-cut.jsonl.gz');
-    writeFileSync(nextFile, whole.subarray(0, Math.floor(whole.length * 0.6)));
-    await app.openCapture();
+    const cut = path.join(exportDir, 'sample-cut.jsonl.gz');
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    await app.openCapture(cut);
     await app.graph.waitFor();
     const missing = page.getByRole('region', { name: 'Data missing from the capture' });
     await missing.waitFor();
@@ -136,13 +132,13 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await page.waitForTimeout(300);
     await expect(redPixels()).resolves.toBe(0);
     // The sample plus two dropped reviews -> ratings requests: that edge's other 10 flows were forwarded.
-    nextFile = path.join(exportDir, 'sample-with-drops.jsonl');
+    const withDrops = path.join(exportDir, 'sample-with-drops.jsonl');
     writeFileSync(
-      nextFile,
+      withDrops,
       readFileSync(path.join(ROOT, 'resources/sample-capture.jsonl'), 'utf8') +
         readFileSync(fixture('hubble', 'derived', 'dropped-reviews-ratings.jsonl'), 'utf8'),
     );
-    await app.openCapture();
+    await app.openCapture(withDrops);
     await expect.poll(() => app.field('Edges').textContent()).toMatch(/\(1 with dropped flows\)/);
     await page.waitForTimeout(300);
     await expect.poll(redPixels).toBeGreaterThan(30);
@@ -585,7 +581,6 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
   const asked: ConfirmRequest[] = [];
   const exportDir = mkdtempSync(path.join(tmpdir(), 'netpol-rollout-'));
   let calls: () => StandinCall[];
-  let nextFile: string | undefined;
 
   beforeAll(async () => {
     buildRenderer();
@@ -607,7 +602,6 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
     calls = standins.calls;
     host = await startTestHost({
       env: standins.env,
-      chooseFile: () => nextFile,
       confirm: (r) => {
         asked.push(r);
         return Promise.resolve(true);
@@ -758,8 +752,7 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
         .filter((l) => l.includes('41010'))
         .join('\n'),
     );
-    nextFile = capture;
-    await app.openCapture();
+    await app.openCapture(capture);
     await app.showSummary();
     await app.warning('unresolved-service').waitFor();
     await expect(app.warning('unresolved-service').textContent()).resolves.toMatch(/logging\/elasticsearch-master/);

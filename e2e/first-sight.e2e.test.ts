@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHost } from '../electron/browser/server';
+import { writeCapture } from '../scripts/generate-capture';
 import { fixture, ROOT } from '../shared/testing/fixtures';
 import { AppPage } from './support/app-page';
 import { browserMissing, launchChromium, tracedPage } from './support/browser';
@@ -17,13 +18,11 @@ const WINDOW = { width: 1440, height: 900 };
 describe.skipIf(missing)('at first sight, in a 1440×900 window (browser host)', () => {
   let browser: Browser;
   let host: RunningHost & { dataDir: string };
-  let nextFile: string | undefined;
   const exportDir = mkdtempSync(path.join(tmpdir(), 'netpol-first-'));
 
   beforeAll(async () => {
     buildRenderer();
     host = await startTestHost({
-      chooseFile: () => nextFile,
       chooseBundle: (as) => path.join(exportDir, as === 'zip' ? 'bundle.zip' : 'bundle'),
     });
     browser = await launchChromium();
@@ -42,6 +41,27 @@ describe.skipIf(missing)('at first sight, in a 1440×900 window (browser host)',
     await app.graph.waitFor();
     return { page, app };
   };
+
+  it('Open capture… works in browser mode: the file picked is sent to the host and read there, with progress and Cancel', async () => {
+    const { page } = await tracedPage(browser, 'open-capture', { viewport: WINDOW });
+    const app = new AppPage(page);
+    await app.open(host.url);
+    // Big enough that the read shows its progress for a moment.
+    const file = path.join(exportDir, 'team-flows.jsonl');
+    await writeCapture(file, { lines: 120_000, workloads: 40, edges: 90, namespaces: 4 });
+    await app.emptyState.waitFor();
+    await app.openCapture(file);
+    const status = page.locator('footer.status');
+    await status.getByRole('button', { name: 'Cancel' }).waitFor();
+    await expect(status.textContent()).resolves.toMatch(/^(Sending team-flows\.jsonl to the app…|Reading team-flows\.jsonl…)/);
+    await app.screenshot('open-capture');
+    await app.graph.waitFor({ timeout: 60_000 });
+    await expect(app.summary.getByRole('heading', { level: 2, includeHidden: true }).textContent()).resolves.toBe(
+      'Capture team-flows.jsonl',
+    );
+    await expect(app.field('Namespaces').textContent()).resolves.toMatch(/team-0/);
+    await expect(app.error.count()).resolves.toBe(0);
+  });
 
   it('the review column: the verdict, one line per kind of finding (errors first, nothing twice), the YAML in view, the summary one click away', async () => {
     const { page, app } = await openSample('review-column');
@@ -143,13 +163,13 @@ describe.skipIf(missing)('at first sight, in a 1440×900 window (browser host)',
     const { page } = await tracedPage(browser, 'pruned-red', { viewport: WINDOW });
     const app = new AppPage(page);
     await app.open(host.url);
-    nextFile = path.join(exportDir, 'sample-with-drops.jsonl');
+    const withDrops = path.join(exportDir, 'sample-with-drops.jsonl');
     writeFileSync(
-      nextFile,
+      withDrops,
       readFileSync(path.join(ROOT, 'resources/sample-capture.jsonl'), 'utf8') +
         readFileSync(fixture('hubble', 'derived', 'dropped-reviews-ratings.jsonl'), 'utf8'),
     );
-    await app.openCapture();
+    await app.openCapture(withDrops);
     await app.graph.waitFor();
     const red = (): Promise<number> => app.redPixels({ saturated: true });
     await expect.poll(red).toBeGreaterThan(30);

@@ -46,8 +46,13 @@ export class AppPage {
     await this.summary.getByRole('heading', { name: /^Sample capture/, includeHidden: true }).waitFor({ state: 'attached' });
   }
 
-  async openCapture(): Promise<void> {
-    await this.page.getByRole('complementary', { name: 'Sources' }).getByRole('button', { name: 'Open capture…' }).click();
+  /** "Open capture…", then the file picked in the browser's file chooser (sent to the host, then read there). */
+  async openCapture(file: string): Promise<void> {
+    const [chooser] = await Promise.all([
+      this.page.waitForEvent('filechooser'),
+      this.page.getByRole('complementary', { name: 'Sources' }).getByRole('button', { name: 'Open capture…' }).click(),
+    ]);
+    await chooser.setFiles(file);
   }
 
   /** The value shown for one summary field, e.g. "Edges". */

@@ -86,7 +86,28 @@ export function App() {
     [show],
   );
 
-  const openCapture = () => void run('Reading capture…', () => window.netpol.openCapture(), true);
+  // In the browser host there is no native dialog: the page picks the file and streams it to the
+  // host, then main reads it as it reads any capture (progress and Cancel as for a file).
+  const picker = useRef<HTMLInputElement>(null);
+  const [sending, setSending] = useState<{ name: string; sent: number; total: number; abort: AbortController } | null>(null);
+  const openCapture = () => {
+    if (window.netpolHost) picker.current?.click();
+    else void run('Reading capture…', () => window.netpol.openCapture(), true);
+  };
+  const sendCapture = async (file: File): Promise<void> => {
+    const host = window.netpolHost;
+    if (!host) return;
+    const abort = new AbortController();
+    setNotice(null);
+    setStatus({ kind: 'loading', what: `Sending ${file.name} to the app…` });
+    setSending({ name: file.name, sent: 0, total: file.size, abort });
+    const r = await host.uploadCapture(file, (p) => setSending((s) => s && { ...s, ...p }), abort.signal);
+    setSending(null);
+    if (r.ok) return run(`Reading ${file.name}…`, () => window.netpol.openCapture(), true);
+    setStatus({ kind: 'idle' });
+    if (r.error.code === 'cancelled') setNotice(`${r.error.message} The capture open before stays.`);
+    else setStatus({ kind: 'error', failed: 'Could not open the capture.', error: r.error });
+  };
   const saveWorkspace = async () => {
     if (!workspace.current) return;
     const r = await window.netpol.saveWorkspace(workspace.current);
@@ -141,6 +162,17 @@ export function App() {
     <div className="app">
       <aside className="sources" aria-label="Sources">
         <h1>netpol-studio</h1>
+        <input
+          ref={picker}
+          type="file"
+          hidden
+          aria-label="Capture file"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            e.target.value = '';
+            if (file) void sendCapture(file);
+          }}
+        />
         <button type="button" onClick={openCapture}>
           Open capture…
         </button>
@@ -208,11 +240,26 @@ export function App() {
         ) : opened ? (
           <SummaryView opened={opened} onResolve={resolveWithCluster} />
         ) : (
-          <EmptyState onOpen={openCapture} onSample={openSample} onLive={() => setLiveOpen(true)} />
+          <EmptyState
+            onOpen={openCapture}
+            onSample={openSample}
+            onLive={() => setLiveOpen(true)}
+            busy={status.kind === 'loading' ? status.what : undefined}
+          />
         )}
       </main>
       <footer className="status" role="status">
         {status.kind === 'loading' ? status.what : opened ? `${opened.summary.file}` : 'No capture open'}
+        {sending && (
+          <>
+            {' '}
+            <progress aria-label="Sending progress" max={sending.total || 1} value={sending.sent} />{' '}
+            {Math.round((100 * sending.sent) / Math.max(1, sending.total))} %{' '}
+            <button type="button" onClick={() => sending.abort.abort()}>
+              Cancel
+            </button>
+          </>
+        )}
         {status.kind === 'loading' && status.file && (
           <>
             {' '}

@@ -110,7 +110,7 @@ describe.skipIf(missing)('at first sight, in a 1440×900 window (browser host)',
     await page.getByLabel('Flavor').selectOption('cilium');
     const button = page.getByRole('toolbar', { name: 'Graph tools' }).getByRole('button', { name: 'Export bundle…' });
     await expect(button.isEnabled()).resolves.toBe(true);
-    await expect(button.getAttribute('title')).resolves.toMatch(/CiliumNetworkPolicies/);
+    await expect.poll(() => button.getAttribute('title')).toMatch(/CiliumNetworkPolicies/);
     await button.click();
     const dialog = page.getByRole('dialog', { name: 'Export bundle' });
     await expect.poll(() => dialog.getByLabel('REPORT.md').textContent()).toMatch(/^# CiliumNetworkPolicy bundle report/);

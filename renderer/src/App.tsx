@@ -244,7 +244,11 @@ export function App() {
             onOpen={openCapture}
             onSample={openSample}
             onLive={() => setLiveOpen(true)}
-            busy={status.kind === 'loading' ? status.what : undefined}
+            busy={
+              status.kind === 'loading'
+                ? `${status.what}${status.file || sending ? ' The progress and Cancel are in the status bar below.' : ''}`
+                : undefined
+            }
           />
         )}
       </main>

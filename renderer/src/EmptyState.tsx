@@ -2,7 +2,7 @@ interface Props {
   readonly onOpen: () => void;
   readonly onSample: () => void;
   readonly onLive: () => void;
-  /** What is being opened now (the progress and Cancel are in the status bar). */
+  /** What is being opened now, and where its progress is. */
   readonly busy?: string;
 }
 
@@ -26,7 +26,7 @@ export function EmptyState({ onOpen, onSample, onLive, busy }: Props) {
           Open sample capture
         </button>
       </div>
-      {busy && <p className="busy">{busy} The progress and Cancel are in the status bar below.</p>}
+      {busy && <p className="busy">{busy}</p>}
     </section>
   );
 }

@@ -5,7 +5,8 @@ import { EmptyState } from './EmptyState';
 import { SummaryView } from './SummaryView';
 import { LiveCapture } from './LiveCapture';
 import { SettingsDialog } from './SettingsDialog';
-import { Workbench, type ReviewTab } from './Workbench';
+import { Workbench } from './Workbench';
+import type { ReviewTab } from './ReviewTabs';
 
 type Status =
   | { kind: 'idle' }

@@ -10,6 +10,7 @@ import { AiPanel } from './policy/AiPanel';
 import { EdgeList } from './EdgeList';
 import { ExportDialog } from './ExportDialog';
 import { RolloutPanel } from './RolloutPanel';
+import { ReviewTabs, type ReviewTab } from './ReviewTabs';
 import { policyYaml } from '../../shared/policy/yaml';
 import { graphElements } from './graph/elements';
 import { graphLayout } from './graph/layout';
@@ -32,9 +33,6 @@ import { EMPTY_WORKBENCH, edgesOfNode, edgesOutsideNamespace, namespaceOf, workb
 
 const typing = (t: EventTarget | null): boolean =>
   t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
-
-/** The tabs of the review column on the right. */
-export type ReviewTab = 'policies' | 'diff' | 'rollout' | 'ai' | 'summary';
 
 interface WorkbenchProps {
   readonly graph: ServiceGraph;
@@ -72,7 +70,13 @@ export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorks
   const filterRef = useRef<HTMLInputElement>(null);
   const [exporting, setExporting] = useState(false);
   const [tab, setTab] = useState<ReviewTab>(initialTab);
-  const [aiOpened, setAiOpened] = useState(initialTab === 'ai');
+  // The rollout and diff panels ask kubectl for contexts, the AI panel builds its payload: each is
+  // mounted on first use, then keeps its state while hidden.
+  const [opened, setOpened] = useState<ReadonlySet<ReviewTab>>(() => new Set([initialTab]));
+  const show = useCallback((t: ReviewTab) => {
+    setTab(t);
+    setOpened((o) => (o.has(t) ? o : new Set([...o, t])));
+  }, []);
   const [aiRuns, setAiRuns] = useState<readonly AiRunRecord[]>(ws?.aiRuns ?? []);
   const [aiRun, setAiRun] = useState<DraftRun | undefined>(() => {
     const last = ws?.aiRuns?.at(-1);
@@ -85,9 +89,6 @@ export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorks
   // Where the user dragged nodes to: kept for the workspace, not re-rendered.
   const moved = useRef<Record<string, { x: number; y: number }>>({ ...(ws?.positions ?? {}) });
   const [movedVersion, setMovedVersion] = useState(0);
-  // The rollout and diff panels ask kubectl for contexts: mount them on first use, then keep their state.
-  const [rolloutOpened, setRolloutOpened] = useState(initialTab === 'rollout');
-  const [diffOpened, setDiffOpened] = useState(initialTab === 'diff');
   const [highlight, setHighlight] = useState<ReadonlySet<string>>(new Set());
   const onHighlight = useCallback((edges: readonly string[]) => setHighlight(new Set(edges)), []);
 
@@ -273,7 +274,7 @@ export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorks
               onSelectEdge={(edge) => dispatch({ type: 'select', edges: [edge] })}
               onShowPolicy={(policy) => {
                 setShownPolicy(policy);
-                setTab('policies');
+                show('policies');
               }}
               onPruneNode={(n) => {
                 dispatch({ type: 'prune-edges', edges: edgesOfNode(current, n), reason: `all edges of ${n}` });
@@ -293,7 +294,7 @@ export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorks
               namespaceOf={(n) => namespaceOf(current, n)}
               onShowRule={(policy) => {
                 setShownPolicy(policy);
-                setTab('policies');
+                show('policies');
               }}
               onPruneNode={(n) => {
                 dispatch({ type: 'prune-edges', edges: edgesOfNode(current, n), reason: reason.trim() || `all edges of ${n}` });
@@ -312,55 +313,9 @@ export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorks
         </div>
       </div>
       <aside className="right-panel" aria-label="Review">
-        <div className="tabs" role="tablist">
-          <button type="button" role="tab" aria-selected={tab === 'policies'} onClick={() => setTab('policies')}>
-            Policies
-          </button>
-          <button
-            type="button"
-            role="tab"
-            aria-selected={tab === 'diff'}
-            onClick={() => {
-              setTab('diff');
-              setDiffOpened(true);
-            }}
-          >
-            Diff
-          </button>
-          <button
-            type="button"
-            role="tab"
-            aria-selected={tab === 'rollout'}
-            onClick={() => {
-              setTab('rollout');
-              setRolloutOpened(true);
-            }}
-          >
-            Rollout
-          </button>
-          <button
-            type="button"
-            role="tab"
-            aria-selected={tab === 'ai'}
-            onClick={() => {
-              setTab('ai');
-              setAiOpened(true);
-            }}
-          >
-            AI draft
-          </button>
-          <button type="button" role="tab" aria-selected={tab === 'summary'} onClick={() => setTab('summary')}>
-            Summary
-            {current.warnings.length > 0 && (
-              <span className="badge" title="Warnings to read before trusting policies from this capture">
-                {' '}
-                {current.warnings.length}
-              </span>
-            )}
-          </button>
-        </div>
+        <ReviewTabs tab={tab} onTab={show} warnings={current.warnings.length} />
         <MissingData warnings={captureWarnings.dataLoss} />
-        {aiOpened && (
+        {opened.has('ai') && (
           <div hidden={tab !== 'ai'}>
             <AiPanel
               graph={current}
@@ -378,7 +333,7 @@ export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorks
             />
           </div>
         )}
-        {diffOpened && (
+        {opened.has('diff') && (
           <div hidden={tab !== 'diff'}>
             <DiffPanel
               graph={current}
@@ -390,7 +345,7 @@ export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorks
             />
           </div>
         )}
-        {rolloutOpened && (
+        {opened.has('rollout') && (
           <div hidden={tab !== 'rollout'}>
             <RolloutPanel
               namespaces={s.namespaces}

@@ -1,21 +1,42 @@
 import { dataLossWarnings } from '../shared/graph/warnings';
 import type { CaptureAnalysis } from '../shared/graph/analysis';
+import { CaptureError } from '../shared/flows/types';
 import { analyzeFile } from '../shared/node/read-capture';
 import { readClusterSnapshot } from '../shared/node/read-snapshot';
 import type { ClusterSnapshot } from '../shared/cluster/snapshot';
 
 /**
+ * Why a capture that was read is still unusable input, or undefined: it holds no flow to build a
+ * graph from (only bad lines, node status or records without a protocol the tool reads).
+ */
+export function unusableCapture(a: CaptureAnalysis): CaptureError | undefined {
+  if (a.graph.edges.length > 0) return undefined;
+  const read = [
+    `${a.stats.records.toLocaleString('en-US')} record(s) read`,
+    ...(a.stats.badLines > 0 ? [`${a.stats.badLines.toLocaleString('en-US')} bad line(s)`] : []),
+  ].join(', ');
+  return new CaptureError(
+    a.file,
+    `holds no flows to build a graph from (${read}). Capture while the workloads talk (hubble observe -o jsonpb --follow), or check that this is the capture you meant.`,
+  );
+}
+
+/**
  * Reads a capture for a command, resolved with the cluster snapshot files when any are given
  * (`--snapshot FILE`, repeatable). Throws CaptureError or SnapshotError with a message that
- * names the file and says what to do.
+ * names the file and says what to do, a capture without flows included (`allowEmpty` keeps it,
+ * for `summarize` to show what was read before it says so).
  */
 export async function readCapture(
   capture: string,
   snapshots: readonly string[] = [],
   io?: { readonly err: (s: string) => void },
+  opts: { readonly allowEmpty?: boolean } = {},
 ): Promise<CaptureAnalysis & { readonly snapshot?: ClusterSnapshot }> {
   const snapshot = snapshots.length > 0 ? await readClusterSnapshot(snapshots) : undefined;
   const analysis = await analyzeFile(capture, { snapshot });
+  const unusable = opts.allowEmpty ? undefined : unusableCapture(analysis);
+  if (unusable) throw unusable;
   // What a command decides from a capture that lost flows is said with the loss, first.
   for (const w of dataLossWarnings(analysis.graph.warnings))
     io?.err(`netpol-studio: warning: ${capture}: flows are missing (${w.code}): ${w.message}\n`);

@@ -1,3 +1,4 @@
+import { oneLine } from '../shared/flows/one-line';
 import { formatDuration } from '../shared/graph/warnings';
 import type { CaptureSummary } from '../shared/graph/summary';
 
@@ -25,9 +26,10 @@ export function formatSummary(s: CaptureSummary): string {
     ['edges', `${n(s.edges)}${s.droppedEdges ? ` (${n(s.droppedEdges)} with dropped flows)` : ''}`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  let out = rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n';
+  // One row per line, whatever a file name or a quoted bad line holds.
+  let out = rows.map(([k, v]) => `${k.padEnd(width)}  ${oneLine(v)}`).join('\n') + '\n';
   if (s.warnings.length > 0) {
-    out += '\nwarnings:\n' + s.warnings.map((w) => `  ! ${w.message}`).join('\n') + '\n';
+    out += '\nwarnings:\n' + s.warnings.map((w) => `  ! ${oneLine(w.message)}`).join('\n') + '\n';
   }
   return out;
 }

@@ -248,8 +248,9 @@ export async function lintCommand(a: LintArgs, io: CommandIo): Promise<number> {
   const { policies, cilium } = await loadPolicies(a.policies, io);
   if (policies.length === 0 && cilium.length === 0)
     throw new InputError(`no networking.k8s.io/v1 NetworkPolicy or cilium.io/v2 CiliumNetworkPolicy found in ${a.policies}`);
+  // The capture (a capture without flows is unusable input here as everywhere), else the snapshot alone.
   const read = a.capture ? await readCapture(a.capture, a.snapshots ?? [], io) : undefined;
-  const snapshot = read?.snapshot ?? (a.snapshots && a.snapshots.length > 0 ? await readClusterSnapshot(a.snapshots) : undefined);
+  const snapshot = read ? read.snapshot : a.snapshots && a.snapshots.length > 0 ? await readClusterSnapshot(a.snapshots) : undefined;
   const graph = read?.graph;
   const context = { graph, serviceIps: snapshot?.services.flatMap((s) => s.clusterIPs) };
   const findings = [...lint(policies, context), ...lintCilium(cilium, context)];

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -149,6 +149,53 @@ describe('netpol-studio CLI', () => {
     expect(device.err).toBe(
       'netpol-studio: /dev/zero: is a character device, not a capture file: pass a regular file (a device or a pipe may never end).\n',
     );
+  });
+
+  it('a capture without flows is unusable input: exit 2 with the reason, after the summary of what was read', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'netpol-cli-empty-'));
+    const statusOnly = path.join(dir, 'status-only.json');
+    writeFileSync(statusOnly, '{"node_status":{"state_change":"NODE_CONNECTED","node_names":["n1"]},"time":"2021-11-10T10:40:56Z"}\n');
+    const badOnly = path.join(dir, 'bad-only.json');
+    // Read as Hubble (the second line says so), yet no line holds a flow.
+    writeFileSync(badOnly, '{"flow": not json\n{"flow":{"time":"2021-11-10T10:40:56Z"}}\n');
+    const s = await cli('summarize', statusOnly);
+    expect(s.code).toBe(2);
+    expect(s.out).toMatch(/^flows\s+0 flow events/m);
+    expect(s.err).toBe(
+      `netpol-studio: ${statusOnly}: holds no flows to build a graph from (1 record(s) read). Capture while the workloads talk (hubble observe -o jsonpb --follow), or check that this is the capture you meant.\n`,
+    );
+    const json = await cli('summarize', badOnly, '--json');
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.out)).toMatchObject({ flows: 0, badLines: 2 });
+    expect(json.err).toMatch(/holds no flows to build a graph from \(0 record\(s\) read, 2 bad line\(s\)\)/);
+    for (const argv of [
+      ['graph', statusOnly, '--json'],
+      ['generate', statusOnly, '-n', 'shop', '--default-deny'],
+      ['verify', badOnly, '--policies', onePolicy()],
+      ['bundle', statusOnly, '-n', 'shop', '-o', path.join(dir, 'bundle')],
+      ['lint', onePolicy(), '--capture', badOnly],
+    ]) {
+      const r = await cli(...argv);
+      expect({ argv, code: r.code }).toEqual({ argv, code: 2 });
+      expect(r.err).toMatch(/holds no flows to build a graph from/);
+      expect(r.out).toBe('');
+    }
+  });
+
+  it('summarize keeps every row on its line when a bad line quotes line breaks and escapes', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'netpol-cli-cr-')), 'cr.json');
+    const good = readFileSync(hubbleFixture('basic-sample-10-flows.json'), 'utf8');
+    writeFileSync(file, `${good}{"flow": {"time": "2021-11-10T10:40:56Z",\r"oops"\u001b[2J\r: }}\n`);
+    const r = await cli('summarize', file);
+    expect(r.code).toBe(0);
+    expect(r.out).not.toContain('\r');
+    expect(r.out).not.toContain('\u001b');
+    const rows = r.out.split('\n');
+    expect(rows.filter((l) => /^bad lines\s/.test(l))).toEqual([
+      expect.stringMatching(/^bad lines\s+1 \(first: line 11, invalid JSON: .*\)$/),
+    ]);
+    // Each row starts with its name; each warning with "!".
+    for (const row of rows.filter((l) => l !== '' && l !== 'warnings:')) expect(row).toMatch(/^([a-z ]+\s{2}|\s+! )/);
   });
 
   describe('as installed (the bundled bin)', () => {

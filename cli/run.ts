@@ -5,7 +5,7 @@ import { summarize } from '../shared/graph/summary';
 import { SnapshotError } from '../shared/cluster/snapshot';
 import { isNamespaceName, NAMESPACE_NAME_RULE } from '../shared/cluster/names';
 import { fsErrorLine } from '../shared/node/fs-errors';
-import { readCapture } from './capture';
+import { readCapture, unusableCapture } from './capture';
 import { draftCommand } from './draft-command';
 import { formatSummary } from './format';
 import {
@@ -156,8 +156,12 @@ function onePositional(positionals: string[], what: string): string {
 async function summarizeCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, { json: { type: 'boolean', default: false }, snapshot: SNAPSHOT_FLAG });
   const file = onePositional(positionals, '<capture>');
-  const summary = summarize(await readCapture(file, snapshotsOf(values)));
+  const analysis = await readCapture(file, snapshotsOf(values), undefined, { allowEmpty: true });
+  const summary = summarize(analysis);
   io.out(values.json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary));
+  // What was read is shown; a capture without flows is still unusable input.
+  const unusable = unusableCapture(analysis);
+  if (unusable) throw unusable;
   return EXIT_OK;
 }
 

@@ -20,7 +20,6 @@ if (missing) console.warn(`e2e: skipping the browser suite: ${missing}`);
 describe.skipIf(missing)('the app in Chromium (browser host)', () => {
   let browser: Browser;
   let host: RunningHost & { dataDir: string };
-  let nextFile: string | undefined;
   const exportDir = mkdtempSync(path.join(tmpdir(), 'netpol-export-'));
   const workspaceFile = path.join(exportDir, 'team.workspace.json');
   let openai: OpenAiStandin;
@@ -38,7 +37,6 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
         encryptString: (t) => Buffer.from(Buffer.from(t).toString('base64')).reverse(),
         decryptString: (b) => Buffer.from(Buffer.from(b).reverse().toString(), 'base64').toString(),
       },
-      chooseFile: () => nextFile,
       chooseBundle: (as) => path.join(exportDir, as === 'zip' ? 'bundle.zip' : 'bundle'),
       chooseWorkspace: () => workspaceFile,
     });
@@ -64,6 +62,8 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await expect(app.field('Namespaces').textContent()).resolves.toBe('bookinfo, jaeger, kube-system');
     await expect(app.field('Bad lines').textContent()).resolves.toBe('0');
     await expect(app.warning('short-window').textContent()).resolves.toMatch(/less than 24 hours/);
+    // One click away from the policies.
+    await app.showSummary();
     await app.screenshot('capture-summary');
   });
 
@@ -71,14 +71,12 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     const { page } = await tracedPage(browser, 'broken-file');
     const app = new AppPage(page);
     await app.open(host.url);
-    nextFile = fixture('SOURCES.md');
-    await app.openCapture();
+    await app.openCapture(fixture('SOURCES.md'));
     await app.error.waitFor();
     await expect(app.error.textContent()).resolves.toMatch(/SOURCES\.md: no line is a Hubble flow .*Accepted formats/);
     await app.screenshot('error-not-a-capture');
 
-    nextFile = hubbleFixture('basic-sample-400-tcp-flows.json');
-    await app.openCapture();
+    await app.openCapture(hubbleFixture('basic-sample-400-tcp-flows.json'));
     // The capture open before (the host keeps it) may still show: wait for this one's figures.
     await expect.poll(() => app.field('Edges').textContent()).toBe('11');
     await expect(app.error.count()).resolves.toBe(0);
@@ -90,9 +88,9 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await app.open(host.url);
     const lines = readFileSync(path.join(ROOT, 'resources/sample-capture.jsonl'), 'utf8').split('\n');
     const whole = gzipSync([...lines.slice(0, 5), '{"flow": not json', ...lines.slice(5)].join('\n'));
-    nextFile = path.join(exportDir, 'sample-cut.jsonl.gz');
-    writeFileSync(nextFile, whole.subarray(0, Math.floor(whole.length * 0.6)));
-    await app.openCapture();
+    const cut = path.join(exportDir, 'sample-cut.jsonl.gz');
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    await app.openCapture(cut);
     await app.graph.waitFor();
     const missing = page.getByRole('region', { name: 'Data missing from the capture' });
     await missing.waitFor();
@@ -101,7 +99,7 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
       'bad-lines',
     ]);
     await expect(missing.locator('li[data-code="damaged-gzip"]').textContent()).resolves.toMatch(/^The gzip stream is damaged near byte/);
-    // Above the verdict, and on screen without scrolling (the DNS and short-window notes come after the verdict).
+    // Above the verdict, and on screen without scrolling (the DNS and short-window findings come after the verdict).
     const verdict = page.getByRole('region', { name: 'Findings' }).getByRole('heading');
     await verdict.waitFor();
     // The verdict itself says that what was lost was never checked.
@@ -111,7 +109,7 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     const [box, verdictBox] = await Promise.all([missing.boundingBox(), verdict.boundingBox()]);
     expect(box!.y + box!.height).toBeLessThanOrEqual(verdictBox!.y);
     expect(box!.y + box!.height).toBeLessThanOrEqual(page.viewportSize()!.height);
-    await expect(page.getByRole('region', { name: 'Policies' }).getByRole('note').first().textContent()).resolves.toMatch(/no DNS lookup/);
+    await expect(app.findingGroup('dns').textContent()).resolves.toMatch(/^▲ \d workloads? with no DNS lookup seen/);
   });
 
   it("the inspector: Hubble's policy match type under Policies, and pods with no arrow to nothing", async () => {
@@ -135,31 +133,19 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     const { page } = await tracedPage(browser, 'partly-dropped');
     const app = new AppPage(page);
     await app.open(host.url);
-    /** Pixels of the canvas in the red of dropped flows (Cytoscape draws into canvases inside the graph). */
-    const redPixels = (): Promise<number> =>
-      app.graph.evaluate((el) => {
-        let n = 0;
-        const canvases = el.querySelectorAll<HTMLCanvasElement>('canvas');
-        for (let k = 0; k < canvases.length; k++) {
-          const c = canvases[k];
-          const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-          // Red over anything else (anti-aliased edges included): much more red than green or blue.
-          for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 128 && d[i] > 150 && d[i] - d[i + 1] > 90 && d[i] - d[i + 2] > 90) n++;
-        }
-        return n;
-      });
+    const redPixels = (): Promise<number> => app.redPixels();
     await app.openSampleCapture();
     await app.graph.waitFor();
     await page.waitForTimeout(300);
     await expect(redPixels()).resolves.toBe(0);
     // The sample plus two dropped reviews -> ratings requests: that edge's other 10 flows were forwarded.
-    nextFile = path.join(exportDir, 'sample-with-drops.jsonl');
+    const withDrops = path.join(exportDir, 'sample-with-drops.jsonl');
     writeFileSync(
-      nextFile,
+      withDrops,
       readFileSync(path.join(ROOT, 'resources/sample-capture.jsonl'), 'utf8') +
         readFileSync(fixture('hubble', 'derived', 'dropped-reviews-ratings.jsonl'), 'utf8'),
     );
-    await app.openCapture();
+    await app.openCapture(withDrops);
     await expect.poll(() => app.field('Edges').textContent()).toMatch(/\(1 with dropped flows\)/);
     await page.waitForTimeout(300);
     await expect.poll(redPixels).toBeGreaterThan(30);
@@ -190,7 +176,6 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
       'bookinfo/productpage ingress[0]',
       'bookinfo/ratings egress[0]',
     ]);
-    await app.screenshot('workbench');
     await app.press('x');
     await expect(app.inspector.locator('dd[data-field="state"]').textContent()).resolves.toBe('pruned');
     const after = await app.rules();
@@ -202,13 +187,17 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     // can name them and passes.
     const findings = page.getByRole('region', { name: 'Findings' });
     await expect.poll(() => findings.getByRole('heading').textContent()).toMatch(/^Fail: 4 kept edges blocked( · \d+ notes?)?$/);
-    const blocked = findings.locator('li[data-severity="error"] button').first();
+    const group = app.findingGroup('kept-inexpressible');
+    await expect(group.locator('summary').textContent()).resolves.toBe('✖ 4 kept edges no NetworkPolicy can allow');
+    await group.locator('summary').click();
+    // Each entry one line, its edge; the whole explanation is its tooltip.
+    const entry = group.locator('.part li').first();
+    const blocked = entry.getByRole('button');
     const text = (await blocked.textContent())!;
-    expect(text).toMatch(/^Kept flow blocked: entity:(host|remote-node)->.*Use the Cilium flavor/);
+    expect(text).toMatch(/^entity:(host|remote-node)->/);
+    await expect(entry.getAttribute('title')).resolves.toMatch(/is blocked: .*Use the Cilium flavor/);
     await blocked.click();
-    await expect
-      .poll(async () => text.startsWith(`Kept flow blocked: ${await app.inspector.getByRole('heading').first().textContent()}`))
-      .toBe(true);
+    await expect.poll(() => app.inspector.getByRole('heading').first().textContent()).toBe(text);
     await page.getByLabel('Flavor').selectOption('cilium');
     await expect
       .poll(() => findings.getByRole('heading').textContent(), { timeout: 10_000 })
@@ -305,12 +294,12 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     const dialog = page.getByRole('dialog', { name: 'Settings' });
     const form = dialog.getByRole('form', { name: 'Settings form' });
     await form.getByLabel('kubectl path').fill('kubectl');
-    await form.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByRole('button', { name: 'Save', exact: true }).click();
     await expect(dialog.getByRole('alert').textContent()).resolves.toMatch(/kubectlPath: use the absolute path of the executable/);
 
     await form.getByLabel('kubectl path').fill('/usr/bin/kubectl');
     await form.getByLabel('Production patterns').fill('prod, prd, live');
-    await form.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByRole('button', { name: 'Save', exact: true }).click();
     await expect(dialog.getByRole('status').textContent()).resolves.toBe('Settings saved.');
     // Main asked, natively, before running another kubectl and before dropping "production".
     expect(confirmed.map((r) => r.message)).toEqual([
@@ -359,7 +348,7 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     const form = dialog.getByRole('form', { name: 'Settings form' });
     await form.getByLabel('Endpoint').fill(openai.url);
     await form.getByLabel('Model').fill('sample-good');
-    await form.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(() => dialog.getByRole('status').textContent()).toBe('Settings saved.');
     const keyForm = dialog.getByRole('form', { name: 'API key' });
     await keyForm.getByLabel('API key').fill(STANDIN_KEY);
@@ -427,9 +416,8 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
       .toBe('1 rule(s) taken from the draft by model sample-good (see the AI draft tab).');
     await expect.poll(() => app.rules()).toContain('bookinfo/reviews egress[1]');
     // The capture's gaps stay in view beside the policies: no DNS seen from reviews, not a full day.
-    const notes = await policies.getByRole('note').allTextContents();
-    expect(notes.some((n) => /no DNS lookup from them was seen.*bookinfo\/reviews/.test(n))).toBe(true);
-    expect(notes.some((n) => /less than 24 hours/.test(n))).toBe(true);
+    await expect(app.findingGroup('dns').locator('li').first().getAttribute('title')).resolves.toMatch(/^bookinfo\/reviews/);
+    await expect(app.findingGroup('capture:short-window').textContent()).resolves.toMatch(/less than 24 hours/);
     await expect(
       policies.getByRole('list', { name: 'Rules' }).locator('li[data-rule="bookinfo/reviews egress[1]"]').textContent(),
     ).resolves.toContain('taken from the draft by model sample-good');
@@ -607,7 +595,6 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
   const asked: ConfirmRequest[] = [];
   const exportDir = mkdtempSync(path.join(tmpdir(), 'netpol-rollout-'));
   let calls: () => StandinCall[];
-  let nextFile: string | undefined;
 
   beforeAll(async () => {
     buildRenderer();
@@ -629,7 +616,6 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
     calls = standins.calls;
     host = await startTestHost({
       env: standins.env,
-      chooseFile: () => nextFile,
       confirm: (r) => {
         asked.push(r);
         return Promise.resolve(true);
@@ -666,7 +652,9 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
     await form.getByRole('button', { name: 'Start capture' }).click();
     await form.getByRole('progressbar', { name: 'Capture progress' }).waitFor();
     await app.screenshot('live-capture');
-    await app.summary.getByRole('heading', { name: /^Capture hubble-bookinfo-/ }).waitFor({ timeout: 20_000 });
+    await app.summary
+      .getByRole('heading', { name: /^Capture hubble-bookinfo-/, includeHidden: true })
+      .waitFor({ state: 'attached', timeout: 20_000 });
     // How much arrives in 2 s depends on the stand-in's pace; the capture's own namespace is always there.
     await expect(app.field('Namespaces').textContent()).resolves.toMatch(/bookinfo/);
     await app.graph.waitFor();
@@ -789,8 +777,8 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
         .filter((l) => l.includes('41010'))
         .join('\n'),
     );
-    nextFile = capture;
-    await app.openCapture();
+    await app.openCapture(capture);
+    await app.showSummary();
     await app.warning('unresolved-service').waitFor();
     await expect(app.warning('unresolved-service').textContent()).resolves.toMatch(/logging\/elasticsearch-master/);
     const resolve = page.getByRole('region', { name: 'Resolve with the cluster' });

@@ -4,8 +4,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findElectronBinary } from './electron-binary.mjs';
+import { nodeVersionProblem } from './node-version.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+// Said first: on an older Node the desktop app may not install, though browser mode still runs.
+const oldNode = nodeVersionProblem();
+if (oldNode) process.stderr.write(`${oldNode}\n\n`);
 const node = process.execPath;
 const step = (args) => {
   const r = spawnSync(node, args, { cwd: root, stdio: 'inherit' });

@@ -15,8 +15,25 @@ export class AppPage {
     return this.page.getByRole('region', { name: 'Get started' });
   }
 
+  /** The capture's summary: on its own tab once the workbench is open (read from there even while another tab is shown). */
   get summary(): Locator {
-    return this.page.getByRole('region', { name: 'Capture summary' });
+    return this.page.getByRole('region', { name: 'Capture summary', includeHidden: true });
+  }
+
+  /** Shows the Summary tab of the review column, as a user clicks it. */
+  async showSummary(): Promise<void> {
+    await this.page.getByRole('tab', { name: 'Summary' }).click();
+    await this.summary.getByRole('heading', { level: 2 }).waitFor();
+  }
+
+  /** The findings: the verdict, then one line per kind of finding. */
+  get findings(): Locator {
+    return this.page.getByRole('region', { name: 'Findings' });
+  }
+
+  /** One kind of finding (its key, e.g. `kept-inexpressible`, `dns`, `capture:short-window`). */
+  findingGroup(key: string): Locator {
+    return this.findings.locator(`li[data-group="${key}"]`);
   }
 
   get error(): Locator {
@@ -26,11 +43,16 @@ export class AppPage {
   async openSampleCapture(): Promise<void> {
     await this.emptyStateOrSources().getByRole('button', { name: 'Open sample capture' }).first().click();
     // The page may show the capture opened before (the host keeps it): wait for the sample's own heading.
-    await this.summary.getByRole('heading', { name: /^Sample capture/ }).waitFor();
+    await this.summary.getByRole('heading', { name: /^Sample capture/, includeHidden: true }).waitFor({ state: 'attached' });
   }
 
-  async openCapture(): Promise<void> {
-    await this.page.getByRole('complementary', { name: 'Sources' }).getByRole('button', { name: 'Open capture…' }).click();
+  /** "Open capture…", then the file picked in the browser's file chooser (sent to the host, then read there). */
+  async openCapture(file: string): Promise<void> {
+    const [chooser] = await Promise.all([
+      this.page.waitForEvent('filechooser'),
+      this.page.getByRole('complementary', { name: 'Sources' }).getByRole('button', { name: 'Open capture…' }).click(),
+    ]);
+    await chooser.setFiles(file);
   }
 
   /** The value shown for one summary field, e.g. "Edges". */
@@ -59,6 +81,35 @@ export class AppPage {
 
   get inspector(): Locator {
     return this.page.getByRole('region', { name: 'Edge inspector' });
+  }
+
+  /**
+   * Pixels of the graph's canvases in the red of dropped flows: strong red over anything else, or
+   * (`saturated`) only the full red, not a pale pink. Each canvas is read through a copy, so the
+   * page never reads one canvas back twice (Chrome warns about that on the console).
+   */
+  redPixels(opts: { readonly saturated?: boolean } = {}): Promise<number> {
+    return this.graph.evaluate((el, saturated) => {
+      let n = 0;
+      const canvases = el.querySelectorAll('canvas');
+      for (let k = 0; k < canvases.length; k++) {
+        const c = canvases[k];
+        const copy = document.createElement('canvas');
+        copy.width = c.width;
+        copy.height = c.height;
+        const ctx = copy.getContext('2d', { willReadFrequently: true })!;
+        ctx.drawImage(c, 0, 0);
+        const d = ctx.getImageData(0, 0, c.width, c.height).data;
+        for (let i = 0; i < d.length; i += 4)
+          if (
+            saturated
+              ? d[i + 3] > 200 && d[i] > 180 && d[i + 1] < 90 && d[i + 2] < 90
+              : d[i + 3] > 128 && d[i] > 150 && d[i] - d[i + 1] > 90 && d[i] - d[i + 2] > 90
+          )
+            n++;
+      }
+      return n;
+    }, opts.saturated ?? false);
   }
 
   async press(key: string): Promise<void> {

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { onTestFailed, onTestFinished } from 'vitest';
+import { expect, onTestFailed, onTestFinished } from 'vitest';
 import { ROOT } from '../../shared/testing/fixtures';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -34,12 +34,22 @@ export async function launchChromium(): Promise<Browser> {
 const TRACE_DIR = path.join(ROOT, 'test-results', 'traces');
 
 /** A fresh page whose trace is saved to test-results/traces when the current test fails. */
-export async function tracedPage(browser: Browser, name: string): Promise<{ page: Page; context: BrowserContext }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+export async function tracedPage(
+  browser: Browser,
+  name: string,
+  opts: { readonly viewport?: { readonly width: number; readonly height: number } } = {},
+): Promise<{ page: Page; context: BrowserContext }> {
+  const context = await browser.newContext({ viewport: { ...(opts.viewport ?? { width: 1280, height: 800 }) }, deviceScaleFactor: 1 });
   await context.tracing.start({ screenshots: true, snapshots: true });
   const page = await context.newPage();
   const consoleErrors: string[] = [];
   page.on('pageerror', (e) => consoleErrors.push(e.message));
+  // What the page says on its console (a library's warning, a failed request such as a missing
+  // favicon) is a defect a user's developer tools would show: every test fails on it.
+  const said: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'warning' || m.type() === 'error') said.push(`${m.type()}: ${m.text()} (${m.location().url})`);
+  });
   let failed = false;
   onTestFailed(async () => {
     failed = true;
@@ -54,9 +64,11 @@ export async function tracedPage(browser: Browser, name: string): Promise<{ page
   let closed = false;
   context.on('close', () => (closed = true));
   onTestFinished(async () => {
-    if (closed) return;
-    if (!failed) await context.tracing.stop();
-    await context.close();
+    if (!closed) {
+      if (!failed) await context.tracing.stop();
+      await context.close();
+    }
+    if (!failed) expect(said, 'console warnings and errors of the page').toEqual([]);
   });
   return { page, context };
 }

@@ -7,6 +7,7 @@ import type { Encryptor } from '../../electron/services/secrets';
 import { ROOT } from '../../shared/testing/fixtures';
 import { composeBrowserServices } from '../../electron/browser/services';
 import { startHost, type RunningHost } from '../../electron/browser/server';
+import { uploadInbox } from '../../electron/browser/upload';
 
 /** Builds the app as `npm run build` does: main, preload and renderer (electron-vite), then the CLI, host and bridge. */
 export function buildRenderer(): void {
@@ -31,7 +32,9 @@ export interface TestHostOptions {
 /** The real services behind the browser host; dialogs and the environment are the test's. */
 export async function startTestHost(o: TestHostOptions = {}): Promise<RunningHost & { dataDir: string }> {
   const dataDir = o.dataDir ?? mkdtempSync(path.join(tmpdir(), 'netpol-host-'));
+  const uploads = uploadInbox(path.join(dataDir, 'uploads'));
   const services = composeBrowserServices({
+    uploads,
     root: ROOT,
     dataDir,
     env: o.env,
@@ -47,6 +50,7 @@ export async function startTestHost(o: TestHostOptions = {}): Promise<RunningHos
     bridgeFile: path.join(ROOT, 'out/browser/bridge.js'),
     api: services.api,
     events: services.events,
+    uploads,
   });
   // Closing is the app's quit: children stopped, the pending autosave written, then the host.
   return { ...host, dataDir, close: async () => (await services.shutdown(), await host.close()) };

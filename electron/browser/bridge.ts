@@ -2,7 +2,8 @@
 // for the browser (out/browser/bridge.js) and served as the page's first script, before the app's.
 import { netpolApi, type Transport } from '../../shared/api/client';
 import type { ArgsOf, EventName, Operation, ReplyOf, Result } from '../../shared/api/contract';
-import { API_PREFIX, EVENTS_PATH, TOKEN_HEADER } from './paths';
+import type { BrowserHostApi } from '../../shared/api/browser-host';
+import { API_PREFIX, EVENTS_PATH, MAX_UPLOAD_BYTES, TOKEN_HEADER, UPLOAD_PATH } from './paths';
 
 const token = new URLSearchParams(location.search).get('token') ?? '';
 
@@ -43,3 +44,40 @@ const http: Transport = {
 };
 
 Object.defineProperty(window, 'netpol', { value: Object.freeze(netpolApi(http)), enumerable: true });
+
+// No native file dialog in a browser: the page picks the file and streams it here (XMLHttpRequest,
+// for its upload progress), and main's openCapture reads it.
+const host: BrowserHostApi = {
+  uploadCapture(file, onProgress, signal) {
+    if (file.size > MAX_UPLOAD_BYTES)
+      return Promise.resolve({
+        ok: false,
+        error: {
+          code: 'unusable-input',
+          message: `${file.name} is larger than the ${MAX_UPLOAD_BYTES / 1024 ** 3} GiB the browser host takes.`,
+          hint: 'Start the app with `npm start -- --capture FILE` to read it from disk.',
+        },
+      });
+    return new Promise((resolve) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', `${UPLOAD_PATH}?name=${encodeURIComponent(file.name)}`);
+      xhr.setRequestHeader(TOKEN_HEADER, token);
+      xhr.setRequestHeader('content-type', 'application/octet-stream');
+      xhr.upload.onprogress = (e) => onProgress({ sent: e.loaded, total: e.lengthComputable ? e.total : file.size });
+      xhr.onload = () =>
+        resolve(
+          xhr.status === 200
+            ? { ok: true, value: undefined }
+            : {
+                ok: false,
+                error: { code: 'invalid-request', message: `The browser host refused ${file.name} (${xhr.status}: ${xhr.responseText}).` },
+              },
+        );
+      xhr.onerror = () => resolve({ ok: false, error: { code: 'internal', message: `Sending ${file.name} to the browser host failed.` } });
+      xhr.onabort = () => resolve({ ok: false, error: { code: 'cancelled', message: `Sending ${file.name} was cancelled.` } });
+      signal.addEventListener('abort', () => xhr.abort(), { once: true });
+      xhr.send(file);
+    });
+  },
+};
+Object.defineProperty(window, 'netpolHost', { value: Object.freeze(host), enumerable: true });

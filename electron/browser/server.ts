@@ -9,7 +9,8 @@ import path from 'node:path';
 import type { EventName, NetpolHandlers } from '../../shared/api/contract';
 import { createDispatch } from '../dispatch';
 import { CONTENT_SECURITY_POLICY } from '../security';
-import { API_PREFIX, BRIDGE_PATH, EVENTS_PATH, TOKEN_HEADER } from './paths';
+import { API_PREFIX, BRIDGE_PATH, EVENTS_PATH, TOKEN_HEADER, UPLOAD_PATH } from './paths';
+import { UploadRefused, type UploadInbox } from './upload';
 
 /** Where the host gets the events it forwards to the page (Server-Sent Events). */
 export interface EventHub {
@@ -37,6 +38,8 @@ export interface HostOptions {
   readonly api: NetpolHandlers;
   readonly events?: EventHub;
   readonly port?: number;
+  /** Where a capture the user picks in the page is streamed to (without it, uploads are refused). */
+  readonly uploads?: UploadInbox;
 }
 
 export interface RunningHost {
@@ -108,12 +111,33 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     return send(res, 200, JSON.stringify(reply), 'application/json');
   };
 
+  // The page streams a picked capture here: our own page (token and Origin), its length said and bounded.
+  const upload = async (req: IncomingMessage, res: ServerResponse, name: string): Promise<void> => {
+    if (
+      req.method !== 'POST' ||
+      !opts.uploads ||
+      !sameToken(String(req.headers[TOKEN_HEADER] ?? ''), token) ||
+      req.headers.origin !== `http://${allowedHost}`
+    )
+      return send(res, 403, 'forbidden');
+    try {
+      await opts.uploads.receive(req, name);
+      return send(res, 200, '{}', 'application/json');
+    } catch (e) {
+      if (!(e instanceof UploadRefused)) throw e;
+      // The rest of a refused body is not read: the connection closes after the answer.
+      res.setHeader('connection', 'close');
+      return send(res, e.status, e.message);
+    }
+  };
+
   const server = createServer((req, res) => {
     void (async () => {
       // Loopback only, and only under our own Host name (no DNS rebinding).
       if (req.headers.host !== allowedHost) return send(res, 421, 'wrong host');
       const url = new URL(req.url ?? '/', `http://${allowedHost}`);
       if (url.pathname.startsWith(API_PREFIX)) return api(req, res, url.pathname.slice(API_PREFIX.length));
+      if (url.pathname === UPLOAD_PATH) return upload(req, res, url.searchParams.get('name') ?? '');
       if (url.pathname === BRIDGE_PATH) return send(res, 200, await readFile(opts.bridgeFile), TYPES['.js']);
       if (url.pathname === EVENTS_PATH) {
         if (!sameToken(url.searchParams.get('token') ?? '', token) || !opts.events) return send(res, 403, 'forbidden');

@@ -8,6 +8,7 @@ import { composeServices, type ComposedServices } from '../services/compose';
 import type { Encryptor } from '../services/secrets';
 import type { KeyValueStore } from '../services/settings';
 import { createEventHub } from './server';
+import type { UploadInbox } from './upload';
 
 /**
  * Settings in a JSON file (the browser host has no electron-store), readable by its owner only and
@@ -54,6 +55,8 @@ export interface BrowserServicesOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly searchPath?: string;
   readonly chooseFile?: () => string | undefined;
+  /** Captures the user picked in the page: "Open capture…" reads the one waiting, before chooseFile. */
+  readonly uploads?: UploadInbox;
   readonly chooseWorkspace?: () => string | undefined;
   readonly chooseBundle?: (as: 'folder' | 'zip') => string | undefined;
   readonly confirm?: (r: ConfirmRequest) => Promise<boolean>;
@@ -71,7 +74,7 @@ export function composeBrowserServices(o: BrowserServicesOptions): ComposedServi
     searchPath: o.searchPath,
     emit: (event, payload) => events.emit(event, payload),
     dialogs: {
-      chooseCaptureFile: () => Promise.resolve(o.chooseFile?.()),
+      chooseCaptureFile: () => Promise.resolve(o.uploads?.take() ?? o.chooseFile?.()),
       chooseWorkspaceToSave: () => Promise.resolve(o.chooseWorkspace?.()),
       chooseWorkspaceToOpen: () => Promise.resolve(o.chooseWorkspace?.()),
       chooseBundlePath: (as) => Promise.resolve(o.chooseBundle?.(as)),

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { composeBrowserServices } from './services';
 import { startHost } from './server';
+import { uploadInbox } from './upload';
 
 // Bundled into out/cli/host.mjs: the repository (renderer, bridge, sample) is two folders up.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -20,9 +21,12 @@ const { values } = parseArgs({
 const dataDir = path.join(homedir(), '.netpol-studio');
 const workspaceFile = path.resolve(values.workspace ?? path.join(dataDir, 'workspace.netpol.json'));
 
+// "Open capture…" streams the file the user picks in the page to this folder; --capture FILE opens FILE at start.
+const uploads = uploadInbox(path.join(dataDir, 'uploads'));
 const services = composeBrowserServices({
   root,
   dataDir,
+  uploads,
   chooseFile: () => (values.capture ? path.resolve(values.capture) : undefined),
   // No native save dialogs in a browser: workspaces and bundles go to fixed places, said at start.
   chooseWorkspace: () => workspaceFile,
@@ -48,11 +52,16 @@ const host = await startHost({
   bridgeFile: path.join(root, 'out/browser/bridge.js'),
   api: services.api,
   events: services.events,
+  uploads,
   port: values.port ? Number(values.port) : 0,
 });
+if (values.capture) {
+  const opened = await services.api.openCapture();
+  if (!opened.ok) process.stderr.write(`netpol-studio: ${opened.error.message}\n`);
+}
 process.stdout.write(
   `netpol-studio is running in browser mode at\n\n  ${host.url}\n\nOpen it in your browser. Press Ctrl+C to stop.\n` +
-    (values.capture ? '' : 'Browsers have no native file dialog: start with `npm start -- --capture FILE` to open your own capture.\n') +
+    `"Open capture…" sends the file you pick to this process (kept in ${path.join(dataDir, 'uploads')}); --capture FILE opens FILE at start.\n` +
     `Workspaces are saved to ${workspaceFile} (--workspace FILE), bundles to ${path.join(dataDir, 'exports')}.\n` +
     'Applying to a cluster needs the desktop app (its confirmation dialog); here it is always refused, and so are changes\n' +
     'to the kubectl or hubble path from the page: give them here with --kubectl-path PATH and --hubble-path PATH.\n' +

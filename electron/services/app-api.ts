@@ -16,6 +16,7 @@ import { prepareDraft, runDraft } from '../../shared/node/ai-draft';
 import { parseSelection } from '../../shared/graph/selection';
 import { buildBundle, TOOL_VERSION } from '../../shared/bundle/bundle';
 import { generate } from '../../shared/policy/generate';
+import { generateCilium } from '../../shared/policy/cilium';
 import { writeBundle } from '../../shared/node/write-bundle';
 import { fileSha256 } from '../../shared/node/write-bundle';
 import type { CaptureService } from './capture-service';
@@ -64,10 +65,13 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
     const analysis = p.captures.analysis;
     if (!analysis) throw new ServiceError('invalid-request', 'Open a capture first: a bundle is made from one.');
     const selection = parseSelection(request.selection);
-    const generated = generate(analysis.graph, selection, request.options);
+    const { flavor = 'kubernetes', ...options } = request.options;
+    if (flavor === 'cilium' && request.ai)
+      throw new ServiceError('invalid-request', 'A taken AI draft is NetworkPolicy: export it with the Kubernetes flavor.');
+    const generated = generate(analysis.graph, selection, options);
     // A taken draft is read and reviewed again here: main never trusts what the renderer showed.
     const taken = request.ai ? applyDraftTake(generated, request.ai, analysis.graph, selection) : undefined;
-    const set = taken?.set ?? generated;
+    const set = flavor === 'cilium' ? generateCilium(analysis.graph, selection, options) : (taken?.set ?? generated);
     return buildBundle({
       ai: taken && request.ai ? { model: request.ai.model, take: request.ai.take, review: taken.review } : undefined,
       summary: summarize(analysis),

@@ -6,6 +6,7 @@ import { SummaryView } from './SummaryView';
 import { LiveCapture } from './LiveCapture';
 import { SettingsDialog } from './SettingsDialog';
 import { Workbench } from './Workbench';
+import type { ReviewTab } from './ReviewTabs';
 
 type Status =
   | { kind: 'idle' }
@@ -19,7 +20,8 @@ export function App() {
   const [graph, setGraph] = useState<ServiceGraph | null>(null);
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
   // Each opened capture or workspace mounts a fresh workbench (the key), which starts from `restore`.
-  const [session, setSession] = useState<{ key: number; restore?: WorkspacePayload }>({ key: 0 });
+  // `tab`: the review tab the fresh workbench opens on (Summary again after a snapshot taken there).
+  const [session, setSession] = useState<{ key: number; restore?: WorkspacePayload; tab?: ReviewTab }>({ key: 0 });
   const workspace = useRef<WorkspacePayload | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   // The workbench reports its state when it mounts, then on every change: only changes are unsaved work.
@@ -55,11 +57,11 @@ export function App() {
   useEffect(() => window.netpol.onReadProgress(setReading), []);
 
   /** Shows a capture main has just opened (or read again), in a fresh workbench. */
-  const show = useCallback(async (capture: OpenedCapture) => {
+  const show = useCallback(async (capture: OpenedCapture, tab?: ReviewTab) => {
     setOpened(capture);
     const g = await window.netpol.getGraph();
     if (g.ok) setGraph(g.value);
-    setSession((x) => ({ key: x.key + 1 }));
+    setSession((x) => ({ key: x.key + 1, tab }));
     setNotice(null);
     // New work from here: the left-over autosave is about to be replaced.
     setRecoverable(null);
@@ -85,7 +87,28 @@ export function App() {
     [show],
   );
 
-  const openCapture = () => void run('Reading capture…', () => window.netpol.openCapture(), true);
+  // In the browser host there is no native dialog: the page picks the file and streams it to the
+  // host, then main reads it as it reads any capture (progress and Cancel as for a file).
+  const picker = useRef<HTMLInputElement>(null);
+  const [sending, setSending] = useState<{ name: string; sent: number; total: number; abort: AbortController } | null>(null);
+  const openCapture = () => {
+    if (window.netpolHost) picker.current?.click();
+    else void run('Reading capture…', () => window.netpol.openCapture(), true);
+  };
+  const sendCapture = async (file: File): Promise<void> => {
+    const host = window.netpolHost;
+    if (!host) return;
+    const abort = new AbortController();
+    setNotice(null);
+    setStatus({ kind: 'loading', what: `Sending ${file.name} to the app…` });
+    setSending({ name: file.name, sent: 0, total: file.size, abort });
+    const r = await host.uploadCapture(file, (p) => setSending((s) => s && { ...s, ...p }), abort.signal);
+    setSending(null);
+    if (r.ok) return run(`Reading ${file.name}…`, () => window.netpol.openCapture(), true);
+    setStatus({ kind: 'idle' });
+    if (r.error.code === 'cancelled') setNotice(`${r.error.message} The capture open before stays.`);
+    else setStatus({ kind: 'error', failed: 'Could not open the capture.', error: r.error });
+  };
   const saveWorkspace = async () => {
     if (!workspace.current) return;
     const r = await window.netpol.saveWorkspace(workspace.current);
@@ -119,7 +142,7 @@ export function App() {
     setReading(null);
     setStatus({ kind: 'loading', what: `Resolving with a snapshot of ${context}…`, file: true });
     const r = await window.netpol.resolveWithCluster(context);
-    if (r.ok) await show(r.value);
+    if (r.ok) await show(r.value, 'summary');
     setStatus({ kind: 'idle' });
     return r.ok ? undefined : r.error;
   };
@@ -140,6 +163,17 @@ export function App() {
     <div className="app">
       <aside className="sources" aria-label="Sources">
         <h1>netpol-studio</h1>
+        <input
+          ref={picker}
+          type="file"
+          hidden
+          aria-label="Capture file"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            e.target.value = '';
+            if (file) void sendCapture(file);
+          }}
+        />
         <button type="button" onClick={openCapture}>
           Open capture…
         </button>
@@ -196,20 +230,41 @@ export function App() {
           </p>
         )}
         {opened && graph ? (
-          <Workbench key={session.key} graph={graph} restore={session.restore} onWorkspace={onWorkspace}>
-            <details className="summary-details" open>
-              <summary>Capture summary</summary>
-              <SummaryView opened={opened} onResolve={resolveWithCluster} />
-            </details>
-          </Workbench>
+          <Workbench
+            key={session.key}
+            graph={graph}
+            restore={session.restore}
+            initialTab={session.tab}
+            onWorkspace={onWorkspace}
+            summary={<SummaryView opened={opened} onResolve={resolveWithCluster} />}
+          />
         ) : opened ? (
           <SummaryView opened={opened} onResolve={resolveWithCluster} />
         ) : (
-          <EmptyState onOpen={openCapture} onSample={openSample} onLive={() => setLiveOpen(true)} />
+          <EmptyState
+            onOpen={openCapture}
+            onSample={openSample}
+            onLive={() => setLiveOpen(true)}
+            busy={
+              status.kind === 'loading'
+                ? `${status.what}${status.file || sending ? ' The progress and Cancel are in the status bar below.' : ''}`
+                : undefined
+            }
+          />
         )}
       </main>
       <footer className="status" role="status">
         {status.kind === 'loading' ? status.what : opened ? `${opened.summary.file}` : 'No capture open'}
+        {sending && (
+          <>
+            {' '}
+            <progress aria-label="Sending progress" max={sending.total || 1} value={sending.sent} />{' '}
+            {Math.round((100 * sending.sent) / Math.max(1, sending.total))} %{' '}
+            <button type="button" onClick={() => sending.abort.abort()}>
+              Cancel
+            </button>
+          </>
+        )}
         {status.kind === 'loading' && status.file && (
           <>
             {' '}

@@ -1,4 +1,4 @@
-import { forwardRef, useMemo, useState } from 'react';
+import { forwardRef, Fragment, useMemo, useState } from 'react';
 import { formatCount } from '../../shared/policy/format';
 import type { GraphEdge } from '../../shared/graph/types';
 
@@ -32,7 +32,20 @@ export const EdgeList = forwardRef<HTMLInputElement, Props>(function EdgeList({ 
         {shown.slice(0, LIMIT).map((e) => (
           <li key={e.key} className={`${pruned.has(e.key) ? 'pruned' : ''} ${sel.has(e.key) ? 'selected' : ''}`}>
             <button type="button" aria-pressed={sel.has(e.key)} onClick={(ev) => onSelect([e.key], ev.shiftKey)} title={e.key}>
-              <span className="key">{e.key}</span>
+              <span className="key">
+                {/* A line may break after the arrow: the source on one line, the destination on the next. */}
+                {e.key.split('->').map((part, i) => (
+                  <Fragment key={i}>
+                    {i > 0 && (
+                      <>
+                        -&gt;
+                        <wbr />
+                      </>
+                    )}
+                    {part}
+                  </Fragment>
+                ))}
+              </span>
               <span className="flows">{formatCount(e.evidence.flows)}</span>
             </button>
           </li>

@@ -2,10 +2,12 @@ interface Props {
   readonly onOpen: () => void;
   readonly onSample: () => void;
   readonly onLive: () => void;
+  /** What is being opened now, and where its progress is. */
+  readonly busy?: string;
 }
 
 /** What a first-time user sees: the ways to get flows in. */
-export function EmptyState({ onOpen, onSample, onLive }: Props) {
+export function EmptyState({ onOpen, onSample, onLive, busy }: Props) {
   return (
     <section className="empty" aria-label="Get started">
       <h2>Start from observed traffic</h2>
@@ -24,6 +26,7 @@ export function EmptyState({ onOpen, onSample, onLive }: Props) {
           Open sample capture
         </button>
       </div>
+      {busy && <p className="busy">{busy}</p>}
     </section>
   );
 }

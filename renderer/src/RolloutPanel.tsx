@@ -2,19 +2,21 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ApiError, AuditRecord, DryRunFile } from '../../shared/api/contract';
 import type { FlowRecord } from '../../shared/flows/types';
 import { peerKey } from '../../shared/graph/keys';
-import { useKubeContexts } from './kube';
+import { kubeBlocked, useKubeContexts } from './kube';
 
 interface Props {
   /** Namespace → the YAML of each policy for it. */
   readonly policiesFor: (namespace: string) => string[];
   readonly namespaces: readonly string[];
   readonly onAllowDrop: (drop: FlowRecord) => void;
+  /** The flavor shown: rollout applies NetworkPolicies (the Kubernetes flavor). */
+  readonly flavor: 'kubernetes' | 'cilium';
 }
 
 const peerText = (p: FlowRecord['src']): string => peerKey(p).replace(/^(entity|ip):/, '');
 
 /** Dry-run, apply to staging (through main's confirmation), rollback, the audit log, and the live drop watch. */
-export function RolloutPanel({ policiesFor, namespaces, onAllowDrop }: Props) {
+export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor }: Props) {
   const [namespace, setNamespace] = useState(namespaces[0] ?? '');
   const [results, setResults] = useState<DryRunFile[] | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -22,7 +24,8 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop }: Props) {
   const [audit, setAudit] = useState<AuditRecord[]>([]);
   const [watching, setWatching] = useState(false);
   const [drops, setDrops] = useState<FlowRecord[]>([]);
-  const { contexts, context, setContext } = useKubeContexts(setError);
+  const [kubeError, setKubeError] = useState<ApiError | null>(null);
+  const { contexts, context, setContext, loaded } = useKubeContexts(setKubeError);
 
   const loadAudit = useCallback(() => {
     void window.netpol.auditLog().then((r) => r.ok && setAudit(r.value));
@@ -46,6 +49,14 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop }: Props) {
   };
 
   const policies = namespace ? policiesFor(namespace) : [];
+  // Why Dry-run and Apply are greyed out, said above them (and on each as its tooltip).
+  const blocked =
+    kubeBlocked({ error: kubeError, loaded, contexts }) ??
+    (flavor !== 'kubernetes'
+      ? 'Rollout applies NetworkPolicies: choose the Kubernetes flavor on the Policies tab.'
+      : policies.length === 0
+        ? `No policies for ${namespace || 'this namespace'}: tick it under Lock down on the Policies tab.`
+        : undefined);
   return (
     <section className="rollout" aria-label="Rollout">
       <div className="row">
@@ -67,17 +78,26 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop }: Props) {
         </label>
       </div>
       <p className="hint">{policies.length} policies for this namespace.</p>
+      {blocked && (
+        <p className="blocked" role="note" id="rollout-blocked" data-testid="rollout-blocked">
+          {blocked}
+        </p>
+      )}
       <div className="row">
         <button
           type="button"
-          disabled={!context || policies.length === 0}
+          disabled={blocked !== undefined || !context}
+          aria-describedby={blocked ? 'rollout-blocked' : undefined}
+          title={blocked}
           onClick={() => void run(() => window.netpol.dryRun(context, namespace, policies, 'client'), setResults)}
         >
           Dry-run (client)
         </button>
         <button
           type="button"
-          disabled={!context || policies.length === 0}
+          disabled={blocked !== undefined || !context}
+          aria-describedby={blocked ? 'rollout-blocked' : undefined}
+          title={blocked}
           onClick={() => void run(() => window.netpol.dryRun(context, namespace, policies, 'server'), setResults)}
         >
           Dry-run (server)
@@ -85,7 +105,9 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop }: Props) {
         <button
           type="button"
           className="primary"
-          disabled={!context || policies.length === 0}
+          disabled={blocked !== undefined || !context}
+          aria-describedby={blocked ? 'rollout-blocked' : undefined}
+          title={blocked}
           onClick={() =>
             void run(
               () => window.netpol.applyPolicies(context, namespace, policies),

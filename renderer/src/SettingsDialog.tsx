@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ApiError, SettingsView } from '../../shared/api/contract';
 
+const FORM_ID = 'settings-form';
+
 /**
  * Binary paths, production patterns and the AI endpoint, checked by main on save. The API key is
  * write-only: it goes to main's encrypted store and the dialog only ever learns whether one is set.
@@ -78,86 +80,90 @@ export function SettingsDialog({ onClose }: { readonly onClose: () => void }) {
   return (
     <dialog ref={ref} className="export-dialog settings-dialog" aria-label="Settings" onClose={onClose}>
       <h2>Settings</h2>
-      {error && (
-        <p className="error" role="alert">
-          {error.message}
-          {error.hint ? ` ${error.hint}` : ''}
-        </p>
-      )}
-      {saved && <p role="status">{saved}</p>}
-      {view && (
-        <form
-          aria-label="Settings form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void save();
-          }}
-        >
-          <fieldset>
-            <legend>Tools (run under your own kube credentials)</legend>
-            {field('hubblePath', 'hubble path', 'empty: search PATH')}
-            {field('kubectlPath', 'kubectl path', 'empty: search PATH')}
-            {field('productionPatterns', 'Production patterns', 'prod, production, live')}
-          </fieldset>
-          <fieldset>
-            <legend>AI drafting (OpenAI-compatible)</legend>
-            {field('aiBaseUrl', 'Endpoint', 'https://api.openai.com/v1')}
-            {field('aiModel', 'Model', 'gpt-4o-mini')}
-          </fieldset>
-          <div className="row">
-            <button type="submit" className="primary">
-              Save
-            </button>
-            <button type="button" onClick={() => ref.current?.close()}>
-              Close
-            </button>
-          </div>
-        </form>
-      )}
-      {view && (
-        <form
-          aria-label="API key"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void saveKey();
-          }}
-        >
-          <fieldset>
-            <legend>API key</legend>
-            <p data-field="api-key-state">
-              {view.apiKeySet
-                ? `A key is stored (encrypted)${view.apiKeyFor ? ` for ${view.apiKeyFor}, and is sent there only` : ''}. It is never shown again.`
-                : 'No key stored.'}
-            </p>
-            {!view.keyStorage.encrypted && (
-              <p role="note" data-field="key-storage">
-                {view.keyStorage.message}
+      <div className="dialog-body">
+        {error && (
+          <p className="error" role="alert">
+            {error.message}
+            {error.hint ? ` ${error.hint}` : ''}
+          </p>
+        )}
+        {saved && <p role="status">{saved}</p>}
+        {view && (
+          <form
+            id={FORM_ID}
+            aria-label="Settings form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void save();
+            }}
+          >
+            <fieldset>
+              <legend>Tools (run under your own kube credentials)</legend>
+              {field('hubblePath', 'hubble path', 'empty: search PATH')}
+              {field('kubectlPath', 'kubectl path', 'empty: search PATH')}
+              {field('productionPatterns', 'Production patterns', 'prod, production, live')}
+            </fieldset>
+            <fieldset>
+              <legend>AI drafting (OpenAI-compatible)</legend>
+              {field('aiBaseUrl', 'Endpoint', 'https://api.openai.com/v1')}
+              {field('aiModel', 'Model', 'gpt-4o-mini')}
+            </fieldset>
+          </form>
+        )}
+        {view && (
+          <form
+            aria-label="API key"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void saveKey();
+            }}
+          >
+            <fieldset>
+              <legend>API key</legend>
+              <p data-field="api-key-state">
+                {view.apiKeySet
+                  ? `A key is stored (encrypted)${view.apiKeyFor ? ` for ${view.apiKeyFor}, and is sent there only` : ''}. It is never shown again.`
+                  : 'No key stored.'}
               </p>
-            )}
-            <label className="setting">
-              <span>{view.apiKeySet ? 'Replace key' : 'Key'}</span>
-              <input
-                aria-label="API key"
-                type="password"
-                autoComplete="off"
-                value={key}
-                onChange={(e) => setKey(e.target.value)}
-                placeholder="sk-…"
-              />
-            </label>
-            <div className="row">
-              <button type="submit" disabled={key.trim() === '' || !view.keyStorage.encrypted}>
-                Store key
-              </button>
-              {view.apiKeySet && (
-                <button type="button" onClick={() => void clearKey()}>
-                  Remove key
-                </button>
+              {!view.keyStorage.encrypted && (
+                <p role="note" data-field="key-storage">
+                  {view.keyStorage.message}
+                </p>
               )}
-            </div>
-          </fieldset>
-        </form>
-      )}
+              <label className="setting">
+                <span>{view.apiKeySet ? 'Replace key' : 'Key'}</span>
+                <input
+                  aria-label="API key"
+                  type="password"
+                  autoComplete="off"
+                  value={key}
+                  onChange={(e) => setKey(e.target.value)}
+                  placeholder="sk-…"
+                />
+              </label>
+              <div className="row">
+                <button type="submit" disabled={key.trim() === '' || !view.keyStorage.encrypted}>
+                  Store key
+                </button>
+                {view.apiKeySet && (
+                  <button type="button" onClick={() => void clearKey()}>
+                    Remove key
+                  </button>
+                )}
+              </div>
+            </fieldset>
+          </form>
+        )}
+      </div>
+      {/* At the foot of the dialog, in view however tall the forms above grow (they scroll). */}
+      <footer className="dialog-actions">
+        <button type="submit" form={FORM_ID} className="primary" disabled={!view}>
+          Save
+        </button>
+        <button type="button" onClick={() => ref.current?.close()}>
+          Close
+        </button>
+      </footer>
     </dialog>
   );
 }

@@ -10,15 +10,19 @@ import { AiPanel } from './policy/AiPanel';
 import { EdgeList } from './EdgeList';
 import { ExportDialog } from './ExportDialog';
 import { RolloutPanel } from './RolloutPanel';
+import { ReviewTabs, type ReviewTab } from './ReviewTabs';
 import { policyYaml } from '../../shared/policy/yaml';
-import { graphElements, islandLayout } from './graph/elements';
+import { graphElements } from './graph/elements';
+import { graphLayout } from './graph/layout';
 import { edgeMatcher, isFiltering, NO_FILTER, type GraphFilter } from './graph/filter';
 import { GraphToolbar } from './graph/GraphToolbar';
 import { GraphView, type GraphExporter } from './graph/GraphView';
 import { GraphLegend } from './graph/GraphLegend';
 import { Inspector } from './Inspector';
+import { NodeInspector, type NodePolicy } from './NodeInspector';
 import { DiffPanel } from './policy/DiffPanel';
 import { Findings } from './policy/Findings';
+import { reviewGroups } from './policy/review-groups';
 import { firstSightWarnings } from './policy/capture-warnings';
 import { MissingData } from './policy/MissingData';
 import { useFindings } from './policy/useFindings';
@@ -34,13 +38,16 @@ interface WorkbenchProps {
   readonly graph: ServiceGraph;
   /** A saved workspace to start from (its pruning, options, positions and AI runs). Mount anew (a new key) to restore another. */
   readonly restore?: WorkspacePayload;
+  /** The tab to open on (Policies unless said). */
+  readonly initialTab?: ReviewTab;
   /** Called with the workspace whenever it changes: for autosave and "Save workspace". */
   readonly onWorkspace?: (ws: WorkspacePayload) => void;
-  readonly children?: React.ReactNode;
+  /** The capture's summary, on its own tab. */
+  readonly summary?: React.ReactNode;
 }
 
 /** The graph in the centre, edges and inspector beside it, the generated policies on the right. */
-export function Workbench({ graph, restore: ws, onWorkspace, children }: WorkbenchProps) {
+export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorkspace, summary }: WorkbenchProps) {
   const [s, dispatch] = useReducer(workbenchReducer, undefined, () =>
     ws
       ? workbenchReducer(EMPTY_WORKBENCH, {
@@ -62,8 +69,14 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
   const exporter = useRef<GraphExporter>(null);
   const filterRef = useRef<HTMLInputElement>(null);
   const [exporting, setExporting] = useState(false);
-  const [tab, setTab] = useState<'policies' | 'diff' | 'rollout' | 'ai'>('policies');
-  const [aiOpened, setAiOpened] = useState(false);
+  const [tab, setTab] = useState<ReviewTab>(initialTab);
+  // The rollout and diff panels ask kubectl for contexts, the AI panel builds its payload: each is
+  // mounted on first use, then keeps its state while hidden.
+  const [opened, setOpened] = useState<ReadonlySet<ReviewTab>>(() => new Set([initialTab]));
+  const show = useCallback((t: ReviewTab) => {
+    setTab(t);
+    setOpened((o) => (o.has(t) ? o : new Set([...o, t])));
+  }, []);
   const [aiRuns, setAiRuns] = useState<readonly AiRunRecord[]>(ws?.aiRuns ?? []);
   const [aiRun, setAiRun] = useState<DraftRun | undefined>(() => {
     const last = ws?.aiRuns?.at(-1);
@@ -76,14 +89,11 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
   // Where the user dragged nodes to: kept for the workspace, not re-rendered.
   const moved = useRef<Record<string, { x: number; y: number }>>({ ...(ws?.positions ?? {}) });
   const [movedVersion, setMovedVersion] = useState(0);
-  // The rollout and diff panels ask kubectl for contexts: mount them on first use, then keep their state.
-  const [rolloutOpened, setRolloutOpened] = useState(false);
-  const [diffOpened, setDiffOpened] = useState(false);
   const [highlight, setHighlight] = useState<ReadonlySet<string>>(new Set());
   const onHighlight = useCallback((edges: readonly string[]) => setHighlight(new Set(edges)), []);
 
   const current = s.graph ?? graph;
-  const positions = useMemo(() => islandLayout(current, savedPositions), [current, savedPositions]);
+  const positions = useMemo(() => graphLayout(current, savedPositions), [current, savedPositions]);
   const match = useMemo(() => (isFiltering(filter) ? edgeMatcher(current, filter) : undefined), [current, filter]);
   const shownEdges = useMemo(() => (match ? current.edges.filter(match) : current.edges), [current, match]);
   const elements = useMemo(
@@ -112,8 +122,9 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
   // The diff, findings and rollout speak Kubernetes NetworkPolicy whatever flavor is shown.
   const k8sPolicies = useMemo<readonly NetworkPolicy[]>(() => k8sSet.policies.map((g) => g.policy), [k8sSet]);
   const captureWarnings = useMemo(() => firstSightWarnings(current.warnings), [current]);
+  // Above the policies: which set is shown when an AI draft was taken (the capture's notes are findings).
   const notices = useMemo(() => {
-    const out = captureWarnings.notes.map((w) => w.message);
+    const out: string[] = [];
     if (aiTaken && flavor === 'kubernetes')
       out.unshift(
         aiTaken.take === 'draft'
@@ -123,7 +134,7 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
     if (aiTaken && flavor === 'cilium')
       out.unshift('The taken AI draft is Kubernetes NetworkPolicy: the Cilium flavor shows the deterministic policies.');
     return out;
-  }, [captureWarnings, aiTaken, adopted, flavor]);
+  }, [aiTaken, adopted, flavor]);
 
   // The workspace as it stands: autosaved by main, and what "Save workspace" writes.
   useEffect(() => {
@@ -154,16 +165,36 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
     // A deterministic set goes to the worker as its options; only a taken draft as policies.
     generate: adopted && flavor === 'kubernetes' ? undefined : { ...options, flavor },
   });
+  const edgeKeys = useMemo(() => new Set(current.edges.map((e) => e.key)), [current]);
+  // Each thing said once, errors first: the checks, what the generation could not write, the capture's notes.
+  const groups = useMemo(
+    () => (findings ? reviewGroups(findings.groups, set.warnings, captureWarnings.notes, (s) => edgeKeys.has(s)) : []),
+    [findings, set, captureWarnings, edgeKeys],
+  );
+  // The selected node, its edges in and out, and the policy generated for it (in the flavor shown).
+  const selectedNode = useMemo(
+    () => (s.selectedNode ? (current.nodes.find((n) => n.id === s.selectedNode) ?? null) : null),
+    [current, s.selectedNode],
+  );
+  const nodeEdges = useMemo(
+    () => (selectedNode ? current.edges.filter((e) => e.source === selectedNode.id || e.target === selectedNode.id) : []),
+    [current, selectedNode],
+  );
+  const nodePolicy = useMemo<NodePolicy | undefined>(() => {
+    const g = selectedNode ? set.policies.find((p) => p.workload === selectedNode.id) : undefined;
+    return g ? { id: `${g.policy.metadata.namespace}/${g.policy.metadata.name}`, rules: g.rules } : undefined;
+  }, [set, selectedNode]);
   const focusWorkloads = useMemo(() => new Set(selectedEdges.flatMap((e) => [e.source, e.target])), [selectedEdges]);
   const prunedKeys = useMemo(() => new Set(s.selection.pruned.keys()), [s.selection]);
 
+  // The bundle holds the policies shown: in their flavor (a taken AI draft is NetworkPolicy, so only in that one).
   const bundleRequest = useMemo(
     () => ({
       selection: serializeSelection(s.selection),
-      options: { namespaces: [...s.namespaces], defaultDeny: s.defaultDeny, portRanges },
-      ai: adopted ? aiTaken : undefined,
+      options: { namespaces: [...s.namespaces], defaultDeny: s.defaultDeny, portRanges, flavor },
+      ai: adopted && flavor === 'kubernetes' ? aiTaken : undefined,
     }),
-    [s.selection, s.namespaces, s.defaultDeny, portRanges, adopted, aiTaken],
+    [s.selection, s.namespaces, s.defaultDeny, portRanges, adopted, aiTaken, flavor],
   );
 
   const togglePrune = useCallback(() => {
@@ -201,7 +232,8 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
           filter={filter}
           onFilter={setFilter}
           exporter={exporter}
-          canExport={s.namespaces.length > 0 && flavor === 'kubernetes'}
+          exportBlocked={s.namespaces.length === 0 ? 'Choose the namespaces to lock down first (Lock down, on the right).' : undefined}
+          flavor={flavor}
           onExport={() => setExporting(true)}
           kept={current.edges.length - prunedKeys.size}
           total={current.edges.length}
@@ -219,6 +251,8 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
             elements={elements}
             selected={s.selected}
             onSelect={(edges) => dispatch({ type: 'select', edges })}
+            selectedNode={s.selectedNode}
+            onSelectNode={(node) => dispatch({ type: 'select-node', node })}
           />
           <GraphLegend />
         </div>
@@ -230,74 +264,58 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
             selected={s.selected}
             onSelect={(keys, additive) => dispatch({ type: 'select', edges: additive ? [...new Set([...s.selected, ...keys])] : keys })}
           />
-          <Inspector
-            edges={selectedEdges}
-            pruned={s.selection.pruned}
-            rules={set.policies.flatMap((g) => g.rules)}
-            reason={reason}
-            onReason={setReason}
-            onTogglePrune={togglePrune}
-            namespaceOf={(n) => namespaceOf(current, n)}
-            onShowRule={(policy) => {
-              setShownPolicy(policy);
-              setTab('policies');
-            }}
-            onPruneNode={(n) => {
-              dispatch({ type: 'prune-edges', edges: edgesOfNode(current, n), reason: reason.trim() || `all edges of ${n}` });
-              setReason('');
-            }}
-            onKeepNamespace={(ns) => {
-              dispatch({
-                type: 'prune-edges',
-                edges: edgesOutsideNamespace(current, ns),
-                reason: reason.trim() || `keep only namespace ${ns}`,
-              });
-              setReason('');
-            }}
-          />
+          {selectedNode ? (
+            <NodeInspector
+              node={selectedNode}
+              edges={nodeEdges}
+              pruned={s.selection.pruned}
+              inScope={selectedNode.namespace !== undefined && s.namespaces.includes(selectedNode.namespace)}
+              policy={nodePolicy}
+              onSelectEdge={(edge) => dispatch({ type: 'select', edges: [edge] })}
+              onShowPolicy={(policy) => {
+                setShownPolicy(policy);
+                show('policies');
+              }}
+              onPruneNode={(n) => {
+                dispatch({ type: 'prune-edges', edges: edgesOfNode(current, n), reason: `all edges of ${n}` });
+              }}
+              onKeepNamespace={(ns) => {
+                dispatch({ type: 'prune-edges', edges: edgesOutsideNamespace(current, ns), reason: `keep only namespace ${ns}` });
+              }}
+            />
+          ) : (
+            <Inspector
+              edges={selectedEdges}
+              pruned={s.selection.pruned}
+              rules={set.policies.flatMap((g) => g.rules)}
+              reason={reason}
+              onReason={setReason}
+              onTogglePrune={togglePrune}
+              namespaceOf={(n) => namespaceOf(current, n)}
+              onShowRule={(policy) => {
+                setShownPolicy(policy);
+                show('policies');
+              }}
+              onPruneNode={(n) => {
+                dispatch({ type: 'prune-edges', edges: edgesOfNode(current, n), reason: reason.trim() || `all edges of ${n}` });
+                setReason('');
+              }}
+              onKeepNamespace={(ns) => {
+                dispatch({
+                  type: 'prune-edges',
+                  edges: edgesOutsideNamespace(current, ns),
+                  reason: reason.trim() || `keep only namespace ${ns}`,
+                });
+                setReason('');
+              }}
+            />
+          )}
         </div>
       </div>
       <aside className="right-panel" aria-label="Review">
-        <div className="tabs" role="tablist">
-          <button type="button" role="tab" aria-selected={tab === 'policies'} onClick={() => setTab('policies')}>
-            Policies
-          </button>
-          <button
-            type="button"
-            role="tab"
-            aria-selected={tab === 'diff'}
-            onClick={() => {
-              setTab('diff');
-              setDiffOpened(true);
-            }}
-          >
-            Diff
-          </button>
-          <button
-            type="button"
-            role="tab"
-            aria-selected={tab === 'rollout'}
-            onClick={() => {
-              setTab('rollout');
-              setRolloutOpened(true);
-            }}
-          >
-            Rollout
-          </button>
-          <button
-            type="button"
-            role="tab"
-            aria-selected={tab === 'ai'}
-            onClick={() => {
-              setTab('ai');
-              setAiOpened(true);
-            }}
-          >
-            AI draft
-          </button>
-        </div>
+        <ReviewTabs tab={tab} onTab={show} warnings={current.warnings.length} />
         <MissingData warnings={captureWarnings.dataLoss} />
-        {aiOpened && (
+        {opened.has('ai') && (
           <div hidden={tab !== 'ai'}>
             <AiPanel
               graph={current}
@@ -315,7 +333,7 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
             />
           </div>
         )}
-        {diffOpened && (
+        {opened.has('diff') && (
           <div hidden={tab !== 'diff'}>
             <DiffPanel
               graph={current}
@@ -327,7 +345,7 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
             />
           </div>
         )}
-        {rolloutOpened && (
+        {opened.has('rollout') && (
           <div hidden={tab !== 'rollout'}>
             <RolloutPanel
               namespaces={s.namespaces}
@@ -335,12 +353,14 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
                 set.flavor === 'kubernetes' ? set.policies.filter((g) => g.policy.metadata.namespace === ns).map((g) => policyYaml(g)) : []
               }
               onAllowDrop={(drop) => dispatch({ type: 'allow-drop', drop })}
+              flavor={set.flavor}
             />
           </div>
         )}
         <div hidden={tab !== 'policies'}>
           <Findings
-            findings={findings}
+            verdict={findings?.verdict ?? null}
+            groups={groups}
             checking={checking}
             onEdge={(edge) => dispatch({ type: 'select', edges: [edge] })}
             onPolicy={(policy) => setShownPolicy(policy)}
@@ -361,8 +381,8 @@ export function Workbench({ graph, restore: ws, onWorkspace, children }: Workben
             onWhich={setShownPolicy}
             notices={notices}
           />
-          {children}
         </div>
+        <div hidden={tab !== 'summary'}>{summary}</div>
       </aside>
       {exporting && <ExportDialog request={bundleRequest} onClose={() => setExporting(false)} />}
     </div>

@@ -25,3 +25,19 @@ export function useKubeContexts(onError?: (e: ApiError) => void): {
   }, []);
   return { contexts, context, setContext, loaded };
 }
+
+/**
+ * Why the actions that need a cluster cannot run, in words that say what to do, or undefined when
+ * they can: kubectl missing (main's message and hint: install it, or set its path in Settings), or
+ * no context in the kubeconfig. Undefined until kubectl has answered.
+ */
+export function kubeBlocked(k: {
+  readonly error: ApiError | null;
+  readonly loaded: boolean;
+  readonly contexts: readonly string[];
+}): string | undefined {
+  if (k.error) return `${k.error.message}${k.error.hint ? ` ${k.error.hint}` : ''}`;
+  if (k.loaded && k.contexts.length === 0)
+    return 'kubectl knows no context: add your cluster to your kubeconfig (`kubectl config get-contexts` lists them).';
+  return undefined;
+}

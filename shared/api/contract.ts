@@ -227,7 +227,14 @@ export const BUNDLE_PREVIEW = z
 
 export const BUNDLE_REQUEST = z.object({
   selection: WORKSPACE_PAYLOAD.shape.selection,
-  options: z.object({ namespaces: z.array(namespace).min(1).max(1000), defaultDeny: z.boolean(), portRanges: z.boolean() }),
+  options: z.object({
+    namespaces: z.array(namespace).min(1).max(1000),
+    defaultDeny: z.boolean(),
+    portRanges: z.boolean(),
+    /** NetworkPolicy (the default) or CiliumNetworkPolicy. */
+    flavor: z.enum(['kubernetes', 'cilium']).optional(),
+  }),
+  /** A taken AI draft: NetworkPolicy, so only with the kubernetes flavor. */
   ai: AI_TAKE.optional(),
 });
 

@@ -3,6 +3,10 @@ import type { CaptureSummary } from '../graph/summary';
 import type { ServiceGraph } from '../graph/types';
 import { isKept, type Selection } from '../graph/selection';
 import type { PolicySet } from '../policy/generate';
+import type { CiliumPolicySet } from '../policy/cilium';
+import type { CiliumNetworkPolicy } from '../policy/cilium-types';
+import { lintCilium } from '../policy/lint-cilium';
+import type { NetworkPolicy } from '../policy/types';
 import { lint } from '../policy/lint';
 import { ruleRefText } from '../policy/types';
 import { verify } from '../policy/verify';
@@ -24,7 +28,8 @@ export interface BundleInput {
   readonly summary: CaptureSummary;
   readonly graph: ServiceGraph;
   readonly selection: Selection;
-  readonly set: PolicySet;
+  /** NetworkPolicies, or CiliumNetworkPolicies (the Cilium flavor). */
+  readonly set: PolicySet | CiliumPolicySet;
   readonly captureSha256: string;
   readonly toolVersion: string;
   /** When a model's draft (or some of its rules) was taken: who drafted it, what was taken, and its review. */
@@ -48,9 +53,19 @@ export async function sha256Hex(text: string): Promise<string> {
  */
 export async function buildBundle(input: BundleInput): Promise<BundleFile[]> {
   const { set, graph, selection } = input;
-  const policies = set.policies.map((g) => g.policy);
+  const policies: readonly (NetworkPolicy | CiliumNetworkPolicy)[] = set.policies.map((g) => g.policy);
+  // Judged as the flavor's enforcer judges it, and linted by the flavor's own rules.
   const coverage = verify(policies, graph, selection, set.options.namespaces);
-  const findings = lint(policies, { graph });
+  const findings =
+    set.flavor === 'cilium'
+      ? lintCilium(
+          set.policies.map((g) => g.policy),
+          { graph },
+        )
+      : lint(
+          set.policies.map((g) => g.policy),
+          { graph },
+        );
   // policyFile refuses a namespace or name that is not a Kubernetes name: it would be a path.
   const files: BundleFile[] = set.policies.map((g) => ({ path: `policies/${policyFile(g.policy.metadata)}`, content: policyYaml(g) }));
   files.push({
@@ -98,6 +113,7 @@ export async function buildBundle(input: BundleInput): Promise<BundleFile[]> {
     tool: 'netpol-studio',
     version: input.toolVersion,
     capture: { file: input.summary.file.split(/[\\/]/).pop(), sha256: input.captureSha256, format: input.summary.format },
+    flavor: set.flavor,
     options: set.options,
     coverage: {
       ok: coverage.ok,

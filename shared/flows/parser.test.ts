@@ -84,6 +84,16 @@ describe('bad input', () => {
     expect(a.graph.warnings.find((w) => w.code === 'bad-lines')?.message).toMatch(/3 line\(s\).*line 4/);
   });
 
+  it("keeps a bad line's reason on one line, whatever line breaks the parser quotes from it", () => {
+    // JSON allows a lone CR as whitespace; V8's message quotes it back ('..."\r"oops"\r: }}"').
+    const text = `[\n${goodLines[0]},\n{"flow": {"time": "2021-11-10T10:40:56Z",\r"oops"\r: }}\n]\n`;
+    const a = analyzeText(text, 'cr.json');
+    expect(a.stats.badLines).toBe(1);
+    expect(a.stats.badSamples[0].reason).toMatch(/^invalid JSON: /);
+    expect(a.stats.badSamples[0].reason).not.toMatch(/[\r\n\u2028\u2029]/);
+    expect(a.graph.warnings.find((w) => w.code === 'bad-lines')?.message).not.toMatch(/[\r\n]/);
+  });
+
   it('reports a truncated last line and keeps the rest', () => {
     const cut = good.slice(0, good.length - 200);
     const a = analyzeText(cut, 'cut.json');

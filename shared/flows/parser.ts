@@ -4,6 +4,7 @@ import { HubbleDecoder } from './hubble';
 import { DEFAULT_LIMITS, type ParserLimits } from './limits';
 import { hasMoreOpenersThan, isSpace, RecordScanner, shapeOf } from './record-scanner';
 import { ACCEPTED_FORMATS_TEXT, CaptureError, type BadLine, type CaptureEvent, type CaptureFormat } from './types';
+import { oneLine } from './one-line';
 
 export { DEFAULT_LIMITS, type ParserLimits } from './limits';
 
@@ -299,8 +300,7 @@ export class CaptureParser {
 
   private bad(line: number, reason: string): void {
     this.stats.badLines++;
-    // One line per reason: JSON.parse messages can quote the input over several.
-    if (this.stats.badSamples.length < this.limits.keepBadLines)
-      this.stats.badSamples.push({ line, reason: reason.replace(/\s*\n\s*/g, ' ') });
+    // One line per reason: JSON.parse messages quote the input, line breaks and all.
+    if (this.stats.badSamples.length < this.limits.keepBadLines) this.stats.badSamples.push({ line, reason: oneLine(reason) });
   }
 }

@@ -24,7 +24,10 @@ interface Props {
   readonly filter: GraphFilter;
   readonly onFilter: (f: GraphFilter) => void;
   readonly exporter: RefObject<GraphExporter | null>;
-  readonly canExport: boolean;
+  /** Why the bundle cannot be exported now (said on the button), or undefined when it can. */
+  readonly exportBlocked?: string;
+  /** The flavor of the policies shown, which the bundle holds. */
+  readonly flavor: 'kubernetes' | 'cilium';
   readonly onExport: () => void;
   /** Edges kept, all edges, and (with a filter) those shown. */
   readonly kept: number;
@@ -46,7 +49,8 @@ export function GraphToolbar({
   filter,
   onFilter,
   exporter,
-  canExport,
+  exportBlocked,
+  flavor,
   onExport,
   kept,
   total,
@@ -116,7 +120,14 @@ export function GraphToolbar({
       >
         SVG
       </button>
-      <button type="button" onClick={onExport} disabled={!canExport} title="Bundles hold Kubernetes NetworkPolicies">
+      <button
+        type="button"
+        onClick={onExport}
+        disabled={exportBlocked !== undefined}
+        title={
+          exportBlocked ?? `The ${flavor === 'cilium' ? 'CiliumNetworkPolicies' : 'NetworkPolicies'} shown, with a report and a manifest`
+        }
+      >
         Export bundle…
       </button>
       {portError && (

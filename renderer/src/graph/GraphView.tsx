@@ -32,6 +32,9 @@ function fitToPositions(cy: cytoscape.Core, elements: Iterable<ElementData>, pad
   cy.viewport({ zoom: z, pan: { x: cy.width() / 2 - cx * z, y: cy.height() / 2 - cyy * z } });
 }
 
+/** A fitted small graph is drawn at most this large. */
+const MAX_FIT_ZOOM = 1.5;
+
 /** From this many elements, Cytoscape gets its updates after the page's own frame. */
 const BIG_ELEMENTS = 3000;
 
@@ -48,6 +51,9 @@ interface Props {
   readonly elements: readonly ElementData[];
   readonly selected: readonly string[];
   readonly onSelect: (edges: string[]) => void;
+  /** The selected node (its ring), and a click on one. */
+  readonly selectedNode?: string | null;
+  readonly onSelectNode?: (node: string) => void;
   /** Export of what is drawn: PNG (a data URL) and SVG (text). */
   readonly exporter?: Ref<GraphExporter>;
   /** Nodes the user dragged, with where they were dropped (a namespace moves its workloads). */
@@ -63,14 +69,16 @@ export interface GraphExporter {
  * One long-lived Cytoscape instance that React never re-renders: elements are diffed into it
  * inside cy.batch(), positions come precomputed (preset layout), so big graphs stay fast.
  */
-export function GraphView({ layoutKey, fitKey, elements, selected, onSelect, exporter, onMoved }: Props) {
+export function GraphView({ layoutKey, fitKey, elements, selected, onSelect, selectedNode, onSelectNode, exporter, onMoved }: Props) {
   const container = useRef<HTMLDivElement>(null);
   const cyRef = useRef<cytoscape.Core | null>(null);
   const onSelectRef = useRef(onSelect);
   const onMovedRef = useRef(onMoved);
+  const onSelectNodeRef = useRef(onSelectNode);
   useEffect(() => {
     onSelectRef.current = onSelect;
     onMovedRef.current = onMoved;
+    onSelectNodeRef.current = onSelectNode;
   });
 
   useEffect(() => {
@@ -79,7 +87,6 @@ export function GraphView({ layoutKey, fitKey, elements, selected, onSelect, exp
       style: STYLE,
       elements: [],
       layout: { name: 'preset' },
-      wheelSensitivity: 0.3,
       boxSelectionEnabled: true,
       selectionType: 'additive',
     });
@@ -89,6 +96,14 @@ export function GraphView({ layoutKey, fitKey, elements, selected, onSelect, exp
       if (!shift) cy.$(':selected').unselect();
       (evt.target as cytoscape.EdgeSingular).select();
       report();
+    });
+    cy.on('tap', 'node', (evt) => {
+      const n = evt.target as cytoscape.NodeSingular;
+      cy.$(':selected').unselect();
+      // A namespace box is no selection of its own: a click on it clears the selection.
+      if (n.isParent() || n.hasClass('namespace')) return report();
+      n.select();
+      onSelectNodeRef.current?.(n.id());
     });
     cy.on('tap', (evt) => {
       if (evt.target === cy) {
@@ -211,7 +226,16 @@ export function GraphView({ layoutKey, fitKey, elements, selected, onSelect, exp
         // Cytoscape's fit measures every element (styles and labels first): seconds on a big graph.
         // There, the positions are known, so the view is fitted to them with a margin for the boxes.
         if (big) fitToPositions(cy, wanted.values(), 30);
-        else cy.fit(undefined, 30);
+        else {
+          cy.fit(undefined, 30);
+          // A small graph is not blown up past the size its names are drawn for.
+          if (cy.zoom() > MAX_FIT_ZOOM) {
+            cy.zoom(MAX_FIT_ZOOM);
+            cy.center();
+          }
+        }
+        // The zoom it is drawn at: for people and tests alike (names are legible from 1).
+        container.current!.dataset.zoom = cy.zoom().toFixed(2);
       }
       fitted.current = fitKey;
       // What Cytoscape itself now highlights (the diff's newly blocked edges), for people and tests alike.
@@ -231,10 +255,13 @@ export function GraphView({ layoutKey, fitKey, elements, selected, onSelect, exp
       cy.batch(() => {
         cy.$(':selected').unselect();
         for (const id of selected) cy.getElementById(id).select();
+        if (selectedNode) cy.getElementById(selectedNode).select();
       });
       // Selected from elsewhere (the list, a finding): bring one edge into view if it is outside.
       const box = container.current!;
       delete box.dataset.selectedEnds;
+      if (selectedNode && cy.getElementById(selectedNode).nonempty()) box.dataset.selectedNode = selectedNode;
+      else delete box.dataset.selectedNode;
       if (selected.length === 1) {
         const el = cy.getElementById(selected[0]);
         if (el.nonempty()) {
@@ -250,7 +277,7 @@ export function GraphView({ layoutKey, fitKey, elements, selected, onSelect, exp
       }
       box.dataset.applied = String(Number(box.dataset.applied ?? 0) + 1);
     });
-  }, [selected, later]);
+  }, [selected, selectedNode, later]);
 
   return (
     <div

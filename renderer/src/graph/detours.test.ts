@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeText } from '../../../shared/graph/analysis';
 import { ROOT } from '../../../shared/testing/fixtures';
 import { detours, type Point } from './detours';
-import { islandLayout } from './elements';
+import { islandLayout } from './islands';
 
 /** Where Cytoscape draws an edge (unbundled-bezier, one control point at the middle, from the nodes' centres). */
 function curve(a: Point, b: Point, bend: number | undefined): Point[] {

@@ -1,6 +1,8 @@
 import type { Selection } from '../../../shared/graph/selection';
 import type { GraphEdge, GraphNode, ServiceGraph } from '../../../shared/graph/types';
 import { detours } from './detours';
+import { islandLayout } from './islands';
+import { namespaceBoxes, routes, type Route } from './route';
 import { edgeVerdict, partlyDropped } from './filter';
 
 /** Plain data for Cytoscape (kept free of Cytoscape types so it can be tested in Node). */
@@ -11,7 +13,8 @@ export interface ElementData {
   readonly position?: { readonly x: number; readonly y: number };
 }
 
-const NOISE = new Set(['entity:host', 'entity:health', 'entity:remote-node']);
+/** The nodes' own traffic, hidden by default (as Hubble UI does). */
+export const NOISE: ReadonlySet<string> = new Set(['entity:host', 'entity:health', 'entity:remote-node']);
 
 /** From this many edges (in the whole graph), namespaces are drawn as boxes, not compound nodes. */
 export const FLAT_NAMESPACES_EDGES = 3000;
@@ -38,56 +41,6 @@ function nodeClass(n: GraphNode): string {
     case 'entity':
       return `entity entity-${n.entity ?? 'unknown'}`;
   }
-}
-
-/**
- * Positions without a force layout: namespaces are islands on a grid, their workloads on a grid
- * inside; entities and external addresses form a block to the left. Linear in the graph size.
- */
-export function islandLayout(
-  graph: ServiceGraph,
-  /** Where the user put nodes (a workspace): these win over the computed places. */
-  saved?: Readonly<Record<string, { x: number; y: number }>>,
-): Map<string, { x: number; y: number }> {
-  const pos = computeIslands(graph);
-  for (const [id, p] of Object.entries(saved ?? {})) if (pos.has(id)) pos.set(id, { x: p.x, y: p.y });
-  return pos;
-}
-
-function computeIslands(graph: ServiceGraph): Map<string, { x: number; y: number }> {
-  const pos = new Map<string, { x: number; y: number }>();
-  // Room between neighbours for a port label on the edge joining them and for their own labels.
-  const spacing = 120;
-  const byNs = new Map<string, GraphNode[]>();
-  const outside: GraphNode[] = [];
-  for (const n of graph.nodes) {
-    if (n.kind === 'workload' && n.namespace) (byNs.get(n.namespace) ?? byNs.set(n.namespace, []).get(n.namespace)!).push(n);
-    else outside.push(n);
-  }
-  // Entities first, then external addresses, in a square block: one column of hundreds of
-  // addresses would make the graph a tall tower with every edge fanning into it.
-  outside.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'entity' ? -1 : 1));
-  const outCols = Math.max(1, Math.ceil(Math.sqrt(outside.length)));
-  outside.forEach((n, i) => pos.set(n.id, { x: -spacing * (outCols + 1) + (i % outCols) * spacing, y: Math.floor(i / outCols) * spacing }));
-  const namespaces = [...byNs.keys()].sort();
-  const perRow = Math.max(1, Math.ceil(Math.sqrt(namespaces.length)));
-  let x = 0;
-  let y = 0;
-  let rowHeight = 0;
-  namespaces.forEach((ns, i) => {
-    if (i > 0 && i % perRow === 0) {
-      x = 0;
-      y += rowHeight + spacing;
-      rowHeight = 0;
-    }
-    const members = byNs.get(ns)!;
-    const cols = Math.max(1, Math.ceil(Math.sqrt(members.length)));
-    members.forEach((n, j) => pos.set(n.id, { x: x + (j % cols) * spacing, y: y + Math.floor(j / cols) * spacing }));
-    const rows = Math.ceil(members.length / cols);
-    x += cols * spacing + spacing;
-    rowHeight = Math.max(rowHeight, rows * spacing);
-  });
-  return pos;
 }
 
 /** The graph as Cytoscape elements: namespaces as compound nodes, edges labelled `port/proto`. */
@@ -169,6 +122,19 @@ export function graphElements(
         positions,
         nodes.map((n) => n.id),
       );
+  // Edges that would cut across a namespace they do not belong to go round its box instead.
+  const nsOf = new Map(nodes.flatMap((n) => (n.kind === 'workload' && n.namespace ? [[n.id, n.namespace] as const] : [])));
+  const around = flat
+    ? new Map<string, Route>()
+    : routes(
+        edges,
+        positions,
+        (id) => nsOf.get(id),
+        namespaceBoxes(
+          nodes.flatMap((n) => (n.kind === 'workload' && n.namespace ? [{ id: n.id, namespace: n.namespace, label: n.label }] : [])),
+          positions,
+        ),
+      );
   // (A loop, not Math.max(...): spreading 100,000 arguments overflows the stack.)
   let maxFlows = 1;
   for (const e of graph.edges) maxFlows = Math.max(maxFlows, e.evidence.flows);
@@ -183,10 +149,12 @@ export function graphElements(
         // An edge with dropped flows is never drawn hairline-thin: its red must be seen beside busy edges.
         width: Math.max((e.evidence.verdicts.DROPPED ?? 0) > 0 ? 2.5 : 0, 1 + 5 * Math.sqrt(e.evidence.flows / maxFlows)),
         bend: bends.get(e.key),
+        segD: around.get(e.key)?.distances.join(' '),
+        segW: around.get(e.key)?.weights.join(' '),
       },
       classes: `${edgeVerdict(e)}${partlyDropped(e) ? ' some-dropped' : ''}${selection.pruned.has(e.key) ? ' pruned' : ''}${opts.highlight?.has(e.key) ? ' highlight' : ''}${
         e.evidence.direction.uncertain > 0 ? ' uncertain' : ''
-      }${bends.has(e.key) ? ' detour' : ''}`,
+      }${around.has(e.key) ? ' routed' : bends.has(e.key) ? ' detour' : ''}`,
     });
   }
   return out;

@@ -64,8 +64,9 @@ describe('graph styles', () => {
     expect(look(cy, 'ns/a->ns/b:80/TCP')).toEqual({ colour: rgb('#64748b'), arrow: rgb('#64748b'), style: 'solid', dash: undefined });
     expect(look(cy, 'ns/a->ns/c:80/TCP')).toEqual({ colour: rgb('#dc2626'), arrow: rgb('#dc2626'), style: 'dashed', dash: '10 4' });
     expect(look(kept, 'ns/a->ns/d:80/TCP')).toEqual({ colour: rgb('#dc2626'), arrow: rgb('#dc2626'), style: 'solid', dash: undefined });
-    expect(look(cy, 'ns/a->ns/d:80/TCP')).toEqual({ colour: rgb('#f87171'), arrow: rgb('#f87171'), style: 'dashed', dash: '6 3' });
-    expect(look(cy, 'ns/a->ns/e:80/TCP')).toEqual({ colour: rgb('#f87171'), arrow: rgb('#f87171'), style: 'dashed', dash: '6 3' });
+    // Pruned, they stay the red of dropped flows, dashed as pruned edges are.
+    expect(look(cy, 'ns/a->ns/d:80/TCP')).toEqual({ colour: rgb('#dc2626'), arrow: rgb('#dc2626'), style: 'dashed', dash: '6 3' });
+    expect(look(cy, 'ns/a->ns/e:80/TCP')).toEqual({ colour: rgb('#dc2626'), arrow: rgb('#dc2626'), style: 'dashed', dash: '6 3' });
   });
 
   // Every combination of the classes elements.ts sets: the stylesheet and edgeLook (the SVG export, the legend) agree.

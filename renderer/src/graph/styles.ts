@@ -17,7 +17,8 @@ export const EDGE_COLOURS = {
   dropped: '#dc2626',
   audit: '#d97706',
   pruned: '#cbd5e1',
-  prunedDropped: '#f87171',
+  // Pruned edges that had dropped flows stay the red of dropped flows (dashed as pruned).
+  prunedDropped: '#dc2626',
   selected: '#2563eb',
   highlight: '#f59e0b',
 } as const;
@@ -73,7 +74,8 @@ export const STYLE: cytoscape.StylesheetJson = [
     selector: 'node',
     style: {
       label: 'data(label)',
-      'font-size': 11,
+      // Legible in a 1440×900 window at the first fit of a small graph (the e2e suite measures it).
+      'font-size': 13,
       // Labels too small to read are not drawn: a fitted 10,000-edge graph draws several times faster.
       'min-zoomed-font-size': 7,
       color: '#1d2430',
@@ -135,7 +137,7 @@ export const STYLE: cytoscape.StylesheetJson = [
       'target-arrow-shape': 'triangle',
       'curve-style': 'bezier',
       label: 'data(label)',
-      'font-size': 9,
+      'font-size': 12,
       'min-zoomed-font-size': 7,
       color: '#334155',
       'text-background-color': '#ffffff',
@@ -154,6 +156,18 @@ export const STYLE: cytoscape.StylesheetJson = [
       'control-point-distances': 'data(bend)',
       'control-point-weights': 0.5,
       // Measured from the nodes' centres, as detours.ts measures.
+      'edge-distances': 'node-position',
+    },
+  },
+  // Around the namespace boxes in its way (route.ts says where): an edge to an address outside
+  // the cluster does not cut across a namespace it does not belong to.
+  {
+    selector: 'edge.routed',
+    style: {
+      'curve-style': 'round-segments',
+      'segment-distances': 'data(segD)',
+      'segment-weights': 'data(segW)',
+      'segment-radii': [18],
       'edge-distances': 'node-position',
     },
   },
@@ -177,6 +191,20 @@ export const STYLE: cytoscape.StylesheetJson = [
   {
     selector: 'edge.uncertain.pruned.dropped, edge.uncertain.pruned.some-dropped',
     style: { 'source-arrow-color': EDGE_COLOURS.prunedDropped },
+  },
+  // A selected node: its ring, and its name in bold.
+  {
+    selector: 'node:selected',
+    style: {
+      'border-width': 4,
+      'border-color': '#0f172a',
+      'border-style': 'solid',
+      'overlay-color': EDGE_COLOURS.selected,
+      'overlay-opacity': 0.18,
+      'overlay-padding': 8,
+      'overlay-shape': 'ellipse',
+      'font-weight': 'bold',
+    },
   },
   {
     selector: 'edge:selected',

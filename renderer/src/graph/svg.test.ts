@@ -22,8 +22,8 @@ describe('graph SVG export', () => {
     expect(svg.match(/<g class="edge">/g)).toHaveLength(2);
     expect(svg).toContain('>db &lt;primary&gt;</text>');
     expect(svg).toContain('>5432/TCP</text>');
-    // Dropped and pruned, as the canvas draws it: pale red, dashed, with its arrow.
-    expect(svg).toMatch(/stroke="#f87171" stroke-width="1" stroke-dasharray="6 3" marker-end="url\(#af87171\)"/);
+    // Dropped and pruned, as the canvas draws it: the red of dropped flows, dashed, with its arrow.
+    expect(svg).toMatch(/stroke="#dc2626" stroke-width="1" stroke-dasharray="6 3" marker-end="url\(#adc2626\)"/);
     // The line starts and ends at the node circles' edge.
     expect(svg).toContain('<line x1="53" y1="40" x2="227" y2="40"');
   });

@@ -5,7 +5,7 @@ import { diffPolicies } from '../../../shared/policy/diff';
 import { normalisedSetYaml } from '../../../shared/policy/normalise';
 import type { NetworkPolicy } from '../../../shared/policy/types';
 import { parsePolicies } from '../../../shared/policy/yaml';
-import { useKubeContexts } from '../kube';
+import { kubeBlocked, useKubeContexts } from '../kube';
 import { FlowList } from './FlowList';
 import { MergeYaml } from './MergeYaml';
 
@@ -33,7 +33,10 @@ interface Props {
 /** Compares the generation with the cluster's policies (kubectl), a YAML file, or the previous generation. */
 export function DiffPanel({ graph, current, previous, namespaces, onHighlight, onSelectEdge }: Props) {
   const [source, setSource] = useState<Source>('cluster');
-  const { contexts, context, setContext } = useKubeContexts();
+  const [kubeError, setKubeError] = useState<ApiError | null>(null);
+  const { contexts, context, setContext, loaded } = useKubeContexts(setKubeError);
+  // Why "Compare with cluster" is greyed out, said beside it.
+  const noCluster = kubeBlocked({ error: kubeError, loaded, contexts });
   const [namespace, setNamespace] = useState(namespaces[0] ?? '');
   const [baseline, setBaseline] = useState<Baseline | null>(null);
   const [busy, setBusy] = useState(false);
@@ -140,10 +143,21 @@ export function DiffPanel({ graph, current, previous, namespaces, onHighlight, o
               <option key={n}>{n}</option>
             ))}
           </select>
-          <button type="button" onClick={() => void fromCluster()} disabled={busy || !context || !namespace}>
+          <button
+            type="button"
+            onClick={() => void fromCluster()}
+            disabled={busy || noCluster !== undefined || !context || !namespace}
+            aria-describedby={noCluster ? 'diff-blocked' : undefined}
+            title={noCluster}
+          >
             {busy ? 'Reading…' : 'Compare with cluster'}
           </button>
         </div>
+      )}
+      {source === 'cluster' && noCluster && (
+        <p className="blocked" role="note" id="diff-blocked" data-testid="diff-blocked">
+          {noCluster}
+        </p>
       )}
       {(source === 'file' || source === 'folder') && (
         <div className="row">

@@ -1,36 +1,84 @@
-import type { Findings as FindingsResult } from './findings-compute';
+import type { CoverageVerdict } from '../../../shared/policy/verify';
+import type { FindingEntry, FindingGroup } from './finding-groups';
 
 interface Props {
-  readonly findings: FindingsResult | null;
+  /** The one verdict on the policies shown, or null while the first check runs. */
+  readonly verdict: CoverageVerdict | null;
+  /** What the checks found, in groups, errors first (reviewGroups). */
+  readonly groups: readonly FindingGroup[];
   /** The policies changed since these findings: a new check is running. */
   readonly checking: boolean;
   readonly onEdge: (edge: string) => void;
   readonly onPolicy: (policy: string) => void;
 }
 
-/** The one verdict on the policies shown (the one `verify` prints and REPORT.md writes), then the findings behind it. */
-export function Findings({ findings, checking, onEdge, onPolicy }: Props) {
-  if (!findings) return <p className="hint">Checking the policies against the flows…</p>;
-  const { verdict, items } = findings;
-  const notes = items.filter((i) => i.severity !== 'error').length;
+const MARK = { error: '✖', warning: '▲', info: 'ℹ' } as const;
+
+function Entry({ entry, onEdge, onPolicy }: { readonly entry: FindingEntry } & Pick<Props, 'onEdge' | 'onPolicy'>) {
+  const { edge, policy } = entry;
+  return (
+    <li title={entry.full ?? entry.text}>
+      {edge || policy ? (
+        <button type="button" className="link" onClick={() => (edge ? onEdge(edge) : onPolicy(policy!))}>
+          {entry.text}
+        </button>
+      ) : (
+        entry.text
+      )}
+    </li>
+  );
+}
+
+/**
+ * The one verdict on the policies shown (the one `verify` prints and REPORT.md writes), then what
+ * is behind it: one line per kind of finding with its count, errors first; a line opens to its
+ * reasons (each said once) and its edges, rules or workloads, which lead to the graph or the YAML.
+ */
+export function Findings({ verdict, groups, checking, onEdge, onPolicy }: Props) {
+  if (!verdict) return <p className="hint">Checking the policies against the flows…</p>;
   return (
     <section className="findings" aria-label="Findings" aria-busy={checking}>
       <h3 className={`verdict ${verdict.status}`} data-verdict={verdict.status}>
         {verdict.status === 'pass' ? 'Pass: ' : verdict.status === 'fail' ? 'Fail: ' : 'Undecided: '}
         {verdict.headline}
-        {notes > 0 ? ` · ${notes} note${notes === 1 ? '' : 's'}` : ''}
         {checking ? ' · rechecking…' : ''}
       </h3>
-      {items.length > 0 && (
-        <ul>
-          {items.map((i, n) => (
-            <li key={n} className={i.severity} data-severity={i.severity}>
-              {i.edge || i.policy ? (
-                <button type="button" className="link" onClick={() => (i.edge ? onEdge(i.edge) : onPolicy(i.policy!))}>
-                  {i.text}
-                </button>
+      {groups.length > 0 && (
+        <ul className="finding-groups" aria-label="Finding groups">
+          {groups.map((g) => (
+            <li key={g.key} className={`severity-${g.severity}`} data-severity={g.severity} data-group={g.key}>
+              {g.parts.length === 0 && !g.detail ? (
+                <p className="finding-line" title={g.title}>
+                  <span className="mark" aria-hidden="true">
+                    {MARK[g.severity]}
+                  </span>{' '}
+                  {g.title}
+                </p>
               ) : (
-                i.text
+                <details>
+                  <summary className="finding-line" title={g.title}>
+                    <span className="mark" aria-hidden="true">
+                      {MARK[g.severity]}
+                    </span>{' '}
+                    {g.title}
+                  </summary>
+                  {g.detail && <p className="detail">{g.detail}</p>}
+                  {g.parts.map((p, i) => (
+                    <div key={i} className="part">
+                      {p.reason && <p className="reason">{p.reason}</p>}
+                      <ul>
+                        {p.entries.map((e, j) => (
+                          <Entry key={j} entry={e} onEdge={onEdge} onPolicy={onPolicy} />
+                        ))}
+                      </ul>
+                    </div>
+                  ))}
+                  {g.count > g.parts.reduce((n, p) => n + p.entries.length, 0) && g.parts.some((p) => p.entries.length > 0) && (
+                    <p className="hint">
+                      {g.parts.reduce((n, p) => n + p.entries.length, 0)} of {g.count.toLocaleString('en-US')} listed
+                    </p>
+                  )}
+                </details>
               )}
             </li>
           ))}

@@ -23,7 +23,7 @@ interface Props {
   /** The policy shown alone (`ns/name`), or '' for the set; the inspector's rule links set it. */
   readonly which: string;
   readonly onWhich: (id: string) => void;
-  /** Banners above the YAML: a missing DNS or full day of capture, a taken AI draft. */
+  /** Banners above the YAML: which set is shown when an AI draft was taken. */
   readonly notices?: readonly string[];
 }
 
@@ -31,7 +31,7 @@ interface Props {
 const BIG = 100;
 const RULES_SHOWN = 500;
 
-/** The generated policies: options, warnings, the rules with their flows, and the YAML. */
+/** The generated policies: what to lock down and how, the YAML, then each rule with the flows behind it. (Their warnings are findings.) */
 export function PolicyPanel({
   set,
   namespaces,
@@ -100,25 +100,6 @@ export function PolicyPanel({
           </select>
         </label>
       </fieldset>
-      {set.warnings.length > 0 && (
-        <ul className="policy-warnings" aria-label="Policy warnings">
-          {set.warnings.map((w) => (
-            <li key={w.message}>{w.message}</li>
-          ))}
-        </ul>
-      )}
-      <ul className="rules" aria-label="Rules">
-        {rules.map((r) => (
-          <li key={ruleRefText(r.ref)} data-rule={ruleRefText(r.ref)}>
-            <code>{ruleRefText(r.ref)}</code> {r.comment.split('\n').join('; ')}
-          </li>
-        ))}
-      </ul>
-      {rules.length < ruleCount && (
-        <p className="hint">
-          {rules.length} of {formatCount(ruleCount)} rules shown: select edges to see theirs.
-        </p>
-      )}
       <label>
         Show{' '}
         <select aria-label="Policy to show" value={which} onChange={(e) => setWhich(e.target.value)}>
@@ -134,6 +115,19 @@ export function PolicyPanel({
         </select>
       </label>
       <YamlView text={yamlText} label="Generated YAML" />
+      <h4 className="rules-head">Rules and the flows behind them</h4>
+      <ul className="rules" aria-label="Rules">
+        {rules.map((r) => (
+          <li key={ruleRefText(r.ref)} data-rule={ruleRefText(r.ref)}>
+            <code>{ruleRefText(r.ref)}</code> {r.comment.split('\n').join('; ')}
+          </li>
+        ))}
+      </ul>
+      {rules.length < ruleCount && (
+        <p className="hint">
+          {rules.length} of {formatCount(ruleCount)} rules shown: select edges to see theirs.
+        </p>
+      )}
     </section>
   );
 }

@@ -5,7 +5,8 @@ import { EditorView, lineNumbers } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
 
 const THEME = EditorView.theme({
-  '&': { fontSize: '12px', maxHeight: '420px', backgroundColor: '#fff' },
+  // As tall as the window allows below the tabs, the findings and the options.
+  '&': { fontSize: '12px', maxHeight: 'max(320px, calc(100vh - 330px))', backgroundColor: '#fff' },
   '.cm-scroller': { overflow: 'auto', fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace' },
   '.cm-gutters': { backgroundColor: '#f5f7fa', color: '#9aa5b1', border: 'none' },
 });

@@ -8,7 +8,7 @@ import { lint } from '../../../shared/policy/lint';
 import { lintCilium } from '../../../shared/policy/lint-cilium';
 import type { NetworkPolicy } from '../../../shared/policy/types';
 import { verify, type CoverageVerdict } from '../../../shared/policy/verify';
-import { findingItems, type FindingItem } from './finding-items';
+import { coverageGroups, type FindingGroup } from './finding-groups';
 
 export interface FindingsRequest {
   readonly id: number;
@@ -21,10 +21,10 @@ export interface FindingsRequest {
   readonly namespaces: readonly string[];
 }
 
-/** The one verdict on the policies shown, and the findings behind it, worst first. */
+/** The one verdict on the policies shown, and the findings behind it, in groups, worst first. */
 export interface Findings {
   readonly verdict: CoverageVerdict;
-  readonly items: FindingItem[];
+  readonly groups: FindingGroup[];
 }
 
 export interface FindingsReply {
@@ -50,5 +50,5 @@ export function computeFindings(r: Omit<FindingsRequest, 'id' | 'graph'> & { rea
   const networkPolicies = policies.filter((p): p is NetworkPolicy => p.kind === 'NetworkPolicy');
   const cilium = policies.filter((p): p is CiliumNetworkPolicy => p.kind !== 'NetworkPolicy');
   const lintFindings = [...lint(networkPolicies, { graph: r.graph }), ...lintCilium(cilium, { graph: r.graph })];
-  return { verdict: coverage.verdict, items: findingItems(coverage, lintFindings) };
+  return { verdict: coverage.verdict, groups: coverageGroups(coverage, lintFindings) };
 }

@@ -4,7 +4,8 @@ import { analyzeText } from '../../../shared/graph/analysis';
 import { isKept } from '../../../shared/graph/selection';
 import type { ServiceGraph } from '../../../shared/graph/types';
 import { ROOT } from '../../../shared/testing/fixtures';
-import { graphElements, islandLayout } from '../graph/elements';
+import { graphElements } from '../graph/elements';
+import { islandLayout } from '../graph/islands';
 import { EMPTY_WORKBENCH, edgesOfNode, edgesOutsideNamespace, workbenchReducer } from './workbench';
 
 const { graph } = analyzeText(readFileSync(`${ROOT}/resources/sample-capture.jsonl`, 'utf8'), 'sample');

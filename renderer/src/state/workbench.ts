@@ -11,6 +11,8 @@ export interface Workbench {
   readonly redo: readonly Selection[];
   /** Selected edge keys. */
   readonly selected: readonly string[];
+  /** The selected node (its id), when a node is selected instead of edges. */
+  readonly selectedNode: string | null;
   readonly namespaces: readonly string[];
   readonly defaultDeny: boolean;
 }
@@ -18,6 +20,8 @@ export interface Workbench {
 export type WorkbenchAction =
   | { readonly type: 'load'; readonly graph: ServiceGraph }
   | { readonly type: 'select'; readonly edges: readonly string[] }
+  /** Selects one node (its edges in and out, its policy, in the inspector). */
+  | { readonly type: 'select-node'; readonly node: string }
   /** Prunes the selected edges, or restores them when all of them are pruned already. */
   | { readonly type: 'toggle-prune'; readonly edges: readonly string[]; readonly reason?: string }
   | { readonly type: 'undo' }
@@ -43,6 +47,7 @@ export const EMPTY_WORKBENCH: Workbench = {
   undo: [],
   redo: [],
   selected: [],
+  selectedNode: null,
   namespaces: [],
   defaultDeny: true,
 };
@@ -80,7 +85,9 @@ export function workbenchReducer(s: Workbench, a: WorkbenchAction): Workbench {
     case 'load':
       return { ...EMPTY_WORKBENCH, graph: a.graph, selection: initialSelection(a.graph), namespaces: defaultScope(a.graph) };
     case 'select':
-      return { ...s, selected: [...a.edges] };
+      return { ...s, selected: [...a.edges], selectedNode: null };
+    case 'select-node':
+      return { ...s, selected: [], selectedNode: a.node };
     case 'restore': {
       // Pruned edges the graph no longer has are dropped; namespaces likewise.
       const known = new Set(a.graph.edges.map((e) => e.key));
@@ -124,6 +131,7 @@ export function workbenchReducer(s: Workbench, a: WorkbenchAction): Workbench {
         graph: r.graph,
         selection: r.selection,
         selected: [r.edgeKey],
+        selectedNode: null,
         undo: [...s.undo, s.selection].slice(-HISTORY),
         redo: [],
       };

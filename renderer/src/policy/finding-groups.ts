@@ -1,0 +1,187 @@
+import type { LintCode, LintFinding } from '../../../shared/policy/lint-types';
+import type { Coverage, EdgeFinding } from '../../../shared/policy/verify';
+import { ruleRefText } from '../../../shared/policy/types';
+
+export type FindingSeverity = 'error' | 'warning' | 'info';
+
+/** One thing a group is about, on one line; what it leads to when clicked. */
+export interface FindingEntry {
+  readonly text: string;
+  /** The whole of it, when the line is cut short (a tooltip). */
+  readonly full?: string;
+  /** An edge to select on the graph, or a policy (`ns/name`) whose YAML to show. */
+  readonly edge?: string;
+  readonly policy?: string;
+  /** The workload it is about (a node id), to merge what different checks say of one workload. */
+  readonly workload?: string;
+}
+
+/** Entries that share one reason: the reason is said once, above them. */
+export interface FindingPart {
+  readonly reason?: string;
+  readonly entries: readonly FindingEntry[];
+}
+
+/** One kind of finding, shown as one line with its count, opened to read the reasons and entries. */
+export interface FindingGroup {
+  /** Stable: which check, and for lint, which code. */
+  readonly key: string;
+  readonly severity: FindingSeverity;
+  /** One line, the count in it. */
+  readonly title: string;
+  /** How many there are (the parts may list fewer). */
+  readonly count: number;
+  /** Said once for the whole group: what it means and what to do. */
+  readonly detail?: string;
+  readonly parts: readonly FindingPart[];
+}
+
+/** Entries listed per group; the count says how many there are. */
+export const LISTED = 50;
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/** The finding's reason without the edge key it repeats (the entry names the edge already). */
+function reason(f: EdgeFinding): string | undefined {
+  const e = f.explanation;
+  return e?.startsWith(`${f.edge}: `) ? e.slice(f.edge.length + 2) : e;
+}
+
+/**
+ * Edge findings in parts by their shared reason (why no policy of the flavor can allow them), each
+ * reason once; the others each with its own reason on its line.
+ */
+function edgeParts(findings: readonly EdgeFinding[]): FindingPart[] {
+  const shared = new Map<string, FindingEntry[]>();
+  const own: FindingEntry[] = [];
+  for (const f of findings.slice(0, LISTED)) {
+    if (f.inexpressible) {
+      const list = shared.get(f.inexpressible) ?? shared.set(f.inexpressible, []).get(f.inexpressible)!;
+      list.push({ text: f.edge, full: f.explanation, edge: f.edge });
+    } else {
+      const why = reason(f);
+      own.push({ text: why ? `${f.edge}: ${why}` : f.edge, full: f.explanation, edge: f.edge });
+    }
+  }
+  return [...[...shared].map(([r, entries]) => ({ reason: r, entries })), ...(own.length > 0 ? [{ entries: own }] : [])];
+}
+
+/** Lint codes as group titles (the findings' own messages name the policy and the field). */
+const LINT_TITLES: Record<LintCode, (n: number) => string> = {
+  schema: (n) => `${plural(n, 'field')} of the wrong shape`,
+  'dead-section': (n) => `${plural(n, 'section')} Kubernetes ignores (policyTypes leaves the direction out)`,
+  'ipblock-in-cluster': (n) => `${plural(n, 'ipBlock')} over pod addresses`,
+  'ipblock-service-range': (n) => `${plural(n, 'ipBlock')} over Service addresses`,
+  'missing-namespace-selector': (n) => `${plural(n, 'peer')} in another namespace without a namespaceSelector`,
+  'split-peer': (n) => `${plural(n, 'peer')} split in two entries (OR where AND is meant)`,
+  'empty-selector': (n) => `${plural(n, 'empty selector')}`,
+  'no-dns': (n) => `${plural(n, 'workload')} that will not resolve names`,
+  'unstable-label': (n) => `${plural(n, 'selector')} on labels that change with every rollout`,
+  'cilium-empty-section': (n) => `${plural(n, 'empty Cilium section')} (no enforcement)`,
+  'invalid-name': (n) => `${plural(n, 'name')} that Kubernetes refuses (and that could not be a file name)`,
+};
+
+function lintGroups(findings: readonly LintFinding[], severity: 'error' | 'warning'): FindingGroup[] {
+  const byCode = new Map<LintCode, LintFinding[]>();
+  for (const f of findings) if (f.severity === severity) (byCode.get(f.code) ?? byCode.set(f.code, []).get(f.code)!).push(f);
+  return [...byCode].map(([code, list]) => {
+    // A fix every finding of the code shares is said once, as the group's detail.
+    const fixes = new Set(list.map((f) => f.fix));
+    const one = fixes.size === 1 ? [...fixes][0] : undefined;
+    return {
+      key: `lint:${code}`,
+      severity,
+      title: LINT_TITLES[code](list.length),
+      count: list.length,
+      detail: one,
+      parts: [
+        {
+          entries: list.slice(0, LISTED).map((f) => {
+            const text = `${f.policy}${f.where ? ` ${f.where}` : ''}: ${f.message}`;
+            return { text, full: one ? text : `${text} ${f.fix}`, policy: f.policy, ...(f.workload ? { workload: f.workload } : {}) };
+          }),
+        },
+      ],
+    };
+  });
+}
+
+const edgeGroup = (key: string, severity: FindingSeverity, title: string, findings: readonly EdgeFinding[]): FindingGroup[] =>
+  findings.length === 0 ? [] : [{ key, severity, title, count: findings.length, parts: edgeParts(findings) }];
+
+/**
+ * Coverage (every flow against the rules, every rule against the flows) and lint, as groups, worst
+ * first: one group per kind of finding, each reason said once.
+ */
+export function coverageGroups(coverage: Coverage, lintFindings: readonly LintFinding[]): FindingGroup[] {
+  const c = coverage;
+  // Blocked because no policy of this flavor could allow them (each reason once), or by the rules.
+  const inexpressible = c.keptDenied.filter((f) => f.inexpressible);
+  const denied = c.keptDenied.filter((f) => !f.inexpressible);
+  const kind = c.engine === 'cilium' ? 'CiliumNetworkPolicy' : 'NetworkPolicy';
+  return [
+    ...edgeGroup('kept-inexpressible', 'error', `${plural(inexpressible.length, 'kept edge')} no ${kind} can allow`, inexpressible),
+    ...edgeGroup('kept-denied', 'error', `${plural(denied.length, 'kept edge')} blocked by the policies`, denied),
+    ...edgeGroup('pruned-allowed', 'error', `${plural(c.prunedAllowed.length, 'pruned edge')} still allowed`, c.prunedAllowed),
+    ...lintGroups(lintFindings, 'error'),
+    ...edgeGroup(
+      'kept-undecided',
+      'warning',
+      `${plural(c.keptUndecided.length, 'kept edge')} that this input cannot decide`,
+      c.keptUndecided,
+    ),
+    ...(c.unobservedAllowedCount > 0
+      ? [
+          {
+            key: 'unobserved-allowed',
+            severity: 'warning' as const,
+            title: `${plural(c.unobservedAllowedCount, 'never-observed connection')} allowed`,
+            count: c.unobservedAllowedCount,
+            parts: [
+              {
+                entries: c.unobservedAllowed.slice(0, LISTED).map((u) => ({
+                  text: `${u.source} -> ${u.target}:${u.port}/${u.protocol}`,
+                  full: u.explanation,
+                })),
+              },
+            ],
+          },
+        ]
+      : []),
+    ...(c.unbackedRules.length > 0
+      ? [
+          {
+            key: 'unbacked-rules',
+            severity: 'warning' as const,
+            title: `${plural(c.unbackedRules.length, 'rule')} with no kept flow behind`,
+            count: c.unbackedRules.length,
+            parts: [{ entries: c.unbackedRules.slice(0, LISTED).map((r) => ({ text: ruleRefText(r), policy: r.policy })) }],
+          },
+        ]
+      : []),
+    ...(c.widePorts.length > 0
+      ? [
+          {
+            key: 'wide-ports',
+            severity: 'warning' as const,
+            title: `${plural(c.widePorts.length, 'rule')} opening ports never seen`,
+            count: c.widePorts.length,
+            parts: [
+              {
+                entries: c.widePorts
+                  .slice(0, LISTED)
+                  .map((w) => ({ text: `${ruleRefText(w.rule)} opens ${w.unobserved}`, policy: w.rule.policy })),
+              },
+            ],
+          },
+        ]
+      : []),
+    ...lintGroups(lintFindings, 'warning'),
+    ...edgeGroup(
+      'pruned-undecided',
+      'warning',
+      `${plural(c.prunedUndecided.length, 'pruned edge')} that may still be allowed`,
+      c.prunedUndecided,
+    ),
+  ];
+}

@@ -168,3 +168,23 @@ describe('one workload, pods with different labels (bookinfo reviews v1, v2, v3)
     },
   );
 });
+
+describe('an address in a default Service range, reported as world and named by nothing', () => {
+  // The tester's F04 variant: kibana -> 10.96.200.135:80 with neither destination_service nor the translated flow.
+  const { graph } = analyzeText(readFixture('tester', 'svc-S3f-only-frontend-nosvc.jsonl'), 'capture.jsonl');
+  const edge = 'logging/kibana->ip:10.96.200.135:80/TCP';
+
+  it.each(['kubernetes', 'cilium'] as const)('%s: its ipBlock rule is never called allowed: undecided, with what would tell', (flavor) => {
+    const sel = initialSelection(graph);
+    const set =
+      flavor === 'cilium'
+        ? generateCilium(graph, sel, { namespaces: ['logging'] }).policies.map((g) => g.policy)
+        : generate(graph, sel, { namespaces: ['logging'] }).policies.map((g) => g.policy);
+    const c = verify(set, graph, sel, ['logging']);
+    expect(c.keptAllowed.map((f) => f.edge)).not.toContain(edge);
+    expect(c.keptUndecided.find((f) => f.edge === edge)?.explanation).toMatch(
+      /10\.96\.200\.135 lies in 10\.96\.0\.0\/12 \(kubeadm's default Service range\), so it may be a Service's ClusterIP.*--snapshot/,
+    );
+    expect(c.verdict.exitCode).toBe(3);
+  });
+});

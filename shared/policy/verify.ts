@@ -1,4 +1,6 @@
 import type { ClusterSnapshot, SnapshotPod } from '../cluster/snapshot';
+import { blockRanges, parseIp } from './cidr';
+import { DEFAULT_SERVICE_RANGES } from './lint-common';
 import type { CaptureFormat } from '../flows/types';
 import { unknownPortAdvice } from '../graph/advice';
 import { backendEdges } from '../graph/service-edges';
@@ -243,6 +245,26 @@ function flowsOf(e: GraphEdge): { protocol: ConnProtocol; port?: number }[] {
   return [{ protocol: e.protocol, ...(typeof e.port === 'number' ? { port: e.port } : {}) }];
 }
 
+/**
+ * Why an edge to an address in a default Service range cannot be judged as an address: it may be a
+ * ClusterIP seen before translation (Hubble reports it as reserved:world when nothing names the
+ * Service), which no ipBlock matches, since a NetworkPolicy sees traffic after translation. Only
+ * asked without a snapshot: a snapshot resolves the ClusterIPs it holds.
+ */
+function serviceRangeDoubt(e: GraphEdge, nodes: ReadonlyMap<string, GraphNode>): string | undefined {
+  for (const id of [e.source, e.target]) {
+    const n = nodes.get(id);
+    const ip = n?.kind === 'external' && n.ip ? parseIp(n.ip) : undefined;
+    if (!ip) continue;
+    const hit = DEFAULT_SERVICE_RANGES.find((r) =>
+      blockRanges(r.cidr).some((x) => x.v6 === ip.v6 && x.start <= ip.value && ip.value <= x.end),
+    );
+    if (hit)
+      return `${n!.ip} lies in ${hit.cidr} (${hit.source}), so it may be a Service's ClusterIP seen before translation, which no ipBlock matches (a NetworkPolicy sees traffic after it): give a cluster snapshot (--snapshot) to tell`;
+  }
+  return undefined;
+}
+
 /** Why an edge drawn with an uncertain direction cannot be judged as drawn. */
 function directionDoubt(e: GraphEdge): string {
   const d = e.evidence.direction;
@@ -330,6 +352,7 @@ export function verify(
     nodes: new Map(graph.nodes.map((n) => [n.id, n])),
     engine: policyEngine(kubernetes, cilium, options.engine),
     ends: endsFromGraph(graph, options.snapshot),
+    snapshot: options.snapshot,
     kubernetes,
     cilium,
   };
@@ -355,6 +378,7 @@ interface VerifyRun {
   readonly nodes: ReadonlyMap<string, GraphNode>;
   readonly engine: PolicyEngine;
   readonly ends: ReadonlyMap<string, End>;
+  readonly snapshot?: ClusterSnapshot;
   readonly kubernetes: readonly NetworkPolicy[];
   readonly cilium: readonly CiliumNetworkPolicy[];
 }
@@ -403,7 +427,14 @@ function classifyEdges(run: VerifyRun): {
     const raw = worst.v;
     // An edge whose direction the capture could not settle may be the reverse of what happened: its
     // rules may not be the ones the real flow needs.
-    const doubt = raw.verdict === 'allowed' && e.evidence.direction.uncertain > 0 ? directionDoubt(e) : undefined;
+    const doubt =
+      raw.verdict !== 'allowed'
+        ? undefined
+        : e.evidence.direction.uncertain > 0
+          ? directionDoubt(e)
+          : run.snapshot
+            ? undefined
+            : serviceRangeDoubt(e, nodes);
     const v = doubt ? { ...raw, verdict: 'undecided' as const } : raw;
     const hint =
       doubt ??

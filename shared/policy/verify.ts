@@ -245,6 +245,9 @@ function flowsOf(e: GraphEdge): { protocol: ConnProtocol; port?: number }[] {
   return [{ protocol: e.protocol, ...(typeof e.port === 'number' ? { port: e.port } : {}) }];
 }
 
+/** The default Service ranges, parsed once (the doubt is asked for every edge). */
+const SERVICE_RANGES = DEFAULT_SERVICE_RANGES.map((r) => ({ ...r, ranges: blockRanges(r.cidr) }));
+
 /**
  * Why an edge to an address in a default Service range cannot be judged as an address: it may be a
  * ClusterIP seen before translation (Hubble reports it as reserved:world when nothing names the
@@ -256,9 +259,7 @@ function serviceRangeDoubt(e: GraphEdge, nodes: ReadonlyMap<string, GraphNode>):
     const n = nodes.get(id);
     const ip = n?.kind === 'external' && n.ip ? parseIp(n.ip) : undefined;
     if (!ip) continue;
-    const hit = DEFAULT_SERVICE_RANGES.find((r) =>
-      blockRanges(r.cidr).some((x) => x.v6 === ip.v6 && x.start <= ip.value && ip.value <= x.end),
-    );
+    const hit = SERVICE_RANGES.find((r) => r.ranges.some((x) => x.v6 === ip.v6 && x.start <= ip.value && ip.value <= x.end));
     if (hit)
       return `${n!.ip} lies in ${hit.cidr} (${hit.source}), so it may be a Service's ClusterIP seen before translation, which no ipBlock matches (a NetworkPolicy sees traffic after it): give a cluster snapshot (--snapshot) to tell`;
   }

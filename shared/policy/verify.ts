@@ -8,17 +8,17 @@ import { isKept, type Selection } from '../graph/selection';
 import type { GraphEdge, GraphNode, GraphWarning, ServiceGraph } from '../graph/types';
 import { dataLossWarnings } from '../graph/warnings';
 import type { CiliumNetworkPolicy } from './cilium-types';
-import { coverage as setCoverage, size, type ConnProtocol } from './engine/conn-set';
+import { CONN_PROTOCOLS, coverage as setCoverage, size, type ConnProtocol, type ConnSet } from './engine/conn-set';
 import {
   allows,
   flowVerdict,
   policyEngine,
+  type DirectionDetail,
   type PairDetail,
   type End,
   type FlowVerdict,
   type PodEnd,
   type PolicyEngine,
-  type RuleAllowance,
   type Verdict3,
 } from './engine';
 import type { ClusterModel, ClusterPod, ConnectionEnd } from './evaluate';
@@ -279,12 +279,13 @@ function edgeVerdict(
   e: GraphEdge,
   src: End,
   dst: End,
-): { verdict: Verdict3; first: FlowVerdict; all: FlowVerdict[] } {
-  const all = flowsOf(e).map((f) => engine.evaluate({ src, dst, protocol: f.protocol, port: f.port }));
+): { verdict: Verdict3; first: FlowVerdict; all: FlowVerdict[]; flows: { protocol: ConnProtocol; port?: number }[] } {
+  const flows = flowsOf(e);
+  const all = flows.map((f) => engine.evaluate({ src, dst, protocol: f.protocol, port: f.port }));
   const blocked = all.find((v) => v.verdict === 'blocked');
   const undecided = all.find((v) => v.verdict === 'undecided');
   const first = blocked ?? undecided ?? all[0];
-  return { verdict: first.verdict, first, all };
+  return { verdict: first.verdict, first, all, flows };
 }
 
 /** The one verdict: status, headline and exit code (see Coverage). */
@@ -387,11 +388,27 @@ interface VerifyRun {
 /** A rule that allows some kept edge, and the ports (`PROTO/port`, `PROTO/*`) it was seen allowing. */
 interface Backing {
   readonly ref: RuleRef;
-  readonly seen: Set<string>;
-  readonly rule: RuleAllowance;
+  /** Usually one or two: a list is cheaper than a set. */
+  readonly seen: string[];
+  /** What the rule surely allows (only this is kept of the engine's answer). */
+  readonly sure: ConnSet;
 }
 
-const ruleKey = (r: RuleRef): string => `${r.policy}|${r.spec ?? ''}|${r.direction}|${r.deny ? 1 : 0}|${r.index}`;
+/** Credits the rules of one direction that allow flow `f` (said as `PROTO/port`) to the backing of each. */
+function addBacking(
+  backing: Map<RuleRef, Backing>,
+  d: DirectionDetail | null,
+  f: { protocol: ConnProtocol; port?: number },
+  said: string,
+): void {
+  if (!d) return;
+  for (const r of d.rules) {
+    if (r.implicit || allows(r.allowance, f.protocol, f.port) === 'no') continue;
+    const b = backing.get(r.ref);
+    if (!b) backing.set(r.ref, { ref: r.ref, seen: [said], sure: r.allowance.sure });
+    else if (!b.seen.includes(said)) b.seen.push(said);
+  }
+}
 
 /**
  * Step 1: the verdict on every edge in scope, kept or pruned; and, for the next steps, the
@@ -402,7 +419,7 @@ function classifyEdges(run: VerifyRun): {
   findings: Pick<Coverage, 'keptAllowed' | 'keptDenied' | 'keptUndecided' | 'prunedAllowed' | 'prunedDenied' | 'prunedUndecided'>;
   observed: Set<string>;
   serverPorts: Map<string, Set<string>>;
-  backing: Map<string, Backing>;
+  backing: Map<RuleRef, Backing>;
 } {
   const { graph, selection, scope, nodes, engine, ends } = run;
   const keptAllowed: EdgeFinding[] = [];
@@ -413,7 +430,8 @@ function classifyEdges(run: VerifyRun): {
   const prunedUndecided: EdgeFinding[] = [];
   const observed = new Set<string>();
   const serverPorts = new Map<string, Set<string>>();
-  const backing = new Map<string, Backing>();
+  // By the ref object: the engine names each rule with the one ref it lists in ruleRefs.
+  const backing = new Map<RuleRef, Backing>();
 
   for (const e of graph.edges) {
     // An edge to a Service with several backends is judged by every backend it may have reached.
@@ -465,19 +483,12 @@ function classifyEdges(run: VerifyRun): {
           (serverPorts.get(p.target) ?? serverPorts.set(p.target, new Set()).get(p.target)!).add(`${p.protocol}/${p.port}`);
       }
       if (!kept) continue;
-      const flows = flowsOf(p);
-      pv.all.forEach((fv, i) => {
-        const f = flows[i];
-        for (const d of [fv.egress, fv.ingress]) {
-          for (const r of d?.rules ?? []) {
-            if (r.implicit || allows(r.allowance, f.protocol, f.port) === 'no') continue;
-            const k = ruleKey(r.ref);
-            let b = backing.get(k);
-            if (!b) backing.set(k, (b = { ref: r.ref, seen: new Set<string>(), rule: r }));
-            b.seen.add(`${f.protocol}/${f.port ?? '*'}`);
-          }
-        }
-      });
+      for (let i = 0; i < pv.all.length; i++) {
+        const f = pv.flows[i];
+        const said = `${f.protocol}/${f.port ?? '*'}`;
+        addBacking(backing, pv.all[i].egress, f, said);
+        addBacking(backing, pv.all[i].ingress, f, said);
+      }
     }
   }
   return {
@@ -533,38 +544,42 @@ function unobservedAllowed(
  * Step 3: rules no kept edge is allowed by, and rules that surely allow more ports (or ICMP types)
  * than the kept edges behind them used. Deny rules are not judged here.
  */
-function ruleBacking(refs: readonly RuleRef[], backing: ReadonlyMap<string, Backing>): Pick<Coverage, 'unbackedRules' | 'widePorts'> {
+function ruleBacking(refs: readonly RuleRef[], backing: ReadonlyMap<RuleRef, Backing>): Pick<Coverage, 'unbackedRules' | 'widePorts'> {
   const unbackedRules: RuleRef[] = [];
   const widePorts: { rule: RuleRef; unobserved: string }[] = [];
   for (const ref of refs) {
     if (ref.deny) continue;
-    const b = backing.get(ruleKey(ref));
+    const b = backing.get(ref);
     if (!b) {
       unbackedRules.push(ref);
       continue;
     }
     // Only what the rule surely allows counts: a port it may allow (a named port the input cannot resolve) is undecided, not wide.
-    const allowed = b.rule.allowance.sure;
+    const allowed = b.sure;
+    if (CONN_PROTOCOLS.every((p) => setCoverage(allowed, p) === 'all')) {
+      widePorts.push({ rule: ref, unobserved: 'every port' });
+      continue;
+    }
     const extra: string[] = [];
-    const protos: ConnProtocol[] = ['TCP', 'UDP', 'SCTP', 'ICMPv4', 'ICMPv6'];
-    if (protos.every((p) => setCoverage(allowed, p) === 'all')) extra.push('every port');
-    else
-      for (const p of protos) {
-        const n = size(allowed, p);
-        if (n === 0 || b.seen.has(`${p}/*`)) continue;
-        const unit = p.startsWith('ICMP') ? 'type' : 'port';
-        if (setCoverage(allowed, p) === 'all') {
-          extra.push(`every ${p} ${unit}`);
-          continue;
-        }
-        let seen = 0;
-        for (const x of b.seen) if (x.startsWith(`${p}/`)) seen++;
-        if (n > seen) extra.push(`${n - seen} unobserved ${p} ${unit}(s)`);
-      }
+    for (const p of CONN_PROTOCOLS) {
+      const n = size(allowed, p);
+      if (n === 0) continue;
+      // How many ports (types) of this protocol the kept edges behind it used; a port-less flow used them all.
+      let used = 0;
+      for (const x of b.seen)
+        if (x.length > p.length && x.startsWith(p) && x[p.length] === '/') used = x.endsWith('/*') ? Infinity : used + 1;
+      if (used === Infinity) continue;
+      const unit = p.startsWith('ICMP') ? 'type' : 'port';
+      if (setCoverage(allowed, p) === 'all') extra.push(`every ${p} ${unit}`);
+      else if (n > used) extra.push(`${n - used} unobserved ${p} ${unit}(s)`);
+    }
     if (extra.length > 0) widePorts.push({ rule: ref, unobserved: extra.join(', ') });
   }
   return { unbackedRules, widePorts };
 }
+
+/** A source no peer index files: a pod without labels in a namespace that cannot exist. */
+const PROBE: PodEnd = { kind: 'pod', id: 'probe', namespace: '\0', labels: {}, labelsComplete: true };
 
 /** Sources worth trying for unobserved connections to a pod: those its ingress rules could name. */
 function candidateIndex(ends: ReadonlyMap<string, End>) {
@@ -603,7 +618,8 @@ function candidateIndex(ends: ReadonlyMap<string, End>) {
       dst: PodEnd,
     ): [string, End][] {
       index(kubernetes, cilium);
-      const probe = engine.pair({ kind: 'opaque', id: 'probe', why: '' }, dst).ingress;
+      // Which policies isolate dst's ingress does not depend on the source: ask with one no rule can name, so no rule is matched in full.
+      const probe = engine.pair(PROBE, dst).ingress;
       if (!probe || probe.isolated === 'no') return all;
       const found = new Map<string, End>();
       const addAll = (list: readonly [string, End][]): void => list.forEach(([id, e]) => found.set(id, e));

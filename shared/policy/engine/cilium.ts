@@ -10,7 +10,7 @@
  */
 import { blockRanges, parseIp, rangeCovers, rangesOverlap, type IpRange } from '../cidr';
 import type { CiliumIcmpField, CiliumNetworkPolicy, CiliumPolicySpec, CiliumPortRule, CiliumRule } from '../cilium-types';
-import type { LabelSelector, NetworkPolicy, NetworkPolicyPeer, RuleRef } from '../types';
+import type { LabelSelector, LabelSelectorRequirement, NetworkPolicy, NetworkPolicyPeer, RuleRef } from '../types';
 import {
   AllowanceSum,
   EVERYTHING,
@@ -26,12 +26,14 @@ import {
   SelectingPolicies,
 } from './allowance';
 import { ALL_CONNS, ALL_L4, allOf, connOf, NO_CONNS, union, type ConnSet, type L4Protocol } from './conn-set';
-import { effectivePolicyTypes, KubernetesPolicies, peerMatch, policyId, portsAllowance } from './kubernetes';
+import { addNetworkPolicyRules, KubernetesPolicies, peerMatch, portsAllowance, type DirectionSum } from './kubernetes';
 import { hiddenKeys, selectorMatch, withSnapshotHint, triAnd, triOr, type End, type Labels, type PodEnd, type Tri } from './model';
 import { PeerIndex, type RuleAnchors } from './peer-index';
 
 const NS_KEY = 'io.kubernetes.pod.namespace';
 const NS_LABEL_PREFIX = 'io.cilium.k8s.namespace.labels.';
+const NONE: readonly never[] = [];
+const listOf = <T>(x: readonly T[] | undefined): readonly T[] => (x && x.length > 0 ? x : NONE);
 
 /** One rule set (a `spec` or one of `specs`) of one policy, with where it lives. */
 interface RuleSet {
@@ -43,6 +45,10 @@ interface RuleSet {
   readonly spec: CiliumPolicySpec;
   /** `specs[i]`, when the policy has several. */
   readonly specIndex?: number;
+  /** Its lists, compiled on first use. */
+  readonly compiled: Partial<Record<ListKey, CompiledList>>;
+  /** The refs of its lists' rules, made with the rule set (the engine lists them; evaluations name them). */
+  readonly refs: Partial<Record<ListKey, readonly RuleRef[]>>;
 }
 
 /** ICMP type names Cilium accepts (pkg/policy/api/icmp.go), IPv4 and IPv6. */
@@ -133,21 +139,11 @@ function portRuleAllowance(toPorts: readonly CiliumPortRule[], dst: End): { allo
   return { allowance: { sure, maybe: union(sure, maybe) }, why };
 }
 
-/** A rule's L4 part when it names no port by name (then it does not depend on the destination). */
-const l4Cache = new WeakMap<CiliumRule, { allowance: Allowance; why?: string } | null>();
+/** What a rule allows at L4, and why that is only 'maybe' (a named port the input cannot resolve). */
+type L4Part = { allowance: Allowance; why?: string };
 
 /** What a rule allows at L4: toPorts and icmps together; with neither, every port and protocol. */
-function l4Allowance(rule: CiliumRule, dst: End): { allowance: Allowance; why?: string } {
-  let cached = l4Cache.get(rule);
-  if (cached === undefined) {
-    const named = (rule.toPorts ?? []).some((pr) => (pr.ports ?? []).some((p) => p.port !== undefined && !/^\d+$/.test(p.port)));
-    cached = named ? null : computeL4(rule, dst);
-    l4Cache.set(rule, cached);
-  }
-  return cached ?? computeL4(rule, dst);
-}
-
-function computeL4(rule: CiliumRule, dst: End): { allowance: Allowance; why?: string } {
+function computeL4(rule: CiliumRule, dst: End): L4Part {
   const hasPorts = (rule.toPorts?.length ?? 0) > 0;
   const hasIcmp = (rule.icmps?.length ?? 0) > 0;
   if (!hasPorts && !hasIcmp) return { allowance: exactly(ALL_CONNS) };
@@ -190,62 +186,60 @@ function computeIdentity(pod: PodEnd): { labels: Labels | undefined; hidden: (ke
   return { labels, hidden };
 }
 
-/** Splits a selector key `source:key` into its source (`k8s`, `any`, `reserved`, …) and key. */
-function splitKey(key: string): { source: string; key: string } {
-  const colon = key.indexOf(':');
-  // Label keys may hold a `/` prefix but never a `:` — a colon means a Cilium source prefix.
-  return colon > 0 ? { source: key.slice(0, colon), key: key.slice(colon + 1) } : { source: 'any', key };
+/** A selector with Cilium's label sources taken off its keys (`k8s:`, `any:`), its `reserved:` requirements apart. */
+interface Normalised {
+  readonly selector: LabelSelector;
+  readonly reserved: readonly string[];
+  /** It names a label source this tool does not read (`container:`, `cidr:` …). */
+  readonly other: boolean;
+  /** It has no requirement left (after the reserved ones are taken apart). */
+  readonly empty: boolean;
+  /** It names the namespace or a namespace label: then it is not scoped to the policy's namespace (utils.go). */
+  readonly namesNamespace: boolean;
 }
-
-type Normalised = { selector: LabelSelector; reserved: string[]; other: boolean; empty: boolean; namesNamespace: boolean };
 const normalised = new WeakMap<LabelSelector, Normalised>();
 
-/** The selector with source prefixes taken off; `reserved` requirements listed apart (once per selector object). */
+/** `normalise`, once per selector object (for selectors met outside a compiled rule). */
 function normaliseSelector(sel: LabelSelector): Normalised {
   let n = normalised.get(sel);
-  if (!n) {
-    const base = normaliseOnce(sel);
-    n = {
-      ...base,
-      empty: Object.keys(base.selector.matchLabels ?? {}).length === 0 && (base.selector.matchExpressions ?? []).length === 0,
-      namesNamespace: mentionsNamespace(sel),
-    };
-    normalised.set(sel, n);
-  }
+  if (!n) normalised.set(sel, (n = normalise(sel)));
   return n;
 }
 
-function normaliseOnce(sel: LabelSelector): { selector: LabelSelector; reserved: string[]; other: boolean } {
-  const reserved: string[] = [];
+/** One pass over the selector's keys: label keys may hold a `/` prefix but never a `:`, so a colon means a Cilium source prefix. */
+function normalise(sel: LabelSelector): Normalised {
+  let reserved: string[] | undefined;
   let other = false;
+  let namesNamespace = false;
   const matchLabels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) {
-    const s = splitKey(k);
-    if (s.source === 'reserved') reserved.push(s.key);
-    else if (s.source === 'k8s' || s.source === 'any') matchLabels[s.key] = v;
-    else other = true;
+  let matchExpressions: LabelSelectorRequirement[] | undefined;
+  let requirements = 0;
+  const labels = sel.matchLabels;
+  const keys = labels ? Object.keys(labels) : NONE;
+  const exprs = sel.matchExpressions ?? NONE;
+  for (let i = 0; i < keys.length + exprs.length; i++) {
+    const expr = i < keys.length ? undefined : exprs[i - keys.length];
+    const full = expr ? expr.key : keys[i];
+    const colon = full.indexOf(':');
+    const source = colon > 0 ? full.slice(0, colon) : 'any';
+    const key = colon > 0 ? full.slice(colon + 1) : full;
+    if (key === NS_KEY || key.startsWith(NS_LABEL_PREFIX)) namesNamespace = true;
+    if (source === 'reserved') (reserved ??= []).push(key);
+    else if (source !== 'k8s' && source !== 'any') other = true;
+    else {
+      requirements++;
+      if (!expr) matchLabels[key] = labels![full];
+      else (matchExpressions ??= []).push(key === expr.key ? expr : { ...expr, key });
+    }
   }
-  const matchExpressions = (sel.matchExpressions ?? []).flatMap((e) => {
-    const s = splitKey(e.key);
-    if (s.source === 'reserved') {
-      reserved.push(s.key);
-      return [];
-    }
-    if (s.source !== 'k8s' && s.source !== 'any') {
-      other = true;
-      return [];
-    }
-    return [{ ...e, key: s.key }];
-  });
-  return { selector: { matchLabels, matchExpressions }, reserved, other };
+  return {
+    selector: { matchLabels, matchExpressions: matchExpressions ?? NONE },
+    reserved: reserved ?? NONE,
+    other,
+    empty: requirements === 0,
+    namesNamespace,
+  };
 }
-
-/** A peer selector that names the namespace (or namespace labels) is not scoped to the policy's namespace (utils.go). */
-const mentionsNamespace = (sel: LabelSelector): boolean =>
-  [...Object.keys(sel.matchLabels ?? {}), ...(sel.matchExpressions ?? []).map((e) => e.key)].some((k) => {
-    const key = splitKey(k).key;
-    return key === NS_KEY || key.startsWith(NS_LABEL_PREFIX);
-  });
 
 /**
  * Does an endpoint selector pick `end`? In a namespaced policy a selector that does not name
@@ -257,18 +251,25 @@ export function endpointSelectorMatch(
   end: End,
   subject = false,
 ): { match: Tri; why?: string } {
-  const { selector, reserved, other, empty, namesNamespace } = normaliseSelector(sel);
+  return normalisedMatch(normaliseSelector(sel), policyNamespace, end, subject);
+}
+
+const NO: { match: Tri } = { match: 'no' };
+
+/** `endpointSelectorMatch` on a selector already normalised. */
+function normalisedMatch(n: Normalised, policyNamespace: string | undefined, end: End, subject = false): { match: Tri; why?: string } {
+  const { selector, reserved, other, empty, namesNamespace } = n;
   if (other) return { match: 'maybe', why: 'the selector uses a label source this tool does not read' };
   if (end.kind === 'entity') {
     // Reserved identities carry `reserved:NAME` and nothing else a pod selector names.
     if (reserved.length > 0) return { match: reserved.every((r) => r === end.entity) && empty ? 'yes' : 'no' };
-    return { match: 'no' };
+    return NO;
   }
   if (end.kind === 'opaque' && !end.within) return { match: 'maybe', why: end.why };
-  if (end.kind !== 'pod') return { match: 'no' };
-  if (reserved.length > 0) return { match: 'no' };
+  if (end.kind !== 'pod') return NO;
+  if (reserved.length > 0) return NO;
   // A namespaced policy's endpointSelector always selects in its own namespace; its peer selectors do unless they name one.
-  if (policyNamespace !== undefined && (subject || !namesNamespace) && end.namespace !== policyNamespace) return { match: 'no' };
+  if (policyNamespace !== undefined && (subject || !namesNamespace) && end.namespace !== policyNamespace) return NO;
   const id = podIdentity(end);
   const m = selectorMatch(selector, id.labels, id.hidden, `the labels of ${end.id}`);
   return m.match === 'maybe' ? { match: 'maybe', why: withSnapshotHint(m.why) } : m;
@@ -334,23 +335,6 @@ function entityMatch(name: string, end: End): { match: Tri; why?: string } {
   return match === 'maybe' ? { match, why: `whether ${end.id} counts as entity "${name}" is not known from the capture` } : { match };
 }
 
-const cidrCache = {
-  ingress: new WeakMap<CiliumRule, { ranges: IpRange[]; groups: boolean }>(),
-  egress: new WeakMap<CiliumRule, { ranges: IpRange[]; groups: boolean }>(),
-};
-function cidrRanges(rule: CiliumRule, direction: 'ingress' | 'egress'): { ranges: IpRange[]; groups: boolean } {
-  let r = cidrCache[direction].get(rule);
-  if (!r) cidrCache[direction].set(rule, (r = computeCidrRanges(rule, direction)));
-  return r;
-}
-
-function computeCidrRanges(rule: CiliumRule, direction: 'ingress' | 'egress'): { ranges: IpRange[]; groups: boolean } {
-  const plain = (direction === 'ingress' ? rule.fromCIDR : rule.toCIDR) ?? [];
-  const sets = (direction === 'ingress' ? rule.fromCIDRSet : rule.toCIDRSet) ?? [];
-  const ranges = [...plain.flatMap((c) => blockRanges(c)), ...sets.flatMap((s) => (s.cidr ? blockRanges(s.cidr, s.except ?? []) : []))];
-  return { ranges, groups: sets.some((s) => !s.cidr && s.cidrGroupRef) };
-}
-
 /** Does a CIDR rule pick the end? CIDR identities are addresses outside the cluster (world), never pods or nodes. */
 function cidrMatch(ranges: readonly IpRange[], end: End): { match: Tri; why?: string } {
   if (ranges.length === 0) return { match: 'no' };
@@ -406,14 +390,16 @@ const PEER_FIELDS = {
   egress: ['toEndpoints', 'toEntities', 'toCIDR', 'toCIDRSet', 'toNodes', 'toFQDNs', 'toServices', 'toGroups'],
 } as const;
 
-/** Does a rule's peer part pick the other end? A rule with no peer field picks every peer. */
-/** A rule's peer fields for one direction, read once per rule object. */
+/** A rule's peer fields for one direction, read when its rule set is compiled. */
 interface RuleShape {
-  readonly endpoints: readonly LabelSelector[];
+  readonly endpoints: readonly Normalised[];
   readonly entities: readonly string[];
-  readonly cidr: { ranges: IpRange[]; groups: boolean };
-  readonly nodes: readonly LabelSelector[];
-  readonly requires: readonly LabelSelector[];
+  readonly cidr: readonly IpRange[];
+  /** A CIDR set names a CIDR group (cidrGroupRef), which the input does not hold. */
+  readonly cidrGroups: boolean;
+  readonly nodes: number;
+  readonly requires: readonly Normalised[];
+  readonly fqdns: number;
   readonly services: number;
   readonly groups: number;
   readonly anyPeer: boolean;
@@ -421,68 +407,112 @@ interface RuleShape {
   readonly endpointsOnly: boolean;
   /** Set when the rule names no peer and no requirement: what it means then. */
   readonly bare?: { readonly match: Tri; readonly why: readonly string[] };
+  /** For the peer index: one required label of each endpoint selector, or undefined when the rule is always a candidate. */
+  readonly anchors: RuleAnchors;
 }
-const shapes = { ingress: new WeakMap<CiliumRule, RuleShape>(), egress: new WeakMap<CiliumRule, RuleShape>() };
 
-function shapeOf(rule: CiliumRule, direction: 'ingress' | 'egress'): RuleShape {
-  let shape = shapes[direction].get(rule);
-  if (shape) return shape;
-  const endpoints = (direction === 'ingress' ? rule.fromEndpoints : rule.toEndpoints) ?? [];
-  const entities = (direction === 'ingress' ? rule.fromEntities : rule.toEntities) ?? [];
-  const cidr = cidrRanges(rule, direction);
-  const nodes = (direction === 'ingress' ? rule.fromNodes : rule.toNodes) ?? [];
-  const requires = (direction === 'ingress' ? rule.fromRequires : rule.toRequires) ?? [];
-  const fqdns = direction === 'egress' ? (rule.toFQDNs ?? []).length : 0;
-  const services = direction === 'egress' ? (rule.toServices ?? []).length : 0;
-  const groups = direction === 'egress' ? (rule.toGroups ?? []).length : 0;
-  const anyPeer = endpoints.length + entities.length + cidr.ranges.length + nodes.length + fqdns + services + groups > 0 || cidr.groups;
+function ruleShape(rule: CiliumRule, direction: 'ingress' | 'egress'): RuleShape {
+  const ingress = direction === 'ingress';
+  const endpointList = listOf(ingress ? rule.fromEndpoints : rule.toEndpoints);
+  const endpoints = endpointList.length > 0 ? endpointList.map(normalise) : NONE;
+  const entities = listOf(ingress ? rule.fromEntities : rule.toEntities);
+  const plain = listOf(ingress ? rule.fromCIDR : rule.toCIDR);
+  const cidrSets = listOf(ingress ? rule.fromCIDRSet : rule.toCIDRSet);
+  const cidr =
+    plain.length + cidrSets.length === 0
+      ? NONE
+      : [...plain.flatMap((c) => blockRanges(c)), ...cidrSets.flatMap((s) => (s.cidr ? blockRanges(s.cidr, s.except ?? []) : []))];
+  const cidrGroups = cidrSets.some((s) => !s.cidr && s.cidrGroupRef);
+  const nodes = listOf(ingress ? rule.fromNodes : rule.toNodes).length;
+  const requireList = listOf(ingress ? rule.fromRequires : rule.toRequires);
+  const requires = requireList.length > 0 ? requireList.map(normalise) : NONE;
+  const fqdns = ingress ? 0 : listOf(rule.toFQDNs).length;
+  const services = ingress ? 0 : listOf(rule.toServices).length;
+  const groups = ingress ? 0 : listOf(rule.toGroups).length;
+  const others = entities.length + cidr.length + nodes + fqdns + services + groups;
+  const anyPeer = endpoints.length + others > 0 || cidrGroups;
   const hasL4 = (rule.toPorts?.length ?? 0) > 0 || (rule.icmps?.length ?? 0) > 0;
   let bare: RuleShape['bare'];
   if (!anyPeer && requires.length === 0) {
     // `{}` allows nothing (it only turns enforcement on); ports without peers allow them from (to) any peer, world included.
     const explicitEmpty = PEER_FIELDS[direction].some((f) => Array.isArray((rule as Record<string, unknown>)[f]));
     bare = !hasL4
-      ? { match: 'no', why: [] }
+      ? { match: 'no', why: NO_WHY }
       : explicitEmpty
         ? {
             match: 'maybe',
             why: [`an empty peer list in ${direction} rules selects nothing in recent Cilium, and every peer in older releases`],
           }
-        : { match: 'yes', why: [] };
+        : { match: 'yes', why: NO_WHY };
   }
-  const endpointsOnly =
-    endpoints.length > 0 &&
-    entities.length + cidr.ranges.length + nodes.length + requires.length + fqdns + services + groups === 0 &&
-    !cidr.groups;
-  shape = { endpoints, entities, cidr, nodes, requires, services, groups, anyPeer, endpointsOnly, bare };
-  shapes[direction].set(rule, shape);
-  return shape;
+  const endpointsOnly = endpoints.length > 0 && others + requires.length === 0 && !cidrGroups;
+  return {
+    endpoints,
+    entities,
+    cidr,
+    cidrGroups,
+    nodes,
+    requires,
+    fqdns,
+    services,
+    groups,
+    anyPeer,
+    endpointsOnly,
+    bare,
+    anchors: endpointsOnly && !bare ? endpointAnchors(endpoints) : undefined,
+  };
 }
 
-function rulePeerMatch(
-  rule: CiliumRule,
-  direction: 'ingress' | 'egress',
-  namespace: string | undefined,
-  other: End,
-  dnsVisible = true,
-): { match: Tri; why: string[] } {
-  const shape = shapeOf(rule, direction);
-  const { endpoints, entities, cidr, nodes, requires, services, groups, anyPeer, bare } = shape;
-  if (bare) return { match: bare.match, why: bare.why.length === 0 ? [] : [...bare.why] };
-  const why: string[] = [];
-  let match: Tri = anyPeer ? 'no' : 'yes';
+/** One required label of each selector (not the namespace when another is there); undefined when one may pick by something else. */
+function endpointAnchors(selectors: readonly Normalised[]): RuleAnchors {
+  const out: (readonly [string, string])[] = [];
+  for (const n of selectors) {
+    const a = selectorAnchor(n);
+    if (!a) return undefined;
+    out.push(a);
+  }
+  return out;
+}
+
+/** A required label of an endpoint selector, for the peer index; undefined when it has none or may pick by something else. */
+function selectorAnchor(n: Normalised): readonly [string, string] | undefined {
+  if (n.other || n.reserved.length > 0) return undefined;
+  const labels = n.selector.matchLabels ?? {};
+  let first: string | undefined;
+  for (const k of Object.keys(labels)) {
+    if (k !== NS_KEY) return [k, labels[k]];
+    first ??= k;
+  }
+  return first === undefined ? undefined : [first, labels[first]];
+}
+
+const NO_WHY: readonly string[] = [];
+const PEER_NO: PeerAnswer = { match: 'no', why: NO_WHY };
+const PEER_YES: PeerAnswer = { match: 'yes', why: NO_WHY };
+
+/** A peer part's answer, with the reasons when it is 'maybe' (never to be changed in place). */
+interface PeerAnswer {
+  readonly match: Tri;
+  readonly why: readonly string[];
+}
+
+/** Does a rule's peer part pick the other end? A rule with no peer field picks every peer. */
+function rulePeerMatch(rule: CiliumRule, shape: RuleShape, namespace: string | undefined, other: End, dnsVisible = true): PeerAnswer {
+  if (shape.bare) return shape.bare;
+  let why: string[] | undefined;
+  let match: Tri = shape.anyPeer ? 'no' : 'yes';
   const add = (m: { match: Tri; why?: string }): void => {
     match = triOr(match, m.match);
-    if (m.match === 'maybe' && m.why) why.push(m.why);
+    if (m.match === 'maybe' && m.why) (why ??= []).push(m.why);
   };
-  for (const sel of endpoints) {
-    add(endpointSelectorMatch(sel, namespace, other));
+  for (const n of shape.endpoints) {
+    add(normalisedMatch(n, namespace, other));
     if (match === 'yes') break;
   }
   // A rule of endpoint selectors only (what the generator writes) is decided by them.
-  if (shape.endpointsOnly) return { match, why };
-  for (const e of entities) add(entityMatch(e, other));
-  add(cidrMatch(cidr.ranges, other));
+  if (shape.endpointsOnly) return why ? { match, why } : match === 'yes' ? PEER_YES : match === 'no' ? PEER_NO : { match, why: NO_WHY };
+  for (const e of shape.entities) add(entityMatch(e, other));
+  add(cidrMatch(shape.cidr, other));
   const fq = fqdnMatch(rule, other);
   // toFQDNs allows the addresses Cilium's DNS proxy saw returned: without a DNS rule for this pod, it may have seen none.
   add(
@@ -493,67 +523,107 @@ function rulePeerMatch(
         }
       : fq,
   );
-  if (cidr.groups) add({ match: 'maybe', why: 'a CIDR group (cidrGroupRef) is not in the input' });
-  if (nodes.length > 0)
+  if (shape.cidrGroups) add({ match: 'maybe', why: 'a CIDR group (cidrGroupRef) is not in the input' });
+  if (shape.nodes > 0)
     add({
       match: other.kind === 'entity' && (other.entity === 'host' || other.entity === 'remote-node') ? 'maybe' : 'no',
       why: "node selectors need the nodes' labels",
     });
-  if (services > 0) add({ match: 'maybe', why: "toServices needs the Service's endpoints" });
-  if (groups > 0) add({ match: 'maybe', why: "toGroups needs the cloud provider's addresses" });
-  if (requires.length > 0) {
-    for (const sel of requires) {
-      const m = endpointSelectorMatch(sel, namespace, other);
-      match = triAnd(match, m.match);
-      if (m.match === 'maybe' && m.why) why.push(m.why);
-    }
+  if (shape.services > 0) add({ match: 'maybe', why: "toServices needs the Service's endpoints" });
+  if (shape.groups > 0) add({ match: 'maybe', why: "toGroups needs the cloud provider's addresses" });
+  for (const n of shape.requires) {
+    const m = normalisedMatch(n, namespace, other);
+    match = triAnd(match, m.match);
+    if (m.match === 'maybe' && m.why) (why ??= []).push(m.why);
   }
-  return { match, why };
-}
-
-/**
- * One required label of each endpoint selector of a rule, for the peer index; undefined when the rule
- * may pick something other than pods by their labels (entities, CIDRs, nodes, names, requirements,
- * reserved or other label sources, a selector with no label) and so is always a candidate.
- */
-function ruleAnchors(rule: CiliumRule, direction: 'ingress' | 'egress'): RuleAnchors {
-  const s = shapeOf(rule, direction);
-  const fqdns = direction === 'egress' ? (rule.toFQDNs ?? []).length : 0;
-  if (s.bare || s.endpoints.length === 0) return undefined;
-  if (s.entities.length + s.cidr.ranges.length + s.nodes.length + s.requires.length + s.services + s.groups + fqdns > 0 || s.cidr.groups)
-    return undefined;
-  const out: (readonly [string, string])[] = [];
-  for (const sel of s.endpoints) {
-    const a = selectorAnchors(sel);
-    if (!a) return undefined;
-    out.push(a[0]);
-  }
-  return out;
-}
-
-/** A required label of an endpoint selector, for the peer index; undefined when it has none or may pick by something else. */
-function selectorAnchors(sel: LabelSelector | undefined): RuleAnchors {
-  if (!sel) return undefined;
-  const n = normaliseSelector(sel);
-  if (n.other || n.reserved.length > 0) return undefined;
-  const entries = Object.entries(n.selector.matchLabels ?? {});
-  const pick = entries.find(([k]) => k !== NS_KEY) ?? entries[0];
-  return pick ? [pick] : undefined;
+  return { match, why: why ?? NO_WHY };
 }
 
 const NO_RULES: readonly CiliumRule[] = [];
-/** The refs of a rule set's rules, made once: by rule set, list and position (one rule object may stand in two places through a YAML alias). */
-const ruleRefCache = new WeakMap<RuleSet, Record<'ingress' | 'egress' | 'ingressDeny' | 'egressDeny', RuleRef[]>>();
 
-const peerIndexes = { ingress: new WeakMap<readonly CiliumRule[], PeerIndex>(), egress: new WeakMap<readonly CiliumRule[], PeerIndex>() };
+type ListKey = 'ingress' | 'egress' | 'ingressDeny' | 'egressDeny';
+const LIST_KEYS: readonly ListKey[] = ['ingress', 'egress', 'ingressDeny', 'egressDeny'];
 
-/** The positions of the rules (one direction's list of one rule set) whose peer part could pick `other`, ascending. */
-function candidateRules(rules: readonly CiliumRule[], direction: 'ingress' | 'egress', other: End): readonly number[] {
-  let index = peerIndexes[direction].get(rules);
-  if (!index) peerIndexes[direction].set(rules, (index = new PeerIndex(rules.map((r) => ruleAnchors(r, direction)))));
-  if (other.kind !== 'pod') return index.all;
+function ruleRef(set: RuleSet, key: ListKey, index: number): RuleRef {
+  return {
+    policy: set.id,
+    direction: key === 'ingress' || key === 'ingressDeny' ? 'ingress' : 'egress',
+    index,
+    ...(key === 'ingressDeny' || key === 'egressDeny' ? { deny: true } : {}),
+    ...(set.specIndex !== undefined ? { spec: set.specIndex } : {}),
+  };
+}
+
+/** One rule of a rule set, read once: its ref, its peer shape and (once asked, when it names no port by name) its L4 part. */
+interface CompiledRule {
+  readonly rule: CiliumRule;
+  readonly index: number;
+  readonly ref: RuleRef;
+  readonly shape: RuleShape;
+  /** Names a port by name: its L4 part resolves on each destination. */
+  readonly named: boolean;
+  l4?: L4Part;
+}
+
+/** One list of a rule set (its ingress, egress, ingressDeny or egressDeny), compiled, with the index of its peers. */
+interface CompiledList {
+  readonly rules: readonly CompiledRule[];
+  readonly peers: PeerIndex;
+}
+
+/** A rule set's list, compiled on first use and kept on the rule set (one verify run judges each rule for many edges). */
+function compiledList(set: RuleSet, key: ListKey): CompiledList {
+  const done = set.compiled[key];
+  if (done) return done;
+  const direction = key === 'ingress' || key === 'ingressDeny' ? 'ingress' : 'egress';
+  const rules = (set.spec[key] ?? NO_RULES).map((rule, index): CompiledRule => ({
+    rule,
+    index,
+    ref: set.refs[key]?.[index] ?? ruleRef(set, key, index),
+    shape: ruleShape(rule, direction),
+    named: (rule.toPorts ?? []).some((pr) => (pr.ports ?? []).some((p) => p.port !== undefined && !/^\d+$/.test(p.port))),
+  }));
+  const list = { rules, peers: new PeerIndex(rules.map((r) => r.shape.anchors)) };
+  set.compiled[key] = list;
+  return list;
+}
+
+/** What a compiled rule allows at L4 towards `dst`. */
+function ruleL4(c: CompiledRule, dst: End): L4Part {
+  if (c.named) return computeL4(c.rule, dst);
+  return (c.l4 ??= sharedL4(c.rule, dst));
+}
+
+/**
+ * L4 parts that name no port by name, shared by their text: generated policies repeat a few port
+ * lists thousands of times, and one object each keeps a verify run's heap (and its GC) small.
+ */
+const l4ByText = new Map<string, L4Part>();
+function sharedL4(rule: CiliumRule, dst: End): L4Part {
+  // Every field computeL4 reads, and nothing else (L7 rules do not change what is allowed at L4).
+  let text = '';
+  for (const pr of rule.toPorts ?? NONE) {
+    text += '|';
+    for (const p of pr.ports ?? NONE) text += `${p.port ?? ''}-${p.endPort ?? ''}/${p.protocol ?? ''},`;
+  }
+  text += '#';
+  for (const ic of rule.icmps ?? NONE) {
+    text += '|';
+    for (const f of ic.fields ?? NONE) text += `${f.family ?? ''}:${f.type},`;
+  }
+  let l4 = l4ByText.get(text);
+  if (!l4) {
+    if (l4ByText.size >= 4096) l4ByText.clear();
+    l4ByText.set(text, (l4 = computeL4(rule, dst)));
+  }
+  return l4;
+}
+
+/** The rules of a compiled list whose peer part could pick `other`, ascending. */
+function candidateRules(list: CompiledList, other: End): readonly number[] {
+  if (other.kind !== 'pod') return list.peers.all;
   const id = podIdentity(other);
-  return index.candidates(id.labels, id.hidden);
+  return list.peers.candidates(id.labels, id.hidden);
 }
 
 /** The policies of one evaluation: Cilium rule sets and the Kubernetes NetworkPolicies beside them. */
@@ -571,7 +641,12 @@ export class CiliumPolicies {
     let index = this.setIndexes.get(namespace);
     if (!index) {
       const sets = namespace === undefined ? this.clusterwide : (this.byNamespace.get(namespace) ?? []);
-      this.setIndexes.set(namespace, (index = new PeerIndex(sets.map((set) => selectorAnchors(set.spec.endpointSelector)))));
+      this.setIndexes.set(
+        namespace,
+        (index = new PeerIndex(
+          sets.map((set) => (set.spec.endpointSelector ? endpointAnchors([normaliseSelector(set.spec.endpointSelector)]) : undefined)),
+        )),
+      );
     }
     return index;
   }
@@ -607,6 +682,7 @@ export class CiliumPolicies {
   }
 
   constructor(cilium: readonly CiliumNetworkPolicy[], kubernetes: readonly NetworkPolicy[]) {
+    this.kubernetes = new KubernetesPolicies(kubernetes);
     const sets: RuleSet[] = [];
     const refs: RuleRef[] = [];
     for (const p of cilium) {
@@ -618,32 +694,21 @@ export class CiliumPolicies {
         ...(p.specs ?? []).map((spec, specIndex) => ({ spec, specIndex })),
       ];
       for (const s of specs) {
-        const set: RuleSet = { id, namespace, order: sets.length, ...s };
+        const set: RuleSet = { id, namespace, order: sets.length, ...s, compiled: {}, refs: {} };
         sets.push(set);
         if (namespace === undefined) this.clusterwide.push(set);
         else (this.byNamespace.get(namespace) ?? this.byNamespace.set(namespace, []).get(namespace)!).push(set);
-        for (const dir of ['ingress', 'egress', 'ingressDeny', 'egressDeny'] as const) {
-          (s.spec[dir] ?? []).forEach((rule, index) => {
-            // `{}` only turns enforcement on: it allows (or denies) nothing, so no flow can back it.
-            if (Object.keys(rule).length === 0) return;
-            refs.push({
-              policy: id,
-              direction: dir.startsWith('ingress') ? 'ingress' : 'egress',
-              index,
-              ...(dir.endsWith('Deny') ? { deny: true } : {}),
-              ...(s.specIndex !== undefined ? { spec: s.specIndex } : {}),
-            });
+        for (const key of LIST_KEYS) {
+          const list = (set.refs[key] = (s.spec[key] ?? NO_RULES).map((_, index) => ruleRef(set, key, index)));
+          // `{}` only turns enforcement on: it allows (or denies) nothing, so no flow can back it.
+          list.forEach((ref, index) => {
+            if (Object.keys(s.spec[key]![index]).length > 0) refs.push(ref);
           });
         }
       }
     }
-    for (const p of kubernetes) {
-      const id = policyId(p);
-      (p.spec.ingress ?? []).forEach((_, index) => refs.push({ policy: id, direction: 'ingress', index }));
-      (p.spec.egress ?? []).forEach((_, index) => refs.push({ policy: id, direction: 'egress', index }));
-    }
+    refs.push(...this.kubernetes.ruleRefs);
     this.sets = sets;
-    this.kubernetes = new KubernetesPolicies(kubernetes);
     this.ruleRefs = refs;
   }
 }
@@ -653,6 +718,49 @@ function setSelects(set: RuleSet, end: End): { match: Tri; why?: string } {
   if (!set.spec.endpointSelector) return { match: 'no' }; // a host policy (nodeSelector) selects nodes, not pods
   if (end.kind !== 'pod') return { match: 'no' };
   return endpointSelectorMatch(set.spec.endpointSelector, set.namespace, end, true);
+}
+
+/** A NetworkPolicy peer as Cilium reads it: an ipBlock becomes a CIDR rule (world addresses only, never pods or nodes, in the default policy-cidr-match-mode). */
+function ciliumPeerMatch(peer: NetworkPolicyPeer, policyNamespace: string, other: End): { match: Tri; why?: string } {
+  return peer.ipBlock
+    ? cidrMatch(blockRanges(peer.ipBlock.cidr, peer.ipBlock.except ?? []), other)
+    : peerMatch(peer, policyNamespace, other);
+}
+
+/**
+ * One rule of a set that selects `self` (surely or maybe), judged for the other end: undefined when
+ * it cannot matter (other ports at the point being judged, or a peer part that does not pick the
+ * other end); else what it allows, surely only when both the set and the peer surely apply, with
+ * the reasons (also added to `unknowns`).
+ */
+function judgeRule(
+  c: CompiledRule,
+  sel: { readonly match: Tri; readonly why?: string },
+  namespace: string | undefined,
+  direction: 'ingress' | 'egress',
+  other: End,
+  dst: End,
+  dnsVisible: boolean,
+  sum: AllowanceSum,
+  out: { unknowns?: Set<string> },
+): RuleAllowance | undefined {
+  // Ports first: at one point, a rule for other ports is skipped before its peer is matched.
+  const l4 = ruleL4(c, dst);
+  if (!sum.admits(l4.allowance)) return undefined;
+  const peer = rulePeerMatch(c.rule, c.shape, namespace, other, dnsVisible);
+  if (peer.match === 'no') return undefined;
+  let why = peer.why;
+  if (l4.why || sel.match === 'maybe') {
+    const more = [...peer.why];
+    if (l4.why) more.push(l4.why);
+    if (sel.match === 'maybe') more.push(sel.why ?? 'whether the policy selects the pod is not known');
+    why = more;
+  }
+  const certain = peer.match === 'yes' && sel.match === 'yes';
+  const allowance: Allowance = certain ? l4.allowance : { sure: NO_CONNS, maybe: l4.allowance.maybe };
+  if (why.length === 0) return { ref: c.ref, allowance };
+  for (const w of why) (out.unknowns ??= new Set()).add(w);
+  return { ref: c.ref, allowance, why };
 }
 
 /**
@@ -670,124 +778,69 @@ export function ciliumDirection(
   at?: Point,
 ): DirectionDetail | null {
   if (self.kind !== 'pod') return null;
-  const selectingPolicies = new SelectingPolicies();
-  const unknowns = new Set<string>();
-  const rules: RuleAllowance[] = [];
-  const denies: RuleAllowance[] = [];
-  const allowSum = new AllowanceSum(at);
-  const denySum = new AllowanceSum(at);
+  const out: DirectionSum = { sum: new AllowanceSum(at), selecting: new SelectingPolicies(), rules: [] };
+  let denies: RuleAllowance[] | undefined;
+  let denySum: AllowanceSum | undefined;
   const denyKey = direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
   const selecting = index.selectingOf(self);
   const dnsVisible = direction === 'egress' && selecting.dnsVisible;
 
   for (const sel of selecting.sets) {
     const set = sel.set;
-    if (sel.match === 'maybe' && sel.why) unknowns.add(sel.why);
-    const allowRules = set.spec[direction] ?? NO_RULES;
-    const denyRules = set.spec[denyKey] ?? NO_RULES;
+    if (sel.match === 'maybe' && sel.why) (out.unknowns ??= new Set()).add(sel.why);
+    const allowRules = compiledList(set, direction);
+    const denyRules = compiledList(set, denyKey);
     const requested = set.spec.enableDefaultDeny?.[direction];
-    if ((allowRules.length > 0 || denyRules.length > 0) && requested !== false) selectingPolicies.add(set.id, sel.match === 'yes');
-    const judge = (rule: CiliumRule, i: number, deny: boolean): RuleAllowance | undefined => {
-      // Ports first: at one point, a rule for other ports is skipped before its peer is matched.
-      const l4 = l4Allowance(rule, dst);
-      if (!(deny ? denySum : allowSum).admits(l4.allowance)) return undefined;
-      const peer = rulePeerMatch(rule, direction, set.namespace, other, dnsVisible);
-      if (peer.match === 'no') return undefined;
-      const why = l4.why ? [...peer.why, l4.why] : peer.why;
-      if (sel.match === 'maybe') why.push(sel.why ?? 'whether the policy selects the pod is not known');
-      const certain = peer.match === 'yes' && sel.match === 'yes';
-      const allowance: Allowance = certain ? l4.allowance : { sure: NO_CONNS, maybe: l4.allowance.maybe };
-      // One ref per rule object: a verify run judges the same rule for many edges.
-      let refSets = ruleRefCache.get(set);
-      if (!refSets) ruleRefCache.set(set, (refSets = { ingress: [], egress: [], ingressDeny: [], egressDeny: [] }));
-      const refCache = refSets[deny ? denyKey : direction];
-      let ref = refCache[i];
-      if (!ref) {
-        ref = {
-          policy: set.id,
-          direction,
-          index: i,
-          ...(deny ? { deny: true } : {}),
-          ...(set.specIndex !== undefined ? { spec: set.specIndex } : {}),
-        };
-        refCache[i] = ref;
-      }
-      for (const w of why) unknowns.add(w);
-      return why.length > 0 ? { ref, allowance, why } : { ref, allowance };
-    };
-    for (const i of candidateRules(allowRules, direction, other)) {
-      const r = judge(allowRules[i], i, false);
+    if ((allowRules.rules.length > 0 || denyRules.rules.length > 0) && requested !== false) out.selecting.add(set.id, sel.match === 'yes');
+    for (const i of candidateRules(allowRules, other)) {
+      const r = judgeRule(allowRules.rules[i], sel, set.namespace, direction, other, dst, dnsVisible, out.sum, out);
       if (!r) continue;
-      rules.push(r);
-      allowSum.add(r.allowance);
+      out.rules.push(r);
+      out.sum.add(r.allowance);
     }
-    for (const i of candidateRules(denyRules, direction, other)) {
-      const r = judge(denyRules[i], i, true);
+    if (denyRules.rules.length === 0) continue;
+    denySum ??= new AllowanceSum(at);
+    for (const i of candidateRules(denyRules, other)) {
+      const r = judgeRule(denyRules.rules[i], sel, set.namespace, direction, other, dst, dnsVisible, denySum, out);
       if (!r) continue;
-      denies.push(r);
+      (denies ??= []).push(r);
       denySum.add(r.allowance);
     }
   }
 
   // Kubernetes NetworkPolicies: Cilium enforces them beside its own (ipBlock as a CIDR rule: world only).
-  const type = direction === 'ingress' ? 'Ingress' : 'Egress';
-  for (const sel of index.kubernetes.selectingOf(self)) {
-    const p = sel.policy;
-    if (!effectivePolicyTypes(p).includes(type)) continue;
-    const id = policyId(p);
-    selectingPolicies.add(id, sel.match === 'yes');
-    if (sel.match === 'maybe' && sel.why) unknowns.add(sel.why);
-    const list = direction === 'ingress' ? (p.spec.ingress ?? []) : (p.spec.egress ?? []);
-    list.forEach((rule, i) => {
-      const ports = portsAllowance(rule.ports, dst);
-      if (!allowSum.admits(ports.allowance)) return;
-      const peers =
-        direction === 'ingress'
-          ? (rule as { from?: readonly NetworkPolicyPeer[] }).from
-          : (rule as { to?: readonly NetworkPolicyPeer[] }).to;
-      let match: Tri = 'yes';
-      const why: string[] = [];
-      if (peers && peers.length > 0) {
-        match = 'no';
-        for (const peer of peers) {
-          // Cilium turns an ipBlock into a CIDR rule: world addresses only, never pods or nodes (default policy-cidr-match-mode).
-          const m = peer.ipBlock
-            ? cidrMatch(blockRanges(peer.ipBlock.cidr, peer.ipBlock.except ?? []), other)
-            : peerMatch(peer, p.metadata.namespace ?? 'default', other);
-          match = triOr(match, m.match);
-          if (m.match === 'maybe' && m.why) why.push(m.why);
-        }
-      }
-      if (match === 'no') return;
-      if (ports.why) why.push(ports.why);
-      if (sel.match === 'maybe' && sel.why) why.push(sel.why);
-      const certain = match === 'yes' && sel.match === 'yes';
-      const allowance: Allowance = certain ? ports.allowance : { sure: NO_CONNS, maybe: ports.allowance.maybe };
-      for (const w of why) unknowns.add(w);
-      const ref: RuleRef = { policy: id, direction, index: i };
-      rules.push(why.length > 0 ? { ref, allowance, why } : { ref, allowance });
-      allowSum.add(allowance);
-    });
-  }
+  addNetworkPolicyRules(index.kubernetes, self, other, direction, dst, out, ciliumPeerMatch);
 
   // allow-localhost (the agent's default in Kubernetes mode): the node a pod runs on reaches it whatever the
   // allow rules say (kubelet probes); an explicit deny from the host still wins.
   if (direction === 'ingress' && other.kind === 'entity' && other.entity === 'host') {
-    rules.push({
+    out.rules.push({
       ref: { policy: 'cilium', direction: 'ingress', index: 0 },
       allowance: EVERYTHING,
       implicit:
         "Cilium's allow-localhost (the default in Kubernetes: the node reaches its own pods; only an ingressDeny from the host entity would stop it, and kubelet probes with it)",
     });
-    allowSum.add(EVERYTHING);
+    out.sum.add(EVERYTHING);
   }
-  const { isolating, maybeIsolating } = selectingPolicies;
+  const { isolating, maybeIsolating } = out.selecting;
   const isolated: Tri = isolating.length > 0 ? 'yes' : maybeIsolating.length > 0 ? 'maybe' : 'no';
-  const summed = allowSum.result();
+  const summed = out.sum.result();
   const allowed: Allowance = isolated === 'no' ? EVERYTHING : isolated === 'yes' ? summed : { sure: summed.sure, maybe: ALL_CONNS };
-  const allowance = subtractAllowance(allowed, denySum.result());
-  return { self, direction, isolated, isolating, maybeIsolating, rules, denies, allowance, unknowns: [...unknowns] };
+  const allowance = denySum ? subtractAllowance(allowed, denySum.result()) : allowed;
+  return {
+    self,
+    direction,
+    isolated,
+    isolating,
+    maybeIsolating,
+    rules: out.rules,
+    denies: denies ?? NO_DENIES,
+    allowance,
+    unknowns: out.unknowns ? [...out.unknowns] : NO_WHY,
+  };
 }
+
+const NO_DENIES: readonly RuleAllowance[] = [];
 
 /** Both directions of a connection from `src` to `dst`, as Cilium enforces them (at one point, when given). */
 export function ciliumPair(index: CiliumPolicies, src: End, dst: End, at?: Point): PairDetail {

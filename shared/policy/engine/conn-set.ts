@@ -45,6 +45,12 @@ export const ALL_L4: ConnSet = {
 };
 
 function normalise(list: Intervals, lo: number, hi: number): [number, number][] {
+  if (list.length === 1) {
+    // One interval (a port, a range): clamped, no sort needed.
+    const a = Math.max(list[0][0], lo);
+    const b = Math.min(list[0][1], hi);
+    return a <= b ? [[a, b]] : [];
+  }
   const sorted = list
     .map(([a, b]) => [Math.max(a, lo), Math.min(b, hi)] as [number, number])
     .filter(([a, b]) => a <= b)

@@ -45,7 +45,10 @@ export interface PolicyEngine {
   pair(src: End, dst: End): PairDetail;
   /** Is this connection allowed? */
   evaluate(flow: Flow): FlowVerdict;
-  /** Every allow (and deny) rule of the policies, in order. */
+  /**
+   * Every allow (and deny) rule of the policies, in order: the same objects the verdicts name, so a
+   * rule can be looked up by identity.
+   */
   readonly ruleRefs: readonly RuleRef[];
 }
 
@@ -92,6 +95,8 @@ function directionText(
   return `${name} cannot be decided: ${detail}`;
 }
 
+const NO_UNKNOWNS: readonly string[] = [];
+
 /** Builds the verdict on one flow from a pair's detail (one computation for every engine). */
 export function flowVerdict(pair: PairDetail, f: Flow): FlowVerdict {
   const proto: ConnProtocol = f.protocol;
@@ -102,10 +107,14 @@ export function flowVerdict(pair: PairDetail, f: Flow): FlowVerdict {
   const verdict = verdictOf(both);
   const egressRule = e === 'yes' ? firstRule(pair.egress, proto, f.port) : undefined;
   const ingressRule = i === 'yes' ? firstRule(pair.ingress, proto, f.port) : undefined;
-  const unknowns = [
-    ...new Set([...(e === 'maybe' ? (pair.egress?.unknowns ?? []) : []), ...(i === 'maybe' ? (pair.ingress?.unknowns ?? []) : [])]),
-  ];
-  if (both === 'maybe' && f.port === undefined) unknowns.unshift('the input does not give the port');
+  let unknowns: readonly string[] = NO_UNKNOWNS;
+  if (both === 'maybe') {
+    const list = [
+      ...new Set([...(e === 'maybe' ? (pair.egress?.unknowns ?? []) : []), ...(i === 'maybe' ? (pair.ingress?.unknowns ?? []) : [])]),
+    ];
+    if (f.port === undefined) list.unshift('the input does not give the port');
+    unknowns = list;
+  }
   return {
     verdict,
     egress: pair.egress,
@@ -113,7 +122,7 @@ export function flowVerdict(pair: PairDetail, f: Flow): FlowVerdict {
     implicit: !!(egressRule?.implicit ?? ingressRule?.implicit),
     egressRule: egressRule?.implicit ? undefined : egressRule?.ref,
     ingressRule: ingressRule?.implicit ? undefined : ingressRule?.ref,
-    unknowns: both === 'maybe' ? unknowns : [],
+    unknowns,
     get explanation(): string {
       const word = verdict === 'allowed' ? 'allowed' : verdict === 'blocked' ? 'blocked' : 'undecided';
       const parts = [
@@ -142,18 +151,12 @@ export function policyEngine(
     };
   }
   const index = new KubernetesPolicies(policies);
-  const refs: RuleRef[] = [];
-  for (const p of policies) {
-    const id = `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
-    (p.spec.ingress ?? []).forEach((_, index) => refs.push({ policy: id, direction: 'ingress', index }));
-    (p.spec.egress ?? []).forEach((_, index) => refs.push({ policy: id, direction: 'egress', index }));
-  }
   return {
     flavor: 'kubernetes',
     pair: (src, dst) => kubernetesPair(index, src, dst),
     evaluate: (f) =>
       flowVerdict(kubernetesPair(index, f.src, f.dst, f.port === undefined ? undefined : { protocol: f.protocol, port: f.port }), f),
-    ruleRefs: refs,
+    ruleRefs: index.ruleRefs,
   };
 }
 

@@ -140,7 +140,8 @@ export function peerMatch(peer: NetworkPolicyPeer, policyNamespace: string, othe
   return { match: 'yes' };
 }
 
-const portCache = new WeakMap<readonly NetworkPolicyPort[], { allowance: Allowance }>();
+/** `ports` lists without named ports, by their text: generated policies repeat a few lists thousands of times. */
+const portCache = new Map<string, { allowance: Allowance }>();
 const ALL_PORTS = { allowance: EVERYTHING };
 
 /**
@@ -150,7 +151,9 @@ const ALL_PORTS = { allowance: EVERYTHING };
  */
 export function portsAllowance(ports: readonly NetworkPolicyPort[] | undefined, dst: End): { allowance: Allowance; why?: string } {
   if (!ports || ports.length === 0) return ALL_PORTS;
-  const cached = portCache.get(ports);
+  let text = '';
+  for (const p of ports) text += `${p.protocol ?? ''}/${p.port ?? ''}-${p.endPort ?? ''},`;
+  const cached = portCache.get(text);
   if (cached) return cached;
   let sure = NO_CONNS;
   let maybe = NO_CONNS;
@@ -172,7 +175,8 @@ export function portsAllowance(ports: readonly NetworkPolicyPort[] | undefined, 
   }
   if (!named) {
     const result = { allowance: exactly(sure) };
-    portCache.set(ports, result);
+    if (portCache.size >= 4096) portCache.clear();
+    portCache.set(text, result);
     return result;
   }
   return { allowance: { sure, maybe: union(sure, maybe) }, why };
@@ -218,57 +222,114 @@ function ruleAnchors(peers: readonly NetworkPolicyPeer[] | undefined): RuleAncho
   return out;
 }
 
-const ruleIndexes = {
-  ingress: new WeakMap<readonly unknown[], PeerIndex>(),
-  egress: new WeakMap<readonly unknown[], PeerIndex>(),
-};
+/** One direction of a policy, read once: its rules, their peers and refs, and (on first use) the index of their peers. */
+interface CompiledRules {
+  readonly rules: readonly (NetworkPolicyIngressRule | NetworkPolicyEgressRule)[];
+  /** `from` (ingress) or `to` (egress) of each rule. */
+  readonly peers: readonly (readonly NetworkPolicyPeer[] | undefined)[];
+  readonly refs: readonly RuleRef[];
+  index?: PeerIndex;
+  /** Each rule's `ports`, once read, when they name no port by name (those resolve on each destination). */
+  readonly ports: ({ allowance: Allowance; why?: string } | undefined)[];
+}
 
-/** The positions of a policy's rules (one direction) whose peers could pick `other`, ascending: a superset, each still matched in full. */
-function candidateRules(
-  list: readonly (NetworkPolicyIngressRule | NetworkPolicyEgressRule)[],
+/** A NetworkPolicy read once per engine: its id, namespace, the directions it isolates, and its rules. */
+export interface CompiledPolicy {
+  readonly policy: NetworkPolicy;
+  readonly id: string;
+  readonly namespace: string;
+  readonly ingress?: CompiledRules;
+  readonly egress?: CompiledRules;
+}
+
+function compileRules(
+  id: string,
   direction: 'ingress' | 'egress',
-  other: End,
-): readonly number[] {
-  let index = ruleIndexes[direction].get(list);
-  if (!index) {
-    const peersOf = (r: NetworkPolicyIngressRule | NetworkPolicyEgressRule): readonly NetworkPolicyPeer[] | undefined =>
-      direction === 'ingress' ? (r as NetworkPolicyIngressRule).from : (r as NetworkPolicyEgressRule).to;
-    ruleIndexes[direction].set(list, (index = new PeerIndex(list.map((r) => ruleAnchors(peersOf(r))))));
-  }
+  rules: readonly (NetworkPolicyIngressRule | NetworkPolicyEgressRule)[],
+): CompiledRules {
+  return {
+    rules,
+    peers: rules.map((r) => (direction === 'ingress' ? (r as NetworkPolicyIngressRule).from : (r as NetworkPolicyEgressRule).to)),
+    refs: rules.map((_, index) => ({ policy: id, direction, index })),
+    ports: [],
+  };
+}
+
+/** Compiles a policy: a direction is there when the policy isolates it (its effective policyTypes). */
+function compilePolicy(policy: NetworkPolicy): CompiledPolicy {
+  const id = policyId(policy);
+  const types = effectivePolicyTypes(policy);
+  return {
+    policy,
+    id,
+    namespace: policy.metadata.namespace ?? 'default',
+    ...(types.includes('Ingress') ? { ingress: compileRules(id, 'ingress', policy.spec.ingress ?? []) } : {}),
+    ...(types.includes('Egress') ? { egress: compileRules(id, 'egress', policy.spec.egress ?? []) } : {}),
+  };
+}
+
+/** The positions of a direction's rules whose peers could pick `other`, ascending: a superset, each still matched in full. */
+function candidateRules(c: CompiledRules, other: End): readonly number[] {
+  const index = (c.index ??= new PeerIndex(c.peers.map(ruleAnchors)));
   if (other.kind !== 'pod') return index.all;
   return index.candidates(other.labels, hiddenKeys(other));
 }
 
+/** What rule `i` of a compiled direction allows at L4 towards `dst`, kept when it does not depend on `dst`. */
+function rulePorts(list: CompiledRules, i: number, dst: End): { allowance: Allowance; why?: string } {
+  const ports = list.rules[i].ports;
+  const a = portsAllowance(ports, dst);
+  if (!ports || ports.every((p) => p.port === undefined || typeof p.port === 'number' || /^\d+$/.test(p.port))) list.ports[i] = a;
+  return a;
+}
+
+/** A policy that selects a pod, surely or maybe (with the reason). */
+export interface SelectingPolicy {
+  readonly compiled: CompiledPolicy;
+  readonly match: Tri;
+  readonly why?: string;
+}
+
 /** Policies indexed by namespace, and, once asked, by the pod they select. */
 export class KubernetesPolicies {
-  private readonly byNs = new Map<string, NetworkPolicy[]>();
+  private readonly byNs = new Map<string, CompiledPolicy[]>();
   /** Per namespace, its policies filed under a label their podSelector requires. */
   private readonly selectorIndex = new Map<string, PeerIndex>();
-  private readonly selecting = new WeakMap<PodEnd, readonly { policy: NetworkPolicy; match: Tri; why?: string }[]>();
+  private readonly selecting = new WeakMap<PodEnd, readonly SelectingPolicy[]>();
+  /** Every rule's ref, in policy order (ingress rules, then egress rules, of each policy). */
+  readonly ruleRefs: readonly RuleRef[];
 
   constructor(readonly policies: readonly NetworkPolicy[]) {
+    const refs: RuleRef[] = [];
     for (const p of policies) {
-      const ns = p.metadata.namespace ?? 'default';
-      (this.byNs.get(ns) ?? this.byNs.set(ns, []).get(ns)!).push(p);
+      const c = compilePolicy(p);
+      (this.byNs.get(c.namespace) ?? this.byNs.set(c.namespace, []).get(c.namespace)!).push(c);
+      // Rules of a direction the policy does not isolate are dead, but they are still rules to report.
+      refs.push(...(c.ingress?.refs ?? compileRules(c.id, 'ingress', p.spec.ingress ?? []).refs));
+      refs.push(...(c.egress?.refs ?? compileRules(c.id, 'egress', p.spec.egress ?? []).refs));
     }
+    this.ruleRefs = refs;
   }
 
   inNamespace(ns: string): readonly NetworkPolicy[] {
-    return this.byNs.get(ns) ?? [];
+    return (this.byNs.get(ns) ?? []).map((c) => c.policy);
   }
 
   /** The policies that select the pod (surely or maybe), in policy order; computed once per pod end. */
-  selectingOf(pod: PodEnd): readonly { policy: NetworkPolicy; match: Tri; why?: string }[] {
+  selectingOf(pod: PodEnd): readonly SelectingPolicy[] {
     let list = this.selecting.get(pod);
     if (!list) {
-      const all = this.inNamespace(pod.namespace);
+      const all = this.byNs.get(pod.namespace) ?? [];
       let index = this.selectorIndex.get(pod.namespace);
       if (!index)
-        this.selectorIndex.set(pod.namespace, (index = new PeerIndex(all.map((p) => ruleAnchors([{ podSelector: p.spec.podSelector }])))));
+        this.selectorIndex.set(
+          pod.namespace,
+          (index = new PeerIndex(all.map((c) => ruleAnchors([{ podSelector: c.policy.spec.podSelector }])))),
+        );
       list = index.candidates(pod.labels, hiddenKeys(pod)).flatMap((i) => {
-        const policy = all[i];
-        const m = policySelects(policy, pod);
-        return m.match === 'no' ? [] : [{ policy, ...m }];
+        const compiled = all[i];
+        const m = policySelects(compiled.policy, pod);
+        return m.match === 'no' ? [] : [{ compiled, ...m }];
       });
       this.selecting.set(pod, list);
     }
@@ -280,6 +341,69 @@ export class KubernetesPolicies {
 export function policySelects(p: NetworkPolicy, pod: PodEnd): { match: Tri; why?: string } {
   const m = selectorMatch(p.spec.podSelector, pod.labels, hiddenKeys(pod), `the labels of ${pod.id}`);
   return m.match === 'maybe' ? { match: 'maybe', why: `${m.why}, so whether ${policyId(p)} selects it is not known` } : m;
+}
+
+/** Judges one `from`/`to` entry against the other end: Kubernetes' reading (`peerMatch`), or a CNI's. */
+export type PeerJudge = (peer: NetworkPolicyPeer, policyNamespace: string, other: End) => PeerMatch;
+
+/** Where the rules of one direction are added up. */
+export interface DirectionSum {
+  readonly sum: AllowanceSum;
+  readonly selecting: SelectingPolicies;
+  readonly rules: RuleAllowance[];
+  unknowns?: Set<string>;
+}
+
+/**
+ * Adds the NetworkPolicy rules that may apply to `self` in one direction with `other` to `out`: each
+ * policy selecting `self` for that direction isolates it, and each of its rules whose ports may
+ * matter and whose peers may pick `other` allows its ports (surely only when both the policy and a
+ * peer surely apply). `judgePeer` reads a peer: Kubernetes semantics by default; Cilium passes its own
+ * reading of ipBlock. `dst` is the connection's destination, where named ports resolve.
+ */
+export function addNetworkPolicyRules(
+  index: KubernetesPolicies,
+  self: PodEnd,
+  other: End,
+  direction: 'ingress' | 'egress',
+  dst: End,
+  out: DirectionSum,
+  judgePeer: PeerJudge = peerMatch,
+): void {
+  for (const sel of index.selectingOf(self)) {
+    const c = sel.compiled;
+    const list = c[direction];
+    if (!list) continue;
+    out.selecting.add(c.id, sel.match === 'yes');
+    if (sel.match !== 'yes') (out.unknowns ??= new Set()).add(sel.why!);
+    if (list.rules.length === 0) continue;
+    for (const i of candidateRules(list, other)) {
+      // Ports first: at one point, a rule for other ports is skipped before its peer is matched.
+      const ports = list.ports[i] ?? rulePorts(list, i, dst);
+      if (!out.sum.admits(ports.allowance)) continue;
+      const peers = list.peers[i];
+      let match: Tri = 'yes';
+      let why: string[] | undefined;
+      if (peers && peers.length > 0) {
+        match = 'no';
+        for (const peer of peers) {
+          const m = judgePeer(peer, c.namespace, other);
+          match = triOr(match, m.match);
+          if (m.match === 'maybe' && m.why) (why ??= []).push(m.why);
+          if (match === 'yes') break;
+        }
+      }
+      if (match === 'no') continue;
+      if (ports.why) (why ??= []).push(ports.why);
+      const certain = match === 'yes' && sel.match === 'yes';
+      const allowance: Allowance = certain ? ports.allowance : { sure: NO_CONNS, maybe: ports.allowance.maybe };
+      if (match === 'yes' && sel.match !== 'yes') (why ??= []).push(sel.why!);
+      const ref = list.refs[i];
+      out.rules.push(why ? { ref, allowance, why } : { ref, allowance });
+      if (why) for (const w of why) (out.unknowns ??= new Set()).add(w);
+      out.sum.add(allowance);
+    }
+  }
 }
 
 /**
@@ -296,74 +420,27 @@ export function kubernetesDirection(
   at?: Point,
 ): DirectionDetail | null {
   if (self.kind !== 'pod') return null;
-  const type: PolicyType = direction === 'ingress' ? 'Ingress' : 'Egress';
-  const selecting = new SelectingPolicies();
-  let unknowns: Set<string> | undefined;
-  const rules: RuleAllowance[] = [];
-  const sum = new AllowanceSum(at);
-  for (const sel of index.selectingOf(self)) {
-    const p = sel.policy;
-    if (!effectivePolicyTypes(p).includes(type)) continue;
-    const id = policyId(p);
-    selecting.add(id, sel.match === 'yes');
-    if (sel.match !== 'yes') (unknowns ??= new Set()).add(sel.why!);
-    const ns = p.metadata.namespace ?? 'default';
-    const list = direction === 'ingress' ? p.spec.ingress : p.spec.egress;
-    if (!list || list.length === 0) continue;
-    for (const index of candidateRules(list, direction, other)) {
-      const rule = list[index];
-      // Ports first: at one point, a rule for other ports is skipped before its peer is matched.
-      const ports = portsAllowance(rule.ports, dst);
-      if (!sum.admits(ports.allowance)) continue;
-      const peers =
-        direction === 'ingress'
-          ? (rule as { from?: readonly NetworkPolicyPeer[] }).from
-          : (rule as { to?: readonly NetworkPolicyPeer[] }).to;
-      let match: Tri = 'yes';
-      let why: string[] | undefined;
-      if (peers && peers.length > 0) {
-        match = 'no';
-        for (const peer of peers) {
-          const m = peerMatch(peer, ns, other);
-          match = triOr(match, m.match);
-          if (m.match === 'maybe' && m.why) (why ??= []).push(m.why);
-          if (match === 'yes') break;
-        }
-      }
-      if (match === 'no') continue;
-      if (ports.why) (why ??= []).push(ports.why);
-      const certain = match === 'yes' && sel.match === 'yes';
-      const allowance: Allowance = certain ? ports.allowance : { sure: NO_CONNS, maybe: ports.allowance.maybe };
-      if (match === 'yes' && sel.match !== 'yes') (why ??= []).push(sel.why!);
-      // One ref per rule object: a verify run judges the same rule for many edges.
-      let refs = ruleRefs[direction].get(p);
-      if (!refs) ruleRefs[direction].set(p, (refs = []));
-      const ref = (refs[index] ??= { policy: id, direction, index });
-      rules.push(why ? { ref, allowance, why } : { ref, allowance });
-      if (why) for (const w of why) (unknowns ??= new Set()).add(w);
-      sum.add(allowance);
-    }
-  }
-  const { isolating, maybeIsolating } = selecting;
+  const out: DirectionSum = { sum: new AllowanceSum(at), selecting: new SelectingPolicies(), rules: [] };
+  addNetworkPolicyRules(index, self, other, direction, dst, out);
+  const { isolating, maybeIsolating } = out.selecting;
   const isolated: Tri = isolating.length > 0 ? 'yes' : maybeIsolating.length > 0 ? 'maybe' : 'no';
-  const allowance: Allowance = isolated === 'no' ? EVERYTHING : isolated === 'yes' ? sum.result() : { sure: NO_CONNS, maybe: ALL_CONNS };
+  const allowance: Allowance =
+    isolated === 'no' ? EVERYTHING : isolated === 'yes' ? out.sum.result() : { sure: NO_CONNS, maybe: ALL_CONNS };
   return {
     self,
     direction,
     isolated,
     isolating,
     maybeIsolating,
-    rules,
+    rules: out.rules,
     denies: NO_DENIES,
     allowance,
-    unknowns: unknowns ? [...unknowns] : NO_UNKNOWNS,
+    unknowns: out.unknowns ? [...out.unknowns] : NO_UNKNOWNS,
   };
 }
 
 const NO_DENIES: readonly RuleAllowance[] = [];
 const NO_UNKNOWNS: readonly string[] = [];
-/** The refs of a policy's rules, made once per policy, direction and position. */
-const ruleRefs = { ingress: new WeakMap<NetworkPolicy, RuleRef[]>(), egress: new WeakMap<NetworkPolicy, RuleRef[]>() };
 
 /** Both directions of a connection from `src` to `dst`: the source's egress and the destination's ingress (at one point, when given). */
 export function kubernetesPair(index: KubernetesPolicies, src: End, dst: End, at?: Point): PairDetail {

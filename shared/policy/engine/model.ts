@@ -121,10 +121,21 @@ export function selectorMatch(
   what = 'the labels',
 ): SelectorMatch {
   if (!sel) return YES;
-  const reqs = Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions?.length ?? 0);
-  if (reqs === 0) return YES;
+  const wanted = sel.matchLabels;
+  const keys = wanted ? Object.keys(wanted) : [];
+  if (keys.length + (sel.matchExpressions?.length ?? 0) === 0) return YES;
   if (!labels) return { match: 'maybe', why: `${what} are not known` };
   let maybe: string | undefined;
+  // matchLabels first, without closures: this is the engine's innermost loop.
+  for (const key of keys) {
+    if (Object.prototype.hasOwnProperty.call(labels, key)) {
+      if (labels[key] !== wanted![key]) return NO;
+      continue;
+    }
+    const h = hidden(key);
+    if (!h) return NO;
+    maybe ??= typeof h === 'string' ? h : `${what} as captured do not show "${key}"`;
+  }
   const check = (key: string, ok: (has: boolean, value: string | undefined) => boolean): boolean => {
     const has = Object.prototype.hasOwnProperty.call(labels, key);
     const h = has ? false : hidden(key);
@@ -135,7 +146,6 @@ export function selectorMatch(
     }
     return ok(has, has ? labels[key] : undefined);
   };
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (!check(k, (has, value) => has && value === v)) return NO;
   for (const req of sel.matchExpressions ?? []) {
     const values = req.values ?? [];
     let ok: boolean;

@@ -5,6 +5,7 @@ import { initialSelection, prune } from '../graph/selection';
 import type { EdgeEvidence, GraphEdge, GraphNode, ServiceGraph } from '../graph/types';
 import { generateCilium } from './cilium';
 import { generate } from './generate';
+import { lintCilium } from './lint-cilium';
 import { verify } from './verify';
 
 const evidence: EdgeEvidence = {
@@ -195,6 +196,8 @@ describe('the Cilium flavor allows exactly the kept edges (property)', () => {
         // The DNS rule toFQDNs needs is added even when no lookup was captured.
         const fqdn = set.policies.some((g) => JSON.stringify(g.policy.spec).includes('toFQDNs'));
         if (!fqdn) expect(c.unbackedRules).toEqual([]);
+        // ... and so lint never says its pods' DNS bypasses the proxy.
+        expect(lintCilium(set.policies.map((g) => g.policy)).filter((f) => f.code === 'fqdn-without-dns')).toEqual([]);
         expect(c.widePorts).toEqual([]);
         // No direction is left unenforced by an empty list.
         for (const g of set.policies) {

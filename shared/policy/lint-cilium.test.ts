@@ -130,4 +130,45 @@ specs:
     const findings = lintCilium(read.cilium, { graph });
     expect(findings.filter((f) => f.code !== 'cilium-empty-section')).toEqual([]);
   });
+  describe('toFQDNs without the DNS proxy (fqdn-without-dns)', () => {
+    const fqdn = { toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' as const }] }] };
+    const dns = (endpointSelector: CiliumPolicySpec['endpointSelector']) =>
+      cnp(
+        {
+          endpointSelector,
+          egress: [
+            {
+              toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }],
+              toPorts: [{ ports: [{ port: '53', protocol: 'ANY' as const }], rules: { dns: [{ matchPattern: '*' }] } }],
+            },
+          ],
+        },
+        'dns',
+      );
+
+    it('flags a toFQDNs rule when nothing sends its pods’ DNS through the proxy', () => {
+      expect(codes([cnp({ endpointSelector: web, egress: [{ toEntities: ['kube-apiserver'] }, fqdn] })])).toEqual([
+        'warning:fqdn-without-dns@spec.egress[1].toFQDNs',
+      ]);
+    });
+
+    it.each([
+      ['in the same rule set', cnp({ endpointSelector: web, egress: [fqdn, ...dns(web).spec!.egress!] })],
+      ['in a namespace-wide policy ({} selects every pod)', [cnp({ endpointSelector: web, egress: [fqdn] }), dns({})]],
+      [
+        'in a policy on a subset of the labels, prefixed',
+        [cnp({ endpointSelector: { matchLabels: { app: 'web', tier: 'a' } }, egress: [fqdn] }), dns({ matchLabels: { 'k8s:app': 'web' } })],
+      ],
+    ])('does not flag it when the DNS rule is %s', (_name, given) => {
+      expect(codes(Array.isArray(given) ? given : [given])).toEqual([]);
+    });
+
+    it('still flags it when the DNS rule is for other pods, or in another namespace', () => {
+      const other = dns({ matchLabels: { app: 'api' } });
+      const elsewhere = { ...dns({}), metadata: { name: 'dns', namespace: 'other' } };
+      expect(codes([cnp({ endpointSelector: web, egress: [fqdn] }), other, elsewhere])).toEqual([
+        'warning:fqdn-without-dns@spec.egress[0].toFQDNs',
+      ]);
+    });
+  });
 });

@@ -95,10 +95,74 @@ function specChecks(spec: CiliumPolicySpec, at: string, context: LintContext, ad
   }
 }
 
+/** The selector's `matchLabels` with Cilium's `k8s:`/`any:` source prefixes taken off; undefined when it uses expressions or other sources. */
+function plainLabels(sel: LabelSelector | undefined): Map<string, string> | undefined {
+  if ((sel?.matchExpressions?.length ?? 0) > 0) return undefined;
+  const out = new Map<string, string>();
+  for (const [raw, value] of Object.entries(sel?.matchLabels ?? {})) {
+    const m = /^([a-z0-9-]+):(.+)$/.exec(raw);
+    if (m && m[1] !== 'k8s' && m[1] !== 'any') return undefined;
+    out.set(m ? m[2] : raw, value);
+  }
+  return out;
+}
+
+/** Does selector `outer` surely select every pod `inner` selects? (Its requirements are a subset of inner's.) */
+function selectsAll(outer: LabelSelector | undefined, inner: LabelSelector | undefined): boolean {
+  const o = plainLabels(outer);
+  const i = plainLabels(inner);
+  if (!o || !i) return false;
+  for (const [k, v] of o) if (i.get(k) !== v) return false;
+  return true;
+}
+
+/** An egress rule that sends DNS through Cilium's proxy: toPorts with `rules.dns`. */
+const seesDns = (r: CiliumRule): boolean => (r.toPorts ?? []).some((tp) => !!tp.rules && 'dns' in tp.rules);
+
+/**
+ * toFQDNs allows only the addresses Cilium's DNS proxy saw returned to the selected pods, and the
+ * proxy sees a pod's lookups only when an egress rule with `rules.dns` applies to it
+ * (https://docs.cilium.io/en/stable/security/policy/language/#dns-based). A toFQDNs rule whose pods
+ * no rule set of the same namespace (or a clusterwide one) surely sends through the proxy allows
+ * nothing it can learn: a warning, since a selector this check cannot compare may still cover them.
+ */
+function fqdnWithoutDns(policies: readonly CiliumNetworkPolicy[]): LintFinding[] {
+  const sets = policies.flatMap((p) =>
+    [...(p.spec ? [{ spec: p.spec, at: 'spec' }] : []), ...(p.specs ?? []).map((spec, i) => ({ spec, at: `specs[${i}]` }))].map((s) => ({
+      ...s,
+      p,
+      namespace: p.kind === 'CiliumClusterwideNetworkPolicy' ? undefined : (p.metadata.namespace ?? 'default'),
+    })),
+  );
+  const findings: LintFinding[] = [];
+  for (const s of sets) {
+    const at = (s.spec.egress ?? []).findIndex((r) => (r.toFQDNs ?? []).length > 0);
+    if (at < 0) continue;
+    const covered = sets.some(
+      (d) =>
+        (d.namespace === undefined || d.namespace === s.namespace) &&
+        (d.spec.egress ?? []).some(seesDns) &&
+        selectsAll(d.spec.endpointSelector, s.spec.endpointSelector),
+    );
+    if (covered) continue;
+    findings.push({
+      severity: 'warning',
+      code: 'fqdn-without-dns',
+      policy: ciliumPolicyId(s.p),
+      where: `${s.at}.egress[${at}].toFQDNs`,
+      message:
+        "allows only addresses Cilium's DNS proxy saw returned to these pods, and no policy here surely sends their DNS through the proxy, so it may allow nothing",
+      fix: 'Add an egress rule for the same endpoints to kube-dns (toEndpoints k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns) with toPorts port 53 ANY and rules: {dns: [{matchPattern: "*"}]}.',
+    });
+  }
+  return findings;
+}
+
 /**
  * Checks CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies for the basics: a wrong field,
  * an empty `ingress: []`/`egress: []` (not a deny in Cilium), selectors on labels that change with
- * every rollout, and CIDR rules over the cluster's pod networks or Service range (never matched).
+ * every rollout, CIDR rules over the cluster's pod networks or Service range (never matched), and
+ * toFQDNs rules whose pods' DNS no rule sends through Cilium's proxy.
  */
 export function lintCilium(policies: readonly CiliumNetworkPolicy[], context: LintContext = {}): LintFinding[] {
   const findings: LintFinding[] = [];
@@ -119,5 +183,6 @@ export function lintCilium(policies: readonly CiliumNetworkPolicy[], context: Li
     if (p.spec) specChecks(p.spec, 'spec', context, add);
     (p.specs ?? []).forEach((s, i) => specChecks(s, `specs[${i}]`, context, add));
   }
-  return findings;
+  const valid = policies.filter((p) => validateCiliumPolicy(p).ok);
+  return [...findings, ...fqdnWithoutDns(valid)];
 }

@@ -477,9 +477,10 @@ function endpointAnchors(selectors: readonly Normalised[]): RuleAnchors {
 /** A required label of an endpoint selector, for the peer index; undefined when it has none or may pick by something else. */
 function selectorAnchor(n: Normalised): readonly [string, string] | undefined {
   if (n.other || n.reserved.length > 0) return undefined;
+  // matchLabels of a normalised selector is a plain object this module made: for-in walks its own keys.
   const labels = n.selector.matchLabels ?? {};
   let first: string | undefined;
-  for (const k of Object.keys(labels)) {
+  for (const k in labels) {
     if (k !== NS_KEY) return [k, labels[k]];
     first ??= k;
   }
@@ -571,6 +572,12 @@ interface CompiledList {
   readonly peers: PeerIndex;
 }
 
+/** Does a rule name a port by name (`http`), which resolves on each destination? */
+function namesPort(rule: CiliumRule): boolean {
+  for (const pr of rule.toPorts ?? NONE) for (const p of pr.ports ?? NONE) if (p.port !== undefined && !/^\d+$/.test(p.port)) return true;
+  return false;
+}
+
 /** A rule set's list, compiled on first use and kept on the rule set (one verify run judges each rule for many edges). */
 function compiledList(set: RuleSet, key: ListKey): CompiledList {
   const done = set.compiled[key];
@@ -581,7 +588,7 @@ function compiledList(set: RuleSet, key: ListKey): CompiledList {
     index,
     ref: set.refs[key]?.[index] ?? ruleRef(set, key, index),
     shape: ruleShape(rule, direction),
-    named: (rule.toPorts ?? []).some((pr) => (pr.ports ?? []).some((p) => p.port !== undefined && !/^\d+$/.test(p.port))),
+    named: namesPort(rule),
   }));
   const list = { rules, peers: new PeerIndex(rules.map((r) => r.shape.anchors)) };
   set.compiled[key] = list;

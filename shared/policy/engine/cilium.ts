@@ -13,20 +13,20 @@ import type { CiliumIcmpField, CiliumNetworkPolicy, CiliumPolicySpec, CiliumPort
 import type { LabelSelector, LabelSelectorRequirement, NetworkPolicy, NetworkPolicyPeer, RuleRef } from '../types';
 import {
   AllowanceSum,
+  directionDetail,
+  directionSum,
   EVERYTHING,
   exactly,
   NOTHING,
   pairAllowance,
-  subtractAllowance,
   type Point,
   type Allowance,
   type DirectionDetail,
   type PairDetail,
   type RuleAllowance,
-  SelectingPolicies,
 } from './allowance';
 import { ALL_CONNS, ALL_L4, allOf, connOf, NO_CONNS, union, type ConnSet, type L4Protocol } from './conn-set';
-import { addNetworkPolicyRules, KubernetesPolicies, peerMatch, portsAllowance, type DirectionSum } from './kubernetes';
+import { addNetworkPolicyRules, KubernetesPolicies, peerMatch, portsAllowance } from './kubernetes';
 import { hiddenKeys, selectorMatch, withSnapshotHint, triAnd, triOr, type End, type Labels, type PodEnd, type Tri } from './model';
 import { PeerIndex, type RuleAnchors } from './peer-index';
 
@@ -785,9 +785,7 @@ export function ciliumDirection(
   at?: Point,
 ): DirectionDetail | null {
   if (self.kind !== 'pod') return null;
-  const out: DirectionSum = { sum: new AllowanceSum(at), selecting: new SelectingPolicies(), rules: [] };
-  let denies: RuleAllowance[] | undefined;
-  let denySum: AllowanceSum | undefined;
+  const out = directionSum(at);
   const denyKey = direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
   const selecting = index.selectingOf(self);
   const dnsVisible = direction === 'egress' && selecting.dnsVisible;
@@ -806,12 +804,12 @@ export function ciliumDirection(
       out.sum.add(r.allowance);
     }
     if (denyRules.rules.length === 0) continue;
-    denySum ??= new AllowanceSum(at);
+    const denies = (out.denies ??= { rules: [], sum: new AllowanceSum(at) });
     for (const i of candidateRules(denyRules, other)) {
-      const r = judgeRule(denyRules.rules[i], sel, set.namespace, direction, other, dst, dnsVisible, denySum, out);
+      const r = judgeRule(denyRules.rules[i], sel, set.namespace, direction, other, dst, dnsVisible, denies.sum, out);
       if (!r) continue;
-      (denies ??= []).push(r);
-      denySum.add(r.allowance);
+      denies.rules.push(r);
+      denies.sum.add(r.allowance);
     }
   }
 
@@ -829,25 +827,8 @@ export function ciliumDirection(
     });
     out.sum.add(EVERYTHING);
   }
-  const { isolating, maybeIsolating } = out.selecting;
-  const isolated: Tri = isolating.length > 0 ? 'yes' : maybeIsolating.length > 0 ? 'maybe' : 'no';
-  const summed = out.sum.result();
-  const allowed: Allowance = isolated === 'no' ? EVERYTHING : isolated === 'yes' ? summed : { sure: summed.sure, maybe: ALL_CONNS };
-  const allowance = denySum ? subtractAllowance(allowed, denySum.result()) : allowed;
-  return {
-    self,
-    direction,
-    isolated,
-    isolating,
-    maybeIsolating,
-    rules: out.rules,
-    denies: denies ?? NO_DENIES,
-    allowance,
-    unknowns: out.unknowns ? [...out.unknowns] : NO_WHY,
-  };
+  return directionDetail(self, direction, out);
 }
-
-const NO_DENIES: readonly RuleAllowance[] = [];
 
 /** Both directions of a connection from `src` to `dst`, as Cilium enforces them (at one point, when given). */
 export function ciliumPair(index: CiliumPolicies, src: End, dst: End, at?: Point): PairDetail {

@@ -8,7 +8,7 @@ import { CaptureError } from '../flows/types';
 import { countsOf, type CaptureAnalysis } from '../graph/analysis';
 import type { ClusterSnapshot } from '../cluster/snapshot';
 import { GraphBuilder, type GraphPartial } from '../graph/builder';
-import { ByteLineReader } from './byte-lines';
+import { captureLines } from './capture-lines';
 import { GzipMembers } from './gzip-members';
 import type { FromWorker, RangeJob } from './protocol';
 import { NotARegularFileError, openRegularFile } from './regular-file';
@@ -178,12 +178,7 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
 
   const builder = new GraphBuilder();
   const parser = new CaptureParser(file, (ev) => builder.addEvent(ev), limits);
-  const maxLineBytes = limits.maxRecordChars * 2;
-  const lines = new ByteLineReader(
-    (line, no, nl) => parser.pushLine(line, no, nl),
-    (no) => parser.skipOverlongLine(no, maxLineBytes),
-    maxLineBytes,
-  );
+  const lines = captureLines(parser, limits);
 
   const workers = gzip ? 0 : (opts.workers ?? (size >= PARALLEL_MIN_BYTES ? Math.min(2, availableParallelism()) : 0));
   const workerUrl = workers > 0 ? (opts.workerUrl ?? defaultWorkerUrl()) : undefined;

@@ -4,7 +4,8 @@ import { readFixture } from '../testing/fixtures';
 import { calicoEnterpriseEvent, calicoGoldmaneEvent, calicoTextEvent } from './calico';
 import { summarize } from '../graph/summary';
 import { forEachLine } from './lines';
-import { CaptureParser, type ParserStats } from './parser';
+import { CaptureParser } from './parser';
+import type { ParserStats } from './stats';
 import type { CaptureEvent, FlowRecord } from './types';
 
 const doc = (name: string): string => readFixture('calico', 'tigera-docs', name);

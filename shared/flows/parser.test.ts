@@ -4,7 +4,8 @@ import { graphWarnings } from '../graph/warnings';
 import { readFixture } from '../testing/fixtures';
 import { HubbleDecoder } from './hubble';
 import { forEachLine } from './lines';
-import { CaptureParser, DEFAULT_LIMITS, type ParserLimits } from './parser';
+import { DEFAULT_LIMITS, type ParserLimits } from './limits';
+import { CaptureParser } from './parser';
 import { CaptureError, type CaptureEvent } from './types';
 
 const good = readFixture('hubble', 'cilium-hubble-otel', 'basic-sample-10-flows.json');

@@ -1,4 +1,5 @@
-import { CaptureParser, type ParserStats } from '../flows/parser';
+import { CaptureParser } from '../flows/parser';
+import type { ParserStats } from '../flows/stats';
 import { forEachLine } from '../flows/lines';
 import { GraphBuilder, type BuildOptions } from './builder';
 import type { CaptureCounts } from './warnings';

@@ -1,4 +1,5 @@
-import type { ParserLimits, ParserStats } from '../flows/parser';
+import type { ParserLimits } from '../flows/limits';
+import type { ParserStats } from '../flows/stats';
 import type { CaptureFormat } from '../flows/types';
 import type { GraphPartial } from '../graph/builder';
 

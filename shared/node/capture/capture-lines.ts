@@ -1,6 +1,6 @@
-import { utf8Lines, type LineSplitter } from '../flows/lines';
-import type { ParserLimits } from '../flows/limits';
-import type { CaptureParser } from '../flows/parser';
+import { utf8Lines, type LineSplitter } from '../../flows/lines';
+import type { ParserLimits } from '../../flows/limits';
+import type { CaptureParser } from '../../flows/parser';
 
 /**
  * The byte splitter a capture file is read with, feeding `parser` (the reader's thread and each

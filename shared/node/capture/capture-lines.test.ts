@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '../flows/limits';
-import { CaptureParser } from '../flows/parser';
+import { DEFAULT_LIMITS } from '../../flows/limits';
+import { CaptureParser } from '../../flows/parser';
 import { captureLines } from './capture-lines';
 
 const FLOW = JSON.stringify({

@@ -3,17 +3,17 @@ import type { FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { DEFAULT_LIMITS, type ParserLimits } from '../flows/limits';
-import { CaptureParser } from '../flows/parser';
-import { KEEP_NODE_STATUS, type ParserStats } from '../flows/stats';
-import { CaptureError } from '../flows/types';
-import { countsOf, type CaptureAnalysis } from '../graph/analysis';
-import type { ClusterSnapshot } from '../cluster/snapshot';
-import { GraphBuilder, type GraphPartial } from '../graph/builder';
+import { DEFAULT_LIMITS, type ParserLimits } from '../../flows/limits';
+import { CaptureParser } from '../../flows/parser';
+import { KEEP_NODE_STATUS, type ParserStats } from '../../flows/stats';
+import { CaptureError } from '../../flows/types';
+import { countsOf, type CaptureAnalysis } from '../../graph/analysis';
+import type { ClusterSnapshot } from '../../cluster/snapshot';
+import { GraphBuilder, type GraphPartial } from '../../graph/builder';
 import { captureLines } from './capture-lines';
 import { GzipMembers } from './gzip-members';
-import type { FromWorker, RangeJob } from './protocol';
-import { NotARegularFileError, openRegularFile } from './regular-file';
+import type { FromWorker, RangeJob } from './worker-protocol';
+import { NotARegularFileError, openRegularFile } from '../fs/regular-file';
 
 export interface ReadProgress {
   readonly bytesDone: number;

@@ -2,10 +2,10 @@
 // and aggregates them into a partial graph; only that aggregate goes back.
 import { readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { CaptureParser } from '../flows/parser';
-import { GraphBuilder } from '../graph/builder';
+import { CaptureParser } from '../../flows/parser';
+import { GraphBuilder } from '../../graph/builder';
 import { captureLines } from './capture-lines';
-import type { FromWorker, RangeJob } from './protocol';
+import type { FromWorker, RangeJob } from './worker-protocol';
 
 const CHUNK = 1 << 20;
 const PROGRESS_EVERY = 16 << 20;

@@ -125,6 +125,25 @@ describe('the line splitter, text and bytes alike', () => {
     ]);
   });
 
+  // Two-, three- and four-byte characters (a surrogate pair in text), a CR LF, an empty line, a line
+  // over the limit ('abcdéfgh': 9 bytes, 8 UTF-16 units) and a last line without newline.
+  const sample = 'é→\r\n\n😀x\nabcdéfgh\nok\r\nlast😀';
+  const sampleLines = (overlong: number): Out[] => [
+    [1, 'é→', true],
+    [2, '', true],
+    [3, '😀x', true],
+    [4, 'overlong', overlong],
+    [5, 'ok', true],
+    [6, 'last😀', false],
+  ];
+  const sizes = (chunks: { length: number }[]) => chunks.map((c) => c.length).join('+');
+
+  it('reads the same wherever the chunks are cut: inside a character or a surrogate pair, inside CR LF', () => {
+    for (const chunks of cuts(new TextEncoder().encode(sample)))
+      expect(run(utf8Lines, chunks, 8).out, sizes(chunks)).toEqual(sampleLines(9));
+    for (const chunks of cuts(sample)) expect(run(textLines, chunks, 7).out, sizes(chunks)).toEqual(sampleLines(8));
+  });
+
   it('numbers from the first line number it is given', () => {
     const out: [number, string][] = [];
     const lines = utf8Lines((l, n) => out.push([n, l]), { firstLineNo: 41 });
@@ -139,22 +158,6 @@ describe('the line splitter, text and bytes alike', () => {
 });
 
 describe('the byte splitter', () => {
-  // Two-, three- and four-byte characters, a CR LF, an empty line, a line over the limit (9 bytes),
-  // and a last line without newline: cut at every pair of byte offsets, it reads the same.
-  const input = new TextEncoder().encode('é→\r\n\n😀x\nabcdéfgh\nok\r\nlast😀');
-  const expected: Out[] = [
-    [1, 'é→', true],
-    [2, '', true],
-    [3, '😀x', true],
-    [4, 'overlong', 9],
-    [5, 'ok', true],
-    [6, 'last😀', false],
-  ];
-
-  it('keeps characters whole and reads the same wherever the chunks are cut (inside a character, inside CR LF)', () => {
-    for (const chunks of cuts(input)) expect(run(utf8Lines, chunks, 8).out, chunks.map((c) => c.length).join('+')).toEqual(expected);
-  });
-
   it('measures the limit in bytes: a line of 4 characters but 8 bytes fits 8, not 7', () => {
     expect(bytes(['éééé\n'], 8).out).toEqual([[1, 'éééé', true]]);
     expect(bytes(['éééé\n'], 7).out).toEqual([[1, 'overlong', 8]]);
@@ -194,21 +197,6 @@ describe('the byte splitter', () => {
     expect(got).toEqual([16 << 20, 1]);
     expect(lines.consumed).toBe((16 << 20) + 3);
     expect(performance.now() - t0).toBeLessThan(3000);
-  });
-});
-
-describe('the text splitter', () => {
-  it('reads the same wherever the chunks are cut (inside CR LF, inside a surrogate pair), lengths in UTF-16 units', () => {
-    const input = 'é→\r\n\n😀x\nabcdéfgh\nok\r\nlast😀';
-    const expected: Out[] = [
-      [1, 'é→', true],
-      [2, '', true],
-      [3, '😀x', true],
-      [4, 'overlong', 8],
-      [5, 'ok', true],
-      [6, 'last😀', false],
-    ];
-    for (const chunks of cuts(input)) expect(text(chunks, 7).out, chunks.map((c) => c.length).join('+')).toEqual(expected);
   });
 });
 

@@ -20,8 +20,9 @@ export interface LineLimit {
   readonly onOverlong: (lineNo: number, length: number) => void;
 }
 
+/** How a splitter numbers lines, and the longest it hands out. */
 export interface LineOptions {
-  /** The number given to the first line (default 1): a worker reading a later part of a file numbers from 1 too, and its reader adds its offset. */
+  /** The number given to the first line (default 1). */
   readonly firstLineNo?: number;
   /** Without one, lines of any length are handed out. */
   readonly limit?: LineLimit;
@@ -31,6 +32,7 @@ export interface LineOptions {
 export interface ChunkKind<C> {
   /** A BOM at the very start of the input is dropped (as a UTF-8 decoder's first call does). */
   readonly dropsBom: boolean;
+  /** The chunk's length in the input's units (bytes, or UTF-16 code units). */
   length(chunk: C): number;
   /** Position of the first `\n` at or after `from`, or -1. */
   indexOfNewline(chunk: C, from: number): number;

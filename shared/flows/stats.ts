@@ -25,6 +25,7 @@ export interface StreamDamage {
   readonly reason: string;
 }
 
+/** What one read of a capture counted; the reader's threads each fill their own, merged in the end. */
 export interface ParserStats {
   format?: CaptureFormat;
   lines: number;

@@ -1,6 +1,9 @@
 // The import rules of the architecture (docs/ARCHITECTURE.md), checked by `npm run lint`:
 // dependency-cruiser reads the real imports (type-only ones included) and fails on any arrow the
 // architecture does not draw. shared-domain = every folder of shared/ but node/ and testing/.
+// shared/node is the Node-only part, in folders by purpose: capture/ (reading capture files and the
+// parser threads), bundle/ (writing bundles), cluster/ (reading snapshots and manifests), ai/ (the
+// model's client and the draft run), fs/ (atomic writes, regular-file checks, file errors).
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -38,6 +41,14 @@ module.exports = {
       comment: 'The domain does not lean on the Node-only part of shared.',
       from: { path: '^shared/(?!node/|testing/)', pathNot: '\\.test\\.tsx?$' },
       to: { path: '^shared/node/' },
+    },
+    {
+      name: 'node-parts-apart',
+      severity: 'error',
+      comment:
+        'Each part of shared/node does one job and leans only on the file helpers in fs/: a capture reader never reaches into the bundle writer or the AI client.',
+      from: { path: '^shared/node/([^/]+)/' },
+      to: { path: '^shared/node/', pathNot: '^shared/node/(fs|$1)/' },
     },
     {
       name: 'renderer-in-the-browser',

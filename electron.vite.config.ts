@@ -7,7 +7,7 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        input: { index: resolve('electron/window/main.ts'), 'ingest-worker': resolve('shared/node/ingest-worker.ts') },
+        input: { index: resolve('electron/window/main.ts'), 'ingest-worker': resolve('shared/node/capture/ingest-worker.ts') },
         output: { entryFileNames: '[name].js' },
       },
     },

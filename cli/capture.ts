@@ -1,8 +1,8 @@
 import { dataLossWarnings } from '../shared/graph/warnings';
 import type { CaptureAnalysis } from '../shared/graph/analysis';
 import { CaptureError } from '../shared/flows/types';
-import { analyzeFile } from '../shared/node/read-capture';
-import { readClusterSnapshot } from '../shared/node/read-snapshot';
+import { analyzeFile } from '../shared/node/capture/read-capture';
+import { readClusterSnapshot } from '../shared/node/cluster/read-snapshot';
 import type { ClusterSnapshot } from '../shared/cluster/snapshot';
 
 /**

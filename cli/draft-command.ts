@@ -1,8 +1,8 @@
 import { parseDraftReply } from '../shared/ai/reply';
 import type { DraftFinding } from '../shared/ai/review';
 import { readCapture } from './capture';
-import { writeFileAtomic } from '../shared/node/atomic-write';
-import { prepareDraft, runDraft } from '../shared/node/ai-draft';
+import { writeFileAtomic } from '../shared/node/fs/atomic-write';
+import { prepareDraft, runDraft } from '../shared/node/ai/ai-draft';
 import { messagesText } from '../shared/ai/prompt';
 import { InputError, selectionFor, UsageError, type CommandIo } from './policy-commands';
 

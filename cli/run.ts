@@ -4,7 +4,7 @@ import { filterByNamespaces } from '../shared/graph/filter';
 import { summarize } from '../shared/graph/summary';
 import { SnapshotError } from '../shared/cluster/snapshot';
 import { isNamespaceName, NAMESPACE_NAME_RULE } from '../shared/cluster/names';
-import { fsErrorLine } from '../shared/node/fs-errors';
+import { fsErrorLine } from '../shared/node/fs/fs-errors';
 import { readCapture, unusableCapture } from './capture';
 import { draftCommand } from './draft-command';
 import { formatSummary } from './format';

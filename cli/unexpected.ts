@@ -3,7 +3,7 @@
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TOOL_VERSION } from '../shared/bundle/bundle';
-import { writeFileAtomic } from '../shared/node/atomic-write';
+import { writeFileAtomic } from '../shared/node/fs/atomic-write';
 
 /** The exit code of an unexpected failure (BSD sysexits' EX_SOFTWARE), distinct from findings (1), unusable input or usage (2) and undecided (3). */
 export const EXIT_INTERNAL = 70;

@@ -1,6 +1,6 @@
 // Child process of the benchmark: reads one capture and prints its figures as JSON, so that
 // peak RSS is measured for the ingestion alone.
-import { analyzeFile } from '../shared/node/read-capture';
+import { analyzeFile } from '../shared/node/capture/read-capture';
 import { summarize } from '../shared/graph/summary';
 
 const [file, workers] = process.argv.slice(2);

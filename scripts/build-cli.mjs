@@ -10,7 +10,7 @@ await build({
   absWorkingDir: root,
   entryPoints: {
     main: 'cli/main.ts',
-    'ingest-worker': 'shared/node/ingest-worker.ts',
+    'ingest-worker': 'shared/node/capture/ingest-worker.ts',
     'generate-capture': 'scripts/generate-capture.ts',
     'bench-ingest': 'scripts/bench-ingest.ts',
     bench: 'scripts/bench.ts',

@@ -48,11 +48,14 @@ describe('the import rules', () => {
       await violations({
         'shared/graph/a.ts': "import { b } from '../flows/b';\nexport const a = b;\n",
         'shared/flows/b.ts': 'export const b = 1;\n',
-        'shared/node/read.ts':
-          "import { readFileSync } from 'node:fs';\nimport { a } from '../graph/a';\nexport const r = [readFileSync, a];\n",
-        'electron/main.ts': "import { r } from '../shared/node/read';\nexport const m = r;\n",
+        'shared/node/capture/read.ts':
+          "import { readFileSync } from 'node:fs';\nimport { a } from '../../graph/a';\nimport { f } from '../fs/f';\nimport { p } from './p';\nexport const r = [readFileSync, a, f, p];\n",
+        'shared/node/capture/p.ts': 'export const p = 1;\n',
+        'shared/node/fs/f.ts': "import { writeFileSync } from 'node:fs';\nexport const f = writeFileSync;\n",
+        'electron/main.ts': "import { r } from '../shared/node/capture/read';\nexport const m = r;\n",
         'renderer/app.ts': "import { a } from '../shared/graph/a';\nexport const x = a;\n",
-        'cli/run.ts': "import { r } from '../shared/node/read';\nexport const c = r;\n",
+        'cli/run.ts':
+          "import { r } from '../shared/node/capture/read';\nimport { f } from '../shared/node/fs/f';\nexport const c = [r, f];\n",
       }),
     ).toEqual([]);
   });
@@ -62,22 +65,28 @@ describe('the import rules', () => {
       await violations({
         'shared/graph/a.ts': "import { m } from '../../electron/main';\nexport const a = m;\n",
         'shared/flows/b.ts': "import { readFileSync } from 'node:fs';\nexport const b = readFileSync;\n",
-        'shared/policy/c.ts': "import { r } from '../node/read';\nexport const c = r;\n",
-        'shared/node/read.ts': 'export const r = 1;\n',
+        'shared/policy/c.ts': "import { r } from '../node/capture/read';\nexport const c = r;\n",
+        'shared/node/capture/read.ts': "import { w } from '../bundle/write';\nexport const r = w;\n",
+        'shared/node/bundle/write.ts': 'export const w = 1;\n',
+        'shared/node/fs/f.ts': "import { r } from '../capture/read';\nexport const f = r;\n",
         'electron/main.ts': "import { t } from '../e2e/support/t';\nexport const m = t;\n",
         'e2e/support/t.ts': 'export const t = 1;\n',
-        'renderer/app.ts': "import { m } from '../electron/main';\nimport { r } from '../shared/node/read';\nexport const x = [m, r];\n",
+        'renderer/app.ts':
+          "import { m } from '../electron/main';\nimport { r } from '../shared/node/capture/read';\nimport { f } from '../shared/node/fs/f';\nexport const x = [m, r, f];\n",
         'cli/run.ts': "import { m } from '../electron/main';\nexport const c = m;\n",
         'shared/bundle/x.ts': "import { y } from './y';\nexport const x = () => y;\n",
         'shared/bundle/y.ts': "import { x } from './x';\nexport const y = () => x;\n",
       }),
     ).toEqual([
       'cli-without-electron: cli/run.ts → electron/main.ts',
-      'domain-without-node-part: shared/policy/c.ts → shared/node/read.ts',
+      'domain-without-node-part: shared/policy/c.ts → shared/node/capture/read.ts',
       'domain-without-node: shared/flows/b.ts → fs',
       'no-cycles: shared/bundle/x.ts → shared/bundle/y.ts',
+      'node-parts-apart: shared/node/capture/read.ts → shared/node/bundle/write.ts',
+      'node-parts-apart: shared/node/fs/f.ts → shared/node/capture/read.ts',
       'renderer-in-the-browser: renderer/app.ts → electron/main.ts',
-      'renderer-in-the-browser: renderer/app.ts → shared/node/read.ts',
+      'renderer-in-the-browser: renderer/app.ts → shared/node/capture/read.ts',
+      'renderer-in-the-browser: renderer/app.ts → shared/node/fs/f.ts',
       'shared-stays-shared: shared/graph/a.ts → electron/main.ts',
       'tests-stay-in-e2e: electron/main.ts → e2e/support/t.ts',
     ]);

@@ -2,7 +2,7 @@
 // that work outside Electron (a JSON settings file, no OS keychain, no native dialogs).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../../shared/node/atomic-write';
+import { writeFileAtomic } from '../../shared/node/fs/atomic-write';
 import type { ConfirmRequest } from '../services/ports';
 import { composeServices, type ComposedServices } from '../services/compose';
 import type { Encryptor } from '../services/secrets';

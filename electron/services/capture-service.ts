@@ -3,7 +3,7 @@ import { CaptureError } from '../../shared/flows/types';
 import type { CaptureAnalysis } from '../../shared/graph/analysis';
 import { summarize } from '../../shared/graph/summary';
 import type { ClusterSnapshot } from '../../shared/cluster/snapshot';
-import { analyzeFile, type ReadOptions } from '../../shared/node/read-capture';
+import { analyzeFile, type ReadOptions } from '../../shared/node/capture/read-capture';
 import { ServiceError } from './errors';
 import type { Dialogs } from './ports';
 

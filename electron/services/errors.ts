@@ -4,7 +4,7 @@ import type { ApiError, Result } from '../../shared/api/contract';
 import { BundleError } from '../../shared/bundle/paths';
 import { SnapshotError } from '../../shared/cluster/snapshot';
 import { CaptureError } from '../../shared/flows/types';
-import { fsErrorLine } from '../../shared/node/fs-errors';
+import { fsErrorLine } from '../../shared/node/fs/fs-errors';
 import { RunError } from './process-runner';
 
 /** A failure a service can name: its code is what the renderer branches on, its message what a person reads. */

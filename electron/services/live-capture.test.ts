@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { standinEnv } from '../../shared/testing/standins';
-import { DEFAULT_LIMITS, type ParserLimits } from '../../shared/flows/parser';
+import { DEFAULT_LIMITS, type ParserLimits } from '../../shared/flows/limits';
 import { CaptureError, type FlowRecord } from '../../shared/flows/types';
 import { analyzeText } from '../../shared/graph/analysis';
 import { allowDrop } from '../../shared/graph/drops';

@@ -1,7 +1,8 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { CaptureParser, DEFAULT_LIMITS, type ParserLimits } from '../../shared/flows/parser';
+import { DEFAULT_LIMITS, type ParserLimits } from '../../shared/flows/limits';
+import { CaptureParser } from '../../shared/flows/parser';
 import type { FlowRecord } from '../../shared/flows/types';
 import { countsOf, type CaptureAnalysis } from '../../shared/graph/analysis';
 import { GraphBuilder } from '../../shared/graph/builder';

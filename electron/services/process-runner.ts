@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
+import { textLines } from '../../shared/flows/lines';
 
 /** The only programs the app ever runs. */
 export type ToolName = 'hubble' | 'kubectl';
@@ -195,9 +196,6 @@ export class ProcessRunner {
   async stream(tool: ToolName, args: readonly string[], opts: StreamOptions): Promise<RunResult> {
     const maxLine = opts.maxLineChars ?? DEFAULT_MAX_LINE_CHARS;
     const stderr = await this.exec(tool, args, opts, (child, fail) => {
-      // The line not ended yet, in pieces joined once it ends (re-joining per chunk is quadratic).
-      let pending: string[] = [];
-      let pendingChars = 0;
       let queue: Promise<void> = Promise.resolve();
       let failed = false;
       const stdout = child.stdout!;
@@ -221,33 +219,17 @@ export class ProcessRunner {
           queue = queue.then(() => r).then(() => void stdout.resume(), stop);
         }
       };
-      const endLine = (tail: string): void => {
-        const chars = pendingChars + tail.length;
-        const line = chars > maxLine ? undefined : pending.length > 0 ? pending.join('') + tail : tail;
-        pending = [];
-        pendingChars = 0;
-        if (line !== undefined) hand(() => opts.onLine(line.endsWith('\r') ? line.slice(0, -1) : line));
-        else if (opts.onOverlongLine) hand(() => opts.onOverlongLine?.(chars));
-        else stop(new RunError('output-too-large', tool, `${tool} printed a line longer than ${maxLine} characters.`));
-      };
-      stdout.on('data', (text: string) => {
-        let start = 0;
-        let nl: number;
-        while ((nl = text.indexOf('\n', start)) !== -1) {
-          endLine(text.slice(start, nl));
-          start = nl + 1;
-        }
-        if (start < text.length) {
-          const piece = text.slice(start);
-          // Past the limit only the length is kept.
-          if (pendingChars + piece.length <= maxLine) pending.push(piece);
-          else pending = [];
-          pendingChars += piece.length;
-        }
+      const lines = textLines((line) => hand(() => opts.onLine(line)), {
+        limit: {
+          maxLength: maxLine,
+          onOverlong: (_lineNo, chars) => {
+            if (opts.onOverlongLine) hand(() => opts.onOverlongLine?.(chars));
+            else if (!failed) stop(new RunError('output-too-large', tool, `${tool} printed a line longer than ${maxLine} characters.`));
+          },
+        },
       });
-      stdout.on('end', () => {
-        if (pendingChars > 0) endLine('');
-      });
+      stdout.on('data', (text: string) => lines.push(text));
+      stdout.on('end', () => lines.end());
     });
     return { stdout: '', stderr };
   }

@@ -1,6 +1,6 @@
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../../shared/node/atomic-write';
+import { writeFileAtomic } from '../../shared/node/fs/atomic-write';
 import { ServiceError } from './errors';
 
 /** Electron's safeStorage, or a stand-in in tests. */

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileSha256 } from '../../shared/node/write-bundle';
+import { fileSha256 } from '../../shared/node/bundle/write-bundle';
 import { hubbleFixture } from '../../shared/testing/fixtures';
 import { SecretStore, type Encryptor } from './secrets';
 import { DEFAULT_SETTINGS, SettingsService, type KeyValueStore } from './settings';

@@ -1,8 +1,8 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import { SAVED_WORKSPACE as WORKSPACE_SCHEMA, type CaptureWarning, type SavedWorkspace } from '../../shared/api/contract';
-import { writeFileAtomic } from '../../shared/node/atomic-write';
-import { NotARegularFileError } from '../../shared/node/regular-file';
-import { fileSha256 } from '../../shared/node/write-bundle';
+import { writeFileAtomic } from '../../shared/node/fs/atomic-write';
+import { NotARegularFileError } from '../../shared/node/fs/regular-file';
+import { fileSha256 } from '../../shared/node/bundle/write-bundle';
 import { ServiceError } from './errors';
 
 /** A workspace: what the renderer sends (pruning with reasons, options, notes), plus the capture it was made from. */

@@ -3,8 +3,9 @@ import { analyzeText } from '../graph/analysis';
 import { readFixture } from '../testing/fixtures';
 import { calicoEnterpriseEvent, calicoGoldmaneEvent, calicoTextEvent } from './calico';
 import { summarize } from '../graph/summary';
-import { LineSplitter } from './lines';
-import { CaptureParser, type ParserStats } from './parser';
+import { forEachLine } from './lines';
+import { CaptureParser } from './parser';
+import type { ParserStats } from './stats';
 import type { CaptureEvent, FlowRecord } from './types';
 
 const doc = (name: string): string => readFixture('calico', 'tigera-docs', name);
@@ -24,9 +25,7 @@ function readCapture(text: string): { records: FlowRecord[]; stats: ParserStats 
   const parser = new CaptureParser('capture', (ev) => {
     if (ev.kind === 'flow') records.push(ev.record);
   });
-  const lines = new LineSplitter((line, no, nl) => parser.pushLine(line, no, nl));
-  lines.push(text);
-  lines.end();
+  forEachLine(text, (line, no, nl) => parser.pushLine(line, no, nl));
   return { records, stats: parser.end() };
 }
 

@@ -7,3 +7,5 @@ export * from './classify';
 export * from './parser';
 export * from './lines';
 export * from './detect';
+export * from './stats';
+export * from './limits';

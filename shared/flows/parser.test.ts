@@ -3,8 +3,9 @@ import { analyzeText, countsOf } from '../graph/analysis';
 import { graphWarnings } from '../graph/warnings';
 import { readFixture } from '../testing/fixtures';
 import { HubbleDecoder } from './hubble';
-import { LineSplitter } from './lines';
-import { CaptureParser, DEFAULT_LIMITS, type ParserLimits } from './parser';
+import { forEachLine } from './lines';
+import { DEFAULT_LIMITS, type ParserLimits } from './limits';
+import { CaptureParser } from './parser';
 import { CaptureError, type CaptureEvent } from './types';
 
 const good = readFixture('hubble', 'cilium-hubble-otel', 'basic-sample-10-flows.json');
@@ -133,9 +134,7 @@ type Preset = ConstructorParameters<typeof CaptureParser>[3];
 function read(text: string, limits: ParserLimits = SMALL, preset?: Preset) {
   const events: CaptureEvent[] = [];
   const parser = new CaptureParser('t.json', (e) => events.push(e), limits, preset);
-  const lines = new LineSplitter((line, no, nl) => parser.pushLine(line, no, nl));
-  lines.push(text);
-  lines.end();
+  forEachLine(text, (line, no, nl) => parser.pushLine(line, no, nl));
   const stats = parser.end();
   return { stats, flows: events.filter((e) => e.kind === 'flow').length, parser };
 }

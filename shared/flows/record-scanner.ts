@@ -1,5 +1,6 @@
 import { classifyObject } from './classify';
 import type { ParserLimits } from './limits';
+import { BadRecord } from './types';
 
 const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;
@@ -46,6 +47,31 @@ export function shapeOf(text: string): { deepest: number; open: number; inString
     else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) depth--;
   }
   return { deepest, open: Math.max(depth, 0), inString };
+}
+
+/** What `recordOfLine` says of a lone `{`: it opens a record that spans lines (see RecordScanner). */
+export const OPENS_RECORD = Symbol('opens a record');
+
+/**
+ * The record on one line of JSON lines (or of a JSON array with one element per line): its text,
+ * without the array brackets, commas and blanks around it; OPENS_RECORD for a lone `{`; undefined
+ * when the line holds only punctuation; a BadRecord when it cannot be a record (not an object,
+ * longer than `maxRecordChars`, nested deeper than `maxDepth`). Nothing carries over between lines.
+ */
+export function recordOfLine(line: string, limits: ParserLimits): string | typeof OPENS_RECORD | BadRecord | undefined {
+  let i = 0;
+  let j = line.length - 1;
+  // Array brackets and commas around an element are punctuation.
+  while (i <= j && (isSpace(line.charCodeAt(i)) || line.charCodeAt(i) === OPEN_BRACKET || line.charCodeAt(i) === COMMA)) i++;
+  while (j >= i && (isSpace(line.charCodeAt(j)) || line.charCodeAt(j) === CLOSE_BRACKET || line.charCodeAt(j) === COMMA)) j--;
+  if (i > j) return undefined;
+  if (i === j && line.charCodeAt(i) === OPEN_BRACE) return OPENS_RECORD;
+  if (line.charCodeAt(i) !== OPEN_BRACE) return new BadRecord('not JSON: expected an object');
+  if (j - i + 1 > limits.maxRecordChars) return new BadRecord(`line is longer than ${limits.maxRecordChars} characters; skipped`);
+  const text = i === 0 && j === line.length - 1 ? line : line.slice(i, j + 1);
+  const max = limits.maxDepth;
+  if (hasMoreOpenersThan(text, max) && shapeOf(text).deepest > max) return new BadRecord(`nested deeper than ${max} levels; skipped`);
+  return text;
 }
 
 export interface ScannerSink {

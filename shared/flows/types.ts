@@ -205,6 +205,17 @@ export interface BadLine {
   readonly reason: string;
 }
 
+/**
+ * Why one record (a line, or a record spanning lines) could not be read; `unparsable` when its
+ * text is not JSON at all (the reader may know more: the file was cut short there).
+ */
+export class BadRecord {
+  constructor(
+    readonly reason: string,
+    readonly unparsable = false,
+  ) {}
+}
+
 /** An error that makes a whole input unusable (as opposed to a bad line, which is skipped). */
 export class CaptureError extends Error {
   constructor(

@@ -1,5 +1,6 @@
-import { CaptureParser, type ParserStats } from '../flows/parser';
-import { LineSplitter } from '../flows/lines';
+import { CaptureParser } from '../flows/parser';
+import type { ParserStats } from '../flows/stats';
+import { forEachLine } from '../flows/lines';
 import { GraphBuilder, type BuildOptions } from './builder';
 import type { CaptureCounts } from './warnings';
 import type { ServiceGraph } from './types';
@@ -33,9 +34,7 @@ export function countsOf(stats: ParserStats): CaptureCounts {
 export function analyzeText(text: string, file: string, options: BuildOptions = {}): CaptureAnalysis {
   const builder = new GraphBuilder();
   const parser = new CaptureParser(file, (ev) => builder.addEvent(ev));
-  const lines = new LineSplitter((line, no, nl) => parser.pushLine(line, no, nl));
-  lines.push(text);
-  lines.end();
+  forEachLine(text, (line, no, nl) => parser.pushLine(line, no, nl));
   const stats = parser.end();
   return { file, graph: builder.build(stats.format, countsOf(stats), options), stats };
 }

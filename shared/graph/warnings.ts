@@ -1,4 +1,4 @@
-import type { NodeStatusAt, StreamDamage } from '../flows/parser';
+import type { NodeStatusAt, StreamDamage } from '../flows/stats';
 import { SNAPSHOT_COMMAND } from '../cluster/snapshot';
 import { skippedRecordsAdvice, unknownPortAdvice } from './advice';
 import { isDnsPort } from './keys';

@@ -2,7 +2,7 @@
 // in the txt, csv and md formats, compared as upstream does (newlines removed, then byte for byte).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readResourceDir } from '../../node/k8s-resources';
+import { readResourceDir } from '../../node/cluster/k8s-resources';
 import { fixture } from '../../testing/fixtures';
 import { connDiffCsv, connDiffMarkdown, connDiffText, connlistDiff } from './diff';
 import { buildModel } from './model';

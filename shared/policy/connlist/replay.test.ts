@@ -4,7 +4,7 @@
 // then byte for byte.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readResourceDir } from '../../node/k8s-resources';
+import { readResourceDir } from '../../node/cluster/k8s-resources';
 import { fixture } from '../../testing/fixtures';
 import { connlist, connlistJson, connlistText } from './connlist';
 import { buildModel } from './model';

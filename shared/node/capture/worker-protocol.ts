@@ -1,6 +1,7 @@
-import type { ParserLimits, ParserStats } from '../flows/parser';
-import type { CaptureFormat } from '../flows/types';
-import type { GraphPartial } from '../graph/builder';
+import type { ParserLimits } from '../../flows/limits';
+import type { ParserStats } from '../../flows/stats';
+import type { CaptureFormat } from '../../flows/types';
+import type { GraphPartial } from '../../graph/builder';
 
 /** A parser thread's job: the bytes [start, end) of the file, both at line starts. */
 export interface RangeJob {

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SnapshotError } from '../cluster';
-import { fixture } from '../testing/fixtures';
+import { SnapshotError } from '../../cluster';
+import { fixture } from '../../testing/fixtures';
 import { readClusterSnapshot } from './read-snapshot';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'netpol-snapshot-'));

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
-import { parseClusterSnapshot, SNAPSHOT_COMMAND, SnapshotError, type ClusterSnapshot } from '../cluster';
+import { parseClusterSnapshot, SNAPSHOT_COMMAND, SnapshotError, type ClusterSnapshot } from '../../cluster';
 
 const AGAIN = `Fix the file, or take the snapshot again with \`${SNAPSHOT_COMMAND}\`.`;
 

@@ -2,12 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, readFile, rename, rm, rmdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { strToU8, unzipSync, zipSync } from 'fflate';
-import type { BundleFile } from '../bundle/bundle';
-import { BundleError, bundlePathProblem, MANIFEST } from '../bundle/paths';
-import { syncFolder, tempBeside, writeFileAtomic, writeNewTreeSynced } from './atomic-write';
-import { kindOf, openRegularFile } from './regular-file';
+import type { BundleFile } from '../../bundle/bundle';
+import { BundleError, bundlePathProblem, MANIFEST } from '../../bundle/paths';
+import { syncFolder, tempBeside, writeFileAtomic, writeNewTreeSynced } from '../fs/atomic-write';
+import { kindOf, openRegularFile } from '../fs/regular-file';
 
-export { BundleError } from '../bundle/paths';
+export { BundleError } from '../../bundle/paths';
 
 /** The sha256 of a regular file, streamed (a device or a pipe is refused: it may never end). */
 export async function fileSha256(file: string): Promise<string> {

@@ -3,12 +3,12 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyzeText } from '../graph/analysis';
-import { initialSelection } from '../graph/selection';
-import { summarize } from '../graph/summary';
-import { buildBundle, TOOL_VERSION, type BundleFile } from '../bundle/bundle';
-import { generate } from '../policy/generate';
-import { ROOT } from '../testing/fixtures';
+import { analyzeText } from '../../graph/analysis';
+import { initialSelection } from '../../graph/selection';
+import { summarize } from '../../graph/summary';
+import { buildBundle, TOOL_VERSION, type BundleFile } from '../../bundle/bundle';
+import { generate } from '../../policy/generate';
+import { ROOT } from '../../testing/fixtures';
 import { fileSha256, writeBundle, writePolicyFolder } from './write-bundle';
 
 const sampleBundle = async (): Promise<BundleFile[]> => {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { buildDraftPayload, type DraftPayload } from '../ai/payload';
-import { buildDraftMessages, type ChatMessage } from '../ai/prompt';
-import { parseDraftReply } from '../ai/reply';
-import { reviewDraft } from '../ai/review';
-import type { DraftRun } from '../ai/run';
-import { sha256Hex } from '../bundle/bundle';
-import type { Selection } from '../graph/selection';
-import type { ServiceGraph } from '../graph/types';
+import { buildDraftPayload, type DraftPayload } from '../../ai/payload';
+import { buildDraftMessages, type ChatMessage } from '../../ai/prompt';
+import { parseDraftReply } from '../../ai/reply';
+import { reviewDraft } from '../../ai/review';
+import type { DraftRun } from '../../ai/run';
+import { sha256Hex } from '../../bundle/bundle';
+import type { Selection } from '../../graph/selection';
+import type { ServiceGraph } from '../../graph/types';
 import { AiError, complete, type AiEndpoint } from './ai-client';
 
 export type { DraftRun };

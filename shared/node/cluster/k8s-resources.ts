@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { flattenObjects } from '../policy/connlist/model';
+import { flattenObjects } from '../../policy/connlist/model';
 
 export interface ResourceProblem {
   readonly file: string;

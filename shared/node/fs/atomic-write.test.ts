@@ -2,11 +2,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { enospc, faults } from '../testing/faulty-fs';
+import { enospc, faults } from '../../testing/faulty-fs';
 import { writeFileAtomic, writeNewTreeSynced } from './atomic-write';
 
 // Writes pass through to the real file system unless a test makes them fail as a full disk does.
-vi.mock('node:fs/promises', async (real) => (await import('../testing/faulty-fs')).faultyFs(real));
+vi.mock('node:fs/promises', async (real) => (await import('../../testing/faulty-fs')).faultyFs(real));
 
 afterEach(() => faults.reset());
 

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
-import type { ChatMessage } from '../ai/prompt';
-import type { AiErrorKind } from '../ai/run';
+import type { ChatMessage } from '../../ai/prompt';
+import type { AiErrorKind } from '../../ai/run';
 
 export type { AiErrorKind };
 

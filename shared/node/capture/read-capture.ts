@@ -3,15 +3,17 @@ import type { FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { CaptureParser, DEFAULT_LIMITS, KEEP_NODE_STATUS, type ParserLimits, type ParserStats } from '../flows/parser';
-import { CaptureError } from '../flows/types';
-import { countsOf, type CaptureAnalysis } from '../graph/analysis';
-import type { ClusterSnapshot } from '../cluster/snapshot';
-import { GraphBuilder, type GraphPartial } from '../graph/builder';
-import { ByteLineReader } from './byte-lines';
+import { DEFAULT_LIMITS, type ParserLimits } from '../../flows/limits';
+import { CaptureParser } from '../../flows/parser';
+import { KEEP_NODE_STATUS, type ParserStats } from '../../flows/stats';
+import { CaptureError } from '../../flows/types';
+import { countsOf, type CaptureAnalysis } from '../../graph/analysis';
+import type { ClusterSnapshot } from '../../cluster/snapshot';
+import { GraphBuilder, type GraphPartial } from '../../graph/builder';
+import { captureLines } from './capture-lines';
 import { GzipMembers } from './gzip-members';
-import type { FromWorker, RangeJob } from './protocol';
-import { NotARegularFileError, openRegularFile } from './regular-file';
+import type { FromWorker, RangeJob } from './worker-protocol';
+import { NotARegularFileError, openRegularFile } from '../fs/regular-file';
 
 export interface ReadProgress {
   readonly bytesDone: number;
@@ -178,12 +180,7 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
 
   const builder = new GraphBuilder();
   const parser = new CaptureParser(file, (ev) => builder.addEvent(ev), limits);
-  const maxLineBytes = limits.maxRecordChars * 2;
-  const lines = new ByteLineReader(
-    (line, no, nl) => parser.pushLine(line, no, nl),
-    (no) => parser.skipOverlongLine(no, maxLineBytes),
-    maxLineBytes,
-  );
+  const lines = captureLines(parser, limits);
 
   const workers = gzip ? 0 : (opts.workers ?? (size >= PARALLEL_MIN_BYTES ? Math.min(2, availableParallelism()) : 0));
   const workerUrl = workers > 0 ? (opts.workerUrl ?? defaultWorkerUrl()) : undefined;

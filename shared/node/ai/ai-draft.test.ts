@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOpenAiStandin, STANDIN_KEY, type OpenAiStandin } from '../testing/standins/openai-standin';
-import { analyzeText } from '../graph/analysis';
-import { initialSelection } from '../graph/selection';
-import { mixed } from '../testing/mixed-capture';
+import { startOpenAiStandin, STANDIN_KEY, type OpenAiStandin } from '../../testing/standins/openai-standin';
+import { analyzeText } from '../../graph/analysis';
+import { initialSelection } from '../../graph/selection';
+import { mixed } from '../../testing/mixed-capture';
 import { complete } from './ai-client';
 import { runDraft } from './ai-draft';
 

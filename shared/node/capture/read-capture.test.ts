@@ -6,11 +6,12 @@ import { pathToFileURL } from 'node:url';
 import { Readable } from 'node:stream';
 import { createGunzip, gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { writeCapture } from '../../scripts/generate-capture';
-import { DEFAULT_LIMITS, emptyStats, type ParserStats } from '../flows/parser';
-import { CaptureError } from '../flows/types';
-import { analyzeText } from '../graph/analysis';
-import { fixture, hubbleFixture, ROOT } from '../testing/fixtures';
+import { writeCapture } from '../../../scripts/generate-capture';
+import { DEFAULT_LIMITS } from '../../flows/limits';
+import { emptyStats, type ParserStats } from '../../flows/stats';
+import { CaptureError } from '../../flows/types';
+import { analyzeText } from '../../graph/analysis';
+import { fixture, hubbleFixture, ROOT } from '../../testing/fixtures';
 import { analyzeFile, mergeStats } from './read-capture';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'netpol-read-'));

@@ -2,10 +2,10 @@
 // and aggregates them into a partial graph; only that aggregate goes back.
 import { readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { CaptureParser } from '../flows/parser';
-import { GraphBuilder } from '../graph/builder';
-import { ByteLineReader } from './byte-lines';
-import type { FromWorker, RangeJob } from './protocol';
+import { CaptureParser } from '../../flows/parser';
+import { GraphBuilder } from '../../graph/builder';
+import { captureLines } from './capture-lines';
+import type { FromWorker, RangeJob } from './worker-protocol';
 
 const CHUNK = 1 << 20;
 const PROGRESS_EVERY = 16 << 20;
@@ -14,12 +14,7 @@ function run(job: RangeJob, send: (m: FromWorker) => void): void {
   // A part of the file: connections it cannot settle alone go back to the main thread.
   const builder = new GraphBuilder({ part: true });
   const parser = new CaptureParser(job.file, (ev) => builder.addEvent(ev), job.limits, { mode: job.mode, format: job.format });
-  const maxLine = job.limits.maxRecordChars * 2;
-  const lines = new ByteLineReader(
-    (line, no, nl) => parser.pushLine(line, no, nl),
-    (no) => parser.skipOverlongLine(no, maxLine),
-    maxLine,
-  );
+  const lines = captureLines(parser, job.limits);
   // The reader's own descriptor: the path is not opened again, so it cannot have become a device since.
   const fd = job.fd;
   const buf = Buffer.allocUnsafe(CHUNK);

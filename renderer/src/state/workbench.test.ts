@@ -2,11 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyzeText } from '../../../shared/graph/analysis';
 import { isKept } from '../../../shared/graph/selection';
-import type { ServiceGraph } from '../../../shared/graph/types';
 import { readFixture, ROOT } from '../../../shared/testing/fixtures';
 import type { DraftRun } from '../../../shared/ai/run';
-import { graphElements } from '../graph/elements';
-import { islandLayout } from '../graph/islands';
 import { EMPTY_WORKBENCH, edgesOfNode, edgesOutsideNamespace, workbenchReducer, workspaceOf } from './workbench';
 
 const { graph } = analyzeText(readFileSync(`${ROOT}/resources/sample-capture.jsonl`, 'utf8'), 'sample');
@@ -165,98 +162,5 @@ describe('pruning whole parts', () => {
     const s = workbenchReducer(workbenchReducer(EMPTY_WORKBENCH, { type: 'load', graph }), { type: 'prune-edges', edges: [key] });
     expect(isKept(s.selection, key)).toBe(false);
     expect(workbenchReducer(s, { type: 'prune-edges', edges: [key] })).toBe(s);
-  });
-});
-
-describe('graph elements', () => {
-  it('namespaces are compound nodes, workloads inside, edges labelled port/proto, noise hidden on request', () => {
-    const els = graphElements(
-      graph,
-      { pruned: new Map([['bookinfo/reviews->bookinfo/ratings:9080/TCP', { by: 'user' }]]) },
-      { hideNoise: true },
-    );
-    const nodes = els.filter((e) => e.group === 'nodes');
-    expect(nodes.filter((n) => n.classes === 'namespace').map((n) => n.data.id)).toEqual(['ns:bookinfo', 'ns:jaeger', 'ns:kube-system']);
-    expect(nodes.find((n) => n.data.id === 'bookinfo/details')?.data.parent).toBe('ns:bookinfo');
-    expect(nodes.some((n) => n.data.id === 'entity:host')).toBe(false);
-    const edge = els.find((e) => e.data.id === 'bookinfo/reviews->bookinfo/ratings:9080/TCP');
-    expect(edge).toMatchObject({ group: 'edges', data: { label: '9080/TCP' }, classes: 'forwarded pruned' });
-    expect(graphElements(graph, { pruned: new Map() }, { hideNoise: false }).some((e) => e.data.id === 'entity:host')).toBe(true);
-  });
-
-  it('hides the DNS lookups on request, as Hubble UI does, and nothing else', () => {
-    const edgesOf = (hideDns: boolean) =>
-      graphElements(graph, EMPTY_WORKBENCH.selection, { hideNoise: false, hideDns })
-        .filter((e) => e.group === 'edges')
-        .map((e) => String(e.data.id));
-    const all = edgesOf(false);
-    const shown = edgesOf(true);
-    const dns = all.filter((k) => !shown.includes(k));
-    expect(dns.sort()).toEqual([
-      'bookinfo/productpage->kube-system/kube-dns:53/UDP',
-      'bookinfo/ratings->kube-system/kube-dns:53/UDP',
-      'entity:remote-node->kube-system/kube-dns:53/UDP',
-    ]);
-  });
-
-  it("highlights exactly the edges asked for (the diff's newly blocked flows)", () => {
-    const key = 'bookinfo/reviews->bookinfo/ratings:9080/TCP';
-    const els = graphElements(graph, { pruned: new Map() }, { hideNoise: true, highlight: new Set([key]) });
-    expect(els.filter((e) => e.classes.includes('highlight')).map((e) => e.data.id)).toEqual([key]);
-  });
-
-  it('puts nodes where a workspace says the user dragged them, and ignores nodes the graph lacks', () => {
-    const base = islandLayout(graph);
-    const moved = islandLayout(graph, { 'bookinfo/details': { x: -500, y: 42 }, 'gone/x': { x: 1, y: 1 } });
-    expect(moved.get('bookinfo/details')).toEqual({ x: -500, y: 42 });
-    expect(moved.has('gone/x')).toBe(false);
-    expect(moved.get('bookinfo/reviews')).toEqual(base.get('bookinfo/reviews'));
-  });
-
-  it('lays 2,000 workloads out by namespace without overlaps', () => {
-    const nodes = Array.from({ length: 2000 }, (_, i) => ({
-      id: `ns-${i % 50}/w${i}`,
-      kind: 'workload' as const,
-      label: `w${i}`,
-      namespace: `ns-${i % 50}`,
-    }));
-    const big = { nodes, edges: [], namespaces: [...new Set(nodes.map((n) => n.namespace))], window: null, warnings: [] };
-    const pos = islandLayout(big);
-    const seen = new Set([...pos.values()].map((p) => `${p.x},${p.y}`));
-    expect(seen.size).toBe(2000);
-  });
-
-  it("draws a big graph's namespaces as boxes around their workloads, not as compound parents", () => {
-    const nodes = Array.from({ length: 400 }, (_, i) => ({
-      id: `ns-${i % 8}/w${i}`,
-      kind: 'workload' as const,
-      label: `w${i}`,
-      namespace: `ns-${i % 8}`,
-    }));
-    const edges = Array.from({ length: 3200 }, (_, i) => ({
-      key: `${nodes[i % 400].id}->${nodes[(i * 7 + 1) % 400].id}:${8000 + (i % 50)}/TCP`,
-      source: nodes[i % 400].id,
-      target: nodes[(i * 7 + 1) % 400].id,
-      protocol: 'TCP' as const,
-      port: 8000 + (i % 50),
-      evidence: { flows: 1, verdicts: { FORWARDED: 1 }, direction: { basis: { handshake: 1 }, uncertain: 0 } },
-    })) as unknown as ServiceGraph['edges'];
-    const big: ServiceGraph = { nodes, edges, namespaces: [...new Set(nodes.map((n) => n.namespace))], window: null, warnings: [] };
-    const els = graphElements(big, EMPTY_WORKBENCH.selection, { hideNoise: true });
-    const boxes = els.filter((e) => e.classes.includes('namespace'));
-    expect(boxes).toHaveLength(8);
-    expect(boxes.every((b) => b.classes === 'namespace flat')).toBe(true);
-    expect(els.filter((e) => e.group === 'nodes' && e.data.parent !== undefined)).toEqual([]);
-    for (const b of boxes) {
-      const ns = String(b.data.label);
-      const w = Number(b.data.w);
-      const h = Number(b.data.h);
-      for (const n of els.filter((e) => e.group === 'nodes' && String(e.data.id).startsWith(`${ns}/`))) {
-        expect(Math.abs(n.position!.x - b.position!.x)).toBeLessThan(w / 2);
-        expect(Math.abs(n.position!.y - b.position!.y)).toBeLessThan(h / 2);
-      }
-    }
-    // The sample (14 edges) keeps compound namespaces.
-    expect(graphElements(graph, EMPTY_WORKBENCH.selection, { hideNoise: true }).some((e) => e.data.parent === 'ns:bookinfo')).toBe(true);
   });
 });

@@ -535,20 +535,12 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await app.open(host.url);
     await app.openSampleCapture();
     await app.graph.waitFor();
-    const tools = page.getByRole('toolbar', { name: 'Graph tools' });
-    const save = async (button: string): Promise<{ name: string; bytes: Buffer }> => {
-      const [download] = await Promise.all([
-        page.waitForEvent('download'),
-        tools.getByRole('button', { name: button, exact: true }).click(),
-      ]);
-      return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
-    };
-    const png = await save('PNG');
+    const png = await app.saveGraphImage('PNG');
     expect(png.name).toBe('service-graph.png');
     expect(png.bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
     expect(png.bytes.length).toBeGreaterThan(10_000);
 
-    const svg = await save('SVG');
+    const svg = await app.saveGraphImage('SVG');
     expect(svg.name).toBe('service-graph.svg');
     const text = svg.bytes.toString('utf8');
     expect(text).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);

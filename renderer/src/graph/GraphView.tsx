@@ -44,6 +44,16 @@ function fitToPositions(cy: cytoscape.Core, elements: Iterable<ElementData>, pad
   cy.viewport({ zoom: z, pan: { x: cy.width() / 2 - cx * z, y: cy.height() / 2 - cyy * z } });
 }
 
+/**
+ * The view the graph is drawn at, for people and tests alike: the zoom (names are legible from 1)
+ * and the pan, which place a point of the graph on the screen (zoom × point + pan).
+ */
+function showView(cy: cytoscape.Core, box: HTMLElement): void {
+  const pan = cy.pan();
+  box.dataset.zoom = cy.zoom().toFixed(3);
+  box.dataset.pan = `${pan.x.toFixed(1)},${pan.y.toFixed(1)}`;
+}
+
 /** A fitted small graph is drawn at most this large. */
 const MAX_FIT_ZOOM = 1.5;
 
@@ -124,6 +134,7 @@ export function GraphView({ layoutKey, fitKey, elements, selected, onSelect, sel
       }
     });
     cy.on('boxend', () => setTimeout(report, 0));
+    cy.on('viewport', () => showView(cy, container.current!));
     cy.on('dragfree', 'node', (evt) => {
       const n = evt.target as cytoscape.NodeSingular;
       const moved: Record<string, { x: number; y: number }> = {};
@@ -245,8 +256,7 @@ export function GraphView({ layoutKey, fitKey, elements, selected, onSelect, sel
             cy.center();
           }
         }
-        // The zoom it is drawn at: for people and tests alike (names are legible from 1).
-        container.current!.dataset.zoom = cy.zoom().toFixed(2);
+        showView(cy, container.current!);
       }
       fitted.current = fitKey;
       // What Cytoscape itself now highlights (the diff's newly blocked edges), for people and tests alike.

@@ -20,6 +20,7 @@ import { Inspector } from './Inspector';
 import { NodeInspector, type NodePolicy } from './NodeInspector';
 import { DiffPanel } from './policy/DiffPanel';
 import { Findings } from './policy/Findings';
+import { coverageVerdictLine } from './policy/finding-groups';
 import { reviewGroups } from './policy/review-groups';
 import { firstSightWarnings } from './policy/capture-warnings';
 import { MissingData } from './policy/MissingData';
@@ -301,7 +302,13 @@ export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorks
           </div>
         )}
         <div hidden={tab !== 'policies'}>
-          <Findings verdict={findings?.verdict ?? null} groups={groups} checking={checking} onEdge={selectEdge} onPolicy={showPolicy} />
+          <Findings
+            verdict={findings ? coverageVerdictLine(findings.verdict) : null}
+            groups={groups}
+            checking={checking}
+            onEdge={selectEdge}
+            onPolicy={showPolicy}
+          />
           <PolicyPanel
             set={set}
             namespaces={current.namespaces}

@@ -44,6 +44,14 @@ export class AppPage {
     return this.page.getByRole('region', { name: 'Findings' });
   }
 
+  /** The kinds of finding a findings region lists, in order, as [key, severity]: `app.findings` unless given (an AI draft's). */
+  findingKinds(region: Locator = this.findings): Promise<(string | null)[][]> {
+    return region
+      .getByRole('list', { name: 'Finding groups' })
+      .locator(':scope > li')
+      .evaluateAll((li) => li.map((x) => [x.getAttribute('data-group'), x.getAttribute('data-severity')]));
+  }
+
   /** One kind of finding (its key, e.g. `kept-inexpressible`, `dns`, `capture:short-window`). */
   findingGroup(key: string): Locator {
     return this.findings.locator(`li[data-group="${key}"]`);

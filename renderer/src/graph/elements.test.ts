@@ -4,6 +4,7 @@ import type { Protocol, Verdict } from '../../../shared/flows/types';
 import { analyzeText } from '../../../shared/graph/analysis';
 import type { Selection } from '../../../shared/graph/selection';
 import type { EdgeEvidence, GraphEdge, GraphNode, ServiceGraph } from '../../../shared/graph/types';
+import { forwardedEvidence } from '../../../shared/testing/evidence';
 import { ROOT } from '../../../shared/testing/fixtures';
 import type { Point } from './detours';
 import { FLAT_NAMESPACES_EDGES, graphElements, isClusterDns, type ElementData } from './elements';
@@ -11,23 +12,10 @@ import { edgeMatcher, NO_FILTER } from './filter';
 import { islandLayout } from './islands';
 import { namespaceBoxes } from './route';
 
-/** Evidence with what the drawing reads (flows, verdicts, uncertain connections); the rest empty. */
+/** Evidence with what the drawing reads (flows, verdicts, connections whose direction nothing settled). */
 function evidence(flows: number, verdicts: Partial<Record<Verdict, number>>, uncertain = 0): EdgeEvidence {
-  return {
-    flows,
-    replies: 0,
-    connections: flows,
-    connectionsCapped: false,
-    firstSeen: null,
-    lastSeen: null,
-    verdicts,
-    dropReasons: {},
-    samplePods: { src: [], dst: [] },
-    dnsNames: [],
-    l7: { dns: [], http: [] },
-    direction: { basis: uncertain > 0 ? {} : { handshake: flows }, uncertain },
-    attribution: { enforced: [], pending: [], pendingActions: {}, matchTypes: {} },
-  };
+  const base = forwardedEvidence(flows, flows);
+  return { ...base, verdicts, direction: uncertain > 0 ? { basis: {}, uncertain } : base.direction };
 }
 
 const edge = (source: string, target: string, port: number | null, protocol: Protocol, ev: EdgeEvidence): GraphEdge => ({

@@ -1,22 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { NO_FILTER } from '../graph/filter';
+import { isFiltering, NO_FILTER } from '../graph/filter';
 import { initialView, viewReducer, type ViewAction, type WorkbenchView } from './view';
 
 const run = (actions: readonly ViewAction[], from: WorkbenchView = initialView('policies')): WorkbenchView =>
   actions.reduce(viewReducer, from);
 
 describe('the workbench view', () => {
-  it('opens on its tab, with the nodes’ own traffic hidden and nothing filtered, highlighted or being exported', () => {
-    expect(initialView('summary')).toEqual({
-      tab: 'summary',
-      opened: new Set(['summary']),
-      shownPolicy: '',
-      hideNoise: true,
-      hideDns: false,
-      filter: NO_FILTER,
-      highlight: new Set(),
-      exporting: false,
-    });
+  it('opens on its tab (the only one mounted), the nodes’ own traffic hidden, nothing filtered, highlighted or exported', () => {
+    const v = initialView('summary');
+    expect([v.tab, [...v.opened]]).toEqual(['summary', ['summary']]);
+    expect([v.hideNoise, v.hideDns, v.exporting, v.highlight.size, v.shownPolicy]).toEqual([true, false, false, 0, '']);
+    expect(isFiltering(v.filter)).toBe(false);
   });
 
   it('keeps every tab shown once mounted, in the order they were first shown', () => {

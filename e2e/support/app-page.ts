@@ -62,8 +62,13 @@ export class AppPage {
   }
 
   async openSampleCapture(): Promise<void> {
+    const loaded = this.page.waitForResponse((r) => r.url().endsWith('/__netpol/api/loadSample'));
     await this.emptyStateOrSources().getByRole('button', { name: 'Open sample capture' }).first().click();
-    // The page may show the capture opened before (the host keeps it): wait for the sample's own heading.
+    // The page may show the capture opened before (the host keeps it), the sample itself included:
+    // what a test does there is lost when the sample's workbench replaces it. The status bar says
+    // the sample is being read until its workbench is drawn.
+    await loaded;
+    await expect.poll(() => this.page.locator('footer.status').textContent()).not.toMatch(/^Reading the sample capture/);
     await this.summary.getByRole('heading', { name: /^Sample capture/, includeHidden: true }).waitFor({ state: 'attached' });
   }
 

@@ -381,10 +381,13 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     const sentBefore = openai.requests.length;
 
     await panel.getByRole('button', { name: 'Draft with AI' }).click();
-    const verdict = panel.getByTestId('ai-verdict');
+    // The review as the review column says the policies': the verdict, then one line per kind of finding.
+    const findings = panel.getByRole('region', { name: 'Draft findings' });
+    const verdict = findings.getByRole('heading');
     await verdict.waitFor();
     // One error: the draft lets reviews look up DNS, which the 35 s capture never saw it do.
     await expect(verdict.getAttribute('data-verdict')).resolves.toBe('errors');
+    await expect(verdict.textContent()).resolves.toMatch(/^Fail: 1 error, \d+ warnings in 5 policies, 11 rules$/);
     expect(openai.requests.length).toBe(sentBefore + 1);
     // What was previewed is exactly what was sent.
     expect(
@@ -393,13 +396,26 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
         .body.messages.map((m) => `--- ${m.role} ---\n${m.content}`)
         .join('\n\n'),
     ).toBe(payload);
-    const findings = panel.getByRole('region', { name: 'Draft findings' });
-    await expect(findings.locator('li[data-code="unobserved-allowed"]').textContent()).resolves.toMatch(
+    await expect(app.findingKinds(findings)).resolves.toEqual([
+      ['unobserved-allowed', 'error'],
+      ['kept-inexpressible', 'warning'],
+      ['unbacked-rule', 'warning'],
+      ['ignored', 'info'],
+    ]);
+    const unobserved = findings.locator('li[data-group="unobserved-allowed"]');
+    await expect(unobserved.locator('summary').textContent()).resolves.toBe('✖ 1 never-observed connection allowed');
+    await unobserved.locator('summary').click();
+    await expect(unobserved.locator('.part li').textContent()).resolves.toMatch(
       /^never observed, yet allowed: bookinfo\/reviews -> kube-system\/kube-dns:53\/UDP is allowed: egress allowed by bookinfo\/reviews egress\[1\]/,
     );
+    // The fix, said once for the kind.
+    await expect(unobserved.locator('.detail').textContent()).resolves.toMatch(/^Drop the rule unless you know the traffic it is for/);
     await expect(panel.getByRole('button', { name: 'Take the draft despite 1 error(s)' }).isVisible()).resolves.toBe(true);
-    await expect(findings.locator('li[data-code="unbacked-rule"]').textContent()).resolves.toMatch(
-      /bookinfo\/reviews egress\[1\] is backed by no observed flow/,
+    await expect(findings.locator('li[data-group="unbacked-rule"] summary').textContent()).resolves.toBe(
+      '▲ 1 rule with no kept flow behind',
+    );
+    await expect(findings.locator('li[data-group="unbacked-rule"] .part li').textContent()).resolves.toBe(
+      'bookinfo/reviews egress[1] is backed by no observed flow.',
     );
     await app.screenshot('ai-draft');
 
@@ -440,18 +456,23 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await page.getByRole('complementary', { name: 'Sources' }).getByRole('button', { name: 'Open workspace…' }).click();
     await expect.poll(() => app.rules()).toContain('bookinfo/reviews egress[1]');
     await page.getByRole('tab', { name: 'AI draft' }).click();
-    const reopened = page.getByRole('region', { name: 'AI draft' });
-    await expect(reopened.getByTestId('ai-verdict').getAttribute('data-verdict')).resolves.toBe('errors');
-    const pruned = reopened.getByRole('region', { name: 'Draft findings' }).locator('li[data-code="pruned-allowed"]');
+    const reopened = page.getByRole('region', { name: 'AI draft' }).getByRole('region', { name: 'Draft findings' });
+    await expect(reopened.getByRole('heading').getAttribute('data-verdict')).resolves.toBe('errors');
+    const pruned = reopened.locator('li[data-group="pruned-allowed"]');
     await expect(pruned.count()).resolves.toBe(0);
 
     // The review follows the pruning: prune an edge the draft allows, and the draft is in error for it.
     await app.selectEdge('bookinfo/productpage->bookinfo/details:9080/TCP');
     await app.press('x');
     await expect.poll(() => pruned.count()).toBe(1);
-    await expect(
-      reopened.getByRole('region', { name: 'Draft findings' }).locator('li[data-code="pruned-allowed"]').textContent(),
-    ).resolves.toMatch(/^bookinfo\/productpage->bookinfo\/details:9080\/TCP was pruned but the draft allows it/);
+    await expect(pruned.locator('summary').textContent()).resolves.toBe('✖ 1 pruned edge still allowed');
+    await pruned.locator('summary').click();
+    await expect(pruned.locator('.part li').textContent()).resolves.toMatch(
+      /^bookinfo\/productpage->bookinfo\/details:9080\/TCP was pruned but the draft allows it/,
+    );
+    // Its line leads to the edge.
+    await pruned.locator('.part li').getByRole('button').click();
+    await expect(app.inspector.getByRole('heading').first().textContent()).resolves.toBe('bookinfo/productpage->bookinfo/details:9080/TCP');
     await app.press('z');
     await expect.poll(() => pruned.count()).toBe(0);
   });
@@ -535,20 +556,12 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await app.open(host.url);
     await app.openSampleCapture();
     await app.graph.waitFor();
-    const tools = page.getByRole('toolbar', { name: 'Graph tools' });
-    const save = async (button: string): Promise<{ name: string; bytes: Buffer }> => {
-      const [download] = await Promise.all([
-        page.waitForEvent('download'),
-        tools.getByRole('button', { name: button, exact: true }).click(),
-      ]);
-      return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
-    };
-    const png = await save('PNG');
+    const png = await app.saveGraphImage('PNG');
     expect(png.name).toBe('service-graph.png');
     expect(png.bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
     expect(png.bytes.length).toBeGreaterThan(10_000);
 
-    const svg = await save('SVG');
+    const svg = await app.saveGraphImage('SVG');
     expect(svg.name).toBe('service-graph.svg');
     const text = svg.bytes.toString('utf8');
     expect(text).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);

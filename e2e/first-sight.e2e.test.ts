@@ -67,9 +67,7 @@ describe.skipIf(missing)('at first sight, in a 1440×900 window (browser host)',
     const { page, app } = await openSample('review-column');
     await expect.poll(() => app.findings.getByRole('heading').textContent()).toBe('Fail: 4 kept edges blocked');
     const groups = app.findings.getByRole('list', { name: 'Finding groups' }).locator(':scope > li');
-    await expect(
-      groups.evaluateAll((li) => li.map((x) => [x.getAttribute('data-group'), x.getAttribute('data-severity')])),
-    ).resolves.toEqual([
+    await expect(app.findingKinds()).resolves.toEqual([
       ['kept-inexpressible', 'error'],
       ['dns', 'warning'],
       ['capture:short-window', 'info'],

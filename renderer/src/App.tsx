@@ -6,7 +6,7 @@ import { SummaryView } from './SummaryView';
 import { LiveCapture } from './LiveCapture';
 import { SettingsDialog } from './SettingsDialog';
 import { Workbench } from './Workbench';
-import type { ReviewTab } from './ReviewTabs';
+import type { ReviewTab } from './state/view';
 
 type Status =
   | { kind: 'idle' }

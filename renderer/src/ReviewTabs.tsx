@@ -1,5 +1,4 @@
-/** The tabs of the review column on the right. */
-export type ReviewTab = 'policies' | 'diff' | 'rollout' | 'ai' | 'summary';
+import type { ReviewTab } from './state/view';
 
 const TABS: readonly { readonly tab: ReviewTab; readonly label: string }[] = [
   { tab: 'policies', label: 'Policies' },

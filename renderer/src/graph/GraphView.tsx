@@ -1,8 +1,20 @@
 import cytoscape from 'cytoscape';
 import { useCallback, useEffect, useImperativeHandle, useRef, type Ref } from 'react';
-import { graphSvg, type GraphSnapshot } from './svg';
+import { graphSvg, type EdgePath, type GraphSnapshot } from './svg';
 import type { ElementData } from './elements';
-import { STYLE } from './styles';
+import { ROUTE_CORNER_RADIUS, STYLE } from './styles';
+
+/** The line Cytoscape draws for an edge, from its own geometry: what the canvas shows, curves and routes included. */
+function drawnPath(e: cytoscape.EdgeSingular): EdgePath {
+  // A hidden edge has no endpoints: its nodes' centres stand in.
+  const from = { ...((e.sourceEndpoint() as cytoscape.Position | undefined) ?? e.source().position()) };
+  const to = { ...((e.targetEndpoint() as cytoscape.Position | undefined) ?? e.target().position()) };
+  const segments = e.segmentPoints() as cytoscape.Position[] | undefined;
+  if (segments) return { curve: 'segments', points: [from, ...segments, to], radius: e.hasClass('routed') ? ROUTE_CORNER_RADIUS : 0 };
+  const controls = e.controlPoints() as cytoscape.Position[] | undefined;
+  if (controls) return { curve: 'bezier', points: [from, ...controls, to] };
+  return { curve: 'straight', points: [from, to] };
+}
 
 /** Fits the view to the nodes' positions (no measuring), allowing for node size, labels and namespace boxes. */
 function fitToPositions(cy: cytoscape.Core, elements: Iterable<ElementData>, padding: number): void {
@@ -30,6 +42,16 @@ function fitToPositions(cy: cytoscape.Core, elements: Iterable<ElementData>, pad
   const cx = (x1 - mx + x2 + mx) / 2;
   const cyy = (y1 - top + y2 + bottom) / 2;
   cy.viewport({ zoom: z, pan: { x: cy.width() / 2 - cx * z, y: cy.height() / 2 - cyy * z } });
+}
+
+/**
+ * The view the graph is drawn at, for people and tests alike: the zoom (names are legible from 1)
+ * and the pan, which place a point of the graph on the screen (zoom × point + pan).
+ */
+function showView(cy: cytoscape.Core, box: HTMLElement): void {
+  const pan = cy.pan();
+  box.dataset.zoom = cy.zoom().toFixed(3);
+  box.dataset.pan = `${pan.x.toFixed(1)},${pan.y.toFixed(1)}`;
 }
 
 /** A fitted small graph is drawn at most this large. */
@@ -112,6 +134,7 @@ export function GraphView({ layoutKey, fitKey, elements, selected, onSelect, sel
       }
     });
     cy.on('boxend', () => setTimeout(report, 0));
+    cy.on('viewport', () => showView(cy, container.current!));
     cy.on('dragfree', 'node', (evt) => {
       const n = evt.target as cytoscape.NodeSingular;
       const moved: Record<string, { x: number; y: number }> = {};
@@ -141,13 +164,12 @@ export function GraphView({ layoutKey, fitKey, elements, selected, onSelect, sel
         nodes: cy
           .nodes()
           .filter((n) => !n.isParent() && !n.hasClass('flat'))
-          .map((n: cytoscape.NodeSingular) => ({ label: String(n.data('label')), ...n.position(), classes: n.classes() })),
+          .map((n: cytoscape.NodeSingular) => ({ id: n.id(), label: String(n.data('label')), ...n.position(), classes: n.classes() })),
         edges: cy.edges().map((e) => ({
+          id: e.id(),
           label: String(e.data('label')),
-          x1: e.source().position().x,
-          y1: e.source().position().y,
-          x2: e.target().position().x,
-          y2: e.target().position().y,
+          path: drawnPath(e),
+          mid: { ...((e.midpoint() as cytoscape.Position | undefined) ?? e.source().position()) },
           width: Number(e.data('width')),
           classes: e.classes(),
         })),
@@ -234,8 +256,7 @@ export function GraphView({ layoutKey, fitKey, elements, selected, onSelect, sel
             cy.center();
           }
         }
-        // The zoom it is drawn at: for people and tests alike (names are legible from 1).
-        container.current!.dataset.zoom = cy.zoom().toFixed(2);
+        showView(cy, container.current!);
       }
       fitted.current = fitKey;
       // What Cytoscape itself now highlights (the diff's newly blocked edges), for people and tests alike.

@@ -4,6 +4,7 @@ import type { GraphNode, ServiceGraph } from '../../../shared/graph/types';
 import type { Point } from './detours';
 import { NOISE } from './elements';
 import { islandLayout } from './islands';
+import { namespaceBoxes, type Box } from './route';
 
 cytoscape.use(fcose);
 
@@ -37,9 +38,66 @@ function seeded<T>(seed: number, f: () => T): T {
   }
 }
 
+/** Room kept between two namespace boxes, or between a box and a node outside it. */
+const GAP = 24;
+/** Passes of the separation; each moves every overlapping pair apart once. */
+const SEPARATION_PASSES = 60;
+
+/**
+ * fCoSE keeps a namespace's workloads together, not other things out of its box: with several
+ * namespaces that talk across, boxes overlap and addresses land inside them. Each namespace (its box
+ * as drawn, route.ts) and each other node is moved as one block away from every block it overlaps,
+ * along the shorter way out, the bigger block the less, until none overlaps.
+ */
+function separate(pos: Map<string, Point>, nodes: readonly GraphNode[]): void {
+  const blocks = new Map<string, { id: string; namespace: string; label: string }[]>();
+  for (const n of nodes) {
+    const block = n.kind === 'workload' && n.namespace ? `ns:${n.namespace}` : n.id;
+    (blocks.get(block) ?? blocks.set(block, []).get(block)!).push({ id: n.id, namespace: block, label: n.label });
+  }
+  const list = [...blocks.values()];
+  const boxes: Box[] = list.map((members) => namespaceBoxes(members, pos).get(members[0].namespace)!);
+  const move = (i: number, dx: number, dy: number): void => {
+    for (const m of list[i]) {
+      const p = pos.get(m.id)!;
+      pos.set(m.id, { x: p.x + dx, y: p.y + dy });
+    }
+    const b = boxes[i];
+    boxes[i] = { x1: b.x1 + dx, y1: b.y1 + dy, x2: b.x2 + dx, y2: b.y2 + dy };
+  };
+  for (let pass = 0; pass < SEPARATION_PASSES; pass++) {
+    let moved = false;
+    for (let i = 0; i < list.length; i++)
+      for (let j = i + 1; j < list.length; j++) {
+        const [a, b] = [boxes[i], boxes[j]];
+        const ox = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1) + GAP;
+        const oy = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1) + GAP;
+        if (ox <= 0 || oy <= 0) continue;
+        moved = true;
+        // j goes the way its centre lies from i's (right or down when they coincide), i the other way.
+        const along = ox <= oy ? 'x' : 'y';
+        const ci = along === 'x' ? a.x1 + a.x2 : a.y1 + a.y2;
+        const cj = along === 'x' ? b.x1 + b.x2 : b.y1 + b.y2;
+        const dir = cj >= ci ? 1 : -1;
+        const [wi, wj] = [list[i].length, list[j].length];
+        const by = along === 'x' ? ox : oy;
+        const [di, dj] = [(-dir * by * wj) / (wi + wj), (dir * by * wi) / (wi + wj)];
+        if (along === 'x') {
+          move(i, di, 0);
+          move(j, dj, 0);
+        } else {
+          move(i, 0, di);
+          move(j, 0, dj);
+        }
+      }
+    if (!moved) return;
+  }
+}
+
 /**
  * Positions by force: fCoSE in a headless Cytoscape, namespaces as compound nodes, one edge per
- * pair of nodes that talk, each node as wide as its name. Deterministic (seeded).
+ * pair of nodes that talk, each node as wide as its name; then no box over another or over a node
+ * outside it. Deterministic (seeded).
  */
 function forceLayout(graph: ServiceGraph): Map<string, Point> {
   const elements: cytoscape.ElementDefinition[] = [];
@@ -102,9 +160,11 @@ function forceLayout(graph: ServiceGraph): Map<string, Point> {
     .filter((n) => !n.isParent())
     .forEach((n) => {
       const p = n.position();
-      out.set(n.id(), { x: Math.round(p.x), y: Math.round(p.y) });
+      out.set(n.id(), { x: p.x, y: p.y });
     });
   cy.destroy();
+  separate(out, nodes);
+  for (const [id, p] of out) out.set(id, { x: Math.round(p.x), y: Math.round(p.y) });
   // The hidden ones in a row above the rest, out of its way when shown.
   const top = Math.min(0, ...[...out.values()].map((p) => p.y)) - 140;
   const left = Math.min(0, ...[...out.values()].map((p) => p.x));

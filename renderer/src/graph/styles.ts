@@ -63,6 +63,9 @@ export const NODE_LOOKS = {
   service: { label: 'Service, its backend not shown by the capture', shape: 'tag', colour: '#b45309' },
 } as const;
 
+/** How round the corners of an edge routed round a namespace box are drawn (the SVG export too). */
+export const ROUTE_CORNER_RADIUS = 18;
+
 const line = (look: EdgeLook): cytoscape.Css.Edge => ({
   'line-color': look.colour,
   'target-arrow-color': look.colour,
@@ -167,7 +170,7 @@ export const STYLE: cytoscape.StylesheetJson = [
       'curve-style': 'round-segments',
       'segment-distances': 'data(segD)',
       'segment-weights': 'data(segW)',
-      'segment-radii': [18],
+      'segment-radii': [ROUTE_CORNER_RADIUS],
       'edge-distances': 'node-position',
     },
   },

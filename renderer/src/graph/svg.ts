@@ -1,6 +1,20 @@
+import type { Point } from './detours';
 import { EDGE_COLOURS, edgeLook } from './styles';
 
-/** What the SVG export draws: positions and classes as Cytoscape has them now. */
+/** An edge's line as the canvas draws it, in the graph's own coordinates. */
+export interface EdgePath {
+  /**
+   * `straight`: one line. `bezier`: quadratic curves, as Cytoscape chains them through its control
+   * points. `segments`: lines through its segment points (a route round a namespace), the corners
+   * rounded by `radius`.
+   */
+  readonly curve: 'straight' | 'bezier' | 'segments';
+  /** From where the line leaves the source to where it meets the target, the curve's points between. */
+  readonly points: readonly Point[];
+  readonly radius?: number;
+}
+
+/** What the SVG export draws: positions, paths and classes as Cytoscape has them now. */
 export interface GraphSnapshot {
   readonly groups: readonly {
     readonly label: string;
@@ -9,13 +23,19 @@ export interface GraphSnapshot {
     readonly x2: number;
     readonly y2: number;
   }[];
-  readonly nodes: readonly { readonly label: string; readonly x: number; readonly y: number; readonly classes: readonly string[] }[];
-  readonly edges: readonly {
+  readonly nodes: readonly {
+    readonly id: string;
     readonly label: string;
-    readonly x1: number;
-    readonly y1: number;
-    readonly x2: number;
-    readonly y2: number;
+    readonly x: number;
+    readonly y: number;
+    readonly classes: readonly string[];
+  }[];
+  readonly edges: readonly {
+    readonly id: string;
+    readonly label: string;
+    readonly path: EdgePath;
+    /** Where its label sits. */
+    readonly mid: Point;
     readonly width: number;
     readonly classes: readonly string[];
   }[];
@@ -46,13 +66,48 @@ function nodeShape(n: GraphSnapshot['nodes'][number]): string {
   return `<circle cx="${n2(x)}" cy="${n2(y)}" r="${R}" fill="#2563eb"/>`;
 }
 
+const pt = (p: Point): string => `${n2(p.x)},${n2(p.y)}`;
+const towards = (from: Point, to: Point, by: number): Point => {
+  const len = Math.hypot(to.x - from.x, to.y - from.y) || 1;
+  return { x: from.x + ((to.x - from.x) / len) * by, y: from.y + ((to.y - from.y) / len) * by };
+};
+
 /**
- * The graph as a standalone SVG (namespaces, nodes, edges with arrows, labels), from model positions.
- * Edge labels are left out above `maxEdgeLabels` edges, where they would only be ink.
+ * An edge's path data, drawn as the canvas draws it: Cytoscape's quadratic curves (each control
+ * point's curve ends halfway to the next), or its segments with each corner rounded.
+ */
+export function edgePathData(path: EdgePath): string {
+  const p = path.points;
+  const out = [`M${pt(p[0])}`];
+  if (path.curve === 'bezier')
+    for (let i = 1; i < p.length - 1; i++) {
+      const end = i === p.length - 2 ? p[i + 1] : { x: (p[i].x + p[i + 1].x) / 2, y: (p[i].y + p[i + 1].y) / 2 };
+      out.push(`Q${pt(p[i])} ${pt(end)}`);
+    }
+  else if (path.curve === 'segments')
+    for (let i = 1; i < p.length - 1; i++) {
+      const r = Math.min(
+        path.radius ?? 0,
+        Math.hypot(p[i].x - p[i - 1].x, p[i].y - p[i - 1].y) / 2,
+        Math.hypot(p[i + 1].x - p[i].x, p[i + 1].y - p[i].y) / 2,
+      );
+      out.push(r > 0 ? `L${pt(towards(p[i], p[i - 1], r))} Q${pt(p[i])} ${pt(towards(p[i], p[i + 1], r))}` : `L${pt(p[i])}`);
+    }
+  if (path.curve !== 'bezier' || p.length === 2) out.push(`L${pt(p[p.length - 1])}`);
+  return out.join(' ');
+}
+
+/**
+ * The graph as a standalone SVG (namespaces, nodes, edges with arrows, labels), from model positions,
+ * each edge along the path the canvas draws (round namespace boxes and nodes in its way). Each node
+ * and edge carries its id as its title. Edge labels are left out above `maxEdgeLabels` edges, where
+ * they would only be ink.
  */
 export function graphSvg(g: GraphSnapshot, opts: { maxEdgeLabels?: number } = {}): string {
-  const xs = [...g.groups.flatMap((b) => [b.x1, b.x2]), ...g.nodes.flatMap((n) => [n.x - R, n.x + R])];
-  const ys = [...g.groups.flatMap((b) => [b.y1 - 16, b.y2]), ...g.nodes.flatMap((n) => [n.y - R, n.y + R + 16])];
+  // A curve stays within its points, so they bound the drawing with the boxes and nodes.
+  const bends = g.edges.flatMap((e) => e.path.points);
+  const xs = [...g.groups.flatMap((b) => [b.x1, b.x2]), ...g.nodes.flatMap((n) => [n.x - R, n.x + R]), ...bends.map((p) => p.x)];
+  const ys = [...g.groups.flatMap((b) => [b.y1 - 16, b.y2]), ...g.nodes.flatMap((n) => [n.y - R, n.y + R + 16]), ...bends.map((p) => p.y)];
   const pad = 20;
   // Loops, not Math.min(...xs): spreading 100,000 numbers overflows the stack.
   const lo = (v: number[]): number => v.reduce((a, b) => (b < a ? b : a), v[0] ?? 0);
@@ -80,22 +135,17 @@ export function graphSvg(g: GraphSnapshot, opts: { maxEdgeLabels?: number } = {}
   }
   for (const e of g.edges) {
     const { stroke, dash } = edgeColour(e.classes);
-    const dx = e.x2 - e.x1;
-    const dy = e.y2 - e.y1;
-    const len = Math.hypot(dx, dy) || 1;
-    // From circle edge to circle edge, so the arrow head is visible.
-    const [x1, y1, x2, y2] = [e.x1 + (dx / len) * R, e.y1 + (dy / len) * R, e.x2 - (dx / len) * R, e.y2 - (dy / len) * R];
     out.push(
-      `<g class="edge"><line x1="${n2(x1)}" y1="${n2(y1)}" x2="${n2(x2)}" y2="${n2(y2)}" stroke="${stroke}" stroke-width="${n2(e.width)}"${dash} marker-end="url(#a${stroke.slice(1)})"/>` +
+      `<g class="edge"><title>${esc(e.id)}</title><path d="${edgePathData(e.path)}" fill="none" stroke="${stroke}" stroke-width="${n2(e.width)}"${dash} marker-end="url(#a${stroke.slice(1)})"/>` +
         (labels
-          ? `<text x="${n2((x1 + x2) / 2)}" y="${n2((y1 + y2) / 2 - 3)}" text-anchor="middle" font-size="9" fill="#334155">${esc(e.label)}</text>`
+          ? `<text x="${n2(e.mid.x)}" y="${n2(e.mid.y - 3)}" text-anchor="middle" font-size="9" fill="#334155">${esc(e.label)}</text>`
           : '') +
         '</g>',
     );
   }
   for (const n of g.nodes)
     out.push(
-      `<g class="node">${nodeShape(n)}<text x="${n2(n.x)}" y="${n2(n.y + R + 12)}" text-anchor="middle" font-size="11" fill="#1d2430">${esc(n.label)}</text></g>`,
+      `<g class="node"><title>${esc(n.id)}</title>${nodeShape(n)}<text x="${n2(n.x)}" y="${n2(n.y + R + 12)}" text-anchor="middle" font-size="11" fill="#1d2430">${esc(n.label)}</text></g>`,
     );
   out.push('</svg>');
   return out.join('\n') + '\n';

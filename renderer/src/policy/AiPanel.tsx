@@ -11,6 +11,9 @@ import { diffPolicies } from '../../../shared/policy/diff';
 import type { PolicySet } from '../../../shared/policy/generate';
 import { ruleRefText, type RuleRef } from '../../../shared/policy/types';
 import { policySetYaml } from '../../../shared/policy/yaml';
+import { draftGroups, draftVerdictLine } from './draft-groups';
+import { coverageVerdictLine } from './finding-groups';
+import { Findings } from './Findings';
 import { FlowList } from './FlowList';
 import { MergeYaml } from './MergeYaml';
 
@@ -119,6 +122,10 @@ export function AiPanel({ graph, selection, namespaces, generated, taken, onTake
   const takenHere = taken && run && taken.reply === run.reply ? taken : undefined;
   const takenRules = takenHere && takenHere.take !== 'draft' ? takenHere.take : [];
   const errors = review?.findings.filter((f) => f.severity === 'error').length ?? 0;
+  // The review said as the review column says the policies': the verdict, then one line per kind.
+  const edgeKeys = useMemo(() => new Set(graph.edges.map((e) => e.key)), [graph]);
+  const groups = useMemo(() => (review ? draftGroups(review, (k) => edgeKeys.has(k)) : []), [review, edgeKeys]);
+  const verdict = review ? draftVerdictLine(review) : null;
 
   const takeRule = (ref: RuleRef) => {
     if (!run) return;
@@ -205,37 +212,12 @@ export function AiPanel({ graph, selection, namespaces, generated, taken, onTake
           )}
           {review && (
             <>
-              <p className={`verdict verdict-${review.verdict}`} data-testid="ai-verdict" data-verdict={review.verdict}>
-                Review:{' '}
-                {review.verdict === 'pass' ? 'passes' : review.verdict === 'warnings' ? 'passes with warnings' : `${errors} error(s)`} ·{' '}
-                {review.counts.policies} policies, {review.counts.rules} rules
-                {live ? '' : ' (reviewed when it came; prunes since are not in it)'} · {review.counts.keptAllowed} kept edges allowed,{' '}
-                {review.counts.keptDenied} blocked · {review.counts.prunedAllowed} pruned allowed · {review.counts.unobservedAllowed}{' '}
-                unobserved allowed · {review.counts.unbackedRules} unbacked rules
+              <Findings label="Draft findings" verdict={verdict} groups={groups} onEdge={onSelectEdge} />
+              <p className="hint">
+                {review.counts.keptAllowed} kept edges allowed, {review.counts.keptDenied} blocked
+                {review.coverage ? ` · against the flows (as verify says it): ${coverageVerdictLine(review.coverage).text}` : ''}
+                {live ? '' : ' · reviewed when it came; prunes since are not in it'}
               </p>
-              {review.coverage && (
-                <p className="hint" data-testid="ai-coverage" data-verdict={review.coverage.status}>
-                  Against the flows (as verify says it):{' '}
-                  {review.coverage.status === 'pass' ? 'Pass' : review.coverage.status === 'fail' ? 'Fail' : 'Undecided'}:{' '}
-                  {review.coverage.headline}
-                </p>
-              )}
-              <section className="findings" aria-label="Draft findings">
-                <ul>
-                  {review.findings.map((f, i) => (
-                    <li key={i} className={f.severity} data-severity={f.severity} data-code={f.code}>
-                      {f.subject?.includes('->') ? (
-                        <button type="button" className="link" onClick={() => onSelectEdge(f.subject!)}>
-                          {f.message}
-                        </button>
-                      ) : (
-                        f.message
-                      )}
-                      {f.fix ? <span className="fix"> Fix: {f.fix}</span> : null}
-                    </li>
-                  ))}
-                </ul>
-              </section>
               <div className="row">
                 <button
                   type="button"

@@ -1,25 +1,28 @@
-import type { CoverageVerdict } from '../../../shared/policy/verify';
-import type { FindingEntry, FindingGroup } from './finding-groups';
+import type { FindingEntry, FindingGroup, VerdictLine } from './finding-groups';
 
 interface Props {
-  /** The one verdict on the policies shown, or null while the first check runs. */
-  readonly verdict: CoverageVerdict | null;
-  /** What the checks found, in groups, errors first (reviewGroups). */
+  /** The region's name: the policies' findings unless said (a draft's review). */
+  readonly label?: string;
+  /** The verdict above the groups, or null while the first check runs. */
+  readonly verdict: VerdictLine | null;
+  /** What the checks found, in groups, errors first (reviewGroups, draftGroups). */
   readonly groups: readonly FindingGroup[];
-  /** The policies changed since these findings: a new check is running. */
-  readonly checking: boolean;
+  /** What was checked changed since these findings: a new check is running. */
+  readonly checking?: boolean;
   readonly onEdge: (edge: string) => void;
-  readonly onPolicy: (policy: string) => void;
+  /** Shows a policy's YAML; without it, entries about a policy are plain text. */
+  readonly onPolicy?: (policy: string) => void;
 }
 
 const MARK = { error: '✖', warning: '▲', info: 'ℹ' } as const;
 
 function Entry({ entry, onEdge, onPolicy }: { readonly entry: FindingEntry } & Pick<Props, 'onEdge' | 'onPolicy'>) {
-  const { edge, policy } = entry;
+  const { edge } = entry;
+  const policy = onPolicy ? entry.policy : undefined;
   return (
     <li title={entry.full ?? entry.text}>
       {edge || policy ? (
-        <button type="button" className="link" onClick={() => (edge ? onEdge(edge) : onPolicy(policy!))}>
+        <button type="button" className="link" onClick={() => (edge ? onEdge(edge) : onPolicy?.(policy!))}>
           {entry.text}
         </button>
       ) : (
@@ -30,17 +33,16 @@ function Entry({ entry, onEdge, onPolicy }: { readonly entry: FindingEntry } & P
 }
 
 /**
- * The one verdict on the policies shown (the one `verify` prints and REPORT.md writes), then what
- * is behind it: one line per kind of finding with its count, errors first; a line opens to its
- * reasons (each said once) and its edges, rules or workloads, which lead to the graph or the YAML.
+ * The one verdict (on the policies shown, the one `verify` prints and REPORT.md writes; or on an AI
+ * draft), then what is behind it: one line per kind of finding with its count, errors first; a line
+ * opens to its reasons (each said once) and its edges, rules or workloads, which lead to the graph or the YAML.
  */
-export function Findings({ verdict, groups, checking, onEdge, onPolicy }: Props) {
+export function Findings({ label = 'Findings', verdict, groups, checking = false, onEdge, onPolicy }: Props) {
   if (!verdict) return <p className="hint">Checking the policies against the flows…</p>;
   return (
-    <section className="findings" aria-label="Findings" aria-busy={checking}>
+    <section className="findings" aria-label={label} aria-busy={checking}>
       <h3 className={`verdict ${verdict.status}`} data-verdict={verdict.status}>
-        {verdict.status === 'pass' ? 'Pass: ' : verdict.status === 'fail' ? 'Fail: ' : 'Undecided: '}
-        {verdict.headline}
+        {verdict.text}
         {checking ? ' · rechecking…' : ''}
       </h3>
       {groups.length > 0 && (

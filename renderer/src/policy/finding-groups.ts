@@ -1,5 +1,5 @@
 import type { LintCode, LintFinding } from '../../../shared/policy/lint-types';
-import type { Coverage, EdgeFinding } from '../../../shared/policy/verify';
+import type { Coverage, CoverageVerdict, EdgeFinding } from '../../../shared/policy/verify';
 import { ruleRefText } from '../../../shared/policy/types';
 
 export type FindingSeverity = 'error' | 'warning' | 'info';
@@ -36,10 +36,51 @@ export interface FindingGroup {
   readonly parts: readonly FindingPart[];
 }
 
+/** The line above the groups: the verdict in a word (its `status`, also its class) and what it rests on. */
+export interface VerdictLine {
+  readonly status: string;
+  readonly text: string;
+}
+
 /** Entries listed per group; the count says how many there are. */
 export const LISTED = 50;
 
-const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+/** `1 edge`, `2 edges`, `1,204 edges`. */
+export const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/** The one verdict `verify` gives, as the line above its findings. */
+export function coverageVerdictLine(v: CoverageVerdict): VerdictLine {
+  return { status: v.status, text: `${v.status === 'pass' ? 'Pass' : v.status === 'fail' ? 'Fail' : 'Undecided'}: ${v.headline}` };
+}
+
+/** Worst first: errors, warnings, notes. */
+export const SEVERITY_RANK: Record<FindingSeverity, number> = { error: 0, warning: 1, info: 2 };
+
+/** Errors first, then warnings, then notes; in the order given within each. */
+export function worstFirst(groups: readonly FindingGroup[]): FindingGroup[] {
+  return groups
+    .map((g, i) => ({ g, i }))
+    .sort((a, b) => SEVERITY_RANK[a.g.severity] - SEVERITY_RANK[b.g.severity] || a.i - b.i)
+    .map((x) => x.g);
+}
+
+/** The fix every finding of a kind shares, to be said once for the group; undefined when they differ. */
+export function sharedFix(fixes: readonly (string | undefined)[]): string | undefined {
+  const all = new Set(fixes);
+  return all.size === 1 ? [...all][0] : undefined;
+}
+
+/** Titles of the kinds of finding coverage makes, by count (the same words for a draft's review). */
+export const COVERAGE_TITLES = {
+  'kept-inexpressible': (n: number, kind = 'NetworkPolicy') => `${plural(n, 'kept edge')} no ${kind} can allow`,
+  'kept-denied': (n: number) => `${plural(n, 'kept edge')} blocked by the policies`,
+  'pruned-allowed': (n: number) => `${plural(n, 'pruned edge')} still allowed`,
+  'kept-undecided': (n: number) => `${plural(n, 'kept edge')} that this input cannot decide`,
+  'unobserved-allowed': (n: number) => `${plural(n, 'never-observed connection')} allowed`,
+  'unbacked-rules': (n: number) => `${plural(n, 'rule')} with no kept flow behind`,
+  'wide-ports': (n: number) => `${plural(n, 'rule')} opening ports never seen`,
+  'pruned-undecided': (n: number) => `${plural(n, 'pruned edge')} that may still be allowed`,
+} as const;
 
 /** The finding's reason without the edge key it repeats (the entry names the edge already). */
 function reason(f: EdgeFinding): string | undefined {
@@ -67,7 +108,7 @@ function edgeParts(findings: readonly EdgeFinding[]): FindingPart[] {
 }
 
 /** Lint codes as group titles (the findings' own messages name the policy and the field). */
-const LINT_TITLES: Record<LintCode, (n: number) => string> = {
+export const LINT_TITLES: Record<LintCode, (n: number) => string> = {
   schema: (n) => `${plural(n, 'field')} of the wrong shape`,
   'dead-section': (n) => `${plural(n, 'section')} Kubernetes ignores (policyTypes leaves the direction out)`,
   'ipblock-in-cluster': (n) => `${plural(n, 'ipBlock')} over pod addresses`,
@@ -87,8 +128,7 @@ function lintGroups(findings: readonly LintFinding[], severity: 'error' | 'warni
   for (const f of findings) if (f.severity === severity) (byCode.get(f.code) ?? byCode.set(f.code, []).get(f.code)!).push(f);
   return [...byCode].map(([code, list]) => {
     // A fix every finding of the code shares is said once, as the group's detail.
-    const fixes = new Set(list.map((f) => f.fix));
-    const one = fixes.size === 1 ? [...fixes][0] : undefined;
+    const one = sharedFix(list.map((f) => f.fix));
     return {
       key: `lint:${code}`,
       severity,
@@ -121,22 +161,17 @@ export function coverageGroups(coverage: Coverage, lintFindings: readonly LintFi
   const denied = c.keptDenied.filter((f) => !f.inexpressible);
   const kind = c.engine === 'cilium' ? 'CiliumNetworkPolicy' : 'NetworkPolicy';
   return [
-    ...edgeGroup('kept-inexpressible', 'error', `${plural(inexpressible.length, 'kept edge')} no ${kind} can allow`, inexpressible),
-    ...edgeGroup('kept-denied', 'error', `${plural(denied.length, 'kept edge')} blocked by the policies`, denied),
-    ...edgeGroup('pruned-allowed', 'error', `${plural(c.prunedAllowed.length, 'pruned edge')} still allowed`, c.prunedAllowed),
+    ...edgeGroup('kept-inexpressible', 'error', COVERAGE_TITLES['kept-inexpressible'](inexpressible.length, kind), inexpressible),
+    ...edgeGroup('kept-denied', 'error', COVERAGE_TITLES['kept-denied'](denied.length), denied),
+    ...edgeGroup('pruned-allowed', 'error', COVERAGE_TITLES['pruned-allowed'](c.prunedAllowed.length), c.prunedAllowed),
     ...lintGroups(lintFindings, 'error'),
-    ...edgeGroup(
-      'kept-undecided',
-      'warning',
-      `${plural(c.keptUndecided.length, 'kept edge')} that this input cannot decide`,
-      c.keptUndecided,
-    ),
+    ...edgeGroup('kept-undecided', 'warning', COVERAGE_TITLES['kept-undecided'](c.keptUndecided.length), c.keptUndecided),
     ...(c.unobservedAllowedCount > 0
       ? [
           {
             key: 'unobserved-allowed',
             severity: 'warning' as const,
-            title: `${plural(c.unobservedAllowedCount, 'never-observed connection')} allowed`,
+            title: COVERAGE_TITLES['unobserved-allowed'](c.unobservedAllowedCount),
             count: c.unobservedAllowedCount,
             parts: [
               {
@@ -154,7 +189,7 @@ export function coverageGroups(coverage: Coverage, lintFindings: readonly LintFi
           {
             key: 'unbacked-rules',
             severity: 'warning' as const,
-            title: `${plural(c.unbackedRules.length, 'rule')} with no kept flow behind`,
+            title: COVERAGE_TITLES['unbacked-rules'](c.unbackedRules.length),
             count: c.unbackedRules.length,
             parts: [{ entries: c.unbackedRules.slice(0, LISTED).map((r) => ({ text: ruleRefText(r), policy: r.policy })) }],
           },
@@ -165,7 +200,7 @@ export function coverageGroups(coverage: Coverage, lintFindings: readonly LintFi
           {
             key: 'wide-ports',
             severity: 'warning' as const,
-            title: `${plural(c.widePorts.length, 'rule')} opening ports never seen`,
+            title: COVERAGE_TITLES['wide-ports'](c.widePorts.length),
             count: c.widePorts.length,
             parts: [
               {
@@ -178,11 +213,6 @@ export function coverageGroups(coverage: Coverage, lintFindings: readonly LintFi
         ]
       : []),
     ...lintGroups(lintFindings, 'warning'),
-    ...edgeGroup(
-      'pruned-undecided',
-      'warning',
-      `${plural(c.prunedUndecided.length, 'pruned edge')} that may still be allowed`,
-      c.prunedUndecided,
-    ),
+    ...edgeGroup('pruned-undecided', 'warning', COVERAGE_TITLES['pruned-undecided'](c.prunedUndecided.length), c.prunedUndecided),
   ];
 }

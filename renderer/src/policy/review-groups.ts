@@ -1,8 +1,6 @@
 import type { GraphWarning } from '../../../shared/graph/types';
 import type { PolicyWarning, PolicyWarningCode } from '../../../shared/policy/generate';
-import type { FindingEntry, FindingGroup, FindingSeverity } from './finding-groups';
-
-const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+import { plural, worstFirst, type FindingEntry, type FindingGroup } from './finding-groups';
 
 /** What the generation could not write a rule for, as group titles (the warnings' messages say why). */
 const GENERATION_TITLES: Record<Exclude<PolicyWarningCode, 'no-dns'>, (n: number) => string> = {
@@ -15,8 +13,6 @@ const GENERATION_TITLES: Record<Exclude<PolicyWarningCode, 'no-dns'>, (n: number
   icmp: (n) => `${plural(n, 'ICMP edge')} get no rule`,
   'empty-scope': () => 'No namespace is in scope: choose the namespaces to lock down',
 };
-
-const RANK: Record<FindingSeverity, number> = { error: 0, warning: 1, info: 2 };
 
 /** What the entries of these groups are about: edges and workloads already said. */
 function subjectsOf(groups: readonly FindingGroup[]): Set<string> {
@@ -92,7 +88,8 @@ export function reviewGroups(
   const captureNotes: FindingGroup[] = notes
     .filter((n) => n.code !== 'no-dns')
     .map((n) => ({ key: `capture:${n.code}`, severity: 'info', title: n.message, count: 0, parts: [] }));
-  const all = [
+  // Stable: within a severity, the order here.
+  return worstFirst([
     ...rest,
     ...dnsGroup(
       coverage.find((g) => g.key === 'lint:no-dns'),
@@ -101,10 +98,5 @@ export function reviewGroups(
     ),
     ...generated,
     ...captureNotes,
-  ];
-  // Stable: within a severity, the order above.
-  return all
-    .map((g, i) => ({ g, i }))
-    .sort((a, b) => RANK[a.g.severity] - RANK[b.g.severity] || a.i - b.i)
-    .map((x) => x.g);
+  ]);
 }

@@ -22,6 +22,7 @@ import {
   type Verdict3,
 } from './engine';
 import type { ClusterModel, ClusterPod, ConnectionEnd } from './evaluate';
+import { enginePolicies, type PolicyDocument } from './documents';
 import type { NetworkPolicy, PolicyProtocol, RuleRef } from './types';
 
 export interface EdgeFinding {
@@ -330,7 +331,8 @@ export function coverageVerdict(
 
 /**
  * Checks a policy set against the capture, with the engine of its flavor (Cilium's when any
- * CiliumNetworkPolicy is given, else Kubernetes'), in three steps:
+ * CiliumNetworkPolicy is given, else Kubernetes'; a Calico StagedKubernetesNetworkPolicy is judged as
+ * the NetworkPolicy it becomes once enforced), in three steps:
  * - classify: every edge in scope, kept or pruned, is allowed, blocked or undecided, with the rules,
  *   the reason, or what would decide it; edges the flavor cannot express are blocked with the fix;
  * - unobserved: every workload pair never observed, on the ports its destination serves, is denied;
@@ -339,14 +341,14 @@ export function coverageVerdict(
  * lists are in graph order, unobserved ones capped at 200 (the count is whole).
  */
 export function verify(
-  policies: readonly (NetworkPolicy | CiliumNetworkPolicy)[],
+  policies: readonly PolicyDocument[],
   graph: ServiceGraph,
   selection: Selection,
   namespaces: readonly string[],
   options: VerifyOptions = {},
 ): Coverage {
-  const kubernetes = policies.filter((p): p is NetworkPolicy => p.kind === 'NetworkPolicy');
-  const cilium = policies.filter((p): p is CiliumNetworkPolicy => p.kind !== 'NetworkPolicy');
+  // A staged Calico policy is judged as the NetworkPolicy it becomes once enforced.
+  const { kubernetes, cilium } = enginePolicies(policies);
   const run: VerifyRun = {
     graph,
     selection,

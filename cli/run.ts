@@ -4,6 +4,8 @@ import { filterByNamespaces } from '../shared/graph/filter';
 import { summarize } from '../shared/graph/summary';
 import { SnapshotError } from '../shared/cluster/snapshot';
 import { isNamespaceName, NAMESPACE_NAME_RULE } from '../shared/cluster/names';
+import { FLAVORS, type Flavor } from '../shared/policy/flavors';
+import { NamespaceMapError, parseNamespaceMap, type NamespaceMap } from '../shared/rollout/namespace-map';
 import { fsErrorLine } from '../shared/node/fs-errors';
 import { readCapture, unusableCapture } from './capture';
 import { draftCommand } from './draft-command';
@@ -41,12 +43,15 @@ Usage:
   netpol-studio graph <capture> [--namespace NS]... [--snapshot FILE]... --json
       The service graph as JSON (schema in README.md, "Graph JSON").
   netpol-studio generate <capture> --namespace NS [--namespace NS2]... [--snapshot FILE]... [--prune FILE] [--include-dropped]
-                        [--flavor kubernetes|cilium] [--default-deny] [--port-ranges] [--cidr CIDR]... [-o DIR|-]
+                        [--flavor kubernetes|cilium|calico-staged] [--target-namespace FROM=TO]... [--default-deny]
+                        [--port-ranges] [--cidr CIDR]... [-o DIR|-]
       Least-privilege NetworkPolicies for the workloads of NS from the observed flows. YAML goes to
       stdout with -o - (the default); with -o DIR one file per policy under DIR/<namespace>/,
       each written whole (files already in DIR that are not regenerated are left alone).
       A prune file holds one edge key per line, as printed by \`graph --json\`. External addresses
-      get an ipBlock /32 each, or the --cidr that covers them.
+      get an ipBlock /32 each, or the --cidr that covers them. --flavor calico-staged writes
+      Calico StagedKubernetesNetworkPolicies (previewed, not enforced). --target-namespace
+      payments=payments-staging writes the policies of payments for payments-staging (repeatable).
   netpol-studio verify <capture> --policies PATH [--namespace NS]... [--snapshot FILE]... [--prune FILE] [--include-dropped] [--json]
       Checks NetworkPolicies and CiliumNetworkPolicies (a file or folder) against the capture:
       each kept edge allowed, blocked or undecided (with what would decide it), pruned and
@@ -60,7 +65,8 @@ Usage:
       What changes between two policy sets (files or folders): per policy, with key order and
       comments ignored, and with a capture, which observed flows become blocked or allowed.
   netpol-studio bundle <capture> --namespace NS [--namespace NS2]... -o OUT[.zip] [--snapshot FILE]... [--prune FILE]
-                      [--include-dropped] [--default-deny] [--port-ranges] [--cidr CIDR]... [--force]
+                      [--include-dropped] [--flavor kubernetes|cilium|calico-staged] [--target-namespace FROM=TO]...
+                      [--default-deny] [--port-ranges] [--cidr CIDR]... [--force]
       A reviewable bundle: policies/<ns>/<name>.yaml, kustomization.yaml, REPORT.md,
       connectivity.csv, capture-summary.json and bundle.json (sha256 of every file). Written
       atomically; an existing OUT is replaced only with --force, and only when it is a bundle
@@ -197,13 +203,29 @@ const GENERATION_FLAGS = {
   cidr: { type: 'string', multiple: true },
   'default-deny': { type: 'boolean', default: false },
   'port-ranges': { type: 'boolean', default: false },
+  flavor: { type: 'string', default: 'kubernetes' },
+  'target-namespace': { type: 'string', multiple: true },
 } as const;
+
+/** `--target-namespace FROM=TO` (repeatable) as a namespace map; a pair that cannot be read is a one-line usage error. */
+export function namespaceMapOf(values: Record<string, unknown>): NamespaceMap {
+  try {
+    return parseNamespaceMap((values['target-namespace'] as string[] | undefined) ?? []);
+  } catch (e) {
+    if (e instanceof NamespaceMapError) throw new UsageError(`--target-namespace: ${e.message}`, false);
+    throw e;
+  }
+}
 
 /** The generation arguments common to `generate` and `bundle`. */
 function generationArgs(values: Record<string, unknown>, positionals: string[], command: string) {
   const namespaces = namespacesOf(values, command);
   if (namespaces.length === 0) throw new UsageError(`${command} needs at least one --namespace to lock down`);
+  if (!(FLAVORS as readonly unknown[]).includes(values.flavor))
+    throw new UsageError(`--flavor must be ${FLAVORS.join(', ')}, not "${String(values.flavor)}"`);
   return {
+    flavor: values.flavor as Flavor,
+    namespaceMap: namespaceMapOf(values),
     capture: onePositional(positionals, '<capture>'),
     snapshots: snapshotsOf(values),
     namespaces,
@@ -227,15 +249,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'generate': {
         const { values, positionals } = parse(rest, {
           ...GENERATION_FLAGS,
-          flavor: { type: 'string', default: 'kubernetes' },
           output: { type: 'string', short: 'o', default: '-' },
         });
-        if (values.flavor !== 'kubernetes' && values.flavor !== 'cilium')
-          throw new UsageError(`--flavor must be kubernetes or cilium, not "${String(values.flavor)}"`);
-        return await generateCommand(
-          { ...generationArgs(values, positionals, 'generate'), flavor: values.flavor, output: values.output as string },
-          io,
-        );
+        return await generateCommand({ ...generationArgs(values, positionals, 'generate'), output: values.output as string }, io);
       }
       case 'verify': {
         const { values, positionals } = parse(rest, {

@@ -347,19 +347,7 @@ export function verify(
   namespaces: readonly string[],
   options: VerifyOptions = {},
 ): Coverage {
-  // A staged Calico policy is judged as the NetworkPolicy it becomes once enforced.
-  const { kubernetes, cilium } = enginePolicies(policies);
-  const run: VerifyRun = {
-    graph,
-    selection,
-    scope: new Set(namespaces),
-    nodes: new Map(graph.nodes.map((n) => [n.id, n])),
-    engine: policyEngine(kubernetes, cilium, options.engine),
-    ends: endsFromGraph(graph, options.snapshot),
-    snapshot: options.snapshot,
-    kubernetes,
-    cilium,
-  };
+  const run = verifyRun(policies, graph, selection, namespaces, options);
   const edges = classifyEdges(run);
   const unobserved = unobservedAllowed(run, edges.observed, edges.serverPorts);
   const base = {
@@ -372,6 +360,45 @@ export function verify(
   };
   const verdict = coverageVerdict(base);
   return { ...base, ok: verdict.status === 'pass', verdict };
+}
+
+/**
+ * The verdict on each edge in scope (an edge counts when either end is a workload of `namespaces`)
+ * as verify's first step gives it for a kept edge: allowed, blocked (with the reason, and why no
+ * policy of the flavor could allow it when none could) or undecided (with what would decide it),
+ * by edge key. For callers that judge observed flows one by one (the soak), with the same engine,
+ * Service backends and doubts as verify.
+ */
+export function judgeEdges(
+  policies: readonly PolicyDocument[],
+  graph: ServiceGraph,
+  namespaces: readonly string[],
+  options: VerifyOptions = {},
+): Map<string, EdgeFinding> {
+  const { findings } = classifyEdges(verifyRun(policies, graph, { pruned: new Map() }, namespaces, options));
+  return new Map([...findings.keptAllowed, ...findings.keptDenied, ...findings.keptUndecided].map((f) => [f.edge, f]));
+}
+
+function verifyRun(
+  policies: readonly PolicyDocument[],
+  graph: ServiceGraph,
+  selection: Selection,
+  namespaces: readonly string[],
+  options: VerifyOptions,
+): VerifyRun {
+  // A staged Calico policy is judged as the NetworkPolicy it becomes once enforced.
+  const { kubernetes, cilium } = enginePolicies(policies);
+  return {
+    graph,
+    selection,
+    scope: new Set(namespaces),
+    nodes: new Map(graph.nodes.map((n) => [n.id, n])),
+    engine: policyEngine(kubernetes, cilium, options.engine),
+    ends: endsFromGraph(graph, options.snapshot),
+    snapshot: options.snapshot,
+    kubernetes,
+    cilium,
+  };
 }
 
 /** What the three steps of a verify run share. */

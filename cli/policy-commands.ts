@@ -53,34 +53,57 @@ function checkCidrs(cidrs: readonly string[] | undefined): string[] {
   return list;
 }
 
-/** Reads a prune file: one edge key per line (as `graph --json` prints them); `#` comments and blank lines ignored. */
-export async function readPruneFile(file: string, graph: ServiceGraph, io: CommandIo): Promise<string[]> {
+/** An edge a prune file lists, with the reason its line gives. */
+export interface PruneEntry {
+  readonly key: string;
+  readonly reason?: string;
+}
+
+/**
+ * Reads a prune file: one edge key per line (as `graph --json` prints them), a `#` comment after a
+ * key is its reason (`shop/a->shop/b:80/TCP  # only during the migration`); whole-line comments and
+ * blank lines are ignored. With a graph, keys it does not have are said on stderr and left out.
+ */
+export async function readPruneFile(file: string, graph: ServiceGraph | undefined, io: CommandIo): Promise<PruneEntry[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
     throw new InputError(`cannot read the prune file ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const known = new Set(graph.edges.map((e) => e.key));
-  const keys: string[] = [];
+  const known = graph ? new Set(graph.edges.map((e) => e.key)) : undefined;
+  const entries: PruneEntry[] = [];
   text.split('\n').forEach((raw, i) => {
-    const line = raw.replace(/#.*$/, '').trim();
+    const hash = raw.indexOf('#');
+    const line = (hash < 0 ? raw : raw.slice(0, hash)).trim();
     if (!line) return;
-    if (!known.has(line))
+    const reason = hash < 0 ? '' : raw.slice(hash + 1).trim();
+    if (known && !known.has(line))
       io.err(`netpol-studio: ${file}:${i + 1}: no edge "${line}" in the capture; ignored (edge keys are printed by \`graph --json\`)\n`);
-    else keys.push(line);
+    else entries.push(reason ? { key: line, reason } : { key: line });
   });
-  return keys;
+  return entries;
 }
 
+/**
+ * The selection a command works with: edges only ever dropped start pruned (unless
+ * `includeDropped`), then those the prune file lists, each with its own reason or
+ * `listed in FILE`. Without a graph nothing starts pruned, and the file's keys are taken as they are.
+ */
 export async function selectionFor(
-  graph: ServiceGraph,
+  graph: ServiceGraph | undefined,
   pruneFile: string | undefined,
   includeDropped: boolean,
   io: CommandIo,
 ): Promise<Selection> {
-  const base: Selection = includeDropped ? { pruned: new Map() } : initialSelection(graph);
-  return pruneFile ? prune(base, await readPruneFile(pruneFile, graph, io), `listed in ${path.basename(pruneFile)}`) : base;
+  const base: Selection = includeDropped || !graph ? { pruned: new Map() } : initialSelection(graph);
+  if (!pruneFile) return base;
+  const byReason = new Map<string, string[]>();
+  for (const e of await readPruneFile(pruneFile, graph, io)) {
+    const reason = e.reason ?? `listed in ${path.basename(pruneFile)}`;
+    (byReason.get(reason) ?? byReason.set(reason, []).get(reason)!).push(e.key);
+  }
+  return [...byReason].reduce((sel, [reason, keys]) => prune(sel, keys, reason), base);
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   UsageError,
   verifyCommand,
 } from './policy-commands';
+import { soakCommand } from './soak-command';
 import { reportUnexpected } from './unexpected';
 
 export interface CliIo {
@@ -71,6 +72,17 @@ Usage:
       connectivity.csv, capture-summary.json and bundle.json (sha256 of every file). Written
       atomically; an existing OUT is replaced only with --force, and only when it is a bundle
       netpol-studio wrote: its bundle.json lists every file it holds, each unchanged.
+  netpol-studio soak <capture since apply> --policies PATH --applied-at TIME [--cycle 24h] [--prune FILE] [--original CAPTURE]
+                    [--include-dropped] [--target-namespace FROM=TO]... [--snapshot FILE]... [--json]
+      Whether a rollout has been clean for a business cycle: the covered window (from the first
+      to the last flow read, against the apply), and each flow not forwarded since the apply
+      (DROPPED, Cilium's AUDIT, Calico's pending deny) as a missing rule (with the rule that
+      would allow it), expected (a pruned edge, with its reason), denied by another policy, or
+      outside the rollout. TIME is RFC 3339 with its zone (2026-11-01T12:00:00Z). The prune file
+      and --original are the ones the policies were generated with (--original: the hours of its
+      batch traffic must be covered too); --target-namespace is the map they were rolled out with.
+      Exit 0 clean for the cycle, 1 a missing rule or a window too short (said which), 3 a flow
+      that cannot be decided or a capture that lost flows.
   netpol-studio connlist <DIR> [--format txt|json]
       The allowed connections between the workloads of a folder of Kubernetes manifests
       (pods, workloads, namespaces, NetworkPolicies), in np-guard netpol-analyzer's format.
@@ -97,7 +109,7 @@ ClusterIP to the Service's backends and target ports, and gives labels to worklo
 records carried none (aggregated Calico flow logs, exports with a field mask).
 
 Exit codes: 0 ok, 1 findings, 2 unusable input, an output that cannot be written, or wrong usage
-(the reason is on stderr), 3 undecided (verify), 70 an unexpected failure: a bug, with where its
+(the reason is on stderr), 3 undecided (verify, soak), 70 an unexpected failure: a bug, with where its
 details were written.
 `;
 
@@ -316,6 +328,38 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const args = generationArgs(values, positionals, 'bundle');
         if (!values.output) throw new UsageError('bundle needs -o OUT (a folder, or a file ending in .zip)');
         return await bundleCommand({ ...args, out: values.output as string, force: values.force as boolean }, io);
+      }
+      case 'soak': {
+        const { values, positionals } = parse(rest, {
+          policies: { type: 'string' },
+          'applied-at': { type: 'string' },
+          cycle: { type: 'string' },
+          prune: { type: 'string' },
+          original: { type: 'string' },
+          'include-dropped': { type: 'boolean', default: false },
+          'target-namespace': { type: 'string', multiple: true },
+          snapshot: SNAPSHOT_FLAG,
+          json: { type: 'boolean', default: false },
+        });
+        const capture = onePositional(positionals, '<capture since apply>');
+        if (!values.policies) throw new UsageError('soak needs --policies PATH (the policies rolled out: a YAML file or a folder)');
+        if (!values['applied-at'])
+          throw new UsageError('soak needs --applied-at TIME (when the policies were applied, e.g. 2026-11-01T12:00:00Z)');
+        return await soakCommand(
+          {
+            capture,
+            policies: values.policies as string,
+            appliedAt: values['applied-at'] as string,
+            cycle: values.cycle as string | undefined,
+            pruneFile: values.prune as string | undefined,
+            original: values.original as string | undefined,
+            includeDropped: values['include-dropped'] as boolean,
+            namespaceMap: namespaceMapOf(values),
+            snapshots: snapshotsOf(values),
+            json: values.json as boolean,
+          },
+          io,
+        );
       }
       case 'connlist': {
         const { values, positionals } = parse(rest, { format: { type: 'string', default: 'txt' } });

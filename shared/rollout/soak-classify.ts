@@ -56,6 +56,7 @@ function allowedText(f: EdgeFinding): string {
   return by ? ` (${by})` : '';
 }
 
+/** What the classification reads (analyzeSoak assembles it from a SoakInput). */
 export interface ClassifyInput {
   readonly flows: ServiceGraph;
   readonly policies: readonly PolicyDocument[];

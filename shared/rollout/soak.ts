@@ -23,7 +23,7 @@ import type { SoakAnalysis, SoakFlow, SoakInput, SoakReport, SoakVerdict } from 
 import { soakWindow } from './soak-window';
 
 export type * from './soak-types';
-export { applyPatch, flavorOf } from './patch';
+export { applyPatch, flavorOf, patchRuleYaml } from './patch';
 export { START_SLACK_MS, BATCH_MAX_SPAN_MS, BATCH_MIN_CAPTURE_MS } from './soak-window';
 
 /** The business cycle when none is given: a day, with its night. */

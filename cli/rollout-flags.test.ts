@@ -1,10 +1,10 @@
 // The flags of the rollout loop on generate and bundle: Calico's staged flavor through the README's
 // generate → verify → lint → diff sequence, and target namespaces.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../shared/testing/fixtures';
+import { fixture, ROOT } from '../shared/testing/fixtures';
 import { parsePolicies } from '../shared/policy/yaml';
 import { runCaptured as cli } from './test-support';
 
@@ -65,6 +65,21 @@ describe('--target-namespace FROM=TO', () => {
       expect(r.code).toBe(2);
       expect(r.err).toMatch(new RegExp(`^netpol-studio: --target-namespace: ${message.replace(/[()]/g, '\\$&')}[^\n]*\n$`));
     }
+  });
+
+  it('refuses a map that would write two policies as one (exit 2), before writing anything', async () => {
+    // Calico's policy-demo twice: as itself, and as namespace "copy" with the same workloads.
+    const text = readFileSync(fixture('calico/derived/staged-soak/original.jsonl'), 'utf8');
+    const both = path.join(dir, 'two-namespaces.jsonl');
+    writeFileSync(both, text + text.replaceAll('"policy-demo"', '"copy"'));
+    const out = path.join(dir, 'collide');
+    expect((await cli('generate', both, '-n', 'policy-demo,copy', '-o', '-')).out).toContain('name: access\n  namespace: copy');
+    const r = await cli('generate', both, '-n', 'policy-demo,copy', '--target-namespace', 'policy-demo=copy', '-o', out);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^netpol-studio: --target-namespace would write two policies as copy\/access: map onto a namespace that is not also in scope \(--namespace\)\n$/,
+    );
+    expect(() => readdirSync(out)).toThrow();
   });
 
   it('bundle writes the mapped, staged policies and records the map; coverage is judged on the captured namespace', async () => {

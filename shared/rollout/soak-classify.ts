@@ -49,6 +49,16 @@ function dropReasonsText(e: GraphEdge): string {
   return reasons.length ? ` (drop reason: ${reasons.map(([r, n]) => `${r} ×${n}`).join(', ')})` : '';
 }
 
+/**
+ * Could a policy have stopped these flows? Yes for AUDIT and a pending deny (policy verdicts by
+ * definition), and for drops unless every drop reason Hubble gave is another kind (`drop_reason_desc`:
+ * POLICY_DENIED, POLICY_DENY and the like are policy's; CT_MAP_INSERTION_FAILED, STALE_OR_UNROUTABLE_IP are not).
+ */
+function stoppedByPolicy(e: GraphEdge, counts: SoakFlow['counts']): boolean {
+  const reasons = Object.keys(e.evidence.dropReasons);
+  return counts.audit > 0 || counts.pendingDeny > 0 || reasons.length === 0 || reasons.some((r) => /POLICY/i.test(r));
+}
+
 function allowedText(f: EdgeFinding): string {
   const by = [f.egress ? `egress by ${ruleRefText(f.egress)}` : '', f.ingress ? `ingress by ${ruleRefText(f.ingress)}` : '']
     .filter(Boolean)
@@ -74,7 +84,8 @@ export interface ClassifyInput {
  * 1. do its flows name, as denying them, a policy that is not part of the rollout, and none that is?
  *    `denied-by-other` (a Calico trace that names one of ours too is judged on: the policies decide);
  * 2. was its edge pruned? `expected`, with the reason;
- * 3. what do the rolled-out policies say (verify's judgement)? blocked: `missing-rule`, with the
+ * 3. were they dropped for a reason that is no policy's (Hubble's drop reason)? `outside-rollout`;
+ * 4. what do the rolled-out policies say (verify's judgement)? blocked: `missing-rule`, with the
  *    generator's rule for it; undecided: `undecided`, with what would decide it; allowed, or neither
  *    end in their namespaces: `outside-rollout`.
  * Edges seen only before the apply are counted in `beforeApply` and left out.
@@ -116,6 +127,12 @@ export function classifyFlows(c: ClassifyInput): { flows: SoakFlow[]; beforeAppl
         class: 'expected',
         pruned,
         explanation: `Its edge was pruned before generating (${pruned.by === 'dropped' ? 'dropped when captured' : 'pruned by hand'}${pruned.reason ? `: ${pruned.reason}` : ''}), so the policies deny it on purpose.`,
+      });
+    } else if (!stoppedByPolicy(e, counts)) {
+      flows.push({
+        ...base,
+        class: 'outside-rollout',
+        explanation: `Dropped for a reason that is no policy's verdict${dropReasonsText(e)}: no policy, of this rollout or another, stopped it.`,
       });
     } else if (!finding) {
       flows.push({

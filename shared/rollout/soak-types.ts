@@ -69,9 +69,9 @@ export interface SoakWindow {
  * - `expected`: its edge was pruned, with the reason;
  * - `denied-by-other`: the flow names a policy that is not part of this rollout as denying it
  *   (Hubble `ingress_denied_by`/`egress_denied_by`, Calico's enforced or pending policy trace);
- * - `outside-rollout`: the rolled-out policies allow it, or select neither end, and no policy is
- *   named: what stopped it lies outside this rollout (the other end's policies, a drop that is no
- *   policy's);
+ * - `outside-rollout`: the rolled-out policies allow it, or select neither end, or Hubble's drop
+ *   reason is no policy's (CT_MAP_INSERTION_FAILED…), and no policy is named: what stopped it lies
+ *   outside this rollout (the other end's policies, the datapath, an earlier version of the policies);
  * - `undecided`: whether the rolled-out policies allow it cannot be decided from this input (`decide`).
  */
 export type SoakClass = 'missing-rule' | 'expected' | 'denied-by-other' | 'outside-rollout' | 'undecided';

@@ -147,6 +147,24 @@ describe('a Cilium audit-mode soak with a nightly job the policies miss', () => 
     expect(second.flows.map((f) => f.edge)).not.toContain(JOB);
   });
 
+  it.each([
+    ['POLICY_DENIED', 'missing-rule'],
+    ['CT_MAP_INSERTION_FAILED', 'outside-rollout'],
+  ])('in enforce mode, the job DROPPED for %s is %s', (reason, cls) => {
+    const enforced = readFixture('hubble/derived/audit-soak/flows.jsonl')
+      .split('\n')
+      .map((l) =>
+        l.includes('ratings-export') ? l.replaceAll('"verdict":"AUDIT"', `"verdict":"DROPPED","drop_reason_desc":"${reason}"`) : l,
+      )
+      .join('\n');
+    const f = analyzeSoak({ ...cilium.input, flows: analyzeText(enforced, 'enforced').graph }).flows.find((x) => x.edge === JOB)!;
+    expect(f).toMatchObject({ class: cls, counts: { dropped: 2, audit: 0 } });
+    if (cls === 'outside-rollout')
+      expect(f.explanation).toBe(
+        "Dropped for a reason that is no policy's verdict (drop reason: CT_MAP_INSERTION_FAILED ×2): no policy, of this rollout or another, stopped it.",
+      );
+  });
+
   it('in the Cilium flavor, the rule is a CiliumNetworkPolicy rule, and adding it makes the soak clean', () => {
     const policies = generateCilium(sample, sampleSelection, { namespaces: ['bookinfo'] }).policies.map((g) =>
       mapPolicy(g.policy, cilium.map),

@@ -87,10 +87,12 @@ spec:
     );
   });
 
-  it('nothing to lint is unusable input (exit 2), naming both kinds it looks for', async () => {
+  it('nothing to lint is unusable input (exit 2), naming every kind it looks for', async () => {
     const r = await cli('lint', file('cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n'));
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/no networking.k8s.io\/v1 NetworkPolicy or cilium.io\/v2 CiliumNetworkPolicy found in/);
+    expect(r.err).toMatch(
+      /no networking.k8s.io\/v1 NetworkPolicy, projectcalico.org\/v3 StagedKubernetesNetworkPolicy or cilium.io\/v2 CiliumNetworkPolicy found in/,
+    );
   });
 
   it('verify reads Cilium policies too, and judges them as Cilium enforces them', async () => {

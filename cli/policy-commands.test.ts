@@ -85,7 +85,7 @@ describe('generate and verify from the command line', () => {
     [['generate', sample, '-n', 'bookinfo', '--flavour', 'x'], /unknown option --flavour/],
     [['generate', sample, '-n', 'bookinfo', '--prune', '/no/such/file'], /cannot read the prune file \/no\/such\/file \(ENOENT\)/],
     [['verify', sample], /needs --policies PATH/],
-    [['generate', sample, '-n', 'bookinfo', '--flavor', 'calico'], /--flavor must be kubernetes or cilium/],
+    [['generate', sample, '-n', 'bookinfo', '--flavor', 'calico'], /--flavor must be kubernetes, cilium, calico-staged, not "calico"/],
     [['generate', sample, '-n', 'bookinfo', '--cidr', '10.0.0.300/8'], /--cidr "10.0.0.300\/8" is not a CIDR/],
     [['verify', sample, '--policies', '/no/such/dir'], /cannot read \/no\/such\/dir \(ENOENT\)/],
   ])('usage errors exit 2: %j', async (argv, message) => {

@@ -8,9 +8,10 @@ import { BundleError, fileSha256, writeBundle, writePolicyFolder } from '../shar
 import { policyFile } from '../shared/bundle/paths';
 import { buildBundle, TOOL_VERSION } from '../shared/bundle/bundle';
 import { summarize } from '../shared/graph/summary';
-import { generateCilium, type GeneratedCiliumPolicy } from '../shared/policy/cilium';
-import { generate, type GeneratedPolicy } from '../shared/policy/generate';
+import { generateFlavor, type AnyGeneratedPolicy, type AnyPolicySet, type Flavor } from '../shared/policy/flavors';
+import { enforcedOf, type StagedKubernetesNetworkPolicy } from '../shared/policy/staged';
 import type { NetworkPolicy } from '../shared/policy/types';
+import { mapPolicySet, type NamespaceMap } from '../shared/rollout/namespace-map';
 import { ruleRefText } from '../shared/policy/types';
 import { diffMarkdown, diffPolicies, diffText } from '../shared/policy/diff';
 import { lint, lintCilium } from '../shared/policy/lint';
@@ -52,34 +53,57 @@ function checkCidrs(cidrs: readonly string[] | undefined): string[] {
   return list;
 }
 
-/** Reads a prune file: one edge key per line (as `graph --json` prints them); `#` comments and blank lines ignored. */
-export async function readPruneFile(file: string, graph: ServiceGraph, io: CommandIo): Promise<string[]> {
+/** An edge a prune file lists, with the reason its line gives. */
+export interface PruneEntry {
+  readonly key: string;
+  readonly reason?: string;
+}
+
+/**
+ * Reads a prune file: one edge key per line (as `graph --json` prints them), a `#` comment after a
+ * key is its reason (`shop/a->shop/b:80/TCP  # only during the migration`); whole-line comments and
+ * blank lines are ignored. With a graph, keys it does not have are said on stderr and left out.
+ */
+export async function readPruneFile(file: string, graph: ServiceGraph | undefined, io: CommandIo): Promise<PruneEntry[]> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
     throw new InputError(`cannot read the prune file ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const known = new Set(graph.edges.map((e) => e.key));
-  const keys: string[] = [];
+  const known = graph ? new Set(graph.edges.map((e) => e.key)) : undefined;
+  const entries: PruneEntry[] = [];
   text.split('\n').forEach((raw, i) => {
-    const line = raw.replace(/#.*$/, '').trim();
+    const hash = raw.indexOf('#');
+    const line = (hash < 0 ? raw : raw.slice(0, hash)).trim();
     if (!line) return;
-    if (!known.has(line))
+    const reason = hash < 0 ? '' : raw.slice(hash + 1).trim();
+    if (known && !known.has(line))
       io.err(`netpol-studio: ${file}:${i + 1}: no edge "${line}" in the capture; ignored (edge keys are printed by \`graph --json\`)\n`);
-    else keys.push(line);
+    else entries.push(reason ? { key: line, reason } : { key: line });
   });
-  return keys;
+  return entries;
 }
 
+/**
+ * The selection a command works with: edges only ever dropped start pruned (unless
+ * `includeDropped`), then those the prune file lists, each with its own reason or
+ * `listed in FILE`. Without a graph nothing starts pruned, and the file's keys are taken as they are.
+ */
 export async function selectionFor(
-  graph: ServiceGraph,
+  graph: ServiceGraph | undefined,
   pruneFile: string | undefined,
   includeDropped: boolean,
   io: CommandIo,
 ): Promise<Selection> {
-  const base: Selection = includeDropped ? { pruned: new Map() } : initialSelection(graph);
-  return pruneFile ? prune(base, await readPruneFile(pruneFile, graph, io), `listed in ${path.basename(pruneFile)}`) : base;
+  const base: Selection = includeDropped || !graph ? { pruned: new Map() } : initialSelection(graph);
+  if (!pruneFile) return base;
+  const byReason = new Map<string, string[]>();
+  for (const e of await readPruneFile(pruneFile, graph, io)) {
+    const reason = e.reason ?? `listed in ${path.basename(pruneFile)}`;
+    (byReason.get(reason) ?? byReason.set(reason, []).get(reason)!).push(e.key);
+  }
+  return [...byReason].reduce((sel, [reason, keys]) => prune(sel, keys, reason), base);
 }
 
 /**
@@ -104,7 +128,9 @@ export interface GenerateArgs {
   readonly capture: string;
   /** CIDRs to use for the external addresses they cover (instead of one /32 each). */
   readonly cidrs?: readonly string[];
-  readonly flavor?: 'kubernetes' | 'cilium';
+  readonly flavor?: Flavor;
+  /** Target namespaces (`--target-namespace FROM=TO`): the policies are written for them. */
+  readonly namespaceMap?: NamespaceMap;
   readonly namespaces: readonly string[];
   readonly pruneFile?: string;
   readonly includeDropped: boolean;
@@ -113,26 +139,48 @@ export interface GenerateArgs {
   readonly output: string;
 }
 
-/** `generate`: YAML to stdout (`-o -`), or one file per policy under DIR/<namespace>/. */
+/**
+ * The set a command writes: generated in its flavor, then mapped to the target namespaces. Two
+ * policies that would land on one `namespace/name` (a map onto a namespace also in scope) are refused.
+ */
+function writtenSet(set: AnyPolicySet, map: NamespaceMap | undefined): AnyPolicySet {
+  const written = mapPolicySet(set, map ?? new Map<string, string>());
+  const seen = new Set<string>();
+  for (const g of written.policies as readonly AnyGeneratedPolicy[]) {
+    const id = `${g.policy.metadata.namespace ?? 'default'}/${g.policy.metadata.name}`;
+    if (seen.has(id))
+      throw new InputError(
+        `--target-namespace would write two policies as ${id}: map onto a namespace that is not also in scope (--namespace)`,
+      );
+    seen.add(id);
+  }
+  return written;
+}
+
+function printWarnings(set: AnyPolicySet, io: CommandIo): void {
+  for (const w of set.warnings)
+    io.err(
+      `warning: ${w.message}${w.subjects.length ? ` (${w.subjects.slice(0, 5).join(', ')}${w.subjects.length > 5 ? ', …' : ''})` : ''}\n`,
+    );
+}
+
+/** `generate`: YAML to stdout (`-o -`), or one file per policy under DIR/<namespace>/, in its target namespaces when mapped. */
 export async function generateCommand(a: GenerateArgs, io: CommandIo): Promise<number> {
   const { graph } = await readCapture(a.capture, a.snapshots, io);
   checkScope(graph, a.namespaces, io, a.defaultDeny);
   const selection = await selectionFor(graph, a.pruneFile, a.includeDropped, io);
   const options = { namespaces: a.namespaces, defaultDeny: a.defaultDeny, portRanges: a.portRanges, cidrs: checkCidrs(a.cidrs) };
-  const set = a.flavor === 'cilium' ? generateCilium(graph, selection, options) : generate(graph, selection, options);
-  for (const w of set.warnings)
-    io.err(
-      `warning: ${w.message}${w.subjects.length ? ` (${w.subjects.slice(0, 5).join(', ')}${w.subjects.length > 5 ? ', …' : ''})` : ''}\n`,
-    );
+  const generated = generateFlavor(a.flavor ?? 'kubernetes', graph, selection, options);
+  printWarnings(generated, io);
+  const set = writtenSet(generated, a.namespaceMap);
   if (a.output === '-') {
     io.out(policySetYaml(set));
     return 0;
   }
   try {
-    const policies = set.policies as readonly (GeneratedPolicy | GeneratedCiliumPolicy)[];
     await writePolicyFolder(
       a.output,
-      policies.map((g) => ({ path: policyFile(g.policy.metadata), content: policyYaml(g) })),
+      (set.policies as readonly AnyGeneratedPolicy[]).map((g) => ({ path: policyFile(g.policy.metadata), content: policyYaml(g) })),
     );
   } catch (e) {
     if (!(e instanceof BundleError)) throw e;
@@ -142,15 +190,26 @@ export async function generateCommand(a: GenerateArgs, io: CommandIo): Promise<n
   return 0;
 }
 
-/** The policies of a file or folder: NetworkPolicies, and Cilium policies in their own list. */
+/** The policies of a file or folder: NetworkPolicies, Calico's staged ones and Cilium policies, each in their own list. */
 export interface LoadedPolicies {
   readonly policies: NetworkPolicy[];
+  readonly staged: StagedKubernetesNetworkPolicy[];
   readonly cilium: CiliumNetworkPolicy[];
 }
 
+/** Every policy loaded, NetworkPolicies first, as the checks take them. */
+export const allLoaded = (l: LoadedPolicies): (NetworkPolicy | StagedKubernetesNetworkPolicy | CiliumNetworkPolicy)[] => [
+  ...l.policies,
+  ...l.staged,
+  ...l.cilium,
+];
+
+/** What the commands read, in words for a message that found none of it. */
+const POLICY_KINDS = 'NetworkPolicy, StagedKubernetesNetworkPolicy or CiliumNetworkPolicy';
+
 /**
- * Reads every NetworkPolicy and CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy in a YAML/JSON
- * file or a folder (recursively). Documents that cannot be used are reported on stderr, with the
+ * Reads every NetworkPolicy, Calico StagedKubernetesNetworkPolicy and CiliumNetworkPolicy /
+ * CiliumClusterwideNetworkPolicy in a YAML/JSON file or a folder (recursively). Documents that cannot be used are reported on stderr, with the
  * file, document and line, and skipped; the rest are read.
  */
 export async function loadPolicies(target: string, io: CommandIo): Promise<LoadedPolicies> {
@@ -167,15 +226,17 @@ export async function loadPolicies(target: string, io: CommandIo): Promise<Loade
     throw new InputError(`cannot read ${target} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   const policies: NetworkPolicy[] = [];
+  const staged: StagedKubernetesNetworkPolicy[] = [];
   const cilium: CiliumNetworkPolicy[] = [];
   for (const f of files) {
     const parsed = parsePolicies(await readFile(f, 'utf8'));
     for (const pr of parsed.problems)
       io.err(`netpol-studio: ${f}: document ${pr.document}${pr.line ? `, line ${pr.line}` : ''}: ${pr.message}\n`);
     policies.push(...parsed.policies);
+    staged.push(...parsed.staged);
     cilium.push(...parsed.cilium);
   }
-  return { policies, cilium };
+  return { policies, staged, cilium };
 }
 
 /** The coverage report as text: each kept edge that is not allowed with why, the other checks, then the one verdict. */
@@ -218,9 +279,8 @@ export interface VerifyArgs {
 /** `verify`: the coverage report; exit 0 pass, 1 fail (a kept flow blocked, or something pruned or unobserved allowed), 3 undecided. */
 export async function verifyCommand(a: VerifyArgs, io: CommandIo): Promise<number> {
   const { graph, snapshot } = await readCapture(a.capture, a.snapshots, io);
-  const { policies, cilium } = await loadPolicies(a.policies, io);
-  const all = [...policies, ...cilium];
-  if (all.length === 0) throw new InputError(`no NetworkPolicy or CiliumNetworkPolicy found in ${a.policies}`);
+  const all = allLoaded(await loadPolicies(a.policies, io));
+  if (all.length === 0) throw new InputError(`no ${POLICY_KINDS} found in ${a.policies}`);
   // Clusterwide policies have no namespace: the scope is the namespaces the namespaced ones are in,
   // or every namespace of the capture when there are only clusterwide ones.
   const named = [...new Set(all.flatMap((p) => p.metadata.namespace ?? (p.kind === 'CiliumClusterwideNetworkPolicy' ? [] : 'default')))];
@@ -245,20 +305,23 @@ export interface LintArgs {
  * error. With `--snapshot`, the Services' ClusterIPs are known (no guessing at the Service range).
  */
 export async function lintCommand(a: LintArgs, io: CommandIo): Promise<number> {
-  const { policies, cilium } = await loadPolicies(a.policies, io);
-  if (policies.length === 0 && cilium.length === 0)
-    throw new InputError(`no networking.k8s.io/v1 NetworkPolicy or cilium.io/v2 CiliumNetworkPolicy found in ${a.policies}`);
+  const { policies, staged, cilium } = await loadPolicies(a.policies, io);
+  if (policies.length === 0 && staged.length === 0 && cilium.length === 0)
+    throw new InputError(
+      `no networking.k8s.io/v1 NetworkPolicy, projectcalico.org/v3 StagedKubernetesNetworkPolicy or cilium.io/v2 CiliumNetworkPolicy found in ${a.policies}`,
+    );
   // The capture (a capture without flows is unusable input here as everywhere), else the snapshot alone.
   const read = a.capture ? await readCapture(a.capture, a.snapshots ?? [], io) : undefined;
   const snapshot = read ? read.snapshot : a.snapshots && a.snapshots.length > 0 ? await readClusterSnapshot(a.snapshots) : undefined;
   const graph = read?.graph;
   const context = { graph, serviceIps: snapshot?.services.flatMap((s) => s.clusterIPs) };
-  const findings = [...lint(policies, context), ...lintCilium(cilium, context)];
+  // A staged policy is linted as the NetworkPolicy it becomes once enforced.
+  const findings = [...lint([...policies, ...staged.map(enforcedOf)], context), ...lintCilium(cilium, context)];
   if (a.json) io.out(JSON.stringify(findings, null, 2) + '\n');
   else {
     for (const f of findings) io.out(`${f.severity}: ${f.policy}${f.where ? ` ${f.where}` : ''}: ${f.message}\n  fix: ${f.fix}\n`);
     const errors = findings.filter((f) => f.severity === 'error').length;
-    io.out(`${policies.length + cilium.length} policies, ${errors} error(s), ${findings.length - errors} warning(s)\n`);
+    io.out(`${policies.length + staged.length + cilium.length} policies, ${errors} error(s), ${findings.length - errors} warning(s)\n`);
   }
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
 }
@@ -275,10 +338,8 @@ export interface DiffArgs {
 /** `diff OLD NEW`: per policy (normalised YAML) and, with a capture, per observed flow. */
 export async function diffCommand(a: DiffArgs, io: CommandIo): Promise<number> {
   if (!['text', 'json', 'md'].includes(a.format)) throw new UsageError(`--format must be text, json or md, not "${a.format}"`);
-  const b = await loadPolicies(a.before, io);
-  const c = await loadPolicies(a.after, io);
-  const before = [...b.policies, ...b.cilium];
-  const after = [...c.policies, ...c.cilium];
+  const before = allLoaded(await loadPolicies(a.before, io));
+  const after = allLoaded(await loadPolicies(a.after, io));
   const graph = a.capture ? (await readCapture(a.capture, a.snapshots, io)).graph : undefined;
   const d = diffPolicies(before, after, graph);
   io.out(a.format === 'json' ? JSON.stringify(d, null, 2) + '\n' : a.format === 'md' ? diffMarkdown(d) : diffText(d));
@@ -297,17 +358,20 @@ export async function bundleCommand(a: BundleArgs, io: CommandIo): Promise<numbe
   const { graph } = analysis;
   checkScope(graph, a.namespaces, io, a.defaultDeny);
   const selection = await selectionFor(graph, a.pruneFile, a.includeDropped, io);
-  const set = generate(graph, selection, {
+  const set = generateFlavor(a.flavor ?? 'kubernetes', graph, selection, {
     namespaces: a.namespaces,
     defaultDeny: a.defaultDeny,
     portRanges: a.portRanges,
     cidrs: checkCidrs(a.cidrs),
   });
+  // Refused before anything is written when two policies would land on one name.
+  writtenSet(set, a.namespaceMap);
   const files = await buildBundle({
     summary: summarize(analysis),
     graph,
     selection,
     set,
+    ...(a.namespaceMap ? { namespaceMap: a.namespaceMap } : {}),
     captureSha256: await fileSha256(a.capture),
     toolVersion: TOOL_VERSION,
   });

@@ -5,6 +5,8 @@ import { summarize } from '../shared/graph/summary';
 import { SnapshotError } from '../shared/cluster/snapshot';
 import { isNamespaceName, NAMESPACE_NAME_RULE } from '../shared/cluster/names';
 import { fsErrorLine } from '../shared/node/fs/fs-errors';
+import { FLAVORS, type Flavor } from '../shared/policy/flavors';
+import { NamespaceMapError, parseNamespaceMap, type NamespaceMap } from '../shared/rollout/namespace-map';
 import { readCapture, unusableCapture } from './capture';
 import { draftCommand } from './draft-command';
 import { formatSummary } from './format';
@@ -18,6 +20,7 @@ import {
   UsageError,
   verifyCommand,
 } from './policy-commands';
+import { soakCommand } from './soak-command';
 import { reportUnexpected } from './unexpected';
 
 export interface CliIo {
@@ -41,12 +44,15 @@ Usage:
   netpol-studio graph <capture> [--namespace NS]... [--snapshot FILE]... --json
       The service graph as JSON (schema in README.md, "Graph JSON").
   netpol-studio generate <capture> --namespace NS [--namespace NS2]... [--snapshot FILE]... [--prune FILE] [--include-dropped]
-                        [--flavor kubernetes|cilium] [--default-deny] [--port-ranges] [--cidr CIDR]... [-o DIR|-]
+                        [--flavor kubernetes|cilium|calico-staged] [--target-namespace FROM=TO]... [--default-deny]
+                        [--port-ranges] [--cidr CIDR]... [-o DIR|-]
       Least-privilege NetworkPolicies for the workloads of NS from the observed flows. YAML goes to
       stdout with -o - (the default); with -o DIR one file per policy under DIR/<namespace>/,
       each written whole (files already in DIR that are not regenerated are left alone).
       A prune file holds one edge key per line, as printed by \`graph --json\`. External addresses
-      get an ipBlock /32 each, or the --cidr that covers them.
+      get an ipBlock /32 each, or the --cidr that covers them. --flavor calico-staged writes
+      Calico StagedKubernetesNetworkPolicies (previewed, not enforced). --target-namespace
+      payments=payments-staging writes the policies of payments for payments-staging (repeatable).
   netpol-studio verify <capture> --policies PATH [--namespace NS]... [--snapshot FILE]... [--prune FILE] [--include-dropped] [--json]
       Checks NetworkPolicies and CiliumNetworkPolicies (a file or folder) against the capture:
       each kept edge allowed, blocked or undecided (with what would decide it), pruned and
@@ -60,11 +66,23 @@ Usage:
       What changes between two policy sets (files or folders): per policy, with key order and
       comments ignored, and with a capture, which observed flows become blocked or allowed.
   netpol-studio bundle <capture> --namespace NS [--namespace NS2]... -o OUT[.zip] [--snapshot FILE]... [--prune FILE]
-                      [--include-dropped] [--default-deny] [--port-ranges] [--cidr CIDR]... [--force]
+                      [--include-dropped] [--flavor kubernetes|cilium|calico-staged] [--target-namespace FROM=TO]...
+                      [--default-deny] [--port-ranges] [--cidr CIDR]... [--force]
       A reviewable bundle: policies/<ns>/<name>.yaml, kustomization.yaml, REPORT.md,
       connectivity.csv, capture-summary.json and bundle.json (sha256 of every file). Written
       atomically; an existing OUT is replaced only with --force, and only when it is a bundle
       netpol-studio wrote: its bundle.json lists every file it holds, each unchanged.
+  netpol-studio soak <capture since apply> --policies PATH --applied-at TIME [--cycle 24h] [--prune FILE] [--original CAPTURE]
+                    [--include-dropped] [--target-namespace FROM=TO]... [--snapshot FILE]... [--json]
+      Whether a rollout has been clean for a business cycle: the covered window (from the first
+      to the last flow read, against the apply), and each flow not forwarded since the apply
+      (DROPPED, Cilium's AUDIT, Calico's pending deny) as a missing rule (with the rule that
+      would allow it), expected (a pruned edge, with its reason), denied by another policy, or
+      outside the rollout. TIME is RFC 3339 with its zone (2026-11-01T12:00:00Z). The prune file
+      and --original are the ones the policies were generated with (--original: the hours of its
+      batch traffic must be covered too); --target-namespace is the map they were rolled out with.
+      Exit 0 clean for the cycle, 1 a missing rule or a window too short (said which), 3 a flow
+      that cannot be decided or a capture that lost flows.
   netpol-studio connlist <DIR> [--format txt|json]
       The allowed connections between the workloads of a folder of Kubernetes manifests
       (pods, workloads, namespaces, NetworkPolicies), in np-guard netpol-analyzer's format.
@@ -91,7 +109,7 @@ ClusterIP to the Service's backends and target ports, and gives labels to worklo
 records carried none (aggregated Calico flow logs, exports with a field mask).
 
 Exit codes: 0 ok, 1 findings, 2 unusable input, an output that cannot be written, or wrong usage
-(the reason is on stderr), 3 undecided (verify), 70 an unexpected failure: a bug, with where its
+(the reason is on stderr), 3 undecided (verify, soak), 70 an unexpected failure: a bug, with where its
 details were written.
 `;
 
@@ -197,13 +215,29 @@ const GENERATION_FLAGS = {
   cidr: { type: 'string', multiple: true },
   'default-deny': { type: 'boolean', default: false },
   'port-ranges': { type: 'boolean', default: false },
+  flavor: { type: 'string', default: 'kubernetes' },
+  'target-namespace': { type: 'string', multiple: true },
 } as const;
+
+/** `--target-namespace FROM=TO` (repeatable) as a namespace map; a pair that cannot be read is a one-line usage error. */
+export function namespaceMapOf(values: Record<string, unknown>): NamespaceMap {
+  try {
+    return parseNamespaceMap((values['target-namespace'] as string[] | undefined) ?? []);
+  } catch (e) {
+    if (e instanceof NamespaceMapError) throw new UsageError(`--target-namespace: ${e.message}`, false);
+    throw e;
+  }
+}
 
 /** The generation arguments common to `generate` and `bundle`. */
 function generationArgs(values: Record<string, unknown>, positionals: string[], command: string) {
   const namespaces = namespacesOf(values, command);
   if (namespaces.length === 0) throw new UsageError(`${command} needs at least one --namespace to lock down`);
+  if (!(FLAVORS as readonly unknown[]).includes(values.flavor))
+    throw new UsageError(`--flavor must be ${FLAVORS.join(', ')}, not "${String(values.flavor)}"`);
   return {
+    flavor: values.flavor as Flavor,
+    namespaceMap: namespaceMapOf(values),
     capture: onePositional(positionals, '<capture>'),
     snapshots: snapshotsOf(values),
     namespaces,
@@ -227,15 +261,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       case 'generate': {
         const { values, positionals } = parse(rest, {
           ...GENERATION_FLAGS,
-          flavor: { type: 'string', default: 'kubernetes' },
           output: { type: 'string', short: 'o', default: '-' },
         });
-        if (values.flavor !== 'kubernetes' && values.flavor !== 'cilium')
-          throw new UsageError(`--flavor must be kubernetes or cilium, not "${String(values.flavor)}"`);
-        return await generateCommand(
-          { ...generationArgs(values, positionals, 'generate'), flavor: values.flavor, output: values.output as string },
-          io,
-        );
+        return await generateCommand({ ...generationArgs(values, positionals, 'generate'), output: values.output as string }, io);
       }
       case 'verify': {
         const { values, positionals } = parse(rest, {
@@ -300,6 +328,38 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const args = generationArgs(values, positionals, 'bundle');
         if (!values.output) throw new UsageError('bundle needs -o OUT (a folder, or a file ending in .zip)');
         return await bundleCommand({ ...args, out: values.output as string, force: values.force as boolean }, io);
+      }
+      case 'soak': {
+        const { values, positionals } = parse(rest, {
+          policies: { type: 'string' },
+          'applied-at': { type: 'string' },
+          cycle: { type: 'string' },
+          prune: { type: 'string' },
+          original: { type: 'string' },
+          'include-dropped': { type: 'boolean', default: false },
+          'target-namespace': { type: 'string', multiple: true },
+          snapshot: SNAPSHOT_FLAG,
+          json: { type: 'boolean', default: false },
+        });
+        const capture = onePositional(positionals, '<capture since apply>');
+        if (!values.policies) throw new UsageError('soak needs --policies PATH (the policies rolled out: a YAML file or a folder)');
+        if (!values['applied-at'])
+          throw new UsageError('soak needs --applied-at TIME (when the policies were applied, e.g. 2026-11-01T12:00:00Z)');
+        return await soakCommand(
+          {
+            capture,
+            policies: values.policies as string,
+            appliedAt: values['applied-at'] as string,
+            cycle: values.cycle as string | undefined,
+            pruneFile: values.prune as string | undefined,
+            original: values.original as string | undefined,
+            includeDropped: values['include-dropped'] as boolean,
+            namespaceMap: namespaceMapOf(values),
+            snapshots: snapshotsOf(values),
+            json: values.json as boolean,
+          },
+          io,
+        );
       }
       case 'connlist': {
         const { values, positionals } = parse(rest, { format: { type: 'string', default: 'txt' } });

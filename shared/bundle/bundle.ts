@@ -2,12 +2,11 @@ import { stringify } from 'yaml';
 import type { CaptureSummary } from '../graph/summary';
 import type { ServiceGraph } from '../graph/types';
 import { isKept, type Selection } from '../graph/selection';
-import type { PolicySet } from '../policy/generate';
-import type { CiliumPolicySet } from '../policy/cilium';
-import type { CiliumNetworkPolicy } from '../policy/cilium-types';
+import type { AnyGeneratedPolicy, AnyPolicySet } from '../policy/flavors';
+import { enginePolicies, type PolicyDocument } from '../policy/documents';
 import { lintCilium } from '../policy/lint-cilium';
-import type { NetworkPolicy } from '../policy/types';
 import { lint } from '../policy/lint';
+import { mapPolicySet, type NamespaceMap } from '../rollout/namespace-map';
 import { ruleRefText } from '../policy/types';
 import { verify } from '../policy/verify';
 import { policyYaml } from '../policy/yaml';
@@ -28,8 +27,13 @@ export interface BundleInput {
   readonly summary: CaptureSummary;
   readonly graph: ServiceGraph;
   readonly selection: Selection;
-  /** NetworkPolicies, or CiliumNetworkPolicies (the Cilium flavor). */
-  readonly set: PolicySet | CiliumPolicySet;
+  /** NetworkPolicies, CiliumNetworkPolicies (the Cilium flavor) or StagedKubernetesNetworkPolicies (Calico's staged flavor), as generated. */
+  readonly set: AnyPolicySet;
+  /**
+   * Target namespaces (`payments` → `payments-staging`): the files are written for them, while coverage
+   * and lint judge the set as generated, against the captured namespaces. Recorded in REPORT.md and the manifest.
+   */
+  readonly namespaceMap?: NamespaceMap;
   readonly captureSha256: string;
   readonly toolVersion: string;
   /** When a model's draft (or some of its rules) was taken: who drafted it, what was taken, and its review. */
@@ -53,21 +57,19 @@ export async function sha256Hex(text: string): Promise<string> {
  */
 export async function buildBundle(input: BundleInput): Promise<BundleFile[]> {
   const { set, graph, selection } = input;
-  const policies: readonly (NetworkPolicy | CiliumNetworkPolicy)[] = set.policies.map((g) => g.policy);
-  // Judged as the flavor's enforcer judges it, and linted by the flavor's own rules.
+  const policies: readonly PolicyDocument[] = (set.policies as readonly AnyGeneratedPolicy[]).map((g) => g.policy);
+  // Judged as the flavor's enforcer judges it (a staged policy as the NetworkPolicy it becomes), and
+  // linted by the flavor's own rules; both against the captured namespaces, before any mapping.
   const coverage = verify(policies, graph, selection, set.options.namespaces);
-  const findings =
-    set.flavor === 'cilium'
-      ? lintCilium(
-          set.policies.map((g) => g.policy),
-          { graph },
-        )
-      : lint(
-          set.policies.map((g) => g.policy),
-          { graph },
-        );
+  const engine = enginePolicies(policies);
+  const findings = set.flavor === 'cilium' ? lintCilium(engine.cilium, { graph }) : lint(engine.kubernetes, { graph });
+  const map = input.namespaceMap ?? new Map<string, string>();
+  const written = mapPolicySet(set, map);
   // policyFile refuses a namespace or name that is not a Kubernetes name: it would be a path.
-  const files: BundleFile[] = set.policies.map((g) => ({ path: `policies/${policyFile(g.policy.metadata)}`, content: policyYaml(g) }));
+  const files: BundleFile[] = (written.policies as readonly AnyGeneratedPolicy[]).map((g) => ({
+    path: `policies/${policyFile(g.policy.metadata)}`,
+    content: policyYaml(g),
+  }));
   files.push({
     path: 'kustomization.yaml',
     content: stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files.map((f) => f.path) }),
@@ -78,7 +80,8 @@ export async function buildBundle(input: BundleInput): Promise<BundleFile[]> {
       summary: input.summary,
       graph,
       selection,
-      set,
+      set: written,
+      namespaceMap: map,
       coverage,
       lint: findings,
       toolVersion: input.toolVersion,
@@ -87,7 +90,7 @@ export async function buildBundle(input: BundleInput): Promise<BundleFile[]> {
   });
 
   const ruleOf = new Map<string, string[]>();
-  for (const g of set.policies)
+  for (const g of written.policies as readonly AnyGeneratedPolicy[])
     for (const r of g.rules) for (const e of r.edges) (ruleOf.get(e) ?? ruleOf.set(e, []).get(e)!).push(ruleRefText(r.ref));
   const rows = [['source', 'destination', 'protocol', 'port', 'flows', 'kept', 'rules'].join(',')];
   for (const e of graph.edges) {
@@ -115,6 +118,7 @@ export async function buildBundle(input: BundleInput): Promise<BundleFile[]> {
     capture: { file: input.summary.file.split(/[\\/]/).pop(), sha256: input.captureSha256, format: input.summary.format },
     flavor: set.flavor,
     options: set.options,
+    ...(map.size > 0 ? { namespaceMap: Object.fromEntries(map) } : {}),
     coverage: {
       ok: coverage.ok,
       keptDenied: coverage.keptDenied.length,

@@ -1,19 +1,22 @@
 import { backendEdges } from '../graph/service-edges';
 import type { ServiceGraph } from '../graph/types';
-import type { CiliumNetworkPolicy } from './cilium-types';
+import { enginePolicies, type PolicyDocument } from './documents';
 import { policyEngine, type End } from './engine';
 import { normalisedYaml } from './normalise';
 import { lineHunks } from './text-diff';
 import type { NetworkPolicy, PolicyProtocol } from './types';
 import { endsFromGraph } from './verify';
 
-type AnyPolicy = NetworkPolicy | CiliumNetworkPolicy;
+type AnyPolicy = PolicyDocument;
 
-/** `ns/name`; a Cilium policy says its kind, a clusterwide one has no namespace. */
+/**
+ * `ns/name`; a Cilium or staged Calico policy says its kind (a staged policy and the NetworkPolicy of
+ * the same name are two objects), a clusterwide one has no namespace.
+ */
 export function diffPolicyId(p: AnyPolicy): string {
   if (p.kind === 'CiliumClusterwideNetworkPolicy') return `${p.metadata.name} (CiliumClusterwideNetworkPolicy)`;
   const id = `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`;
-  return p.kind === 'CiliumNetworkPolicy' ? `${id} (CiliumNetworkPolicy)` : id;
+  return p.kind === 'NetworkPolicy' ? id : `${id} (${p.kind})`;
 }
 
 export interface PolicyChange {
@@ -48,9 +51,10 @@ export interface PolicyDiff {
 const MAX_UNOBSERVED = 500;
 
 /**
- * What changes from policy set `a` to `b` (NetworkPolicies, CiliumNetworkPolicies, or both): per
- * policy as YAML, and (with a graph) per observed flow, each side judged by the policy engine as
- * verify judges it (Cilium's semantics when the side holds a CiliumNetworkPolicy).
+ * What changes from policy set `a` to `b` (NetworkPolicies, staged Calico policies, CiliumNetworkPolicies,
+ * or a mix): per policy as YAML, and (with a graph) per observed flow, each side judged by the policy
+ * engine as verify judges it (Cilium's semantics when the side holds a CiliumNetworkPolicy; a staged
+ * policy as the NetworkPolicy it becomes once enforced).
  */
 export function diffPolicies(a: readonly AnyPolicy[], b: readonly AnyPolicy[], graph?: ServiceGraph): PolicyDiff {
   const before = new Map(a.map((p) => [diffPolicyId(p), p]));
@@ -80,11 +84,10 @@ export function diffPolicies(a: readonly AnyPolicy[], b: readonly AnyPolicy[], g
   }
   if (!graph) return { policies, unchanged };
 
-  const engineOf = (set: readonly AnyPolicy[]) =>
-    policyEngine(
-      set.filter((p): p is NetworkPolicy => p.kind === 'NetworkPolicy'),
-      set.filter((p): p is CiliumNetworkPolicy => p.kind !== 'NetworkPolicy'),
-    );
+  const engineOf = (set: readonly AnyPolicy[]) => {
+    const { kubernetes, cilium } = enginePolicies(set);
+    return policyEngine(kubernetes, cilium);
+  };
   const ea = engineOf(a);
   const eb = engineOf(b);
   const ends = endsFromGraph(graph);

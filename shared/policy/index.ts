@@ -11,3 +11,6 @@ export * from './diff';
 export * from './normalise';
 export * from './cilium';
 export * from './overlap';
+export * from './staged';
+export * from './documents';
+export * from './flavors';

@@ -22,6 +22,7 @@ import {
   type Verdict3,
 } from './engine';
 import type { ClusterModel, ClusterPod, ConnectionEnd } from './evaluate';
+import { enginePolicies, type PolicyDocument } from './documents';
 import type { NetworkPolicy, PolicyProtocol, RuleRef } from './types';
 
 export interface EdgeFinding {
@@ -330,7 +331,8 @@ export function coverageVerdict(
 
 /**
  * Checks a policy set against the capture, with the engine of its flavor (Cilium's when any
- * CiliumNetworkPolicy is given, else Kubernetes'), in three steps:
+ * CiliumNetworkPolicy is given, else Kubernetes'; a Calico StagedKubernetesNetworkPolicy is judged as
+ * the NetworkPolicy it becomes once enforced), in three steps:
  * - classify: every edge in scope, kept or pruned, is allowed, blocked or undecided, with the rules,
  *   the reason, or what would decide it; edges the flavor cannot express are blocked with the fix;
  * - unobserved: every workload pair never observed, on the ports its destination serves, is denied;
@@ -339,25 +341,13 @@ export function coverageVerdict(
  * lists are in graph order, unobserved ones capped at 200 (the count is whole).
  */
 export function verify(
-  policies: readonly (NetworkPolicy | CiliumNetworkPolicy)[],
+  policies: readonly PolicyDocument[],
   graph: ServiceGraph,
   selection: Selection,
   namespaces: readonly string[],
   options: VerifyOptions = {},
 ): Coverage {
-  const kubernetes = policies.filter((p): p is NetworkPolicy => p.kind === 'NetworkPolicy');
-  const cilium = policies.filter((p): p is CiliumNetworkPolicy => p.kind !== 'NetworkPolicy');
-  const run: VerifyRun = {
-    graph,
-    selection,
-    scope: new Set(namespaces),
-    nodes: new Map(graph.nodes.map((n) => [n.id, n])),
-    engine: policyEngine(kubernetes, cilium, options.engine),
-    ends: endsFromGraph(graph, options.snapshot),
-    snapshot: options.snapshot,
-    kubernetes,
-    cilium,
-  };
+  const run = verifyRun(policies, graph, selection, namespaces, options);
   const edges = classifyEdges(run);
   const unobserved = unobservedAllowed(run, edges.observed, edges.serverPorts, edges.serverIngress);
   const base = {
@@ -370,6 +360,45 @@ export function verify(
   };
   const verdict = coverageVerdict(base);
   return { ...base, ok: verdict.status === 'pass', verdict };
+}
+
+/**
+ * The verdict on each edge in scope (an edge counts when either end is a workload of `namespaces`)
+ * as verify's first step gives it for a kept edge: allowed, blocked (with the reason, and why no
+ * policy of the flavor could allow it when none could) or undecided (with what would decide it),
+ * by edge key. For callers that judge observed flows one by one (the soak), with the same engine,
+ * Service backends and doubts as verify.
+ */
+export function judgeEdges(
+  policies: readonly PolicyDocument[],
+  graph: ServiceGraph,
+  namespaces: readonly string[],
+  options: VerifyOptions = {},
+): Map<string, EdgeFinding> {
+  const { findings } = classifyEdges(verifyRun(policies, graph, { pruned: new Map() }, namespaces, options));
+  return new Map([...findings.keptAllowed, ...findings.keptDenied, ...findings.keptUndecided].map((f) => [f.edge, f]));
+}
+
+function verifyRun(
+  policies: readonly PolicyDocument[],
+  graph: ServiceGraph,
+  selection: Selection,
+  namespaces: readonly string[],
+  options: VerifyOptions,
+): VerifyRun {
+  // A staged Calico policy is judged as the NetworkPolicy it becomes once enforced.
+  const { kubernetes, cilium } = enginePolicies(policies);
+  return {
+    graph,
+    selection,
+    scope: new Set(namespaces),
+    nodes: new Map(graph.nodes.map((n) => [n.id, n])),
+    engine: policyEngine(kubernetes, cilium, options.engine),
+    ends: endsFromGraph(graph, options.snapshot),
+    snapshot: options.snapshot,
+    kubernetes,
+    cilium,
+  };
 }
 
 /** What the three steps of a verify run share. */

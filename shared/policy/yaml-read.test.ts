@@ -113,7 +113,7 @@ items:
     ]);
     expect(r.problems[0].message).toContain('spec.policyTypes[0]: expected one of Egress, Ingress, not "Sideways"');
     expect(r.problems[1].message).toMatch(
-      /^skipped ConfigMap "settings": not a policy this tool reads \(networking.k8s.io\/v1 NetworkPolicy and cilium.io\/v2/,
+      /^skipped ConfigMap "settings": not a policy this tool reads \(networking.k8s.io\/v1 NetworkPolicy, projectcalico.org\/v3 StagedKubernetesNetworkPolicy and cilium.io\/v2/,
     );
   });
 

@@ -3,10 +3,18 @@ import type { CiliumPolicySet, GeneratedCiliumPolicy } from './cilium';
 import { validateCiliumPolicy } from './cilium-schema';
 import type { CiliumNetworkPolicy } from './cilium-types';
 import type { GeneratedPolicy, PolicySet } from './generate';
+import {
+  STAGED_API_VERSION,
+  STAGED_KIND,
+  validateStagedPolicy,
+  type GeneratedStagedPolicy,
+  type StagedKubernetesNetworkPolicy,
+  type StagedPolicySet,
+} from './staged';
 import type { NetworkPolicy } from './types';
 import { issuesText, validateNetworkPolicy } from './validate';
 
-function policyDocument(g: GeneratedPolicy | GeneratedCiliumPolicy): Document {
+function policyDocument(g: GeneratedPolicy | GeneratedCiliumPolicy | GeneratedStagedPolicy): Document {
   const doc = new Document(g.policy);
   const p = g.policy;
   doc.commentBefore =
@@ -26,13 +34,13 @@ function policyDocument(g: GeneratedPolicy | GeneratedCiliumPolicy): Document {
 }
 
 /** One policy as YAML with a comment above each rule naming the flows behind it. */
-export function policyYaml(g: GeneratedPolicy | GeneratedCiliumPolicy): string {
+export function policyYaml(g: GeneratedPolicy | GeneratedCiliumPolicy | GeneratedStagedPolicy): string {
   return policyDocument(g).toString({ lineWidth: 0 });
 }
 
 /** The whole set as one multi-document YAML stream, in the set's (deterministic) order. */
-export function policySetYaml(set: PolicySet | CiliumPolicySet): string {
-  return set.policies.map((g: GeneratedPolicy | GeneratedCiliumPolicy) => policyYaml(g)).join('---\n');
+export function policySetYaml(set: PolicySet | CiliumPolicySet | StagedPolicySet): string {
+  return set.policies.map((g: GeneratedPolicy | GeneratedCiliumPolicy | GeneratedStagedPolicy) => policyYaml(g)).join('---\n');
 }
 
 /** Why a document (or a `List` item) was not read; code branches on `code`, people read `message`. */
@@ -45,8 +53,10 @@ export type ParseProblemCode =
   | 'not-object'
   /** A `List` kind without an `items` list. */
   | 'list-items'
-  /** A NetworkPolicy or Cilium policy with a field of the wrong shape. */
+  /** A NetworkPolicy, staged or Cilium policy with a field of the wrong shape. */
   | 'invalid'
+  /** A StagedKubernetesNetworkPolicy with `stagedAction: Delete`: it stages a removal and allows nothing to judge. */
+  | 'staged-delete'
   /** Another kind (or apiVersion): not a policy this reader takes. */
   | 'skipped';
 
@@ -64,6 +74,8 @@ export interface ParsedPolicies {
   readonly policies: NetworkPolicy[];
   /** `cilium.io/v2` CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies, validated, ports as strings. */
   readonly cilium: CiliumNetworkPolicy[];
+  /** `projectcalico.org/v3` StagedKubernetesNetworkPolicies (`stagedAction` Set or absent), validated as the NetworkPolicies they become. */
+  readonly staged: StagedKubernetesNetworkPolicy[];
   /** Documents (or List items) not read, with where they are and why. */
   readonly problems: ParseProblem[];
 }
@@ -74,7 +86,8 @@ export interface ParsedPolicies {
  */
 export const MAX_ALIASES = 100;
 
-const READ_KINDS = 'networking.k8s.io/v1 NetworkPolicy and cilium.io/v2 CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy';
+const READ_KINDS =
+  'networking.k8s.io/v1 NetworkPolicy, projectcalico.org/v3 StagedKubernetesNetworkPolicy and cilium.io/v2 CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy';
 
 function describe(o: { kind?: unknown; metadata?: unknown }): string {
   const name = o.metadata && typeof o.metadata === 'object' ? (o.metadata as { name?: unknown }).name : undefined;
@@ -84,13 +97,15 @@ function describe(o: { kind?: unknown; metadata?: unknown }): string {
 /**
  * Reads policies from a YAML (or JSON) stream: every document, and every item of a `List` kind
  * (`kubectl get … -o yaml`), is validated before it is returned: NetworkPolicies against the
- * Kubernetes schema, Cilium policies against cilium-schema.ts. Never throws: a document that does
+ * Kubernetes schema, Calico's StagedKubernetesNetworkPolicies as the NetworkPolicies they become
+ * (see staged.ts), Cilium policies against cilium-schema.ts. Never throws: a document that does
  * not parse, expands too far, or has a wrong field becomes a problem naming the document, the line
  * it starts on and the field, and the documents around it are still read.
  */
 export function parsePolicies(text: string): ParsedPolicies {
   const policies: NetworkPolicy[] = [];
   const cilium: CiliumNetworkPolicy[] = [];
+  const staged: StagedKubernetesNetworkPolicy[] = [];
   const problems: ParseProblem[] = [];
   const lines = new LineCounter();
   const lineOf = (node: unknown): number | undefined => {
@@ -101,7 +116,12 @@ export function parsePolicies(text: string): ParsedPolicies {
   try {
     docs = parseAllDocuments(text, { prettyErrors: false, lineCounter: lines }) as readonly Document.Parsed[];
   } catch (e) {
-    return { policies, cilium, problems: [{ code: 'yaml', document: 1, message: `the YAML cannot be read: ${(e as Error).message}` }] };
+    return {
+      policies,
+      cilium,
+      staged,
+      problems: [{ code: 'yaml', document: 1, message: `the YAML cannot be read: ${(e as Error).message}` }],
+    };
   }
   docs.forEach((doc, i) => {
     const document = i + 1;
@@ -159,13 +179,29 @@ export function parsePolicies(text: string): ParsedPolicies {
         else problems.push({ code: 'invalid', ...where, message: invalidMessage(describe(o), issuesText(r.issues)) });
         return;
       }
+      if (o.kind === STAGED_KIND && o.apiVersion === STAGED_API_VERSION) {
+        const r = validateStagedPolicy(o);
+        if (!r.ok) problems.push({ code: 'invalid', ...where, message: invalidMessage(describe(o), issuesText(r.issues)) });
+        else if (r.value.spec.stagedAction === 'Delete')
+          problems.push({
+            code: 'staged-delete',
+            ...where,
+            message: `skipped ${describe(o)}: stagedAction Delete stages the removal of the NetworkPolicy of that name and allows nothing itself, so there is nothing to judge`,
+          });
+        else staged.push(r.value);
+        return;
+      }
       if ((o.kind === 'CiliumNetworkPolicy' || o.kind === 'CiliumClusterwideNetworkPolicy') && o.apiVersion === 'cilium.io/v2') {
         const r = validateCiliumPolicy(o);
         if (r.ok) cilium.push(r.value);
         else problems.push({ code: 'invalid', ...where, message: invalidMessage(describe(o), issuesText(r.issues)) });
         return;
       }
-      const known = o.kind === 'NetworkPolicy' || o.kind === 'CiliumNetworkPolicy' || o.kind === 'CiliumClusterwideNetworkPolicy';
+      const known =
+        o.kind === 'NetworkPolicy' ||
+        o.kind === STAGED_KIND ||
+        o.kind === 'CiliumNetworkPolicy' ||
+        o.kind === 'CiliumClusterwideNetworkPolicy';
       problems.push({
         code: 'skipped',
         ...where,
@@ -176,7 +212,7 @@ export function parsePolicies(text: string): ParsedPolicies {
     };
     visit(value, undefined, []);
   });
-  return { policies, cilium, problems };
+  return { policies, cilium, staged, problems };
 }
 
 function invalidMessage(what: string, issues: string): string {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parsePolicies } from '../policy/yaml';
-import { mapPolicy, NamespaceMapError, namespaceMapText, parseNamespaceMap } from './namespace-map';
+import { analyzeText } from '../graph/analysis';
+import { initialSelection } from '../graph/selection';
+import { generateFlavor } from '../policy/flavors';
+import { mixed } from '../testing/mixed-capture';
+import { mapEdgeKey, mapNodeId, mapPolicy, mapPolicySet, NamespaceMapError, namespaceMapText, parseNamespaceMap } from './namespace-map';
 
 const map = parseNamespaceMap(['payments=payments-staging', 'data=data-staging']);
 
@@ -87,5 +91,48 @@ spec:
       'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: payments}\nspec: {podSelector: {}}\n',
     );
     expect(mapPolicy(policies[0], new Map())).toBe(policies[0]);
+  });
+});
+
+describe('mapPolicySet, mapNodeId, mapEdgeKey', () => {
+  const { graph } = analyzeText(mixed, 'mixed.json');
+  const shopMap = parseNamespaceMap(['shop=shop-staging']);
+
+  it.each(['kubernetes', 'cilium', 'calico-staged'] as const)(
+    'moves every %s policy and the refs of its rules, and keeps their provenance',
+    (flavor) => {
+      const set = generateFlavor(flavor, graph, initialSelection(graph), { namespaces: ['shop'] });
+      const mapped = mapPolicySet(set, shopMap);
+      expect(mapped.flavor).toBe(flavor);
+      expect(mapped.policies.map((g) => g.policy.metadata.namespace)).toEqual(set.policies.map(() => 'shop-staging'));
+      mapped.policies.forEach((g, i) => {
+        expect(g.policy.kind).toBe(set.policies[i].policy.kind);
+        expect(g.workload).toBe(set.policies[i].workload);
+        expect(g.rules.map((r) => r.ref.policy)).toEqual(
+          set.policies[i].rules.map((r) => r.ref.policy.replace(/^shop\//, 'shop-staging/')),
+        );
+        expect(g.rules.map((r) => r.edges)).toEqual(set.policies[i].rules.map((r) => r.edges));
+      });
+      expect(mapPolicySet(set, new Map())).toBe(set);
+    },
+  );
+
+  it.each([
+    ['shop/web', 'shop-staging/web'],
+    ['shop/nginx[app=nginx]', 'shop-staging/nginx[app=nginx]'],
+    ['service:shop/api', 'service:shop-staging/api'],
+    ['service:10.96.0.10', 'service:10.96.0.10'],
+    ['monitoring/prometheus', 'monitoring/prometheus'],
+    ['entity:host', 'entity:host'],
+    ['ip:2001:db8::1', 'ip:2001:db8::1'],
+    ['net:public', 'net:public'],
+  ])('node %s is %s', (id, mapped) => {
+    expect(mapNodeId(id, shopMap)).toBe(mapped);
+  });
+
+  it('maps both ends of an edge key and keeps its port and protocol', () => {
+    expect(mapEdgeKey('monitoring/prometheus->shop/api:9090/TCP', shopMap)).toBe('monitoring/prometheus->shop-staging/api:9090/TCP');
+    expect(mapEdgeKey('shop/api->ip:2001:db8::1:443/TCP', shopMap)).toBe('shop-staging/api->ip:2001:db8::1:443/TCP');
+    expect(mapEdgeKey('shop/web->shop/api:*/ICMPv4', shopMap)).toBe('shop-staging/web->shop-staging/api:*/ICMPv4');
   });
 });

@@ -13,6 +13,7 @@
  */
 import { isNamespaceName } from '../cluster/names';
 import type { CiliumNetworkPolicy, CiliumPolicySpec, CiliumRule } from '../policy/cilium-types';
+import type { AnyGeneratedPolicy, AnyPolicySet } from '../policy/flavors';
 import type { LabelSelector, LabelSelectorRequirement, NetworkPolicy, NetworkPolicyPeer } from '../policy/types';
 
 /** FROM → TO, each a namespace name. */
@@ -150,4 +151,46 @@ export function mapPolicy<P extends { readonly kind: string }>(p: P, map: Namesp
   if (p.kind === 'CiliumNetworkPolicy' || p.kind === 'CiliumClusterwideNetworkPolicy')
     return mapCiliumPolicy(p as unknown as CiliumNetworkPolicy, map) as unknown as P;
   return p;
+}
+
+/** A `ns/name` id (a policy, a workload node) in its mapped namespace; an id without a namespace as it is. */
+function mapQualified(id: string, map: NamespaceMap): string {
+  const slash = id.indexOf('/');
+  if (slash < 0) return id;
+  const to = map.get(id.slice(0, slash));
+  return to ? `${to}${id.slice(slash)}` : id;
+}
+
+/**
+ * A generated set written for the target namespaces: every policy mapped (mapPolicy), and each rule's
+ * ref naming its policy there. What the rules were generated from (the workload, the observed flows
+ * in the rules' comments) stays as it was captured.
+ */
+export function mapPolicySet<S extends AnyPolicySet>(set: S, map: NamespaceMap): S {
+  if (map.size === 0) return set;
+  const policies = (set.policies as readonly AnyGeneratedPolicy[]).map((g) => ({
+    ...g,
+    policy: mapPolicy(g.policy, map),
+    rules: g.rules.map((r) => ({ ...r, ref: { ...r.ref, policy: mapQualified(r.ref.policy, map) } })),
+  }));
+  return { ...set, policies };
+}
+
+/**
+ * A graph node id in its mapped namespace: a workload `ns/name` (with or without a `[selector]`
+ * suffix) and a Service `service:ns/name`; entities, addresses and networks name no namespace.
+ */
+export function mapNodeId(id: string, map: NamespaceMap): string {
+  if (id.startsWith('service:')) return `service:${mapQualified(id.slice('service:'.length), map)}`;
+  if (/^(entity|ip|net):/.test(id)) return id;
+  return mapQualified(id, map);
+}
+
+/** An edge key (`SRC->DST:PORT/PROTO`, see graph/keys.ts) with both ends mapped. */
+export function mapEdgeKey(key: string, map: NamespaceMap): string {
+  if (map.size === 0) return key;
+  const arrow = key.indexOf('->');
+  const colon = key.lastIndexOf(':');
+  if (arrow < 0 || colon < arrow) return key;
+  return `${mapNodeId(key.slice(0, arrow), map)}->${mapNodeId(key.slice(arrow + 2, colon), map)}${key.slice(colon)}`;
 }

@@ -6,36 +6,35 @@
  * it did reach. Lines of any other shape are not read.
  */
 import { isObjectName } from '../cluster/names';
-import { ROLLOUT_RESOURCES } from './mode';
+import { ROLLOUT_RESOURCES, type RolloutResource } from './mode';
 
 /** What `kubectl apply` did to one object. */
 export type ApplyOperation = 'created' | 'configured' | 'unchanged';
 
 /** One object kubectl applied, named as kubectl names it (`networkpolicy.networking.k8s.io`, `details`). */
 export interface AppliedObject {
-  readonly resource: string;
+  readonly resource: RolloutResource;
   readonly name: string;
   readonly operation: ApplyOperation;
 }
 
 /** An object by its resource and name: what `kubectl delete RESOURCE/NAME` takes. */
 export interface ObjectRef {
-  readonly resource: string;
+  readonly resource: RolloutResource;
   readonly name: string;
 }
 
 const APPLIED = /^([a-z0-9.-]+)\/(\S+) (created|configured|unchanged)$/;
 const DELETED = /^([a-z0-9.-]+) "([^"]+)" deleted(?: from \S+ namespace)?$/;
 
-const isRolloutObject = (resource: string, name: string): boolean =>
-  (ROLLOUT_RESOURCES as readonly string[]).includes(resource) && isObjectName(name);
+const isRolloutResource = (resource: string): resource is RolloutResource => (ROLLOUT_RESOURCES as readonly string[]).includes(resource);
 
 /** The objects a (real, not dry-run) `kubectl apply` reported, in its order; only kinds a rollout applies. */
 export function appliedObjects(stdout: string): AppliedObject[] {
   const out: AppliedObject[] = [];
   for (const line of stdout.split('\n')) {
     const m = APPLIED.exec(line.trim());
-    if (m && isRolloutObject(m[1], m[2])) out.push({ resource: m[1], name: m[2], operation: m[3] as ApplyOperation });
+    if (m && isRolloutResource(m[1]) && isObjectName(m[2])) out.push({ resource: m[1], name: m[2], operation: m[3] as ApplyOperation });
   }
   return out;
 }
@@ -45,7 +44,7 @@ export function deletedObjects(stdout: string): ObjectRef[] {
   const out: ObjectRef[] = [];
   for (const line of stdout.split('\n')) {
     const m = DELETED.exec(line.trim());
-    if (m && isRolloutObject(m[1], m[2])) out.push({ resource: m[1], name: m[2] });
+    if (m && isRolloutResource(m[1]) && isObjectName(m[2])) out.push({ resource: m[1], name: m[2] });
   }
   return out;
 }

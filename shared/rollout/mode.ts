@@ -22,7 +22,7 @@ export interface RolloutKind {
 }
 
 /** What each flavor writes; an apply in that flavor takes that kind only. */
-export const FLAVOR_KIND: Readonly<Record<RolloutFlavor, RolloutKind>> = {
+export const FLAVOR_KIND = {
   kubernetes: { kind: 'NetworkPolicy', apiVersion: 'networking.k8s.io/v1', resource: 'networkpolicy.networking.k8s.io' },
   cilium: { kind: 'CiliumNetworkPolicy', apiVersion: 'cilium.io/v2', resource: 'ciliumnetworkpolicy.cilium.io' },
   'calico-staged': {
@@ -30,7 +30,7 @@ export const FLAVOR_KIND: Readonly<Record<RolloutFlavor, RolloutKind>> = {
     apiVersion: 'projectcalico.org/v3',
     resource: 'stagedkubernetesnetworkpolicy.projectcalico.org',
   },
-};
+} as const satisfies Readonly<Record<RolloutFlavor, RolloutKind>>;
 
 /** Every resource a rollout may create, and so the only ones a rollback may delete. */
 export const ROLLOUT_RESOURCES = [
@@ -38,6 +38,10 @@ export const ROLLOUT_RESOURCES = [
   FLAVOR_KIND.cilium.resource,
   FLAVOR_KIND['calico-staged'].resource,
 ] as const;
+export type RolloutResource = (typeof ROLLOUT_RESOURCES)[number];
+
+/** A kind in the plural, as a sentence says it: NetworkPolicies, CiliumNetworkPolicies. */
+export const kindPlural = (kind: string): string => (kind.endsWith('y') ? `${kind.slice(0, -1)}ies` : `${kind}s`);
 
 /** Which mechanism makes a rollout report instead of drop, or none (enforce). */
 export type AuditMechanism = 'enforce' | 'cilium-audit-mode' | 'calico-staged';

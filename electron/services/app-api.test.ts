@@ -155,6 +155,24 @@ describe('the app API behind IPC (services with stand-ins)', () => {
     ]);
   });
 
+  it("in Cilium's audit mode the watch reads AUDIT flows (would have been dropped), not DROPPED", async () => {
+    // The Cilium docs' capture with its policy denial seen in audit mode: the same flow, verdict AUDIT.
+    const audited = path.join(mkdtempSync(path.join(tmpdir(), 'netpol-audit-')), 'audit.jsonl');
+    writeFileSync(
+      audited,
+      readFileSync(fixture('hubble', 'cilium-docs', 'export-rst-dropped-flows.jsonl'), 'utf8')
+        .split('\n')
+        .map((l) => (l.includes('POLICY_DENIED') ? l.replace('"verdict":"DROPPED"', '"verdict":"AUDIT"') : l))
+        .join('\n'),
+    );
+    const { api, emitted, calls } = services({ capture: audited });
+    await expect(api.startDropWatch({ namespace: 'default', verdict: 'AUDIT' })).resolves.toEqual({ ok: true, value: null });
+    for (let i = 0; i < 50 && emitted.length < 1; i++) await new Promise((r) => setTimeout(r, 50));
+    await api.stopDropWatch();
+    expect(calls()[0].args.slice(-2)).toEqual(['--verdict', 'AUDIT']);
+    expect(emitted.map((e) => `${e.event} ${(e.payload as { verdict: string }).verdict}`)).toEqual(['drop AUDIT']);
+  });
+
   it('a missing hubble is reported with how to install it', async () => {
     const { api } = services({ withStandins: false });
     await expect(api.startDropWatch({ namespace: 'default' })).resolves.toMatchObject({ ok: false, error: { code: 'not-installed' } });

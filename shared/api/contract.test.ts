@@ -52,8 +52,10 @@ describe('the channel map (types)', () => {
     expectTypeOf<OpenedCapture['savedTo']>().toEqualTypeOf<string | undefined>();
   });
 
-  it('drops: a namespace and an optional server; nothing back', () => {
-    expectTypeOf<NetpolHandlers['startDropWatch']>().toEqualTypeOf<(request: { namespace: string; server?: string }) => Reply<null>>();
+  it('drops: a namespace, an optional server, DROPPED or (Cilium audit mode) AUDIT; nothing back', () => {
+    expectTypeOf<NetpolHandlers['startDropWatch']>().toEqualTypeOf<
+      (request: { namespace: string; server?: string; verdict?: 'DROPPED' | 'AUDIT' }) => Reply<null>
+    >();
     expectTypeOf<NetpolHandlers['stopDropWatch']>().toEqualTypeOf<() => Reply<null>>();
   });
 

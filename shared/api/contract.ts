@@ -390,9 +390,13 @@ export const CONTRACT = {
   startCapture: { channel: CHANNELS.startCapture, args: z.tuple([LIVE_CAPTURE_REQUEST]), reply: OPENED_CAPTURE },
   /** Stops a live capture; what was captured is kept. */
   stopCapture: { channel: CHANNELS.stopCapture, args: z.tuple([]), reply: z.null() },
+  /**
+   * Watches the flows a policy denies in a namespace: DROPPED, or (Cilium's policy audit mode) AUDIT,
+   * the flows that would have been dropped. Each arrives through onDrop.
+   */
   startDropWatch: {
     channel: CHANNELS.startDropWatch,
-    args: z.tuple([z.object({ namespace, server: z.string().max(260).optional() })]),
+    args: z.tuple([z.object({ namespace, server: z.string().max(260).optional(), verdict: z.enum(['DROPPED', 'AUDIT']).optional() })]),
     reply: z.null(),
   },
   stopDropWatch: { channel: CHANNELS.stopDropWatch, args: z.tuple([]), reply: z.null() },

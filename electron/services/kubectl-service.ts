@@ -13,7 +13,7 @@ import { namespaceMapText } from '../../shared/rollout/namespace-map';
 import { ServiceError } from './errors';
 import type { ConfirmRequest } from './ports';
 import { RunError, stderrSummary, type ProcessRunner, type RunResult } from './process-runner';
-import { sha256, type PreparedRollout } from './rollout-policies';
+import type { PreparedRollout } from './rollout-policies';
 
 export type { ConfirmRequest } from './ports';
 

@@ -51,15 +51,17 @@ type Json = null | boolean | number | string | readonly Json[] | { readonly [k: 
 /** The scalar paths where `after` differs from `before` (a map only renames namespaces, a promotion the kind). */
 function changes(before: Json, after: Json, at: readonly (string | number)[] = []): [readonly (string | number)[], Json][] {
   if (before === after) return [];
-  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length)
-    return before.flatMap((b: Json, i) => changes(b, (after as readonly Json[])[i], [...at, i]));
-  if (before && after && typeof before === 'object' && typeof after === 'object' && !Array.isArray(before) && !Array.isArray(after)) {
-    const keys = Object.keys(after as object);
-    if (keys.length === Object.keys(before as object).length && keys.every((k) => k in (before as object)))
-      return keys.flatMap((k) => changes((before as Record<string, Json>)[k], (after as Record<string, Json>)[k], [...at, k]));
+  if (isList(before) && isList(after) && before.length === after.length) return before.flatMap((b, i) => changes(b, after[i], [...at, i]));
+  if (isRecord(before) && isRecord(after)) {
+    const keys = Object.keys(after);
+    if (keys.length === Object.keys(before).length && keys.every((k) => k in before))
+      return keys.flatMap((k) => changes(before[k], after[k], [...at, k]));
   }
   return [[at, after]];
 }
+
+const isList = (j: Json): j is readonly Json[] => Array.isArray(j);
+const isRecord = (j: Json): j is { readonly [k: string]: Json } => !!j && typeof j === 'object' && !Array.isArray(j);
 
 /** The document with `after`'s values written into it, so that its comments (`# observed: …`) stay where they were. */
 function rewritten(doc: Document, before: unknown, after: unknown): string {
@@ -88,10 +90,12 @@ function readPolicies(text: string, index: number, flavor: RolloutFlavor): { doc
     if (value === null || value === undefined) return;
     if (typeof value !== 'object' || Array.isArray(value)) throw refuse(`${where}: not a Kubernetes object.`);
     const o = value as Record<string, unknown>;
-    if (o.kind !== want.kind || o.apiVersion !== want.apiVersion)
+    if (o.kind !== want.kind || o.apiVersion !== want.apiVersion) {
+      const said = (v: unknown, none: string): string => (typeof v === 'string' ? v : none);
       throw refuse(
-        `${where}: ${String(o.kind ?? 'an object without kind')} (${String(o.apiVersion ?? 'no apiVersion')}) is not what the ${flavor} flavor applies (${want.kind}, ${want.apiVersion}).`,
+        `${where}: ${said(o.kind, 'an object without kind')} (${said(o.apiVersion, 'no apiVersion')}) is not what the ${flavor} flavor applies (${want.kind}, ${want.apiVersion}).`,
       );
+    }
     // A staged Calico policy has the NetworkPolicy's spec, and is checked as one.
     const checked =
       flavor === 'cilium'

@@ -26,7 +26,7 @@ interface Props {
   readonly soakOf?: (rollout: RolloutRecord) => SoakClaim | undefined;
 }
 
-const NO_SOAK: SoakClaim = { verdict: 'not-run', headline: 'No soak report for this rollout yet.' };
+const NO_SOAK: SoakClaim = { verdict: 'not-run', headline: 'The flows of the staging namespace since the apply have not been read.' };
 
 /**
  * Rollout: where to (context, target namespace and the namespace map), in which mode (with what

@@ -92,7 +92,9 @@ export function PromoteDialog({ staging, soak, contexts, policies, onDone, onClo
       </section>
       {!clean && (
         <label className="override">
-          To promote anyway, type <strong>{namespace}</strong>: the override is written to the audit log.
+          <span>
+            To promote anyway, type <strong>{namespace}</strong>: the override is written to the audit log.
+          </span>
           <input aria-label="Type the production namespace to override" value={typed} onChange={(e) => setTyped(e.target.value)} />
         </label>
       )}

@@ -52,14 +52,20 @@ describe.skipIf(missing)('the rollout loop (browser host, stand-in kubectl)', ()
     return rollout;
   };
 
-  it('stages in audit mode through a namespace map; the record survives a restart of the app', async () => {
-    const { page, context } = await tracedPage(browser, 'rollout-record', { viewport: TALL });
+  /** The sample open, its bookinfo policies headed for bookinfo-staging in the Rollout tab. */
+  const toStaging = async (trace: string) => {
+    const { page, context } = await tracedPage(browser, trace, { viewport: TALL });
     const app = new AppPage(page);
     await app.open(host.url);
     await app.openSampleCapture();
     const rollout = await rolloutTab(page);
     await rollout.getByLabel('Namespace to roll out').selectOption('bookinfo');
     await rollout.getByLabel('Target namespace').fill('bookinfo-staging');
+    return { page, context, app, rollout };
+  };
+
+  it('stages in audit mode through a namespace map; the record survives a restart of the app', async () => {
+    const { page, context, app, rollout } = await toStaging('rollout-record');
     await rollout.getByRole('radio', { name: 'Audit' }).check();
     // Cilium's audit is the agent's setting: the exact commands, for the user to run, and what AUDIT means.
     const guide = rollout.getByRole('region', { name: 'Mode in use' });
@@ -107,13 +113,7 @@ describe.skipIf(missing)('the rollout loop (browser host, stand-in kubectl)', ()
   });
 
   it('promotion: blocked without a clean soak until the namespace is typed; the override is audited; rollback deletes only what it created', async () => {
-    const { page } = await tracedPage(browser, 'promotion', { viewport: TALL });
-    const app = new AppPage(page);
-    await app.open(host.url);
-    await app.openSampleCapture();
-    const rollout = await rolloutTab(page);
-    await rollout.getByLabel('Namespace to roll out').selectOption('bookinfo');
-    await rollout.getByLabel('Target namespace').fill('bookinfo-staging');
+    const { page, app, rollout } = await toStaging('promotion');
     await rollout.getByRole('button', { name: 'Apply to staging…' }).click();
     await rollout.getByRole('status').waitFor();
     // The newest rollout comes first.

@@ -1,39 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../shared/testing/fixtures';
-import {
-  applyRestrictions,
-  CONTENT_SECURITY_POLICY,
-  isAppUrl,
-  secureWebPreferences,
-  type GuardedContents,
-  type GuardedSession,
-} from './security';
+import { applyRestrictions, CONTENT_SECURITY_POLICY, isAppUrl, type GuardedContents, type GuardedSession } from './security';
 
 describe('window security', () => {
-  it('keeps the renderer isolated and sandboxed (fails if any setting is weakened)', () => {
-    expect(secureWebPreferences('/app/preload.cjs')).toEqual({
-      preload: '/app/preload.cjs',
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      experimentalFeatures: false,
-      spellcheck: false,
-    });
-  });
-
-  it('main.ts builds its window from secureWebPreferences and enables the sandbox for every renderer', () => {
-    const main = readFileSync(`${ROOT}/electron/window/main.ts`, 'utf8');
-    expect(main).toMatch(/webPreferences: secureWebPreferences\(/);
-    expect(main).toMatch(/app\.enableSandbox\(\)/);
-    expect(main).not.toMatch(/nodeIntegration|contextIsolation: false|sandbox: false|webSecurity: false/);
-  });
-
   it('has a strict CSP, also in index.html', () => {
     expect(CONTENT_SECURITY_POLICY).toContain("default-src 'none'");
     expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");

@@ -6,22 +6,9 @@ import { generateCilium } from '../shared/policy/cilium';
 import { generate } from '../shared/policy/generate';
 import { verify } from '../shared/policy/verify';
 import { syntheticTopology } from './generate-capture';
+import { forwardedEvidence } from '../shared/testing/evidence';
 
-const evidence: EdgeEvidence = {
-  flows: 10,
-  replies: 10,
-  connections: 2,
-  connectionsCapped: false,
-  firstSeen: 1_700_000_000_000,
-  lastSeen: 1_700_000_360_000,
-  verdicts: { FORWARDED: 10 },
-  dropReasons: {},
-  samplePods: { src: [], dst: [] },
-  dnsNames: [],
-  l7: { dns: [], http: [] },
-  direction: { basis: { handshake: 2 }, uncertain: 0 },
-  attribution: { enforced: [], pending: [], pendingActions: {}, matchTypes: {} },
-};
+const evidence: EdgeEvidence = forwardedEvidence(10, 2, 1_700_000_000_000, 1_700_000_360_000);
 
 /** The service graph of the capture generator's topology, built directly (no capture file). */
 export function syntheticGraph(workloads: number, edges: number): ServiceGraph {

@@ -118,9 +118,34 @@ describe('ProcessRunner', () => {
     expect(stderrSummary('  \n')).toBe('');
   });
 
-  it('asks the login shell for PATH once, and falls back to this PATH', async () => {
-    const p = await loginShellPath({ ...process.env, SHELL: '/bin/sh' });
-    expect(p.split(path.delimiter)).toContain('/usr/bin');
+  describe('the login shell PATH', () => {
+    // A stand-in login shell: it counts how often it is asked, and prints what its profile would set.
+    const shellSaying = (dir: string, printed: string | undefined): { shell: string; asked: () => number } => {
+      const log = path.join(dir, 'asked');
+      const shell = path.join(dir, 'login-shell');
+      const say = printed === undefined ? 'exit 1' : `printf '__NETPOL_PATH__%s__NETPOL_PATH__' '${printed}'`;
+      writeFileSync(shell, `#!/bin/sh\necho "$@" >> '${log}'\n${say}\n`, { mode: 0o755 });
+      return { shell, asked: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').length : 0) };
+    };
+
+    it('is asked once for the same environment, and put after the folders this process was started with', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'netpol-login-'));
+      const { shell, asked } = shellSaying(dir, '/opt/k8s/bin:/usr/bin');
+      const env = { SHELL: shell, HOME: dir, PATH: '/home/u/tools:/usr/bin' };
+      expect(await loginShellPath(env)).toBe('/home/u/tools:/opt/k8s/bin:/usr/bin');
+      expect(await loginShellPath({ ...env })).toBe('/home/u/tools:/opt/k8s/bin:/usr/bin');
+      expect(asked()).toBe(1);
+      // Another home (another profile) is asked again.
+      await loginShellPath({ ...env, HOME: path.join(dir, 'other') });
+      expect(asked()).toBe(2);
+    });
+
+    it('falls back to this process PATH, unchanged, when the shell says nothing', async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'netpol-login-'));
+      const { shell, asked } = shellSaying(dir, undefined);
+      expect(await loginShellPath({ SHELL: shell, HOME: dir, PATH: '/a:/b' })).toBe('/a:/b');
+      expect(asked()).toBe(1);
+    });
   });
 
   it.each([

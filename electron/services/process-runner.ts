@@ -87,7 +87,10 @@ export function stderrSummary(stderr: string, maxLines = 3, maxChars = 600): str
   return text.length > maxChars ? `…${text.slice(-(maxChars - 1))}` : text;
 }
 
-/** The login shell's PATH, asked once per shell (it does not change while the app runs). */
+/**
+ * The login shell's PATH, asked once per shell and environment it is asked with (what its profile
+ * prints depends on HOME and the PATH it starts from; neither changes while the app runs).
+ */
 const loginPaths = new Map<string, Promise<string | undefined>>();
 
 function askLoginShell(shell: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string | undefined> {
@@ -123,8 +126,9 @@ export function mergeSearchPath(processPath: string, loginShell: string | undefi
 export async function loginShellPath(env: NodeJS.ProcessEnv = process.env, timeoutMs = 3000): Promise<string> {
   if (process.platform === 'win32') return env.PATH ?? '';
   const shell = env.SHELL && path.isAbsolute(env.SHELL) ? env.SHELL : '/bin/sh';
-  let asked = loginPaths.get(shell);
-  if (!asked) loginPaths.set(shell, (asked = askLoginShell(shell, env, timeoutMs)));
+  const key = [shell, env.HOME ?? '', env.PATH ?? ''].join('\0');
+  let asked = loginPaths.get(key);
+  if (!asked) loginPaths.set(key, (asked = askLoginShell(shell, env, timeoutMs)));
   return mergeSearchPath(env.PATH ?? '', await asked);
 }
 

@@ -17,28 +17,22 @@ import type { CiliumIcmpRule, CiliumNetworkPolicy, CiliumPolicySpec, CiliumPortP
 import {
   observedLine,
   policyName,
+  type Generated,
+  type GeneratedSet,
   type GenerateOptions,
-  type PolicyWarning,
   type PolicyWarningCode,
   type RuleProvenance,
 } from './generate';
 
 export type { CiliumNetworkPolicy } from './cilium-types';
 
-export interface GeneratedCiliumPolicy {
-  /** Always one `spec` (never `specs`) in what this tool writes. */
-  readonly policy: CiliumNetworkPolicy & { readonly spec: CiliumPolicySpec; readonly metadata: { readonly namespace: string } };
-  /** The workload the policy is for (node id), or undefined for a namespace's default deny. */
-  readonly workload?: string;
-  readonly rules: readonly RuleProvenance[];
-}
-
-export interface CiliumPolicySet {
-  readonly flavor: 'cilium';
-  readonly options: GenerateOptions;
-  readonly policies: readonly GeneratedCiliumPolicy[];
-  readonly warnings: readonly PolicyWarning[];
-}
+/** What this tool writes: always one `spec` (never `specs`), always namespaced. */
+export type WrittenCiliumPolicy = CiliumNetworkPolicy & {
+  readonly spec: CiliumPolicySpec;
+  readonly metadata: { readonly namespace: string };
+};
+export type GeneratedCiliumPolicy = Generated<WrittenCiliumPolicy>;
+export type CiliumPolicySet = GeneratedSet<'cilium', WrittenCiliumPolicy>;
 
 const NS_LABEL = 'k8s:io.kubernetes.pod.namespace';
 /** The entities a CiliumNetworkPolicy accepts (the CRD's enum). */

@@ -7,22 +7,9 @@ import { generateCilium } from './cilium';
 import { generate } from './generate';
 import { lintCilium } from './lint-cilium';
 import { verify } from './verify';
+import { forwardedEvidence } from '../testing/evidence';
 
-const evidence: EdgeEvidence = {
-  flows: 1,
-  replies: 0,
-  connections: 1,
-  connectionsCapped: false,
-  firstSeen: 0,
-  lastSeen: 0,
-  verdicts: { FORWARDED: 1 },
-  dropReasons: {},
-  samplePods: { src: [], dst: [] },
-  dnsNames: [],
-  l7: { dns: [], http: [] },
-  direction: { basis: { handshake: 2 }, uncertain: 0 },
-  attribution: { enforced: [], pending: [], pendingActions: {}, matchTypes: {} },
-};
+const evidence: EdgeEvidence = forwardedEvidence();
 
 /** Random service graphs: workloads in a few namespaces (some sharing names), external addresses, edges on random ports. */
 const graphs = fc

@@ -51,19 +51,24 @@ export interface RuleProvenance {
   readonly comment: string;
 }
 
-export interface GeneratedPolicy {
-  readonly policy: NetworkPolicy;
-  /** The workload the policy is for (node id), or undefined for a default deny. */
+/** One generated policy document `P` of a flavor, with where each of its rules came from. */
+export interface Generated<P> {
+  readonly policy: P;
+  /** The workload the policy is for (node id), or undefined for a namespace's default deny. */
   readonly workload?: string;
   readonly rules: readonly RuleProvenance[];
 }
 
-export interface PolicySet {
-  readonly flavor: 'kubernetes';
+/** What a generator returns for flavor `F`: its documents `P`, the options it ran with, and what it could not write. */
+export interface GeneratedSet<F extends string, P> {
+  readonly flavor: F;
   readonly options: GenerateOptions;
-  readonly policies: readonly GeneratedPolicy[];
+  readonly policies: readonly Generated<P>[];
   readonly warnings: readonly PolicyWarning[];
 }
+
+export type GeneratedPolicy = Generated<NetworkPolicy>;
+export type PolicySet = GeneratedSet<'kubernetes', NetworkPolicy>;
 
 const NAMESPACE_LABEL = 'kubernetes.io/metadata.name';
 

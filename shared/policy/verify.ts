@@ -359,7 +359,7 @@ export function verify(
     cilium,
   };
   const edges = classifyEdges(run);
-  const unobserved = unobservedAllowed(run, edges.observed, edges.serverPorts);
+  const unobserved = unobservedAllowed(run, edges.observed, edges.serverPorts, edges.serverIngress);
   const base = {
     dataLoss: dataLossWarnings(graph.warnings),
     engine: run.engine.flavor,
@@ -419,6 +419,8 @@ function classifyEdges(run: VerifyRun): {
   findings: Pick<Coverage, 'keptAllowed' | 'keptDenied' | 'keptUndecided' | 'prunedAllowed' | 'prunedDenied' | 'prunedUndecided'>;
   observed: Set<string>;
   serverPorts: Map<string, Set<string>>;
+  /** For each server, its ingress as one of its edges found it (which policies isolate it does not depend on the source). */
+  serverIngress: Map<string, DirectionDetail | null>;
   backing: Map<RuleRef, Backing>;
 } {
   const { graph, selection, scope, nodes, engine, ends } = run;
@@ -430,6 +432,7 @@ function classifyEdges(run: VerifyRun): {
   const prunedUndecided: EdgeFinding[] = [];
   const observed = new Set<string>();
   const serverPorts = new Map<string, Set<string>>();
+  const serverIngress = new Map<string, DirectionDetail | null>();
   // By the ref object: the engine names each rule with the one ref it lists in ruleRefs.
   const backing = new Map<RuleRef, Backing>();
 
@@ -479,8 +482,10 @@ function classifyEdges(run: VerifyRun): {
     for (const { p, v: pv } of judged) {
       if (typeof p.port === 'number' && (p.protocol === 'TCP' || p.protocol === 'UDP' || p.protocol === 'SCTP')) {
         observed.add(`${p.source}|${p.target}|${p.protocol}|${p.port}`);
-        if (inScope(nodes.get(p.target), scope))
+        if (inScope(nodes.get(p.target), scope)) {
           (serverPorts.get(p.target) ?? serverPorts.set(p.target, new Set()).get(p.target)!).add(`${p.protocol}/${p.port}`);
+          if (!serverIngress.has(p.target)) serverIngress.set(p.target, pv.all[0].ingress);
+        }
       }
       if (!kept) continue;
       for (let i = 0; i < pv.all.length; i++) {
@@ -495,6 +500,7 @@ function classifyEdges(run: VerifyRun): {
     findings: { keptAllowed, keptDenied, keptUndecided, prunedAllowed, prunedDenied, prunedUndecided },
     observed,
     serverPorts,
+    serverIngress,
     backing,
   };
 }
@@ -509,6 +515,7 @@ function unobservedAllowed(
   run: VerifyRun,
   observed: ReadonlySet<string>,
   serverPorts: ReadonlyMap<string, ReadonlySet<string>>,
+  serverIngress: ReadonlyMap<string, DirectionDetail | null>,
 ): Pick<Coverage, 'unobservedAllowed' | 'unobservedAllowedCount'> {
   const { engine, ends } = run;
   const list: UnobservedFinding[] = [];
@@ -517,7 +524,7 @@ function unobservedAllowed(
   for (const [target, portSet] of [...serverPorts].sort(([x], [y]) => (x < y ? -1 : 1))) {
     const dst = ends.get(target);
     if (dst?.kind !== 'pod') continue;
-    const sources = candidates.sourcesFor(engine, run.kubernetes, run.cilium, dst);
+    const sources = candidates.sourcesFor(engine, run.kubernetes, run.cilium, dst, serverIngress.get(target));
     const ports = [...portSet].sort().map((pp) => {
       const [protocol, portText] = pp.split('/') as [PolicyProtocol, string];
       return { protocol, port: Number(portText) };
@@ -616,18 +623,25 @@ function candidateIndex(ends: ReadonlyMap<string, End>) {
       kubernetes: readonly NetworkPolicy[],
       cilium: readonly CiliumNetworkPolicy[],
       dst: PodEnd,
+      known?: DirectionDetail | null,
     ): [string, End][] {
       index(kubernetes, cilium);
-      // Which policies isolate dst's ingress does not depend on the source: ask with one no rule can name, so no rule is matched in full.
-      const probe = engine.pair(PROBE, dst).ingress;
+      // Which policies isolate dst's ingress does not depend on the source: an edge into dst already
+      // found them; else ask with a source no rule can name, so no rule is matched in full.
+      const probe = known !== undefined ? known : engine.pair(PROBE, dst).ingress;
       if (!probe || probe.isolated === 'no') return all;
       const found = new Map<string, End>();
       const addAll = (list: readonly [string, End][]): void => list.forEach(([id, e]) => found.set(id, e));
       const bySelector = (ns: string | undefined, sel: { matchLabels?: Readonly<Record<string, string>> } | undefined): boolean => {
-        const first = Object.entries(sel?.matchLabels ?? {}).find(([k]) => !strip(k).startsWith('io.kubernetes.pod.namespace'));
-        if (ns === undefined || !first) return false;
-        addAll(byLabel.get(`${ns}\0${strip(first[0])}=${first[1]}`) ?? []);
-        return true;
+        const labels = sel?.matchLabels;
+        if (ns === undefined || !labels) return false;
+        for (const k of Object.keys(labels)) {
+          const key = strip(k);
+          if (key.startsWith('io.kubernetes.pod.namespace')) continue;
+          addAll(byLabel.get(`${ns}\0${key}=${labels[k]}`) ?? []);
+          return true;
+        }
+        return false;
       };
       const selecting = [...new Set([...probe.isolating, ...probe.maybeIsolating])];
       for (const p of selecting.flatMap((id) => byId.kubernetes.get(id) ?? [])) {

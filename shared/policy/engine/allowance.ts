@@ -153,3 +153,44 @@ export function pairAllowance(egress: DirectionDetail | null, ingress: Direction
   const all = exactly(ALL_CONNS);
   return intersectAllowance(egress?.allowance ?? all, ingress?.allowance ?? all);
 }
+
+/** Where the rules of one direction are added up, for `directionDetail`. */
+export interface DirectionSum {
+  readonly sum: AllowanceSum;
+  readonly selecting: SelectingPolicies;
+  readonly rules: RuleAllowance[];
+  unknowns?: Set<string>;
+  /** Deny rules (Cilium), added up apart: they win over every allow. */
+  denies?: { readonly rules: RuleAllowance[]; readonly sum: AllowanceSum };
+}
+
+/** An empty sum, as a whole set or at one point. */
+export function directionSum(at?: Point): DirectionSum {
+  return { sum: new AllowanceSum(at), selecting: new SelectingPolicies(), rules: [] };
+}
+
+const NO_RULES: readonly RuleAllowance[] = [];
+const NO_UNKNOWNS: readonly string[] = [];
+
+/**
+ * What a direction allows once its rules are added up: everything when no policy selects the end for
+ * it; what the rules allow when one surely does; when one only may, surely what the rules surely allow
+ * and maybe anything. Deny rules are taken off: surely-allowed only where no deny may apply.
+ */
+export function directionDetail(self: End, direction: 'ingress' | 'egress', out: DirectionSum): DirectionDetail {
+  const { isolating, maybeIsolating } = out.selecting;
+  const isolated: Tri = isolating.length > 0 ? 'yes' : maybeIsolating.length > 0 ? 'maybe' : 'no';
+  const summed = isolated === 'no' ? EVERYTHING : out.sum.result();
+  const allowed: Allowance = isolated === 'maybe' ? { sure: summed.sure, maybe: ALL_CONNS } : summed;
+  return {
+    self,
+    direction,
+    isolated,
+    isolating,
+    maybeIsolating,
+    rules: out.rules,
+    denies: out.denies?.rules ?? NO_RULES,
+    allowance: out.denies ? subtractAllowance(allowed, out.denies.sum.result()) : allowed,
+    unknowns: out.unknowns ? [...out.unknowns] : NO_UNKNOWNS,
+  };
+}

@@ -13,20 +13,20 @@ import type { CiliumIcmpField, CiliumNetworkPolicy, CiliumPolicySpec, CiliumPort
 import type { LabelSelector, LabelSelectorRequirement, NetworkPolicy, NetworkPolicyPeer, RuleRef } from '../types';
 import {
   AllowanceSum,
+  directionDetail,
+  directionSum,
   EVERYTHING,
   exactly,
   NOTHING,
   pairAllowance,
-  subtractAllowance,
   type Point,
   type Allowance,
   type DirectionDetail,
   type PairDetail,
   type RuleAllowance,
-  SelectingPolicies,
 } from './allowance';
 import { ALL_CONNS, ALL_L4, allOf, connOf, NO_CONNS, union, type ConnSet, type L4Protocol } from './conn-set';
-import { addNetworkPolicyRules, KubernetesPolicies, peerMatch, portsAllowance, type DirectionSum } from './kubernetes';
+import { addNetworkPolicyRules, KubernetesPolicies, peerMatch, portsAllowance } from './kubernetes';
 import { hiddenKeys, selectorMatch, withSnapshotHint, triAnd, triOr, type End, type Labels, type PodEnd, type Tri } from './model';
 import { PeerIndex, type RuleAnchors } from './peer-index';
 
@@ -477,9 +477,10 @@ function endpointAnchors(selectors: readonly Normalised[]): RuleAnchors {
 /** A required label of an endpoint selector, for the peer index; undefined when it has none or may pick by something else. */
 function selectorAnchor(n: Normalised): readonly [string, string] | undefined {
   if (n.other || n.reserved.length > 0) return undefined;
+  // matchLabels of a normalised selector is a plain object this module made: for-in walks its own keys.
   const labels = n.selector.matchLabels ?? {};
   let first: string | undefined;
-  for (const k of Object.keys(labels)) {
+  for (const k in labels) {
     if (k !== NS_KEY) return [k, labels[k]];
     first ??= k;
   }
@@ -571,6 +572,12 @@ interface CompiledList {
   readonly peers: PeerIndex;
 }
 
+/** Does a rule name a port by name (`http`), which resolves on each destination? */
+function namesPort(rule: CiliumRule): boolean {
+  for (const pr of rule.toPorts ?? NONE) for (const p of pr.ports ?? NONE) if (p.port !== undefined && !/^\d+$/.test(p.port)) return true;
+  return false;
+}
+
 /** A rule set's list, compiled on first use and kept on the rule set (one verify run judges each rule for many edges). */
 function compiledList(set: RuleSet, key: ListKey): CompiledList {
   const done = set.compiled[key];
@@ -581,7 +588,7 @@ function compiledList(set: RuleSet, key: ListKey): CompiledList {
     index,
     ref: set.refs[key]?.[index] ?? ruleRef(set, key, index),
     shape: ruleShape(rule, direction),
-    named: (rule.toPorts ?? []).some((pr) => (pr.ports ?? []).some((p) => p.port !== undefined && !/^\d+$/.test(p.port))),
+    named: namesPort(rule),
   }));
   const list = { rules, peers: new PeerIndex(rules.map((r) => r.shape.anchors)) };
   set.compiled[key] = list;
@@ -778,9 +785,7 @@ export function ciliumDirection(
   at?: Point,
 ): DirectionDetail | null {
   if (self.kind !== 'pod') return null;
-  const out: DirectionSum = { sum: new AllowanceSum(at), selecting: new SelectingPolicies(), rules: [] };
-  let denies: RuleAllowance[] | undefined;
-  let denySum: AllowanceSum | undefined;
+  const out = directionSum(at);
   const denyKey = direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
   const selecting = index.selectingOf(self);
   const dnsVisible = direction === 'egress' && selecting.dnsVisible;
@@ -799,12 +804,12 @@ export function ciliumDirection(
       out.sum.add(r.allowance);
     }
     if (denyRules.rules.length === 0) continue;
-    denySum ??= new AllowanceSum(at);
+    const denies = (out.denies ??= { rules: [], sum: new AllowanceSum(at) });
     for (const i of candidateRules(denyRules, other)) {
-      const r = judgeRule(denyRules.rules[i], sel, set.namespace, direction, other, dst, dnsVisible, denySum, out);
+      const r = judgeRule(denyRules.rules[i], sel, set.namespace, direction, other, dst, dnsVisible, denies.sum, out);
       if (!r) continue;
-      (denies ??= []).push(r);
-      denySum.add(r.allowance);
+      denies.rules.push(r);
+      denies.sum.add(r.allowance);
     }
   }
 
@@ -822,25 +827,8 @@ export function ciliumDirection(
     });
     out.sum.add(EVERYTHING);
   }
-  const { isolating, maybeIsolating } = out.selecting;
-  const isolated: Tri = isolating.length > 0 ? 'yes' : maybeIsolating.length > 0 ? 'maybe' : 'no';
-  const summed = out.sum.result();
-  const allowed: Allowance = isolated === 'no' ? EVERYTHING : isolated === 'yes' ? summed : { sure: summed.sure, maybe: ALL_CONNS };
-  const allowance = denySum ? subtractAllowance(allowed, denySum.result()) : allowed;
-  return {
-    self,
-    direction,
-    isolated,
-    isolating,
-    maybeIsolating,
-    rules: out.rules,
-    denies: denies ?? NO_DENIES,
-    allowance,
-    unknowns: out.unknowns ? [...out.unknowns] : NO_WHY,
-  };
+  return directionDetail(self, direction, out);
 }
-
-const NO_DENIES: readonly RuleAllowance[] = [];
 
 /** Both directions of a connection from `src` to `dst`, as Cilium enforces them (at one point, when given). */
 export function ciliumPair(index: CiliumPolicies, src: End, dst: End, at?: Point): PairDetail {

@@ -8,7 +8,7 @@
 import type { CiliumNetworkPolicy } from '../cilium-types';
 import type { NetworkPolicy, RuleRef } from '../types';
 import { ruleRefText } from '../types';
-import { allows, type Allowance, type DirectionDetail, type PairDetail, type RuleAllowance } from './allowance';
+import { allows, type Allowance, type DirectionDetail, type PairDetail, type Point, type RuleAllowance } from './allowance';
 import { CiliumPolicies, ciliumPair } from './cilium';
 import { KubernetesPolicies, kubernetesPair } from './kubernetes';
 import { connText, has, type ConnProtocol } from './conn-set';
@@ -140,22 +140,14 @@ export function policyEngine(
   cilium: readonly CiliumNetworkPolicy[] = [],
   flavor: 'kubernetes' | 'cilium' = cilium.length > 0 ? 'cilium' : 'kubernetes',
 ): PolicyEngine {
-  if (flavor === 'cilium') {
-    const index = new CiliumPolicies(cilium, policies);
-    return {
-      flavor: 'cilium',
-      pair: (src, dst) => ciliumPair(index, src, dst),
-      evaluate: (f) =>
-        flowVerdict(ciliumPair(index, f.src, f.dst, f.port === undefined ? undefined : { protocol: f.protocol, port: f.port }), f),
-      ruleRefs: index.ruleRefs,
-    };
-  }
-  const index = new KubernetesPolicies(policies);
+  const index = flavor === 'cilium' ? new CiliumPolicies(cilium, policies) : new KubernetesPolicies(policies);
+  const pair = (src: End, dst: End, at?: Point): PairDetail =>
+    index instanceof CiliumPolicies ? ciliumPair(index, src, dst, at) : kubernetesPair(index, src, dst, at);
   return {
-    flavor: 'kubernetes',
-    pair: (src, dst) => kubernetesPair(index, src, dst),
-    evaluate: (f) =>
-      flowVerdict(kubernetesPair(index, f.src, f.dst, f.port === undefined ? undefined : { protocol: f.protocol, port: f.port }), f),
+    flavor,
+    pair: (src, dst) => pair(src, dst),
+    // At the flow's point: a rule for other ports is skipped before its peer is matched.
+    evaluate: (f) => flowVerdict(pair(f.src, f.dst, f.port === undefined ? undefined : { protocol: f.protocol, port: f.port }), f),
     ruleRefs: index.ruleRefs,
   };
 }

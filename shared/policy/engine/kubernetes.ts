@@ -20,9 +20,11 @@ import type {
   RuleRef,
 } from '../types';
 import { PeerIndex, type RuleAnchors } from './peer-index';
-import { ALL_CONNS, allOf, connOf, NO_CONNS, union, type L4Protocol } from './conn-set';
+import { allOf, connOf, NO_CONNS, union, type L4Protocol } from './conn-set';
 import {
-  AllowanceSum,
+  directionDetail,
+  directionSum,
+  type DirectionSum,
   EVERYTHING,
   exactly,
   NOTHING,
@@ -31,8 +33,6 @@ import {
   type DirectionDetail,
   type PairDetail,
   type Point,
-  type RuleAllowance,
-  SelectingPolicies,
 } from './allowance';
 import { hiddenKeys, namespaceLabelsOf, selectorMatch, withSnapshotHint, triOr, type End, type PodEnd, type Tri } from './model';
 
@@ -346,14 +346,6 @@ export function policySelects(p: NetworkPolicy, pod: PodEnd): { match: Tri; why?
 /** Judges one `from`/`to` entry against the other end: Kubernetes' reading (`peerMatch`), or a CNI's. */
 export type PeerJudge = (peer: NetworkPolicyPeer, policyNamespace: string, other: End) => PeerMatch;
 
-/** Where the rules of one direction are added up. */
-export interface DirectionSum {
-  readonly sum: AllowanceSum;
-  readonly selecting: SelectingPolicies;
-  readonly rules: RuleAllowance[];
-  unknowns?: Set<string>;
-}
-
 /**
  * Adds the NetworkPolicy rules that may apply to `self` in one direction with `other` to `out`: each
  * policy selecting `self` for that direction isolates it, and each of its rules whose ports may
@@ -420,27 +412,10 @@ export function kubernetesDirection(
   at?: Point,
 ): DirectionDetail | null {
   if (self.kind !== 'pod') return null;
-  const out: DirectionSum = { sum: new AllowanceSum(at), selecting: new SelectingPolicies(), rules: [] };
+  const out = directionSum(at);
   addNetworkPolicyRules(index, self, other, direction, dst, out);
-  const { isolating, maybeIsolating } = out.selecting;
-  const isolated: Tri = isolating.length > 0 ? 'yes' : maybeIsolating.length > 0 ? 'maybe' : 'no';
-  const allowance: Allowance =
-    isolated === 'no' ? EVERYTHING : isolated === 'yes' ? out.sum.result() : { sure: NO_CONNS, maybe: ALL_CONNS };
-  return {
-    self,
-    direction,
-    isolated,
-    isolating,
-    maybeIsolating,
-    rules: out.rules,
-    denies: NO_DENIES,
-    allowance,
-    unknowns: out.unknowns ? [...out.unknowns] : NO_UNKNOWNS,
-  };
+  return directionDetail(self, direction, out);
 }
-
-const NO_DENIES: readonly RuleAllowance[] = [];
-const NO_UNKNOWNS: readonly string[] = [];
 
 /** Both directions of a connection from `src` to `dst`: the source's egress and the destination's ingress (at one point, when given). */
 export function kubernetesPair(index: KubernetesPolicies, src: End, dst: End, at?: Point): PairDetail {

@@ -105,6 +105,12 @@ describe('a rollout (stand-in kubectl)', () => {
     expect(record.exitCode).toBe(1);
     expect(record.objects.map((o) => `${o.name} ${o.operation}`)).toEqual(['details created', 'productpage configured', 'reviews created']);
 
+    // A set applied in part never goes to production: its soak says nothing of the rest.
+    await expect(rollouts.promote(promotion(record.id, clean))).rejects.toMatchObject({
+      code: 'refused',
+      message: expect.stringMatching(/was applied only in part/) as unknown,
+    });
+
     const back = await rollouts.rollback(record.id);
     // Not productpage (it was there before), not ratings (never created): only what this apply created.
     expect(calls().at(-1)?.args).toEqual([

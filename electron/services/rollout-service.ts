@@ -112,6 +112,9 @@ export class RolloutService {
     const applied = remainingObjects(await this.ports.kubectl.auditEntries(), r.from).apply;
     if (!applied?.rollout)
       throw new ServiceError('refused', `Rollout ${r.from} is not in this app's audit log: only a rollout applied from here is promoted.`);
+    // What soaked was only part of the set: its soak says nothing about the rest.
+    if (applied.exitCode !== 0)
+      throw new ServiceError('refused', `Rollout ${r.from} was applied only in part: roll the whole set out to staging first.`);
     this.checkSame(r.policies, applied);
     const overridden = this.soakGate(r);
     const prepared = prepareRollout(

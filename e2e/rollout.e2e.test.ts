@@ -65,7 +65,7 @@ describe.skipIf(missing)('the rollout loop (browser host, stand-in kubectl)', ()
   };
 
   it('stages in audit mode through a namespace map; the record survives a restart of the app', async () => {
-    const { page, context, app, rollout } = await toStaging('rollout-record');
+    const { context, app, rollout } = await toStaging('rollout-record');
     await rollout.getByRole('radio', { name: 'Audit' }).check();
     // Cilium's audit is the agent's setting: the exact commands, for the user to run, and what AUDIT means.
     const guide = rollout.getByRole('region', { name: 'Mode in use' });
@@ -143,7 +143,7 @@ describe.skipIf(missing)('the rollout loop (browser host, stand-in kubectl)', ()
     const prod = rollout.getByRole('list', { name: 'Rollouts' }).locator('li[data-stage="production"]');
     await prod.waitFor();
     await expect(prod.getByRole('heading').textContent()).resolves.toBe('Production: bookinfo on prod-eu');
-    const audit = (await page.evaluate('window.netpol.auditLog()')) as { ok: true; value: AuditRecord[] };
+    const audit = await page.evaluate<{ ok: true; value: AuditRecord[] }>('window.netpol.auditLog()');
     expect(audit.value.at(-1)?.rollout?.promotion).toMatchObject({ soak: { verdict: 'not-run' }, override: { typed: 'bookinfo' } });
     await rollout.getByRole('list', { name: 'Audit log' }).locator('li', { hasText: 'override: typed "bookinfo"' }).waitFor();
 

@@ -732,7 +732,7 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
     await expect(app.graph.getAttribute('data-highlighted')).resolves.toBe('');
   });
 
-  it('dry-runs, applies through the confirmation, shows the audit entry; a drop becomes a rule with "Allow this flow"', async () => {
+  it('dry-runs and applies to a staging namespace through the map and the confirmation; a drop becomes a rule with "Allow this flow"', async () => {
     const { page } = await tracedPage(browser, 'rollout');
     const app = new AppPage(page);
     await app.open(host.url);
@@ -747,28 +747,41 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
     await rollout.getByLabel('Kube context').locator('option', { hasText: 'kind-staging' }).waitFor({ state: 'attached' });
     await expect(rollout.getByLabel('Kube context').inputValue()).resolves.toBe('kind-staging');
     await rollout.getByLabel('Namespace to roll out').selectOption('bookinfo');
+    await rollout.getByLabel('Target namespace').fill('bookinfo-staging');
+    await expect(rollout.locator('[data-field="map"]').textContent()).resolves.toMatch(/namespace map bookinfo=bookinfo-staging/);
     await rollout.getByRole('button', { name: 'Dry-run (server)' }).click();
     await rollout
       .getByRole('list', { name: 'Dry-run results' })
       .locator('li', { hasText: /productpage\.yaml: networkpolicy\.networking\.k8s\.io\/productpage created \(server dry run\)/ })
       .waitFor();
+    expect(
+      calls().some(
+        (c) => c.tool === 'kubectl' && c.args.slice(0, 5).join(' ') === '--context=kind-staging apply --dry-run=server -n bookinfo-staging',
+      ),
+    ).toBe(true);
 
     await rollout.getByRole('button', { name: 'Apply to staging…' }).click();
     await rollout.getByRole('status').waitFor();
     expect(asked[0]).toMatchObject({
       title: 'Apply NetworkPolicies',
-      detail: expect.stringMatching(/^Context: kind-staging\nNamespace: bookinfo\nFiles:/) as unknown,
+      detail: expect.stringMatching(
+        /^Context: kind-staging\nNamespace: bookinfo-staging\nNamespace map: bookinfo=bookinfo-staging\n/,
+      ) as unknown,
     });
     // The audit log reloads after the apply returns; wait for the entry rather than read it once.
     await rollout
       .getByRole('list', { name: 'Audit log' })
-      .locator('li', { hasText: /apply bookinfo on kind-staging: 5 file\(s\), exit 0/ })
+      .locator('li', {
+        hasText: /apply bookinfo-staging on kind-staging: 5 file\(s\), exit 0 · staging [0-9a-f]{16}, map bookinfo=bookinfo-staging/,
+      })
       .waitFor();
 
     await rollout.getByRole('button', { name: 'Watch drops' }).click();
     const drop = rollout.getByRole('list', { name: 'Drops' }).locator('li').first();
     await drop.waitFor();
     await expect(drop.textContent()).resolves.toMatch(/bookinfo\/reviews → bookinfo\/ratings:9080\/TCP POLICY_DENIED/);
+    expect(calls().some((c) => c.tool === 'hubble' && c.args.join(' ').includes('--namespace bookinfo-staging'))).toBe(true);
+    await drop.scrollIntoViewIfNeeded();
     await app.screenshot('rollout');
     await drop.getByRole('button', { name: 'Allow this flow' }).click();
     await page.getByRole('tab', { name: 'Policies' }).click();

@@ -11,6 +11,8 @@ import { initialSelection } from '../../shared/graph/selection';
 import { generate } from '../../shared/policy/generate';
 import { policyYaml } from '../../shared/policy/yaml';
 import { fixture, hubbleFixture, ROOT } from '../../shared/testing/fixtures';
+import type { RolloutRequest } from '../../shared/api/contract';
+import { createDispatch } from '../dispatch';
 import type { ConfirmRequest } from './ports';
 import type { Encryptor } from './secrets';
 
@@ -48,6 +50,23 @@ function services(o: { confirm?: boolean[]; withStandins?: boolean; capture?: st
 const sampleYaml = () => {
   const { graph } = analyzeText(readFileSync(`${ROOT}/resources/sample-capture.jsonl`, 'utf8'), 'sample');
   return generate(graph, initialSelection(graph), { namespaces: ['bookinfo'] }).policies.map((g) => policyYaml(g));
+};
+
+/** The sample's bookinfo policies, to bookinfo-staging. */
+const rollout = (more: Partial<RolloutRequest> = {}): RolloutRequest => ({
+  context: 'kind-staging',
+  namespace: 'bookinfo-staging',
+  namespaceMap: ['bookinfo=bookinfo-staging'],
+  flavor: 'kubernetes',
+  mode: 'enforce',
+  policies: sampleYaml(),
+  ...more,
+});
+
+const payload = {
+  selection: { version: 1 as const, pruned: [{ edge: 'bookinfo/reviews->bookinfo/ratings:9080/TCP', by: 'user' as const }] },
+  options: { namespaces: ['bookinfo'], defaultDeny: true, portRanges: false, flavor: 'kubernetes' as const },
+  notes: '',
 };
 
 describe('the app API behind IPC (services with stand-ins)', () => {
@@ -136,6 +155,24 @@ describe('the app API behind IPC (services with stand-ins)', () => {
     ]);
   });
 
+  it("in Cilium's audit mode the watch reads AUDIT flows (would have been dropped), not DROPPED", async () => {
+    // The Cilium docs' capture with its policy denial seen in audit mode: the same flow, verdict AUDIT.
+    const audited = path.join(mkdtempSync(path.join(tmpdir(), 'netpol-audit-')), 'audit.jsonl');
+    writeFileSync(
+      audited,
+      readFileSync(fixture('hubble', 'cilium-docs', 'export-rst-dropped-flows.jsonl'), 'utf8')
+        .split('\n')
+        .map((l) => (l.includes('POLICY_DENIED') ? l.replace('"verdict":"DROPPED"', '"verdict":"AUDIT"') : l))
+        .join('\n'),
+    );
+    const { api, emitted, calls } = services({ capture: audited });
+    await expect(api.startDropWatch({ namespace: 'default', verdict: 'AUDIT' })).resolves.toEqual({ ok: true, value: null });
+    for (let i = 0; i < 50 && emitted.length < 1; i++) await new Promise((r) => setTimeout(r, 50));
+    await api.stopDropWatch();
+    expect(calls()[0].args.slice(-2)).toEqual(['--verdict', 'AUDIT']);
+    expect(emitted.map((e) => `${e.event} ${(e.payload as { verdict: string }).verdict}`)).toEqual(['drop AUDIT']);
+  });
+
   it('a missing hubble is reported with how to install it', async () => {
     const { api } = services({ withStandins: false });
     await expect(api.startDropWatch({ namespace: 'default' })).resolves.toMatchObject({ ok: false, error: { code: 'not-installed' } });
@@ -151,21 +188,67 @@ describe('the app API behind IPC (services with stand-ins)', () => {
 
   it('apply is refused without the confirmation, and audited when confirmed', async () => {
     const refused = services({ confirm: [false] });
-    await expect(refused.api.applyPolicies('kind-staging', 'bookinfo', sampleYaml())).resolves.toMatchObject({
+    await expect(refused.api.applyRollout(rollout())).resolves.toMatchObject({
       ok: false,
       error: { code: 'refused' },
     });
     await expect(refused.api.auditLog()).resolves.toEqual({ ok: true, value: [] });
+    await expect(refused.api.listRollouts()).resolves.toEqual({ ok: true, value: [] });
     expect(refused.calls()).toEqual([]);
     const yes = services({ confirm: [true] });
-    await expect(yes.api.applyPolicies('kind-staging', 'bookinfo', sampleYaml())).resolves.toMatchObject({
+    await expect(yes.api.applyRollout(rollout())).resolves.toMatchObject({
       ok: true,
-      value: { status: 'applied' },
+      value: { stage: 'staging', targetNamespace: 'bookinfo-staging', namespaceMap: ['bookinfo=bookinfo-staging'] },
     });
     const audit = await yes.api.auditLog();
-    expect(audit.ok && audit.value.map((e) => `${e.action} ${e.context} ${e.namespace} ${e.exitCode}`)).toEqual([
-      'apply kind-staging bookinfo 0',
-    ]);
+    expect(
+      audit.ok && audit.value.map((e) => `${e.action} ${e.context} ${e.namespace} ${e.exitCode} ${e.rollout?.namespaceMap.join(',')}`),
+    ).toEqual(['apply kind-staging bookinfo-staging 0 bookinfo=bookinfo-staging']);
+    // The window is told, and autosaves the workspace that now holds the rollout.
+    expect(yes.emitted.filter((e) => e.event === 'rollouts')).toHaveLength(1);
+  });
+
+  it('a restart in the middle of a soak: the rollout is written with the workspace at once, and comes back intact', async () => {
+    const first = services({ confirm: [true] });
+    await first.api.loadSample();
+    const applied = await first.api.applyRollout(rollout({ mode: 'audit' }));
+    expect(applied.ok).toBe(true);
+    const record = applied.ok ? applied.value : undefined;
+    // What the window does when told of the new rollout: autosave its workspace. Written now, not after the delay.
+    await first.api.autosaveWorkspace(payload);
+    const written = JSON.parse(readFileSync(path.join(first.dataDir, 'autosave.workspace.json'), 'utf8')) as { rollouts: unknown[] };
+    expect(written.rollouts).toEqual([record]);
+    // The renderer's payload has no say in the records: what it claims is dropped by the schema, main's records are written.
+    const claimed = await createDispatch(first.api, () => true)('autosaveWorkspace', [{ ...payload, notes: 'later', rollouts: [] }], {
+      url: 'x',
+    });
+    expect(claimed).toMatchObject({ ok: true });
+    await first.workspaces.flush();
+    const rewritten = JSON.parse(readFileSync(path.join(first.dataDir, 'autosave.workspace.json'), 'utf8')) as {
+      notes: string;
+      rollouts: unknown[];
+    };
+    expect(rewritten).toMatchObject({ notes: 'later', rollouts: [record] });
+
+    // A restart: new services on the same data folder, nothing open, nothing in memory.
+    const again = composeBrowserServices({
+      root: ROOT,
+      dataDir: first.dataDir,
+      encryptor,
+      env: first.env,
+      searchPath: first.env.PATH,
+      confirm: () => Promise.resolve(true),
+    });
+    await expect(again.api.listRollouts()).resolves.toEqual({ ok: true, value: [] });
+    const offered = await again.api.recoverWorkspace();
+    expect(offered.ok && offered.value?.workspace.rollouts).toEqual([record]);
+    const restored = await again.api.restoreAutosave();
+    expect(restored.ok && restored.value.workspace.rollouts).toEqual([record]);
+    await expect(again.api.listRollouts()).resolves.toEqual({ ok: true, value: [record] });
+    // Still exact after the restart: the rollback deletes what that apply created, from this app's audit log.
+    const back = await again.api.rollbackRollout(record!.id);
+    expect(back).toMatchObject({ ok: true, value: { id: record!.id, rollback: { exitCode: 0 } } });
+    expect(back.ok && back.value.rollback?.deleted.map((o) => o.name)).toEqual(record!.objects.map((o) => o.name));
   });
 
   it('saves a workspace for the open capture and opens it again', async () => {
@@ -212,7 +295,7 @@ describe('the app API behind IPC (services with stand-ins)', () => {
   it('a dialog closed without a choice is dismissed, not an error; a refusal and a missing capture have their codes', async () => {
     const { api } = services({ confirm: [false] });
     await expect(api.openCapture()).resolves.toEqual({ ok: false, error: { code: 'dismissed', message: 'No file was chosen.' } });
-    await expect(api.rollback()).resolves.toMatchObject({ ok: false, error: { code: 'refused' } });
+    await expect(api.rollbackRollout('0123456789abcdef')).resolves.toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     await expect(
       api.previewBundle({
         selection: { version: 1, pruned: [] },
@@ -393,7 +476,7 @@ describe('settings that choose the programs run, or weaken the production guard,
     await expect(api.updateSettings({ productionPatterns: ['prod', 'production', 'live', 'prd'] })).resolves.toMatchObject({ ok: true });
     expect(asked).toHaveLength(1);
     // The guard held: applying to a production-looking context asks a second time (declined here).
-    await expect(api.applyPolicies('prod-eu', 'bookinfo', sampleYaml())).resolves.toMatchObject({ ok: false, error: { code: 'refused' } });
+    await expect(api.applyRollout(rollout({ context: 'prod-eu' }))).resolves.toMatchObject({ ok: false, error: { code: 'refused' } });
     expect(asked.map((a) => a.title)).toEqual(['Turn off the production guard?', 'Apply NetworkPolicies', 'This looks like production']);
   });
 

@@ -21,6 +21,7 @@ import { writeBundle } from '../../shared/node/bundle/write-bundle';
 import { fileSha256 } from '../../shared/node/bundle/write-bundle';
 import type { CaptureService } from './capture-service';
 import type { KubectlService } from './kubectl-service';
+import type { RolloutService } from './rollout-service';
 import { watchDrops, type LiveCapture } from './live-capture';
 import { apiError, attempt, ServiceError } from './errors';
 import type { ConfirmRequest } from './ports';
@@ -35,6 +36,7 @@ export interface AppPorts {
   readonly live: LiveCapture;
   readonly runner: ProcessRunner;
   readonly kubectl: KubectlService;
+  readonly rollouts: RolloutService;
   readonly settings: SettingsService;
   readonly secrets: SecretStore;
   readonly workspaces: WorkspaceService;
@@ -123,16 +125,21 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
     };
   };
 
+  // The rollouts come from main's own records, never from the renderer's payload.
   const fullWorkspace = async (ws: WorkspacePayload) => {
     const analysis = p.captures.analysis;
     if (!analysis) throw new ServiceError('invalid-request', 'Open a capture first: a workspace belongs to one.');
+    const rollouts = p.rollouts.list();
     return {
       version: 1 as const,
       capture: { path: analysis.file, sha256: await fileSha256(analysis.file) },
       ...ws,
       savedAt: new Date().toISOString(),
+      ...(rollouts.length > 0 ? { rollouts } : {}),
     };
   };
+  // The rollouts' version last written with the workspace: a rollout is written at once, not after the autosave's delay.
+  let rolloutsWritten = p.rollouts.version;
 
   return {
     openCapture: () => attempt(() => p.captures.openCapture()),
@@ -207,16 +214,20 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
     kubeContexts: () => attempt(() => p.kubectl.contexts()),
     kubeNamespaces: (context) => attempt(() => p.kubectl.namespaces(context)),
     existingPolicies: (context, namespace) => attempt(() => p.kubectl.existingPolicies(context, namespace)),
-    dryRun: (context, namespace, policies, mode) => attempt(() => p.kubectl.dryRun(context, namespace, policies, mode)),
-    applyPolicies: (context, namespace, policies) => attempt(() => p.kubectl.apply(context, namespace, policies)),
-    rollback: () => attempt(() => p.kubectl.rollback()),
+    dryRun: (target, mode) => attempt(() => p.rollouts.dryRun(target, mode)),
+    applyRollout: (request) => attempt(() => p.rollouts.apply(request)),
+    rollbackRollout: (id) => attempt(() => p.rollouts.rollback(id)),
+    promoteRollout: (request) => attempt(() => p.rollouts.promote(request)),
+    listRollouts: () => attempt(() => p.rollouts.list()),
     auditLog: () => attempt(async () => [...(await p.kubectl.auditEntries())]),
 
     saveWorkspace: (ws) =>
       attempt(async () => {
         const file = workspaceFile ?? (await p.chooseWorkspaceToSave());
         if (!file) throw new ServiceError('dismissed', 'No file was chosen.');
+        const version = p.rollouts.version;
         await p.workspaces.save(file, await fullWorkspace(ws));
+        rolloutsWritten = version;
         workspaceFile = file;
         await p.settings.addRecent(file);
         return { file };
@@ -226,6 +237,8 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
         const file = await p.chooseWorkspaceToOpen();
         if (!file) throw new ServiceError('dismissed', 'No file was chosen.');
         const opened = await p.workspaces.open(file);
+        p.rollouts.adopt(opened.workspace.rollouts);
+        rolloutsWritten = p.rollouts.version;
         workspaceFile = file;
         await p.settings.addRecent(file);
         return { ...(await withCapture(opened)), file };
@@ -239,6 +252,8 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
       attempt(async () => {
         const opened = await p.workspaces.openAutosave();
         if (!opened) throw new ServiceError('invalid-request', 'There is no unsaved work to restore.');
+        p.rollouts.adopt(opened.workspace.rollouts);
+        rolloutsWritten = p.rollouts.version;
         return withCapture(opened);
       }),
     discardAutosave: () =>
@@ -313,7 +328,13 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
       }),
     autosaveWorkspace: (ws) =>
       attempt(async () => {
+        const version = p.rollouts.version;
         p.workspaces.autosave(await fullWorkspace(ws));
+        // A new rollout (or rollback) must survive a crash right after it: written now, not in two seconds.
+        if (version !== rolloutsWritten) {
+          await p.workspaces.flush();
+          rolloutsWritten = version;
+        }
         return null;
       }),
   };

@@ -6,6 +6,7 @@ import { CaptureService } from './capture-service';
 import { KubectlService } from './kubectl-service';
 import { LiveCapture } from './live-capture';
 import { ProcessRunner } from './process-runner';
+import { RolloutService } from './rollout-service';
 import type { ConfirmRequest, Dialogs } from './ports';
 import { SecretStore, type Encryptor } from './secrets';
 import { SettingsService, type KeyValueStore } from './settings';
@@ -62,12 +63,15 @@ export function composeServices(o: ComposeOptions): ComposedServices {
     stagingDir: path.join(o.dataDir, 'staging'),
     auditLog: path.join(o.dataDir, 'audit.log'),
   });
+  // Each change of the rollouts is told to the window, which autosaves the workspace that holds them.
+  const rollouts = new RolloutService({ kubectl, changed: (records) => o.emit('rollouts', records) });
   const workspaces = new WorkspaceService(path.join(o.dataDir, 'autosave.workspace.json'));
   const api = createAppApi({
     captures,
     live: new LiveCapture({ runner, captureDir: path.join(o.dataDir, 'captures') }),
     runner,
     kubectl,
+    rollouts,
     settings,
     secrets: new SecretStore(o.encryptor, path.join(o.dataDir, 'secrets', 'ai-api-key.bin')),
     workspaces,

@@ -1,16 +1,19 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { stringify } from 'yaml';
 import { buildModel, flattenObjects, type ConnlistModel } from '../../shared/policy/connlist/model';
-import type { AuditRecord } from '../../shared/api/contract';
+import { AUDIT_RECORD, type AuditRecord, type AuditRollout } from '../../shared/api/contract';
 import { parseClusterSnapshot, type ClusterSnapshot } from '../../shared/cluster/snapshot';
 import type { NetworkPolicy } from '../../shared/policy/types';
 import { parsePolicies } from '../../shared/policy/yaml';
-import { isContextName, isNamespaceName, isObjectName } from '../../shared/cluster/names';
+import { isContextName, isNamespaceName } from '../../shared/cluster/names';
+import { appliedObjects, deletedObjects, objectRefText, type AppliedObject, type ObjectRef } from '../../shared/rollout/kubectl-output';
+import { FLAVOR_KIND, kindPlural } from '../../shared/rollout/mode';
+import { namespaceMapText } from '../../shared/rollout/namespace-map';
 import { ServiceError } from './errors';
 import type { ConfirmRequest } from './ports';
 import { RunError, stderrSummary, type ProcessRunner, type RunResult } from './process-runner';
+import type { PreparedRollout } from './rollout-policies';
 
 export type { ConfirmRequest } from './ports';
 
@@ -35,9 +38,26 @@ export interface FileResult {
 /** One line of the audit log: the same record the renderer is shown. */
 export type AuditEntry = AuditRecord;
 
-/** What an apply or delete did; one that was refused (not confirmed, nothing to roll back) throws a `refused` ServiceError. */
-export interface MutationResult {
-  readonly status: 'applied' | 'deleted';
+/**
+ * Why a mutation runs and how it is asked and recorded: the verb of its confirmation, whether it
+ * always takes the second (production) confirmation or only for a production-like name, lines the
+ * confirmation adds (mode, soak, override), and the rollout its audit entry belongs to.
+ */
+export interface MutationIntent {
+  readonly verb: string;
+  readonly production: 'by-name' | 'always';
+  readonly details: readonly string[];
+  readonly rollout: Omit<AuditRollout, 'applied' | 'deleted'>;
+}
+
+/** What kubectl did when it ran (a refusal throws a `refused` ServiceError and runs nothing). */
+export interface MutationResult<T> {
+  /** ISO time the command was started. */
+  readonly at: string;
+  readonly exitCode: number;
+  /** What kubectl said it did, object by object, read from its output: exactly these, also when it failed half way. */
+  readonly objects: readonly T[];
+  /** kubectl's output: its lines on stdout, then what it said on stderr. */
   readonly output: string;
 }
 
@@ -68,16 +88,12 @@ function snapshotFailure(e: unknown, context: string): unknown {
   });
 }
 
-const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
-
 /**
  * kubectl under the user's own kubeconfig. Reading is free; apply and delete run only after a
  * native confirmation in main that names the context, namespace and files (twice for names that
  * look like production), and each is written to the audit log.
  */
 export class KubectlService {
-  private lastApply: { context: string; namespace: string; dir: string; files: string[] } | undefined;
-
   constructor(private readonly ports: KubectlPorts) {}
 
   async contexts(): Promise<{ contexts: string[]; current: string | undefined }> {
@@ -156,158 +172,196 @@ export class KubectlService {
     return parsePolicies(r.stdout).policies;
   }
 
-  /** `apply --dry-run=client|server`, file by file. */
-  async dryRun(context: string, namespace: string, policiesYaml: readonly string[], mode: 'client' | 'server'): Promise<FileResult[]> {
-    check(context, namespace);
-    const staged = await this.stage(namespace, policiesYaml);
+  /** `apply --dry-run=client|server` of a rollout's policies, file by file. */
+  async dryRun(context: string, prepared: PreparedRollout, mode: 'client' | 'server'): Promise<FileResult[]> {
+    check(context, prepared.namespace);
+    const dir = await this.writeFiles(randomBytes(8).toString('hex'), prepared);
     const results: FileResult[] = [];
-    for (const file of staged.files) {
-      try {
-        const r = await this.ports.runner.run(
-          'kubectl',
-          [`--context=${context}`, 'apply', `--dry-run=${mode}`, '-n', namespace, '-f', file],
-          { timeoutMs: 60_000 },
-        );
-        results.push({ file: path.basename(file), ok: true, output: r.stdout.trim() });
-      } catch (e) {
-        if (!(e instanceof RunError) || e.kind !== 'exited') throw e;
-        results.push({ file: path.basename(file), ok: false, output: e.details.stderrTail?.trim() || e.message });
+    try {
+      for (const file of dir.files) {
+        try {
+          const r = await this.ports.runner.run(
+            'kubectl',
+            [`--context=${context}`, 'apply', `--dry-run=${mode}`, '-n', prepared.namespace, '-f', file],
+            { timeoutMs: 60_000 },
+          );
+          results.push({ file: path.basename(file), ok: true, output: r.stdout.trim() });
+        } catch (e) {
+          if (!(e instanceof RunError) || e.kind !== 'exited') throw e;
+          results.push({ file: path.basename(file), ok: false, output: e.details.stderrTail?.trim() || e.message });
+        }
       }
+    } finally {
+      await rm(dir.dir, { recursive: true, force: true });
     }
-    await rm(staged.dir, { recursive: true, force: true });
     return results;
   }
 
-  /** Applies after confirmation; the files are kept so that the apply can be rolled back. */
-  async apply(context: string, namespace: string, policiesYaml: readonly string[]): Promise<MutationResult> {
+  /**
+   * Applies a rollout's policies after confirmation, and reads from kubectl's output exactly which
+   * objects it created, configured or left unchanged: when kubectl fails after creating some, the
+   * result (and the audit entry) says which. The files are removed afterwards; their hashes stay.
+   */
+  async apply(context: string, prepared: PreparedRollout, intent: MutationIntent): Promise<MutationResult<AppliedObject>> {
+    check(context, prepared.namespace);
+    const kind = FLAVOR_KIND[prepared.flavor];
+    const map = prepared.map.size > 0 ? namespaceMapText(prepared.map) : 'none (applied as generated)';
+    await this.confirmMutation(intent, context, prepared.namespace, {
+      kind: kind.kind,
+      count: prepared.policies.length,
+      lines: [`Namespace map: ${map}`, ...intent.details, 'Files:', ...prepared.policies.map((p) => `  ${p.name}.yaml`)],
+    });
+    const dir = await this.writeFiles(intent.rollout.id, prepared);
+    try {
+      const ran = await this.mutate(context, ['apply', '-n', prepared.namespace, ...dir.files.flatMap((f) => ['-f', f])]);
+      // Only objects of this apply count: kubectl's word about anything else is not a record of ours.
+      const ours = new Set(prepared.policies.map((p) => p.name));
+      const objects = appliedObjects(ran.stdout).filter((o) => o.resource === kind.resource && ours.has(o.name));
+      const files = prepared.policies.map((p) => ({ name: `${p.name}.yaml`, sha256: p.sha256 }));
+      await this.audit({
+        time: ran.at,
+        exitCode: ran.exitCode,
+        output: ran.output,
+        action: 'apply',
+        context,
+        namespace: prepared.namespace,
+        files,
+        rollout: { ...intent.rollout, applied: objects },
+      });
+      return { at: ran.at, exitCode: ran.exitCode, objects, output: ran.output };
+    } finally {
+      await rm(dir.dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Deletes these objects (and nothing else) after confirmation; an object already gone is no failure. */
+  async delete(
+    context: string,
+    namespace: string,
+    objects: readonly ObjectRef[],
+    intent: MutationIntent,
+  ): Promise<MutationResult<ObjectRef>> {
     check(context, namespace);
-    const staged = await this.stage(namespace, policiesYaml);
-    const names = staged.files.map((f) => path.basename(f));
-    try {
-      await this.confirmMutation('Apply', context, namespace, names);
-    } catch (e) {
-      await rm(staged.dir, { recursive: true, force: true });
-      throw e;
-    }
-    const result = await this.mutate('apply', context, namespace, staged.files);
-    if (result.status === 'applied') this.lastApply = { context, namespace, dir: staged.dir, files: staged.files };
-    return result;
+    if (objects.length === 0) throw new ServiceError('refused', 'There is nothing to delete.');
+    await this.confirmMutation(intent, context, namespace, {
+      kind: Object.values(FLAVOR_KIND).find((k) => k.resource === objects[0].resource)?.kind ?? 'policy',
+      count: objects.length,
+      lines: [...intent.details, 'Objects:', ...objects.map((o) => `  ${objectRefText(o)}`)],
+    });
+    const ran = await this.mutate(context, ['delete', '-n', namespace, '--ignore-not-found=true', ...objects.map(objectRefText)]);
+    const asked = new Set(objects.map(objectRefText));
+    const deleted = deletedObjects(ran.stdout).filter((o) => asked.has(objectRefText(o)));
+    await this.audit({
+      time: ran.at,
+      action: 'delete',
+      context,
+      namespace,
+      files: [],
+      exitCode: ran.exitCode,
+      output: ran.output,
+      rollout: { ...intent.rollout, deleted },
+    });
+    return { at: ran.at, exitCode: ran.exitCode, objects: deleted, output: ran.output };
   }
 
-  /** Deletes what the last apply created, after confirmation. */
-  async rollback(): Promise<MutationResult> {
-    const last = this.lastApply;
-    if (!last) throw new ServiceError('refused', 'Nothing was applied in this session, so there is nothing to roll back.');
-    await this.confirmMutation(
-      'Roll back (delete)',
-      last.context,
-      last.namespace,
-      last.files.map((f) => path.basename(f)),
-    );
-    const result = await this.mutate('delete', last.context, last.namespace, last.files);
-    if (result.status === 'deleted') {
-      this.lastApply = undefined;
-      await rm(last.dir, { recursive: true, force: true });
-    }
-    return result;
-  }
-
+  /** The audit log, oldest first; a line that is not an audit entry (edited by hand, cut short) is left out. */
   async auditEntries(): Promise<AuditEntry[]> {
+    let text: string;
     try {
-      return (await readFile(this.ports.auditLog, 'utf8'))
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as AuditEntry);
+      text = await readFile(this.ports.auditLog, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw e;
     }
+    return text.split('\n').flatMap((l) => {
+      if (!l) return [];
+      try {
+        const r = AUDIT_RECORD.safeParse(JSON.parse(l));
+        return r.success ? [r.data] : [];
+      } catch {
+        return [];
+      }
+    });
   }
 
-  /** Only NetworkPolicies for `namespace` may be applied; each is written to its own file. */
-  private async stage(namespace: string, policiesYaml: readonly string[]): Promise<{ dir: string; files: string[] }> {
-    const policies: NetworkPolicy[] = [];
-    for (const [i, text] of policiesYaml.entries()) {
-      const parsed = parsePolicies(text);
-      if (parsed.problems.length > 0) throw new RunError('invalid-argument', 'kubectl', `policy ${i + 1}: ${parsed.problems[0].message}`);
-      if (parsed.cilium.length > 0)
-        throw new RunError(
-          'invalid-argument',
-          'kubectl',
-          `policy ${i + 1}: only NetworkPolicies are applied from here, not ${parsed.cilium[0].kind}.`,
-        );
-      policies.push(...parsed.policies);
-    }
-    if (policies.length === 0) throw new RunError('invalid-argument', 'kubectl', 'There are no NetworkPolicies to send.');
-    const wrong = policies.find((p) => (p.metadata.namespace ?? namespace) !== namespace);
-    if (wrong)
-      throw new RunError(
-        'invalid-argument',
-        'kubectl',
-        `${wrong.metadata.name} is for namespace ${wrong.metadata.namespace}, not ${namespace}.`,
-      );
-    const dir = path.join(this.ports.stagingDir, `${namespace}-${randomBytes(4).toString('hex')}`);
-    await mkdir(dir, { recursive: true });
+  /** The policies as files, one per policy, in a private folder of their own (the id is hex: a safe name). */
+  private async writeFiles(id: string, prepared: PreparedRollout): Promise<{ dir: string; files: string[] }> {
+    if (!/^[0-9a-f]{16}$/.test(id)) throw new RunError('invalid-argument', 'kubectl', `"${id}" is not a rollout id.`);
+    const dir = path.join(this.ports.stagingDir, `${prepared.namespace}-${id}`);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const files: string[] = [];
-    for (const p of policies) {
-      if (!isObjectName(p.metadata.name))
-        throw new RunError('invalid-argument', 'kubectl', `"${p.metadata.name}" is not a valid policy name.`);
-      const file = path.join(dir, `${p.metadata.name}.yaml`);
-      // One text per policy keeps its comments; otherwise each policy is written out on its own.
-      await writeFile(
-        file,
-        policiesYaml.length === policies.length ? policiesYaml[files.length] : stringify({ ...p, metadata: { ...p.metadata, namespace } }),
-      );
+    // Names were checked as DNS-1123 subdomains (prepareRollout): never a path of their own.
+    for (const p of prepared.policies) {
+      const file = path.join(dir, `${p.name}.yaml`);
+      await writeFile(file, p.content, { mode: 0o600 });
       files.push(file);
     }
     return { dir, files };
   }
 
-  /** Resolves when the user confirmed (twice for a production name); throws a `refused` ServiceError otherwise. */
-  private async confirmMutation(verb: string, context: string, namespace: string, files: readonly string[]): Promise<void> {
-    const detail = `Context: ${context}\nNamespace: ${namespace}\nFiles:\n${files.map((f) => `  ${f}`).join('\n')}`;
+  /** Resolves when the user confirmed (twice for production); throws a `refused` ServiceError otherwise. */
+  private async confirmMutation(
+    intent: MutationIntent,
+    context: string,
+    namespace: string,
+    what: { readonly kind: string; readonly count: number; readonly lines: readonly string[] },
+  ): Promise<void> {
+    const { verb } = intent;
+    const kinds = kindPlural(what.kind);
+    const detail = [`Context: ${context}`, `Namespace: ${namespace}`, ...what.lines].join('\n');
     const ok = await this.ports.confirm({
-      title: `${verb} NetworkPolicies`,
-      message: `${verb} ${files.length} NetworkPolicies in ${namespace} on ${context}?`,
+      title: `${verb} ${kinds}`,
+      message: `${verb} ${what.count} ${what.count === 1 ? what.kind : kinds} in ${namespace} on ${context}?`,
       detail,
       confirmLabel: verb,
     });
     if (!ok) throw new ServiceError('refused', 'Not confirmed: nothing was sent to the cluster.');
     const patterns = this.ports.productionPatterns();
-    if (looksLikeProduction(context, patterns) || looksLikeProduction(namespace, patterns)) {
-      const again = await this.ports.confirm({
-        title: 'This looks like production',
-        message: `"${looksLikeProduction(context, patterns) ? context : namespace}" looks like a production name. ${verb} there anyway?`,
-        detail: `${detail}\n\nnetpol-studio is meant for staging first. Confirm again only if you are sure.`,
-        confirmLabel: `${verb} in production`,
-      });
-      if (!again) throw new ServiceError('refused', 'The production guard was not confirmed twice: nothing was sent to the cluster.');
-    }
+    const named = [context, namespace].find((n) => looksLikeProduction(n, patterns));
+    if (named === undefined && intent.production !== 'always') return;
+    const again = await this.ports.confirm({
+      title: named !== undefined ? 'This looks like production' : 'This is production',
+      message:
+        named !== undefined
+          ? `"${named}" looks like a production name. ${verb} there anyway?`
+          : `${verb} applies to production: ${namespace} on ${context}. ${verb} there?`,
+      detail: `${detail}\n\nnetpol-studio is meant for staging first. Confirm again only if you are sure.`,
+      confirmLabel: `${verb} in production`,
+    });
+    if (!again) throw new ServiceError('refused', 'The production guard was not confirmed twice: nothing was sent to the cluster.');
   }
 
-  private async mutate(action: 'apply' | 'delete', context: string, namespace: string, files: readonly string[]): Promise<MutationResult> {
-    const args = [`--context=${context}`, action, '-n', namespace, ...files.flatMap((f) => ['-f', f])];
+  /**
+   * Runs one kubectl mutation, keeping every line it printed: when kubectl exits non-zero after
+   * doing part of the work, those lines say which part.
+   */
+  private async mutate(
+    context: string,
+    args: readonly string[],
+  ): Promise<{ at: string; exitCode: number; stdout: string; output: string }> {
+    const at = (this.ports.now ?? (() => new Date()))().toISOString();
+    const lines: string[] = [];
     let exitCode = 0;
-    let output = '';
+    let said = '';
     try {
-      output = (await this.ports.runner.run('kubectl', args, { timeoutMs: 120_000 })).stdout.trim();
+      said = (
+        await this.ports.runner.stream('kubectl', [`--context=${context}`, ...args], {
+          timeoutMs: 120_000,
+          onLine: (l) => void lines.push(l),
+        })
+      ).stderr;
     } catch (e) {
       if (!(e instanceof RunError) || e.kind !== 'exited') throw e;
       exitCode = typeof e.details.code === 'number' ? e.details.code : 1;
-      output = e.message;
+      said = e.details.stderrTail ?? e.message;
     }
-    const entry: AuditEntry = {
-      time: (this.ports.now ?? (() => new Date()))().toISOString(),
-      action,
-      context,
-      namespace,
-      files: await Promise.all(files.map(async (f) => ({ name: path.basename(f), sha256: sha256(await readFile(f, 'utf8')) }))),
-      exitCode,
-      output: output.slice(-4000),
-    };
+    const stdout = lines.join('\n');
+    const output = [stdout.trim(), stderrSummary(said, 10, 3000)].filter(Boolean).join('\n');
+    return { at, exitCode, stdout, output };
+  }
+
+  private async audit(entry: AuditEntry): Promise<void> {
     await mkdir(path.dirname(this.ports.auditLog), { recursive: true });
-    await appendFile(this.ports.auditLog, JSON.stringify(entry) + '\n', { mode: 0o600 });
-    if (exitCode !== 0) throw new RunError('exited', 'kubectl', output, { code: exitCode });
-    return { status: action === 'apply' ? 'applied' : 'deleted', output };
+    await appendFile(this.ports.auditLog, JSON.stringify({ ...entry, output: entry.output.slice(-4000) }) + '\n', { mode: 0o600 });
   }
 }

@@ -161,24 +161,26 @@ export class LiveCapture {
 }
 
 /**
- * `hubble observe --verdict DROPPED --follow`: each dropped flow is handed over as a FlowRecord
- * until stopped. Resolves when stopped; rejects when hubble fails.
+ * `hubble observe --verdict DROPPED --follow` (or `--verdict AUDIT`, what Cilium's policy audit mode
+ * lets through): each such flow is handed over as a FlowRecord until stopped. Resolves when stopped;
+ * rejects when hubble fails.
  */
 export async function watchDrops(
   runner: ProcessRunner,
-  request: Omit<LiveCaptureRequest, 'window'>,
+  request: Omit<LiveCaptureRequest, 'window'> & { readonly verdict?: 'DROPPED' | 'AUDIT' },
   signal: AbortSignal,
   onDrop: (r: FlowRecord) => void,
 ): Promise<void> {
-  const full: LiveCaptureRequest = { ...request, window: { kind: 'follow', seconds: 1 } };
+  const { verdict = 'DROPPED', ...rest } = request;
+  const full: LiveCaptureRequest = { ...rest, window: { kind: 'follow', seconds: 1 } };
   const problem = checkCaptureRequest(full);
   if (problem) throw new RunError('invalid-argument', 'hubble', problem);
-  const parser = new CaptureParser('hubble --verdict DROPPED', (ev) => {
-    if (ev.kind === 'flow' && ev.record.verdict === 'DROPPED') onDrop(ev.record);
+  const parser = new CaptureParser(`hubble --verdict ${verdict}`, (ev) => {
+    if (ev.kind === 'flow' && ev.record.verdict === verdict) onDrop(ev.record);
   });
   let n = 0;
   try {
-    await runner.stream('hubble', observeArgs(full, ['--verdict', 'DROPPED']), {
+    await runner.stream('hubble', observeArgs(full, ['--verdict', verdict]), {
       signal,
       timeoutMs: 7 * 86_400_000,
       onLine: (line) => {

@@ -7,6 +7,13 @@ import { registerIpc, type IpcRegistry } from './ipc';
 type Listener = Parameters<IpcRegistry['handle']>[1];
 
 const APP = 'file:///app/index.html';
+const TARGET = {
+  context: 'kind-staging',
+  namespace: 'shop-staging',
+  namespaceMap: ['shop=shop-staging'],
+  flavor: 'kubernetes',
+  policies: ['apiVersion: networking.k8s.io/v1'],
+};
 
 function setup() {
   const handlers = new Map<string, Listener>();
@@ -41,10 +48,10 @@ describe('IPC contract', () => {
   it('serves our own frame, with the parsed arguments', async () => {
     const { invoke, calls } = setup();
     await expect(invoke(CHANNELS.getSummary, APP)).resolves.toEqual({ ok: true, value: null });
-    await invoke(CHANNELS.dryRun, APP, 'kind-staging', 'shop', ['apiVersion: networking.k8s.io/v1'], 'server');
+    await invoke(CHANNELS.dryRun, APP, TARGET, 'server');
     await invoke(CHANNELS.startCapture, APP, { namespace: 'shop', window: { kind: 'follow', seconds: 60 } });
     expect(calls.map((c) => c.op)).toEqual(['getSummary', 'dryRun', 'startCapture']);
-    expect(calls[1].args).toEqual(['kind-staging', 'shop', ['apiVersion: networking.k8s.io/v1'], 'server']);
+    expect(calls[1].args).toEqual([TARGET, 'server']);
   });
 
   it.each([
@@ -52,7 +59,14 @@ describe('IPC contract', () => {
     ['arguments where none are taken', CHANNELS.openCapture, APP, ['/etc/passwd']],
     ['a context that is a flag', CHANNELS.kubeNamespaces, APP, ['--kubeconfig=/etc/shadow']],
     ['a namespace that is not a name', CHANNELS.existingPolicies, APP, ['kind-staging', 'Shop Prod']],
-    ['a dry-run mode that does not exist', CHANNELS.dryRun, APP, ['kind-staging', 'shop', ['x'], 'none']],
+    ['a dry-run mode that does not exist', CHANNELS.dryRun, APP, [TARGET, 'none']],
+    [
+      'a namespace map that is no list of pairs',
+      CHANNELS.applyRollout,
+      APP,
+      [{ ...TARGET, mode: 'enforce', namespaceMap: 'shop=shop-staging' }],
+    ],
+    ['a rollback of something that is no rollout id', CHANNELS.rollbackRollout, APP, ['networkpolicy/allow-all']],
     ['a capture window without its fields', CHANNELS.startCapture, APP, [{ namespace: 'shop', window: { kind: 'follow' } }]],
     ['a setting that is not one (the API key)', CHANNELS.updateSettings, APP, [{ apiKey: 'sk-1' }]],
   ])('refuses %s before any service sees it', async (_name, channel, url, args) => {

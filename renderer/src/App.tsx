@@ -39,6 +39,14 @@ export function App() {
     [session.key],
   );
   const [recoverable, setRecoverable] = useState<{ savedAt: string; capture: string } | null>(null);
+  // A rollout (or its rollback) is part of the workspace: main writes it with the workspace at once.
+  useEffect(
+    () =>
+      window.netpol.onRollouts(() => {
+        if (workspace.current) void window.netpol.autosaveWorkspace(workspace.current);
+      }),
+    [],
+  );
 
   // A reload of the window keeps the capture that main has open.
   useEffect(() => {

@@ -294,7 +294,7 @@ export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorks
             <RolloutPanel
               namespaces={namespaces}
               policiesFor={(ns) =>
-                set.flavor === 'kubernetes' ? set.policies.filter((g) => g.policy.metadata.namespace === ns).map((g) => policyYaml(g)) : []
+                set.policies.flatMap((g: (typeof set.policies)[number]) => (g.policy.metadata.namespace === ns ? [policyYaml(g)] : []))
               }
               onAllowDrop={(drop) => dispatch({ type: 'allow-drop', drop })}
               flavor={set.flavor}

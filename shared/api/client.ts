@@ -36,8 +36,10 @@ export function netpolApi(t: Transport): NetpolApi {
     kubeNamespaces: call('kubeNamespaces'),
     existingPolicies: call('existingPolicies'),
     dryRun: call('dryRun'),
-    applyPolicies: call('applyPolicies'),
-    rollback: call('rollback'),
+    applyRollout: call('applyRollout'),
+    rollbackRollout: call('rollbackRollout'),
+    promoteRollout: call('promoteRollout'),
+    listRollouts: call('listRollouts'),
     auditLog: call('auditLog'),
     saveWorkspace: call('saveWorkspace'),
     openWorkspace: call('openWorkspace'),
@@ -55,6 +57,7 @@ export function netpolApi(t: Transport): NetpolApi {
     onCaptureProgress: on('captureProgress'),
     onDrop: on('drop'),
     onAiDelta: on('aiDelta'),
+    onRollouts: on('rollouts'),
     onReadProgress: on('readProgress'),
   };
 }

@@ -8,6 +8,7 @@ import type { NetworkPolicy } from '../policy/types';
 import { CHANNELS, EVENTS } from './channels';
 import {
   CONTRACT,
+  validateArgs,
   EVENT_NAMES,
   OPERATIONS,
   type AiDraftRequest,
@@ -23,6 +24,12 @@ import {
   type OpenedCapture,
   type OpenedWorkspaceView,
   type Operation,
+  type PromotionRequest,
+  type RolloutRecord,
+  type RolloutRequest,
+  type RolloutTarget,
+  type SavedWorkspace,
+  type SoakClaim,
   type Result,
   type SettingsView,
   type WorkspacePayload,
@@ -31,7 +38,6 @@ import type { SETTINGS_PATCH } from './contract';
 import type { z } from 'zod';
 
 type Reply<T> = Promise<Result<T>>;
-type Mutation = { readonly status: 'applied' | 'deleted'; readonly output: string };
 
 describe('the channel map (types)', () => {
   it('captures: open, sample, summary, graph, live, cancel, resolve', () => {
@@ -46,8 +52,10 @@ describe('the channel map (types)', () => {
     expectTypeOf<OpenedCapture['savedTo']>().toEqualTypeOf<string | undefined>();
   });
 
-  it('drops: a namespace and an optional server; nothing back', () => {
-    expectTypeOf<NetpolHandlers['startDropWatch']>().toEqualTypeOf<(request: { namespace: string; server?: string }) => Reply<null>>();
+  it('drops: a namespace, an optional server, DROPPED or (Cilium audit mode) AUDIT; nothing back', () => {
+    expectTypeOf<NetpolHandlers['startDropWatch']>().toEqualTypeOf<
+      (request: { namespace: string; server?: string; verdict?: 'DROPPED' | 'AUDIT' }) => Reply<null>
+    >();
     expectTypeOf<NetpolHandlers['stopDropWatch']>().toEqualTypeOf<() => Reply<null>>();
   });
 
@@ -61,19 +69,47 @@ describe('the channel map (types)', () => {
     expectTypeOf<z.infer<typeof SETTINGS_PATCH>>().not.toHaveProperty('apiKey');
   });
 
-  it('kubectl: contexts, namespaces, policies, dry run, apply, rollback, audit', () => {
+  it('kubectl: contexts, namespaces, policies, dry run, audit', () => {
     expectTypeOf<NetpolHandlers['kubeContexts']>().toEqualTypeOf<() => Reply<{ contexts: string[]; current?: string }>>();
     expectTypeOf<NetpolHandlers['kubeNamespaces']>().toEqualTypeOf<(context: string) => Reply<string[]>>();
     expectTypeOf<NetpolHandlers['existingPolicies']>().toEqualTypeOf<(context: string, namespace: string) => Reply<NetworkPolicy[]>>();
-    expectTypeOf<NetpolHandlers['dryRun']>().toEqualTypeOf<
-      (context: string, namespace: string, policies: string[], mode: 'client' | 'server') => Reply<DryRunFile[]>
-    >();
-    expectTypeOf<NetpolHandlers['applyPolicies']>().toEqualTypeOf<
-      (context: string, namespace: string, policies: string[]) => Reply<Mutation>
-    >();
-    expectTypeOf<NetpolHandlers['rollback']>().toEqualTypeOf<() => Reply<Mutation>>();
+    expectTypeOf<NetpolHandlers['dryRun']>().toEqualTypeOf<(target: RolloutTarget, mode: 'client' | 'server') => Reply<DryRunFile[]>>();
     expectTypeOf<NetpolHandlers['auditLog']>().toEqualTypeOf<() => Reply<AuditRecord[]>>();
     expectTypeOf<AuditRecord['action']>().toEqualTypeOf<'apply' | 'delete'>();
+  });
+
+  it('rollouts: apply through a namespace map, roll back, promote, list; the soak is a seam', () => {
+    expectTypeOf<RolloutTarget>().toEqualTypeOf<{
+      context: string;
+      namespace: string;
+      namespaceMap: string[];
+      flavor: 'kubernetes' | 'cilium' | 'calico-staged';
+      policies: string[];
+    }>();
+    expectTypeOf<Omit<RolloutRequest, 'mode'>>().toEqualTypeOf<RolloutTarget>();
+    expectTypeOf<RolloutRequest['mode']>().toEqualTypeOf<'enforce' | 'audit'>();
+    expectTypeOf<NetpolHandlers['applyRollout']>().toEqualTypeOf<(request: RolloutRequest) => Reply<RolloutRecord>>();
+    expectTypeOf<NetpolHandlers['rollbackRollout']>().toEqualTypeOf<(id: string) => Reply<RolloutRecord>>();
+    expectTypeOf<NetpolHandlers['promoteRollout']>().toEqualTypeOf<(request: PromotionRequest) => Reply<RolloutRecord>>();
+    expectTypeOf<NetpolHandlers['listRollouts']>().toEqualTypeOf<() => Reply<RolloutRecord[]>>();
+    // What the record keeps: where, what (names and hashes), how, when, and exactly what kubectl did.
+    expectTypeOf<RolloutRecord['objects'][number]>().toEqualTypeOf<{
+      readonly resource:
+        'networkpolicy.networking.k8s.io' | 'ciliumnetworkpolicy.cilium.io' | 'stagedkubernetesnetworkpolicy.projectcalico.org';
+      readonly name: string;
+      readonly operation: 'created' | 'configured' | 'unchanged';
+    }>();
+    expectTypeOf<RolloutRecord['policies'][number]>().toEqualTypeOf<{ readonly name: string; readonly sha256: string }>();
+    expectTypeOf<RolloutRecord['stage']>().toEqualTypeOf<'staging' | 'production'>();
+    expectTypeOf<RolloutRecord['appliedAt']>().toEqualTypeOf<string>();
+    // The soak report's seam: its verdict, the hash that names it, its headline; main records it as claimed.
+    expectTypeOf<SoakClaim['verdict']>().toEqualTypeOf<'clean' | 'missing-rules' | 'window-too-short' | 'not-run'>();
+    expectTypeOf<Exclude<SoakClaim, { verdict: 'not-run' }>['hash']>().toEqualTypeOf<string>();
+    expectTypeOf<PromotionRequest['override']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<NonNullable<RolloutRecord['promotion']>['soakCheckedBy']>().toEqualTypeOf<'claimed-by-window' | 'recomputed-by-main'>();
+    // The workspace keeps the records main wrote; the renderer's payload has no say in them.
+    expectTypeOf<SavedWorkspace['rollouts']>().toEqualTypeOf<RolloutRecord[] | undefined>();
+    expectTypeOf<WorkspacePayload>().not.toHaveProperty('rollouts');
   });
 
   it('workspaces: save, open, recover, restore, discard, autosave', () => {
@@ -109,7 +145,10 @@ describe('the channel map (types)', () => {
       readonly connections: number;
       readonly elapsedMs: number;
     }>();
-    expectTypeOf<keyof NetpolApi>().toEqualTypeOf<Operation | 'onCaptureProgress' | 'onDrop' | 'onAiDelta' | 'onReadProgress'>();
+    expectTypeOf<NetpolApi['onRollouts']>().toEqualTypeOf<(listener: (payload: readonly RolloutRecord[]) => void) => () => void>();
+    expectTypeOf<keyof NetpolApi>().toEqualTypeOf<
+      Operation | 'onCaptureProgress' | 'onDrop' | 'onAiDelta' | 'onReadProgress' | 'onRollouts'
+    >();
   });
 
   it('channel names exist for every operation and event, and for nothing else', () => {
@@ -135,6 +174,44 @@ describe('the channel map (types)', () => {
 });
 
 describe('the channel map (values)', () => {
+  const policies = ['kind: NetworkPolicy'];
+  const target = {
+    context: 'kind-staging',
+    namespace: 'payments-staging',
+    namespaceMap: ['payments=payments-staging'],
+    flavor: 'kubernetes',
+    policies,
+  };
+  const hash = 'a'.repeat(64);
+  const promotion = { from: '0123456789abcdef', context: 'prod-eu', namespace: 'payments', namespaceMap: [], policies };
+
+  it.each([
+    ['a flavor no rollout applies', 'dryRun', [{ ...target, flavor: 'calico' }, 'server']],
+    ['a target namespace that is not a name', 'applyRollout', [{ ...target, namespace: '../x', mode: 'enforce' }]],
+    ['a mode that is neither enforce nor audit', 'applyRollout', [{ ...target, mode: 'shadow' }]],
+    ['a rollout id that could be a path', 'rollbackRollout', ['../../audit']],
+    ['a clean soak without the hash of its report', 'promoteRollout', [{ ...promotion, soak: { verdict: 'clean', headline: 'clean' } }]],
+    ['a soak hash that is no sha-256', 'promoteRollout', [{ ...promotion, soak: { verdict: 'clean', hash: 'x', headline: 'clean' } }]],
+    [
+      'a context read as a flag',
+      'promoteRollout',
+      [{ ...promotion, context: '--kubeconfig=/x', soak: { verdict: 'not-run', headline: '' } }],
+    ],
+  ] as const)('refuses %s', (_what, op, args) => {
+    expect(validateArgs(op, [...args])).toMatchObject({ ok: false });
+  });
+
+  it('takes a rollout, a rollback by id, and a promotion with or without a soak report', () => {
+    expect(validateArgs('applyRollout', [{ ...target, mode: 'audit' }]).ok).toBe(true);
+    expect(validateArgs('rollbackRollout', ['0123456789abcdef']).ok).toBe(true);
+    expect(
+      validateArgs('promoteRollout', [
+        { ...promotion, soak: { verdict: 'missing-rules', hash, headline: '1 missing rule' }, override: 'payments' },
+      ]).ok,
+    ).toBe(true);
+    expect(validateArgs('promoteRollout', [{ ...promotion, soak: { verdict: 'not-run', headline: 'no soak yet' } }]).ok).toBe(true);
+  });
+
   it('one distinct channel per operation and event, the ones the preload uses', () => {
     for (const op of OPERATIONS) expect(CONTRACT[op].channel).toBe(CHANNELS[op]);
     expect(OPERATIONS.slice().sort()).toEqual(Object.keys(CHANNELS).sort());

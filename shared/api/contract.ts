@@ -9,6 +9,9 @@ import type { CaptureSummary } from '../graph/summary';
 import type { ServiceGraph } from '../graph/types';
 import type { NetworkPolicy } from '../policy/types';
 import { CHANNELS, EVENTS } from './channels';
+import { AUDIT_ROLLOUT, PROMOTION_REQUEST, ROLLOUT_ID, ROLLOUT_RECORD, ROLLOUT_REQUEST, ROLLOUT_TARGET } from './rollout-schemas';
+
+export * from './rollout-schemas';
 
 /**
  * A reply or event made by main from a domain type of shared/: it carries the type, and is never
@@ -46,7 +49,6 @@ export const OPENED_CAPTURE = z
   })
   .readonly();
 export type OpenedCapture = z.infer<typeof OPENED_CAPTURE>;
-const policyYaml = z.array(z.string().max(1_000_000)).min(1).max(2000);
 
 export const LIVE_CAPTURE_REQUEST = z.object({
   namespace,
@@ -163,6 +165,8 @@ export const SAVED_WORKSPACE = WORKSPACE_PAYLOAD.extend({
   version: z.literal(1),
   capture: z.object({ path: z.string().max(4096), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
   savedAt: z.string(),
+  /** Rollouts made from this workspace; main writes them from its own record, never from the renderer's payload. */
+  rollouts: z.array(ROLLOUT_RECORD).max(1000).optional(),
 });
 
 /** Why a workspace's capture may not match it, for code to branch on. */
@@ -213,10 +217,10 @@ export const AUDIT_RECORD = z
     files: z.array(z.object({ name: z.string(), sha256: z.string() }).readonly()).readonly(),
     exitCode: z.number(),
     output: z.string(),
+    /** Set for rollouts (every apply and rollback since rollouts became records). */
+    rollout: AUDIT_ROLLOUT.optional(),
   })
   .readonly();
-
-const MUTATION = z.object({ status: z.enum(['applied', 'deleted']), output: z.string() }).readonly();
 
 export const BUNDLE_PREVIEW = z
   .object({
@@ -255,9 +259,13 @@ export const CONTRACT = {
   startCapture: { channel: CHANNELS.startCapture, args: z.tuple([LIVE_CAPTURE_REQUEST]), reply: OPENED_CAPTURE },
   /** Stops a live capture; what was captured is kept. */
   stopCapture: { channel: CHANNELS.stopCapture, args: z.tuple([]), reply: z.null() },
+  /**
+   * Watches the flows a policy denies in a namespace: DROPPED, or (Cilium's policy audit mode) AUDIT,
+   * the flows that would have been dropped. Each arrives through onDrop.
+   */
   startDropWatch: {
     channel: CHANNELS.startDropWatch,
-    args: z.tuple([z.object({ namespace, server: z.string().max(260).optional() })]),
+    args: z.tuple([z.object({ namespace, server: z.string().max(260).optional(), verdict: z.enum(['DROPPED', 'AUDIT']).optional() })]),
     reply: z.null(),
   },
   stopDropWatch: { channel: CHANNELS.stopDropWatch, args: z.tuple([]), reply: z.null() },
@@ -273,14 +281,23 @@ export const CONTRACT = {
   },
   kubeNamespaces: { channel: CHANNELS.kubeNamespaces, args: z.tuple([context]), reply: z.array(z.string()) },
   existingPolicies: { channel: CHANNELS.existingPolicies, args: z.tuple([context, namespace]), reply: built<NetworkPolicy[]>() },
+  /** `kubectl apply --dry-run`, file by file, of the policies as main maps them to the target. */
   dryRun: {
     channel: CHANNELS.dryRun,
-    args: z.tuple([context, namespace, policyYaml, z.enum(['client', 'server'])]),
+    args: z.tuple([ROLLOUT_TARGET, z.enum(['client', 'server'])]),
     reply: z.array(DRY_RUN_FILE),
   },
-  /** Goes through main's confirmation dialog; the renderer cannot skip it. */
-  applyPolicies: { channel: CHANNELS.applyPolicies, args: z.tuple([context, namespace, policyYaml]), reply: MUTATION },
-  rollback: { channel: CHANNELS.rollback, args: z.tuple([]), reply: MUTATION },
+  /**
+   * Applies a rollout after main's confirmation dialog (the renderer cannot skip it) and records it
+   * with exactly what kubectl created; an apply that fails half way is recorded too, and says so.
+   */
+  applyRollout: { channel: CHANNELS.applyRollout, args: z.tuple([ROLLOUT_REQUEST]), reply: ROLLOUT_RECORD },
+  /** Deletes exactly what a rollout created (as this app's audit log recorded it), after confirmation. */
+  rollbackRollout: { channel: CHANNELS.rollbackRollout, args: z.tuple([ROLLOUT_ID]), reply: ROLLOUT_RECORD },
+  /** Applies a staging rollout's policies to production: only on a clean soak or a typed override, always confirmed twice. */
+  promoteRollout: { channel: CHANNELS.promoteRollout, args: z.tuple([PROMOTION_REQUEST]), reply: ROLLOUT_RECORD },
+  /** The rollouts of the workspace open now, oldest first. */
+  listRollouts: { channel: CHANNELS.listRollouts, args: z.tuple([]), reply: z.array(ROLLOUT_RECORD) },
   auditLog: { channel: CHANNELS.auditLog, args: z.tuple([]), reply: z.array(AUDIT_RECORD) },
   saveWorkspace: { channel: CHANNELS.saveWorkspace, args: z.tuple([WORKSPACE_PAYLOAD]), reply: z.object({ file: z.string() }) },
   openWorkspace: { channel: CHANNELS.openWorkspace, args: z.tuple([]), reply: OPENED_WORKSPACE_VIEW },
@@ -320,6 +337,8 @@ export const EVENT_CONTRACT = {
   },
   drop: { channel: EVENTS.drop, payload: built<FlowRecord>() },
   aiDelta: { channel: EVENTS.aiDelta, payload: z.object({ text: z.string() }).readonly() },
+  /** The rollouts changed (an apply, a rollback, a promotion): the window autosaves the workspace that holds them. */
+  rollouts: { channel: EVENTS.rollouts, payload: z.array(ROLLOUT_RECORD).readonly() },
   /** How far main has read a capture file. */
   readProgress: {
     channel: EVENTS.readProgress,

@@ -52,6 +52,27 @@ describe('generate and verify from the command line', () => {
     expect(v.out).toMatch(/result: FAIL: 3 kept edges blocked/);
   });
 
+  it('a policy document that cannot be read leaves verify undecided (exit 3) and lint failing (exit 1), never a pass', async () => {
+    // F16 with its snapshot passes; the same policies beside a document with a wrong field cannot.
+    const f16 = path.join(ROOT, 'fixtures/field/F16-named-port-verify');
+    const args = [path.join(f16, 'capture.jsonl'), '--snapshot', path.join(f16, 'snapshot.json')];
+    expect((await cli('verify', ...args, '--policies', path.join(f16, 'policies'))).code).toBe(0);
+    const both = path.join(dir, 'partly-read');
+    mkdirSync(both, { recursive: true });
+    for (const f of readdirSync(path.join(f16, 'policies'))) writeFileSync(path.join(both, f), readFileSync(path.join(f16, 'policies', f)));
+    writeFileSync(
+      path.join(both, 'broken.yaml'),
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-b, namespace: beta}\nspec:\n  podSelector: {}\n  ingress: [{ports: [{port: {bad: 1}}]}]\n',
+    );
+    const partly = await cli('verify', ...args, '--policies', both);
+    expect(partly.err).toMatch(/broken\.yaml: document 1/);
+    expect(partly.out).toMatch(/result: UNDECIDED: .*1 policy document could not be read/);
+    expect(partly.code).toBe(3);
+    const l = await cli('lint', both);
+    expect(l.out).toMatch(/1 document\(s\) that could not be read/);
+    expect(l.code).toBe(1);
+  });
+
   it('verify exits 1 and names the blocked flow when a rule is missing', async () => {
     const out = path.join(dir, 'broken');
     await cli('generate', sample, '-n', 'bookinfo', '-o', out);

@@ -195,6 +195,8 @@ export interface LoadedPolicies {
   readonly policies: NetworkPolicy[];
   readonly staged: StagedKubernetesNetworkPolicy[];
   readonly cilium: CiliumNetworkPolicy[];
+  /** Documents that could not be read (each reported on stderr). */
+  readonly unread: number;
 }
 
 /** Every policy loaded, NetworkPolicies first, as the checks take them. */
@@ -228,15 +230,17 @@ export async function loadPolicies(target: string, io: CommandIo): Promise<Loade
   const policies: NetworkPolicy[] = [];
   const staged: StagedKubernetesNetworkPolicy[] = [];
   const cilium: CiliumNetworkPolicy[] = [];
+  let unread = 0;
   for (const f of files) {
     const parsed = parsePolicies(await readFile(f, 'utf8'));
+    unread += parsed.problems.length;
     for (const pr of parsed.problems)
       io.err(`netpol-studio: ${f}: document ${pr.document}${pr.line ? `, line ${pr.line}` : ''}: ${pr.message}\n`);
     policies.push(...parsed.policies);
     staged.push(...parsed.staged);
     cilium.push(...parsed.cilium);
   }
-  return { policies, staged, cilium };
+  return { policies, staged, cilium, unread };
 }
 
 /** The coverage report as text: each kept edge that is not allowed with why, the other checks, then the one verdict. */
@@ -279,7 +283,8 @@ export interface VerifyArgs {
 /** `verify`: the coverage report; exit 0 pass, 1 fail (a kept flow blocked, or something pruned or unobserved allowed), 3 undecided. */
 export async function verifyCommand(a: VerifyArgs, io: CommandIo): Promise<number> {
   const { graph, snapshot } = await readCapture(a.capture, a.snapshots, io);
-  const all = allLoaded(await loadPolicies(a.policies, io));
+  const loaded = await loadPolicies(a.policies, io);
+  const all = allLoaded(loaded);
   if (all.length === 0) throw new InputError(`no ${POLICY_KINDS} found in ${a.policies}`);
   // Clusterwide policies have no namespace: the scope is the namespaces the namespaced ones are in,
   // or every namespace of the capture when there are only clusterwide ones.
@@ -287,7 +292,7 @@ export async function verifyCommand(a: VerifyArgs, io: CommandIo): Promise<numbe
   const namespaces = a.namespaces.length > 0 ? a.namespaces : (named.length > 0 ? named : graph.namespaces).slice().sort();
   checkScope(graph, namespaces, io);
   const selection = await selectionFor(graph, a.pruneFile, a.includeDropped, io);
-  const c = verify(all, graph, selection, namespaces, { snapshot });
+  const c = verify(all, graph, selection, namespaces, { snapshot, unreadPolicies: loaded.unread });
   io.out(a.json ? JSON.stringify(c, null, 2) + '\n' : coverageText(c));
   return c.verdict.exitCode;
 }
@@ -305,7 +310,7 @@ export interface LintArgs {
  * error. With `--snapshot`, the Services' ClusterIPs are known (no guessing at the Service range).
  */
 export async function lintCommand(a: LintArgs, io: CommandIo): Promise<number> {
-  const { policies, staged, cilium } = await loadPolicies(a.policies, io);
+  const { policies, staged, cilium, unread } = await loadPolicies(a.policies, io);
   if (policies.length === 0 && staged.length === 0 && cilium.length === 0)
     throw new InputError(
       `no networking.k8s.io/v1 NetworkPolicy, projectcalico.org/v3 StagedKubernetesNetworkPolicy or cilium.io/v2 CiliumNetworkPolicy found in ${a.policies}`,
@@ -321,9 +326,12 @@ export async function lintCommand(a: LintArgs, io: CommandIo): Promise<number> {
   else {
     for (const f of findings) io.out(`${f.severity}: ${f.policy}${f.where ? ` ${f.where}` : ''}: ${f.message}\n  fix: ${f.fix}\n`);
     const errors = findings.filter((f) => f.severity === 'error').length;
-    io.out(`${policies.length + staged.length + cilium.length} policies, ${errors} error(s), ${findings.length - errors} warning(s)\n`);
+    io.out(
+      `${policies.length + staged.length + cilium.length} policies, ${errors} error(s), ${findings.length - errors} warning(s)${unread > 0 ? `, ${unread} document(s) that could not be read (on stderr)` : ''}\n`,
+    );
   }
-  return findings.some((f) => f.severity === 'error') ? 1 : 0;
+  // A document that could not be read is an error of the file, like a finding.
+  return unread > 0 || findings.some((f) => f.severity === 'error') ? 1 : 0;
 }
 
 export interface DiffArgs {

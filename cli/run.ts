@@ -5,7 +5,7 @@ import { summarize } from '../shared/graph/summary';
 import { SnapshotError } from '../shared/cluster/snapshot';
 import { isNamespaceName, NAMESPACE_NAME_RULE } from '../shared/cluster/names';
 import { fsErrorLine } from '../shared/node/fs/fs-errors';
-import { FLAVORS, type Flavor } from '../shared/policy/flavors';
+import { FLAVORS } from '../shared/policy/flavors';
 import { NamespaceMapError, parseNamespaceMap, type NamespaceMap } from '../shared/rollout/namespace-map';
 import { readCapture, unusableCapture } from './capture';
 import { draftCommand } from './draft-command';
@@ -116,16 +116,26 @@ details were written.
 /** `--help` / `-h` after a command: its usage goes to stdout, and the command does not run. */
 class HelpRequest extends Error {}
 
-function parse(args: string[], options: ParseArgsConfig['options']): { values: Record<string, unknown>; positionals: string[] } {
-  let parsed: { values: Record<string, unknown>; positionals: string[] };
+type OptionTable = NonNullable<ParseArgsConfig['options']>;
+const HELP_FLAG = { help: { type: 'boolean', short: 'h' } } as const;
+/** What node:util's parseArgs returns for this option table: each value typed by its flag (string, boolean, list, with its default). */
+type Parsed<O extends OptionTable> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O & typeof HELP_FLAG; allowPositionals: true; strict: true }>
+>;
+
+/**
+ * node:util's parseArgs (strict, positionals allowed, `-h`/`--help` on every command), with its
+ * values typed by the option table; its errors become one-line usage errors naming the flag.
+ */
+function parse<const O extends OptionTable>(args: string[], options: O): { values: Parsed<O>['values']; positionals: string[] } {
+  let parsed: Parsed<O>;
   try {
-    const { values, positionals } = parseArgs({
+    parsed = parseArgs({
       args,
-      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      options: { ...options, ...HELP_FLAG },
       allowPositionals: true,
       strict: true,
     });
-    parsed = { values, positionals };
   } catch (e) {
     // Help wins over whatever else is wrong in the call: it is how one finds out what is right.
     if (args.includes('--help') || args.includes('-h')) throw new HelpRequest();
@@ -136,16 +146,16 @@ function parse(args: string[], options: ParseArgsConfig['options']): { values: R
     if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag) throw new UsageError(`${flag} needs a value`);
     throw new UsageError(err.message);
   }
-  if (parsed.values.help) throw new HelpRequest();
-  return parsed;
+  if ((parsed.values as { help?: boolean }).help) throw new HelpRequest();
+  return { values: parsed.values, positionals: parsed.positionals };
 }
 
 /**
  * The namespaces of `--namespace`/`-n`: repeatable and comma-separated (`-n shop,search`), each
  * checked as a namespace name. Given but naming none (`-n ,`) is an error: nothing would be in scope.
  */
-function namespacesOf(values: Record<string, unknown>, command: string): string[] {
-  const given = values.namespace as string[] | undefined;
+function namespacesOf(values: { readonly namespace?: readonly string[] }, command: string): string[] {
+  const given = values.namespace;
   if (!given) return [];
   const names = given.flatMap((v) => v.split(',')).map((s) => s.trim());
   const bad = names.find((n) => n !== '' && !isNamespaceName(n));
@@ -201,7 +211,7 @@ async function graphCommand(args: string[], io: CliIo): Promise<number> {
 
 /** `--snapshot FILE` (repeatable): `kubectl get svc,endpointslices,pods,namespaces -A -o json` output to resolve Services and labels with. */
 const SNAPSHOT_FLAG = { type: 'string', multiple: true } as const;
-const snapshotsOf = (values: Record<string, unknown>): string[] => (values.snapshot as string[] | undefined) ?? [];
+const snapshotsOf = (values: { readonly snapshot?: readonly string[] }): string[] => [...(values.snapshot ?? [])];
 
 /** Flags shared by the commands that build a selection and generate from it. */
 const SELECTION_FLAGS = {
@@ -220,9 +230,9 @@ const GENERATION_FLAGS = {
 } as const;
 
 /** `--target-namespace FROM=TO` (repeatable) as a namespace map; a pair that cannot be read is a one-line usage error. */
-export function namespaceMapOf(values: Record<string, unknown>): NamespaceMap {
+export function namespaceMapOf(values: { readonly 'target-namespace'?: readonly string[] }): NamespaceMap {
   try {
-    return parseNamespaceMap((values['target-namespace'] as string[] | undefined) ?? []);
+    return parseNamespaceMap(values['target-namespace'] ?? []);
   } catch (e) {
     if (e instanceof NamespaceMapError) throw new UsageError(`--target-namespace: ${e.message}`, false);
     throw e;
@@ -230,22 +240,22 @@ export function namespaceMapOf(values: Record<string, unknown>): NamespaceMap {
 }
 
 /** The generation arguments common to `generate` and `bundle`. */
-function generationArgs(values: Record<string, unknown>, positionals: string[], command: string) {
+function generationArgs(values: Parsed<typeof GENERATION_FLAGS>['values'], positionals: string[], command: string) {
   const namespaces = namespacesOf(values, command);
   if (namespaces.length === 0) throw new UsageError(`${command} needs at least one --namespace to lock down`);
-  if (!(FLAVORS as readonly unknown[]).includes(values.flavor))
-    throw new UsageError(`--flavor must be ${FLAVORS.join(', ')}, not "${String(values.flavor)}"`);
+  const flavor = FLAVORS.find((f) => f === values.flavor);
+  if (!flavor) throw new UsageError(`--flavor must be ${FLAVORS.join(', ')}, not "${values.flavor}"`);
   return {
-    flavor: values.flavor as Flavor,
+    flavor,
     namespaceMap: namespaceMapOf(values),
     capture: onePositional(positionals, '<capture>'),
     snapshots: snapshotsOf(values),
     namespaces,
-    pruneFile: values.prune as string | undefined,
-    includeDropped: values['include-dropped'] as boolean,
-    defaultDeny: values['default-deny'] as boolean,
-    portRanges: values['port-ranges'] as boolean,
-    cidrs: (values.cidr as string[] | undefined) ?? [],
+    pruneFile: values.prune,
+    includeDropped: values['include-dropped'],
+    defaultDeny: values['default-deny'],
+    portRanges: values['port-ranges'],
+    cidrs: [...(values.cidr ?? [])],
   };
 }
 
@@ -263,7 +273,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           ...GENERATION_FLAGS,
           output: { type: 'string', short: 'o', default: '-' },
         });
-        return await generateCommand({ ...generationArgs(values, positionals, 'generate'), output: values.output as string }, io);
+        return await generateCommand({ ...generationArgs(values, positionals, 'generate'), output: values.output }, io);
       }
       case 'verify': {
         const { values, positionals } = parse(rest, {
@@ -276,11 +286,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           {
             capture: onePositional(positionals, '<capture>'),
             snapshots: snapshotsOf(values),
-            policies: values.policies as string,
+            policies: values.policies,
             namespaces: namespacesOf(values, 'verify'),
-            pruneFile: values.prune as string | undefined,
-            includeDropped: values['include-dropped'] as boolean,
-            json: values.json as boolean,
+            pruneFile: values.prune,
+            includeDropped: values['include-dropped'],
+            json: values.json,
           },
           io,
         );
@@ -294,9 +304,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await lintCommand(
           {
             policies: onePositional(positionals, '<PATH>'),
-            capture: values.capture as string | undefined,
+            capture: values.capture,
             snapshots: snapshotsOf(values),
-            json: values.json as boolean,
+            json: values.json,
           },
           io,
         );
@@ -312,9 +322,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
           {
             before: positionals[0],
             after: positionals[1],
-            capture: values.capture as string | undefined,
+            capture: values.capture,
             snapshots: snapshotsOf(values),
-            format: values.format as string,
+            format: values.format,
           },
           io,
         );
@@ -327,7 +337,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         });
         const args = generationArgs(values, positionals, 'bundle');
         if (!values.output) throw new UsageError('bundle needs -o OUT (a folder, or a file ending in .zip)');
-        return await bundleCommand({ ...args, out: values.output as string, force: values.force as boolean }, io);
+        return await bundleCommand({ ...args, out: values.output, force: values.force }, io);
       }
       case 'soak': {
         const { values, positionals } = parse(rest, {
@@ -348,22 +358,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await soakCommand(
           {
             capture,
-            policies: values.policies as string,
-            appliedAt: values['applied-at'] as string,
-            cycle: values.cycle as string | undefined,
-            pruneFile: values.prune as string | undefined,
-            original: values.original as string | undefined,
-            includeDropped: values['include-dropped'] as boolean,
+            policies: values.policies,
+            appliedAt: values['applied-at'],
+            cycle: values.cycle,
+            pruneFile: values.prune,
+            original: values.original,
+            includeDropped: values['include-dropped'],
             namespaceMap: namespaceMapOf(values),
             snapshots: snapshotsOf(values),
-            json: values.json as boolean,
+            json: values.json,
           },
           io,
         );
       }
       case 'connlist': {
         const { values, positionals } = parse(rest, { format: { type: 'string', default: 'txt' } });
-        return await connlistCommand({ dir: onePositional(positionals, '<DIR>'), format: values.format as string }, io);
+        return await connlistCommand({ dir: onePositional(positionals, '<DIR>'), format: values.format }, io);
       }
       case 'draft': {
         const { values, positionals } = parse(rest, {
@@ -393,17 +403,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
             capture: onePositional(positionals, '<capture>'),
             snapshots: snapshotsOf(values),
             namespaces,
-            baseUrl: values['base-url'] as string,
-            model: values.model as string,
-            pruneFile: values.prune as string | undefined,
-            includeDropped: values['include-dropped'] as boolean,
-            allowExternalIps: values['allow-external-ips'] as boolean,
+            baseUrl: values['base-url'],
+            model: values.model,
+            pruneFile: values.prune,
+            includeDropped: values['include-dropped'],
+            allowExternalIps: values['allow-external-ips'],
             stream: !values['no-stream'],
             timeoutSeconds: timeout,
             tokenBudget: budget,
-            preview: values.preview as boolean,
-            json: values.json as boolean,
-            output: values.output as string | undefined,
+            preview: values.preview,
+            json: values.json,
+            output: values.output,
             apiKey: (io.env ?? process.env).OPENAI_API_KEY || undefined,
           },
           io,

@@ -42,7 +42,8 @@ function timeArg<T>(flag: string, read: () => T): T {
 export async function soakCommand(a: SoakArgs, io: CommandIo): Promise<number> {
   const appliedAt = timeArg('--applied-at', () => parseInstant(a.appliedAt));
   const cycleMs = a.cycle === undefined ? DEFAULT_CYCLE_MS : timeArg('--cycle', () => parseDuration(a.cycle!));
-  const policies = allLoaded(await loadPolicies(a.policies, io));
+  const loaded = await loadPolicies(a.policies, io);
+  const policies = allLoaded(loaded);
   if (policies.length === 0)
     throw new InputError(
       `no NetworkPolicy, StagedKubernetesNetworkPolicy or CiliumNetworkPolicy found in ${a.policies}: give the policies rolled out`,
@@ -62,6 +63,11 @@ export async function soakCommand(a: SoakArgs, io: CommandIo): Promise<number> {
     ...(snapshot ? { snapshot } : {}),
   });
   io.out(a.json ? JSON.stringify(report, null, 2) + '\n' : soakText(report));
+  // Policies that could not be read were not judged: a clean soak of the rest is not a clean rollout.
+  if (loaded.unread > 0 && report.verdict.exitCode === 0) {
+    io.err(`netpol-studio: ${loaded.unread} policy document(s) could not be read, so the soak cannot call the rollout clean\n`);
+    return 3;
+  }
   return report.verdict.exitCode;
 }
 

@@ -188,3 +188,38 @@ describe('an address in a default Service range, reported as world and named by 
     expect(c.verdict.exitCode).toBe(3);
   });
 });
+
+describe('a Service frontend nothing resolved (F04 without its translated flows)', () => {
+  // Only the packets to the ClusterIP: no translated flow, no snapshot, so the backends and their port are unknown.
+  const lines = readFixture('field', 'F04-clusterip-world-destination-service.jsonl')
+    .split('\n')
+    .filter((l) => l.includes('"destination":"10.96.200.135"'));
+  const { graph } = analyzeText(lines.join('\n') + '\n', 'frontend-only.jsonl');
+  const policy = (egress: string): ReturnType<typeof parsePolicies>['policies'] =>
+    parsePolicies(`apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: kibana-egress, namespace: logging}
+spec:
+  podSelector: {matchLabels: {app: kibana}}
+  policyTypes: [Egress]
+  egress:
+${egress}`).policies;
+
+  it('is judged without the Service port: a rule for port 80 to anyone cannot be said to allow it, nor one for 9200 to block it', () => {
+    expect(graph.edges.map((e) => e.target)).toEqual(['service:logging/elasticsearch-master']);
+    for (const rule of [
+      '  - ports: [{protocol: TCP, port: 80}]',
+      '  - to: [{podSelector: {matchLabels: {app: elasticsearch-master}}}]\n    ports: [{protocol: TCP, port: 9200}]',
+    ]) {
+      const c = verify(policy(rule), graph, initialSelection(graph), ['logging']);
+      expect(c.keptAllowed).toEqual([]);
+      expect(c.keptDenied).toEqual([]);
+      expect(c.verdict.status).toBe('undecided');
+    }
+  });
+
+  it('a rule that allows every port to anyone allows it whatever the backends are', () => {
+    const c = verify(policy('  - {}'), graph, initialSelection(graph), ['logging']);
+    expect(c.keptAllowed).toHaveLength(1);
+  });
+});

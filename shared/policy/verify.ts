@@ -85,6 +85,8 @@ export interface Coverage {
   readonly verdict: CoverageVerdict;
   /** The capture's warnings that mean flows are missing (damaged gzip, bad lines, lost events…): with any, no verdict is a pass. */
   readonly dataLoss: readonly GraphWarning[];
+  /** Policy documents given that could not be read (refused YAML, a wrong field): with any, no verdict is a pass. */
+  readonly unreadPolicies?: number;
 }
 
 export interface VerifyOptions {
@@ -92,6 +94,11 @@ export interface VerifyOptions {
   readonly snapshot?: ClusterSnapshot;
   /** Judge as Cilium enforces the set, or by Kubernetes semantics; by default Cilium's when any CiliumNetworkPolicy is given. */
   readonly engine?: 'kubernetes' | 'cilium';
+  /**
+   * How many documents of the policy set could not be read: the set is judged without them, so it
+   * cannot pass (a missing deny may be what blocks a pruned edge, a missing allow what lets a kept one through).
+   */
+  readonly unreadPolicies?: number;
 }
 
 const MAX_LISTED = 200;
@@ -281,7 +288,10 @@ function edgeVerdict(
   src: End,
   dst: End,
 ): { verdict: Verdict3; first: FlowVerdict; all: FlowVerdict[]; flows: { protocol: ConnProtocol; port?: number }[] } {
-  const flows = flowsOf(e);
+  // A Service frontend nothing resolved: a policy sees the flow after translation, on the backends'
+  // port, which may not be the Service port the capture shows; so that port is not known either.
+  const frontend = dst.kind === 'opaque' && !dst.within;
+  const flows: { protocol: ConnProtocol; port?: number }[] = frontend ? flowsOf(e).map((f) => ({ protocol: f.protocol })) : flowsOf(e);
   const all = flows.map((f) => engine.evaluate({ src, dst, protocol: f.protocol, port: f.port }));
   const blocked = all.find((v) => v.verdict === 'blocked');
   const undecided = all.find((v) => v.verdict === 'undecided');
@@ -303,10 +313,14 @@ export function coverageVerdict(
   const undecided = c.keptUndecided.length + c.prunedUndecided.length;
   const open = undecided > 0 ? `${plural(undecided, 'edge')} cannot be decided from this input` : '';
   // Flows the capture lost were never checked: what was checked may pass, the whole cannot.
-  const lost =
-    (c.dataLoss ?? []).length > 0
-      ? `the capture lost data (${(c.dataLoss ?? []).map((w) => w.code).join(', ')}): flows it lost are not checked`
-      : '';
+  const lost = [
+    ...((c.dataLoss ?? []).length > 0
+      ? [`the capture lost data (${(c.dataLoss ?? []).map((w) => w.code).join(', ')}): flows it lost are not checked`]
+      : []),
+    ...((c.unreadPolicies ?? 0) > 0
+      ? [`${plural(c.unreadPolicies ?? 0, 'policy document')} could not be read, so the set was judged without them`]
+      : []),
+  ].join(' · ');
   if (problems.length > 0)
     return { status: 'fail', headline: [...problems, ...(open ? [open] : []), ...(lost ? [lost] : [])].join(' · '), exitCode: 1 };
   if (undecided > 0 || lost)
@@ -352,6 +366,7 @@ export function verify(
   const unobserved = unobservedAllowed(run, edges.observed, edges.serverPorts, edges.serverIngress);
   const base = {
     dataLoss: dataLossWarnings(graph.warnings),
+    ...(options.unreadPolicies ? { unreadPolicies: options.unreadPolicies } : {}),
     engine: run.engine.flavor,
     scope: [...run.scope].sort(),
     ...edges.findings,

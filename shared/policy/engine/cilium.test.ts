@@ -325,3 +325,36 @@ describe('Cilium: ports and ICMP', () => {
     ).toEqual(['allowed', 'blocked']);
   });
 });
+
+describe('Cilium: what a capture cannot show', () => {
+  it('L7 rules that filter requests leave their ports undecided; DNS rules that let every name through do not', () => {
+    const http = cnp(
+      'api',
+      'shop',
+      'endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{matchLabels: {app: web}}], toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{method: GET, path: /healthz}]}}]}]',
+    );
+    expect(
+      judge(http, [
+        [web, api, 'TCP', 8080],
+        [web, api, 'TCP', 9090],
+      ]),
+    ).toEqual(['undecided', 'blocked']);
+    const dnsAll = cnp(
+      'web',
+      'shop',
+      'endpointSelector: {matchLabels: {app: web}}\negress: [{toEndpoints: [{matchLabels: {app: api}}], toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*"}]}}]}]',
+    );
+    const dnsSome = dnsAll.replace('matchPattern: "*"', 'matchPattern: "*.internal"');
+    expect(judge(dnsAll, [[web, api, 'UDP', 53]])).toEqual(['allowed']);
+    expect(judge(dnsSome, [[web, api, 'UDP', 53]])).toEqual(['undecided']);
+  });
+
+  it('a rule that requires mutual authentication cannot be decided from a capture', () => {
+    const y = cnp(
+      'api',
+      'shop',
+      'endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{matchLabels: {app: web}}], authentication: {mode: required}}]',
+    );
+    expect(judge(y, [[web, api, 'TCP', 8080]])).toEqual(['undecided']);
+  });
+});

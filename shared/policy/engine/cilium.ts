@@ -106,16 +106,39 @@ export function icmpFieldSet(f: CiliumIcmpField): ConnSet | undefined {
   return connOf(v6 ? 'ICMPv6' : 'ICMPv4', type, type);
 }
 
-/** Cilium's `port` text: a number, "0" (every port), or a named port. */
+/**
+ * Do a toPorts entry's L7 rules filter requests? They do, except DNS rules that let every name
+ * through (`matchPattern: "*"`, what makes DNS visible to toFQDNs): a request is then allowed only
+ * if a rule matches it (docs.cilium.io "Layer 7 Examples"), which the capture cannot tell.
+ */
+function l7Filters(rules: CiliumPortRule['rules']): boolean {
+  if (!rules) return false;
+  return Object.entries(rules).some(
+    ([kind, list]) =>
+      !(
+        kind === 'dns' &&
+        Array.isArray(list) &&
+        list.length > 0 &&
+        list.every((r) => (r as { matchPattern?: string })?.matchPattern === '*')
+      ),
+  );
+}
+
+const L7_WHY = 'L7 rules on this port allow only the requests they match, and this tool does not judge L7 requests: check them by hand';
+
+/** Cilium's `port` text: a number, "0" (every port), or a named port. Ports whose L7 rules filter requests are only 'maybe'. */
 function portRuleAllowance(toPorts: readonly CiliumPortRule[], dst: End): { allowance: Allowance; why?: string } {
   let sure = NO_CONNS;
   let maybe = NO_CONNS;
   let why: string | undefined;
   for (const pr of toPorts) {
     const ports = pr.ports ?? [];
+    const filtered = l7Filters(pr.rules);
+    if (filtered) why ??= L7_WHY;
     if (ports.length === 0) {
       // A toPorts entry without ports (L7 only) restricts nothing at L4.
-      sure = union(sure, ALL_L4);
+      if (filtered) maybe = union(maybe, ALL_L4);
+      else sure = union(sure, ALL_L4);
       continue;
     }
     for (const p of ports) {
@@ -123,13 +146,16 @@ function portRuleAllowance(toPorts: readonly CiliumPortRule[], dst: End): { allo
       const text = p.port ?? '0';
       if (/^\d+$/.test(text)) {
         const n = Number(text);
-        for (const proto of protos)
-          sure = union(sure, n === 0 ? allOf(proto) : connOf(proto, n, p.endPort && p.endPort > n ? p.endPort : n));
+        for (const proto of protos) {
+          const set = n === 0 ? allOf(proto) : connOf(proto, n, p.endPort && p.endPort > n ? p.endPort : n);
+          if (filtered) maybe = union(maybe, set);
+          else sure = union(sure, set);
+        }
       } else {
         // A named port: the Kubernetes resolution (on the destination pod's container ports).
         for (const proto of protos) {
           const r = portsAllowance([{ protocol: proto, port: text }], dst);
-          sure = union(sure, r.allowance.sure);
+          if (!filtered) sure = union(sure, r.allowance.sure);
           maybe = union(maybe, r.allowance.maybe);
           why ??= r.why;
         }
@@ -610,7 +636,7 @@ function sharedL4(rule: CiliumRule, dst: End): L4Part {
   // Every field computeL4 reads, and nothing else (L7 rules do not change what is allowed at L4).
   let text = '';
   for (const pr of rule.toPorts ?? NONE) {
-    text += '|';
+    text += l7Filters(pr.rules) ? '|L7' : '|';
     for (const p of pr.ports ?? NONE) text += `${p.port ?? ''}-${p.endPort ?? ''}/${p.protocol ?? ''},`;
   }
   text += '#';
@@ -757,13 +783,16 @@ function judgeRule(
   const peer = rulePeerMatch(c.rule, c.shape, namespace, other, dnsVisible);
   if (peer.match === 'no') return undefined;
   let why = peer.why;
-  if (l4.why || sel.match === 'maybe') {
+  // Mutual authentication (Cilium 1.14+): the flow is allowed only once the handshake succeeds, which a capture does not show.
+  const auth = !!c.rule.authentication && (c.rule.authentication as { mode?: string }).mode !== 'disabled';
+  if (l4.why || sel.match === 'maybe' || auth) {
     const more = [...peer.why];
     if (l4.why) more.push(l4.why);
+    if (auth) more.push('the rule requires mutual authentication, and whether it succeeds is not in the capture');
     if (sel.match === 'maybe') more.push(sel.why ?? 'whether the policy selects the pod is not known');
     why = more;
   }
-  const certain = peer.match === 'yes' && sel.match === 'yes';
+  const certain = peer.match === 'yes' && sel.match === 'yes' && !auth;
   const allowance: Allowance = certain ? l4.allowance : { sure: NO_CONNS, maybe: l4.allowance.maybe };
   if (why.length === 0) return { ref: c.ref, allowance };
   for (const w of why) (out.unknowns ??= new Set()).add(w);

@@ -1,39 +1,57 @@
+import { z } from 'zod';
+import { NAMESPACE_NAME } from '../cluster/names';
 import type { DraftReview } from './review';
 
-export type AiErrorKind =
-  | 'no-key'
-  | 'no-model'
-  | 'unreachable'
-  | 'timeout'
-  | 'unauthorized'
-  | 'rate-limited'
-  | 'not-found'
-  | 'server-error'
-  | 'bad-request'
-  | 'truncated'
-  | 'refused'
-  | 'cancelled';
+export const AI_ERROR_KINDS = [
+  'no-key',
+  'no-model',
+  'unreachable',
+  'timeout',
+  'unauthorized',
+  'rate-limited',
+  'not-found',
+  'server-error',
+  'bad-request',
+  'truncated',
+  'refused',
+  'cancelled',
+] as const;
+export type AiErrorKind = (typeof AI_ERROR_KINDS)[number];
 
-/** One AI run as it is kept in the workspace: what was asked, of whom, what came back, and the verdict. */
-export interface DraftRun {
-  readonly id: string;
-  readonly time: string;
-  readonly model: string;
+/** Token → value of a scrubbed request (`EXT_IP_1` → the address it stands for). */
+export const TOKENS = z.record(
+  z
+    .string()
+    .regex(/^[A-Z_]+_\d+$/)
+    .max(64),
+  z.string().max(256),
+);
+
+/**
+ * One AI run as it is kept: what was asked, of whom, what came back. The schema main validates a
+ * workspace's runs with (shared/api's AI_RUN_RECORD adds the verdict), and the type of a run.
+ */
+export const DRAFT_RUN = z.object({
+  id: z.string().max(64),
+  time: z.string().max(64),
+  model: z.string().max(256),
   /** The endpoint's host (never a key). */
-  readonly endpoint: string;
+  endpoint: z.string().max(2048),
   /** sha256 of the exact messages and model sent. */
-  readonly promptSha256: string;
-  readonly namespaces: readonly string[];
-  readonly allowExternalIps: boolean;
-  readonly sentEdges: number;
-  readonly omittedEdges: readonly string[];
+  promptSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  namespaces: z.array(NAMESPACE_NAME).max(1000).readonly(),
+  allowExternalIps: z.boolean(),
+  sentEdges: z.number().int().min(0),
+  omittedEdges: z.array(z.string().max(2048)).max(200_000).readonly(),
   /** Token → value, to read the reply again (external addresses, names that were pod names). */
-  readonly tokens: Readonly<Record<string, string>>;
+  tokens: TOKENS.readonly(),
   /** The reply as it came (scrubbed tokens and all); for a failed run, what had arrived. */
-  readonly reply: string;
-  readonly error?: { readonly kind: AiErrorKind; readonly message: string };
-  readonly review?: DraftReview;
-}
+  reply: z.string().max(2_000_000),
+  error: z.object({ kind: z.enum(AI_ERROR_KINDS), message: z.string().max(4000) }).optional(),
+});
+
+/** One AI run: the record, and the review of its draft when one was made (main's reply; not stored as is). */
+export type DraftRun = Readonly<z.infer<typeof DRAFT_RUN>> & { readonly review?: DraftReview };
 
 /** What a draft request would send, shown before anything is sent. */
 export interface DraftPreview {

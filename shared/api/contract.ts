@@ -2,7 +2,7 @@
 // every request against it) and the schema of its reply. Every type of the API is derived from
 // these schemas, so main's handlers, the preload, the bridge and the renderer cannot drift apart.
 import { z } from 'zod';
-import type { DraftPreview, DraftRun } from '../ai/run';
+import { DRAFT_RUN, TOKENS, type DraftPreview, type DraftRun } from '../ai/run';
 import { CONTEXT_NAME as context, NAMESPACE_NAME as namespace } from '../cluster/names';
 import type { FlowRecord } from '../flows/types';
 import type { CaptureSummary } from '../graph/summary';
@@ -86,28 +86,8 @@ const SELECTION = z.object({
     .max(200_000),
 });
 
-const TOKENS = z.record(
-  z
-    .string()
-    .regex(/^[A-Z_]+_\d+$/)
-    .max(64),
-  z.string().max(256),
-);
-
-/** An AI run as the workspace keeps it: the request's fingerprint, the model, the reply and the verdicts. */
-export const AI_RUN_RECORD = z.object({
-  id: z.string().max(64),
-  time: z.string().max(64),
-  model: z.string().max(256),
-  endpoint: z.string().max(2048),
-  promptSha256: z.string().regex(/^[0-9a-f]{64}$/),
-  namespaces: z.array(namespace).max(1000),
-  allowExternalIps: z.boolean(),
-  sentEdges: z.number().int().min(0),
-  omittedEdges: z.array(z.string().max(2048)).max(200_000),
-  tokens: TOKENS,
-  reply: z.string().max(2_000_000),
-  error: z.object({ kind: z.string().max(32), message: z.string().max(4000) }).optional(),
+/** An AI run as the workspace keeps it: the run, and the verdict and findings of its review. */
+export const AI_RUN_RECORD = DRAFT_RUN.extend({
   verdict: z.enum(['pass', 'warnings', 'errors']).optional(),
   findings: z
     .array(

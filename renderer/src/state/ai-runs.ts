@@ -33,7 +33,7 @@ export function runFromRecord(r: AiRunRecord, graph: ServiceGraph, selection: Se
     omittedEdges: r.omittedEdges,
     tokens: r.tokens,
     reply: r.reply,
-    error: r.error as DraftRun['error'],
+    error: r.error,
     review: r.error ? undefined : reviewDraft(parseDraftReply(r.reply, r.tokens), graph, selection, r.namespaces, r.omittedEdges),
   };
 }

@@ -1,25 +1,8 @@
 import { dataLossWarnings } from '../shared/graph/warnings';
-import type { CaptureAnalysis } from '../shared/graph/analysis';
-import { CaptureError } from '../shared/flows/types';
+import { unusableCapture, type CaptureAnalysis } from '../shared/graph/analysis';
 import { analyzeFile } from '../shared/node/capture/read-capture';
 import { readClusterSnapshot } from '../shared/node/cluster/read-snapshot';
 import type { ClusterSnapshot } from '../shared/cluster/snapshot';
-
-/**
- * Why a capture that was read is still unusable input, or undefined: it holds no flow to build a
- * graph from (only bad lines, node status or records without a protocol the tool reads).
- */
-export function unusableCapture(a: CaptureAnalysis): CaptureError | undefined {
-  if (a.graph.edges.length > 0) return undefined;
-  const read = [
-    `${a.stats.records.toLocaleString('en-US')} record(s) read`,
-    ...(a.stats.badLines > 0 ? [`${a.stats.badLines.toLocaleString('en-US')} bad line(s)`] : []),
-  ].join(', ');
-  return new CaptureError(
-    a.file,
-    `holds no flows to build a graph from (${read}). Capture while the workloads talk (hubble observe -o jsonpb --follow), or check that this is the capture you meant.`,
-  );
-}
 
 /**
  * Reads a capture for a command, resolved with the cluster snapshot files when any are given
@@ -42,3 +25,5 @@ export async function readCapture(
     io?.err(`netpol-studio: warning: ${capture}: flows are missing (${w.code}): ${w.message}\n`);
   return { ...analysis, ...(snapshot ? { snapshot } : {}) };
 }
+
+export { unusableCapture };

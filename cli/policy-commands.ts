@@ -22,7 +22,7 @@ import { connlist, connlistJson, connlistText } from '../shared/policy/connlist/
 import { buildModel } from '../shared/policy/connlist/model';
 import { readResourceDir } from '../shared/node/cluster/k8s-resources';
 import { verify, type Coverage } from '../shared/policy/verify';
-import { parsePolicies, policyYaml, policySetYaml } from '../shared/policy/yaml';
+import { parsePolicies, policyYaml, policySetYaml, UNREAD_POLICY } from '../shared/policy/yaml';
 
 export interface CommandIo {
   readonly out: (s: string) => void;
@@ -233,7 +233,7 @@ export async function loadPolicies(target: string, io: CommandIo): Promise<Loade
   let unread = 0;
   for (const f of files) {
     const parsed = parsePolicies(await readFile(f, 'utf8'));
-    unread += parsed.problems.length;
+    unread += parsed.problems.filter((pr) => UNREAD_POLICY.has(pr.code)).length;
     for (const pr of parsed.problems)
       io.err(`netpol-studio: ${f}: document ${pr.document}${pr.line ? `, line ${pr.line}` : ''}: ${pr.message}\n`);
     policies.push(...parsed.policies);

@@ -4,6 +4,7 @@ import type { CaptureAnalysis } from '../../shared/graph/analysis';
 import { summarize } from '../../shared/graph/summary';
 import type { ClusterSnapshot } from '../../shared/cluster/snapshot';
 import { analyzeFile, type ReadOptions } from '../../shared/node/capture/read-capture';
+import { unusableCapture } from '../../shared/graph/analysis';
 import { ServiceError } from './errors';
 import type { Dialogs } from './ports';
 
@@ -90,6 +91,9 @@ export class CaptureService {
     };
     try {
       const analysis = await (this.ports.read ?? analyzeFile)(file, { signal: ac.signal, onProgress, snapshot });
+      // A file with no flow to draw is refused, as the CLI refuses it: an empty workbench would say nothing true.
+      const unusable = unusableCapture(analysis);
+      if (unusable) throw unusable;
       // A failed open keeps the capture that was open before.
       this.current = snapshot ? { analysis, sample, snapshot: snapshot.source } : { analysis, sample };
       return openedOf(this.current);

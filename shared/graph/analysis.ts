@@ -1,3 +1,4 @@
+import { CaptureError } from '../flows/types';
 import { CaptureParser } from '../flows/parser';
 import type { ParserStats } from '../flows/stats';
 import { forEachLine } from '../flows/lines';
@@ -37,4 +38,20 @@ export function analyzeText(text: string, file: string, options: BuildOptions = 
   forEachLine(text, (line, no, nl) => parser.pushLine(line, no, nl));
   const stats = parser.end();
   return { file, graph: builder.build(stats.format, countsOf(stats), options), stats };
+}
+
+/**
+ * Why a capture that was read is still unusable input, or undefined: it holds no flow to build a
+ * graph from (only bad lines, node status or records without a protocol the tool reads).
+ */
+export function unusableCapture(a: CaptureAnalysis): CaptureError | undefined {
+  if (a.graph.edges.length > 0) return undefined;
+  const read = [
+    `${a.stats.records.toLocaleString('en-US')} record(s) read`,
+    ...(a.stats.badLines > 0 ? [`${a.stats.badLines.toLocaleString('en-US')} bad line(s)`] : []),
+  ].join(', ');
+  return new CaptureError(
+    a.file,
+    `holds no flows to build a graph from (${read}). Capture while the workloads talk (hubble observe -o jsonpb --follow), or check that this is the capture you meant.`,
+  );
 }

@@ -108,7 +108,7 @@ describe('the calico-staged flavor', () => {
     [
       'another apiVersion',
       CALICO_SAMPLE.replace('projectcalico.org/v3', 'crd.projectcalico.org/v1'),
-      'skipped',
+      'other-version',
       /apiVersion crd.projectcalico.org\/v1 is not read/,
     ],
   ])('does not take %s', (_what, text, code, message) => {

@@ -119,7 +119,7 @@ items:
 
   it('says which apiVersion is read when a policy kind comes with another', () => {
     const r = parsePolicies('apiVersion: extensions/v1beta1\nkind: NetworkPolicy\nmetadata: {name: old}\nspec: {podSelector: {}}\n');
-    expect(r.problems[0]).toMatchObject({ code: 'skipped', document: 1 });
+    expect(r.problems[0]).toMatchObject({ code: 'other-version', document: 1 });
     expect(r.problems[0].message).toMatch(/^skipped NetworkPolicy "old": apiVersion extensions\/v1beta1 is not read/);
   });
 

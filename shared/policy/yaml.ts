@@ -57,8 +57,24 @@ export type ParseProblemCode =
   | 'invalid'
   /** A StagedKubernetesNetworkPolicy with `stagedAction: Delete`: it stages a removal and allows nothing to judge. */
   | 'staged-delete'
+  /** A policy kind with an apiVersion this tool does not read (`extensions/v1beta1` NetworkPolicy): a policy left unjudged. */
+  | 'other-version'
   /** Another kind (or apiVersion): not a policy this reader takes. */
   | 'skipped';
+
+/**
+ * Problems that leave a policy of the input unread (it does not parse, has a wrong field, comes in
+ * an apiVersion not read…), as opposed to documents of other kinds skipped on purpose. A set read
+ * with any of these cannot be judged whole.
+ */
+export const UNREAD_POLICY: ReadonlySet<ParseProblemCode> = new Set([
+  'yaml',
+  'aliases',
+  'not-object',
+  'list-items',
+  'invalid',
+  'other-version',
+]);
 
 export interface ParseProblem {
   readonly code: ParseProblemCode;
@@ -203,7 +219,7 @@ export function parsePolicies(text: string): ParsedPolicies {
         o.kind === 'CiliumNetworkPolicy' ||
         o.kind === 'CiliumClusterwideNetworkPolicy';
       problems.push({
-        code: 'skipped',
+        code: known ? 'other-version' : 'skipped',
         ...where,
         message: known
           ? `skipped ${describe(o)}: apiVersion ${typeof o.apiVersion === 'string' ? o.apiVersion : '(none)'} is not read (${READ_KINDS} are)`

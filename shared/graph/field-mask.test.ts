@@ -6,9 +6,9 @@ import { analyzeText } from './analysis';
 import { initialSelection } from './selection';
 import { generateCilium } from '../policy/cilium';
 import { generate } from '../policy/generate';
-import { verify } from '../policy/verify';
 import { readFixture } from '../testing/fixtures';
 import { api, db, ep, flow, web } from '../testing/mixed-capture';
+import { verifySet } from '../testing/verify-set';
 
 function withoutPorts(line: string): string {
   const o = JSON.parse(line) as { flow: { l4: Record<string, Record<string, number>> } };
@@ -61,12 +61,7 @@ describe('a field mask that drops the ports', () => {
         expect(rule.ports, `${g.policy.metadata.name}: ${JSON.stringify(rule)}`).toBeDefined();
       }
     }
-    const c = verify(
-      set.policies.map((g) => g.policy),
-      graph,
-      selection,
-      ['shop'],
-    );
+    const c = verifySet(set, graph, selection);
     expect(c.keptDenied.map((f) => f.edge)).toEqual(['shop/web->shop/api:unknown/TCP']);
     expect(c.keptDenied[0].explanation).toMatch(/port/);
     expect(c.keptAllowed.map((f) => f.edge)).toEqual(['shop/api->shop/db:5432/TCP']);
@@ -222,12 +217,7 @@ describe('the advice for a missing port fits the tool that wrote the capture', (
     const graph = analyzeText(text, file).graph;
     const selection = initialSelection(graph);
     const set = generate(graph, selection, { namespaces: ['shop'] });
-    const c = verify(
-      set.policies.map((g) => g.policy),
-      graph,
-      selection,
-      ['shop'],
-    );
+    const c = verifySet(set, graph, selection);
     return [
       graph.warnings.find((w) => w.code === 'unknown-port')!.message,
       set.warnings.find((w) => w.code === 'unknown-port')!.message,

@@ -3,11 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseClusterSnapshot } from '../cluster/snapshot';
 import { generate } from '../policy/generate';
-import { verify } from '../policy/verify';
 import { list, pod } from '../testing/cluster-objects';
 import { readFixture } from '../testing/fixtures';
 import { analyzeText } from './analysis';
 import { initialSelection } from './selection';
+import { verifySet } from '../testing/verify-set';
 
 const doc = readFixture('calico', 'tigera-docs', 'ex_01_b80e197672.json');
 const namespaces = ['client-pods-namespace', 'maintenance-server-namespace'];
@@ -36,12 +36,7 @@ function coverage(withSnapshot: boolean) {
   return {
     graph,
     set,
-    coverage: verify(
-      set.policies.map((p) => p.policy),
-      graph,
-      selection,
-      namespaces,
-    ),
+    coverage: verifySet(set, graph, selection),
   };
 }
 
@@ -125,12 +120,7 @@ describe('workloads of one name, and one workload seen with and without labels',
     ]);
     const selection = initialSelection(graph);
     const set = generate(graph, selection, { namespaces: ['default'] });
-    const c = verify(
-      set.policies.map((p) => p.policy),
-      graph,
-      selection,
-      ['default'],
-    );
+    const c = verifySet(set, graph, selection);
     expect(c.keptDenied).toEqual([]);
     expect(c.keptAllowed).toHaveLength(2);
     const api = set.policies.find((p) => p.policy.metadata.name === 'api')!.policy;

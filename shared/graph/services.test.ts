@@ -5,10 +5,10 @@ import { parseClusterSnapshot } from '../cluster/snapshot';
 import { readFixture } from '../testing/fixtures';
 import { generateCilium } from '../policy/cilium';
 import { generate } from '../policy/generate';
-import { verify } from '../policy/verify';
 import { analyzeText } from './analysis';
 import { initialSelection } from './selection';
 import { summarize } from './summary';
+import { verifySet } from '../testing/verify-set';
 
 const F04 = readFixture('field', 'F04-clusterip-world-destination-service.jsonl');
 const snapshot = parseClusterSnapshot([JSON.parse(readFixture('field', 'F04-snapshot.json')) as unknown], 'F04-snapshot.json');
@@ -451,12 +451,7 @@ describe('a Service with two backends: each connection counted once, at the back
     // The Service edge is behind both rules; the comment says its backend was not seen.
     expect(kibana.rules.every((r) => r.edges.includes(SVC))).toBe(true);
     expect(kibana.rules[0].comment).toMatch(/via Service logging\/elasticsearch-master \(not seen translated: any of its 2 backends\)/);
-    const c = verify(
-      set.policies.map((g) => g.policy),
-      a.graph,
-      selection,
-      ['logging'],
-    );
+    const c = verifySet(set, a.graph, selection);
     expect(c.keptAllowed.map((f) => f.edge).sort()).toEqual([ES, OS, SVC]);
     expect([c.keptDenied, c.keptUndecided, c.unbackedRules]).toEqual([[], [], []]);
     // Pruned, the Service edge is judged blocked only when no backend rule lets it through.

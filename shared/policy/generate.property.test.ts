@@ -6,8 +6,8 @@ import type { EdgeEvidence, GraphEdge, GraphNode, ServiceGraph } from '../graph/
 import { generateCilium } from './cilium';
 import { generate } from './generate';
 import { lintCilium } from './lint-cilium';
-import { verify } from './verify';
 import { forwardedEvidence } from '../testing/evidence';
+import { verifySet } from '../testing/verify-set';
 
 const evidence: EdgeEvidence = forwardedEvidence();
 
@@ -63,12 +63,7 @@ function allowsExactlyTheKeptEdges(options: { defaultDeny?: boolean; portRanges?
   return fc.property(graphs, ({ graph, pruned, scope }) => {
     const selection = prune(initialSelection(graph), pruned);
     const set = generate(graph, selection, { namespaces: scope, ...options });
-    const c = verify(
-      set.policies.map((g) => g.policy),
-      graph,
-      selection,
-      scope,
-    );
+    const c = verifySet(set, graph, selection);
     expect(c.keptDenied).toEqual([]);
     expect(c.prunedAllowed).toEqual([]);
     expect(c.unobservedAllowed).toEqual([]);
@@ -161,12 +156,7 @@ describe('the Cilium flavor allows exactly the kept edges (property)', () => {
         const scope = ['a', 'b'];
         const selection = prune(initialSelection(graph), pruned);
         const set = generateCilium(graph, selection, { namespaces: scope, defaultDeny, portRanges });
-        const c = verify(
-          set.policies.map((g) => g.policy),
-          graph,
-          selection,
-          scope,
-        );
+        const c = verifySet(set, graph, selection);
         expect(c.engine).toBe(set.policies.length > 0 ? 'cilium' : 'kubernetes');
         if (set.policies.length === 0) return;
         expect(c.keptDenied).toEqual([]);
@@ -202,12 +192,7 @@ describe('the Cilium flavor allows exactly the kept edges (property)', () => {
         const scope = ['a', 'b'];
         const selection = prune(initialSelection(graph), pruned);
         const set = generate(graph, selection, { namespaces: scope, defaultDeny: true });
-        const c = verify(
-          set.policies.map((g) => g.policy),
-          graph,
-          selection,
-          scope,
-        );
+        const c = verifySet(set, graph, selection);
         const kept = graph.edges.filter((e) => !pruned.includes(e.key));
         const inexpressible = (e: GraphEdge): boolean =>
           e.source.startsWith('entity:') || e.target.startsWith('entity:') || e.protocol.startsWith('ICMP');

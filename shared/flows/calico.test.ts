@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeText } from '../graph/analysis';
+import { aggregatedCalicoRecord } from '../testing/calico-records';
 import { readFixture } from '../testing/fixtures';
 import { calicoEnterpriseEvent, calicoGoldmaneEvent, calicoTextEvent } from './calico';
 import { summarize } from '../graph/summary';
@@ -103,30 +104,7 @@ describe('F11: aggregated Calico Enterprise records (`-` names and addresses, pu
   });
 });
 
-/** A record at Calico's highest aggregation level, as the data types describe it; each case overrides fields. */
-const AGGREGATED = {
-  start_time: 1736500000,
-  end_time: 1736500300,
-  proto: 'tcp',
-  action: 'allow',
-  reporter: 'src',
-  num_flows_started: 2,
-  source_ip: null,
-  source_name: '-',
-  source_name_aggr: 'web-59bbf86d94-*',
-  source_namespace: 'shop',
-  source_port: null,
-  source_type: 'wep',
-  source_labels: { labels: ['app=web'] },
-  dest_ip: null,
-  dest_name: '-',
-  dest_name_aggr: 'api-6c8d9f7b5-*',
-  dest_namespace: 'shop',
-  dest_port: 8080,
-  dest_type: 'wep',
-  dest_labels: { labels: ['app=api'] },
-};
-const enterprise = (fields: Record<string, unknown>): FlowRecord => recordOf(calicoEnterpriseEvent({ ...AGGREGATED, ...fields }));
+const enterprise = (fields: Record<string, unknown>): FlowRecord => recordOf(calicoEnterpriseEvent(aggregatedCalicoRecord(fields)));
 
 describe('Calico endpoints', () => {
   it.each([
@@ -322,15 +300,9 @@ describe('Calico networks by type and address: pub, pvt and net, either side', (
   });
 
   it('in the graph: an edge to net:private, and the aggregated-network warning, not the world entity', () => {
-    const line = JSON.stringify({
-      ...AGGREGATED,
-      dest_type: 'pvt',
-      dest_namespace: '-',
-      dest_name: '-',
-      dest_name_aggr: '-',
-      dest_ip: '-',
-      dest_port: 5432,
-    });
+    const line = JSON.stringify(
+      aggregatedCalicoRecord({ dest_type: 'pvt', dest_namespace: '-', dest_name: '-', dest_name_aggr: '-', dest_ip: '-', dest_port: 5432 }),
+    );
     const a = analyzeText(line + '\n', 'flows.log');
     expect(a.graph.edges.map((e) => e.key)).toEqual(['shop/web->net:private:5432/TCP']);
     expect(a.graph.nodes.find((n) => n.id === 'net:private')).toMatchObject({ kind: 'network', scope: 'private' });
@@ -718,7 +690,7 @@ describe('graph level (owner of shared/graph: check after the builder rewrite)',
 
 describe('the Calico window: from start_time and end_time whenever a record has them', () => {
   const at = (start: number | undefined, end: number | undefined, fields: Record<string, unknown> = {}) =>
-    JSON.stringify({ ...AGGREGATED, start_time: start, end_time: end, ...fields });
+    JSON.stringify(aggregatedCalicoRecord({ start_time: start, end_time: end, ...fields }));
   const T0 = 1736500000;
 
   it.each([
@@ -728,7 +700,7 @@ describe('the Calico window: from start_time and end_time whenever a record has 
     ['GRE by name', { proto: 'gre' }, 'no L4 protocol the tool reads (protocol "gre")'],
     ['IPIP by number', { proto: 4 }, 'no L4 protocol the tool reads (protocol "4")'],
   ])('a record whose protocol is %s is skipped with its times, not a bad line', (_, fields, reason) => {
-    expect(calicoEnterpriseEvent({ ...AGGREGATED, ...fields })).toStrictEqual({
+    expect(calicoEnterpriseEvent(aggregatedCalicoRecord(fields))).toStrictEqual({
       kind: 'skip',
       reason,
       time: F11_END,

@@ -6,6 +6,7 @@ import { analyzeText } from './analysis';
 import { initialSelection } from './selection';
 import { generateCilium } from '../policy/cilium';
 import { generate } from '../policy/generate';
+import { aggregatedCalicoRecord } from '../testing/calico-records';
 import { readFixture } from '../testing/fixtures';
 import { api, db, ep, flow, web } from '../testing/mixed-capture';
 import { verifySet } from '../testing/verify-set';
@@ -194,24 +195,7 @@ describe('port-less TCP and UDP never make a reverse edge', () => {
 });
 
 describe('the advice for a missing port fits the tool that wrote the capture', () => {
-  const calico = JSON.stringify({
-    start_time: 1736500000,
-    end_time: 1736500300,
-    proto: 'tcp',
-    action: 'allow',
-    reporter: 'src',
-    source_namespace: 'shop',
-    source_name: '-',
-    source_name_aggr: 'web-59bbf86d94-*',
-    source_type: 'wep',
-    source_labels: { labels: ['app=web'] },
-    dest_namespace: 'shop',
-    dest_name: '-',
-    dest_name_aggr: 'api-6c8d9f7b5-*',
-    dest_type: 'wep',
-    dest_labels: { labels: ['app=api'] },
-    dest_port: null,
-  });
+  const calico = JSON.stringify(aggregatedCalicoRecord({ dest_port: null }));
   /** Every sentence the tool says about the port-less edge: the graph warning, both generators and verify. */
   function advice(text: string, file: string): string[] {
     const graph = analyzeText(text, file).graph;

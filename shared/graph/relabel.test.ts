@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseClusterSnapshot } from '../cluster/snapshot';
 import { generate } from '../policy/generate';
+import { aggregatedCalicoRecord } from '../testing/calico-records';
 import { list, pod } from '../testing/cluster-objects';
 import { readFixture } from '../testing/fixtures';
 import { analyzeText } from './analysis';
@@ -142,24 +143,7 @@ describe('workloads of one name, and one workload seen with and without labels',
 
 describe('aggregated records name no pod: the snapshot gives the samples', () => {
   it("a workload known by Calico's aggregated name takes its labels and its pods from the snapshot", () => {
-    const line = JSON.stringify({
-      start_time: 1736500000,
-      end_time: 1736500300,
-      proto: 'tcp',
-      action: 'allow',
-      reporter: 'src',
-      source_namespace: 'shop',
-      source_name: '-',
-      source_name_aggr: 'web-59bbf86d94-*',
-      source_type: 'wep',
-      source_labels: '-',
-      dest_namespace: 'shop',
-      dest_name: '-',
-      dest_name_aggr: 'api-6c8d9f7b5-*',
-      dest_type: 'wep',
-      dest_labels: '-',
-      dest_port: 8080,
-    });
+    const line = JSON.stringify(aggregatedCalicoRecord({ source_labels: '-', dest_labels: '-' }));
     const snapshot = parseClusterSnapshot(
       [
         list(

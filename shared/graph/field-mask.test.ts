@@ -23,26 +23,16 @@ function withoutL4(line: string): string {
   return JSON.stringify(o);
 }
 
-const webToApi = flow({
-  t: '2026-11-01T09:00:00Z',
-  src: web,
-  dst: api,
-  srcIp: '10.0.0.1',
-  dstIp: '10.0.0.2',
-  proto: 'TCP',
-  sport: 41000,
-  dport: 8080,
-});
-const apiToDb = flow({
-  t: '2026-11-01T09:00:01Z',
-  src: api,
-  dst: db,
-  srcIp: '10.0.0.2',
-  dstIp: '10.0.0.3',
-  proto: 'TCP',
-  sport: 41001,
-  dport: 5432,
-});
+const PODS = { web: [web, '10.0.0.1'], api: [api, '10.0.0.2'], db: [db, '10.0.0.3'] } as const;
+
+/** A Hubble flow at `t` from one of web, api and db to another, each on its own address. */
+function between(t: string, from: keyof typeof PODS, to: keyof typeof PODS, proto: 'TCP' | 'UDP', sport: number, dport: number): string {
+  const [[src, srcIp], [dst, dstIp]] = [PODS[from], PODS[to]];
+  return flow({ t, src, dst, srcIp, dstIp, proto, sport, dport });
+}
+
+const webToApi = between('2026-11-01T09:00:00Z', 'web', 'api', 'TCP', 41000, 8080);
+const apiToDb = between('2026-11-01T09:00:01Z', 'api', 'db', 'TCP', 41001, 5432);
 
 describe('a field mask that drops the ports', () => {
   const a = analyzeText([withoutPorts(webToApi), apiToDb].join('\n'), 'masked.jsonl');
@@ -137,36 +127,9 @@ describe('port-less TCP and UDP never make a reverse edge', () => {
 
   it('UDP without ports: one edge per pair of ends, never the reverse', () => {
     const udp = [
-      flow({
-        t: '2026-11-01T09:00:00Z',
-        src: web,
-        dst: api,
-        srcIp: '10.0.0.1',
-        dstIp: '10.0.0.2',
-        proto: 'UDP',
-        sport: 41000,
-        dport: 9999,
-      }),
-      flow({
-        t: '2026-11-01T09:00:00.1Z',
-        src: api,
-        dst: web,
-        srcIp: '10.0.0.2',
-        dstIp: '10.0.0.1',
-        proto: 'UDP',
-        sport: 9999,
-        dport: 41000,
-      }),
-      flow({
-        t: '2026-11-01T09:00:00.2Z',
-        src: web,
-        dst: api,
-        srcIp: '10.0.0.1',
-        dstIp: '10.0.0.2',
-        proto: 'UDP',
-        sport: 41000,
-        dport: 9999,
-      }),
+      between('2026-11-01T09:00:00Z', 'web', 'api', 'UDP', 41000, 9999),
+      between('2026-11-01T09:00:00.1Z', 'api', 'web', 'UDP', 9999, 41000),
+      between('2026-11-01T09:00:00.2Z', 'web', 'api', 'UDP', 41000, 9999),
     ].map(withoutPorts);
     // Each packet says it is a request (is_reply false): the flags disagree, the first sender decides.
     const graph = graphOf(udp.join('\n'));

@@ -7,10 +7,35 @@ import { fixture } from './fixtures';
 
 const SUITE = fixture('netpol-analyzer');
 
-/** The suite's cases of one kind (`connlist`, `diff`), in the order cases.json lists them. */
-export function netpolAnalyzerCases<C extends { readonly kind: string }>(kind: C['kind']): C[] {
-  return (JSON.parse(readFileSync(`${SUITE}/cases.json`, 'utf8')) as { cases: C[] }).cases.filter((c) => c.kind === kind);
+/** What cases.json says of every case: its kind, and its expected outputs by format (paths inside the suite). */
+interface SuiteCase {
+  readonly kind: string;
+  readonly expected: Record<string, string>;
 }
+
+/** A connlist case: the connectivity of the resources in `input_dir`. */
+export interface ConnlistCase extends SuiteCase {
+  readonly dir: string;
+  readonly input_dir: string;
+  readonly input_kinds: readonly string[];
+}
+
+/** A diff case: how connectivity changes from the resources in `ref1_dir` to those in `ref2_dir`. */
+export interface DiffCase extends SuiteCase {
+  readonly ref1: string;
+  readonly ref2: string;
+  readonly ref1_dir: string;
+  readonly ref2_dir: string;
+}
+
+const casesOf = (kind: string): unknown[] =>
+  (JSON.parse(readFileSync(`${SUITE}/cases.json`, 'utf8')) as { cases: SuiteCase[] }).cases.filter((c) => c.kind === kind);
+
+/** The suite's connlist cases, in the order cases.json lists them. */
+export const connlistCases = (): ConnlistCase[] => casesOf('connlist') as ConnlistCase[];
+
+/** The suite's diff cases, in the order cases.json lists them. */
+export const diffCases = (): DiffCase[] => casesOf('diff') as DiffCase[];
 
 /** The cluster model of a case's input folder (a path inside the suite). */
 export async function caseModel(dir: string): Promise<ConnlistModel> {

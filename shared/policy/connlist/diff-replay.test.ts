@@ -1,19 +1,10 @@
 // Replays every diff case of np-guard/netpol-analyzer's test suite (fixtures/netpol-analyzer, Apache-2.0),
 // in the txt, csv and md formats, compared as upstream does (newlines removed, then byte for byte).
 import { describe, expect, it } from 'vitest';
-import { caseModel, comparable, expectedOutput, netpolAnalyzerCases } from '../../testing/netpol-analyzer';
+import { caseModel, comparable, diffCases, expectedOutput } from '../../testing/netpol-analyzer';
 import { connDiffCsv, connDiffMarkdown, connDiffText, connlistDiff } from './diff';
 
-interface DiffCase {
-  readonly kind: string;
-  readonly ref1: string;
-  readonly ref2: string;
-  readonly ref1_dir: string;
-  readonly ref2_dir: string;
-  readonly expected: Record<string, string>;
-}
-
-const cases = netpolAnalyzerCases<DiffCase>('diff');
+const cases = diffCases();
 
 /** Cases known not to match, with the reason. Empty: all 30 match. */
 const KNOWN_MISMATCHES = new Map<string, string>();

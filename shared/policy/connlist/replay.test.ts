@@ -3,18 +3,10 @@
 // the {ingress-controller} peer) included. Output is compared as upstream does: newlines removed,
 // then byte for byte.
 import { describe, expect, it } from 'vitest';
-import { caseModel, comparable, expectedOutput, netpolAnalyzerCases } from '../../testing/netpol-analyzer';
+import { caseModel, comparable, expectedOutput, connlistCases } from '../../testing/netpol-analyzer';
 import { connlist, connlistJson, connlistText } from './connlist';
 
-interface Case {
-  readonly kind: string;
-  readonly dir: string;
-  readonly input_dir: string;
-  readonly input_kinds: readonly string[];
-  readonly expected: Record<string, string>;
-}
-
-const cases = netpolAnalyzerCases<Case>('connlist');
+const cases = connlistCases();
 
 /** Cases known not to match, with the reason. Empty: all 50 match. */
 const KNOWN_MISMATCHES = new Map<string, string>();

@@ -37,14 +37,17 @@ describe('F11: aggregated Calico Enterprise records (`-` names and addresses, pu
   const { records, stats } = readCapture(F11);
   const frontend = { kind: 'workload', namespace: 'shop', name: 'frontend', identity: { app: 'frontend' } } as const;
   const backend = { kind: 'workload', namespace: 'shop', name: 'backend', identity: { app: 'backend' } } as const;
-  const common = {
+  // Every record: frontend's connections over the whole interval, four of them started in it.
+  const fromFrontend = {
     time: F11_END,
     start: F11_START,
     verdict: 'FORWARDED',
+    src: frontend,
     protocol: 'TCP',
     isReply: false,
     count: 4,
     startedConnections: 4,
+    srcLabels: { app: 'frontend' },
   } as const;
 
   it('reads every line, none bad', () => {
@@ -55,40 +58,10 @@ describe('F11: aggregated Calico Enterprise records (`-` names and addresses, pu
 
   it('produces the connection-level records, oriented initiator → receiver', () => {
     expect(records).toStrictEqual([
-      {
-        ...common,
-        src: frontend,
-        dst: backend,
-        port: 8080,
-        observer: 'sender',
-        srcLabels: { app: 'frontend' },
-        dstLabels: { app: 'backend' },
-      },
-      {
-        ...common,
-        src: frontend,
-        dst: backend,
-        port: 8080,
-        observer: 'receiver',
-        srcLabels: { app: 'frontend' },
-        dstLabels: { app: 'backend' },
-      },
-      {
-        ...common,
-        src: frontend,
-        dst: { kind: 'network', scope: 'public' },
-        port: 443,
-        observer: 'sender',
-        srcLabels: { app: 'frontend' },
-      },
-      {
-        ...common,
-        src: frontend,
-        dst: { kind: 'network', scope: 'private' },
-        port: 5432,
-        observer: 'sender',
-        srcLabels: { app: 'frontend' },
-      },
+      { ...fromFrontend, dst: backend, port: 8080, observer: 'sender', dstLabels: { app: 'backend' } },
+      { ...fromFrontend, dst: backend, port: 8080, observer: 'receiver', dstLabels: { app: 'backend' } },
+      { ...fromFrontend, dst: { kind: 'network', scope: 'public' }, port: 443, observer: 'sender' },
+      { ...fromFrontend, dst: { kind: 'network', scope: 'private' }, port: 5432, observer: 'sender' },
     ]);
   });
 
@@ -227,27 +200,18 @@ describe('Calico networks by type and address: pub, pvt and net, either side', (
     ['empty', ''],
     ['not an address', 'not-an-ip'],
   ] as const;
+  const usable = [
+    ['a private address', '10.20.0.7'],
+    ['a public address', '203.0.113.9'],
+  ] as const;
   const cases = types.flatMap(([type, aggr, scope]) =>
     (['source', 'dest'] as const).flatMap((side) => [
       ...addresses.map(
         ([what, ip]) => [`${side}_type ${type}, name ${aggr}, address ${what}`, side, type, aggr, ip, { kind: 'network', scope }] as const,
       ),
-      [
-        `${side}_type ${type}, name ${aggr}, a private address`,
-        side,
-        type,
-        aggr,
-        '10.20.0.7',
-        { kind: 'external', ip: '10.20.0.7' },
-      ] as const,
-      [
-        `${side}_type ${type}, name ${aggr}, a public address`,
-        side,
-        type,
-        aggr,
-        '203.0.113.9',
-        { kind: 'external', ip: '203.0.113.9' },
-      ] as const,
+      ...usable.map(
+        ([what, ip]) => [`${side}_type ${type}, name ${aggr}, ${what}`, side, type, aggr, ip, { kind: 'external', ip }] as const,
+      ),
     ]),
   );
 

@@ -256,6 +256,7 @@ describe('a port known as a server elsewhere: at the very address, or only at an
       { client: pod, server: 2, clientPort: 50051, serverPort: 5432, start: 1000 },
       [false, true, false, true].map((fromServer) => p(fromServer, flag(fromServer), { ACK: true, PSH: true })),
     );
+  // What every variant also shows: web's handshake to api-1 settles that edge for certain.
   const WEB_TO_API1 = ['shop/web->shop/api:50051/TCP', { basis: { handshake: 1 }, uncertain: 0 }];
 
   it.each([

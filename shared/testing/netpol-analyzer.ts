@@ -5,6 +5,7 @@ import { readResourceDir } from '../node/cluster/k8s-resources';
 import { buildModel, type ConnlistModel } from '../policy/connlist/model';
 import { fixture } from './fixtures';
 
+/** The folder of the copied suite: cases.json, the case folders and their expected outputs. */
 const SUITE = fixture('netpol-analyzer');
 
 /** What cases.json says of every case: its kind, and its expected outputs by format (paths inside the suite). */
@@ -28,6 +29,7 @@ export interface DiffCase extends SuiteCase {
   readonly ref2_dir: string;
 }
 
+/** The cases of one kind as cases.json lists them, not yet typed by their kind. */
 const casesOf = (kind: string): unknown[] =>
   (JSON.parse(readFileSync(`${SUITE}/cases.json`, 'utf8')) as { cases: SuiteCase[] }).cases.filter((c) => c.kind === kind);
 

@@ -1,13 +1,13 @@
 // Verify on what a generator wrote, judged as the bundle judges it. Tests only.
 import type { Selection } from '../graph/selection';
 import type { ServiceGraph } from '../graph/types';
-import type { CiliumPolicySet } from '../policy/cilium';
-import type { PolicySet } from '../policy/generate';
+import type { PolicyDocument } from '../policy/documents';
+import type { GeneratedSet } from '../policy/generate';
 import { verify, type Coverage, type VerifyOptions } from '../policy/verify';
 
-/** Verifies a generated set of either flavor: its documents, against the graph and selection it came from, over the namespaces it was generated for. */
+/** Verifies a generated set of any flavor: its documents, against the graph and selection it came from, over the namespaces it was generated for. */
 export function verifySet(
-  set: PolicySet | CiliumPolicySet,
+  set: GeneratedSet<string, PolicyDocument>,
   graph: ServiceGraph,
   selection: Selection,
   options: VerifyOptions = {},

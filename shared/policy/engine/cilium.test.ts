@@ -305,20 +305,18 @@ describe('Cilium: what a capture cannot show', () => {
       'shop',
       'endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{matchLabels: {app: web}}], toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{method: GET, path: /healthz}]}}]}]',
     );
-    expect(
-      judge(http, [
-        [web, api, 'TCP', 8080],
-        [web, api, 'TCP', 9090],
-      ]),
-    ).toEqual(['undecided', 'blocked']);
+    expectVerdicts(http, [
+      [web, api, 'TCP', 8080, 'undecided'],
+      [web, api, 'TCP', 9090, 'blocked'],
+    ]);
     const dnsAll = cnp(
       'web',
       'shop',
       'endpointSelector: {matchLabels: {app: web}}\negress: [{toEndpoints: [{matchLabels: {app: api}}], toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*"}]}}]}]',
     );
     const dnsSome = dnsAll.replace('matchPattern: "*"', 'matchPattern: "*.internal"');
-    expect(judge(dnsAll, [[web, api, 'UDP', 53]])).toEqual(['allowed']);
-    expect(judge(dnsSome, [[web, api, 'UDP', 53]])).toEqual(['undecided']);
+    expectVerdicts(dnsAll, [[web, api, 'UDP', 53, 'allowed']]);
+    expectVerdicts(dnsSome, [[web, api, 'UDP', 53, 'undecided']]);
   });
 
   it('a rule that requires mutual authentication cannot be decided from a capture', () => {
@@ -327,6 +325,6 @@ describe('Cilium: what a capture cannot show', () => {
       'shop',
       'endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{matchLabels: {app: web}}], authentication: {mode: required}}]',
     );
-    expect(judge(y, [[web, api, 'TCP', 8080]])).toEqual(['undecided']);
+    expectVerdicts(y, [[web, api, 'TCP', 8080, 'undecided']]);
   });
 });

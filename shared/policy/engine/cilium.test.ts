@@ -42,9 +42,12 @@ function expectVerdicts(yaml: string, rows: readonly [End, End, Flow['protocol']
 const cnp = (name: string, ns: string, spec: string): string =>
   `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:\n${spec.replace(/^/gm, '  ')}\n---\n`;
 
+/** A CiliumNetworkPolicy of shop, named after the app whose endpoints it selects, with `rules` (the rest of its spec, as YAML). */
+const selecting = (app: string, rules: string): string => cnp(app, 'shop', `endpointSelector: {matchLabels: {app: ${app}}}\n${rules}`);
+
 describe('Cilium: which endpoints a policy selects, and in which namespace', () => {
   it("an endpointSelector selects in the policy's namespace only", () => {
-    const y = cnp('api', 'shop', 'endpointSelector: {matchLabels: {app: web}}\ningress: [{}]');
+    const y = selecting('web', 'ingress: [{}]');
     expectVerdicts(y, [
       [api, web, 'TCP', 80, 'blocked'],
       [api, otherWeb, 'TCP', 80, 'allowed'],
@@ -52,16 +55,12 @@ describe('Cilium: which endpoints a policy selects, and in which namespace', () 
   });
 
   it("fromEndpoints without a namespace label means the policy's namespace; naming one reaches it", () => {
-    const same = cnp('api', 'shop', 'endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{matchLabels: {app: web}}]}]');
+    const same = selecting('api', 'ingress: [{fromEndpoints: [{matchLabels: {app: web}}]}]');
     expectVerdicts(same, [
       [web, api, 'TCP', 8080, 'allowed'],
       [otherWeb, api, 'TCP', 8080, 'blocked'],
     ]);
-    const named = cnp(
-      'api',
-      'shop',
-      'endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{matchLabels: {app: web, k8s:io.kubernetes.pod.namespace: other}}]}]',
-    );
+    const named = selecting('api', 'ingress: [{fromEndpoints: [{matchLabels: {app: web, k8s:io.kubernetes.pod.namespace: other}}]}]');
     expectVerdicts(named, [
       [web, api, 'TCP', 8080, 'blocked'],
       [otherWeb, api, 'TCP', 8080, 'allowed'],
@@ -69,7 +68,7 @@ describe('Cilium: which endpoints a policy selects, and in which namespace', () 
   });
 
   it('fromEndpoints [{}] is every pod of the namespace, not the host, not the world', () => {
-    const y = cnp('api', 'shop', 'endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{}]}]');
+    const y = selecting('api', 'ingress: [{fromEndpoints: [{}]}]');
     expectVerdicts(y, [
       [web, api, 'TCP', 1, 'allowed'],
       [otherWeb, api, 'TCP', 1, 'blocked'],
@@ -94,24 +93,20 @@ spec:
 
   it('labels the input does not know make the answer undecided', () => {
     const unknown = pod('shop', 'mystery', { labels: undefined });
-    const y = cnp('api', 'shop', 'endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{matchLabels: {app: web}}]}]');
+    const y = selecting('api', 'ingress: [{fromEndpoints: [{matchLabels: {app: web}}]}]');
     expectVerdicts(y, [[unknown, api, 'TCP', 80, 'undecided']]);
   });
 });
 
 describe('Cilium: default deny, empty rules and deny rules', () => {
   it('an empty list leaves the direction open; [{}] enforces it and allows nothing', () => {
-    const open = cnp(
-      'api',
-      'shop',
-      'endpointSelector: {matchLabels: {app: api}}\ningress: []\negress: [{toEndpoints: [{matchLabels: {app: web}}]}]',
-    );
+    const open = selecting('api', 'ingress: []\negress: [{toEndpoints: [{matchLabels: {app: web}}]}]');
     expectVerdicts(open, [
       [web, api, 'TCP', 80, 'allowed'],
       [api, otherWeb, 'TCP', 80, 'blocked'],
       [api, web, 'TCP', 80, 'allowed'],
     ]);
-    const closed = cnp('api', 'shop', 'endpointSelector: {matchLabels: {app: api}}\ningress: [{}]');
+    const closed = selecting('api', 'ingress: [{}]');
     expectVerdicts(closed, [
       [web, api, 'TCP', 80, 'blocked'],
       [api, web, 'TCP', 80, 'allowed'],
@@ -119,20 +114,15 @@ describe('Cilium: default deny, empty rules and deny rules', () => {
   });
 
   it('enableDefaultDeny.ingress false: the allow rules add nothing, the direction stays open', () => {
-    const y = cnp(
-      'api',
-      'shop',
-      'endpointSelector: {matchLabels: {app: api}}\nenableDefaultDeny: {ingress: false}\ningress: [{fromEndpoints: [{matchLabels: {app: web}}]}]',
-    );
+    const y = selecting('api', 'enableDefaultDeny: {ingress: false}\ningress: [{fromEndpoints: [{matchLabels: {app: web}}]}]');
     expectVerdicts(y, [[otherWeb, api, 'TCP', 80, 'allowed']]);
   });
 
   it('a deny rule wins over every allow, a Kubernetes NetworkPolicy included; a deny-only policy enforces', () => {
     const y =
-      cnp(
+      selecting(
         'api',
-        'shop',
-        'endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{}]}]\ningressDeny: [{fromEndpoints: [{matchLabels: {app: web}}], toPorts: [{ports: [{port: "22"}]}]}]',
+        'ingress: [{fromEndpoints: [{}]}]\ningressDeny: [{fromEndpoints: [{matchLabels: {app: web}}], toPorts: [{ports: [{port: "22"}]}]}]',
       ) +
       `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -146,7 +136,7 @@ spec:
       [web, api, 'UDP', 22, 'blocked'],
       [web, api, 'TCP', 80, 'allowed'],
     ]);
-    const denyOnly = cnp('web', 'shop', 'endpointSelector: {matchLabels: {app: web}}\negressDeny: [{toEntities: [world]}]');
+    const denyOnly = selecting('web', 'egressDeny: [{toEntities: [world]}]');
     expectVerdicts(denyOnly, [
       [web, api, 'TCP', 80, 'blocked'],
       [web, unnamed, 'TCP', 443, 'blocked'],
@@ -154,12 +144,12 @@ spec:
   });
 
   it('the node reaches its pods whatever the allow rules say (allow-localhost); a deny from the host stops it', () => {
-    const y = cnp('api', 'shop', 'endpointSelector: {matchLabels: {app: api}}\ningress: [{}]');
+    const y = selecting('api', 'ingress: [{}]');
     expectVerdicts(y, [
       [host, api, 'TCP', 8080, 'allowed'],
       [remote, api, 'TCP', 8080, 'blocked'],
     ]);
-    const denied = cnp('api', 'shop', 'endpointSelector: {matchLabels: {app: api}}\ningressDeny: [{fromEntities: [host]}]');
+    const denied = selecting('api', 'ingressDeny: [{fromEntities: [host]}]');
     expectVerdicts(denied, [[host, api, 'TCP', 8080, 'blocked']]);
   });
 });
@@ -197,8 +187,7 @@ describe('Cilium: the policies an explanation names', () => {
 
 describe('Cilium: entities, CIDRs and names', () => {
   it('world is every address outside the cluster; cluster is pods and nodes; all is everything', () => {
-    const to = (entity: string): string =>
-      cnp('web', 'shop', `endpointSelector: {matchLabels: {app: web}}\negress: [{toEntities: [${entity}]}]`);
+    const to = (entity: string): string => selecting('web', `egress: [{toEntities: [${entity}]}]`);
     const targets: [End, End, Flow['protocol'], number][] = [
       [web, unnamed, 'TCP', 443],
       [web, api, 'TCP', 80],
@@ -210,11 +199,7 @@ describe('Cilium: entities, CIDRs and names', () => {
   });
 
   it('toCIDRSet with except; a CIDR rule never selects a pod or a node', () => {
-    const y = cnp(
-      'web',
-      'shop',
-      'endpointSelector: {matchLabels: {app: web}}\negress: [{toCIDRSet: [{cidr: 0.0.0.0/0, except: [203.0.113.0/24]}]}]',
-    );
+    const y = selecting('web', 'egress: [{toCIDRSet: [{cidr: 0.0.0.0/0, except: [203.0.113.0/24]}]}]');
     expectVerdicts(y, [
       [web, unnamed, 'TCP', 443, 'allowed'],
       [web, outside, 'TCP', 443, 'blocked'],
@@ -226,24 +211,19 @@ describe('Cilium: entities, CIDRs and names', () => {
   it('toFQDNs by the names seen, with the DNS rule it needs; without that rule or without a name it cannot be decided', () => {
     const dns =
       'toEndpoints: [{matchLabels: {k8s:k8s-app: kube-dns, k8s:io.kubernetes.pod.namespace: kube-system}}], toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*"}]}}]';
-    const withDns = cnp(
-      'web',
-      'shop',
-      `endpointSelector: {matchLabels: {app: web}}\negress:\n- {toFQDNs: [{matchPattern: "*.example.com"}]}\n- {${dns}}`,
-    );
+    const withDns = selecting('web', `egress:\n- {toFQDNs: [{matchPattern: "*.example.com"}]}\n- {${dns}}`);
     expectVerdicts(withDns, [
       [web, outside, 'TCP', 443, 'allowed'],
       [web, deep, 'TCP', 443, 'blocked'],
       [web, unnamed, 'TCP', 443, 'undecided'],
     ]);
-    const noDns = cnp('web', 'shop', 'endpointSelector: {matchLabels: {app: web}}\negress: [{toFQDNs: [{matchName: api.example.com}]}]');
+    const noDns = selecting('web', 'egress: [{toFQDNs: [{matchName: api.example.com}]}]');
     expectVerdicts(noDns, [[web, outside, 'TCP', 443, 'undecided']]);
   });
 });
 
 describe('Cilium: ports and ICMP', () => {
-  const rule = (toPorts: string): string =>
-    cnp('api', 'shop', `endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{matchLabels: {app: web}}], ${toPorts}}]`);
+  const rule = (toPorts: string): string => selecting('api', `ingress: [{fromEndpoints: [{matchLabels: {app: web}}], ${toPorts}}]`);
 
   it('protocol ANY (or none) is TCP, UDP and SCTP, never ICMP; port "0" is every port; endPort a range', () => {
     expectVerdicts(rule('toPorts: [{ports: [{port: "53"}]}]'), [
@@ -278,7 +258,7 @@ describe('Cilium: ports and ICMP', () => {
       [web, api, 'ICMPv6', 128, 'allowed'],
       [web, api, 'TCP', 80, 'blocked'],
     ]);
-    const l3 = cnp('api', 'shop', 'endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{matchLabels: {app: web}}]}]');
+    const l3 = selecting('api', 'ingress: [{fromEndpoints: [{matchLabels: {app: web}}]}]');
     expectVerdicts(l3, [
       [web, api, 'ICMPv4', 8, 'allowed'],
       [web, api, 'UDP', 9, 'allowed'],
@@ -286,11 +266,7 @@ describe('Cilium: ports and ICMP', () => {
   });
 
   it('ports without peers allow them from any peer, the world included', () => {
-    const y = cnp(
-      'api',
-      'shop',
-      'endpointSelector: {matchLabels: {app: api}}\ningress: [{toPorts: [{ports: [{port: "443", protocol: TCP}]}]}]',
-    );
+    const y = selecting('api', 'ingress: [{toPorts: [{ports: [{port: "443", protocol: TCP}]}]}]');
     expectVerdicts(y, [
       [unnamed, api, 'TCP', 443, 'allowed'],
       [web, api, 'TCP', 80, 'blocked'],
@@ -300,19 +276,17 @@ describe('Cilium: ports and ICMP', () => {
 
 describe('Cilium: what a capture cannot show', () => {
   it('L7 rules that filter requests leave their ports undecided; DNS rules that let every name through do not', () => {
-    const http = cnp(
+    const http = selecting(
       'api',
-      'shop',
-      'endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{matchLabels: {app: web}}], toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{method: GET, path: /healthz}]}}]}]',
+      'ingress: [{fromEndpoints: [{matchLabels: {app: web}}], toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{method: GET, path: /healthz}]}}]}]',
     );
     expectVerdicts(http, [
       [web, api, 'TCP', 8080, 'undecided'],
       [web, api, 'TCP', 9090, 'blocked'],
     ]);
-    const dnsAll = cnp(
+    const dnsAll = selecting(
       'web',
-      'shop',
-      'endpointSelector: {matchLabels: {app: web}}\negress: [{toEndpoints: [{matchLabels: {app: api}}], toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*"}]}}]}]',
+      'egress: [{toEndpoints: [{matchLabels: {app: api}}], toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*"}]}}]}]',
     );
     const dnsSome = dnsAll.replace('matchPattern: "*"', 'matchPattern: "*.internal"');
     expectVerdicts(dnsAll, [[web, api, 'UDP', 53, 'allowed']]);
@@ -320,11 +294,7 @@ describe('Cilium: what a capture cannot show', () => {
   });
 
   it('a rule that requires mutual authentication cannot be decided from a capture', () => {
-    const y = cnp(
-      'api',
-      'shop',
-      'endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{matchLabels: {app: web}}], authentication: {mode: required}}]',
-    );
+    const y = selecting('api', 'ingress: [{fromEndpoints: [{matchLabels: {app: web}}], authentication: {mode: required}}]');
     expectVerdicts(y, [[web, api, 'TCP', 8080, 'undecided']]);
   });
 });

@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { NetpolHandlers } from '../shared/api/contract';
+import { recordingHandlers } from '../shared/testing/recording-handlers';
 import { createDispatch } from './dispatch';
 
 const APP = 'http://127.0.0.1:4000';
 
-function setup(answer: (op: string) => Promise<unknown> = (op) => Promise.resolve({ ok: true, value: op })) {
-  const calls: { op: string; args: unknown[] }[] = [];
-  const api = new Proxy({} as NetpolHandlers, {
-    get:
-      (_t, op: string) =>
-      (...args: unknown[]) => {
-        calls.push({ op, args });
-        return answer(op);
-      },
-  });
+function setup(answer?: (op: string) => Promise<unknown>) {
+  const { api, calls } = recordingHandlers(answer);
   return { calls, dispatch: createDispatch(api, (sender) => sender.url === APP) };
 }
 

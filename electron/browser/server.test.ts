@@ -3,8 +3,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NetpolHandlers } from '../../shared/api/contract';
-import { createEventHub, startHost, type RunningHost } from './server';
+import { recordingHandlers } from '../../shared/testing/recording-handlers';
+import { createEventHub, startHost, type EventHub, type RunningHost } from './server';
 
 /** A renderer folder and a bridge file of known content, and handlers that record their calls. */
 function setup() {
@@ -15,16 +15,7 @@ function setup() {
   writeFileSync(path.join(dir, 'secret.txt'), 'outside the renderer');
   const bridgeFile = path.join(dir, 'bridge.js');
   writeFileSync(bridgeFile, 'window.bridged = true;');
-  const calls: { op: string; args: unknown[] }[] = [];
-  const api = new Proxy({} as NetpolHandlers, {
-    get:
-      (_t, op: string) =>
-      (...args: unknown[]) => {
-        calls.push({ op, args });
-        return Promise.resolve({ ok: true, value: op });
-      },
-  });
-  return { rendererDir, bridgeFile, api, calls };
+  return { rendererDir, bridgeFile, ...recordingHandlers() };
 }
 
 /** A raw request, so the Host header can be what an attacker's page would send. */
@@ -56,14 +47,19 @@ afterEach(async () => {
   host = undefined;
 });
 
+/** Starts a host over a fresh `setup()` (closed after the test): its page URL, token and origin, and the calls its handlers saw. */
+async function start(events?: EventHub) {
+  const s = setup();
+  const { url, token } = (host = await startHost({ rendererDir: s.rendererDir, bridgeFile: s.bridgeFile, api: s.api, events }));
+  return { url, token, origin: new URL(url).origin, calls: s.calls };
+}
+
 describe('the browser host', () => {
   it('serves the page only with its token, the bridge first, under a strict CSP', async () => {
-    const s = setup();
-    host = await startHost({ rendererDir: s.rendererDir, bridgeFile: s.bridgeFile, api: s.api });
-    const origin = new URL(host.url).origin;
+    const { url, origin } = await start();
     expect((await raw(`${origin}/`)).status).toBe(403);
     expect((await raw(`${origin}/?token=wrong`)).status).toBe(403);
-    const page = await raw(host.url);
+    const page = await raw(url);
     expect(page.status).toBe(200);
     expect(page.body).toMatch(/^<html><head>\n {4}<script src="\/__netpol\/bridge\.js"><\/script><title>/);
     expect(page.headers['content-security-policy']).toMatch(/default-src 'none'; script-src 'self'/);
@@ -73,66 +69,56 @@ describe('the browser host', () => {
   });
 
   it('answers only under its own Host name (a rebound DNS name gets nothing)', async () => {
-    const s = setup();
-    host = await startHost({ rendererDir: s.rendererDir, bridgeFile: s.bridgeFile, api: s.api });
-    const origin = new URL(host.url).origin;
-    const port = new URL(host.url).port;
+    const { url, token, origin, calls } = await start();
+    const port = new URL(url).port;
     for (const wrong of [`evil.example:${port}`, `localhost:${port}`, `127.0.0.1.evil.example:${port}`, '127.0.0.1']) {
-      expect((await raw(host.url, { host: wrong })).status).toBe(421);
+      expect((await raw(url, { host: wrong })).status).toBe(421);
       const call = await raw(`${origin}/__netpol/api/loadSample`, {
         host: wrong,
         method: 'POST',
-        headers: { 'x-netpol-token': host.token, origin },
+        headers: { 'x-netpol-token': token, origin },
         body: '{"args":[]}',
       });
       expect(call.status).toBe(421);
     }
-    expect(s.calls).toEqual([]);
+    expect(calls).toEqual([]);
   });
 
   it('refuses API calls without the token, by GET, or from another origin; serves its own page', async () => {
-    const s = setup();
-    host = await startHost({ rendererDir: s.rendererDir, bridgeFile: s.bridgeFile, api: s.api });
-    const origin = new URL(host.url).origin;
+    const { token, origin, calls } = await start();
     const call = (headers: Record<string, string>, method = 'POST', body = '{"args":[]}') =>
       raw(`${origin}/__netpol/api/loadSample`, { method, headers, body });
     expect((await call({ origin })).status).toBe(403);
     expect((await call({ origin, 'x-netpol-token': 'wrong' })).status).toBe(403);
-    expect((await call({ origin, 'x-netpol-token': host.token }, 'GET', '')).status).toBe(403);
-    const foreign = await call({ origin: 'http://evil.example', 'x-netpol-token': host.token });
+    expect((await call({ origin, 'x-netpol-token': token }, 'GET', '')).status).toBe(403);
+    const foreign = await call({ origin: 'http://evil.example', 'x-netpol-token': token });
     expect(JSON.parse(foreign.body)).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
-    expect((await call({ origin, 'x-netpol-token': host.token }, 'POST', '{not json')).status).toBe(400);
-    expect((await call({ origin, 'x-netpol-token': host.token }, 'POST', JSON.stringify({ args: ['x'.repeat(1 << 20)] }))).status).toBe(
-      413,
-    );
-    expect(s.calls).toEqual([]);
-    const ok = await call({ origin, 'x-netpol-token': host.token });
+    expect((await call({ origin, 'x-netpol-token': token }, 'POST', '{not json')).status).toBe(400);
+    expect((await call({ origin, 'x-netpol-token': token }, 'POST', JSON.stringify({ args: ['x'.repeat(1 << 20)] }))).status).toBe(413);
+    expect(calls).toEqual([]);
+    const ok = await call({ origin, 'x-netpol-token': token });
     expect(JSON.parse(ok.body)).toEqual({ ok: true, value: 'loadSample' });
     const unknown = await raw(`${origin}/__netpol/api/constructor`, {
       method: 'POST',
-      headers: { origin, 'x-netpol-token': host.token },
+      headers: { origin, 'x-netpol-token': token },
       body: '{}',
     });
     expect(JSON.parse(unknown.body)).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
-    expect(s.calls.map((c) => c.op)).toEqual(['loadSample']);
+    expect(calls.map((c) => c.op)).toEqual(['loadSample']);
   });
 
   it('serves nothing outside the renderer folder', async () => {
-    const s = setup();
-    host = await startHost({ rendererDir: s.rendererDir, bridgeFile: s.bridgeFile, api: s.api });
-    const origin = new URL(host.url).origin;
+    const { origin } = await start();
     for (const p of ['/../secret.txt', '/%2e%2e/secret.txt']) expect(await raw(`${origin}${p}`)).toMatchObject({ status: 404 });
     // An encoded slash survives URL parsing and is decoded by the host: refused, not followed.
     expect(await raw(`${origin}/..%2Fsecret.txt`)).toMatchObject({ status: 403, body: 'forbidden' });
   });
 
   it('forwards events over a token-protected event stream', async () => {
-    const s = setup();
     const hub = createEventHub();
-    host = await startHost({ rendererDir: s.rendererDir, bridgeFile: s.bridgeFile, api: s.api, events: hub });
-    const origin = new URL(host.url).origin;
+    const { token, origin } = await start(hub);
     expect((await fetch(`${origin}/__netpol/events?token=wrong`)).status).toBe(403);
-    const res = await fetch(`${origin}/__netpol/events?token=${host.token}`);
+    const res = await fetch(`${origin}/__netpol/events?token=${token}`);
     const reader = res.body!.getReader();
     await reader.read(); // ": connected"
     hub.emit('captureProgress', { records: 1, flows: 1, connections: 1, elapsedMs: 5 });

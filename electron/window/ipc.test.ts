@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHANNELS } from '../../shared/api/channels';
-import { CONTRACT, OPERATIONS, type NetpolHandlers } from '../../shared/api/contract';
+import { CONTRACT, OPERATIONS } from '../../shared/api/contract';
+import { recordingHandlers } from '../../shared/testing/recording-handlers';
 import { createDispatch } from '../dispatch';
 import { registerIpc, type IpcRegistry } from './ipc';
 
@@ -17,16 +18,8 @@ const TARGET = {
 
 function setup() {
   const handlers = new Map<string, Listener>();
-  const calls: { op: string; args: unknown[] }[] = [];
-  // Every operation answers with what it was called with.
-  const api = new Proxy({} as NetpolHandlers, {
-    get:
-      (_t, op: string) =>
-      (...args: unknown[]) => {
-        calls.push({ op, args });
-        return Promise.resolve({ ok: true, value: null });
-      },
-  });
+  // Every operation answers with its own name, so a reply shows which handler ran.
+  const { api, calls } = recordingHandlers();
   registerIpc(
     { handle: (ch, l) => handlers.set(ch, l) },
     createDispatch(api, (sender) => sender.url === APP),
@@ -47,7 +40,7 @@ describe('IPC contract', () => {
 
   it('serves our own frame, with the parsed arguments', async () => {
     const { invoke, calls } = setup();
-    await expect(invoke(CHANNELS.getSummary, APP)).resolves.toEqual({ ok: true, value: null });
+    await expect(invoke(CHANNELS.getSummary, APP)).resolves.toEqual({ ok: true, value: 'getSummary' });
     await invoke(CHANNELS.dryRun, APP, TARGET, 'server');
     await invoke(CHANNELS.startCapture, APP, { namespace: 'shop', window: { kind: 'follow', seconds: 60 } });
     expect(calls.map((c) => c.op)).toEqual(['getSummary', 'dryRun', 'startCapture']);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeText } from '../graph/analysis';
+import { aggregatedCalicoRecord } from '../testing/calico-records';
 import { readFixture } from '../testing/fixtures';
 import { calicoEnterpriseEvent, calicoGoldmaneEvent, calicoTextEvent } from './calico';
 import { summarize } from '../graph/summary';
@@ -36,14 +37,17 @@ describe('F11: aggregated Calico Enterprise records (`-` names and addresses, pu
   const { records, stats } = readCapture(F11);
   const frontend = { kind: 'workload', namespace: 'shop', name: 'frontend', identity: { app: 'frontend' } } as const;
   const backend = { kind: 'workload', namespace: 'shop', name: 'backend', identity: { app: 'backend' } } as const;
-  const common = {
+  // Every record: frontend's connections over the whole interval, four of them started in it.
+  const fromFrontend = {
     time: F11_END,
     start: F11_START,
     verdict: 'FORWARDED',
+    src: frontend,
     protocol: 'TCP',
     isReply: false,
     count: 4,
     startedConnections: 4,
+    srcLabels: { app: 'frontend' },
   } as const;
 
   it('reads every line, none bad', () => {
@@ -54,40 +58,10 @@ describe('F11: aggregated Calico Enterprise records (`-` names and addresses, pu
 
   it('produces the connection-level records, oriented initiator → receiver', () => {
     expect(records).toStrictEqual([
-      {
-        ...common,
-        src: frontend,
-        dst: backend,
-        port: 8080,
-        observer: 'sender',
-        srcLabels: { app: 'frontend' },
-        dstLabels: { app: 'backend' },
-      },
-      {
-        ...common,
-        src: frontend,
-        dst: backend,
-        port: 8080,
-        observer: 'receiver',
-        srcLabels: { app: 'frontend' },
-        dstLabels: { app: 'backend' },
-      },
-      {
-        ...common,
-        src: frontend,
-        dst: { kind: 'network', scope: 'public' },
-        port: 443,
-        observer: 'sender',
-        srcLabels: { app: 'frontend' },
-      },
-      {
-        ...common,
-        src: frontend,
-        dst: { kind: 'network', scope: 'private' },
-        port: 5432,
-        observer: 'sender',
-        srcLabels: { app: 'frontend' },
-      },
+      { ...fromFrontend, dst: backend, port: 8080, observer: 'sender', dstLabels: { app: 'backend' } },
+      { ...fromFrontend, dst: backend, port: 8080, observer: 'receiver', dstLabels: { app: 'backend' } },
+      { ...fromFrontend, dst: { kind: 'network', scope: 'public' }, port: 443, observer: 'sender' },
+      { ...fromFrontend, dst: { kind: 'network', scope: 'private' }, port: 5432, observer: 'sender' },
     ]);
   });
 
@@ -103,30 +77,7 @@ describe('F11: aggregated Calico Enterprise records (`-` names and addresses, pu
   });
 });
 
-/** A record at Calico's highest aggregation level, as the data types describe it; each case overrides fields. */
-const AGGREGATED = {
-  start_time: 1736500000,
-  end_time: 1736500300,
-  proto: 'tcp',
-  action: 'allow',
-  reporter: 'src',
-  num_flows_started: 2,
-  source_ip: null,
-  source_name: '-',
-  source_name_aggr: 'web-59bbf86d94-*',
-  source_namespace: 'shop',
-  source_port: null,
-  source_type: 'wep',
-  source_labels: { labels: ['app=web'] },
-  dest_ip: null,
-  dest_name: '-',
-  dest_name_aggr: 'api-6c8d9f7b5-*',
-  dest_namespace: 'shop',
-  dest_port: 8080,
-  dest_type: 'wep',
-  dest_labels: { labels: ['app=api'] },
-};
-const enterprise = (fields: Record<string, unknown>): FlowRecord => recordOf(calicoEnterpriseEvent({ ...AGGREGATED, ...fields }));
+const enterprise = (fields: Record<string, unknown>): FlowRecord => recordOf(calicoEnterpriseEvent(aggregatedCalicoRecord(fields)));
 
 describe('Calico endpoints', () => {
   it.each([
@@ -249,27 +200,18 @@ describe('Calico networks by type and address: pub, pvt and net, either side', (
     ['empty', ''],
     ['not an address', 'not-an-ip'],
   ] as const;
+  const usable = [
+    ['a private address', '10.20.0.7'],
+    ['a public address', '203.0.113.9'],
+  ] as const;
   const cases = types.flatMap(([type, aggr, scope]) =>
     (['source', 'dest'] as const).flatMap((side) => [
       ...addresses.map(
         ([what, ip]) => [`${side}_type ${type}, name ${aggr}, address ${what}`, side, type, aggr, ip, { kind: 'network', scope }] as const,
       ),
-      [
-        `${side}_type ${type}, name ${aggr}, a private address`,
-        side,
-        type,
-        aggr,
-        '10.20.0.7',
-        { kind: 'external', ip: '10.20.0.7' },
-      ] as const,
-      [
-        `${side}_type ${type}, name ${aggr}, a public address`,
-        side,
-        type,
-        aggr,
-        '203.0.113.9',
-        { kind: 'external', ip: '203.0.113.9' },
-      ] as const,
+      ...usable.map(
+        ([what, ip]) => [`${side}_type ${type}, name ${aggr}, ${what}`, side, type, aggr, ip, { kind: 'external', ip }] as const,
+      ),
     ]),
   );
 
@@ -322,15 +264,9 @@ describe('Calico networks by type and address: pub, pvt and net, either side', (
   });
 
   it('in the graph: an edge to net:private, and the aggregated-network warning, not the world entity', () => {
-    const line = JSON.stringify({
-      ...AGGREGATED,
-      dest_type: 'pvt',
-      dest_namespace: '-',
-      dest_name: '-',
-      dest_name_aggr: '-',
-      dest_ip: '-',
-      dest_port: 5432,
-    });
+    const line = JSON.stringify(
+      aggregatedCalicoRecord({ dest_type: 'pvt', dest_namespace: '-', dest_name: '-', dest_name_aggr: '-', dest_ip: '-', dest_port: 5432 }),
+    );
     const a = analyzeText(line + '\n', 'flows.log');
     expect(a.graph.edges.map((e) => e.key)).toEqual(['shop/web->net:private:5432/TCP']);
     expect(a.graph.nodes.find((n) => n.id === 'net:private')).toMatchObject({ kind: 'network', scope: 'private' });
@@ -718,7 +654,7 @@ describe('graph level (owner of shared/graph: check after the builder rewrite)',
 
 describe('the Calico window: from start_time and end_time whenever a record has them', () => {
   const at = (start: number | undefined, end: number | undefined, fields: Record<string, unknown> = {}) =>
-    JSON.stringify({ ...AGGREGATED, start_time: start, end_time: end, ...fields });
+    JSON.stringify(aggregatedCalicoRecord({ start_time: start, end_time: end, ...fields }));
   const T0 = 1736500000;
 
   it.each([
@@ -728,7 +664,7 @@ describe('the Calico window: from start_time and end_time whenever a record has 
     ['GRE by name', { proto: 'gre' }, 'no L4 protocol the tool reads (protocol "gre")'],
     ['IPIP by number', { proto: 4 }, 'no L4 protocol the tool reads (protocol "4")'],
   ])('a record whose protocol is %s is skipped with its times, not a bad line', (_, fields, reason) => {
-    expect(calicoEnterpriseEvent({ ...AGGREGATED, ...fields })).toStrictEqual({
+    expect(calicoEnterpriseEvent(aggregatedCalicoRecord(fields))).toStrictEqual({
       kind: 'skip',
       reason,
       time: F11_END,

@@ -7,10 +7,16 @@ import { initialSelection, isKept, parseSelection, prune, restore, serializeSele
 import { summarize } from './summary';
 import { observedLine } from '../policy/generate';
 import { buildDraftPayload } from '../ai/payload';
+import { flow, world } from '../testing/mixed-capture';
 
 const hubbleDir = fixture('hubble', 'cilium-hubble-otel');
 const captures = readdirSync(hubbleDir).filter((f) => f.endsWith('.json'));
 const analyze = (name: string) => analyzeText(readFileSync(hubbleFixture(name), 'utf8'), name);
+/** The lines of bookinfo's 400-flow capture that are replies. */
+const bookinfoReplies = (): string[] =>
+  readFileSync(hubbleFixture('basic-sample-400-tcp-flows.json'), 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"is_reply":true'));
 
 describe('real Hubble captures', () => {
   it.each(captures)('%s: every edge goes to a server port, never an ephemeral one', (name) => {
@@ -67,11 +73,8 @@ describe('real Hubble captures', () => {
   });
 
   it('a capture of replies only yields the same server-port edges as the full capture', () => {
-    const name = 'basic-sample-400-tcp-flows.json';
-    const full = analyze(name).graph;
-    const repliesOnly = readFileSync(hubbleFixture(name), 'utf8')
-      .split('\n')
-      .filter((l) => l.includes('"is_reply":true'));
+    const full = analyze('basic-sample-400-tcp-flows.json').graph;
+    const repliesOnly = bookinfoReplies();
     expect(repliesOnly).toHaveLength(132);
     const { graph, stats } = analyzeText(repliesOnly.join('\n'), 'replies.json');
     expect(stats.records).toBe(132);
@@ -85,11 +88,7 @@ describe('real Hubble captures', () => {
   });
 
   it('one flow count everywhere: an edge seen only through replies shows the same number in every view', () => {
-    const replies = readFileSync(hubbleFixture('basic-sample-400-tcp-flows.json'), 'utf8')
-      .split('\n')
-      .filter((l) => l.includes('"is_reply":true'))
-      .join('\n');
-    const a = analyzeText(replies, 'replies.json');
+    const a = analyzeText(bookinfoReplies().join('\n'), 'replies.json');
     const e = a.graph.edges.find((x) => x.key === 'bookinfo/productpage->bookinfo/details:9080/TCP')!;
     expect(e.evidence.flows).toBeGreaterThan(0);
     const nodes = new Map(a.graph.nodes.map((n) => [n.id, n]));
@@ -147,30 +146,28 @@ describe('counting', () => {
   });
 
   it('learns DNS names for world addresses from DNS answers in the same capture', () => {
-    const dns = JSON.stringify({
-      flow: {
-        time: '2024-01-01T00:00:00Z',
-        verdict: 'FORWARDED',
-        is_reply: true,
-        traffic_direction: 'EGRESS',
-        IP: { source: '10.0.0.10', destination: '10.0.0.1' },
-        l4: { UDP: { source_port: 53, destination_port: 41000 } },
-        source: { namespace: 'kube-system', labels: ['k8s:k8s-app=kube-dns'] },
-        destination: { namespace: 'shop', labels: ['k8s:app=web'] },
-        l7: { type: 'RESPONSE', dns: { query: 'api.stripe.com.', ips: ['54.187.174.169'] } },
-      },
+    const web = { namespace: 'shop', labels: ['k8s:app=web'] };
+    const dns = flow({
+      t: '2024-01-01T00:00:00Z',
+      src: { namespace: 'kube-system', labels: ['k8s:k8s-app=kube-dns'] },
+      dst: web,
+      srcIp: '10.0.0.10',
+      dstIp: '10.0.0.1',
+      proto: 'UDP',
+      sport: 53,
+      dport: 41000,
+      reply: true,
+      l7: { type: 'RESPONSE', dns: { query: 'api.stripe.com.', ips: ['54.187.174.169'] } },
     });
-    const out = JSON.stringify({
-      flow: {
-        time: '2024-01-01T00:00:01Z',
-        verdict: 'FORWARDED',
-        is_reply: false,
-        traffic_direction: 'EGRESS',
-        IP: { source: '10.0.0.1', destination: '54.187.174.169' },
-        l4: { TCP: { source_port: 41001, destination_port: 443 } },
-        source: { namespace: 'shop', labels: ['k8s:app=web'] },
-        destination: { identity: 2, labels: ['reserved:world'] },
-      },
+    const out = flow({
+      t: '2024-01-01T00:00:01Z',
+      src: web,
+      dst: world,
+      srcIp: '10.0.0.1',
+      dstIp: '54.187.174.169',
+      proto: 'TCP',
+      sport: 41001,
+      dport: 443,
     });
     const { graph } = analyzeText([dns, out].join('\n'), 'x.json');
     const ext = graph.nodes.find((n) => n.kind === 'external');

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HubbleDecoder } from '../flows/hubble';
 import type { FlowRecord } from '../flows/types';
-import { captureLines, connectionArb, packetLine, type ScriptedConnection } from '../testing/connection-capture';
+import { captureLines, connectionArb, packetLine, scriptedConnection, type ScriptedPacket } from '../testing/connection-capture';
 import { readFixture } from '../testing/fixtures';
 import { GraphBuilder } from './builder';
 
@@ -67,31 +67,14 @@ describe('connection tracking', () => {
   it('a record far out of time order folds into its settlement the same when a later part reads it', () => {
     // db:59382 → cache:40000 opens with a handshake at 20 s; one of its packets (its flag wrong) is
     // only written after a connection 28 minutes later. A part boundary falls just before it.
-    const early: ScriptedConnection = {
-      protocol: 'TCP',
-      client: 2,
-      server: 3,
-      clientPort: 59382,
-      serverPort: 40000,
-      start: 20_000,
-      packets: [
-        { at: 0, fromServer: false, flags: { SYN: true }, isReply: false, seenAt: 'sender' },
-        { at: 3, fromServer: true, flags: { SYN: true, ACK: true }, isReply: true, seenAt: 'sender' },
-        { at: 6, fromServer: false, flags: { ACK: true }, isReply: true, seenAt: 'sender' },
-      ],
-    };
-    const late: ScriptedConnection = {
-      protocol: 'TCP',
-      client: 4,
-      server: 0,
-      clientPort: 35734,
-      serverPort: 40000,
-      start: 1_714_000,
-      packets: [
-        { at: 0, fromServer: false, flags: { SYN: true }, isReply: false, seenAt: 'sender' },
-        { at: 3, fromServer: true, flags: { SYN: true, ACK: true }, isReply: true, seenAt: 'sender' },
-      ],
-    };
+    const syn: ScriptedPacket = { at: 0, fromServer: false, flags: { SYN: true }, isReply: false, seenAt: 'sender' };
+    const synAck: ScriptedPacket = { at: 3, fromServer: true, flags: { SYN: true, ACK: true }, isReply: true, seenAt: 'sender' };
+    const early = scriptedConnection({ client: 2, server: 3, clientPort: 59382, serverPort: 40000, start: 20_000 }, [
+      syn,
+      synAck,
+      { at: 6, fromServer: false, flags: { ACK: true }, isReply: true, seenAt: 'sender' },
+    ]);
+    const late = scriptedConnection({ client: 4, server: 0, clientPort: 35734, serverPort: 40000, start: 1_714_000 }, [syn, synAck]);
     const [a, b, straggler] = early.packets.map((pk) => packetLine(early, pk).line);
     const records = recordsOf([a, b, ...late.packets.map((pk) => packetLine(late, pk).line), straggler]);
     const one = oneGraph(records);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { initialSelection } from './selection';
 import { generate } from '../policy/generate';
 import { readFixture } from '../testing/fixtures';
-import { packetLine, type ScriptedConnection, type ScriptedPacket } from '../testing/connection-capture';
+import { packetLine, scriptedConnection, type ScriptedConnection, type ScriptedPacket } from '../testing/connection-capture';
 import { analyzeText } from './analysis';
 import { BASES, connBasis, connValue, mergeConnValues } from './accumulators';
 import type { DirectionBasis } from './types';
@@ -26,6 +26,7 @@ function openedPorts(graph: ReturnType<typeof graphOf>): number[] {
   );
 }
 
+/** A packet seen at its sender's node: from the server or the client, its reply flag (undefined: absent), its TCP flags. */
 const p = (fromServer: boolean, isReply: boolean | undefined, flags?: Record<string, boolean>): ScriptedPacket => ({
   at: 0,
   fromServer,
@@ -33,6 +34,17 @@ const p = (fromServer: boolean, isReply: boolean | undefined, flags?: Record<str
   flags,
   seenAt: 'sender',
 });
+
+/** A TCP handshake with its reply flags right: the client's SYN, the server's SYN-ACK. */
+const HANDSHAKE = [p(false, false, { SYN: true }), p(true, true, { SYN: true, ACK: true })];
+
+/** Reply flags as a packet's sender wrote them: right (the server's packets are replies), inverted, or left out. */
+const right = (fromServer: boolean): boolean | undefined => fromServer;
+const inverted = (fromServer: boolean): boolean | undefined => !fromServer;
+const absent = (): boolean | undefined => undefined;
+
+/** The graph's edges by key, with the direction each was given and what it rests on. */
+const directions = (graph: ReturnType<typeof graphOf>) => graph.edges.map((e) => [e.key, e.evidence.direction]);
 
 function capture(...conns: ScriptedConnection[]): string {
   return conns
@@ -71,22 +83,15 @@ describe('F02: a reply flag that is wrong after the FIN', () => {
 });
 
 describe('the same kind of fault, other ports and protocols', () => {
-  const wrongAfterFin = (serverPort: number, clientPort = 52380, protocol: ScriptedConnection['protocol'] = 'TCP'): ScriptedConnection => ({
-    protocol,
-    client: 5,
-    server: 0,
-    clientPort,
-    serverPort,
-    start: 0,
-    // No handshake captured; the request and reply right, then the flags turn around.
-    packets: [
+  const wrongAfterFin = (serverPort: number, clientPort = 52380): ScriptedConnection =>
+    scriptedConnection({ client: 5, server: 0, clientPort, serverPort }, [
+      // No handshake captured; the request and reply right, then the flags turn around.
       p(false, false, { ACK: true, PSH: true }),
       p(true, true, { ACK: true, PSH: true }),
       p(true, false, { ACK: true, FIN: true }),
       p(false, true, { ACK: true, FIN: true }),
       p(true, false, { ACK: true }),
-    ],
-  });
+    ]);
 
   it('an unprivileged server port (8080): the ephemeral port is the client', () => {
     const graph = graphOf(capture(wrongAfterFin(8080)));
@@ -95,15 +100,7 @@ describe('the same kind of fault, other ports and protocols', () => {
   });
 
   it('both ports ephemeral: a port that is a server port elsewhere in the capture wins', () => {
-    const settled: ScriptedConnection = {
-      protocol: 'TCP',
-      client: 1,
-      server: 0,
-      clientPort: 41000,
-      serverPort: 50051,
-      start: 60_000,
-      packets: [p(false, false, { SYN: true }), p(true, true, { SYN: true, ACK: true })],
-    };
+    const settled = scriptedConnection({ client: 1, server: 0, clientPort: 41000, serverPort: 50051, start: 60_000 }, HANDSHAKE);
     const graph = graphOf(capture(wrongAfterFin(50051, 52380), settled));
     expect(graph.edges.map((e) => e.key).sort()).toEqual(['shop/api->shop/web:50051/TCP', 'shop/toolbox->shop/web:50051/TCP']);
     expect(graph.edges.find((e) => e.source === 'shop/toolbox')!.evidence.direction).toEqual({ basis: { 'known-port': 1 }, uncertain: 0 });
@@ -117,16 +114,15 @@ describe('the same kind of fault, other ports and protocols', () => {
     expect(w?.subjects).toEqual([graph.edges[0].key]);
   });
 
+  // cache:51515 ↔ worker:40400, both ports ephemeral.
+  const cacheToWorker = { client: 3, server: 4, clientPort: 51515, serverPort: 40400 };
+
   it('UDP with both ports ≥ 32768 and no flags: the first sender is the client, one edge', () => {
-    const udp: ScriptedConnection = {
-      protocol: 'UDP',
-      client: 3,
-      server: 4,
-      clientPort: 51515,
-      serverPort: 40400,
-      start: 0,
-      packets: [p(false, undefined), p(true, undefined), p(false, undefined), p(true, undefined)],
-    };
+    const udp = scriptedConnection(
+      cacheToWorker,
+      [p(false, undefined), p(true, undefined), p(false, undefined), p(true, undefined)],
+      'UDP',
+    );
     const graph = graphOf(capture(udp));
     expect(graph.edges.map((e) => e.key)).toEqual(['shop/cache->shop/worker:40400/UDP']);
     expect(graph.edges[0].evidence.direction).toEqual({ basis: { 'first-seen': 1 }, uncertain: 0 });
@@ -134,15 +130,7 @@ describe('the same kind of fault, other ports and protocols', () => {
   });
 
   it('UDP with a reply flag wrong on a later packet: still one edge', () => {
-    const udp: ScriptedConnection = {
-      protocol: 'UDP',
-      client: 3,
-      server: 4,
-      clientPort: 51515,
-      serverPort: 40400,
-      start: 0,
-      packets: [p(false, false), p(true, true), p(true, false), p(false, false)],
-    };
+    const udp = scriptedConnection(cacheToWorker, [p(false, false), p(true, true), p(true, false), p(false, false)], 'UDP');
     expect(graphOf(capture(udp)).edges.map((e) => e.key)).toEqual(['shop/cache->shop/worker:40400/UDP']);
   });
 
@@ -156,7 +144,7 @@ describe('the same kind of fault, other ports and protocols', () => {
     ] as const) {
       packets.push({ at: at * 2, fromServer, seenAt: 'sender' }, { at: at * 2 + 1, fromServer, seenAt: 'receiver' });
     }
-    const sctp: ScriptedConnection = { protocol: 'SCTP', client: 1, server: 2, clientPort: 45000, serverPort: 38412, start: 0, packets };
+    const sctp = scriptedConnection({ client: 1, server: 2, clientPort: 45000, serverPort: 38412 }, packets, 'SCTP');
     const graph = graphOf(capture(sctp));
     expect(graph.edges.map((e) => e.key)).toEqual(['shop/api->shop/db:38412/SCTP']);
     expect(graph.edges[0].evidence).toMatchObject({ flows: 4, replies: 2, connections: 1 });
@@ -164,86 +152,49 @@ describe('the same kind of fault, other ports and protocols', () => {
 
   it('a settlement expires: the same addresses and ports ten minutes later are a connection of their own', () => {
     // web:40000 answers a handshake, then 11 minutes later the same pair talks again the other way round.
-    const first: ScriptedConnection = {
-      protocol: 'TCP',
-      client: 1,
-      server: 0,
-      clientPort: 45000,
-      serverPort: 40000,
-      start: 0,
-      packets: [p(false, false, { SYN: true }), p(true, true, { SYN: true, ACK: true })],
-    };
-    const later: ScriptedConnection = {
-      protocol: 'TCP',
-      client: 0,
-      server: 1,
-      clientPort: 40000,
-      serverPort: 45000,
-      start: 11 * 60_000,
-      packets: [p(false, false, { SYN: true }), p(true, true, { SYN: true, ACK: true }), p(false, false, { ACK: true })],
-    };
+    const first = scriptedConnection({ client: 1, server: 0, clientPort: 45000, serverPort: 40000 }, HANDSHAKE);
+    const later = scriptedConnection({ client: 0, server: 1, clientPort: 40000, serverPort: 45000, start: 11 * 60_000 }, [
+      ...HANDSHAKE,
+      p(false, false, { ACK: true }),
+    ]);
     const graph = graphOf(capture(first, later));
     expect(graph.edges.map((e) => e.key).sort()).toEqual(['shop/api->shop/web:40000/TCP', 'shop/web->shop/api:45000/TCP']);
   });
 
   it('every flag inverted and no handshake, on a service port: the ephemeral port is the client, and the doubt is said', () => {
     // Conntrack lost the connection and re-created it the wrong way round: the flags agree, and lie.
-    const inverted = (clientPort: number): ScriptedConnection => ({
-      protocol: 'TCP',
-      client: 5,
-      server: 0,
-      clientPort,
-      serverPort: 8080,
-      start: clientPort,
-      packets: [
+    const turned = (clientPort: number): ScriptedConnection =>
+      scriptedConnection({ client: 5, server: 0, clientPort, serverPort: 8080, start: clientPort }, [
         p(true, false, { ACK: true, PSH: true }),
         p(false, true, { ACK: true, PSH: true }),
         p(true, false, { ACK: true, FIN: true }),
-      ],
-    });
-    const graph = graphOf(capture(inverted(45000), inverted(45007), inverted(45014)));
+      ]);
+    const graph = graphOf(capture(turned(45000), turned(45007), turned(45014)));
     expect(graph.edges.map((e) => e.key)).toEqual(['shop/toolbox->shop/web:8080/TCP']);
     // The flags agree with each other and contradict the ports: the ports win, and the edge says so.
     expect(graph.edges[0].evidence.direction).toEqual({ basis: { 'port-range': 3 }, uncertain: 3 });
     expect(graph.warnings.map((w) => w.code)).toContain('uncertain-direction');
     expect(openedPorts(graph).every((port) => port === 8080)).toBe(true);
     // One connection to 8080 with a handshake elsewhere in the capture settles the others for certain.
-    const opened: ScriptedConnection = {
-      ...inverted(45021),
-      packets: [p(false, false, { SYN: true }), p(true, true, { SYN: true, ACK: true })],
-    };
-    const settled = graphOf(capture(inverted(45000), inverted(45007), opened));
+    const opened: ScriptedConnection = { ...turned(45021), packets: HANDSHAKE };
+    const settled = graphOf(capture(turned(45000), turned(45007), opened));
     expect(settled.edges[0].evidence.direction).toEqual({ basis: { handshake: 1, 'known-port': 2 }, uncertain: 0 });
   });
 
   it('a NodePort (below the ephemeral range) with inverted flags is the server', () => {
-    const nodePort: ScriptedConnection = {
-      protocol: 'TCP',
-      client: 2,
-      server: 3,
-      clientPort: 45000,
-      serverPort: 30080,
-      start: 0,
-      packets: [p(true, false, { ACK: true }), p(false, true, { ACK: true })],
-    };
+    const nodePort = scriptedConnection({ client: 2, server: 3, clientPort: 45000, serverPort: 30080 }, [
+      p(true, false, { ACK: true }),
+      p(false, true, { ACK: true }),
+    ]);
     expect(graphOf(capture(nodePort)).edges.map((e) => e.key)).toEqual(['shop/db->shop/cache:30080/TCP']);
   });
 
   it('records without addresses (an exporter field mask) are followed by their pods', () => {
-    const conn: ScriptedConnection = {
-      protocol: 'TCP',
-      client: 5,
-      server: 0,
-      clientPort: 52380,
-      serverPort: 40000,
-      start: 0,
-      packets: [
-        p(false, false, { SYN: true }),
-        p(true, true, { SYN: true, ACK: true }),
-        p(true, false, { ACK: true, FIN: true }),
-        p(false, true, { ACK: true }),
-      ],
-    };
+    const conn = scriptedConnection({ client: 5, server: 0, clientPort: 52380, serverPort: 40000 }, [
+      ...HANDSHAKE,
+      p(true, false, { ACK: true, FIN: true }),
+      p(false, true, { ACK: true }),
+    ]);
     const noIp = capture(conn)
       .split('\n')
       .map((l) => {
@@ -259,24 +210,11 @@ describe('the same kind of fault, other ports and protocols', () => {
 
   it('a connection waiting for a settlement is not turned around by a handshake twenty minutes later', () => {
     // api:5000 → db:6000 mid-stream (the flags agree), then db opens 6000 → 5000 twenty minutes on.
-    const before: ScriptedConnection = {
-      protocol: 'TCP',
-      client: 1,
-      server: 2,
-      clientPort: 5000,
-      serverPort: 6000,
-      start: 0,
-      packets: [p(false, false, { ACK: true, PSH: true }), p(true, true, { ACK: true })],
-    };
-    const after: ScriptedConnection = {
-      protocol: 'TCP',
-      client: 2,
-      server: 1,
-      clientPort: 6000,
-      serverPort: 5000,
-      start: 20 * 60_000,
-      packets: [p(false, false, { SYN: true }), p(true, true, { SYN: true, ACK: true })],
-    };
+    const before = scriptedConnection({ client: 1, server: 2, clientPort: 5000, serverPort: 6000 }, [
+      p(false, false, { ACK: true, PSH: true }),
+      p(true, true, { ACK: true }),
+    ]);
+    const after = scriptedConnection({ client: 2, server: 1, clientPort: 6000, serverPort: 5000, start: 20 * 60_000 }, HANDSHAKE);
     expect(
       graphOf(capture(before, after))
         .edges.map((e) => e.key)
@@ -285,16 +223,9 @@ describe('the same kind of fault, other ports and protocols', () => {
   });
 
   it("a server on an ephemeral port (gRPC 50051) with a client on a lower one: the capture's handshakes decide, in any order", () => {
-    const grpc = (clientPort: number, start: number, packets: ScriptedPacket[]): ScriptedConnection => ({
-      protocol: 'TCP',
-      client: 1,
-      server: 0,
-      clientPort,
-      serverPort: 50051,
-      start,
-      packets,
-    });
-    const handshake = grpc(20000, 0, [p(false, false, { SYN: true }), p(true, true, { SYN: true, ACK: true })]);
+    const grpc = (clientPort: number, start: number, packets: ScriptedPacket[]): ScriptedConnection =>
+      scriptedConnection({ client: 1, server: 0, clientPort, serverPort: 50051, start }, packets);
+    const handshake = grpc(20000, 0, HANDSHAKE);
     const midStream = grpc(20001, 1000, [p(false, false, { ACK: true, PSH: true }), p(true, true, { ACK: true, PSH: true })]);
     const lines = capture(handshake, midStream).split('\n');
     for (const order of [lines, [...lines].reverse()]) {
@@ -319,70 +250,42 @@ describe('a port known as a server elsewhere: at the very address, or only at an
 
   // web (0) opens api-1 (1):50051; then a pod talks from port 50051 to db (2):5432. Pod 7 is api-2:
   // the same workload as pod 1, another address.
-  const handshake: ScriptedConnection = {
-    protocol: 'TCP',
-    client: 0,
-    server: 1,
-    clientPort: 41000,
-    serverPort: 50051,
-    start: 0,
-    packets: [p(false, false, { SYN: true }), p(true, true, { SYN: true, ACK: true })],
-  };
-  const from50051 = (pod: number, flag: (fromServer: boolean) => boolean | undefined): ScriptedConnection => ({
-    protocol: 'TCP',
-    client: pod,
-    server: 2,
-    clientPort: 50051,
-    serverPort: 5432,
-    start: 1000,
-    packets: [false, true, false, true].map((fromServer) => p(fromServer, flag(fromServer), { ACK: true, PSH: true })),
-  });
-
-  it('built the same way, with the flags right: api-2 → db:5432 on the flags, uncertain', () => {
-    const graph = graphOf(
-      capture(
-        handshake,
-        from50051(7, (fromServer) => fromServer),
-      ),
+  const webOpensApi1 = scriptedConnection({ client: 0, server: 1, clientPort: 41000, serverPort: 50051 }, HANDSHAKE);
+  const from50051 = (pod: number, flag: (fromServer: boolean) => boolean | undefined): ScriptedConnection =>
+    scriptedConnection(
+      { client: pod, server: 2, clientPort: 50051, serverPort: 5432, start: 1000 },
+      [false, true, false, true].map((fromServer) => p(fromServer, flag(fromServer), { ACK: true, PSH: true })),
     );
-    expect(graph.edges.map((e) => [e.key, e.evidence.direction])).toEqual([
+  // What every variant also shows: web's handshake to api-1 settles that edge for certain.
+  const WEB_TO_API1 = ['shop/web->shop/api:50051/TCP', { basis: { handshake: 1 }, uncertain: 0 }];
+
+  it.each([
+    [
+      'built the same way, with the flags right: api-2 → db:5432 on the flags, uncertain',
+      7,
+      right,
       ['shop/api->shop/db:5432/TCP', { basis: { 'reply-flag': 1 }, uncertain: 1 }],
-      ['shop/web->shop/api:50051/TCP', { basis: { handshake: 1 }, uncertain: 0 }],
-    ]);
-  });
-
-  it('without flags, a low port facing a port only the workload served is the server: uncertain', () => {
-    const graph = graphOf(
-      capture(
-        handshake,
-        from50051(7, () => undefined),
-      ),
-    );
-    expect(graph.edges.map((e) => [e.key, e.evidence.direction])).toEqual([
+    ],
+    [
+      'without flags, a low port facing a port only the workload served is the server: uncertain',
+      7,
+      absent,
       ['shop/api->shop/db:5432/TCP', { basis: { 'port-range': 1 }, uncertain: 1 }],
-      ['shop/web->shop/api:50051/TCP', { basis: { handshake: 1 }, uncertain: 0 }],
-    ]);
-  });
-
-  it('the same pod that served 50051: the port known at its address still wins, uncertain when every flag disagrees', () => {
-    const graph = graphOf(
-      capture(
-        handshake,
-        from50051(1, (fromServer) => fromServer),
-      ),
-    );
-    expect(graph.edges.map((e) => [e.key, e.evidence.direction])).toEqual([
+    ],
+    [
+      'the same pod that served 50051: the port known at its address still wins, uncertain when every flag disagrees',
+      1,
+      right,
       ['shop/db->shop/api:50051/TCP', { basis: { 'known-port': 1 }, uncertain: 1 }],
-      ['shop/web->shop/api:50051/TCP', { basis: { handshake: 1 }, uncertain: 0 }],
-    ]);
-    // Flags that agree with what the address is known for: certain.
-    const agreeing = graphOf(
-      capture(
-        handshake,
-        from50051(1, (fromServer) => !fromServer),
-      ),
-    );
-    expect(agreeing.edges.find((e) => e.source === 'shop/db')?.evidence.direction).toEqual({ basis: { 'known-port': 1 }, uncertain: 0 });
+    ],
+    [
+      'the same pod that served 50051, with flags that agree with what the address is known for: certain',
+      1,
+      inverted,
+      ['shop/db->shop/api:50051/TCP', { basis: { 'known-port': 1 }, uncertain: 0 }],
+    ],
+  ] as const)('%s', (_name, pod, flag, edge) => {
+    expect(directions(graphOf(capture(webOpensApi1, from50051(pod, flag))))).toEqual([edge, WEB_TO_API1]);
   });
 });
 
@@ -395,32 +298,19 @@ describe('the same addresses and ports again after an idle gap, without a handsh
     expect(graph.edges[0].evidence).toMatchObject({ flows: 6, connections: 1, direction: { basis: { 'known-port': 1 }, uncertain: 1 } });
   });
 
-  const run = (start: number, flag: (fromServer: boolean) => boolean | undefined, open = false): ScriptedConnection => ({
-    protocol: 'TCP',
-    client: 1,
-    server: 0,
-    clientPort: 45000,
-    serverPort: 40000,
-    start,
-    packets: [
-      ...(open ? [p(false, false, { SYN: true }), p(true, true, { SYN: true, ACK: true })] : []),
+  const run = (start: number, flag: (fromServer: boolean) => boolean | undefined, open = false): ScriptedConnection =>
+    scriptedConnection({ client: 1, server: 0, clientPort: 45000, serverPort: 40000, start }, [
+      ...(open ? HANDSHAKE : []),
       p(false, flag(false), { ACK: true, PSH: true }),
       p(true, flag(true), { ACK: true, PSH: true }),
-    ],
-  });
-  const right = (fromServer: boolean) => fromServer;
-  const inverted = (fromServer: boolean) => !fromServer;
+    ]);
 
   it('after a handshake, a later run with every flag inverted keeps its direction (uncertain); with them right, certain', () => {
     const flipped = graphOf(capture(run(0, right, true), run(11 * 60_000, inverted)));
     // The guessed run is labelled with what it rests on (the earlier run's ports), never the handshake.
-    expect(flipped.edges.map((e) => [e.key, e.evidence.direction])).toEqual([
-      ['shop/api->shop/web:40000/TCP', { basis: { 'known-port': 1 }, uncertain: 1 }],
-    ]);
+    expect(directions(flipped)).toEqual([['shop/api->shop/web:40000/TCP', { basis: { 'known-port': 1 }, uncertain: 1 }]]);
     const same = graphOf(capture(run(0, right, true), run(11 * 60_000, right)));
-    expect(same.edges.map((e) => [e.key, e.evidence.direction])).toEqual([
-      ['shop/api->shop/web:40000/TCP', { basis: { handshake: 1 }, uncertain: 0 }],
-    ]);
+    expect(directions(same)).toEqual([['shop/api->shop/web:40000/TCP', { basis: { handshake: 1 }, uncertain: 0 }]]);
   });
 
   it('three runs, the last two inverted: each follows the one before it', () => {
@@ -452,15 +342,11 @@ describe('the same addresses and ports again after an idle gap, without a handsh
 
 describe('a guessed direction is labelled with what it rests on', () => {
   // Both ports ephemeral and no handshake: nothing but the packets' own flags can say who opened it.
-  const conn = (start: number, flags: readonly (boolean | undefined)[]): ScriptedConnection => ({
-    protocol: 'TCP',
-    client: 1,
-    server: 0,
-    clientPort: 45000,
-    serverPort: 40000,
-    start,
-    packets: flags.map((isReply, i) => p(i % 2 === 1, isReply, { ACK: true })),
-  });
+  const conn = (start: number, flags: readonly (boolean | undefined)[]): ScriptedConnection =>
+    scriptedConnection(
+      { client: 1, server: 0, clientPort: 45000, serverPort: 40000, start },
+      flags.map((isReply, i) => p(i % 2 === 1, isReply, { ACK: true })),
+    );
   const disagreeing = [false, false, true, true];
   const agreeing = [false, true, false, true];
 
@@ -479,7 +365,7 @@ describe('a guessed direction is labelled with what it rests on', () => {
       [conn(0, agreeing), conn(41 * 60_000, disagreeing)],
       [conn(0, disagreeing), conn(41 * 60_000, agreeing)],
     ]) {
-      expect(graphOf(capture(...order)).edges.map((e) => [e.key, e.evidence.direction])).toEqual([
+      expect(directions(graphOf(capture(...order)))).toEqual([
         ['shop/api->shop/web:40000/TCP', { basis: { 'first-seen': 1 }, uncertain: 1 }],
       ]);
     }

@@ -6,9 +6,10 @@ import { analyzeText } from './analysis';
 import { initialSelection } from './selection';
 import { generateCilium } from '../policy/cilium';
 import { generate } from '../policy/generate';
-import { verify } from '../policy/verify';
+import { aggregatedCalicoRecord } from '../testing/calico-records';
 import { readFixture } from '../testing/fixtures';
 import { api, db, ep, flow, web } from '../testing/mixed-capture';
+import { verifySet } from '../testing/verify-set';
 
 function withoutPorts(line: string): string {
   const o = JSON.parse(line) as { flow: { l4: Record<string, Record<string, number>> } };
@@ -22,26 +23,16 @@ function withoutL4(line: string): string {
   return JSON.stringify(o);
 }
 
-const webToApi = flow({
-  t: '2026-11-01T09:00:00Z',
-  src: web,
-  dst: api,
-  srcIp: '10.0.0.1',
-  dstIp: '10.0.0.2',
-  proto: 'TCP',
-  sport: 41000,
-  dport: 8080,
-});
-const apiToDb = flow({
-  t: '2026-11-01T09:00:01Z',
-  src: api,
-  dst: db,
-  srcIp: '10.0.0.2',
-  dstIp: '10.0.0.3',
-  proto: 'TCP',
-  sport: 41001,
-  dport: 5432,
-});
+const PODS = { web: [web, '10.0.0.1'], api: [api, '10.0.0.2'], db: [db, '10.0.0.3'] } as const;
+
+/** A Hubble flow at `t` from one of web, api and db to another, each on its own address. */
+function between(t: string, from: keyof typeof PODS, to: keyof typeof PODS, proto: 'TCP' | 'UDP', sport: number, dport: number): string {
+  const [[src, srcIp], [dst, dstIp]] = [PODS[from], PODS[to]];
+  return flow({ t, src, dst, srcIp, dstIp, proto, sport, dport });
+}
+
+const webToApi = between('2026-11-01T09:00:00Z', 'web', 'api', 'TCP', 41000, 8080);
+const apiToDb = between('2026-11-01T09:00:01Z', 'api', 'db', 'TCP', 41001, 5432);
 
 describe('a field mask that drops the ports', () => {
   const a = analyzeText([withoutPorts(webToApi), apiToDb].join('\n'), 'masked.jsonl');
@@ -61,12 +52,7 @@ describe('a field mask that drops the ports', () => {
         expect(rule.ports, `${g.policy.metadata.name}: ${JSON.stringify(rule)}`).toBeDefined();
       }
     }
-    const c = verify(
-      set.policies.map((g) => g.policy),
-      graph,
-      selection,
-      ['shop'],
-    );
+    const c = verifySet(set, graph, selection);
     expect(c.keptDenied.map((f) => f.edge)).toEqual(['shop/web->shop/api:unknown/TCP']);
     expect(c.keptDenied[0].explanation).toMatch(/port/);
     expect(c.keptAllowed.map((f) => f.edge)).toEqual(['shop/api->shop/db:5432/TCP']);
@@ -141,36 +127,9 @@ describe('port-less TCP and UDP never make a reverse edge', () => {
 
   it('UDP without ports: one edge per pair of ends, never the reverse', () => {
     const udp = [
-      flow({
-        t: '2026-11-01T09:00:00Z',
-        src: web,
-        dst: api,
-        srcIp: '10.0.0.1',
-        dstIp: '10.0.0.2',
-        proto: 'UDP',
-        sport: 41000,
-        dport: 9999,
-      }),
-      flow({
-        t: '2026-11-01T09:00:00.1Z',
-        src: api,
-        dst: web,
-        srcIp: '10.0.0.2',
-        dstIp: '10.0.0.1',
-        proto: 'UDP',
-        sport: 9999,
-        dport: 41000,
-      }),
-      flow({
-        t: '2026-11-01T09:00:00.2Z',
-        src: web,
-        dst: api,
-        srcIp: '10.0.0.1',
-        dstIp: '10.0.0.2',
-        proto: 'UDP',
-        sport: 41000,
-        dport: 9999,
-      }),
+      between('2026-11-01T09:00:00Z', 'web', 'api', 'UDP', 41000, 9999),
+      between('2026-11-01T09:00:00.1Z', 'api', 'web', 'UDP', 9999, 41000),
+      between('2026-11-01T09:00:00.2Z', 'web', 'api', 'UDP', 41000, 9999),
     ].map(withoutPorts);
     // Each packet says it is a request (is_reply false): the flags disagree, the first sender decides.
     const graph = graphOf(udp.join('\n'));
@@ -199,35 +158,13 @@ describe('port-less TCP and UDP never make a reverse edge', () => {
 });
 
 describe('the advice for a missing port fits the tool that wrote the capture', () => {
-  const calico = JSON.stringify({
-    start_time: 1736500000,
-    end_time: 1736500300,
-    proto: 'tcp',
-    action: 'allow',
-    reporter: 'src',
-    source_namespace: 'shop',
-    source_name: '-',
-    source_name_aggr: 'web-59bbf86d94-*',
-    source_type: 'wep',
-    source_labels: { labels: ['app=web'] },
-    dest_namespace: 'shop',
-    dest_name: '-',
-    dest_name_aggr: 'api-6c8d9f7b5-*',
-    dest_type: 'wep',
-    dest_labels: { labels: ['app=api'] },
-    dest_port: null,
-  });
+  const calico = JSON.stringify(aggregatedCalicoRecord({ dest_port: null }));
   /** Every sentence the tool says about the port-less edge: the graph warning, both generators and verify. */
   function advice(text: string, file: string): string[] {
     const graph = analyzeText(text, file).graph;
     const selection = initialSelection(graph);
     const set = generate(graph, selection, { namespaces: ['shop'] });
-    const c = verify(
-      set.policies.map((g) => g.policy),
-      graph,
-      selection,
-      ['shop'],
-    );
+    const c = verifySet(set, graph, selection);
     return [
       graph.warnings.find((w) => w.code === 'unknown-port')!.message,
       set.warnings.find((w) => w.code === 'unknown-port')!.message,

@@ -3,11 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseClusterSnapshot } from '../cluster/snapshot';
 import { generate } from '../policy/generate';
-import { verify } from '../policy/verify';
+import { aggregatedCalicoRecord } from '../testing/calico-records';
 import { list, pod } from '../testing/cluster-objects';
 import { readFixture } from '../testing/fixtures';
 import { analyzeText } from './analysis';
 import { initialSelection } from './selection';
+import { verifySet } from '../testing/verify-set';
 
 const doc = readFixture('calico', 'tigera-docs', 'ex_01_b80e197672.json');
 const namespaces = ['client-pods-namespace', 'maintenance-server-namespace'];
@@ -36,12 +37,7 @@ function coverage(withSnapshot: boolean) {
   return {
     graph,
     set,
-    coverage: verify(
-      set.policies.map((p) => p.policy),
-      graph,
-      selection,
-      namespaces,
-    ),
+    coverage: verifySet(set, graph, selection),
   };
 }
 
@@ -125,12 +121,7 @@ describe('workloads of one name, and one workload seen with and without labels',
     ]);
     const selection = initialSelection(graph);
     const set = generate(graph, selection, { namespaces: ['default'] });
-    const c = verify(
-      set.policies.map((p) => p.policy),
-      graph,
-      selection,
-      ['default'],
-    );
+    const c = verifySet(set, graph, selection);
     expect(c.keptDenied).toEqual([]);
     expect(c.keptAllowed).toHaveLength(2);
     const api = set.policies.find((p) => p.policy.metadata.name === 'api')!.policy;
@@ -152,24 +143,7 @@ describe('workloads of one name, and one workload seen with and without labels',
 
 describe('aggregated records name no pod: the snapshot gives the samples', () => {
   it("a workload known by Calico's aggregated name takes its labels and its pods from the snapshot", () => {
-    const line = JSON.stringify({
-      start_time: 1736500000,
-      end_time: 1736500300,
-      proto: 'tcp',
-      action: 'allow',
-      reporter: 'src',
-      source_namespace: 'shop',
-      source_name: '-',
-      source_name_aggr: 'web-59bbf86d94-*',
-      source_type: 'wep',
-      source_labels: '-',
-      dest_namespace: 'shop',
-      dest_name: '-',
-      dest_name_aggr: 'api-6c8d9f7b5-*',
-      dest_type: 'wep',
-      dest_labels: '-',
-      dest_port: 8080,
-    });
+    const line = JSON.stringify(aggregatedCalicoRecord({ source_labels: '-', dest_labels: '-' }));
     const snapshot = parseClusterSnapshot(
       [
         list(

@@ -5,10 +5,10 @@ import { parseClusterSnapshot } from '../cluster/snapshot';
 import { readFixture } from '../testing/fixtures';
 import { generateCilium } from '../policy/cilium';
 import { generate } from '../policy/generate';
-import { verify } from '../policy/verify';
 import { analyzeText } from './analysis';
 import { initialSelection } from './selection';
 import { summarize } from './summary';
+import { verifySet } from '../testing/verify-set';
 
 const F04 = readFixture('field', 'F04-clusterip-world-destination-service.jsonl');
 const snapshot = parseClusterSnapshot([JSON.parse(readFixture('field', 'F04-snapshot.json')) as unknown], 'F04-snapshot.json');
@@ -16,12 +16,37 @@ type Flow = Record<string, unknown> & { l4: { TCP: { source_port: number; destin
 const records = F04.trimEnd()
   .split('\n')
   .map((l) => JSON.parse(l) as { flow: Flow });
-const only = (pred: (f: Flow) => boolean) =>
-  records
-    .filter((r) => pred(r.flow))
-    .map((r) => JSON.stringify(r))
-    .join('\n');
 const port = (f: Flow) => (f.l4.TCP.source_port === 80 || f.l4.TCP.source_port === 9200 ? f.l4.TCP.destination_port : f.l4.TCP.source_port);
+
+/** F04's records of kibana's connection from `clientPort` (41000 seen translated, 41010 not), each as a line changed by `edit`. */
+const client = (clientPort: number, edit: (text: string) => string = (t) => t): string[] =>
+  records.filter((r) => port(r.flow) === clientPort).map((r) => edit(JSON.stringify(r)));
+
+/** A record without destination_service: what a field-masked export (or an older Hubble) gives. */
+const unnamed = (text: string): string => {
+  const o = JSON.parse(text) as { flow: Flow };
+  delete o.flow.destination_service;
+  return JSON.stringify(o);
+};
+
+/** A record of kibana's as grafana's: another pod, app and address. */
+const asGrafana = (text: string): string =>
+  text
+    .replaceAll('kibana-6c8d9f7b5-x2x2x', 'grafana-7d9c5b6f4-bq7wz')
+    .replaceAll('app=kibana', 'app=grafana')
+    .replaceAll('10.0.1.21', '10.0.1.22');
+
+/** A record of the translated flow (to or from pod 10.0.3.15) moved to 203.0.113.10 outside the cluster, on `serverPort`; any other record as it is. */
+const translatedOutside =
+  (serverPort: number) =>
+  (text: string): string => {
+    if (!text.includes('10.0.3.15')) return text;
+    const o = JSON.parse(text.replaceAll('10.0.3.15', '203.0.113.10').replaceAll('9200', String(serverPort))) as { flow: Flow };
+    const world = { identity: 2, labels: ['reserved:world'] };
+    if ((o.flow.IP as { source: string }).source === '203.0.113.10') o.flow.source = world;
+    else o.flow.destination = world;
+    return JSON.stringify(o);
+  };
 
 function graphOf(text: string, withSnapshot = false) {
   const a = analyzeText(text, 'capture.jsonl', withSnapshot ? { snapshot } : {});
@@ -46,15 +71,7 @@ describe('F04: a ClusterIP reported as world, with destination_service', () => {
 
   it('a client seen only before translation takes the backend other clients of the Service port reached', () => {
     // grafana's connection was never seen translated; kibana's was.
-    const grafana = records
-      .filter((r) => port(r.flow) === 41010)
-      .map((r) =>
-        JSON.stringify(r)
-          .replaceAll('kibana-6c8d9f7b5-x2x2x', 'grafana-7d9c5b6f4-bq7wz')
-          .replaceAll('app=kibana', 'app=grafana')
-          .replaceAll('10.0.1.21', '10.0.1.22'),
-      );
-    const graph = graphOf([...records.filter((r) => port(r.flow) === 41000).map((r) => JSON.stringify(r)), ...grafana].join('\n'));
+    const graph = graphOf([...client(41000), ...client(41010, asGrafana)].join('\n'));
     expect(graph.edges.map((e) => [e.key, e.evidence.service?.resolvedBy])).toEqual([
       ['logging/grafana->logging/elasticsearch-master:9200/TCP', 'learned-backend'],
       ['logging/kibana->logging/elasticsearch-master:9200/TCP', 'translation'],
@@ -62,7 +79,7 @@ describe('F04: a ClusterIP reported as world, with destination_service', () => {
   });
 
   it('with nothing to resolve it, stays a Service edge with a warning that says what to do', () => {
-    const graph = graphOf(only((f) => port(f) === 41010));
+    const graph = graphOf(client(41010).join('\n'));
     expect(graph.edges.map((e) => e.key)).toEqual(['logging/kibana->service:logging/elasticsearch-master:80/TCP']);
     expect(graph.edges[0].evidence.service).toEqual({ name: 'logging/elasticsearch-master', resolvedBy: 'unresolved' });
     const w = graph.warnings.find((x) => x.code === 'unresolved-service');
@@ -74,91 +91,59 @@ describe('F04: a ClusterIP reported as world, with destination_service', () => {
   });
 
   it('a cluster snapshot resolves it to every backend of the Service port', () => {
-    const graph = graphOf(
-      only((f) => port(f) === 41010),
-      true,
-    );
+    const graph = graphOf(client(41010).join('\n'), true);
     expect(graph.edges.map((e) => e.key)).toEqual(['logging/kibana->logging/elasticsearch-master:9200/TCP']);
     expect(graph.edges[0].evidence.service).toEqual({ name: 'logging/elasticsearch-master', resolvedBy: 'snapshot' });
     expect(graph.edges[0].evidence.samplePods.dst).toEqual(['elasticsearch-master-0', 'elasticsearch-master-1']);
   });
 
   it('a ClusterIP Hubble did not name (world, no destination_service) is resolved by the snapshot', () => {
-    const unnamed = records
-      .filter((r) => port(r.flow) === 41010)
-      .map((r) => {
-        const flow = { ...r.flow };
-        delete flow.destination_service;
-        return JSON.stringify({ flow });
-      })
-      .join('\n');
-    expect(graphOf(unnamed).edges.map((e) => e.key)).toEqual(['logging/kibana->ip:10.96.200.135:80/TCP']);
-    expect(graphOf(unnamed, true).edges.map((e) => e.key)).toEqual(['logging/kibana->logging/elasticsearch-master:9200/TCP']);
+    const text = client(41010, unnamed).join('\n');
+    expect(graphOf(text).edges.map((e) => e.key)).toEqual(['logging/kibana->ip:10.96.200.135:80/TCP']);
+    expect(graphOf(text, true).edges.map((e) => e.key)).toEqual(['logging/kibana->logging/elasticsearch-master:9200/TCP']);
   });
 
   it('a Service pointing outside the cluster keeps the external address it was translated to', () => {
     // A selector-less Service: the translated flow of the same client port goes to an address outside.
-    const outside = records
-      .filter((r) => port(r.flow) === 41000)
-      .map((r) => {
-        const text = JSON.stringify(r);
-        if (!text.includes('10.0.3.15')) return text;
-        const flow = JSON.parse(text.replaceAll('10.0.3.15', '203.0.113.10').replaceAll('9200', '5432')) as {
-          flow: Record<string, unknown>;
-        };
-        const world = { identity: 2, labels: ['reserved:world'] };
-        if ((flow.flow.IP as { source: string }).source === '203.0.113.10') flow.flow.source = world;
-        else flow.flow.destination = world;
-        return JSON.stringify(flow);
-      })
-      .join('\n');
-    const graph = graphOf(outside);
+    const graph = graphOf(client(41000, translatedOutside(5432)).join('\n'));
     expect(graph.edges.map((e) => e.key)).toEqual(['logging/kibana->ip:203.0.113.10:5432/TCP']);
     expect(graph.edges[0].evidence.service?.resolvedBy).toBe('translation');
   });
 
-  /** A copy of F04's records for kibana's 41000 connection, changed by `f`. */
-  const variant = (f: (text: string) => string) =>
-    records
-      .filter((r) => port(r.flow) === 41000)
-      .map((r) => f(JSON.stringify(r)))
-      .join('\n');
-
   it("a Service's other port is not folded into the port other connections reached", () => {
     // 41000 reached 9200 through port 80; 41020 went to the Service's port 9300 and was never seen translated.
-    const other = records
-      .filter((r) => port(r.flow) === 41010)
-      .map((r) => JSON.stringify(r).replaceAll('41010', '41020').replaceAll('"destination_port":80', '"destination_port":9300'));
+    const other = client(41010, (t) => t.replaceAll('41010', '41020').replaceAll('"destination_port":80', '"destination_port":9300'));
     // Hubble also names the Service on the translated flow to the pod: a backend hint, for port 9200 only.
     const hinted = (t: string) => {
       const o = JSON.parse(t) as { flow: { IP: { destination: string }; destination_service?: unknown } };
       if (o.flow.IP.destination === '10.0.3.15') o.flow.destination_service = { name: 'elasticsearch-master', namespace: 'logging' };
       return JSON.stringify(o);
     };
-    const graph = graphOf([variant(hinted), ...other].join('\n'));
+    const graph = graphOf([...client(41000, hinted), ...other].join('\n'));
     expect(graph.edges.map((e) => e.key)).toEqual([
       'logging/kibana->logging/elasticsearch-master:9200/TCP',
       'logging/kibana->service:logging/elasticsearch-master:9300/TCP',
     ]);
     // The snapshot knows port 9300: its own backend port, not 9200.
-    expect(graphOf([variant((t) => t), ...other].join('\n'), true).edges.map((e) => [e.key, e.evidence.service?.resolvedBy])).toEqual([
+    expect(graphOf([...client(41000), ...other].join('\n'), true).edges.map((e) => [e.key, e.evidence.service?.resolvedBy])).toEqual([
       ['logging/kibana->logging/elasticsearch-master:9200/TCP', 'translation'],
       ['logging/kibana->logging/elasticsearch-master:9300/TCP', 'snapshot'],
     ]);
   });
 
+  /** kibana:41000 to the Service at 09:00 (never seen translated), then the same client port to a redis pod, its time moved to `later`. */
+  const serviceThenRedis = (later = 'T09:00:'): string[] => [
+    ...client(41000).filter((t) => t.includes('10.96.200.135')),
+    ...client(41000)
+      .filter((t) => !t.includes('10.96.200.135'))
+      .map((t) => t.replaceAll('T09:00:', later).replaceAll('elasticsearch-master', 'redis').replaceAll('9200', '6379')),
+  ];
+
   it.each([
     ['twenty minutes', 'T09:20:'],
     ['two minutes', 'T09:02:'],
   ])('a client port used again %s later is another connection: no pairing across it', (_gap, later) => {
-    // kibana:41000 to the Service at 09:00 (never seen translated), and 41000 to a redis pod later.
-    const early = records
-      .filter((r) => port(r.flow) === 41000 && JSON.stringify(r).includes('10.96.200.135'))
-      .map((r) => JSON.stringify(r));
-    const redis = records
-      .filter((r) => port(r.flow) === 41000 && !JSON.stringify(r).includes('10.96.200.135'))
-      .map((r) => JSON.stringify(r).replaceAll('T09:00:', later).replaceAll('elasticsearch-master', 'redis').replaceAll('9200', '6379'));
-    const graph = graphOf([...early, ...redis].join('\n'));
+    const graph = graphOf(serviceThenRedis(later).join('\n'));
     expect(graph.edges.map((e) => e.key)).toEqual([
       'logging/kibana->logging/redis:6379/TCP',
       'logging/kibana->service:logging/elasticsearch-master:80/TCP',
@@ -166,14 +151,8 @@ describe('F04: a ClusterIP reported as world, with destination_service', () => {
   });
 
   it('the same client port to a redis pod in the same second is a coincidence the snapshot rules out', () => {
-    const early = records
-      .filter((r) => port(r.flow) === 41000 && JSON.stringify(r).includes('10.96.200.135'))
-      .map((r) => JSON.stringify(r));
-    const redis = records
-      .filter((r) => port(r.flow) === 41000 && !JSON.stringify(r).includes('10.96.200.135'))
-      .map((r) => JSON.stringify(r).replaceAll('elasticsearch-master', 'redis').replaceAll('9200', '6379'));
     // Without a snapshot the capture cannot tell this from a translation; with one it can.
-    const graph = graphOf([...early, ...redis].join('\n'), true);
+    const graph = graphOf(serviceThenRedis().join('\n'), true);
     expect(graph.edges.map((e) => [e.key, e.evidence.service?.resolvedBy])).toEqual([
       ['logging/kibana->logging/elasticsearch-master:9200/TCP', 'snapshot'],
       ['logging/kibana->logging/redis:6379/TCP', undefined],
@@ -198,13 +177,7 @@ describe('F04: a ClusterIP reported as world, with destination_service', () => {
   });
 });
 
-/** F04's records without destination_service: what a field-masked export (or an older Hubble) gives. */
-const unnamed = (text: string): string => {
-  const o = JSON.parse(text) as { flow: Flow };
-  delete o.flow.destination_service;
-  return JSON.stringify(o);
-};
-const client41000 = records.filter((r) => port(r.flow) === 41000).map((r) => unnamed(JSON.stringify(r)));
+const client41000 = client(41000, unnamed);
 
 describe('a ClusterIP nothing names (world or a bare address, no destination_service)', () => {
   it("the tester's S3: paired with its translated flow, one edge to the backend and no private address left", () => {
@@ -223,17 +196,7 @@ describe('a ClusterIP nothing names (world or a bare address, no destination_ser
 
   it('a bare address (no reserved:world label) pairs the same way; a client the capture never saw translated learns the backend', () => {
     const bare = (t: string) => t.replace('"labels":["reserved:world"]', '"labels":[]');
-    const grafana = records
-      .filter((r) => port(r.flow) === 41010)
-      .map((r) =>
-        unnamed(
-          JSON.stringify(r)
-            .replaceAll('kibana-6c8d9f7b5-x2x2x', 'grafana-7d9c5b6f4-bq7wz')
-            .replaceAll('app=kibana', 'app=grafana')
-            .replaceAll('10.0.1.21', '10.0.1.22'),
-        ),
-      );
-    const graph = graphOf([...client41000.map(bare), ...grafana].join('\n'));
+    const graph = graphOf([...client41000.map(bare), ...client(41010, (t) => unnamed(asGrafana(t)))].join('\n'));
     expect(graph.edges.map((e) => [e.key, e.evidence.service?.resolvedBy])).toEqual([
       ['logging/grafana->logging/elasticsearch-master:9200/TCP', 'learned-backend'],
       ['logging/kibana->logging/elasticsearch-master:9200/TCP', 'translation'],
@@ -249,15 +212,7 @@ describe('a ClusterIP nothing names (world or a bare address, no destination_ser
   });
 
   it('never pairs an address with another address: a flow translated to one outside the cluster keeps both', () => {
-    const outside = client41000.map((t) => {
-      if (!t.includes('10.0.3.15')) return t;
-      const o = JSON.parse(t.replaceAll('10.0.3.15', '203.0.113.10')) as { flow: Flow };
-      const world = { identity: 2, labels: ['reserved:world'] };
-      if ((o.flow.IP as { source: string }).source === '203.0.113.10') o.flow.source = world;
-      else o.flow.destination = world;
-      return JSON.stringify(o);
-    });
-    expect(graphOf(outside.join('\n')).edges.map((e) => e.key)).toEqual([
+    expect(graphOf(client41000.map(translatedOutside(9200)).join('\n')).edges.map((e) => e.key)).toEqual([
       'logging/kibana->ip:10.96.200.135:80/TCP',
       'logging/kibana->ip:203.0.113.10:9200/TCP',
     ]);
@@ -386,14 +341,7 @@ describe('a Service with two backends: each connection counted once, at the back
   });
 
   it('another client only ever seen before translation: its connections go to neither backend alone', () => {
-    const grafana = lines
-      .filter((l) => l.includes('41002'))
-      .map((l) =>
-        l
-          .replaceAll('kibana-6c8d9f7b5-x2x2x', 'grafana-7d9c5b6f4-bq7wz')
-          .replaceAll('app=kibana', 'app=grafana')
-          .replaceAll('10.0.1.21', '10.0.1.22'),
-      );
+    const grafana = lines.filter((l) => l.includes('41002')).map(asGrafana);
     const g = graphOf([without(41002), ...grafana].join('\n'));
     expect(g.edges.map((e) => [e.key, e.evidence.connections, e.evidence.service?.resolvedBy])).toEqual([
       ['logging/grafana->service:logging/elasticsearch-master:80/TCP', 1, 'learned-backend'],
@@ -422,12 +370,7 @@ describe('a Service with two backends: each connection counted once, at the back
   });
 
   it('the same without destination_service: the address is a Service node, never an address an ipBlock would name', () => {
-    const unnamedTwo = lines.map((l) => {
-      const o = JSON.parse(l) as { flow: Record<string, unknown> };
-      delete o.flow.destination_service;
-      return JSON.stringify(o);
-    });
-    const a = analyzeText(unnamedTwo.join('\n'), 'two.jsonl');
+    const a = analyzeText(lines.map(unnamed).join('\n'), 'two.jsonl');
     expect(a.graph.edges.map((e) => e.key)).toEqual([ES, OS, 'logging/kibana->service:10.96.200.135:80/TCP']);
     expect(a.graph.nodes.find((n) => n.id === 'service:10.96.200.135')).toMatchObject({
       kind: 'service',
@@ -451,12 +394,7 @@ describe('a Service with two backends: each connection counted once, at the back
     // The Service edge is behind both rules; the comment says its backend was not seen.
     expect(kibana.rules.every((r) => r.edges.includes(SVC))).toBe(true);
     expect(kibana.rules[0].comment).toMatch(/via Service logging\/elasticsearch-master \(not seen translated: any of its 2 backends\)/);
-    const c = verify(
-      set.policies.map((g) => g.policy),
-      a.graph,
-      selection,
-      ['logging'],
-    );
+    const c = verifySet(set, a.graph, selection);
     expect(c.keptAllowed.map((f) => f.edge).sort()).toEqual([ES, OS, SVC]);
     expect([c.keptDenied, c.keptUndecided, c.unbackedRules]).toEqual([[], [], []]);
     // Pruned, the Service edge is judged blocked only when no backend rule lets it through.
@@ -496,10 +434,7 @@ describe('a Service with two backends: each connection counted once, at the back
 
 describe('sample pods of a backend the cluster snapshot resolves', () => {
   it('the backend node lists every backend pod of the snapshot, not only the first', () => {
-    const g = graphOf(
-      only((f) => port(f) === 41010),
-      true,
-    );
+    const g = graphOf(client(41010).join('\n'), true);
     expect(g.nodes.find((n) => n.id === 'logging/elasticsearch-master')?.samplePods).toEqual([
       'elasticsearch-master-0',
       'elasticsearch-master-1',
@@ -512,11 +447,7 @@ describe('sample pods of a backend the cluster snapshot resolves', () => {
       items: { kind: string; endpoints?: { targetRef?: unknown }[] }[];
     };
     for (const it of doc.items) for (const ep of it.kind === 'EndpointSlice' ? (it.endpoints ?? []) : []) delete ep.targetRef;
-    const g = analyzeText(
-      only((f) => port(f) === 41010),
-      'x.jsonl',
-      { snapshot: parseClusterSnapshot([doc], 'no-refs.json') },
-    ).graph;
+    const g = analyzeText(client(41010).join('\n'), 'x.jsonl', { snapshot: parseClusterSnapshot([doc], 'no-refs.json') }).graph;
     expect(g.edges.map((e) => [e.key, e.evidence.samplePods.dst])).toEqual([
       ['logging/kibana->logging/elasticsearch-master:9200/TCP', ['elasticsearch-master-0', 'elasticsearch-master-1']],
     ]);
@@ -524,24 +455,13 @@ describe('sample pods of a backend the cluster snapshot resolves', () => {
   });
 
   it("a ClusterIP Hubble did not name, resolved by the snapshot alone: the backend pods are the edge's samples", () => {
-    const unnamed41010 = records
-      .filter((r) => port(r.flow) === 41010)
-      .map((r) => {
-        const flow = { ...r.flow };
-        delete flow.destination_service;
-        return JSON.stringify({ flow });
-      })
-      .join('\n');
-    expect(graphOf(unnamed41010, true).edges.map((e) => [e.evidence.service?.resolvedBy, e.evidence.samplePods.dst])).toEqual([
-      ['snapshot', ['elasticsearch-master-0', 'elasticsearch-master-1']],
-    ]);
+    expect(
+      graphOf(client(41010, unnamed).join('\n'), true).edges.map((e) => [e.evidence.service?.resolvedBy, e.evidence.samplePods.dst]),
+    ).toEqual([['snapshot', ['elasticsearch-master-0', 'elasticsearch-master-1']]]);
   });
 
   it('a backend the translation shows keeps the pods seen: the snapshot adds none it did not reach', () => {
-    const g = graphOf(
-      only((f) => port(f) === 41000),
-      true,
-    );
+    const g = graphOf(client(41000).join('\n'), true);
     expect(g.edges.map((e) => [e.evidence.service?.resolvedBy, e.evidence.samplePods.dst])).toEqual([
       ['translation', ['elasticsearch-master-0']],
     ]);

@@ -2,14 +2,56 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { edgeKey } from '../graph/keys';
 import { initialSelection, prune } from '../graph/selection';
+import type { Protocol } from '../flows/types';
 import type { EdgeEvidence, GraphEdge, GraphNode, ServiceGraph } from '../graph/types';
 import { generateCilium } from './cilium';
 import { generate } from './generate';
 import { lintCilium } from './lint-cilium';
-import { verify } from './verify';
 import { forwardedEvidence } from '../testing/evidence';
+import { verifySet } from '../testing/verify-set';
 
 const evidence: EdgeEvidence = forwardedEvidence();
+
+/** A workload node `ns/name`, known by its app label, carrying `labels`. */
+const workloadNode = (ns: string, name: string, labels: Record<string, string>): GraphNode => ({
+  id: `${ns}/${name}`,
+  kind: 'workload',
+  label: name,
+  namespace: ns,
+  identity: { app: name },
+  labels,
+});
+
+/** The edge from `src` to `dst` on `protocol` and `port`, under its key. */
+const edgeBetween = (src: GraphNode, dst: GraphNode, protocol: Protocol, port: number | null, ev: EdgeEvidence = evidence): GraphEdge => ({
+  key: edgeKey(src.id, dst.id, protocol, port),
+  source: src.id,
+  target: dst.id,
+  protocol,
+  port,
+  evidence: ev,
+});
+
+/**
+ * The edges an arbitrary's picks name between `nodes` (indexes wrap around), one per key, in the
+ * order their keys first came: a pick with no workload end is passed over (no policy could select
+ * either end), and so is one `edge` makes nothing of.
+ */
+function pickedEdges<P extends Protocol>(
+  nodes: readonly GraphNode[],
+  picks: readonly (readonly [number, number, P, number])[],
+  edge: (src: GraphNode, dst: GraphNode, protocol: P, port: number) => GraphEdge | undefined,
+): GraphEdge[] {
+  const byKey = new Map<string, GraphEdge>();
+  for (const [s, t, protocol, port] of picks) {
+    const src = nodes[s % nodes.length];
+    const dst = nodes[t % nodes.length];
+    if (src.kind !== 'workload' && dst.kind !== 'workload') continue;
+    const e = edge(src, dst, protocol, port);
+    if (e) byKey.set(e.key, e);
+  }
+  return [...byKey.values()];
+}
 
 /** Random service graphs: workloads in a few namespaces (some sharing names), external addresses, edges on random ports. */
 const graphs = fc
@@ -34,25 +76,11 @@ const graphs = fc
   })
   .map(({ workloads, externals, edges, prunedMask, scopeMask }) => {
     const nodes: GraphNode[] = [
-      ...workloads.map(([ns, name]) => ({
-        id: `${ns}/${name}`,
-        kind: 'workload' as const,
-        label: name,
-        namespace: ns,
-        identity: { app: name },
-        labels: { app: name, tier: ns },
-      })),
+      ...workloads.map(([ns, name]) => workloadNode(ns, name, { app: name, tier: ns })),
       ...externals.map((ip) => ({ id: `ip:${ip}`, kind: 'external' as const, label: ip, ip })),
     ];
-    const byKey = new Map<string, GraphEdge>();
-    for (const [s, t, protocol, port] of edges) {
-      const src = nodes[s % nodes.length];
-      const dst = nodes[t % nodes.length];
-      if (src.kind !== 'workload' && dst.kind !== 'workload') continue;
-      const key = edgeKey(src.id, dst.id, protocol, port);
-      byKey.set(key, { key, source: src.id, target: dst.id, protocol, port, evidence });
-    }
-    const graph: ServiceGraph = { nodes, edges: [...byKey.values()], namespaces: ['a', 'b', 'c'], window: null, warnings: [] };
+    const graphEdges = pickedEdges(nodes, edges, (src, dst, protocol, port) => edgeBetween(src, dst, protocol, port));
+    const graph: ServiceGraph = { nodes, edges: graphEdges, namespaces: ['a', 'b', 'c'], window: null, warnings: [] };
     const pruned = graph.edges.filter((_, i) => prunedMask[i]).map((e) => e.key);
     const scope = ['a', 'b', 'c'].filter((_, i) => scopeMask[i]);
     return { graph, pruned, scope: scope.length > 0 ? scope : ['a'] };
@@ -63,12 +91,7 @@ function allowsExactlyTheKeptEdges(options: { defaultDeny?: boolean; portRanges?
   return fc.property(graphs, ({ graph, pruned, scope }) => {
     const selection = prune(initialSelection(graph), pruned);
     const set = generate(graph, selection, { namespaces: scope, ...options });
-    const c = verify(
-      set.policies.map((g) => g.policy),
-      graph,
-      selection,
-      scope,
-    );
+    const c = verifySet(set, graph, selection);
     expect(c.keptDenied).toEqual([]);
     expect(c.prunedAllowed).toEqual([]);
     expect(c.unobservedAllowed).toEqual([]);
@@ -116,14 +139,7 @@ const ciliumGraphs = fc
   })
   .map(({ workloads, entities, externals, edges, prunedMask }) => {
     const nodes: GraphNode[] = [
-      ...workloads.map(([ns, name]) => ({
-        id: `${ns}/${name}`,
-        kind: 'workload' as const,
-        label: name,
-        namespace: ns,
-        identity: { app: name },
-        labels: { app: name },
-      })),
+      ...workloads.map(([ns, name]) => workloadNode(ns, name, { app: name })),
       ...entities.map((e) => ({ id: `entity:${e}`, kind: 'entity' as const, label: e, entity: e })),
       ...externals.map(([ip, name]) => ({
         id: `ip:${ip}`,
@@ -133,24 +149,12 @@ const ciliumGraphs = fc
         ...(name ? { dnsNames: [name] } : {}),
       })),
     ];
-    const byKey = new Map<string, GraphEdge>();
-    for (const [s, t, protocol, port] of edges) {
-      const src = nodes[s % nodes.length];
-      const dst = nodes[t % nodes.length];
-      if (src.kind !== 'workload' && dst.kind !== 'workload') continue;
-      if (src.id === dst.id) continue;
-      const icmp = protocol === 'ICMPv4' || protocol === 'ICMPv6';
-      const key = edgeKey(src.id, dst.id, protocol, icmp ? null : port);
-      byKey.set(key, {
-        key,
-        source: src.id,
-        target: dst.id,
-        protocol,
-        port: icmp ? null : port,
-        evidence: icmp ? { ...evidence, icmpTypes: [protocol === 'ICMPv4' ? 8 : 128] } : evidence,
-      });
-    }
-    const graph: ServiceGraph = { nodes, edges: [...byKey.values()], namespaces: ['a', 'b'], window: null, warnings: [] };
+    const graphEdges = pickedEdges(nodes, edges, (src, dst, protocol, port) => {
+      if (src.id === dst.id) return undefined;
+      if (protocol !== 'ICMPv4' && protocol !== 'ICMPv6') return edgeBetween(src, dst, protocol, port);
+      return edgeBetween(src, dst, protocol, null, { ...evidence, icmpTypes: [protocol === 'ICMPv4' ? 8 : 128] });
+    });
+    const graph: ServiceGraph = { nodes, edges: graphEdges, namespaces: ['a', 'b'], window: null, warnings: [] };
     return { graph, pruned: graph.edges.filter((_, i) => prunedMask[i]).map((e) => e.key) };
   });
 
@@ -161,12 +165,7 @@ describe('the Cilium flavor allows exactly the kept edges (property)', () => {
         const scope = ['a', 'b'];
         const selection = prune(initialSelection(graph), pruned);
         const set = generateCilium(graph, selection, { namespaces: scope, defaultDeny, portRanges });
-        const c = verify(
-          set.policies.map((g) => g.policy),
-          graph,
-          selection,
-          scope,
-        );
+        const c = verifySet(set, graph, selection);
         expect(c.engine).toBe(set.policies.length > 0 ? 'cilium' : 'kubernetes');
         if (set.policies.length === 0) return;
         expect(c.keptDenied).toEqual([]);
@@ -202,12 +201,7 @@ describe('the Cilium flavor allows exactly the kept edges (property)', () => {
         const scope = ['a', 'b'];
         const selection = prune(initialSelection(graph), pruned);
         const set = generate(graph, selection, { namespaces: scope, defaultDeny: true });
-        const c = verify(
-          set.policies.map((g) => g.policy),
-          graph,
-          selection,
-          scope,
-        );
+        const c = verifySet(set, graph, selection);
         const kept = graph.edges.filter((e) => !pruned.includes(e.key));
         const inexpressible = (e: GraphEdge): boolean =>
           e.source.startsWith('entity:') || e.target.startsWith('entity:') || e.protocol.startsWith('ICMP');

@@ -9,9 +9,10 @@ import type { CiliumNetworkPolicy } from './cilium-types';
 import { isObjectName } from '../cluster/names';
 import { generate, policyName } from './generate';
 import type { NetworkPolicy } from './types';
-import { uncoverable, verify } from './verify';
+import { uncoverable } from './verify';
 import { mixed } from '../testing/mixed-capture';
 import { parsePolicies, policySetYaml } from './yaml';
+import { verifySet } from '../testing/verify-set';
 
 const EPHEMERAL = 32768;
 
@@ -93,12 +94,7 @@ describe('generate on a capture with replies, DNS, a drop, a cross-namespace cal
   });
 
   it('verify: kept flows allowed, the pruned flow and unobserved pairs denied, every rule backed', () => {
-    const c = verify(
-      set.policies.map((g) => g.policy),
-      graph,
-      selection,
-      ['shop'],
-    );
+    const c = verifySet(set, graph, selection);
     // A kept edge is blocked only where no generated rule can name an end, and verify says why.
     const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
     for (const f of c.keptDenied) {
@@ -136,12 +132,7 @@ describe('generate on a capture with replies, DNS, a drop, a cross-namespace cal
     const sel = prune(selection, [key], 'scraper moves to a sidecar');
     const next = generate(graph, sel, { namespaces: ['shop'] });
     expect(JSON.stringify(next.policies.find((g) => g.policy.metadata.name === 'api')?.policy.spec.ingress)).not.toContain('prometheus');
-    const c = verify(
-      next.policies.map((g) => g.policy),
-      graph,
-      sel,
-      ['shop'],
-    );
+    const c = verifySet(next, graph, sel);
     expect(c.prunedDenied.map((f) => f.edge)).toContain(key);
     expect(c.ok).toBe(true);
   });
@@ -171,13 +162,7 @@ describe('real captures: generate, then verify passes except where no rule can',
     const namespaces = graph.namespaces.filter((ns) => graph.nodes.some((n) => n.namespace === ns && n.kind === 'workload'));
     const options = { namespaces, defaultDeny: true };
     const set = flavor === 'cilium' ? generateCilium(graph, selection, options) : generate(graph, selection, options);
-    const c = verify(
-      set.policies.map((g) => g.policy),
-      graph,
-      selection,
-      namespaces,
-      { engine: flavor },
-    );
+    const c = verifySet(set, graph, selection, { engine: flavor });
     expect(c.engine).toBe(flavor);
     // A kept edge is blocked only where the flavor cannot name an end, and verify says why; it is
     // undecided only where its direction is uncertain.

@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { analyzeText } from '../graph/analysis';
 import { initialSelection, prune } from '../graph/selection';
 import { mixed } from '../testing/mixed-capture';
+import { verifySet } from '../testing/verify-set';
 import { diffPolicies } from './diff';
 import { generateFlavor } from './flavors';
 import { generate } from './generate';
 import { lint } from './lint';
 import { enforcedOf, stagedOf, stagedSet, type StagedKubernetesNetworkPolicy } from './staged';
-import { verify } from './verify';
 import { parsePolicies, policySetYaml } from './yaml';
 
 const { graph } = analyzeText(mixed, 'mixed.json');
@@ -120,18 +120,8 @@ describe('the calico-staged flavor', () => {
 
   it('verify judges a staged set as the NetworkPolicies it becomes: the same findings, rule for rule', () => {
     const sel = prune(kept, ['shop/web->shop/api:8080/TCP'], 'test');
-    const asStaged = verify(
-      staged.policies.map((g) => g.policy),
-      graph,
-      sel,
-      shop,
-    );
-    const asKubernetes = verify(
-      kubernetes.policies.map((g) => g.policy),
-      graph,
-      sel,
-      shop,
-    );
+    const asStaged = verifySet(staged, graph, sel);
+    const asKubernetes = verifySet(kubernetes, graph, sel);
     expect(asStaged.engine).toBe('kubernetes');
     // Policies generated with the edge kept still allow it once it is pruned: both fail the same way.
     expect(asStaged.verdict).toEqual(asKubernetes.verdict);

@@ -11,6 +11,7 @@ import { generate } from './generate';
 import { policyEngine } from './engine';
 import { endsFromGraph, verify } from './verify';
 import { parsePolicies } from './yaml';
+import { verifySet } from '../testing/verify-set';
 
 describe('F16: a named port the capture cannot resolve', () => {
   const { graph } = analyzeText(readFixture('field', 'F16-named-port-verify', 'capture.jsonl'), 'capture.jsonl');
@@ -79,12 +80,7 @@ describe('F08: the Cilium flavor never leaves a direction unenforced', () => {
       expect(spec.egress?.length).toBeGreaterThan(0);
     }
     // As Cilium enforces it: the kept flow passes, and nothing else reaches either workload.
-    const c = verify(
-      set.policies.map((g) => g.policy),
-      graph,
-      selection,
-      ['jobs'],
-    );
+    const c = verifySet(set, graph, selection);
     expect(c.engine).toBe('cilium');
     expect(c.verdict.status).toBe('pass');
   });
@@ -122,12 +118,7 @@ describe("the newcomer's Calico example: two workloads without labels", () => {
 
   it('generate --default-deny, then verify: the kept flow is blocked (exit 1), never "every kept flow is allowed"', () => {
     const set = generate(graph, selection, { namespaces, defaultDeny: true });
-    const c = verify(
-      set.policies.map((g) => g.policy),
-      graph,
-      selection,
-      namespaces,
-    );
+    const c = verifySet(set, graph, selection);
     const kept = graph.edges.filter((e) => !selection.pruned.has(e.key));
     expect(kept.length).toBeGreaterThan(0);
     expect(c.keptAllowed).toEqual([]);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeText } from '../graph/analysis';
 import { initialSelection, prune } from '../graph/selection';
 import { mixed } from '../testing/mixed-capture';
+import { verifySet } from '../testing/verify-set';
 import { generate } from './generate';
 import type { NetworkPolicy } from './types';
 import { verify } from './verify';
@@ -18,15 +19,13 @@ const np = (name: string, spec: NetworkPolicy['spec']): NetworkPolicy => ({
   spec,
 });
 const app = (a: string) => ({ podSelector: { matchLabels: { app: a } } });
+/** A policy of shop, named after the app it selects, that isolates that app's ingress and allows `rules`. */
+const ingressTo = (name: string, ...rules: NonNullable<NetworkPolicy['spec']['ingress']>): NetworkPolicy =>
+  np(name, { ...app(name), policyTypes: ['Ingress'], ingress: rules });
 
 describe('verify, step by step', () => {
   it('generated policies pass: every kept edge allowed by its rules, nothing unobserved, every rule backed', () => {
-    const c = verify(
-      generate(graph, kept, { namespaces: shop }).policies.map((g) => g.policy),
-      graph,
-      kept,
-      shop,
-    );
+    const c = verifySet(generate(graph, kept, { namespaces: shop }), graph, kept);
     expect(c.keptDenied).toEqual([]);
     expect(c.verdict).toMatchObject({ status: 'pass', exitCode: 0 });
     expect(c.unobservedAllowedCount).toBe(0);
@@ -38,12 +37,7 @@ describe('verify, step by step', () => {
   it('classify: a pruned edge the policies still allow fails the verdict, with the rule that allows it', () => {
     // Policies generated while web->api was kept, checked after it was pruned.
     const sel = prune(kept, ['shop/web->shop/api:8080/TCP'], 'test');
-    const c = verify(
-      generate(graph, kept, { namespaces: shop }).policies.map((g) => g.policy),
-      graph,
-      sel,
-      shop,
-    );
+    const c = verifySet(generate(graph, kept, { namespaces: shop }), graph, sel);
     expect(c.prunedAllowed.map((f) => f.edge)).toEqual(['shop/web->shop/api:8080/TCP']);
     expect(c.prunedAllowed[0].explanation).toMatch(
       /is allowed: egress allowed by shop\/web egress\[\d\]; ingress allowed by shop\/api ingress\[\d\]/,
@@ -56,11 +50,7 @@ describe('verify, step by step', () => {
   it('unobserved: a rule for every pod of the namespace lets web reach db, a connection never observed', () => {
     const policies = [
       np('deny-ingress', { podSelector: {}, policyTypes: ['Ingress'] }),
-      np('db', {
-        podSelector: { matchLabels: { app: 'db' } },
-        policyTypes: ['Ingress'],
-        ingress: [{ from: [{ podSelector: {} }], ports: [{ port: 5432 }] }],
-      }),
+      ingressTo('db', { from: [{ podSelector: {} }], ports: [{ port: 5432 }] }),
     ];
     // Without the web->db edge in the capture, web->db:5432 is a connection never observed.
     const withoutWebDb = { ...graph, edges: graph.edges.filter((e) => e.key !== 'shop/web->shop/db:5432/TCP') };
@@ -73,14 +63,7 @@ describe('verify, step by step', () => {
 
   it('backing: a rule no kept edge uses is unbacked, and a port range wider than the ports seen is wide', () => {
     const policies = [
-      np('api', {
-        podSelector: { matchLabels: { app: 'api' } },
-        policyTypes: ['Ingress'],
-        ingress: [
-          { from: [app('web')], ports: [{ port: 8000, endPort: 8090 }] },
-          { from: [app('db')], ports: [{ port: 7000 }] },
-        ],
-      }),
+      ingressTo('api', { from: [app('web')], ports: [{ port: 8000, endPort: 8090 }] }, { from: [app('db')], ports: [{ port: 7000 }] }),
     ];
     const c = verify(policies, graph, kept, shop);
     expect(c.unbackedRules).toEqual([{ policy: 'shop/api', direction: 'ingress', index: 1 }]);
@@ -93,19 +76,12 @@ describe('verify, step by step', () => {
 
   it('a set with a named port and no snapshot is undecided (exit 3), and says what would decide it', () => {
     const policies = [
-      np('api', {
-        podSelector: { matchLabels: { app: 'api' } },
-        policyTypes: ['Ingress'],
-        ingress: [
-          { from: [app('web')], ports: [{ port: 'http' }] },
-          { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 9090 }] },
-        ],
-      }),
-      np('db', {
-        podSelector: { matchLabels: { app: 'db' } },
-        policyTypes: ['Ingress'],
-        ingress: [{ from: [app('api'), app('web')], ports: [{ port: 5432 }] }],
-      }),
+      ingressTo(
+        'api',
+        { from: [app('web')], ports: [{ port: 'http' }] },
+        { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 9090 }] },
+      ),
+      ingressTo('db', { from: [app('api'), app('web')], ports: [{ port: 5432 }] }),
     ];
     const c = verify(policies, graph, { pruned: new Map() }, shop);
     expect(c.keptUndecided.map((f) => f.edge)).toEqual(['shop/web->shop/api:8080/TCP']);

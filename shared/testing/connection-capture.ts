@@ -25,6 +25,24 @@ export interface ScriptedConnection {
   readonly packets: readonly ScriptedPacket[];
 }
 
+/** Where and when a scripted connection runs: its client and server pods (indexes into web, api, db, cache, worker, toolbox), their ports, and its start in ms (0 unless given). */
+export interface ConnectionEnds {
+  readonly client: number;
+  readonly server: number;
+  readonly clientPort: number;
+  readonly serverPort: number;
+  readonly start?: number;
+}
+
+/** A scripted connection between `ends` on `protocol` (TCP unless given), made of `packets`. */
+export function scriptedConnection(
+  ends: ConnectionEnds,
+  packets: readonly ScriptedPacket[],
+  protocol: ScriptedConnection['protocol'] = 'TCP',
+): ScriptedConnection {
+  return { protocol, start: 0, ...ends, packets };
+}
+
 const APPS = ['web', 'api', 'db', 'cache', 'worker', 'toolbox'];
 const BASE = Date.parse('2025-03-10T18:00:00Z');
 

@@ -1,24 +1,10 @@
 // Replays every diff case of np-guard/netpol-analyzer's test suite (fixtures/netpol-analyzer, Apache-2.0),
 // in the txt, csv and md formats, compared as upstream does (newlines removed, then byte for byte).
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readResourceDir } from '../../node/cluster/k8s-resources';
-import { fixture } from '../../testing/fixtures';
+import { caseModel, comparable, diffCases, expectedOutput } from '../../testing/netpol-analyzer';
 import { connDiffCsv, connDiffMarkdown, connDiffText, connlistDiff } from './diff';
-import { buildModel } from './model';
 
-interface DiffCase {
-  readonly kind: string;
-  readonly ref1: string;
-  readonly ref2: string;
-  readonly ref1_dir: string;
-  readonly ref2_dir: string;
-  readonly expected: Record<string, string>;
-}
-
-const base = fixture('netpol-analyzer');
-const cases = (JSON.parse(readFileSync(`${base}/cases.json`, 'utf8')) as { cases: DiffCase[] }).cases.filter((c) => c.kind === 'diff');
-const strip = (s: string): string => s.replace(/[\r\n]/g, '');
+const cases = diffCases();
 
 /** Cases known not to match, with the reason. Empty: all 30 match. */
 const KNOWN_MISMATCHES = new Map<string, string>();
@@ -30,14 +16,11 @@ describe('netpol-analyzer diff replay', () => {
   });
 
   it.each(cases.map((c) => [`${c.ref1}->${c.ref2}`, c] as const))('%s', async (name, c) => {
-    const d = connlistDiff(
-      buildModel((await readResourceDir(`${base}/${c.ref1_dir}`)).objects),
-      buildModel((await readResourceDir(`${base}/${c.ref2_dir}`)).objects),
-    );
+    const d = connlistDiff(await caseModel(c.ref1_dir), await caseModel(c.ref2_dir));
     const outputs: Record<string, string> = { txt: connDiffText(d), csv: connDiffCsv(d), md: connDiffMarkdown(d) };
     const results = Object.entries(c.expected)
       .filter(([format]) => format in outputs)
-      .map(([format, file]) => strip(outputs[format]) === strip(readFileSync(`${base}/${file}`, 'utf8')));
+      .map(([format, file]) => comparable(outputs[format]) === expectedOutput(file));
     // A known mismatch that starts to match should leave the list.
     expect(results.every(Boolean), KNOWN_MISMATCHES.get(name) ?? name).toBe(!KNOWN_MISMATCHES.has(name));
   });

@@ -29,51 +29,52 @@ function judge(yaml: string, flows: readonly [End, End, Flow['protocol'], number
   return flows.map(([src, dst, protocol, port]) => engine.evaluate({ src, dst, protocol, port }).verdict);
 }
 
+/** Expects each flow, judged under the policies of `yaml`, to get the verdict written at the end of its row. */
+function expectVerdicts(yaml: string, rows: readonly [End, End, Flow['protocol'], number | undefined, Verdict3][]): void {
+  expect(
+    judge(
+      yaml,
+      rows.map(([src, dst, protocol, port]) => [src, dst, protocol, port]),
+    ),
+  ).toEqual(rows.map((r) => r[4]));
+}
+
 const cnp = (name: string, ns: string, spec: string): string =>
   `apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:\n${spec.replace(/^/gm, '  ')}\n---\n`;
 
+/** A CiliumNetworkPolicy of shop, named after the app whose endpoints it selects, with `rules` (the rest of its spec, as YAML). */
+const selecting = (app: string, rules: string): string => cnp(app, 'shop', `endpointSelector: {matchLabels: {app: ${app}}}\n${rules}`);
+
 describe('Cilium: which endpoints a policy selects, and in which namespace', () => {
   it("an endpointSelector selects in the policy's namespace only", () => {
-    const y = cnp('api', 'shop', 'endpointSelector: {matchLabels: {app: web}}\ningress: [{}]');
-    expect(
-      judge(y, [
-        [api, web, 'TCP', 80],
-        [api, otherWeb, 'TCP', 80],
-      ]),
-    ).toEqual(['blocked', 'allowed']);
+    const y = selecting('web', 'ingress: [{}]');
+    expectVerdicts(y, [
+      [api, web, 'TCP', 80, 'blocked'],
+      [api, otherWeb, 'TCP', 80, 'allowed'],
+    ]);
   });
 
   it("fromEndpoints without a namespace label means the policy's namespace; naming one reaches it", () => {
-    const same = cnp('api', 'shop', 'endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{matchLabels: {app: web}}]}]');
-    expect(
-      judge(same, [
-        [web, api, 'TCP', 8080],
-        [otherWeb, api, 'TCP', 8080],
-      ]),
-    ).toEqual(['allowed', 'blocked']);
-    const named = cnp(
-      'api',
-      'shop',
-      'endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{matchLabels: {app: web, k8s:io.kubernetes.pod.namespace: other}}]}]',
-    );
-    expect(
-      judge(named, [
-        [web, api, 'TCP', 8080],
-        [otherWeb, api, 'TCP', 8080],
-      ]),
-    ).toEqual(['blocked', 'allowed']);
+    const same = selecting('api', 'ingress: [{fromEndpoints: [{matchLabels: {app: web}}]}]');
+    expectVerdicts(same, [
+      [web, api, 'TCP', 8080, 'allowed'],
+      [otherWeb, api, 'TCP', 8080, 'blocked'],
+    ]);
+    const named = selecting('api', 'ingress: [{fromEndpoints: [{matchLabels: {app: web, k8s:io.kubernetes.pod.namespace: other}}]}]');
+    expectVerdicts(named, [
+      [web, api, 'TCP', 8080, 'blocked'],
+      [otherWeb, api, 'TCP', 8080, 'allowed'],
+    ]);
   });
 
   it('fromEndpoints [{}] is every pod of the namespace, not the host, not the world', () => {
-    const y = cnp('api', 'shop', 'endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{}]}]');
-    expect(
-      judge(y, [
-        [web, api, 'TCP', 1],
-        [otherWeb, api, 'TCP', 1],
-        [unnamed, api, 'TCP', 1],
-        [remote, api, 'TCP', 1],
-      ]),
-    ).toEqual(['allowed', 'blocked', 'blocked', 'blocked']);
+    const y = selecting('api', 'ingress: [{fromEndpoints: [{}]}]');
+    expectVerdicts(y, [
+      [web, api, 'TCP', 1, 'allowed'],
+      [otherWeb, api, 'TCP', 1, 'blocked'],
+      [unnamed, api, 'TCP', 1, 'blocked'],
+      [remote, api, 'TCP', 1, 'blocked'],
+    ]);
   });
 
   it('a clusterwide policy selects everywhere, and its fromEndpoints [{}] is every pod of the cluster', () => {
@@ -84,59 +85,44 @@ spec:
   endpointSelector: {matchLabels: {app: web}}
   ingress: [{fromEndpoints: [{}]}]
 `;
-    expect(
-      judge(y, [
-        [api, otherWeb, 'TCP', 80],
-        [unnamed, otherWeb, 'TCP', 80],
-      ]),
-    ).toEqual(['allowed', 'blocked']);
+    expectVerdicts(y, [
+      [api, otherWeb, 'TCP', 80, 'allowed'],
+      [unnamed, otherWeb, 'TCP', 80, 'blocked'],
+    ]);
   });
 
   it('labels the input does not know make the answer undecided', () => {
     const unknown = pod('shop', 'mystery', { labels: undefined });
-    const y = cnp('api', 'shop', 'endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{matchLabels: {app: web}}]}]');
-    expect(judge(y, [[unknown, api, 'TCP', 80]])).toEqual(['undecided']);
+    const y = selecting('api', 'ingress: [{fromEndpoints: [{matchLabels: {app: web}}]}]');
+    expectVerdicts(y, [[unknown, api, 'TCP', 80, 'undecided']]);
   });
 });
 
 describe('Cilium: default deny, empty rules and deny rules', () => {
   it('an empty list leaves the direction open; [{}] enforces it and allows nothing', () => {
-    const open = cnp(
-      'api',
-      'shop',
-      'endpointSelector: {matchLabels: {app: api}}\ningress: []\negress: [{toEndpoints: [{matchLabels: {app: web}}]}]',
-    );
-    expect(
-      judge(open, [
-        [web, api, 'TCP', 80],
-        [api, otherWeb, 'TCP', 80],
-        [api, web, 'TCP', 80],
-      ]),
-    ).toEqual(['allowed', 'blocked', 'allowed']);
-    const closed = cnp('api', 'shop', 'endpointSelector: {matchLabels: {app: api}}\ningress: [{}]');
-    expect(
-      judge(closed, [
-        [web, api, 'TCP', 80],
-        [api, web, 'TCP', 80],
-      ]),
-    ).toEqual(['blocked', 'allowed']);
+    const open = selecting('api', 'ingress: []\negress: [{toEndpoints: [{matchLabels: {app: web}}]}]');
+    expectVerdicts(open, [
+      [web, api, 'TCP', 80, 'allowed'],
+      [api, otherWeb, 'TCP', 80, 'blocked'],
+      [api, web, 'TCP', 80, 'allowed'],
+    ]);
+    const closed = selecting('api', 'ingress: [{}]');
+    expectVerdicts(closed, [
+      [web, api, 'TCP', 80, 'blocked'],
+      [api, web, 'TCP', 80, 'allowed'],
+    ]);
   });
 
   it('enableDefaultDeny.ingress false: the allow rules add nothing, the direction stays open', () => {
-    const y = cnp(
-      'api',
-      'shop',
-      'endpointSelector: {matchLabels: {app: api}}\nenableDefaultDeny: {ingress: false}\ningress: [{fromEndpoints: [{matchLabels: {app: web}}]}]',
-    );
-    expect(judge(y, [[otherWeb, api, 'TCP', 80]])).toEqual(['allowed']);
+    const y = selecting('api', 'enableDefaultDeny: {ingress: false}\ningress: [{fromEndpoints: [{matchLabels: {app: web}}]}]');
+    expectVerdicts(y, [[otherWeb, api, 'TCP', 80, 'allowed']]);
   });
 
   it('a deny rule wins over every allow, a Kubernetes NetworkPolicy included; a deny-only policy enforces', () => {
     const y =
-      cnp(
+      selecting(
         'api',
-        'shop',
-        'endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{}]}]\ningressDeny: [{fromEndpoints: [{matchLabels: {app: web}}], toPorts: [{ports: [{port: "22"}]}]}]',
+        'ingress: [{fromEndpoints: [{}]}]\ningressDeny: [{fromEndpoints: [{matchLabels: {app: web}}], toPorts: [{ports: [{port: "22"}]}]}]',
       ) +
       `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -145,32 +131,26 @@ spec:
   podSelector: {}
   ingress: [{}]
 `;
-    expect(
-      judge(y, [
-        [web, api, 'TCP', 22],
-        [web, api, 'UDP', 22],
-        [web, api, 'TCP', 80],
-      ]),
-    ).toEqual(['blocked', 'blocked', 'allowed']);
-    const denyOnly = cnp('web', 'shop', 'endpointSelector: {matchLabels: {app: web}}\negressDeny: [{toEntities: [world]}]');
-    expect(
-      judge(denyOnly, [
-        [web, api, 'TCP', 80],
-        [web, unnamed, 'TCP', 443],
-      ]),
-    ).toEqual(['blocked', 'blocked']);
+    expectVerdicts(y, [
+      [web, api, 'TCP', 22, 'blocked'],
+      [web, api, 'UDP', 22, 'blocked'],
+      [web, api, 'TCP', 80, 'allowed'],
+    ]);
+    const denyOnly = selecting('web', 'egressDeny: [{toEntities: [world]}]');
+    expectVerdicts(denyOnly, [
+      [web, api, 'TCP', 80, 'blocked'],
+      [web, unnamed, 'TCP', 443, 'blocked'],
+    ]);
   });
 
   it('the node reaches its pods whatever the allow rules say (allow-localhost); a deny from the host stops it', () => {
-    const y = cnp('api', 'shop', 'endpointSelector: {matchLabels: {app: api}}\ningress: [{}]');
-    expect(
-      judge(y, [
-        [host, api, 'TCP', 8080],
-        [remote, api, 'TCP', 8080],
-      ]),
-    ).toEqual(['allowed', 'blocked']);
-    const denied = cnp('api', 'shop', 'endpointSelector: {matchLabels: {app: api}}\ningressDeny: [{fromEntities: [host]}]');
-    expect(judge(denied, [[host, api, 'TCP', 8080]])).toEqual(['blocked']);
+    const y = selecting('api', 'ingress: [{}]');
+    expectVerdicts(y, [
+      [host, api, 'TCP', 8080, 'allowed'],
+      [remote, api, 'TCP', 8080, 'blocked'],
+    ]);
+    const denied = selecting('api', 'ingressDeny: [{fromEntities: [host]}]');
+    expectVerdicts(denied, [[host, api, 'TCP', 8080, 'blocked']]);
   });
 });
 
@@ -207,8 +187,7 @@ describe('Cilium: the policies an explanation names', () => {
 
 describe('Cilium: entities, CIDRs and names', () => {
   it('world is every address outside the cluster; cluster is pods and nodes; all is everything', () => {
-    const to = (entity: string): string =>
-      cnp('web', 'shop', `endpointSelector: {matchLabels: {app: web}}\negress: [{toEntities: [${entity}]}]`);
+    const to = (entity: string): string => selecting('web', `egress: [{toEntities: [${entity}]}]`);
     const targets: [End, End, Flow['protocol'], number][] = [
       [web, unnamed, 'TCP', 443],
       [web, api, 'TCP', 80],
@@ -220,141 +199,102 @@ describe('Cilium: entities, CIDRs and names', () => {
   });
 
   it('toCIDRSet with except; a CIDR rule never selects a pod or a node', () => {
-    const y = cnp(
-      'web',
-      'shop',
-      'endpointSelector: {matchLabels: {app: web}}\negress: [{toCIDRSet: [{cidr: 0.0.0.0/0, except: [203.0.113.0/24]}]}]',
-    );
-    expect(
-      judge(y, [
-        [web, unnamed, 'TCP', 443],
-        [web, outside, 'TCP', 443],
-        [web, api, 'TCP', 80],
-        [web, remote, 'TCP', 80],
-      ]),
-    ).toEqual(['allowed', 'blocked', 'blocked', 'blocked']);
+    const y = selecting('web', 'egress: [{toCIDRSet: [{cidr: 0.0.0.0/0, except: [203.0.113.0/24]}]}]');
+    expectVerdicts(y, [
+      [web, unnamed, 'TCP', 443, 'allowed'],
+      [web, outside, 'TCP', 443, 'blocked'],
+      [web, api, 'TCP', 80, 'blocked'],
+      [web, remote, 'TCP', 80, 'blocked'],
+    ]);
   });
 
   it('toFQDNs by the names seen, with the DNS rule it needs; without that rule or without a name it cannot be decided', () => {
     const dns =
       'toEndpoints: [{matchLabels: {k8s:k8s-app: kube-dns, k8s:io.kubernetes.pod.namespace: kube-system}}], toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*"}]}}]';
-    const withDns = cnp(
-      'web',
-      'shop',
-      `endpointSelector: {matchLabels: {app: web}}\negress:\n- {toFQDNs: [{matchPattern: "*.example.com"}]}\n- {${dns}}`,
-    );
-    expect(
-      judge(withDns, [
-        [web, outside, 'TCP', 443],
-        [web, deep, 'TCP', 443],
-        [web, unnamed, 'TCP', 443],
-      ]),
-    ).toEqual(['allowed', 'blocked', 'undecided']);
-    const noDns = cnp('web', 'shop', 'endpointSelector: {matchLabels: {app: web}}\negress: [{toFQDNs: [{matchName: api.example.com}]}]');
-    expect(judge(noDns, [[web, outside, 'TCP', 443]])).toEqual(['undecided']);
+    const withDns = selecting('web', `egress:\n- {toFQDNs: [{matchPattern: "*.example.com"}]}\n- {${dns}}`);
+    expectVerdicts(withDns, [
+      [web, outside, 'TCP', 443, 'allowed'],
+      [web, deep, 'TCP', 443, 'blocked'],
+      [web, unnamed, 'TCP', 443, 'undecided'],
+    ]);
+    const noDns = selecting('web', 'egress: [{toFQDNs: [{matchName: api.example.com}]}]');
+    expectVerdicts(noDns, [[web, outside, 'TCP', 443, 'undecided']]);
   });
 });
 
 describe('Cilium: ports and ICMP', () => {
-  const rule = (toPorts: string): string =>
-    cnp('api', 'shop', `endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{matchLabels: {app: web}}], ${toPorts}}]`);
+  const rule = (toPorts: string): string => selecting('api', `ingress: [{fromEndpoints: [{matchLabels: {app: web}}], ${toPorts}}]`);
 
   it('protocol ANY (or none) is TCP, UDP and SCTP, never ICMP; port "0" is every port; endPort a range', () => {
-    expect(
-      judge(rule('toPorts: [{ports: [{port: "53"}]}]'), [
-        [web, api, 'UDP', 53],
-        [web, api, 'SCTP', 53],
-        [web, api, 'ICMPv4', 8],
-      ]),
-    ).toEqual(['allowed', 'allowed', 'blocked']);
-    expect(
-      judge(rule('toPorts: [{ports: [{port: "0", protocol: TCP}]}]'), [
-        [web, api, 'TCP', 31337],
-        [web, api, 'UDP', 1],
-      ]),
-    ).toEqual(['allowed', 'blocked']);
-    expect(
-      judge(rule('toPorts: [{ports: [{port: "8000", endPort: 8010, protocol: TCP}]}]'), [
-        [web, api, 'TCP', 8010],
-        [web, api, 'TCP', 8011],
-      ]),
-    ).toEqual(['allowed', 'blocked']);
+    expectVerdicts(rule('toPorts: [{ports: [{port: "53"}]}]'), [
+      [web, api, 'UDP', 53, 'allowed'],
+      [web, api, 'SCTP', 53, 'allowed'],
+      [web, api, 'ICMPv4', 8, 'blocked'],
+    ]);
+    expectVerdicts(rule('toPorts: [{ports: [{port: "0", protocol: TCP}]}]'), [
+      [web, api, 'TCP', 31337, 'allowed'],
+      [web, api, 'UDP', 1, 'blocked'],
+    ]);
+    expectVerdicts(rule('toPorts: [{ports: [{port: "8000", endPort: 8010, protocol: TCP}]}]'), [
+      [web, api, 'TCP', 8010, 'allowed'],
+      [web, api, 'TCP', 8011, 'blocked'],
+    ]);
   });
 
   it('a named port resolves on the destination pod, and cannot be decided where its ports are not known', () => {
-    expect(
-      judge(rule('toPorts: [{ports: [{port: http, protocol: TCP}]}]'), [
-        [web, api, 'TCP', 8080],
-        [web, api, 'TCP', 9090],
-      ]),
-    ).toEqual(['allowed', 'blocked']);
+    expectVerdicts(rule('toPorts: [{ports: [{port: http, protocol: TCP}]}]'), [
+      [web, api, 'TCP', 8080, 'allowed'],
+      [web, api, 'TCP', 9090, 'blocked'],
+    ]);
     const bare = pod('shop', 'api');
-    expect(judge(rule('toPorts: [{ports: [{port: http, protocol: TCP}]}]'), [[web, bare, 'TCP', 8080]])).toEqual(['undecided']);
+    expectVerdicts(rule('toPorts: [{ports: [{port: http, protocol: TCP}]}]'), [[web, bare, 'TCP', 8080, 'undecided']]);
   });
 
   it('icmps allow their family and type only; a rule without ports or icmps allows ICMP too', () => {
     const icmp = rule('icmps: [{fields: [{type: 8, family: IPv4}, {type: EchoRequest, family: IPv6}]}]');
-    expect(
-      judge(icmp, [
-        [web, api, 'ICMPv4', 8],
-        [web, api, 'ICMPv4', 13],
-        [web, api, 'ICMPv6', 128],
-        [web, api, 'TCP', 80],
-      ]),
-    ).toEqual(['allowed', 'blocked', 'allowed', 'blocked']);
-    const l3 = cnp('api', 'shop', 'endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{matchLabels: {app: web}}]}]');
-    expect(
-      judge(l3, [
-        [web, api, 'ICMPv4', 8],
-        [web, api, 'UDP', 9],
-      ]),
-    ).toEqual(['allowed', 'allowed']);
+    expectVerdicts(icmp, [
+      [web, api, 'ICMPv4', 8, 'allowed'],
+      [web, api, 'ICMPv4', 13, 'blocked'],
+      [web, api, 'ICMPv6', 128, 'allowed'],
+      [web, api, 'TCP', 80, 'blocked'],
+    ]);
+    const l3 = selecting('api', 'ingress: [{fromEndpoints: [{matchLabels: {app: web}}]}]');
+    expectVerdicts(l3, [
+      [web, api, 'ICMPv4', 8, 'allowed'],
+      [web, api, 'UDP', 9, 'allowed'],
+    ]);
   });
 
   it('ports without peers allow them from any peer, the world included', () => {
-    const y = cnp(
-      'api',
-      'shop',
-      'endpointSelector: {matchLabels: {app: api}}\ningress: [{toPorts: [{ports: [{port: "443", protocol: TCP}]}]}]',
-    );
-    expect(
-      judge(y, [
-        [unnamed, api, 'TCP', 443],
-        [web, api, 'TCP', 80],
-      ]),
-    ).toEqual(['allowed', 'blocked']);
+    const y = selecting('api', 'ingress: [{toPorts: [{ports: [{port: "443", protocol: TCP}]}]}]');
+    expectVerdicts(y, [
+      [unnamed, api, 'TCP', 443, 'allowed'],
+      [web, api, 'TCP', 80, 'blocked'],
+    ]);
   });
 });
 
 describe('Cilium: what a capture cannot show', () => {
   it('L7 rules that filter requests leave their ports undecided; DNS rules that let every name through do not', () => {
-    const http = cnp(
+    const http = selecting(
       'api',
-      'shop',
-      'endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{matchLabels: {app: web}}], toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{method: GET, path: /healthz}]}}]}]',
+      'ingress: [{fromEndpoints: [{matchLabels: {app: web}}], toPorts: [{ports: [{port: "8080", protocol: TCP}], rules: {http: [{method: GET, path: /healthz}]}}]}]',
     );
-    expect(
-      judge(http, [
-        [web, api, 'TCP', 8080],
-        [web, api, 'TCP', 9090],
-      ]),
-    ).toEqual(['undecided', 'blocked']);
-    const dnsAll = cnp(
+    expectVerdicts(http, [
+      [web, api, 'TCP', 8080, 'undecided'],
+      [web, api, 'TCP', 9090, 'blocked'],
+    ]);
+    const dnsAll = selecting(
       'web',
-      'shop',
-      'endpointSelector: {matchLabels: {app: web}}\negress: [{toEndpoints: [{matchLabels: {app: api}}], toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*"}]}}]}]',
+      'egress: [{toEndpoints: [{matchLabels: {app: api}}], toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*"}]}}]}]',
     );
     const dnsSome = dnsAll.replace('matchPattern: "*"', 'matchPattern: "*.internal"');
-    expect(judge(dnsAll, [[web, api, 'UDP', 53]])).toEqual(['allowed']);
-    expect(judge(dnsSome, [[web, api, 'UDP', 53]])).toEqual(['undecided']);
+    expectVerdicts(dnsAll, [[web, api, 'UDP', 53, 'allowed']]);
+    expectVerdicts(dnsSome, [[web, api, 'UDP', 53, 'undecided']]);
   });
 
   it('a rule that requires mutual authentication cannot be decided from a capture', () => {
-    const y = cnp(
-      'api',
-      'shop',
-      'endpointSelector: {matchLabels: {app: api}}\ningress: [{fromEndpoints: [{matchLabels: {app: web}}], authentication: {mode: required}}]',
-    );
-    expect(judge(y, [[web, api, 'TCP', 8080]])).toEqual(['undecided']);
+    const y = selecting('api', 'ingress: [{fromEndpoints: [{matchLabels: {app: web}}], authentication: {mode: required}}]');
+    expectVerdicts(y, [[web, api, 'TCP', 8080, 'undecided']]);
   });
 });

@@ -278,7 +278,9 @@ function serviceRangeDoubt(e: GraphEdge, nodes: ReadonlyMap<string, GraphNode>):
 function directionDoubt(e: GraphEdge): string {
   const d = e.evidence.direction;
   const total = Object.values(d.basis).reduce((a, b) => a + (b ?? 0), 0);
-  return `the capture did not settle its direction (${d.uncertain} of ${total} connection(s)): if the flow ran the other way, the policies must allow that instead. Capture the connection's start (its SYN) to settle it`;
+  // What opens a connection of this protocol, so that a capture of it settles who the client is.
+  const start = e.protocol === 'TCP' ? 'its SYN' : e.protocol === 'SCTP' ? 'its INIT' : 'its first packet';
+  return `the capture did not settle its direction (${d.uncertain} of ${total} connection(s)): if the flow ran the other way, the policies must allow that instead. Capture the connection's start (${start}) to settle it`;
 }
 
 /** The verdict of every connection of an edge: allowed only if all are, blocked if one is. */

@@ -25,5 +25,3 @@ export async function readCapture(
     io?.err(`netpol-studio: warning: ${capture}: flows are missing (${w.code}): ${w.message}\n`);
   return { ...analysis, ...(snapshot ? { snapshot } : {}) };
 }
-
-export { unusableCapture };

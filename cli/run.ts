@@ -7,7 +7,8 @@ import { isNamespaceName, NAMESPACE_NAME_RULE } from '../shared/cluster/names';
 import { fsErrorLine } from '../shared/node/fs/fs-errors';
 import { FLAVORS } from '../shared/policy/flavors';
 import { NamespaceMapError, parseNamespaceMap, type NamespaceMap } from '../shared/rollout/namespace-map';
-import { readCapture, unusableCapture } from './capture';
+import { readCapture } from './capture';
+import { unusableCapture } from '../shared/graph/analysis';
 import { draftCommand } from './draft-command';
 import { formatSummary } from './format';
 import {

@@ -311,10 +311,6 @@ export class KubernetesPolicies {
     this.ruleRefs = refs;
   }
 
-  inNamespace(ns: string): readonly NetworkPolicy[] {
-    return (this.byNs.get(ns) ?? []).map((c) => c.policy);
-  }
-
   /** The policies that select the pod (surely or maybe), in policy order; computed once per pod end. */
   selectingOf(pod: PodEnd): readonly SelectingPolicy[] {
     let list = this.selecting.get(pod);

@@ -140,8 +140,13 @@ describe('generate on a capture with replies, DNS, a drop, a cross-namespace cal
   it('warns where NetworkPolicy cannot follow', () => {
     const { graph: g } = analyzeText(readFileSync(hubbleFixture('basic-sample-400-tcp-flows.json'), 'utf8'), 'x');
     const s = generate(g, initialSelection(g), { namespaces: ['bookinfo'] });
-    expect(s.warnings.map((w) => w.code)).toEqual(['entity-peer', 'entity-peer', 'no-dns']);
-    expect(s.warnings[0].message).toMatch(/host get no rule: NetworkPolicy cannot select the node itself/);
+    expect(s.warnings.map((w) => w.code)).toEqual(['entity-peer', 'no-dns']);
+    expect(s.warnings[0].message).toMatch(/remote-node get no rule: NetworkPolicy cannot name other nodes/);
+    // The pods' own node (kubelet probes) needs no rule and gets no warning: Kubernetes lets it in.
+    const fromNode = g.edges.filter((e) => e.source === 'entity:host' && e.target.startsWith('bookinfo/')).map((e) => e.key);
+    expect(fromNode.length).toBeGreaterThan(0);
+    for (const k of fromNode) expect(s.warnings.flatMap((w) => w.subjects)).not.toContain(k);
+    expect(verifySet(s, g, initialSelection(g)).keptAllowed.map((f) => f.edge)).toEqual(expect.arrayContaining(fromNode));
   });
 
   it('the Cilium flavor warns of the same lost DNS: its policies restrict egress too', () => {

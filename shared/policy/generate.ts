@@ -111,7 +111,7 @@ interface PeerChoice {
 }
 
 const ENTITY_ADVICE: Record<string, string> = {
-  host: "NetworkPolicy cannot select the node itself. Kubernetes documents that a pod cannot block its own node (kubelet probes), and Cilium's allow-localhost lets the node in, but no NetworkPolicy says so and traffic to the host needs a rule none can write: verify counts these edges as blocked. Use the Cilium flavor (fromEntities/toEntities: host).",
+  host: "NetworkPolicy cannot select the node itself. Flows from a pod's own node need no rule: Kubernetes documents that a NetworkPolicy cannot block them (kubelet probes), and verify counts them allowed. Flows to the node need a rule none can write: verify counts them blocked. Use the Cilium flavor (toEntities: host).",
   'remote-node':
     'NetworkPolicy cannot name other nodes. On Cilium an ipBlock with the node addresses does not match them either unless the agent runs with policy-cidr-match-mode: nodes: use the Cilium flavor (fromEntities/toEntities: remote-node), or turn that setting on and use the node CIDR. On other CNIs, check which source address node traffic carries (an overlay may use a tunnel address) before writing an ipBlock.',
   'kube-apiserver':
@@ -285,6 +285,9 @@ export function generate(graph: ServiceGraph, selection: Selection, options: Gen
           }
           const node = nodes.get(other(e));
           if (!node) continue;
+          // A pod's own node gets in whatever the policies say (Kubernetes documents that a NetworkPolicy
+          // cannot block it): no rule is needed, and none could be written.
+          if (node.kind === 'entity' && (node.entity ?? node.label) === 'host' && e.target === w.id) continue;
           if (e.evidence.direction.uncertain > 0) {
             warn(
               'uncertain-direction',

@@ -191,6 +191,14 @@ export function clusterFromGraph(graph: ServiceGraph): { cluster: ClusterModel; 
   return { cluster: { pods, namespaceLabels }, ends };
 }
 
+/** What to do about a pruned edge from a pod's own node, which the policies cannot deny (see addResidentNode). */
+const RESIDENT_NODE_HINT: Record<PolicyEngine['flavor'], string> = {
+  kubernetes:
+    "Kubernetes documents that a NetworkPolicy cannot block a pod's own node (kubelet probes come from it): keep the edge, or use the Cilium flavor with an ingressDeny from the host entity (it stops kubelet probes too)",
+  cilium:
+    "Cilium's allow-localhost lets a node reach its own pods whatever the allow rules say: to block it, add an ingressDeny from the host entity for these pods (it stops kubelet probes too), or run the agent with allow-localhost=policy; else keep the edge",
+};
+
 /**
  * Why the generated policies of a flavor cannot allow an edge the capture observed, and what to do,
  * when that is the case: a workload no selector can name, a Service frontend nothing resolved, an
@@ -224,11 +232,7 @@ export function uncoverable(
       const field = `${e.source === id ? 'fromEntities' : 'toEntities'}: ${entity}`;
       if (entity === 'world')
         return `the capture has no address for ${id}: add an ipBlock for the addresses it reaches, or use the Cilium flavor (${field})`;
-      const local =
-        entity === 'host' && e.source === id
-          ? " Many CNIs let a pod's own node through whatever the policies say (kubelet probes; Cilium's allow-localhost), but no NetworkPolicy says so, and verify does not count on it."
-          : '';
-      return `a NetworkPolicy cannot select ${id}: an ipBlock with its addresses works only where the CNI matches ipBlocks against node addresses (Cilium needs policy-cidr-match-mode=nodes). Use the Cilium flavor (${field}).${local}`;
+      return `a NetworkPolicy cannot select ${id}: an ipBlock with its addresses works only where the CNI matches ipBlocks against node addresses (Cilium needs policy-cidr-match-mode=nodes). Use the Cilium flavor (${field})`;
     }
   }
   if (e.port === 'unknown') {
@@ -509,14 +513,18 @@ function classifyEdges(run: VerifyRun): {
       (v.verdict !== 'allowed'
         ? uncoverable(worst.p, nodes, engine.flavor, graph.format)
         : !kept && v.first.implicit
-          ? "Cilium's allow-localhost lets a node reach its own pods whatever the allow rules say: to block it, add an ingressDeny from the host entity for these pods (it stops kubelet probes too), or run the agent with allow-localhost=policy; else keep the edge"
+          ? RESIDENT_NODE_HINT[engine.flavor]
           : undefined);
     const problem = kept ? v.verdict !== 'allowed' : v.verdict !== 'blocked';
     const finding: EdgeFinding = {
       edge: e.key,
       verdict: v.verdict,
       ...(problem
-        ? { explanation: doubt ? `${e.key} is allowed as drawn, but ${doubt}.` : `${v.first.explanation}${hint ? ` Why: ${hint}.` : ''}` }
+        ? {
+            explanation: doubt
+              ? `${e.key} is allowed as drawn, but ${doubt}.`
+              : `${v.first.explanation}${hint ? ` Why: ${hint.replace(/\.$/, '')}.` : ''}`,
+          }
         : {}),
       ...(v.verdict === 'undecided' ? { decide: doubt ? [doubt] : v.first.unknowns } : {}),
       ...(problem && hint && !doubt && v.verdict !== 'allowed' ? { inexpressible: hint } : {}),

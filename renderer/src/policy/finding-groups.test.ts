@@ -8,7 +8,17 @@ import { verify } from '../../../shared/policy/verify';
 import { ROOT } from '../../../shared/testing/fixtures';
 import { coverageGroups, type FindingGroup } from './finding-groups';
 
-const { graph } = analyzeText(readFileSync(`${ROOT}/resources/sample-capture.jsonl`, 'utf8'), 'sample');
+const sample = analyzeText(readFileSync(`${ROOT}/resources/sample-capture.jsonl`, 'utf8'), 'sample').graph;
+// The sample plus reviews calling its node's kubelet port: traffic to the node, which no NetworkPolicy
+// can allow (traffic from a pod's own node needs no rule, so the sample's host edges pass).
+const toNode = sample.edges.find((e) => e.key === 'entity:host->bookinfo/reviews:9080/TCP')!;
+const graph = {
+  ...sample,
+  edges: [
+    ...sample.edges,
+    { ...toNode, key: 'bookinfo/reviews->entity:host:10250/TCP', source: 'bookinfo/reviews', target: 'entity:host', port: 10250 },
+  ],
+};
 const scope = ['bookinfo', 'jaeger'];
 const entries = (g: FindingGroup | undefined) => g?.parts.flatMap((p) => p.entries) ?? [];
 
@@ -16,7 +26,7 @@ describe('coverageGroups', () => {
   const selection = initialSelection(graph);
   const policies = generate(graph, selection, { namespaces: scope, defaultDeny: true }).policies.map((g) => g.policy);
 
-  it('the generated set fails only where NetworkPolicy cannot reach (the nodes): one error line, each reason once above its edges', () => {
+  it('the generated set fails only where NetworkPolicy cannot reach (to the node, from other nodes): one error line, each reason once above its edges', () => {
     const coverage = verify(policies, graph, selection, scope);
     const groups = coverageGroups(coverage, lint(policies, { graph }));
     expect(coverage.verdict.status).toBe('fail');
@@ -25,17 +35,13 @@ describe('coverageGroups', () => {
       ['lint:no-dns', 'warning'],
     ]);
     const [blocked] = groups;
-    expect(blocked.title).toBe('4 kept edges no NetworkPolicy can allow');
-    expect(blocked.count).toBe(4);
-    // Two reasons (the host, the other nodes), each said once, above the edges it explains.
-    expect(blocked.parts.map((p) => p.reason?.match(/cannot select (entity:[\w-]+)/)?.[1])).toEqual(['entity:host', 'entity:remote-node']);
+    expect(blocked.title).toBe('2 kept edges no NetworkPolicy can allow');
+    expect(blocked.count).toBe(2);
+    // Two reasons (the other nodes, the pod's node), each said once, above the edges it explains.
+    expect(blocked.parts.map((p) => p.reason?.match(/cannot select (entity:[\w-]+)/)?.[1])).toEqual(['entity:remote-node', 'entity:host']);
     expect(blocked.parts.map((p) => p.entries.map((e) => e.edge))).toEqual([
-      [
-        'entity:host->bookinfo/productpage:9080/TCP',
-        'entity:host->bookinfo/reviews:9080/TCP',
-        'entity:host->jaeger/jaeger-default:14269/TCP',
-      ],
       ['entity:remote-node->bookinfo/ratings:9080/TCP'],
+      ['bookinfo/reviews->entity:host:10250/TCP'],
     ]);
     // An entry is its edge; the whole explanation is its tooltip.
     for (const e of entries(blocked)) {

@@ -22,10 +22,10 @@ const checked = coverageGroups(verify(policies, graph, selection, scope), lint(p
 const entries = (g: FindingGroup | undefined) => g?.parts.flatMap((p) => p.entries) ?? [];
 
 describe('reviewGroups', () => {
-  it('says each thing once, errors first: the blocked node edges, one DNS line, the short window', () => {
+  it("says each thing once, errors first: another node's blocked edge, one DNS line, the short window", () => {
     const groups = reviewGroups(checked, set.warnings, notes, isEdge);
     expect(groups.map((g) => [g.key, g.severity, g.title])).toEqual([
-      ['kept-inexpressible', 'error', '4 kept edges no NetworkPolicy can allow'],
+      ['kept-inexpressible', 'error', '1 kept edge no NetworkPolicy can allow'],
       ['dns', 'warning', '2 workloads with no DNS lookup seen'],
       [
         'capture:short-window',
@@ -58,14 +58,23 @@ describe('reviewGroups', () => {
   });
 
   it("a generation warning no finding covers is its own group, each warning's reason once above its edges", () => {
-    const entity = set.warnings.filter((w) => w.code === 'entity-peer');
+    // The sample plus reviews calling its node's kubelet port: two entities that get no rule, two reasons.
+    const toNode = graph.edges.find((e) => e.key === 'entity:host->bookinfo/reviews:9080/TCP')!;
+    const more = {
+      ...graph,
+      edges: [
+        ...graph.edges,
+        { ...toNode, key: 'bookinfo/reviews->entity:host:10250/TCP', source: 'bookinfo/reviews', target: 'entity:host', port: 10250 },
+      ],
+    };
+    const entity = generate(more, initialSelection(more), { namespaces: scope }).warnings.filter((w) => w.code === 'entity-peer');
     expect(entity.length).toBe(2);
-    const groups = reviewGroups([], entity, [], isEdge);
+    const groups = reviewGroups([], entity, [], (k) => more.edges.some((e) => e.key === k));
     expect(groups.map((g) => [g.key, g.title])).toEqual([
-      ['generation:entity-peer', '4 edges with the nodes or other entities get no rule'],
+      ['generation:entity-peer', '2 edges with the nodes or other entities get no rule'],
     ]);
     expect(groups[0].parts.map((p) => [p.reason?.slice(0, 24), p.entries.length])).toEqual([
-      ['Flows with host get no r', 3],
+      ['Flows with host get no r', 1],
       ['Flows with remote-node g', 1],
     ]);
     expect(entries(groups[0]).every((e) => e.edge === e.text)).toBe(true);

@@ -169,6 +169,19 @@ export function directionSum(at?: Point): DirectionSum {
   return { sum: new AllowanceSum(at), selecting: new SelectingPolicies(), rules: [] };
 }
 
+/**
+ * Adds what the platform allows without a rule: a pod's own node reaching it (ingress from the `host`
+ * entity). Kubernetes documents that a NetworkPolicy cannot block traffic from a pod's resident node
+ * (concepts/services-networking/network-policies, "What you can't do with network policies"); Cilium
+ * does the same by default (`allow-localhost`), where only an ingressDeny from the host entity stops it.
+ * `reason` is said instead of a rule reference. Other directions and peers are left alone.
+ */
+export function addResidentNode(out: DirectionSum, direction: 'ingress' | 'egress', other: End, reason: string): void {
+  if (direction !== 'ingress' || other.kind !== 'entity' || other.entity !== 'host') return;
+  out.rules.push({ ref: { policy: 'platform', direction: 'ingress', index: 0 }, allowance: EVERYTHING, implicit: reason });
+  out.sum.add(EVERYTHING);
+}
+
 const NO_RULES: readonly RuleAllowance[] = [];
 const NO_UNKNOWNS: readonly string[] = [];
 

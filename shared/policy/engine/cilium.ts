@@ -15,7 +15,7 @@ import {
   AllowanceSum,
   directionDetail,
   directionSum,
-  EVERYTHING,
+  addResidentNode,
   exactly,
   NOTHING,
   pairAllowance,
@@ -845,17 +845,12 @@ export function ciliumDirection(
   // Kubernetes NetworkPolicies: Cilium enforces them beside its own (ipBlock as a CIDR rule: world only).
   addNetworkPolicyRules(index.kubernetes, self, other, direction, dst, out, ciliumPeerMatch);
 
-  // allow-localhost (the agent's default in Kubernetes mode): the node a pod runs on reaches it whatever the
-  // allow rules say (kubelet probes); an explicit deny from the host still wins.
-  if (direction === 'ingress' && other.kind === 'entity' && other.entity === 'host') {
-    out.rules.push({
-      ref: { policy: 'cilium', direction: 'ingress', index: 0 },
-      allowance: EVERYTHING,
-      implicit:
-        "Cilium's allow-localhost (the default in Kubernetes: the node reaches its own pods; only an ingressDeny from the host entity would stop it, and kubelet probes with it)",
-    });
-    out.sum.add(EVERYTHING);
-  }
+  addResidentNode(
+    out,
+    direction,
+    other,
+    "Cilium's allow-localhost (the default in Kubernetes: the node reaches its own pods; only an ingressDeny from the host entity would stop it, and kubelet probes with it)",
+  );
   return directionDetail(self, direction, out);
 }
 

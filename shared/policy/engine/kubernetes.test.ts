@@ -63,6 +63,23 @@ describe('Kubernetes NetworkPolicy in three values', () => {
     expect(verdicts(pub, [[node, api, 80]])).toEqual(['blocked']);
   });
 
+  it("a pod's own node always gets in (Kubernetes: a NetworkPolicy cannot block it); other nodes and traffic to the node need a rule", () => {
+    const host: End = { kind: 'entity', id: 'entity:host', entity: 'host' };
+    const remote: End = { kind: 'entity', id: 'entity:remote-node', entity: 'remote-node' };
+    const deny = np('podSelector: {}\npolicyTypes: [Ingress, Egress]');
+    expect(
+      verdicts(deny, [
+        [host, api, 8080],
+        [remote, api, 8080],
+        [api, host, 10250],
+      ]),
+    ).toEqual(['allowed', 'blocked', 'blocked']);
+    const v = policyEngine(parsePolicies(deny).policies, []).evaluate({ src: host, dst: api, protocol: 'TCP', port: 8080 });
+    expect(v.implicit).toBe(true);
+    expect(v.ingressRule).toBeUndefined();
+    expect(v.explanation).toMatch(/cannot block a pod's own node/);
+  });
+
   it('IPv6 ipBlocks with except are address ranges like IPv4 ones', () => {
     const a: End = { kind: 'address', id: 'a', ip: '2001:db8::1' };
     const b: End = { kind: 'address', id: 'b', ip: '2001:db8:ff::1' };

@@ -26,6 +26,7 @@ import {
   directionSum,
   type DirectionSum,
   EVERYTHING,
+  addResidentNode,
   exactly,
   NOTHING,
   pairAllowance,
@@ -410,6 +411,12 @@ export function kubernetesDirection(
   if (self.kind !== 'pod') return null;
   const out = directionSum(at);
   addNetworkPolicyRules(index, self, other, direction, dst, out);
+  addResidentNode(
+    out,
+    direction,
+    other,
+    "Kubernetes: a NetworkPolicy cannot block a pod's own node (kubelet probes come from it); only a CNI's own policy can",
+  );
   return directionDetail(self, direction, out);
 }
 

@@ -7,6 +7,7 @@ import { isMap, parseAllDocuments, stringify, type Document } from 'yaml';
 import { isObjectName } from '../../shared/cluster/names';
 import { validateCiliumPolicy } from '../../shared/policy/cilium-schema';
 import { MAX_ALIASES } from '../../shared/policy/yaml';
+import { validateStagedPolicy } from '../../shared/policy/staged';
 import { issuesText, validateNetworkPolicy } from '../../shared/policy/validate';
 import { FLAVOR_KIND, kindPlural, type RolloutFlavor } from '../../shared/rollout/mode';
 import { mapPolicy, NamespaceMapError, namespaceMapText, parseNamespaceMap, type NamespaceMap } from '../../shared/rollout/namespace-map';
@@ -96,11 +97,9 @@ function readPolicies(text: string, index: number, flavor: RolloutFlavor): { doc
         `${where}: ${said(o.kind, 'an object without kind')} (${said(o.apiVersion, 'no apiVersion')}) is not what the ${flavor} flavor applies (${want.kind}, ${want.apiVersion}).`,
       );
     }
-    // A staged Calico policy has the NetworkPolicy's spec, and is checked as one.
+    // A staged Calico policy has the NetworkPolicy's spec (and stagedAction), and is checked as one.
     const checked =
-      flavor === 'cilium'
-        ? validateCiliumPolicy(o)
-        : validateNetworkPolicy(flavor === 'calico-staged' ? { ...o, ...FLAVOR_KIND.kubernetes } : o);
+      flavor === 'cilium' ? validateCiliumPolicy(o) : flavor === 'calico-staged' ? validateStagedPolicy(o) : validateNetworkPolicy(o);
     if (!checked.ok) throw refuse(`${where}: ${issuesText(checked.issues)}.`);
     out.push({ doc, value: o });
   });

@@ -2,12 +2,13 @@
 // fields this tool reads (the shapes in cilium-types.ts). Source of the shapes: cilium/cilium
 // pkg/policy/api (rule.go, ingress.go, egress.go, l4.go, cidr.go, entity.go, fqdn.go, icmp.go)
 // and the entity list of https://docs.cilium.io/en/latest/security/policy/layer3/#entities-based.
-// Objects are loose: a field this schema does not know (toServices, authentication, …) is kept,
-// never a reason to refuse a policy Cilium accepts.
+// Objects are loose: a field this schema does not check (toServices, authentication, …) is kept; a
+// field no Cilium policy has (a typo such as fromEndpoint) is refused by known-fields.ts.
 import { z } from 'zod';
 import { parseCidr } from './cidr';
 import type { CiliumNetworkPolicy } from './cilium-types';
-import { fieldPath, type Validated } from './validate';
+import { unknownCiliumFields } from './known-fields';
+import { fieldPath, type Validated } from './field-issue';
 
 const labels = z.record(z.string(), z.string({ error: 'expected a string label value' }));
 
@@ -130,15 +131,19 @@ const policy = z
 /** Validates one CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy; never throws. Ports come back as strings. */
 export function validateCiliumPolicy(value: unknown): Validated<CiliumNetworkPolicy> {
   const r = policy.safeParse(value, { reportInput: true });
+  const unknown = unknownCiliumFields(value);
   if (r.success) {
     const read: CiliumNetworkPolicy = r.data;
-    return { ok: true, value: read };
+    return unknown.length > 0 ? { ok: false, issues: unknown } : { ok: true, value: read };
   }
   return {
     ok: false,
-    issues: r.error.issues.map((i) => ({
-      path: fieldPath(i.path) || '(the document)',
-      message: i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message,
-    })),
+    issues: [
+      ...r.error.issues.map((i) => ({
+        path: fieldPath(i.path) || '(the document)',
+        message: i.code === 'invalid_type' && i.input === undefined ? 'is required' : i.message,
+      })),
+      ...unknown,
+    ],
   };
 }

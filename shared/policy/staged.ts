@@ -16,7 +16,8 @@
  */
 import type { GeneratedPolicy, PolicySet } from './generate';
 import type { NetworkPolicy } from './types';
-import { validateNetworkPolicy, type FieldIssue, type Validated } from './validate';
+import type { FieldIssue, Validated } from './field-issue';
+import { validateNetworkPolicy } from './validate';
 
 export const STAGED_API_VERSION = 'projectcalico.org/v3';
 export const STAGED_KIND = 'StagedKubernetesNetworkPolicy';

@@ -2,15 +2,9 @@
 // words a person can act on. NetworkPolicies are checked against the Kubernetes OpenAPI schema
 // that kubernetes-models ships (the API server's own), CiliumNetworkPolicies by cilium-schema.ts.
 import { NetworkPolicy as NetworkPolicyModel } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { fieldPath, type FieldIssue, type Validated } from './field-issue';
+import { portNameIssues, unknownNetworkPolicyFields } from './known-fields';
 import type { NetworkPolicy } from './types';
-
-/** One wrong field: `spec.ingress[0].ports[0].port` and what is wrong with it. */
-export interface FieldIssue {
-  readonly path: string;
-  readonly message: string;
-}
-
-export type Validated<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly issues: readonly FieldIssue[] };
 
 /** The part of an ajv error (what kubernetes-models throws) read here. */
 interface SchemaError {
@@ -18,11 +12,6 @@ interface SchemaError {
   readonly keyword: string;
   readonly params: Readonly<Record<string, unknown>>;
   readonly message?: string;
-}
-
-/** `["spec", "ingress", 0]` → `spec.ingress[0]`. */
-export function fieldPath(segments: readonly (string | number | symbol)[]): string {
-  return segments.reduce<string>((out, s) => (typeof s === 'number' ? `${out}[${s}]` : out === '' ? String(s) : `${out}.${String(s)}`), '');
 }
 
 /** A JSON pointer (`/spec/ingress/0`) as a field path. */
@@ -71,7 +60,9 @@ function isSchemaErrors(x: unknown): x is SchemaError[] {
 /**
  * Validates a `networking.k8s.io/v1` NetworkPolicy against the Kubernetes OpenAPI schema
  * (kubernetes-models' generated validator), plus what this tool needs that the schema leaves
- * optional: `metadata.name`. Never throws; an invalid document comes back as its field issues.
+ * optional: `metadata.name`, and what the schema allows but the API server refuses (a field the kind
+ * does not have, a quoted port number: known-fields.ts). Never throws; an invalid document comes back
+ * as its field issues.
  */
 export function validateNetworkPolicy(value: unknown): Validated<NetworkPolicy> {
   if (!value || typeof value !== 'object' || Array.isArray(value))
@@ -83,6 +74,8 @@ export function validateNetworkPolicy(value: unknown): Validated<NetworkPolicy> 
     const errors = (e as { errors?: unknown }).errors;
     issues.push(...(isSchemaErrors(errors) ? schemaIssues(errors, value) : [{ path: '(the document)', message: (e as Error).message }]));
   }
+  // What the schema lets through but the API server does not: unknown fields, a quoted port number.
+  issues.push(...unknownNetworkPolicyFields(value), ...portNameIssues(value));
   const meta = (value as { metadata?: unknown }).metadata;
   const name = meta && typeof meta === 'object' ? (meta as { name?: unknown }).name : undefined;
   if ((typeof name !== 'string' || name === '') && !issues.some((i) => i.path.startsWith('metadata')))

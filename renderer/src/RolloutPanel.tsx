@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { ApiError, AuditRecord, DryRunFile, Result, RolloutRecord, SoakClaim } from '../../shared/api/contract';
+import type { ApiError, AuditRecord, DryRunFile, Result, RolloutRecord } from '../../shared/api/contract';
 import type { FlowRecord } from '../../shared/flows/types';
 import { unmapFlow } from '../../shared/rollout/flow-namespaces';
 import { auditMechanism, modeGuide, type RolloutFlavor, type RolloutMode } from '../../shared/rollout/mode';
@@ -19,21 +19,14 @@ interface Props {
   readonly onAllowDrop: (drop: FlowRecord) => void;
   /** The flavor shown: what is applied. */
   readonly flavor: RolloutFlavor;
-  /**
-   * The soak report of a rollout, when one was made (shared/rollout/soak): its verdict, hash and
-   * headline are what a promotion sends. Without it a promotion says no soak was run.
-   */
-  readonly soakOf?: (rollout: RolloutRecord) => SoakClaim | undefined;
 }
-
-const NO_SOAK: SoakClaim = { verdict: 'not-run', headline: 'The flows of the staging namespace since the apply have not been read.' };
 
 /**
  * Rollout: where to (context, target namespace and the namespace map), in which mode (with what
  * each CNI needs for audit), dry-run and apply through main's confirmation, the workspace's
  * rollouts (rollback, promotion), the live drop watch, and the audit log.
  */
-export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, soakOf }: Props) {
+export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor }: Props) {
   const [source, setSource] = useState(namespaces[0] ?? '');
   const [target, setTarget] = useState(namespaces[0] ?? '');
   const [others, setOthers] = useState('');
@@ -217,7 +210,6 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, soa
       {promoting && (
         <PromoteDialog
           staging={promoting}
-          soak={soakOf?.(promoting) ?? NO_SOAK}
           contexts={contexts}
           policies={policiesFor(promoting.sourceNamespaces[0] ?? '')}
           onDone={(r) => {

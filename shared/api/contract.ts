@@ -9,7 +9,15 @@ import type { CaptureSummary } from '../graph/summary';
 import type { ServiceGraph } from '../graph/types';
 import type { NetworkPolicy } from '../policy/types';
 import { CHANNELS, EVENTS } from './channels';
-import { AUDIT_ROLLOUT, PROMOTION_REQUEST, ROLLOUT_ID, ROLLOUT_RECORD, ROLLOUT_REQUEST, ROLLOUT_TARGET } from './rollout-schemas';
+import {
+  AUDIT_ROLLOUT,
+  PROMOTION_REQUEST,
+  ROLLOUT_ID,
+  ROLLOUT_RECORD,
+  ROLLOUT_REQUEST,
+  ROLLOUT_TARGET,
+  SOAK_CHECK,
+} from './rollout-schemas';
 
 export * from './rollout-schemas';
 
@@ -85,6 +93,9 @@ const SELECTION = z.object({
     .array(z.object({ edge: z.string().max(2048), by: z.enum(['user', 'dropped']), reason: z.string().max(2000).optional() }))
     .max(200_000),
 });
+
+/** "Check soak": the selection the rolled-out policies were generated with (pruned edges are expected drops), and the cycle. */
+export const SOAK_CHECK_REQUEST = SOAK_CHECK.extend({ selection: SELECTION });
 
 /** An AI run as the workspace keeps it: the run, and the verdict and findings of its review. */
 export const AI_RUN_RECORD = DRAFT_RUN.extend({
@@ -183,6 +194,8 @@ export const SETTINGS_VIEW = z
     apiKeyFor: z.string().optional(),
     /** Whether a key would be kept encrypted (not so without a keychain, or with Electron's basic_text store), and what that means. */
     keyStorage: z.object({ encrypted: z.boolean(), backend: z.string().optional(), message: z.string() }).readonly(),
+    /** Why this host cannot ask a native confirmation (the browser host has no dialog): apply, delete and promote are then always refused. */
+    noConfirmation: z.string().optional(),
   })
   .readonly();
 
@@ -276,6 +289,12 @@ export const CONTRACT = {
   rollbackRollout: { channel: CHANNELS.rollbackRollout, args: z.tuple([ROLLOUT_ID]), reply: ROLLOUT_RECORD },
   /** Applies a staging rollout's policies to production: only on a clean soak or a typed override, always confirmed twice. */
   promoteRollout: { channel: CHANNELS.promoteRollout, args: z.tuple([PROMOTION_REQUEST]), reply: ROLLOUT_RECORD },
+  /**
+   * Reads the flows of a rollout's target namespace since its apply (`hubble observe --namespace NS
+   * --since APPLIED --output jsonpb`), folds in what the live drop watch saw, and stores the soak
+   * report (shared/rollout/soak) in the record, which is returned.
+   */
+  checkSoak: { channel: CHANNELS.checkSoak, args: z.tuple([ROLLOUT_ID, SOAK_CHECK_REQUEST]), reply: ROLLOUT_RECORD },
   /** The rollouts of the workspace open now, oldest first. */
   listRollouts: { channel: CHANNELS.listRollouts, args: z.tuple([]), reply: z.array(ROLLOUT_RECORD) },
   auditLog: { channel: CHANNELS.auditLog, args: z.tuple([]), reply: z.array(AUDIT_RECORD) },
@@ -357,6 +376,7 @@ export type WorkspacePayload = z.infer<typeof WORKSPACE_PAYLOAD>;
 export type AiDraftRequest = z.infer<typeof AI_DRAFT_REQUEST>;
 export type AiRunRecord = z.infer<typeof AI_RUN_RECORD>;
 export type AiTake = z.infer<typeof AI_TAKE>;
+export type SoakCheckRequest = z.infer<typeof SOAK_CHECK_REQUEST>;
 export type BundleRequest = z.infer<typeof BUNDLE_REQUEST>;
 export type LiveCaptureRequest = z.infer<typeof LIVE_CAPTURE_REQUEST>;
 /** Live capture progress: records read, connections tracked so far (flow events are counted per settled connection once the capture is read). */

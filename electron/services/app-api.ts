@@ -17,6 +17,7 @@ import { parseSelection } from '../../shared/graph/selection';
 import { buildBundle, TOOL_VERSION } from '../../shared/bundle/bundle';
 import { generate } from '../../shared/policy/generate';
 import { generateCilium } from '../../shared/policy/cilium';
+import { stagedSet } from '../../shared/policy/staged';
 import { writeBundle } from '../../shared/node/bundle/write-bundle';
 import { fileSha256 } from '../../shared/node/bundle/write-bundle';
 import type { CaptureService } from './capture-service';
@@ -77,7 +78,9 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
     const generated = generate(analysis.graph, selection, options);
     // A taken draft is read and reviewed again here: main never trusts what the renderer showed.
     const taken = request.ai ? applyDraftTake(generated, request.ai, analysis.graph, selection) : undefined;
-    const set = flavor === 'cilium' ? generateCilium(analysis.graph, selection, options) : (taken?.set ?? generated);
+    const k8s = taken?.set ?? generated;
+    const set =
+      flavor === 'cilium' ? generateCilium(analysis.graph, selection, options) : flavor === 'calico-staged' ? stagedSet(k8s) : k8s;
     return buildBundle({
       ai: taken && request.ai ? { model: request.ai.model, take: request.ai.take, review: taken.review } : undefined,
       summary: summarize(analysis),

@@ -7,6 +7,7 @@ import { CONTEXT_NAME as context, NAMESPACE_NAME as namespace } from '../cluster
 import type { FlowRecord } from '../flows/types';
 import type { CaptureSummary } from '../graph/summary';
 import type { ServiceGraph } from '../graph/types';
+import { FLAVORS } from '../policy/flavors';
 import type { NetworkPolicy } from '../policy/types';
 import { CHANNELS, EVENTS } from './channels';
 import {
@@ -143,7 +144,7 @@ export const WORKSPACE_PAYLOAD = z.object({
     namespaces: z.array(namespace).max(1000),
     defaultDeny: z.boolean(),
     portRanges: z.boolean(),
-    flavor: z.enum(['kubernetes', 'cilium']),
+    flavor: z.enum(FLAVORS),
   }),
   notes: z.string().max(100_000),
   positions: z.record(z.string(), z.object({ x: z.number(), y: z.number() })).optional(),
@@ -228,10 +229,10 @@ export const BUNDLE_REQUEST = z.object({
     namespaces: z.array(namespace).min(1).max(1000),
     defaultDeny: z.boolean(),
     portRanges: z.boolean(),
-    /** NetworkPolicy (the default) or CiliumNetworkPolicy. */
-    flavor: z.enum(['kubernetes', 'cilium']).optional(),
+    /** NetworkPolicy (the default), CiliumNetworkPolicy, or Calico's StagedKubernetesNetworkPolicy. */
+    flavor: z.enum(FLAVORS).optional(),
   }),
-  /** A taken AI draft: NetworkPolicy, so only with the kubernetes flavor. */
+  /** A taken AI draft: NetworkPolicy, so only with the kubernetes flavor (or staged as Calico's preview of it). */
   ai: AI_TAKE.optional(),
 });
 

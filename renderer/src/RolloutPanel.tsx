@@ -194,10 +194,17 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, ver
           {production}
         </p>
       )}
+      {/* Why the actions below are greyed out, and what to do: above them, where the eye is. */}
+      {applyBlocked && (
+        <p className="blocked" role="note" id="rollout-blocked" data-testid="rollout-blocked">
+          {dryBlocked ?? `Apply: ${applyBlocked}`}
+        </p>
+      )}
       <div className="row">
         <button
           type="button"
           disabled={dryBlocked !== undefined || !request}
+          title={dryBlocked}
           onClick={() => request && void run(() => window.netpol.dryRun(request, 'client'), setResults)}
         >
           Dry-run (client)
@@ -205,6 +212,7 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, ver
         <button
           type="button"
           disabled={dryBlocked !== undefined || !request}
+          title={dryBlocked}
           onClick={() => request && void run(() => window.netpol.dryRun(request, 'server'), setResults)}
         >
           Dry-run (server)
@@ -213,6 +221,7 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, ver
           type="button"
           className="primary"
           disabled={applyBlocked !== undefined || !request}
+          title={dryBlocked ?? (applyBlocked ? `Apply: ${applyBlocked}` : undefined)}
           aria-describedby={applyBlocked ? 'rollout-blocked' : undefined}
           onClick={() =>
             request &&
@@ -228,11 +237,6 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, ver
           Apply to staging…
         </button>
       </div>
-      {applyBlocked && (
-        <p className="blocked" role="note" id="rollout-blocked" data-testid="rollout-blocked">
-          {dryBlocked ?? `Apply: ${applyBlocked}`}
-        </p>
-      )}
       {error && (
         <p className="error" role="alert">
           {error.message}

@@ -140,7 +140,9 @@ export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorks
     if (!findings || checking) return undefined;
     const count = (key: string): number => findings.groups.find((g) => g.key === key)?.count ?? 0;
     const line = coverageVerdictLine(findings.verdict);
-    return { status: findings.verdict.status, text: line.text, blocked: count('kept-denied'), undecided: count('kept-undecided') };
+    // Blocked: by the rules, or because no policy of the flavor can allow the edge.
+    const blocked = count('kept-denied') + count('kept-inexpressible');
+    return { status: findings.verdict.status, text: line.text, blocked, undecided: count('kept-undecided') };
   }, [findings, checking]);
   const edgeKeys = useMemo(() => new Set(current.edges.map((e) => e.key)), [current]);
   // Each thing said once, errors first: the checks, what the generation could not write, the capture's notes.

@@ -58,48 +58,30 @@ export function SoakReport({ record, busy, onCheck, onAllow, allowed }: Props) {
               ))}
             </ul>
           )}
-          <table className="soak-flows" aria-label="Flows not forwarded">
-            <thead>
-              <tr>
-                <th scope="col">Class</th>
-                <th scope="col">Flow</th>
-                <th scope="col">Events</th>
-                <th scope="col">Why</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.flows.length === 0 && (
-                <tr>
-                  <td colSpan={4}>None: every flow read since the apply was forwarded.</td>
-                </tr>
-              )}
-              {report.flows.map((f) => (
-                <tr key={f.edge} data-class={f.class}>
-                  <td className="class">{CLASS_TEXT[f.class]}</td>
-                  <td>
-                    <code>{f.edge}</code>
-                  </td>
-                  <td>{countsText(f)}</td>
-                  <td>
-                    {flowReason(f)}
-                    {f.class === 'missing-rule' && (
-                      <div className="row">
-                        <button
-                          type="button"
-                          disabled={allowed.has(f.edge) || !f.patch || f.patch.rules.length === 0}
-                          onClick={() => onAllow(f)}
-                        >
-                          {allowed.has(f.edge) ? 'Rule added' : 'Allow'}
-                        </button>
-                        {f.patch?.inexpressible && <span className="reason">{f.patch.inexpressible}</span>}
-                        {allowed.has(f.edge) && <span className="reason">Added to the policies: apply them to staging again.</span>}
-                      </div>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ul className="soak-flows" aria-label="Flows not forwarded">
+            {report.flows.length === 0 && <li>None: every flow read since the apply was forwarded.</li>}
+            {report.flows.map((f) => (
+              <li key={f.edge} data-class={f.class}>
+                <div className="flow-head">
+                  <span className="class">{CLASS_TEXT[f.class]}</span> <code>{f.edge}</code> <span className="events">{countsText(f)}</span>
+                </div>
+                <div className="why">{flowReason(f)}</div>
+                {f.class === 'missing-rule' && (
+                  <div className="row">
+                    <button
+                      type="button"
+                      disabled={allowed.has(f.edge) || !f.patch || f.patch.rules.length === 0}
+                      onClick={() => onAllow(f)}
+                    >
+                      {allowed.has(f.edge) ? 'Rule added' : 'Allow'}
+                    </button>
+                    {f.patch?.inexpressible && <span className="reason">{f.patch.inexpressible}</span>}
+                    {allowed.has(f.edge) && <span className="reason">Added to the policies: apply them to staging again.</span>}
+                  </div>
+                )}
+              </li>
+            ))}
+          </ul>
           <p className="hint" data-field="soak-source">
             Read {timeText(record.soak.checkedAt)} with <code>{record.soak.source}</code>
             {record.soak.liveDrops > 0 ? `, plus ${record.soak.liveDrops} drop(s) the live watch saw that hubble no longer held` : ''}.

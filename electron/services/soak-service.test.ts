@@ -202,6 +202,27 @@ describe('the soak in the app (stand-in hubble replaying a Cilium audit-mode day
     expect(soaked.soak!.liveDrops).toBeGreaterThan(0);
     expect(classes(soaked)).toContain('missing-rule bookinfo-staging/ratings-export->bookinfo-staging/ratings:9080/TCP');
   });
+  it("a staged Calico rollout is not soaked with hubble (Cilium's): the refusal says how to soak it from Calico's flow logs", async () => {
+    const { api, hubble } = services();
+    ok(await api.loadSample());
+    const staged = policies.map((t) =>
+      t
+        .replace('apiVersion: networking.k8s.io/v1', 'apiVersion: projectcalico.org/v3')
+        .replace('kind: NetworkPolicy', 'kind: StagedKubernetesNetworkPolicy'),
+    );
+    const r = ok(await api.applyRollout({ ...toStaging(staged), flavor: 'calico-staged' }));
+    await expect(api.checkSoak(r.id, { selection: payload.selection })).resolves.toMatchObject({
+      ok: false,
+      error: {
+        code: 'refused',
+        message: expect.stringMatching(/Calico's flow logs \(pending_policies\), which hubble does not read/) as unknown,
+        hint: 'Export the flow logs of bookinfo-staging since 2021-11-10T12:00:00.000Z and run: netpol-studio soak FLOWS --policies DIR --applied-at 2021-11-10T12:00:00.000Z --target-namespace bookinfo=bookinfo-staging',
+      },
+    });
+    expect(hubble()).toEqual([]);
+    // The failure is kept with the rollout, for the tab to show.
+    expect(ok(await api.listRollouts())[0].soakError?.message).toMatch(/^Rollout [0-9a-f]{16} holds Calico staged policies/);
+  });
 });
 
 /** The lines of a capture whose flow time is at or after `from`. */

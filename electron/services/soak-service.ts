@@ -138,6 +138,13 @@ export class SoakService {
   private async compute(record: RolloutRecord, o: SoakOptions): Promise<RolloutSoak> {
     if (record.rollback?.exitCode === 0)
       throw new ServiceError('refused', `Rollout ${record.id} was rolled back: nothing of it is left in the cluster to soak.`);
+    // Hubble is Cilium's: it never sees what Calico's staged policies would deny (pending_policies).
+    if (record.flavor === 'calico-staged')
+      throw new ServiceError(
+        'refused',
+        `Rollout ${record.id} holds Calico staged policies: what they would deny is in Calico's flow logs (pending_policies), which hubble does not read.`,
+        `Export the flow logs of ${record.targetNamespace} since ${record.appliedAt} and run: netpol-studio soak FLOWS --policies DIR --applied-at ${record.appliedAt}${record.namespaceMap.map((m) => ` --target-namespace ${m}`).join('')}`,
+      );
     const appliedAt = Date.parse(record.appliedAt);
     if (Number.isNaN(appliedAt)) throw new ServiceError('unusable-input', `Rollout ${record.id} has no readable apply time.`);
     const policies = await appliedPolicies(record, this.ports.kubectl);

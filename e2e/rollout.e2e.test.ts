@@ -1,10 +1,12 @@
-// The rollout loop in the browser host, with the stand-in kubectl: a staging rollout in audit mode
-// through a namespace map, its record surviving a restart of the app, then the promotion, blocked
-// by a soak that is not clean until the production namespace is typed, and rolled back.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+// The rollout loop in the browser host, with the stand-in kubectl and hubble: a staging rollout in
+// audit mode through a namespace map, its record surviving a restart of the app; the soak of a
+// recorded audit-mode day, its missing rule allowed, a clean second soak ready to promote; the
+// promotion, blocked by a soak that is not clean until the production namespace is typed, and rolled
+// back; and the tab as a newcomer meets it in browser mode (no native confirmation).
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHost } from '../electron/browser/server';
 import type { ConfirmRequest } from '../electron/services/kubectl-service';
@@ -26,10 +28,14 @@ describe.skipIf(missing)('the rollout loop (browser host, stand-in kubectl)', ()
   const asked: ConfirmRequest[] = [];
   const dataDir = mkdtempSync(path.join(tmpdir(), 'netpol-rollout-loop-'));
   // productpage is there already in the stand-in cluster: apply says "configured", and rollback leaves it.
+  // hubble has seen no flow in the staging namespace since these applies: an empty capture.
+  const noFlows = path.join(dataDir, 'no-flows.jsonl');
+  writeFileSync(noFlows, '');
   const standins = standinEnv({
     NETPOL_STANDIN_CLUSTER: fixture('kubectl-standin'),
     NETPOL_STANDIN_EXISTING: 'productpage',
     NETPOL_STANDIN_CONTEXTS: 'kind-staging,prod-eu',
+    NETPOL_STANDIN_CAPTURE: noFlows,
   });
   const calls = (): StandinCall[] => standins.calls().filter((c) => c.tool === 'kubectl');
   const start = () => startTestHost({ dataDir, env: standins.env, confirm: (r) => (asked.push(r), Promise.resolve(true)) });
@@ -60,7 +66,8 @@ describe.skipIf(missing)('the rollout loop (browser host, stand-in kubectl)', ()
     await app.openSampleCapture();
     const rollout = await rolloutTab(page);
     await rollout.getByLabel('Namespace to roll out').selectOption('bookinfo');
-    await rollout.getByLabel('Target namespace').fill('bookinfo-staging');
+    // The target is the source's staging namespace unless the user types another.
+    await expect(rollout.getByLabel('Target namespace').inputValue()).resolves.toBe('bookinfo-staging');
     return { page, context, app, rollout };
   };
 
@@ -110,6 +117,17 @@ describe.skipIf(missing)('the rollout loop (browser host, stand-in kubectl)', ()
     await kept.waitFor();
     await expect(kept.locator('dd[data-field="created"]').textContent()).resolves.toBe('default-deny, details, ratings, reviews');
     await expect(kept.locator('dd[data-field="mode"]').textContent()).resolves.toBe('audit · kubernetes');
+    // The workspace reopened: main reads the rollout's soak again, since its apply (here no flow came).
+    const soak = kept.getByRole('region', { name: 'Soak' });
+    await expect.poll(() => soak.getAttribute('data-status'), { timeout: 30_000 }).toBe('too-short');
+    const applied = (JSON.parse(readFileSync(autosave, 'utf8')) as { rollouts: { appliedAt: string }[] }).rollouts[0].appliedAt;
+    expect(
+      standins
+        .calls()
+        .filter((c) => c.tool === 'hubble')
+        .map((c) => c.args.slice(-2)),
+    ).toEqual([['--since', applied]]);
+    await expect(soak.locator('[data-field="window"]').textContent()).resolves.toMatch(/^No flow was read since the apply/);
   });
 
   it('promotion: blocked without a clean soak until the namespace is typed; the override is audited; rollback deletes only what it created', async () => {
@@ -161,5 +179,141 @@ describe.skipIf(missing)('the rollout loop (browser host, stand-in kubectl)', ()
       'networkpolicy.networking.k8s.io/ratings',
       'networkpolicy.networking.k8s.io/reviews',
     ]);
+  });
+  it('soaks a Cilium audit-mode day: the nightly job is a missing rule, Allow adds it, the next rollout soaks clean and is ready to promote', async () => {
+    // A host of its own whose clock is the recorded apply, and whose hubble replays the recorded day.
+    const soakStandins = standinEnv({
+      NETPOL_STANDIN_CLUSTER: fixture('kubectl-standin'),
+      NETPOL_STANDIN_CONTEXTS: 'kind-staging,prod-eu',
+      NETPOL_STANDIN_CAPTURE: fixture('hubble/derived/audit-soak/flows.jsonl'),
+    });
+    let closeFirst: BrowserContext | undefined;
+    const soakHost = await startTestHost({
+      env: soakStandins.env,
+      confirm: () => Promise.resolve(true),
+      now: () => new Date('2021-11-10T12:00:00Z'),
+    });
+    try {
+      const { page, context } = await tracedPage(browser, 'rollout-soak', { viewport: TALL });
+      closeFirst = context;
+      const app = new AppPage(page);
+      await app.open(soakHost.url);
+      await app.openSampleCapture();
+      // The edge pruned before generating (the fixture's prune.txt), with its reason: the soak expects its drops.
+      await app.selectEdge('entity:remote-node->bookinfo/ratings:9080/TCP');
+      await app.inspector.getByLabel('Reason for pruning (optional)').fill('traffic from other nodes, not needed in staging');
+      await app.inspector.getByRole('button', { name: /^Prune \(1\)/ }).click();
+      const rollout = await rolloutTab(page);
+      await rollout.getByLabel('Namespace to roll out').selectOption('bookinfo');
+      await rollout.getByRole('radio', { name: 'Audit' }).check();
+      await rollout.getByRole('button', { name: 'Apply to staging…' }).click();
+      const first = rollout.getByRole('list', { name: 'Rollouts' }).locator(':scope > li').first();
+      const soak = first.getByRole('region', { name: 'Soak' });
+      await expect(soak.locator('[data-field="readiness"]').textContent()).resolves.toMatch(/^Not ready to promote: no soak yet/);
+      await soak.getByRole('button', { name: 'Check soak' }).click();
+      await expect.poll(() => soak.getAttribute('data-status'), { timeout: 30_000 }).toBe('missing-rules');
+      expect(soakStandins.calls().filter((c) => c.tool === 'hubble')[0].args).toEqual([
+        'observe',
+        '--namespace',
+        'bookinfo-staging',
+        '--output',
+        'jsonpb',
+        '--since',
+        '2021-11-10T12:00:00.000Z',
+      ]);
+      const rows = (region: typeof soak) =>
+        region
+          .getByRole('list', { name: 'Flows not forwarded' })
+          .locator(':scope > li')
+          .evaluateAll((li) => li.map((r) => `${r.getAttribute('data-class')} ${r.querySelector('code')?.textContent ?? ''}`));
+      await expect(rows(soak)).resolves.toEqual([
+        'missing-rule bookinfo-staging/ratings-export->bookinfo-staging/ratings:9080/TCP',
+        'denied-by-other bookinfo-staging/details->ip:93.184.216.34:443/TCP',
+        'expected entity:remote-node->bookinfo-staging/ratings:9080/TCP',
+      ]);
+      await expect(soak.locator('[data-field="window"]').textContent()).resolves.toBe(
+        '24 h 0 min of the 24 h 0 min cycle covered, 2021-11-10 12:00 UTC → 2021-11-11 12:00 UTC, from the apply on.',
+      );
+      await expect(soak.locator('[data-field="readiness"]').textContent()).resolves.toMatch(/^Not ready to promote: 1 missing rule/);
+
+      await soak.getByRole('button', { name: 'Allow' }).click();
+      await expect(rollout.getByRole('status').textContent()).resolves.toMatch(/^The rule for .*ratings-export.* is added/);
+      await rollout.getByRole('button', { name: 'Apply to staging…' }).click();
+      const second = rollout.getByRole('list', { name: 'Rollouts' }).locator(':scope > li').first();
+      await expect.poll(() => second.getAttribute('aria-label')).not.toBe(await first.getAttribute('aria-label'));
+      const clean = second.getByRole('region', { name: 'Soak' });
+      await clean.getByRole('button', { name: 'Check soak' }).click();
+      await expect.poll(() => clean.getAttribute('data-status'), { timeout: 30_000 }).toBe('clean');
+      await expect(clean.locator('[data-field="readiness"]').textContent()).resolves.toMatch(
+        /^Ready to promote: clean for the 24 h 0 min cycle/,
+      );
+      await expect(rows(clean)).resolves.toEqual([
+        'denied-by-other bookinfo-staging/details->ip:93.184.216.34:443/TCP',
+        'outside-rollout bookinfo-staging/ratings-export->bookinfo-staging/ratings:9080/TCP',
+        'expected entity:remote-node->bookinfo-staging/ratings:9080/TCP',
+      ]);
+      // The soak of the newest rollout in view: its window, its flows and "ready to promote".
+      await second.getByRole('heading').evaluate((h) => h.scrollIntoView({ block: 'start' }));
+      await app.screenshot('rollout-soak');
+
+      // The clean soak lets the promotion through without typing the namespace.
+      await second.getByRole('button', { name: 'Promote to production…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Promote to production' });
+      await expect(dialog.getByRole('region', { name: 'Soak' }).textContent()).resolves.toMatch(
+        /^Clean for a business cycle: ready to promote\./,
+      );
+      await dialog.getByRole('button', { name: 'Promote…' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      const audit = await page.evaluate<{ ok: true; value: AuditRecord[] }>('window.netpol.auditLog()');
+      expect(audit.value.at(-1)?.rollout?.promotion).toMatchObject({ soak: { verdict: 'clean' } });
+      expect(audit.value.at(-1)?.rollout?.promotion?.override).toBeUndefined();
+    } finally {
+      // The page's event stream goes first, so that the host it holds can close.
+      await closeFirst?.close();
+      await soakHost.close();
+    }
+  });
+
+  it('as a newcomer meets it in browser mode: Apply is disabled with the reason, production is warned of, verify is shown, a bad map entry is named', async () => {
+    // The browser host as `npm start` runs it: no native confirmation.
+    let closeFirst: BrowserContext | undefined;
+    const bare = await startTestHost({ env: standins.env });
+    try {
+      const { page, context } = await tracedPage(browser, 'rollout-first-sight', { viewport: TALL });
+      closeFirst = context;
+      const app = new AppPage(page);
+      await app.open(bare.url);
+      await app.openSampleCapture();
+      const rollout = await rolloutTab(page);
+      await expect(rollout.getByLabel('Target namespace').inputValue()).resolves.toBe('bookinfo-staging');
+      await expect(rollout.locator('[data-field="verify"]').textContent()).resolves.toMatch(
+        // The sample's host, health and remote-node edges cannot be NetworkPolicy peers: blocked, with the reason on the Policies tab.
+        /^Verify: Fail: .* · 4 blocked · 0 undecided$/,
+      );
+      const apply = rollout.getByRole('button', { name: 'Apply to staging…' });
+      await expect(apply.isDisabled()).resolves.toBe(true);
+      await expect(rollout.getByTestId('rollout-blocked').textContent()).resolves.toMatch(
+        /^Apply: Applying to a cluster needs the desktop app/,
+      );
+      // Dry-runs need no confirmation: they stay.
+      await expect(rollout.getByRole('button', { name: 'Dry-run (client)' }).isDisabled()).resolves.toBe(false);
+
+      await rollout.getByLabel('Kube context').selectOption('prod-eu');
+      await expect(rollout.getByTestId('rollout-production').textContent()).resolves.toMatch(/^"prod-eu" looks like production/);
+
+      await rollout.getByLabel('Target namespace').fill('');
+      await expect(rollout.locator('#rollout-target-problem').textContent()).resolves.toBe(
+        'Type the target namespace (for example bookinfo-staging).',
+      );
+      await rollout.getByLabel('Target namespace').fill('bookinfo-staging');
+      await rollout.getByLabel('Other namespace pairs').fill('data=data-staging, audit=Audit');
+      await expect(rollout.locator('#rollout-others-problem').textContent()).resolves.toMatch(
+        /"Audit" in "audit=Audit" is not a namespace name/,
+      );
+      await app.screenshot('rollout-first-sight');
+    } finally {
+      await closeFirst?.close();
+      await bare.close();
+    }
   });
 });

@@ -22,6 +22,8 @@ export interface TestHostOptions {
   readonly chooseFile?: () => string | undefined;
   readonly env?: NodeJS.ProcessEnv;
   readonly confirm?: (r: ConfirmRequest) => Promise<boolean>;
+  /** The clock of applies and soak checks: a rollout replayed on a recorded day. */
+  readonly now?: () => Date;
   readonly encryptor?: Encryptor;
   readonly chooseBundle?: (as: 'folder' | 'zip') => string | undefined;
   readonly chooseWorkspace?: () => string | undefined;
@@ -41,6 +43,7 @@ export async function startTestHost(o: TestHostOptions = {}): Promise<RunningHos
     searchPath: o.env?.PATH,
     chooseFile: o.chooseFile,
     confirm: o.confirm,
+    ...(o.now ? { now: o.now } : {}),
     encryptor: o.encryptor,
     chooseBundle: o.chooseBundle,
     chooseWorkspace: o.chooseWorkspace,

@@ -60,7 +60,13 @@ export interface BrowserServicesOptions {
   readonly chooseWorkspace?: () => string | undefined;
   readonly chooseBundle?: (as: 'folder' | 'zip') => string | undefined;
   readonly confirm?: (r: ConfirmRequest) => Promise<boolean>;
+  /** The clock of applies and soak checks (tests replay a recorded day). */
+  readonly now?: () => Date;
 }
+
+/** What the window is told when there is no confirmer: why Apply, Roll back and Promote cannot run here. */
+export const NO_NATIVE_CONFIRMATION =
+  'Applying to a cluster needs the desktop app: its native confirmation dialog is what lets a change through, and a browser has none. Dry-runs work here.';
 
 /** The services with the browser host's ports, and the hub its event stream forwards. */
 export function composeBrowserServices(o: BrowserServicesOptions): ComposedServices & { events: ReturnType<typeof createEventHub> } {
@@ -72,6 +78,8 @@ export function composeBrowserServices(o: BrowserServicesOptions): ComposedServi
     encryptor: o.encryptor ?? NO_ENCRYPTION,
     env: o.env,
     searchPath: o.searchPath,
+    ...(o.now ? { now: o.now } : {}),
+    ...(o.confirm ? {} : { noConfirmation: NO_NATIVE_CONFIRMATION }),
     emit: (event, payload) => events.emit(event, payload),
     dialogs: {
       chooseCaptureFile: () => Promise.resolve(o.uploads?.take() ?? o.chooseFile?.()),

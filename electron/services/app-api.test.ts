@@ -186,6 +186,17 @@ describe('the app API behind IPC (services with stand-ins)', () => {
     });
   });
 
+  it('a host without a native confirmation (the browser host) says so in the settings, so the window disables Apply up front', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'netpol-app-'));
+    const bare = composeBrowserServices({ root: ROOT, dataDir, encryptor });
+    await expect(bare.api.getSettings()).resolves.toMatchObject({
+      ok: true,
+      value: { noConfirmation: expect.stringMatching(/^Applying to a cluster needs the desktop app/) as unknown },
+    });
+    const confirming = await services().api.getSettings();
+    expect(confirming.ok && confirming.value.noConfirmation).toBeUndefined();
+  });
+
   it('apply is refused without the confirmation, and audited when confirmed', async () => {
     const refused = services({ confirm: [false] });
     await expect(refused.api.applyRollout(rollout())).resolves.toMatchObject({

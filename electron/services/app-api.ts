@@ -17,11 +17,13 @@ import { parseSelection } from '../../shared/graph/selection';
 import { buildBundle, TOOL_VERSION } from '../../shared/bundle/bundle';
 import { generate } from '../../shared/policy/generate';
 import { generateCilium } from '../../shared/policy/cilium';
+import { stagedSet } from '../../shared/policy/staged';
 import { writeBundle } from '../../shared/node/bundle/write-bundle';
 import { fileSha256 } from '../../shared/node/bundle/write-bundle';
 import type { CaptureService } from './capture-service';
 import type { KubectlService } from './kubectl-service';
 import type { RolloutService } from './rollout-service';
+import type { SoakService } from './soak-service';
 import { watchDrops, type LiveCapture } from './live-capture';
 import { apiError, attempt, ServiceError } from './errors';
 import type { ConfirmRequest } from './ports';
@@ -37,6 +39,7 @@ export interface AppPorts {
   readonly runner: ProcessRunner;
   readonly kubectl: KubectlService;
   readonly rollouts: RolloutService;
+  readonly soaks: SoakService;
   readonly settings: SettingsService;
   readonly secrets: SecretStore;
   readonly workspaces: WorkspaceService;
@@ -47,6 +50,8 @@ export interface AppPorts {
   readonly chooseBundlePath: (as: 'folder' | 'zip') => Promise<string | undefined>;
   /** A native confirmation in main (the one kubectl apply uses); true only when the user confirmed. */
   readonly confirm: (r: ConfirmRequest) => Promise<boolean>;
+  /** Why this host cannot ask a native confirmation, when it cannot (see ComposeOptions). */
+  readonly noConfirmation?: string;
   /** Sends an event to the renderer. */
   readonly emit: <E extends EventName>(event: E, payload: EventPayload[E]) => void;
 }
@@ -73,7 +78,9 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
     const generated = generate(analysis.graph, selection, options);
     // A taken draft is read and reviewed again here: main never trusts what the renderer showed.
     const taken = request.ai ? applyDraftTake(generated, request.ai, analysis.graph, selection) : undefined;
-    const set = flavor === 'cilium' ? generateCilium(analysis.graph, selection, options) : (taken?.set ?? generated);
+    const k8s = taken?.set ?? generated;
+    const set =
+      flavor === 'cilium' ? generateCilium(analysis.graph, selection, options) : flavor === 'calico-staged' ? stagedSet(k8s) : k8s;
     return buildBundle({
       ai: taken && request.ai ? { model: request.ai.model, take: request.ai.take, review: taken.review } : undefined,
       summary: summarize(analysis),
@@ -122,6 +129,7 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
       apiKeySet: key !== undefined,
       ...(key?.origin ? { apiKeyFor: hostOf(key.origin) } : {}),
       keyStorage: p.secrets.storage(),
+      ...(p.noConfirmation ? { noConfirmation: p.noConfirmation } : {}),
     };
   };
 
@@ -140,6 +148,21 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
   };
   // The rollouts' version last written with the workspace: a rollout is written at once, not after the autosave's delay.
   let rolloutsWritten = p.rollouts.version;
+  /** The records of a workspace just opened replace the last one's; checks of the last one's soaks stop. */
+  const adoptRollouts = (opened: OpenedWorkspace): void => {
+    p.soaks.cancelAll();
+    p.rollouts.adopt(opened.workspace.rollouts);
+    rolloutsWritten = p.rollouts.version;
+  };
+  /**
+   * A workspace opened again: the soak of each staging rollout is read again in the background
+   * (hubble may take a while), with the workspace's selection; each result reaches the window as a
+   * `rollouts` event, and a failure is stored with its rollout.
+   */
+  const resoak = (opened: OpenedWorkspace): void => {
+    if (!opened.workspace.rollouts?.length) return;
+    void p.soaks.checkAll({ selection: parseSelection(opened.workspace.selection) });
+  };
 
   return {
     openCapture: () => attempt(() => p.captures.openCapture()),
@@ -172,7 +195,12 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
         const ac = new AbortController();
         drops = ac;
         // The watch runs until stopped; when hubble fails later, the watch simply ends.
-        void watchDrops(p.runner, request, ac.signal, (d) => p.emit('drop', d)).catch(() => undefined);
+        // Each drop is shown, and kept for the next soak of a rollout there (hubble's buffer may lose it).
+        const onDrop = (d: Parameters<typeof p.soaks.noteDrop>[1]): void => {
+          p.soaks.noteDrop(request.namespace, d);
+          p.emit('drop', d);
+        };
+        void watchDrops(p.runner, request, ac.signal, onDrop).catch(() => undefined);
         return null;
       }),
     stopDropWatch: () =>
@@ -218,6 +246,13 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
     applyRollout: (request) => attempt(() => p.rollouts.apply(request)),
     rollbackRollout: (id) => attempt(() => p.rollouts.rollback(id)),
     promoteRollout: (request) => attempt(() => p.rollouts.promote(request)),
+    checkSoak: (id, request) =>
+      attempt(() =>
+        p.soaks.check(id, {
+          selection: parseSelection(request.selection),
+          ...(request.cycleHours !== undefined ? { cycleMs: request.cycleHours * 3_600_000 } : {}),
+        }),
+      ),
     listRollouts: () => attempt(() => p.rollouts.list()),
     auditLog: () => attempt(async () => [...(await p.kubectl.auditEntries())]),
 
@@ -237,11 +272,12 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
         const file = await p.chooseWorkspaceToOpen();
         if (!file) throw new ServiceError('dismissed', 'No file was chosen.');
         const opened = await p.workspaces.open(file);
-        p.rollouts.adopt(opened.workspace.rollouts);
-        rolloutsWritten = p.rollouts.version;
+        adoptRollouts(opened);
         workspaceFile = file;
         await p.settings.addRecent(file);
-        return { ...(await withCapture(opened)), file };
+        const view = { ...(await withCapture(opened)), file };
+        resoak(opened);
+        return view;
       }),
     recoverWorkspace: () =>
       attempt(async () => {
@@ -252,9 +288,10 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
       attempt(async () => {
         const opened = await p.workspaces.openAutosave();
         if (!opened) throw new ServiceError('invalid-request', 'There is no unsaved work to restore.');
-        p.rollouts.adopt(opened.workspace.rollouts);
-        rolloutsWritten = p.rollouts.version;
-        return withCapture(opened);
+        adoptRollouts(opened);
+        const view = await withCapture(opened);
+        resoak(opened);
+        return view;
       }),
     discardAutosave: () =>
       attempt(async () => {

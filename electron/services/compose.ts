@@ -7,6 +7,7 @@ import { KubectlService } from './kubectl-service';
 import { LiveCapture } from './live-capture';
 import { ProcessRunner } from './process-runner';
 import { RolloutService } from './rollout-service';
+import { SoakService } from './soak-service';
 import type { ConfirmRequest, Dialogs } from './ports';
 import { SecretStore, type Encryptor } from './secrets';
 import { SettingsService, type KeyValueStore } from './settings';
@@ -29,6 +30,13 @@ export interface ComposeOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Search this PATH instead of asking the login shell (tests, the browser host). */
   readonly searchPath?: string;
+  /** The clock of applies, rollbacks and soak checks (tests replay a rollout of a recorded day). */
+  readonly now?: () => Date;
+  /**
+   * Why this host cannot ask a native confirmation, when it cannot (the browser host without a
+   * confirmer): apply, delete and promote are then always refused, and the window says so up front.
+   */
+  readonly noConfirmation?: string;
 }
 
 export interface ComposedServices {
@@ -62,9 +70,11 @@ export function composeServices(o: ComposeOptions): ComposedServices {
     productionPatterns: () => settings.get().productionPatterns,
     stagingDir: path.join(o.dataDir, 'staging'),
     auditLog: path.join(o.dataDir, 'audit.log'),
+    ...(o.now ? { now: o.now } : {}),
   });
   // Each change of the rollouts is told to the window, which autosaves the workspace that holds them.
   const rollouts = new RolloutService({ kubectl, changed: (records) => o.emit('rollouts', records) });
+  const soaks = new SoakService({ runner, kubectl, rollouts, original: () => captures.analysis?.graph, ...(o.now ? { now: o.now } : {}) });
   const workspaces = new WorkspaceService(path.join(o.dataDir, 'autosave.workspace.json'));
   const api = createAppApi({
     captures,
@@ -72,6 +82,7 @@ export function composeServices(o: ComposeOptions): ComposedServices {
     runner,
     kubectl,
     rollouts,
+    soaks,
     settings,
     secrets: new SecretStore(o.encryptor, path.join(o.dataDir, 'secrets', 'ai-api-key.bin')),
     workspaces,
@@ -80,8 +91,10 @@ export function composeServices(o: ComposeOptions): ComposedServices {
     chooseBundlePath: (as) => o.dialogs.chooseBundlePath(as),
     confirm: (r) => o.dialogs.confirm(r),
     emit: o.emit,
+    ...(o.noConfirmation ? { noConfirmation: o.noConfirmation } : {}),
   });
   const shutdown = async (): Promise<void> => {
+    soaks.cancelAll();
     runner.killAll();
     // Unsaved work stays in the autosave copy, so the next start can offer it back.
     await workspaces.flush();

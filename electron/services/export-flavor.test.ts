@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { composeBrowserServices } from '../browser/services';
 import { ROOT } from '../../shared/testing/fixtures';
 
-const request = (flavor?: 'kubernetes' | 'cilium') => ({
+const request = (flavor?: 'kubernetes' | 'cilium' | 'calico-staged') => ({
   selection: { version: 1 as const, pruned: [] },
   options: { namespaces: ['bookinfo'], defaultDeny: true, portRanges: false, ...(flavor ? { flavor } : {}) },
 });
@@ -35,6 +35,18 @@ describe('export in the flavor shown (app API)', () => {
     expect(await api.previewBundle(withDraft)).toEqual({
       ok: false,
       error: { code: 'invalid-request', message: 'A taken AI draft is NetworkPolicy: export it with the Kubernetes flavor.' },
+    });
+  });
+
+  it("Calico's staged flavor, which the flavor menu offers, exports StagedKubernetesNetworkPolicies", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'netpol-flavor-'));
+    const out = path.join(dataDir, 'bundle');
+    const { api } = composeBrowserServices({ root: ROOT, dataDir, chooseBundle: () => out });
+    await api.loadSample();
+    expect(await api.exportBundle(request('calico-staged'), 'folder')).toMatchObject({ ok: true });
+    expect(parse(readFileSync(path.join(out, 'policies/bookinfo/productpage.yaml'), 'utf8'))).toMatchObject({
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'StagedKubernetesNetworkPolicy',
     });
   });
 });

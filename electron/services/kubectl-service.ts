@@ -6,7 +6,7 @@ import { AUDIT_RECORD, type AuditRecord, type AuditRollout } from '../../shared/
 import { parseClusterSnapshot, type ClusterSnapshot } from '../../shared/cluster/snapshot';
 import type { NetworkPolicy } from '../../shared/policy/types';
 import { parsePolicies } from '../../shared/policy/yaml';
-import { isContextName, isNamespaceName } from '../../shared/cluster/names';
+import { isContextName, isNamespaceName, looksLikeProduction } from '../../shared/cluster/names';
 import { appliedObjects, deletedObjects, objectRefText, type AppliedObject, type ObjectRef } from '../../shared/rollout/kubectl-output';
 import { FLAVOR_KIND, kindPlural } from '../../shared/rollout/mode';
 import { namespaceMapText } from '../../shared/rollout/namespace-map';
@@ -61,11 +61,7 @@ export interface MutationResult<T> {
   readonly output: string;
 }
 
-/** True when a context or namespace name looks like production, by the configured patterns. */
-export function looksLikeProduction(name: string, patterns: readonly string[]): boolean {
-  const words = name.toLowerCase().split(/[^a-z0-9]+/);
-  return patterns.some((p) => words.includes(p.toLowerCase()));
-}
+export { looksLikeProduction } from '../../shared/cluster/names';
 
 function check(context: string, namespace?: string): void {
   if (!isContextName(context)) throw new RunError('invalid-argument', 'kubectl', `"${context}" is not a kube context name.`);

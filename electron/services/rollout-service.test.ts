@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { PromotionRequest, RolloutRecord, RolloutRequest, SoakClaim } from '../../shared/api/contract';
+import type { PromotionRequest, RolloutRecord, RolloutRequest, RolloutSoak } from '../../shared/api/contract';
+import { soakReportHash, soakVerdict, type SoakAnalysis, type SoakFlow } from '../../shared/rollout/soak';
 import { analyzeText } from '../../shared/graph/analysis';
 import { initialSelection } from '../../shared/graph/selection';
 import { generate } from '../../shared/policy/generate';
@@ -29,13 +30,49 @@ const toStaging: RolloutRequest = {
   mode: 'enforce',
   policies: yamls,
 };
-const REPORT = 'c0ffee'.repeat(10) + 'c0ff';
-const dirty: SoakClaim = {
-  verdict: 'missing-rules',
-  hash: REPORT,
-  headline: '1 flow with a missing rule: batch/nightly -> bookinfo/ratings:9080/TCP',
+const DAY = 86_400_000;
+const nightly: SoakFlow = {
+  edge: 'bookinfo-staging/nightly->bookinfo-staging/ratings:9080/TCP',
+  class: 'missing-rule',
+  counts: { dropped: 0, audit: 2, pendingDeny: 0 },
+  firstSeen: DAY / 12,
+  lastSeen: DAY / 12,
+  rollout: 'blocked',
+  explanation: 'The rolled-out policies deny it.',
+  patch: { rules: [] },
 };
-const clean: SoakClaim = { verdict: 'clean', hash: REPORT, headline: 'clean for 24 h, the nightly batch hours included' };
+
+/**
+ * A soak as main stores it, over a whole day since the apply, with these flows: its verdict is
+ * soakVerdict's and its hash soakReportHash's, as soakReport makes them (the flows are this test's
+ * own, so that each verdict is one line here).
+ */
+async function storedSoak(flows: readonly SoakFlow[]): Promise<RolloutSoak> {
+  const window = {
+    appliedAt: 0,
+    cycleMs: DAY,
+    first: 0,
+    last: DAY,
+    reachesApply: true,
+    coveredMs: DAY,
+    startsBeforeApply: false,
+    batch: [],
+    shortfalls: [],
+  };
+  const analysis: Omit<SoakAnalysis, 'verdict'> = {
+    window,
+    policies: [],
+    scope: ['bookinfo-staging'],
+    namespaceMap: [],
+    flows,
+    beforeApply: 0,
+    dataLoss: [],
+  };
+  const body = { ...analysis, verdict: soakVerdict(analysis), policiesSha256: 'a'.repeat(64) };
+  return { report: { ...body, sha256: await soakReportHash(body) }, checkedAt: '2026-11-28T12:00:00.000Z', source: 'test', liveDrops: 0 };
+}
+const dirty = () => storedSoak([nightly]);
+const clean = () => storedSoak([]);
 
 /** The services over the stand-in kubectl; `answers` are the user's, one per native confirmation. */
 function setup(answers: boolean[] = [], extra: Record<string, string> = {}, dir = mkdtempSync(path.join(tmpdir(), 'netpol-rollouts-'))) {
@@ -55,13 +92,12 @@ function setup(answers: boolean[] = [], extra: Record<string, string> = {}, dir 
   return { ...s, kubectl, rollouts, asked, told, dir };
 }
 
-const promotion = (from: string, soak: SoakClaim, more: Partial<PromotionRequest> = {}): PromotionRequest => ({
+const promotion = (from: string, more: Partial<PromotionRequest> = {}): PromotionRequest => ({
   from,
   context: 'prod-eu',
   namespace: 'bookinfo',
   namespaceMap: [],
   policies: yamls,
-  soak,
   ...more,
 });
 
@@ -106,7 +142,7 @@ describe('a rollout (stand-in kubectl)', () => {
     expect(record.objects.map((o) => `${o.name} ${o.operation}`)).toEqual(['details created', 'productpage configured', 'reviews created']);
 
     // A set applied in part never goes to production: its soak says nothing of the rest.
-    await expect(rollouts.promote(promotion(record.id, clean))).rejects.toMatchObject({
+    await expect(rollouts.promote(promotion(record.id))).rejects.toMatchObject({
       code: 'refused',
       message: expect.stringMatching(/was applied only in part/) as unknown,
     });
@@ -201,42 +237,63 @@ describe('a rollout (stand-in kubectl)', () => {
 });
 
 describe('promotion (stand-in kubectl)', () => {
-  it('is blocked when the soak is not clean and no namespace name was typed: nothing asked, nothing run', async () => {
-    const { rollouts, calls, asked } = setup([true]);
-    const staging = await rollouts.apply(toStaging);
-    await expect(rollouts.promote(promotion(staging.id, dirty))).rejects.toMatchObject({
-      code: 'refused',
-      message:
-        "The soak is not clean (1 flow with a missing rule: batch/nightly -> bookinfo/ratings:9080/TCP): nothing was promoted. To promote anyway, type the production namespace's name (bookinfo); the override is written to the audit log.",
-    });
-    await expect(rollouts.promote(promotion(staging.id, { verdict: 'not-run', headline: 'no soak yet' }))).rejects.toMatchObject({
+  /** A staging rollout with this soak stored, as main's soak check stores it. */
+  async function soaked(rollouts: RolloutService, soak?: RolloutSoak, request: RolloutRequest = toStaging): Promise<RolloutRecord> {
+    const staging = await rollouts.apply(request);
+    return soak ? rollouts.recordSoak(staging.id, { soak }) : staging;
+  }
+
+  it('is blocked when the stored soak is not clean, or there is none, and no namespace name was typed: nothing asked, nothing run', async () => {
+    const { rollouts, calls, asked } = setup([true, true]);
+    const none = await soaked(rollouts);
+    await expect(rollouts.promote(promotion(none.id))).rejects.toMatchObject({
       code: 'refused',
       message: expect.stringMatching(/^No soak report says staging was clean/) as unknown,
     });
-    await expect(rollouts.promote(promotion(staging.id, dirty, { override: 'bookinfo-staging' }))).rejects.toMatchObject({
+    const staging = await soaked(rollouts, await dirty());
+    await expect(rollouts.promote(promotion(staging.id))).rejects.toMatchObject({
+      code: 'refused',
+      message:
+        "The soak is not clean (1 missing rule: the rolled-out policies deny a flow nobody pruned): nothing was promoted. To promote anyway, type the production namespace's name (bookinfo); the override is written to the audit log.",
+    });
+    await expect(rollouts.promote(promotion(staging.id, { override: 'bookinfo-staging' }))).rejects.toMatchObject({
       code: 'refused',
       message: expect.stringMatching(/"bookinfo-staging" is not bookinfo/) as unknown,
     });
-    expect(calls()).toHaveLength(1);
-    expect(asked).toHaveLength(1);
+    expect(calls()).toHaveLength(2);
+    expect(asked).toHaveLength(2);
   });
 
-  it('an override: the typed name, the soak report hash and the claim are in the audit entry; always asked twice', async () => {
+  it('a stored report changed outside the app (its hash no longer matches) is refused, not believed', async () => {
+    const { rollouts, calls } = setup([true]);
+    const soak = await dirty();
+    const forged = { ...soak, report: { ...soak.report, verdict: { status: 'clean' as const, headline: 'clean', exitCode: 0 as const } } };
+    const staging = await soaked(rollouts, forged);
+    await expect(rollouts.promote(promotion(staging.id))).rejects.toMatchObject({
+      code: 'refused',
+      message: expect.stringMatching(/does not match its sha256: the workspace was changed outside the app\. Check soak again/) as unknown,
+    });
+    expect(calls()).toHaveLength(1);
+  });
+
+  it("an override: the typed name and the stored report's hash are in the audit entry; always asked twice", async () => {
     const { rollouts, kubectl, calls, asked } = setup([true, true, true]);
-    const staging = await rollouts.apply(toStaging);
-    const prod = await rollouts.promote(promotion(staging.id, dirty, { override: 'bookinfo' }));
+    const soak = await dirty();
+    const staging = await soaked(rollouts, soak);
+    const summary = { verdict: 'missing-rules', hash: soak.report.sha256, headline: soak.report.verdict.headline };
+    const prod = await rollouts.promote(promotion(staging.id, { override: 'bookinfo' }));
     expect(prod).toMatchObject({
       stage: 'production',
       context: 'prod-eu',
       targetNamespace: 'bookinfo',
       namespaceMap: [],
       mode: 'enforce',
-      promotion: { from: staging.id, soak: dirty, soakCheckedBy: 'claimed-by-window', override: true },
+      promotion: { from: staging.id, soak: summary, override: true },
     });
     expect(calls().at(-1)?.args.slice(0, 4)).toEqual(['--context=prod-eu', 'apply', '-n', 'bookinfo']);
     expect(asked.slice(1).map((a) => a.title)).toEqual(['Promote NetworkPolicies', 'This looks like production']);
     expect(asked[1].detail).toContain(
-      `Soak: missing-rules, ${dirty.headline} (report sha256 ${REPORT}; as the app window claims it, not recomputed)`,
+      `Soak: missing-rules, ${summary.headline} (report sha256 ${soak.report.sha256}, checked 2026-11-28T12:00:00.000Z)`,
     );
     expect(asked[1].detail).toContain('Override: the soak is not clean; "bookinfo" was typed to promote anyway');
     const entry = (await kubectl.auditEntries()).at(-1)!;
@@ -244,15 +301,7 @@ describe('promotion (stand-in kubectl)', () => {
       action: 'apply',
       context: 'prod-eu',
       namespace: 'bookinfo',
-      rollout: {
-        stage: 'production',
-        promotion: {
-          from: staging.id,
-          soak: { verdict: 'missing-rules', hash: REPORT },
-          soakCheckedBy: 'claimed-by-window',
-          override: { typed: 'bookinfo' },
-        },
-      },
+      rollout: { stage: 'production', promotion: { from: staging.id, soak: summary, override: { typed: 'bookinfo' } } },
     });
     // The same policies that soaked: the production files are staging's, mapped back.
     expect(entry.files.map((f) => f.name)).toEqual(staging.policies.map((p) => `${p.name}.yaml`));
@@ -260,20 +309,21 @@ describe('promotion (stand-in kubectl)', () => {
 
   it('a clean soak needs no override, and still the double confirmation (also where no name looks like production)', async () => {
     const { rollouts, kubectl, asked } = setup([true, true, true]);
-    const staging = await rollouts.apply(toStaging);
+    const soak = await clean();
+    const staging = await soaked(rollouts, soak);
     const prod = await rollouts.promote(
-      promotion(staging.id, clean, { context: 'kind-staging', namespace: 'shop', namespaceMap: ['bookinfo=shop'] }),
+      promotion(staging.id, { context: 'kind-staging', namespace: 'shop', namespaceMap: ['bookinfo=shop'] }),
     );
-    expect(prod.promotion).toMatchObject({ override: false, soak: clean });
+    expect(prod.promotion).toMatchObject({ override: false, soak: { verdict: 'clean', hash: soak.report.sha256 } });
     expect(asked.slice(1).map((a) => a.title)).toEqual(['Promote NetworkPolicies', 'This is production']);
     expect((await kubectl.auditEntries()).at(-1)?.rollout?.promotion?.override).toBeUndefined();
   });
 
   it('refuses policies that are not the ones that soaked', async () => {
     const { rollouts, calls } = setup([true, true, true]);
-    const staging = await rollouts.apply(toStaging);
+    const staging = await soaked(rollouts, await clean());
     const changed = [...yamls.slice(0, 3), yamls[3].replace('port: 9080', 'port: 9081')];
-    await expect(rollouts.promote(promotion(staging.id, clean, { policies: changed }))).rejects.toMatchObject({
+    await expect(rollouts.promote(promotion(staging.id, { policies: changed }))).rejects.toMatchObject({
       code: 'refused',
       message: 'These are not the policies that soaked in staging (reviews.yaml changed since): roll the new set out to staging first.',
     });
@@ -282,8 +332,8 @@ describe('promotion (stand-in kubectl)', () => {
 
   it('rolls back like staging, asked twice', async () => {
     const { rollouts, asked, calls } = setup([true, true, true, true, true]);
-    const staging = await rollouts.apply(toStaging);
-    const prod = await rollouts.promote(promotion(staging.id, clean));
+    const staging = await soaked(rollouts, await clean());
+    const prod = await rollouts.promote(promotion(staging.id));
     const back = await rollouts.rollback(prod.id);
     expect(back.rollback?.deleted).toHaveLength(4);
     expect(asked.slice(3).map((a) => a.title)).toEqual(['Roll back (delete) NetworkPolicies', 'This looks like production']);
@@ -294,8 +344,8 @@ describe('promotion (stand-in kubectl)', () => {
 
   it('staged Calico policies are promoted as the NetworkPolicies they preview, enforced', async () => {
     const { rollouts } = setup([true, true, true]);
-    const staging = await rollouts.apply({ ...toStaging, flavor: 'calico-staged', mode: 'audit', policies: staged });
-    const prod = await rollouts.promote(promotion(staging.id, clean, { policies: staged }));
+    const staging = await soaked(rollouts, await clean(), { ...toStaging, flavor: 'calico-staged', mode: 'audit', policies: staged });
+    const prod = await rollouts.promote(promotion(staging.id, { policies: staged }));
     expect(prod).toMatchObject({ flavor: 'kubernetes', mode: 'enforce' });
     expect(prod.objects.map((o) => o.resource)).toEqual(Array(4).fill('networkpolicy.networking.k8s.io'));
   });

@@ -3,9 +3,19 @@
 // override. The workspace keeps the records; what a rollback may delete comes from this app's own
 // audit log, never from a record a workspace file (which can come from anyone) brings along.
 import { randomBytes } from 'node:crypto';
-import type { PromotionRequest, RolloutRecord, RolloutRequest, RolloutTarget, AuditRollout } from '../../shared/api/contract';
+import type {
+  AuditRollout,
+  PromotionRequest,
+  RolloutRecord,
+  RolloutRequest,
+  RolloutSoak,
+  RolloutTarget,
+  SoakSummary,
+} from '../../shared/api/contract';
 import { objectRefText, type ObjectRef } from '../../shared/rollout/kubectl-output';
 import { auditMechanism } from '../../shared/rollout/mode';
+import { soakReportHash } from '../../shared/rollout/soak';
+import { soakSummary } from '../../shared/rollout/soak-summary';
 import { ServiceError } from './errors';
 import type { AuditEntry, FileResult, KubectlService, MutationIntent } from './kubectl-service';
 import { prepareRollout } from './rollout-policies';
@@ -19,9 +29,6 @@ export interface RolloutPorts {
 }
 
 const MODE_WORDS = { enforce: 'enforce', audit: 'audit (nothing is dropped by these policies)' } as const;
-
-/** Where a promotion's soak verdict comes from until main recomputes the soak itself: the window's claim. */
-const SOAK_CHECKED_BY = 'claimed-by-window' as const;
 
 /** The objects of a rollout still there, as its audit entries tell: what its apply created, less what its rollbacks deleted. */
 export function remainingObjects(entries: readonly AuditEntry[], id: string): { apply: AuditEntry | undefined; remaining: ObjectRef[] } {
@@ -116,25 +123,21 @@ export class RolloutService {
     if (applied.exitCode !== 0)
       throw new ServiceError('refused', `Rollout ${r.from} was applied only in part: roll the whole set out to staging first.`);
     this.checkSame(r.policies, applied);
-    const overridden = this.soakGate(r);
+    const soak = await this.storedSoak(staging);
+    const overridden = this.soakGate(r, soak);
     const prepared = prepareRollout(
       { namespace: r.namespace, namespaceMap: r.namespaceMap, flavor: applied.rollout.flavor, policies: r.policies },
       { promote: true },
     );
-    const promotion = {
-      from: r.from,
-      soak: r.soak,
-      soakCheckedBy: SOAK_CHECKED_BY,
-      ...(overridden ? { override: { typed: r.override ?? '' } } : {}),
-    };
+    const promotion = { from: r.from, soak, ...(overridden ? { override: { typed: r.override ?? '' } } : {}) };
     const rollout: Omit<AuditRollout, 'applied' | 'deleted'> = {
       ...this.auditRollout('production', { flavor: prepared.flavor, mode: 'enforce' }, prepared.sourceNamespaces, prepared.mapPairs),
       promotion,
     };
     const soakLine =
-      r.soak.verdict === 'not-run'
-        ? `Soak: none was run (${r.soak.headline || 'no report'})`
-        : `Soak: ${r.soak.verdict}, ${r.soak.headline} (report sha256 ${r.soak.hash}; as the app window claims it, not recomputed)`;
+      soak.verdict === 'not-run'
+        ? `Soak: none was run (${soak.headline})`
+        : `Soak: ${soak.verdict}, ${soak.headline} (report sha256 ${soak.hash}, checked ${staging.soak?.checkedAt ?? ''})`;
     const result = await this.ports.kubectl.apply(r.context, prepared, {
       verb: 'Promote',
       production: 'always',
@@ -205,7 +208,7 @@ export class RolloutService {
     rollout: Omit<AuditRollout, 'applied' | 'deleted'>,
     context: string,
     namespace: string,
-    policies: readonly { name: string; sha256: string }[],
+    policies: readonly { name: string; sha256: string; content: string }[],
     result: Awaited<ReturnType<KubectlService['apply']>>,
     override = false,
   ): RolloutRecord {
@@ -221,7 +224,7 @@ export class RolloutService {
       namespaceMap: rollout.namespaceMap,
       flavor: rollout.flavor,
       mode: rollout.mode,
-      policies: policies.map((p) => ({ name: p.name, sha256: p.sha256 })),
+      policies: policies.map((p) => ({ name: p.name, sha256: p.sha256, content: p.content })),
       appliedAt: result.at,
       exitCode: result.exitCode,
       objects: result.objects,
@@ -251,10 +254,24 @@ export class RolloutService {
       );
   }
 
+  /**
+   * The soak main stored for a staging rollout, summarised; a report whose hash no longer matches
+   * its contents (a workspace edited by hand) is refused rather than believed.
+   */
+  private async storedSoak(staging: RolloutRecord): Promise<SoakSummary> {
+    const soak = staging.soak;
+    if (soak && (await soakReportHash(soak.report)) !== soak.report.sha256)
+      throw new ServiceError(
+        'refused',
+        `The soak report stored for rollout ${staging.id} does not match its sha256: the workspace was changed outside the app. Check soak again, then promote.`,
+      );
+    return soakSummary(soak);
+  }
+
   /** True when the promotion goes ahead on an override; throws `refused` when the soak is not clean and no right name was typed. */
-  private soakGate(r: PromotionRequest): boolean {
-    if (r.soak.verdict === 'clean') return false;
-    const why = r.soak.verdict === 'not-run' ? 'No soak report says staging was clean' : `The soak is not clean (${r.soak.headline})`;
+  private soakGate(r: PromotionRequest, soak: SoakSummary): boolean {
+    if (soak.verdict === 'clean') return false;
+    const why = soak.verdict === 'not-run' ? 'No soak report says staging was clean' : `The soak is not clean (${soak.headline})`;
     if (r.override === undefined)
       throw new ServiceError(
         'refused',
@@ -266,6 +283,27 @@ export class RolloutService {
         `"${r.override}" is not ${r.namespace}: type the production namespace's name to override the soak.`,
       );
     return true;
+  }
+
+  /**
+   * Stores the soak main computed for a rollout (or why the check failed, keeping the last report),
+   * and tells the window. Throws `invalid-request` for a rollout not in this workspace.
+   */
+  recordSoak(id: string, result: { readonly soak: RolloutSoak } | { readonly error: { at: string; message: string } }): RolloutRecord {
+    const record = this.records.get(id);
+    if (!record) throw new ServiceError('invalid-request', `There is no rollout ${id} in this workspace.`);
+    const updated: RolloutRecord =
+      'soak' in result ? { ...record, soak: result.soak, soakError: undefined } : { ...record, soakError: result.error };
+    this.records.set(id, updated);
+    this.touch();
+    return updated;
+  }
+
+  /** One record, or `invalid-request` naming the id. */
+  get(id: string): RolloutRecord {
+    const record = this.records.get(id);
+    if (!record) throw new ServiceError('invalid-request', `There is no rollout ${id} in this workspace.`);
+    return record;
   }
 
   private touch(): void {

@@ -1,16 +1,39 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { ApiError, AuditRecord, DryRunFile, Result, RolloutRecord, SoakClaim } from '../../shared/api/contract';
+import type { ApiError, AuditRecord, DryRunFile, Result, RolloutRecord, SoakCheckRequest } from '../../shared/api/contract';
 import type { FlowRecord } from '../../shared/flows/types';
 import { unmapFlow } from '../../shared/rollout/flow-namespaces';
 import { auditMechanism, modeGuide, type RolloutFlavor, type RolloutMode } from '../../shared/rollout/mode';
+import { parseNamespaceMap } from '../../shared/rollout/namespace-map';
+import { withPatchInSource } from '../../shared/rollout/patch-source';
+import type { SoakFlow, SoakPatch } from '../../shared/rollout/soak-types';
 import { kubeBlocked, useKubeContexts } from './kube';
 import { AuditLog } from './rollout/AuditLog';
 import { DropWatch } from './rollout/DropWatch';
 import { ModeGuide } from './rollout/ModeGuide';
 import { PromoteDialog } from './rollout/PromoteDialog';
 import { RolloutList } from './rollout/RolloutList';
-import { targetMap } from './rollout/target';
+import { TargetFields } from './rollout/TargetFields';
+import { defaultTarget, productionWarning, targetMap } from './rollout/target';
+import { useRolloutHost } from './rollout/useRolloutHost';
 import './rollout/rollout.css';
+
+/** The verdict verify gives the policies shown (the Policies tab's headline), with its counts. */
+export interface VerifySummary {
+  readonly status: 'pass' | 'fail' | 'undecided';
+  /** The headline, as the Policies tab shows it. */
+  readonly text: string;
+  /** Kept edges the policies block, and kept edges this input cannot decide. */
+  readonly blocked: number;
+  readonly undecided: number;
+}
+
+/** A missing rule a soak found, added with Allow: its patch names the rolled-out policies (through `pairs`). */
+interface AddedRule {
+  readonly rollout: string;
+  readonly edge: string;
+  readonly patch: SoakPatch;
+  readonly pairs: readonly string[];
+}
 
 interface Props {
   /** Namespace → the YAML of each policy for it, in the flavor shown. */
@@ -19,23 +42,21 @@ interface Props {
   readonly onAllowDrop: (drop: FlowRecord) => void;
   /** The flavor shown: what is applied. */
   readonly flavor: RolloutFlavor;
-  /**
-   * The soak report of a rollout, when one was made (shared/rollout/soak): its verdict, hash and
-   * headline are what a promotion sends. Without it a promotion says no soak was run.
-   */
-  readonly soakOf?: (rollout: RolloutRecord) => SoakClaim | undefined;
+  /** Verify's verdict on the policies shown; undefined while it is being checked. */
+  readonly verify?: VerifySummary;
+  /** The pruned edges and their reasons, as the workspace keeps them: a soak reads a drop of one as expected. */
+  readonly selection: SoakCheckRequest['selection'];
 }
-
-const NO_SOAK: SoakClaim = { verdict: 'not-run', headline: 'The flows of the staging namespace since the apply have not been read.' };
 
 /**
  * Rollout: where to (context, target namespace and the namespace map), in which mode (with what
- * each CNI needs for audit), dry-run and apply through main's confirmation, the workspace's
- * rollouts (rollback, promotion), the live drop watch, and the audit log.
+ * each CNI needs for audit), what verify says of the policies, dry-run and apply through main's
+ * confirmation, the workspace's rollouts with their soaks (Check soak, Allow a missing rule,
+ * rollback, promotion), the live drop watch, and the audit log. Every greyed-out action says why.
  */
-export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, soakOf }: Props) {
+export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, verify, selection }: Props) {
   const [source, setSource] = useState(namespaces[0] ?? '');
-  const [target, setTarget] = useState(namespaces[0] ?? '');
+  const [target, setTarget] = useState(defaultTarget(namespaces[0] ?? ''));
   const [others, setOthers] = useState('');
   const [chosenMode, setMode] = useState<RolloutMode>('enforce');
   // Staged policies only ever audit.
@@ -46,9 +67,11 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, soa
   const [audit, setAudit] = useState<AuditRecord[]>([]);
   const [rollouts, setRollouts] = useState<readonly RolloutRecord[]>([]);
   const [promoting, setPromoting] = useState<RolloutRecord | null>(null);
+  const [added, setAdded] = useState<readonly AddedRule[]>([]);
   const [busy, setBusy] = useState(false);
   const [kubeError, setKubeError] = useState<ApiError | null>(null);
   const { contexts, context, setContext, loaded } = useKubeContexts(setKubeError);
+  const host = useRolloutHost();
 
   const reload = useCallback(() => {
     void window.netpol.auditLog().then((r) => r.ok && setAudit(r.value));
@@ -70,12 +93,16 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, soa
     reload();
   };
 
-  const policies = source ? policiesFor(source) : [];
+  // The policies of a namespace as generated, with the rules added from soaks (Allow).
+  const policiesOf = (ns: string): string[] =>
+    added.reduce((texts, a) => withPatchInSource(texts, ns, parseNamespaceMap(a.pairs), a.patch), policiesFor(ns));
+  const policies = source ? policiesOf(source) : [];
   const map = useMemo(() => targetMap(source, target, others), [source, target, others]);
   const mechanism = auditMechanism(flavor, mode);
   const guide = modeGuide(flavor, mode, context || 'CONTEXT', target || 'NAMESPACE');
-  // Why Dry-run and Apply are greyed out, said above them (and on each as its tooltip).
-  const blocked =
+  const production = productionWarning(context, target, host.productionPatterns);
+  // Why Dry-run and Apply are greyed out, said beside them; Apply also needs a native confirmation.
+  const dryBlocked =
     kubeBlocked({ error: kubeError, loaded, contexts }) ??
     (policies.length === 0
       ? `No policies for ${source || 'this namespace'}: tick it under Lock down on the Policies tab.`
@@ -83,59 +110,69 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, soa
         ? map.problem
         : typeof mechanism === 'object'
           ? mechanism.problem
-          : undefined);
-  const request = map.ok ? { context, namespace: target, namespaceMap: [...map.pairs], flavor, policies } : undefined;
-  const disabled = blocked !== undefined || !context || !request || busy;
-  const actionProps = { disabled, 'aria-describedby': blocked ? 'rollout-blocked' : undefined, title: blocked };
+          : busy
+            ? 'Waiting for the operation under way.'
+            : undefined);
+  const applyBlocked = dryBlocked ?? host.noConfirmation;
+  const request = map.ok && context ? { context, namespace: target, namespaceMap: [...map.pairs], flavor, policies } : undefined;
   const allowDrop = (d: FlowRecord): void => onAllowDrop(map.ok ? unmapFlow(d, map.map) : d);
+  const allow = (r: RolloutRecord, f: SoakFlow): void => {
+    if (!f.patch) return;
+    if (r.flavor !== flavor) {
+      setError({
+        code: 'invalid-request',
+        message: `Rollout ${r.id} is ${r.flavor}, the policies shown are ${flavor}: show ${r.flavor} to add its rule.`,
+      });
+      return;
+    }
+    setAdded((all) => [...all, { rollout: r.id, edge: f.edge, patch: f.patch!, pairs: r.namespaceMap }]);
+    setSource(r.sourceNamespaces[0] ?? source);
+    setMessage(
+      `The rule for ${f.edge} is added to the policies of ${r.sourceNamespaces.join(', ')}: Apply to staging again, then Check soak.`,
+    );
+  };
+  const allowed = useMemo(() => {
+    const m = new Map<string, Set<string>>();
+    for (const a of added) m.set(a.rollout, new Set([...(m.get(a.rollout) ?? []), a.edge]));
+    return m;
+  }, [added]);
 
   return (
     <section className="rollout" aria-label="Rollout">
-      <div className="row">
-        <label>
-          Context{' '}
-          <select aria-label="Kube context" value={context} onChange={(e) => setContext(e.target.value)}>
-            {contexts.map((c) => (
-              <option key={c}>{c}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Policies for{' '}
-          <select
-            aria-label="Namespace to roll out"
-            value={source}
-            onChange={(e) => {
-              // The target follows the source until the user makes it another namespace.
-              if (target === source) setTarget(e.target.value);
-              setSource(e.target.value);
-            }}
-          >
-            {namespaces.map((n) => (
-              <option key={n}>{n}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          to namespace <input aria-label="Target namespace" value={target} onChange={(e) => setTarget(e.target.value.trim())} />
-        </label>
-      </div>
-      <div className="row">
-        <label className="grow">
-          Other namespaces their rules name{' '}
-          <input
-            aria-label="Other namespace pairs"
-            placeholder="data=data-staging"
-            value={others}
-            onChange={(e) => setOthers(e.target.value)}
-          />
-        </label>
-      </div>
+      {verify && (
+        <p className={`verify-line ${verify.status}`} data-field="verify">
+          <strong>Verify: {verify.text}</strong> · {verify.blocked} blocked · {verify.undecided} undecided
+        </p>
+      )}
+      <TargetFields
+        contexts={contexts}
+        context={context}
+        onContext={setContext}
+        namespaces={namespaces}
+        source={source}
+        onSource={(ns) => {
+          // The target follows the source until the user makes it another namespace.
+          if (target === defaultTarget(source)) setTarget(defaultTarget(ns));
+          setSource(ns);
+        }}
+        target={target}
+        onTarget={setTarget}
+        others={others}
+        onOthers={setOthers}
+        map={map}
+      />
       <p className="hint" data-field="map">
         {policies.length} {flavor} policies for {source || 'this namespace'}
+        {added.length > 0 ? ` (${added.length} rule(s) added from soaks)` : ''}
         {map.ok && map.pairs.length > 0 ? `; namespace map ${map.pairs.join(', ')}` : ''}.
+        {added.length > 0 && (
+          <button type="button" className="link" onClick={() => setAdded([])}>
+            Remove the added rules
+          </button>
+        )}
       </p>
-      <fieldset className="row mode" aria-label="Mode">
+      <fieldset className="row mode">
+        <legend>Mode</legend>
         <label>
           <input
             type="radio"
@@ -149,24 +186,33 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, soa
         <label>
           <input type="radio" name="rollout-mode" checked={mode === 'audit'} onChange={() => setMode('audit')} /> Audit
         </label>
+        {flavor === 'calico-staged' && <span className="reason">Staged Calico policies are only ever previewed (audit).</span>}
       </fieldset>
       <ModeGuide guide={guide} />
-      {blocked && (
+      {production && (
+        <p className="warning" role="note" data-testid="rollout-production">
+          {production}
+        </p>
+      )}
+      {/* Why the actions below are greyed out, and what to do: above them, where the eye is. */}
+      {applyBlocked && (
         <p className="blocked" role="note" id="rollout-blocked" data-testid="rollout-blocked">
-          {blocked}
+          {dryBlocked ?? `Apply: ${applyBlocked}`}
         </p>
       )}
       <div className="row">
         <button
           type="button"
-          {...actionProps}
+          disabled={dryBlocked !== undefined || !request}
+          title={dryBlocked}
           onClick={() => request && void run(() => window.netpol.dryRun(request, 'client'), setResults)}
         >
           Dry-run (client)
         </button>
         <button
           type="button"
-          {...actionProps}
+          disabled={dryBlocked !== undefined || !request}
+          title={dryBlocked}
           onClick={() => request && void run(() => window.netpol.dryRun(request, 'server'), setResults)}
         >
           Dry-run (server)
@@ -174,12 +220,17 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, soa
         <button
           type="button"
           className="primary"
-          {...actionProps}
+          disabled={applyBlocked !== undefined || !request}
+          title={dryBlocked ?? (applyBlocked ? `Apply: ${applyBlocked}` : undefined)}
+          aria-describedby={applyBlocked ? 'rollout-blocked' : undefined}
           onClick={() =>
             request &&
             void run(
               () => window.netpol.applyRollout({ ...request, mode }),
-              (r) => setMessage(`Applied to ${r.targetNamespace} on ${r.context}: ${r.objects.length} object(s). Recorded below.`),
+              (r) =>
+                setMessage(
+                  `Applied to ${r.targetNamespace} on ${r.context}: ${r.objects.length} object(s). Recorded below: Check soak there.`,
+                ),
             )
           }
         >
@@ -206,6 +257,15 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, soa
       <RolloutList
         rollouts={rollouts}
         busy={busy}
+        mutationBlocked={host.noConfirmation}
+        allowed={allowed}
+        onCheckSoak={(r, cycleHours) =>
+          void run(
+            () => window.netpol.checkSoak(r.id, { selection, cycleHours }),
+            (v) => setMessage(`Soak of ${v.targetNamespace} read: ${v.soak?.report.verdict.status ?? 'no report'}.`),
+          )
+        }
+        onAllow={allow}
         onRollback={(r) =>
           void run(
             () => window.netpol.rollbackRollout(r.id),
@@ -217,9 +277,8 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, soa
       {promoting && (
         <PromoteDialog
           staging={promoting}
-          soak={soakOf?.(promoting) ?? NO_SOAK}
           contexts={contexts}
-          policies={policiesFor(promoting.sourceNamespaces[0] ?? '')}
+          policies={policiesOf(promoting.sourceNamespaces[0] ?? '')}
           onDone={(r) => {
             setMessage(`Promoted to ${r.targetNamespace} on ${r.context}: ${r.objects.length} object(s).`);
             reload();

@@ -2,12 +2,13 @@ import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'r
 import type { ServiceGraph } from '../../shared/graph/types';
 import { generateCilium } from '../../shared/policy/cilium';
 import { generate } from '../../shared/policy/generate';
+import { stagedSet } from '../../shared/policy/staged';
 import { applyDraftTake } from '../../shared/ai/adopt';
 import type { WorkspacePayload } from '../../shared/api/contract';
 import { AiPanel } from './policy/AiPanel';
 import { EdgeList } from './EdgeList';
 import { ExportDialog } from './ExportDialog';
-import { RolloutPanel } from './RolloutPanel';
+import { RolloutPanel, type VerifySummary } from './RolloutPanel';
 import { ReviewTabs } from './ReviewTabs';
 import { policyYaml } from '../../shared/policy/yaml';
 import { graphElements } from './graph/elements';
@@ -96,7 +97,7 @@ export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorks
   }, [aiTaken, k8sGenerated, current, selection]);
   const k8sSet = adopted?.set ?? k8sGenerated;
   const set = useMemo(
-    () => (flavor === 'cilium' ? generateCilium(current, selection, options) : k8sSet),
+    () => (flavor === 'cilium' ? generateCilium(current, selection, options) : flavor === 'calico-staged' ? stagedSet(k8sSet) : k8sSet),
     [flavor, current, selection, options, k8sSet],
   );
   // The diff, findings and rollout speak Kubernetes NetworkPolicy whatever flavor is shown.
@@ -131,8 +132,18 @@ export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorks
     selection,
     namespaces,
     // A deterministic set goes to the worker as its options; only a taken draft as policies.
-    generate: adopted && flavor === 'kubernetes' ? undefined : { ...options, flavor },
+    // Staged policies are judged as the NetworkPolicies they preview.
+    generate: adopted && flavor !== 'cilium' ? undefined : { ...options, flavor: flavor === 'cilium' ? 'cilium' : 'kubernetes' },
   });
+  // The verdict of the Policies tab, repeated on the Rollout tab with its counts.
+  const verifySummary = useMemo<VerifySummary | undefined>(() => {
+    if (!findings || checking) return undefined;
+    const count = (key: string): number => findings.groups.find((g) => g.key === key)?.count ?? 0;
+    const line = coverageVerdictLine(findings.verdict);
+    // Blocked: by the rules, or because no policy of the flavor can allow the edge.
+    const blocked = count('kept-denied') + count('kept-inexpressible');
+    return { status: findings.verdict.status, text: line.text, blocked, undecided: count('kept-undecided') };
+  }, [findings, checking]);
   const edgeKeys = useMemo(() => new Set(current.edges.map((e) => e.key)), [current]);
   // Each thing said once, errors first: the checks, what the generation could not write, the capture's notes.
   const groups = useMemo(
@@ -157,7 +168,7 @@ export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorks
 
   // The bundle holds the policies shown: in their flavor (a taken AI draft is NetworkPolicy, so only in that one).
   const bundleRequest = useMemo(
-    () => ({ selection: workspace.selection, options: workspace.options, ai: adopted && flavor === 'kubernetes' ? aiTaken : undefined }),
+    () => ({ selection: workspace.selection, options: workspace.options, ai: adopted && flavor !== 'cilium' ? aiTaken : undefined }),
     [workspace, adopted, aiTaken, flavor],
   );
 
@@ -298,6 +309,8 @@ export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorks
               }
               onAllowDrop={(drop) => dispatch({ type: 'allow-drop', drop })}
               flavor={set.flavor}
+              selection={workspace.selection}
+              verify={verifySummary}
             />
           </div>
         )}

@@ -19,6 +19,7 @@ export const CHANNELS = {
   applyRollout: 'rollout:apply',
   rollbackRollout: 'rollout:rollback',
   promoteRollout: 'rollout:promote',
+  checkSoak: 'rollout:check-soak',
   listRollouts: 'rollout:list',
   auditLog: 'kube:audit-log',
   saveWorkspace: 'workspace:save',

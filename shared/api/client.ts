@@ -39,6 +39,7 @@ export function netpolApi(t: Transport): NetpolApi {
     applyRollout: call('applyRollout'),
     rollbackRollout: call('rollbackRollout'),
     promoteRollout: call('promoteRollout'),
+    checkSoak: call('checkSoak'),
     listRollouts: call('listRollouts'),
     auditLog: call('auditLog'),
     saveWorkspace: call('saveWorkspace'),

@@ -29,12 +29,14 @@ import {
   type RolloutRequest,
   type RolloutTarget,
   type SavedWorkspace,
-  type SoakClaim,
+  type SoakCheckRequest,
+  type SoakSummary,
   type Result,
   type SettingsView,
   type WorkspacePayload,
 } from './contract';
 import type { SETTINGS_PATCH } from './contract';
+import type { SoakReport } from '../rollout/soak-types';
 import type { z } from 'zod';
 
 type Reply<T> = Promise<Result<T>>;
@@ -78,7 +80,7 @@ describe('the channel map (types)', () => {
     expectTypeOf<AuditRecord['action']>().toEqualTypeOf<'apply' | 'delete'>();
   });
 
-  it('rollouts: apply through a namespace map, roll back, promote, list; the soak is a seam', () => {
+  it('rollouts: apply through a namespace map, roll back, check the soak, promote, list', () => {
     expectTypeOf<RolloutTarget>().toEqualTypeOf<{
       context: string;
       namespace: string;
@@ -99,14 +101,22 @@ describe('the channel map (types)', () => {
       readonly name: string;
       readonly operation: 'created' | 'configured' | 'unchanged';
     }>();
-    expectTypeOf<RolloutRecord['policies'][number]>().toEqualTypeOf<{ readonly name: string; readonly sha256: string }>();
+    expectTypeOf<RolloutRecord['policies'][number]>().toEqualTypeOf<{
+      readonly name: string;
+      readonly sha256: string;
+      readonly content?: string | undefined;
+    }>();
     expectTypeOf<RolloutRecord['stage']>().toEqualTypeOf<'staging' | 'production'>();
     expectTypeOf<RolloutRecord['appliedAt']>().toEqualTypeOf<string>();
-    // The soak report's seam: its verdict, the hash that names it, its headline; main records it as claimed.
-    expectTypeOf<SoakClaim['verdict']>().toEqualTypeOf<'clean' | 'missing-rules' | 'window-too-short' | 'not-run'>();
-    expectTypeOf<Exclude<SoakClaim, { verdict: 'not-run' }>['hash']>().toEqualTypeOf<string>();
+    // The soak: main computes it (checkSoak) and keeps the report in the record; the verdicts are the report's statuses.
+    expectTypeOf<NetpolHandlers['checkSoak']>().toEqualTypeOf<(id: string, request: SoakCheckRequest) => Reply<RolloutRecord>>();
+    expectTypeOf<NonNullable<RolloutRecord['soak']>['report']>().toEqualTypeOf<SoakReport>();
+    expectTypeOf<SoakSummary['verdict']>().toEqualTypeOf<SoakReport['verdict']['status'] | 'not-run'>();
+    expectTypeOf<Exclude<SoakSummary, { verdict: 'not-run' }>['hash']>().toEqualTypeOf<string>();
+    expectTypeOf<NonNullable<RolloutRecord['promotion']>['soak']>().toEqualTypeOf<SoakSummary>();
+    // A promotion names what it promotes and, at most, the typed override: the window sends no soak.
+    expectTypeOf<PromotionRequest>().not.toHaveProperty('soak');
     expectTypeOf<PromotionRequest['override']>().toEqualTypeOf<string | undefined>();
-    expectTypeOf<NonNullable<RolloutRecord['promotion']>['soakCheckedBy']>().toEqualTypeOf<'claimed-by-window' | 'recomputed-by-main'>();
     // The workspace keeps the records main wrote; the renderer's payload has no say in them.
     expectTypeOf<SavedWorkspace['rollouts']>().toEqualTypeOf<RolloutRecord[] | undefined>();
     expectTypeOf<WorkspacePayload>().not.toHaveProperty('rollouts');
@@ -182,7 +192,6 @@ describe('the channel map (values)', () => {
     flavor: 'kubernetes',
     policies,
   };
-  const hash = 'a'.repeat(64);
   const promotion = { from: '0123456789abcdef', context: 'prod-eu', namespace: 'payments', namespaceMap: [], policies };
 
   it.each([
@@ -190,26 +199,20 @@ describe('the channel map (values)', () => {
     ['a target namespace that is not a name', 'applyRollout', [{ ...target, namespace: '../x', mode: 'enforce' }]],
     ['a mode that is neither enforce nor audit', 'applyRollout', [{ ...target, mode: 'shadow' }]],
     ['a rollout id that could be a path', 'rollbackRollout', ['../../audit']],
-    ['a clean soak without the hash of its report', 'promoteRollout', [{ ...promotion, soak: { verdict: 'clean', headline: 'clean' } }]],
-    ['a soak hash that is no sha-256', 'promoteRollout', [{ ...promotion, soak: { verdict: 'clean', hash: 'x', headline: 'clean' } }]],
-    [
-      'a context read as a flag',
-      'promoteRollout',
-      [{ ...promotion, context: '--kubeconfig=/x', soak: { verdict: 'not-run', headline: '' } }],
-    ],
+    ['a context read as a flag', 'promoteRollout', [{ ...promotion, context: '--kubeconfig=/x' }]],
+    ['a soak check of a rollout id that could be a path', 'checkSoak', ['../x', { selection: { version: 1, pruned: [] } }]],
+    ['a soak check without the selection', 'checkSoak', ['0123456789abcdef', {}]],
+    ['a cycle of no time', 'checkSoak', ['0123456789abcdef', { selection: { version: 1, pruned: [] }, cycleHours: 0 }]],
   ] as const)('refuses %s', (_what, op, args) => {
     expect(validateArgs(op, [...args])).toMatchObject({ ok: false });
   });
 
-  it('takes a rollout, a rollback by id, and a promotion with or without a soak report', () => {
+  it('takes a rollout, a rollback by id, a soak check, and a promotion with or without an override', () => {
     expect(validateArgs('applyRollout', [{ ...target, mode: 'audit' }]).ok).toBe(true);
     expect(validateArgs('rollbackRollout', ['0123456789abcdef']).ok).toBe(true);
-    expect(
-      validateArgs('promoteRollout', [
-        { ...promotion, soak: { verdict: 'missing-rules', hash, headline: '1 missing rule' }, override: 'payments' },
-      ]).ok,
-    ).toBe(true);
-    expect(validateArgs('promoteRollout', [{ ...promotion, soak: { verdict: 'not-run', headline: 'no soak yet' } }]).ok).toBe(true);
+    expect(validateArgs('checkSoak', ['0123456789abcdef', { selection: { version: 1, pruned: [] }, cycleHours: 36 }]).ok).toBe(true);
+    expect(validateArgs('promoteRollout', [{ ...promotion, override: 'payments' }]).ok).toBe(true);
+    expect(validateArgs('promoteRollout', [promotion]).ok).toBe(true);
   });
 
   it('one distinct channel per operation and event, the ones the preload uses', () => {

@@ -7,9 +7,18 @@ import { CONTEXT_NAME as context, NAMESPACE_NAME as namespace } from '../cluster
 import type { FlowRecord } from '../flows/types';
 import type { CaptureSummary } from '../graph/summary';
 import type { ServiceGraph } from '../graph/types';
+import { FLAVORS } from '../policy/flavors';
 import type { NetworkPolicy } from '../policy/types';
 import { CHANNELS, EVENTS } from './channels';
-import { AUDIT_ROLLOUT, PROMOTION_REQUEST, ROLLOUT_ID, ROLLOUT_RECORD, ROLLOUT_REQUEST, ROLLOUT_TARGET } from './rollout-schemas';
+import {
+  AUDIT_ROLLOUT,
+  PROMOTION_REQUEST,
+  ROLLOUT_ID,
+  ROLLOUT_RECORD,
+  ROLLOUT_REQUEST,
+  ROLLOUT_TARGET,
+  SOAK_CHECK,
+} from './rollout-schemas';
 
 export * from './rollout-schemas';
 
@@ -86,6 +95,9 @@ const SELECTION = z.object({
     .max(200_000),
 });
 
+/** "Check soak": the selection the rolled-out policies were generated with (pruned edges are expected drops), and the cycle. */
+export const SOAK_CHECK_REQUEST = SOAK_CHECK.extend({ selection: SELECTION });
+
 /** An AI run as the workspace keeps it: the run, and the verdict and findings of its review. */
 export const AI_RUN_RECORD = DRAFT_RUN.extend({
   verdict: z.enum(['pass', 'warnings', 'errors']).optional(),
@@ -132,7 +144,7 @@ export const WORKSPACE_PAYLOAD = z.object({
     namespaces: z.array(namespace).max(1000),
     defaultDeny: z.boolean(),
     portRanges: z.boolean(),
-    flavor: z.enum(['kubernetes', 'cilium']),
+    flavor: z.enum(FLAVORS),
   }),
   notes: z.string().max(100_000),
   positions: z.record(z.string(), z.object({ x: z.number(), y: z.number() })).optional(),
@@ -183,6 +195,8 @@ export const SETTINGS_VIEW = z
     apiKeyFor: z.string().optional(),
     /** Whether a key would be kept encrypted (not so without a keychain, or with Electron's basic_text store), and what that means. */
     keyStorage: z.object({ encrypted: z.boolean(), backend: z.string().optional(), message: z.string() }).readonly(),
+    /** Why this host cannot ask a native confirmation (the browser host has no dialog): apply, delete and promote are then always refused. */
+    noConfirmation: z.string().optional(),
   })
   .readonly();
 
@@ -215,10 +229,10 @@ export const BUNDLE_REQUEST = z.object({
     namespaces: z.array(namespace).min(1).max(1000),
     defaultDeny: z.boolean(),
     portRanges: z.boolean(),
-    /** NetworkPolicy (the default) or CiliumNetworkPolicy. */
-    flavor: z.enum(['kubernetes', 'cilium']).optional(),
+    /** NetworkPolicy (the default), CiliumNetworkPolicy, or Calico's StagedKubernetesNetworkPolicy. */
+    flavor: z.enum(FLAVORS).optional(),
   }),
-  /** A taken AI draft: NetworkPolicy, so only with the kubernetes flavor. */
+  /** A taken AI draft: NetworkPolicy, so only with the kubernetes flavor (or staged as Calico's preview of it). */
   ai: AI_TAKE.optional(),
 });
 
@@ -276,6 +290,12 @@ export const CONTRACT = {
   rollbackRollout: { channel: CHANNELS.rollbackRollout, args: z.tuple([ROLLOUT_ID]), reply: ROLLOUT_RECORD },
   /** Applies a staging rollout's policies to production: only on a clean soak or a typed override, always confirmed twice. */
   promoteRollout: { channel: CHANNELS.promoteRollout, args: z.tuple([PROMOTION_REQUEST]), reply: ROLLOUT_RECORD },
+  /**
+   * Reads the flows of a rollout's target namespace since its apply (`hubble observe --namespace NS
+   * --since APPLIED --output jsonpb`), folds in what the live drop watch saw, and stores the soak
+   * report (shared/rollout/soak) in the record, which is returned.
+   */
+  checkSoak: { channel: CHANNELS.checkSoak, args: z.tuple([ROLLOUT_ID, SOAK_CHECK_REQUEST]), reply: ROLLOUT_RECORD },
   /** The rollouts of the workspace open now, oldest first. */
   listRollouts: { channel: CHANNELS.listRollouts, args: z.tuple([]), reply: z.array(ROLLOUT_RECORD) },
   auditLog: { channel: CHANNELS.auditLog, args: z.tuple([]), reply: z.array(AUDIT_RECORD) },
@@ -357,6 +377,7 @@ export type WorkspacePayload = z.infer<typeof WORKSPACE_PAYLOAD>;
 export type AiDraftRequest = z.infer<typeof AI_DRAFT_REQUEST>;
 export type AiRunRecord = z.infer<typeof AI_RUN_RECORD>;
 export type AiTake = z.infer<typeof AI_TAKE>;
+export type SoakCheckRequest = z.infer<typeof SOAK_CHECK_REQUEST>;
 export type BundleRequest = z.infer<typeof BUNDLE_REQUEST>;
 export type LiveCaptureRequest = z.infer<typeof LIVE_CAPTURE_REQUEST>;
 /** Live capture progress: records read, connections tracked so far (flow events are counted per settled connection once the capture is read). */

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { CONTEXT_NAME as context, NAMESPACE_NAME as namespace, OBJECT_NAME } from '../cluster/names';
 import { ROLLOUT_FLAVORS, ROLLOUT_MODES, ROLLOUT_RESOURCES } from '../rollout/mode';
+import type { SoakReport } from '../rollout/soak-types';
 
 /** Policies as YAML texts, one policy (or a few documents) each. */
 const policyYaml = z.array(z.string().max(1_000_000)).min(1).max(2000);
@@ -44,26 +45,85 @@ export const APPLIED_OBJECT = z
 /** An object by resource and name, as `kubectl delete RESOURCE/NAME` takes it. */
 export const OBJECT_REF = z.object({ resource: ROLLOUT_RESOURCE, name: OBJECT_NAME }).readonly();
 
+/** A soak's verdict, as shared/rollout/soak's soakVerdict names it. */
+export const SOAK_STATUS = z.enum(['clean', 'missing-rules', 'too-short', 'undecided']);
+
 /**
- * What a soak report says, as far as promotion needs it (the report itself is shared/rollout/soak's):
- * its verdict, the hash that names the report, and its headline. `not-run`: there is no report.
- * The window sends it; main records it as claimed (see ROLLOUT_RECORD's `soakCheckedBy`).
+ * What a soak report says, as far as promotion and its audit entry need it (the report itself is
+ * shared/rollout/soak's): its verdict, the hash that names the report, and its headline. `not-run`:
+ * main has no report for the rollout. Always main's own summary of the report it stored, never the
+ * window's word.
  */
-export const SOAK_CLAIM = z.union([
-  z
-    .object({
-      verdict: z.enum(['clean', 'missing-rules', 'window-too-short']),
-      hash: SHA256,
-      headline: z.string().min(1).max(1000),
-    })
-    .readonly(),
-  z.object({ verdict: z.literal('not-run'), headline: z.string().max(1000) }).readonly(),
+export const SOAK_SUMMARY = z.union([
+  z.object({ verdict: SOAK_STATUS, hash: SHA256, headline: z.string().min(1).max(4000) }).readonly(),
+  z.object({ verdict: z.literal('not-run'), headline: z.string().max(4000) }).readonly(),
 ]);
 
 /**
+ * A soak report as a record keeps it. Main made it (analyzeSoak over `hubble observe`); a workspace
+ * brings it back, so the parts promotion reads are checked here, and its hash again when it is read.
+ */
+const SOAK_REPORT_SHAPE = z.looseObject({
+  sha256: SHA256,
+  policiesSha256: SHA256,
+  verdict: z.object({
+    status: SOAK_STATUS,
+    headline: z.string().max(20_000),
+    exitCode: z.union([z.literal(0), z.literal(1), z.literal(3)]),
+  }),
+  window: z.looseObject({
+    appliedAt: z.number(),
+    cycleMs: z.number(),
+    first: z.number().nullable(),
+    last: z.number().nullable(),
+    reachesApply: z.boolean(),
+    coveredMs: z.number(),
+    shortfalls: z.array(z.string()),
+    batch: z.array(z.looseObject({ seen: z.string(), covered: z.boolean(), edges: z.array(z.string()) })),
+  }),
+  flows: z
+    .array(
+      z.looseObject({
+        edge: z.string(),
+        class: z.enum(['missing-rule', 'expected', 'denied-by-other', 'outside-rollout', 'undecided']),
+        explanation: z.string(),
+      }),
+    )
+    .max(100_000),
+});
+export const SOAK_REPORT = z.custom<SoakReport>((v) => SOAK_REPORT_SHAPE.safeParse(v).success, 'not a soak report');
+
+/**
+ * The soak of a rollout, as main last computed it: the report, when, over which cycle, how many of
+ * its flows came from the live drop watch (flows Hubble's buffer no longer held), and what was read.
+ */
+export const ROLLOUT_SOAK = z
+  .object({
+    report: SOAK_REPORT,
+    /** ISO time of the check. */
+    checkedAt: z.string().max(64),
+    /** The `hubble observe` command that read the flows, as run (an argument array joined for reading). */
+    source: z.string().max(1000),
+    /** Drop events the live watch saw outside what hubble returned, folded in. */
+    liveDrops: z.number().int().min(0),
+  })
+  .readonly();
+
+/** What "Check soak" asks: the selection the policies were generated with (pruned edges and why), and the business cycle. */
+export const SOAK_CHECK = z.object({
+  /** Hours to be clean for; 24 when not given. */
+  cycleHours: z
+    .number()
+    .min(1)
+    .max(24 * 90)
+    .optional(),
+});
+
+/**
  * "Promote to production": the staging rollout it promotes, the production context and namespace
- * (and map), the source policies again (main checks they are the ones that soaked), the soak, and,
- * when the soak is not clean, the production namespace's name typed by the user to override it.
+ * (and map), the source policies again (main checks they are the ones that soaked) and, when the
+ * soak main stored for the rollout is not clean, the production namespace's name typed by the user
+ * to override it. The soak is main's own record, never sent by the window.
  */
 export const PROMOTION_REQUEST = z.object({
   from: ROLLOUT_ID,
@@ -71,17 +131,13 @@ export const PROMOTION_REQUEST = z.object({
   namespace,
   namespaceMap: z.array(NAMESPACE_PAIR).max(64),
   policies: policyYaml,
-  soak: SOAK_CLAIM,
   override: z.string().max(63).optional(),
 });
 
-/** Where a promotion's soak verdict comes from: claimed by the window (until main recomputes the soak itself). */
-const SOAK_CHECKED_BY = z.enum(['claimed-by-window', 'recomputed-by-main']);
-
 /**
  * A rollout as the workspace keeps it: where (context, source and target namespaces, the map),
- * what (each policy's name and the sha-256 of the file applied, flavor, mode), when, and exactly
- * what kubectl said it did to each object. Rollback deletes only what it created.
+ * what (each policy's name, the file applied and its sha-256, flavor, mode), when, exactly what
+ * kubectl said it did to each object, and its soak. Rollback deletes only what it created.
  */
 export const ROLLOUT_RECORD = z
   .object({
@@ -95,18 +151,23 @@ export const ROLLOUT_RECORD = z
     namespaceMap: z.array(NAMESPACE_PAIR).max(64).readonly(),
     flavor: ROLLOUT_FLAVOR,
     mode: ROLLOUT_MODE,
+    /** Each policy applied: its name, the sha-256 of the file, and the file (what the soak judges the flows against). */
     policies: z
-      .array(z.object({ name: OBJECT_NAME, sha256: SHA256 }).readonly())
+      .array(z.object({ name: OBJECT_NAME, sha256: SHA256, content: z.string().max(1_000_000).optional() }).readonly())
       .max(2000)
       .readonly(),
     /** ISO time of the apply: the soak reads the flows since then. */
     appliedAt: z.string().max(64),
     exitCode: z.number().int(),
     objects: z.array(APPLIED_OBJECT).max(2000).readonly(),
-    promotion: z
-      .object({ from: ROLLOUT_ID, soak: SOAK_CLAIM, soakCheckedBy: SOAK_CHECKED_BY, override: z.boolean() })
+    /** The soak main last computed for it (staging rollouts). */
+    soak: ROLLOUT_SOAK.optional(),
+    /** Why the last soak check failed (hubble missing, unreachable…), and when; cleared by the next good one. */
+    soakError: z
+      .object({ at: z.string().max(64), message: z.string().max(4000) })
       .readonly()
       .optional(),
+    promotion: z.object({ from: ROLLOUT_ID, soak: SOAK_SUMMARY, override: z.boolean() }).readonly().optional(),
     rollback: z
       .object({ at: z.string().max(64), exitCode: z.number().int(), deleted: z.array(OBJECT_REF).max(2000).readonly() })
       .readonly()
@@ -127,12 +188,11 @@ export const AUDIT_ROLLOUT = z
     applied: z.array(APPLIED_OBJECT).readonly().optional(),
     /** A rollback: each object kubectl reported deleted. */
     deleted: z.array(OBJECT_REF).readonly().optional(),
-    /** A promotion: what it promotes, the soak as claimed, and the namespace name typed to override a soak that is not clean. */
+    /** A promotion: what it promotes, main's stored soak (its report's hash), and the namespace name typed to override a soak that is not clean. */
     promotion: z
       .object({
         from: ROLLOUT_ID,
-        soak: SOAK_CLAIM,
-        soakCheckedBy: SOAK_CHECKED_BY,
+        soak: SOAK_SUMMARY,
         override: z.object({ typed: z.string() }).readonly().optional(),
       })
       .readonly()
@@ -145,6 +205,8 @@ export type RolloutTarget = z.infer<typeof ROLLOUT_TARGET>;
 export type RolloutRequest = z.infer<typeof ROLLOUT_REQUEST>;
 export type RolloutRecord = z.infer<typeof ROLLOUT_RECORD>;
 export type PromotionRequest = z.infer<typeof PROMOTION_REQUEST>;
-export type SoakClaim = z.infer<typeof SOAK_CLAIM>;
+export type SoakSummary = z.infer<typeof SOAK_SUMMARY>;
+export type RolloutSoak = z.infer<typeof ROLLOUT_SOAK>;
+export type SoakCheck = z.infer<typeof SOAK_CHECK>;
 export type AppliedObjectRecord = z.infer<typeof APPLIED_OBJECT>;
 export type ObjectRefRecord = z.infer<typeof OBJECT_REF>;

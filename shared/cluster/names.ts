@@ -33,3 +33,13 @@ export const CONTEXT_NAME = z
 export const isNamespaceName = (s: string): boolean => NAMESPACE_NAME.safeParse(s).success;
 export const isObjectName = (s: string): boolean => OBJECT_NAME.safeParse(s).success;
 export const isContextName = (s: string): boolean => CONTEXT_NAME.safeParse(s).success;
+
+/**
+ * True when a context or namespace name looks like production by the configured patterns: a
+ * pattern matches a whole word of the name, case-insensitively (`prod-eu` for `prod`, not
+ * `product-catalog`). Main asks twice for such a name; the Rollout tab warns before.
+ */
+export function looksLikeProduction(name: string, patterns: readonly string[]): boolean {
+  const words = name.toLowerCase().split(/[^a-z0-9]+/);
+  return patterns.some((p) => words.includes(p.toLowerCase()));
+}

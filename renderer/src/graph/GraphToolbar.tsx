@@ -1,4 +1,6 @@
 import type { RefObject } from 'react';
+import type { Flavor } from '../../../shared/policy/flavors';
+import { FLAVOR_KIND, kindPlural } from '../../../shared/rollout/mode';
 import { isFiltering, NO_FILTER, portFilterError, type GraphFilter } from './filter';
 import type { GraphExporter } from './GraphView';
 
@@ -27,7 +29,7 @@ interface Props {
   /** Why the bundle cannot be exported now (said on the button), or undefined when it can. */
   readonly exportBlocked?: string;
   /** The flavor of the policies shown, which the bundle holds. */
-  readonly flavor: 'kubernetes' | 'cilium';
+  readonly flavor: Flavor;
   readonly onExport: () => void;
   /** Edges kept, all edges, and (with a filter) those shown. */
   readonly kept: number;
@@ -124,9 +126,7 @@ export function GraphToolbar({
         type="button"
         onClick={onExport}
         disabled={exportBlocked !== undefined}
-        title={
-          exportBlocked ?? `The ${flavor === 'cilium' ? 'CiliumNetworkPolicies' : 'NetworkPolicies'} shown, with a report and a manifest`
-        }
+        title={exportBlocked ?? `The ${kindPlural(FLAVOR_KIND[flavor].kind)} shown, with a report and a manifest`}
       >
         Export bundle…
       </button>

@@ -1,23 +1,22 @@
 import { useMemo } from 'react';
 import { formatCount } from '../../../shared/policy/format';
-import type { PolicySet } from '../../../shared/policy/generate';
-import type { CiliumPolicySet } from '../../../shared/policy/cilium';
+import type { AnyPolicySet, Flavor } from '../../../shared/policy/flavors';
 import { ruleRefText } from '../../../shared/policy/types';
 import { policySetYaml, policyYaml } from '../../../shared/policy/yaml';
 import { YamlView } from './YamlView';
 
 interface Props {
-  readonly set: PolicySet | CiliumPolicySet;
+  readonly set: AnyPolicySet;
   readonly namespaces: readonly string[];
   readonly scope: readonly string[];
   readonly defaultDeny: boolean;
   /** Merge consecutive ports of one peer into endPort ranges. */
   readonly portRanges: boolean;
   readonly onPortRanges: (on: boolean) => void;
-  readonly flavor: 'kubernetes' | 'cilium';
+  readonly flavor: Flavor;
   readonly onScope: (ns: string[]) => void;
   readonly onDefaultDeny: (on: boolean) => void;
-  readonly onFlavor: (f: 'kubernetes' | 'cilium') => void;
+  readonly onFlavor: (f: Flavor) => void;
   /** Workloads (node ids) of the selected edges: a big set shows their policies. */
   readonly focus: ReadonlySet<string>;
   /** The policy shown alone (`ns/name`), or '' for the set; the inspector's rule links set it. */
@@ -94,9 +93,10 @@ export function PolicyPanel({
         </label>
         <label>
           Flavor{' '}
-          <select value={flavor} onChange={(e) => onFlavor(e.target.value as 'kubernetes' | 'cilium')}>
+          <select value={flavor} onChange={(e) => onFlavor(e.target.value as Flavor)}>
             <option value="kubernetes">Kubernetes</option>
             <option value="cilium">Cilium</option>
+            <option value="calico-staged">Calico staged (audit)</option>
           </select>
         </label>
       </fieldset>

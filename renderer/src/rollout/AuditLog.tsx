@@ -9,7 +9,7 @@ function entryText(a: AuditRecord): string {
   if (r) parts.push(`${r.stage} ${r.id}${r.namespaceMap.length > 0 ? `, map ${r.namespaceMap.join(', ')}` : ''}`);
   const p = r?.promotion;
   if (p) {
-    parts.push(`soak ${p.soak.verdict}${p.soak.verdict !== 'not-run' ? ` ${p.soak.hash.slice(0, 12)}` : ''} (${p.soakCheckedBy})`);
+    parts.push(`soak ${p.soak.verdict}${p.soak.verdict !== 'not-run' ? ` (report ${p.soak.hash.slice(0, 12)})` : ''}`);
     if (p.override) parts.push(`override: typed "${p.override.typed}"`);
   }
   return parts.join(' · ');

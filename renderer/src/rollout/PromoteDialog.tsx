@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
-import type { ApiError, RolloutRecord, SoakClaim } from '../../../shared/api/contract';
+import type { ApiError, RolloutRecord, SoakSummary } from '../../../shared/api/contract';
+import { soakSummary } from '../../../shared/rollout/soak-summary';
 import { targetMap, timeText } from './target';
 
 interface Props {
+  /** The staging rollout, with the soak main stored for it (what main's promotion reads). */
   readonly staging: RolloutRecord;
-  /** The soak report's verdict, hash and headline; `not-run` when there is none. */
-  readonly soak: SoakClaim;
   readonly contexts: readonly string[];
   /** The policies of the staging rollout's source namespace, as the window generates them now. */
   readonly policies: readonly string[];
@@ -13,10 +13,11 @@ interface Props {
   readonly onClose: () => void;
 }
 
-const SOAK_WORDS: Record<SoakClaim['verdict'], string> = {
+const SOAK_WORDS: Record<SoakSummary['verdict'], string> = {
   clean: 'Clean for a business cycle: ready to promote.',
   'missing-rules': 'Not clean: flows with a missing rule.',
-  'window-too-short': 'Not clean yet: the flows read do not cover a business cycle.',
+  'too-short': 'Not clean yet: the flows read do not cover a business cycle.',
+  undecided: 'Not clean: some flows cannot be decided from what was read.',
   'not-run': 'No soak report: nothing says staging was clean.',
 };
 
@@ -25,7 +26,8 @@ const SOAK_WORDS: Record<SoakClaim['verdict'], string> = {
  * is not clean, the production namespace's name to type to override it. Main checks all of it
  * again and asks twice in its own dialog before anything reaches the cluster.
  */
-export function PromoteDialog({ staging, soak, contexts, policies, onDone, onClose }: Props) {
+export function PromoteDialog({ staging, contexts, policies, onDone, onClose }: Props) {
+  const soak = soakSummary(staging.soak);
   const ref = useRef<HTMLDialogElement>(null);
   const source = staging.sourceNamespaces[0] ?? staging.targetNamespace;
   const [context, setContext] = useState(contexts.find((c) => c !== staging.context) ?? staging.context);
@@ -49,7 +51,6 @@ export function PromoteDialog({ staging, soak, contexts, policies, onDone, onClo
       namespace,
       namespaceMap: [...map.pairs],
       policies: [...policies],
-      soak,
       ...(clean ? {} : { override: typed }),
     });
     setBusy(false);

@@ -1,4 +1,6 @@
 import type { RolloutRecord } from '../../../shared/api/contract';
+import type { SoakFlow } from '../../../shared/rollout/soak-types';
+import { SoakReport } from './SoakReport';
 import { objectsByOrigin, rolloutState, timeText } from './target';
 
 interface Props {
@@ -7,12 +9,29 @@ interface Props {
   readonly onPromote: (r: RolloutRecord) => void;
   /** Set while an operation runs: the buttons wait. */
   readonly busy: boolean;
+  /** Why Roll back and Promote cannot run here at all (no native confirmation in this host). */
+  readonly mutationBlocked?: string;
+  readonly onCheckSoak: (r: RolloutRecord, cycleHours: number) => void;
+  readonly onAllow: (r: RolloutRecord, flow: SoakFlow) => void;
+  /** Edges whose missing rule was added, by rollout id. */
+  readonly allowed: ReadonlyMap<string, ReadonlySet<string>>;
 }
+
+const NONE: ReadonlySet<string> = new Set();
 
 const MODE_TEXT = { enforce: 'enforce', audit: 'audit' } as const;
 
+/** Why Roll back (and Promote) are greyed out for a rollout, in words; undefined when they are not. */
+function actionReason(r: RolloutRecord, busy: boolean, live: boolean, created: number, blocked: string | undefined): string | undefined {
+  if (blocked) return blocked;
+  if (busy) return 'Waiting for the operation under way.';
+  if (!live) return 'Rolled back: nothing of it is left to delete or promote.';
+  if (created === 0) return 'Roll back: this rollout created nothing (what it configured existed before, and is never deleted).';
+  return undefined;
+}
+
 /** The workspace's rollouts, newest first: where, how, when, and exactly what each created. */
-export function RolloutList({ rollouts, onRollback, onPromote, busy }: Props) {
+export function RolloutList({ rollouts, onRollback, onPromote, busy, mutationBlocked, onCheckSoak, onAllow, allowed }: Props) {
   if (rollouts.length === 0) return <p className="hint">No rollout yet: Apply records one here, with what it created.</p>;
   return (
     <ol className="rollout-list" aria-label="Rollouts">
@@ -67,14 +86,26 @@ export function RolloutList({ rollouts, onRollback, onPromote, busy }: Props) {
                 </>
               )}
             </dl>
+            {r.stage === 'staging' && live && (
+              <SoakReport
+                record={r}
+                busy={busy}
+                onCheck={(h) => onCheckSoak(r, h)}
+                onAllow={(f) => onAllow(r, f)}
+                allowed={allowed.get(r.id) ?? NONE}
+              />
+            )}
             <div className="row">
-              <button type="button" disabled={busy || !live || created.length === 0} onClick={() => onRollback(r)}>
+              <button type="button" disabled={busy || !live || created.length === 0 || !!mutationBlocked} onClick={() => onRollback(r)}>
                 Roll back…
               </button>
               {r.stage === 'staging' && (
-                <button type="button" disabled={busy || !!r.rollback} onClick={() => onPromote(r)}>
+                <button type="button" disabled={busy || !!r.rollback || !!mutationBlocked} onClick={() => onPromote(r)}>
                   Promote to production…
                 </button>
+              )}
+              {actionReason(r, busy, live, created.length, mutationBlocked) && (
+                <span className="reason">{actionReason(r, busy, live, created.length, mutationBlocked)}</span>
               )}
             </div>
           </li>

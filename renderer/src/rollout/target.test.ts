@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RolloutRecord } from '../../../shared/api/contract';
-import { objectsByOrigin, rolloutState, targetMap, timeText } from './target';
+import { defaultTarget, objectsByOrigin, productionWarning, rolloutState, targetMap, timeText } from './target';
 
 describe('targetMap', () => {
   it('maps the source to the target, with the other pairs typed', () => {
@@ -12,13 +12,42 @@ describe('targetMap', () => {
   });
 
   it.each([
-    ['a target that is not a name', 'Payments', '', '"Payments" is not a namespace name.'],
-    ['a pair without =', 'payments-staging', 'data', /"data" is not FROM=TO/],
-    ['two namespaces on one', 'payments-staging', 'data=payments-staging', /both mapped to payments-staging/],
-  ])('says why it cannot be used: %s', (_what, target, others, problem) => {
+    ['no target (it is required)', '', '', 'target', 'Type the target namespace (for example payments-staging).'],
+    ['a target that is not a name', 'Payments', '', 'target', '"Payments" is not a namespace name.'],
+    ['a pair without =', 'payments-staging', 'data', 'others', /^Other namespace pairs: "data" is not FROM=TO/],
+    // A bad entry among good ones is named, not left out.
+    [
+      'a bad entry among good ones',
+      'payments-staging',
+      'data=data-staging, audit=Audit',
+      'others',
+      /"Audit" in "audit=Audit" is not a namespace name/,
+    ],
+    ['pairs split by ;', 'payments-staging', 'data=data-staging;audit', 'others', /"audit" is not FROM=TO/],
+    ['two namespaces on one', 'payments-staging', 'data=payments-staging', 'others', /both mapped to payments-staging/],
+  ])('says why it cannot be used, beside the field: %s', (_what, target, others, field, problem) => {
     const r = targetMap('payments', target, others);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.problem).toMatch(problem);
+    if (!r.ok) {
+      expect(r.field).toBe(field);
+      expect(r.problem).toMatch(problem);
+    }
+  });
+
+  it("defaults the target to the source's staging namespace, never to the source itself", () => {
+    expect(defaultTarget('payments')).toBe('payments-staging');
+    expect(defaultTarget('')).toBe('');
+    // Too long to stay a namespace name with the suffix: empty, and required.
+    expect(defaultTarget('a'.repeat(60))).toBe('');
+  });
+
+  it('warns up front when the context or the target looks like production', () => {
+    const patterns = ['prod', 'production', 'live'];
+    expect(productionWarning('prod-eu', 'payments-staging', patterns)).toMatch(
+      /^"prod-eu" looks like production \(Settings → production patterns: prod, production, live\)/,
+    );
+    expect(productionWarning('kind-staging', 'payments-live', patterns)).toMatch(/^"payments-live" looks like production/);
+    expect(productionWarning('kind-staging', 'product-catalog', patterns)).toBeUndefined();
   });
 });
 

@@ -298,3 +298,40 @@ describe('Cilium: what a capture cannot show', () => {
     expectVerdicts(y, [[web, api, 'TCP', 8080, 'undecided']]);
   });
 });
+
+describe('Cilium: fromRequires (docs "Requires"; pkg/policy resolveIngressPolicy and RulesToPolicyEntries)', () => {
+  const prodWeb = pod('shop', 'web', { labels: { app: 'web', env: 'prod' } });
+  const devWeb = pod('shop', 'web', { id: 'shop/web-dev', labels: { app: 'web', env: 'dev' } });
+  const allowWeb = selecting('api', 'ingress: [{fromEndpoints: [{matchLabels: {app: web}}], toPorts: [{ports: [{port: "8080"}]}]}]');
+
+  it("within its own rule a requirement narrows the rule's peers, in every release", () => {
+    expectVerdicts(
+      selecting('api', 'ingress: [{fromEndpoints: [{matchLabels: {app: web}}], fromRequires: [{matchLabels: {env: prod}}]}]'),
+      [
+        [prodWeb, api, 'TCP', 8080, 'allowed'],
+        [devWeb, api, 'TCP', 8080, 'blocked'],
+      ],
+    );
+  });
+
+  it("another policy's requirement: met, allowed; not met, undecided (older releases apply it to every rule, recent ones to its own)", () => {
+    const y =
+      allowWeb +
+      cnp('prod-only', 'shop', 'endpointSelector: {matchLabels: {app: api}}\ningress: [{fromRequires: [{matchLabels: {env: prod}}]}]');
+    expectVerdicts(y, [
+      [prodWeb, api, 'TCP', 8080, 'allowed'],
+      [devWeb, api, 'TCP', 8080, 'undecided'],
+    ]);
+    const parsed = parsePolicies(y);
+    const v = policyEngine(parsed.policies, parsed.cilium, 'cilium').evaluate({ src: devWeb, dst: api, protocol: 'TCP', port: 8080 });
+    expect(v.unknowns.join(' ')).toMatch(/shop\/prod-only ingress\[0\] has fromRequires that shop\/web-dev may not meet/);
+  });
+
+  it('requirements alone grant nothing; with ports, whether they open them to any peer is not settled', () => {
+    expectVerdicts(selecting('api', 'ingress: [{fromRequires: [{matchLabels: {env: prod}}]}]'), [[prodWeb, api, 'TCP', 8080, 'blocked']]);
+    expectVerdicts(selecting('api', 'ingress: [{fromRequires: [{matchLabels: {env: prod}}], toPorts: [{ports: [{port: "8080"}]}]}]'), [
+      [prodWeb, api, 'TCP', 8080, 'undecided'],
+      [prodWeb, api, 'TCP', 9090, 'blocked'],
+    ]);
+  });
+});

@@ -10,7 +10,14 @@
  */
 import { blockRanges, parseIp, rangeCovers, rangesOverlap, type IpRange } from '../cidr';
 import type { CiliumIcmpField, CiliumNetworkPolicy, CiliumPolicySpec, CiliumPortRule, CiliumRule } from '../cilium-types';
-import type { LabelSelector, LabelSelectorRequirement, NetworkPolicy, NetworkPolicyPeer, RuleRef } from '../types';
+import {
+  ruleRefText,
+  type LabelSelector,
+  type LabelSelectorRequirement,
+  type NetworkPolicy,
+  type NetworkPolicyPeer,
+  type RuleRef,
+} from '../types';
 import {
   AllowanceSum,
   directionDetail,
@@ -25,9 +32,9 @@ import {
   type PairDetail,
   type RuleAllowance,
 } from './allowance';
-import { ALL_CONNS, ALL_L4, allOf, connOf, NO_CONNS, union, type ConnSet, type L4Protocol } from './conn-set';
+import { ALL_CONNS, ALL_L4, allOf, connOf, isEmpty, NO_CONNS, union, type ConnSet, type L4Protocol } from './conn-set';
 import { addNetworkPolicyRules, KubernetesPolicies, peerMatch, portsAllowance } from './kubernetes';
-import { hiddenKeys, selectorMatch, withSnapshotHint, triAnd, triOr, type End, type Labels, type PodEnd, type Tri } from './model';
+import { endText, hiddenKeys, selectorMatch, withSnapshotHint, triAnd, triOr, type End, type Labels, type PodEnd, type Tri } from './model';
 import { PeerIndex, type RuleAnchors } from './peer-index';
 
 const NS_KEY = 'io.kubernetes.pod.namespace';
@@ -470,6 +477,17 @@ function ruleShape(rule: CiliumRule, direction: 'ingress' | 'egress'): RuleShape
             why: [`an empty peer list in ${direction} rules selects nothing in recent Cilium, and every peer in older releases`],
           }
         : { match: 'yes', why: NO_WHY };
+  } else if (!anyPeer) {
+    // Requirements alone grant nothing (Cilium docs, "Requires"): Cilium adds them to the rule's
+    // endpoint selectors, and with none, a rule with ports takes them from any peer in the releases
+    // whose code we read (GetSourceEndpointSelectorsWithRequirements), which recent ones may not.
+    const key = direction === 'ingress' ? 'fromRequires' : 'toRequires';
+    bare = !hasL4
+      ? { match: 'no', why: NO_WHY }
+      : {
+          match: 'maybe',
+          why: [`a rule with ${key} and no peer of its own: whether its ports are open to any peer depends on the Cilium release`],
+        };
   }
   const endpointsOnly = endpoints.length > 0 && others + requires.length === 0 && !cidrGroups;
   return {
@@ -596,6 +614,8 @@ interface CompiledRule {
 interface CompiledList {
   readonly rules: readonly CompiledRule[];
   readonly peers: PeerIndex;
+  /** The rules with fromRequires (toRequires), when there are any. */
+  readonly requiring?: readonly CompiledRule[];
 }
 
 /** Does a rule name a port by name (`http`), which resolves on each destination? */
@@ -616,7 +636,8 @@ function compiledList(set: RuleSet, key: ListKey): CompiledList {
     shape: ruleShape(rule, direction),
     named: namesPort(rule),
   }));
-  const list = { rules, peers: new PeerIndex(rules.map((r) => r.shape.anchors)) };
+  const requiring = rules.filter((r) => r.shape.requires.length > 0);
+  const list = { rules, peers: new PeerIndex(rules.map((r) => r.shape.anchors)), ...(requiring.length > 0 ? { requiring } : {}) };
   set.compiled[key] = list;
   return list;
 }
@@ -799,6 +820,55 @@ function judgeRule(
   return { ref: c.ref, allowance, why };
 }
 
+/** A fromRequires (toRequires) rule of a rule set that selects the pod, and how surely that set selects it. */
+interface Requirement {
+  readonly rule: CompiledRule;
+  readonly namespace: string | undefined;
+  readonly selected: Tri;
+}
+
+/** The rules with requirements among the allow rules of the sets selecting a pod in one direction; undefined when none has any. */
+function requirementsOf(
+  sets: readonly { set: RuleSet; match: Tri }[],
+  direction: 'ingress' | 'egress',
+): readonly Requirement[] | undefined {
+  let out: Requirement[] | undefined;
+  for (const { set, match } of sets) {
+    const list = compiledList(set, direction);
+    if (!list.requiring) continue;
+    for (const rule of list.requiring) (out ??= []).push({ rule, namespace: set.namespace, selected: match });
+  }
+  return out;
+}
+
+/**
+ * An allow rule's answer under the requirements of the other rules selecting the pod. Cilium used to
+ * add every fromRequires (toRequires) of the rules selecting an endpoint to the endpoint selectors of
+ * all its allow rules ("requirements form conjunctions across all rules": resolveIngressPolicy); the
+ * current policy code adds a rule's requirements to that rule only (RulesToPolicyEntries). Where the
+ * peer does not surely meet another rule's requirement, the two disagree: the rule then only may allow.
+ */
+function withRequirements(
+  r: RuleAllowance,
+  c: CompiledRule,
+  requirements: readonly Requirement[],
+  other: End,
+  out: { unknowns?: Set<string> },
+): RuleAllowance {
+  if (c.shape.endpoints.length === 0 || isEmpty(r.allowance.sure)) return r;
+  for (const req of requirements) {
+    if (req.rule === c) continue;
+    for (const n of req.rule.shape.requires) {
+      if (normalisedMatch(n, req.namespace, other).match === 'yes') continue;
+      const key = c.ref.direction === 'ingress' ? 'fromRequires' : 'toRequires';
+      const why = `${ruleRefText(req.rule.ref)} has ${key} that ${endText(other)} may not meet: older Cilium releases apply it to every ${c.ref.direction} rule of the pod, recent ones only to its own rule`;
+      (out.unknowns ??= new Set()).add(why);
+      return { ...r, allowance: { sure: NO_CONNS, maybe: r.allowance.maybe }, why: [...(r.why ?? []), why] };
+    }
+  }
+  return r;
+}
+
 /**
  * What the policies allow `self` in one direction, as Cilium enforces them: default deny once a
  * selecting rule set has rules in that direction (unless its enableDefaultDeny says no) or a
@@ -818,6 +888,7 @@ export function ciliumDirection(
   const denyKey = direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
   const selecting = index.selectingOf(self);
   const dnsVisible = direction === 'egress' && selecting.dnsVisible;
+  const requirements = requirementsOf(selecting.sets, direction);
 
   for (const sel of selecting.sets) {
     const set = sel.set;
@@ -827,8 +898,10 @@ export function ciliumDirection(
     const requested = set.spec.enableDefaultDeny?.[direction];
     if ((allowRules.rules.length > 0 || denyRules.rules.length > 0) && requested !== false) out.selecting.add(set.id, sel.match === 'yes');
     for (const i of candidateRules(allowRules, other)) {
-      const r = judgeRule(allowRules.rules[i], sel, set.namespace, direction, other, dst, dnsVisible, out.sum, out);
-      if (!r) continue;
+      const c = allowRules.rules[i];
+      const judged = judgeRule(c, sel, set.namespace, direction, other, dst, dnsVisible, out.sum, out);
+      if (!judged) continue;
+      const r = requirements ? withRequirements(judged, c, requirements, other, out) : judged;
       out.rules.push(r);
       out.sum.add(r.allowance);
     }

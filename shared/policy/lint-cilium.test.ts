@@ -120,7 +120,7 @@ specs:
     expect(f.message).toContain('spec.egress[0].toPorts[0].ports[0].protocol: expected one of TCP, UDP, SCTP, ANY');
   });
 
-  it('generated Cilium policies for the sample raise nothing but the empty sections the generator still writes (F08)', () => {
+  it('generated Cilium policies for the sample raise nothing but the empty sections the generator still writes (F08) and the workload that will lose DNS', () => {
     const { graph } = analyzeText(readFileSync(`${ROOT}/resources/sample-capture.jsonl`, 'utf8'), 'sample');
     const set = generateCilium(graph, initialSelection(graph), { namespaces: ['bookinfo'], defaultDeny: true });
     // Linted as written: the YAML read back.
@@ -128,8 +128,30 @@ specs:
     expect(read.problems).toEqual([]);
     expect(read.cilium).toHaveLength(set.policies.length);
     const findings = lintCilium(read.cilium, { graph });
-    expect(findings.filter((f) => f.code !== 'cilium-empty-section')).toEqual([]);
+    // reviews makes connections and no lookup of its was seen: its egress policy allows no DNS, as
+    // generate warned (the Kubernetes flavor says the same).
+    expect(findings.filter((f) => f.code !== 'cilium-empty-section').map((f) => [f.code, f.workload, f.policy])).toEqual([
+      ['no-dns', 'bookinfo/reviews', 'bookinfo/reviews'],
+    ]);
+    expect(set.warnings.find((w) => w.code === 'no-dns')?.subjects).toEqual(['bookinfo/reviews']);
   });
+  it('a workload the capture shows talking loses DNS under an egress rule set with no rule to the DNS server (no-dns); port 53 ANY to it is enough', () => {
+    const { graph } = analyzeText(readFileSync(`${ROOT}/resources/sample-capture.jsonl`, 'utf8'), 'sample');
+    const ratings = { matchLabels: { app: 'ratings' } };
+    const toMongo = { toEndpoints: [{ matchLabels: { app: 'mongodb' } }] };
+    const only = (spec: CiliumPolicySpec) => ({ ...cnp(spec, 'ratings'), metadata: { name: 'ratings', namespace: 'bookinfo' } });
+    const lost = lintCilium([only({ endpointSelector: ratings, egress: [toMongo] })], { graph }).filter((f) => f.code === 'no-dns');
+    expect(lost.map((f) => [f.workload, f.policy])).toEqual([['bookinfo/ratings', 'bookinfo/ratings']]);
+    expect(lost[0].message).toMatch(/will not resolve names: its egress is isolated by bookinfo\/ratings/);
+    const dns = {
+      toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }],
+      toPorts: [{ ports: [{ port: '53', protocol: 'ANY' as const }] }],
+    };
+    expect(lintCilium([only({ endpointSelector: ratings, egress: [toMongo, dns] })], { graph }).filter((f) => f.code === 'no-dns')).toEqual(
+      [],
+    );
+  });
+
   describe('toFQDNs without the DNS proxy (fqdn-without-dns)', () => {
     const fqdn = { toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' as const }] }] };
     const dns = (endpointSelector: CiliumPolicySpec['endpointSelector']) =>

@@ -15,6 +15,7 @@ import type { LintContext, LintFinding } from './lint-types';
 import { cidrFindings, lintRanges, nameFindings, unstableLabelFinding } from './lint-common';
 import { issuesText } from './validate';
 import { validateCiliumPolicy } from './cilium-schema';
+import { ciliumDnsFindings } from './lint-cilium-dns';
 import type { LabelSelector } from './types';
 
 /** `ns/name`, or `clusterwide/name` for a CiliumClusterwideNetworkPolicy. */
@@ -184,5 +185,5 @@ export function lintCilium(policies: readonly CiliumNetworkPolicy[], context: Li
     (p.specs ?? []).forEach((s, i) => specChecks(s, `specs[${i}]`, context, add));
   }
   const valid = policies.filter((p) => validateCiliumPolicy(p).ok);
-  return [...findings, ...fqdnWithoutDns(valid)];
+  return [...findings, ...fqdnWithoutDns(valid), ...(context.graph ? ciliumDnsFindings(valid, [], context.graph) : [])];
 }

@@ -61,6 +61,23 @@ describe.skipIf(missing)('at first sight, in a 1440×900 window (browser host)',
     );
     await expect(app.field('Namespaces').textContent()).resolves.toMatch(/team-0/);
     await expect(app.error.count()).resolves.toBe(0);
+    // The title and the status bar name the file picked, not the folder the host keeps it in.
+    await expect(page.title()).resolves.toBe('team-flows.jsonl · netpol-studio');
+    await expect(status.textContent()).resolves.toBe('team-flows.jsonl');
+  });
+
+  it('a picked file that is not a capture: the error names it as picked, never the path the host stored it under', async () => {
+    const { page } = await tracedPage(browser, 'open-bad-capture', { viewport: WINDOW });
+    const app = new AppPage(page);
+    await app.open(host.url);
+    const file = path.join(exportDir, 'my notes.txt');
+    writeFileSync(file, '# not flows\nsome words\n');
+    await app.openCapture(file);
+    await app.error.waitFor();
+    const text = (await app.error.textContent())!;
+    expect(text).toMatch(/^Could not open the capture\. my notes\.txt: /);
+    expect(text).not.toContain(host.dataDir);
+    expect(text).not.toContain('uploads');
   });
 
   it('the review column: the verdict, one line per kind of finding (errors first, nothing twice), the YAML in view, the summary one click away', async () => {

@@ -1,6 +1,7 @@
 import type { ApiError, OpenedCapture } from '../../shared/api/contract';
 import { formatCount } from '../../shared/policy/format';
 import { formatDuration } from '../../shared/graph/warnings';
+import { fileName } from '../../shared/graph/summary';
 import { useState } from 'react';
 import { useKubeContexts } from './kube';
 
@@ -36,7 +37,7 @@ export function SummaryView({ opened, onResolve }: { readonly opened: OpenedCapt
   return (
     <section className="summary" aria-label="Capture summary">
       <h2>
-        {opened.sample ? 'Sample capture' : 'Capture'} <span className="file">{s.file.split(/[\\/]/).pop()}</span>
+        {opened.sample ? 'Sample capture' : 'Capture'} <span className="file">{fileName(s.file)}</span>
       </h2>
       <dl>
         {rows.map(([k, v]) => (

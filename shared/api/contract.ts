@@ -143,7 +143,8 @@ export const WORKSPACE_PAYLOAD = z.object({
 /** A workspace as saved: what the renderer sends, plus the capture it was made from. */
 export const SAVED_WORKSPACE = WORKSPACE_PAYLOAD.extend({
   version: z.literal(1),
-  capture: z.object({ path: z.string().max(4096), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  /** `name`: what the user called the capture when that is not its path (a file picked in a browser). */
+  capture: z.object({ path: z.string().max(4096), sha256: z.string().regex(/^[0-9a-f]{64}$/), name: z.string().max(1024).optional() }),
   savedAt: z.string(),
   /** Rollouts made from this workspace; main writes them from its own record, never from the renderer's payload. */
   rollouts: z.array(ROLLOUT_RECORD).max(1000).optional(),

@@ -78,6 +78,13 @@ describe.skipIf(missing)('at first sight, in a 1440×900 window (browser host)',
     expect(text).toMatch(/^Could not open the capture\. my notes\.txt: /);
     expect(text).not.toContain(host.dataDir);
     expect(text).not.toContain('uploads');
+    // A banner closes when told, and goes by itself when another capture is opened.
+    await app.error.getByRole('button', { name: 'Dismiss' }).click();
+    await expect(app.error.count()).resolves.toBe(0);
+    await app.openCapture(file);
+    await app.error.waitFor();
+    await app.openSampleCapture();
+    await expect(app.error.count()).resolves.toBe(0);
   });
 
   it('the review column: the verdict, one line per kind of finding (errors first, nothing twice), the YAML in view, the summary one click away', async () => {

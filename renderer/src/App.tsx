@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiError, OpenedCapture, ReadProgressEvent, Result, WorkspacePayload } from '../../shared/api/contract';
 import type { ServiceGraph } from '../../shared/graph/types';
 import { fileName } from '../../shared/graph/summary';
+import { Banner } from './Banner';
 import { EmptyState } from './EmptyState';
 import { SummaryView } from './SummaryView';
 import { LiveCapture } from './LiveCapture';
@@ -217,10 +218,10 @@ export function App() {
       {settingsOpen && <SettingsDialog onClose={() => setSettingsOpen(false)} />}
       <main className="centre">
         {status.kind === 'error' && (
-          <div className="error" role="alert">
+          <Banner kind="error" onClose={() => setStatus({ kind: 'idle' })}>
             <strong>{status.failed}</strong> {status.error.message}
             {status.error.hint ? ` ${status.error.hint}` : ''}
-          </div>
+          </Banner>
         )}
         {recoverable && (
           <div className="banner" role="region" aria-label="Unsaved work">
@@ -240,9 +241,9 @@ export function App() {
           </div>
         )}
         {notice && (
-          <p className="banner" role="status" data-testid="notice">
+          <Banner kind="notice" onClose={() => setNotice(null)} testId="notice">
             {notice}
-          </p>
+          </Banner>
         )}
         {opened && graph ? (
           <Workbench

@@ -3,6 +3,7 @@ import { formatCount } from '../../shared/policy/format';
 import { formatDuration } from '../../shared/graph/warnings';
 import { fileName } from '../../shared/graph/summary';
 import { useState } from 'react';
+import { Banner } from './Banner';
 import { useKubeContexts } from './kube';
 
 const n = formatCount;
@@ -124,10 +125,10 @@ function ResolveWithCluster({ onResolve }: { readonly onResolve: Resolve }) {
             {failure.error.message}
           </p>
         ) : (
-          <div className="error" role="alert" aria-label="Snapshot failed">
+          <Banner kind="error" label="Snapshot failed" onClose={() => setFailure(null)}>
             <strong>The snapshot of {failure.context} failed; the capture is unchanged.</strong> <span>{failure.error.message}</span>
             {failure.error.hint && <p>{failure.error.hint}</p>}
-          </div>
+          </Banner>
         ))}
     </section>
   );

@@ -13,6 +13,7 @@ import { ruleRefText, type RuleRef } from '../../../shared/policy/types';
 import { policySetYaml } from '../../../shared/policy/yaml';
 import { draftGroups, draftVerdictLine } from './draft-groups';
 import { coverageVerdictLine } from './finding-groups';
+import { Banner } from '../Banner';
 import { Findings } from './Findings';
 import { FlowList } from './FlowList';
 import { MergeYaml } from './MergeYaml';
@@ -174,9 +175,9 @@ export function AiPanel({ graph, selection, namespaces, generated, taken, onTake
       </div>
       {namespaces.length === 0 && <p className="hint">Choose the namespaces to lock down (Policies tab) first.</p>}
       {error && (
-        <p className="error" role="alert">
+        <Banner kind="error" onClose={() => setError(null)}>
           {error}
-        </p>
+        </Banner>
       )}
       {preview && (
         <details open className="ai-preview">

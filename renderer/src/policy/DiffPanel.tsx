@@ -1,3 +1,4 @@
+import { Banner } from '../Banner';
 import { useEffect, useMemo, useState } from 'react';
 import type { ApiError } from '../../../shared/api/contract';
 import type { ServiceGraph } from '../../../shared/graph/types';
@@ -180,9 +181,9 @@ export function DiffPanel({ graph, current, previous, namespaces, onHighlight, o
       )}
       {source === 'previous' && !previous && <p className="muted">No previous generation yet: prune an edge or change an option first.</p>}
       {error && (
-        <p role="alert" className="error">
+        <Banner kind="error" onClose={() => setError(null)}>
           {typeof error === 'string' ? error : error.message}
-        </p>
+        </Banner>
       )}
       {effective && diff && (
         <div aria-label="Diff result">

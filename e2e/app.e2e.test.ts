@@ -725,8 +725,13 @@ describe.skipIf(missing)('rollout with the stand-in kubectl and hubble (browser 
     // The previous generation (before the prune): the same flow is the one that changes.
     await diff.getByRole('radio', { name: 'Previous generation' }).check();
     await expect(blocked.locator('li').allTextContents()).resolves.toEqual(['bookinfo/reviews → bookinfo/ratings:9080/TCP']);
+    await expect(diff.getByTestId('none-blocked').count()).resolves.toBe(0);
     await blocked.getByRole('button').click();
     await expect(app.inspector.textContent()).resolves.toMatch(/reviews/);
+    // Undo the prune: against the generation before, nothing becomes blocked, and the tab says so in words, with no empty warning box.
+    await app.press('z');
+    await expect.poll(() => diff.getByTestId('none-blocked').textContent()).toBe('No observed flow becomes blocked.');
+    await expect(diff.locator('.blocked').count()).resolves.toBe(0);
     // Leaving the tab clears the highlight.
     await page.getByRole('tab', { name: 'Policies' }).click();
     await expect(app.graph.getAttribute('data-highlighted')).resolves.toBe('');

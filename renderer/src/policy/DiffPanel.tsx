@@ -200,9 +200,16 @@ export function DiffPanel({ graph, current, previous, namespaces, onHighlight, o
               ))}
             </ul>
           )}
-          <div className="blocked">
-            <FlowList title="Newly blocked observed flows" flows={diff.d.newlyBlocked ?? []} onSelect={onSelectEdge} />
-          </div>
+          {(diff.d.newlyBlocked?.length ?? 0) > 0 ? (
+            <div className="blocked">
+              <FlowList title="Newly blocked observed flows" flows={diff.d.newlyBlocked ?? []} onSelect={onSelectEdge} />
+            </div>
+          ) : (
+            // Said in words: an empty warning box would look like a problem with nothing in it.
+            <p className="none-blocked" data-testid="none-blocked">
+              No observed flow becomes blocked.
+            </p>
+          )}
           <FlowList title="Newly allowed observed flows" flows={diff.d.newlyAllowed ?? []} onSelect={onSelectEdge} />
           <FlowList title="Opened but never observed" flows={diff.d.openedUnobserved ?? []} onSelect={onSelectEdge} />
           <h3>Policies</h3>

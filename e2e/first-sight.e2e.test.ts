@@ -127,6 +127,36 @@ describe.skipIf(missing)('at first sight, in a 1440×900 window (browser host)',
     await expect(app.field('Edges').textContent()).resolves.toBe('14');
   });
 
+  it('no line of the findings or the inspector is cut off unreadably, and no sentence ends in ".."', async () => {
+    const { page, app } = await openSample('nothing-clipped');
+    await expect.poll(() => app.findings.getByRole('heading').textContent()).toMatch(/^Fail/);
+    for (const s of await app.findings.locator('summary').all()) await s.click();
+    const column = page.getByRole('complementary', { name: 'Review' });
+    const below = page.locator('.below-graph');
+    // Text cut at the box's edge that cannot be read whole: neither wrapped nor with a tooltip that holds all of it.
+    const clipped = (root: typeof column) =>
+      root.locator('li, p, dd, summary, span').evaluateAll((els) =>
+        els
+          .filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'hidden')
+          // The severity mark before a finding line is drawn for the eye only (aria-hidden), not part of its words.
+          .filter((e) => !(e.closest('[title]')?.getAttribute('title') ?? '').includes((e.textContent ?? '').replace(/^[✖▲ℹ]\s*/, '').trim()))
+          .map((e) => e.textContent),
+      );
+    const doubled = (root: typeof column) => root.evaluate((el) => (el as HTMLElement).innerText.match(/[^.\s]*[^.]\.\.(?!\.)\S*/g) ?? []);
+    expect(await clipped(column)).toEqual([]);
+    expect(await doubled(column)).toEqual([]);
+    // The inspector of an edge blocked for a reason of its own, and of a node.
+    for (const key of ['entity:host->bookinfo/productpage:9080/TCP', 'bookinfo/productpage->kube-system/kube-dns:53/UDP']) {
+      await app.selectEdge(key);
+      await app.inspector.getByRole('heading').first().waitFor();
+      expect(await clipped(below)).toEqual([]);
+      expect(await doubled(below)).toEqual([]);
+    }
+    // Finding lines wrap rather than cut: every entry is as wide as its text.
+    const widths = await app.findings.locator('.part li').evaluateAll((li) => li.map((x) => x.scrollWidth - x.clientWidth));
+    expect(widths.every((w) => w <= 1)).toBe(true);
+  });
+
   it('the Cilium flavor exports its CiliumNetworkPolicies: the button is enabled, the bundle holds them', async () => {
     const { page } = await openSample('export-cilium');
     await page.getByLabel('Flavor').selectOption('cilium');

@@ -8,6 +8,7 @@ import type { LintFinding } from '../policy/lint';
 import { ruleRefText, type RuleRef } from '../policy/types';
 import type { DraftReview } from '../ai/review';
 import type { Coverage } from '../policy/verify';
+import { dnsFinding } from '../policy/dns-finding';
 
 /** When a model's draft (or some of its rules) was taken: who drafted it, what was taken, and its review. */
 export interface AiSection {
@@ -63,11 +64,19 @@ export function reportMarkdown(r: ReportInput): string {
   );
   out.push(`- Policies: ${r.set.policies.length}`, '');
 
+  const listed = (subjects: readonly string[]): string =>
+    subjects.length ? ` (${subjects.slice(0, 8).join(', ')}${subjects.length > 8 ? ', …' : ''})` : '';
+  // DNS once, as the review column says it, whichever checks saw it; only workloads a policy selects.
+  const dns = dnsFinding({
+    capture: s.warnings.find((w) => w.code === 'no-dns'),
+    generation: r.set.warnings.find((w) => w.code === 'no-dns'),
+    lint: r.lint,
+    policied: new Set(r.set.policies.flatMap((g: AnyGeneratedPolicy) => (g.workload ? [g.workload] : []))),
+  });
   const warnings = [
-    ...s.warnings.map((w) => w.message),
-    ...r.set.warnings.map(
-      (w) => `${w.message}${w.subjects.length ? ` (${w.subjects.slice(0, 8).join(', ')}${w.subjects.length > 8 ? ', …' : ''})` : ''}`,
-    ),
+    ...s.warnings.filter((w) => w.code !== 'no-dns').map((w) => w.message),
+    ...(dns ? [`${dns.message}${listed(dns.entries.map((e) => e.workload))}`] : []),
+    ...r.set.warnings.filter((w) => w.code !== 'no-dns').map((w) => `${w.message}${listed(w.subjects)}`),
   ];
   out.push(`## Warnings (${warnings.length})`, '');
   out.push(...(warnings.length ? warnings.map((w) => `- ${w}`) : ['None.']), '');
@@ -93,11 +102,13 @@ export function reportMarkdown(r: ReportInput): string {
 
   out.push(...directionSection(r.graph, r.selection));
 
-  out.push(`## Lint (${r.lint.length})`, '');
+  // Lint's DNS findings are the DNS warning above, said once there.
+  const lintShown = r.lint.filter((f) => f.code !== 'no-dns');
+  out.push(`## Lint (${lintShown.length})`, '');
   out.push(
-    ...(r.lint.length
-      ? r.lint.map((f) => `- ${f.severity}: \`${f.policy}\`${f.where ? ` ${f.where}` : ''}: ${f.message}. Fix: ${f.fix}`)
-      : ['No findings.']),
+    ...(lintShown.length
+      ? lintShown.map((f) => `- ${f.severity}: \`${f.policy}\`${f.where ? ` ${f.where}` : ''}: ${f.message}. Fix: ${f.fix}`)
+      : [dns && r.lint.length > 0 ? 'No findings besides DNS (under Warnings).' : 'No findings.']),
     '',
   );
 

@@ -31,6 +31,7 @@ export function countsOf(stats: ParserStats): CaptureCounts {
     firstBadLine: stats.badSamples[0],
     lostEvents: stats.lostEvents,
     truncatedLastLine: stats.truncatedLastLine,
+    ...(stats.cutLineCounted ? { cutLineCounted: true } : {}),
     skipped: stats.skipped,
     nodesUnavailable: stats.nodesUnavailable,
     nodesUnavailableEvents: stats.nodesUnavailableEvents,

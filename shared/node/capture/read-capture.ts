@@ -73,6 +73,7 @@ export function mergeStats(into: ParserStats, from: ParserStats, lineOffset: num
   into.skipped += from.skipped;
   into.badLines += from.badLines;
   into.truncatedLastLine ||= from.truncatedLastLine;
+  if (from.cutLineCounted) into.cutLineCounted = true;
   if (from.damaged && !into.damaged) into.damaged = { ...from.damaged, afterLine: from.damaged.afterLine + lineOffset };
   into.trailingData ??= from.trailingData;
   into.badSamples.push(...from.badSamples.map((b) => ({ line: b.line + lineOffset, reason: b.reason })));

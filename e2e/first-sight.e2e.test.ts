@@ -139,7 +139,9 @@ describe.skipIf(missing)('at first sight, in a 1440×900 window (browser host)',
         els
           .filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'hidden')
           // The severity mark before a finding line is drawn for the eye only (aria-hidden), not part of its words.
-          .filter((e) => !(e.closest('[title]')?.getAttribute('title') ?? '').includes((e.textContent ?? '').replace(/^[✖▲ℹ]\s*/, '').trim()))
+          .filter(
+            (e) => !(e.closest('[title]')?.getAttribute('title') ?? '').includes((e.textContent ?? '').replace(/^[✖▲ℹ]\s*/, '').trim()),
+          )
           .map((e) => e.textContent),
       );
     const doubled = (root: typeof column) => root.evaluate((el) => (el as HTMLElement).innerText.match(/[^.\s]*[^.]\.\.(?!\.)\S*/g) ?? []);
@@ -248,7 +250,10 @@ describe.skipIf(missing)('at first sight, in a 1440×900 window (browser host)',
       const rollout = page.getByRole('region', { name: 'Rollout' });
       const why = rollout.getByTestId('rollout-blocked');
       await why.waitFor();
-      await expect(why.textContent()).resolves.toMatch(/^kubectl was not found on your PATH\. .*set its path in Settings\.$/);
+      // Browser mode cannot take a tool path from Settings: the reason says what works here instead.
+      await expect(why.textContent()).resolves.toMatch(
+        /^kubectl was not found on your PATH\. Install kubectl .*put it on the PATH of the shell that runs `npm start` .*the desktop app can also take its path in Settings\.$/,
+      );
       for (const name of ['Dry-run (client)', 'Dry-run (server)', 'Apply to staging…']) {
         const b = rollout.getByRole('button', { name });
         await expect(b.isDisabled()).resolves.toBe(true);
@@ -270,6 +275,17 @@ describe.skipIf(missing)('at first sight, in a 1440×900 window (browser host)',
       const diff = page.getByRole('region', { name: 'Diff' });
       await expect(diff.getByTestId('diff-blocked').textContent()).resolves.toMatch(/^kubectl was not found on your PATH\./);
       await expect(diff.getByRole('button', { name: 'Compare with cluster' }).isDisabled()).resolves.toBe(true);
+
+      // Without hubble, a live capture cannot start: the button is greyed out, the reason beside it says what to do here.
+      await page.getByRole('complementary', { name: 'Sources' }).getByRole('button', { name: 'Capture live…' }).click();
+      const live = page.getByRole('form', { name: 'Live capture' });
+      const liveWhy = live.getByTestId('live-blocked');
+      await liveWhy.waitFor();
+      await expect(liveWhy.textContent()).resolves.toMatch(
+        /^hubble was not found on your PATH\. Install the Hubble CLI .*put it on the PATH of the shell that runs `npm start`/,
+      );
+      await expect(live.getByRole('button', { name: 'Start capture' }).isDisabled()).resolves.toBe(true);
+      await expect(live.getByRole('button', { name: 'Start capture' }).getAttribute('title')).resolves.toBe(await liveWhy.textContent());
     } finally {
       await context.close();
       await bare.close();

@@ -72,6 +72,7 @@ export function composeBrowserServices(o: BrowserServicesOptions): ComposedServi
     encryptor: o.encryptor ?? NO_ENCRYPTION,
     env: o.env,
     searchPath: o.searchPath,
+    host: 'browser',
     emit: (event, payload) => events.emit(event, payload),
     dialogs: {
       chooseCaptureFile: () => {

@@ -211,6 +211,7 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
         return { apiKeySet: false };
       }),
 
+    findTool: (tool) => attempt(async () => ({ path: await p.runner.resolve(tool) })),
     kubeContexts: () => attempt(() => p.kubectl.contexts()),
     kubeNamespaces: (context) => attempt(() => p.kubectl.namespaces(context)),
     existingPolicies: (context, namespace) => attempt(() => p.kubectl.existingPolicies(context, namespace)),

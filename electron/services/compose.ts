@@ -29,6 +29,8 @@ export interface ComposeOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Search this PATH instead of asking the login shell (tests, the browser host). */
   readonly searchPath?: string;
+  /** The host the services run under: the browser host cannot change tool paths from Settings, and its hints say so. */
+  readonly host?: 'desktop' | 'browser';
 }
 
 export interface ComposedServices {
@@ -53,6 +55,7 @@ export function composeServices(o: ComposeOptions): ComposedServices {
       return { hubble: s.hubblePath || undefined, kubectl: s.kubectlPath || undefined };
     },
     env: o.env,
+    host: o.host,
     searchPath: o.searchPath !== undefined ? () => Promise.resolve(o.searchPath!) : undefined,
   });
   const captures = new CaptureService({ samplePath: o.samplePath, dialogs: o.dialogs, onProgress: (p) => o.emit('readProgress', p) });

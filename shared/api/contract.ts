@@ -255,6 +255,8 @@ export const CONTRACT = {
   /** Write-only: stores the AI key encrypted; only "a key is set" comes back. */
   setApiKey: { channel: CHANNELS.setApiKey, args: z.tuple([z.string().min(1).max(4096)]), reply: z.object({ apiKeySet: z.boolean() }) },
   clearApiKey: { channel: CHANNELS.clearApiKey, args: z.tuple([]), reply: z.object({ apiKeySet: z.boolean() }) },
+  /** Where hubble or kubectl would run from; not-installed, with what to do, when neither Settings nor the PATH has it. */
+  findTool: { channel: CHANNELS.findTool, args: z.tuple([z.enum(['hubble', 'kubectl'])]), reply: z.object({ path: z.string() }) },
   kubeContexts: {
     channel: CHANNELS.kubeContexts,
     args: z.tuple([]),

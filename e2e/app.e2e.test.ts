@@ -385,9 +385,10 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     const findings = panel.getByRole('region', { name: 'Draft findings' });
     const verdict = findings.getByRole('heading');
     await verdict.waitFor();
-    // One error: the draft lets reviews look up DNS, which the 35 s capture never saw it do.
+    // Four errors: the draft lets reviews look up DNS, which the 35 s capture never saw it do; and the
+    // three node edges no NetworkPolicy can allow, errors here as in the policies tab.
     await expect(verdict.getAttribute('data-verdict')).resolves.toBe('errors');
-    await expect(verdict.textContent()).resolves.toMatch(/^Fail: 1 error, \d+ warnings in 5 policies, 11 rules$/);
+    await expect(verdict.textContent()).resolves.toBe('Fail: 4 errors, 1 warning in 5 policies, 11 rules');
     expect(openai.requests.length).toBe(sentBefore + 1);
     // What was previewed is exactly what was sent.
     expect(
@@ -397,11 +398,16 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
         .join('\n\n'),
     ).toBe(payload);
     await expect(app.findingKinds(findings)).resolves.toEqual([
+      ['kept-inexpressible', 'error'],
       ['unobserved-allowed', 'error'],
-      ['kept-inexpressible', 'warning'],
       ['unbacked-rule', 'warning'],
       ['ignored', 'info'],
     ]);
+    // One count everywhere: the groups add up to the verdict line, and the Take button says the same.
+    await expect(findings.locator('li[data-group="kept-inexpressible"] summary').textContent()).resolves.toBe(
+      '✖ 3 kept edges no NetworkPolicy can allow',
+    );
+    await expect(panel.getByText(/^3 kept edges allowed|kept edges allowed, 3 blocked/).count()).resolves.toBe(1);
     const unobserved = findings.locator('li[data-group="unobserved-allowed"]');
     await expect(unobserved.locator('summary').textContent()).resolves.toBe('✖ 1 never-observed connection allowed');
     await unobserved.locator('summary').click();
@@ -410,7 +416,7 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     );
     // The fix, said once for the kind.
     await expect(unobserved.locator('.detail').textContent()).resolves.toMatch(/^Drop the rule unless you know the traffic it is for/);
-    await expect(panel.getByRole('button', { name: 'Take the draft despite 1 error(s)' }).isVisible()).resolves.toBe(true);
+    await expect(panel.getByRole('button', { name: 'Take the draft despite 4 error(s)' }).isVisible()).resolves.toBe(true);
     await expect(findings.locator('li[data-group="unbacked-rule"] summary').textContent()).resolves.toBe(
       '▲ 1 rule with no kept flow behind',
     );

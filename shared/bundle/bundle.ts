@@ -135,7 +135,7 @@ export async function buildBundle(input: BundleInput): Promise<BundleFile[]> {
             model: input.ai.model,
             taken: input.ai.take === 'draft' ? 'the whole draft' : input.ai.take.map(ruleRefText),
             verdict: input.ai.review.verdict,
-            errors: input.ai.review.findings.filter((f) => f.severity === 'error').length,
+            errors: input.ai.review.tally.error,
           },
         }
       : {}),

@@ -155,7 +155,7 @@ export const STYLE: cytoscape.StylesheetJson = [
       color: '#334155',
       'text-background-color': '#ffffff',
       'text-background-opacity': 0.85,
-      'text-background-padding': '2px',
+      'text-background-padding': '1px',
       'text-rotation': 'autorotate',
       // Above the line rather than on it, and so clear of the names under the nodes at its ends.
       'text-margin-y': -7,

@@ -61,6 +61,30 @@ describe.skipIf(missing)('at first sight, in a 1440×900 window (browser host)',
     );
     await expect(app.field('Namespaces').textContent()).resolves.toMatch(/team-0/);
     await expect(app.error.count()).resolves.toBe(0);
+    // The title and the status bar name the file picked, not the folder the host keeps it in.
+    await expect(page.title()).resolves.toBe('team-flows.jsonl · netpol-studio');
+    await expect(status.textContent()).resolves.toBe('team-flows.jsonl');
+  });
+
+  it('a picked file that is not a capture: the error names it as picked, never the path the host stored it under', async () => {
+    const { page } = await tracedPage(browser, 'open-bad-capture', { viewport: WINDOW });
+    const app = new AppPage(page);
+    await app.open(host.url);
+    const file = path.join(exportDir, 'my notes.txt');
+    writeFileSync(file, '# not flows\nsome words\n');
+    await app.openCapture(file);
+    await app.error.waitFor();
+    const text = (await app.error.textContent())!;
+    expect(text).toMatch(/^Could not open the capture\. my notes\.txt: /);
+    expect(text).not.toContain(host.dataDir);
+    expect(text).not.toContain('uploads');
+    // A banner closes when told, and goes by itself when another capture is opened.
+    await app.error.getByRole('button', { name: 'Dismiss' }).click();
+    await expect(app.error.count()).resolves.toBe(0);
+    await app.openCapture(file);
+    await app.error.waitFor();
+    await app.openSampleCapture();
+    await expect(app.error.count()).resolves.toBe(0);
   });
 
   it('the review column: the verdict, one line per kind of finding (errors first, nothing twice), the YAML in view, the summary one click away', async () => {
@@ -101,6 +125,38 @@ describe.skipIf(missing)('at first sight, in a 1440×900 window (browser host)',
     const s = (await summary.boundingBox())!;
     expect(s.y).toBeLessThan(120);
     await expect(app.field('Edges').textContent()).resolves.toBe('14');
+  });
+
+  it('no line of the findings or the inspector is cut off unreadably, and no sentence ends in ".."', async () => {
+    const { page, app } = await openSample('nothing-clipped');
+    await expect.poll(() => app.findings.getByRole('heading').textContent()).toMatch(/^Fail/);
+    for (const s of await app.findings.locator('summary').all()) await s.click();
+    const column = page.getByRole('complementary', { name: 'Review' });
+    const below = page.locator('.below-graph');
+    // Text cut at the box's edge that cannot be read whole: neither wrapped nor with a tooltip that holds all of it.
+    const clipped = (root: typeof column) =>
+      root.locator('li, p, dd, summary, span').evaluateAll((els) =>
+        els
+          .filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'hidden')
+          // The severity mark before a finding line is drawn for the eye only (aria-hidden), not part of its words.
+          .filter(
+            (e) => !(e.closest('[title]')?.getAttribute('title') ?? '').includes((e.textContent ?? '').replace(/^[✖▲ℹ]\s*/, '').trim()),
+          )
+          .map((e) => e.textContent),
+      );
+    const doubled = (root: typeof column) => root.evaluate((el) => (el as HTMLElement).innerText.match(/[^.\s]*[^.]\.\.(?!\.)\S*/g) ?? []);
+    expect(await clipped(column)).toEqual([]);
+    expect(await doubled(column)).toEqual([]);
+    // The inspector of an edge blocked for a reason of its own, and of a node.
+    for (const key of ['entity:host->bookinfo/productpage:9080/TCP', 'bookinfo/productpage->kube-system/kube-dns:53/UDP']) {
+      await app.selectEdge(key);
+      await app.inspector.getByRole('heading').first().waitFor();
+      expect(await clipped(below)).toEqual([]);
+      expect(await doubled(below)).toEqual([]);
+    }
+    // Finding lines wrap rather than cut: every entry is as wide as its text.
+    const widths = await app.findings.locator('.part li').evaluateAll((li) => li.map((x) => x.scrollWidth - x.clientWidth));
+    expect(widths.every((w) => w <= 1)).toBe(true);
   });
 
   it('the Cilium flavor exports its CiliumNetworkPolicies: the button is enabled, the bundle holds them', async () => {
@@ -194,7 +250,10 @@ describe.skipIf(missing)('at first sight, in a 1440×900 window (browser host)',
       const rollout = page.getByRole('region', { name: 'Rollout' });
       const why = rollout.getByTestId('rollout-blocked');
       await why.waitFor();
-      await expect(why.textContent()).resolves.toMatch(/^kubectl was not found on your PATH\. .*set its path in Settings\.$/);
+      // Browser mode cannot take a tool path from Settings: the reason says what works here instead.
+      await expect(why.textContent()).resolves.toMatch(
+        /^kubectl was not found on your PATH\. Install kubectl .*put it on the PATH of the shell that runs `npm start` .*the desktop app can also take its path in Settings\.$/,
+      );
       for (const name of ['Dry-run (client)', 'Dry-run (server)', 'Apply to staging…']) {
         const b = rollout.getByRole('button', { name });
         await expect(b.isDisabled()).resolves.toBe(true);
@@ -216,6 +275,17 @@ describe.skipIf(missing)('at first sight, in a 1440×900 window (browser host)',
       const diff = page.getByRole('region', { name: 'Diff' });
       await expect(diff.getByTestId('diff-blocked').textContent()).resolves.toMatch(/^kubectl was not found on your PATH\./);
       await expect(diff.getByRole('button', { name: 'Compare with cluster' }).isDisabled()).resolves.toBe(true);
+
+      // Without hubble, a live capture cannot start: the button is greyed out, the reason beside it says what to do here.
+      await page.getByRole('complementary', { name: 'Sources' }).getByRole('button', { name: 'Capture live…' }).click();
+      const live = page.getByRole('form', { name: 'Live capture' });
+      const liveWhy = live.getByTestId('live-blocked');
+      await liveWhy.waitFor();
+      await expect(liveWhy.textContent()).resolves.toMatch(
+        /^hubble was not found on your PATH\. Install the Hubble CLI .*put it on the PATH of the shell that runs `npm start`/,
+      );
+      await expect(live.getByRole('button', { name: 'Start capture' }).isDisabled()).resolves.toBe(true);
+      await expect(live.getByRole('button', { name: 'Start capture' }).getAttribute('title')).resolves.toBe(await liveWhy.textContent());
     } finally {
       await context.close();
       await bare.close();

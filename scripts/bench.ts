@@ -4,20 +4,22 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { commandArgsOrExit } from '../shared/node/args/command-args';
 import { benchPolicy } from './bench-policy';
 import { writeCapture } from './generate-capture';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const { values } = parseArgs({
-  options: {
+const values = commandArgsOrExit(
+  process.argv.slice(2),
+  {
     lines: { type: 'string', default: '1000000' },
     workers: { type: 'string', default: '2' },
     runs: { type: 'string', default: '3' },
   },
-});
+  'usage: npm run bench -- [--lines N] [--workers W] [--runs R]\n\nIngestion throughput and peak memory on a generated N-line capture (default 1000000), against jq;\nW parser threads (default 2), the best of R runs (default 3).\n',
+);
 const lines = Number(values.lines);
 const TARGET_POLICY_MS = 500;
 const runs = Math.max(1, Number(values.runs));

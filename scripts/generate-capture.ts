@@ -1,11 +1,11 @@
 // Writes a realistic synthetic `hubble observe -o jsonpb` capture: many namespaces and workloads,
 // both-ends observations, replies, DNS with L7 answers, world traffic with names, and some drops.
-// Usage: node out/cli/generate-capture.mjs --lines 1000000 --workloads 2000 --edges 10000 --out big.jsonl [--gzip]
+// Usage: npm run gen -- --out big.jsonl [--lines 1000000] [--workloads 2000] [--edges 10000] [--gzip] (--help says more)
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
 import type { Writable } from 'node:stream';
+import { readCommandArgs, wrongCall } from '../shared/node/args/command-args';
 
 export interface GenerateOptions {
   readonly lines: number;
@@ -277,29 +277,59 @@ export async function writeCapture(file: string, o: GenerateOptions, gzip = fals
   }
 }
 
-if (process.argv[1]?.endsWith('generate-capture.mjs')) {
-  const { values } = parseArgs({
-    options: {
-      lines: { type: 'string', default: '100000' },
-      workloads: { type: 'string', default: '200' },
-      edges: { type: 'string', default: '1000' },
-      namespaces: { type: 'string' },
-      out: { type: 'string' },
-      gzip: { type: 'boolean', default: false },
-    },
-  });
-  if (!values.out) {
-    process.stderr.write('usage: generate-capture --out FILE [--lines N] [--workloads W] [--edges E] [--namespaces K] [--gzip]\n');
-    process.exit(2);
+/** What `npm run gen -- --help` prints. */
+export const GENERATE_USAGE = `usage: npm run gen -- --out FILE [--lines N] [--workloads W] [--edges E] [--namespaces K] [--gzip]
+
+Writes a synthetic \`hubble observe -o jsonpb\` capture to FILE (gzip-compressed with --gzip).
+  --lines N        records to write (default 100000)
+  --workloads W    workloads across the namespaces (default 200)
+  --edges E        distinct connections between them (default 1000)
+  --namespaces K   namespaces (default: one per 40 workloads)
+  --gzip           compress the file
+`;
+
+const GENERATE_FLAGS = {
+  lines: { type: 'string', default: '100000' },
+  workloads: { type: 'string', default: '200' },
+  edges: { type: 'string', default: '1000' },
+  namespaces: { type: 'string' },
+  out: { type: 'string' },
+  gzip: { type: 'boolean', default: false },
+} as const;
+
+/** A generator call: the usage, a one-line error, or the file to write and how. */
+export type GenerateRequest =
+  | { readonly kind: 'help'; readonly text: string }
+  | { readonly kind: 'wrong'; readonly text: string }
+  | { readonly kind: 'run'; readonly out: string; readonly options: GenerateOptions; readonly gzip: boolean };
+
+/** Reads the generator's command line; every count must be a whole number above zero. */
+export function generateRequest(argv: readonly string[]): GenerateRequest {
+  const r = readCommandArgs(argv, GENERATE_FLAGS, GENERATE_USAGE);
+  if (r.kind !== 'run') return r;
+  const v = r.values;
+  if (!v.out) return { kind: 'wrong', text: wrongCall('--out FILE is required', GENERATE_USAGE) };
+  const counts: Record<string, number | undefined> = {};
+  for (const flag of ['lines', 'workloads', 'edges', 'namespaces'] as const) {
+    const text = v[flag];
+    if (text === undefined) continue;
+    if (!/^[1-9]\d*$/.test(text))
+      return { kind: 'wrong', text: wrongCall(`--${flag} "${text}" is not a whole number above 0`, GENERATE_USAGE) };
+    counts[flag] = Number(text);
   }
-  await writeCapture(
-    values.out,
-    {
-      lines: Number(values.lines),
-      workloads: Number(values.workloads),
-      edges: Number(values.edges),
-      namespaces: values.namespaces ? Number(values.namespaces) : undefined,
-    },
-    values.gzip,
-  );
+  return {
+    kind: 'run',
+    out: v.out,
+    gzip: v.gzip,
+    options: { lines: counts.lines!, workloads: counts.workloads!, edges: counts.edges!, namespaces: counts.namespaces },
+  };
+}
+
+if (process.argv[1]?.endsWith('generate-capture.mjs')) {
+  const r = generateRequest(process.argv.slice(2));
+  if (r.kind === 'help') process.stdout.write(r.text);
+  else if (r.kind === 'wrong') {
+    process.stderr.write(`generate-capture: ${r.text}\n`);
+    process.exitCode = 2;
+  } else await writeCapture(r.out, r.options, r.gzip);
 }

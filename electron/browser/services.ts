@@ -80,9 +80,13 @@ export function composeBrowserServices(o: BrowserServicesOptions): ComposedServi
     searchPath: o.searchPath,
     ...(o.now ? { now: o.now } : {}),
     ...(o.confirm ? {} : { noConfirmation: NO_NATIVE_CONFIRMATION }),
+    host: 'browser',
     emit: (event, payload) => events.emit(event, payload),
     dialogs: {
-      chooseCaptureFile: () => Promise.resolve(o.uploads?.take() ?? o.chooseFile?.()),
+      chooseCaptureFile: () => {
+        const file = o.chooseFile?.();
+        return Promise.resolve(o.uploads?.take() ?? (file === undefined ? undefined : { path: file }));
+      },
       chooseWorkspaceToSave: () => Promise.resolve(o.chooseWorkspace?.()),
       chooseWorkspaceToOpen: () => Promise.resolve(o.chooseWorkspace?.()),
       chooseBundlePath: (as) => Promise.resolve(o.chooseBundle?.(as)),

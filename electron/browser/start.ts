@@ -1,23 +1,31 @@
 // `npm start` where no Electron binary exists (and `node out/cli/host.mjs`): the real UI in a browser.
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { commandArgsOrExit } from '../../shared/node/args/command-args';
 import { composeBrowserServices } from './services';
 import { startHost } from './server';
 import { uploadInbox } from './upload';
 
 // Bundled into out/cli/host.mjs: the repository (renderer, bridge, sample) is two folders up.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const { values } = parseArgs({
-  options: {
+const values = commandArgsOrExit(
+  process.argv.slice(2),
+  {
     capture: { type: 'string' },
     port: { type: 'string' },
     workspace: { type: 'string' },
     'kubectl-path': { type: 'string' },
     'hubble-path': { type: 'string' },
   },
-});
+  'usage: npm start -- [--capture FILE] [--port N] [--workspace FILE] [--kubectl-path PATH] [--hubble-path PATH]\n\n' +
+    'Runs netpol-studio: in Electron where its binary exists, else in browser mode (this host) at a loopback address.\n' +
+    '  --capture FILE        open FILE at start\n' +
+    '  --port N              listen on port N (default: any free port)\n' +
+    '  --workspace FILE      where "Save workspace" writes (default ~/.netpol-studio/workspace.netpol.json)\n' +
+    '  --kubectl-path PATH   the kubectl to run (default: kubectl on the PATH of this shell)\n' +
+    '  --hubble-path PATH    the hubble to run (default: hubble on the PATH of this shell)\n',
+);
 const dataDir = path.join(homedir(), '.netpol-studio');
 const workspaceFile = path.resolve(values.workspace ?? path.join(dataDir, 'workspace.netpol.json'));
 

@@ -58,8 +58,10 @@ describe('a capture streamed from the page (browser host)', () => {
       origin: s.origin,
     });
     expect(r.status).toBe(200);
-    const file = s.uploads.take()!;
+    const { path: file, name } = s.uploads.take()!;
+    // Stored under a safe name of its own; called what the user picked.
     expect(path.basename(file)).toBe('my_capture.jsonl');
+    expect(name).toBe('my capture.jsonl');
     expect(path.dirname(path.dirname(file))).toBe(path.join(s.dir, 'uploads'));
     expect(readFileSync(file, 'utf8')).toBe('line\n');
     expect(statSync(file).mode & 0o777).toBe(0o600);

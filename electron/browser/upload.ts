@@ -32,16 +32,29 @@ export function uploadName(raw: string): string {
   return safe || 'capture';
 }
 
+/** A received upload: where the host stored it, and the name the user picked it by. */
+export interface Upload {
+  readonly path: string;
+  readonly name: string;
+}
+
 /** Where uploads land, and the one the next "Open capture…" reads (taken once). */
 export interface UploadInbox {
   /** Streams a request's body to a fresh folder of its own, refusing what is larger than said or allowed. */
   receive(req: IncomingMessage, name: string): Promise<string>;
   /** The upload waiting to be opened, if any; taken once. */
-  take(): string | undefined;
+  take(): Upload | undefined;
+}
+
+/** The picked file's own name as the user sees it (no folders, no control characters), for messages. */
+export function pickedName(raw: string): string {
+  // eslint-disable-next-line no-control-regex
+  const base = (raw.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 255);
+  return base || 'capture';
 }
 
 export function uploadInbox(dir: string, maxBytes = MAX_UPLOAD_BYTES): UploadInbox {
-  let waiting: string | undefined;
+  let waiting: Upload | undefined;
   let received = 0;
   return {
     take() {
@@ -77,7 +90,7 @@ export function uploadInbox(dir: string, maxBytes = MAX_UPLOAD_BYTES): UploadInb
         await rm(folder, { recursive: true, force: true });
         throw e instanceof UploadRefused ? e : new UploadRefused(400, `The upload failed: ${(e as Error).message}`);
       }
-      waiting = file;
+      waiting = { path: file, name: pickedName(name) };
       await prune(dir, folder);
       return file;
     },

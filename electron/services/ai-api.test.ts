@@ -75,13 +75,19 @@ describe('AI drafts through the app API (stand-in endpoint)', () => {
     expect(deltas.join('')).toBe(r.value.reply);
     // The draft adds DNS for reviews, which the capture never saw: a connection never observed
     // (an error), allowed by a rule no flow backs. Another node's flow (remote-node) no
-    // NetworkPolicy can allow: warnings that say so, not the draft's errors. The rest checks out.
+    // NetworkPolicy can allow: an error, as in the policies tab, whose message says the draft is not
+    // to blame (the pods' own node gets in whatever the policies say). The rest checks out.
     expect(r.value.review?.verdict).toBe('errors');
     expect(r.value.review?.findings.filter((f) => f.severity !== 'info').map((f) => [f.severity, f.code, f.subject])).toEqual([
+      ['error', 'kept-inexpressible', 'entity:remote-node->bookinfo/ratings:9080/TCP'],
       ['error', 'unobserved-allowed', 'bookinfo/reviews->kube-system/kube-dns:53/UDP'],
-      ['warning', 'kept-inexpressible', 'entity:remote-node->bookinfo/ratings:9080/TCP'],
       ['warning', 'unbacked-rule', 'bookinfo/reviews egress[1]'],
     ]);
+    expect(r.value.review?.tally).toEqual({
+      error: 2,
+      warning: 1,
+      info: r.value.review?.findings.filter((f) => f.severity === 'info').length,
+    });
     expect(JSON.stringify(r)).not.toContain(STANDIN_KEY);
   });
 

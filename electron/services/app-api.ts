@@ -97,7 +97,7 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
     // Only a capture that is there and a regular file is opened (one that changed is, with its warning).
     if (opened.captureWarning && opened.captureWarning.code !== 'capture-changed') return opened;
     try {
-      return { ...opened, capture: await p.captures.openFile(opened.workspace.capture.path) };
+      return { ...opened, capture: await p.captures.openFile(opened.workspace.capture.path, opened.workspace.capture.name) };
     } catch (e) {
       return {
         ...opened,
@@ -140,7 +140,7 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
     const rollouts = p.rollouts.list();
     return {
       version: 1 as const,
-      capture: { path: analysis.file, sha256: await fileSha256(analysis.file) },
+      capture: { path: analysis.file, sha256: await fileSha256(analysis.file), ...(analysis.name ? { name: analysis.name } : {}) },
       ...ws,
       savedAt: new Date().toISOString(),
       ...(rollouts.length > 0 ? { rollouts } : {}),
@@ -239,6 +239,7 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
         return { apiKeySet: false };
       }),
 
+    findTool: (tool) => attempt(async () => ({ path: await p.runner.resolve(tool) })),
     kubeContexts: () => attempt(() => p.kubectl.contexts()),
     kubeNamespaces: (context) => attempt(() => p.kubectl.namespaces(context)),
     existingPolicies: (context, namespace) => attempt(() => p.kubectl.existingPolicies(context, namespace)),

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { writeCapture } from '../../scripts/generate-capture';
 import type { ReadProgressEvent } from '../../shared/api/contract';
 import { fixture, hubbleFixture, ROOT } from '../../shared/testing/fixtures';
 import { CaptureError } from '../../shared/flows/types';
+import { parseClusterSnapshot } from '../../shared/cluster/snapshot';
 import { CaptureService } from './capture-service';
 import { apiError } from './errors';
 
@@ -23,7 +24,10 @@ describe('CaptureService', () => {
 
   it('opens the file the dialog returns, and reports a dismissed dialog as such', async () => {
     let answer: string | undefined = hubbleFixture('basic-sample-10-flows.json');
-    const s = new CaptureService({ samplePath, dialogs: { chooseCaptureFile: () => Promise.resolve(answer) } });
+    const s = new CaptureService({
+      samplePath,
+      dialogs: { chooseCaptureFile: () => Promise.resolve(answer === undefined ? undefined : { path: answer }) },
+    });
     await expect(s.openCapture()).resolves.toMatchObject({ sample: false, summary: { records: 10 } });
     answer = undefined;
     await expect(s.openCapture()).rejects.toMatchObject({ code: 'dismissed', message: 'No file was chosen.' });
@@ -31,13 +35,46 @@ describe('CaptureService', () => {
 
   it('a file that is not a capture gives an error and keeps the capture that was open', async () => {
     let answer = hubbleFixture('basic-sample-10-flows.json');
-    const s = new CaptureService({ samplePath, dialogs: { chooseCaptureFile: () => Promise.resolve(answer) } });
+    const s = new CaptureService({
+      samplePath,
+      dialogs: { chooseCaptureFile: () => Promise.resolve(answer === undefined ? undefined : { path: answer }) },
+    });
     await s.openCapture();
     answer = fixture('SOURCES.md');
     const e: unknown = await s.openCapture().catch((x: unknown) => x);
     expect(e).toBeInstanceOf(CaptureError);
     expect(apiError(e)).toMatchObject({ code: 'unusable-input', message: expect.stringContaining('SOURCES.md') as unknown });
     expect(s.summary()).toMatchObject({ summary: { records: 10 } });
+  });
+
+  it('an upload is named as the user picked it, never by the path the host stored it under: in errors, the summary and the progress', async () => {
+    const stored = path.join(mkdtempSync(path.join(tmpdir(), 'netpol-upload-')), '000-1-abc', 'not_a_capture.md');
+    mkdirSync(path.dirname(stored));
+    copyFileSync(fixture('SOURCES.md'), stored);
+    const events: ReadProgressEvent[] = [];
+    let chosen = { path: stored, name: 'not a capture.md' };
+    const s = new CaptureService({
+      samplePath,
+      dialogs: { chooseCaptureFile: () => Promise.resolve(chosen) },
+      onProgress: (p) => events.push(p),
+    });
+    const e = apiError(await s.openCapture().catch((x: unknown) => x));
+    expect(e.code).toBe('unusable-input');
+    expect(e.message).toMatch(/^not a capture\.md: /);
+    expect(e.message).not.toContain(path.dirname(stored));
+
+    const good = path.join(path.dirname(stored), 'team_flows.json');
+    copyFileSync(hubbleFixture('basic-sample-10-flows.json'), good);
+    chosen = { path: good, name: 'team flows.json' };
+    await expect(s.openCapture()).resolves.toMatchObject({ summary: { file: 'team flows.json', records: 10 } });
+    expect(events.map((p) => p.file)).toContain('team flows.json');
+    expect(events.some((p) => p.file.includes(path.dirname(stored)))).toBe(false);
+    // Read again (with a cluster snapshot): still the picked name.
+    await expect(
+      s.resolveWith(parseClusterSnapshot([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }], 'test')),
+    ).resolves.toMatchObject({
+      summary: { file: 'team flows.json' },
+    });
   });
 
   it('reports read progress, and a cancelled read keeps the capture that was open', async () => {
@@ -49,7 +86,7 @@ describe('CaptureService', () => {
     let cancelAtFirstProgress = false;
     const s: CaptureService = new CaptureService({
       samplePath,
-      dialogs: { chooseCaptureFile: () => Promise.resolve(answer) },
+      dialogs: { chooseCaptureFile: () => Promise.resolve(answer === undefined ? undefined : { path: answer }) },
       onProgress: (p) => {
         events.push(p);
         // The user presses Cancel while the bar moves.

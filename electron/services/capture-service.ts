@@ -4,7 +4,7 @@ import type { CaptureAnalysis } from '../../shared/graph/analysis';
 import { summarize } from '../../shared/graph/summary';
 import type { ClusterSnapshot } from '../../shared/cluster/snapshot';
 import { analyzeFile, type ReadOptions } from '../../shared/node/capture/read-capture';
-import { unusableCapture } from '../../shared/graph/analysis';
+import { captureName, unusableCapture } from '../../shared/graph/analysis';
 import { ServiceError } from './errors';
 import type { Dialogs } from './ports';
 
@@ -34,9 +34,9 @@ export class CaptureService {
   constructor(private readonly ports: CaptureServicePorts) {}
 
   async openCapture(): Promise<OpenedCapture> {
-    const file = await this.ports.dialogs.chooseCaptureFile();
-    if (!file) throw new ServiceError('dismissed', 'No file was chosen.');
-    return this.open(file, false);
+    const chosen = await this.ports.dialogs.chooseCaptureFile();
+    if (!chosen) throw new ServiceError('dismissed', 'No file was chosen.');
+    return this.open(chosen.path, false, undefined, chosen.name);
   }
 
   loadSample(): Promise<OpenedCapture> {
@@ -48,9 +48,9 @@ export class CaptureService {
     this.reading?.abort();
   }
 
-  /** Opens a capture named by a workspace (no dialog: the user chose the workspace). */
-  openFile(file: string): Promise<OpenedCapture> {
-    return this.open(file, false);
+  /** Opens a capture named by a workspace (no dialog: the user chose the workspace), under the name the user knew it by. */
+  openFile(file: string, name?: string): Promise<OpenedCapture> {
+    return this.open(file, false, undefined, name);
   }
 
   /** The summary of the capture open now, if any. */
@@ -65,7 +65,7 @@ export class CaptureService {
   resolveWith(snapshot: ClusterSnapshot): Promise<OpenedCapture> {
     const c = this.current;
     if (!c) return Promise.reject(new ServiceError('invalid-request', 'Open a capture first: the snapshot resolves its flows.'));
-    return this.open(c.analysis.file, c.sample, snapshot);
+    return this.open(c.analysis.file, c.sample, snapshot, c.analysis.name);
   }
 
   /** Makes a capture read elsewhere (a live capture) the open one. */
@@ -78,7 +78,9 @@ export class CaptureService {
     return this.current?.analysis;
   }
 
-  private async open(file: string, sample: boolean, snapshot?: ClusterSnapshot): Promise<OpenedCapture> {
+  /** Reads `file`; messages and the summary call it `name` when given (an upload's picked name), else by its path. */
+  private async open(file: string, sample: boolean, snapshot?: ClusterSnapshot, name?: string): Promise<OpenedCapture> {
+    const shown = captureName({ file, name });
     this.reading?.abort();
     const ac = new AbortController();
     this.reading = ac;
@@ -87,10 +89,10 @@ export class CaptureService {
       const now = Date.now();
       if (now - last < 100 && p.bytesDone < p.bytesTotal) return;
       last = now;
-      this.ports.onProgress?.({ file, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal });
+      this.ports.onProgress?.({ file: shown, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal });
     };
     try {
-      const analysis = await (this.ports.read ?? analyzeFile)(file, { signal: ac.signal, onProgress, snapshot });
+      const analysis = await (this.ports.read ?? analyzeFile)(file, { signal: ac.signal, onProgress, snapshot, ...(name ? { name } : {}) });
       // A file with no flow to draw is refused, as the CLI refuses it: an empty workbench would say nothing true.
       const unusable = unusableCapture(analysis);
       if (unusable) throw unusable;
@@ -98,9 +100,9 @@ export class CaptureService {
       this.current = snapshot ? { analysis, sample, snapshot: snapshot.source } : { analysis, sample };
       return openedOf(this.current);
     } catch (e) {
-      if (ac.signal.aborted) throw new ServiceError('cancelled', `Reading ${file} was cancelled; the capture open before stays open.`);
+      if (ac.signal.aborted) throw new ServiceError('cancelled', `Reading ${shown} was cancelled; the capture open before stays open.`);
       if (e instanceof CaptureError) throw e;
-      throw new ServiceError('internal', `${file}: ${(e as Error).message}`);
+      throw new ServiceError('internal', `${shown}: ${(e as Error).message}`);
     } finally {
       if (this.reading === ac) this.reading = undefined;
     }

@@ -37,6 +37,8 @@ export interface ComposeOptions {
    * confirmer): apply, delete and promote are then always refused, and the window says so up front.
    */
   readonly noConfirmation?: string;
+  /** The host the services run under: the browser host cannot change tool paths from Settings, and its hints say so. */
+  readonly host?: 'desktop' | 'browser';
 }
 
 export interface ComposedServices {
@@ -61,6 +63,7 @@ export function composeServices(o: ComposeOptions): ComposedServices {
       return { hubble: s.hubblePath || undefined, kubectl: s.kubectlPath || undefined };
     },
     env: o.env,
+    host: o.host,
     searchPath: o.searchPath !== undefined ? () => Promise.resolve(o.searchPath!) : undefined,
   });
   const captures = new CaptureService({ samplePath: o.samplePath, dialogs: o.dialogs, onProgress: (p) => o.emit('readProgress', p) });

@@ -1,7 +1,13 @@
 /** The main process's view of the outside world, injected so services run without Electron. */
 export interface Dialogs {
   /** Lets the user pick a capture file; undefined when they cancel. */
-  chooseCaptureFile(): Promise<string | undefined>;
+  chooseCaptureFile(): Promise<ChosenCapture | undefined>;
+}
+
+/** A capture file the user picked: where to read it, and what they call it when that is not its path (an upload). */
+export interface ChosenCapture {
+  readonly path: string;
+  readonly name?: string;
 }
 
 /** What a native confirmation dialog in main asks; the renderer can neither answer nor skip it. */

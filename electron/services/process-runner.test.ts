@@ -45,6 +45,21 @@ describe('ProcessRunner', () => {
     );
   });
 
+  it('in the browser host, where Settings cannot change a tool path, the hint says what works instead', async () => {
+    const r = new ProcessRunner({ binaryPaths: () => ({}), searchPath: () => Promise.resolve('/nonexistent'), host: 'browser' });
+    const e = await failure(r.run('hubble', ['observe']));
+    expect(e.kind).toBe('not-installed');
+    expect(e.details.hint).not.toMatch(/set its path in Settings/);
+    expect(e.details.hint).toMatch(
+      /put it on the PATH of the shell that runs `npm start` \(or start with `npm start -- --hubble-path PATH`\)/,
+    );
+    expect(e.details.hint).toMatch(/the desktop app can also take its path in Settings\.$/);
+    const given = new ProcessRunner({ binaryPaths: () => ({ kubectl: '/opt/nothing/kubectl' }), host: 'browser' });
+    expect((await failure(given.run('kubectl', ['version']))).message).toBe(
+      'kubectl is set to /opt/nothing/kubectl by --kubectl-path, but no executable is there.',
+    );
+  });
+
   it('uses the path configured in Settings', async () => {
     const { r, calls } = runner({}, { kubectl: path.join(STANDIN_BIN, 'kubectl') });
     expect((await r.run('kubectl', ['config', 'current-context'])).stdout).toBe('kind-staging\n');

@@ -9,12 +9,22 @@ export const TOOLS: readonly ToolName[] = ['hubble', 'kubectl'];
 
 export type RunErrorKind = 'not-installed' | 'exited' | 'timed-out' | 'cancelled' | 'invalid-argument' | 'output-too-large';
 
-const INSTALL_HINTS: Record<ToolName, string> = {
+const INSTALL: Record<ToolName, string> = {
   hubble:
-    'Install the Hubble CLI (https://docs.cilium.io/en/stable/observability/hubble/setup/), make sure `hubble status` works in a terminal, or set its path in Settings.',
-  kubectl:
-    'Install kubectl (https://kubernetes.io/docs/tasks/tools/), make sure `kubectl version --client` works in a terminal, or set its path in Settings.',
+    'Install the Hubble CLI (https://docs.cilium.io/en/stable/observability/hubble/setup/), make sure `hubble status` works in a terminal',
+  kubectl: 'Install kubectl (https://kubernetes.io/docs/tasks/tools/), make sure `kubectl version --client` works in a terminal',
 };
+
+/**
+ * What to do when a tool is not found. The desktop app takes its path in Settings; the browser host
+ * refuses that change from the page (it has no confirmation dialog), so there the hint names what
+ * works: the PATH of the shell that runs `npm start`, the start flag, or the desktop app.
+ */
+export function installHint(tool: ToolName, host: 'desktop' | 'browser' = 'desktop'): string {
+  return host === 'desktop'
+    ? `${INSTALL[tool]}, or set its path in Settings.`
+    : `${INSTALL[tool]}, then put it on the PATH of the shell that runs \`npm start\` (or start with \`npm start -- --${tool}-path PATH\`) and start again; the desktop app can also take its path in Settings.`;
+}
 
 /** A failed run, as a value the UI can show: what happened and what to do. */
 export class RunError extends Error {
@@ -35,6 +45,8 @@ export interface RunnerPorts {
   /** The PATH to search; by default the user's login-shell PATH (GUI launches do not inherit it). */
   readonly searchPath?: () => Promise<string>;
   readonly env?: NodeJS.ProcessEnv;
+  /** Which host runs the app: its hints say how a tool's path is set there (default: the desktop app). */
+  readonly host?: 'desktop' | 'browser';
 }
 
 export interface RunOptions {
@@ -158,8 +170,9 @@ export class ProcessRunner {
     const configured = this.ports.binaryPaths()[tool];
     if (configured) {
       if (await executable(configured)) return configured;
-      throw new RunError('not-installed', tool, `${tool} is set to ${configured} in Settings, but no executable is there.`, {
-        hint: INSTALL_HINTS[tool],
+      const where = this.ports.host === 'browser' ? `by --${tool}-path` : 'in Settings';
+      throw new RunError('not-installed', tool, `${tool} is set to ${configured} ${where}, but no executable is there.`, {
+        hint: installHint(tool, this.ports.host),
       });
     }
     const searchPath = await (this.ports.searchPath ?? (() => loginShellPath(this.ports.env)))();
@@ -170,7 +183,7 @@ export class ProcessRunner {
         if (await executable(candidate)) return candidate;
       }
     }
-    throw new RunError('not-installed', tool, `${tool} was not found on your PATH.`, { hint: INSTALL_HINTS[tool] });
+    throw new RunError('not-installed', tool, `${tool} was not found on your PATH.`, { hint: installHint(tool, this.ports.host) });
   }
 
   /** Runs to completion and returns its output. */
@@ -293,7 +306,7 @@ export class ProcessRunner {
       child.on('error', (e: NodeJS.ErrnoException) =>
         finish(
           e.code === 'ENOENT' || e.code === 'EACCES'
-            ? new RunError('not-installed', tool, `${tool} could not be started (${e.code}).`, { hint: INSTALL_HINTS[tool] })
+            ? new RunError('not-installed', tool, `${tool} could not be started (${e.code}).`, { hint: installHint(tool, this.ports.host) })
             : new RunError('exited', tool, `${tool} could not be started: ${e.message}`),
         ),
       );

@@ -50,11 +50,13 @@ export class WorkspaceService {
     }
     const ws = parsed.data;
     let captureWarning: CaptureWarning | undefined;
+    // The capture as the user knows it: a file picked in a browser by its own name, not the host's copy.
+    const shown = ws.capture.name ?? ws.capture.path;
     try {
       if ((await fileSha256(ws.capture.path)) !== ws.capture.sha256) {
         captureWarning = {
           code: 'capture-changed',
-          message: `The capture ${ws.capture.path} has changed since this workspace was saved: its flows may not match the pruning and notes.`,
+          message: `The capture ${shown} has changed since this workspace was saved: its flows may not match the pruning and notes.`,
         };
       }
     } catch (e) {
@@ -68,7 +70,7 @@ export class WorkspaceService {
             }
           : {
               code: 'capture-missing',
-              message: `The capture ${ws.capture.path} is no longer there: open it from its new place to continue.`,
+              message: `The capture ${shown} is no longer there: open it from its new place to continue.`,
             };
     }
     return { workspace: ws, captureWarning };

@@ -17,15 +17,17 @@ export function nativeDialogs(parent: () => BrowserWindow | undefined): ComposeO
     return r.canceled ? undefined : r.filePath;
   };
   return {
-    chooseCaptureFile: () =>
-      open({
+    chooseCaptureFile: async () => {
+      const path = await open({
         title: 'Open a flow capture',
         properties: ['openFile'],
         filters: [
           { name: 'Flow captures', extensions: ['json', 'jsonl', 'gz', 'log', 'txt'] },
           { name: 'All files', extensions: ['*'] },
         ],
-      }),
+      });
+      return path === undefined ? undefined : { path };
+    },
     chooseWorkspaceToSave: () => save({ title: 'Save workspace', defaultPath: 'netpol-workspace.json', filters: workspaceFilters }),
     chooseWorkspaceToOpen: () => open({ title: 'Open workspace', properties: ['openFile'], filters: workspaceFilters }),
     chooseBundlePath: (as) =>

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiError, OpenedCapture, ReadProgressEvent, Result, WorkspacePayload } from '../../shared/api/contract';
 import type { ServiceGraph } from '../../shared/graph/types';
+import { fileName } from '../../shared/graph/summary';
+import { Banner } from './Banner';
 import { EmptyState } from './EmptyState';
 import { SummaryView } from './SummaryView';
 import { LiveCapture } from './LiveCapture';
@@ -56,10 +58,16 @@ export function App() {
       // A fresh start with work left unsaved last time: offer it back.
       if (summary.ok && !summary.value) {
         const r = await window.netpol.recoverWorkspace();
-        if (r.ok && r.value) setRecoverable({ savedAt: r.value.workspace.savedAt, capture: r.value.workspace.capture.path });
+        if (r.ok && r.value)
+          setRecoverable({ savedAt: r.value.workspace.savedAt, capture: r.value.workspace.capture.name ?? r.value.workspace.capture.path });
       }
     });
   }, []);
+
+  // The window's title names the open capture as the user picked it (its file name, not the folder the host keeps it in).
+  useEffect(() => {
+    document.title = opened ? `${fileName(opened.summary.file)} · netpol-studio` : 'netpol-studio';
+  }, [opened]);
 
   const [reading, setReading] = useState<ReadProgressEvent | null>(null);
   useEffect(() => window.netpol.onReadProgress(setReading), []);
@@ -210,10 +218,10 @@ export function App() {
       {settingsOpen && <SettingsDialog onClose={() => setSettingsOpen(false)} />}
       <main className="centre">
         {status.kind === 'error' && (
-          <div className="error" role="alert">
+          <Banner kind="error" onClose={() => setStatus({ kind: 'idle' })}>
             <strong>{status.failed}</strong> {status.error.message}
             {status.error.hint ? ` ${status.error.hint}` : ''}
-          </div>
+          </Banner>
         )}
         {recoverable && (
           <div className="banner" role="region" aria-label="Unsaved work">
@@ -233,9 +241,9 @@ export function App() {
           </div>
         )}
         {notice && (
-          <p className="banner" role="status" data-testid="notice">
+          <Banner kind="notice" onClose={() => setNotice(null)} testId="notice">
             {notice}
-          </p>
+          </Banner>
         )}
         {opened && graph ? (
           <Workbench

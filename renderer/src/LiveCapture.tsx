@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { formatCount } from '../../shared/policy/format';
 import type { LiveCaptureProgressEvent } from '../../shared/api/contract';
+import { useToolProblem } from './tools';
 
 interface Props {
   readonly running: boolean;
@@ -19,6 +20,8 @@ export function LiveCapture({ running, onStart, onStop, open, onOpen: setOpen }:
   const [progress, setProgress] = useState<LiveCaptureProgressEvent | null>(null);
 
   useEffect(() => window.netpol.onCaptureProgress(setProgress), []);
+  // Asked each time the form opens: Start capture is greyed out, with the reason beside it, when hubble is not there.
+  const hubbleMissing = useToolProblem('hubble', open);
 
   if (!open && !running) {
     return (
@@ -62,7 +65,18 @@ export function LiveCapture({ running, onStart, onStop, open, onOpen: setOpen }:
         </>
       ) : (
         <div className="actions">
-          <button type="submit" className="primary">
+          {hubbleMissing && (
+            <p className="hint blocked-reason" id="live-blocked" data-testid="live-blocked">
+              {hubbleMissing}
+            </p>
+          )}
+          <button
+            type="submit"
+            className="primary"
+            disabled={hubbleMissing !== null}
+            aria-describedby={hubbleMissing ? 'live-blocked' : undefined}
+            title={hubbleMissing ?? (hubbleMissing === undefined ? 'Looking for hubble…' : undefined)}
+          >
             Start capture
           </button>
           <button type="button" onClick={() => setOpen(false)}>

@@ -99,6 +99,14 @@ export function SettingsDialog({ onClose }: { readonly onClose: () => void }) {
           >
             <fieldset>
               <legend>Tools (run under your own kube credentials)</legend>
+              {window.netpolHost && (
+                // The browser host has no confirmation dialog, so it refuses a new tool path from the page.
+                <p role="note" className="hint" data-field="browser-tools">
+                  In browser mode these paths are set where the app is started: put hubble and kubectl on the PATH of the shell that runs{' '}
+                  <code>npm start</code>, or start it with <code>npm start -- --kubectl-path PATH --hubble-path PATH</code>. The desktop app
+                  takes them here.
+                </p>
+              )}
               {field('hubblePath', 'hubble path', 'empty: search PATH')}
               {field('kubectlPath', 'kubectl path', 'empty: search PATH')}
               {field('productionPatterns', 'Production patterns', 'prod, production, live')}

@@ -1,7 +1,9 @@
 import type { ApiError, OpenedCapture } from '../../shared/api/contract';
 import { formatCount } from '../../shared/policy/format';
 import { formatDuration } from '../../shared/graph/warnings';
+import { fileName } from '../../shared/graph/summary';
 import { useState } from 'react';
+import { Banner } from './Banner';
 import { useKubeContexts } from './kube';
 
 const n = formatCount;
@@ -36,7 +38,7 @@ export function SummaryView({ opened, onResolve }: { readonly opened: OpenedCapt
   return (
     <section className="summary" aria-label="Capture summary">
       <h2>
-        {opened.sample ? 'Sample capture' : 'Capture'} <span className="file">{s.file.split(/[\\/]/).pop()}</span>
+        {opened.sample ? 'Sample capture' : 'Capture'} <span className="file">{fileName(s.file)}</span>
       </h2>
       <dl>
         {rows.map(([k, v]) => (
@@ -123,10 +125,10 @@ function ResolveWithCluster({ onResolve }: { readonly onResolve: Resolve }) {
             {failure.error.message}
           </p>
         ) : (
-          <div className="error" role="alert" aria-label="Snapshot failed">
+          <Banner kind="error" label="Snapshot failed" onClose={() => setFailure(null)}>
             <strong>The snapshot of {failure.context} failed; the capture is unchanged.</strong> <span>{failure.error.message}</span>
             {failure.error.hint && <p>{failure.error.hint}</p>}
-          </div>
+          </Banner>
         ))}
     </section>
   );

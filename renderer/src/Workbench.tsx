@@ -146,9 +146,13 @@ export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorks
   }, [findings, checking]);
   const edgeKeys = useMemo(() => new Set(current.edges.map((e) => e.key)), [current]);
   // Each thing said once, errors first: the checks, what the generation could not write, the capture's notes.
+  const policied = useMemo(() => new Set(set.policies.flatMap((g) => (g.workload ? [g.workload] : []))), [set]);
   const groups = useMemo(
-    () => (findings ? reviewGroups(findings.groups, set.warnings, captureWarnings.notes, (k) => edgeKeys.has(k)) : []),
-    [findings, set, captureWarnings, edgeKeys],
+    () =>
+      findings
+        ? reviewGroups(findings.groups, set.warnings, captureWarnings.notes, (k) => edgeKeys.has(k), policied, findings.dnsLint)
+        : [],
+    [findings, set, captureWarnings, edgeKeys, policied],
   );
   // The selected node, its edges in and out, and the policy generated for it (in the flavor shown).
   const selectedNode = useMemo(

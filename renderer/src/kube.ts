@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { ApiError } from '../../shared/api/contract';
+import { errorText } from './tools';
 
 /** The kube contexts from main (kubectl), with the current one chosen; the choice is the caller's to change. */
 export function useKubeContexts(onError?: (e: ApiError) => void): {
@@ -36,7 +37,7 @@ export function kubeBlocked(k: {
   readonly loaded: boolean;
   readonly contexts: readonly string[];
 }): string | undefined {
-  if (k.error) return `${k.error.message}${k.error.hint ? ` ${k.error.hint}` : ''}`;
+  if (k.error) return errorText(k.error);
   if (k.loaded && k.contexts.length === 0)
     return 'kubectl knows no context: add your cluster to your kubeconfig (`kubectl config get-contexts` lists them).';
   return undefined;

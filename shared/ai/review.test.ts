@@ -60,10 +60,11 @@ describe('reviewing drafted policies against the mixed capture (namespace shop)'
     );
   });
 
-  it('fails podSelector: {} in a peer (an error here, not a warning)', () => {
+  it("flags podSelector: {} in a peer with lint's own severity, the one the policies tab shows once the draft is taken", () => {
     const r = review('empty-pod-selector');
-    expect(r.verdict).toBe('errors');
-    expect(codes('empty-pod-selector')).toContain('empty-selector');
+    expect(r.verdict).toBe('warnings');
+    expect(codes('empty-pod-selector', 'warning')).toContain('empty-selector');
+    expect(r.tally.warning).toBe(r.findings.filter((f) => f.severity === 'warning').length);
   });
 
   it('fails a draft without DNS: the DNS edges are blocked and no-dns is named', () => {
@@ -108,10 +109,13 @@ describe('reviewing drafted policies against the mixed capture (namespace shop)'
     expect(good).toContain(udpOnly);
     const r = reviewDraft(parseDraftReply(good.replace(udpOnly, both), payload.tokens), graph, selection, ['shop']);
     expect(r.verdict).toBe('errors');
+    // The connection it opens, and the rule wider than what was seen (verify's verdict fails on both).
     expect(r.findings.filter((f) => f.severity === 'error').map((f) => [f.code, f.subject])).toEqual([
       ['unobserved-allowed', 'shop/api->kube-system/kube-dns:53/TCP'],
+      ['wide-ports', 'shop/api egress[0]'],
     ]);
     expect(r.counts.unobservedAllowed).toBe(1);
+    expect(r.tally.error).toBe(2);
   });
 
   it('fails a draft that allows an edge the user pruned', () => {
@@ -133,7 +137,7 @@ describe('reviewing drafted policies against the mixed capture (namespace shop)'
 });
 
 describe('reviewing a draft for the sample capture (bookinfo, with node traffic)', () => {
-  it('does not blame the draft for kept edges no NetworkPolicy can allow: they are warnings that say so, not errors', () => {
+  it('does not blame the draft for kept edges no NetworkPolicy can allow, but calls them errors as the policies tab does: they are blocked all the same', () => {
     const sample = analyzeText(readFileSync(path.join(ROOT, 'resources', 'sample-capture.jsonl'), 'utf8'), 'sample-capture.jsonl');
     const sel = initialSelection(sample.graph);
     const tokens = buildDraftPayload(sample.graph, sel, { namespaces: ['bookinfo'] }).tokens;
@@ -141,7 +145,7 @@ describe('reviewing a draft for the sample capture (bookinfo, with node traffic)
     const inexpressible = r.findings.filter((f) => f.code === 'kept-inexpressible');
     // The pods' own node (host) gets in whatever the policies say; another node needs a rule none can write.
     expect(inexpressible.map((f) => f.subject).sort()).toEqual(['entity:remote-node->bookinfo/ratings:9080/TCP']);
-    expect(inexpressible.every((f) => f.severity === 'warning')).toBe(true);
+    expect(inexpressible.every((f) => f.severity === 'error')).toBe(true);
     expect(inexpressible[0].message).toMatch(/no NetworkPolicy can allow it, the deterministic policies included: .*Use the Cilium flavor/);
     expect(r.findings.filter((f) => f.code === 'kept-denied')).toEqual([]);
     // The deterministic set blocks the same edges, for the same reason.

@@ -5,6 +5,7 @@ import { evaluate, policyId } from '../policy/evaluate';
 import { lint, type LintCode } from '../policy/lint';
 import { ruleRefText, type NetworkPolicy, type PolicyProtocol } from '../policy/types';
 import { clusterFromGraph, verify, type CoverageVerdict } from '../policy/verify';
+import { COVERAGE_SEVERITY } from '../policy/finding-severity';
 import type { ParsedDraft } from './reply';
 
 export type DraftVerdict = 'pass' | 'warnings' | 'errors';
@@ -37,6 +38,12 @@ export interface DraftFinding {
 
 export interface DraftReview {
   readonly verdict: DraftVerdict;
+  /**
+   * How many findings of each severity the review stands for: the listed ones, and the never-observed
+   * connections counted beyond the list. Every count of the review (its verdict line, "Take the
+   * draft despite N errors", the bundle) is this one.
+   */
+  readonly tally: Readonly<Record<DraftFinding['severity'], number>>;
   /** The one coverage verdict `verify` gives the same policies (absent when the draft holds none). */
   readonly coverage?: CoverageVerdict;
   readonly findings: readonly DraftFinding[];
@@ -54,6 +61,7 @@ export interface DraftReview {
 }
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
+const S = COVERAGE_SEVERITY;
 
 /**
  * What `verify` does not look at: connections from the workloads in scope to pods outside it,
@@ -96,8 +104,9 @@ function unobservedEgressOut(
 /**
  * Checks a drafted policy set against the observed traffic before anyone treats it as a
  * candidate: schema, coverage (kept edges allowed; pruned and unobserved flows denied), the lint
- * rules of the house, and rules that no observed flow backs. An empty selector in a peer is an
- * error here (the prompt forbids it), not the warning it is for a hand-written policy.
+ * rules of the house, and rules that no observed flow backs. Each finding weighs what it weighs in
+ * the policies tab (COVERAGE_SEVERITY, lint's own severity), each is listed once, and `tally`
+ * counts them all.
  */
 export function reviewDraft(
   draft: ParsedDraft,
@@ -128,10 +137,10 @@ export function reviewDraft(
   // (`../../x` would become a path in a bundle), is named in the findings and never taken.
   const invalid = new Set(lintFindings.filter((f) => f.code === 'schema' || f.code === 'invalid-name').map((f) => f.policy));
   const policies = draft.policies.filter((p) => !invalid.has(policyId(p)));
+  // Lint's own severity, as the policies tab shows the same policy once it is taken.
   for (const f of lintFindings) {
-    const severity = f.code === 'empty-selector' ? 'error' : f.severity;
     findings.push({
-      severity,
+      severity: f.severity,
       code: f.code,
       message: `${f.policy}${f.where ? ` ${f.where}` : ''} ${f.message}`,
       subject: f.policy,
@@ -149,14 +158,15 @@ export function reviewDraft(
     findings.push(
       f.inexpressible
         ? {
-            // Not the draft's fault: no policy of this flavor can allow it, the deterministic set included.
-            severity: 'warning',
+            // Not the draft's fault (no policy of this flavor can allow it, the deterministic set
+            // included), but blocked all the same: as heavy as in the policies tab.
+            severity: S['kept-inexpressible'],
             code: 'kept-inexpressible',
             subject: f.edge,
             message: `${f.edge} is kept, and no NetworkPolicy can allow it, the deterministic policies included: ${f.inexpressible}.`,
           }
         : {
-            severity: 'error',
+            severity: S['kept-denied'],
             code: 'kept-denied',
             subject: f.edge,
             message: `${f.edge} is kept but the draft blocks it${notSentSet.has(f.edge) ? ' (it was cut from the request to fit the size limit)' : ''}: ${f.explanation ?? ''}`,
@@ -165,7 +175,7 @@ export function reviewDraft(
     );
   for (const f of checked ? coverage.keptUndecided : [])
     findings.push({
-      severity: 'warning',
+      severity: S['kept-undecided'],
       code: 'kept-undecided',
       subject: f.edge,
       message: `${f.edge} is kept, and whether the draft allows it cannot be decided from this input: ${f.explanation ?? ''}`,
@@ -173,37 +183,35 @@ export function reviewDraft(
     });
   for (const f of checked ? coverage.prunedAllowed : [])
     findings.push({
-      severity: 'error',
+      severity: S['pruned-allowed'],
       code: 'pruned-allowed',
       subject: f.edge,
       message: `${f.edge} was pruned but the draft allows it: ${f.explanation ?? ''}`,
     });
   for (const u of checked ? coverage.unobservedAllowed : [])
     findings.push({
-      severity: 'error',
+      severity: S['unobserved-allowed'],
       code: 'unobserved-allowed',
       subject: `${u.source}->${u.target}:${u.port}/${u.protocol}`,
       message: `never observed, yet allowed: ${u.explanation}`,
       fix: 'Narrow the selector or the ports of the rule that allows it.',
     });
-  const outward = checked ? unobservedEgressOut(policies, graph, namespaces) : [];
+  // Each connection once: one verify already lists is not said again.
+  const listed = new Set(coverage.unobservedAllowed.map((u) => `${u.source}->${u.target}:${u.port}/${u.protocol}`));
+  const outward = checked ? unobservedEgressOut(policies, graph, namespaces).filter((u) => !listed.has(u.subject)) : [];
   for (const u of outward)
     findings.push({
-      severity: 'error',
+      severity: S['unobserved-allowed'],
       code: 'unobserved-allowed',
       subject: u.subject,
       message: `never observed, yet allowed: ${u.explanation}`,
       fix: 'Drop the rule unless you know the traffic it is for, or capture longer to see it.',
     });
-  if (checked && coverage.unobservedAllowedCount > coverage.unobservedAllowed.length)
-    findings.push({
-      severity: 'error',
-      code: 'unobserved-allowed',
-      message: `${coverage.unobservedAllowedCount - coverage.unobservedAllowed.length} more unobserved connections are allowed.`,
-    });
+  // Verify lists the first of them and counts the rest: counted in the tally, not made a finding of their own.
+  const unlisted = checked ? coverage.unobservedAllowedCount - coverage.unobservedAllowed.length : 0;
   for (const r of coverage.unbackedRules)
     findings.push({
-      severity: 'warning',
+      severity: S['unbacked-rules'],
       code: 'unbacked-rule',
       subject: ruleRefText(r),
       message: `${ruleRefText(r)} is backed by no observed flow.`,
@@ -211,7 +219,7 @@ export function reviewDraft(
     });
   for (const w of coverage.widePorts)
     findings.push({
-      severity: 'warning',
+      severity: S['wide-ports'],
       code: 'wide-ports',
       subject: ruleRefText(w.rule),
       message: `${ruleRefText(w.rule)} allows ports never observed: ${w.unobserved}.`,
@@ -224,13 +232,13 @@ export function reviewDraft(
     });
 
   findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
-  const verdict: DraftVerdict = findings.some((f) => f.severity === 'error')
-    ? 'errors'
-    : findings.some((f) => f.severity === 'warning')
-      ? 'warnings'
-      : 'pass';
+  const tally = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) tally[f.severity]++;
+  tally[S['unobserved-allowed']] += unlisted;
+  const verdict: DraftVerdict = tally.error > 0 ? 'errors' : tally.warning > 0 ? 'warnings' : 'pass';
   return {
     verdict,
+    tally,
     ...(checked ? { coverage: coverage.verdict } : {}),
     findings,
     policies,

@@ -12,6 +12,7 @@ export const CHANNELS = {
   updateSettings: 'settings:update',
   setApiKey: 'secrets:set-api-key',
   clearApiKey: 'secrets:clear-api-key',
+  findTool: 'tools:find',
   kubeContexts: 'kube:contexts',
   kubeNamespaces: 'kube:namespaces',
   existingPolicies: 'kube:existing-policies',

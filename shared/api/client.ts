@@ -32,6 +32,7 @@ export function netpolApi(t: Transport): NetpolApi {
     updateSettings: call('updateSettings'),
     setApiKey: call('setApiKey'),
     clearApiKey: call('clearApiKey'),
+    findTool: call('findTool'),
     kubeContexts: call('kubeContexts'),
     kubeNamespaces: call('kubeNamespaces'),
     existingPolicies: call('existingPolicies'),

@@ -155,7 +155,8 @@ export const WORKSPACE_PAYLOAD = z.object({
 /** A workspace as saved: what the renderer sends, plus the capture it was made from. */
 export const SAVED_WORKSPACE = WORKSPACE_PAYLOAD.extend({
   version: z.literal(1),
-  capture: z.object({ path: z.string().max(4096), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  /** `name`: what the user called the capture when that is not its path (a file picked in a browser). */
+  capture: z.object({ path: z.string().max(4096), sha256: z.string().regex(/^[0-9a-f]{64}$/), name: z.string().max(1024).optional() }),
   savedAt: z.string(),
   /** Rollouts made from this workspace; main writes them from its own record, never from the renderer's payload. */
   rollouts: z.array(ROLLOUT_RECORD).max(1000).optional(),
@@ -268,6 +269,8 @@ export const CONTRACT = {
   /** Write-only: stores the AI key encrypted; only "a key is set" comes back. */
   setApiKey: { channel: CHANNELS.setApiKey, args: z.tuple([z.string().min(1).max(4096)]), reply: z.object({ apiKeySet: z.boolean() }) },
   clearApiKey: { channel: CHANNELS.clearApiKey, args: z.tuple([]), reply: z.object({ apiKeySet: z.boolean() }) },
+  /** Where hubble or kubectl would run from; not-installed, with what to do, when neither Settings nor the PATH has it. */
+  findTool: { channel: CHANNELS.findTool, args: z.tuple([z.enum(['hubble', 'kubectl'])]), reply: z.object({ path: z.string() }) },
   kubeContexts: {
     channel: CHANNELS.kubeContexts,
     args: z.tuple([]),

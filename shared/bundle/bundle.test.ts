@@ -39,4 +39,16 @@ describe('buildBundle', () => {
     expect(JSON.parse(file(files, 'bundle.json'))).toMatchObject({ flavor: 'kubernetes', coverage: { ok: false, keptDenied: 1 } });
     expect(file(files, 'REPORT.md')).toMatch(/^# NetworkPolicy bundle report/);
   });
+
+  it('REPORT.md says DNS once, whichever checks saw it, and only for workloads a policy selects', async () => {
+    for (const set of [generate(graph, selection, options), generateCilium(graph, selection, options)]) {
+      const report = file(await bundle(set), 'REPORT.md');
+      const dnsLines = report.split('\n').filter((l) => /DNS/.test(l) && l.startsWith('- '));
+      expect(dnsLines).toEqual([
+        expect.stringMatching(/^- These workloads get an egress policy but no DNS lookup .*\(bookinfo\/reviews\)$/) as unknown,
+      ]);
+      // kube-system is not locked down: otelcol cannot lose DNS to these policies.
+      expect(report).not.toContain('otelcol-hubble-collector (');
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { CaptureSummary } from '../graph/summary';
+import { fileName, type CaptureSummary } from '../graph/summary';
 import type { ServiceGraph } from '../graph/types';
 import { isKept, type Selection } from '../graph/selection';
 import type { AnyGeneratedPolicy, AnyPolicySet } from '../policy/flavors';
@@ -115,7 +115,7 @@ export async function buildBundle(input: BundleInput): Promise<BundleFile[]> {
   const manifest = {
     tool: 'netpol-studio',
     version: input.toolVersion,
-    capture: { file: input.summary.file.split(/[\\/]/).pop(), sha256: input.captureSha256, format: input.summary.format },
+    capture: { file: fileName(input.summary.file), sha256: input.captureSha256, format: input.summary.format },
     flavor: set.flavor,
     options: set.options,
     ...(map.size > 0 ? { namespaceMap: Object.fromEntries(map) } : {}),
@@ -135,7 +135,7 @@ export async function buildBundle(input: BundleInput): Promise<BundleFile[]> {
             model: input.ai.model,
             taken: input.ai.take === 'draft' ? 'the whole draft' : input.ai.take.map(ruleRefText),
             verdict: input.ai.review.verdict,
-            errors: input.ai.review.findings.filter((f) => f.severity === 'error').length,
+            errors: input.ai.review.tally.error,
           },
         }
       : {}),

@@ -138,6 +138,7 @@ export class CaptureParser {
   }
 
   private bad(line: number, reason: string): void {
+    if (reason === TRUNCATED_LAST_LINE) this.stats.cutLineCounted = true;
     countBadLine(this.stats, this.limits.keepBadLines, line, reason);
   }
 }

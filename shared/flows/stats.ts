@@ -45,6 +45,8 @@ export interface ParserStats {
   badLines: number;
   readonly badSamples: BadLine[];
   truncatedLastLine: boolean;
+  /** True when the cut-off last line is one of `badLines` (the `truncated` warning says that one, the bad lines the rest). */
+  cutLineCounted?: boolean;
   /** Set by the file reader when a gzip stream broke before its end. */
   damaged?: StreamDamage;
   /** Set by the file reader when bytes that are no gzip data followed the gzip stream (they were ignored). */

@@ -8,9 +8,20 @@ import type { ServiceGraph } from './types';
 
 /** A capture read into a graph, with what the reader counted. */
 export interface CaptureAnalysis {
+  /** Where the capture was read from. */
   readonly file: string;
+  /**
+   * What the user calls it, when that is not `file`: the name of the file picked in a browser,
+   * which the host stored under a path of its own. Summaries and messages say this.
+   */
+  readonly name?: string;
   readonly graph: ServiceGraph;
   readonly stats: ParserStats;
+}
+
+/** The capture as the user calls it: the picked file's name, else its path. */
+export function captureName(a: Pick<CaptureAnalysis, 'file' | 'name'>): string {
+  return a.name ?? a.file;
 }
 
 /** What the warnings need from the reader's stats. */
@@ -20,6 +31,7 @@ export function countsOf(stats: ParserStats): CaptureCounts {
     firstBadLine: stats.badSamples[0],
     lostEvents: stats.lostEvents,
     truncatedLastLine: stats.truncatedLastLine,
+    ...(stats.cutLineCounted ? { cutLineCounted: true } : {}),
     skipped: stats.skipped,
     nodesUnavailable: stats.nodesUnavailable,
     nodesUnavailableEvents: stats.nodesUnavailableEvents,
@@ -51,7 +63,7 @@ export function unusableCapture(a: CaptureAnalysis): CaptureError | undefined {
     ...(a.stats.badLines > 0 ? [`${a.stats.badLines.toLocaleString('en-US')} bad line(s)`] : []),
   ].join(', ');
   return new CaptureError(
-    a.file,
+    captureName(a),
     `holds no flows to build a graph from (${read}). Capture while the workloads talk (hubble observe -o jsonpb --follow), or check that this is the capture you meant.`,
   );
 }

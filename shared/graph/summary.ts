@@ -1,5 +1,5 @@
 import type { CaptureFormat } from '../flows/types';
-import type { CaptureAnalysis } from './analysis';
+import { captureName, type CaptureAnalysis } from './analysis';
 import type { BadLine } from '../flows/types';
 import type { WarningCode } from './types';
 
@@ -28,10 +28,16 @@ export interface CaptureSummary {
   readonly warnings: readonly { readonly code: WarningCode; readonly message: string }[];
 }
 
+/** The last part of a capture's path or name: what titles, headings and reports call it. */
+export function fileName(file: string): string {
+  return file.split(/[\\/]/).pop() ?? file;
+}
+
+/** The headline figures of a capture (named as the user calls it). */
 export function summarize(a: CaptureAnalysis): CaptureSummary {
   const { graph, stats } = a;
   return {
-    file: a.file,
+    file: captureName(a),
     format: stats.format ?? null,
     flows: graph.edges.reduce((n, e) => n + e.evidence.flows, 0),
     records: stats.records,

@@ -30,6 +30,8 @@ export interface CaptureCounts {
   readonly firstBadLine?: { readonly line: number; readonly reason: string };
   readonly lostEvents: number;
   readonly truncatedLastLine: boolean;
+  /** The cut-off last line is among `badLines`. */
+  readonly cutLineCounted?: boolean;
   /** Hubble reports of nodes it could not reach (the first ones, with their lines), and how many there were. */
   readonly nodesUnavailable?: readonly NodeStatusAt[];
   readonly nodesUnavailableEvents?: number;
@@ -128,9 +130,16 @@ export function graphWarnings(
       subjects: dropped.map((e) => e.key),
     });
   }
-  if (counts.badLines > 0) {
+  // A capture cut short counts its last line as a bad line too: the `truncated` (or `damaged-gzip`)
+  // warning says that one, so the bad lines say the others, and nothing is said twice.
+  const cutLine = counts.cutLineCounted ? 1 : 0;
+  const otherBad = counts.badLines - cutLine;
+  if (otherBad > 0) {
     const first = counts.firstBadLine ? ` (first at line ${counts.firstBadLine.line}: ${counts.firstBadLine.reason})` : '';
-    out.push({ code: 'bad-lines', message: `${counts.badLines} line(s) could not be read and were skipped${first}.` });
+    out.push({
+      code: 'bad-lines',
+      message: `${otherBad} line(s) could not be read and were skipped${first}${cutLine ? ', besides the cut-off last line' : ''}.`,
+    });
   }
   const outage = nodesUnavailableWarning(counts.nodesUnavailable ?? [], counts.nodesUnavailableEvents ?? 0);
   if (outage) out.push(outage);

@@ -7,7 +7,7 @@ import type { EdgeEvidence, GraphEdge, GraphNode, ServiceGraph } from '../../../
 import { forwardedEvidence } from '../../../shared/testing/evidence';
 import { ROOT } from '../../../shared/testing/fixtures';
 import type { Point } from './detours';
-import { FLAT_NAMESPACES_EDGES, graphElements, isClusterDns, type ElementData } from './elements';
+import { FLAT_NAMESPACES_EDGES, graphElements, islandFontSize, isClusterDns, type ElementData } from './elements';
 import { edgeMatcher, NO_FILTER } from './filter';
 import { islandLayout } from './islands';
 import { namespaceBoxes } from './route';
@@ -316,6 +316,17 @@ describe('a big graph', () => {
         expect(Math.abs(n.position!.y - b.position!.y)).toBeLessThan(h / 2);
       }
     }
+  });
+
+  it('names each island with its namespace, as wide as its box (never smaller than a workload name), so the name shows whenever the box does', () => {
+    for (const b of els.filter((e) => e.classes === 'namespace flat')) {
+      const fs = Number(b.data.fs);
+      expect(fs).toBe(islandFontSize(String(b.data.label), Number(b.data.w)));
+      expect(fs).toBeGreaterThan(13);
+      // About 0.6 em a character: the name spans the box's width.
+      expect(fs * 0.62 * String(b.data.label).length).toBeLessThanOrEqual(Number(b.data.w) + fs);
+    }
+    expect(islandFontSize('a-namespace', 10)).toBe(13);
   });
 
   it('draws its edges straight: no bends, no routes', () => {

@@ -43,6 +43,14 @@ function nodeClass(n: GraphNode): string {
   }
 }
 
+/**
+ * The font size of a namespace island's name: as wide as its box (about 0.6 em a character), never
+ * smaller than a workload's name, so that it can be read whenever the box itself can be seen.
+ */
+export function islandFontSize(name: string, boxWidth: number): number {
+  return Math.max(13, Math.round(boxWidth / (0.62 * Math.max(4, name.length))));
+}
+
 /** The graph as Cytoscape elements: namespaces as compound nodes, edges labelled `port/proto`. */
 export function graphElements(
   graph: ServiceGraph,
@@ -95,7 +103,13 @@ export function graphElements(
         ? {
             group: 'nodes',
             // Room for half a node and its label on every side of the workloads.
-            data: { id: `ns:${ns}`, label: ns, w: b.x2 - b.x1 + 2 * BOX_MARGIN, h: b.y2 - b.y1 + 2 * BOX_MARGIN },
+            data: {
+              id: `ns:${ns}`,
+              label: ns,
+              w: b.x2 - b.x1 + 2 * BOX_MARGIN,
+              h: b.y2 - b.y1 + 2 * BOX_MARGIN,
+              fs: islandFontSize(ns, b.x2 - b.x1 + 2 * BOX_MARGIN),
+            },
             classes: 'namespace flat',
             position: { x: (b.x1 + b.x2) / 2, y: (b.y1 + b.y2) / 2 },
           }

@@ -114,9 +114,19 @@ export const STYLE: cytoscape.StylesheetJson = [
     },
   },
   {
-    // Namespace boxes of a big graph: plain nodes behind the workloads, deaf to the mouse.
+    // Namespace boxes of a big graph: plain nodes behind the workloads, deaf to the mouse. Their name
+    // is drawn as wide as the box (data(fs)) and at every zoom: zoomed out to see the whole grid, a
+    // name at the workloads' size would be too small to draw, and the islands would have none.
     selector: 'node.namespace.flat',
-    style: { width: 'data(w)', height: 'data(h)', events: 'no', 'z-index': 0, 'text-margin-y': -4 },
+    style: {
+      width: 'data(w)',
+      height: 'data(h)',
+      events: 'no',
+      'z-index': 0,
+      'text-margin-y': -4,
+      'font-size': 'data(fs)',
+      'min-zoomed-font-size': 0,
+    },
   },
   { selector: 'node.entity', style: { shape: NODE_LOOKS.entity.shape, 'background-color': NODE_LOOKS.entity.colour } },
   { selector: 'node.external', style: { shape: NODE_LOOKS.external.shape, 'background-color': NODE_LOOKS.external.colour } },
@@ -147,6 +157,8 @@ export const STYLE: cytoscape.StylesheetJson = [
       'text-background-opacity': 0.85,
       'text-background-padding': '1px',
       'text-rotation': 'autorotate',
+      // Above the line rather than on it, and so clear of the names under the nodes at its ends.
+      'text-margin-y': -7,
       'z-index-compare': 'manual',
       'z-index': 10,
     },

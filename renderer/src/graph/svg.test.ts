@@ -79,11 +79,22 @@ describe('graph SVG export', () => {
     expect(svg.match(/<g class="edge">/g)).toHaveLength(2);
     expect(svg).toContain('>db &lt;primary&gt;</text>');
     // The label where Cytoscape puts it, a little above the line.
-    expect(svg).toContain('<text x="140" y="37" text-anchor="middle" font-size="9" fill="#334155">5432/TCP</text>');
+    expect(svg).toContain(
+      '<text x="140" y="36" text-anchor="middle" font-size="9" fill="#334155" stroke="#ffffff" stroke-width="3" stroke-opacity="0.85" paint-order="stroke">5432/TCP</text>',
+    );
     // Dropped and pruned, as the canvas draws it: the red of dropped flows, dashed, with its arrow.
     expect(svg).toMatch(/stroke="#dc2626" stroke-width="1" stroke-dasharray="6 3" marker-end="url\(#adc2626\)"/);
     // From where the canvas starts the line to where its arrow meets the target.
     expect(pathOf(svg, 'shop/web-&gt;shop/db:5432/TCP')).toBe('M53,40 L227,40');
+  });
+
+  it('arrowheads keep one size whatever the width of their edge: sized in drawing units, one marker per colour', () => {
+    const svg = graphSvg({ ...snapshot, edges: snapshot.edges.map((e, i) => ({ ...e, width: i === 0 ? 1 : 8 })) });
+    const markers = svg.match(/<marker [^>]*>/g) ?? [];
+    expect(markers.length).toBeGreaterThan(0);
+    for (const m of markers) expect(m).toMatch(/markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9"/);
+    const ids = markers.map((m) => /id="([^"]+)"/.exec(m)![1]);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('names every node and edge by its id, as a title a viewer shows on hover', () => {

@@ -72,6 +72,9 @@ const towards = (from: Point, to: Point, by: number): Point => {
   return { x: from.x + ((to.x - from.x) / len) * by, y: from.y + ((to.y - from.y) / len) * by };
 };
 
+/** Arrowheads, in drawing units (the same for every edge width). */
+const ARROW = 9;
+
 /**
  * An edge's path data, drawn as the canvas draws it: Cytoscape's quadratic curves (each control
  * point's curve ends halfway to the next), or its segments with each corner rounded.
@@ -120,9 +123,12 @@ export function graphSvg(g: GraphSnapshot, opts: { maxEdgeLabels?: number } = {}
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="${n2(minX)} ${n2(minY)} ${n2(w)} ${n2(h)}" width="${n2(w)}" height="${n2(h)}" font-family="sans-serif">`,
     '<defs>',
-    ...[EDGE_COLOURS.forwarded, EDGE_COLOURS.dropped, EDGE_COLOURS.audit, EDGE_COLOURS.pruned, EDGE_COLOURS.prunedDropped].map(
+    ...[
+      ...new Set([EDGE_COLOURS.forwarded, EDGE_COLOURS.dropped, EDGE_COLOURS.audit, EDGE_COLOURS.pruned, EDGE_COLOURS.prunedDropped]),
+    ].map(
       (c) =>
-        `<marker id="a${c.slice(1)}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="${c}"/></marker>`,
+        // In the drawing's own units: an arrowhead keeps its size whatever the width of its edge.
+        `<marker id="a${c.slice(1)}" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="${ARROW}" markerHeight="${ARROW}" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="${c}"/></marker>`,
     ),
     '</defs>',
     `<rect x="${n2(minX)}" y="${n2(minY)}" width="${n2(w)}" height="${n2(h)}" fill="#ffffff"/>`,
@@ -138,7 +144,8 @@ export function graphSvg(g: GraphSnapshot, opts: { maxEdgeLabels?: number } = {}
     out.push(
       `<g class="edge"><title>${esc(e.id)}</title><path d="${edgePathData(e.path)}" fill="none" stroke="${stroke}" stroke-width="${n2(e.width)}"${dash} marker-end="url(#a${stroke.slice(1)})"/>` +
         (labels
-          ? `<text x="${n2(e.mid.x)}" y="${n2(e.mid.y - 3)}" text-anchor="middle" font-size="9" fill="#334155">${esc(e.label)}</text>`
+          ? // On a white halo, as on screen, so that a line or a node's name under it does not garble it.
+            `<text x="${n2(e.mid.x)}" y="${n2(e.mid.y - 4)}" text-anchor="middle" font-size="9" fill="#334155" stroke="#ffffff" stroke-width="3" stroke-opacity="0.85" paint-order="stroke">${esc(e.label)}</text>`
           : '') +
         '</g>',
     );

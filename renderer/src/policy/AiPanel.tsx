@@ -12,7 +12,7 @@ import type { PolicySet } from '../../../shared/policy/generate';
 import { ruleRefText, type RuleRef } from '../../../shared/policy/types';
 import { policySetYaml } from '../../../shared/policy/yaml';
 import { draftGroups, draftVerdictLine } from './draft-groups';
-import { coverageVerdictLine } from './finding-groups';
+import { Banner } from '../Banner';
 import { Findings } from './Findings';
 import { FlowList } from './FlowList';
 import { MergeYaml } from './MergeYaml';
@@ -121,7 +121,7 @@ export function AiPanel({ graph, selection, namespaces, generated, taken, onTake
   const ruleObjects = useMemo(() => (review ? draftRules(review.policies) : []), [review]);
   const takenHere = taken && run && taken.reply === run.reply ? taken : undefined;
   const takenRules = takenHere && takenHere.take !== 'draft' ? takenHere.take : [];
-  const errors = review?.findings.filter((f) => f.severity === 'error').length ?? 0;
+  const errors = review?.tally.error ?? 0;
   // The review said as the review column says the policies': the verdict, then one line per kind.
   const edgeKeys = useMemo(() => new Set(graph.edges.map((e) => e.key)), [graph]);
   const groups = useMemo(() => (review ? draftGroups(review, (k) => edgeKeys.has(k)) : []), [review, edgeKeys]);
@@ -174,9 +174,9 @@ export function AiPanel({ graph, selection, namespaces, generated, taken, onTake
       </div>
       {namespaces.length === 0 && <p className="hint">Choose the namespaces to lock down (Policies tab) first.</p>}
       {error && (
-        <p className="error" role="alert">
+        <Banner kind="error" onClose={() => setError(null)}>
           {error}
-        </p>
+        </Banner>
       )}
       {preview && (
         <details open className="ai-preview">
@@ -215,7 +215,6 @@ export function AiPanel({ graph, selection, namespaces, generated, taken, onTake
               <Findings label="Draft findings" verdict={verdict} groups={groups} onEdge={onSelectEdge} />
               <p className="hint">
                 {review.counts.keptAllowed} kept edges allowed, {review.counts.keptDenied} blocked
-                {review.coverage ? ` · against the flows (as verify says it): ${coverageVerdictLine(review.coverage).text}` : ''}
                 {live ? '' : ' · reviewed when it came; prunes since are not in it'}
               </p>
               <div className="row">

@@ -1,3 +1,4 @@
+import { Banner } from '../Banner';
 import { useEffect, useMemo, useState } from 'react';
 import type { ApiError } from '../../../shared/api/contract';
 import type { ServiceGraph } from '../../../shared/graph/types';
@@ -180,9 +181,9 @@ export function DiffPanel({ graph, current, previous, namespaces, onHighlight, o
       )}
       {source === 'previous' && !previous && <p className="muted">No previous generation yet: prune an edge or change an option first.</p>}
       {error && (
-        <p role="alert" className="error">
+        <Banner kind="error" onClose={() => setError(null)}>
           {typeof error === 'string' ? error : error.message}
-        </p>
+        </Banner>
       )}
       {effective && diff && (
         <div aria-label="Diff result">
@@ -199,9 +200,16 @@ export function DiffPanel({ graph, current, previous, namespaces, onHighlight, o
               ))}
             </ul>
           )}
-          <div className="blocked">
-            <FlowList title="Newly blocked observed flows" flows={diff.d.newlyBlocked ?? []} onSelect={onSelectEdge} />
-          </div>
+          {(diff.d.newlyBlocked?.length ?? 0) > 0 ? (
+            <div className="blocked">
+              <FlowList title="Newly blocked observed flows" flows={diff.d.newlyBlocked ?? []} onSelect={onSelectEdge} />
+            </div>
+          ) : (
+            // Said in words: an empty warning box would look like a problem with nothing in it.
+            <p className="none-blocked" data-testid="none-blocked">
+              No observed flow becomes blocked.
+            </p>
+          )}
           <FlowList title="Newly allowed observed flows" flows={diff.d.newlyAllowed ?? []} onSelect={onSelectEdge} />
           <FlowList title="Opened but never observed" flows={diff.d.openedUnobserved ?? []} onSelect={onSelectEdge} />
           <h3>Policies</h3>

@@ -6,7 +6,9 @@ import { analyzeText } from '../../../shared/graph/analysis';
 import { initialSelection } from '../../../shared/graph/selection';
 import { readFixture, ROOT } from '../../../shared/testing/fixtures';
 import { draftGroups, draftVerdictLine } from './draft-groups';
-import { LISTED, type FindingGroup } from './finding-groups';
+import { lint } from '../../../shared/policy/lint';
+import { verify } from '../../../shared/policy/verify';
+import { coverageGroups, LISTED, type FindingGroup } from './finding-groups';
 
 const { graph } = analyzeText(readFileSync(`${ROOT}/resources/sample-capture.jsonl`, 'utf8'), 'sample');
 const keys = new Set(graph.edges.map((e) => e.key));
@@ -34,13 +36,15 @@ describe('draftGroups', () => {
     expect(review.verdict).toBe('errors');
     const ranks = groups.map((g) => ['error', 'warning', 'info'].indexOf(g.severity));
     expect(ranks).toEqual([...ranks].sort());
-    expect(groups[0]).toMatchObject({
-      key: 'unobserved-allowed',
-      severity: 'error',
-      title: '1 never-observed connection allowed',
-      count: 1,
-    });
-    expect(entries(groups[0]).map((e) => e.text)).toEqual([
+    expect(groups.map((g) => [g.key, g.severity])).toEqual([
+      ['kept-inexpressible', 'error'],
+      ['unobserved-allowed', 'error'],
+      ['unbacked-rule', 'warning'],
+      ['ignored', 'info'],
+    ]);
+    const unobserved = groups.find((g) => g.key === 'unobserved-allowed');
+    expect(unobserved).toMatchObject({ title: '1 never-observed connection allowed', count: 1 });
+    expect(entries(unobserved).map((e) => e.text)).toEqual([
       expect.stringMatching(/^never observed, yet allowed: bookinfo\/reviews -> kube-system\/kube-dns:53\/UDP is allowed/) as unknown,
     ]);
     expect(groups.find((g) => g.key === 'unbacked-rule')).toMatchObject({ title: '1 rule with no kept flow behind' });
@@ -82,18 +86,11 @@ describe('draftGroups', () => {
     expect(g.map((x) => entries(x)[0].edge)).toEqual(['bookinfo/reviews->bookinfo/ratings:9080/TCP', undefined, undefined]);
   });
 
-  it('never-observed connections: counted in full, those with a subject listed, the summary line left to the count', () => {
+  it('never-observed connections: counted in full (the review counts beyond its list), the first of them listed', () => {
     const listed = Array.from({ length: LISTED + 5 }, (_, i) => finding({ code: 'unobserved-allowed', subject: `a->b:${i}/TCP` }));
-    const [g] = draftGroups(
-      {
-        counts: { ...counts, unobservedAllowed: 500 },
-        findings: [...listed, finding({ code: 'unobserved-allowed', message: '445 more…' })],
-      },
-      isEdge,
-    );
+    const [g] = draftGroups({ counts: { ...counts, unobservedAllowed: 500 }, findings: listed }, isEdge);
     expect(g).toMatchObject({ title: '500 never-observed connections allowed', count: 500 });
     expect(entries(g)).toHaveLength(LISTED);
-    expect(entries(g).some((e) => e.text === '445 more…')).toBe(false);
   });
 
   it('a reply that is the problem is said whole, in one line; lint kinds keep their lint titles and keys', () => {
@@ -131,6 +128,41 @@ describe('draftVerdictLine', () => {
     ],
     ['pass', [], 'Pass: nothing found in 2 policies, 3 rules'],
   ] as const)('%s', (verdict, findings, text) => {
-    expect(draftVerdictLine({ verdict, findings, counts })).toEqual({ status: verdict, text });
+    const tally = { error: 0, warning: 0, info: 0 };
+    for (const f of findings) tally[f.severity]++;
+    expect(draftVerdictLine({ verdict, tally, counts })).toEqual({ status: verdict, text });
+  });
+});
+
+describe('one computation of the findings feeds every count and tab', () => {
+  const sel = initialSelection(graph);
+  const review = reviewDraft(parseDraftReply(readFixture('ai', 'replies', 'sample-good.md'), {}), graph, sel, ['bookinfo']);
+  const groups = draftGroups(review, isEdge);
+
+  it('the verdict line, the groups and the Take button count the same findings', () => {
+    const bySeverity = (s: string): number => groups.filter((g) => g.severity === s).reduce((n, g) => n + Math.max(g.count, 1), 0);
+    expect(review.tally).toEqual({ error: bySeverity('error'), warning: bySeverity('warning'), info: bySeverity('info') });
+    expect(draftVerdictLine(review).text).toBe(
+      `Fail: ${review.tally.error} errors, ${review.tally.warning} warning${review.tally.warning === 1 ? '' : 's'} in 5 policies, 11 rules`,
+    );
+    // The blocked edges of the hint below the groups are the blocked kinds' counts.
+    expect(review.counts.keptDenied).toBe(
+      groups.filter((g) => g.key === 'kept-denied' || g.key === 'kept-inexpressible').reduce((n, g) => n + g.count, 0),
+    );
+  });
+
+  it('a kind has the same severity in the draft review as in the policies tab once the draft is taken', () => {
+    const taken = coverageGroups(verify(review.policies, graph, sel, ['bookinfo']), lint(review.policies, { graph }));
+    const key = (k: string): string => (k === 'unbacked-rule' ? 'unbacked-rules' : k);
+    for (const t of taken) {
+      const d = groups.find((g) => key(g.key) === t.key);
+      if (d) expect([t.key, d.severity]).toEqual([t.key, t.severity]);
+    }
+    expect(groups.find((g) => g.key === 'kept-inexpressible')?.severity).toBe('error');
+  });
+
+  it('no finding is listed twice', () => {
+    const said = review.findings.map((f) => `${f.code} ${f.subject ?? f.message}`);
+    expect(new Set(said).size).toBe(said.length);
   });
 });

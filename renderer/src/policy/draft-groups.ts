@@ -10,7 +10,6 @@ import {
   worstFirst,
   type FindingEntry,
   type FindingGroup,
-  type FindingSeverity,
   type VerdictLine,
 } from './finding-groups';
 
@@ -56,9 +55,8 @@ export function draftGroups(review: Pick<DraftReview, 'findings' | 'counts'>, is
       const detail = sharedFix(list.map((f) => f.fix));
       const key = isLint(code) ? `lint:${code}` : code;
       if (SAID_WHOLE.has(code) && list.length === 1) return { key, severity, title: list[0].message, count: 0, detail, parts: [] };
-      // The review lists some of the never-observed connections and counts the rest in one line
-      // without a subject: the group counts them all, and says how many it lists.
-      const listed = code === 'unobserved-allowed' ? list.filter((f) => f.subject !== undefined) : list;
+      // The review lists the first never-observed connections and counts them all: the group says the count.
+      const listed = list;
       const count = code === 'unobserved-allowed' ? Math.max(review.counts.unobservedAllowed, listed.length) : listed.length;
       return {
         key,
@@ -73,9 +71,9 @@ export function draftGroups(review: Pick<DraftReview, 'findings' | 'counts'>, is
 }
 
 /** The review's verdict as the line above its groups: what it found, in how many policies and rules. */
-export function draftVerdictLine(review: Pick<DraftReview, 'verdict' | 'findings' | 'counts'>): VerdictLine {
-  const count = (s: FindingSeverity): number => review.findings.filter((f) => f.severity === s).length;
-  const [errors, warnings] = [count('error'), count('warning')];
+export function draftVerdictLine(review: Pick<DraftReview, 'verdict' | 'tally' | 'counts'>): VerdictLine {
+  // The review's own tally: the same numbers as its groups, the Take button and the bundle.
+  const { error: errors, warning: warnings } = review.tally;
   const what = `${plural(review.counts.policies, 'policy', 'policies')}, ${plural(review.counts.rules, 'rule')}`;
   const text =
     review.verdict === 'errors'

@@ -1,6 +1,7 @@
 import type { LintCode, LintFinding } from '../../../shared/policy/lint-types';
 import type { Coverage, CoverageVerdict, EdgeFinding } from '../../../shared/policy/verify';
 import { ruleRefText } from '../../../shared/policy/types';
+import { COVERAGE_SEVERITY as S } from '../../../shared/policy/finding-severity';
 
 export type FindingSeverity = 'error' | 'warning' | 'info';
 
@@ -152,7 +153,8 @@ const edgeGroup = (key: string, severity: FindingSeverity, title: string, findin
 
 /**
  * Coverage (every flow against the rules, every rule against the flows) and lint, as groups, worst
- * first: one group per kind of finding, each reason said once.
+ * first: one group per kind of finding, each reason said once, each kind as heavy as
+ * COVERAGE_SEVERITY says (an AI draft's review weighs them the same).
  */
 export function coverageGroups(coverage: Coverage, lintFindings: readonly LintFinding[]): FindingGroup[] {
   const c = coverage;
@@ -161,16 +163,21 @@ export function coverageGroups(coverage: Coverage, lintFindings: readonly LintFi
   const denied = c.keptDenied.filter((f) => !f.inexpressible);
   const kind = c.engine === 'cilium' ? 'CiliumNetworkPolicy' : 'NetworkPolicy';
   return [
-    ...edgeGroup('kept-inexpressible', 'error', COVERAGE_TITLES['kept-inexpressible'](inexpressible.length, kind), inexpressible),
-    ...edgeGroup('kept-denied', 'error', COVERAGE_TITLES['kept-denied'](denied.length), denied),
-    ...edgeGroup('pruned-allowed', 'error', COVERAGE_TITLES['pruned-allowed'](c.prunedAllowed.length), c.prunedAllowed),
+    ...edgeGroup(
+      'kept-inexpressible',
+      S['kept-inexpressible'],
+      COVERAGE_TITLES['kept-inexpressible'](inexpressible.length, kind),
+      inexpressible,
+    ),
+    ...edgeGroup('kept-denied', S['kept-denied'], COVERAGE_TITLES['kept-denied'](denied.length), denied),
+    ...edgeGroup('pruned-allowed', S['pruned-allowed'], COVERAGE_TITLES['pruned-allowed'](c.prunedAllowed.length), c.prunedAllowed),
     ...lintGroups(lintFindings, 'error'),
-    ...edgeGroup('kept-undecided', 'warning', COVERAGE_TITLES['kept-undecided'](c.keptUndecided.length), c.keptUndecided),
+    ...edgeGroup('kept-undecided', S['kept-undecided'], COVERAGE_TITLES['kept-undecided'](c.keptUndecided.length), c.keptUndecided),
     ...(c.unobservedAllowedCount > 0
       ? [
           {
             key: 'unobserved-allowed',
-            severity: 'warning' as const,
+            severity: S['unobserved-allowed'],
             title: COVERAGE_TITLES['unobserved-allowed'](c.unobservedAllowedCount),
             count: c.unobservedAllowedCount,
             parts: [
@@ -188,7 +195,7 @@ export function coverageGroups(coverage: Coverage, lintFindings: readonly LintFi
       ? [
           {
             key: 'unbacked-rules',
-            severity: 'warning' as const,
+            severity: S['unbacked-rules'],
             title: COVERAGE_TITLES['unbacked-rules'](c.unbackedRules.length),
             count: c.unbackedRules.length,
             parts: [{ entries: c.unbackedRules.slice(0, LISTED).map((r) => ({ text: ruleRefText(r), policy: r.policy })) }],
@@ -199,7 +206,7 @@ export function coverageGroups(coverage: Coverage, lintFindings: readonly LintFi
       ? [
           {
             key: 'wide-ports',
-            severity: 'warning' as const,
+            severity: S['wide-ports'],
             title: COVERAGE_TITLES['wide-ports'](c.widePorts.length),
             count: c.widePorts.length,
             parts: [
@@ -213,6 +220,11 @@ export function coverageGroups(coverage: Coverage, lintFindings: readonly LintFi
         ]
       : []),
     ...lintGroups(lintFindings, 'warning'),
-    ...edgeGroup('pruned-undecided', 'warning', COVERAGE_TITLES['pruned-undecided'](c.prunedUndecided.length), c.prunedUndecided),
+    ...edgeGroup(
+      'pruned-undecided',
+      S['pruned-undecided'],
+      COVERAGE_TITLES['pruned-undecided'](c.prunedUndecided.length),
+      c.prunedUndecided,
+    ),
   ];
 }

@@ -5,6 +5,7 @@ import { generateCilium } from '../../../shared/policy/cilium';
 import type { CiliumNetworkPolicy } from '../../../shared/policy/cilium-types';
 import { generate, type GenerateOptions } from '../../../shared/policy/generate';
 import { lint } from '../../../shared/policy/lint';
+import type { LintFinding } from '../../../shared/policy/lint-types';
 import { lintCilium } from '../../../shared/policy/lint-cilium';
 import type { NetworkPolicy } from '../../../shared/policy/types';
 import { verify, type CoverageVerdict } from '../../../shared/policy/verify';
@@ -25,6 +26,8 @@ export interface FindingsRequest {
 export interface Findings {
   readonly verdict: CoverageVerdict;
   readonly groups: FindingGroup[];
+  /** Lint's DNS findings, which the review column merges with the capture's and the generation's (dnsFinding). */
+  readonly dnsLint: readonly LintFinding[];
 }
 
 export interface FindingsReply {
@@ -44,11 +47,16 @@ function policiesOf(
     : generate(r.graph, r.selection, options).policies.map((g) => g.policy);
 }
 
+/** Coverage and lint of the policies of a request, in groups, with the one verdict. */
 export function computeFindings(r: Omit<FindingsRequest, 'id' | 'graph'> & { readonly graph: ServiceGraph }): Findings {
   const policies = policiesOf(r);
   const coverage = verify(policies, r.graph, r.selection, r.namespaces);
   const networkPolicies = policies.filter((p): p is NetworkPolicy => p.kind === 'NetworkPolicy');
   const cilium = policies.filter((p): p is CiliumNetworkPolicy => p.kind !== 'NetworkPolicy');
   const lintFindings = [...lint(networkPolicies, { graph: r.graph }), ...lintCilium(cilium, { graph: r.graph })];
-  return { verdict: coverage.verdict, groups: coverageGroups(coverage, lintFindings) };
+  return {
+    verdict: coverage.verdict,
+    groups: coverageGroups(coverage, lintFindings),
+    dnsLint: lintFindings.filter((f) => f.code === 'no-dns'),
+  };
 }

@@ -18,15 +18,18 @@ const selection = initialSelection(graph);
 const set = generate(graph, selection, { namespaces: scope, defaultDeny: true });
 const policies = set.policies.map((g) => g.policy);
 const notes = firstSightWarnings(graph.warnings).notes;
-const checked = coverageGroups(verify(policies, graph, selection, scope), lint(policies, { graph }));
+const lintFindings = lint(policies, { graph });
+const checked = coverageGroups(verify(policies, graph, selection, scope), lintFindings);
+const dnsLint = lintFindings.filter((f) => f.code === 'no-dns');
+const policied = new Set(set.policies.flatMap((g) => (g.workload ? [g.workload] : [])));
 const entries = (g: FindingGroup | undefined) => g?.parts.flatMap((p) => p.entries) ?? [];
 
 describe('reviewGroups', () => {
   it("says each thing once, errors first: another node's blocked edge, one DNS line, the short window", () => {
-    const groups = reviewGroups(checked, set.warnings, notes, isEdge);
+    const groups = reviewGroups(checked, set.warnings, notes, isEdge, policied, dnsLint);
     expect(groups.map((g) => [g.key, g.severity, g.title])).toEqual([
       ['kept-inexpressible', 'error', '1 kept edge no NetworkPolicy can allow'],
-      ['dns', 'warning', '2 workloads with no DNS lookup seen'],
+      ['dns', 'warning', '1 workload with no DNS lookup seen'],
       [
         'capture:short-window',
         'info',
@@ -44,17 +47,23 @@ describe('reviewGroups', () => {
   });
 
   it('DNS is one group whichever check saw it: the capture, the generation and lint; lint leads to the policy to fix', () => {
-    const dns = reviewGroups(checked, set.warnings, notes, isEdge).find((g) => g.key === 'dns')!;
-    expect(entries(dns).map((e) => [e.workload, e.policy])).toEqual([
-      ['bookinfo/reviews', 'bookinfo/reviews'],
-      ['kube-system/otelcol-hubble-collector', undefined],
-    ]);
+    const dns = reviewGroups(checked, set.warnings, notes, isEdge, policied, dnsLint).find((g) => g.key === 'dns')!;
+    expect(entries(dns).map((e) => [e.workload, e.policy])).toEqual([['bookinfo/reviews', 'bookinfo/reviews']]);
     // What it means (the generation's warning), then how to fix it (lint's fix), once.
     expect(dns.detail).toMatch(/^These workloads get an egress policy but no DNS lookup.*Allow egress to the cluster DNS/);
-    // From the capture alone (a flavor whose checks say nothing of DNS): still one line, both workloads.
-    const alone = reviewGroups([], [], notes, isEdge).find((g) => g.key === 'dns')!;
-    expect(entries(alone).map((e) => e.workload)).toEqual(['bookinfo/reviews', 'kube-system/otelcol-hubble-collector']);
-    expect(alone.detail).toMatch(/^2 workload\(s\) made connections but no DNS lookup/);
+    // From the capture alone (a flavor whose checks say nothing of DNS): still one line.
+    const alone = reviewGroups([], [], notes, isEdge, policied).find((g) => g.key === 'dns')!;
+    expect(entries(alone).map((e) => e.workload)).toEqual(['bookinfo/reviews']);
+    expect(alone.detail).toMatch(/^These workloads get an egress policy but no DNS lookup/);
+  });
+
+  it('a workload no policy selects cannot lose DNS to the policies: the capture saw otelcol look nothing up, but kube-system is not locked down', () => {
+    const capture = notes.find((n) => n.code === 'no-dns')!;
+    expect(capture.subjects).toContain('kube-system/otelcol-hubble-collector');
+    const groups = reviewGroups(checked, set.warnings, notes, isEdge, policied, dnsLint);
+    expect(entries(groups.find((g) => g.key === 'dns')).map((e) => e.workload)).not.toContain('kube-system/otelcol-hubble-collector');
+    // With nothing in scope, no policy selects anyone: no DNS finding at all.
+    expect(reviewGroups([], [], notes, isEdge, new Set()).some((g) => g.key === 'dns')).toBe(false);
   });
 
   it("a generation warning no finding covers is its own group, each warning's reason once above its edges", () => {
@@ -69,7 +78,7 @@ describe('reviewGroups', () => {
     };
     const entity = generate(more, initialSelection(more), { namespaces: scope }).warnings.filter((w) => w.code === 'entity-peer');
     expect(entity.length).toBe(2);
-    const groups = reviewGroups([], entity, [], (k) => more.edges.some((e) => e.key === k));
+    const groups = reviewGroups([], entity, [], (k) => more.edges.some((e) => e.key === k), policied);
     expect(groups.map((g) => [g.key, g.title])).toEqual([
       ['generation:entity-peer', '2 edges with the nodes or other entities get no rule'],
     ]);

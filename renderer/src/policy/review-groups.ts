@@ -1,6 +1,8 @@
 import type { GraphWarning } from '../../../shared/graph/types';
 import type { PolicyWarning, PolicyWarningCode } from '../../../shared/policy/generate';
-import { plural, worstFirst, type FindingEntry, type FindingGroup } from './finding-groups';
+import { dnsFinding, type DnsFinding } from '../../../shared/policy/dns-finding';
+import type { LintFinding } from '../../../shared/policy/lint-types';
+import { plural, worstFirst, type FindingGroup } from './finding-groups';
 
 /** What the generation could not write a rule for, as group titles (the warnings' messages say why). */
 const GENERATION_TITLES: Record<Exclude<PolicyWarningCode, 'no-dns'>, (n: number) => string> = {
@@ -27,26 +29,20 @@ function subjectsOf(groups: readonly FindingGroup[]): Set<string> {
 }
 
 /**
- * One group for a workload that was never seen looking up a name, whichever check said it: the
- * capture (no DNS seen), the generation (an egress policy without DNS) and lint (egress isolated,
- * no rule to the cluster DNS). Each workload once; the lint finding, where there is one, leads to
- * the policy to fix.
+ * The one DNS finding (shared/policy/dns-finding: the capture, the generation and lint merged,
+ * only workloads a policy selects) as a group; each workload once, leading to the policy to fix
+ * when lint named one.
  */
-function dnsGroup(lint: FindingGroup | undefined, generation: PolicyWarning | undefined, capture: GraphWarning | undefined) {
-  const byWorkload = new Map<string, FindingEntry>();
-  for (const w of [...(capture?.subjects ?? []), ...(generation?.subjects ?? [])]) byWorkload.set(w, { text: w, workload: w });
-  for (const e of lint?.parts.flatMap((p) => p.entries) ?? []) if (e.workload) byWorkload.set(e.workload, e);
-  if (!lint && !generation && !capture) return [];
-  const entries = [...byWorkload.keys()].sort().map((w) => byWorkload.get(w)!);
-  const detail = [generation?.message ?? capture?.message, lint?.detail].filter((x): x is string => !!x).join(' ');
+function dnsGroup(dns: DnsFinding | undefined): FindingGroup[] {
+  if (!dns) return [];
   return [
     {
       key: 'dns',
-      severity: 'warning' as const,
-      title: `${plural(entries.length, 'workload')} with no DNS lookup seen`,
-      count: entries.length,
-      detail,
-      parts: [{ entries }],
+      severity: 'warning',
+      title: `${plural(dns.entries.length, 'workload')} with no DNS lookup seen`,
+      count: dns.entries.length,
+      detail: dns.message,
+      parts: [{ entries: dns.entries.map((e) => ({ text: e.workload, workload: e.workload, ...(e.policy ? { policy: e.policy } : {}) })) }],
     },
   ];
 }
@@ -62,6 +58,10 @@ export function reviewGroups(
   notes: readonly GraphWarning[],
   /** Whether a warning's subject is an edge key (else a node id). */
   isEdge: (subject: string) => boolean,
+  /** The workloads a policy of the set selects: only they can lose DNS to it. */
+  policied: ReadonlySet<string>,
+  /** Lint's findings, for what it says of DNS (its other findings are in `coverage`). */
+  lint: readonly LintFinding[] = [],
 ): FindingGroup[] {
   const rest = coverage.filter((g) => g.key !== 'lint:no-dns');
   const said = subjectsOf(rest);
@@ -92,9 +92,12 @@ export function reviewGroups(
   return worstFirst([
     ...rest,
     ...dnsGroup(
-      coverage.find((g) => g.key === 'lint:no-dns'),
-      generation.find((w) => w.code === 'no-dns'),
-      notes.find((n) => n.code === 'no-dns'),
+      dnsFinding({
+        capture: notes.find((n) => n.code === 'no-dns'),
+        generation: generation.find((w) => w.code === 'no-dns'),
+        lint,
+        policied,
+      }),
     ),
     ...generated,
     ...captureNotes,

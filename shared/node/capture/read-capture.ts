@@ -23,6 +23,8 @@ export interface ReadProgress {
 export interface ReadOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: ReadProgress) => void;
+  /** What the user calls the file (an upload's picked name), for messages and the summary; the path by default. */
+  readonly name?: string;
   /** Parsing threads; 0 parses on this thread. Default: up to 2 for large uncompressed files. */
   readonly workers?: number;
   /** Where the bundled worker lives; default `ingest-worker.(m)js` beside this module. */
@@ -71,6 +73,7 @@ export function mergeStats(into: ParserStats, from: ParserStats, lineOffset: num
   into.skipped += from.skipped;
   into.badLines += from.badLines;
   into.truncatedLastLine ||= from.truncatedLastLine;
+  if (from.cutLineCounted) into.cutLineCounted = true;
   if (from.damaged && !into.damaged) into.damaged = { ...from.damaged, afterLine: from.damaged.afterLine + lineOffset };
   into.trailingData ??= from.trailingData;
   into.badSamples.push(...from.badSamples.map((b) => ({ line: b.line + lineOffset, reason: b.reason })));
@@ -151,6 +154,8 @@ async function* chunksOf(fh: FileHandle, chunkBytes: number, onRead: (n: number)
  * byte ranges that worker threads read and parse themselves, returning only aggregated graphs.
  */
 export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise<CaptureAnalysis> {
+  // Messages name the file as the user knows it; reads use its path.
+  const shown = opts.name ?? file;
   const limits = opts.limits ?? DEFAULT_LIMITS;
   // Only a regular file: a device (/dev/zero) never ends and a named pipe blocks its reader, out of
   // reach of Cancel. The check is made on the opened handle, and every read below uses that handle.
@@ -162,12 +167,12 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
   } catch (e) {
     if (e instanceof NotARegularFileError)
       throw new CaptureError(
-        file,
+        shown,
         e.what === 'a folder'
           ? 'is a folder, not a capture file. Pass a file.'
           : `is ${e.what}, not a capture file: pass a regular file (a device or a pipe may never end).`,
       );
-    throw new CaptureError(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Check the path.`);
+    throw new CaptureError(shown, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}). Check the path.`);
   }
   if (opts.signal?.aborted) {
     await fh.close();
@@ -179,7 +184,7 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
   const gzip = size >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 
   const builder = new GraphBuilder();
-  const parser = new CaptureParser(file, (ev) => builder.addEvent(ev), limits);
+  const parser = new CaptureParser(shown, (ev) => builder.addEvent(ev), limits);
   const lines = captureLines(parser, limits);
 
   const workers = gzip ? 0 : (opts.workers ?? (size >= PARALLEL_MIN_BYTES ? Math.min(2, availableParallelism()) : 0));
@@ -211,7 +216,7 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
       const code = (e as NodeJS.ErrnoException).code;
       if (opts.signal?.aborted) throw abortError();
       if (e instanceof CaptureError) throw e;
-      if (code !== 'Z_DATA_ERROR' && code !== 'Z_BUF_ERROR') throw new CaptureError(file, `could not be read: ${(e as Error).message}`);
+      if (code !== 'Z_DATA_ERROR' && code !== 'Z_BUF_ERROR') throw new CaptureError(shown, `could not be read: ${(e as Error).message}`);
       // A gzip stream damaged or cut short: keep every line before the damage, and say where it stopped.
       const afterLine = lines.lineNo;
       // The compressed bytes zlib consumed before the failing block: the damage is near there.
@@ -227,7 +232,7 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
       if (!parser.stats.format) {
         const near = `near byte ${damaged.compressedByte.toLocaleString('en-US')} of ${size.toLocaleString('en-US')}`;
         throw new CaptureError(
-          file,
+          shown,
           `is a damaged gzip file (${near}: ${damaged.reason}) and nothing before the damage could be read as a capture. ` +
             'Decompress it with `gzip -dc` to see what is recoverable, or capture again.',
         );
@@ -255,7 +260,7 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
       const ranges = bounds.slice(0, -1).map((start, k) =>
         runWorker(
           workerUrl,
-          { file, fd: fh.fd, start, end: bounds[k + 1], last: k === workers - 1, mode, format, limits },
+          { file: shown, fd: fh.fd, start, end: bounds[k + 1], last: k === workers - 1, mode, format, limits },
           (n) => {
             done += n;
             opts.onProgress?.({ bytesDone: done, bytesTotal: size });
@@ -285,5 +290,10 @@ export async function analyzeFile(file: string, opts: ReadOptions = {}): Promise
   }
   const stats = parser.end();
   opts.onProgress?.({ bytesDone: size, bytesTotal: size });
-  return { file, graph: builder.build(stats.format, countsOf(stats), { snapshot: opts.snapshot }), stats };
+  return {
+    file,
+    ...(opts.name ? { name: opts.name } : {}),
+    graph: builder.build(stats.format, countsOf(stats), { snapshot: opts.snapshot }),
+    stats,
+  };
 }

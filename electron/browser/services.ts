@@ -83,6 +83,8 @@ export function composeBrowserServices(o: BrowserServicesOptions): ComposedServi
     emit: (event, payload) => events.emit(event, payload),
     dialogs: {
       chooseCaptureFile: () => Promise.resolve(o.uploads?.take() ?? o.chooseFile?.()),
+      // A flow log to soak from arrives as a capture does: uploaded by the page, then read here.
+      chooseFlowLogFile: () => Promise.resolve(o.uploads?.take() ?? o.chooseFile?.()),
       chooseWorkspaceToSave: () => Promise.resolve(o.chooseWorkspace?.()),
       chooseWorkspaceToOpen: () => Promise.resolve(o.chooseWorkspace?.()),
       chooseBundlePath: (as) => Promise.resolve(o.chooseBundle?.(as)),

@@ -2,6 +2,8 @@
 export interface Dialogs {
   /** Lets the user pick a capture file; undefined when they cancel. */
   chooseCaptureFile(): Promise<string | undefined>;
+  /** Lets the user pick a flow-log file to soak a rollout from (Calico flow logs, Goldmane flows); undefined when they cancel. */
+  chooseFlowLogFile(): Promise<string | undefined>;
 }
 
 /** What a native confirmation dialog in main asks; the renderer can neither answer nor skip it. */

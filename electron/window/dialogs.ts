@@ -26,6 +26,15 @@ export function nativeDialogs(parent: () => BrowserWindow | undefined): ComposeO
           { name: 'All files', extensions: ['*'] },
         ],
       }),
+    chooseFlowLogFile: () =>
+      open({
+        title: 'Check soak from a flow-log file (Calico flow logs or Goldmane flows since the apply)',
+        properties: ['openFile'],
+        filters: [
+          { name: 'Flow logs', extensions: ['json', 'jsonl', 'gz', 'log', 'txt'] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      }),
     chooseWorkspaceToSave: () => save({ title: 'Save workspace', defaultPath: 'netpol-workspace.json', filters: workspaceFilters }),
     chooseWorkspaceToOpen: () => open({ title: 'Open workspace', properties: ['openFile'], filters: workspaceFilters }),
     chooseBundlePath: (as) =>

@@ -87,6 +87,11 @@ export function composeBrowserServices(o: BrowserServicesOptions): ComposedServi
         const file = o.chooseFile?.();
         return Promise.resolve(o.uploads?.take() ?? (file === undefined ? undefined : { path: file }));
       },
+      // A flow log to soak from arrives as a capture does: uploaded by the page, then read here.
+      chooseFlowLogFile: () => {
+        const file = o.chooseFile?.();
+        return Promise.resolve(o.uploads?.take() ?? (file === undefined ? undefined : { path: file }));
+      },
       chooseWorkspaceToSave: () => Promise.resolve(o.chooseWorkspace?.()),
       chooseWorkspaceToOpen: () => Promise.resolve(o.chooseWorkspace?.()),
       chooseBundlePath: (as) => Promise.resolve(o.chooseBundle?.(as)),

@@ -24,6 +24,7 @@ import type { CaptureService } from './capture-service';
 import type { KubectlService } from './kubectl-service';
 import type { RolloutService } from './rollout-service';
 import type { SoakService } from './soak-service';
+import { allowSoakFlow } from './soak-allow';
 import { watchDrops, type LiveCapture } from './live-capture';
 import { apiError, attempt, ServiceError } from './errors';
 import type { ConfirmRequest } from './ports';
@@ -138,12 +139,14 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
     const analysis = p.captures.analysis;
     if (!analysis) throw new ServiceError('invalid-request', 'Open a capture first: a workspace belongs to one.');
     const rollouts = p.rollouts.list();
+    const patchedPolicies = p.rollouts.patchedPolicies();
     return {
       version: 1 as const,
       capture: { path: analysis.file, sha256: await fileSha256(analysis.file), ...(analysis.name ? { name: analysis.name } : {}) },
       ...ws,
       savedAt: new Date().toISOString(),
       ...(rollouts.length > 0 ? { rollouts } : {}),
+      ...(patchedPolicies.length > 0 ? { patchedPolicies } : {}),
     };
   };
   // The rollouts' version last written with the workspace: a rollout is written at once, not after the autosave's delay.
@@ -151,7 +154,7 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
   /** The records of a workspace just opened replace the last one's; checks of the last one's soaks stop. */
   const adoptRollouts = (opened: OpenedWorkspace): void => {
     p.soaks.cancelAll();
-    p.rollouts.adopt(opened.workspace.rollouts);
+    p.rollouts.adopt(opened.workspace.rollouts, opened.workspace.patchedPolicies);
     rolloutsWritten = p.rollouts.version;
   };
   /**
@@ -254,6 +257,16 @@ export function createAppApi(p: AppPorts): NetpolHandlers {
           ...(request.cycleHours !== undefined ? { cycleMs: request.cycleHours * 3_600_000 } : {}),
         }),
       ),
+    checkSoakFromFile: (id, request) =>
+      attempt(() =>
+        p.soaks.checkFile(id, {
+          selection: parseSelection(request.selection),
+          ...(request.cycleHours !== undefined ? { cycleMs: request.cycleHours * 3_600_000 } : {}),
+        }),
+      ),
+    allowSoakFlow: (request) => attempt(() => allowSoakFlow(p.rollouts, request)),
+    listPatchedPolicies: () => attempt(() => p.rollouts.patchedPolicies()),
+    dropPatchedPolicies: (key) => attempt(() => p.rollouts.setPatched(key, undefined)),
     listRollouts: () => attempt(() => p.rollouts.list()),
     auditLog: () => attempt(async () => [...(await p.kubectl.auditEntries())]),
 

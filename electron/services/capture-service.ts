@@ -9,7 +9,7 @@ import { ServiceError } from './errors';
 import type { Dialogs } from './ports';
 
 export interface CaptureServicePorts {
-  readonly dialogs: Dialogs;
+  readonly dialogs: Pick<Dialogs, 'chooseCaptureFile'>;
   /** The capture that ships with the app. */
   readonly samplePath: string;
   readonly read?: (file: string, opts?: ReadOptions) => Promise<CaptureAnalysis>;

@@ -77,7 +77,14 @@ export function composeServices(o: ComposeOptions): ComposedServices {
   });
   // Each change of the rollouts is told to the window, which autosaves the workspace that holds them.
   const rollouts = new RolloutService({ kubectl, changed: (records) => o.emit('rollouts', records) });
-  const soaks = new SoakService({ runner, kubectl, rollouts, original: () => captures.analysis?.graph, ...(o.now ? { now: o.now } : {}) });
+  const soaks = new SoakService({
+    runner,
+    kubectl,
+    rollouts,
+    original: () => captures.analysis?.graph,
+    chooseFlowLog: () => o.dialogs.chooseFlowLogFile(),
+    ...(o.now ? { now: o.now } : {}),
+  });
   const workspaces = new WorkspaceService(path.join(o.dataDir, 'autosave.workspace.json'));
   const api = createAppApi({
     captures,

@@ -2,6 +2,8 @@
 export interface Dialogs {
   /** Lets the user pick a capture file; undefined when they cancel. */
   chooseCaptureFile(): Promise<ChosenCapture | undefined>;
+  /** Lets the user pick a flow-log file to soak a rollout from (Calico flow logs, Goldmane flows); undefined when they cancel. */
+  chooseFlowLogFile(): Promise<ChosenCapture | undefined>;
 }
 
 /** A capture file the user picked: where to read it, and what they call it when that is not its path (an upload). */

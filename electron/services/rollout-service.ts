@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type {
   AuditRollout,
+  PatchedPolicies,
   PromotionRequest,
   RolloutRecord,
   RolloutRequest,
@@ -48,6 +49,8 @@ export function remainingObjects(entries: readonly AuditEntry[], id: string): { 
   return { apply, remaining };
 }
 
+const patchedKey = (p: Pick<PatchedPolicies, 'namespace' | 'flavor'>): string => `${p.namespace} ${p.flavor}`;
+
 /** Which rollout an audit entry is about, without what one entry did (its objects) or how it was promoted. */
 function identity(r: AuditRollout): Omit<AuditRollout, 'applied' | 'deleted'> {
   return { id: r.id, stage: r.stage, flavor: r.flavor, mode: r.mode, sourceNamespaces: r.sourceNamespaces, namespaceMap: r.namespaceMap };
@@ -56,6 +59,8 @@ function identity(r: AuditRollout): Omit<AuditRollout, 'applied' | 'deleted'> {
 /** The rollouts of the open workspace, and the operations that make and undo them. */
 export class RolloutService {
   private readonly records = new Map<string, RolloutRecord>();
+  /** Policies with rules added from soaks, by `namespace flavor`: kept with the records, in the workspace. */
+  private readonly patched = new Map<string, PatchedPolicies>();
   /** Counts changes, so that the autosave knows when the records it wrote are out of date. */
   private changes = 0;
 
@@ -72,12 +77,32 @@ export class RolloutService {
   }
 
   /**
-   * The records of a workspace just opened (or restored) replace those of the one before. Not a
-   * change to tell the window about: they are what the workspace file already holds.
+   * The records (and patched policies) of a workspace just opened (or restored) replace those of the
+   * one before. Not a change to tell the window about: they are what the workspace file already holds.
    */
-  adopt(records: readonly RolloutRecord[] | undefined): void {
+  adopt(records: readonly RolloutRecord[] | undefined, patched: readonly PatchedPolicies[] = []): void {
     this.records.clear();
     for (const r of records ?? []) this.records.set(r.id, r);
+    this.patched.clear();
+    for (const p of patched) this.patched.set(patchedKey(p), p);
+  }
+
+  /** The policies with rules added from soaks, by namespace then flavor. */
+  patchedPolicies(): PatchedPolicies[] {
+    return [...this.patched.values()].sort((a, b) => (patchedKey(a) < patchedKey(b) ? -1 : patchedKey(a) > patchedKey(b) ? 1 : 0));
+  }
+
+  /** The patched policies kept for a source namespace and flavor, if any. */
+  patchedFor(namespace: string, flavor: PatchedPolicies['flavor']): PatchedPolicies | undefined {
+    return this.patched.get(patchedKey({ namespace, flavor }));
+  }
+
+  /** Keeps (or, with `undefined`, drops) the patched policies of a namespace and flavor; written with the workspace at once. */
+  setPatched(key: Pick<PatchedPolicies, 'namespace' | 'flavor'>, value: PatchedPolicies | undefined): PatchedPolicies[] {
+    if (value) this.patched.set(patchedKey(key), value);
+    else if (!this.patched.delete(patchedKey(key))) return this.patchedPolicies();
+    this.touch();
+    return this.patchedPolicies();
   }
 
   /** A dry run of the policies as they would be applied (mapped, checked). */
@@ -101,7 +126,7 @@ export class RolloutService {
       details: [`Flavor: ${r.flavor}; mode: ${MODE_WORDS[r.mode]}`],
       rollout,
     });
-    return this.recordApply(rollout, r.context, prepared.namespace, prepared.policies, result);
+    return this.recordApply(rollout, r.context, prepared.namespace, prepared.policies, result, r.policies);
   }
 
   /**
@@ -149,7 +174,7 @@ export class RolloutService {
       ],
       rollout,
     });
-    return this.recordApply(rollout, r.context, prepared.namespace, prepared.policies, result, overridden);
+    return this.recordApply(rollout, r.context, prepared.namespace, prepared.policies, result, r.policies, overridden);
   }
 
   /** Deletes exactly what a rollout created, as this app's audit log recorded it; what existed before is never deleted. */
@@ -210,6 +235,7 @@ export class RolloutService {
     namespace: string,
     policies: readonly { name: string; sha256: string; content: string }[],
     result: Awaited<ReturnType<KubectlService['apply']>>,
+    sourcePolicies: readonly string[],
     override = false,
   ): RolloutRecord {
     const created = result.objects.filter((o) => o.operation === 'created');
@@ -225,6 +251,7 @@ export class RolloutService {
       flavor: rollout.flavor,
       mode: rollout.mode,
       policies: policies.map((p) => ({ name: p.name, sha256: p.sha256, content: p.content })),
+      sourcePolicies: [...sourcePolicies],
       appliedAt: result.at,
       exitCode: result.exitCode,
       objects: result.objects,
@@ -259,13 +286,18 @@ export class RolloutService {
    * its contents (a workspace edited by hand) is refused rather than believed.
    */
   private async storedSoak(staging: RolloutRecord): Promise<SoakSummary> {
-    const soak = staging.soak;
+    return soakSummary(await this.checkedSoak(staging, 'promote'));
+  }
+
+  /** The soak stored for a rollout, its hash checked (`refused` when it does not match: the workspace was edited by hand). */
+  async checkedSoak(record: RolloutRecord, then: string): Promise<RolloutSoak | undefined> {
+    const soak = record.soak;
     if (soak && (await soakReportHash(soak.report)) !== soak.report.sha256)
       throw new ServiceError(
         'refused',
-        `The soak report stored for rollout ${staging.id} does not match its sha256: the workspace was changed outside the app. Check soak again, then promote.`,
+        `The soak report stored for rollout ${record.id} does not match its sha256: the workspace was changed outside the app. Check soak again, then ${then}.`,
       );
-    return soakSummary(soak);
+    return soak;
   }
 
   /** True when the promotion goes ahead on an override; throws `refused` when the soak is not clean and no right name was typed. */

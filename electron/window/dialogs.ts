@@ -28,6 +28,17 @@ export function nativeDialogs(parent: () => BrowserWindow | undefined): ComposeO
       });
       return path === undefined ? undefined : { path };
     },
+    chooseFlowLogFile: async () => {
+      const path = await open({
+        title: 'Check soak from a flow-log file (Calico flow logs or Goldmane flows since the apply)',
+        properties: ['openFile'],
+        filters: [
+          { name: 'Flow logs', extensions: ['json', 'jsonl', 'gz', 'log', 'txt'] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+      });
+      return path === undefined ? undefined : { path };
+    },
     chooseWorkspaceToSave: () => save({ title: 'Save workspace', defaultPath: 'netpol-workspace.json', filters: workspaceFilters }),
     chooseWorkspaceToOpen: () => open({ title: 'Open workspace', properties: ['openFile'], filters: workspaceFilters }),
     chooseBundlePath: (as) =>

@@ -1,12 +1,19 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { ApiError, AuditRecord, DryRunFile, Result, RolloutRecord, SoakCheckRequest } from '../../shared/api/contract';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type {
+  ApiError,
+  AuditRecord,
+  DryRunFile,
+  PatchedPolicies,
+  Result,
+  RolloutRecord,
+  SoakCheckRequest,
+} from '../../shared/api/contract';
 import type { FlowRecord } from '../../shared/flows/types';
 import { unmapFlow } from '../../shared/rollout/flow-namespaces';
 import { auditMechanism, modeGuide, type RolloutFlavor, type RolloutMode } from '../../shared/rollout/mode';
-import { parseNamespaceMap } from '../../shared/rollout/namespace-map';
-import { withPatchInSource } from '../../shared/rollout/patch-source';
-import type { SoakFlow, SoakPatch } from '../../shared/rollout/soak-types';
+import type { SoakFlow } from '../../shared/rollout/soak-types';
 import { kubeBlocked, useKubeContexts } from './kube';
+import { AddedRules } from './rollout/AddedRules';
 import { AuditLog } from './rollout/AuditLog';
 import { DropWatch } from './rollout/DropWatch';
 import { ModeGuide } from './rollout/ModeGuide';
@@ -14,6 +21,7 @@ import { PromoteDialog } from './rollout/PromoteDialog';
 import { RolloutList } from './rollout/RolloutList';
 import { TargetFields } from './rollout/TargetFields';
 import { defaultTarget, productionWarning, targetMap } from './rollout/target';
+import { useFlowLogPicker } from './rollout/useFlowLogPicker';
 import { useRolloutHost } from './rollout/useRolloutHost';
 import './rollout/rollout.css';
 
@@ -25,14 +33,6 @@ export interface VerifySummary {
   /** Kept edges the policies block, and kept edges this input cannot decide. */
   readonly blocked: number;
   readonly undecided: number;
-}
-
-/** A missing rule a soak found, added with Allow: its patch names the rolled-out policies (through `pairs`). */
-interface AddedRule {
-  readonly rollout: string;
-  readonly edge: string;
-  readonly patch: SoakPatch;
-  readonly pairs: readonly string[];
 }
 
 interface Props {
@@ -67,7 +67,8 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, ver
   const [audit, setAudit] = useState<AuditRecord[]>([]);
   const [rollouts, setRollouts] = useState<readonly RolloutRecord[]>([]);
   const [promoting, setPromoting] = useState<RolloutRecord | null>(null);
-  const [added, setAdded] = useState<readonly AddedRule[]>([]);
+  // Rules added with Allow: main keeps them with the workspace, so that a restart keeps them too.
+  const [patched, setPatched] = useState<readonly PatchedPolicies[]>([]);
   const [busy, setBusy] = useState(false);
   const [kubeError, setKubeError] = useState<ApiError | null>(null);
   const { contexts, context, setContext, loaded } = useKubeContexts(setKubeError);
@@ -76,6 +77,7 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, ver
   const reload = useCallback(() => {
     void window.netpol.auditLog().then((r) => r.ok && setAudit(r.value));
     void window.netpol.listRollouts().then((r) => r.ok && setRollouts(r.value));
+    void window.netpol.listPatchedPolicies().then((r) => r.ok && setPatched(r.value));
   }, []);
   useEffect(() => {
     reload();
@@ -93,9 +95,12 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, ver
     reload();
   };
 
-  // The policies of a namespace as generated, with the rules added from soaks (Allow).
-  const policiesOf = (ns: string): string[] =>
-    added.reduce((texts, a) => withPatchInSource(texts, ns, parseNamespaceMap(a.pairs), a.patch), policiesFor(ns));
+  // The policies of a namespace: with the rules added from soaks (Allow) when main keeps some, else as generated.
+  const patchedOf = (ns: string): PatchedPolicies | undefined => patched.find((p) => p.namespace === ns && p.flavor === flavor);
+  const policiesOf = (ns: string): string[] => [...(patchedOf(ns)?.policies ?? policiesFor(ns))];
+  const added = source ? (patchedOf(source)?.added ?? []) : [];
+  const flowLogInput = useRef<HTMLInputElement>(null);
+  const flowLog = useFlowLogPicker(flowLogInput, setError);
   const policies = source ? policiesOf(source) : [];
   const map = useMemo(() => targetMap(source, target, others), [source, target, others]);
   const mechanism = auditMechanism(flavor, mode);
@@ -125,17 +130,32 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, ver
       });
       return;
     }
-    setAdded((all) => [...all, { rollout: r.id, edge: f.edge, patch: f.patch!, pairs: r.namespaceMap }]);
-    setSource(r.sourceNamespaces[0] ?? source);
-    setMessage(
-      `The rule for ${f.edge} is added to the policies of ${r.sourceNamespaces.join(', ')}: Apply to staging again, then Check soak.`,
+    const ns = r.sourceNamespaces[0] ?? source;
+    // Main adds the rule to the policies it keeps for the namespace, else to these.
+    const base = policiesOf(ns);
+    if (base.length === 0) {
+      setError({
+        code: 'invalid-request',
+        message: `No ${flavor} policies for ${ns}: tick it under Lock down on the Policies tab to add the rule.`,
+      });
+      return;
+    }
+    void run(
+      () => window.netpol.allowSoakFlow({ from: r.id, edge: f.edge, namespace: ns, policies: base }),
+      (kept) => {
+        setPatched(kept);
+        setSource(ns);
+        setMessage(`The rule for ${f.edge} is added to the policies of ${ns}: Apply to staging again, then Check soak.`);
+      },
     );
   };
   const allowed = useMemo(() => {
     const m = new Map<string, Set<string>>();
-    for (const a of added) m.set(a.rollout, new Set([...(m.get(a.rollout) ?? []), a.edge]));
+    for (const p of patched) for (const a of p.added) m.set(a.rollout, new Set([...(m.get(a.rollout) ?? []), a.edge]));
     return m;
-  }, [added]);
+  }, [patched]);
+  const applied = (r: RolloutRecord): void =>
+    setMessage(`Applied to ${r.targetNamespace} on ${r.context}: ${r.objects.length} object(s). Recorded below: Check soak there.`);
 
   return (
     <section className="rollout" aria-label="Rollout">
@@ -165,12 +185,28 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, ver
         {policies.length} {flavor} policies for {source || 'this namespace'}
         {added.length > 0 ? ` (${added.length} rule(s) added from soaks)` : ''}
         {map.ok && map.pairs.length > 0 ? `; namespace map ${map.pairs.join(', ')}` : ''}.
-        {added.length > 0 && (
-          <button type="button" className="link" onClick={() => setAdded([])}>
-            Remove the added rules
-          </button>
-        )}
       </p>
+      <AddedRules
+        patched={patched}
+        rollouts={rollouts}
+        busy={busy}
+        mutationBlocked={host.noConfirmation}
+        onApplyAgain={(p, from) =>
+          void run(
+            () =>
+              window.netpol.applyRollout({
+                context: from.context,
+                namespace: from.targetNamespace,
+                namespaceMap: [...from.namespaceMap],
+                flavor: p.flavor,
+                mode: from.mode,
+                policies: [...p.policies],
+              }),
+            applied,
+          )
+        }
+        onRemove={(p) => void run(() => window.netpol.dropPatchedPolicies({ namespace: p.namespace, flavor: p.flavor }), setPatched)}
+      />
       <fieldset className="row mode">
         <legend>Mode</legend>
         <label>
@@ -223,16 +259,7 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, ver
           disabled={applyBlocked !== undefined || !request}
           title={dryBlocked ?? (applyBlocked ? `Apply: ${applyBlocked}` : undefined)}
           aria-describedby={applyBlocked ? 'rollout-blocked' : undefined}
-          onClick={() =>
-            request &&
-            void run(
-              () => window.netpol.applyRollout({ ...request, mode }),
-              (r) =>
-                setMessage(
-                  `Applied to ${r.targetNamespace} on ${r.context}: ${r.objects.length} object(s). Recorded below: Check soak there.`,
-                ),
-            )
-          }
+          onClick={() => request && void run(() => window.netpol.applyRollout({ ...request, mode }), applied)}
         >
           Apply to staging…
         </button>
@@ -254,6 +281,17 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, ver
         </ul>
       )}
       <h3>Rollouts</h3>
+      <input
+        ref={flowLogInput}
+        type="file"
+        hidden
+        aria-label="Flow-log file"
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          e.target.value = '';
+          void flowLog.picked(file);
+        }}
+      />
       <RolloutList
         rollouts={rollouts}
         busy={busy}
@@ -263,6 +301,15 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, ver
           void run(
             () => window.netpol.checkSoak(r.id, { selection, cycleHours }),
             (v) => setMessage(`Soak of ${v.targetNamespace} read: ${v.soak?.report.verdict.status ?? 'no report'}.`),
+          )
+        }
+        onCheckSoakFromFile={(r, cycleHours) =>
+          flowLog.pick(
+            () =>
+              void run(
+                () => window.netpol.checkSoakFromFile(r.id, { selection, cycleHours }),
+                (v) => setMessage(`Soak of ${v.targetNamespace} read from the flow log: ${v.soak?.report.verdict.status ?? 'no report'}.`),
+              ),
           )
         }
         onAllow={allow}
@@ -278,7 +325,8 @@ export function RolloutPanel({ policiesFor, namespaces, onAllowDrop, flavor, ver
         <PromoteDialog
           staging={promoting}
           contexts={contexts}
-          policies={policiesOf(promoting.sourceNamespaces[0] ?? '')}
+          // What soaked: the texts this rollout applied (older records: the policies shown now).
+          policies={promoting.sourcePolicies ?? policiesOf(promoting.sourceNamespaces[0] ?? '')}
           onDone={(r) => {
             setMessage(`Promoted to ${r.targetNamespace} on ${r.context}: ${r.objects.length} object(s).`);
             reload();

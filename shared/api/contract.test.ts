@@ -12,6 +12,7 @@ import {
   EVENT_NAMES,
   OPERATIONS,
   type AiDraftRequest,
+  type AllowRequest,
   type AuditRecord,
   type BundlePreview,
   type BundleRequest,
@@ -24,6 +25,8 @@ import {
   type OpenedCapture,
   type OpenedWorkspaceView,
   type Operation,
+  type PatchedKey,
+  type PatchedPolicies,
   type PromotionRequest,
   type RolloutRecord,
   type RolloutRequest,
@@ -117,9 +120,17 @@ describe('the channel map (types)', () => {
     // A promotion names what it promotes and, at most, the typed override: the window sends no soak.
     expectTypeOf<PromotionRequest>().not.toHaveProperty('soak');
     expectTypeOf<PromotionRequest['override']>().toEqualTypeOf<string | undefined>();
-    // The workspace keeps the records main wrote; the renderer's payload has no say in them.
+    // A staged Calico rollout is soaked from a flow-log file main reads: the same request, the same record.
+    expectTypeOf<NetpolHandlers['checkSoakFromFile']>().toEqualTypeOf<NetpolHandlers['checkSoak']>();
+    // Allow names the flow; the rule is main's (its stored report's patch), and what is kept comes back.
+    expectTypeOf<AllowRequest>().not.toHaveProperty('patch');
+    expectTypeOf<NetpolHandlers['allowSoakFlow']>().toEqualTypeOf<(request: AllowRequest) => Reply<PatchedPolicies[]>>();
+    expectTypeOf<NetpolHandlers['dropPatchedPolicies']>().toEqualTypeOf<(key: PatchedKey) => Reply<PatchedPolicies[]>>();
+    // The workspace keeps the records and the patched policies main wrote; the renderer's payload has no say in them.
     expectTypeOf<SavedWorkspace['rollouts']>().toEqualTypeOf<RolloutRecord[] | undefined>();
+    expectTypeOf<SavedWorkspace['patchedPolicies']>().toEqualTypeOf<PatchedPolicies[] | undefined>();
     expectTypeOf<WorkspacePayload>().not.toHaveProperty('rollouts');
+    expectTypeOf<WorkspacePayload>().not.toHaveProperty('patchedPolicies');
   });
 
   it('workspaces: save, open, recover, restore, discard, autosave', () => {
@@ -203,6 +214,20 @@ describe('the channel map (values)', () => {
     ['a soak check of a rollout id that could be a path', 'checkSoak', ['../x', { selection: { version: 1, pruned: [] } }]],
     ['a soak check without the selection', 'checkSoak', ['0123456789abcdef', {}]],
     ['a cycle of no time', 'checkSoak', ['0123456789abcdef', { selection: { version: 1, pruned: [] }, cycleHours: 0 }]],
+    ['a file soak without the selection', 'checkSoakFromFile', ['0123456789abcdef', {}]],
+    ['a file soak of a rollout id that could be a path', 'checkSoakFromFile', ['../x', { selection: { version: 1, pruned: [] } }]],
+    [
+      'an Allow without the policies',
+      'allowSoakFlow',
+      [{ from: '0123456789abcdef', edge: 'a->b:1/TCP', namespace: 'payments', policies: [] }],
+    ],
+    [
+      'an Allow for a namespace that is no name',
+      'allowSoakFlow',
+      [{ from: '0123456789abcdef', edge: 'a->b:1/TCP', namespace: '../x', policies }],
+    ],
+    ['an Allow that brings its own rule', 'allowSoakFlow', [{ from: 'x', edge: 'a->b:1/TCP', namespace: 'payments', policies }]],
+    ['a removal of a flavor no rollout has', 'dropPatchedPolicies', [{ namespace: 'payments', flavor: 'calico' }]],
   ] as const)('refuses %s', (_what, op, args) => {
     expect(validateArgs(op, [...args])).toMatchObject({ ok: false });
   });
@@ -213,6 +238,11 @@ describe('the channel map (values)', () => {
     expect(validateArgs('checkSoak', ['0123456789abcdef', { selection: { version: 1, pruned: [] }, cycleHours: 36 }]).ok).toBe(true);
     expect(validateArgs('promoteRollout', [{ ...promotion, override: 'payments' }]).ok).toBe(true);
     expect(validateArgs('promoteRollout', [promotion]).ok).toBe(true);
+    expect(validateArgs('checkSoakFromFile', ['0123456789abcdef', { selection: { version: 1, pruned: [] }, cycleHours: 8 }]).ok).toBe(true);
+    expect(validateArgs('allowSoakFlow', [{ from: '0123456789abcdef', edge: 'a->b:1/TCP', namespace: 'payments', policies }]).ok).toBe(
+      true,
+    );
+    expect(validateArgs('dropPatchedPolicies', [{ namespace: 'payments', flavor: 'calico-staged' }]).ok).toBe(true);
   });
 
   it('one distinct channel per operation and event, the ones the preload uses', () => {

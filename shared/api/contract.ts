@@ -11,7 +11,10 @@ import { FLAVORS } from '../policy/flavors';
 import type { NetworkPolicy } from '../policy/types';
 import { CHANNELS, EVENTS } from './channels';
 import {
+  ALLOW_REQUEST,
   AUDIT_ROLLOUT,
+  PATCHED_KEY,
+  PATCHED_POLICIES,
   PROMOTION_REQUEST,
   ROLLOUT_ID,
   ROLLOUT_RECORD,
@@ -160,6 +163,8 @@ export const SAVED_WORKSPACE = WORKSPACE_PAYLOAD.extend({
   savedAt: z.string(),
   /** Rollouts made from this workspace; main writes them from its own record, never from the renderer's payload. */
   rollouts: z.array(ROLLOUT_RECORD).max(1000).optional(),
+  /** Policies with rules added from soaks (Allow), per source namespace and flavor; main writes them from its own store too. */
+  patchedPolicies: z.array(PATCHED_POLICIES).max(1000).optional(),
 });
 
 /** Why a workspace's capture may not match it, for code to branch on. */
@@ -299,6 +304,19 @@ export const CONTRACT = {
    * report (shared/rollout/soak) in the record, which is returned.
    */
   checkSoak: { channel: CHANNELS.checkSoak, args: z.tuple([ROLLOUT_ID, SOAK_CHECK_REQUEST]), reply: ROLLOUT_RECORD },
+  /**
+   * Reads a flow-log file the user picks (Calico flow logs or Goldmane flows of the target namespace
+   * since the apply; in the browser host, the file the page uploaded) with the capture reader, and
+   * stores the soak report it gives in the record, as checkSoak does: the soak of a staged Calico
+   * rollout, whose verdicts hubble never sees.
+   */
+  checkSoakFromFile: { channel: CHANNELS.checkSoakFromFile, args: z.tuple([ROLLOUT_ID, SOAK_CHECK_REQUEST]), reply: ROLLOUT_RECORD },
+  /** "Allow": adds the rule main's stored soak gives for a missing-rule flow to the source policies, kept in the workspace. */
+  allowSoakFlow: { channel: CHANNELS.allowSoakFlow, args: z.tuple([ALLOW_REQUEST]), reply: z.array(PATCHED_POLICIES) },
+  /** The policies with rules added from soaks, kept in the workspace open now. */
+  listPatchedPolicies: { channel: CHANNELS.listPatchedPolicies, args: z.tuple([]), reply: z.array(PATCHED_POLICIES) },
+  /** "Remove the added rules" of one source namespace and flavor. */
+  dropPatchedPolicies: { channel: CHANNELS.dropPatchedPolicies, args: z.tuple([PATCHED_KEY]), reply: z.array(PATCHED_POLICIES) },
   /** The rollouts of the workspace open now, oldest first. */
   listRollouts: { channel: CHANNELS.listRollouts, args: z.tuple([]), reply: z.array(ROLLOUT_RECORD) },
   auditLog: { channel: CHANNELS.auditLog, args: z.tuple([]), reply: z.array(AUDIT_RECORD) },

@@ -102,7 +102,7 @@ export const ROLLOUT_SOAK = z
     report: SOAK_REPORT,
     /** ISO time of the check. */
     checkedAt: z.string().max(64),
-    /** The `hubble observe` command that read the flows, as run (an argument array joined for reading). */
+    /** What the flows were read from: the `hubble observe` command as run (its arguments joined for reading), or the flow-log file given. */
     source: z.string().max(1000),
     /** Drop events the live watch saw outside what hubble returned, folded in. */
     liveDrops: z.number().int().min(0),
@@ -156,6 +156,11 @@ export const ROLLOUT_RECORD = z
       .array(z.object({ name: OBJECT_NAME, sha256: SHA256, content: z.string().max(1_000_000).optional() }).readonly())
       .max(2000)
       .readonly(),
+    /**
+     * The policy texts the apply was asked for, before main mapped them (the source namespaces'):
+     * what a promotion of this rollout sends again, so that it is exactly the set that soaked.
+     */
+    sourcePolicies: policyYaml.readonly().optional(),
     /** ISO time of the apply: the soak reads the flows since then. */
     appliedAt: z.string().max(64),
     exitCode: z.number().int(),
@@ -174,6 +179,40 @@ export const ROLLOUT_RECORD = z
       .optional(),
   })
   .readonly();
+
+/** A rule added with Allow: the staging rollout whose soak found the flow, and the flow's edge there. */
+const ADDED_RULE = z.object({ rollout: ROLLOUT_ID, edge: z.string().min(1).max(2048) }).readonly();
+
+/**
+ * The policies of one source namespace, in one flavor, with the rules added from soaks (Allow): main
+ * keeps them with the rollouts in the workspace until the user removes them, so that after a restart
+ * they are still what is rolled out again and promoted. `from`: the staging rollout the last rule
+ * came from, whose context, target, map and mode "Apply to staging again" reuses.
+ */
+export const PATCHED_POLICIES = z
+  .object({
+    namespace,
+    flavor: ROLLOUT_FLAVOR,
+    from: ROLLOUT_ID,
+    added: z.array(ADDED_RULE).min(1).max(1000).readonly(),
+    policies: policyYaml.readonly(),
+  })
+  .readonly();
+
+/**
+ * "Allow" on a missing rule of a stored soak: which rollout and which flow (its edge), the source
+ * namespace whose policies take the rule, and those policies as the window generates them now (used
+ * when none are kept yet). The rule itself is main's: the patch in the soak report it stored.
+ */
+export const ALLOW_REQUEST = z.object({
+  from: ROLLOUT_ID,
+  edge: z.string().min(1).max(2048),
+  namespace,
+  policies: policyYaml,
+});
+
+/** "Remove the added rules": the kept policies of this source namespace and flavor are dropped. */
+export const PATCHED_KEY = z.object({ namespace, flavor: ROLLOUT_FLAVOR });
 
 /** What an audit entry of a rollout adds: which rollout, how it was mapped, and what kubectl said it did. */
 export const AUDIT_ROLLOUT = z
@@ -210,3 +249,6 @@ export type RolloutSoak = z.infer<typeof ROLLOUT_SOAK>;
 export type SoakCheck = z.infer<typeof SOAK_CHECK>;
 export type AppliedObjectRecord = z.infer<typeof APPLIED_OBJECT>;
 export type ObjectRefRecord = z.infer<typeof OBJECT_REF>;
+export type PatchedPolicies = z.infer<typeof PATCHED_POLICIES>;
+export type AllowRequest = z.infer<typeof ALLOW_REQUEST>;
+export type PatchedKey = z.infer<typeof PATCHED_KEY>;

@@ -12,6 +12,8 @@ interface Props {
   /** Why Roll back and Promote cannot run here at all (no native confirmation in this host). */
   readonly mutationBlocked?: string;
   readonly onCheckSoak: (r: RolloutRecord, cycleHours: number) => void;
+  /** "Check soak from a flow-log file…" (staged Calico rollouts, whose verdicts hubble never sees). */
+  readonly onCheckSoakFromFile: (r: RolloutRecord, cycleHours: number) => void;
   readonly onAllow: (r: RolloutRecord, flow: SoakFlow) => void;
   /** Edges whose missing rule was added, by rollout id. */
   readonly allowed: ReadonlyMap<string, ReadonlySet<string>>;
@@ -31,7 +33,17 @@ function actionReason(r: RolloutRecord, busy: boolean, live: boolean, created: n
 }
 
 /** The workspace's rollouts, newest first: where, how, when, and exactly what each created. */
-export function RolloutList({ rollouts, onRollback, onPromote, busy, mutationBlocked, onCheckSoak, onAllow, allowed }: Props) {
+export function RolloutList({
+  rollouts,
+  onRollback,
+  onPromote,
+  busy,
+  mutationBlocked,
+  onCheckSoak,
+  onCheckSoakFromFile,
+  onAllow,
+  allowed,
+}: Props) {
   if (rollouts.length === 0) return <p className="hint">No rollout yet: Apply records one here, with what it created.</p>;
   return (
     <ol className="rollout-list" aria-label="Rollouts">
@@ -90,7 +102,7 @@ export function RolloutList({ rollouts, onRollback, onPromote, busy, mutationBlo
               <SoakReport
                 record={r}
                 busy={busy}
-                onCheck={(h) => onCheckSoak(r, h)}
+                onCheck={(h) => (r.flavor === 'calico-staged' ? onCheckSoakFromFile(r, h) : onCheckSoak(r, h))}
                 onAllow={(f) => onAllow(r, f)}
                 allowed={allowed.get(r.id) ?? NONE}
               />

@@ -2,13 +2,16 @@ import { useState } from 'react';
 import type { RolloutRecord } from '../../../shared/api/contract';
 import type { SoakFlow } from '../../../shared/rollout/soak-types';
 import { timeText } from './target';
-import { batchText, CLASS_TEXT, countsText, flowReason, readiness, windowText } from './soak-text';
+import { batchText, CLASS_TEXT, countsText, flowLogHint, flowReason, readiness, windowText } from './soak-text';
 
 interface Props {
   readonly record: RolloutRecord;
   /** Set while an operation runs: the buttons wait, and say so. */
   readonly busy: boolean;
-  /** "Check soak": main reads the flows since the apply, over a cycle of these hours. */
+  /**
+   * "Check soak": main reads the flows since the apply, over a cycle of these hours, with hubble or,
+   * for staged Calico policies (whose verdicts hubble never sees), from a flow-log file the user gives.
+   */
   readonly onCheck: (cycleHours: number) => void;
   /** "Allow": the missing rule added to the policies, for a new rollout. */
   readonly onAllow: (flow: SoakFlow) => void;
@@ -29,16 +32,22 @@ export function SoakReport({ record, busy, onCheck, onAllow, allowed }: Props) {
     Number.isInteger(cycle) && cycle >= 1 && cycle <= 2160 ? undefined : 'The cycle is a whole number of hours, 1 to 2160.';
   const ready = readiness(record);
   const checkId = `soak-cycle-${record.id}`;
+  const fromFile = record.flavor === 'calico-staged';
   return (
     <section className="soak-report" aria-label="Soak" data-status={report?.verdict.status ?? 'not-run'}>
       <div className="row">
         <label htmlFor={checkId}>Cycle (hours)</label>
         <input id={checkId} className="hours" inputMode="numeric" value={hours} onChange={(e) => setHours(e.target.value.trim())} />
         <button type="button" disabled={busy || cycleProblem !== undefined} onClick={() => onCheck(cycle)}>
-          Check soak
+          {fromFile ? 'Check soak from a flow-log file…' : 'Check soak'}
         </button>
         {(busy || cycleProblem) && <span className="reason">{cycleProblem ?? 'Waiting for the operation under way.'}</span>}
       </div>
+      {fromFile && (
+        <p className="hint" data-field="flow-log-hint">
+          {flowLogHint(record)}
+        </p>
+      )}
       <p className={ready.ready ? 'readiness ready' : 'readiness'} data-field="readiness">
         {ready.text}
       </p>
@@ -49,7 +58,7 @@ export function SoakReport({ record, busy, onCheck, onAllow, allowed }: Props) {
       )}
       {report && record.soak && (
         <>
-          <p data-field="window">{windowText(report)}</p>
+          <p data-field="window">{windowText(report, fromFile)}</p>
           <p data-field="batch">{batchText(report)}</p>
           {report.window.shortfalls.length > 0 && (
             <ul className="shortfalls" aria-label="Why the window falls short">

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RolloutRecord } from '../../../shared/api/contract';
 import type { SoakFlow, SoakReport } from '../../../shared/rollout/soak-types';
-import { batchText, countsText, flowReason, readiness, windowText } from './soak-text';
+import { batchText, countsText, flowLogHint, flowReason, readiness, windowText } from './soak-text';
 
 const H = 3_600_000;
 const APPLIED = Date.parse('2021-11-10T12:00:00Z');
@@ -62,6 +62,8 @@ describe('the soak report in words', () => {
       "9 h 0 min of the 24 h 0 min cycle covered, 2021-11-11 03:00 UTC → 2021-11-11 12:00 UTC. Hubble's buffer did not reach back to the apply at 2021-11-10 12:00 UTC: the 15 h 0 min before its first flow were not read.",
     );
     expect(windowText(report({ window: { first: null, last: null } }))).toMatch(/^No flow was read since the apply/);
+    // A flow log the user exported is not hubble's buffer: it is the file that does not reach back.
+    expect(windowText(late, true)).toMatch(/ The flow log given does not reach back to the apply at 2021-11-10 12:00 UTC: /);
   });
 
   it('names the batch hours required and whether each was covered', () => {
@@ -93,5 +95,17 @@ describe('the soak report in words', () => {
     expect(readiness(record()).text).toMatch(/^Not ready to promote: no soak yet/);
     expect(readiness(record(report(), { rollback: { at: 'x', exitCode: 0, deleted: [] } })).text).toMatch(/rolled back/);
     expect(readiness(record(report(), { exitCode: 1 })).text).toMatch(/applied only in part/);
+    expect(readiness(record(undefined, { flavor: 'calico-staged' })).text).toMatch(
+      /Check soak from a flow-log file reads Calico's flow logs/,
+    );
+  });
+
+  it('says what flow-log file a staged Calico rollout is soaked from, and how Calico gives it', () => {
+    const hint = flowLogHint(record(undefined, { flavor: 'calico-staged', targetNamespace: 'policy-demo-staging' }));
+    expect(hint).toMatch(
+      /^Give Calico's flow logs of policy-demo-staging since 2021-11-10 12:00 UTC, with their policies field \(pending_policies/,
+    );
+    expect(hint).toContain('Calico Enterprise or Calico Cloud flow logs');
+    expect(hint).toContain('kubectl --context=kind-staging port-forward -n calico-system svc/goldmane 7443:7443');
   });
 });

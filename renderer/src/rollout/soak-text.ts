@@ -18,8 +18,11 @@ export const CLASS_TEXT: Record<SoakClass, string> = {
 /** An epoch-ms time as the tab shows it, the same on every machine: `2021-11-10 12:00 UTC`. */
 export const instantText = (ms: number): string => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
-/** The window the flows cover, in one line: from when to when, how many hours of the cycle, and whether it reaches back to the apply. */
-export function windowText(r: SoakReport): string {
+/**
+ * The window the flows cover, in one line: from when to when, how many hours of the cycle, and
+ * whether it reaches back to the apply (`fromFile`: the flows came from a flow-log file, not hubble).
+ */
+export function windowText(r: SoakReport, fromFile = false): string {
   const w = r.window;
   const cycle = formatDuration(w.cycleMs);
   if (w.first === null || w.last === null)
@@ -27,7 +30,7 @@ export function windowText(r: SoakReport): string {
   const covered = `${formatDuration(w.coveredMs)} of the ${cycle} cycle covered, ${instantText(Math.max(w.first, w.appliedAt))} → ${instantText(w.last)}`;
   return w.reachesApply
     ? `${covered}, from the apply on.`
-    : `${covered}. Hubble's buffer did not reach back to the apply at ${instantText(w.appliedAt)}: the ${formatDuration(Math.max(0, w.first - w.appliedAt))} before its first flow were not read.`;
+    : `${covered}. ${fromFile ? 'The flow log given does' : "Hubble's buffer did"} not reach back to the apply at ${instantText(w.appliedAt)}: the ${formatDuration(Math.max(0, w.first - w.appliedAt))} before its first flow were not read.`;
 }
 
 /** The batch hours the original capture saw, and whether the soak covered each; or why none are known. */
@@ -59,7 +62,33 @@ export function readiness(r: RolloutRecord): { readonly ready: boolean; readonly
   if (r.rollback?.exitCode === 0) return { ready: false, text: 'Not ready to promote: this rollout was rolled back.' };
   if (r.exitCode !== 0) return { ready: false, text: 'Not ready to promote: it was applied only in part; roll the whole set out again.' };
   const soak = r.soak?.report;
-  if (!soak) return { ready: false, text: 'Not ready to promote: no soak yet. Check soak reads the flows since the apply.' };
+  if (!soak)
+    return {
+      ready: false,
+      text:
+        r.flavor === 'calico-staged'
+          ? "Not ready to promote: no soak yet. Check soak from a flow-log file reads Calico's flow logs since the apply."
+          : 'Not ready to promote: no soak yet. Check soak reads the flows since the apply.',
+    };
   if (soak.verdict.status === 'clean') return { ready: true, text: `Ready to promote: ${soak.verdict.headline}.` };
   return { ready: false, text: `Not ready to promote: ${soak.verdict.headline}.` };
 }
+
+/**
+ * What file "Check soak from a flow-log file…" wants for a staged Calico rollout, in the words of
+ * Calico's docs: the flow logs of the target namespace since the apply, with their policy traces
+ * (Calico Enterprise or Calico Cloud flow logs, the JSON records of "Flow log data types"; on Calico
+ * Open Source, Goldmane's flows through its flow logs API, reached by port-forward).
+ */
+export function flowLogHint(r: Pick<RolloutRecord, 'targetNamespace' | 'appliedAt' | 'context'>): string {
+  return (
+    `Give Calico's flow logs of ${r.targetNamespace} since ${timeOf(r.appliedAt)}, with their policies field (pending_policies says what the staged policies would do): ` +
+    `Calico Enterprise or Calico Cloud flow logs (the JSON records of "Flow log data types", exported from their Elasticsearch), or Goldmane's flows on Calico Open Source ` +
+    `(its flow logs API: kubectl --context=${r.context} port-forward -n calico-system svc/goldmane 7443:7443, then Flows.List), one JSON record a line.`
+  );
+}
+
+const timeOf = (iso: string): string => {
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : instantText(t);
+};

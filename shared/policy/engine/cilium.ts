@@ -687,7 +687,7 @@ export class CiliumPolicies {
   readonly ruleRefs: readonly RuleRef[];
   private readonly byNamespace = new Map<string, RuleSet[]>();
   private readonly clusterwide: RuleSet[] = [];
-  private readonly selecting = new WeakMap<PodEnd, { sets: readonly { set: RuleSet; match: Tri; why?: string }[]; dnsVisible: boolean }>();
+  private readonly selecting = new WeakMap<PodEnd, Selecting>();
   /** The rule sets of a namespace (undefined: the clusterwide ones) filed under a label their endpointSelector requires. */
   private readonly setIndexes = new Map<string | undefined, PeerIndex>();
 
@@ -709,7 +709,7 @@ export class CiliumPolicies {
    * The rule sets that select the pod (surely or maybe), in order, and whether one that surely
    * selects it sends its DNS through Cilium's proxy (a `rules.dns` egress rule); once per pod end.
    */
-  selectingOf(pod: PodEnd): { sets: readonly { set: RuleSet; match: Tri; why?: string }[]; dnsVisible: boolean } {
+  selectingOf(pod: PodEnd): Selecting {
     let hit = this.selecting.get(pod);
     if (!hit) {
       const id = podIdentity(pod);
@@ -730,7 +730,7 @@ export class CiliumPolicies {
         ({ set, match }) =>
           match === 'yes' && (set.spec.egress ?? []).some((r) => (r.toPorts ?? []).some((tp) => tp.rules && 'dns' in tp.rules)),
       );
-      this.selecting.set(pod, (hit = { sets, dnsVisible }));
+      this.selecting.set(pod, (hit = { sets, dnsVisible, requirements: {} }));
     }
     return hit;
   }
@@ -820,24 +820,32 @@ function judgeRule(
   return { ref: c.ref, allowance, why };
 }
 
-/** A fromRequires (toRequires) rule of a rule set that selects the pod, and how surely that set selects it. */
+/** The rule sets selecting one pod, in order, and what is derived from them once per pod. */
+interface Selecting {
+  readonly sets: readonly { set: RuleSet; match: Tri; why?: string }[];
+  /** A set that surely selects the pod sends its DNS through Cilium's proxy (a `rules.dns` egress rule). */
+  readonly dnsVisible: boolean;
+  /** Per direction, once asked: the rules with requirements among the sets' allow rules (null: none). */
+  readonly requirements: { ingress?: readonly Requirement[] | null; egress?: readonly Requirement[] | null };
+}
+
+/** A fromRequires (toRequires) rule of a rule set that selects (or may select) the pod, with the set's namespace. */
 interface Requirement {
   readonly rule: CompiledRule;
   readonly namespace: string | undefined;
-  readonly selected: Tri;
 }
 
 /** The rules with requirements among the allow rules of the sets selecting a pod in one direction; undefined when none has any. */
-function requirementsOf(
-  sets: readonly { set: RuleSet; match: Tri }[],
-  direction: 'ingress' | 'egress',
-): readonly Requirement[] | undefined {
+function requirementsOf(selecting: Selecting, direction: 'ingress' | 'egress'): readonly Requirement[] | undefined {
+  const known = selecting.requirements[direction];
+  if (known !== undefined) return known ?? undefined;
   let out: Requirement[] | undefined;
-  for (const { set, match } of sets) {
+  for (const { set } of selecting.sets) {
     const list = compiledList(set, direction);
     if (!list.requiring) continue;
-    for (const rule of list.requiring) (out ??= []).push({ rule, namespace: set.namespace, selected: match });
+    for (const rule of list.requiring) (out ??= []).push({ rule, namespace: set.namespace });
   }
+  selecting.requirements[direction] = out ?? null;
   return out;
 }
 
@@ -888,7 +896,7 @@ export function ciliumDirection(
   const denyKey = direction === 'ingress' ? 'ingressDeny' : 'egressDeny';
   const selecting = index.selectingOf(self);
   const dnsVisible = direction === 'egress' && selecting.dnsVisible;
-  const requirements = requirementsOf(selecting.sets, direction);
+  const requirements = requirementsOf(selecting, direction);
 
   for (const sel of selecting.sets) {
     const set = sel.set;

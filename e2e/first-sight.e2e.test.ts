@@ -270,6 +270,11 @@ describe.skipIf(missing)('at first sight, in a 1440×900 window (browser host)',
       ]);
       expect(note!.y + note!.height).toBeLessThanOrEqual(button!.y);
       await app.screenshot('rollout-no-kubectl');
+      // Watching drops runs hubble: without it the button is greyed out, its reason beside it.
+      const dropsWhy = rollout.getByTestId('drops-blocked');
+      await expect(dropsWhy.textContent()).resolves.toMatch(/^hubble was not found on your PATH\./);
+      await expect(rollout.getByRole('button', { name: 'Watch drops' }).isDisabled()).resolves.toBe(true);
+      await expect(rollout.getByRole('button', { name: 'Watch drops' }).getAttribute('title')).resolves.toBe(await dropsWhy.textContent());
 
       await page.getByRole('tab', { name: 'Diff' }).click();
       const diff = page.getByRole('region', { name: 'Diff' });

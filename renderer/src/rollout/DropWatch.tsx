@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { ApiError } from '../../../shared/api/contract';
 import type { FlowRecord } from '../../../shared/flows/types';
 import { peerKey } from '../../../shared/graph/keys';
+import { useToolProblem } from '../tools';
 
 interface Props {
   /** The namespace watched: where the policies were rolled out. */
@@ -19,6 +20,8 @@ const peerText = (p: FlowRecord['src']): string => peerKey(p).replace(/^(entity|
 export function DropWatch({ namespace, verdict, onAllowDrop, onError }: Props) {
   const [watching, setWatching] = useState(false);
   const [drops, setDrops] = useState<FlowRecord[]>([]);
+  // Greyed out, with the reason beside it, when hubble is not there (as Start capture is).
+  const hubbleMissing = useToolProblem('hubble');
   useEffect(() => window.netpol.onDrop((d) => setDrops((all) => [d, ...all].slice(0, 100))), []);
   const toggle = async (): Promise<void> => {
     const r = watching ? await window.netpol.stopDropWatch() : await window.netpol.startDropWatch({ namespace, verdict });
@@ -30,7 +33,22 @@ export function DropWatch({ namespace, verdict, onAllowDrop, onError }: Props) {
       <h3>
         {verdict === 'AUDIT' ? 'Would-be drops (AUDIT)' : 'Drops'} in {namespace || 'the namespace'}
       </h3>
-      <button type="button" disabled={!namespace} onClick={() => void toggle()}>
+      {hubbleMissing && !watching && (
+        <p className="hint blocked-reason" id="drops-blocked" data-testid="drops-blocked">
+          {hubbleMissing}
+        </p>
+      )}
+      <button
+        type="button"
+        disabled={!namespace || (!watching && hubbleMissing !== null)}
+        aria-describedby={hubbleMissing && !watching ? 'drops-blocked' : undefined}
+        title={
+          !namespace
+            ? 'Give the target namespace first.'
+            : (hubbleMissing ?? (hubbleMissing === undefined ? 'Looking for hubble…' : undefined))
+        }
+        onClick={() => void toggle()}
+      >
         {watching ? 'Stop watching' : 'Watch drops'}
       </button>
       <ul aria-label="Drops">

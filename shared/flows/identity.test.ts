@@ -143,4 +143,17 @@ describe('workloadIdentity', () => {
     expect(parsed.pod).toEqual({ tier: 'db' });
     expect(parsed.namespace).toBe('shop');
   });
+
+  it("an API server on the pod's own node is that node (host), on another node the API server; either order of labels", () => {
+    for (const labels of [
+      ['reserved:host', 'reserved:kube-apiserver'],
+      ['reserved:kube-apiserver', 'reserved:host'],
+    ])
+      expect(parseCiliumLabels(labels).entity).toBe('host');
+    for (const labels of [
+      ['reserved:remote-node', 'reserved:kube-apiserver'],
+      ['reserved:kube-apiserver', 'reserved:remote-node'],
+    ])
+      expect(parseCiliumLabels(labels).entity).toBe('kube-apiserver');
+  });
 });

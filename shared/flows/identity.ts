@@ -60,7 +60,7 @@ export interface ParsedLabels {
   /** Kubernetes pod labels (`k8s:` source), stable ones only. */
   readonly pod: Record<string, string>;
   readonly namespace?: string;
-  /** The strongest reserved entity among the labels (kube-apiserver wins over host). */
+  /** The strongest reserved entity among the labels (host wins over kube-apiserver, which wins over remote-node). */
   readonly entity?: EntityName;
   /** `cidr:` or `fqdn:` labels mean a world identity selected by address or name. */
   readonly worldish: boolean;
@@ -83,8 +83,11 @@ export function parseCiliumLabels(labels: readonly string[] | undefined): Parsed
     const value = eq >= 0 ? rest.slice(eq + 1) : '';
     if (source === 'reserved') {
       const e = RESERVED[key];
-      // kube-apiserver endpoints also carry reserved:host or remote-node; the more specific name wins.
-      if (e && (entity === undefined || e === 'kube-apiserver')) entity = e;
+      // An API server on the nodes also carries reserved:host or reserved:remote-node. The pod's own
+      // node (host) wins: what matters to a policy is that it is the resident node, which no
+      // NetworkPolicy can block and Cilium lets in (allow-localhost), whatever it runs; on another
+      // node, kube-apiserver is the more specific name.
+      if (e && (entity === undefined || (e === 'host' ? true : e === 'kube-apiserver' && entity !== 'host'))) entity = e;
     } else if (source === 'cidr' || source === 'fqdn') {
       worldish = true;
     } else if (source === 'k8s' || source === '') {

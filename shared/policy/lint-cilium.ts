@@ -80,6 +80,15 @@ function specChecks(spec: CiliumPolicySpec, at: string, context: LintContext, ad
         (list ?? []).forEach((sel, j) => {
           for (const key of unstableKeys(sel)) add(unstableLabelFinding(key, `${where}.${field}[${j}]`));
         });
+      for (const field of ['fromRequires', 'toRequires'] as const)
+        if ((rule[field] ?? []).length > 0)
+          add({
+            severity: 'warning',
+            code: 'cilium-requires',
+            where: `${where}.${field}`,
+            message: `is deprecated since Cilium 1.17 and removed in 1.19 (cilium/cilium#42615): up to 1.18 it narrows every ${dir.startsWith('ingress') ? 'ingress' : 'egress'} rule of these endpoints, from 1.19 nothing, so verify leaves flows it would stop undecided`,
+            fix: `Write the requirement into each rule's ${field === 'fromRequires' ? 'fromEndpoints' : 'toEndpoints'} selectors (or use a deny rule for the peers to keep out), then delete ${field}.`,
+          });
       const cidrs: [string, readonly CiliumCidrRule[]][] = [
         ['fromCIDR', (rule.fromCIDR ?? []).map((cidr) => ({ cidr }))],
         ['toCIDR', (rule.toCIDR ?? []).map((cidr) => ({ cidr }))],

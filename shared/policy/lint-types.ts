@@ -14,6 +14,7 @@ export type LintCode =
   | 'no-dns'
   | 'unstable-label'
   | 'cilium-empty-section'
+  | 'cilium-requires'
   | 'fqdn-without-dns'
   | 'invalid-name';
 

@@ -120,6 +120,7 @@ export const LINT_TITLES: Record<LintCode, (n: number) => string> = {
   'no-dns': (n) => `${plural(n, 'workload')} that will not resolve names`,
   'unstable-label': (n) => `${plural(n, 'selector')} on labels that change with every rollout`,
   'cilium-empty-section': (n) => `${plural(n, 'empty Cilium section')} (no enforcement)`,
+  'cilium-requires': (n) => `${plural(n, 'rule')} with fromRequires/toRequires (removed in Cilium 1.19)`,
   'fqdn-without-dns': (n) => `${plural(n, 'toFQDNs rule')} whose pods' DNS the proxy may not see`,
   'invalid-name': (n) => `${plural(n, 'name')} that Kubernetes refuses (and that could not be a file name)`,
 };

@@ -299,22 +299,23 @@ describe('Cilium: what a capture cannot show', () => {
   });
 });
 
-describe('Cilium: fromRequires (docs "Requires"; pkg/policy resolveIngressPolicy and RulesToPolicyEntries)', () => {
+describe('Cilium: fromRequires (docs "Requires"; pkg/policy resolveIngressPolicy; removed in 1.19, cilium/cilium#42615)', () => {
   const prodWeb = pod('shop', 'web', { labels: { app: 'web', env: 'prod' } });
   const devWeb = pod('shop', 'web', { id: 'shop/web-dev', labels: { app: 'web', env: 'dev' } });
   const allowWeb = selecting('api', 'ingress: [{fromEndpoints: [{matchLabels: {app: web}}], toPorts: [{ports: [{port: "8080"}]}]}]');
 
-  it("within its own rule a requirement narrows the rule's peers, in every release", () => {
+  it("within its own rule a requirement narrows the rule's peers up to Cilium 1.18; 1.19 removed it, so an unmet one is undecided", () => {
     expectVerdicts(
       selecting('api', 'ingress: [{fromEndpoints: [{matchLabels: {app: web}}], fromRequires: [{matchLabels: {env: prod}}]}]'),
       [
         [prodWeb, api, 'TCP', 8080, 'allowed'],
-        [devWeb, api, 'TCP', 8080, 'blocked'],
+        [devWeb, api, 'TCP', 8080, 'undecided'],
+        [otherWeb, api, 'TCP', 8080, 'blocked'],
       ],
     );
   });
 
-  it("another policy's requirement: met, allowed; not met, undecided (older releases apply it to every rule, recent ones to its own)", () => {
+  it("another policy's requirement: met, allowed; not met, undecided (up to 1.18 it applies to every rule of the pod; 1.19 removed it)", () => {
     const y =
       allowWeb +
       cnp('prod-only', 'shop', 'endpointSelector: {matchLabels: {app: api}}\ningress: [{fromRequires: [{matchLabels: {env: prod}}]}]');

@@ -34,7 +34,7 @@ import {
 } from './allowance';
 import { ALL_CONNS, ALL_L4, allOf, connOf, isEmpty, NO_CONNS, union, type ConnSet, type L4Protocol } from './conn-set';
 import { addNetworkPolicyRules, KubernetesPolicies, peerMatch, portsAllowance } from './kubernetes';
-import { endText, hiddenKeys, selectorMatch, withSnapshotHint, triAnd, triOr, type End, type Labels, type PodEnd, type Tri } from './model';
+import { endText, hiddenKeys, selectorMatch, withSnapshotHint, triOr, type End, type Labels, type PodEnd, type Tri } from './model';
 import { PeerIndex, type RuleAnchors } from './peer-index';
 
 const NS_KEY = 'io.kubernetes.pod.namespace';
@@ -532,6 +532,8 @@ function selectorAnchor(n: Normalised): readonly [string, string] | undefined {
 }
 
 const NO_WHY: readonly string[] = [];
+const REQUIRES_REMOVED =
+  'a fromRequires/toRequires the peer does not meet narrows the rule up to Cilium 1.18, and Cilium 1.19 removed these fields (deprecated since 1.17): the answer depends on the release';
 const PEER_NO: PeerAnswer = { match: 'no', why: NO_WHY };
 const PEER_YES: PeerAnswer = { match: 'yes', why: NO_WHY };
 
@@ -576,10 +578,14 @@ function rulePeerMatch(rule: CiliumRule, shape: RuleShape, namespace: string | u
     });
   if (shape.services > 0) add({ match: 'maybe', why: "toServices needs the Service's endpoints" });
   if (shape.groups > 0) add({ match: 'maybe', why: "toGroups needs the cloud provider's addresses" });
+  // Up to Cilium 1.18 a requirement narrows the rule; 1.19 removed fromRequires/toRequires (deprecated
+  // since 1.17, cilium/cilium#42615), so a peer that does not surely meet it may be allowed or not.
   for (const n of shape.requires) {
+    if (match === 'no') break;
     const m = normalisedMatch(n, namespace, other);
-    match = triAnd(match, m.match);
-    if (m.match === 'maybe' && m.why) (why ??= []).push(m.why);
+    if (m.match === 'yes') continue;
+    match = 'maybe';
+    (why ??= []).push(m.match === 'maybe' && m.why ? m.why : REQUIRES_REMOVED);
   }
   return { match, why: why ?? NO_WHY };
 }
@@ -850,11 +856,11 @@ function requirementsOf(selecting: Selecting, direction: 'ingress' | 'egress'): 
 }
 
 /**
- * An allow rule's answer under the requirements of the other rules selecting the pod. Cilium used to
- * add every fromRequires (toRequires) of the rules selecting an endpoint to the endpoint selectors of
- * all its allow rules ("requirements form conjunctions across all rules": resolveIngressPolicy); the
- * current policy code adds a rule's requirements to that rule only (RulesToPolicyEntries). Where the
- * peer does not surely meet another rule's requirement, the two disagree: the rule then only may allow.
+ * An allow rule's answer under the requirements of the other rules selecting the pod. Up to 1.18,
+ * Cilium adds every fromRequires (toRequires) of the rules selecting an endpoint to the endpoint
+ * selectors of all its allow rules ("requirements form conjunctions across all rules":
+ * resolveIngressPolicy); 1.19 removed the fields (cilium/cilium#42615). Where the peer does not surely
+ * meet another rule's requirement, the releases disagree: the rule then only may allow.
  */
 function withRequirements(
   r: RuleAllowance,
@@ -869,7 +875,7 @@ function withRequirements(
     for (const n of req.rule.shape.requires) {
       if (normalisedMatch(n, req.namespace, other).match === 'yes') continue;
       const key = c.ref.direction === 'ingress' ? 'fromRequires' : 'toRequires';
-      const why = `${ruleRefText(req.rule.ref)} has ${key} that ${endText(other)} may not meet: older Cilium releases apply it to every ${c.ref.direction} rule of the pod, recent ones only to its own rule`;
+      const why = `${ruleRefText(req.rule.ref)} has ${key} that ${endText(other)} may not meet: up to Cilium 1.18 it applies to every ${c.ref.direction} rule of the pod, and Cilium 1.19 removed ${key} (deprecated since 1.17)`;
       (out.unknowns ??= new Set()).add(why);
       return { ...r, allowance: { sure: NO_CONNS, maybe: r.allowance.maybe }, why: [...(r.why ?? []), why] };
     }

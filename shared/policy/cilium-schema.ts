@@ -50,8 +50,17 @@ export const CILIUM_ENTITIES = [
 ] as const;
 const entities = z.array(z.enum(CILIUM_ENTITIES, { error: `expected one of ${CILIUM_ENTITIES.join(', ')}` }));
 
-/** `port` may be written 80 or "80" (or a named port): it is read as the string Cilium stores. */
-const port = z.union([z.int().min(0).max(65535), z.string().min(1)], { error: 'expected number or string' }).transform((p) => String(p));
+/**
+ * `port` is a string in Cilium's CRD ("80", or a named port): the API server refuses a number
+ * (`must be of type string`), so a policy written `port: 80` is never applied and allows nothing it
+ * says. Refused here the same way, with the fix.
+ */
+const port = z.string({
+  error: (i) =>
+    typeof i.input === 'number'
+      ? `is the number ${i.input}: Cilium's CRD takes port as a string, and the API server refuses a number; write "${i.input}" in quotes`
+      : 'expected a string such as "80"',
+}).min(1);
 
 const portRule = z.looseObject({
   ports: z

@@ -173,7 +173,7 @@ spec:
         app: lb
     toPorts:
     - ports:
-      - port: 8080
+      - port: "8080"
         protocol: TCP
       rules:
         http:
@@ -211,7 +211,7 @@ specs:
   - fromEntities: [remote-node, host]
 `;
 
-  it('reads CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy into .cilium, ports as strings; .policies stays NetworkPolicy only', () => {
+  it('reads CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy into .cilium; .policies stays NetworkPolicy only', () => {
     const r = parsePolicies(`${cnp}---\n${ccnp}---\n${np('api')}`);
     expect(r.problems).toEqual([]);
     expect(r.policies.map((p) => p.metadata.name)).toEqual(['api']);
@@ -232,8 +232,13 @@ specs:
     ],
     [
       'a port that is a list',
-      cnp.replace('port: 8080', 'port: [8080]'),
-      'spec.ingress[0].toPorts[0].ports[0].port: expected number or string',
+      cnp.replace('port: "8080"', 'port: [8080]'),
+      'spec.ingress[0].toPorts[0].ports[0].port: expected a string such as "80"',
+    ],
+    [
+      'a port written as a number, which the CRD refuses',
+      cnp.replace('port: "8080"', 'port: 8080'),
+      'spec.ingress[0].toPorts[0].ports[0].port: is the number 8080: Cilium\'s CRD takes port as a string, and the API server refuses a number; write "8080" in quotes',
     ],
     [
       'an address that is not a CIDR',

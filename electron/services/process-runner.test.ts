@@ -86,21 +86,45 @@ describe('ProcessRunner', () => {
     const { r } = runner({ NETPOL_STANDIN_CAPTURE: hubbleFixture('basic-sample-400-tcp-flows.json'), NETPOL_STANDIN_DELAY_MS: '2' });
     const ac = new AbortController();
     const seen: string[] = [];
+    let active = 0;
+    let most = 0;
     const e = await failure(
       r.stream('hubble', ['observe', '--namespace', 'bookinfo', '--output', 'jsonpb', '--follow'], {
         signal: ac.signal,
         timeoutMs: 30_000,
         onLine: async (line) => {
+          most = Math.max(most, ++active);
           seen.push(line);
           await new Promise((res) => setTimeout(res, 1));
+          active--;
           if (seen.length === 50) ac.abort();
         },
       }),
     );
     expect(e.kind).toBe('cancelled');
+    // One line at a time, however many lines a chunk of output holds.
+    expect(most).toBe(1);
     expect(seen.length).toBeGreaterThanOrEqual(50);
     expect(seen.length).toBeLessThan(400);
     expect(JSON.parse(seen[0])).toHaveProperty('flow');
+  });
+
+  it('a slow handler sees every line, one at a time and in order, before the run counts as finished', async () => {
+    const { r } = runner({ NETPOL_STANDIN_CAPTURE: hubbleFixture('basic-sample-400-tcp-flows.json') });
+    const seen: string[] = [];
+    let active = 0;
+    let most = 0;
+    await r.stream('hubble', ['observe', '--namespace', 'bookinfo', '--output', 'jsonpb'], {
+      timeoutMs: 30_000,
+      onLine: async (line) => {
+        most = Math.max(most, ++active);
+        await new Promise((res) => setTimeout(res, 0));
+        seen.push(line);
+        active--;
+      },
+    });
+    expect(most).toBe(1);
+    expect(seen).toHaveLength(400);
   });
 
   it('copes with huge output: streams it all, and bounds what run() keeps', async () => {

@@ -209,17 +209,33 @@ export class ProcessRunner {
   async stream(tool: ToolName, args: readonly string[], opts: StreamOptions): Promise<RunResult> {
     const maxLine = opts.maxLineChars ?? DEFAULT_MAX_LINE_CHARS;
     const stderr = await this.exec(tool, args, opts, (child, fail) => {
-      let queue: Promise<void> = Promise.resolve();
       let failed = false;
       const stdout = child.stdout!;
       stdout.setEncoding('utf8');
       // The run fails with the handler's error; lines still buffered are not handed over after it.
       const stop = (e: unknown): void => {
+        if (failed) return;
         failed = true;
         fail(e instanceof Error ? e : new Error(String(e)));
       };
+      // While a handler's promise is pending, stdout is paused and every further line (one chunk
+      // holds many) waits its turn behind it: a handler sees one line at a time, in order.
+      let pending: Promise<void> | null = null;
+      const wait = (p: Promise<void>): void => {
+        stdout.pause();
+        const next: Promise<void> = p.then(() => {
+          if (pending !== next) return;
+          pending = null;
+          stdout.resume();
+        }, stop);
+        pending = next;
+      };
       const hand = (call: () => void | Promise<void>): void => {
         if (failed) return;
+        if (pending) {
+          wait(pending.then(() => (failed ? undefined : call())));
+          return;
+        }
         let r: void | Promise<void>;
         try {
           r = call();
@@ -227,10 +243,7 @@ export class ProcessRunner {
           stop(e);
           return;
         }
-        if (r instanceof Promise) {
-          stdout.pause();
-          queue = queue.then(() => r).then(() => void stdout.resume(), stop);
-        }
+        if (r instanceof Promise) wait(r);
       };
       const lines = textLines((line) => hand(() => opts.onLine(line)), {
         limit: {
@@ -243,6 +256,7 @@ export class ProcessRunner {
       });
       stdout.on('data', (text: string) => lines.push(text));
       stdout.on('end', () => lines.end());
+      return () => pending ?? Promise.resolve();
     });
     return { stdout: '', stderr };
   }
@@ -257,7 +271,7 @@ export class ProcessRunner {
     tool: ToolName,
     args: readonly string[],
     opts: RunOptions,
-    wire: (child: ChildProcess, fail: (e: Error) => void) => void,
+    wire: (child: ChildProcess, fail: (e: Error) => void) => (() => Promise<void>) | void,
   ): Promise<string> {
     if (args.some((a) => typeof a !== 'string' || a.includes('\0')))
       throw new RunError('invalid-argument', tool, 'arguments must be plain strings');
@@ -313,7 +327,8 @@ export class ProcessRunner {
       child.on('close', (code) => {
         this.children.delete(child);
         if (killTimer) clearTimeout(killTimer);
-        if (code === 0) finish(undefined);
+        // A clean exit counts once every line read has been handled (a handler may still be at work).
+        if (code === 0) void (drained ? drained() : Promise.resolve()).then(() => finish(undefined));
         else {
           const tail = stderrSummary(stderr);
           finish(
@@ -327,7 +342,7 @@ export class ProcessRunner {
       child.stdin?.on('error', () => undefined);
       if (opts.input !== undefined) child.stdin?.end(opts.input);
       else child.stdin?.end();
-      wire(child, (e) => finish(e));
+      const drained = wire(child, (e) => finish(e));
     });
   }
 }

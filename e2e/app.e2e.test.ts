@@ -515,7 +515,7 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     expect((JSON.parse(readFileSync(workspaceFile, 'utf8')) as Saved).positions?.['bookinfo/reviews']).toEqual(moved);
   });
 
-  it('unsaved work survives a restart: the next start offers it back, with its capture', async () => {
+  it('unsaved work survives a reload and a restart: each offers it back, with its capture', async () => {
     const { page } = await tracedPage(browser, 'recover');
     const app = new AppPage(page);
     await app.open(host.url);
@@ -534,6 +534,17 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
         timeout: 10_000,
       })
       .toBe(true);
+
+    // A reload of the window keeps main's capture but not the prunes: the autosave is offered back.
+    await page.reload();
+    const offered = page.getByRole('region', { name: 'Unsaved work' });
+    await expect.poll(() => offered.textContent()).toMatch(/^Unsaved work from .* on .*sample-capture\.jsonl\./);
+    await offered.getByRole('button', { name: 'Restore' }).click();
+    await expect.poll(() => page.getByTestId('notice').textContent()).toBe('Unsaved work restored.');
+    await app.selectEdge('bookinfo/reviews->bookinfo/ratings:9080/TCP');
+    await expect(app.inspector.locator('dd[data-field="state"]').textContent()).resolves.toBe(
+      'pruned: reviews must not call ratings directly',
+    );
 
     // The app starts again on the same machine (same data folder), with nothing open.
     const again = await startTestHost({ dataDir: host.dataDir });

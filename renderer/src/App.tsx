@@ -55,8 +55,9 @@ export function App() {
     void Promise.all([window.netpol.getSummary(), window.netpol.getGraph()]).then(async ([summary, g]) => {
       if (summary.ok) setOpened(summary.value);
       if (g.ok) setGraph(g.value);
-      // A fresh start with work left unsaved last time: offer it back.
-      if (summary.ok && !summary.value) {
+      // Work left unsaved: offer it back, on a fresh start and on a reload of the window alike (a
+      // reload keeps main's capture but not the prunes made on it, which the autosave holds).
+      if (summary.ok) {
         const r = await window.netpol.recoverWorkspace();
         if (r.ok && r.value)
           setRecoverable({ savedAt: r.value.workspace.savedAt, capture: r.value.workspace.capture.name ?? r.value.workspace.capture.path });

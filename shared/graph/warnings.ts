@@ -206,7 +206,7 @@ function trafficWarnings(graph: Pick<ServiceGraph, 'nodes' | 'edges' | 'format'>
   if (notCaptured.length > 0) {
     out.push({
       code: 'unlabelled-workloads',
-      message: `${notCaptured.length} workload(s) appear only in records that carried no labels (${list(notCaptured)}), so no selector can name them yet. ${counts.snapshot ? 'The snapshot does not know their pods either: take it from the same cluster while they run' : `Give a cluster snapshot to take their labels from (\`${SNAPSHOT_COMMAND}\`)`}; until then the generated policies allow none of their flows, and verify calls them undecided.`,
+      message: `${notCaptured.length} workload(s) appear only in records that carried no labels (${list(notCaptured)}), so no selector can name them yet. ${counts.snapshot ? 'The snapshot does not know their pods either: take it from the same cluster while they run' : `Give a cluster snapshot to take their labels from (\`${SNAPSHOT_COMMAND}\`)`}; until then the generated policies allow none of their flows: verify counts them blocked, or undecided where a selector might match their unknown labels.`,
       subjects: notCaptured,
     });
   }

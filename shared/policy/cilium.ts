@@ -56,7 +56,7 @@ const SKIPS: Record<string, Skip> = {
   unlabelled: {
     code: 'unselectable-workload',
     message:
-      'These edges get no rule: a workload at one end has no labels an endpoint selector could use (label its pods, or give a cluster snapshot when the capture lacked them). Until then the generated policies allow none of their flows (verify calls them undecided while the labels are unknown).',
+      'These edges get no rule: a workload at one end has no labels an endpoint selector could use (label its pods, or give a cluster snapshot when the capture lacked them). Until then the generated policies allow none of their flows: verify counts them blocked, or undecided where a selector might match labels the capture did not carry.',
   },
   service: {
     code: 'unresolved-service',

@@ -95,12 +95,12 @@ function unselectable(n: GraphNode): { code: PolicyWarningCode; message: string 
     ? {
         code: 'unselectable-workload',
         message:
-          'These workloads appear only in records that carried no labels, so no selector can name them and their flows get no rule: give a cluster snapshot (`--snapshot`) to take their labels from. Until then the other policies allow none of their flows (verify calls them undecided while the labels are unknown).',
+          'These workloads appear only in records that carried no labels, so no selector can name them and their flows get no rule: give a cluster snapshot (`--snapshot`) to take their labels from. Until then the other policies allow none of their flows: verify counts them blocked, or undecided where a selector might match their unknown labels.',
       }
     : {
         code: 'unselectable-workload',
         message:
-          'These workloads have no labels a policy could select, so they get no policy and their flows get no rule: label their pods (for example app=NAME). Until then the other policies allow none of their flows (verify calls them undecided while the labels are unknown).',
+          'These workloads have no labels a policy could select, so they get no policy and their flows get no rule: label their pods (for example app=NAME). Until then the other policies allow none of their flows, and verify counts them blocked.',
       };
 }
 

@@ -198,6 +198,9 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     await expect(entry.getAttribute('title')).resolves.toMatch(/is blocked: .*Use the Cilium flavor/);
     await blocked.click();
     await expect.poll(() => app.inspector.getByRole('heading').first().textContent()).toBe(text);
+    // Its end is the nodes' own traffic, hidden by default: selecting it shows it in the graph.
+    await expect.poll(() => page.getByLabel('hide host, health, remote-node').isChecked()).toBe(false);
+    await expect.poll(() => app.graph.getAttribute('data-selected-ends')).not.toBe(null);
     await page.getByLabel('Flavor').selectOption('cilium');
     await expect
       .poll(() => findings.getByRole('heading').textContent(), { timeout: 10_000 })

@@ -11,7 +11,7 @@ import { ExportDialog } from './ExportDialog';
 import { RolloutPanel, type VerifySummary } from './RolloutPanel';
 import { ReviewTabs } from './ReviewTabs';
 import { policyYaml } from '../../shared/policy/yaml';
-import { graphElements } from './graph/elements';
+import { graphElements, NOISE } from './graph/elements';
 import { graphLayout } from './graph/layout';
 import { edgeMatcher, isFiltering } from './graph/filter';
 import { GraphToolbar } from './graph/GraphToolbar';
@@ -168,6 +168,11 @@ export function Workbench({ graph, restore: ws, initialTab = 'policies', onWorks
     return g ? { id: `${g.policy.metadata.namespace}/${g.policy.metadata.name}`, rules: g.rules } : undefined;
   }, [set, selectedNode]);
   const focusWorkloads = useMemo(() => new Set(selectedEdges.flatMap((e) => [e.source, e.target])), [selectedEdges]);
+  // An edge selected from a finding or the list is shown in the graph, even when its end is the
+  // nodes' own traffic that the graph hides by default (a failing remote-node edge, say).
+  useEffect(() => {
+    if (hideNoise && selectedEdges.some((e) => NOISE.has(e.source) || NOISE.has(e.target))) viewDispatch({ type: 'hide-noise', on: false });
+  }, [hideNoise, selectedEdges]);
   const prunedKeys = useMemo(() => new Set(selection.pruned.keys()), [selection]);
 
   // The bundle holds the policies shown: in their flavor (a taken AI draft is NetworkPolicy, so only in that one).

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { runCli } from '../cli/run';
 import type { ConfirmRequest } from '../electron/services/kubectl-service';
 import { standinEnv, type StandinCall } from '../shared/testing/standins';
@@ -518,6 +518,18 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     expect((JSON.parse(readFileSync(workspaceFile, 'utf8')) as Saved).positions?.['bookinfo/reviews']).toEqual(moved);
   });
 
+  /** The offer of unsaved work on the sample, taken: the prune it held is back, with its reason. */
+  async function restoreOffered(page: Page, app: AppPage): Promise<void> {
+    const offer = page.getByRole('region', { name: 'Unsaved work' });
+    await expect.poll(() => offer.textContent()).toMatch(/^Unsaved work from .* on .*sample-capture\.jsonl\./);
+    await offer.getByRole('button', { name: 'Restore' }).click();
+    await expect.poll(() => page.getByTestId('notice').textContent()).toBe('Unsaved work restored.');
+    await app.selectEdge('bookinfo/reviews->bookinfo/ratings:9080/TCP');
+    await expect(app.inspector.locator('dd[data-field="state"]').textContent()).resolves.toBe(
+      'pruned: reviews must not call ratings directly',
+    );
+  }
+
   it('unsaved work survives a reload and a restart: each offers it back, with its capture', async () => {
     const { page } = await tracedPage(browser, 'recover');
     const app = new AppPage(page);
@@ -540,14 +552,7 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
 
     // A reload of the window keeps main's capture but not the prunes: the autosave is offered back.
     await page.reload();
-    const offered = page.getByRole('region', { name: 'Unsaved work' });
-    await expect.poll(() => offered.textContent()).toMatch(/^Unsaved work from .* on .*sample-capture\.jsonl\./);
-    await offered.getByRole('button', { name: 'Restore' }).click();
-    await expect.poll(() => page.getByTestId('notice').textContent()).toBe('Unsaved work restored.');
-    await app.selectEdge('bookinfo/reviews->bookinfo/ratings:9080/TCP');
-    await expect(app.inspector.locator('dd[data-field="state"]').textContent()).resolves.toBe(
-      'pruned: reviews must not call ratings directly',
-    );
+    await restoreOffered(page, app);
 
     // The app starts again on the same machine (same data folder), with nothing open.
     const again = await startTestHost({ dataDir: host.dataDir });
@@ -555,14 +560,7 @@ describe.skipIf(missing)('the app in Chromium (browser host)', () => {
     try {
       const app2 = new AppPage(page2);
       await app2.open(again.url);
-      const offer = page2.getByRole('region', { name: 'Unsaved work' });
-      await expect.poll(() => offer.textContent()).toMatch(/^Unsaved work from .* on .*sample-capture\.jsonl\./);
-      await offer.getByRole('button', { name: 'Restore' }).click();
-      await expect.poll(() => page2.getByTestId('notice').textContent()).toBe('Unsaved work restored.');
-      await app2.selectEdge('bookinfo/reviews->bookinfo/ratings:9080/TCP');
-      await expect(app2.inspector.locator('dd[data-field="state"]').textContent()).resolves.toBe(
-        'pruned: reviews must not call ratings directly',
-      );
+      await restoreOffered(page2, app2);
       expect(await app2.rules()).not.toContain('bookinfo/ratings ingress[0]');
     } finally {
       // The page's event stream would keep the second host from closing.

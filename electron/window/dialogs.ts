@@ -16,29 +16,21 @@ export function nativeDialogs(parent: () => BrowserWindow | undefined): ComposeO
     const r = w ? await dialog.showSaveDialog(w, options) : await dialog.showSaveDialog(options);
     return r.canceled ? undefined : r.filePath;
   };
+  /** A file of flows (a capture, a flow log), in the formats the capture reader takes. */
+  const pickFlows = async (title: string, kind: string): Promise<{ path: string } | undefined> => {
+    const path = await open({
+      title,
+      properties: ['openFile'],
+      filters: [
+        { name: kind, extensions: ['json', 'jsonl', 'gz', 'log', 'txt'] },
+        { name: 'All files', extensions: ['*'] },
+      ],
+    });
+    return path === undefined ? undefined : { path };
+  };
   return {
-    chooseCaptureFile: async () => {
-      const path = await open({
-        title: 'Open a flow capture',
-        properties: ['openFile'],
-        filters: [
-          { name: 'Flow captures', extensions: ['json', 'jsonl', 'gz', 'log', 'txt'] },
-          { name: 'All files', extensions: ['*'] },
-        ],
-      });
-      return path === undefined ? undefined : { path };
-    },
-    chooseFlowLogFile: async () => {
-      const path = await open({
-        title: 'Check soak from a flow-log file (Calico flow logs or Goldmane flows since the apply)',
-        properties: ['openFile'],
-        filters: [
-          { name: 'Flow logs', extensions: ['json', 'jsonl', 'gz', 'log', 'txt'] },
-          { name: 'All files', extensions: ['*'] },
-        ],
-      });
-      return path === undefined ? undefined : { path };
-    },
+    chooseCaptureFile: () => pickFlows('Open a flow capture', 'Flow captures'),
+    chooseFlowLogFile: () => pickFlows('Check soak from a flow-log file (Calico flow logs or Goldmane flows since the apply)', 'Flow logs'),
     chooseWorkspaceToSave: () => save({ title: 'Save workspace', defaultPath: 'netpol-workspace.json', filters: workspaceFilters }),
     chooseWorkspaceToOpen: () => open({ title: 'Open workspace', properties: ['openFile'], filters: workspaceFilters }),
     chooseBundlePath: (as) =>

@@ -298,7 +298,8 @@ export function GraphView({ layoutKey, fitKey, elements, selected, onSelect, sel
       }
       box.dataset.applied = String(Number(box.dataset.applied ?? 0) + 1);
     });
-  }, [selected, selectedNode, later]);
+    // Again when the elements change: an edge a filter hid is selectable once it is drawn.
+  }, [selected, selectedNode, later, elements]);
 
   return (
     <div

@@ -55,12 +55,14 @@ const entities = z.array(z.enum(CILIUM_ENTITIES, { error: `expected one of ${CIL
  * (`must be of type string`), so a policy written `port: 80` is never applied and allows nothing it
  * says. Refused here the same way, with the fix.
  */
-const port = z.string({
-  error: (i) =>
-    typeof i.input === 'number'
-      ? `is the number ${i.input}: Cilium's CRD takes port as a string, and the API server refuses a number; write "${i.input}" in quotes`
-      : 'expected a string such as "80"',
-}).min(1);
+const port = z
+  .string({
+    error: (i) =>
+      typeof i.input === 'number'
+        ? `is the number ${i.input}: Cilium's CRD takes port as a string, and the API server refuses a number; write "${i.input}" in quotes`
+        : 'expected a string such as "80"',
+  })
+  .min(1);
 
 const portRule = z.looseObject({
   ports: z

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { standinEnv } from '../../shared/testing/standins';
 import { DEFAULT_LIMITS, type ParserLimits } from '../../shared/flows/limits';
 import { CaptureError, type FlowRecord } from '../../shared/flows/types';
@@ -63,8 +63,10 @@ describe('LiveCapture (with the stand-in hubble)', () => {
 
   it('stopping keeps what was captured', async () => {
     const { live } = setup({ NETPOL_STANDIN_CAPTURE: hubbleFixture('basic-sample-400-tcp-flows.json'), NETPOL_STANDIN_DELAY_MS: '2' });
-    const running = live.start({ namespace: 'bookinfo', window: { kind: 'follow', seconds: 600 } }, () => undefined);
-    await new Promise((res) => setTimeout(res, 400));
+    let records = 0;
+    const running = live.start({ namespace: 'bookinfo', window: { kind: 'follow', seconds: 600 } }, (p) => void (records = p.records));
+    // Stopped once some flows are in, however long the stand-in takes to start on a busy machine.
+    await vi.waitFor(() => expect(records).toBeGreaterThan(0), { timeout: 30_000, interval: 20 });
     expect(live.running).toBe(true);
     live.stop();
     const r = await running;

@@ -111,7 +111,7 @@ interface PeerChoice {
 }
 
 const ENTITY_ADVICE: Record<string, string> = {
-  host: "NetworkPolicy cannot select the node itself. Flows from a pod's own node need no rule: Kubernetes documents that a NetworkPolicy cannot block them (kubelet probes), and verify counts them allowed. Flows to the node need a rule none can write: verify counts them blocked. Use the Cilium flavor (toEntities: host).",
+  host: "NetworkPolicy cannot select the node itself. Flows from a pod's own node need no rule: Kubernetes documents that a NetworkPolicy cannot block them (kubelet probes), and verify counts them allowed. Flows to the node: the docs say they are always allowed too, but CNIs differ (Cilium blocks them without a rule) and no NetworkPolicy can name the node, so verify leaves them undecided. Use the Cilium flavor (toEntities: host).",
   'remote-node':
     'NetworkPolicy cannot name other nodes. On Cilium an ipBlock with the node addresses does not match them either unless the agent runs with policy-cidr-match-mode: nodes: use the Cilium flavor (fromEntities/toEntities: remote-node), or turn that setting on and use the node CIDR. On other CNIs, check which source address node traffic carries (an overlay may use a tunnel address) before writing an ipBlock.',
   'kube-apiserver':

@@ -9,14 +9,24 @@ import { ROOT } from '../../../shared/testing/fixtures';
 import { coverageGroups, type FindingGroup } from './finding-groups';
 
 const sample = analyzeText(readFileSync(`${ROOT}/resources/sample-capture.jsonl`, 'utf8'), 'sample').graph;
-// The sample plus reviews calling its node's kubelet port: traffic to the node, which no NetworkPolicy
-// can allow (traffic from a pod's own node needs no rule, so the sample's host edges pass).
-const toNode = sample.edges.find((e) => e.key === 'entity:host->bookinfo/reviews:9080/TCP')!;
+// The sample plus reviews calling the API server: an entity no NetworkPolicy can select (traffic from a
+// pod's own node needs no rule, so the sample's host edges pass).
+const template = sample.edges.find((e) => e.key === 'entity:host->bookinfo/reviews:9080/TCP')!;
 const graph = {
   ...sample,
+  nodes: [
+    ...sample.nodes,
+    { id: 'entity:kube-apiserver', kind: 'entity' as const, label: 'kube-apiserver', entity: 'kube-apiserver' as const },
+  ],
   edges: [
     ...sample.edges,
-    { ...toNode, key: 'bookinfo/reviews->entity:host:10250/TCP', source: 'bookinfo/reviews', target: 'entity:host', port: 10250 },
+    {
+      ...template,
+      key: 'bookinfo/reviews->entity:kube-apiserver:6443/TCP',
+      source: 'bookinfo/reviews',
+      target: 'entity:kube-apiserver',
+      port: 6443,
+    },
   ],
 };
 const scope = ['bookinfo', 'jaeger'];
@@ -26,7 +36,7 @@ describe('coverageGroups', () => {
   const selection = initialSelection(graph);
   const policies = generate(graph, selection, { namespaces: scope, defaultDeny: true }).policies.map((g) => g.policy);
 
-  it('the generated set fails only where NetworkPolicy cannot reach (to the node, from other nodes): one error line, each reason once above its edges', () => {
+  it('the generated set fails only where NetworkPolicy cannot reach (the API server, other nodes): one error line, each reason once above its edges', () => {
     const coverage = verify(policies, graph, selection, scope);
     const groups = coverageGroups(coverage, lint(policies, { graph }));
     expect(coverage.verdict.status).toBe('fail');
@@ -37,11 +47,14 @@ describe('coverageGroups', () => {
     const [blocked] = groups;
     expect(blocked.title).toBe('2 kept edges no NetworkPolicy can allow');
     expect(blocked.count).toBe(2);
-    // Two reasons (the other nodes, the pod's node), each said once, above the edges it explains.
-    expect(blocked.parts.map((p) => p.reason?.match(/cannot select (entity:[\w-]+)/)?.[1])).toEqual(['entity:remote-node', 'entity:host']);
-    expect(blocked.parts.map((p) => p.entries.map((e) => e.edge))).toEqual([
-      ['entity:remote-node->bookinfo/ratings:9080/TCP'],
-      ['bookinfo/reviews->entity:host:10250/TCP'],
+    // Two reasons (the other nodes, the API server), each said once, above the edges it explains.
+    expect(blocked.parts.map((p) => p.reason?.match(/cannot select (entity:[\w-]+)/)?.[1]).sort()).toEqual([
+      'entity:kube-apiserver',
+      'entity:remote-node',
+    ]);
+    expect(blocked.parts.flatMap((p) => p.entries.map((e) => e.edge)).sort()).toEqual([
+      'bookinfo/reviews->entity:kube-apiserver:6443/TCP',
+      'entity:remote-node->bookinfo/ratings:9080/TCP',
     ]);
     // An entry is its edge; the whole explanation is its tooltip.
     for (const e of entries(blocked)) {

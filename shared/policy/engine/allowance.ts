@@ -182,6 +182,20 @@ export function addResidentNode(out: DirectionSum, direction: 'ingress' | 'egres
   out.sum.add(EVERYTHING);
 }
 
+/**
+ * Kubernetes NetworkPolicy semantics for a pod's egress to its own node: the Kubernetes docs say
+ * traffic to and from the node where a pod runs is always allowed (ipBlock, "exception"), yet CNIs
+ * differ (Cilium enforces egress to the host entity), so a Kubernetes-flavor verdict on it can only
+ * be undecided: it may be allowed whatever the policies say. `reason` says so, and what decides it.
+ */
+export function addResidentNodeEgress(out: DirectionSum, direction: 'ingress' | 'egress', other: End, reason: string): void {
+  if (direction !== 'egress' || other.kind !== 'entity' || other.entity !== 'host') return;
+  const maybe: Allowance = { sure: NO_CONNS, maybe: ALL_CONNS };
+  out.rules.push({ ref: { policy: 'platform', direction: 'egress', index: 0 }, allowance: maybe, why: [reason] });
+  (out.unknowns ??= new Set()).add(reason);
+  out.sum.add(maybe);
+}
+
 const NO_RULES: readonly RuleAllowance[] = [];
 const NO_UNKNOWNS: readonly string[] = [];
 

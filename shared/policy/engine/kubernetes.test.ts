@@ -63,7 +63,7 @@ describe('Kubernetes NetworkPolicy in three values', () => {
     expect(verdicts(pub, [[node, api, 80]])).toEqual(['blocked']);
   });
 
-  it("a pod's own node always gets in (Kubernetes: a NetworkPolicy cannot block it); other nodes and traffic to the node need a rule", () => {
+  it("a pod's own node always gets in (Kubernetes: a NetworkPolicy cannot block it); traffic to it depends on the CNI; other nodes need a rule", () => {
     const host: End = { kind: 'entity', id: 'entity:host', entity: 'host' };
     const remote: End = { kind: 'entity', id: 'entity:remote-node', entity: 'remote-node' };
     const deny = np('podSelector: {}\npolicyTypes: [Ingress, Egress]');
@@ -73,11 +73,13 @@ describe('Kubernetes NetworkPolicy in three values', () => {
         [remote, api, 8080],
         [api, host, 10250],
       ]),
-    ).toEqual(['allowed', 'blocked', 'blocked']);
+    ).toEqual(['allowed', 'blocked', 'undecided']);
     const v = policyEngine(parsePolicies(deny).policies, []).evaluate({ src: host, dst: api, protocol: 'TCP', port: 8080 });
     expect(v.implicit).toBe(true);
     expect(v.ingressRule).toBeUndefined();
     expect(v.explanation).toMatch(/cannot block a pod's own node/);
+    const out = policyEngine(parsePolicies(deny).policies, []).evaluate({ src: api, dst: host, protocol: 'TCP', port: 10250 });
+    expect(out.unknowns.join(' ')).toMatch(/to and from a pod's own node is always allowed, but CNIs differ/);
   });
 
   it('IPv6 ipBlocks with except are address ranges like IPv4 ones', () => {

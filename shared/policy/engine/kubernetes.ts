@@ -27,6 +27,7 @@ import {
   type DirectionSum,
   EVERYTHING,
   addResidentNode,
+  addResidentNodeEgress,
   exactly,
   NOTHING,
   pairAllowance,
@@ -416,6 +417,12 @@ export function kubernetesDirection(
     direction,
     other,
     "Kubernetes: a NetworkPolicy cannot block a pod's own node (kubelet probes come from it); only a CNI's own policy can",
+  );
+  addResidentNodeEgress(
+    out,
+    direction,
+    other,
+    "Kubernetes documents that traffic to and from a pod's own node is always allowed, but CNIs differ (Cilium blocks egress to the host unless a policy allows it): whether the policies stop it depends on the CNI; the Cilium flavor decides it (toEntities: host)",
   );
   return directionDetail(self, direction, out);
 }

@@ -40,6 +40,15 @@ describe('fields a NetworkPolicy does not have', () => {
     ]);
   });
 
+  it('a typo in metadata is found too: `namspace` would put the policy in default', () => {
+    const doc = parse(
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namspace: shop, labels: {a: b}, annotations: {c: d}, resourceVersion: "1", uid: x}\nspec: {podSelector: {}}',
+    );
+    const issues = unknownNetworkPolicyFields(doc);
+    expect(paths(issues)).toEqual(['metadata.namspace']);
+    expect(issues[0].message).toMatch(/did you mean "namespace"/);
+  });
+
   it('every field of the kind passes: endPort, except, policyTypes, status', () => {
     const doc = np(`  podSelector: {matchLabels: {app: api}, matchExpressions: [{key: a, operator: In, values: [b]}]}
   policyTypes: [Ingress, Egress]

@@ -8,7 +8,7 @@
 // NetworkPolicyEgressRule, NetworkPolicyPeer, IPBlock, NetworkPolicyPort, LabelSelector), and Cilium's
 // pkg/policy/api (Rule, IngressRule, IngressDenyRule, EgressRule, EgressDenyRule, PortRule,
 // PortProtocol, ICMPRule, ICMPField, CIDRRule, FQDNSelector, EndpointSelector) as in the cilium.io/v2
-// CRD of Cilium 1.18. Levels this tool does not judge (metadata, L7 rules, listeners, TLS, toServices,
+// CRD of Cilium 1.18, and ObjectMeta's fields. Levels this tool does not judge (L7 rules, listeners, TLS, toServices,
 // toGroups, authentication) are not walked.
 import { closest } from 'fastest-levenshtein';
 import { fieldPath, type FieldIssue } from './field-issue';
@@ -24,6 +24,27 @@ const SELECTOR: Level = {
   children: { matchExpressions: { fields: ['key', 'operator', 'values'] } },
 };
 
+/** ObjectMeta (apimachinery meta/v1): a typo such as `namspace` would put the policy in `default`. */
+const METADATA: Level = {
+  fields: [
+    'name',
+    'generateName',
+    'namespace',
+    'selfLink',
+    'uid',
+    'resourceVersion',
+    'generation',
+    'creationTimestamp',
+    'deletionTimestamp',
+    'deletionGracePeriodSeconds',
+    'labels',
+    'annotations',
+    'ownerReferences',
+    'finalizers',
+    'managedFields',
+  ],
+};
+
 const NP_PORT: Level = { fields: ['protocol', 'port', 'endPort'] };
 const NP_PEER: Level = {
   fields: ['podSelector', 'namespaceSelector', 'ipBlock'],
@@ -33,6 +54,7 @@ const NP_PEER: Level = {
 const NETWORK_POLICY: Level = {
   fields: ['apiVersion', 'kind', 'metadata', 'spec', 'status'],
   children: {
+    metadata: METADATA,
     spec: {
       fields: ['podSelector', 'policyTypes', 'ingress', 'egress'],
       children: {
@@ -91,7 +113,7 @@ const CILIUM_SPEC: Level = {
 
 const CILIUM_POLICY: Level = {
   fields: ['apiVersion', 'kind', 'metadata', 'spec', 'specs', 'status'],
-  children: { spec: CILIUM_SPEC, specs: CILIUM_SPEC },
+  children: { metadata: METADATA, spec: CILIUM_SPEC, specs: CILIUM_SPEC },
 };
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);

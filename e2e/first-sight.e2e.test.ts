@@ -291,6 +291,12 @@ describe.skipIf(missing)('at first sight, in a 1440×900 window (browser host)',
       );
       await expect(live.getByRole('button', { name: 'Start capture' }).isDisabled()).resolves.toBe(true);
       await expect(live.getByRole('button', { name: 'Start capture' }).getAttribute('title')).resolves.toBe(await liveWhy.textContent());
+
+      // A remote model endpoint with no key: Draft with AI is greyed out with the reason, not tried and failed.
+      await page.getByRole('tab', { name: 'AI draft' }).click();
+      const ai = page.getByRole('region', { name: 'AI draft' });
+      await expect(ai.getByTestId('ai-blocked').textContent()).resolves.toMatch(/^No API key (is stored for|can be kept here)/);
+      await expect(ai.getByRole('button', { name: 'Draft with AI' }).isDisabled()).resolves.toBe(true);
     } finally {
       await context.close();
       await bare.close();

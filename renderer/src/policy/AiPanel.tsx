@@ -134,6 +134,13 @@ export function AiPanel({ graph, selection, namespaces, generated, taken, onTake
   };
 
   const remote = settings && !isLoopback(settings.aiBaseUrl);
+  // A remote endpoint without a key would only answer 401: the button says so instead of trying.
+  const noKey =
+    settings && remote && !settings.apiKeySet
+      ? settings.keyStorage.encrypted
+        ? `No API key is stored for ${settings.aiBaseUrl}: add one in Settings.`
+        : `No API key can be kept here: ${settings.keyStorage.message}`
+      : undefined;
   return (
     <section className="ai-panel" aria-label="AI draft">
       <p className="hint">
@@ -141,8 +148,7 @@ export function AiPanel({ graph, selection, namespaces, generated, taken, onTake
         touches the cluster.{' '}
         {settings && (
           <>
-            Model <code>{settings.aiModel || 'not set'}</code> at <code>{settings.aiBaseUrl}</code>
-            {remote && !settings.apiKeySet ? ' · no API key set (Settings)' : ''}.
+            Model <code>{settings.aiModel || 'not set'}</code> at <code>{settings.aiBaseUrl}</code>.
           </>
         )}
       </p>
@@ -163,7 +169,13 @@ export function AiPanel({ graph, selection, namespaces, generated, taken, onTake
         <button type="button" onClick={() => void showPreview()} disabled={namespaces.length === 0 || budgetValue === undefined}>
           Preview payload
         </button>
-        <button type="button" onClick={() => void draft()} disabled={busy || namespaces.length === 0 || budgetValue === undefined}>
+        <button
+          type="button"
+          onClick={() => void draft()}
+          disabled={busy || namespaces.length === 0 || budgetValue === undefined || noKey !== undefined}
+          aria-describedby={noKey ? 'ai-blocked' : undefined}
+          title={noKey}
+        >
           Draft with AI
         </button>
         {busy && (
@@ -172,6 +184,11 @@ export function AiPanel({ graph, selection, namespaces, generated, taken, onTake
           </button>
         )}
       </div>
+      {noKey && (
+        <p className="hint blocked-reason" id="ai-blocked" data-testid="ai-blocked">
+          {noKey}
+        </p>
+      )}
       {namespaces.length === 0 && <p className="hint">Choose the namespaces to lock down (Policies tab) first.</p>}
       {error && (
         <Banner kind="error" onClose={() => setError(null)}>

@@ -169,31 +169,36 @@ export function directionSum(at?: Point): DirectionSum {
   return { sum: new AllowanceSum(at), selecting: new SelectingPolicies(), rules: [] };
 }
 
-/**
- * Adds what the platform allows without a rule: a pod's own node reaching it (ingress from the `host`
- * entity). Kubernetes documents that a NetworkPolicy cannot block traffic from a pod's resident node
- * (concepts/services-networking/network-policies, "What you can't do with network policies"); Cilium
- * does the same by default (`allow-localhost`), where only an ingressDeny from the host entity stops it.
- * `reason` is said instead of a rule reference. Other directions and peers are left alone.
- */
-export function addResidentNode(out: DirectionSum, direction: 'ingress' | 'egress', other: End, reason: string): void {
-  if (direction !== 'ingress' || other.kind !== 'entity' || other.entity !== 'host') return;
-  out.rules.push({ ref: { policy: 'platform', direction: 'ingress', index: 0 }, allowance: EVERYTHING, implicit: reason });
-  out.sum.add(EVERYTHING);
+/** What a pod's own node may do whatever the policies say, per direction: the reasons to say, by engine. */
+export interface ResidentNode {
+  /** Ingress from the node: allowed, said instead of a rule reference. */
+  readonly ingress: string;
+  /** Egress to the node, when the engine cannot tell whether it is allowed: the reason it only may be. */
+  readonly egress?: string;
 }
 
+const MAYBE_ALL: Allowance = { sure: NO_CONNS, maybe: ALL_CONNS };
+
 /**
- * Kubernetes NetworkPolicy semantics for a pod's egress to its own node: the Kubernetes docs say
- * traffic to and from the node where a pod runs is always allowed (ipBlock, "exception"), yet CNIs
- * differ (Cilium enforces egress to the host entity), so a Kubernetes-flavor verdict on it can only
- * be undecided: it may be allowed whatever the policies say. `reason` says so, and what decides it.
+ * Adds what the platform allows without a rule between a pod and its own node (the `host` entity).
+ * Ingress: Kubernetes documents that a NetworkPolicy cannot block traffic from a pod's resident node
+ * (concepts/services-networking/network-policies, "What you can't do with network policies"), and
+ * Cilium does the same by default (`allow-localhost`), where only an ingressDeny from the host entity
+ * stops it. Egress, with `reasons.egress`: the Kubernetes docs say traffic to that node is always
+ * allowed too (ipBlock, "exception"), yet CNIs differ (Cilium enforces it), so it only may be allowed.
+ * Other peers are left alone.
  */
-export function addResidentNodeEgress(out: DirectionSum, direction: 'ingress' | 'egress', other: End, reason: string): void {
-  if (direction !== 'egress' || other.kind !== 'entity' || other.entity !== 'host') return;
-  const maybe: Allowance = { sure: NO_CONNS, maybe: ALL_CONNS };
-  out.rules.push({ ref: { policy: 'platform', direction: 'egress', index: 0 }, allowance: maybe, why: [reason] });
-  (out.unknowns ??= new Set()).add(reason);
-  out.sum.add(maybe);
+export function addResidentNode(out: DirectionSum, direction: 'ingress' | 'egress', other: End, reasons: ResidentNode): void {
+  if (other.kind !== 'entity' || other.entity !== 'host') return;
+  const ref = { policy: 'platform', direction, index: 0 };
+  if (direction === 'ingress') {
+    out.rules.push({ ref, allowance: EVERYTHING, implicit: reasons.ingress });
+    out.sum.add(EVERYTHING);
+  } else if (reasons.egress) {
+    out.rules.push({ ref, allowance: MAYBE_ALL, why: [reasons.egress] });
+    (out.unknowns ??= new Set()).add(reasons.egress);
+    out.sum.add(MAYBE_ALL);
+  }
 }
 
 const NO_RULES: readonly RuleAllowance[] = [];

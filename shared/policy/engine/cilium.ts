@@ -932,12 +932,10 @@ export function ciliumDirection(
   // Kubernetes NetworkPolicies: Cilium enforces them beside its own (ipBlock as a CIDR rule: world only).
   addNetworkPolicyRules(index.kubernetes, self, other, direction, dst, out, ciliumPeerMatch);
 
-  addResidentNode(
-    out,
-    direction,
-    other,
-    "Cilium's allow-localhost (the default in Kubernetes: the node reaches its own pods; only an ingressDeny from the host entity would stop it, and kubelet probes with it)",
-  );
+  addResidentNode(out, direction, other, {
+    ingress:
+      "Cilium's allow-localhost (the default in Kubernetes: the node reaches its own pods; only an ingressDeny from the host entity would stop it, and kubelet probes with it)",
+  });
   return directionDetail(self, direction, out);
 }
 

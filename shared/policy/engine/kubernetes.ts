@@ -27,13 +27,13 @@ import {
   type DirectionSum,
   EVERYTHING,
   addResidentNode,
-  addResidentNodeEgress,
   exactly,
   NOTHING,
   pairAllowance,
   type Allowance,
   type DirectionDetail,
   type PairDetail,
+  type ResidentNode,
   type Point,
 } from './allowance';
 import { hiddenKeys, namespaceLabelsOf, selectorMatch, withSnapshotHint, triOr, type End, type PodEnd, type Tri } from './model';
@@ -396,6 +396,13 @@ export function addNetworkPolicyRules(
   }
 }
 
+/** Kubernetes NetworkPolicy semantics for a pod's own node (see addResidentNode). */
+const RESIDENT_NODE: ResidentNode = {
+  ingress: "Kubernetes: a NetworkPolicy cannot block a pod's own node (kubelet probes come from it); only a CNI's own policy can",
+  egress:
+    "Kubernetes documents that traffic to and from a pod's own node is always allowed, but CNIs differ (Cilium blocks egress to the host unless a policy allows it): whether the policies stop it depends on the CNI; the Cilium flavor decides it (toEntities: host)",
+};
+
 /**
  * What the NetworkPolicies allow `self` in one direction with `other` (its egress to `other` as
  * destination, or its ingress from `other` as source); `dst` is the connection's destination, where
@@ -412,18 +419,7 @@ export function kubernetesDirection(
   if (self.kind !== 'pod') return null;
   const out = directionSum(at);
   addNetworkPolicyRules(index, self, other, direction, dst, out);
-  addResidentNode(
-    out,
-    direction,
-    other,
-    "Kubernetes: a NetworkPolicy cannot block a pod's own node (kubelet probes come from it); only a CNI's own policy can",
-  );
-  addResidentNodeEgress(
-    out,
-    direction,
-    other,
-    "Kubernetes documents that traffic to and from a pod's own node is always allowed, but CNIs differ (Cilium blocks egress to the host unless a policy allows it): whether the policies stop it depends on the CNI; the Cilium flavor decides it (toEntities: host)",
-  );
+  addResidentNode(out, direction, other, RESIDENT_NODE);
   return directionDetail(self, direction, out);
 }
 

@@ -27,6 +27,7 @@ import {
   NOTHING,
   pairAllowance,
   type Point,
+  type ResidentNode,
   type Allowance,
   type DirectionDetail,
   type PairDetail,
@@ -883,6 +884,12 @@ function withRequirements(
   return r;
 }
 
+/** Cilium's allow-localhost for a pod's own node (see addResidentNode); egress to it is Cilium's policy to decide. */
+const RESIDENT_NODE: ResidentNode = {
+  ingress:
+    "Cilium's allow-localhost (the default in Kubernetes: the node reaches its own pods; only an ingressDeny from the host entity would stop it, and kubelet probes with it)",
+};
+
 /**
  * What the policies allow `self` in one direction, as Cilium enforces them: default deny once a
  * selecting rule set has rules in that direction (unless its enableDefaultDeny says no) or a
@@ -932,10 +939,7 @@ export function ciliumDirection(
   // Kubernetes NetworkPolicies: Cilium enforces them beside its own (ipBlock as a CIDR rule: world only).
   addNetworkPolicyRules(index.kubernetes, self, other, direction, dst, out, ciliumPeerMatch);
 
-  addResidentNode(out, direction, other, {
-    ingress:
-      "Cilium's allow-localhost (the default in Kubernetes: the node reaches its own pods; only an ingressDeny from the host entity would stop it, and kubelet probes with it)",
-  });
+  addResidentNode(out, direction, other, RESIDENT_NODE);
   return directionDetail(self, direction, out);
 }
 

@@ -6,6 +6,7 @@ import type { ServiceGraph } from '../graph/types';
 import { policyEngine, type End, type PodEnd } from './engine';
 import { allows } from './engine/allowance';
 import type { CiliumNetworkPolicy } from './cilium-types';
+import { dnsLossMessage, dnsServerIds } from './lint-dns';
 import type { LintFinding } from './lint-types';
 import { isEmptySelector } from './selectors';
 import type { NetworkPolicy } from './types';
@@ -42,7 +43,7 @@ export function ciliumDnsFindings(
   if (cilium.length === 0) return [];
   const engine = policyEngine(kubernetes, cilium, 'cilium');
   const ends = endsFromGraph(graph);
-  const servers = [...new Set(graph.edges.filter((e) => e.port === 53 && e.protocol === 'UDP').map((e) => e.target))].flatMap((id) => {
+  const servers = dnsServerIds(graph).flatMap((id) => {
     const end = ends.get(id);
     return end ? [end] : [];
   });
@@ -66,7 +67,11 @@ export function ciliumDnsFindings(
       code: 'no-dns',
       policy: focus,
       workload: node.id,
-      message: `${node.id} makes connections in the capture but will not resolve names: its egress is isolated by ${first.isolating.join(', ')}, and none allows UDP 53 to ${servers.length > 0 ? `the cluster DNS the capture shows in use (${servers.map((s) => s.id).join(', ')})` : 'kube-dns (no DNS server is in the capture)'}`,
+      message: dnsLossMessage(
+        node.id,
+        first.isolating,
+        servers.map((s) => s.id),
+      ),
       fix: FIX,
     });
   }

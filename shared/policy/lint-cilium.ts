@@ -176,12 +176,14 @@ function fqdnWithoutDns(policies: readonly CiliumNetworkPolicy[]): LintFinding[]
  */
 export function lintCilium(policies: readonly CiliumNetworkPolicy[], context: LintContext = {}): LintFinding[] {
   const findings: LintFinding[] = [];
+  const valid: CiliumNetworkPolicy[] = [];
   for (const p of policies) {
     const policy = ciliumPolicyId(p);
     const add = (f: Omit<LintFinding, 'policy'>): void => void findings.push({ policy, ...f });
     for (const f of nameFindings(p.metadata ?? {})) add(f);
     const checked = validateCiliumPolicy(p);
-    if (!checked.ok) {
+    if (checked.ok) valid.push(p);
+    else {
       add({
         severity: 'error',
         code: 'schema',
@@ -193,6 +195,5 @@ export function lintCilium(policies: readonly CiliumNetworkPolicy[], context: Li
     if (p.spec) specChecks(p.spec, 'spec', context, add);
     (p.specs ?? []).forEach((s, i) => specChecks(s, `specs[${i}]`, context, add));
   }
-  const valid = policies.filter((p) => validateCiliumPolicy(p).ok);
   return [...findings, ...fqdnWithoutDns(valid), ...(context.graph ? ciliumDnsFindings(valid, [], context.graph) : [])];
 }

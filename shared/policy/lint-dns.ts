@@ -81,6 +81,18 @@ export function policyDnsFindings(policies: readonly NetworkPolicy[], namespaces
   return out;
 }
 
+/** The DNS servers a capture shows in use: the ends its UDP 53 edges go to, each once. */
+export function dnsServerIds(graph: ServiceGraph): string[] {
+  return [...new Set(graph.edges.filter((e) => e.port === 53 && e.protocol === 'UDP').map((e) => e.target))];
+}
+
+/** The no-dns message for one workload, under either flavor: who isolates it, and which servers it cannot reach (none seen: kube-dns). */
+export function dnsLossMessage(workload: string, isolating: readonly string[], servers: readonly string[]): string {
+  const to =
+    servers.length > 0 ? `the cluster DNS the capture shows in use (${servers.join(', ')})` : 'kube-dns (no DNS server is in the capture)';
+  return `${workload} makes connections in the capture but will not resolve names: its egress is isolated by ${isolating.join(', ')}, and none allows UDP 53 to ${to}`;
+}
+
 /**
  * With a capture: every workload the capture shows making connections whose egress some policy
  * isolates and none lets reach a DNS server on UDP 53 (the servers the capture saw answering on
@@ -92,7 +104,7 @@ export function workloadDnsFindings(
   graph: ServiceGraph,
 ): { readonly findings: LintFinding[]; readonly seen: ReadonlySet<string> } {
   const { cluster, ends } = clusterFromGraph(graph);
-  const servers = [...new Set(graph.edges.filter((e) => e.port === 53 && e.protocol === 'UDP').map((e) => e.target))].flatMap((id) => {
+  const servers = dnsServerIds(graph).flatMap((id) => {
     const end = ends.get(id);
     return end ? [{ id, end }] : [];
   });
@@ -116,7 +128,11 @@ export function workloadDnsFindings(
       code: 'no-dns',
       policy: focus,
       workload: node.id,
-      message: `${node.id} makes connections in the capture but will not resolve names: its egress is isolated by ${isolating.join(', ')}, and none allows UDP 53 to ${servers.length > 0 ? `the cluster DNS the capture shows in use (${targets.map((t) => t.id).join(', ')})` : 'kube-dns (no DNS server is in the capture)'}`,
+      message: dnsLossMessage(
+        node.id,
+        isolating,
+        servers.map((s) => s.id),
+      ),
       fix: DNS_FIX,
     });
   }

@@ -9,7 +9,8 @@ import { generate } from '../../shared/policy/generate';
 import { initialSelection } from '../../shared/graph/selection';
 import { analyzeText } from '../../shared/graph/analysis';
 import { fixture, ROOT } from '../../shared/testing/fixtures';
-import { KubectlService, looksLikeProduction, type ConfirmRequest, type MutationIntent } from './kubectl-service';
+import { looksLikeProduction } from '../../shared/cluster/names';
+import { KubectlService, type ConfirmRequest, type MutationIntent } from './kubectl-service';
 import { prepareRollout } from './rollout-policies';
 import { ProcessRunner } from './process-runner';
 

@@ -61,8 +61,6 @@ export interface MutationResult<T> {
   readonly output: string;
 }
 
-export { looksLikeProduction } from '../../shared/cluster/names';
-
 function check(context: string, namespace?: string): void {
   if (!isContextName(context)) throw new RunError('invalid-argument', 'kubectl', `"${context}" is not a kube context name.`);
   if (namespace !== undefined && !isNamespaceName(namespace))
